@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { AnyPluginManifest } from '../../plugins/sdk/manifest.js';
+
+const envRef = z.object({ $env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), optional: z.boolean().optional() }).strict();
+const stringOrEnv = z.union([z.string().min(1), envRef]);
+
+/** A plugin reference: a built-in id, a module path ('./x/index.ts') or a package name, or the manifest itself. */
+const pluginRef = z.union([
+  z.string().min(1),
+  z.custom<AnyPluginManifest>((v) => typeof v === 'object' && v !== null && typeof (v as { create?: unknown }).create === 'function', {
+    message: 'expected a plugin manifest (from defineStrategy/defineAdapter/…)',
+  }),
+]);
+
+export const pluginSelection = z
+  .object({
+    use: pluginRef,
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
+
+export const riskSelection = pluginSelection.extend({
+  action: z.enum(['warn', 'reject', 'halt']).default('reject'),
+});
+
+export const strategySelection = pluginSelection.extend({
+  instanceId: z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/).optional(),
+});
+
+export const instrumentSchema = z
+  .object({
+    symbol: z.string().min(1).max(16),
+    tick: z.number().positive().default(0.01),
+    currency: z.string().length(3).default('USD'),
+    exchange: z.string().default('SMART'),
+    timeZone: z.string().default('America/New_York'),
+  })
+  .strict();
+
+/** The root of harvester.config.ts. Each plugin's params are validated afterwards against the plugin's own schema. */
+export const rootSchema = z
+  .object({
+    mode: z.enum(['replay', 'sim-live', 'paper', 'live']).default('replay'),
+    seed: z.number().int().nonnegative().default(1),
+    session: z
+      .object({
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').default('2024-03-14'),
+        timeZone: z.string().default('America/New_York'),
+        start: hhmm.default('09:30'),
+        end: hhmm.default('11:15'),
+      })
+      .strict()
+      .default({ date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '11:15' }),
+    account: z
+      .object({
+        id: stringOrEnv.optional(),
+        currency: z.string().length(3).default('USD'),
+        startEquity: z.number().positive().default(100_000),
+      })
+      .strict()
+      .default({ currency: 'USD', startEquity: 100_000 }),
+    instruments: z.array(instrumentSchema).default([]),
+    /** Extra plugins to register besides the built-ins: manifests or module references. */
+    plugins: z.array(pluginRef.or(z.literal(false)).or(z.null()).or(z.undefined())).default([]),
+    marketData: pluginSelection,
+    broker: pluginSelection,
+    store: pluginSelection,
+    learner: pluginSelection.default({ use: 'none', params: {} }),
+    risk: z.array(riskSelection).default([]),
+    strategies: z.array(strategySelection).min(1, 'at least one strategy is needed'),
+    dataDir: z.string().default('var'),
+    live: z.object({ armed: z.boolean().default(false) }).strict().default({ armed: false }),
+  })
+  .strict();
+
+export type UserConfig = z.input<typeof rootSchema>;
+export type RootConfig = z.output<typeof rootSchema>;

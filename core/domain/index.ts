@@ -1,0 +1,3 @@
+export * from './units.js';
+export * from './market.js';
+export * from './orders.js';

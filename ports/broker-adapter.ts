@@ -1,0 +1,103 @@
+import type {
+  AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderSide, OrderStatus, OrderType,
+  Position, SubmitReceipt, TimeInForce,
+} from '../core/domain/orders.js';
+import type { Micros, Money, Price, Quantity } from '../core/domain/units.js';
+import { createToken, type Disposer } from './create-token.js';
+
+export type ConnectionState = 'Disconnected' | 'Connecting' | 'Connected' | 'Reconnecting' | 'Degraded' | 'Halting';
+
+/** The only allowed connection transitions (conformance card §3.1, invariant B9). */
+export const CONNECTION_TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+  Disconnected: ['Connecting'],
+  Connecting: ['Connected', 'Disconnected', 'Halting'],
+  Connected: ['Degraded', 'Reconnecting', 'Halting', 'Disconnected'],
+  Degraded: ['Connected', 'Reconnecting', 'Halting', 'Disconnected'],
+  Reconnecting: ['Connected', 'Halting', 'Disconnected'],
+  Halting: ['Disconnected'],
+};
+
+export interface BrokerHealth {
+  state: ConnectionState;
+  /** Last time the venue answered anything (heartbeat or report), Clock time. */
+  lastHeard: Micros | null;
+  /** True when orders may be routed: `Connected` and reconciliation done. */
+  canTrade: boolean;
+  /** True when the session is read-only (TWS "Read-Only API"); orders would be refused. */
+  readOnly: boolean;
+  account: string | null;
+  detail: string;
+}
+
+export type CancelReason = 'requested' | 'oca' | 'parent-cancelled' | 'bracket-leg-rejected' | 'venue';
+
+/** Event payloads an IBrokerAdapter emits (conformance card vocabulary). All amounts are integers. */
+export interface BrokerEvents {
+  'connection.changed': { from: ConnectionState; to: ConnectionState; reason: string; at: Micros };
+  'order.submitted': {
+    coid: string; symbol: string; side: OrderSide; type: OrderType; qty: Quantity; price: Price | null;
+    triggerPrice: Price | null; tif: TimeInForce; orderRef: string; bracketId: string | null; parentCoid: string | null; at: Micros;
+  };
+  'order.accepted': { coid: string; brokerOrderId: string; permId: string | null; held: boolean; holdReason: string | null; synthetic: boolean; reconciled: boolean; at: Micros };
+  'order.triggered': { coid: string; at: Micros };
+  'order.filled': {
+    coid: string; execId: string; symbol: string; side: OrderSide; qty: Quantity; price: Price; cumQty: Quantity; leavesQty: Quantity;
+    status: 'PartiallyFilled' | 'Filled'; commission: Money | null; orderRef: string; at: Micros;
+  };
+  'order.fill-corrected': { coid: string; execId: string; revision: number; price: Price; qtyDelta: Quantity; at: Micros };
+  'commission.reported': { execId: string; amount: Money; currency: string; at: Micros };
+  'order.cancel-requested': { coid: string; at: Micros };
+  'order.cancelled': { coid: string; filledQty: Quantity; cancelledQty: Quantity; reason: CancelReason; at: Micros };
+  'order.cancel-rejected': { coid: string; code: string; reason: string; reconciled: boolean; at: Micros };
+  'order.modify-requested': { coid: string; changes: OrderChanges; at: Micros };
+  'order.modified': { coid: string; price: Price | null; qty: Quantity; triggerPrice: Price | null; leavesQty: Quantity; reason: string; at: Micros };
+  'order.modify-rejected': { coid: string; code: string; reason: string; reconciled: boolean; at: Micros };
+  'order.rejected': { coid: string; origin: 'adapter' | 'broker'; code: string; reason: string; venueCode: number | null; at: Micros };
+  'order.unknown': { coid: string; cause: 'ack-timeout' | 'disconnect-after-send'; at: Micros };
+  'order.adopted': { coid: string; brokerOrderId: string; permId: string | null; external: boolean; at: Micros };
+  'bracket.failed': { bracketId: string; leg: 'parent' | 'stop-loss' | 'take-profit'; cause: string; at: Micros };
+  'position.changed': { symbol: string; qty: Quantity; avgPrice: Price; realizedPnl: Money; source: 'fill' | 'reconcile'; at: Micros };
+  'reconciliation.started': { trigger: 'connect' | 'reconnect' | 'restored' | 'ack-timeout' | 'periodic' | 'request'; at: Micros };
+  'reconciliation.completed': { status: 'complete' | 'incomplete'; adopted: number; closed: number; unresolved: number; discrepancies: string[]; at: Micros };
+  'broker.anomaly': { kind: 'duplicate-exec' | 'orphan-commission' | 'commission-missing' | 'external-fill' | 'late-fill' | 'overfill' | 'unknown-status' | 'pacing'; details: Record<string, unknown>; at: Micros };
+  /** A venue/TWS error routed to no order, for the kill switch and operators; `severity` from the adapter's error table. */
+  'broker.error': { code: number; harvesterCode: string; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };
+}
+
+export type BrokerEventName = keyof BrokerEvents;
+
+/**
+ * Orders, brackets, cancels, modifies, positions and account state at one venue.
+ *
+ * Invariants (checked by the conformance kit, cards BRK and B1–B10):
+ * - `submit`, `submitBracket`, `cancel` and `modify` never throw for venue outcomes: a refusal before sending is a
+ *   `rejected` receipt plus an `order.rejected{origin:'adapter'}` event; everything after sending arrives as events.
+ * - Every submitted order reaches exactly one terminal state (Filled, Cancelled, Rejected) or `order.unknown`,
+ *   which only a reconciliation verdict resolves. Nothing is ever guessed as rejected.
+ * - Nothing is routed unless `health().canTrade` (state `Connected`, reconciliation done).
+ * - Fills carry an exec id (unique: each produces one `order.filled`) and a commission, on the fill or later in
+ *   `commission.reported`. `positions()` equals the signed sum of fills plus reconciled adjustments.
+ * - `disconnect()` and `dispose()` are idempotent; calls after `dispose()` throw `BROKER.DISPOSED` (programming error).
+ * - Events for one order are emitted in causal order: submitted → accepted → filled…; listeners run synchronously.
+ */
+export interface IBrokerAdapter {
+  readonly id: string;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  dispose(): Promise<void>;
+  submit(order: OrderRequest): SubmitReceipt;
+  /** Parent + stop + take-profit; children reach the venue only with (or after) the parent; OCA between children. */
+  submitBracket(bracket: BracketRequest): SubmitReceipt;
+  cancel(coid: string): void;
+  modify(coid: string, changes: OrderChanges): void;
+  /** Compare local order/position state with the venue; emits reconciliation.* and adopts/settles as needed. */
+  reconcile(): Promise<void>;
+  openOrders(): readonly OpenOrder[];
+  orderStatus(coid: string): OrderStatus | null;
+  positions(): readonly Position[];
+  accountSnapshot(): AccountSnapshot;
+  health(): BrokerHealth;
+  on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): Disposer;
+}
+
+export const IBrokerAdapter = createToken<IBrokerAdapter>('IBrokerAdapter');

@@ -1,0 +1,77 @@
+import type { Micros } from '../core/domain/units.js';
+import { createToken } from './create-token.js';
+
+export type JournalKind = 'order' | 'fill' | 'trade' | 'decision' | 'risk' | 'sample' | 'checkpoint' | 'event';
+
+/**
+ * One journal row. `loopSeq` is the kernel sequence of the event that caused it and `time` the Clock time, so rows
+ * replay in a canonical order. `data` holds the kind-specific fields (integers for prices and money).
+ */
+export interface JournalEntry {
+  kind: JournalKind;
+  loopSeq: number;
+  time: Micros;
+  /** Short type within the kind, e.g. 'order.submitted', 'risk.denied', 'gate.failed'. */
+  type: string;
+  symbol?: string;
+  coid?: string;
+  tradeId?: string;
+  strategyId?: string;
+  data: Readonly<Record<string, unknown>>;
+}
+
+export interface SessionMeta {
+  sessionId: string;
+  mode: string;
+  strategy: string;
+  learner: string;
+  seed: number;
+  /** Redacted, frozen resolved config, stored with the session. */
+  config: Readonly<Record<string, unknown>>;
+  startedAt: Micros;
+  /** Wall time the session started, for humans only; excluded from the digest. */
+  wallStartedAt: string;
+}
+
+export interface SessionSummary {
+  events: number;
+  orders: number;
+  fills: number;
+  trades: number;
+  netPnl: number;
+  endedAt: Micros;
+  status: 'completed' | 'failed' | 'halted';
+}
+
+export interface StoredSession {
+  sessionId: string;
+  mode: string;
+  strategy: string;
+  status: string;
+  startedAt: Micros;
+  wallStartedAt: string;
+}
+
+/**
+ * The persistence journal of sessions, orders, fills, trades, decisions, risk events, training samples and
+ * checkpoints.
+ *
+ * Invariants:
+ * - `append` is synchronous and cheap (buffered); rows are durable after `flush()` resolves. Order of `append`
+ *   calls is preserved.
+ * - `digest(sessionId)` hashes the session's rows in canonical order (loopSeq, then append order), excluding ids and
+ *   wall-clock columns: same config + data + seed ⇒ same digest, byte for byte.
+ * - `closeSession` flushes first; it is idempotent.
+ */
+export interface Journal {
+  openSession(meta: SessionMeta): Promise<void>;
+  append(sessionId: string, entry: JournalEntry): void;
+  flush(): Promise<void>;
+  closeSession(sessionId: string, summary: SessionSummary): Promise<void>;
+  digest(sessionId: string): Promise<string>;
+  entries(sessionId: string, filter?: { kind?: JournalKind; tradeId?: string }): Promise<readonly JournalEntry[]>;
+  sessions(limit?: number): Promise<readonly StoredSession[]>;
+  close(): Promise<void>;
+}
+
+export const Journal = createToken<Journal>('Journal');

@@ -1,0 +1,120 @@
+import type { BookView } from '../core/domain/book-view.js';
+import type { DepthEvent, FeedStatusEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
+import type { Position } from '../core/domain/orders.js';
+import type { Micros, Money, Price, Quantity } from '../core/domain/units.js';
+import type { Clock } from './clock.js';
+import { createToken } from './create-token.js';
+import type { MemoryContent } from './memory-store.js';
+import type { OrderIntent, RiskDecision } from './risk-policy.js';
+
+export interface StrategySubscription {
+  symbol: string;
+  streams: readonly StreamKind[];
+  /** Depth rows (1..20). */
+  levels?: number;
+}
+
+/** Result of `context.submit`: orders were sent, or risk denied the intent (a value, never an exception). */
+export type IntentResult =
+  | { readonly status: 'sent'; readonly intentId: string; readonly coids: readonly string[]; readonly tradeId: string | null }
+  | { readonly status: 'denied'; readonly intentId: string; readonly decision: RiskDecision }
+  | { readonly status: 'rejected'; readonly intentId: string; readonly code: string; readonly reason: string };
+
+/** One structured "why": gate values against thresholds, which passed or failed, and what came of it. */
+export interface DecisionRecord {
+  symbol: string;
+  /** e.g. 'setup', 'entry', 'exit', 'cancel', 'skip'. */
+  stage: string;
+  outcome: string;
+  gates: Readonly<Record<string, { value: number | string | boolean; threshold?: number | string; pass: boolean }>>;
+  intentId?: string;
+  tradeId?: string;
+  note?: string;
+}
+
+/** An order lifecycle update for one of the strategy's own orders. */
+export interface StrategyOrderUpdate {
+  type: 'accepted' | 'filled' | 'cancelled' | 'rejected' | 'unknown';
+  coid: string;
+  intentId: string;
+  tradeId: string | null;
+  symbol: string;
+  /** For fills. */
+  qty?: Quantity;
+  price?: Price;
+  /** Why, for cancels and rejects. */
+  reason?: string;
+}
+
+export interface ClosedTrade {
+  tradeId: string;
+  strategyId: string;
+  symbol: string;
+  side: 'long' | 'short';
+  quantity: Quantity;
+  entryPrice: Price;
+  exitPrice: Price;
+  entryTime: Micros;
+  exitTime: Micros;
+  grossPnl: Money;
+  commission: Money;
+  netPnl: Money;
+  exitReason: string;
+}
+
+export interface StrategyLog {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Seeded randomness; the only randomness a strategy may use. */
+export interface SeededRandom {
+  /** Uniform in [0, 1). */
+  next(): number;
+  int(minInclusive: number, maxExclusive: number): number;
+}
+
+/**
+ * Everything a strategy may touch. Plugins receive this, never the container.
+ * `submit` routes through the risk chain and the order manager; there is no other way to reach a broker.
+ */
+export interface StrategyContext<P = unknown> {
+  readonly strategyId: string;
+  readonly params: Readonly<P>;
+  readonly clock: Clock;
+  readonly log: StrategyLog;
+  readonly random: SeededRandom;
+  book(symbol: string): BookView | undefined;
+  position(symbol: string): Position | undefined;
+  equity(): Money;
+  submit(intent: Omit<OrderIntent, 'strategyId'>): IntentResult;
+  cancel(coid: string): void;
+  /** Flatten the strategy's position in a symbol and cancel its working orders (an exit intent). */
+  close(symbol: string, reason: string): IntentResult | null;
+  /** Write a structured decision record to the journal. */
+  decide(record: DecisionRecord): void;
+  /** Store a named feature snapshot (T-3s, entry, +5s…) for a trade, for the learning loop. */
+  snapshot(tradeId: string, label: string, features: Readonly<Record<string, number>>): void;
+  /** Promoted memory in force now (hot-reloaded between decisions), or null. */
+  memory(): { version: number; content: MemoryContent } | null;
+}
+
+/**
+ * A trading strategy instance. Callbacks run on the kernel's event loop, one event at a time; they must not block
+ * or read the wall clock. A throwing callback is isolated (it becomes `plugin.error`) and the loop goes on.
+ * The book passed to `onBook` is read at end of batch only; keep no reference to market events (flyweights).
+ */
+export interface Strategy {
+  readonly id: string;
+  subscriptions(): readonly StrategySubscription[];
+  start?(): void | Promise<void>;
+  onBook?(book: BookView, event: DepthEvent): void;
+  onTrade?(trade: TradeEvent, book: BookView | undefined): void;
+  onStatus?(status: FeedStatusEvent): void;
+  onOrder?(update: StrategyOrderUpdate): void;
+  onTradeClosed?(trade: ClosedTrade): void;
+  stop?(): void | Promise<void>;
+}
+
+export const Strategy = createToken<Strategy>('Strategy');
