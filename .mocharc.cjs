@@ -1,0 +1,10 @@
+// Mocha runs TypeScript through tsx (esbuild); reflect-metadata is loaded once for inversify.
+module.exports = {
+  'node-option': ['import=tsx'],
+  require: ['./test/support/setup.ts'],
+  spec: ['test/{unit,property,conformance,integration,data}/**/*.spec.ts'],
+  extension: ['ts'],
+  timeout: 20000,
+  recursive: true,
+  reporter: 'spec',
+};
