@@ -2,7 +2,6 @@
 module.exports = {
   'node-option': ['import=tsx'],
   require: ['./test/support/setup.ts'],
-  spec: ['test/{unit,property,conformance,integration,data}/**/*.spec.ts'],
   extension: ['ts'],
   timeout: 20000,
   recursive: true,

@@ -1,0 +1,124 @@
+import type { OrderSide, Position } from '../domain/orders.js';
+import type { Money, Price, Quantity } from '../domain/units.js';
+
+interface Book {
+  symbol: string;
+  quantity: Quantity;
+  /** Exact cost basis of the open quantity (Σ price × qty), Money units; sign follows quantity. */
+  cost: Money;
+  realized: Money;
+  mark: Price;
+}
+
+/**
+ * The kernel's own account ledger, built only from fills. It is what risk reads; the broker's view is compared with
+ * it at reconciliation. All arithmetic is integer: cost basis is kept exactly, and the realized PnL of a partial
+ * reduction rounds the removed cost to the nearest unit (half away from zero).
+ */
+export class Ledger {
+  private readonly books = new Map<string, Book>();
+  private commissionTotal: Money = 0;
+  private realizedTotal: Money = 0;
+
+  constructor(readonly startEquity: Money) {}
+
+  /** Apply one fill; returns the realized PnL it produced (gross of commission). */
+  applyFill(symbol: string, side: OrderSide, quantity: Quantity, price: Price, commission: Money): Money {
+    const book = this.book(symbol);
+    const signed = side === 'buy' ? quantity : -quantity;
+    this.commissionTotal += commission;
+    let realized = 0;
+    if (book.quantity === 0 || Math.sign(book.quantity) === Math.sign(signed)) {
+      book.quantity += signed;
+      book.cost += price * signed;
+    } else {
+      const closing = Math.min(Math.abs(signed), Math.abs(book.quantity));
+      const removedCost = roundHalfAway((book.cost * closing) / Math.abs(book.quantity));
+      // Long: realized = proceeds − cost; short: cost − proceeds (cost is negative for shorts).
+      realized = Math.sign(book.quantity) * (price * closing) - removedCost;
+      book.cost -= removedCost;
+      book.quantity += signed;
+      if (book.quantity === 0) book.cost = 0;
+      const opening = Math.abs(signed) - closing;
+      if (opening > 0) {
+        // Flipped through zero: the rest opens a new position at this price.
+        book.cost = price * Math.sign(signed) * opening;
+      }
+      book.realized += realized;
+      this.realizedTotal += realized;
+    }
+    if (book.mark === 0) book.mark = price;
+    return realized;
+  }
+
+  mark(symbol: string, price: Price): void {
+    const book = this.books.get(symbol);
+    if (book !== undefined && price > 0) book.mark = price;
+  }
+
+  position(symbol: string): Position | undefined {
+    const b = this.books.get(symbol);
+    if (b === undefined) return undefined;
+    return {
+      symbol,
+      quantity: b.quantity,
+      averagePrice: b.quantity === 0 ? 0 : roundHalfAway(b.cost / b.quantity),
+      realizedPnl: b.realized,
+    };
+  }
+
+  quantity(symbol: string): Quantity {
+    return this.books.get(symbol)?.quantity ?? 0;
+  }
+
+  positions(): Position[] {
+    const out: Position[] = [];
+    for (const symbol of [...this.books.keys()].sort()) {
+      const p = this.position(symbol);
+      if (p !== undefined && p.quantity !== 0) out.push(p);
+    }
+    return out;
+  }
+
+  openPositionCount(): number {
+    let n = 0;
+    for (const b of this.books.values()) if (b.quantity !== 0) n++;
+    return n;
+  }
+
+  unrealized(): Money {
+    let total = 0;
+    for (const b of this.books.values()) if (b.quantity !== 0 && b.mark > 0) total += b.mark * b.quantity - b.cost;
+    return total;
+  }
+
+  realized(): Money {
+    return this.realizedTotal;
+  }
+
+  commissions(): Money {
+    return this.commissionTotal;
+  }
+
+  /** Day PnL net of commissions: realized + unrealized − commissions. */
+  dailyPnl(): Money {
+    return this.realizedTotal + this.unrealized() - this.commissionTotal;
+  }
+
+  equity(): Money {
+    return this.startEquity + this.dailyPnl();
+  }
+
+  private book(symbol: string): Book {
+    let b = this.books.get(symbol);
+    if (b === undefined) {
+      b = { symbol, quantity: 0, cost: 0, realized: 0, mark: 0 };
+      this.books.set(symbol, b);
+    }
+    return b;
+  }
+}
+
+export function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
