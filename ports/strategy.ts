@@ -14,6 +14,9 @@ export interface StrategySubscription {
   levels?: number;
 }
 
+/** An intent as a strategy submits it: the kernel fills in the strategy id, and the intent id when omitted. */
+export type StrategyIntent = Omit<OrderIntent, 'strategyId' | 'intentId'> & { intentId?: string };
+
 /** Result of `context.submit`: orders were sent, or risk denied the intent (a value, never an exception). */
 export type IntentResult =
   | { readonly status: 'sent'; readonly intentId: string; readonly coids: readonly string[]; readonly tradeId: string | null }
@@ -88,7 +91,8 @@ export interface StrategyContext<P = unknown> {
   book(symbol: string): BookView | undefined;
   position(symbol: string): Position | undefined;
   equity(): Money;
-  submit(intent: Omit<OrderIntent, 'strategyId'>): IntentResult;
+  /** `intentId` is allocated by the kernel when omitted. */
+  submit(intent: StrategyIntent): IntentResult;
   cancel(coid: string): void;
   /** Flatten the strategy's position in a symbol and cancel its working orders (an exit intent). */
   close(symbol: string, reason: string): IntentResult | null;

@@ -70,6 +70,8 @@ export const rootSchema = z
     learner: pluginSelection.default({ use: 'none', params: {} }),
     risk: z.array(riskSelection).default([]),
     strategies: z.array(strategySelection).min(1, 'at least one strategy is needed'),
+    /** Book depth kept per symbol and the N of the incremental top-N sums strategies read. */
+    book: z.object({ topN: z.number().int().min(1).max(20).default(5) }).strict().default({ topN: 5 }),
     dataDir: z.string().default('var'),
     live: z.object({ armed: z.boolean().default(false) }).strict().default({ armed: false }),
   })

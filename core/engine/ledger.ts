@@ -51,6 +51,11 @@ export class Ledger {
     return realized;
   }
 
+  /** A commission that arrived after its fill (IB reports them separately). */
+  addCommission(amount: Money): void {
+    this.commissionTotal += amount;
+  }
+
   mark(symbol: string, price: Price): void {
     const book = this.books.get(symbol);
     if (book !== undefined && price > 0) book.mark = price;

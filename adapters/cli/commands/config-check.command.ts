@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { loadResolvedConfig } from '../load.js';
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('work with harvester.config.ts');
+  config
+    .command('check')
+    .description('validate the config (root, then every selected plugin\'s params) without running')
+    .option('-c, --config <file>', 'config file', 'harvester.config.ts')
+    .option('--json', 'print the redacted resolved config as JSON')
+    .action(async (opts: { config: string; json?: boolean }) => {
+      const { resolved, path } = await loadResolvedConfig(opts.config);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(resolved.redacted, null, 2)}\n`);
+        return;
+      }
+      const r = resolved.root;
+      const lines = [
+        `config OK: ${path}`,
+        `  mode ${r.mode}, seed ${r.seed}, session ${r.session.date} ${r.session.start}–${r.session.end} ${r.session.timeZone}`,
+        `  market data: ${resolved.marketData.manifest.id}   broker: ${resolved.broker.manifest.id}   store: ${resolved.store.manifest.id}   learner: ${resolved.learner.manifest.id}`,
+        `  strategies: ${resolved.strategies.map((s) => `${s.instanceId} (${s.manifest.id})`).join(', ')}`,
+        `  account: ${resolved.accountId === null ? 'not set' : '[redacted]'}, start equity ${r.account.startEquity} ${r.account.currency}`,
+        '  risk profile:',
+        ...(await describeRisk(resolved)).map((l) => `    ${l}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
+
+async function describeRisk(resolved: Awaited<ReturnType<typeof loadResolvedConfig>>['resolved']): Promise<string[]> {
+  if (resolved.risk.length === 0) return ['(no risk policies configured: only the kill switch and HALT guard apply)'];
+  return resolved.risk.map((r) => `${r.manifest.id} [on breach: ${r.action}] ${JSON.stringify(r.params)}`);
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { createHarvester } from '../../../core/di/container.js';
+import { formatMoney } from '../../../core/domain/units.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { WallClock } from '../../system-clock/wall-clock.js';
+import { loadResolvedConfig } from '../load.js';
+import { createLogFactory } from '../logger.js';
+import { checkArming } from '../arming.js';
+
+interface RunOptions {
+  config?: string;
+  json?: boolean;
+  armLive?: boolean;
+  logLevel: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run the configured session (default: a generated day, replay feed, simulated broker, SQLite journal)')
+    .option('-c, --config <file>', 'config file', 'harvester.config.ts')
+    .option('--json', 'print one JSON summary object as the last line of stdout')
+    .option('--arm-live', 'allow mode "live" (also needs live.armed in config and a matching account)')
+    .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn')
+    .action(async (opts: RunOptions) => {
+      process.exitCode = await runSession(opts);
+    });
+}
+
+export async function runSession(opts: RunOptions): Promise<number> {
+  const started = performance.now();
+  const { resolved } = await loadResolvedConfig(opts.config);
+  const arming = checkArming(resolved, Boolean(opts.armLive), process.env);
+  if (!arming.ok) {
+    process.stderr.write(`harvester: refusing to start: ${arming.message}\n`);
+    return 3;
+  }
+  const wall = new Date();
+  const sessionId = `${wall.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  const logFactory = createLogFactory(opts.logLevel, resolved.secrets);
+  const runtime = await createHarvester(resolved, {
+    sessionId,
+    wallStartedAt: wall.toISOString(),
+    clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
+    log: logFactory,
+  });
+  const bar = !opts.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'replay {bar} {value} events | {time}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(0, 0, { time: '' });
+  try {
+    const result = await runtime.engine.run({
+      progressEvery: 50_000,
+      onProgress: (events, time) => {
+        bar?.setTotal(events);
+        bar?.update(events, { time: new Date(time / 1000).toISOString().slice(11, 19) + 'Z' });
+      },
+    });
+    bar?.stop();
+    const elapsedMs = Math.round(performance.now() - started);
+    const summary = {
+      sessionId: result.sessionId,
+      mode: resolved.root.mode,
+      strategy: resolved.strategies.map((s) => s.manifest.id).join(','),
+      learner: resolved.learner.manifest.id,
+      events: result.events,
+      orders: result.orders,
+      fills: result.fills,
+      trades: result.trades,
+      netPnl: Number(formatMoney(result.netPnl)),
+      riskState: result.riskState,
+      status: result.status,
+      elapsedMs,
+      eventsPerSec: Math.round(result.events / Math.max(elapsedMs / 1000, 1e-3)),
+      journalSha256: result.journalSha256,
+    };
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } else {
+      process.stdout.write(
+        [
+          `Harvester session ${summary.sessionId} (${summary.mode}, strategy ${summary.strategy}, learner ${summary.learner})`,
+          `  events ${summary.events}  orders ${summary.orders}  fills ${summary.fills}  trades ${summary.trades}`,
+          `  net PnL $${formatMoney(result.netPnl)}  risk state ${summary.riskState}  status ${summary.status}`,
+          `  ${summary.elapsedMs} ms, ${summary.eventsPerSec} events/s`,
+          `  journal sha256 ${summary.journalSha256}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return result.status === 'failed' ? 1 : 0;
+  } finally {
+    bar?.stop();
+    await runtime.close();
+  }
+}
+
+export { HarvesterError };

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { isHarvesterError } from '../../core/errors/harvester-error.js';
+import { registerConfigCommands } from './commands/config-check.command.js';
+import { registerRunCommand } from './commands/run.command.js';
+import { registerExtraCommands } from './extra-commands.js';
+
+const program = new Command();
+program
+  .name('harvester')
+  .description('Harvester: automated intraday trading through Interactive Brokers — replay, simulate, paper, live.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRunCommand(program);
+registerConfigCommands(program);
+await registerExtraCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else if (isHarvesterError(error)) {
+    process.stderr.write(`harvester: ${error.code}: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`harvester: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,134 @@
+import { Container } from 'inversify';
+import { seedFrom, Sfc32 } from '../domain/random.js';
+import { toMoney } from '../domain/units.js';
+import { ManualClock } from '../engine/virtual-clock.js';
+import { createKernelParts, type KernelParts } from '../engine/kernel-parts.js';
+import { SessionEngine } from '../engine/session-engine.js';
+import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from '../engine/session-plan.js';
+import { HarvesterError, PluginError } from '../errors/harvester-error.js';
+import type { ResolvedConfig, ResolvedSelection } from '../config/resolve-config.js';
+import { sessionWindow } from '../config/session-window.js';
+import { IBrokerAdapter } from '../../ports/broker-adapter.js';
+import { Clock } from '../../ports/clock.js';
+import { Journal } from '../../ports/journal.js';
+import { Learner } from '../../ports/learner.js';
+import { MarketDataFeed } from '../../ports/market-data-feed.js';
+import { MemoryStore } from '../../ports/memory-store.js';
+import { RiskPolicy } from '../../ports/risk-policy.js';
+import type { StrategyLog } from '../../ports/strategy.js';
+import type { AdapterContext, PluginContext } from '../../plugins/sdk/contexts.js';
+import type { AdapterInstance, AdapterManifest } from '../../plugins/sdk/manifest.js';
+
+export interface CreateHarvesterOptions {
+  sessionId: string;
+  wallStartedAt: string;
+  /** Wall clock for sim-live/paper/live; replay gets a virtual clock at the session start when omitted. */
+  clock?: Clock;
+  log: (pluginId: string) => StrategyLog;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface HarvesterRuntime {
+  engine: SessionEngine;
+  clock: Clock;
+  parts: KernelParts;
+  /** Release adapters (sockets, files, database); idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the only place that turns a resolved config into objects and the only `container.get`.
+ * Plugins are created with contexts; the container binds the port tokens to what they returned.
+ */
+export async function createHarvester(config: ResolvedConfig, options: CreateHarvesterOptions): Promise<HarvesterRuntime> {
+  const root = config.root;
+  const window = sessionWindow(root.session.date, root.session.timeZone, root.session.start, root.session.end);
+  const clock = options.clock ?? new ManualClock(window.start);
+  const startEquity = toMoney(root.account.startEquity);
+  const parts = createKernelParts(clock, startEquity, root.book.topN);
+  const env = options.env ?? process.env;
+
+  const base = <P>(pluginId: string, params: P): PluginContext<P> => ({
+    pluginId, params, clock, log: options.log(pluginId), random: new Sfc32(seedFrom(root.seed, pluginId)), mode: root.mode, seed: root.seed,
+  });
+  const instruments = new Map(root.instruments.map((i) => [i.symbol, { ...i, tick: toMoney(i.tick) }]));
+  const adapterContext = <P>(pluginId: string, params: P): AdapterContext<P> => ({
+    ...base(pluginId, params),
+    secret: (name) => env[name],
+    instrument: (symbol) => instruments.get(symbol),
+    market: parts.router,
+    account: { id: config.accountId, currency: root.account.currency, startEquity },
+    session: { date: root.session.date, timeZone: root.session.timeZone, start: window.start, end: window.end },
+    dataDir: root.dataDir,
+  });
+
+  // One instance per (adapter id, params): a TWS adapter selected as both broker and feed shares its connection.
+  const created = new Map<string, AdapterInstance>();
+  const instantiate = async (sel: ResolvedSelection<AdapterManifest<unknown>>): Promise<AdapterInstance> => {
+    const key = `${sel.manifest.id}\u0000${JSON.stringify(sel.params)}`;
+    let inst = created.get(key);
+    if (inst === undefined) {
+      try {
+        inst = await sel.manifest.create(adapterContext(sel.manifest.id, sel.params));
+      } catch (error) {
+        throw new PluginError('PLUGIN.START_FAILED', sel.manifest.id, `startup failed at ${sel.path}: ${(error as Error).message}`, { cause: error });
+      }
+      created.set(key, inst);
+    }
+    return inst;
+  };
+  const close = async (): Promise<void> => {
+    for (const inst of created.values()) await inst.close?.();
+    created.clear();
+  };
+
+  try {
+    const storeInst = await instantiate(config.store);
+    const feedInst = await instantiate(config.marketData);
+    const brokerInst = await instantiate(config.broker);
+    const need = <T>(value: T | undefined, id: string, role: string): T => {
+      if (value === undefined) throw new PluginError('PLUGIN.START_FAILED', id, `declares '${role}' but create() returned none`);
+      return value;
+    };
+    const learner = config.learner.manifest.create(base(config.learner.manifest.id, config.learner.params));
+    const risk = config.risk.map((r, i) => ({
+      pluginId: r.manifest.id, action: r.action,
+      policy: r.manifest.create(base(`${r.manifest.id}`, r.params)),
+      index: i,
+    }));
+
+    const plan: SessionPlan = {
+      sessionId: options.sessionId,
+      sessionTag: options.sessionId.slice(-8),
+      mode: root.mode,
+      seed: root.seed,
+      config: config.redacted,
+      strategies: config.strategies.map((s) => ({ manifest: s.manifest, instanceId: s.instanceId, params: s.params })),
+      risk,
+      learner: { id: config.learner.manifest.id, instance: learner },
+      window: { ...window, date: root.session.date, timeZone: root.session.timeZone },
+      startEquity,
+      topN: root.book.topN,
+      wallStartedAt: options.wallStartedAt,
+      log: options.log,
+    };
+
+    const container = new Container();
+    container.bind(Clock).toConstantValue(clock);
+    container.bind(MarketDataFeed).toConstantValue(need(feedInst.feed, config.marketData.manifest.id, 'market-data'));
+    container.bind(IBrokerAdapter).toConstantValue(need(brokerInst.broker, config.broker.manifest.id, 'broker'));
+    container.bind(Journal).toConstantValue(need(storeInst.journal, config.store.manifest.id, 'store (journal)'));
+    container.bind(MemoryStore).toConstantValue(need(storeInst.memory, config.store.manifest.id, 'store (memory)'));
+    container.bind(Learner).toConstantValue(learner);
+    for (const r of risk) container.bind(RiskPolicy).toConstantValue(r.policy);
+    container.bind(SessionPlanToken).toConstantValue(plan);
+    container.bind(KernelPartsToken).toConstantValue(parts);
+    container.bind(SessionEngine).toSelf().inSingletonScope();
+    const engine = container.get(SessionEngine);
+    return { engine, clock, parts, close };
+  } catch (error) {
+    await close();
+    if (error instanceof HarvesterError) throw error;
+    throw new HarvesterError('ENGINE.NOT_STARTED', `could not assemble the session: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,138 @@
+import type { BookView } from '../domain/book-view.js';
+import type { DepthEvent, FeedStatusEvent, TradeEvent } from '../domain/market.js';
+import { OrderBook } from '../domain/order-book.js';
+import type { Disposer } from '../../ports/create-token.js';
+import type { Strategy } from '../../ports/strategy.js';
+import type { MarketView } from '../../plugins/sdk/contexts.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { EventLoop } from './event-loop.js';
+import type { Ledger } from './ledger.js';
+
+type DepthHook = (event: DepthEvent, book: BookView) => void;
+type TradeHook = (event: TradeEvent, book: BookView | undefined) => void;
+
+/**
+ * The per-event hot path: feed event → book → market hooks (the simulated broker) → strategies. It allocates
+ * nothing per event: books are typed arrays, listener lists are arrays iterated by index, and strategy callbacks
+ * are isolated with an inline try/catch rather than a closure.
+ */
+export class MarketRouter implements MarketView {
+  private readonly books = new Map<string, OrderBook>();
+  private readonly strategiesBySymbol = new Map<string, Strategy[]>();
+  private depthHooks: DepthHook[] = [];
+  private tradeHooks: TradeHook[] = [];
+  events = 0;
+  anomalies = 0;
+  /** Symbols whose feed reported a halt or gap; strategies see it through onStatus. */
+  readonly halted = new Set<string>();
+
+  constructor(
+    private readonly loop: EventLoop,
+    private readonly bus: EventBus,
+    private readonly ledger: Ledger,
+    private readonly topN: number,
+  ) {}
+
+  addSymbol(symbol: string, maxLevels: number): OrderBook {
+    let book = this.books.get(symbol);
+    if (book === undefined) {
+      book = new OrderBook(symbol, { maxLevels: Math.max(maxLevels, this.topN), topN: this.topN });
+      this.books.set(symbol, book);
+    }
+    return book;
+  }
+
+  route(strategy: Strategy, symbol: string): void {
+    const list = this.strategiesBySymbol.get(symbol) ?? [];
+    if (!list.includes(strategy)) list.push(strategy);
+    this.strategiesBySymbol.set(symbol, list);
+  }
+
+  book(symbol: string): BookView | undefined {
+    return this.books.get(symbol);
+  }
+
+  onDepth(listener: DepthHook): Disposer {
+    this.depthHooks = [...this.depthHooks, listener];
+    return () => { this.depthHooks = this.depthHooks.filter((l) => l !== listener); };
+  }
+
+  onTrade(listener: TradeHook): Disposer {
+    this.tradeHooks = [...this.tradeHooks, listener];
+    return () => { this.tradeHooks = this.tradeHooks.filter((l) => l !== listener); };
+  }
+
+  handleDepth(event: DepthEvent): void {
+    const book = this.books.get(event.symbol);
+    if (book === undefined) return;
+    const entered = this.loop.begin();
+    try {
+      this.events++;
+      if (book.apply(event) !== 0) this.anomalies++;
+      const hooks = this.depthHooks;
+      for (let i = 0; i < hooks.length; i++) hooks[i]!(event, book);
+      if (!event.endOfBatch) return;
+      const list = this.strategiesBySymbol.get(event.symbol);
+      if (list === undefined) return;
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i]!;
+        if (s.onBook === undefined) continue;
+        try {
+          s.onBook(book, event);
+        } catch (error) {
+          this.bus.reportListenerError(s.id, 'onBook', error);
+        }
+      }
+    } finally {
+      if (entered) this.loop.end();
+    }
+  }
+
+  handleTrade(event: TradeEvent): void {
+    const entered = this.loop.begin();
+    try {
+      this.events++;
+      const book = this.books.get(event.symbol);
+      this.ledger.mark(event.symbol, event.price);
+      const hooks = this.tradeHooks;
+      for (let i = 0; i < hooks.length; i++) hooks[i]!(event, book);
+      const list = this.strategiesBySymbol.get(event.symbol);
+      if (list === undefined) return;
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i]!;
+        if (s.onTrade === undefined) continue;
+        try {
+          s.onTrade(event, book);
+        } catch (error) {
+          this.bus.reportListenerError(s.id, 'onTrade', error);
+        }
+      }
+    } finally {
+      if (entered) this.loop.end();
+    }
+  }
+
+  handleStatus(event: FeedStatusEvent): void {
+    const entered = this.loop.begin();
+    try {
+      this.events++;
+      if (event.status === 'halted' || event.status === 'gap' || event.status === 'interrupted') this.halted.add(event.symbol);
+      else if (event.status === 'resumed' || event.status === 'trading') this.halted.delete(event.symbol);
+      const list = this.strategiesBySymbol.get(event.symbol) ?? [];
+      for (const s of list) {
+        if (s.onStatus === undefined) continue;
+        try {
+          s.onStatus(event);
+        } catch (error) {
+          this.bus.reportListenerError(s.id, 'onStatus', error);
+        }
+      }
+    } finally {
+      if (entered) this.loop.end();
+    }
+  }
+
+  countQuote(): void {
+    this.events++;
+  }
+}

@@ -1,0 +1,62 @@
+import type { RiskReason } from '../../ports/risk-policy.js';
+import type { RiskContext, RiskReason as Reason, TradingState } from '../../ports/risk-policy.js';
+import type { KernelParts } from './kernel-parts.js';
+import type { JournalWriter } from './journal-writer.js';
+
+/** What operator controls act on (the session engine satisfies it). */
+export interface OperatorTarget {
+  readonly gate: {
+    readonly state: TradingState;
+    halt(operatorId: string, note: string): void;
+    clear(operatorId: string, note: string, ctx: RiskContext): { ok: true } | { ok: false; reasons: readonly Reason[] };
+  };
+  readonly parts: KernelParts;
+  readonly journalWriter: JournalWriter;
+  readonly pausedSymbols: Set<string>;
+  readonly orders: { flattenAll(reason: string): unknown };
+  readonly riskContext: RiskContext;
+}
+
+export type OperatorCommand =
+  | { command: 'pause'; operatorId: string; note?: string }
+  | { command: 'resume'; operatorId: string; note?: string }
+  | { command: 'pause-symbol'; operatorId: string; symbol: string; note?: string }
+  | { command: 'resume-symbol'; operatorId: string; symbol: string; note?: string }
+  | { command: 'flatten'; operatorId: string; note?: string }
+  | { command: 'halt'; operatorId: string; note?: string }
+  | { command: 'clear'; operatorId: string; note?: string }
+  | { command: 'status'; operatorId: string };
+
+export type OperatorResult = { ok: true; state: string; detail?: Record<string, unknown> } | { ok: false; state: string; reasons: readonly RiskReason[] | string[] };
+
+/**
+ * Operator actions applied through the kernel's loop, each journaled with who and why. Leaving HALT takes an
+ * explicit `clear`, which the risk gate refuses while a trigger still holds; nothing here runs on a timer.
+ */
+export class OperatorControls {
+  constructor(private readonly engine: OperatorTarget) {}
+
+  apply(cmd: OperatorCommand): OperatorResult {
+    const { engine } = this;
+    let result: OperatorResult = { ok: true, state: engine.gate.state };
+    engine.parts.loop.post(() => {
+      engine.journalWriter.write('risk', `operator.${cmd.command}`, { ...cmd });
+      switch (cmd.command) {
+        case 'pause': engine.pausedSymbols.add('*'); break;
+        case 'resume': engine.pausedSymbols.delete('*'); break;
+        case 'pause-symbol': engine.pausedSymbols.add(cmd.symbol); break;
+        case 'resume-symbol': engine.pausedSymbols.delete(cmd.symbol); break;
+        case 'flatten': engine.orders.flattenAll(`operator ${cmd.operatorId}: ${cmd.note ?? ''}`); break;
+        case 'halt': engine.gate.halt(cmd.operatorId, cmd.note ?? ''); break;
+        case 'clear': {
+          const r = engine.gate.clear(cmd.operatorId, cmd.note ?? '', engine.riskContext);
+          if (!r.ok) result = { ok: false, state: engine.gate.state, reasons: r.reasons };
+          break;
+        }
+        case 'status': break;
+      }
+      if (result.ok) result = { ok: true, state: engine.gate.state, detail: { paused: [...engine.pausedSymbols], positions: engine.parts.ledger.positions() } };
+    });
+    return result;
+  }
+}

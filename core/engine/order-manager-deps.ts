@@ -1,0 +1,33 @@
+import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { Clock } from '../../ports/clock.js';
+import type { OrderIntent, RiskContext, RiskDecision, TradingState } from '../../ports/risk-policy.js';
+import type { StrategyOrderUpdate } from '../../ports/strategy.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { JournalWriter } from './journal-writer.js';
+import type { Ledger } from './ledger.js';
+import type { TradeTracker } from './trade-tracker.js';
+
+/** The part of the risk gate the order manager needs (implemented by core/risk/risk-gate.ts). */
+export interface RiskGateLike {
+  readonly state: TradingState;
+  evaluate(intent: OrderIntent, context: RiskContext): RiskDecision;
+  monitor(context: RiskContext): void;
+}
+
+export interface OrderManagerDeps {
+  broker: IBrokerAdapter;
+  gate: RiskGateLike;
+  risk: RiskContext;
+  clock: Clock;
+  bus: EventBus;
+  ledger: Ledger;
+  tracker: TradeTracker;
+  journal: JournalWriter;
+  /** Deliver an update to the strategy that owns the order. */
+  notify(strategyId: string, update: StrategyOrderUpdate): void;
+  /** Short session tag stamped into every orderRef so orders are recognised after a restart. */
+  sessionTag: string;
+  /** Hand a broker event to the event loop (queued if the loop is busy). */
+  post(task: () => void): void;
+}
+

@@ -1,0 +1,202 @@
+import { inject, injectable } from 'inversify';
+import type { VirtualClock } from '../../ports/clock.js';
+import { Clock } from '../../ports/clock.js';
+import { IBrokerAdapter } from '../../ports/broker-adapter.js';
+import { Journal, type SessionSummary } from '../../ports/journal.js';
+import { MarketDataFeed, type PlaybackOptions } from '../../ports/market-data-feed.js';
+import { MemoryStore } from '../../ports/memory-store.js';
+import type { Strategy, StrategyOrderUpdate } from '../../ports/strategy.js';
+import { HarvesterError } from '../errors/harvester-error.js';
+import { RiskGate } from '../risk/risk-gate.js';
+import { JournalWriter } from './journal-writer.js';
+import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from './session-plan.js';
+import type { KernelParts } from './kernel-parts.js';
+import { OrderManager, type RiskGateLike } from './order-manager.js';
+import { RiskContextView } from './risk-context.js';
+import { createStrategy, type MemoryHolder } from './strategy-host.js';
+import { TradeTracker } from './trade-tracker.js';
+import { wireFeed } from './feed-wiring.js';
+import { OperatorControls } from './operator-controls.js';
+
+export interface SessionResult extends SessionSummary {
+  sessionId: string;
+  journalSha256: string;
+  riskState: string;
+}
+
+const SETTLE_US = 5_000_000;
+
+/**
+ * Session lifecycle: startup (journal, connect, subscribe, load memory, start strategies) → steady state (events
+ * one at a time through the loop) → shutdown (stop strategies, cancel and flatten, settle, final flush).
+ */
+@injectable()
+export class SessionEngine {
+  readonly tracker = new TradeTracker();
+  readonly memory: MemoryHolder = { current: null };
+  readonly strategies: Strategy[] = [];
+  readonly pausedSymbols = new Set<string>();
+  readonly gate: RiskGate;
+  readonly orders: OrderManager;
+  readonly journalWriter: JournalWriter;
+  readonly controls: OperatorControls;
+  private readonly risk: RiskContextView;
+  private fills = 0;
+
+  constructor(
+    @inject(Clock) private readonly clock: Clock,
+    @inject(MarketDataFeed) private readonly feed: MarketDataFeed,
+    @inject(IBrokerAdapter) private readonly broker: IBrokerAdapter,
+    @inject(Journal) private readonly journal: Journal,
+    @inject(MemoryStore) private readonly memoryStore: MemoryStore,
+    @inject(SessionPlanToken) readonly plan: SessionPlan,
+    @inject(KernelPartsToken) readonly parts: KernelParts,
+  ) {
+    const { loop, bus, ledger, router } = parts;
+    this.journalWriter = new JournalWriter(journal, plan.sessionId, loop, clock);
+    this.gate = new RiskGate(plan.risk, {
+      stateChanged: (e) => {
+        this.journalWriter.write('risk', 'risk.state-changed', { ...e });
+        bus.emit('risk.state-changed', { ...e, at: clock.now() });
+        if (e.to === 'HALT') this.orders.flattenAll(`kill-switch: ${e.reason.code}`);
+      },
+      clearRefused: (e) => {
+        this.journalWriter.write('risk', 'risk.clear-refused', { reasons: e.reasons });
+        bus.emit('risk.clear-refused', { reasons: e.reasons, at: clock.now() });
+      },
+    });
+    this.risk = new RiskContextView({
+      clock, ledger, tracker: this.tracker, state: () => this.gate.state, book: (s) => router.book(s),
+      openOrderCount: () => this.orders.registry.workingOrderCount, ordersToday: () => this.orders.ordersSent,
+      pausedSymbols: this.pausedSymbols,
+    });
+    this.orders = new OrderManager({
+      broker, gate: this.controlledGate(), risk: this.risk, clock, bus, ledger, tracker: this.tracker,
+      journal: this.journalWriter, sessionTag: plan.sessionTag, post: (t) => loop.post(t),
+      notify: (id, u) => this.notify(id, u),
+    });
+    this.controls = new OperatorControls(this);
+    bus.on('order.filled', () => { this.fills++; });
+  }
+
+  get riskContext(): RiskContextView {
+    return this.risk;
+  }
+
+  async run(options: PlaybackOptions = {}): Promise<SessionResult> {
+    const { plan, parts, clock } = this;
+    const detachBroker = this.orders.attach();
+    await this.journal.openSession({
+      sessionId: plan.sessionId, mode: plan.mode, strategy: plan.strategies.map((s) => s.manifest.id).join(','),
+      learner: plan.learner.id, seed: plan.seed, config: plan.config, startedAt: clock.now(), wallStartedAt: plan.wallStartedAt,
+    });
+    parts.bus.emit('session.started', { sessionId: plan.sessionId, mode: plan.mode, at: clock.now() });
+    let status: SessionSummary['status'] = 'completed';
+    let failure: unknown = null;
+    const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
+    try {
+      await this.broker.connect();
+      await this.feed.connect();
+      const latest = await this.memoryStore.loadLatest();
+      this.memory.current = latest === null ? null : { version: latest.meta.version, content: latest.content };
+      this.startStrategies();
+      for (const s of this.strategies) if (s.start) await s.start();
+      await this.steadyState(options);
+    } catch (error) {
+      status = 'failed';
+      failure = error;
+    }
+    await this.shutdown();
+    if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
+    detachFeed();
+    detachBroker();
+    const summary: SessionSummary = {
+      events: parts.router.events, orders: this.orders.ordersSent, fills: this.fills, trades: this.tracker.closedToday,
+      netPnl: parts.ledger.dailyPnl(), endedAt: clock.now(), status,
+    };
+    await this.journal.closeSession(plan.sessionId, summary);
+    parts.bus.emit('session.ended', { sessionId: plan.sessionId, status, at: clock.now() });
+    const journalSha256 = await this.journal.digest(plan.sessionId);
+    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', `session ${plan.sessionId} failed: ${(failure as Error).message ?? failure}`, { cause: failure });
+    return { ...summary, sessionId: plan.sessionId, journalSha256, riskState: this.gate.state };
+  }
+
+  private startStrategies(): void {
+    const { plan, parts, clock } = this;
+    for (const s of plan.strategies) {
+      const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
+        clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
+        memory: this.memory, log: plan.log, seed: plan.seed,
+      });
+      this.strategies.push(strategy);
+      parts.bus.on('trade.closed', (t) => { if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t); }, strategy.id);
+      for (const sub of strategy.subscriptions()) {
+        parts.router.addSymbol(sub.symbol, sub.levels ?? 10);
+        parts.router.route(strategy, sub.symbol);
+        for (const stream of sub.streams) {
+          const result = this.feed.subscribe(sub.symbol, stream, { levels: sub.levels ?? 10 });
+          if (!result.ok) this.journalWriter.write('event', 'feed.refused', { symbol: sub.symbol, stream, code: result.code, reason: result.reason });
+        }
+      }
+    }
+  }
+
+  private async steadyState(options: PlaybackOptions): Promise<void> {
+    if (this.feed.playback !== undefined) {
+      await this.feed.playback.run(options);
+      return;
+    }
+    // Live feeds: run until the session window closes or the caller aborts.
+    await new Promise<void>((resolve) => {
+      const handle = this.clock.setTimer(this.plan.window.end, resolve, 'session-end');
+      options.signal?.addEventListener('abort', () => { this.clock.cancelTimer(handle); resolve(); }, { once: true });
+    });
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const s of this.strategies) {
+      try {
+        if (s.stop) await s.stop();
+      } catch (error) {
+        this.parts.bus.reportListenerError(s.id, 'stop', error);
+      }
+    }
+    this.parts.loop.post(() => this.orders.flattenAll('session-end'));
+    if (this.clock.kind === 'virtual') (this.clock as VirtualClock).advanceTo(this.clock.now() + SETTLE_US);
+    else await new Promise((r) => setTimeout(r, 2000));
+    await this.journal.flush();
+    try {
+      await this.broker.disconnect();
+      await this.feed.disconnect();
+    } catch (error) {
+      this.journalWriter.write('event', 'shutdown.error', { message: (error as Error).message });
+    }
+  }
+
+  private notify(strategyId: string, update: StrategyOrderUpdate): void {
+    const s = this.strategies.find((x) => x.id === strategyId);
+    if (s?.onOrder === undefined) return;
+    try {
+      s.onOrder(update);
+    } catch (error) {
+      this.parts.bus.reportListenerError(strategyId, 'onOrder', error);
+    }
+  }
+
+  /** Wraps the risk gate with operator pauses; a paused entry is denied and recorded like any other denial. */
+  private controlledGate(): RiskGateLike {
+    const gate = this.gate;
+    const paused = this.pausedSymbols;
+    return {
+      get state() { return gate.state; },
+      evaluate: (intent, ctx) => {
+        if (intent.kind === 'entry' && (paused.has('*') || paused.has(intent.symbol))) {
+          const all = paused.has('*');
+          return { action: 'reject', warnings: [], reasons: [{ code: all ? 'RISK.PAUSED' : 'RISK.SYMBOL_PAUSED', limit: 'operator.pause', observed: 1, threshold: 0 }] };
+        }
+        return gate.evaluate(intent, ctx);
+      },
+      monitor: (ctx) => gate.monitor(ctx),
+    };
+  }
+}

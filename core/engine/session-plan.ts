@@ -1,0 +1,28 @@
+import type { Micros, Money } from '../domain/units.js';
+import type { BreachAction, RiskPolicy } from '../../ports/risk-policy.js';
+import type { Learner } from '../../ports/learner.js';
+import type { StrategyLog } from '../../ports/strategy.js';
+import type { StrategyManifest } from '../../plugins/sdk/manifest.js';
+import type { Mode } from '../../plugins/sdk/contexts.js';
+
+/** Everything a session needs that comes from the resolved config, with plugins already created or located. */
+export interface SessionPlan {
+  sessionId: string;
+  /** Short tag for orderRefs. */
+  sessionTag: string;
+  mode: Mode;
+  seed: number;
+  /** Redacted, frozen resolved config stored with the session. */
+  config: Readonly<Record<string, unknown>>;
+  strategies: readonly { manifest: StrategyManifest<unknown>; instanceId: string; params: unknown }[];
+  risk: readonly { pluginId: string; policy: RiskPolicy; action: BreachAction }[];
+  learner: { id: string; instance: Learner };
+  window: { start: Micros; end: Micros; date: string; timeZone: string };
+  startEquity: Money;
+  topN: number;
+  wallStartedAt: string;
+  log(pluginId: string): StrategyLog;
+}
+
+export const SessionPlan = Symbol.for('harvester.core.SessionPlan');
+export const KernelParts = Symbol.for('harvester.core.KernelParts');

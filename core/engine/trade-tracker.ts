@@ -1,0 +1,111 @@
+import type { OrderSide } from '../domain/orders.js';
+import type { Micros, Money, Price, Quantity } from '../domain/units.js';
+import type { ClosedTrade } from '../../ports/strategy.js';
+import { roundHalfAway } from './ledger.js';
+
+interface OpenTrade {
+  tradeId: string;
+  strategyId: string;
+  symbol: string;
+  side: 'long' | 'short';
+  quantity: Quantity;
+  maxQuantity: Quantity;
+  entryQty: Quantity;
+  entryNotional: Money;
+  exitQty: Quantity;
+  exitNotional: Money;
+  commission: Money;
+  entryTime: Micros;
+}
+
+/**
+ * Round trips per (strategy, symbol): a trade opens when the strategy's position leaves zero and closes when it
+ * returns to zero. Also keeps the day's counters risk policies read (trades, entries per symbol, consecutive
+ * losses, last stop-out).
+ */
+export class TradeTracker {
+  private readonly open = new Map<string, OpenTrade>();
+  private readonly entriesBySymbol = new Map<string, number>();
+  private readonly stopOuts = new Map<string, Micros>();
+  tradesToday = 0;
+  closedToday = 0;
+  consecutiveLosses = 0;
+
+  /** The open trade of a strategy in a symbol, if any. */
+  current(strategyId: string, symbol: string): OpenTrade | undefined {
+    return this.open.get(key(strategyId, symbol));
+  }
+
+  /**
+   * Apply a fill of one of the strategy's orders. Returns the closed trade when this fill flattened the position.
+   * `tradeId` is the id the order manager allocated when the entry intent was sent.
+   */
+  applyFill(
+    strategyId: string, symbol: string, tradeId: string, side: OrderSide, qty: Quantity, price: Price,
+    commission: Money, time: Micros, exitReason: string,
+  ): ClosedTrade | null {
+    const k = key(strategyId, symbol);
+    let trade = this.open.get(k);
+    const signed = side === 'buy' ? qty : -qty;
+    if (trade === undefined) {
+      trade = {
+        tradeId, strategyId, symbol, side: signed > 0 ? 'long' : 'short', quantity: 0, maxQuantity: 0,
+        entryQty: 0, entryNotional: 0, exitQty: 0, exitNotional: 0, commission: 0, entryTime: time,
+      };
+      this.open.set(k, trade);
+      this.tradesToday++;
+      this.entriesBySymbol.set(symbol, (this.entriesBySymbol.get(symbol) ?? 0) + 1);
+    }
+    trade.commission += commission;
+    const adding = (trade.side === 'long') === (signed > 0);
+    if (adding) {
+      trade.entryQty += qty;
+      trade.entryNotional += qty * price;
+      trade.quantity += qty;
+      if (trade.quantity > trade.maxQuantity) trade.maxQuantity = trade.quantity;
+      return null;
+    }
+    const closing = Math.min(qty, trade.quantity);
+    trade.exitQty += closing;
+    trade.exitNotional += closing * price;
+    trade.quantity -= closing;
+    if (trade.quantity > 0) return null;
+    this.open.delete(k);
+    // Exact when fully closed: Σ exits − Σ entries (sign by direction), both integer.
+    const direction = trade.side === 'long' ? 1 : -1;
+    const entryAvg = roundHalfAway(trade.entryNotional / trade.entryQty);
+    const exitAvg = roundHalfAway(trade.exitNotional / trade.exitQty);
+    const grossPnl = direction * (trade.exitNotional - roundHalfAway((trade.entryNotional * trade.exitQty) / trade.entryQty));
+    const netPnl = grossPnl - trade.commission;
+    this.closedToday++;
+    this.consecutiveLosses = netPnl < 0 ? this.consecutiveLosses + 1 : 0;
+    if (exitReason === 'stop-loss' || exitReason === 'stop') this.stopOuts.set(symbol, time);
+    return {
+      tradeId: trade.tradeId, strategyId, symbol, side: trade.side, quantity: trade.maxQuantity,
+      entryPrice: entryAvg, exitPrice: exitAvg, entryTime: trade.entryTime, exitTime: time,
+      grossPnl, commission: trade.commission, netPnl, exitReason,
+    };
+  }
+
+  /** Commission reported after its fill (IB sends it separately); it belongs to the open trade if still open. */
+  addCommission(strategyId: string, symbol: string, amount: Money): void {
+    const trade = this.open.get(key(strategyId, symbol));
+    if (trade !== undefined) trade.commission += amount;
+  }
+
+  entriesToday(symbol: string): number {
+    return this.entriesBySymbol.get(symbol) ?? 0;
+  }
+
+  lastStopOutAt(symbol: string): Micros | null {
+    return this.stopOuts.get(symbol) ?? null;
+  }
+
+  openTrades(): OpenTrade[] {
+    return [...this.open.values()];
+  }
+}
+
+function key(strategyId: string, symbol: string): string {
+  return `${strategyId}\u0000${symbol}`;
+}
