@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionSummary, StoredSession } from '../../ports/journal.js';
+
+/** An in-memory Journal for kernel unit tests (the real one is TypeORM + SQLite). */
+export class MemoryJournal implements Journal {
+  readonly rows = new Map<string, JournalEntry[]>();
+  readonly meta = new Map<string, SessionMeta>();
+  readonly summaries = new Map<string, SessionSummary>();
+
+  async openSession(meta: SessionMeta): Promise<void> {
+    this.meta.set(meta.sessionId, meta);
+    this.rows.set(meta.sessionId, []);
+  }
+  append(sessionId: string, entry: JournalEntry): void {
+    const list = this.rows.get(sessionId) ?? [];
+    list.push(entry);
+    this.rows.set(sessionId, list);
+  }
+  async flush(): Promise<void> {}
+  async closeSession(sessionId: string, summary: SessionSummary): Promise<void> {
+    this.summaries.set(sessionId, summary);
+  }
+  async digest(sessionId: string): Promise<string> {
+    return createHash('sha256').update(JSON.stringify(this.rows.get(sessionId) ?? [])).digest('hex');
+  }
+  async entries(sessionId: string, filter: { kind?: JournalKind; tradeId?: string } = {}): Promise<readonly JournalEntry[]> {
+    return (this.rows.get(sessionId) ?? []).filter((e) => (filter.kind === undefined || e.kind === filter.kind) && (filter.tradeId === undefined || e.tradeId === filter.tradeId));
+  }
+  async sessions(): Promise<readonly StoredSession[]> {
+    return [...this.meta.values()].map((m) => ({ sessionId: m.sessionId, mode: m.mode, strategy: m.strategy, status: this.summaries.get(m.sessionId)?.status ?? 'running', startedAt: m.startedAt, wallStartedAt: m.wallStartedAt }));
+  }
+  async close(): Promise<void> {}
+  all(): JournalEntry[] {
+    return [...this.rows.values()].flat();
+  }
+}
