@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerJournalCommands } from './commands/decisions.command.js';
 
-/** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, decisions). */
+/** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
 export async function registerExtraCommands(program: Command): Promise<void> {
-  void program;
+  registerJournalCommands(program);
 }
