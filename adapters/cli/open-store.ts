@@ -8,7 +8,7 @@ export async function openStore(resolved: ResolvedConfig): Promise<AdapterInstan
   const sel = resolved.store;
   const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
   return sel.manifest.create({
-    pluginId: sel.manifest.id, params: sel.params, clock: new ManualClock(0), log: quiet, random: new Sfc32(0),
+    pluginId: sel.manifest.id, params: sel.params as Readonly<unknown>, clock: new ManualClock(0), log: quiet, random: new Sfc32(0),
     mode: resolved.root.mode, seed: resolved.root.seed, secret: (n) => process.env[n], instrument: () => undefined,
     market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
     account: { id: null, currency: resolved.root.account.currency, startEquity: 0 },
