@@ -8,8 +8,8 @@ const deny = (code: string): RiskDecision => ({ action: 'reject', reasons: [reas
 const policy = (id: string, evaluate: RiskPolicy['evaluate'], monitor?: RiskPolicy['monitor']): RiskPolicy =>
   monitor ? { id, evaluate, monitor } : { id, evaluate };
 
-const entry: OrderIntent = { intentId: 'i1', strategyId: 's', symbol: 'GOOG', kind: 'entry', side: 'BUY', type: 'LMT', quantity: 10, limitPrice: 5_000_000, stopLoss: 4_990_000, reason: 't' };
-const exit: OrderIntent = { ...entry, intentId: 'i2', kind: 'exit', side: 'SELL', stopLoss: undefined };
+const entry: OrderIntent = { intentId: 'i1', strategyId: 's', symbol: 'GOOG', kind: 'entry', side: 'buy', type: 'limit', quantity: 10, limitPrice: 5_000_000, stopLoss: 4_990_000, reason: 't' };
+const exit: OrderIntent = { ...entry, intentId: 'i2', kind: 'exit', side: 'sell', stopLoss: undefined };
 const ctx = staticRiskContext();
 
 function gateWith(chain: RiskChainEntry[]) {
