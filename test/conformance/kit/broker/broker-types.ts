@@ -1,0 +1,136 @@
+import type { IBrokerAdapter } from '../../../../ports/broker-adapter.js';
+import type { ManualClock } from '../../../../core/engine/virtual-clock.js';
+import type { Micros, Price, Quantity } from '../../../../core/domain/units.js';
+import type { CommonSuiteOptions } from '../suite.js';
+import type { EventRecorder } from '../recorder.js';
+
+/** Capability flags of §10.2 for a broker adapter. Declared, never detected. */
+export interface BrokerCapabilities {
+  supportsMarketOrders?: boolean;
+  supportsStopOrders?: boolean;
+  supportsBrackets?: boolean;
+  supportsOcaReduce?: boolean;
+  supportsModify?: boolean;
+  supportsOrderRef?: boolean;
+  supportsReconnect?: boolean;
+  hasOutboundPacer?: boolean;
+  isLive?: boolean;
+}
+
+/** Short form: `market`, `stop`, `bracket`, `modify` set their flag; `limit` is implied; others are false. */
+export type BrokerCapabilityShort = 'market' | 'limit' | 'stop' | 'bracket' | 'modify' | 'ocaReduce' | 'orderRef' | 'reconnect' | 'pacer';
+
+export type BrokerDriverFeature =
+  | 'fill' | 'partialFill' | 'reject' | 'inactive' | 'suppressStatus' | 'duplicateReports' | 'reorderReports'
+  | 'execCorrection' | 'externalOrders' | 'restart' | 'cancelRace' | 'modifyRace' | 'dropReply' | 'socketDrop'
+  | 'upstreamLoss' | 'silence' | 'identityInUse' | 'authFail' | 'fatal' | 'pacing';
+
+/**
+ * The venue double. `fill` and `reject` are the minimal features every scripted run needs; the others are optional
+ * and gate their cards. Methods may be sync or async; the kit awaits them and then settles.
+ */
+export interface BrokerDriver {
+  /** Set the venue's quote for `symbol` (sizes in shares). Part of the `fill` feature. */
+  quote(symbol: string, bid: Price, bidSize: Quantity, ask: Price, askSize: Quantity): void | Promise<void>;
+  /**
+   * Fill the working order `coid` (a stop: trigger, then fill) for `qty` (default: all that is left) at `price`
+   * (default: the order's limit, or the touch). With `partialFill`, `qty` may be less than what is left.
+   */
+  fill(coid: string, options?: { qty?: Quantity; price?: Price }): void | Promise<void>;
+  /** Make the venue refuse the next order placed, with this reason text (TWS: 201 and the text). */
+  reject(options: { reason: string; venueCode?: number }): void | Promise<void>;
+  /** Order messages the venue received (placements, cancels, modifies), for invariant B7 and "nothing sent". */
+  received?(): readonly { kind: 'place' | 'cancel' | 'modify'; coid: string }[];
+  /** Venue-side work that is not on the kit's clock (sockets): awaited after every stimulus. */
+  settle?(): Promise<void>;
+  /** Features beyond the minimal set, as methods named after the feature (see README). */
+  [feature: string]: unknown;
+}
+
+export interface BrokerFixtures {
+  symbol: string;
+  tick: Price;
+  bid: Price; bidSize: Quantity; ask: Price; askSize: Quantity;
+  orderQty: Quantity;
+  cash: number;
+  currency: string;
+  commissionPerExecution: number;
+}
+
+export interface BrokerTimeouts {
+  /** µs */
+  ackTimeout: Micros;
+  commissionWait: Micros;
+  park: Micros;
+}
+
+export interface BrokerCreateContext {
+  readonly clock: ManualClock;
+  readonly log: (message: string) => void;
+  readonly fixtures: BrokerFixtures;
+  readonly timeouts: BrokerTimeouts;
+  /** The card being run, e.g. `BRK-10`; for logs only. */
+  readonly card: string;
+  /** Set when a card restarts the subject on the same venue (BRK-81): build a new subject over that venue. */
+  readonly reopen?: BrokerSubjectHandle;
+}
+
+export interface BrokerSubjectHandle {
+  subject: IBrokerAdapter;
+  driver?: BrokerDriver;
+  dispose?: () => void | Promise<void>;
+}
+
+export interface BrokerSuiteOptions extends CommonSuiteOptions {
+  create: (ctx: BrokerCreateContext) => BrokerSubjectHandle | Promise<BrokerSubjectHandle>;
+  capabilities: BrokerCapabilities | readonly BrokerCapabilityShort[];
+  driverFeatures?: readonly BrokerDriverFeature[];
+  fixtures?: Partial<BrokerFixtures>;
+  timeouts?: Partial<BrokerTimeouts>;
+  /** Virtual start time (µs); default 2026-03-10 10:00 New York. */
+  startTime?: Micros;
+}
+
+/** What a broker card gets. */
+export interface BrokerRun {
+  readonly subject: IBrokerAdapter;
+  readonly driver: BrokerDriver | undefined;
+  readonly clock: ManualClock;
+  readonly rec: EventRecorder;
+  readonly fx: BrokerFixtures;
+  readonly timeouts: BrokerTimeouts;
+  readonly caps: BrokerCapabilities;
+  readonly features: ReadonlySet<string>;
+  /** Advance the virtual clock by `us` (default: the settle window T_ack + 1 s), firing timers, flushing I/O. */
+  settle(us?: Micros): Promise<void>;
+  /** The driver, or a failure naming the missing feature. */
+  venue(): BrokerDriver;
+  /** Counts venue messages of a kind for a coid, when the driver reports them; null otherwise. */
+  received(kind: 'place' | 'cancel' | 'modify', coid?: string): number | null;
+  /** Restart on the same venue (BRK-81): disposes nothing, returns a run on a fresh subject. */
+  reopen(): Promise<BrokerRun>;
+}
+
+export const BROKER_EVENT_NAMES = [
+  'connection.changed', 'order.submitted', 'order.accepted', 'order.triggered', 'order.filled', 'order.fill-corrected',
+  'commission.reported', 'order.cancel-requested', 'order.cancelled', 'order.cancel-rejected', 'order.modify-requested',
+  'order.modified', 'order.modify-rejected', 'order.rejected', 'order.unknown', 'order.adopted', 'bracket.failed',
+  'position.changed', 'reconciliation.started', 'reconciliation.completed', 'broker.anomaly', 'broker.error',
+] as const;
+
+export function normalizeBrokerCapabilities(caps: BrokerCapabilities | readonly BrokerCapabilityShort[]): BrokerCapabilities {
+  if (!Array.isArray(caps)) return { ...(caps as BrokerCapabilities) };
+  const has = (s: BrokerCapabilityShort): boolean => (caps as readonly string[]).includes(s);
+  return {
+    supportsMarketOrders: has('market'), supportsStopOrders: has('stop'), supportsBrackets: has('bracket'),
+    supportsModify: has('modify'), supportsOcaReduce: has('ocaReduce'), supportsOrderRef: has('orderRef'),
+    supportsReconnect: has('reconnect'), hasOutboundPacer: has('pacer'), isLive: false,
+  };
+}
+
+export const DEFAULT_BROKER_FIXTURES: BrokerFixtures = {
+  symbol: 'XYZ', tick: 100, bid: 123400, bidSize: 500, ask: 123500, askSize: 300, orderQty: 100,
+  cash: 1_000_000_000, currency: 'USD', commissionPerExecution: 10_000,
+};
+
+export const DEFAULT_BROKER_TIMEOUTS: BrokerTimeouts = { ackTimeout: 5_000_000, commissionWait: 60_000_000, park: 60_000_000 };

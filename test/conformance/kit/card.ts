@@ -1,0 +1,147 @@
+/**
+ * The card model shared by every port suite. A card is one scenario (one mocha `it`): it knows its id, title,
+ * whether it is baseline, when it applies, and how to run against a fresh subject. The runner here is independent
+ * of mocha so that a suite can also be run programmatically (the kit's own "the kit can fail" spec does that).
+ */
+export const KIT_VERSION = '1.0';
+
+export type CardStatus = 'passed' | 'failed' | 'skipped' | 'waived';
+
+/** What a card's `applies` sees: the declared flags, driver features and live mode of the suite. */
+export interface ApplyEnv {
+  readonly capabilities: Readonly<Record<string, unknown>>;
+  readonly driverFeatures: ReadonlySet<string>;
+  readonly isLive: boolean;
+}
+
+/** Returns null when the card applies, or the skip reason naming the flag or feature and its declared value. */
+export type AppliesFn = (env: ApplyEnv) => string | null;
+
+export interface CardDef<R> {
+  /** Card id, e.g. `BRK-10`; variants share the id. */
+  readonly id: string;
+  /** Variant letter, e.g. `a`; absent for single-variant cards. */
+  readonly variant?: string;
+  readonly title: string;
+  /** A baseline card applies to every implementation and cannot be waived. */
+  readonly baseline: boolean;
+  readonly applies?: AppliesFn;
+  /** The scenario. Throws (chai assertion) on a mismatch. Absent: the kit has no scenario for this card yet. */
+  readonly run?: (run: R) => Promise<void>;
+}
+
+export interface CardResult {
+  id: string;
+  variant: string | null;
+  title: string;
+  status: CardStatus;
+  reason: string | null;
+  violations: string[];
+  durationMs: number;
+  expected: string[];
+  recorded: string[];
+}
+
+/** Thrown by sequence checks so that the report can show expected and recorded side by side. */
+export class SequenceMismatch extends Error {
+  constructor(message: string, readonly expected: string[], readonly recorded: string[]) {
+    super(message);
+    this.name = 'SequenceMismatch';
+  }
+}
+
+/** Thrown by the runner when monitors found invariant violations on a card whose own sequence matched. */
+export class InvariantViolation extends Error {
+  constructor(readonly violations: string[], readonly recorded: string[]) {
+    super(`invariant violations:\n  ${violations.join('\n  ')}`);
+    this.name = 'InvariantViolation';
+  }
+}
+
+export function cardKey(card: { id: string; variant?: string | undefined }): string {
+  return card.variant === undefined ? card.id : `${card.id} (${card.variant})`;
+}
+
+export function cardTitle(card: CardDef<unknown>): string {
+  return `${cardKey(card)} ${card.title}`;
+}
+
+export const NOT_IMPLEMENTED = 'kit: no scenario for this card in this kit build';
+
+/** Helpers for `applies`. */
+export const requires = {
+  flag(name: string): AppliesFn {
+    return (env) => (env.capabilities[name] === true ? null : `requires ${name}; declared ${String(env.capabilities[name] ?? false)}`);
+  },
+  flagFalse(name: string): AppliesFn {
+    return (env) => (env.capabilities[name] === true ? `applies when ${name} is false; declared true` : null);
+  },
+  feature(...names: string[]): AppliesFn {
+    return (env) => {
+      const missing = names.filter((n) => !env.driverFeatures.has(n));
+      return missing.length === 0 ? null : `requires driver feature ${missing.join(', ')}; not provided`;
+    };
+  },
+  all(...fns: AppliesFn[]): AppliesFn {
+    return (env) => {
+      for (const fn of fns) {
+        const r = fn(env);
+        if (r !== null) return r;
+      }
+      return null;
+    };
+  },
+  notLive: ((env) => (env.isLive ? 'requires a scripted venue; isLive declared true' : null)) as AppliesFn,
+};
+
+/** Decides a card's fate before running it: skip reason, waiver, or run. */
+export function preflight(card: CardDef<unknown>, env: ApplyEnv, waivers: Readonly<Record<string, string>>): { status: 'skipped' | 'waived'; reason: string } | null {
+  const waiver = waivers[card.id];
+  if (waiver !== undefined) return { status: 'waived', reason: waiver };
+  const reason = card.applies?.(env) ?? null;
+  if (reason !== null) return { status: 'skipped', reason };
+  if (card.run === undefined) return { status: 'skipped', reason: NOT_IMPLEMENTED };
+  return null;
+}
+
+/** Waivers must name a known card, give a reason and never waive a baseline card (§10.5). */
+export function validateWaivers(cards: readonly CardDef<unknown>[], waivers: Readonly<Record<string, string>>): void {
+  for (const [id, reason] of Object.entries(waivers)) {
+    const matching = cards.filter((c) => c.id === id);
+    if (matching.length === 0) throw new Error(`conformance: waiver names unknown card ${id}`);
+    if (typeof reason !== 'string' || reason.trim() === '') throw new Error(`conformance: waiver for ${id} has no reason`);
+    if (matching.some((c) => c.baseline)) throw new Error(`conformance: ${id} is a baseline card and cannot be waived`);
+  }
+}
+
+/**
+ * Runs one card: preflight, then `execute` (which builds the subject, runs the card and its monitors, and
+ * disposes). Every outcome becomes a value; nothing escapes, so a programmatic caller sees failures as results.
+ */
+export async function runCard<R>(
+  card: CardDef<R>,
+  env: ApplyEnv,
+  waivers: Readonly<Record<string, string>>,
+  execute: (card: CardDef<R>) => Promise<void>,
+): Promise<CardResult> {
+  const base = { id: card.id, variant: card.variant ?? null, title: card.title };
+  const pre = preflight(card as CardDef<unknown>, env, waivers);
+  if (pre !== null) return { ...base, status: pre.status, reason: pre.reason, violations: [], durationMs: 0, expected: [], recorded: [] };
+  // Wall time here only measures the card's duration for the report; it never feeds a subject.
+  const started = performance.now();
+  try {
+    await execute(card);
+    return { ...base, status: 'passed', reason: null, violations: [], durationMs: performance.now() - started, expected: [], recorded: [] };
+  } catch (error) {
+    const e = error as Error & Partial<SequenceMismatch & InvariantViolation>;
+    return {
+      ...base,
+      status: 'failed',
+      reason: e.message ?? String(error),
+      violations: e instanceof InvariantViolation ? e.violations : [],
+      durationMs: performance.now() - started,
+      expected: e.expected ?? [],
+      recorded: e.recorded ?? [],
+    };
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Harvester's contract conformance kit (`harvester/conformance`): one mocha suite per port, written as the
+ * scenario cards of conformance-cards.md, with invariant monitors over every recorded event.
+ */
+export { KIT_VERSION, NOT_IMPLEMENTED, requires, type ApplyEnv, type CardDef, type CardResult, type CardStatus } from './card.js';
+export { EventRecorder, expectCount, expectNone, expectSequence, either, is, step, type Recorded } from './recorder.js';
+export { buildReport, reportMarkdown, writeReport, type ConformanceReport } from './report.js';
+export { registerMochaSuite, runSuiteProgrammatically, validateSuite, type CommonSuiteOptions, type PortSuite } from './suite.js';
+export { BROKER_CARDS, DEFAULT_START, buildBrokerSuite, describeBrokerAdapterConformance } from './broker/broker-suite.js';
+export type {
+  BrokerCapabilities, BrokerCapabilityShort, BrokerCreateContext, BrokerDriver, BrokerDriverFeature, BrokerFixtures, BrokerRun,
+  BrokerSubjectHandle, BrokerSuiteOptions, BrokerTimeouts,
+} from './broker/broker-types.js';
+export { brokerMonitor, positionMonitor } from './broker/broker-monitor.js';

@@ -1,0 +1,72 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KIT_VERSION, type CardResult } from './card.js';
+
+export interface ConformanceReport {
+  kit: string;
+  port: string;
+  name: string;
+  subjectVersion: string | null;
+  capabilities: Readonly<Record<string, unknown>>;
+  driverFeatures: readonly string[];
+  fixtures: Readonly<Record<string, unknown>>;
+  partial: boolean;
+  counts: Record<'passed' | 'failed' | 'skipped' | 'waived', number>;
+  cards: CardResult[];
+  summary: string;
+}
+
+export function buildReport(args: {
+  port: string; name: string; subjectVersion?: string; capabilities: Readonly<Record<string, unknown>>;
+  driverFeatures: readonly string[]; fixtures: Readonly<Record<string, unknown>>; registered: number; results: CardResult[];
+}): ConformanceReport {
+  const counts = { passed: 0, failed: 0, skipped: 0, waived: 0 };
+  for (const r of args.results) counts[r.status]++;
+  const partial = args.results.length < args.registered;
+  const reasons = args.results.filter((r) => r.status === 'waived').map((r) => `${r.id}: ${r.reason}`);
+  const tally = `${counts.passed} passed, ${counts.skipped} skipped, ${counts.waived} waived${reasons.length ? ` (${reasons.join('; ')})` : ''}, ${counts.failed} failed`;
+  const summary = partial
+    ? `partial run: no conformance claim (${args.results.length} of ${args.registered} cards ran: ${tally})`
+    : counts.failed === 0
+      ? `${args.name} conforms to the ${args.port} kit ${KIT_VERSION}: ${tally}`
+      : `${args.name} does not conform to the ${args.port} kit ${KIT_VERSION}: ${tally}`;
+  return {
+    kit: KIT_VERSION, port: args.port, name: args.name, subjectVersion: args.subjectVersion ?? null,
+    capabilities: args.capabilities, driverFeatures: args.driverFeatures, fixtures: args.fixtures,
+    partial, counts, cards: args.results, summary,
+  };
+}
+
+export function reportMarkdown(report: ConformanceReport): string {
+  const lines = [
+    `# ${report.name} — ${report.port} conformance (kit ${report.kit})`,
+    '',
+    report.summary,
+    '',
+    `Capabilities: \`${JSON.stringify(report.capabilities)}\``,
+    `Driver features: ${report.driverFeatures.join(', ') || 'none'}`,
+    '',
+    '| Card | Status | Reason | ms |',
+    '|---|---|---|---|',
+  ];
+  for (const c of report.cards) {
+    const id = c.variant === null ? c.id : `${c.id} (${c.variant})`;
+    lines.push(`| ${id} ${c.title} | ${c.status} | ${(c.reason ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${c.durationMs.toFixed(0)} |`);
+  }
+  for (const c of report.cards.filter((x) => x.status === 'failed' && (x.expected.length || x.recorded.length))) {
+    lines.push('', `## ${c.id}${c.variant ? ` (${c.variant})` : ''} expected vs recorded`, '', '| Expected | Recorded |', '|---|---|');
+    const n = Math.max(c.expected.length, c.recorded.length);
+    for (let i = 0; i < n; i++) lines.push(`| ${(c.expected[i] ?? '').replace(/\|/g, '\\|')} | ${(c.recorded[i] ?? '').replace(/\|/g, '\\|')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes `conformance-<port>-<name>.json` and its Markdown twin; returns the JSON path. */
+export function writeReport(report: ConformanceReport, reportDir: string): string {
+  mkdirSync(reportDir, { recursive: true });
+  const base = `conformance-${report.port}-${report.name}`.replace(/[^A-Za-z0-9._-]+/g, '-');
+  const json = join(reportDir, `${base}.json`);
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(reportDir, `${base}.md`), reportMarkdown(report));
+  return json;
+}
