@@ -12,3 +12,9 @@ export type {
   BrokerSubjectHandle, BrokerSuiteOptions, BrokerTimeouts,
 } from './broker/broker-types.js';
 export { brokerMonitor, positionMonitor } from './broker/broker-monitor.js';
+export { LEARNER_CARDS, buildLearnerSuite, describeLearnerConformance, type LearnerCapabilities, type LearnerRun, type LearnerSuiteOptions } from './learner/learner-suite.js';
+export { KIT_FEATURE_BOUNDS, KIT_FEATURE_NAMES, KIT_SAMPLES, KIT_VECTORS } from './learner/learner-samples.js';
+export {
+  MEMORY_CARDS, buildMemorySuite, canonicalJson, describeMemoryStoreConformance, sha256Canonical,
+  type MemoryCapabilities, type MemoryCreateContext, type MemoryDriver, type MemoryRun, type MemorySubjectHandle, type MemorySuiteOptions,
+} from './memory/memory-suite.js';
