@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerJournalCommands } from './commands/decisions.command.js';
+import { registerInitCommand } from './commands/init.command.js';
 
 /** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
 export async function registerExtraCommands(program: Command): Promise<void> {
   registerJournalCommands(program);
+  registerInitCommand(program);
 }
