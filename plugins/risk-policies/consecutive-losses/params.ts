@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { positiveInt } from '../shared/policy-kit.js';
+
+export const consecutiveLossesParams = z
+  .object({
+    /** Losing trades in a row that end the day (roadmap §5.8: 3). A win resets the count. */
+    max: positiveInt().default(3),
+  })
+  .strict();
+
+export type ConsecutiveLossesParams = z.output<typeof consecutiveLossesParams>;
