@@ -1,0 +1,12 @@
+export { FakeTwsServer, completeContract } from './fake-tws-server.js';
+export type { FakeTwsOptions, FakeTwsEvents, FakeTwsStats, FrameEvent, Injection } from './fake-tws-server.js';
+export { TouchMatcher } from './fake-matcher.js';
+export type { FakeMatcher, MatcherChanges, MatcherOrder, MatcherSink } from './fake-matcher.js';
+export { StepClock, iterableMarket, scriptedMarket, syntheticMarket, wallClock } from './market-source.js';
+export type { FakeMarketSource, FakeTwsClock, SyntheticMarketOptions } from './market-source.js';
+export { TwsMessages } from './messages.js';
+export type { FakeContract } from './messages.js';
+export type { ClientRequest, PlacedOrder, RequestedContract } from './requests.js';
+export { ERROR_TEXT, SCENARIOS, isScenarioName } from './scenarios.js';
+export type { ScenarioName } from './scenarios.js';
+export { encodeFrame, rawFrame } from './wire.js';
