@@ -14,5 +14,6 @@ export async function builtinPlugins(): Promise<AnyPluginManifest[]> {
     import('../../strategies/example-imbalance-tick/index.js'),
   ]);
   const list: AnyPluginManifest[] = modules.map((m) => m.default as AnyPluginManifest);
-  return list;
+  const { builtinRiskPolicies } = await import('../../plugins/risk-policies/index.js');
+  return [...list, ...builtinRiskPolicies];
 }
