@@ -36,6 +36,8 @@ export interface RiskGateHooks {
   clearRefused?(e: { reasons: readonly RiskReason[] }): void;
   /** A policy configured with action 'warn' breached (at evaluation or while monitoring). */
   warned?(e: { pluginId: string; reasons: readonly RiskReason[] }): void;
+  /** A policy threw or returned garbage (the kernel publishes `plugin.error{pluginId}`, card RISK-15). */
+  policyFailed?(e: { pluginId: string; reason: RiskReason }): void;
 }
 
 /**
@@ -56,6 +58,14 @@ const SAFE_MODE_REASON: readonly RiskReason[] = Object.freeze([
 function policyError(pluginId: string, where: string, err: unknown): RiskReason {
   const detail = err instanceof Error ? err.message : String(err);
   return { code: 'RISK.POLICY_ERROR', limit: `${pluginId}.${where}`, observed: 1, threshold: 0, message: `policy '${pluginId}' ${where} failed: ${detail}` };
+}
+
+/** True when the intent is an exit that only shrinks the current position (never flips or opens one). */
+function reduces(intent: OrderIntent, ctx: RiskContext): boolean {
+  if (intent.kind !== 'exit') return false;
+  const held = ctx.position(intent.symbol)?.quantity ?? 0;
+  const q = intent.quantity;
+  return intent.side === 'sell' ? held > 0 && q <= held : held < 0 && q <= -held;
 }
 
 function isDecision(d: unknown): d is RiskDecision {
@@ -113,7 +123,8 @@ export class RiskGate {
 
   private evaluateUnsafe(intent: OrderIntent, ctx: RiskContext): RiskDecision {
     if (this.current === 'HALT') return this.deny(intent, 'reject', HALTED_REASON, []);
-    if (this.current === 'SAFE_MODE' && intent.kind !== 'exit') return this.deny(intent, 'reject', SAFE_MODE_REASON, []);
+    // SAFE_MODE lets only true reductions through (card RISK-12): an "exit" larger than the position would open one.
+    if (this.current === 'SAFE_MODE' && !reduces(intent, ctx)) return this.deny(intent, 'reject', SAFE_MODE_REASON, []);
 
     let reasons: RiskReason[] | null = null;
     let warnings: RiskReason[] | null = null;
@@ -131,6 +142,7 @@ export class RiskGate {
       }
       if (thrown !== null || !isDecision(d)) {
         const r = policyError(entry.pluginId, 'evaluate', thrown ?? new Error('returned a malformed decision'));
+        this.safeHook(() => this.hooks.policyFailed?.({ pluginId: entry.pluginId, reason: r }));
         (reasons ??= []).push(r);
         halt ??= r;
         continue;
@@ -193,7 +205,9 @@ export class RiskGate {
       }
       return r;
     } catch (err) {
-      return { to: 'HALT', reason: policyError(entry.pluginId, 'monitor', err) };
+      const reason = policyError(entry.pluginId, 'monitor', err);
+      this.safeHook(() => this.hooks.policyFailed?.({ pluginId: entry.pluginId, reason }));
+      return { to: 'HALT', reason };
     }
   }
 

@@ -73,11 +73,23 @@ describe('RiskGate', () => {
     expect(gate.state).to.equal('HALT');
   });
 
-  it('SAFE_MODE denies entries but lets exits through the chain', () => {
+  it('SAFE_MODE denies entries but lets reducing exits through the chain (RISK-12)', () => {
     const { gate } = gateWith([]);
+    const held = staticRiskContext({ positions: [{ symbol: 'GOOG', quantity: 100, averagePrice: 5_000_000, realizedPnl: 0 }] });
     expect(gate.escalate('SAFE_MODE', reason('RISK.STALE_DATA'), 'auto')).to.equal(true);
-    expect(gate.evaluate(entry, ctx).reasons[0]!.code).to.equal('RISK.SAFE_MODE');
-    expect(gate.evaluate(exit, ctx).action).to.equal('allow');
+    expect(gate.evaluate(entry, held).reasons[0]!.code).to.equal('RISK.SAFE_MODE');
+    expect(gate.evaluate({ ...exit, quantity: 100 }, held).action).to.equal('allow');
+    expect(gate.evaluate({ ...exit, quantity: 150 }, held).reasons[0]!.code).to.equal('RISK.SAFE_MODE');
+    expect(gate.evaluate(exit, ctx).action, 'nothing to reduce').to.equal('reject');
+  });
+
+  it('reports a failing policy through policyFailed', () => {
+    const failed: string[] = [];
+    const gate = new RiskGate([{ pluginId: 'boom', action: 'reject', policy: policy('boom', () => { throw new Error('x'); }) }], {
+      stateChanged: () => {}, policyFailed: (e) => failed.push(e.pluginId),
+    });
+    gate.evaluate(entry, ctx);
+    expect(failed).to.deep.equal(['boom']);
   });
 
   it('escalate never lowers the state', () => {
