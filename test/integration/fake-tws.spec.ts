@@ -1,4 +1,4 @@
-import { EventName, type Contract, type Order } from '@stoqey/ib';
+import { EventName, type Contract, type Order, type TickByTickDataType } from '@stoqey/ib';
 import { expect } from 'chai';
 import { FakeTwsServer, StepClock, syntheticMarket, type FrameEvent } from './fake-tws/index.js';
 import { IbHarness } from './fake-tws/ib-client-harness.js';
@@ -68,7 +68,7 @@ describe('fake TWS server with the unmodified @stoqey/ib client', () => {
     const h = await setup();
     h.ib.reqMktData(11, AAPL, '', false, false);
     h.ib.reqMktDepth(12, AAPL, 3, false, []);
-    h.ib.reqTickByTickData(13, AAPL, 'AllLast', 0, false);
+    h.ib.reqTickByTickData(13, AAPL, 'AllLast' as TickByTickDataType, 0, false);
     await h.settle();
     const s = server!;
     s.publish(quote('AAPL', 150.25, 150.27, 300, 200));
