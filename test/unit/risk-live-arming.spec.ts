@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { riskSelection } from '../../core/config/root-schema.js';
+import { checkLiveArming, isPaperAccount, microLaunchRiskProfile, type LiveArmingInput } from '../../core/risk/live-arming.js';
+import { builtinRiskPolicies } from '../../plugins/risk-policies/index.js';
+
+const armed: LiveArmingInput = { mode: 'live', configArmed: true, armFlag: true, configuredAccount: 'U1234567' };
+const code = (i: LiveArmingInput) => { const r = checkLiveArming(i); return r.ok ? 'ok' : r.code; };
+
+describe('live arming', () => {
+  it('arms live only with config armed AND the flag or the env', () => {
+    expect(code(armed)).to.equal('ok');
+    expect(code({ ...armed, armFlag: false, armEnv: '1' })).to.equal('ok');
+    expect(code({ ...armed, armFlag: false, armEnv: true })).to.equal('ok');
+    expect(code({ ...armed, armFlag: false })).to.equal('CONFIG.LIVE_NOT_ARMED');
+    expect(code({ ...armed, armFlag: false, armEnv: 'yes' })).to.equal('CONFIG.LIVE_NOT_ARMED');
+    expect(code({ ...armed, configArmed: false })).to.equal('CONFIG.LIVE_NOT_ARMED');
+  });
+
+  it('refuses live without an account, with a paper account, or on a paper port', () => {
+    expect(code({ ...armed, configuredAccount: null })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+    expect(code({ ...armed, configuredAccount: 'DU1234567' })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+    expect(code({ ...armed, port: 7497 })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+    expect(code({ ...armed, port: 7496 })).to.equal('ok');
+  });
+
+  it('checks the connected account once known', () => {
+    expect(code({ ...armed, connectedAccount: 'U1234567' })).to.equal('ok');
+    expect(code({ ...armed, connectedAccount: 'U7654321' })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+    expect(code({ ...armed, connectedAccount: 'DU1234567' })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+  });
+
+  it('paper refuses a live account or a live port; simulated modes always pass', () => {
+    const paper: LiveArmingInput = { mode: 'paper', configArmed: false, armFlag: false, configuredAccount: 'DU1' };
+    expect(code(paper)).to.equal('ok');
+    expect(code({ ...paper, connectedAccount: 'DU1' })).to.equal('ok');
+    expect(code({ ...paper, connectedAccount: 'U1' })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+    expect(code({ ...paper, port: 4001 })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+    expect(code({ ...paper, connectedAccount: 'DU2' })).to.equal('CONFIG.ACCOUNT_MISMATCH');
+    expect(code({ mode: 'replay', configArmed: false, armFlag: false, configuredAccount: null })).to.equal('ok');
+    expect(isPaperAccount('DU123')).to.equal(true);
+    expect(isPaperAccount('U123')).to.equal(false);
+  });
+
+  it('the micro-launch profile is valid config for the built-in policies', () => {
+    const byId = new Map(builtinRiskPolicies.map((m) => [m.id, m]));
+    for (const sel of microLaunchRiskProfile) {
+      const parsed = riskSelection.parse(sel);
+      const m = byId.get(parsed.use as string);
+      expect(m, String(parsed.use)).to.not.equal(undefined);
+      expect(m!.paramsSchema.safeParse(parsed.params).success, String(parsed.use)).to.equal(true);
+    }
+    expect(microLaunchRiskProfile.some((s) => s.use === 'daily-loss' && s.action === 'halt')).to.equal(true);
+  });
+});
