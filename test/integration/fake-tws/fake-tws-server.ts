@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import type { MarketEvent } from '../../../core/domain/market.js';
+import { Sfc32 } from '../../../core/domain/random.js';
 import { toPrice } from '../../../core/domain/units.js';
 import { TouchMatcher, type FakeMatcher } from './fake-matcher.js';
 import { MarketHub } from './market-hub.js';
@@ -87,6 +88,8 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
   readonly clock: FakeTwsClock;
   readonly accounts: readonly string[];
   scenario: ScenarioName;
+  /** Seeded from `options.seed`: drives the random parts of faults (e.g. 10197 burst sizes). */
+  readonly rng: Sfc32;
   private readonly connections = new Map<number, TwsConnection>();
   private readonly server: net.Server;
   private nextConnId = 1;
@@ -101,6 +104,7 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     this.scenario = options.scenario ?? 'normal';
     this.accounts = options.accounts ?? ['DU0000001'];
     this.nextOrderId = options.nextOrderId ?? 1000;
+    this.rng = new Sfc32(options.seed ?? 1);
     const matcher = options.matcher ?? new TouchMatcher({ partialFills: this.scenario === 'partial-fills' });
     this.market = new MarketHub(matcher, this.clock);
     this.desk = new OrderDesk({ matcher, scenario: () => this.scenario, now: () => this.clock.nowMicros(),
@@ -222,7 +226,9 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
       }
       case 'cancelOrder': return this.desk.cancel(conn, request.orderId);
       case 'globalCancel': return this.desk.globalCancel();
-      case 'openOrders': return this.desk.openOrders(conn, request.scope !== 'client');
+      case 'openOrders':
+        if (request.scope === 'auto') return; // reqAutoOpenOrders only binds future orders; TWS sends no list
+        return this.desk.openOrders(conn, request.scope === 'all');
       case 'executions': return this.desk.replayExecutions(conn, request.reqId, request);
       default: return answerInfoRequest(this, conn, request);
     }

@@ -20,7 +20,12 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
       for (const s of server.market.subs) if (s.conn === conn && s.kind === 'l1') conn.send(m.marketDataType(s.reqId, r.type));
       return;
     case 'mktData': {
-      if (scenario === 'competing-session') return conn.send(m.error(r.reqId, 10197, ERROR_TEXT[10197]!));
+      if (scenario === 'competing-session') {
+        // Real TWS sends 10197 in bursts of 10–20 (LEAN #140); the burst size follows the server seed.
+        const burst = server.rng.int(10, 21);
+        for (let i = 0; i < burst; i++) conn.send(m.error(r.reqId, 10197, ERROR_TEXT[10197]!));
+        return;
+      }
       if (scenario === 'no-subscription') return conn.send(m.error(r.reqId, 354, ERROR_TEXT[354]!));
       const c = server.contractFor(r.contract);
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));

@@ -12,7 +12,7 @@ export const SCENARIOS = {
   'upstream-restored-data-kept': 'sends 1100 then 1102',
   'farm-flaps': 'sends 2103, 2104, 2105, 2106 once the client is ready',
   'client-id-in-use': 'refuses every connection with 326 and closes it',
-  'competing-session': 'answers every market-data request with 10197',
+  'competing-session': 'answers every market-data request with a burst of 10–20 × 10197 (size from the seed)',
   'pacing-violation': 'answers historical-data requests with 162',
   'no-subscription': 'answers market-data and depth requests with 354',
   'duplicate-executions': 'sends every execution (execDetails) twice with the same execId',
