@@ -126,6 +126,9 @@ export class RiskGate {
     // SAFE_MODE lets only true reductions through (card RISK-12): an "exit" larger than the position would open one.
     if (this.current === 'SAFE_MODE' && !reduces(intent, ctx)) return this.deny(intent, 'reject', SAFE_MODE_REASON, []);
 
+    if (!Number.isSafeInteger(intent.quantity) || intent.quantity <= 0) {
+      return this.deny(intent, 'reject', [{ code: 'ORDER.INVALID_QUANTITY', limit: 'gate.quantity', observed: Number(intent.quantity) || 0, threshold: 1 }], []);
+    }
     let reasons: RiskReason[] | null = null;
     let warnings: RiskReason[] | null = null;
     let halt: RiskReason | null = null;

@@ -135,3 +135,15 @@ describe('RiskGate', () => {
     expect(gate.state).to.equal('HALT');
   });
 });
+
+describe('RiskGate intent sanity', () => {
+  it('rejects a non-positive or fractional quantity before any policy runs', () => {
+    let calls = 0;
+    const gate = new RiskGate([{ pluginId: 'a', action: 'reject', policy: { id: 'a', evaluate: () => { calls++; return ALLOW; } } }], { stateChanged: () => {} });
+    for (const quantity of [0, -1, 1.5, Number.NaN]) {
+      expect(gate.evaluate({ ...entry, quantity }, ctx).reasons[0]!.code).to.equal('ORDER.INVALID_QUANTITY');
+    }
+    expect(calls).to.equal(0);
+    expect(gate.state).to.equal('RUNNING');
+  });
+});
