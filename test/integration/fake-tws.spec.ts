@@ -1,6 +1,6 @@
 import { EventName, type Contract, type Order, type TickByTickDataType } from '@stoqey/ib';
 import { expect } from 'chai';
-import { FakeTwsServer, StepClock, syntheticMarket, type FrameEvent } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock, scriptedMarket, syntheticMarket, type FrameEvent } from './fake-tws/index.js';
 import { IbHarness } from './fake-tws/ib-client-harness.js';
 import { level, quote, trade } from './fake-tws/market-builders.js';
 
@@ -187,6 +187,41 @@ describe('fake TWS server with the unmodified @stoqey/ib client', () => {
     await h.waitFor(EventName.orderStatus, (a) => a[0] === 1002 && a[1] === 'Cancelled');
     expect(h.all(EventName.execDetails).map((a) => (a[2] as any).orderId)).to.deep.equal([1000, 1001]);
     expect(h.decoderErrors()).to.deep.equal([]);
+  });
+
+  it('paces a market source on event time × speed through the injected clock', async () => {
+    const clock = new StepClock(1_767_277_800_000_000);
+    const t0 = 1_767_277_800_000_000;
+    const market = scriptedMarket([quote('AAPL', 150, 150.02, 100, 100, t0), quote('AAPL', 150.01, 150.03, 100, 100, t0 + 1_000_000),
+      trade('AAPL', 150.03, 10, t0 + 3_000_000)]);
+    const h = await setup({ clock, market, speed: 2, marketStart: 'manual' });
+    h.ib.reqMktData(11, AAPL, '', false, false);
+    await h.settle();
+    expect(h.all(EventName.tickPrice)).to.have.length(0); // manual start: nothing plays before playMarket()
+    await server!.playMarket();
+    expect(clock.nowMicros() - 1_767_277_800_000_000).to.equal(1_500_000); // 3 s of event time at speed 2
+    await h.settle();
+    expect(h.all(EventName.tickPrice).map((a) => a[2])).to.deep.equal([150, 150.02, 150.01, 150.03, 150.03]);
+  });
+
+  it('keeps orders per client id across a reconnect: open orders and executions can be reconciled', async () => {
+    const h = await setup();
+    server!.publish(quote('AAPL', 150.25, 150.27));
+    h.ib.placeOrder(1000, AAPL, order({ action: 'BUY' as any, orderType: 'MKT' as any, totalQuantity: 2 }));
+    h.ib.placeOrder(1001, AAPL, order({ action: 'SELL' as any, orderType: 'LMT' as any, lmtPrice: 170, totalQuantity: 2 }));
+    await h.waitFor(EventName.orderStatus, (a) => a[0] === 1001 && a[1] === 'Submitted');
+    server!.inject({ kind: 'close' });
+    await h.waitFor(EventName.disconnected);
+    const again = await IbHarness.connect(server!.port, 7);
+    clients.push(again);
+    expect(await again.waitFor(EventName.nextValidId)).to.deep.equal([1002]);
+    again.ib.reqOpenOrders();
+    again.ib.reqExecutions(3, {} as any);
+    await again.waitFor(EventName.execDetailsEnd);
+    await again.waitFor(EventName.openOrderEnd);
+    expect(again.all(EventName.openOrder).map((a) => a[0])).to.deep.equal([1001]);
+    expect(again.all(EventName.execDetails).map((a) => [a[0], (a[2] as any).orderId])).to.deep.equal([[3, 1000]]);
+    expect(again.decoderErrors()).to.deep.equal([]);
   });
 
   for (const sv of [176, 164, 150]) {
