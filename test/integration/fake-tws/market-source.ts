@@ -23,7 +23,8 @@ export interface FakeTwsClock {
 /** Real time: the CLI and sim-live runs. Lives in test/, so the wall-clock rule for core does not apply. */
 export const wallClock: FakeTwsClock = {
   nowMicros: () => Date.now() * 1000,
-  sleep: (micros) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.round(micros / 1000)))),
+  // unref: a long gap in a recording must not keep a stopped server's process alive.
+  sleep: (micros) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.round(micros / 1000))).unref()),
 };
 
 /** A clock that jumps instead of waiting; `sleep` yields to the event loop once so sockets can flush. */
