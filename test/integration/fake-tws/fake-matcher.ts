@@ -1,3 +1,4 @@
+import type { MarketEvent } from '../../../core/domain/market.js';
 import type { Price, Quantity } from '../../../core/domain/units.js';
 
 export interface MatcherOrder {
@@ -19,6 +20,8 @@ export interface MatcherChanges {
 /** Receives the matcher's verdicts; the server turns them into execDetails/orderStatus frames. */
 export interface MatcherSink {
   fill(orderId: number, quantity: Quantity, price: Price): void;
+  /** The matcher refused or dropped the order; the client sees 201 and Cancelled. */
+  reject(orderId: number, reason: string): void;
 }
 
 /**
@@ -36,6 +39,8 @@ export interface FakeMatcher {
   /** Best bid/ask after a quote or a depth batch; null for an empty side. */
   onTouch(symbol: string, bid: Price | null, ask: Price | null): void;
   onTrade(symbol: string, price: Price, size: Quantity): void;
+  /** Every market event, before the touch/trade calls it leads to; for matchers that keep their own books. */
+  onEvent?(event: MarketEvent): void;
 }
 
 interface Working extends MatcherOrder {
@@ -49,7 +54,7 @@ interface Working extends MatcherOrder {
  * `partialFills`, every fill takes half the remaining quantity (at least one share), so each order fills in steps.
  */
 export class TouchMatcher implements FakeMatcher {
-  private sink: MatcherSink = { fill: () => undefined };
+  private sink: MatcherSink = { fill: () => undefined, reject: () => undefined };
   private readonly orders = new Map<number, Working>();
   private readonly touch = new Map<string, { bid: Price | null; ask: Price | null; last: Price | null }>();
 

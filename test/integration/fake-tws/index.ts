@@ -10,3 +10,4 @@ export type { ClientRequest, PlacedOrder, RequestedContract } from './requests.j
 export { ERROR_TEXT, SCENARIOS, isScenarioName } from './scenarios.js';
 export type { ScenarioName } from './scenarios.js';
 export { encodeFrame, rawFrame } from './wire.js';
+export { BrokerBackedMatcher, FakeMarketView } from './broker-matcher.js';

@@ -93,6 +93,7 @@ export class MarketHub {
   /** Sends one event to every matching subscriber and to the matcher. */
   publish(ev: MarketEvent): void {
     this.eventsPublished++;
+    this.matcher.onEvent?.(ev);
     const time = Math.floor((ev.exchTime ?? ev.recvTime) / 1_000_000);
     switch (ev.kind) {
       case 'quote': {

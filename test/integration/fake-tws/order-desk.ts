@@ -61,7 +61,7 @@ export class OrderDesk {
   private acking = new Set<number>();
 
   constructor(private readonly d: DeskDeps) {
-    d.matcher.setSink({ fill: (id, qty, price) => this.onFill(id, qty, price) });
+    d.matcher.setSink({ fill: (id, qty, price) => this.onFill(id, qty, price), reject: (id, r) => this.onReject(id, r) });
   }
 
   place(conn: TwsConnection, p: PlacedOrder, contract: FakeContract): void {
@@ -192,6 +192,14 @@ export class OrderDesk {
     this.sendStatus(o);
     for (const c of this.d.connectionsOf(o.clientId)) c.send(c.msgs.error(o.orderId, 202, reason));
     for (const child of this.children(o.orderId)) if (OPEN.has(child.status)) this.cancelOrder(child, reason);
+  }
+
+  private onReject(orderId: number, reason: string): void {
+    const o = this.orders.get(orderId);
+    if (!o || !OPEN.has(o.status)) return;
+    o.status = 'Cancelled';
+    for (const c of this.d.connectionsOf(o.clientId)) c.send(c.msgs.error(orderId, 201, `${ERROR_TEXT[201]}${reason}`));
+    this.sendStatus(o);
   }
 
   private onFill(orderId: number, qty: number, price: Price): void {
