@@ -141,7 +141,11 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     if (this.stopped) return;
     this.stopped = true;
     this.market.stop();
-    for (const c of this.connections.values()) c.close();
+    // destroy, not close(): a connection refused with 326 is half-closed and would hold server.close() open.
+    for (const c of this.connections.values()) {
+      c.closed = true;
+      c.socket.destroy();
+    }
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
