@@ -1,0 +1,7 @@
+export { RiskGate, type RiskChainEntry, type RiskGateHooks, type RiskStateChange, type HoldCondition } from './risk-gate.js';
+export { AutoTriggers, autoTriggerParams, PACING_CODES, LINE_BUDGET_CODES, type AutoTriggerParams, type Subscribe, type TriggerEvents, type EscalationTarget } from './auto-triggers.js';
+export { checkStartGates, type StartGateInput, type StartGateResult, type RunMode } from './start-gates.js';
+export { checkLiveArming, isPaperAccount, microLaunchRiskProfile, type LiveArmingInput, type LiveArmingResult, type RiskSelectionInput } from './live-arming.js';
+export { parseOperatorCommand, OPERATOR_COMMANDS, type OperatorCommand, type OperatorCommandName, type OperatorHandler, type OperatorResult } from './operator-commands.js';
+export { describeRisk, type RiskSelectionLike } from './describe-risk.js';
+export { staticRiskContext, EMPTY_SNAPSHOT, type RiskSnapshot } from './static-risk-context.js';
