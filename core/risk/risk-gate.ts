@@ -46,6 +46,14 @@ export interface RiskGateHooks {
  */
 export type HoldCondition = () => readonly RiskReason[];
 
+export interface RiskGateOptions {
+  /**
+   * What a throwing or malformed policy does (card RISK-15): 'halt' (default: fail closed and stop) or 'reject'
+   * (deny this intent with RISK.POLICY_ERROR and go on). Either way the decision is never an allow.
+   */
+  onPolicyError?: 'halt' | 'reject';
+}
+
 const RANK: Readonly<Record<TradingState, number>> = { RUNNING: 0, SAFE_MODE: 1, HALT: 2 };
 
 const HALTED_REASON: readonly RiskReason[] = Object.freeze([
@@ -88,10 +96,15 @@ export class RiskGate {
   private current: TradingState = 'RUNNING';
   private readonly holds = new Set<HoldCondition>();
 
+  private readonly haltOnPolicyError: boolean;
+
   constructor(
     private readonly chain: readonly RiskChainEntry[],
     private readonly hooks: RiskGateHooks,
-  ) {}
+    options: RiskGateOptions = {},
+  ) {
+    this.haltOnPolicyError = (options.onPolicyError ?? 'halt') === 'halt';
+  }
 
   get state(): TradingState {
     return this.current;
@@ -122,7 +135,8 @@ export class RiskGate {
   }
 
   private evaluateUnsafe(intent: OrderIntent, ctx: RiskContext): RiskDecision {
-    if (this.current === 'HALT') return this.deny(intent, 'reject', HALTED_REASON, []);
+    // Card RISK-02/13: in HALT every intent, exits included, is answered with action 'halt'.
+    if (this.current === 'HALT') return this.deny(intent, 'halt', HALTED_REASON, []);
     // SAFE_MODE lets only true reductions through (card RISK-12): an "exit" larger than the position would open one.
     if (this.current === 'SAFE_MODE' && !reduces(intent, ctx)) return this.deny(intent, 'reject', SAFE_MODE_REASON, []);
 
@@ -147,7 +161,7 @@ export class RiskGate {
         const r = policyError(entry.pluginId, 'evaluate', thrown ?? new Error('returned a malformed decision'));
         this.safeHook(() => this.hooks.policyFailed?.({ pluginId: entry.pluginId, reason: r }));
         (reasons ??= []).push(r);
-        halt ??= r;
+        if (this.haltOnPolicyError) halt ??= r;
         continue;
       }
       if (Array.isArray(d.warnings) && d.warnings.length > 0) (warnings ??= []).push(...d.warnings);
@@ -190,6 +204,7 @@ export class RiskGate {
     for (const entry of this.chain) {
       const found = this.monitorOne(entry, ctx);
       if (found === null) continue;
+      if (found.reason.code === 'RISK.POLICY_ERROR' && !this.haltOnPolicyError) continue;
       if (entry.action === 'warn' && found.reason.code !== 'RISK.POLICY_ERROR') {
         this.safeHook(() => this.hooks.warned?.({ pluginId: entry.pluginId, reasons: [found.reason] }));
         continue;

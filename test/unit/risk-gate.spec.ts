@@ -55,7 +55,7 @@ describe('RiskGate', () => {
     expect(changes).to.have.length(1);
     expect(changes[0]).to.include({ from: 'RUNNING', to: 'HALT', by: 'auto' });
     const d = gate.evaluate(exit, ctx);
-    expect(d.action).to.equal('reject');
+    expect(d.action).to.equal('halt');
     expect(d.reasons[0]!.code).to.equal('RISK.HALTED');
   });
 
@@ -65,6 +65,17 @@ describe('RiskGate', () => {
     expect(d.action).to.equal('halt');
     expect(d.reasons[0]!.code).to.equal('RISK.POLICY_ERROR');
     expect(gate.state).to.equal('HALT');
+  });
+
+  it("with onPolicyError 'reject', a throwing policy denies the intent and trading goes on (RISK-15)", () => {
+    const gate = new RiskGate([
+      { pluginId: 'ok', action: 'reject', policy: policy('ok', () => ALLOW) },
+      { pluginId: 'boom', action: 'reject', policy: policy('boom', () => { throw new Error('bad'); }) },
+    ], { stateChanged: () => {} }, { onPolicyError: 'reject' });
+    const d = gate.evaluate(entry, ctx);
+    expect(d.action).to.equal('reject');
+    expect(d.reasons[0]).to.include({ code: 'RISK.POLICY_ERROR', limit: 'boom.evaluate' });
+    expect(gate.state).to.equal('RUNNING');
   });
 
   it('treats a malformed decision as a policy error', () => {
