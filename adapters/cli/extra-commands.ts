@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { registerJournalCommands } from './commands/decisions.command.js';
 import { registerInitCommand } from './commands/init.command.js';
+import { registerControlCommands } from './commands/control.command.js';
+import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
 
 /** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
 export async function registerExtraCommands(program: Command): Promise<void> {
   registerJournalCommands(program);
   registerInitCommand(program);
+  registerControlCommands(program);
+  registerFakeTwsCommand(program);
 }

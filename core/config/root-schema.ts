@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnyPluginManifest } from '../../plugins/sdk/manifest.js';
+import { autoTriggerParams } from '../risk/auto-triggers.js';
 
 const envRef = z.object({ $env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), optional: z.boolean().optional() }).strict();
 const stringOrEnv = z.union([z.string().min(1), envRef]);
@@ -70,6 +71,10 @@ export const rootSchema = z
     learner: pluginSelection.default({ use: 'none', params: {} }),
     risk: z.array(riskSelection).default([]),
     strategies: z.array(strategySelection).min(1, 'at least one strategy is needed'),
+    /** Thresholds of the automatic kill switch (reconnect loops, outages, stale data, rejects, pacing, plugin errors). */
+    killSwitch: autoTriggerParams.default(autoTriggerParams.parse({})),
+    /** Start gates: the oldest market data (ms) accepted before the first entry. */
+    startGates: z.object({ maxDataAgeMs: z.number().int().positive().default(5_000) }).strict().default({ maxDataAgeMs: 5_000 }),
     /** Book depth kept per symbol and the N of the incremental top-N sums strategies read. */
     book: z.object({ topN: z.number().int().min(1).max(20).default(5) }).strict().default({ topN: 5 }),
     dataDir: z.string().default('var'),

@@ -26,6 +26,8 @@ export interface CreateHarvesterOptions {
   clock?: Clock;
   log: (pluginId: string) => StrategyLog;
   env?: NodeJS.ProcessEnv;
+  /** `--arm-live` was given. */
+  armLive?: boolean;
 }
 
 export interface HarvesterRuntime {
@@ -110,6 +112,9 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       startEquity,
       topN: root.book.topN,
       wallStartedAt: options.wallStartedAt,
+      killSwitch: root.killSwitch,
+      maxDataAgeMs: root.startGates.maxDataAgeMs,
+      arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE },
       log: options.log,
     };
 

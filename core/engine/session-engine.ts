@@ -11,7 +11,10 @@ import { RiskGate } from '../risk/risk-gate.js';
 import { JournalWriter } from './journal-writer.js';
 import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from './session-plan.js';
 import type { KernelParts } from './kernel-parts.js';
-import { OrderManager, type RiskGateLike } from './order-manager.js';
+import { OrderManager } from './order-manager.js';
+import { createTradingGate } from './trading-gate.js';
+import { AutoTriggers } from '../risk/auto-triggers.js';
+import { checkLiveArming } from '../risk/live-arming.js';
 import { RiskContextView } from './risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
@@ -42,6 +45,7 @@ export class SessionEngine {
   readonly controls: OperatorControls;
   private readonly risk: RiskContextView;
   private fills = 0;
+  readonly triggers: AutoTriggers;
 
   constructor(
     @inject(Clock) private readonly clock: Clock,
@@ -70,8 +74,14 @@ export class SessionEngine {
       openOrderCount: () => this.orders.registry.workingOrderCount, ordersToday: () => this.orders.ordersSent,
       pausedSymbols: this.pausedSymbols,
     });
+    const tradingGate = createTradingGate({
+      gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pausedSymbols, mode: plan.mode,
+      window: plan.window, maxDataAgeMs: plan.maxDataAgeMs, configuredAccount: plan.arming.accountId,
+      health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
+    });
+    this.triggers = new AutoTriggers(this.gate, clock, plan.killSwitch);
     this.orders = new OrderManager({
-      broker, gate: this.controlledGate(), risk: this.risk, clock, bus, ledger, tracker: this.tracker,
+      broker, gate: tradingGate, risk: this.risk, clock, bus, ledger, tracker: this.tracker,
       journal: this.journalWriter, sessionTag: plan.sessionTag, post: (t) => loop.post(t),
       notify: (id, u) => this.notify(id, u),
     });
@@ -86,6 +96,7 @@ export class SessionEngine {
   async run(options: PlaybackOptions = {}): Promise<SessionResult> {
     const { plan, parts, clock } = this;
     const detachBroker = this.orders.attach();
+    const detachTriggers = this.triggers.attach((event, listener) => parts.bus.on(event, listener as never, 'kill-switch'));
     await this.journal.openSession({
       sessionId: plan.sessionId, mode: plan.mode, strategy: plan.strategies.map((s) => s.manifest.id).join(','),
       learner: plan.learner.id, seed: plan.seed, config: plan.config, startedAt: clock.now(), wallStartedAt: plan.wallStartedAt,
@@ -96,6 +107,7 @@ export class SessionEngine {
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
     try {
       await this.broker.connect();
+      this.checkConnectedAccount();
       await this.feed.connect();
       const latest = await this.memoryStore.loadLatest();
       this.memory.current = latest === null ? null : { version: latest.meta.version, content: latest.content };
@@ -109,6 +121,7 @@ export class SessionEngine {
     await this.shutdown();
     if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
     detachFeed();
+    detachTriggers();
     detachBroker();
     const summary: SessionSummary = {
       events: parts.router.events, orders: this.orders.ordersSent, fills: this.fills, trades: this.tracker.closedToday,
@@ -119,6 +132,19 @@ export class SessionEngine {
     const journalSha256 = await this.journal.digest(plan.sessionId);
     if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', `session ${plan.sessionId} failed: ${(failure as Error).message ?? failure}`, { cause: failure });
     return { ...summary, sessionId: plan.sessionId, journalSha256, riskState: this.gate.state };
+  }
+
+  /** Live never trades by accident: once connected, the venue's account must match config and the mode. */
+  private checkConnectedAccount(): void {
+    const { arming, mode } = this.plan;
+    const verdict = checkLiveArming({
+      mode, configArmed: arming.configArmed, armFlag: arming.armFlag, armEnv: arming.armEnv,
+      configuredAccount: arming.accountId, connectedAccount: this.broker.health().account,
+    });
+    if (!verdict.ok) {
+      this.gate.escalate('HALT', { code: 'RISK.BROKER_NOT_READY', limit: 'live-arming', observed: 0, threshold: 1, message: verdict.message }, 'auto');
+      throw new HarvesterError(verdict.code, verdict.message);
+    }
   }
 
   private startStrategies(): void {
@@ -183,20 +209,4 @@ export class SessionEngine {
     }
   }
 
-  /** Wraps the risk gate with operator pauses; a paused entry is denied and recorded like any other denial. */
-  private controlledGate(): RiskGateLike {
-    const gate = this.gate;
-    const paused = this.pausedSymbols;
-    return {
-      get state() { return gate.state; },
-      evaluate: (intent, ctx) => {
-        if (intent.kind === 'entry' && (paused.has('*') || paused.has(intent.symbol))) {
-          const all = paused.has('*');
-          return { action: 'reject', warnings: [], reasons: [{ code: all ? 'RISK.PAUSED' : 'RISK.SYMBOL_PAUSED', limit: 'operator.pause', observed: 1, threshold: 0 }] };
-        }
-        return gate.evaluate(intent, ctx);
-      },
-      monitor: (ctx) => gate.monitor(ctx),
-    };
-  }
 }

@@ -4,6 +4,7 @@ import type { Learner } from '../../ports/learner.js';
 import type { StrategyLog } from '../../ports/strategy.js';
 import type { StrategyManifest } from '../../plugins/sdk/manifest.js';
 import type { Mode } from '../../plugins/sdk/contexts.js';
+import type { AutoTriggerParams } from '../risk/auto-triggers.js';
 
 /** Everything a session needs that comes from the resolved config, with plugins already created or located. */
 export interface SessionPlan {
@@ -21,6 +22,10 @@ export interface SessionPlan {
   startEquity: Money;
   topN: number;
   wallStartedAt: string;
+  killSwitch: AutoTriggerParams;
+  maxDataAgeMs: number;
+  /** Configured account (never logged) and how the run was armed, for the post-connect account check. */
+  arming: { accountId: string | null; configArmed: boolean; armFlag: boolean; armEnv: string | undefined };
   log(pluginId: string): StrategyLog;
 }
 

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { describeRisk as describeRiskProfile } from '../../../core/risk/describe-risk.js';
 import { loadResolvedConfig } from '../load.js';
 
 export function registerConfigCommands(program: Command): void {
@@ -29,6 +30,6 @@ export function registerConfigCommands(program: Command): void {
 }
 
 async function describeRisk(resolved: Awaited<ReturnType<typeof loadResolvedConfig>>['resolved']): Promise<string[]> {
-  if (resolved.risk.length === 0) return ['(no risk policies configured: only the kill switch and HALT guard apply)'];
-  return resolved.risk.map((r) => `${r.manifest.id} [on breach: ${r.action}] ${JSON.stringify(r.params)}`);
+  if (resolved.risk.length === 0) return ['(no risk policies configured: only the kill switch and the HALT guard apply)'];
+  return describeRiskProfile(resolved.risk, { startEquity: resolved.root.account.startEquity });
 }

@@ -7,7 +7,8 @@ import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import { WallClock } from '../../system-clock/wall-clock.js';
 import { loadResolvedConfig } from '../load.js';
 import { createLogFactory } from '../logger.js';
-import { checkArming } from '../arming.js';
+import { checkLiveArming } from '../../../core/risk/live-arming.js';
+import { startControlServer, type ControlServer } from '../control-socket.js';
 
 interface RunOptions {
   config?: string;
@@ -32,9 +33,13 @@ export function registerRunCommand(program: Command): void {
 export async function runSession(opts: RunOptions): Promise<number> {
   const started = performance.now();
   const { resolved } = await loadResolvedConfig(opts.config);
-  const arming = checkArming(resolved, Boolean(opts.armLive), process.env);
+  // Live never happens by accident: refused here, before anything connects; the account is checked again once connected.
+  const arming = checkLiveArming({
+    mode: resolved.root.mode, configArmed: resolved.root.live.armed, armFlag: Boolean(opts.armLive),
+    armEnv: process.env.HARVESTER_ARM_LIVE, configuredAccount: resolved.accountId,
+  });
   if (!arming.ok) {
-    process.stderr.write(`harvester: refusing to start: ${arming.message}\n`);
+    process.stderr.write(`harvester: refusing to start: ${arming.code}: ${arming.message}\n`);
     return 3;
   }
   const wall = new Date();
@@ -45,7 +50,16 @@ export async function runSession(opts: RunOptions): Promise<number> {
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
     log: logFactory,
+    armLive: Boolean(opts.armLive),
   });
+  // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
+  let control: ControlServer | null = null;
+  if (resolved.root.mode !== 'replay') {
+    control = await startControlServer({
+      dataDir: resolved.root.dataDir,
+      handler: { handle: async (cmd) => runtime.engine.controls.apply(cmd) },
+    });
+  }
   const bar = !opts.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'replay {bar} {value} events | {time}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   bar?.start(0, 0, { time: '' });
   try {
@@ -91,6 +105,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     return result.status === 'failed' ? 1 : 0;
   } finally {
     bar?.stop();
+    await control?.close();
     await runtime.close();
   }
 }

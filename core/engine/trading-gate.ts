@@ -1,0 +1,67 @@
+import type { BrokerHealth } from '../../ports/broker-adapter.js';
+import type { Clock } from '../../ports/clock.js';
+import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../ports/risk-policy.js';
+import type { RiskGate } from '../risk/risk-gate.js';
+import { checkStartGates, type RunMode, type StartGateResult } from '../risk/start-gates.js';
+import type { JournalWriter } from './journal-writer.js';
+import type { RiskGateLike } from './order-manager-deps.js';
+
+export interface TradingGateDeps {
+  gate: RiskGate;
+  clock: Clock;
+  journal: JournalWriter;
+  pausedSymbols: ReadonlySet<string>;
+  mode: RunMode;
+  window: { start: number; end: number };
+  maxDataAgeMs: number;
+  configuredAccount: string | null;
+  health(): BrokerHealth;
+  lastData(symbol: string): number | null;
+}
+
+const GATE_CODES: Record<StartGateResult['gate'], string> = {
+  mode: 'RISK.BROKER_NOT_READY', connection: 'RISK.BROKER_NOT_READY', 'data-fresh': 'RISK.DATA_PREREQUISITES',
+  'order-placement': 'RISK.BROKER_NOT_READY', 'time-window': 'RISK.OUTSIDE_WINDOW', account: 'RISK.BROKER_NOT_READY',
+};
+
+/**
+ * What stands in front of the risk chain: operator pauses and the roadmap §4 start gates. Until every start gate
+ * has passed once (checked on each entry until then, then latched), entries are denied naming the failing gates;
+ * a changed set of failures is journaled once, not per intent. Exits always reach the chain.
+ */
+export function createTradingGate(d: TradingGateDeps): RiskGateLike {
+  let started = false;
+  let lastFailure = '';
+  const deny = (reasons: RiskReason[]): RiskDecision => ({ action: 'reject', reasons, warnings: [] });
+  return {
+    get state() { return d.gate.state; },
+    evaluate(intent: OrderIntent, ctx: RiskContext): RiskDecision {
+      if (intent.kind === 'entry') {
+        if (d.pausedSymbols.has('*')) return deny([{ code: 'RISK.PAUSED', limit: 'operator.pause', observed: 1, threshold: 0 }]);
+        if (d.pausedSymbols.has(intent.symbol)) return deny([{ code: 'RISK.SYMBOL_PAUSED', limit: 'operator.pause-symbol', observed: 1, threshold: 0 }]);
+        if (!started) {
+          const check = checkStartGates({
+            intendedMode: d.mode, mode: d.mode, health: d.health(), now: d.clock.now(),
+            lastData: { [intent.symbol]: d.lastData(intent.symbol) }, maxDataAgeMs: d.maxDataAgeMs,
+            window: d.window, configuredAccount: d.configuredAccount,
+          });
+          if (!check.ok) {
+            const failed = check.results.filter((r) => !r.pass);
+            const key = failed.map((f) => f.gate).join(',');
+            if (key !== lastFailure) {
+              lastFailure = key;
+              d.journal.write('risk', 'start-gates.failed', { results: check.results }, { symbol: intent.symbol });
+            }
+            return deny(failed.map((f) => ({ code: GATE_CODES[f.gate], limit: `start-gate.${f.gate}`, observed: 0, threshold: 1, message: f.reason })));
+          }
+          started = true;
+          d.journal.write('risk', 'start-gates.passed', { results: check.results }, { symbol: intent.symbol });
+        }
+      }
+      return d.gate.evaluate(intent, ctx);
+    },
+    monitor(ctx: RiskContext): void {
+      d.gate.monitor(ctx);
+    },
+  };
+}
