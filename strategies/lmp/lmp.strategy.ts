@@ -1,0 +1,295 @@
+import type { BookView } from '../../core/domain/book-view.js';
+import type { DepthEvent, FeedStatusEvent, TradeEvent } from '../../core/domain/market.js';
+import type { Micros } from '../../core/domain/units.js';
+import type { ClosedTrade, Strategy, StrategyContext, StrategyOrderUpdate, StrategySubscription } from '../../ports/strategy.js';
+import { entryLevels } from './entry.js';
+import { type PositionState, breakEven, entryCancelSignal, exitSignal } from './exits.js';
+import { SETUP_GATES, TRIGGER_GATES, UNIVERSE_GATES, firstFailing, gateRecord } from './gates.js';
+import { LmpMetrics } from './metrics.js';
+import { type LmpConfig, type LmpParams, compileParams } from './params.js';
+import { positionSize } from './sizing.js';
+import { SnapshotWriter, type TradeLevels } from './snapshots.js';
+
+export type LmpPhase = 'scanning' | 'armed' | 'pending' | 'long' | 'exiting';
+
+const BROKEN: ReadonlySet<string> = new Set(['halted', 'gap', 'stale', 'suspect', 'interrupted']);
+const SKIP_RECORD_GAP: Micros = 1_000_000;
+
+/**
+ * LOB Momentum Pullback (roadmap §5), long only, one symbol.
+ *
+ * Phases: scanning (universe + setup gates) → armed (impulse frozen, waiting for the pullback trigger) → pending
+ * (bracket entry working) → long (exits managed) → exiting (close sent, waiting for the trade to close) → scanning.
+ * Invariants: at most one entry intent is outstanding; every phase change writes a decision record with the gate
+ * values behind it; time comes only from `ctx.clock`; per-event work reuses the metrics' typed arrays and state.
+ */
+export class LmpStrategy implements Strategy {
+  readonly id: string;
+  readonly config: LmpConfig;
+  readonly metrics: LmpMetrics;
+  phase: LmpPhase = 'scanning';
+  private readonly snaps: SnapshotWriter;
+  private entries = 0;
+  private cooldownUntil: Micros = 0;
+  private lastSkip = '';
+  private lastSkipAt: Micros = -SKIP_RECORD_GAP;
+  // Armed impulse, frozen when the setup passed; a new high restarts the pullback.
+  private armedAt: Micros = 0;
+  private armedLow = 0;
+  private armedHigh = 0;
+  private swingLow = 0;
+  // Working trade.
+  private trade: TradeLevels | null = null;
+  private entryCoid = '';
+  private childCoids: string[] = [];
+  private cancelSent = false;
+  private entryShelf = 0;
+  private filledQty = 0;
+  private readonly pos: PositionState = {
+    entryPrice: 0, filledAt: 0, stop: 0, risk: 0, tp1: 0, tp2: 0, scaled: false, maxBid: 0, spreadBreachSince: 0, bidBefore: 0,
+  };
+
+  constructor(private readonly ctx: StrategyContext<LmpParams>) {
+    this.id = ctx.strategyId;
+    this.config = compileParams(ctx.params as LmpParams);
+    this.metrics = new LmpMetrics(this.config);
+    this.snaps = new SnapshotWriter(ctx as StrategyContext<unknown>, this.metrics.history, this.config.p.topN, this.config.p.tick);
+  }
+
+  subscriptions(): readonly StrategySubscription[] {
+    const p = this.config.p;
+    return [{ symbol: p.symbol, streams: ['depth', 'tape'], levels: p.levels }];
+  }
+
+  onTrade(trade: TradeEvent, book: BookView | undefined): void {
+    if (trade.symbol !== this.config.p.symbol) return;
+    this.metrics.onTrade(trade, book, this.ctx.clock.now());
+  }
+
+  onStatus(status: FeedStatusEvent): void {
+    if (status.symbol !== this.config.p.symbol) return;
+    const now = this.ctx.clock.now();
+    if (BROKEN.has(status.status)) {
+      // Halted names stay excluded until resumed; a gap or stale feed for the cooldown after it was seen.
+      this.metrics.brokenUntil = status.status === 'halted' ? Number.POSITIVE_INFINITY : now + this.config.brokenCooldown;
+      this.decide('status', `excluded:${status.status}`, { feedHealthy: { value: status.status, pass: false } }, status.reason);
+      if (this.phase === 'armed') this.phase = 'scanning';
+      if (this.phase === 'pending' && !this.cancelSent) this.cancelEntry('feed-broken');
+      if (this.phase === 'long' && status.status !== 'halted') this.exit('feed-broken');
+    } else if (status.status === 'resumed' || status.status === 'trading') {
+      if (this.metrics.brokenUntil > now) this.metrics.brokenUntil = now + this.config.brokenCooldown;
+    }
+  }
+
+  onBook(book: BookView, _event: DepthEvent): void {
+    if (book.symbol !== this.config.p.symbol) return;
+    const now = this.ctx.clock.now();
+    this.metrics.onBook(book, now);
+    switch (this.phase) {
+      case 'scanning': return this.scan(now);
+      case 'armed': return this.armed(now);
+      case 'pending': return this.pending();
+      case 'long': return this.manage(now);
+      case 'exiting': return;
+    }
+  }
+
+  onOrder(u: StrategyOrderUpdate): void {
+    if (u.symbol !== this.config.p.symbol || this.trade === null) return;
+    if (u.coid === this.entryCoid) {
+      if (u.type === 'filled' && u.qty !== undefined && u.price !== undefined) return this.onEntryFill(u.qty, u.price);
+      if ((u.type === 'cancelled' || u.type === 'rejected') && this.phase === 'pending') {
+        this.decide('cancel', `entry-${u.type}`, {}, u.reason);
+        this.reset();
+      }
+    }
+  }
+
+  onTradeClosed(t: ClosedTrade): void {
+    if (t.symbol !== this.config.p.symbol || t.strategyId !== this.id) return;
+    const now = this.ctx.clock.now();
+    if (this.trade !== null && this.trade.tradeId === t.tradeId) this.snaps.emitLive('exit', this.trade, this.metrics.live);
+    if (t.netPnl < 0) this.cooldownUntil = now + this.config.cooldownAfterStop;
+    this.decide('closed', t.exitReason, { netPnl: { value: t.netPnl, pass: t.netPnl >= 0 } }, undefined, t.tradeId);
+    this.reset();
+  }
+
+  private scan(now: Micros): void {
+    const s = this.metrics.state;
+    const c = this.config;
+    if (this.entries >= c.p.maxEntries) return this.skip(now, 'maxEntries');
+    if (now < this.cooldownUntil) return this.skip(now, 'cooldown');
+    const fail = firstFailing(UNIVERSE_GATES, s, c) ?? firstFailing(SETUP_GATES, s, c);
+    if (fail !== null) return this.skip(now, fail.name);
+    this.phase = 'armed';
+    this.armedAt = now;
+    this.armedLow = this.metrics.impulseLow;
+    this.armedHigh = Math.max(this.metrics.impulseHigh, s.mid);
+    this.swingLow = s.bestBid;
+    this.lastSkip = '';
+    this.decide('setup', 'armed', gateRecord(s, c, UNIVERSE_GATES, SETUP_GATES), `impulse ${this.armedLow}→${this.armedHigh}`);
+  }
+
+  private armed(now: Micros): void {
+    const s = this.metrics.state;
+    const c = this.config;
+    if (s.mid > this.armedHigh) {
+      this.armedHigh = s.mid;
+      this.swingLow = s.bestBid;
+    } else if (s.bestBid < this.swingLow) this.swingLow = s.bestBid;
+    // The pullback is measured against the impulse frozen at arming, not the rolling lookback.
+    s.retracement = (this.armedHigh - s.mid) / (this.armedHigh - this.armedLow);
+    s.swingLow = this.swingLow;
+    const universe = firstFailing(UNIVERSE_GATES, s, c);
+    const disarm = universe !== null ? universe.name
+      : s.retracement > c.p.maxRetracement && !(s.shelfPresent && s.bestBid >= s.shelfPrice) ? 'pullbackTooDeep'
+      : now - this.armedAt > c.impulseLookback ? 'expired' : null;
+    if (disarm !== null) {
+      this.phase = 'scanning';
+      return this.decide('setup', `disarmed:${disarm}`, gateRecord(s, c, UNIVERSE_GATES, TRIGGER_GATES));
+    }
+    if (firstFailing(TRIGGER_GATES, s, c) === null) this.enter(now);
+  }
+
+  private enter(now: Micros): void {
+    const s = this.metrics.state;
+    const c = this.config;
+    const p = c.p;
+    const lv = entryLevels({
+      bestAsk: s.bestAsk, shelfPrice: s.shelfPrice, swingLow: this.swingLow, tick: p.tick, volatilityTicks: s.volatilityTicks,
+      stopBufferMinTicks: p.stopBufferMinTicks, stopBufferMaxTicks: p.stopBufferMaxTicks, tp1R: p.tp1R, tp2R: p.tp2R,
+    });
+    const size = positionSize({
+      equity: this.ctx.equity(), riskFraction: p.riskFraction, entry: lv.limit, stop: lv.stop,
+      maxPositionValue: c.maxPositionValue, maxShares: p.maxShares,
+    });
+    const gates = gateRecord(s, c, UNIVERSE_GATES, TRIGGER_GATES);
+    gates.size = { value: size.shares, threshold: size.boundBy, pass: size.shares > 0 };
+    const levels = `limit ${lv.limit} stop ${lv.stop} tp1 ${lv.tp1} tp2 ${lv.tp2} R ${lv.risk} buffer ${lv.bufferTicks}t`;
+    if (size.shares <= 0) {
+      this.phase = 'scanning';
+      return this.decide('entry', 'skipped:size', gates, levels);
+    }
+    const result = this.ctx.submit({
+      symbol: p.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: size.shares, limitPrice: lv.limit,
+      stopLoss: lv.stop, takeProfit: lv.tp2, reason: 'lmp-pullback',
+    });
+    const tradeId = result.status === 'sent' ? result.tradeId ?? undefined : undefined;
+    this.decide('entry', result.status, gates, levels, tradeId, result.intentId);
+    if (result.status !== 'sent') {
+      // A denial is a value: back off for the entry window instead of asking risk again at every batch.
+      this.phase = 'scanning';
+      this.cooldownUntil = now + c.entryMaxWait;
+      return;
+    }
+    this.entries++;
+    this.phase = 'pending';
+    this.entryCoid = result.coids[0] ?? '';
+    this.childCoids = result.coids.slice(1);
+    this.cancelSent = false;
+    this.entryShelf = s.shelfPrice;
+    this.filledQty = 0;
+    this.trade = { tradeId: tradeId ?? result.intentId, decidedAt: now, limit: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, fillPrice: 0, filledAt: 0 };
+    Object.assign(this.pos, { stop: lv.stop, risk: lv.risk, tp1: lv.tp1, tp2: lv.tp2, scaled: false, spreadBreachSince: 0 });
+  }
+
+  private pending(): void {
+    if (this.cancelSent || this.trade === null) return;
+    const s = this.metrics.state;
+    const why = entryCancelSignal(s, this.trade.decidedAt, s.shelfPresent && s.shelfPrice === this.entryShelf, this.config);
+    if (why !== null) this.cancelEntry(why);
+  }
+
+  private cancelEntry(why: string): void {
+    this.cancelSent = true;
+    this.ctx.cancel(this.entryCoid);
+    this.decide('cancel', why, gateRecord(this.metrics.state, this.config, TRIGGER_GATES));
+  }
+
+  private onEntryFill(qty: number, price: number): void {
+    const t = this.trade!;
+    const now = this.ctx.clock.now();
+    t.fillPrice = Math.round((t.fillPrice * this.filledQty + price * qty) / (this.filledQty + qty));
+    this.filledQty += qty;
+    this.pos.entryPrice = t.fillPrice;
+    if (this.phase !== 'pending') return;
+    t.filledAt = now;
+    this.phase = 'long';
+    this.pos.filledAt = now;
+    this.pos.maxBid = this.metrics.state.bestBid;
+    this.snaps.onEntryFill(t, this.metrics.live);
+  }
+
+  private manage(now: Micros): void {
+    const s = this.metrics.state;
+    const c = this.config;
+    const pos = this.pos;
+    if (s.bestBid > pos.maxBid) pos.maxBid = s.bestBid;
+    if (s.spread > s.spreadLimit) {
+      if (pos.spreadBreachSince === 0) pos.spreadBreachSince = now;
+    } else pos.spreadBreachSince = 0;
+    pos.bidBefore = this.metrics.bidAgo(now, c.bidStepDown);
+    if (!s.inSession) return this.exit('session-end');
+    const shelfLost = !(s.shelfPresent && s.shelfPrice === this.entryShelf);
+    const signal = exitSignal(s, pos, shelfLost, c);
+    if (signal === 'tp1') return this.scaleOut();
+    if (signal !== null) this.exit(signal);
+  }
+
+  /** TP1: sell tp1Fraction at the bid, replace the bracket's children by a break-even stop on the remainder. */
+  private scaleOut(): void {
+    const p = this.config.p;
+    const s = this.metrics.state;
+    this.pos.scaled = true;
+    const half = Math.floor(this.filledQty * p.tp1Fraction);
+    const rest = this.filledQty - half;
+    for (const coid of this.childCoids) this.ctx.cancel(coid);
+    const sold = half > 0
+      ? this.ctx.submit({ symbol: p.symbol, kind: 'exit', side: 'sell', type: 'limit', quantity: half, limitPrice: s.bestBid, reason: 'lmp-tp1' })
+      : null;
+    const be = breakEven(this.pos, this.config);
+    const stop = rest > 0
+      ? this.ctx.submit({ symbol: p.symbol, kind: 'exit', side: 'sell', type: 'stop', quantity: rest, triggerPrice: be, reason: 'lmp-breakeven-stop' })
+      : null;
+    this.childCoids = stop !== null && stop.status === 'sent' ? [...stop.coids] : [];
+    this.filledQty = rest;
+    const gates = gateRecord(s, this.config, SETUP_GATES);
+    gates.tp1 = { value: s.bestBid, threshold: this.pos.tp1, pass: true };
+    this.decide('exit', 'tp1', gates, `sold ${half} (${sold?.status ?? 'none'}), stop ${rest} at ${be} (${stop?.status ?? 'none'})`, this.trade?.tradeId, sold?.intentId);
+  }
+
+  private exit(reason: string): void {
+    const s = this.metrics.state;
+    const result = this.ctx.close(this.config.p.symbol, `lmp-${reason}`);
+    const gates = gateRecord(s, this.config, SETUP_GATES);
+    gates.spreadLimit = { value: s.spread, threshold: s.spreadLimit, pass: s.spread <= s.spreadLimit };
+    this.decide('exit', reason, gates, undefined, this.trade?.tradeId, result?.intentId);
+    this.phase = result === null ? 'scanning' : 'exiting';
+    if (result === null) this.reset();
+  }
+
+  private skip(now: Micros, gate: string): void {
+    if (gate === this.lastSkip || now - this.lastSkipAt < SKIP_RECORD_GAP) return;
+    this.lastSkip = gate;
+    this.lastSkipAt = now;
+    const c = this.config;
+    this.decide('skip', `blocked:${gate}`, gateRecord(this.metrics.state, c, UNIVERSE_GATES, SETUP_GATES));
+  }
+
+  private reset(): void {
+    this.phase = 'scanning';
+    this.trade = null;
+    this.entryCoid = '';
+    this.childCoids = [];
+    this.filledQty = 0;
+    this.pos.scaled = false;
+  }
+
+  private decide(stage: string, outcome: string, gates: Record<string, { value: number | string | boolean; threshold?: number | string; pass: boolean }>, note?: string, tradeId?: string, intentId?: string): void {
+    const record: Parameters<StrategyContext['decide']>[0] = { symbol: this.config.p.symbol, stage, outcome, gates };
+    if (note !== undefined) record.note = note;
+    if (tradeId !== undefined) record.tradeId = tradeId;
+    if (intentId !== undefined) record.intentId = intentId;
+    this.ctx.decide(record);
+  }
+}
