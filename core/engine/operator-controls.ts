@@ -36,10 +36,15 @@ export type OperatorResult = { ok: true; state: string; detail?: Record<string, 
 export class OperatorControls {
   constructor(private readonly engine: OperatorTarget) {}
 
-  apply(cmd: OperatorCommand): OperatorResult {
+  /** Resolves once the command has been carried out on the loop (after the input being handled, if any). */
+  apply(cmd: OperatorCommand): Promise<OperatorResult> {
+    return new Promise((resolve) => this.engine.parts.loop.post(() => resolve(this.applyNow(cmd))));
+  }
+
+  private applyNow(cmd: OperatorCommand): OperatorResult {
     const { engine } = this;
     let result: OperatorResult = { ok: true, state: engine.gate.state };
-    engine.parts.loop.post(() => {
+    {
       engine.journalWriter.write('risk', `operator.${cmd.command}`, { ...cmd });
       switch (cmd.command) {
         case 'pause': engine.pausedSymbols.add('*'); break;
@@ -56,7 +61,7 @@ export class OperatorControls {
         case 'status': break;
       }
       if (result.ok) result = { ok: true, state: engine.gate.state, detail: { paused: [...engine.pausedSymbols], positions: engine.parts.ledger.positions() } };
-    });
+    }
     return result;
   }
 }
