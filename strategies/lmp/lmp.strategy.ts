@@ -4,16 +4,20 @@ import type { Micros } from '../../core/domain/units.js';
 import type { ClosedTrade, Strategy, StrategyContext, StrategyOrderUpdate, StrategySubscription } from '../../ports/strategy.js';
 import { entryLevels } from './entry.js';
 import { type PositionState, breakEven, entryCancelSignal, exitSignal } from './exits.js';
-import { SETUP_GATES, TRIGGER_GATES, UNIVERSE_GATES, firstFailing, gateRecord } from './gates.js';
+import { type DECISION_STAGES, decision } from './decision-log.js';
+import { type GateRecord, SETUP_GATES, TRIGGER_GATES, UNIVERSE_GATES, firstFailing, gateRecord } from './gates.js';
 import { LmpMetrics } from './metrics.js';
 import { type LmpConfig, type LmpParams, compileParams } from './params.js';
 import { positionSize } from './sizing.js';
 import { SnapshotWriter, type TradeLevels } from './snapshots.js';
 
+type DecisionStage = (typeof DECISION_STAGES)[number];
+
 export type LmpPhase = 'scanning' | 'armed' | 'pending' | 'long' | 'exiting';
 
 const BROKEN: ReadonlySet<string> = new Set(['halted', 'gap', 'stale', 'suspect', 'interrupted']);
 const SKIP_RECORD_GAP: Micros = 1_000_000;
+const EXIT_CONFIRM: Micros = 30_000_000;
 
 /**
  * LOB Momentum Pullback (roadmap §5), long only, one symbol.
@@ -45,6 +49,8 @@ export class LmpStrategy implements Strategy {
   private cancelSent = false;
   private entryShelf = 0;
   private filledQty = 0;
+  private intendedQty = 0;
+  private retryAt: Micros = 0;
   private readonly pos: PositionState = {
     entryPrice: 0, filledAt: 0, stop: 0, risk: 0, tp1: 0, tp2: 0, scaled: false, maxBid: 0, spreadBreachSince: 0, bidBefore: 0,
   };
@@ -90,7 +96,7 @@ export class LmpStrategy implements Strategy {
       case 'armed': return this.armed(now);
       case 'pending': return this.pending();
       case 'long': return this.manage(now);
-      case 'exiting': return;
+      case 'exiting': return this.exiting(now);
     }
   }
 
@@ -182,8 +188,8 @@ export class LmpStrategy implements Strategy {
       this.cooldownUntil = now + c.entryMaxWait;
       return;
     }
-    this.entries++;
     this.phase = 'pending';
+    this.intendedQty = size.shares;
     this.entryCoid = result.coids[0] ?? '';
     this.childCoids = result.coids.slice(1);
     this.cancelSent = false;
@@ -214,6 +220,7 @@ export class LmpStrategy implements Strategy {
     this.pos.entryPrice = t.fillPrice;
     if (this.phase !== 'pending') return;
     t.filledAt = now;
+    this.entries++;
     this.phase = 'long';
     this.pos.filledAt = now;
     this.pos.maxBid = this.metrics.state.bestBid;
@@ -233,7 +240,9 @@ export class LmpStrategy implements Strategy {
     const shelfLost = !(s.shelfPresent && s.shelfPrice === this.entryShelf);
     const signal = exitSignal(s, pos, shelfLost, c);
     if (signal === 'tp1') return this.scaleOut();
-    if (signal !== null) this.exit(signal);
+    // After TP1 a resting stop protects the rest at break-even; a software close too could sell twice.
+    if (signal === 'breakeven-stop' && this.childCoids.length > 0) return;
+    if (signal !== null && now >= this.retryAt) this.exit(signal);
   }
 
   /** TP1: sell tp1Fraction at the bid, replace the bracket's children by a break-even stop on the remainder. */
@@ -243,6 +252,7 @@ export class LmpStrategy implements Strategy {
     this.pos.scaled = true;
     const half = Math.floor(this.filledQty * p.tp1Fraction);
     const rest = this.filledQty - half;
+    if (this.filledQty < this.intendedQty) this.ctx.cancel(this.entryCoid);
     for (const coid of this.childCoids) this.ctx.cancel(coid);
     const sold = half > 0
       ? this.ctx.submit({ symbol: p.symbol, kind: 'exit', side: 'sell', type: 'limit', quantity: half, limitPrice: s.bestBid, reason: 'lmp-tp1' })
@@ -264,8 +274,20 @@ export class LmpStrategy implements Strategy {
     const gates = gateRecord(s, this.config, SETUP_GATES);
     gates.spreadLimit = { value: s.spread, threshold: s.spreadLimit, pass: s.spread <= s.spreadLimit };
     this.decide('exit', reason, gates, undefined, this.trade?.tradeId, result?.intentId);
-    this.phase = result === null ? 'scanning' : 'exiting';
-    if (result === null) this.reset();
+    if (result === null) return this.reset();
+    if (result.status === 'sent') {
+      this.phase = 'exiting';
+      this.retryAt = this.ctx.clock.now() + EXIT_CONFIRM;
+    }
+    // A denied or rejected exit is a value too: stay long and ask again after a second, not at every batch.
+    else this.retryAt = this.ctx.clock.now() + SKIP_RECORD_GAP;
+  }
+
+  /** Normally `onTradeClosed` ends the trade; if it never comes and the position is flat, do not stay stuck. */
+  private exiting(now: Micros): void {
+    if (now < this.retryAt || (this.ctx.position(this.config.p.symbol)?.quantity ?? 0) !== 0) return;
+    this.decide('closed', 'assumed-flat', {}, 'no trade-closed event after the exit', this.trade?.tradeId);
+    this.reset();
   }
 
   private skip(now: Micros, gate: string): void {
@@ -278,6 +300,7 @@ export class LmpStrategy implements Strategy {
 
   private reset(): void {
     this.phase = 'scanning';
+    this.retryAt = 0;
     this.trade = null;
     this.entryCoid = '';
     this.childCoids = [];
@@ -285,11 +308,7 @@ export class LmpStrategy implements Strategy {
     this.pos.scaled = false;
   }
 
-  private decide(stage: string, outcome: string, gates: Record<string, { value: number | string | boolean; threshold?: number | string; pass: boolean }>, note?: string, tradeId?: string, intentId?: string): void {
-    const record: Parameters<StrategyContext['decide']>[0] = { symbol: this.config.p.symbol, stage, outcome, gates };
-    if (note !== undefined) record.note = note;
-    if (tradeId !== undefined) record.tradeId = tradeId;
-    if (intentId !== undefined) record.intentId = intentId;
-    this.ctx.decide(record);
+  private decide(stage: DecisionStage, outcome: string, gates: GateRecord, note?: string, tradeId?: string, intentId?: string): void {
+    this.ctx.decide(decision(this.config.p.symbol, stage, outcome, gates, note, tradeId, intentId));
   }
 }
