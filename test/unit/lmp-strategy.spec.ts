@@ -188,6 +188,53 @@ describe('LMP strategy (synthetic day)', () => {
     expect(sc.ctx.decisions[0]).to.include({ stage: 'skip', outcome: 'blocked:session' });
   });
 
+  it('early exit: an imbalance flip while long closes at once through ctx.close', () => {
+    const sc = new Scenario();
+    sc.impulse();
+    sc.pullback();
+    sc.recover(40);
+    sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: 100, price: $(20.13) });
+    sc.recover(5);
+    expect(sc.ctx.closes).to.have.length(0);
+    // Asks pile up: top-5 ask volume far above the bids → imbalance < +0.05.
+    sc.t += STEP;
+    sc.ctx.clock.advanceTo(sc.t);
+    const ev = setBook(sc.book, [[20.13, 600], [20.12, 3000], [20.11, 500]], [[20.14, 3000], [20.15, 3000], [20.16, 3000]], sc.t);
+    sc.s.onBook(sc.book, ev);
+    expect(sc.ctx.closes).to.deep.equal([{ symbol: 'TEST', reason: 'lmp-imbalance-flip' }]);
+    const exit = sc.ctx.decisions.find((d) => d.stage === 'exit')!;
+    expect(exit.outcome).to.equal('imbalance-flip');
+    expect(exit.gates.imbalance!.pass).to.equal(false);
+  });
+
+  it('without a trade-closed event the exiting phase falls back to scanning once the position is flat', () => {
+    const sc = new Scenario({ timeStopSec: 5 });
+    sc.impulse();
+    sc.pullback();
+    sc.recover(40);
+    sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: 100, price: $(20.13) });
+    sc.recover(60);
+    expect(sc.s.phase).to.equal('exiting');
+    sc.recover(310);
+    expect(sc.s.phase).to.not.equal('exiting');
+    expect(sc.ctx.decisions.some((d) => d.stage === 'closed' && d.outcome === 'assumed-flat')).to.equal(true);
+  });
+
+  it('a losing trade starts the cooldown after stop: no new setup for 3 minutes', () => {
+    const sc = new Scenario();
+    sc.impulse();
+    sc.pullback();
+    sc.recover(40);
+    sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: 100, price: $(20.13) });
+    sc.s.onTradeClosed({
+      tradeId: 'lmp-t1', strategyId: 'lmp', symbol: 'TEST', side: 'long', quantity: 100, entryPrice: $(20.13), exitPrice: $(20.1),
+      entryTime: T0, exitTime: sc.t, grossPnl: -$(3), commission: 0, netPnl: -$(3), exitReason: 'stop-loss',
+    });
+    expect(sc.s.phase).to.equal('scanning');
+    sc.recover(20);
+    expect(sc.ctx.decisions.at(-1)).to.include({ stage: 'skip', outcome: 'blocked:cooldown' });
+  });
+
   it('replays deterministically: the same events give the same intents and decisions', () => {
     const run = (): unknown => {
       const sc = new Scenario();
