@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { Micros } from '../../core/domain/units.js';
 
 export interface WallWindow {
@@ -20,7 +20,7 @@ export class SessionWindows {
   private bounds: Float64Array;
 
   constructor(private readonly timeZone: string, private readonly windows: readonly WallWindow[]) {
-    if (!DateTime.local().setZone(timeZone).isValid) throw new RangeError(`unknown time zone '${timeZone}'`);
+    if (!IANAZone.isValidZone(timeZone)) throw new RangeError(`unknown time zone '${timeZone}'`);
     this.bounds = new Float64Array(windows.length * 2);
   }
 
