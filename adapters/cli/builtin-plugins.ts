@@ -12,6 +12,7 @@ export async function builtinPlugins(): Promise<AnyPluginManifest[]> {
     import('../persistence/index.js'),
     import('../../learners/none/index.js'),
     import('../../strategies/example-imbalance-tick/index.js'),
+    import('../../strategies/lmp/index.js'),
   ]);
   const list: AnyPluginManifest[] = modules.map((m) => m.default as AnyPluginManifest);
   const { builtinRiskPolicies } = await import('../../plugins/risk-policies/index.js');

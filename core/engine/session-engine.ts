@@ -87,6 +87,7 @@ export class SessionEngine {
     });
     this.controls = new OperatorControls(this);
     bus.on('order.filled', () => { this.fills++; });
+    bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
 
   get riskContext(): RiskContextView {
