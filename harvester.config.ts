@@ -15,7 +15,7 @@ export default defineConfig({
   store: { use: 'typeorm', params: { driver: 'sqlite', file: 'var/harvester.sqlite' } },
   learner: { use: 'none' },
   risk: [
-    { use: 'max-position', action: 'reject', params: {} },
+    { use: 'max-position', action: 'reject', params: { maxShares: 2_000, maxPositionValue: 50_000 } },
     { use: 'daily-loss', action: 'halt', params: {} },
   ],
   strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'HRVST' } }],

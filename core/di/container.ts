@@ -101,7 +101,9 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
 
     const plan: SessionPlan = {
       sessionId: options.sessionId,
-      sessionTag: options.sessionId.slice(-8),
+      // Replays must journal byte-identical rows, so their orderRef tag derives from the seed; venue sessions need a
+      // tag unique to the run, so a restarted process can tell its own orders from a previous run's.
+      sessionTag: root.mode === 'replay' ? `r${root.seed}` : options.sessionId.slice(-8),
       mode: root.mode,
       seed: root.seed,
       config: config.redacted,

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Micros } from '../../core/domain/units.js';
+import { generateSession, type GeneratorSummary } from './generator/market-generator.js';
+import { RecordingWriter } from './recording/recording-writer.js';
+
+export interface GenerateToFileOptions {
+  seed: number;
+  symbol: string;
+  date: string;
+  timeZone: string;
+  startTime: Micros;
+  endTime: Micros;
+  tick: number;
+  startPrice: number;
+  intensity?: number;
+  incidents?: boolean;
+}
+
+/** Generate a session into a recording file (written to a temp name and renamed, so a crash leaves no half file). */
+export function generateToFile(file: string, o: GenerateToFileOptions): GeneratorSummary {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const writer = RecordingWriter.open(tmp, {
+    symbol: o.symbol, date: o.date, tick: o.tick, timeZone: o.timeZone, source: 'harvester-generator', createdBy: 'harvester generate',
+    meta: { seed: o.seed, startPrice: o.startPrice, intensity: o.intensity ?? 1, incidents: o.incidents ?? true },
+  });
+  let summary: GeneratorSummary;
+  try {
+    summary = generateSession({ ...o, start: '00:00' }, (e) => writer.write(e));
+  } finally {
+    writer.close();
+  }
+  fs.renameSync(tmp, file);
+  return summary;
+}
+
+/** The cached recording for a generated session, generated on first use. */
+export function cachedGeneratedRecording(dataDir: string, o: GenerateToFileOptions): string {
+  const name = `gen-${o.symbol}-${o.date}-${o.startTime}-${o.endTime}-s${o.seed}-p${o.startPrice}-i${o.intensity ?? 1}-${o.incidents === false ? 'n' : 'y'}-v1.hrec`;
+  const file = path.resolve(dataDir, 'recordings', name);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    generateToFile(file, o);
+  }
+  return file;
+}

@@ -1,0 +1,202 @@
+import { DateTime } from 'luxon';
+import type { DepthEvent, FeedStatus, MarketEvent, TradeEvent } from '../../../core/domain/market.js';
+import { Sfc32 } from '../../../core/domain/random.js';
+import { Ladder, LEVELS } from './ladder.js';
+import { REGIMES, type RegimeName, type RegimeSpec } from './regimes.js';
+
+export interface GeneratorOptions {
+  seed: number;
+  symbol: string;
+  /** Exchange-local date and window. */
+  date: string;
+  timeZone: string;
+  start: string;
+  end?: string;
+  /** Alternative to `end`: session length in minutes from `start`. */
+  minutes?: number;
+  /** Price units (100 = $0.01). */
+  tick: number;
+  /** Opening price in Price units. */
+  startPrice: number;
+  /** Multiplies every regime's message rate (1 = the statistics below). */
+  intensity?: number;
+  /** Include the session's halt (5 min) and feed gap (15 s). */
+  incidents?: boolean;
+  /** Exact window in epoch µs; overrides date/start/end when given. */
+  startTime?: number;
+  endTime?: number;
+}
+
+export interface GeneratorSummary {
+  events: number;
+  trades: number;
+  depth: number;
+  status: number;
+  firstTime: number;
+  lastTime: number;
+  lastPrice: number;
+}
+
+type Sink = (event: MarketEvent) => void;
+const S = 1_000_000;
+const LOT = 100;
+
+/**
+ * A seeded order-flow generator for one symbol. Two ladders of ten contiguous levels evolve under regime-dependent
+ * Poisson flow (adds, cancels, aggressive prints that walk the book, price improvement). A schedule strings regimes
+ * together — calm, momentum bursts, pullbacks onto a persistent bid shelf, recoveries — plus spread blowouts, thin
+ * books, one 5-minute halt and one 15-second feed gap.
+ *
+ * Calibration (GOOG 2012-06-21 LOBSTER sample scaled to a ~$48, one-tick stock): top-level sizes median ~1,500
+ * shares (lognormal), prints mostly 100–300 shares with occasional blocks, spread 1 tick most of the time and
+ * 2–6 ticks in blowouts, 40–200 messages/s by regime (GOOG's sample averages ~17/s at 10 levels on a $580 price;
+ * liquid $50 names run several times that).
+ */
+export function generateSession(options: GeneratorOptions, sink: Sink): GeneratorSummary {
+  const rng = new Sfc32(options.seed);
+  const start = options.startTime ?? DateTime.fromISO(`${options.date}T${options.start}`, { zone: options.timeZone }).toMillis() * 1000;
+  const end = options.endTime !== undefined ? options.endTime : options.end !== undefined
+    ? DateTime.fromISO(`${options.date}T${options.end}`, { zone: options.timeZone }).toMillis() * 1000
+    : start + Math.round((options.minutes ?? 105) * 60 * S);
+  const tick = options.tick;
+  const intensity = options.intensity ?? 1;
+  const summary: GeneratorSummary = { events: 0, trades: 0, depth: 0, status: 0, firstTime: start, lastTime: start, lastPrice: options.startPrice };
+
+  let now = start;
+  const batch: DepthEvent[] = [];
+  const pool: DepthEvent[] = [];
+  const trade: TradeEvent = { kind: 'trade', symbol: options.symbol, price: 0, size: 0, aggressor: 'unknown', aggressorSource: 'venue', seq: 0, epoch: 1, recvTime: 0, exchTime: 0 };
+  const push = (d: Omit<DepthEvent, 'symbol' | 'seq' | 'epoch' | 'recvTime' | 'exchTime' | 'marketMaker' | 'endOfBatch' | 'kind'>): void => {
+    const e = pool[batch.length] ?? (pool[batch.length] = { kind: 'depth', symbol: options.symbol, side: 'bid', position: -1, operation: 'update', price: 0, size: 0, marketMaker: '', endOfBatch: false, seq: 0, epoch: 1, recvTime: 0, exchTime: 0 });
+    e.side = d.side; e.operation = d.operation; e.price = d.price; e.size = d.size; e.position = -1;
+    batch.push(e);
+  };
+  const flush = (): void => {
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      e.endOfBatch = i === batch.length - 1;
+      e.recvTime = now;
+      e.exchTime = now;
+      sink(e);
+      summary.events++;
+      summary.depth++;
+    }
+    batch.length = 0;
+  };
+  const status = (s: FeedStatus): void => {
+    sink({ kind: 'status', symbol: options.symbol, status: s, reason: s, seq: 0, epoch: 1, recvTime: now, exchTime: now });
+    summary.events++;
+    summary.status++;
+  };
+  const levelSize = (scale = 1): number => Math.max(LOT, Math.round((1500 * scale * Math.exp(0.6 * rng.normal())) / LOT) * LOT);
+  const printSize = (): number => (rng.next() < 0.01 ? 10 * LOT : LOT * (1 + Math.floor(Math.log(1 - rng.next()) / Math.log(0.45))));
+
+  const bids = new Ladder('bid', options.startPrice - tick, tick, push);
+  const asks = new Ladder('ask', options.startPrice, tick, push);
+  bids.init(() => levelSize());
+  asks.init(() => levelSize());
+  flush();
+
+  let regime: RegimeName = 'calm';
+  // +1: bursts lift offers and pullbacks lean on a bid shelf; -1: the mirror image. Drawn per episode, leaning
+  // against the distance from the opening price so the day mean-reverts instead of trending without bound.
+  let direction = 1;
+  let regimeEnds = now + 30 * S;
+  let shelf: { k: number; size: number } | null = null;
+  let thinUntil = 0;
+  let blowoutUntil = 0;
+  let haltAt = options.incidents === false ? Infinity : start + Math.round((end - start) * 0.42);
+  let gapAt = options.incidents === false ? Infinity : start + Math.round((end - start) * 0.71);
+
+  const aggress = (buy: boolean, size: number): void => {
+    const book = buy ? asks : bids;
+    let left = size;
+    trade.aggressor = buy ? 'buy' : 'sell';
+    while (left > 0) {
+      const avail = book.sizes[0]!;
+      const take = Math.min(left, avail);
+      trade.price = book.best;
+      trade.size = take;
+      trade.recvTime = now;
+      trade.exchTime = now;
+      sink(trade);
+      summary.events++;
+      summary.trades++;
+      summary.lastPrice = book.best;
+      left -= take;
+      // A shelf absorbs selling: its owner refills it, which is what makes it a shelf.
+      if (!buy && shelf !== null && shelf.k === 0 && take === avail) {
+        book.setSize(0, shelf.size);
+        continue;
+      }
+      if (take === avail) {
+        book.removeBest(levelSize(thinUntil > now ? 0.3 : 1));
+        if (!buy && shelf !== null) shelf.k = Math.max(0, shelf.k - 1);
+      } else {
+        book.setSize(0, avail - take);
+      }
+    }
+  };
+
+  while (now < end) {
+    const spec: RegimeSpec = REGIMES[regime];
+    now += Math.max(1, Math.round((-Math.log(1 - rng.next()) / (spec.rate * intensity)) * S));
+    if (now >= end) break;
+    if (now >= haltAt) {
+      status('halted');
+      now += 5 * 60 * S;
+      status('resumed');
+      haltAt = Infinity;
+    }
+    if (now >= gapAt) {
+      // Nothing arrives for 15 s; the feed marks the hole when data resumes.
+      now += 15 * S;
+      status('gap');
+      gapAt = Infinity;
+    }
+    if (now >= regimeEnds) {
+      regime = spec.next(rng);
+      const [lo, hi] = REGIMES[regime].seconds;
+      regimeEnds = now + Math.round((lo + rng.next() * (hi - lo)) * S);
+      shelf = null;
+      if (regime === 'burst') {
+        const drift = (asks.best - options.startPrice) / (options.startPrice * 0.015);
+        direction = rng.next() < 0.5 - 0.35 * Math.tanh(drift) + 0.15 ? 1 : -1;
+      }
+      if (regime === 'pullback' && direction === 1) {
+        const k = 3 + rng.int(0, 3);
+        shelf = { k, size: Math.round((bids.total(5) / 5) * (3 + rng.next() * 2) / LOT) * LOT };
+        bids.setSize(k, shelf.size);
+      }
+      if (rng.next() < 0.12) blowoutUntil = now + Math.round((2 + rng.next() * 4) * S);
+      if (rng.next() < 0.08) thinUntil = now + Math.round((30 + rng.next() * 30) * S);
+    }
+    const spread = (asks.best - bids.best) / tick;
+    const u = rng.next();
+    const lean = (share: number): number => (regime === 'calm' || direction === 1 ? share : 1 - share);
+    if (blowoutUntil > now && spread < 6 && u < 0.5) {
+      (rng.next() < 0.5 ? asks : bids).removeBest(levelSize(0.5));
+    } else if (u < spec.trade) {
+      aggress(rng.next() < lean(spec.buyShare), printSize());
+    } else if (u < spec.trade + spec.improve && spread > 1 && blowoutUntil <= now) {
+      const side = rng.next() < lean(spec.bidImproveShare) ? bids : asks;
+      side.improve(levelSize(0.6));
+      if (side === bids && shelf !== null) shelf.k++;
+    } else if (u < spec.trade + spec.improve + spec.add) {
+      const side = rng.next() < lean(spec.bidAddShare) ? bids : asks;
+      const k = Math.min(LEVELS - 1, Math.floor(-Math.log(1 - rng.next()) * 2.5));
+      side.setSize(k, side.sizes[k]! + LOT * (1 + rng.int(0, 5)));
+    } else {
+      const side = rng.next() < 0.5 ? bids : asks;
+      const k = Math.min(LEVELS - 1, Math.floor(-Math.log(1 - rng.next()) * 2.5));
+      if (side === bids && shelf !== null && shelf.k === k) continue;
+      const next = side.sizes[k]! - LOT * (1 + rng.int(0, 5)) * (thinUntil > now ? 2 : 1);
+      if (next > 0) side.setSize(k, next);
+      else if (k === 0) side.removeBest(levelSize(thinUntil > now ? 0.3 : 1));
+      else side.setSize(k, LOT);
+    }
+    if (batch.length > 0) flush();
+  }
+  summary.lastTime = now;
+  return summary;
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { toPrice } from '../../core/domain/units.js';
+import { defineAdapter } from '../../plugins/sdk/define.js';
+import { cachedGeneratedRecording } from './generated-recording.js';
+import { RecordingReader } from './recording/recording-reader.js';
+import { ReplayFeed } from './replay-feed.js';
+
+export { ReplayFeed } from './replay-feed.js';
+export { RecordingReader } from './recording/recording-reader.js';
+export { RecordingWriter } from './recording/recording-writer.js';
+export { generateSession } from './generator/market-generator.js';
+export { generateToFile } from './generated-recording.js';
+
+const params = z
+  .object({
+    /** A Harvester recording (.hrec), relative to the working directory. */
+    recording: z.string().min(1).optional(),
+    /** Generate a session instead (cached under <dataDir>/recordings); the window is the config's session. */
+    generate: z
+      .object({
+        symbol: z.string().min(1).default('HRVST'),
+        /** Defaults to the config seed. */
+        seed: z.number().int().nonnegative().optional(),
+        /** Opening price, dollars. */
+        startPrice: z.number().positive().default(32.5),
+        tick: z.number().positive().default(0.01),
+        intensity: z.number().positive().max(50).default(1),
+        incidents: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    lineBudget: z.number().int().positive().default(100),
+    depthBudget: z.number().int().positive().default(3),
+    recvLatencyUs: z.number().int().nonnegative().default(0),
+  })
+  .strict()
+  .refine((p) => (p.recording === undefined) !== (p.generate === undefined), { message: 'give exactly one of recording or generate', path: ['recording'] });
+
+export default defineAdapter({
+  id: 'replay',
+  apiVersion: 1,
+  description: 'Replays a Harvester recording (or a generated session) on the virtual clock.',
+  provides: ['market-data'],
+  paramsSchema: params,
+  create: (ctx) => {
+    const p = ctx.params;
+    const file = p.recording !== undefined
+      ? path.resolve(p.recording)
+      : cachedGeneratedRecording(ctx.dataDir, {
+        seed: p.generate!.seed ?? ctx.seed, symbol: p.generate!.symbol, date: ctx.session.date, timeZone: ctx.session.timeZone,
+        startTime: ctx.session.start, endTime: ctx.session.end, tick: toPrice(p.generate!.tick), startPrice: toPrice(p.generate!.startPrice),
+        intensity: p.generate!.intensity, incidents: p.generate!.incidents,
+      });
+    const reader = RecordingReader.open(file);
+    const header = reader.header;
+    reader.close();
+    const feed = new ReplayFeed({
+      file, clock: ctx.clock, sessionEnd: ctx.session.end, lineBudget: p.lineBudget, depthBudget: p.depthBudget,
+      recvLatencyUs: p.recvLatencyUs, instrument: ctx.instrument(header.symbol), recordingSymbol: header.symbol,
+    });
+    return { feed, close: () => feed.dispose() };
+  },
+});

@@ -1,0 +1,143 @@
+import type { MarketEvent } from '../../../core/domain/market.js';
+
+/**
+ * Harvester recording format v1 — append-only, streamable, versioned.
+ *
+ *   file   := MAGIC(8) headerLength:u32le headerJson block*
+ *   block  := BLOCK_MAGIC:u32le payloadLength:u32le rawLength:u32le count:u32le crc32:u32le firstTime:f64le lastTime:f64le payload
+ *   payload:= deflateRaw(record * count)
+ *   record := RECORD_SIZE bytes, little endian (see encode/decode below)
+ *
+ * Each block carries its own length, count and CRC32 of the compressed payload, so a reader verifies blocks one at a
+ * time, never needs the whole file in memory, and after a corrupt or truncated block resynchronises on the next
+ * BLOCK_MAGIC. A file grows by appending blocks; the header is written once.
+ */
+export const MAGIC = Buffer.from('HRVREC01', 'latin1');
+export const FORMAT_VERSION = 1;
+export const BLOCK_MAGIC = 0x4b4c4248; // 'HBLK'
+export const BLOCK_HEADER_SIZE = 36;
+export const RECORD_SIZE = 56;
+export const MAX_BLOCK_EVENTS = 8192;
+
+export interface RecordingHeader {
+  formatVersion: number;
+  symbol: string;
+  /** YYYY-MM-DD, exchange-local trading date. */
+  date: string;
+  /** Minimum price increment, Price units (100 = $0.01). */
+  tick: number;
+  timeZone: string;
+  source: string;
+  createdBy: string;
+  /** Free-form provenance (generator params, LOBSTER file names). */
+  meta?: Record<string, unknown>;
+}
+
+const KIND = { quote: 0, depth: 1, trade: 2, status: 3 } as const;
+const OPS = ['insert', 'update', 'delete', 'clear'] as const;
+export const STATUSES = ['trading', 'halted', 'resumed', 'gap', 'stale', 'suspect', 'interrupted', 'end'] as const;
+const AGGRESSORS = ['unknown', 'buy', 'sell'] as const;
+
+/** Write one event at `offset` of `buf` (RECORD_SIZE bytes). */
+export function encodeEvent(e: MarketEvent, buf: Buffer, offset: number): void {
+  buf.fill(0, offset, offset + RECORD_SIZE);
+  buf.writeUInt8(KIND[e.kind], offset);
+  buf.writeDoubleLE(e.recvTime, offset + 8);
+  buf.writeDoubleLE(e.exchTime ?? Number.NaN, offset + 16);
+  switch (e.kind) {
+    case 'depth':
+      buf.writeUInt8(e.side === 'bid' ? 0 : 1, offset + 1);
+      buf.writeUInt8(OPS.indexOf(e.operation), offset + 2);
+      buf.writeUInt8(e.endOfBatch ? 1 : 0, offset + 3);
+      buf.writeInt16LE(e.position, offset + 4);
+      buf.writeDoubleLE(e.price, offset + 24);
+      buf.writeDoubleLE(e.size, offset + 40);
+      break;
+    case 'trade':
+      buf.writeUInt8(AGGRESSORS.indexOf(e.aggressor), offset + 1);
+      buf.writeUInt8(e.aggressorSource === 'venue' ? 2 : 0, offset + 3);
+      buf.writeDoubleLE(e.price, offset + 24);
+      buf.writeDoubleLE(e.size, offset + 40);
+      break;
+    case 'quote':
+      buf.writeUInt8(e.flags & 0xff, offset + 3);
+      buf.writeDoubleLE(e.bid, offset + 24);
+      buf.writeDoubleLE(e.ask, offset + 32);
+      buf.writeDoubleLE(e.bidSize, offset + 40);
+      buf.writeDoubleLE(e.askSize, offset + 48);
+      break;
+    case 'status':
+      buf.writeUInt8(STATUSES.indexOf(e.status), offset + 2);
+      break;
+  }
+}
+
+/** Reused event objects: `decodeEvent` fills one of them and returns it (no allocation per event). */
+export interface Flyweights {
+  depth: Extract<MarketEvent, { kind: 'depth' }>;
+  trade: Extract<MarketEvent, { kind: 'trade' }>;
+  quote: Extract<MarketEvent, { kind: 'quote' }>;
+  status: Extract<MarketEvent, { kind: 'status' }>;
+}
+
+export function createFlyweights(symbol: string): Flyweights {
+  const base = { symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: null as number | null };
+  return {
+    depth: { ...base, kind: 'depth', side: 'bid', position: -1, operation: 'update', price: 0, size: 0, marketMaker: '', endOfBatch: false },
+    trade: { ...base, kind: 'trade', price: 0, size: 0, aggressor: 'unknown', aggressorSource: 'inferred' },
+    quote: { ...base, kind: 'quote', bid: 0, bidSize: 0, ask: 0, askSize: 0, flags: 0 },
+    status: { ...base, kind: 'status', status: 'trading', reason: '' },
+  };
+}
+
+export function decodeEvent(buf: Buffer, offset: number, fw: Flyweights): MarketEvent | null {
+  const kind = buf.readUInt8(offset);
+  const recv = buf.readDoubleLE(offset + 8);
+  const exch = buf.readDoubleLE(offset + 16);
+  const exchTime = Number.isNaN(exch) ? null : exch;
+  switch (kind) {
+    case 1: {
+      const e = fw.depth;
+      e.side = buf.readUInt8(offset + 1) === 0 ? 'bid' : 'ask';
+      e.operation = OPS[buf.readUInt8(offset + 2)] ?? 'update';
+      e.endOfBatch = (buf.readUInt8(offset + 3) & 1) === 1;
+      e.position = buf.readInt16LE(offset + 4);
+      e.price = buf.readDoubleLE(offset + 24);
+      e.size = buf.readDoubleLE(offset + 40);
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    case 2: {
+      const e = fw.trade;
+      e.aggressor = AGGRESSORS[buf.readUInt8(offset + 1)] ?? 'unknown';
+      e.aggressorSource = buf.readUInt8(offset + 3) === 2 ? 'venue' : 'inferred';
+      e.price = buf.readDoubleLE(offset + 24);
+      e.size = buf.readDoubleLE(offset + 40);
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    case 0: {
+      const e = fw.quote;
+      e.flags = buf.readUInt8(offset + 3);
+      e.bid = buf.readDoubleLE(offset + 24);
+      e.ask = buf.readDoubleLE(offset + 32);
+      e.bidSize = buf.readDoubleLE(offset + 40);
+      e.askSize = buf.readDoubleLE(offset + 48);
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    case 3: {
+      const e = fw.status;
+      e.status = STATUSES[buf.readUInt8(offset + 2)] ?? 'trading';
+      e.reason = e.status;
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import type { MarketEvent } from '../../../core/domain/market.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, createFlyweights, decodeEvent, MAGIC, RECORD_SIZE, type RecordingHeader } from './recording-format.js';
+
+export interface CorruptBlock {
+  offset: number;
+  reason: string;
+}
+
+export interface BlockVisitor {
+  /** Called with every decoded event of a valid block; the event object is reused (copy to keep it). */
+  event(e: MarketEvent): void;
+  corrupt?(c: CorruptBlock): void;
+}
+
+const MAX_PAYLOAD = 64 * 1024 * 1024;
+const SCAN_WINDOW = 1 << 20;
+
+/**
+ * Reads a recording block by block with positioned reads: memory stays at one block whatever the file size.
+ * A bad block (wrong magic, impossible length, CRC mismatch, inflate failure, truncation) is reported with its byte
+ * offset and skipped by scanning for the next block marker; the rest of the file still replays.
+ */
+export class RecordingReader {
+  readonly header: RecordingHeader;
+  private readonly dataStart: number;
+  private readonly size: number;
+
+  private constructor(private readonly fd: number, header: RecordingHeader, dataStart: number, size: number) {
+    this.header = header;
+    this.dataStart = dataStart;
+    this.size = size;
+  }
+
+  static open(file: string): RecordingReader {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (error) {
+      throw new HarvesterError('DATA.NOT_FOUND', `recording not found: ${file}`, { cause: error });
+    }
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(12);
+    if (fs.readSync(fd, head, 0, 12, 0) < 12 || !head.subarray(0, 8).equals(MAGIC)) {
+      fs.closeSync(fd);
+      throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file} is not a Harvester recording (bad magic)`);
+    }
+    const len = head.readUInt32LE(8);
+    const json = Buffer.alloc(len);
+    if (len > 1 << 20 || fs.readSync(fd, json, 0, len, 12) < len) {
+      fs.closeSync(fd);
+      throw new HarvesterError('DATA.TRUNCATED', `${file}: header truncated`);
+    }
+    const header = JSON.parse(json.toString('utf8')) as RecordingHeader;
+    if (header.formatVersion !== 1) {
+      fs.closeSync(fd);
+      throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: recording format v${header.formatVersion} is not supported (v1)`);
+    }
+    return new RecordingReader(fd, header, 12 + len, size);
+  }
+
+  /**
+   * Visit every event. Yields to the event loop between blocks (so journal writes and timers proceed) and stops
+   * early when `signal` aborts. Returns the number of events delivered.
+   */
+  async forEach(visitor: BlockVisitor, signal?: AbortSignal): Promise<{ events: number; blocks: number; corrupt: CorruptBlock[] }> {
+    const fw = createFlyweights(this.header.symbol);
+    const head = Buffer.alloc(BLOCK_HEADER_SIZE);
+    const corrupt: CorruptBlock[] = [];
+    let pos = this.dataStart;
+    let events = 0;
+    let blocks = 0;
+    const bad = (offset: number, reason: string): void => {
+      const c = { offset, reason };
+      corrupt.push(c);
+      visitor.corrupt?.(c);
+    };
+    while (pos < this.size) {
+      if (signal?.aborted) break;
+      const got = fs.readSync(this.fd, head, 0, BLOCK_HEADER_SIZE, pos);
+      if (got < BLOCK_HEADER_SIZE) { bad(pos, 'truncated block header'); break; }
+      const payloadLen = head.readUInt32LE(4);
+      const rawLen = head.readUInt32LE(8);
+      const count = head.readUInt32LE(12);
+      if (head.readUInt32LE(0) !== BLOCK_MAGIC || payloadLen > MAX_PAYLOAD || rawLen !== count * RECORD_SIZE) {
+        bad(pos, 'bad block header');
+        pos = this.resync(pos + 1);
+        continue;
+      }
+      if (pos + BLOCK_HEADER_SIZE + payloadLen > this.size) { bad(pos, 'truncated block payload'); break; }
+      const payload = Buffer.allocUnsafe(payloadLen);
+      fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
+      let raw: Buffer;
+      try {
+        if (zlib.crc32(payload) !== head.readUInt32LE(16)) throw new Error('CRC mismatch');
+        raw = zlib.inflateRawSync(payload);
+        if (raw.length !== rawLen) throw new Error('length mismatch after inflate');
+      } catch (error) {
+        bad(pos, (error as Error).message);
+        pos = this.resync(pos + 1);
+        continue;
+      }
+      for (let off = 0; off < rawLen; off += RECORD_SIZE) {
+        const e = decodeEvent(raw, off, fw);
+        if (e !== null) {
+          visitor.event(e);
+          events++;
+        }
+      }
+      blocks++;
+      pos += BLOCK_HEADER_SIZE + payloadLen;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    return { events, blocks, corrupt };
+  }
+
+  close(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Offset of the next BLOCK_MAGIC at or after `from`, or the end of the file. */
+  private resync(from: number): number {
+    const window = Buffer.alloc(SCAN_WINDOW + 3);
+    const magic = Buffer.alloc(4);
+    magic.writeUInt32LE(BLOCK_MAGIC, 0);
+    for (let pos = from; pos < this.size; pos += SCAN_WINDOW) {
+      const n = fs.readSync(this.fd, window, 0, window.length, pos);
+      const at = window.subarray(0, n).indexOf(magic);
+      if (at >= 0) return pos + at;
+    }
+    return this.size;
+  }
+}

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { MarketEvent } from '../../../core/domain/market.js';
+import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, encodeEvent, FORMAT_VERSION, MAGIC, MAX_BLOCK_EVENTS, RECORD_SIZE, type RecordingHeader } from './recording-format.js';
+
+/** Streams events into a recording: one block per MAX_BLOCK_EVENTS, written as soon as it is full. */
+export class RecordingWriter {
+  private readonly raw = Buffer.alloc(MAX_BLOCK_EVENTS * RECORD_SIZE);
+  private count = 0;
+  private first = 0;
+  private last = 0;
+  events = 0;
+  blocks = 0;
+
+  private constructor(private readonly fd: number) {}
+
+  static open(file: string, header: Omit<RecordingHeader, 'formatVersion'>): RecordingWriter {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const fd = fs.openSync(file, 'w');
+    const json = Buffer.from(JSON.stringify({ formatVersion: FORMAT_VERSION, ...header }), 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(json.length, 0);
+    fs.writeSync(fd, MAGIC);
+    fs.writeSync(fd, len);
+    fs.writeSync(fd, json);
+    return new RecordingWriter(fd);
+  }
+
+  write(event: MarketEvent): void {
+    if (this.count === 0) this.first = event.recvTime;
+    this.last = event.recvTime;
+    encodeEvent(event, this.raw, this.count * RECORD_SIZE);
+    this.count++;
+    this.events++;
+    if (this.count === MAX_BLOCK_EVENTS) this.flushBlock();
+  }
+
+  close(): void {
+    this.flushBlock();
+    fs.closeSync(this.fd);
+  }
+
+  private flushBlock(): void {
+    if (this.count === 0) return;
+    const payload = zlib.deflateRawSync(this.raw.subarray(0, this.count * RECORD_SIZE), { level: 6 });
+    const header = Buffer.alloc(BLOCK_HEADER_SIZE);
+    header.writeUInt32LE(BLOCK_MAGIC, 0);
+    header.writeUInt32LE(payload.length, 4);
+    header.writeUInt32LE(this.count * RECORD_SIZE, 8);
+    header.writeUInt32LE(this.count, 12);
+    header.writeUInt32LE(zlib.crc32(payload), 16);
+    header.writeDoubleLE(this.first, 20);
+    header.writeDoubleLE(this.last, 28);
+    fs.writeSync(this.fd, header);
+    fs.writeSync(this.fd, payload);
+    this.blocks++;
+    this.count = 0;
+  }
+}

@@ -1,0 +1,328 @@
+import { EventEmitter } from 'eventemitter3';
+import type { BookView } from '../../core/domain/book-view.js';
+import type { TradeEvent } from '../../core/domain/market.js';
+import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
+import type { Money, Price, Quantity } from '../../core/domain/units.js';
+import { HarvesterError } from '../../core/errors/harvester-error.js';
+import type { BrokerEventName, BrokerEvents, BrokerHealth, CancelReason, ConnectionState, IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { Clock } from '../../ports/clock.js';
+import type { SeededRandom } from '../../ports/strategy.js';
+import type { MarketView } from '../../plugins/sdk/contexts.js';
+import { commissionFor, type CommissionParams } from './commission-model.js';
+import { SimAccount } from './sim-account.js';
+import { activeLimit, isTerminal, leaves, type SimOrder } from './sim-order.js';
+
+export interface SimulatedBrokerOptions {
+  clock: Clock;
+  market: MarketView;
+  random: SeededRandom;
+  latencyUs: number;
+  jitterUs: number;
+  commission: CommissionParams;
+  queueModel: 'tail' | 'probabilistic';
+  startEquity: Money;
+  account: string;
+  execPrefix: string;
+}
+
+/**
+ * A venue simulator behind IBrokerAdapter. Orders arrive after a seeded entry latency; market and marketable orders
+ * walk the displayed book; resting limits join at the back of the displayed size and advance as prints trade at
+ * their price (and, with the probabilistic model, as size ahead is cancelled); stops trigger on prints. Brackets
+ * activate their children when the parent fills; children are OCA. Deterministic for a given event stream and seed.
+ */
+export class SimulatedBroker implements IBrokerAdapter {
+  readonly id = 'simulated';
+  private readonly emitter = new EventEmitter();
+  private readonly orders = new Map<string, SimOrder>();
+  private working: SimOrder[] = [];
+  private state: ConnectionState = 'Disconnected';
+  private disposed = false;
+  private execs = 0;
+  private readonly acct: SimAccount;
+  private readonly detach: Array<() => void> = [];
+
+  constructor(private readonly o: SimulatedBrokerOptions) {
+    this.acct = new SimAccount(o.startEquity);
+    this.detach.push(o.market.onTrade((t, book) => this.onTrade(t, book)));
+    this.detach.push(o.market.onDepth((e, book) => this.onBook(e.symbol, book)));
+  }
+
+  async connect(): Promise<void> {
+    this.guard();
+    if (this.state !== 'Disconnected') return;
+    this.transition('Connecting', 'connect()');
+    this.transition('Connected', 'simulator ready');
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.state === 'Disconnected') return;
+    this.transition('Disconnected', 'disconnect()');
+  }
+
+  async dispose(): Promise<void> {
+    await this.disconnect();
+    for (const d of this.detach.splice(0)) d();
+    this.disposed = true;
+  }
+
+  submit(order: OrderRequest): SubmitReceipt {
+    this.guard();
+    const refusal = this.validate(order);
+    if (refusal !== null) return this.refuse(order.coid, refusal[0], refusal[1]);
+    this.track(order, null);
+    this.afterLatency(() => this.arrive(order.coid));
+    return { coid: order.coid, status: 'sent' };
+  }
+
+  submitBracket(b: BracketRequest): SubmitReceipt {
+    this.guard();
+    for (const leg of [b.parent, b.stopLoss, b.takeProfit]) {
+      const refusal = this.validate(leg);
+      if (refusal !== null) {
+        this.emit('bracket.failed', { bracketId: b.bracketId, leg: leg === b.parent ? 'parent' : leg === b.stopLoss ? 'stop-loss' : 'take-profit', cause: refusal[1], at: this.now() });
+        return this.refuse(b.parent.coid, refusal[0], refusal[1]);
+      }
+    }
+    const parent = this.track(b.parent, null);
+    parent.children.push(b.stopLoss.coid, b.takeProfit.coid);
+    this.track(b.stopLoss, b.parent.coid);
+    this.track(b.takeProfit, b.parent.coid);
+    this.afterLatency(() => this.arrive(b.parent.coid));
+    return { coid: b.parent.coid, status: 'sent' };
+  }
+
+  cancel(coid: string): void {
+    this.guard();
+    const o = this.orders.get(coid);
+    if (o === undefined) return;
+    this.emit('order.cancel-requested', { coid, at: this.now() });
+    this.afterLatency(() => {
+      if (isTerminal(o.status)) {
+        this.emit('order.cancel-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
+        return;
+      }
+      this.cancelNow(o, 'requested');
+    });
+  }
+
+  modify(coid: string, changes: OrderChanges): void {
+    this.guard();
+    const o = this.orders.get(coid);
+    if (o === undefined) return;
+    this.emit('order.modify-requested', { coid, changes, at: this.now() });
+    this.afterLatency(() => {
+      if (isTerminal(o.status)) {
+        this.emit('order.modify-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
+        return;
+      }
+      if (changes.quantity !== undefined && changes.quantity < o.filled) {
+        this.emit('order.modify-rejected', { coid, code: 'ORDER.INVALID_QUANTITY', reason: 'below filled quantity', reconciled: false, at: this.now() });
+        return;
+      }
+      const repriced = changes.limitPrice !== undefined && changes.limitPrice !== o.req.limitPrice;
+      o.req = { ...o.req, ...changes };
+      if (repriced) o.queueAhead = this.displayedAt(o);
+      this.emit('order.modified', { coid, price: o.req.limitPrice ?? null, qty: o.req.quantity, triggerPrice: o.req.triggerPrice ?? null, leavesQty: leaves(o), reason: 'modified', at: this.now() });
+      if (o.live) this.tryFill(o, this.o.market.book(o.req.symbol));
+    });
+  }
+
+  async reconcile(): Promise<void> {
+    this.emit('reconciliation.started', { trigger: 'request', at: this.now() });
+    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.now() });
+  }
+
+  openOrders(): readonly OpenOrder[] {
+    return [...this.orders.values()].filter((o) => !isTerminal(o.status)).map((o) => ({
+      coid: o.req.coid, brokerOrderId: o.req.coid, symbol: o.req.symbol, side: o.req.side, type: o.req.type, quantity: o.req.quantity,
+      limitPrice: o.req.limitPrice ?? null, triggerPrice: o.req.triggerPrice ?? null, filledQuantity: o.filled, status: o.status,
+      orderRef: o.req.orderRef, parentCoid: o.req.parentCoid ?? null, bracketId: o.req.bracketId ?? null,
+    }));
+  }
+
+  orderStatus(coid: string): OrderStatus | null {
+    return this.orders.get(coid)?.status ?? null;
+  }
+
+  positions(): readonly Position[] {
+    return this.acct.positions();
+  }
+
+  accountSnapshot(): AccountSnapshot {
+    return this.acct.snapshot(this.o.account, this.now(), (s) => this.o.market.book(s));
+  }
+
+  health(): BrokerHealth {
+    return { state: this.state, lastHeard: this.now(), canTrade: this.state === 'Connected', readOnly: false, account: this.o.account, detail: 'simulated venue' };
+  }
+
+  on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): () => void {
+    this.emitter.on(event, listener as (...a: unknown[]) => void);
+    return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
+  }
+
+  // ---- venue side ----
+
+  private arrive(coid: string): void {
+    const o = this.orders.get(coid)!;
+    if (isTerminal(o.status)) return;
+    o.live = true;
+    o.status = 'Accepted';
+    o.queueAhead = this.displayedAt(o);
+    this.emit('order.accepted', { coid, brokerOrderId: coid, permId: null, held: false, holdReason: null, synthetic: false, reconciled: false, at: this.now() });
+    this.working.push(o);
+    this.tryFill(o, this.o.market.book(o.req.symbol));
+  }
+
+  private onBook(symbol: string, book: BookView): void {
+    if (this.working.length === 0) return;
+    for (const o of this.working.slice()) if (o.req.symbol === symbol && o.live) this.tryFill(o, book);
+  }
+
+  private onTrade(t: TradeEvent, book: BookView | undefined): void {
+    if (this.working.length === 0) return;
+    for (const o of this.working.slice()) {
+      if (o.req.symbol !== t.symbol || !o.live || isTerminal(o.status)) continue;
+      const type = o.req.type;
+      if ((type === 'stop' || type === 'stop-limit') && !o.triggered) {
+        const trig = o.req.triggerPrice!;
+        if ((o.req.side === 'sell' && t.price <= trig) || (o.req.side === 'buy' && t.price >= trig)) {
+          o.triggered = true;
+          o.queueAhead = 0;
+          this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
+        } else continue;
+      }
+      const limit = activeLimit(o);
+      if (limit !== null) {
+        const through = o.req.side === 'buy' ? t.price < limit : t.price > limit;
+        if (through) {
+          this.fill(o, leaves(o), limit);
+          continue;
+        }
+        if (t.price === limit && t.aggressor !== o.req.side) {
+          o.queueAhead -= t.size;
+          if (o.queueAhead < 0) {
+            this.fill(o, Math.min(leaves(o), -o.queueAhead), limit);
+            o.queueAhead = 0;
+          }
+          continue;
+        }
+      }
+      this.tryFill(o, book);
+    }
+  }
+
+  /** Cross against the displayed opposite side while it is at or better than our limit. */
+  private tryFill(o: SimOrder, book: BookView | undefined): void {
+    if (book === undefined || isTerminal(o.status)) return;
+    if ((o.req.type === 'stop' || o.req.type === 'stop-limit') && !o.triggered) return;
+    const limit = activeLimit(o);
+    const side = o.req.side === 'buy' ? 'ask' : 'bid';
+    const rows = book.levels(side);
+    for (let row = 0; row < rows && leaves(o) > 0 && !isTerminal(o.status); row++) {
+      const price = book.priceAt(side, row);
+      if (limit !== null && (o.req.side === 'buy' ? price > limit : price < limit)) break;
+      this.fill(o, Math.min(leaves(o), book.sizeAt(side, row)), price);
+    }
+  }
+
+  private fill(o: SimOrder, qty: Quantity, price: Price): void {
+    if (qty <= 0 || isTerminal(o.status)) return;
+    o.filled += qty;
+    const done = o.filled >= o.req.quantity;
+    o.status = done ? 'Filled' : 'PartiallyFilled';
+    const commission = commissionFor(this.o.commission, qty, price);
+    const execId = `${this.o.execPrefix}-${++this.execs}`;
+    this.emit('order.filled', {
+      coid: o.req.coid, execId, symbol: o.req.symbol, side: o.req.side, qty, price, cumQty: o.filled, leavesQty: leaves(o),
+      status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
+    });
+    const pos = this.acct.apply(o.req.symbol, o.req.side, qty, price, commission);
+    this.emit('position.changed', { symbol: o.req.symbol, qty: pos.quantity, avgPrice: pos.averagePrice, realizedPnl: pos.realizedPnl, source: 'fill', at: this.now() });
+    if (!done) return;
+    this.working = this.working.filter((w) => w !== o);
+    for (const child of o.children) {
+      const c = this.orders.get(child);
+      // Children were transmitted with the parent and held at the venue: they work from the parent's fill on.
+      if (c !== undefined && !isTerminal(c.status)) this.arrive(child);
+    }
+    if (o.req.ocaGroup !== undefined) {
+      for (const other of this.working.slice()) if (other !== o && other.req.ocaGroup === o.req.ocaGroup) this.cancelNow(other, 'oca');
+      for (const other of this.orders.values()) if (other !== o && !other.live && other.req.ocaGroup === o.req.ocaGroup && !isTerminal(other.status)) this.cancelNow(other, 'oca');
+    }
+  }
+
+  private cancelNow(o: SimOrder, reason: CancelReason): void {
+    if (isTerminal(o.status)) return;
+    o.status = 'Cancelled';
+    this.working = this.working.filter((w) => w !== o);
+    this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: leaves(o), reason, at: this.now() });
+    for (const child of o.children) {
+      const c = this.orders.get(child);
+      if (c !== undefined && o.filled === 0) this.cancelNow(c, 'parent-cancelled');
+    }
+  }
+
+  // ---- helpers ----
+
+  private track(req: OrderRequest, waitingFor: string | null): SimOrder {
+    const o: SimOrder = { req, status: 'PendingSubmit', filled: 0, queueAhead: 0, live: false, triggered: false, waitingFor, children: [] };
+    this.orders.set(req.coid, o);
+    this.emit('order.submitted', {
+      coid: req.coid, symbol: req.symbol, side: req.side, type: req.type, qty: req.quantity, price: req.limitPrice ?? null,
+      triggerPrice: req.triggerPrice ?? null, tif: req.tif, orderRef: req.orderRef, bracketId: req.bracketId ?? null,
+      parentCoid: req.parentCoid ?? null, at: this.now(),
+    });
+    return o;
+  }
+
+  private displayedAt(o: SimOrder): Quantity {
+    const book = this.o.market.book(o.req.symbol);
+    const limit = o.req.limitPrice;
+    if (book === undefined || limit === undefined) return 0;
+    const side = o.req.side === 'buy' ? 'bid' : 'ask';
+    for (let row = 0; row < book.levels(side); row++) if (book.priceAt(side, row) === limit) return book.sizeAt(side, row);
+    return 0;
+  }
+
+  private validate(order: OrderRequest): [string, string] | null {
+    if (this.state !== 'Connected') return ['BROKER.NOT_CONNECTED', `broker is ${this.state}`];
+    if (this.orders.has(order.coid)) return ['ORDER.DUPLICATE_ID', `coid ${order.coid} already used`];
+    if (!Number.isSafeInteger(order.quantity) || order.quantity <= 0) return ['ORDER.INVALID_QUANTITY', `quantity ${order.quantity}`];
+    const needsLimit = order.type === 'limit' || order.type === 'stop-limit';
+    const needsTrigger = order.type === 'stop' || order.type === 'stop-limit';
+    if (needsLimit && !(Number.isSafeInteger(order.limitPrice) && order.limitPrice! > 0)) return ['ORDER.INVALID_PRICE', `limit price ${order.limitPrice}`];
+    if (needsTrigger && !(Number.isSafeInteger(order.triggerPrice) && order.triggerPrice! > 0)) return ['ORDER.INVALID_PRICE', `trigger price ${order.triggerPrice}`];
+    if (order.orderRef.length === 0) return ['ORDER.INVALID_REF', 'orderRef is empty'];
+    return null;
+  }
+
+  private refuse(coid: string, code: string, reason: string): SubmitReceipt {
+    this.emit('order.rejected', { coid, origin: 'adapter', code, reason, venueCode: null, at: this.now() });
+    return { coid, status: 'rejected', code, reason };
+  }
+
+  private afterLatency(task: () => void): void {
+    const jitter = this.o.jitterUs > 0 ? Math.floor(this.o.random.next() * this.o.jitterUs) : 0;
+    this.o.clock.setTimeout(this.o.latencyUs + jitter, task, 'sim-latency');
+  }
+
+  private transition(to: ConnectionState, reason: string): void {
+    const from = this.state;
+    this.state = to;
+    this.emit('connection.changed', { from, to, reason, at: this.now() });
+  }
+
+  private guard(): void {
+    if (this.disposed) throw new HarvesterError('BROKER.DISPOSED', 'simulated broker used after dispose()');
+  }
+
+  private now(): number {
+    return this.o.clock.now();
+  }
+
+  private emit<K extends BrokerEventName>(event: K, payload: BrokerEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+}
