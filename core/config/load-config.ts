@@ -7,12 +7,14 @@ import { ConfigError } from '../errors/harvester-error.js';
  * Import a `harvester.config.ts` (TypeScript runs through tsx, which the CLI registers) and return its default
  * export, untouched; validation is `resolveConfig`'s job.
  */
-export async function importConfigFile(file: string): Promise<{ input: unknown; path: string; dir: string }> {
+export type ModuleImporter = (url: string) => Promise<unknown>;
+
+export async function importConfigFile(file: string, importer: ModuleImporter = (url) => import(url)): Promise<{ input: unknown; path: string; dir: string }> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new ConfigError('CONFIG.NOT_FOUND', `config file not found: ${abs}`, '(file)');
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+    mod = (await importer(pathToFileURL(abs).href)) as { default?: unknown };
   } catch (error) {
     throw new ConfigError('CONFIG.LOAD_FAILED', `config file ${abs} failed to load: ${(error as Error).message}`, '(file)', undefined, { cause: error });
   }
