@@ -16,7 +16,7 @@ import { MarketDataFeed } from '../../ports/market-data-feed.js';
 import { MemoryStore } from '../../ports/memory-store.js';
 import { RiskPolicy } from '../../ports/risk-policy.js';
 import type { StrategyLog } from '../../ports/strategy.js';
-import type { AdapterContext, PluginContext } from '../../plugins/sdk/contexts.js';
+import type { AdapterContext, PluginContext, PluginParams } from '../../plugins/sdk/contexts.js';
 import type { AdapterInstance, AdapterManifest } from '../../plugins/sdk/manifest.js';
 
 export interface CreateHarvesterOptions {
@@ -51,7 +51,7 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
   const env = options.env ?? process.env;
 
   const base = <P>(pluginId: string, params: P): PluginContext<P> => ({
-    pluginId, params, clock, log: options.log(pluginId), random: new Sfc32(seedFrom(root.seed, pluginId)), mode: root.mode, seed: root.seed,
+    pluginId, params: params as PluginParams<P>, clock, log: options.log(pluginId), random: new Sfc32(seedFrom(root.seed, pluginId)), mode: root.mode, seed: root.seed,
   });
   const instruments = new Map(root.instruments.map((i) => [i.symbol, { ...i, tick: toMoney(i.tick) }]));
   const adapterContext = <P>(pluginId: string, params: P): AdapterContext<P> => ({

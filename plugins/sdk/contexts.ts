@@ -7,10 +7,13 @@ import type { SeededRandom, StrategyLog } from '../../ports/strategy.js';
 
 export type Mode = 'replay' | 'sim-live' | 'paper' | 'live';
 
+/** Params as a plugin sees them: read-only when they are an object (`Readonly<unknown>` would collapse to `{}`). */
+export type PluginParams<P> = P extends object ? Readonly<P> : P;
+
 /** What every plugin receives: its parsed, frozen params, the clock, a log scoped to its id, seeded randomness. */
 export interface PluginContext<P> {
   readonly pluginId: string;
-  readonly params: Readonly<P>;
+  readonly params: PluginParams<P>;
   readonly clock: Clock;
   readonly log: StrategyLog;
   readonly random: SeededRandom;
