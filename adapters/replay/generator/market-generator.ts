@@ -101,6 +101,9 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
   // +1: bursts lift offers and pullbacks lean on a bid shelf; -1: the mirror image. Drawn per episode, leaning
   // against the distance from the opening price so the day mean-reverts instead of trending without bound.
   let direction = 1;
+  // The impulse of the last up-burst (bid at its start and its high), so the pullback's shelf sits at ~40 % of it.
+  let impulseFrom = bids.best;
+  let impulseHigh = bids.best;
   let regimeEnds = now + 30 * S;
   let shelf: { k: number; size: number } | null = null;
   let thinUntil = 0;
@@ -162,13 +165,16 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       if (regime === 'burst') {
         const drift = (asks.best - options.startPrice) / (options.startPrice * 0.015);
         direction = rng.next() < 0.5 - 0.35 * Math.tanh(drift) + 0.15 ? 1 : -1;
+        impulseFrom = bids.best;
+        impulseHigh = bids.best;
       }
       if (regime === 'pullback' && direction === 1) {
-        const k = 3 + rng.int(0, 3);
+        const retrace = Math.round(((impulseHigh - impulseFrom) * (0.36 + rng.next() * 0.12)) / tick);
+        const k = Math.min(LEVELS - 2, Math.max(2, retrace - Math.round((impulseHigh - bids.best) / tick)));
         shelf = { k, size: Math.round((bids.total(5) / 5) * (3 + rng.next() * 2) / LOT) * LOT };
         bids.setSize(k, shelf.size);
       }
-      if (rng.next() < 0.12) blowoutUntil = now + Math.round((2 + rng.next() * 4) * S);
+      if (regime === 'calm' && rng.next() < 0.25) blowoutUntil = now + Math.round((2 + rng.next() * 4) * S);
       if (rng.next() < 0.08) thinUntil = now + Math.round((30 + rng.next() * 30) * S);
     }
     const spread = (asks.best - bids.best) / tick;
@@ -195,6 +201,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       else if (k === 0) side.removeBest(levelSize(thinUntil > now ? 0.3 : 1));
       else side.setSize(k, LOT);
     }
+    if (regime === 'burst' && bids.best > impulseHigh) impulseHigh = bids.best;
     if (batch.length > 0) flush();
   }
   summary.lastTime = now;
