@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerJournalCommands } from './commands/decisions.command.js';
 import { registerInitCommand } from './commands/init.command.js';
+import { registerDataCommands } from './commands/data.command.js';
 import { registerControlCommands } from './commands/control.command.js';
 import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
 
@@ -8,6 +9,7 @@ import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
 export async function registerExtraCommands(program: Command): Promise<void> {
   registerJournalCommands(program);
   registerInitCommand(program);
+  registerDataCommands(program);
   registerControlCommands(program);
   registerFakeTwsCommand(program);
 }

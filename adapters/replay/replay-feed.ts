@@ -121,7 +121,8 @@ export class ReplayFeed implements MarketDataFeed {
           virtual?.advanceTo(e.recvTime);
           const sub = this.byStream[STREAM_OF[e.kind]];
           if (sub === undefined && !(e.kind === 'status' && this.subs.size > 0)) return;
-          if (sub !== undefined) {
+          // Status events ride along with the depth subscription but do not consume its data sequence.
+          if (sub !== undefined && e.kind !== 'status') {
             e.seq = ++sub.seq;
             e.epoch = sub.epoch;
           }
