@@ -8,6 +8,8 @@ export interface SimOrder {
   filled: Quantity;
   /** Displayed size ahead of us at our price (resting limits). */
   queueAhead: Quantity;
+  /** Displayed size at our price when last seen, less prints since (cancels are the rest of a decrease). */
+  levelSeen: Quantity;
   /** True once the order reached the venue (after entry latency) and, for bracket children, the parent filled. */
   live: boolean;
   /** Stop orders: the trigger was hit; the order now behaves as market (stop) or limit (stop-limit). */

@@ -45,7 +45,10 @@ export class SimulatedBroker implements IBrokerAdapter {
   constructor(private readonly o: SimulatedBrokerOptions) {
     this.acct = new SimAccount(o.startEquity);
     this.detach.push(o.market.onTrade((t, book) => this.onTrade(t, book)));
-    this.detach.push(o.market.onDepth((e, book) => this.onBook(e.symbol, book)));
+    this.detach.push(o.market.onDepth((e, book) => {
+      if (this.working.length > 0) this.onLevel(e.symbol, e.side, e.price, e.size);
+      this.onBook(e.symbol, book);
+    }));
   }
 
   async connect(): Promise<void> {
@@ -170,6 +173,7 @@ export class SimulatedBroker implements IBrokerAdapter {
     o.live = true;
     o.status = 'Accepted';
     o.queueAhead = this.displayedAt(o);
+    o.levelSeen = o.queueAhead;
     this.emit('order.accepted', { coid, brokerOrderId: coid, permId: null, held: false, holdReason: null, synthetic: false, reconciled: false, at: this.now() });
     this.working.push(o);
     this.tryFill(o, this.o.market.book(o.req.symbol));
@@ -178,6 +182,24 @@ export class SimulatedBroker implements IBrokerAdapter {
   private onBook(symbol: string, book: BookView): void {
     if (this.working.length === 0) return;
     for (const o of this.working.slice()) if (o.req.symbol === symbol && o.live) this.tryFill(o, book);
+  }
+
+  /**
+   * Size leaving our price level other than by prints is cancellations. 'tail' assumes they all come from behind
+   * us; 'probabilistic' lets each cancelled share be ahead of us with probability queueAhead / level size.
+   */
+  private onLevel(symbol: string, side: 'bid' | 'ask', price: Price, size: Quantity): void {
+    for (const o of this.working) {
+      if (o.req.symbol !== symbol || o.req.limitPrice !== price || (o.req.side === 'buy') !== (side === 'bid')) continue;
+      const cancelled = o.levelSeen - size;
+      if (cancelled > 0 && o.queueAhead > 0 && this.o.queueModel === 'probabilistic') {
+        const share = Math.min(1, o.queueAhead / Math.max(o.levelSeen, 1));
+        let ahead = 0;
+        for (let i = 0; i < cancelled; i += 100) if (this.o.random.next() < share) ahead += Math.min(100, cancelled - i);
+        o.queueAhead = Math.max(0, o.queueAhead - ahead);
+      }
+      o.levelSeen = size;
+    }
   }
 
   private onTrade(t: TradeEvent, book: BookView | undefined): void {
@@ -201,6 +223,7 @@ export class SimulatedBroker implements IBrokerAdapter {
           continue;
         }
         if (t.price === limit && t.aggressor !== o.req.side) {
+          o.levelSeen -= t.size;
           o.queueAhead -= t.size;
           if (o.queueAhead < 0) {
             this.fill(o, Math.min(leaves(o), -o.queueAhead), limit);
@@ -267,7 +290,7 @@ export class SimulatedBroker implements IBrokerAdapter {
   // ---- helpers ----
 
   private track(req: OrderRequest, waitingFor: string | null): SimOrder {
-    const o: SimOrder = { req, status: 'PendingSubmit', filled: 0, queueAhead: 0, live: false, triggered: false, waitingFor, children: [] };
+    const o: SimOrder = { req, status: 'PendingSubmit', filled: 0, queueAhead: 0, levelSeen: 0, live: false, triggered: false, waitingFor, children: [] };
     this.orders.set(req.coid, o);
     this.emit('order.submitted', {
       coid: req.coid, symbol: req.symbol, side: req.side, type: req.type, qty: req.quantity, price: req.limitPrice ?? null,

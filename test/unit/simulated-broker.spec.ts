@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import type { OrderRequest } from '../../core/domain/orders.js';
+import { commissionFor, IBKR_FIXED } from '../../adapters/simulated/commission-model.js';
+import { simHarness } from '../support/sim-harness.js';
+
+const order = (coid: string, o: Partial<OrderRequest>): OrderRequest => ({ coid, symbol: 'X', side: 'buy', type: 'market', quantity: 100, tif: 'day', orderRef: `ref-${coid}`, ...o });
+
+async function ready(h: ReturnType<typeof simHarness>) {
+  await h.broker.connect();
+  h.level('bid', 100_00, 300, 'insert');
+  h.level('bid', 99_99, 500, 'insert');
+  h.level('ask', 100_01, 200, 'insert');
+  h.level('ask', 100_02, 400, 'insert');
+}
+
+describe('SimulatedBroker', () => {
+  it('refuses orders before connect and invalid ones, as values', () => {
+    const h = simHarness();
+    expect(h.broker.submit(order('a', {}))).to.include({ status: 'rejected', code: 'BROKER.NOT_CONNECTED' });
+  });
+
+  it('fills a market order by walking the book after the entry latency, with exec ids and commissions', async () => {
+    const h = simHarness();
+    await ready(h);
+    expect(h.broker.submit(order('m', { quantity: 300 }))).to.deep.equal({ coid: 'm', status: 'sent' });
+    expect(h.broker.submit(order('m', {}))).to.include({ code: 'ORDER.DUPLICATE_ID' });
+    expect(h.fills()).to.have.length(0);
+    h.advance(1000);
+    const fills = h.fills();
+    expect(fills.map((f) => [f.qty, f.price, f.status])).to.deep.equal([[200, 100_01, 'PartiallyFilled'], [100, 100_02, 'Filled']]);
+    expect(new Set(fills.map((f) => f.execId)).size).to.equal(2);
+    expect(fills[0]!.commission).to.equal(commissionFor(IBKR_FIXED, 200, 100_01));
+    expect(h.broker.positions()).to.deep.equal([{ symbol: 'X', quantity: 300, averagePrice: Math.round((200 * 100_01 + 100 * 100_02) / 300), realizedPnl: 0 }]);
+  });
+
+  it('queues a resting limit behind the displayed size and fills as prints trade through the queue', async () => {
+    const h = simHarness();
+    await ready(h);
+    h.broker.submit(order('l', { type: 'limit', limitPrice: 100_00, quantity: 100 }));
+    h.advance(1000);
+    h.print(100_00, 250, 'sell');
+    expect(h.fills()).to.have.length(0);
+    h.print(100_00, 100, 'sell');
+    expect(h.fills().map((f) => f.qty)).to.deep.equal([50]);
+    h.print(99_99, 100, 'sell');
+    expect(h.fills().map((f) => [f.qty, f.price])).to.deep.equal([[50, 100_00], [50, 100_00]]);
+    expect(h.broker.orderStatus('l')).to.equal('Filled');
+  });
+
+  it('triggers a stop on a print and fills it against the book', async () => {
+    const h = simHarness();
+    await ready(h);
+    h.broker.submit(order('s', { side: 'sell', type: 'stop', triggerPrice: 99_99, quantity: 100 }));
+    h.advance(1000);
+    h.print(100_00, 100, 'sell');
+    expect(h.fills()).to.have.length(0);
+    h.print(99_99, 100, 'sell');
+    expect(h.events.some((e) => e.name === 'order.triggered')).to.equal(true);
+    expect(h.fills().map((f) => [f.side, f.qty])).to.deep.equal([['sell', 100]]);
+  });
+
+  it('activates bracket children on the parent fill; one child filling cancels the other (OCA)', async () => {
+    const h = simHarness();
+    await ready(h);
+    const parent = order('p', { type: 'limit', limitPrice: 100_01, bracketId: 'b' });
+    const sl = order('sl', { side: 'sell', type: 'stop', triggerPrice: 99_90, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' });
+    const tp = order('tp', { side: 'sell', type: 'limit', limitPrice: 100_10, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' });
+    h.broker.submitBracket({ bracketId: 'b', parent, stopLoss: sl, takeProfit: tp });
+    h.advance(1000);
+    expect(h.broker.orderStatus('p')).to.equal('Filled');
+    expect(h.broker.orderStatus('tp')).to.equal('Accepted');
+    h.print(100_11, 50, 'buy');
+    expect(h.broker.orderStatus('tp')).to.equal('Filled');
+    expect(h.broker.orderStatus('sl')).to.equal('Cancelled');
+    const cancelled = h.events.find((e) => e.name === 'order.cancelled');
+    expect(cancelled?.p).to.include({ coid: 'sl', reason: 'oca' });
+    expect(h.broker.positions()).to.deep.equal([]);
+  });
+
+  it('cancelling a parent before its fill cancels the children', async () => {
+    const h = simHarness();
+    await ready(h);
+    h.broker.submitBracket({
+      bracketId: 'b', parent: order('p', { type: 'limit', limitPrice: 99_00 }),
+      stopLoss: order('sl', { side: 'sell', type: 'stop', triggerPrice: 98_00, ocaGroup: 'g' }),
+      takeProfit: order('tp', { side: 'sell', type: 'limit', limitPrice: 101_00, ocaGroup: 'g' }),
+    });
+    h.advance(1000);
+    h.broker.cancel('p');
+    h.advance(1000);
+    expect(['p', 'sl', 'tp'].map((c) => h.broker.orderStatus(c))).to.deep.equal(['Cancelled', 'Cancelled', 'Cancelled']);
+  });
+
+  it('probabilistic queue model: cancels ahead move a resting order up; the tail model ignores them', async () => {
+    for (const [model, expectFill] of [['probabilistic', true], ['tail', false]] as const) {
+      const h = simHarness({ queueModel: model, seed: 3 });
+      await ready(h);
+      h.broker.submit(order('l', { type: 'limit', limitPrice: 100_00 }));
+      h.advance(1000);
+      h.level('bid', 100_00, 400);
+      h.level('bid', 100_00, 100);
+      h.print(100_00, 120, 'sell');
+      expect(h.fills().length > 0, model).to.equal(expectFill);
+    }
+  });
+});
