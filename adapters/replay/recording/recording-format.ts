@@ -90,6 +90,80 @@ export function createFlyweights(symbol: string): Flyweights {
   };
 }
 
+/**
+ * Typed-array views over one inflated block, copied once into an 8-byte-aligned buffer so that every f64 field is
+ * read with a plain indexed load instead of Buffer.readDoubleLE.
+ */
+export interface BlockView {
+  u8: Uint8Array;
+  f64: Float64Array;
+  i16: Int16Array;
+}
+
+export function blockView(raw: Buffer, scratch?: ArrayBuffer): BlockView {
+  const buffer = scratch !== undefined && scratch.byteLength >= raw.length ? scratch : new ArrayBuffer(Math.max(raw.length, 1 << 16));
+  const u8 = new Uint8Array(buffer, 0, raw.length);
+  u8.set(raw);
+  return { u8, f64: new Float64Array(buffer, 0, raw.length >> 3), i16: new Int16Array(buffer, 0, raw.length >> 1) };
+}
+
+const DEPTH_OPS = OPS;
+
+/** Decode record `index` of a block view into a flyweight (no allocation). Mirrors `encodeEvent`. */
+export function decodeAt(v: BlockView, index: number, fw: Flyweights): MarketEvent | null {
+  const b = index * RECORD_SIZE;
+  const w = b >> 3;
+  const recv = v.f64[w + 1]!;
+  const exch = v.f64[w + 2]!;
+  const exchTime = exch !== exch ? null : exch;
+  switch (v.u8[b]) {
+    case 1: {
+      const e = fw.depth;
+      e.side = v.u8[b + 1] === 0 ? 'bid' : 'ask';
+      e.operation = DEPTH_OPS[v.u8[b + 2]!] ?? 'update';
+      e.endOfBatch = (v.u8[b + 3]! & 1) === 1;
+      e.position = v.i16[(b + 4) >> 1]!;
+      e.price = v.f64[w + 3]!;
+      e.size = v.f64[w + 5]!;
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    case 2: {
+      const e = fw.trade;
+      e.aggressor = AGGRESSORS[v.u8[b + 1]!] ?? 'unknown';
+      e.aggressorSource = v.u8[b + 3] === 2 ? 'venue' : 'inferred';
+      e.price = v.f64[w + 3]!;
+      e.size = v.f64[w + 5]!;
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    case 0: {
+      const e = fw.quote;
+      e.flags = v.u8[b + 3]!;
+      e.bid = v.f64[w + 3]!;
+      e.ask = v.f64[w + 4]!;
+      e.bidSize = v.f64[w + 5]!;
+      e.askSize = v.f64[w + 6]!;
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    case 3: {
+      const e = fw.status;
+      e.status = STATUSES[v.u8[b + 2]!] ?? 'trading';
+      e.reason = e.status;
+      e.recvTime = recv;
+      e.exchTime = exchTime;
+      return e;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Buffer-based decoder (reference for `decodeAt`; used by tools that read single records). */
 export function decodeEvent(buf: Buffer, offset: number, fw: Flyweights): MarketEvent | null {
   const kind = buf.readUInt8(offset);
   const recv = buf.readDoubleLE(offset + 8);

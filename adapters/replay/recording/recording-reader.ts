@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { MarketEvent } from '../../../core/domain/market.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
-import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, createFlyweights, decodeEvent, MAGIC, RECORD_SIZE, type RecordingHeader } from './recording-format.js';
+import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, blockView, createFlyweights, decodeAt, MAGIC, RECORD_SIZE, type RecordingHeader } from './recording-format.js';
 
 export interface CorruptBlock {
   offset: number;
@@ -72,6 +72,7 @@ export class RecordingReader {
     let pos = this.dataStart;
     let events = 0;
     let blocks = 0;
+    let scratch: ArrayBuffer | undefined;
     const bad = (offset: number, reason: string): void => {
       const c = { offset, reason };
       corrupt.push(c);
@@ -102,8 +103,10 @@ export class RecordingReader {
         pos = this.resync(pos + 1);
         continue;
       }
-      for (let off = 0; off < rawLen; off += RECORD_SIZE) {
-        const e = decodeEvent(raw, off, fw);
+      const view = blockView(raw, scratch);
+      scratch = view.u8.buffer as ArrayBuffer;
+      for (let i = 0; i < count; i++) {
+        const e = decodeAt(view, i, fw);
         if (e !== null) {
           visitor.event(e);
           events++;
