@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import type { JournalEntry } from '../../ports/journal.js';
+import type { Strategy } from '../../ports/strategy.js';
+import { runWith, S, WINDOW } from '../support/engine-harness.js';
+
+/** A strategy that holds a long position from 10 s on, and throws from `throwFrom` on (if given). */
+function holder(throwFrom = Infinity) {
+  return (ctx: Parameters<Parameters<typeof runWith>[0]>[0]): Strategy => {
+    let entered = false;
+    return {
+      id: ctx.strategyId,
+      subscriptions: () => [{ symbol: 'TST', streams: ['depth', 'tape'] }],
+      onBook: (book) => {
+        const now = ctx.clock.now();
+        if (now >= WINDOW.start + throwFrom * S) throw new Error('strategy keeps failing');
+        if (entered || now < WINDOW.start + 10 * S) return;
+        entered = ctx.submit({ symbol: 'TST', kind: 'entry', side: 'buy', type: 'limit', quantity: 100, limitPrice: book.bestAsk, stopLoss: book.bestBid - 2000, takeProfit: book.bestAsk + 5000, reason: 'hold' }).status === 'sent';
+      },
+    };
+  };
+}
+
+/** The transition must be journaled on the very input that breached, and the kill switch's orders must follow. */
+function expectHaltOn(rows: readonly JournalEntry[], breachType: string, nth: number, code: string): void {
+  const breaches = rows.filter((r) => r.type === breachType);
+  expect(breaches.length, `${breachType} rows`).to.be.at.least(nth);
+  const change = rows.find((r) => r.type === 'risk.state-changed');
+  expect(change?.data, 'state change').to.deep.include({ to: 'HALT' });
+  expect((change!.data as { reason: { code: string } }).reason.code).to.equal(code);
+  expect(change!.loopSeq, 'halt on the breaching input').to.equal(breaches[nth - 1]!.loopSeq);
+  const flatten = rows.findIndex((r) => r.type === 'flatten.order');
+  expect(flatten, 'flatten order journaled').to.be.greaterThan(rows.indexOf(change!));
+  expect(rows.some((r) => r.type === 'flatten.all')).to.equal(true);
+}
+
+describe('automatic kill switch through the engine', () => {
+  it('a plugin that keeps throwing halts trading on the error that crosses the limit, flattening the position', async () => {
+    const { journal, broker } = await runWith(holder(20), [], { killSwitch: { pluginErrors: { count: 5, windowMs: 60_000 } } });
+    expectHaltOn(journal.all(), 'plugin.error', 5, 'RISK.PLUGIN_FAILING');
+    expect(broker.submitted.some((o) => o.type === 'market' && o.side === 'sell' && o.quantity === 100)).to.equal(true);
+    expect(broker.cancels.length).to.be.greaterThan(0);
+  });
+
+  it('repeated broker rejects halt on the third reject within the window', async () => {
+    const { journal } = await runWith(holder(), [], {
+      onBroker: (broker, clock) => {
+        for (const t of [20, 25, 30]) {
+          clock.setTimer(WINDOW.start + t * S, () => broker.emit('order.rejected', { coid: `x${t}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'venue says no', venueCode: 201, at: clock.now() }));
+        }
+      },
+    });
+    expectHaltOn(journal.all(), 'order.rejected', 3, 'RISK.REPEATED_REJECTS');
+  });
+
+  it('a reconnect loop halts on the transition that completes it', async () => {
+    const { journal } = await runWith(holder(), [], {
+      onBroker: (broker, clock) => {
+        for (const t of [20, 30, 40]) {
+          clock.setTimer(WINDOW.start + t * S, () => {
+            broker.emit('connection.changed', { from: 'Connected', to: 'Reconnecting', reason: 'socket closed', at: clock.now() });
+            broker.emit('connection.changed', { from: 'Reconnecting', to: 'Connected', reason: 'reconnected', at: clock.now() });
+          });
+        }
+      },
+    });
+    const rows = journal.all();
+    const reconnecting = rows.filter((r) => r.type === 'connection.changed' && (r.data as { to: string }).to === 'Reconnecting');
+    const change = rows.find((r) => r.type === 'risk.state-changed');
+    expect((change?.data as { reason: { code: string } }).reason.code).to.equal('RISK.RECONNECT_LOOP');
+    expect(change!.loopSeq).to.equal(reconnecting[2]!.loopSeq);
+    expect(rows.some((r) => r.type === 'flatten.order')).to.equal(true);
+  });
+
+  it('a daily loss breach on a fill halts on that fill', async () => {
+    const { journal } = await runWith(holder(), [{ use: 'daily-loss', action: 'halt', params: { maxLossPct: 0.0001 } }]);
+    expectHaltOn(journal.all(), 'order.filled', 1, 'RISK.DAILY_LOSS');
+  });
+});
