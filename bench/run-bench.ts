@@ -28,10 +28,10 @@ const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function fullDayChild(): Promise<void> {
-  const file = path.join(dataDir, 'generated-full-day.hrec');
+  const file = path.join(dataDir, 'generated-full-day-i5.hrec');
   const start = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
   if (!fs.existsSync(file)) {
-    generateToFile(file, { seed: 7, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: start, endTime: start + 390 * 60e6, tick: 100, startPrice: 325_000, intensity: 18 });
+    generateToFile(file, { seed: 7, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: start, endTime: start + 390 * 60e6, tick: 100, startPrice: 325_000, intensity: 5 });
   }
   const run = await runFramework({ marketData: { recording: file }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '16:00', dataDir });
   process.stdout.write(`${JSON.stringify({ ...run, peakRssMb: rssMb() })}\n`);
