@@ -1,5 +1,5 @@
-import type { RiskReason } from '../../ports/risk-policy.js';
 import type { RiskContext, RiskReason as Reason, TradingState } from '../../ports/risk-policy.js';
+import type { OperatorCommand, OperatorResult } from '../risk/operator-commands.js';
 import type { KernelParts } from './kernel-parts.js';
 import type { JournalWriter } from './journal-writer.js';
 
@@ -17,17 +17,7 @@ export interface OperatorTarget {
   readonly riskContext: RiskContext;
 }
 
-export type OperatorCommand =
-  | { command: 'pause'; operatorId: string; note?: string }
-  | { command: 'resume'; operatorId: string; note?: string }
-  | { command: 'pause-symbol'; operatorId: string; symbol: string; note?: string }
-  | { command: 'resume-symbol'; operatorId: string; symbol: string; note?: string }
-  | { command: 'flatten'; operatorId: string; note?: string }
-  | { command: 'halt'; operatorId: string; note?: string }
-  | { command: 'clear'; operatorId: string; note?: string }
-  | { command: 'status'; operatorId: string };
-
-export type OperatorResult = { ok: true; state: string; detail?: Record<string, unknown> } | { ok: false; state: string; reasons: readonly RiskReason[] | string[] };
+export type { OperatorCommand, OperatorResult } from '../risk/operator-commands.js';
 
 /**
  * Operator actions applied through the kernel's loop, each journaled with who and why. Leaving HALT takes an
