@@ -73,6 +73,8 @@ export class TypeormMemoryStore implements MemoryStore {
     if (row === null) return { ok: false, code: 'MEMORY.UNKNOWN_VERSION', reason: `no version ${version}` };
     if (row.status === 'quarantined' || (await this.verified(row)) === null) return { ok: false, code: 'MEMORY.VERSION_QUARANTINED', reason: `version ${version} is quarantined` };
     const current = await this.currentPromoted();
+    // Promoting what is already latest changes nothing and says nothing (idempotent).
+    if (current?.version === version) return { ok: true, value: toMeta(current) };
     const top = await this.repo.findOne({ where: { namespace: this.o.namespace }, order: { promotedSeq: 'DESC' } });
     await this.repo.update({ id: row.id }, { status: 'promoted', promotedSeq: (top?.promotedSeq ?? 0) + 1 });
     this.emit('memory.promoted', { version, previous: current?.version ?? null });

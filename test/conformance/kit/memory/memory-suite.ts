@@ -294,20 +294,24 @@ export function buildMemorySuite(name: string, options: MemorySuiteOptions): Por
         await handle.close?.();
         const next = await makeRun(card, clock, handle);
         handles.push(next.handle);
+        current = next.run;
         return next.run;
       },
     };
     return { run, handle };
   };
   let handles: MemorySubjectHandle[] = [];
+  // The monitors read the store the card ended with: after a reopen, the first store is closed.
+  let current: MemoryRun | null = null;
 
   const execute = async (card: CardDef<MemoryRun>): Promise<void> => {
     const clock = new ManualClock(DEFAULT_START);
     const { run, handle } = await makeRun(card.id, clock);
     handles = [handle];
+    current = run;
     try {
       await card.run!(run);
-      const violations = await memoryMonitor(run);
+      const violations = await memoryMonitor(current);
       if (violations.length > 0) throw new InvariantViolation(violations, run.rec.lines());
     } catch (error) {
       if (error instanceof SequenceMismatch || error instanceof InvariantViolation) throw error;
