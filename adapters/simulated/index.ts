@@ -38,6 +38,8 @@ export default defineAdapter({
       clock: ctx.clock, market: ctx.market, random: ctx.random, latencyUs: p.latencyUs, jitterUs: p.latencyJitterUs,
       commission: { ...base, ...Object.fromEntries(Object.entries(p.commission).filter(([, v]) => v !== undefined)) } as typeof base,
       queueModel: p.queueModel, startEquity: ctx.account.startEquity, account: ctx.account.id ?? 'SIM', execPrefix: `sim${ctx.seed}`,
+      tickOf: (symbol) => ctx.instrument(symbol)?.tick,
+      lists: (symbol) => ctx.market.book(symbol) !== undefined || ctx.instrument(symbol) !== undefined,
     });
     return { broker, close: () => broker.dispose() };
   },

@@ -23,6 +23,10 @@ export interface SimulatedBrokerOptions {
   startEquity: Money;
   account: string;
   execPrefix: string;
+  /** Minimum price increment of a symbol (Price units); default one cent. */
+  tickOf?: (symbol: string) => number | undefined;
+  /** Whether the venue lists a symbol; default: it has a book. */
+  lists?: (symbol: string) => boolean;
 }
 
 /**
@@ -41,6 +45,7 @@ export class SimulatedBroker implements IBrokerAdapter {
   private execs = 0;
   private readonly acct: SimAccount;
   private readonly detach: Array<() => void> = [];
+  private pendingReject: { reason: string; venueCode: number } | null = null;
 
   constructor(private readonly o: SimulatedBrokerOptions) {
     this.acct = new SimAccount(o.startEquity);
@@ -54,17 +59,21 @@ export class SimulatedBroker implements IBrokerAdapter {
   async connect(): Promise<void> {
     this.guard();
     if (this.state !== 'Disconnected') return;
-    this.transition('Connecting', 'connect()');
-    this.transition('Connected', 'simulator ready');
+    this.transition('Connecting', 'requested');
+    // The venue's state is known at once; the pass still happens so consumers see the same sequence as on TWS.
+    this.emit('reconciliation.started', { trigger: 'connect', at: this.now() });
+    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.now() });
+    this.transition('Connected', 'ready');
   }
 
   async disconnect(): Promise<void> {
     if (this.state === 'Disconnected') return;
-    this.transition('Disconnected', 'disconnect()');
+    this.transition('Disconnected', 'requested');
   }
 
   async dispose(): Promise<void> {
-    await this.disconnect();
+    if (this.disposed) return;
+    if (this.state !== 'Disconnected') this.transition('Disconnected', 'disposed');
     for (const d of this.detach.splice(0)) d();
     this.disposed = true;
   }
@@ -98,7 +107,14 @@ export class SimulatedBroker implements IBrokerAdapter {
   cancel(coid: string): void {
     this.guard();
     const o = this.orders.get(coid);
-    if (o === undefined) return;
+    if (this.state !== 'Connected') {
+      this.emit('order.cancel-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: `broker is ${this.state}`, reconciled: false, at: this.now() });
+      return;
+    }
+    if (o === undefined) {
+      this.emit('order.cancel-rejected', { coid, code: 'ORDER.UNKNOWN', reason: 'no such order', reconciled: false, at: this.now() });
+      return;
+    }
     this.emit('order.cancel-requested', { coid, at: this.now() });
     this.afterLatency(() => {
       if (isTerminal(o.status)) {
@@ -112,7 +128,14 @@ export class SimulatedBroker implements IBrokerAdapter {
   modify(coid: string, changes: OrderChanges): void {
     this.guard();
     const o = this.orders.get(coid);
-    if (o === undefined) return;
+    if (this.state !== 'Connected') {
+      this.emit('order.modify-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: `broker is ${this.state}`, reconciled: false, at: this.now() });
+      return;
+    }
+    if (o === undefined) {
+      this.emit('order.modify-rejected', { coid, code: 'ORDER.UNKNOWN', reason: 'no such order', reconciled: false, at: this.now() });
+      return;
+    }
     this.emit('order.modify-requested', { coid, changes, at: this.now() });
     this.afterLatency(() => {
       if (isTerminal(o.status)) {
@@ -165,16 +188,46 @@ export class SimulatedBroker implements IBrokerAdapter {
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
 
+  /** Fault injection: the venue refuses the next order that reaches it (as TWS does with error 201). */
+  rejectNext(reason: string, venueCode = 201): void {
+    this.pendingReject = { reason, venueCode };
+  }
+
   // ---- venue side ----
 
   private arrive(coid: string): void {
     const o = this.orders.get(coid)!;
     if (isTerminal(o.status)) return;
+    if (this.pendingReject !== null) {
+      const { reason, venueCode } = this.pendingReject;
+      this.pendingReject = null;
+      o.status = 'Rejected';
+      this.emit('order.rejected', { coid, origin: 'broker', code: 'ORDER.REJECTED', reason, venueCode, at: this.now() });
+      for (const child of o.children) {
+        const c = this.orders.get(child);
+        if (c !== undefined) this.cancelNow(c, 'bracket-leg-rejected');
+      }
+      return;
+    }
+    if (o.status === 'PendingSubmit') {
+      o.status = 'Accepted';
+      this.emit('order.accepted', { coid, brokerOrderId: coid, permId: null, held: false, holdReason: null, synthetic: false, reconciled: false, at: this.now() });
+      // Children travel with the parent and wait at the venue, held, until it fills.
+      for (const child of o.children) {
+        const c = this.orders.get(child);
+        if (c === undefined || c.status !== 'PendingSubmit') continue;
+        c.status = 'Accepted';
+        this.emit('order.accepted', { coid: child, brokerOrderId: child, permId: null, held: true, holdReason: 'parent not filled', synthetic: false, reconciled: false, at: this.now() });
+      }
+    }
+    this.activate(o);
+  }
+
+  private activate(o: SimOrder): void {
+    if (o.live || isTerminal(o.status)) return;
     o.live = true;
-    o.status = 'Accepted';
     o.queueAhead = this.displayedAt(o);
     o.levelSeen = o.queueAhead;
-    this.emit('order.accepted', { coid, brokerOrderId: coid, permId: null, held: false, holdReason: null, synthetic: false, reconciled: false, at: this.now() });
     this.working.push(o);
     this.tryFill(o, this.o.market.book(o.req.symbol));
   }
@@ -268,7 +321,7 @@ export class SimulatedBroker implements IBrokerAdapter {
     for (const child of o.children) {
       const c = this.orders.get(child);
       // Children were transmitted with the parent and held at the venue: they work from the parent's fill on.
-      if (c !== undefined && !isTerminal(c.status)) this.arrive(child);
+      if (c !== undefined && !isTerminal(c.status)) this.activate(c);
     }
     if (o.req.ocaGroup !== undefined) {
       for (const other of this.working.slice()) if (other !== o && other.req.ocaGroup === o.req.ocaGroup) this.cancelNow(other, 'oca');
@@ -318,6 +371,10 @@ export class SimulatedBroker implements IBrokerAdapter {
     if (needsLimit && !(Number.isSafeInteger(order.limitPrice) && order.limitPrice! > 0)) return ['ORDER.INVALID_PRICE', `limit price ${order.limitPrice}`];
     if (needsTrigger && !(Number.isSafeInteger(order.triggerPrice) && order.triggerPrice! > 0)) return ['ORDER.INVALID_PRICE', `trigger price ${order.triggerPrice}`];
     if (order.orderRef.length === 0) return ['ORDER.INVALID_REF', 'orderRef is empty'];
+    const lists = this.o.lists ?? ((s: string) => this.o.market.book(s) !== undefined);
+    if (!lists(order.symbol)) return ['ORDER.UNKNOWN_INSTRUMENT', `${order.symbol} is not listed`];
+    const tick = this.o.tickOf?.(order.symbol) ?? 100;
+    for (const p of [order.limitPrice, order.triggerPrice]) if (p !== undefined && p % tick !== 0) return ['ORDER.INVALID_PRICE', `price ${p} is not on the ${tick} tick`];
     return null;
   }
 

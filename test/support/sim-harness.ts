@@ -17,6 +17,8 @@ export function simHarness(options: { queueModel?: 'tail' | 'probabilistic'; see
   const broker = new SimulatedBroker({
     clock, market: router, random: new Sfc32(options.seed ?? 1), latencyUs: options.latencyUs ?? 1000, jitterUs: 0,
     commission: IBKR_FIXED, queueModel: options.queueModel ?? 'tail', startEquity: 1_000_000_000, account: 'SIM', execPrefix: 'x',
+    // A venue quoting in single Price units keeps the test prices short.
+    tickOf: () => 1,
   });
   const events: { name: BrokerEventName; p: Record<string, unknown> }[] = [];
   const names: BrokerEventName[] = ['order.submitted', 'order.accepted', 'order.filled', 'order.cancelled', 'order.rejected', 'order.triggered', 'position.changed'];
