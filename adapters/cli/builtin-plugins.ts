@@ -10,6 +10,7 @@ export async function builtinPlugins(): Promise<AnyPluginManifest[]> {
     import('../replay/index.js'),
     import('../simulated/index.js'),
     import('../persistence/index.js'),
+    import('../tws/index.js'),
     import('../../learners/none/index.js'),
     import('../../strategies/example-imbalance-tick/index.js'),
     import('../../strategies/lmp/index.js'),
