@@ -1,0 +1,25 @@
+import { FakeTwsServer, StepClock } from './fake-tws/index.js';
+import { level, quote, trade } from './fake-tws/market-builders.js';
+import { paperValidationScenarios } from '../support/paper-validation.js';
+
+// The live-validation scenarios (seed 002), run in CI against the fake TWS over a real socket.
+describe('live-validation scenarios against the fake TWS', function () {
+  this.timeout(30_000);
+  let server: FakeTwsServer;
+  let clientId = 60;
+  beforeEach(async () => { server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'] }); });
+  afterEach(async () => { await server.stop(); });
+
+  paperValidationScenarios(() => ({
+    host: '127.0.0.1', port: server.port, clientId: ++clientId, account: 'DU0000001', symbol: 'AAPL',
+    stimulate: () => {
+      // Let subscriptions reach the server first, then move the market.
+      setTimeout(() => {
+        server.publish(quote('AAPL', 150.25, 150.27));
+        server.publish(level('AAPL', 'bid', 150.25, 300));
+        server.publish(level('AAPL', 'ask', 150.27, 200));
+        server.publish(trade('AAPL', 150.27, 100));
+      }, 100);
+    },
+  }));
+});
