@@ -1,0 +1,93 @@
+/**
+ * `node --import tsx bench/tick-to-order.ts [--samples N]`: tick-to-order latency through the whole paper-mode path.
+ * The fake TWS writes one depth frame; the real @stoqey/ib client decodes it; the TWS feed turns it into a delta;
+ * the kernel applies it to the book; a strategy reacts with an intent; risk approves; the order manager and the TWS
+ * broker adapter encode placeOrder; the fake TWS receives those bytes. Client and server share this process, so one
+ * monotonic clock times both ends. Samples are spaced 25 ms apart so that TWS's message pacing (≤ 50 msg/s, which the
+ * client enforces by queueing) does not turn into queueing delay. Prints p50/p90/p99 in µs; never passes or fails on time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import 'reflect-metadata';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { builtinPlugins } from '../adapters/cli/builtin-plugins.js';
+import { WallClock } from '../adapters/system-clock/wall-clock.js';
+import { env } from '../core/config/env-ref.js';
+import { resolveConfig } from '../core/config/resolve-config.js';
+import { createHarvester } from '../core/di/container.js';
+import { defineStrategy } from '../plugins/sdk/define.js';
+import { FakeTwsServer, StepClock } from '../test/integration/fake-tws/index.js';
+import { level } from '../test/integration/fake-tws/market-builders.js';
+
+const samples = Number(process.argv[process.argv.indexOf('--samples') + 1] ?? 10_000) || 10_000;
+
+/** Reacts to every book batch with a far-away 1-share limit buy: the order itself is the measured output. */
+const reactor = defineStrategy({
+  id: 'tick-reactor',
+  apiVersion: 1,
+  paramsSchema: z.object({ symbol: z.string() }),
+  create: (ctx) => ({
+    id: ctx.strategyId,
+    subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
+    onBook: () => {
+      ctx.submit({ symbol: ctx.params.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10_000, reason: 'tick-to-order' });
+    },
+  }),
+});
+
+const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'] });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-t2o-'));
+const now = DateTime.now().setZone('America/New_York');
+const resolved = await resolveConfig({
+  mode: 'paper',
+  session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 30 }).toFormat('HH:mm') },
+  account: { id: env('HV_BENCH_ACCOUNT') },
+  marketData: { use: 'tws', params: { port: server.port, clientId: 77 } },
+  broker: { use: 'tws', params: { port: server.port, clientId: 77 } },
+  store: { use: 'typeorm', params: { file: path.join(dir, 't2o.sqlite') } },
+  strategies: [{ use: reactor, params: { symbol: 'AAPL' } }],
+  startGates: { maxDataAgeMs: 60_000 },
+  dataDir: dir,
+}, { builtins: await builtinPlugins(), baseDir: process.cwd(), env: { HV_BENCH_ACCOUNT: 'DU0000001' } });
+const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
+const runtime = await createHarvester(resolved, { sessionId: 'tick-to-order', wallStartedAt: new Date().toISOString(), clock: new WallClock(), log: quiet });
+const stop = new AbortController();
+const done = runtime.engine.run({ signal: stop.signal });
+
+let sentAt = 0n;
+let waiting: ((t: bigint) => void) | null = null;
+server.on('frame', (f: { request: { kind: string } }) => {
+  if (f.request.kind === 'placeOrder' && waiting !== null) {
+    const w = waiting;
+    waiting = null;
+    w(process.hrtime.bigint());
+  }
+});
+await new Promise((r) => setTimeout(r, 500)); // subscriptions in place
+const lat: number[] = [];
+let missed = 0;
+const warmup = Math.min(200, Math.floor(samples / 10));
+for (let i = 0; i < samples + warmup; i++) {
+  const got = new Promise<bigint>((resolve) => { waiting = resolve; });
+  sentAt = process.hrtime.bigint();
+  // A new best bid every time, so the frame always reaches row 0 of the client's 5-row book.
+  server.publish(level('AAPL', 'bid', 150 + i / 100, 100 + (i % 7) * 100));
+  const t = await Promise.race([got, new Promise<bigint>((r) => setTimeout(() => r(0n), 1000))]);
+  if (t === 0n) { missed++; waiting = null; if (process.env.HV_KEEP) console.error(`missed at ${i}`); continue; }
+  if (i >= warmup) lat.push(Number(t - sentAt) / 1000); // the first ones warm the JIT
+  // Stay under TWS's message pacing (50 msg/s; @stoqey/ib queues above its limit): one order every 25 ms at most.
+  const spent = Number(process.hrtime.bigint() - sentAt) / 1e6;
+  if (spent < 25) await new Promise((r) => setTimeout(r, 25 - spent));
+}
+stop.abort();
+await done;
+await runtime.close();
+await server.stop();
+if (process.env.HV_KEEP) console.error(dir); else fs.rmSync(dir, { recursive: true, force: true });
+const early = lat.slice(0, 1000).sort((a, b) => a - b)[500] ?? 0;
+const late = lat.slice(-1000).sort((a, b) => a - b)[500] ?? 0;
+lat.sort((a, b) => a - b);
+const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 10) / 10;
+process.stdout.write(`${JSON.stringify({ samples: lat.length, missed, p50Us: q(0.5), p90Us: q(0.9), p99Us: q(0.99), maxUs: q(1), firstThousandP50Us: Math.round(early), lastThousandP50Us: Math.round(late) })}\n`);
