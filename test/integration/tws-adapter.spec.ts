@@ -110,49 +110,41 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     expect(rows.map((r) => r.seq)).to.deep.equal(rows.map((_, i) => i + 1));
     expect(t.feed.usage().depth.used).to.equal(1);
   });
-});
+  describe('under injected faults (fake TWS scenarios)', () => {
 
-describe('TWS adapter under injected faults (fake TWS scenarios)', () => {
-  let server: FakeTwsServer | undefined;
-  const closers: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0)) await c().catch(() => undefined);
-    await server?.stop();
-    server = undefined;
-  });
+    async function tradeUnder(scenario: Parameters<typeof FakeTwsServer.start>[0] extends infer O ? O extends { scenario?: infer S } ? S : never : never, clientId: number) {
+      server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [ACCOUNT], scenario });
+      const t = create(server.port, clientId);
+      closers.push(t.close);
+      await t.broker.connect();
+      server.publish(quote('AAPL', 150.25, 150.27));
+      t.broker.submit({ coid: 'c1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: 10, tif: 'day', orderRef: 'hv:test:c1' });
+      return t;
+    }
 
-  async function tradeUnder(scenario: Parameters<typeof FakeTwsServer.start>[0] extends infer O ? O extends { scenario?: infer S } ? S : never : never, clientId: number) {
-    server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [ACCOUNT], scenario });
-    const t = create(server.port, clientId);
-    closers.push(t.close);
-    await t.broker.connect();
-    server.publish(quote('AAPL', 150.25, 150.27));
-    t.broker.submit({ coid: 'c1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: 10, tif: 'day', orderRef: 'hv:test:c1' });
-    return t;
-  }
+    for (const scenario of ['duplicate-executions', 'commission-before-exec', 'exec-before-open-order'] as const) {
+      it(`${scenario}: exactly one fill per exec id, accepted first, one commission`, async () => {
+        const t = await tradeUnder(scenario, 30);
+        await until(() => t.events.some((e) => e.name === 'order.filled'));
+        await new Promise((r) => setTimeout(r, 150));
+        const fills = t.events.filter((e) => e.name === 'order.filled');
+        expect(new Set(fills.map((f) => f.p.execId)).size).to.equal(fills.length);
+        expect(fills.reduce((n, f) => n + (f.p.qty as number), 0)).to.equal(10);
+        const names = t.events.map((e) => e.name);
+        expect(names.indexOf('order.accepted')).to.be.lessThan(names.indexOf('order.filled'));
+        const commissions = fills.filter((f) => f.p.commission !== null).length + t.events.filter((e) => e.name === 'commission.reported').length;
+        expect(commissions).to.equal(fills.length);
+        expect(t.broker.positions()[0]?.quantity).to.equal(10);
+        // The scenario really repeated executions: the adapter saw and dropped them.
+        if (scenario === 'duplicate-executions') expect(t.events.some((e) => e.name === 'broker.anomaly')).to.equal(true);
+      });
+    }
 
-  for (const scenario of ['duplicate-executions', 'commission-before-exec', 'exec-before-open-order'] as const) {
-    it(`${scenario}: exactly one fill per exec id, accepted first, one commission`, async () => {
-      const t = await tradeUnder(scenario, 30);
-      await until(() => t.events.some((e) => e.name === 'order.filled'));
-      await new Promise((r) => setTimeout(r, 150));
-      const fills = t.events.filter((e) => e.name === 'order.filled');
-      expect(new Set(fills.map((f) => f.p.execId)).size).to.equal(fills.length);
-      expect(fills.reduce((n, f) => n + (f.p.qty as number), 0)).to.equal(10);
-      const names = t.events.map((e) => e.name);
-      expect(names.indexOf('order.accepted')).to.be.lessThan(names.indexOf('order.filled'));
-      const commissions = fills.filter((f) => f.p.commission !== null).length + t.events.filter((e) => e.name === 'commission.reported').length;
-      expect(commissions).to.equal(fills.length);
-      expect(t.broker.positions()[0]?.quantity).to.equal(10);
-      // The scenario really repeated executions: the adapter saw and dropped them.
-      if (scenario === 'duplicate-executions') expect(t.events.some((e) => e.name === 'broker.anomaly')).to.equal(true);
+    it('reject: a 201 becomes order.rejected from the broker, and nothing fills', async () => {
+      const t = await tradeUnder('reject', 31);
+      await until(() => t.events.some((e) => e.name === 'order.rejected'));
+      expect(t.events.find((e) => e.name === 'order.rejected')!.p).to.include({ coid: 'c1', origin: 'broker', venueCode: 201 });
+      expect(t.events.some((e) => e.name === 'order.filled')).to.equal(false);
     });
-  }
-
-  it('reject: a 201 becomes order.rejected from the broker, and nothing fills', async () => {
-    const t = await tradeUnder('reject', 31);
-    await until(() => t.events.some((e) => e.name === 'order.rejected'));
-    expect(t.events.find((e) => e.name === 'order.rejected')!.p).to.include({ coid: 'c1', origin: 'broker', venueCode: 201 });
-    expect(t.events.some((e) => e.name === 'order.filled')).to.equal(false);
   });
 });
