@@ -241,12 +241,13 @@ export class OrderBook implements BookView {
 
   private applyPriceKeyed(side: SideRows, desc: boolean, op: 'insert' | 'update' | 'delete', price: number, size: number): number {
     const at = side.indexOf(price, desc);
-    if (op === 'delete' || (op === 'update' && size === 0)) {
+    // Size 0 empties a level whatever the operation says: a zero-size row must never stay in the book.
+    if (op === 'delete' || size === 0) {
       if (at >= 0) {
         side.removeAt(at);
         return BOOK_OK;
       }
-      if (op === 'update') return BOOK_OK; // size 0 for a level we do not hold: already absent
+      if (op !== 'delete') return BOOK_OK; // size 0 for a level we do not hold: already absent
       // A full side legitimately lost levels beyond its depth; deleting one of those is not an anomaly.
       const beyond = side.count === side.capacity && side.insertionPoint(price, desc) >= side.count;
       return beyond ? BOOK_OK : BOOK_UNKNOWN_PRICE;
@@ -255,7 +256,6 @@ export class OrderBook implements BookView {
       side.sizes[at] = size;
       return op === 'insert' ? BOOK_DUPLICATE_PRICE : BOOK_OK;
     }
-    if (size === 0) return BOOK_OK; // inserting an empty level leaves the book as it is
     const k = side.insertionPoint(price, desc);
     if (k < side.capacity) side.insertAt(k, price, size);
     return BOOK_OK;
