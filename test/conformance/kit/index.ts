@@ -18,3 +18,9 @@ export {
   MEMORY_CARDS, buildMemorySuite, canonicalJson, describeMemoryStoreConformance, sha256Canonical,
   type MemoryCapabilities, type MemoryCreateContext, type MemoryDriver, type MemoryRun, type MemorySubjectHandle, type MemorySuiteOptions,
 } from './memory/memory-suite.js';
+export {
+  RISK_CARDS, buildRiskSuite, describeRiskPolicyConformance, runtimeMonitor,
+  type GateFactory, type KillSwitchSettings, type RiskCapabilities, type RiskRun, type RiskRuntimeContext, type RiskRuntimeHandle, type RiskSignal,
+  type RiskSuiteOptions, type RuntimeRun,
+} from './risk/risk-suite.js';
+export { CARD_KILL_SWITCH, CARD_LIMITS, entry, exit, long, ny, riskContext, type CardLimits, type RiskLimitName } from './risk/risk-fixtures.js';

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import type { AppliesFn, CardDef } from '../card.js';
+import { expectCount, expectNone, expectSequence, step } from '../recorder.js';
+import { codes } from './risk-cards-decision.js';
+import { entry, exit, long, ny, riskContext, seconds } from './risk-fixtures.js';
+import type { RiskRun, RuntimeRun } from './risk-types.js';
+
+// Runtime cards (§7, RISK-11 to RISK-14): the subject owns RUNNING → SAFE_MODE → HALT. The kit drives it with the
+// kill switch's inputs (connection, rejects, venue errors, staleness) and operator commands, on its virtual clock.
+
+const owns: AppliesFn = (env) => (env.capabilities.ownsRuntimeState === true ? null : 'requires ownsRuntimeState; declared false');
+
+const engine: AppliesFn = (env) => owns(env) ?? (env.capabilities.engine === true ? null : 'requires options.engine (the kernel with a recording broker double); none given');
+
+const code = (c: string) => (x: unknown): boolean => (x as { code?: string } | undefined)?.code === c;
+
+function connection(rt: RuntimeRun, from: string, to: string, reason: string): void {
+  rt.subject.signal('connection.changed', { from, to, reason, at: rt.clock.now() });
+}
+
+function transitions(rt: RuntimeRun): string[] {
+  return rt.rec.of('risk.state-changed').map((e) => `${String(e.payload.from)}→${String(e.payload.to)}`);
+}
+
+export const runtimeCards: readonly CardDef<RiskRun>[] = [
+  {
+    id: 'RISK-11', title: 'State machine: automatic escalation, operator clear', baseline: false, applies: owns,
+    run: async (r) => {
+      const rt = await r.runtime({ outage: { safeModeOnDegraded: true } });
+      const day = riskContext();
+      connection(rt, 'Connected', 'Degraded', 'upstream-lost');
+      expectSequence(rt.rec.events, [step('risk.state-changed', { from: 'RUNNING', to: 'SAFE_MODE', by: 'auto', reason: code('RISK.BROKER_NOT_READY') })], '(1)');
+      connection(rt, 'Degraded', 'Connected', 'restored');
+      expect(rt.subject.state, '(2) automatic transitions only escalate').to.equal('SAFE_MODE');
+      expect(rt.subject.clear('op-1', 'broker back', day).ok, '(3) clear').to.equal(true);
+      expectSequence(rt.rec.events, [step('risk.state-changed', { from: 'SAFE_MODE', to: 'RUNNING', by: 'op-1' })], '(3)');
+      rt.subject.monitor(riskContext({ dailyPnl: -2_500_000 }));
+      expectSequence(rt.rec.events, [step('risk.state-changed', { from: 'RUNNING', to: 'HALT', by: 'auto', reason: code('RISK.DAILY_LOSS') })], '(4)');
+      const refused = rt.subject.clear('op-1', 'same day', riskContext({ dailyPnl: -2_500_000 }));
+      expect(refused.ok, '(5) clear the same day').to.equal(false);
+      expectSequence(rt.rec.events, [step('risk.clear-refused', { reasons: (x: unknown) => (x as { code: string }[]).some((y) => y.code === 'RISK.DAILY_LOSS') })], '(5)');
+      expect(rt.subject.state, '(5) stays HALT').to.equal('HALT');
+      const nextDay = riskContext({ now: ny(9, 30) + 86_400_000_000, dailyPnl: 0 });
+      expect(rt.subject.clear('op-1', 'new day', nextDay).ok, '(6) clear on the next trading day').to.equal(true);
+      expect(transitions(rt)).to.deep.equal(['RUNNING→SAFE_MODE', 'SAFE_MODE→RUNNING', 'RUNNING→HALT', 'HALT→RUNNING']);
+    },
+  },
+  {
+    id: 'RISK-12', title: 'SAFE_MODE allows only intents that reduce a position', baseline: false, applies: owns,
+    run: async (r) => {
+      const rt = await r.runtime({ outage: { safeModeOnDegraded: true } });
+      connection(rt, 'Connected', 'Degraded', 'upstream-lost');
+      expect(rt.subject.state, 'setup: SAFE_MODE').to.equal('SAFE_MODE');
+      const ctx = riskContext({ positions: [long('XYZ', 100)], openOrderCount: 1 });
+      for (const [label, intent] of [['entry XYZ', entry('XYZ')], ['entry ABC', entry('ABC')], ['exit XYZ 150', exit('XYZ', 150)]] as const) {
+        const d = rt.subject.evaluate(intent, ctx);
+        expect({ action: d.action, reasons: codes(d) }, label).to.deep.equal({ action: 'reject', reasons: ['RISK.SAFE_MODE'] });
+      }
+      expect(rt.subject.evaluate(exit('XYZ', 100), ctx).action, 'exit XYZ 100').to.equal('allow');
+      // The cancel part is not an intent: cancels never pass `evaluate`, so the gate cannot block them.
+    },
+  },
+  {
+    id: 'RISK-13', title: 'HALT flattens once, then nothing routes', baseline: false, applies: engine,
+  },
+  {
+    id: 'RISK-14', variant: 'a', title: 'Kill-switch triggers: reconnect loop', baseline: false, applies: owns,
+    run: async (r) => {
+      const rt = await r.runtime();
+      for (let i = 0; i < 4; i++) {
+        connection(rt, 'Connected', 'Reconnecting', 'socket closed');
+        connection(rt, 'Reconnecting', 'Connected', 'reconnected');
+        rt.clock.advanceTo(rt.clock.now() + seconds(10));
+      }
+      expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code('RISK.RECONNECT_LOOP') }, 1, 'one transition, however often');
+    },
+  },
+  {
+    id: 'RISK-14', variant: 'b', title: 'Kill-switch triggers: an outage inside a reset window counts when it ends', baseline: false, applies: owns,
+    run: async (r) => {
+      const rt = await r.runtime({ outage: { quietWindows: [{ start: '23:45', end: '01:00' }], action: 'SAFE_MODE' } });
+      rt.clock.advanceTo(ny(23, 50));
+      connection(rt, 'Connected', 'Degraded', 'upstream-lost');
+      rt.clock.advanceTo(ny(24, 59, 59));
+      expectNone(rt.rec.events, 'risk.state-changed', undefined, 'inside the window');
+      rt.clock.advanceTo(ny(25, 1));
+      expectCount(rt.rec.events, 'risk.state-changed', { to: 'SAFE_MODE', reason: code('RISK.OUTAGE') }, 1, 'when the window ends');
+    },
+  },
+  {
+    id: 'RISK-14', variant: 'c', title: 'Kill-switch triggers: repeated order rejections', baseline: false, applies: owns,
+    run: async (r) => {
+      const rt = await r.runtime();
+      for (let i = 0; i < 5; i++) {
+        rt.subject.signal('order.rejected', { coid: `C${i}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'venue', at: rt.clock.now() });
+        rt.clock.advanceTo(rt.clock.now() + seconds(1));
+      }
+      expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code('RISK.REPEATED_REJECTS') }, 1, 'one transition');
+    },
+  },
+  {
+    id: 'RISK-14', variant: 'd', title: 'Kill-switch triggers: pacing and line-budget errors', baseline: false, applies: owns,
+    run: async (r) => {
+      for (const [venueCode, expected] of [[100, 'RISK.PACING'], [101, 'RISK.LINE_BUDGET']] as const) {
+        const rt = await r.runtime();
+        for (let i = 0; i < 3; i++) {
+          rt.subject.signal('broker.error', { code: venueCode, harvesterCode: 'BROKER.VENUE', message: `IB ${venueCode}`, severity: 'warn', at: rt.clock.now() });
+        }
+        expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code(expected) }, 1, `IB ${venueCode}`);
+      }
+    },
+  },
+  {
+    id: 'RISK-14', variant: 'e', title: 'Kill-switch triggers: data stale beyond the kill threshold', baseline: false, applies: owns,
+    run: async (r) => {
+      const rt = await r.runtime();
+      for (const silentFor of [seconds(30), seconds(31), seconds(40)]) {
+        rt.subject.signal('feed.stale', { symbol: 'XYZ', stream: 'quote', silentFor, escalated: false });
+      }
+      expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code('RISK.STALE_DATA') }, 1, 'one transition');
+    },
+  },
+];
