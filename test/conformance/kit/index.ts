@@ -5,6 +5,7 @@
 export { KIT_VERSION, NOT_IMPLEMENTED, requires, type ApplyEnv, type CardDef, type CardResult, type CardStatus } from './card.js';
 export { EventRecorder, expectCount, expectNone, expectSequence, either, is, step, type Recorded } from './recorder.js';
 export { buildReport, reportMarkdown, writeReport, type ConformanceReport } from './report.js';
+export { KNOWN_GAP_PREFIX } from './card.js';
 export { registerMochaSuite, runSuiteProgrammatically, validateSuite, type CommonSuiteOptions, type PortSuite } from './suite.js';
 export { BROKER_CARDS, DEFAULT_START, buildBrokerSuite, describeBrokerAdapterConformance } from './broker/broker-suite.js';
 export type {
@@ -24,3 +25,9 @@ export {
   type RiskSuiteOptions, type RuntimeRun,
 } from './risk/risk-suite.js';
 export { CARD_KILL_SWITCH, CARD_LIMITS, entry, exit, long, ny, riskContext, type CardLimits, type RiskLimitName } from './risk/risk-fixtures.js';
+export { FEED_CARDS, buildFeedSuite, describeMarketDataFeedConformance } from './feed/feed-suite.js';
+export { RowBookModel, feedMonitor } from './feed/feed-monitor.js';
+export type {
+  DepthRow, FeedBudgets, FeedCapabilities, FeedCreateContext, FeedDriver, FeedDriverFeature, FeedFixtures, FeedRun, FeedSubjectHandle,
+  FeedSuiteOptions, FeedTimeouts, PrintSpec,
+} from './feed/feed-types.js';

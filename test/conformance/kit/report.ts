@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KIT_VERSION, type CardResult } from './card.js';
+import { KIT_VERSION, KNOWN_GAP_PREFIX, type CardResult } from './card.js';
 
 export interface ConformanceReport {
   kit: string;
@@ -12,6 +12,8 @@ export interface ConformanceReport {
   fixtures: Readonly<Record<string, unknown>>;
   partial: boolean;
   counts: Record<'passed' | 'failed' | 'skipped' | 'waived', number>;
+  /** Skipped cards that are declared known gaps (they ran and failed). */
+  knownGaps: number;
   cards: CardResult[];
   summary: string;
 }
@@ -23,17 +25,21 @@ export function buildReport(args: {
   const counts = { passed: 0, failed: 0, skipped: 0, waived: 0 };
   for (const r of args.results) counts[r.status]++;
   const partial = args.results.length < args.registered;
+  const knownGaps = args.results.filter((r) => r.status === 'skipped' && (r.reason ?? '').startsWith(KNOWN_GAP_PREFIX)).length;
   const reasons = args.results.filter((r) => r.status === 'waived').map((r) => `${r.id}: ${r.reason}`);
-  const tally = `${counts.passed} passed, ${counts.skipped} skipped, ${counts.waived} waived${reasons.length ? ` (${reasons.join('; ')})` : ''}, ${counts.failed} failed`;
+  const gaps = knownGaps > 0 ? ` (${knownGaps} of them known gaps)` : '';
+  const tally = `${counts.passed} passed, ${counts.skipped} skipped${gaps}, ${counts.waived} waived${reasons.length ? ` (${reasons.join('; ')})` : ''}, ${counts.failed} failed`;
   const summary = partial
     ? `partial run: no conformance claim (${args.results.length} of ${args.registered} cards ran: ${tally})`
-    : counts.failed === 0
+    : counts.failed === 0 && knownGaps > 0
+      ? `${args.name} has known gaps against the ${args.port} kit ${KIT_VERSION}: no conformance claim (${tally})`
+      : counts.failed === 0
       ? `${args.name} conforms to the ${args.port} kit ${KIT_VERSION}: ${tally}`
       : `${args.name} does not conform to the ${args.port} kit ${KIT_VERSION}: ${tally}`;
   return {
     kit: KIT_VERSION, port: args.port, name: args.name, subjectVersion: args.subjectVersion ?? null,
     capabilities: args.capabilities, driverFeatures: args.driverFeatures, fixtures: args.fixtures,
-    partial, counts, cards: args.results, summary,
+    partial, counts, knownGaps, cards: args.results, summary,
   };
 }
 

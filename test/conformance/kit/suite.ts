@@ -1,10 +1,16 @@
-import { cardKey, cardTitle, preflight, runCard, validateWaivers, type ApplyEnv, type CardDef, type CardResult } from './card.js';
+import { cardKey, cardTitle, knownGap, preflight, runCard, validateKnownGaps, validateWaivers, type ApplyEnv, type CardDef, type CardResult } from './card.js';
 import { buildReport, writeReport, type ConformanceReport } from './report.js';
 
 /** Options every port suite shares (§10.1). */
 export interface CommonSuiteOptions {
   /** `{ 'CARD-ID': 'reason' }`; unknown ids and baseline cards fail the suite when it is defined. */
   waivers?: Readonly<Record<string, string>>;
+  /**
+   * `{ 'CARD-ID' or 'CARD-ID (v)': 'reason' }`: cards the subject is known to fail today. They still run; a failure is
+   * reported as skipped with the reason, a pass fails the card (remove the declaration). Allowed on baseline cards,
+   * but any known gap means the run makes no conformance claim.
+   */
+  knownGaps?: Readonly<Record<string, string>>;
   /** Where the JSON and Markdown reports go; default `conformance-report/`. `false` writes none. */
   reportDir?: string | false;
   /** The subject's version, for the report. */
@@ -27,6 +33,7 @@ export interface PortSuite<R> {
 /** Checks done when a suite is defined: waivers, plus anything port-specific the caller throws for. */
 export function validateSuite<R>(suite: PortSuite<R>): void {
   validateWaivers(suite.cards as readonly CardDef<unknown>[], suite.options.waivers ?? {});
+  validateKnownGaps(suite.cards as readonly CardDef<unknown>[], suite.options.knownGaps ?? {});
   const ids = suite.cards.map(cardKey);
   if (new Set(ids).size !== ids.length) throw new Error(`conformance: duplicate card ids in ${suite.port}`);
 }
@@ -42,9 +49,10 @@ export function registerMochaSuite<R>(suite: PortSuite<R>): void {
   describe(`${suite.name} — ${suite.port} conformance (kit 1.0)`, function () {
     for (const card of suite.cards) {
       const pre = preflight(card as CardDef<unknown>, suite.env, waivers);
-      const title = pre === null ? cardTitle(card as CardDef<unknown>) : `${cardTitle(card as CardDef<unknown>)} [${pre.status}: ${pre.reason}]`;
-      it(title, async function () {
-        const result = await runCard(card, suite.env, waivers, suite.execute);
+      const gap = knownGap(card, suite.options.knownGaps ?? {});
+      const suffix = pre !== null ? ` [${pre.status}: ${pre.reason}]` : gap !== null ? ` [known gap: ${gap}]` : '';
+      it(`${cardTitle(card as CardDef<unknown>)}${suffix}`, async function () {
+        const result = await runCard(card, suite.env, waivers, suite.execute, suite.options.knownGaps ?? {});
         results.push(result);
         if (result.status === 'skipped' || result.status === 'waived') this.skip();
         if (result.status === 'failed') {
@@ -68,7 +76,7 @@ export async function runSuiteProgrammatically<R>(suite: PortSuite<R>, only?: re
   const results: CardResult[] = [];
   for (const card of suite.cards) {
     if (only !== undefined && !only.includes(card.id) && !only.includes(cardKey(card))) continue;
-    results.push(await runCard(card, suite.env, suite.options.waivers ?? {}, suite.execute));
+    results.push(await runCard(card, suite.env, suite.options.waivers ?? {}, suite.execute, suite.options.knownGaps ?? {}));
   }
   return finish({ ...suite, options: { ...suite.options, reportDir: suite.options.reportDir ?? false } }, results);
 }
