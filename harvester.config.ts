@@ -2,7 +2,7 @@ import { defineConfig } from './core/config/define-config.js';
 
 /**
  * The embedded defaults: a generated market day (09:30–11:15 New York), replayed on a virtual clock into the
- * simulated broker, journaled to a SQLite file. Secrets never go here: reference them with env('NAME').
+ * simulated broker, journaled to a SQLite file, traded by LMP. Secrets never go here: reference them with env('NAME').
  */
 export default defineConfig({
   mode: 'replay',
@@ -18,5 +18,6 @@ export default defineConfig({
     { use: 'max-position', action: 'reject', params: { maxShares: 2_000, maxPositionValue: 50_000 } },
     { use: 'daily-loss', action: 'halt', params: {} },
   ],
-  strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'HRVST' } }],
+  // LOB Momentum Pullback (roadmap §5) at the roadmap's defaults; `strategies/lmp/params.ts` lists every threshold.
+  strategies: [{ use: 'lmp', params: { symbol: 'HRVST' } }],
 });

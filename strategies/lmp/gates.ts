@@ -75,6 +75,14 @@ export const UNIVERSE_GATES: readonly Gate[] = Object.freeze([
 /** §5.4 long setup gates: momentum context, VWAP, L2 imbalance, tape, replenishment. */
 export const SETUP_GATES: readonly Gate[] = Object.freeze([
   { name: 'impulse', value: (s) => s.impulseTicks, threshold: (c) => c.p.minImpulseTicks, pass: (s, c) => s.impulseTicks >= c.p.minImpulseTicks },
+  {
+    // An impulse the price has already given back more than the pullback zone allows is history, not context:
+    // arming on it would only disarm at the next batch (pullback too deep).
+    name: 'impulseIntact',
+    value: (s) => r4(s.retracement),
+    threshold: (c) => c.p.maxRetracement,
+    pass: (s, c) => s.retracement <= c.p.maxRetracement,
+  },
   { name: 'aboveVwap', value: (s) => s.mid, threshold: () => undefined, pass: (s, c) => !c.p.requireAboveVwap || (s.vwap > 0 && s.mid >= s.vwap) },
   { name: 'imbalance', value: (s) => r4(s.imbalance), threshold: (c) => c.p.minImbalance, pass: (s, c) => s.imbalance >= c.p.minImbalance },
   { name: 'tape', value: (s) => r4(s.tapeImbalance), threshold: (c) => c.p.minTapeImbalance, pass: (s, c) => s.tapeImbalance >= c.p.minTapeImbalance },
@@ -102,6 +110,14 @@ export const TRIGGER_GATES: readonly Gate[] = Object.freeze([
     value: (s) => (Number.isNaN(s.shelfDistanceTicks) ? 'none' : s.shelfDistanceTicks),
     threshold: (c) => c.p.triggerTicks,
     pass: (s, c) => s.shelfDistanceTicks >= 0 && s.shelfDistanceTicks <= c.p.triggerTicks,
+  },
+  {
+    // The long bias (§5.3, Imb ≥ +0.20) must still hold when the entry goes out: the early exit fires below +0.05,
+    // and entering on a thinner margin gets closed by book noise at the next batch (spread and commission lost).
+    name: 'imbalanceHolds',
+    value: (s) => r4(s.imbalance),
+    threshold: (c) => c.p.minImbalance,
+    pass: (s, c) => s.imbalance >= c.p.minImbalance,
   },
   { name: 'tapeRecovered', value: (s) => r4(s.tapeImbalance), threshold: (c) => c.p.minRecoveredTape, pass: (s, c) => s.tapeImbalance >= c.p.minRecoveredTape },
 ]);

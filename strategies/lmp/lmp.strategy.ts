@@ -42,6 +42,7 @@ export class LmpStrategy implements Strategy {
   private armedLow = 0;
   private armedHigh = 0;
   private swingLow = 0;
+  private armedSpreadSince: Micros = 0;
   // Working trade.
   private trade: TradeLevels | null = null;
   private entryCoid = '';
@@ -132,6 +133,7 @@ export class LmpStrategy implements Strategy {
     this.armedLow = this.metrics.impulseLow;
     this.armedHigh = Math.max(this.metrics.impulseHigh, s.mid);
     this.swingLow = s.bestBid;
+    this.armedSpreadSince = 0;
     this.lastSkip = '';
     this.decide('setup', 'armed', gateRecord(s, c, UNIVERSE_GATES, SETUP_GATES), `impulse ${this.armedLow}→${this.armedHigh}`);
   }
@@ -146,7 +148,13 @@ export class LmpStrategy implements Strategy {
     // The pullback is measured against the impulse frozen at arming, not the rolling lookback.
     s.retracement = (this.armedHigh - s.mid) / (this.armedHigh - this.armedLow);
     s.swingLow = this.swingLow;
+    // A sweep widens the spread for a batch or two; like the exit rule, only a breach that lasts disarms.
+    if (s.spread > s.spreadLimit) {
+      if (this.armedSpreadSince === 0) this.armedSpreadSince = now;
+    } else this.armedSpreadSince = 0;
     const universe = firstFailing(UNIVERSE_GATES, s, c);
+    const spreadOnly = universe !== null && universe.name === 'spread' && now - this.armedSpreadSince <= c.spreadBreach;
+    if (spreadOnly) return;
     const disarm = universe !== null ? universe.name
       : s.retracement > c.p.maxRetracement && !(s.shelfPresent && s.bestBid >= s.shelfPrice) ? 'pullbackTooDeep'
       : now - this.armedAt > c.impulseLookback ? 'expired' : null;

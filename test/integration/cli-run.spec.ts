@@ -47,6 +47,16 @@ describe('harvester run (end to end through the CLI, real SQLite file)', functio
     expect(other.journalSha256).to.not.equal(first.journalSha256);
   });
 
+  it('the default harvester.config.ts trades LMP on the generated day', () => {
+    // Run from an empty folder so the default's relative SQLite path lands there, not in the repository.
+    const r = spawnSync(process.execPath, [bin, 'run', '--json', '--config', path.join(repo, 'harvester.config.ts')], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).to.equal(0);
+    const out = lastJson(r.stdout);
+    expect(out.strategy).to.equal('lmp');
+    expect(out.trades as number).to.be.greaterThan(0);
+    expect(fs.existsSync(path.join(dir, 'var/harvester.sqlite'))).to.equal(true);
+  });
+
   it('config check exits non-zero naming the bad path', () => {
     const bad = path.join(dir, 'bad.config.ts');
     fs.writeFileSync(bad, `export default { mode: 'replay', marketData: { use: 'replay', params: {} }, broker: { use: 'simulated', params: { latencyUs: -1 } }, store: { use: 'typeorm', params: {} }, strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'X', quantity: 'ten' } }] };\n`);

@@ -13,10 +13,10 @@ import { ManualClock } from '../../core/engine/virtual-clock.js';
 const START = Date.UTC(2024, 2, 14, 13, 30) * 1000;
 const opts = (seed: number) => ({ seed, symbol: 'TST', date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: 9, tick: 100, startPrice: 325_000 });
 
-function write(file: string, seed = 1): MarketEvent[] {
+function write(file: string, seed = 1, minutes = 9): MarketEvent[] {
   const events: MarketEvent[] = [];
   const w = RecordingWriter.open(file, { symbol: 'TST', date: '2024-03-14', tick: 100, timeZone: 'America/New_York', source: 'test', createdBy: 'spec' });
-  generateSession(opts(seed), (e) => { w.write(e); events.push({ ...e }); });
+  generateSession({ ...opts(seed), minutes }, (e) => { w.write(e); events.push({ ...e }); });
   w.close();
   return events;
 }
@@ -54,7 +54,8 @@ describe('recording format v1', () => {
 
   it('reports a corrupt block with its offset and still replays the rest', async () => {
     const file = path.join(dir, 'c.hrec');
-    const written = write(file);
+    // Long enough for more than three blocks of 8,192 events.
+    const written = write(file, 1, 20);
     const bytes = fs.readFileSync(file);
     const headerLen = 12 + bytes.readUInt32LE(8);
     const firstPayload = bytes.readUInt32LE(headerLen + 4);

@@ -44,7 +44,7 @@ const LOT = 100;
 /**
  * A seeded order-flow generator for one symbol. Two ladders of ten contiguous levels evolve under regime-dependent
  * Poisson flow (adds, cancels, aggressive prints that walk the book, price improvement). A schedule strings regimes
- * together — calm, momentum bursts, pullbacks onto a persistent bid shelf, recoveries — plus spread blowouts, thin
+ * together — calm, momentum bursts, pullbacks onto a persistent bid shelf, a base on the shelf, recoveries — plus spread blowouts, thin
  * books, one 5-minute halt and one 15-second feed gap.
  *
  * Calibration (GOOG 2012-06-21 LOBSTER sample scaled to a ~$48, one-tick stock): top-level sizes median ~1,500
@@ -105,11 +105,36 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
   let impulseFrom = bids.best;
   let impulseHigh = bids.best;
   let regimeEnds = now + 30 * S;
+  // Bursts and recoveries stop once they covered `travel` from `travelFrom` (a drawn impulse of 12–36 ticks, a
+  // recovery of 50–100 % of it): the flow stays momentum-like while the price path keeps a realistic scale.
+  let travel = Infinity;
+  let travelFrom = 0;
   let shelf: { k: number; size: number } | null = null;
+  // Lowest bid per second over the last three minutes: a trader reads an impulse from the recent low, which may
+  // precede the burst itself, so the shelf's retracement is measured from there too.
+  const lowBySecond = new Float64Array(180).fill(Infinity);
+  const lowStamp = new Float64Array(180).fill(-1);
+  const recentLow = (): number => {
+    let low = Infinity;
+    const second = Math.floor(now / S);
+    for (let i = 0; i < 180; i++) if (lowStamp[i]! > second - 180 && lowBySecond[i]! < low) low = lowBySecond[i]!;
+    return Number.isFinite(low) ? low : bids.best;
+  };
+  // Sellers give up a few seconds after the pullback reached the shelf and found it refilled.
+  let shelfTested = false;
+  let shelfAt = 0;
+  let shelfSize = 0;
+  let exhaustAfter = 0;
   let thinUntil = 0;
   let blowoutUntil = 0;
   let haltAt = options.incidents === false ? Infinity : start + Math.round((end - start) * 0.42);
   let gapAt = options.incidents === false ? Infinity : start + Math.round((end - start) * 0.71);
+
+  // Every way the best bid can leave goes through here so the shelf's level index follows the ladder.
+  const dropBest = (side: Ladder, backSize: number): void => {
+    side.removeBest(backSize);
+    if (side === bids && shelf !== null) shelf.k = Math.max(0, shelf.k - 1);
+  };
 
   const aggress = (buy: boolean, size: number): void => {
     const book = buy ? asks : bids;
@@ -127,15 +152,15 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       summary.trades++;
       summary.lastPrice = book.best;
       left -= take;
-      // A shelf absorbs selling: its owner refills it, which is what makes it a shelf.
-      if (!buy && shelf !== null && shelf.k === 0 && take === avail) {
+      // A shelf absorbs selling: its owner refills every hit, which is what makes it a shelf (and what LMP's
+      // replenishment heuristic looks for).
+      if (!buy && shelf !== null && shelf.k === 0) {
         book.setSize(0, shelf.size);
+        shelfTested = true;
         continue;
       }
-      if (take === avail) {
-        book.removeBest(levelSize(thinUntil > now ? 0.3 : 1));
-        if (!buy && shelf !== null) shelf.k = Math.max(0, shelf.k - 1);
-      } else {
+      if (take === avail) dropBest(book, levelSize(thinUntil > now ? 0.3 : 1));
+      else {
         book.setSize(0, avail - take);
       }
     }
@@ -161,19 +186,27 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       regime = spec.next(rng);
       const [lo, hi] = REGIMES[regime].seconds;
       regimeEnds = now + Math.round((lo + rng.next() * (hi - lo)) * S);
-      shelf = null;
+      // The shelf outlives its pullback into the base that forms on it; any other regime change retires it.
+      if (regime !== 'base') shelf = null;
+      travel = Infinity;
       if (regime === 'burst') {
         const drift = (asks.best - options.startPrice) / (options.startPrice * 0.015);
         direction = rng.next() < 0.5 - 0.35 * Math.tanh(drift) + 0.15 ? 1 : -1;
         impulseFrom = bids.best;
         impulseHigh = bids.best;
+        travel = (12 + rng.int(0, 24)) * tick;
       }
+      if (regime === 'recovery') travel = Math.max(4 * tick, Math.round((Math.abs(impulseHigh - impulseFrom) * (0.5 + rng.next() * 0.5)) / tick) * tick);
+      travelFrom = direction === 1 ? bids.best : asks.best;
       if (regime === 'pullback' && direction === 1) {
-        const retrace = Math.round(((impulseHigh - impulseFrom) * (0.36 + rng.next() * 0.12)) / tick);
-        const k = Math.min(LEVELS - 2, Math.max(2, retrace - Math.round((impulseHigh - bids.best) / tick)));
-        shelf = { k, size: Math.round((bids.total(5) / 5) * (3 + rng.next() * 2) / LOT) * LOT };
-        bids.setSize(k, shelf.size);
-      }
+        const from = Math.min(impulseFrom, recentLow());
+        const retrace = Math.round(((impulseHigh - from) * (0.36 + rng.next() * 0.12)) / tick);
+        // The shelf's owner rests at the retracement price; it shows once that price is within the visible book.
+        shelfAt = impulseHigh - Math.max(2, retrace) * tick;
+        shelfSize = Math.round((bids.total(5) / 5) * (3 + rng.next() * 2) / LOT) * LOT;
+        shelfTested = false;
+        exhaustAfter = Math.round((2 + rng.next() * 5) * S);
+      } else shelfAt = 0;
       if (regime === 'calm' && rng.next() < 0.25) blowoutUntil = now + Math.round((2 + rng.next() * 4) * S);
       if (rng.next() < 0.08) thinUntil = now + Math.round((30 + rng.next() * 30) * S);
     }
@@ -181,13 +214,17 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
     const u = rng.next();
     const lean = (share: number): number => (regime === 'calm' || direction === 1 ? share : 1 - share);
     if (blowoutUntil > now && spread < 6 && u < 0.5) {
-      (rng.next() < 0.5 ? asks : bids).removeBest(levelSize(0.5));
+      const side = rng.next() < 0.5 ? asks : bids;
+      // Liquidity pulled in a blowout is the fleeting kind; a shelf's owner stays.
+      if (side === asks || shelf === null || shelf.k > 0) dropBest(side, levelSize(0.5));
     } else if (u < spec.trade) {
       aggress(rng.next() < lean(spec.buyShare), printSize());
-    } else if (u < spec.trade + spec.improve && spread > 1 && blowoutUntil <= now) {
+    } else if (spread > 1 && blowoutUntil <= now && (u < spec.trade + spec.improve || rng.next() < 1 - 0.8 ** (spread - 1))) {
+      // Liquidity providers step into a wide spread, the faster the wider it is.
       const side = rng.next() < lean(spec.bidImproveShare) ? bids : asks;
       side.improve(levelSize(0.6));
-      if (side === bids && shelf !== null) shelf.k++;
+      // Pushed out of the visible ten levels, the shelf is no longer a shelf anyone can see.
+      if (side === bids && shelf !== null && ++shelf.k >= LEVELS) shelf = null;
     } else if (u < spec.trade + spec.improve + spec.add) {
       const side = rng.next() < lean(spec.bidAddShare) ? bids : asks;
       const k = Math.min(LEVELS - 1, Math.floor(-Math.log(1 - rng.next()) * 2.5));
@@ -196,12 +233,35 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       const side = rng.next() < 0.5 ? bids : asks;
       const k = Math.min(LEVELS - 1, Math.floor(-Math.log(1 - rng.next()) * 2.5));
       if (side === bids && shelf !== null && shelf.k === k) continue;
-      const next = side.sizes[k]! - LOT * (1 + rng.int(0, 5)) * (thinUntil > now ? 2 : 1);
+      // Cancels scale with the queue (as in queue-reactive book models), so level sizes mean-revert to ~1,500
+      // shares instead of drifting with the add/cancel imbalance of the regime.
+      const cut = Math.max(LOT, Math.round((side.sizes[k]! * (0.1 + 0.3 * rng.next())) / LOT) * LOT);
+      const next = side.sizes[k]! - cut * (thinUntil > now ? 2 : 1);
       if (next > 0) side.setSize(k, next);
-      else if (k === 0) side.removeBest(levelSize(thinUntil > now ? 0.3 : 1));
+      else if (k === 0) dropBest(side, levelSize(thinUntil > now ? 0.3 : 1));
       else side.setSize(k, LOT);
     }
     if (regime === 'burst' && bids.best > impulseHigh) impulseHigh = bids.best;
+    const second = Math.floor(now / S);
+    const slot = second % 180;
+    if (lowStamp[slot] !== second) {
+      lowStamp[slot] = second;
+      lowBySecond[slot] = bids.best;
+    } else if (bids.best < lowBySecond[slot]!) lowBySecond[slot] = bids.best;
+    if (regime === 'pullback' && shelf === null && shelfAt > 0) {
+      const k = Math.round((bids.best - shelfAt) / tick);
+      if (k < 0) shelfAt = 0;
+      else if (k <= LEVELS - 2) {
+        shelf = { k, size: shelfSize };
+        bids.setSize(k, shelfSize);
+        shelfAt = 0;
+      }
+    }
+    if (regime === 'pullback' && shelfTested && regimeEnds - now > exhaustAfter) regimeEnds = now + exhaustAfter;
+    if (direction * ((direction === 1 ? bids.best : asks.best) - travelFrom) >= travel) {
+      regimeEnds = now;
+      travel = Infinity;
+    }
     if (batch.length > 0) flush();
   }
   summary.lastTime = now;

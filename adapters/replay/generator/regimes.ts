@@ -1,6 +1,6 @@
 import type { Sfc32 } from '../../../core/domain/random.js';
 
-export type RegimeName = 'calm' | 'burst' | 'pullback' | 'recovery';
+export type RegimeName = 'calm' | 'burst' | 'pullback' | 'base' | 'recovery';
 
 export interface RegimeSpec {
   /** Messages per second (before the generator's intensity factor). */
@@ -21,7 +21,10 @@ export interface RegimeSpec {
 
 /**
  * Regimes of the generated tape. A burst lifts offers with bids stacking behind (impulse); a pullback leans to the
- * sell side onto a large resting bid (the shelf) that absorbs it; a recovery resumes buying. Calm is two-sided.
+ * sell side onto a large resting bid (the shelf) that absorbs it; a base trades two-sided just above the held shelf
+ * while buyers take over (sellers still hit the bid, buyers lift the offer, prices barely move); a recovery resumes
+ * buying. Calm is two-sided. Bursts and recoveries end early once they covered their drawn distance, so order flow
+ * strong enough to look like momentum does not also run the price away (see `market-generator.ts`).
  */
 export const REGIMES: Readonly<Record<RegimeName, RegimeSpec>> = {
   calm: {
@@ -34,7 +37,11 @@ export const REGIMES: Readonly<Record<RegimeName, RegimeSpec>> = {
   },
   pullback: {
     rate: 90, trade: 0.22, buyShare: 0.3, improve: 0.1, bidImproveShare: 0.35, add: 0.36, bidAddShare: 0.4,
-    seconds: [15, 35], next: (rng) => (rng.next() < 0.7 ? 'recovery' : 'calm'),
+    seconds: [15, 35], next: (rng) => (rng.next() < 0.7 ? 'base' : 'calm'),
+  },
+  base: {
+    rate: 110, trade: 0.3, buyShare: 0.56, improve: 0.03, bidImproveShare: 0.5, add: 0.4, bidAddShare: 0.6,
+    seconds: [6, 16], next: (rng) => (rng.next() < 0.85 ? 'recovery' : 'calm'),
   },
   recovery: {
     rate: 140, trade: 0.26, buyShare: 0.72, improve: 0.12, bidImproveShare: 0.75, add: 0.36, bidAddShare: 0.65,
