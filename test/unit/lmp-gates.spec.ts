@@ -33,6 +33,7 @@ describe('LMP gates', () => {
     ['liquidity', UNIVERSE_GATES, { topBid: 200, topAsk: 200 }],
     ['relativeVolume', UNIVERSE_GATES, { relativeVolume: 2.9 }],
     ['impulse', SETUP_GATES, { impulseTicks: 9 }],
+    ['impulseIntact', SETUP_GATES, { retracement: 0.56 }],
     ['aboveVwap', SETUP_GATES, { vwap: $(20.1) }],
     ['imbalance', SETUP_GATES, { imbalance: 0.19 }],
     ['tape', SETUP_GATES, { tapeImbalance: 0.14 }],
@@ -41,6 +42,7 @@ describe('LMP gates', () => {
     ['holdsVwapOrShelf', TRIGGER_GATES, { vwap: $(20.5), shelfPresent: false }],
     ['shelfPersistent', TRIGGER_GATES, { shelfPersistent: false }],
     ['shelfProximity', TRIGGER_GATES, { shelfDistanceTicks: 3 }],
+    ['imbalanceHolds', TRIGGER_GATES, { imbalance: 0.19 }],
     ['tapeRecovered', TRIGGER_GATES, { tapeImbalance: -0.01 }],
   ];
   for (const [name, list, change] of cases) {

@@ -93,6 +93,27 @@ describe('LMP strategy (synthetic day)', () => {
     expect(stages).to.include('setup:armed');
   });
 
+  it('an armed setup rides out a spread spike shorter than spreadBreachSec and disarms on a longer one', () => {
+    const sc = new Scenario();
+    sc.impulse();
+    expect(sc.s.phase).to.equal('armed');
+    // Ask 10 ticks away (limit $0.03) for `steps` × 100 ms, then back to one tick.
+    const wide = (steps: number): void => {
+      for (let k = 0; k < steps; k++) {
+        sc.t += STEP;
+        sc.ctx.clock.advanceTo(sc.t);
+        const ev = setBook(sc.book, [[20.2, 600], [20.19, 500], [20.18, 500], [20.17, 500], [20.16, 500]], [[20.3, 100], [20.31, 100], [20.32, 100], [20.33, 100], [20.34, 100]], sc.t);
+        sc.s.onBook(sc.book, ev);
+      }
+    };
+    wide(5);
+    sc.step(20.2, { side: 'buy', size: 100 });
+    expect(sc.s.phase, 'a 0.5 s spike is tolerated').to.equal('armed');
+    wide(15);
+    expect(sc.s.phase, 'a 1.5 s breach disarms').to.equal('scanning');
+    expect(sc.ctx.decisions.map((d) => `${d.stage}:${d.outcome}`)).to.include('setup:disarmed:spread');
+  });
+
   it('manages the trade: snapshots, TP1 scale-out with a break-even stop, TP2 close, exit snapshot', () => {
     const sc = new Scenario();
     sc.impulse();
