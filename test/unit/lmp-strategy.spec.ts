@@ -109,6 +109,7 @@ describe('LMP strategy (synthetic day)', () => {
     wide(5);
     sc.step(20.2, { side: 'buy', size: 100 });
     expect(sc.s.phase, 'a 0.5 s spike is tolerated').to.equal('armed');
+    expect(sc.ctx.decisions.map((d) => `${d.stage}:${d.outcome}`), 'no disarm, no re-arm').to.not.include('setup:disarmed:spread');
     wide(15);
     expect(sc.s.phase, 'a 1.5 s breach disarms').to.equal('scanning');
     expect(sc.ctx.decisions.map((d) => `${d.stage}:${d.outcome}`)).to.include('setup:disarmed:spread');
