@@ -1,0 +1,140 @@
+import twsManifest from '../../../adapters/tws/index.js';
+import type { TwsBrokerAdapter } from '../../../adapters/tws/tws-broker.adapter.js';
+import type { TwsMarketDataFeed } from '../../../adapters/tws/tws-market-data.feed.js';
+import { Sfc32 } from '../../../core/domain/random.js';
+import { fromPrice } from '../../../core/domain/units.js';
+import type { Clock } from '../../../ports/clock.js';
+import { FakeTwsServer, StepClock } from '../../integration/fake-tws/index.js';
+import type { BrokerDriver, DepthRow, FeedDriver, PrintSpec } from '../kit/index.js';
+
+export const KIT_ACCOUNT = 'DU0000001';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Socket round trips are not on the kit's clock: after every stimulus the kit waits until loopback traffic has
+ * stopped (no frame in or out, no market event, over two short intervals). The first, longer wait covers the client's
+ * own outbound queue (@stoqey/ib paces its sends), which the server cannot see. It waits on real time but asserts
+ * nothing about it; the bound only keeps a wedged socket from hanging the card.
+ */
+export async function socketsQuiet(server: FakeTwsServer): Promise<void> {
+  const traffic = (): number => server.market.eventsPublished + server.live().reduce((n, c) => n + c.framesIn + c.framesOut, 0);
+  await sleep(25);
+  let last = -1;
+  for (let stable = 0, i = 0; stable < 2 && i < 100; i++) {
+    await sleep(8);
+    for (let k = 0; k < 3; k++) await new Promise<void>((resolve) => setImmediate(resolve));
+    const now = traffic();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+}
+
+export interface TwsRig {
+  server: FakeTwsServer;
+  broker: TwsBrokerAdapter;
+  feed: TwsMarketDataFeed;
+  close: () => Promise<void>;
+}
+
+/** A fresh fake TWS on an ephemeral loopback port and the TWS adapter (through its manifest) on the kit's clock. */
+export async function startTwsRig(clock: Clock, startEquity: number, budgets = { lines: 100, depth: 3 }): Promise<TwsRig> {
+  const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [KIT_ACCOUNT] });
+  const inst = twsManifest.create({
+    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth }),
+    clock, log: { debug: () => {}, info: () => {}, warn: () => {} }, random: new Sfc32(1), mode: 'paper', seed: 1,
+    secret: (n) => (n === 'HV_KIT_TWS_ACCOUNT' ? KIT_ACCOUNT : undefined),
+    instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
+    account: { id: null, currency: 'USD', startEquity }, session: { date: '2026-03-10', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: 'var',
+  }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
+  return {
+    server, broker: inst.broker, feed: inst.feed,
+    close: async () => {
+      await inst.close().catch(() => undefined);
+      await server.stop();
+    },
+  };
+}
+
+function quoteEvent(symbol: string, bid: number, bidSize: number, ask: number, askSize: number, t: number) {
+  return { kind: 'quote' as const, symbol, bid, bidSize, ask, askSize, flags: 0, seq: 0, epoch: 1, recvTime: t, exchTime: t };
+}
+
+/** The broker double: the fake TWS's own desk and matcher, driven through its public API. */
+export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
+  const { server, broker } = rig;
+  const received: { kind: 'place' | 'cancel' | 'modify'; coid: string }[] = [];
+  const placed = new Set<number>();
+  const coidOf = (orderId: number): string => broker.openOrders().find((o) => o.brokerOrderId === String(orderId))?.coid ?? String(orderId);
+  server.on('frame', (f) => {
+    const r = f.request;
+    if (r.kind === 'placeOrder') {
+      received.push({ kind: placed.has(r.order.orderId) ? 'modify' : 'place', coid: coidOf(r.order.orderId) });
+      placed.add(r.order.orderId);
+    } else if (r.kind === 'cancelOrder') received.push({ kind: 'cancel', coid: coidOf(r.orderId) });
+  });
+  return {
+    quote: (symbol, bid, bidSize, ask, askSize) => server.publish(quoteEvent(symbol, bid, bidSize, ask, askSize, clock.now())),
+    fill: (coid, o) => {
+      const order = broker.openOrders().find((x) => x.coid === coid);
+      if (order === undefined) return;
+      server.inject({ kind: 'fill', orderId: Number(order.brokerOrderId), ...(o?.qty !== undefined ? { quantity: o.qty } : {}), ...(o?.price !== undefined ? { price: fromPrice(o.price) } : {}) });
+    },
+    // The venue refuses the next placement as TWS does (201 with the reason, then Cancelled, never an ack): the
+    // connection is held silent while the desk would handle the frame, and the refusal is written instead.
+    reject: (o) => {
+      const once = (f: { connectionId: number; request: { kind: string; order?: { orderId: number } } }): void => {
+        if (f.request.kind !== 'placeOrder' || f.request.order === undefined) return;
+        server.off('frame', once);
+        const conn = server.live().find((c) => c.id === f.connectionId);
+        if (conn === undefined) return;
+        const orderId = f.request.order.orderId;
+        conn.silent = true;
+        setImmediate(() => {
+          conn.silent = false;
+          conn.send(conn.msgs.error(orderId, o.venueCode ?? 201, `Order rejected - reason:${o.reason}`));
+          conn.send(conn.msgs.orderStatus({ orderId, status: 'Cancelled', filled: 0, remaining: 0, avgFillPrice: 0, permId: 0, parentId: 0, lastFillPrice: 0, clientId: conn.clientId ?? 0, whyHeld: '' }));
+        });
+      };
+      server.on('frame', once);
+    },
+    received: () => received,
+    settle: () => socketsQuiet(server),
+  };
+}
+
+/** The feed's source double: market events published by the fake TWS, and raw IB depth rows on the subscription. */
+export function twsFeedDriver(rig: TwsRig, clock: Clock): FeedDriver {
+  const { server } = rig;
+  const depthSubs = (symbol: string) => server.market.subs.filter((s) => s.kind === 'depth' && s.symbol === symbol);
+  const OPS = { insert: 0, update: 1, delete: 2 } as const;
+  const send = (symbol: string, rows: readonly DepthRow[]): void => {
+    for (const s of depthSubs(symbol)) {
+      for (const r of rows) s.conn.send(s.conn.msgs.depth(s.reqId, r.position, OPS[r.operation], r.side === 'bid' ? 1 : 0, fromPrice(r.price), r.size));
+    }
+  };
+  return {
+    quote: (symbol, bid, bidSize, ask, askSize) => server.publish(quoteEvent(symbol, bid, bidSize, ask, askSize, clock.now())),
+    depthRows: async (symbol, rows, options) => {
+      const at = options?.splitAt ?? rows.length;
+      send(symbol, rows.slice(0, at));
+      if (at < rows.length) {
+        await socketsQuiet(server);
+        send(symbol, rows.slice(at));
+      }
+    },
+    prints: (symbol, prints: readonly PrintSpec[]) => {
+      for (const p of prints) {
+        const t = clock.now();
+        server.publish({ kind: 'trade', symbol, price: p.price, size: p.size, aggressor: 'unknown', aggressorSource: 'venue', seq: 0, epoch: 1, recvTime: t, exchTime: t });
+      }
+    },
+    // TWS 317 resets a depth book, 316 halts it; both are addressed to the depth request.
+    bookReset: (symbol, kind) => {
+      for (const s of depthSubs(symbol)) s.conn.send(s.conn.msgs.error(s.reqId, kind === 'reset' ? 317 : 316, kind === 'reset' ? 'Market depth data has been RESET' : 'Market depth data HALTED'));
+    },
+    socketDrop: () => server.inject({ kind: 'close' }),
+    upstreamLoss: (phase) => server.inject({ kind: 'error', code: phase === 'lost' ? 1100 : 1102 }),
+    settle: () => socketsQuiet(server),
+  };
+}
