@@ -27,6 +27,12 @@ export interface BrokerHealth {
   readOnly: boolean;
   account: string | null;
   detail: string;
+  /** Last answered heartbeat probe (Clock time), where the adapter runs one. */
+  lastHeartbeatAt?: Micros | null;
+  /** Venue time minus local receive time (µs), measured by the heartbeat; null until measured. */
+  clockSkew?: number | null;
+  /** Successful reconnects since `connect()`. */
+  reconnectCount?: number;
 }
 
 export type CancelReason = 'requested' | 'oca' | 'parent-cancelled' | 'bracket-leg-rejected' | 'venue';
@@ -58,7 +64,12 @@ export interface BrokerEvents {
   'bracket.failed': { bracketId: string; leg: 'parent' | 'stop-loss' | 'take-profit'; cause: string; at: Micros };
   'position.changed': { symbol: string; qty: Quantity; avgPrice: Price; realizedPnl: Money; source: 'fill' | 'reconcile'; at: Micros };
   'reconciliation.started': { trigger: 'connect' | 'reconnect' | 'restored' | 'ack-timeout' | 'periodic' | 'request'; at: Micros };
-  'reconciliation.completed': { status: 'complete' | 'incomplete'; adopted: number; closed: number; unresolved: number; discrepancies: string[]; at: Micros };
+  /**
+   * `complete`: every query answered, nothing unresolved — trading may resume. `partial`: some queries answered (what
+   * they proved was applied; the rest is unresolved). `failed`: none answered. `incomplete` is the generic "not
+   * complete" for adapters that do not tell the two apart. Anything but `complete` keeps trading blocked.
+   */
+  'reconciliation.completed': { status: 'complete' | 'partial' | 'failed' | 'incomplete'; adopted: number; closed: number; unresolved: number; discrepancies: string[]; at: Micros };
   'broker.anomaly': { kind: 'duplicate-exec' | 'orphan-commission' | 'commission-missing' | 'external-fill' | 'late-fill' | 'overfill' | 'unknown-status' | 'pacing'; details: Record<string, unknown>; at: Micros };
   /** A venue/TWS error routed to no order, for the kill switch and operators; `severity` from the adapter's error table. */
   'broker.error': { code: number; harvesterCode: string; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };

@@ -4,8 +4,10 @@ import { defineAdapter } from '../../plugins/sdk/define.js';
 import { TwsBrokerAdapter } from './tws-broker.adapter.js';
 import { TwsConnection } from './tws-connection.js';
 import { TwsMarketDataFeed } from './tws-market-data.feed.js';
+import { DEFAULT_RESET_WINDOWS, resetWindowSchema } from './reset-windows.js';
 
 export { TwsBrokerAdapter, TwsConnection, TwsMarketDataFeed };
+export { inResetWindow, DEFAULT_RESET_WINDOWS } from './reset-windows.js';
 
 const params = z
   .object({
@@ -17,7 +19,20 @@ const params = z
     /** Name of the environment variable that holds the account id; defaults to the config's account.id. */
     accountEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
     connectTimeoutMs: z.number().int().positive().default(10_000),
-    backoffMs: z.array(z.number().int().positive()).default([1_000, 2_000, 4_000, 8_000, 16_000, 30_000]),
+    /** Reconnect ladder (ms), ±20 % seeded jitter; the last step repeats up to maxReconnectAttempts (§2.4). */
+    backoffMs: z.array(z.number().int().positive()).min(1).default([2_500, 5_000, 10_000, 20_000, 40_000, 60_000]),
+    maxReconnectAttempts: z.number().int().min(1).default(12),
+    /** reqCurrentTime probe period, per-probe deadline, and consecutive misses that mean the socket is dead (§2.3). */
+    heartbeatIntervalMs: z.number().int().positive().default(10_000),
+    heartbeatTimeoutMs: z.number().int().positive().default(5_000),
+    heartbeatMisses: z.number().int().min(1).default(2),
+    /** IB reset windows in New York time; disconnects inside one are expected, still being down at its end escalates. */
+    resetWindows: z.array(resetWindowSchema).default(() => DEFAULT_RESET_WINDOWS.map((w) => resetWindowSchema.parse(w))),
+    resetRetryMs: z.number().int().positive().default(60_000),
+    /** Deadline of each reconciliation query; passes per link before the link is treated as unusable. */
+    reconcileDeadlineMs: z.number().int().positive().default(15_000),
+    syncAttempts: z.number().int().min(1).default(3),
+    syncRetryMs: z.number().int().positive().default(2_000),
     lineBudget: z.number().int().positive().default(100),
     depthBudget: z.number().int().positive().default(3),
   })
@@ -35,9 +50,13 @@ export default defineAdapter({
     const jitter = new Sfc32(ctx.seed ^ 0x7757);
     const connection = new TwsConnection({
       host: p.host, port: p.port, clientId: p.clientId, clock: ctx.clock, connectTimeoutMs: p.connectTimeoutMs, backoffMs: p.backoffMs,
-      jitter: () => jitter.next(),
+      jitter: () => jitter.next(), maxReconnectAttempts: p.maxReconnectAttempts, heartbeatIntervalMs: p.heartbeatIntervalMs,
+      heartbeatTimeoutMs: p.heartbeatTimeoutMs, heartbeatMisses: p.heartbeatMisses, resetWindows: p.resetWindows, resetRetryMs: p.resetRetryMs,
+      syncAttempts: p.syncAttempts, syncRetryMs: p.syncRetryMs,
     });
-    const broker = new TwsBrokerAdapter({ connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity });
+    const broker = new TwsBrokerAdapter({
+      connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
+    });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget });
     return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); } };
   },

@@ -1,15 +1,17 @@
-import { EventName, type CommissionReport, type Contract, type Execution, type OrderState } from '@stoqey/ib';
+import { EventName, type CommissionReport, type Contract, type Execution, type Order, type OrderState } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
 import type { Micros, Money } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { fromTws } from './mapping/price.js';
 import { stockContract, toIbOrder } from './mapping/order.js';
-import { ruleFor } from './error-table.js';
-import type { TwsConnection } from './tws-connection.js';
-import { TwsOrderBook, type TwsOrder } from './tws-order-book.js';
+import type { SyncTrigger, SyncVerdict, TwsConnection } from './tws-connection.js';
+import { TwsErrorPolicy } from './tws-error-policy.js';
+import { TwsHoldings } from './tws-holdings.js';
+import { TwsOrderBook } from './tws-order-book.js';
+import { TwsOrderFlow, type Emit } from './tws-order-flow.js';
+import { TwsReconciler, type ReconcileResult, type ReconcileTrigger } from './tws-reconciler.js';
 
 export interface TwsBrokerOptions {
   connection: TwsConnection;
@@ -17,49 +19,73 @@ export interface TwsBrokerOptions {
   /** The account from config; must be among TWS's managed accounts. */
   account: string | null;
   startEquity: Money;
+  clientId?: number;
+  /** Deadline of each reconciliation query (openOrderEnd, execDetailsEnd, positionEnd); default 15 s. */
+  reconcileDeadlineMs?: number;
+  /** Executions are reconciled from here on; default: the first connect. */
+  sessionStart?: Micros;
+}
+
+/** Wraps a reader-path handler: a throw inside must never reach @stoqey/ib's decoder loop (LEAN #219). */
+function safe<A extends unknown[]>(onError: (e: unknown) => void, fn: (...a: A) => void): (...a: A) => void {
+  return (...a: A) => {
+    try { fn(...a); } catch (e) { onError(e); }
+  };
 }
 
 /**
- * IBrokerAdapter over TWS. Orders leave only in `Connected`; every order carries the account and an orderRef; one
- * id allocator seeded from nextValidId; brackets go out with parentId and transmit=false on all but the last leg.
+ * IBrokerAdapter over TWS. Orders leave only when `health().canTrade` (Connected and the last reconciliation
+ * complete); every order carries the account and an orderRef; one id allocator seeded from nextValidId; brackets go
+ * out with parentId and transmit=false on all but the last leg. Reconciliation runs at connect, after every
+ * reconnect and after 1101/1102, through the connection's sync handler, and gates the return to Connected.
  */
 export class TwsBrokerAdapter implements IBrokerAdapter {
   readonly id = 'tws';
   private readonly emitter = new EventEmitter();
   private readonly book = new TwsOrderBook();
-  private readonly holdings = new Map<string, { qty: number; cost: number; realized: number }>();
+  private readonly holdings = new TwsHoldings();
+  private readonly flow: TwsOrderFlow;
+  private readonly reconciler: TwsReconciler;
+  private readonly errors: TwsErrorPolicy;
   private reconciled = false;
-  private commissionsPaid = 0;
-  private lastHeard: Micros | null = null;
+  private disposed = false;
+  private sessionStart: Micros | null;
 
   constructor(private readonly o: TwsBrokerOptions) {
     const c = o.connection;
+    this.sessionStart = o.sessionStart ?? null;
+    const emit: Emit = (event, payload) => this.emit(event, payload);
+    const now = (): Micros => this.now();
+    this.flow = new TwsOrderFlow(this.book, this.holdings, emit, now);
+    this.reconciler = new TwsReconciler(c, this.flow, this.book, this.holdings, emit, now, {
+      deadlineMs: o.reconcileDeadlineMs ?? 15_000, account: o.account, clientId: o.clientId ?? 0, since: () => this.sessionStart ?? this.now(),
+    });
+    this.errors = new TwsErrorPolicy(emit, now);
+    c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
       if (to !== 'Connected') this.reconciled = false;
       this.emit('connection.changed', { from, to, reason, at: this.now() });
+      if (to === 'Reconnecting') this.markUnknown();
     });
-    // After a new link (or 1101), reconcile before trading resumes; canTrade stays false until then.
-    c.on('restored', () => void this.reconcile().then(() => c.move('Connected', 'reconciled')));
-    c.on('code', (code, reqId, message) => this.onCode(code, reqId, message));
+    c.on('code', (code, reqId, message, route) => this.onCode(code, reqId, message, route));
+    c.on('notice', (n) => this.emit('broker.error', { code: n.code, harvesterCode: n.harvesterCode, message: n.message, severity: n.severity, at: this.now() }));
     const ib = c.ib;
-    ib.on(EventName.openOrder, (orderId: number, _contract: Contract, _order: unknown, state: OrderState) => this.onOpenOrder(orderId, String(state?.status ?? '')));
-    ib.on(EventName.orderStatus, (orderId: number, status: string, filled: number) => this.onStatus(orderId, status, filled));
-    ib.on(EventName.execDetails, (_reqId: number, contract: Contract, e: Execution) => this.onExecution(contract, e));
-    ib.on(EventName.commissionReport, (r: CommissionReport) => this.onCommission(r));
+    const oops = (e: unknown): void => this.emit('broker.anomaly', { kind: 'unknown-status', details: { handlerError: (e as Error)?.message ?? String(e) }, at: this.now() });
+    ib.on(EventName.openOrder, safe(oops, (orderId: number, contract: Contract, order: Order, state: OrderState) => this.flow.onOpenOrder(orderId, contract, order, state)));
+    ib.on(EventName.orderStatus, safe(oops, (orderId: number, status: string, _f: number, _r: number, _a: number, permId?: number, _p?: number, _l?: number, _c?: number, whyHeld?: string) => this.flow.onStatus(orderId, String(status), permId, whyHeld)));
+    ib.on(EventName.execDetails, safe(oops, (reqId: number, contract: Contract, e: Execution) => this.flow.onExecution(reqId ?? -1, contract, e)));
+    ib.on(EventName.commissionReport, safe(oops, (r: CommissionReport) => this.flow.onCommission(r)));
+  }
+
+  /** The shared connection (state machine, registry), for the feed and for diagnostics. */
+  get connection(): TwsConnection {
+    return this.o.connection;
   }
 
   async connect(): Promise<void> {
-    const c = this.o.connection;
-    if (c.state === 'Connected') return;
-    await c.connect();
-    if (this.o.account !== null && !c.accounts.includes(this.o.account)) {
-      c.disconnect();
-      throw new HarvesterError('BROKER.ACCOUNT_MISMATCH', 'the configured account is not among the accounts this TWS session manages');
-    }
-    this.emit('reconciliation.started', { trigger: 'connect', at: this.now() });
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.now() });
-    c.move('Connected', 'ready');
-    this.reconciled = true;
+    this.guard();
+    this.sessionStart ??= this.now();
+    await this.o.connection.connect();
   }
 
   async disconnect(): Promise<void> {
@@ -67,28 +93,32 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   async dispose(): Promise<void> {
-    await this.disconnect();
+    if (this.disposed) return;
+    this.o.connection.dispose();
+    this.disposed = true;
     this.emitter.removeAllListeners();
   }
 
   submit(order: OrderRequest): SubmitReceipt {
+    this.guard();
     const refusal = this.refusal(order);
     if (refusal !== null) return this.refuse(order.coid, refusal[0], refusal[1]);
-    const id = this.o.connection.allocateOrderId();
+    const id = this.o.connection.allocateId();
     this.track(order, id);
     this.o.connection.ib.placeOrder(id, stockContract(order.symbol), toIbOrder(order, this.o.account ?? undefined));
     return { coid: order.coid, status: 'sent' };
   }
 
   submitBracket(b: BracketRequest): SubmitReceipt {
+    this.guard();
     for (const leg of [b.parent, b.stopLoss, b.takeProfit]) {
       const refusal = this.refusal(leg);
       if (refusal !== null) return this.refuse(b.parent.coid, refusal[0], refusal[1]);
     }
     const c = this.o.connection;
-    const parentId = c.allocateOrderId();
-    const stopId = c.allocateOrderId();
-    const targetId = c.allocateOrderId();
+    const parentId = c.allocateId();
+    const stopId = c.allocateId();
+    const targetId = c.allocateId();
     const oca = b.stopLoss.ocaGroup ?? `${b.bracketId}-oca`;
     const account = this.o.account ?? undefined;
     this.track(b.parent, parentId);
@@ -102,8 +132,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   cancel(coid: string): void {
+    this.guard();
     const o = this.book.byCoid.get(coid);
-    if (this.o.connection.state !== 'Connected') {
+    if (!this.health().canTrade) {
       this.emit('order.cancel-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: this.o.connection.state, reconciled: false, at: this.now() });
       return;
     }
@@ -111,13 +142,15 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.cancel-rejected', { coid, code: 'ORDER.UNKNOWN', reason: 'no such order', reconciled: false, at: this.now() });
       return;
     }
+    o.cancelRequested = true;
     this.emit('order.cancel-requested', { coid, at: this.now() });
     this.o.connection.ib.cancelOrder(o.orderId);
   }
 
   modify(coid: string, changes: OrderChanges): void {
+    this.guard();
     const o = this.book.byCoid.get(coid);
-    if (o === undefined || this.o.connection.state !== 'Connected') {
+    if (o === undefined || !this.health().canTrade) {
       this.emit('order.modify-rejected', { coid, code: o === undefined ? 'ORDER.UNKNOWN' : 'BROKER.NOT_CONNECTED', reason: 'cannot modify', reconciled: false, at: this.now() });
       return;
     }
@@ -126,16 +159,14 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.o.connection.ib.placeOrder(o.orderId, stockContract(o.req.symbol), toIbOrder(o.req, this.o.account ?? undefined));
   }
 
+  /** A reconciliation pass on request; it never unblocks trading by itself (only the connection's sync does). */
   async reconcile(): Promise<void> {
-    this.emit('reconciliation.started', { trigger: 'reconnect', at: this.now() });
-    this.o.connection.ib.reqOpenOrders();
-    this.o.connection.ib.reqExecutions(9_000_001, {});
-    this.reconciled = true;
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.now() });
+    this.guard();
+    await this.reconciler.run('request');
   }
 
   openOrders(): readonly OpenOrder[] {
-    return [...this.book.byCoid.values()].filter((o) => !terminal(o.status)).map((o) => ({
+    return this.book.open().map((o) => ({
       coid: o.req.coid, brokerOrderId: String(o.orderId), symbol: o.req.symbol, side: o.req.side, type: o.req.type, quantity: o.req.quantity,
       limitPrice: o.req.limitPrice ?? null, triggerPrice: o.req.triggerPrice ?? null, filledQuantity: o.filled, status: o.status,
       orderRef: o.req.orderRef, parentCoid: o.req.parentCoid ?? null, bracketId: o.req.bracketId ?? null,
@@ -147,19 +178,23 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   positions(): readonly Position[] {
-    return [...this.holdings.entries()].filter(([, h]) => h.qty !== 0).map(([symbol, h]) => ({ symbol, quantity: h.qty, averagePrice: Math.round(h.cost / h.qty), realizedPnl: h.realized }));
+    return this.holdings.positions();
   }
 
   accountSnapshot(): AccountSnapshot {
-    let realized = 0;
-    for (const h of this.holdings.values()) realized += h.realized;
-    const equity = this.o.startEquity + realized - this.commissionsPaid;
+    const realized = this.holdings.realized();
+    const equity = this.o.startEquity + realized - this.flow.commissionsPaid;
     return { account: this.o.account ?? '', currency: 'USD', equity, cash: equity, buyingPower: equity, realizedPnl: realized, unrealizedPnl: 0, time: this.now() };
   }
 
   health(): BrokerHealth {
-    const state = this.o.connection.state;
-    return { state, lastHeard: this.lastHeard, canTrade: state === 'Connected' && this.reconciled, readOnly: false, account: this.o.account, detail: 'TWS' };
+    const c = this.o.connection;
+    const canTrade = c.state === 'Connected' && this.reconciled && !this.disposed;
+    const detail = canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
+    return {
+      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly: false, account: this.o.account, detail,
+      lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects,
+    };
   }
 
   on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): () => void {
@@ -167,94 +202,43 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
 
-  // ---- from TWS ----
+  // ---- sync, codes ----
 
-  private onOpenOrder(orderId: number, status: string): void {
-    this.lastHeard = this.now();
-    const o = this.book.byId.get(orderId);
-    if (o !== undefined) this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined);
+  private async sync(trigger: SyncTrigger): Promise<SyncVerdict> {
+    const c = this.o.connection;
+    if (this.o.account !== null && !c.accounts.includes(this.o.account)) {
+      return new HarvesterError('BROKER.ACCOUNT_MISMATCH', 'the configured account is not among the accounts this TWS session manages');
+    }
+    const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
+    const result: ReconcileResult = await this.reconciler.run(map[trigger]);
+    this.reconciled = result.status === 'complete';
+    return this.reconciled ? 'ok' : 'retry';
   }
 
-  private onStatus(orderId: number, status: string, _filled: number): void {
-    this.lastHeard = this.now();
-    const o = this.book.byId.get(orderId);
-    if (o === undefined || terminal(o.status)) return;
-    if (status === 'PreSubmitted' || status === 'Submitted') this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined);
-    else if (status === 'Cancelled' || status === 'ApiCancelled') {
-      o.status = 'Cancelled';
-      this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: o.req.quantity - o.filled, reason: 'venue', at: this.now() });
-    } else if (status === 'Inactive') {
+  /** The link dropped: orders sent but never acknowledged are "unknown" until reconciliation finds them. */
+  private markUnknown(): void {
+    for (const o of this.book.open()) {
+      if (o.status !== 'PendingSubmit') continue;
+      o.status = 'Unknown';
+      this.emit('order.unknown', { coid: o.req.coid, cause: 'disconnect-after-send', at: this.now() });
+    }
+  }
+
+  private onCode(code: number, reqId: number, message: string, route: 'system' | 'request' | 'late' | 'none'): void {
+    const o = route === 'none' && reqId >= 0 ? this.book.byId.get(reqId) : undefined;
+    if (o !== undefined && this.errors.invalidatesOrder(code) && (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')) {
       o.status = 'Rejected';
-      this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code: 'ORDER.REJECTED', reason: 'Inactive at TWS', venueCode: null, at: this.now() });
-    } else if (status === 'PendingCancel') o.status = 'PendingCancel';
-    // 'Filled' is not a fill: fills come only from executions (joined with commissions).
-  }
-
-  private onExecution(contract: Contract, e: Execution): void {
-    this.lastHeard = this.now();
-    const o = e.orderId !== undefined ? this.book.byId.get(e.orderId) : undefined;
-    const execId = e.execId ?? '';
-    if (o === undefined || execId === '' || !this.book.firstExec(execId, o.req.coid)) {
-      if (o !== undefined) this.emit('broker.anomaly', { kind: 'duplicate-exec', details: { execId }, at: this.now() });
+      this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code: this.errors.harvesterCode(code), reason: message, venueCode: code, at: this.now() });
       return;
     }
-    if (!o.accepted) this.accept(o, false, true);
-    const qty = e.shares ?? 0;
-    const price = fromTws(e.price ?? 0);
-    o.filled += qty;
-    const done = o.filled >= o.req.quantity;
-    o.status = done ? 'Filled' : 'PartiallyFilled';
-    const commission = this.book.takeCommission(execId);
-    if (commission !== null) this.commissionsPaid += commission;
-    this.emit('order.filled', {
-      coid: o.req.coid, execId, symbol: contract.symbol ?? o.req.symbol, side: o.req.side, qty, price, cumQty: o.filled,
-      leavesQty: Math.max(0, o.req.quantity - o.filled), status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
-    });
-    const h = this.holdings.get(o.req.symbol) ?? { qty: 0, cost: 0, realized: 0 };
-    this.holdings.set(o.req.symbol, h);
-    const signed = o.req.side === 'buy' ? qty : -qty;
-    if (h.qty === 0 || Math.sign(h.qty) === Math.sign(signed)) { h.qty += signed; h.cost += price * signed; } else {
-      const closing = Math.min(qty, Math.abs(h.qty));
-      const removed = Math.round((h.cost * closing) / Math.abs(h.qty));
-      h.realized += Math.sign(h.qty) * price * closing - removed;
-      h.cost -= removed;
-      h.qty += signed;
-      if (h.qty === 0) h.cost = 0;
-    }
-    this.emit('position.changed', { symbol: o.req.symbol, qty: h.qty, avgPrice: h.qty === 0 ? 0 : Math.round(h.cost / h.qty), realizedPnl: h.realized, source: 'fill', at: this.now() });
-  }
-
-  private onCommission(r: CommissionReport): void {
-    const execId = r.execId ?? '';
-    const amount = fromTws(r.commission ?? 0);
-    if (this.book.commissionArrived(execId, amount)) {
-      this.commissionsPaid += amount;
-      this.emit('commission.reported', { execId, amount, currency: r.currency ?? 'USD', at: this.now() });
-    }
-  }
-
-  private onCode(code: number, reqId: number, message: string): void {
-    const rule = ruleFor(code);
-    const o = reqId >= 0 ? this.book.byId.get(reqId) : undefined;
-    if (o !== undefined && rule.action === 'invalidate-order' && !terminal(o.status)) {
-      o.status = 'Rejected';
-      this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code: rule.harvesterCode, reason: message, venueCode: code, at: this.now() });
-      return;
-    }
-    if (rule.action !== 'ignore') this.emit('broker.error', { code, harvesterCode: rule.harvesterCode, message, severity: rule.severity, at: this.now() });
+    if (route === 'late') return; // an answer for a request that already ended: absorbed (§3.2)
+    this.errors.report(code, reqId, message, this.o.connection.state);
   }
 
   // ---- helpers ----
 
-  private accept(o: TwsOrder, held: boolean, synthetic = false): void {
-    if (o.accepted) return;
-    o.accepted = true;
-    if (o.status === 'PendingSubmit') o.status = 'Accepted';
-    this.emit('order.accepted', { coid: o.req.coid, brokerOrderId: String(o.orderId), permId: null, held, holdReason: held ? 'parent not filled' : null, synthetic, reconciled: false, at: this.now() });
-  }
-
   private track(order: OrderRequest, orderId: number): void {
-    this.book.add({ req: order, orderId, status: 'PendingSubmit', filled: 0, accepted: false });
+    this.book.add({ req: order, orderId, permId: null, status: 'PendingSubmit', filled: 0, accepted: false, cancelRequested: false });
     this.emit('order.submitted', {
       coid: order.coid, symbol: order.symbol, side: order.side, type: order.type, qty: order.quantity, price: order.limitPrice ?? null,
       triggerPrice: order.triggerPrice ?? null, tif: order.tif, orderRef: order.orderRef, bracketId: order.bracketId ?? null, parentCoid: order.parentCoid ?? null, at: this.now(),
@@ -262,7 +246,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   private refusal(order: OrderRequest): [string, string] | null {
-    if (!this.health().canTrade) return ['BROKER.NOT_CONNECTED', `TWS connection is ${this.o.connection.state}`];
+    const h = this.health();
+    if (!h.canTrade) return ['BROKER.NOT_CONNECTED', h.detail];
     if (this.book.byCoid.has(order.coid)) return ['ORDER.DUPLICATE_ID', order.coid];
     if (!Number.isSafeInteger(order.quantity) || order.quantity <= 0) return ['ORDER.INVALID_QUANTITY', String(order.quantity)];
     if (order.orderRef.length === 0) return ['ORDER.INVALID_REF', 'orderRef is empty'];
@@ -274,6 +259,10 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return { coid, status: 'rejected', code, reason };
   }
 
+  private guard(): void {
+    if (this.disposed) throw new HarvesterError('BROKER.DISPOSED', 'TWS broker adapter used after dispose()');
+  }
+
   private now(): Micros {
     return this.o.clock.now();
   }
@@ -281,8 +270,4 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private emit<K extends BrokerEventName>(event: K, payload: BrokerEvents[K]): void {
     this.emitter.emit(event, payload);
   }
-}
-
-function terminal(s: OrderStatus): boolean {
-  return s === 'Filled' || s === 'Cancelled' || s === 'Rejected';
 }

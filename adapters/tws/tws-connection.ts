@@ -1,147 +1,318 @@
 import { EventName, IBApi } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
+import type { ErrorCode } from '../../core/errors/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
+import type { Micros } from '../../core/domain/units.js';
 import { CONNECTION_TRANSITIONS, type ConnectionState } from '../../ports/broker-adapter.js';
-import type { Clock } from '../../ports/clock.js';
 import { ruleFor } from './error-table.js';
+import { ReconnectPolicy } from './reconnect-policy.js';
+import { DEFAULT_RESET_WINDOWS } from './reset-windows.js';
+import type { CodeRoute, ConnectionEvents, ConnectionNotice, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
+import { TwsHeartbeat } from './tws-heartbeat.js';
+import { TwsLink } from './tws-link.js';
+import { TwsRequestRegistry } from './tws-request-registry.js';
+import { TwsTimers } from './tws-timers.js';
 
-export interface TwsConnectionOptions {
-  host: string;
-  port: number;
-  clientId: number;
-  clock: Clock;
-  connectTimeoutMs: number;
-  /** Reconnect ladder (ms); seeded jitter of up to 20 % is added to each step. */
-  backoffMs: readonly number[];
-  jitter: () => number;
-}
-
-export interface ConnectionEvents {
-  state: (from: ConnectionState, to: ConnectionState, reason: string) => void;
-  /** An IB error/info code, routed: reqId −1 for session-level ones. */
-  code: (code: number, reqId: number, message: string) => void;
-  /** A new link is up (after a reconnect): subscribers re-request and reconcile. */
-  restored: () => void;
-}
+export type { CodeRoute, ConnectionEvents, ConnectionNotice, LinkUp, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
 
 /**
- * One socket per client id. Owns the connection state machine (only the transitions in CONNECTION_TRANSITIONS),
- * the order-id allocator seeded from nextValidId, the handshake deadline, and the bounded reconnect ladder.
+ * One socket per client id, and the state machine over it (only the transitions in CONNECTION_TRANSITIONS; every
+ * one emitted as `state`). Owns the request registry, the id allocator, the heartbeat, the reconnect ladder and the
+ * reset-window escalation. Trading readiness is delegated to one sync handler (the broker's reconciliation): the
+ * state reaches Connected only after it says 'ok', at connect, after a reconnect and after 1101/1102.
  */
 export class TwsConnection extends EventEmitter<ConnectionEvents> {
   readonly ib: IBApi;
+  readonly timers = new TwsTimers();
+  readonly registry: TwsRequestRegistry;
   state: ConnectionState = 'Disconnected';
-  accounts: string[] = [];
-  private nextOrderId = 0;
+  lastHeartbeatAt: Micros | null = null;
+  /** TWS time minus local receive time, ±1 s (currentTime has whole-second resolution). */
+  clockSkewUs: number | null = null;
+  reconnects = 0;
+  private readonly link: TwsLink;
+  private readonly heartbeat: TwsHeartbeat;
+  private readonly policy: ReconnectPolicy;
+  private sync: ((trigger: SyncTrigger) => Promise<SyncVerdict>) | null = null;
+  private connecting: Promise<void> | null = null;
+  private cancelRetry: (() => void) | null = null;
+  private cancelWatch: (() => void) | null = null;
+  private attemptInFlight = false;
+  private quietNoticed = false;
+  private upstreamDown = false;
   private userClosed = false;
-  private attempts = 0;
+  private disposed = false;
 
   constructor(private readonly o: TwsConnectionOptions) {
     super();
     this.ib = new IBApi({ host: o.host, port: o.port });
-    this.ib.on(EventName.managedAccounts, (list: string) => { this.accounts = list.split(',').map((a) => a.trim()).filter(Boolean); });
-    this.ib.on(EventName.nextValidId, (id: number) => { if (id > this.nextOrderId) this.nextOrderId = id; });
+    this.registry = new TwsRequestRegistry(o.clock, this.timers);
+    this.link = new TwsLink(this.ib, o.clientId, this.timers);
+    this.policy = new ReconnectPolicy({
+      backoffMs: o.backoffMs, maxAttempts: o.maxReconnectAttempts ?? 10, jitter: o.jitter,
+      resetWindows: o.resetWindows ?? DEFAULT_RESET_WINDOWS, resetRetryMs: o.resetRetryMs ?? 60_000,
+    });
+    this.heartbeat = new TwsHeartbeat(
+      { intervalMs: o.heartbeatIntervalMs ?? 10_000, timeoutMs: o.heartbeatTimeoutMs ?? 5_000, maxMisses: o.heartbeatMisses ?? 2 },
+      this.timers,
+      {
+        probe: () => this.registry.call<number>({ type: 'current-time', origin: 'heartbeat', deadlineMs: o.heartbeatTimeoutMs ?? 5_000, send: () => this.ib.reqCurrentTime() }),
+        beat: (serverSeconds) => {
+          this.lastHeartbeatAt = o.clock.now();
+          this.clockSkewUs = serverSeconds * 1_000_000 - this.lastHeartbeatAt;
+        },
+        dead: (misses) => this.linkLost(`heartbeat: ${misses} probes unanswered`),
+      },
+    );
+    this.ib.on(EventName.currentTime, (t: number) => { this.registry.completeType('current-time', t); });
     this.ib.on(EventName.error, (err: Error, code: number, reqId: number) => this.onCode(code ?? -1, reqId ?? -1, err?.message ?? String(err)));
     this.ib.on(EventName.info, (message: string, code: number) => this.onCode(code, -1, message));
-    this.ib.on(EventName.disconnected, () => this.onDisconnected());
+    this.link.onClosed = () => this.onSocketClosed();
   }
 
-  /** Resolves once TWS sent nextValidId and the managed accounts; rejects on the deadline or 326. */
+  get accounts(): string[] {
+    return this.link.accounts;
+  }
+
+  /** True while a handshaken socket is open: requests may be sent. */
+  get linkUp(): boolean {
+    return this.link.up;
+  }
+
+  /** The one place that decides when trading may resume; the broker registers its reconciliation here. */
+  setSyncHandler(handler: (trigger: SyncTrigger) => Promise<SyncVerdict>): void {
+    this.sync = handler;
+  }
+
+  /** Resolves once the link is up and the sync handler said 'ok'; rejects with a HarvesterError otherwise. */
   connect(): Promise<void> {
+    if (this.disposed) return Promise.reject(new HarvesterError('BROKER.DISPOSED', 'connection disposed'));
+    if (this.connecting !== null) return this.connecting;
     if (this.state !== 'Disconnected') return Promise.resolve();
     this.userClosed = false;
+    this.policy.reset();
     this.move('Connecting', 'requested');
-    return this.handshake();
+    this.connecting = this.firstConnect().finally(() => { this.connecting = null; });
+    return this.connecting;
   }
 
-  disconnect(): void {
+  disconnect(reason = 'requested'): void {
     this.userClosed = true;
-    if (this.state === 'Disconnected') return;
-    this.ib.disconnect();
-    this.move('Disconnected', 'requested');
+    this.stopActivity('BROKER.NOT_CONNECTED', 'disconnect requested');
+    this.link.close();
+    if (this.state !== 'Disconnected') this.move('Disconnected', reason);
   }
 
-  /** One allocator for every order id this client sends. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disconnect('disposed');
+    this.disposed = true;
+    this.registry.dispose();
+    this.timers.dispose();
+  }
+
+  /** One monotonic allocator for order ids and request ids, so an error's id is never ambiguous (§3.1). */
+  allocateId(): number {
+    return this.link.allocateId();
+  }
+
+  /** Kept for callers of the first version: order ids come from the same allocator. */
   allocateOrderId(): number {
-    return this.nextOrderId++;
+    return this.link.allocateId();
   }
 
-  move(to: ConnectionState, reason: string): void {
-    if (this.state === to) return;
-    if (!CONNECTION_TRANSITIONS[this.state].includes(to)) return;
+  /** An order id seen from TWS (adopted orders): later ids must exceed it or TWS answers 103. */
+  observeOrderId(id: number): void {
+    this.link.observeId(id);
+  }
+
+  move(to: ConnectionState, reason: string): boolean {
+    if (this.state === to || !CONNECTION_TRANSITIONS[this.state].includes(to)) return false;
     const from = this.state;
     this.state = to;
     this.emit('state', from, to, reason);
+    return true;
   }
 
-  private handshake(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const done = (error?: HarvesterError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.ib.off(EventName.nextValidId, onReady);
-        this.off('code', onCode);
-        if (error) {
-          this.ib.disconnect();
-          if (this.state !== 'Disconnected') this.move('Disconnected', error.message);
-          reject(error);
-        } else resolve();
-      };
-      const onReady = (): void => {
-        // managedAccounts precedes nextValidId on the wire; the accounts are known here.
-        setImmediate(() => done());
-      };
-      const onCode = (code: number): void => {
-        if (code === 326) done(new HarvesterError('BROKER.CLIENT_ID_IN_USE', `client id ${this.o.clientId} is already in use (IB 326): choose another fixed client id`));
-      };
-      const timer = setTimeout(() => done(new HarvesterError('BROKER.CONNECT_TIMEOUT', `no nextValidId from ${this.o.host}:${this.o.port} within ${this.o.connectTimeoutMs} ms`)), this.o.connectTimeoutMs);
-      this.ib.on(EventName.nextValidId, onReady);
-      this.on('code', onCode);
-      this.ib.connect(this.o.clientId);
-    });
-  }
+  // ---- connect, sync, reconnect ----
 
-  private onCode(code: number, reqId: number, message: string): void {
-    const rule = ruleFor(code);
-    if (rule.action === 'connectivity') {
-      if (code === 1100 || code === 2110) this.move('Degraded', `IB ${code}`);
-      else if (this.state === 'Degraded') this.move('Connected', `IB ${code}`);
-      if (code === 1101) this.emit('restored');
+  private async firstConnect(): Promise<void> {
+    try {
+      await this.link.open(this.o.connectTimeoutMs);
+    } catch (e) {
+      await this.link.closeAndWait();
+      if (this.state === 'Connecting') this.move('Disconnected', (e as HarvesterError).code ?? 'failed');
+      throw e;
     }
-    this.emit('code', code, reqId, message);
+    this.emit('restored', 'connect');
+    const verdict = await this.runSync('connect');
+    if (verdict !== 'ok' || this.state !== 'Connecting') {
+      const error = verdict instanceof HarvesterError ? verdict
+        : new HarvesterError(this.userClosed ? 'BROKER.NOT_CONNECTED' : 'BROKER.RECONCILE_FAILED', this.userClosed ? 'disconnected while connecting' : 'initial reconciliation did not complete');
+      await this.link.closeAndWait();
+      this.stopActivity('BROKER.NOT_CONNECTED', error.message);
+      if (this.state === 'Connecting') this.move('Disconnected', error.code);
+      throw error;
+    }
+    this.ready('ready');
   }
 
-  private onDisconnected(): void {
-    if (this.userClosed || this.state === 'Disconnected' || this.state === 'Connecting') return;
-    this.move('Reconnecting', 'socket closed');
-    this.scheduleReconnect();
+  private ready(reason: string): void {
+    this.policy.reset();
+    this.move('Connected', reason);
+    this.heartbeat.start();
+    if (this.upstreamDown) this.enterDegraded('upstream-lost (reported during sync)');
+  }
+
+  private async runSync(trigger: SyncTrigger): Promise<SyncVerdict> {
+    const gen = this.link.generation;
+    const attempts = this.o.syncAttempts ?? 3;
+    for (let i = 0; i < attempts; i++) {
+      if (!this.link.up || this.link.generation !== gen || this.userClosed) return 'retry';
+      const verdict = this.sync === null ? 'ok' : await this.sync(trigger).catch((): SyncVerdict => 'retry');
+      if (!this.link.up || this.link.generation !== gen || this.userClosed) return 'retry';
+      if (verdict !== 'retry') return verdict;
+      if (i + 1 < attempts) await new Promise<void>((r) => this.timers.after(this.o.syncRetryMs ?? 1_000, r));
+    }
+    return 'retry';
+  }
+
+  /** The link is dead or unusable: Reconnecting, force the socket closed, then the ladder. */
+  private linkLost(reason: string): void {
+    if (this.state !== 'Connected' && this.state !== 'Degraded') return;
+    this.cancelWatch?.();
+    this.cancelWatch = null;
+    this.upstreamDown = false;
+    this.policy.reset();
+    this.quietNoticed = false;
+    this.move('Reconnecting', reason);
+    this.emit('interrupted', reason);
+    this.heartbeat.stop();
+    this.registry.failAll('BROKER.NOT_CONNECTED', reason);
+    if (this.link.socketOpen) this.link.close(); // onSocketClosed schedules the ladder
+    else this.scheduleReconnect();
+  }
+
+  private onSocketClosed(): void {
+    this.heartbeat.stop();
+    this.registry.failAll('BROKER.NOT_CONNECTED', 'socket closed');
+    if (this.userClosed || this.disposed || this.link.handshaking) return;
+    if (this.state === 'Connected' || this.state === 'Degraded') this.linkLost('socket closed');
+    else if (this.state === 'Reconnecting') this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
-    const ladder = this.o.backoffMs;
-    if (this.attempts >= ladder.length) {
-      this.move('Halting', `reconnect failed after ${this.attempts} attempts`);
-      this.move('Disconnected', 'gave up');
-      return;
+    if (this.cancelRetry !== null || this.attemptInFlight || this.userClosed || this.disposed || this.state !== 'Reconnecting') return;
+    const d = this.policy.next(this.o.clock.now());
+    if (d.kind === 'escalate') return this.escalate(d.code, d.reason, 502);
+    if (d.quiet && !this.quietNoticed) {
+      this.quietNoticed = true; // once per outage: a nightly reset is routine, not an alarm
+      this.notice(502, 'BROKER.NOT_CONNECTED', 'warn', `disconnected inside IB reset window (${d.window?.window.label ?? 'scheduled'}): retrying every ${d.delayMs} ms`);
     }
-    const base = ladder[this.attempts++]!;
-    setTimeout(() => {
-      if (this.userClosed || this.state !== 'Reconnecting') return;
-      this.handshakeAgain().then(
-        () => { this.attempts = 0; this.emit('restored'); },
-        () => this.scheduleReconnect(),
-      );
-    }, Math.round(base * (1 + 0.2 * this.o.jitter()))).unref?.();
+    this.cancelRetry = this.timers.after(d.delayMs, () => {
+      this.cancelRetry = null;
+      void this.attempt();
+    });
   }
 
-  private handshakeAgain(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { this.ib.off(EventName.nextValidId, ok); reject(new Error('timeout')); }, this.o.connectTimeoutMs);
-      const ok = (): void => { clearTimeout(timer); this.ib.off(EventName.nextValidId, ok); resolve(); };
-      this.ib.on(EventName.nextValidId, ok);
-      this.ib.connect(this.o.clientId);
-    });
+  private async attempt(): Promise<void> {
+    if (this.state !== 'Reconnecting' || this.userClosed) return;
+    this.attemptInFlight = true;
+    try {
+      await this.link.open(this.o.connectTimeoutMs);
+    } catch {
+      this.attemptInFlight = false;
+      await this.link.closeAndWait();
+      this.scheduleReconnect();
+      return;
+    }
+    this.attemptInFlight = false;
+    const gen = this.link.generation;
+    this.reconnects++;
+    this.emit('restored', 'reconnect');
+    const verdict = await this.runSync('reconnect');
+    if (this.link.generation !== gen || this.state !== 'Reconnecting') return; // superseded by a newer link
+    if (verdict === 'ok') return this.ready('reconciled');
+    if (verdict instanceof HarvesterError) return this.escalate(verdict.code, verdict.message, 502);
+    await this.link.closeAndWait(); // reconciliation never completed on this link: try a fresh one
+    this.scheduleReconnect();
+  }
+
+  // ---- IB codes ----
+
+  private onCode(code: number, reqId: number, message: string): void {
+    const route: CodeRoute = reqId >= 0 ? this.registry.route(reqId, code, message) : 'system';
+    const rule = ruleFor(code);
+    if (route === 'system' && rule.action === 'connectivity') this.onConnectivity(code);
+    this.emit('code', code, reqId, message, route);
+    if (rule.action === 'hard-fail' && rule.halt === true && route === 'system') this.escalate(rule.harvesterCode, `IB ${code}: ${message}`, code);
+  }
+
+  private onConnectivity(code: number): void {
+    if (code === 1100 || code === 2110) {
+      if (this.upstreamDown) return; // IB repeats 1100 many times during a reset: act on the edge only
+      this.upstreamDown = true;
+      if (this.state === 'Connected') this.enterDegraded(`upstream-lost (IB ${code})`);
+    } else if (code === 1101 || code === 1102) {
+      const wasDown = this.upstreamDown || this.state === 'Degraded';
+      this.upstreamDown = false;
+      if (!wasDown || this.state !== 'Degraded') return;
+      this.cancelWatch?.();
+      this.cancelWatch = null;
+      // 1101: TWS dropped our market-data requests; 1102: they survived. Both delayed execution reports: reconcile.
+      this.emit('restored', code === 1101 ? 'data-lost' : 'data-kept');
+      void this.restoreSync();
+    } else if (code === 1300) this.linkLost('IB 1300: socket port reset');
+  }
+
+  private enterDegraded(reason: string): void {
+    this.policy.reset();
+    const hit = this.policy.window(this.o.clock.now());
+    this.move('Degraded', reason);
+    if (hit !== null) this.notice(1100, 'BROKER.NOT_CONNECTED', 'warn', `IB upstream lost inside reset window (${hit.window.label ?? 'scheduled'}): expected, waiting`);
+    const watch = (): void => {
+      this.cancelWatch = this.timers.after(this.o.resetRetryMs ?? 60_000, () => {
+        this.cancelWatch = null;
+        if (this.state !== 'Degraded') return;
+        if (this.policy.overrun(this.o.clock.now())) this.escalate('BROKER.RESET_WINDOW_OVERRUN', 'IB upstream still lost after the reset window ended', 1100);
+        else watch();
+      });
+    };
+    watch();
+  }
+
+  private async restoreSync(): Promise<void> {
+    const gen = this.link.generation;
+    const verdict = await this.runSync('restored');
+    if (this.link.generation !== gen || this.state !== 'Degraded') return;
+    if (verdict === 'ok') {
+      this.move('Connected', 'reconciled');
+      if (this.upstreamDown) this.enterDegraded('upstream-lost again during reconciliation');
+    } else if (verdict instanceof HarvesterError) this.escalate(verdict.code, verdict.message, 1101);
+    else this.linkLost('reconciliation after restore did not complete');
+  }
+
+  /** Give up: a fatal notice for the kill switch, then Halting → Disconnected. */
+  private escalate(harvesterCode: ErrorCode, reason: string, ibCode: number): void {
+    if (this.state === 'Disconnected' || this.state === 'Halting') return;
+    this.notice(ibCode, harvesterCode, 'fatal', reason);
+    this.userClosed = true;
+    this.stopActivity(harvesterCode, reason);
+    this.move('Halting', reason);
+    this.link.close();
+    this.move('Disconnected', reason);
+  }
+
+  private stopActivity(code: ErrorCode, reason: string): void {
+    this.heartbeat.stop();
+    this.cancelRetry?.();
+    this.cancelRetry = null;
+    this.cancelWatch?.();
+    this.cancelWatch = null;
+    this.registry.failAll(code, reason);
+  }
+
+  private notice(code: number, harvesterCode: ErrorCode, severity: ConnectionNotice['severity'], message: string): void {
+    this.emit('notice', { code, harvesterCode, severity, message });
   }
 }

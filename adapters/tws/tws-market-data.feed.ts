@@ -5,10 +5,12 @@ import type { Clock } from '../../ports/clock.js';
 import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
 import { fromTws } from './mapping/price.js';
 import { stockContract } from './mapping/order.js';
+import { requestEffect, ruleFor } from './error-table.js';
 import type { TwsConnection } from './tws-connection.js';
 
 interface Sub {
   handle: SubscriptionHandle;
+  /** The IB request id of the live request; -1 while none is out (link down, or not requested yet). */
   reqId: number;
   seq: number;
   epoch: number;
@@ -27,7 +29,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   private readonly emitter = new EventEmitter();
   private readonly subs = new Map<string, Sub>();
   private readonly byReq = new Map<number, Sub>();
-  private nextReq = 70_000;
+  private nextHandle = 1;
   private pending: DepthEvent | null = null;
   private flushScheduled = false;
   private readonly quotes = new Map<string, { bid: number; ask: number }>();
@@ -38,7 +40,16 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     ib.on(EventName.updateMktDepthL2, (id: number, position: number, mm: string, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, mm));
     ib.on(EventName.tickByTickAllLast, (id: number, _t: number, time: string | number, price: number, size: number) => this.onPrint(id, Number(time), price, size));
     ib.on(EventName.tickPrice, (id: number, field: number, value: number) => this.onTick(id, field, value));
-    conn.on('restored', () => this.resubscribe());
+    // 1101 and a new socket lose every market-data request; 1102 keeps them; a first connect sends the ones
+    // subscribed before the link was up.
+    conn.on('restored', (kind) => {
+      if (kind === 'connect') this.requestPending();
+      else if (kind !== 'data-kept') this.resubscribe();
+    });
+    conn.on('interrupted', (reason) => {
+      for (const sub of this.subs.values()) this.forget(sub);
+      this.emit('feed.interrupted', { reason, subscriptions: this.subs.size });
+    });
   }
 
   async connect(): Promise<void> {
@@ -67,10 +78,9 @@ export class TwsMarketDataFeed implements MarketDataFeed {
       this.emit('feed.refused', { symbol, stream, code: 'FEED.LINE_BUDGET_EXCEEDED', usage });
       return { ok: false, code: 'FEED.LINE_BUDGET_EXCEEDED', reason: `${stream} budget ${counter.budget} in use` };
     }
-    const sub: Sub = { handle: { symbol, stream, id: this.nextReq }, reqId: this.nextReq++, seq: 0, epoch: 1, levels: options.levels ?? 10 };
+    const sub: Sub = { handle: { symbol, stream, id: this.nextHandle++ }, reqId: -1, seq: 0, epoch: 1, levels: options.levels ?? 10 };
     this.subs.set(key, sub);
-    this.byReq.set(sub.reqId, sub);
-    this.request(sub);
+    if (this.conn.linkUp) this.request(sub);
     this.emit('feed.subscribed', { symbol, stream, holders: 1, usage: this.usage() });
     return { ok: true, handle: sub.handle };
   }
@@ -78,14 +88,8 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   unsubscribe(handle: SubscriptionHandle): void {
     const sub = this.subs.get(`${handle.symbol}:${handle.stream}`);
     if (sub === undefined) return;
-    const ib = this.conn.ib;
-    if (this.conn.state !== 'Disconnected') {
-      if (sub.handle.stream === 'depth') ib.cancelMktDepth(sub.reqId, false);
-      else if (sub.handle.stream === 'tape') ib.cancelTickByTickData(sub.reqId);
-      else ib.cancelMktData(sub.reqId);
-    }
+    this.cancelRequest(sub);
     this.subs.delete(`${handle.symbol}:${handle.stream}`);
-    this.byReq.delete(sub.reqId);
     this.emit('feed.unsubscribed', { symbol: handle.symbol, stream: handle.stream, usage: this.usage() });
   }
 
@@ -103,15 +107,56 @@ export class TwsMarketDataFeed implements MarketDataFeed {
 
   private request(sub: Sub): void {
     const ib = this.conn.ib;
+    // Ids come from the connection's one allocator, so an IB error id is never ambiguous between an order and a stream.
+    sub.reqId = this.conn.allocateId();
+    this.byReq.set(sub.reqId, sub);
+    const { symbol, stream } = sub.handle;
+    this.conn.registry.stream({
+      id: sub.reqId, type: stream === 'depth' ? 'market-depth' : stream === 'tape' ? 'tick-by-tick' : 'market-data', origin: `feed ${symbol}:${stream}`,
+      onError: (code, message) => this.onStreamError(sub, code, message),
+    });
     const contract = stockContract(sub.handle.symbol);
     if (sub.handle.stream === 'depth') ib.reqMktDepth(sub.reqId, contract, sub.levels, false, []);
     else if (sub.handle.stream === 'tape') ib.reqTickByTickData(sub.reqId, contract, 'AllLast' as TickByTickDataType, 0, false);
     else ib.reqMktData(sub.reqId, contract, '', false, false);
   }
 
-  /** After a reconnect or 1101 the old request ids are dead: request again under a new epoch. */
+  private cancelRequest(sub: Sub): void {
+    if (sub.reqId < 0) return;
+    const ib = this.conn.ib;
+    if (this.conn.linkUp) {
+      if (sub.handle.stream === 'depth') ib.cancelMktDepth(sub.reqId, false);
+      else if (sub.handle.stream === 'tape') ib.cancelTickByTickData(sub.reqId);
+      else ib.cancelMktData(sub.reqId);
+    }
+    this.forget(sub);
+  }
+
+  /** Forgets the live request id (late errors for it are absorbed by the registry). */
+  private forget(sub: Sub): void {
+    if (sub.reqId < 0) return;
+    this.byReq.delete(sub.reqId);
+    this.conn.registry.endStream(sub.reqId);
+    sub.reqId = -1;
+  }
+
+  /** IB refused or dropped one stream: only that subscription fails and its line is released (§1.4). */
+  private onStreamError(sub: Sub, code: number, message: string): void {
+    if (requestEffect(code, message) !== 'fail') return; // e.g. 10197: stays subscribed; TWS resumes when the other login ends
+    const { symbol, stream } = sub.handle;
+    this.forget(sub);
+    this.subs.delete(`${symbol}:${stream}`);
+    this.emit('feed.failed', { symbol, stream, code: ruleFor(code).harvesterCode, reason: `IB ${code}: ${message}` });
+  }
+
+  private requestPending(): void {
+    for (const sub of this.subs.values()) if (sub.reqId < 0) this.request(sub);
+  }
+
+  /** After a reconnect or 1101 the old request ids are dead: request again with new ids under a new epoch. */
   private resubscribe(): void {
     for (const sub of this.subs.values()) {
+      this.forget(sub);
       sub.epoch++;
       sub.seq = 0;
       this.request(sub);

@@ -1,54 +1,110 @@
+import type { Contract, Execution } from '@stoqey/ib';
 import type { OrderRequest, OrderStatus } from '../../core/domain/orders.js';
+import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Money, Quantity } from '../../core/domain/units.js';
 
 export interface TwsOrder {
   req: OrderRequest;
   orderId: number;
+  permId: number | null;
   status: OrderStatus;
   filled: Quantity;
   accepted: boolean;
+  /** Harvester asked for the cancel: a Cancelled status then reads 'requested', not 'venue'. */
+  cancelRequested: boolean;
 }
 
-interface PendingExec {
-  coid: string;
-  execId: string;
-  emitted: boolean;
+export interface ParkedExecution {
+  contract: Contract;
+  execution: Execution;
 }
+
+/** Executions for unknown orders are parked (never dropped); past this many, the oldest goes (with an anomaly). */
+const MAX_PARKED = 1_000;
 
 /**
- * The adapter's ledger of orders and executions. Fills are built only from executions joined with commission
- * reports by exec id, whichever arrives first; an exec id is applied once, whatever TWS repeats.
+ * The adapter's ledger of orders and executions. Fills are built only from executions; an exec id is applied once,
+ * whatever TWS repeats — live duplicates and reconciliation replays (reqExecutions re-delivers everything) go
+ * through the same check. Commission reports join by exec id in either order, each counted once.
  */
 export class TwsOrderBook {
   readonly byCoid = new Map<string, TwsOrder>();
   readonly byId = new Map<number, TwsOrder>();
-  private readonly execs = new Map<string, PendingExec>();
-  private readonly commissions = new Map<string, Money>();
+  private readonly applied = new Set<string>();
+  private readonly commissioned = new Set<string>();
+  private readonly orphanCommissions = new Map<string, Money>();
+  private readonly parked = new Map<string, ParkedExecution>();
 
   add(o: TwsOrder): void {
     this.byCoid.set(o.req.coid, o);
     this.byId.set(o.orderId, o);
   }
 
-  /** True the first time an exec id is seen. */
-  firstExec(execId: string, coid: string): boolean {
-    if (this.execs.has(execId)) return false;
-    this.execs.set(execId, { coid, execId, emitted: true });
+  open(): TwsOrder[] {
+    return [...this.byCoid.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
+  }
+
+  byPermId(permId: number): TwsOrder | undefined {
+    if (!permId) return undefined;
+    for (const o of this.byId.values()) if (o.permId === permId) return o;
+    return undefined;
+  }
+
+  wasApplied(execId: string): boolean {
+    return this.applied.has(execId);
+  }
+
+  /** Marks an exec id applied; false if it already was. */
+  markApplied(execId: string): boolean {
+    if (this.applied.has(execId)) return false;
+    this.applied.add(execId);
     return true;
   }
 
-  /** Commission waiting for its execution, consumed once. */
+  /** The commission that arrived before its execution, consumed once (and remembered as counted). */
   takeCommission(execId: string): Money | null {
-    const c = this.commissions.get(execId);
+    const c = this.orphanCommissions.get(execId);
     if (c === undefined) return null;
-    this.commissions.delete(execId);
+    this.orphanCommissions.delete(execId);
+    this.commissioned.add(execId);
     return c;
   }
 
-  /** Returns true when the execution is already known (emit commission.reported), false to park it. */
-  commissionArrived(execId: string, amount: Money): boolean {
-    if (this.execs.has(execId)) return true;
-    this.commissions.set(execId, amount);
-    return false;
+  /**
+   * A commission report: 'report' when its execution was applied and this is the first report for it; 'parked'
+   * when the execution has not arrived yet; 'duplicate' for a repeat (reconciliation replays every report).
+   */
+  commissionArrived(execId: string, amount: Money): 'report' | 'parked' | 'duplicate' {
+    if (this.commissioned.has(execId) || this.orphanCommissions.has(execId)) return 'duplicate';
+    if (this.applied.has(execId)) {
+      this.commissioned.add(execId);
+      return 'report';
+    }
+    this.orphanCommissions.set(execId, amount);
+    return 'parked';
+  }
+
+  /** Parks an execution whose order is not known yet; returns the exec id dropped to stay bounded, if any. */
+  park(execId: string, p: ParkedExecution): string | null {
+    this.parked.set(execId, p);
+    if (this.parked.size <= MAX_PARKED) return null;
+    const oldest = this.parked.keys().next().value as string;
+    this.parked.delete(oldest);
+    return oldest;
+  }
+
+  /** Removes and returns the parked executions that match. */
+  unpark(match: (p: ParkedExecution) => boolean): ParkedExecution[] {
+    const out: ParkedExecution[] = [];
+    for (const [execId, p] of this.parked) {
+      if (!match(p)) continue;
+      this.parked.delete(execId);
+      out.push(p);
+    }
+    return out;
+  }
+
+  get parkedCount(): number {
+    return this.parked.size;
   }
 }

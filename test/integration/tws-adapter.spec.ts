@@ -97,7 +97,8 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     const book = new OrderBook('AAPL', { maxLevels: 20, topN: 5 });
     t.feed.on('depth.updated', (e) => { rows.push(e); book.apply(e); });
     expect(t.feed.subscribe('AAPL', 'depth', { levels: 5 }).ok).to.equal(true);
-    await new Promise((r) => setTimeout(r, 100));
+    // The client's rate limiter may hold the request behind the connect-time reconciliation queries.
+    await until(() => server!.market.subs.some((s) => s.kind === 'depth'));
     server.publish(level('AAPL', 'bid', 150.25, 300));
     server.publish(level('AAPL', 'ask', 150.27, 200));
     server.publish(level('AAPL', 'bid', 150.24, 500));

@@ -13,13 +13,21 @@ describe('live-validation scenarios against the fake TWS', function () {
   paperValidationScenarios(() => ({
     host: '127.0.0.1', port: server.port, clientId: ++clientId, account: 'DU0000001', symbol: 'AAPL',
     stimulate: () => {
-      // Let subscriptions reach the server first, then move the market.
-      setTimeout(() => {
+      // Let subscriptions reach the server first (the client's rate limiter may hold them behind the connect-time
+      // reconciliation queries), then move the market; scenarios without subscriptions go after a short wait.
+      const started = Date.now();
+      const publish = (): void => {
+        const kinds = new Set(server.market.subs.map((s) => s.kind));
+        if (!(kinds.has('depth') && kinds.has('tbt')) && Date.now() - started < 400) {
+          setTimeout(publish, 20);
+          return;
+        }
         server.publish(quote('AAPL', 150.25, 150.27));
         server.publish(level('AAPL', 'bid', 150.25, 300));
         server.publish(level('AAPL', 'ask', 150.27, 200));
         server.publish(trade('AAPL', 150.27, 100));
-      }, 100);
+      };
+      setTimeout(publish, 20);
     },
   }));
 });

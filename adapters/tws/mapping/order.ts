@@ -1,6 +1,6 @@
 import { OrderAction, OrderType as IbOrderType, SecType, TimeInForce as IbTif, type Contract, type Order } from '@stoqey/ib';
 import type { OrderRequest } from '../../../core/domain/orders.js';
-import { toTws } from './price.js';
+import { fromTws, toTws } from './price.js';
 
 export function stockContract(symbol: string, currency = 'USD', exchange = 'SMART'): Contract {
   return { symbol, secType: SecType.STK, exchange, currency };
@@ -28,4 +28,38 @@ export function toIbOrder(o: OrderRequest, account: string | undefined, extra: {
     order.ocaType = 1; // cancel the rest of the group with block
   }
   return order;
+}
+
+const FROM_TYPES: Record<string, OrderRequest['type']> = { MKT: 'market', LMT: 'limit', STP: 'stop', 'STP LMT': 'stop-limit' };
+const FROM_TIFS: Record<string, OrderRequest['tif']> = { DAY: 'day', GTC: 'gtc', IOC: 'ioc' };
+
+/** Harvester's orderRef is `hv:<session tag>:<coid>`; anything else is not ours. */
+export function isHarvesterRef(orderRef: string | undefined): orderRef is string {
+  return typeof orderRef === 'string' && orderRef.startsWith('hv:');
+}
+
+/** The client order id inside an orderRef (`hv:<tag>:<coid>`; coids may themselves contain colons). */
+export function coidFromRef(orderRef: string): string {
+  const parts = orderRef.split(':');
+  return parts.length >= 3 ? parts.slice(2).join(':') : orderRef;
+}
+
+/** An order TWS reported (openOrder), back in Harvester terms: used to adopt orders after a restart. */
+export function fromIbOrder(contract: Contract, order: Order): OrderRequest {
+  const orderRef = order.orderRef ?? '';
+  const req: OrderRequest = {
+    coid: coidFromRef(orderRef),
+    symbol: contract.symbol ?? '',
+    side: String(order.action) === 'SELL' || String(order.action) === 'SSHORT' ? 'sell' : 'buy',
+    type: FROM_TYPES[String(order.orderType ?? 'MKT')] ?? 'limit',
+    quantity: Number(order.totalQuantity ?? 0),
+    tif: FROM_TIFS[String(order.tif ?? 'DAY')] ?? 'day',
+    orderRef,
+  };
+  // IB marks unset prices with max double; only real prices cross into integer units.
+  if (order.lmtPrice !== undefined && Number.isFinite(order.lmtPrice) && order.lmtPrice < 1e9 && req.type !== 'market' && req.type !== 'stop') req.limitPrice = fromTws(order.lmtPrice);
+  if (order.auxPrice !== undefined && Number.isFinite(order.auxPrice) && order.auxPrice < 1e9 && (req.type === 'stop' || req.type === 'stop-limit')) req.triggerPrice = fromTws(order.auxPrice);
+  if (order.account) req.account = order.account;
+  if (order.ocaGroup) req.ocaGroup = order.ocaGroup;
+  return req;
 }

@@ -88,6 +88,11 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
   readonly clock: FakeTwsClock;
   readonly accounts: readonly string[];
   scenario: ScenarioName;
+  /**
+   * Request kinds the server swallows without answering (the frame is still emitted): e.g. `openOrders` withholds
+   * OPEN_ORDER_END, `placeOrder` loses a placement, `currentTime` starves a heartbeat. Tests add and remove kinds.
+   */
+  readonly withheld = new Set<ClientRequest['kind']>();
   /** Seeded from `options.seed`: drives the random parts of faults (e.g. 10197 burst sizes). */
   readonly rng: Sfc32;
   private readonly connections = new Map<number, TwsConnection>();
@@ -216,7 +221,7 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
 
   onRequest(conn: TwsConnection, request: ClientRequest, tokens: readonly string[]): void {
     this.emit('frame', { connectionId: conn.id, clientId: conn.clientId, request, tokens });
-    if (conn.silent) return;
+    if (conn.silent || this.withheld.has(request.kind)) return;
     if (request.kind === 'startApi') return this.startApi(conn, request.clientId);
     if (conn.ready && this.scenario === 'socket-close') return conn.close();
     const m = conn.msgs;

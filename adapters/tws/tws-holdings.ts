@@ -1,0 +1,81 @@
+import type { OrderSide, Position } from '../../core/domain/orders.js';
+import type { Money, Price, Quantity } from '../../core/domain/units.js';
+
+interface Holding {
+  qty: Quantity;
+  /** Signed cost basis in Money units (price × signed qty), exact integers. */
+  cost: Money;
+  realized: Money;
+}
+
+export interface HoldingView {
+  symbol: string;
+  qty: Quantity;
+  avgPrice: Price;
+  realizedPnl: Money;
+}
+
+/**
+ * Positions as the adapter's fills built them, in integer units. A fill moves the position; reconciliation can set
+ * it to the broker's record (the broker wins, and the difference is reported, never silently absorbed).
+ */
+export class TwsHoldings {
+  private readonly bySymbol = new Map<string, Holding>();
+
+  applyFill(symbol: string, side: OrderSide, qty: Quantity, price: Price): HoldingView {
+    const h = this.get(symbol);
+    const signed = side === 'buy' ? qty : -qty;
+    if (h.qty === 0 || Math.sign(h.qty) === Math.sign(signed)) {
+      h.qty += signed;
+      h.cost += price * signed;
+    } else {
+      const closing = Math.min(qty, Math.abs(h.qty));
+      const removed = Math.round((h.cost * closing) / Math.abs(h.qty));
+      h.realized += Math.sign(h.qty) * price * closing - removed;
+      h.cost -= removed;
+      h.qty += signed;
+      if (h.qty === 0) h.cost = 0;
+      else if (Math.sign(h.qty) === Math.sign(signed)) h.cost = price * h.qty; // flipped through flat
+    }
+    return this.view(symbol);
+  }
+
+  /** Sets a position to the broker's record; returns the signed difference (broker − local). */
+  setFromBroker(symbol: string, qty: Quantity, avgPrice: Price): Quantity {
+    const h = this.get(symbol);
+    const delta = qty - h.qty;
+    h.qty = qty;
+    h.cost = qty === 0 ? 0 : avgPrice * qty;
+    return delta;
+  }
+
+  quantity(symbol: string): Quantity {
+    return this.bySymbol.get(symbol)?.qty ?? 0;
+  }
+
+  symbols(): string[] {
+    return [...this.bySymbol.keys()];
+  }
+
+  view(symbol: string): HoldingView {
+    const h = this.get(symbol);
+    return { symbol, qty: h.qty, avgPrice: h.qty === 0 ? 0 : Math.round(h.cost / h.qty), realizedPnl: h.realized };
+  }
+
+  positions(): Position[] {
+    return [...this.bySymbol.entries()].filter(([, h]) => h.qty !== 0)
+      .map(([symbol, h]) => ({ symbol, quantity: h.qty, averagePrice: Math.round(h.cost / h.qty), realizedPnl: h.realized }));
+  }
+
+  realized(): Money {
+    let sum = 0;
+    for (const h of this.bySymbol.values()) sum += h.realized;
+    return sum;
+  }
+
+  private get(symbol: string): Holding {
+    let h = this.bySymbol.get(symbol);
+    if (h === undefined) this.bySymbol.set(symbol, (h = { qty: 0, cost: 0, realized: 0 }));
+    return h;
+  }
+}

@@ -1,0 +1,152 @@
+import type { CommissionReport, Contract, Execution, Order, OrderState } from '@stoqey/ib';
+import type { OrderRequest, OrderSide } from '../../core/domain/orders.js';
+import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
+import type { Micros } from '../../core/domain/units.js';
+import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
+import { fromTws } from './mapping/price.js';
+import { fromIbOrder } from './mapping/order.js';
+import type { TwsHoldings } from './tws-holdings.js';
+import type { ParkedExecution, TwsOrder, TwsOrderBook } from './tws-order-book.js';
+
+export type Emit = <K extends BrokerEventName>(event: K, payload: BrokerEvents[K]) => void;
+
+const KNOWN_STATUSES = new Set(['ApiPending', 'PendingSubmit', 'PreSubmitted', 'Submitted', 'PendingCancel', 'ApiCancelled', 'Cancelled', 'Filled', 'Inactive']);
+
+/** IB's "unset" commission sentinels (max double; −1 while pending per nautilus PR #4230) are "missing", not money. */
+function commissionAmount(value: number | undefined): number | null {
+  if (value === undefined || !Number.isFinite(value) || value < 0 || value > 1e9) return null;
+  return fromTws(value);
+}
+
+/**
+ * openOrder / orderStatus / execDetails / commissionReport → Harvester order events. Every report is processed in
+ * every connection state (LEAN #249 dropped fills during a 1100 window). Nothing here throws on the reader path.
+ */
+export class TwsOrderFlow {
+  /** True while a reconciliation pass runs: acknowledgements found by it carry `reconciled: true`. */
+  reconciling = false;
+  commissionsPaid = 0;
+  lastHeard: Micros | null = null;
+
+  constructor(private readonly book: TwsOrderBook, private readonly holdings: TwsHoldings, private readonly emit: Emit, private readonly now: () => Micros) {}
+
+  onOpenOrder(orderId: number, _contract: Contract, order: Order | undefined, state: OrderState | undefined): void {
+    this.lastHeard = this.now();
+    const o = this.book.byId.get(orderId);
+    if (o === undefined) return; // unknown orders are the reconciler's to adopt
+    if (order?.permId) o.permId = order.permId;
+    const status = String(state?.status ?? '');
+    if (status === 'Inactive') return this.inactive(o, '');
+    if (status === 'PreSubmitted' || status === 'Submitted' || status === 'PendingCancel') this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined, false);
+  }
+
+  onStatus(orderId: number, status: string, permId: number | undefined, whyHeld: string | undefined): void {
+    this.lastHeard = this.now();
+    const o = this.book.byId.get(orderId);
+    if (o === undefined) return;
+    if (permId) o.permId = permId;
+    if (!KNOWN_STATUSES.has(status)) {
+      this.emit('broker.anomaly', { kind: 'unknown-status', details: { orderId, status }, at: this.now() });
+      return;
+    }
+    if (TERMINAL_STATUSES.has(o.status)) return; // terminal states absorb later statuses
+    if (status === 'PreSubmitted' || status === 'Submitted') this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined, false);
+    else if (status === 'Cancelled' || status === 'ApiCancelled') this.cancelled(o, o.cancelRequested ? 'requested' : 'venue');
+    else if (status === 'Inactive') this.inactive(o, whyHeld ?? '');
+    else if (status === 'PendingCancel') o.status = 'PendingCancel';
+    // 'Filled' is informational: fills come only from executions.
+  }
+
+  /** `reqId` ≥ 0: an answer to reqExecutions (a replay, expected to repeat what we have); −1: a live report. */
+  onExecution(reqId: number, contract: Contract, e: Execution): void {
+    this.lastHeard = this.now();
+    const execId = e.execId ?? '';
+    if (execId === '') return;
+    if (this.book.wasApplied(execId)) {
+      if (reqId < 0) this.emit('broker.anomaly', { kind: 'duplicate-exec', details: { execId }, at: this.now() });
+      return;
+    }
+    const o = (e.orderId !== undefined ? this.book.byId.get(e.orderId) : undefined) ?? this.book.byPermId(e.permId ?? 0);
+    if (o === undefined) {
+      // An execution for an order not known (yet): park it; reconciliation adopts its order or reports it.
+      const dropped = this.book.park(execId, { contract, execution: e });
+      if (dropped !== null) this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: dropped, dropped: true }, at: this.now() });
+      return;
+    }
+    this.applyExecution(o, contract, e);
+  }
+
+  onCommission(r: CommissionReport): void {
+    const execId = r.execId ?? '';
+    const amount = commissionAmount(r.commission);
+    if (execId === '' || amount === null) return;
+    if (this.book.commissionArrived(execId, amount) !== 'report') return;
+    this.commissionsPaid += amount;
+    this.emit('commission.reported', { execId, amount, currency: r.currency ?? 'USD', at: this.now() });
+  }
+
+  /** Applies the parked executions of a now-known order (adopted, or tracked late). */
+  drainParked(o: TwsOrder): number {
+    const found = this.book.unpark((p) => p.execution.orderId === o.orderId || (o.permId !== null && p.execution.permId === o.permId));
+    for (const p of found) this.applyExecution(o, p.contract, p.execution);
+    return found.length;
+  }
+
+  /** Adopts an order TWS reported that this instance does not know (recognised by its `hv:` orderRef). */
+  adopt(orderId: number, contract: Contract, order: Order, held: boolean, filled = 0): TwsOrder {
+    const req: OrderRequest = fromIbOrder(contract, order);
+    const o: TwsOrder = { req, orderId, permId: order.permId ?? null, status: 'Accepted', filled, accepted: true, cancelRequested: false };
+    this.book.add(o);
+    this.emit('order.adopted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), external: false, at: this.now() });
+    this.emit('order.accepted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), held, holdReason: held ? 'reported held by TWS' : null, synthetic: false, reconciled: true, at: this.now() });
+    return o;
+  }
+
+  parkedFor(match: (p: ParkedExecution) => boolean): ParkedExecution[] {
+    return this.book.unpark(match);
+  }
+
+  accept(o: TwsOrder, held: boolean, synthetic: boolean): void {
+    if (o.accepted && o.status !== 'Unknown') return;
+    o.accepted = true;
+    if (o.status === 'PendingSubmit' || o.status === 'Unknown') o.status = o.filled > 0 ? 'PartiallyFilled' : 'Accepted';
+    const permId = o.permId === null ? null : String(o.permId);
+    this.emit('order.accepted', { coid: o.req.coid, brokerOrderId: String(o.orderId), permId, held, holdReason: held ? 'parent not filled' : null, synthetic, reconciled: this.reconciling, at: this.now() });
+  }
+
+  cancelled(o: TwsOrder, reason: 'requested' | 'venue'): void {
+    if (TERMINAL_STATUSES.has(o.status)) return;
+    o.status = 'Cancelled';
+    this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: Math.max(0, o.req.quantity - o.filled), reason, at: this.now() });
+  }
+
+  applyExecution(o: TwsOrder, contract: Contract, e: Execution): void {
+    const execId = e.execId ?? '';
+    if (!this.book.markApplied(execId)) return;
+    if (!o.accepted || o.status === 'Unknown') this.accept(o, false, !this.reconciling);
+    const qty = e.shares ?? 0;
+    const price = fromTws(e.price ?? 0);
+    if (o.filled + qty > o.req.quantity) this.emit('broker.anomaly', { kind: 'overfill', details: { execId, coid: o.req.coid, filled: o.filled, qty }, at: this.now() });
+    if (TERMINAL_STATUSES.has(o.status) && o.status !== 'Filled') this.emit('broker.anomaly', { kind: 'late-fill', details: { execId, coid: o.req.coid, status: o.status }, at: this.now() });
+    o.filled += qty;
+    const done = o.filled >= o.req.quantity;
+    o.status = done ? 'Filled' : 'PartiallyFilled';
+    const commission = this.book.takeCommission(execId);
+    if (commission !== null) this.commissionsPaid += commission;
+    const side: OrderSide = e.side === 'SLD' ? 'sell' : e.side === 'BOT' ? 'buy' : o.req.side;
+    this.emit('order.filled', {
+      coid: o.req.coid, execId, symbol: contract.symbol ?? o.req.symbol, side, qty, price, cumQty: o.filled,
+      leavesQty: Math.max(0, o.req.quantity - o.filled), status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
+    });
+    const h = this.holdings.applyFill(o.req.symbol, side, qty, price);
+    this.emit('position.changed', { symbol: h.symbol, qty: h.qty, avgPrice: h.avgPrice, realizedPnl: h.realizedPnl, source: 'fill', at: this.now() });
+  }
+
+  private inactive(o: TwsOrder, whyHeld: string): void {
+    if (TERMINAL_STATUSES.has(o.status)) return;
+    // Inactive is a reject (nautilus #3603: dropping it left orders SUBMITTED forever), except a short-sale locate hold.
+    if (whyHeld.toLowerCase().includes('locate')) return this.accept(o, true, false);
+    o.status = 'Rejected';
+    this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code: 'ORDER.REJECTED', reason: 'Inactive at TWS', venueCode: null, at: this.now() });
+  }
+}

@@ -1,0 +1,55 @@
+import twsManifest from '../../adapters/tws/index.js';
+import type { TwsBrokerAdapter } from '../../adapters/tws/tws-broker.adapter.js';
+import type { TwsMarketDataFeed } from '../../adapters/tws/tws-market-data.feed.js';
+import { WallClock } from '../../adapters/system-clock/wall-clock.js';
+import { Sfc32 } from '../../core/domain/random.js';
+import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
+import type { FeedEventName } from '../../ports/market-data-feed.js';
+import type { Clock } from '../../ports/clock.js';
+
+export const TEST_ACCOUNT = 'DU0000001';
+
+const BROKER_EVENTS: BrokerEventName[] = [
+  'connection.changed', 'order.submitted', 'order.accepted', 'order.triggered', 'order.filled', 'order.fill-corrected', 'commission.reported',
+  'order.cancel-requested', 'order.cancelled', 'order.cancel-rejected', 'order.modify-requested', 'order.modified', 'order.modify-rejected',
+  'order.rejected', 'order.unknown', 'order.adopted', 'bracket.failed', 'position.changed', 'reconciliation.started', 'reconciliation.completed',
+  'broker.anomaly', 'broker.error',
+];
+const FEED_EVENTS: FeedEventName[] = ['feed.subscribed', 'feed.failed', 'feed.unsubscribed', 'feed.interrupted', 'feed.resubscribed', 'depth.updated', 'trade.printed'];
+
+export interface Recorded { name: string; p: Record<string, unknown> }
+
+/** Fast defaults for specs: short ladder, heartbeat and deadlines, so a fault resolves in well under a second. */
+export const FAST = {
+  connectTimeoutMs: 1_000, backoffMs: [30, 60, 120], maxReconnectAttempts: 6, heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 150,
+  heartbeatMisses: 2, reconcileDeadlineMs: 500, syncAttempts: 2, syncRetryMs: 30, resetWindows: [], resetRetryMs: 50,
+};
+
+/** A TWS adapter (broker + feed on one connection) built through the plugin manifest, recording every event. */
+export function createTwsAdapter(port: number, clientId: number, params: Record<string, unknown> = {}, clock: Clock = new WallClock()) {
+  const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
+  const inst = twsManifest.create({
+    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port, clientId, ...FAST, ...params }),
+    clock, log: quiet, random: new Sfc32(1), mode: 'paper', seed: 1, secret: (n) => (n === 'HV_TEST_TWS_ACCOUNT' ? TEST_ACCOUNT : undefined),
+    instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
+    account: { id: null, currency: 'USD', startEquity: 1_000_000_000 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: 'var',
+  }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
+  const events: Recorded[] = [];
+  for (const name of BROKER_EVENTS) inst.broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
+  for (const name of FEED_EVENTS) inst.feed.on(name, (p: unknown) => events.push({ name, p: p as Record<string, unknown> }));
+  const of = (name: string): Record<string, unknown>[] => events.filter((e) => e.name === name).map((e) => e.p);
+  /** The connection chain as "from→to" strings. */
+  const chain = (): string[] => of('connection.changed').map((p) => `${String(p.from)}→${String(p.to)}`);
+  return { ...inst, events, of, chain, connection: inst.broker.connection };
+}
+
+/** Polls a condition on the event loop (network I/O is real); fails with `what` after `ms`. */
+export async function until(pred: () => boolean, what = 'condition', ms = 4_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
