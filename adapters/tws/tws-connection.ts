@@ -138,6 +138,7 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
 
   private async firstConnect(): Promise<void> {
     try {
+      await this.link.closeAndWait(); // a disconnect() just before: let that socket report closed first
       await this.link.open(this.o.connectTimeoutMs);
     } catch (e) {
       await this.link.closeAndWait();
@@ -219,6 +220,7 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
     if (this.state !== 'Reconnecting' || this.userClosed) return;
     this.attemptInFlight = true;
     try {
+      await this.link.closeAndWait();
       await this.link.open(this.o.connectTimeoutMs);
     } catch {
       this.attemptInFlight = false;
