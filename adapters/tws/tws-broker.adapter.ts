@@ -9,7 +9,7 @@ import { stockContract, toIbOrder } from './mapping/order.js';
 import type { SyncTrigger, SyncVerdict, TwsConnection } from './tws-connection.js';
 import { TwsErrorPolicy } from './tws-error-policy.js';
 import { TwsHoldings } from './tws-holdings.js';
-import { TwsOrderBook } from './tws-order-book.js';
+import { TwsOrderBook, type TwsOrder } from './tws-order-book.js';
 import { TwsOrderFlow, type Emit } from './tws-order-flow.js';
 import { TwsReconciler, type ReconcileResult, type ReconcileTrigger } from './tws-reconciler.js';
 
@@ -231,8 +231,30 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code: this.errors.harvesterCode(code), reason: message, venueCode: code, at: this.now() });
       return;
     }
+    if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;
     if (route === 'late') return; // an answer for a request that already ended: absorbed (§3.2)
     this.errors.report(code, reqId, message, this.o.connection.state);
+  }
+
+  /**
+   * Cancel and modify refusals leave the order's TWS state alone (§4.3): the cancel or modify failed, not the order.
+   * "Not found" (10147) can mean filled or bound under another id after a gateway restart: reconcile to find out.
+   */
+  private refusesCancelOrModify(o: TwsOrder, code: number, message: string): boolean {
+    const coid = o.req.coid;
+    if (code === 10147 || code === 10148 || code === 161) {
+      const filled = o.status === 'Filled' || /filled/i.test(message);
+      const hc = code === 10147 ? 'ORDER.NOT_FOUND' : filled ? 'ORDER.ALREADY_FILLED' : 'ORDER.NOT_OPEN';
+      this.emit('order.cancel-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: this.now() });
+      if (code === 10147 && this.health().canTrade) void this.reconciler.run('request');
+      return true;
+    }
+    if (code === 104 || code === 105 || code === 2102) {
+      const hc = code === 104 ? 'ORDER.ALREADY_FILLED' : code === 105 ? 'ORDER.REJECTED' : 'ORDER.MODIFY_IN_PROGRESS';
+      this.emit('order.modify-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: this.now() });
+      return true;
+    }
+    return false;
   }
 
   // ---- helpers ----

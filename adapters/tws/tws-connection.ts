@@ -10,7 +10,7 @@ import { DEFAULT_RESET_WINDOWS } from './reset-windows.js';
 import type { CodeRoute, ConnectionEvents, ConnectionNotice, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
 import { TwsHeartbeat } from './tws-heartbeat.js';
 import { TwsLink } from './tws-link.js';
-import { TwsRequestRegistry } from './tws-request-registry.js';
+import { TwsRequestRegistry, type CallSpec } from './tws-request-registry.js';
 import { TwsTimers } from './tws-timers.js';
 
 export type { CodeRoute, ConnectionEvents, ConnectionNotice, LinkUp, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
@@ -52,18 +52,15 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
       backoffMs: o.backoffMs, maxAttempts: o.maxReconnectAttempts ?? 10, jitter: o.jitter,
       resetWindows: o.resetWindows ?? DEFAULT_RESET_WINDOWS, resetRetryMs: o.resetRetryMs ?? 60_000,
     });
-    this.heartbeat = new TwsHeartbeat(
-      { intervalMs: o.heartbeatIntervalMs ?? 10_000, timeoutMs: o.heartbeatTimeoutMs ?? 5_000, maxMisses: o.heartbeatMisses ?? 2 },
-      this.timers,
-      {
-        probe: () => this.registry.call<number>({ type: 'current-time', origin: 'heartbeat', deadlineMs: o.heartbeatTimeoutMs ?? 5_000, send: () => this.ib.reqCurrentTime() }),
-        beat: (serverSeconds) => {
-          this.lastHeartbeatAt = o.clock.now();
-          this.clockSkewUs = serverSeconds * 1_000_000 - this.lastHeartbeatAt;
-        },
-        dead: (misses) => this.linkLost(`heartbeat: ${misses} probes unanswered`),
+    const probe = { intervalMs: o.heartbeatIntervalMs ?? 10_000, timeoutMs: o.heartbeatTimeoutMs ?? 5_000, maxMisses: o.heartbeatMisses ?? 2 };
+    this.heartbeat = new TwsHeartbeat(probe, this.timers, {
+      probe: () => this.registry.call<number>({ type: 'current-time', origin: 'heartbeat', deadlineMs: probe.timeoutMs, send: () => this.ib.reqCurrentTime() }),
+      beat: (serverSeconds) => {
+        this.lastHeartbeatAt = o.clock.now();
+        this.clockSkewUs = serverSeconds * 1_000_000 - this.lastHeartbeatAt;
       },
-    );
+      dead: (misses) => this.linkLost(`heartbeat: ${misses} probes unanswered`),
+    });
     this.ib.on(EventName.currentTime, (t: number) => { this.registry.completeType('current-time', t); });
     this.ib.on(EventName.error, (err: Error, code: number, reqId: number) => this.onCode(code ?? -1, reqId ?? -1, err?.message ?? String(err)));
     this.ib.on(EventName.info, (message: string, code: number) => this.onCode(code, -1, message));
@@ -111,13 +108,19 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
     this.timers.dispose();
   }
 
-  /** One monotonic allocator for order ids and request ids, so an error's id is never ambiguous (§3.1). */
-  allocateId(): number {
-    return this.link.allocateId();
+  /**
+   * A registered one-shot request (historical data, contract details…): it gets an id from the one allocator, a
+   * deadline, and its IB errors. Refused at once while the link is down: @stoqey/ib would queue the call and send it
+   * on the next link, long after its caller stopped waiting.
+   */
+  call<T>(spec: Omit<CallSpec, 'id'> & { withId?: boolean }): Promise<T> {
+    if (!this.link.up) return Promise.reject(new HarvesterError('BROKER.NOT_CONNECTED', `${spec.type} request refused: TWS link is ${this.state}`));
+    const { withId, ...rest } = spec;
+    return this.registry.call<T>(withId === false ? rest : { ...rest, id: this.allocateId() });
   }
 
-  /** Kept for callers of the first version: order ids come from the same allocator. */
-  allocateOrderId(): number {
+  /** One monotonic allocator for order ids and request ids, so an error's id is never ambiguous (§3.1). */
+  allocateId(): number {
     return this.link.allocateId();
   }
 
@@ -181,8 +184,7 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
   /** The link is dead or unusable: Reconnecting, force the socket closed, then the ladder. */
   private linkLost(reason: string): void {
     if (this.state !== 'Connected' && this.state !== 'Degraded') return;
-    this.cancelWatch?.();
-    this.cancelWatch = null;
+    this.clearWatch();
     this.upstreamDown = false;
     this.policy.reset();
     this.quietNoticed = false;
@@ -259,8 +261,7 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
       const wasDown = this.upstreamDown || this.state === 'Degraded';
       this.upstreamDown = false;
       if (!wasDown || this.state !== 'Degraded') return;
-      this.cancelWatch?.();
-      this.cancelWatch = null;
+      this.clearWatch();
       // 1101: TWS dropped our market-data requests; 1102: they survived. Both delayed execution reports: reconcile.
       this.emit('restored', code === 1101 ? 'data-lost' : 'data-kept');
       void this.restoreSync();
@@ -309,9 +310,13 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
     this.heartbeat.stop();
     this.cancelRetry?.();
     this.cancelRetry = null;
+    this.clearWatch();
+    this.registry.failAll(code, reason);
+  }
+
+  private clearWatch(): void {
     this.cancelWatch?.();
     this.cancelWatch = null;
-    this.registry.failAll(code, reason);
   }
 
   private notice(code: number, harvesterCode: ErrorCode, severity: ConnectionNotice['severity'], message: string): void {
