@@ -28,7 +28,7 @@ describe('LMP over the real GOOG day through the whole framework (data)', functi
   });
   after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
 
-  async function session(name: string) {
+  async function session(name: string, extra: Record<string, unknown> = {}) {
     const resolved = await resolveConfig({
       seed: 1,
       session: { date: '2012-06-21', timeZone: 'America/New_York', start: '09:30', end: '16:00' },
@@ -37,7 +37,7 @@ describe('LMP over the real GOOG day through the whole framework (data)', functi
       store: { use: 'typeorm', params: { file: path.join(tmp, `${name}.sqlite`) } },
       risk: [{ use: 'daily-loss', action: 'halt', params: {} }],
       // GOOG trades far above LMP's $50 universe ceiling and with a wider spread: widen those filters only.
-      strategies: [{ use: 'lmp', params: { symbol: 'GOOG', maxPrice: 1000, minTopNSize: 0, maxSpreadAbs: 0.5, extraWindows: [{ start: '11:15', end: '15:45' }] } }],
+      strategies: [{ use: 'lmp', params: { symbol: 'GOOG', maxPrice: 1000, minTopNSize: 0, maxSpreadAbs: 0.5, extraWindows: [{ start: '11:15', end: '15:45' }], ...extra } }],
       dataDir: tmp,
     }, { builtins: await builtinPlugins(), baseDir: process.cwd() });
     const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
@@ -54,5 +54,18 @@ describe('LMP over the real GOOG day through the whole framework (data)', functi
     expect(a.status).to.equal('completed');
     expect(a.journalSha256).to.equal(b.journalSha256);
     expect(a.orders).to.equal(b.orders);
+  });
+
+  // GOOG fell from $579.8 to $565.2 that day and its mid was above the session VWAP on under 1 % of book updates, so
+  // the long-only VWAP condition (§5.4) keeps LMP out nearly all day. With that one condition off (the trigger still
+  // needs the price to hold VWAP or a persistent shelf), LMP trades the real day through the simulated broker.
+  it('takes trades on the real day once the VWAP condition is lifted, deterministically', async () => {
+    const a = await session('novwap-a', { requireAboveVwap: false });
+    const b = await session('novwap-b', { requireAboveVwap: false });
+    expect(a.status).to.equal('completed');
+    expect(a.trades).to.be.greaterThan(0);
+    expect(a.fills).to.be.greaterThan(0);
+    expect(b.trades).to.equal(a.trades);
+    expect(b.journalSha256).to.equal(a.journalSha256);
   });
 });
