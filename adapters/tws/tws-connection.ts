@@ -249,7 +249,8 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
     const rule = ruleFor(code);
     if (route === 'system' && rule.action === 'connectivity') this.onConnectivity(code);
     this.emit('code', code, reqId, message, route);
-    if (rule.action === 'hard-fail' && rule.halt === true && route === 'system') this.escalate(rule.harvesterCode, `IB ${code}: ${message}`, code);
+    // The code's own broker.error is already fatal: halting adds no second notice.
+    if (rule.action === 'hard-fail' && rule.halt === true && route === 'system') this.escalate(rule.harvesterCode, `IB ${code}: ${message}`, code, false);
   }
 
   private onConnectivity(code: number): void {
@@ -296,9 +297,9 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Give up: a fatal notice for the kill switch, then Halting → Disconnected. */
-  private escalate(harvesterCode: ErrorCode, reason: string, ibCode: number): void {
+  private escalate(harvesterCode: ErrorCode, reason: string, ibCode: number, announce = true): void {
     if (this.state === 'Disconnected' || this.state === 'Halting') return;
-    this.notice(ibCode, harvesterCode, 'fatal', reason);
+    if (announce) this.notice(ibCode, harvesterCode, 'fatal', reason);
     this.userClosed = true;
     this.stopActivity(harvesterCode, reason);
     this.move('Halting', reason);
