@@ -16,7 +16,7 @@ describe('harvester session in paper mode through the TWS adapter on the fake TW
   it('trades: orders reach the fake TWS, fills come back with commissions, and the session ends flat', async () => {
     const server = await FakeTwsServer.start({
       clock: new StepClock(), accounts: ['DU0000001'], speed: 1,
-      market: syntheticMarket({ symbol: 'HRVST', seed: 5, start: 0, steps: 400, mid: 32.5, tick: 0.01, interval: 15_000 }),
+      market: syntheticMarket({ symbol: 'HRVST', seed: 5, start: 0, steps: 400, mid: 325_000, tick: 100, interval: 15_000 }),
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-tws-session-'));
     try {
