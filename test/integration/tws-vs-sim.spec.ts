@@ -85,7 +85,7 @@ describe('the same session through the TWS adapter (fake TWS, real socket) and o
     // market event causes reaches the venue before the next event, as it does on the simulated broker.
     const settle = async (): Promise<void> => {
       const since = Date.now();
-      while (Date.now() - Math.max(since, lastFrame) < 60) await new Promise((r) => setTimeout(r, 10));
+      while (Date.now() - Math.max(since, lastFrame) < 80) await new Promise((r) => setTimeout(r, 10));
     };
     let marketEnded = (): void => undefined;
     const played = new Promise<void>((resolve) => { marketEnded = resolve; });
