@@ -1,11 +1,15 @@
 import { EventEmitter } from 'eventemitter3';
-import type { Instrument, MarketEvent, StreamKind } from '../../core/domain/market.js';
+import type { DepthEvent, Instrument, MarketEvent, QuoteEvent, StreamKind, TradeEvent } from '../../core/domain/market.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { Clock, VirtualClock } from '../../ports/clock.js';
 import type {
-  FeedEventName, FeedEvents, FeedPlayback, LineUsage, MarketDataFeed, PlaybackOptions, PlaybackSummary, SubscribeResult, SubscriptionHandle,
+  FeedEventName, FeedEvents, FeedPlayback, LineUsage, MarketDataFeed, PlaybackOptions, PlaybackSummary, SubscribeOptions, SubscribeResult,
+  SubscriptionHandle,
 } from '../../ports/market-data-feed.js';
 import { RecordingReader } from './recording/recording-reader.js';
+import { ReplayBookModel } from './replay-book-model.js';
+import { checkTrade, inferAggressor, normalizeQuote } from './replay-normalize.js';
+import { StaleWatch } from './replay-staleness.js';
 
 export interface ReplayFeedOptions {
   file: string;
@@ -19,6 +23,14 @@ export interface ReplayFeedOptions {
   instrument: Instrument | undefined;
   /** The recording's symbol (from its header); subscriptions to other symbols receive nothing. */
   recordingSymbol: string;
+  /**
+   * T_stale: silence on a subscription before `feed.stale` (card FEED-23). 0 or absent: not watched, because a
+   * recorded tape or book can be quiet for minutes (the GOOG day: 131 s without a print) and the kill switch turns
+   * every `feed.stale` into SAFE_MODE.
+   */
+  staleUs?: Micros;
+  /** K_cross: consecutive crossed depth batches before the book is suspect and resynced (card FEED-20 b). */
+  crossedBatches?: number;
 }
 
 interface Sub {
@@ -26,15 +38,24 @@ interface Sub {
   holders: number;
   seq: number;
   epoch: number;
+  watch: StaleWatch | null;
+  /** Data arrives but cannot be trusted (a gap, a crossed book) until it flows (depth: a clean batch) again. */
+  suspect: boolean;
+  /** Depth only: the book as delivered, to judge batches and to replay a resubscription's snapshot. */
+  book: ReplayBookModel | null;
+  crossedRun: number;
 }
 
-const STREAM_OF: Record<MarketEvent['kind'], StreamKind> = { quote: 'quote', depth: 'depth', trade: 'tape', status: 'depth' };
-const EVENT_OF = { quote: 'quote.updated', depth: 'depth.updated', trade: 'trade.printed', status: 'feed.status' } as const;
+const DATA_EVENT = { quote: 'quote.updated', depth: 'depth.updated', trade: 'trade.printed' } as const;
+const DEFAULT_LEVELS = 10;
 
 /**
  * Plays a recording on the virtual clock: before each event the clock advances to its receive time, so every
- * timer due earlier (broker latency, strategy windows) fires first. Only subscribed (symbol, stream) pairs are
- * delivered, each with its own seq from 1. Corrupt blocks are reported as `feed.malformed` and skipped.
+ * timer due earlier (broker latency, strategy windows, staleness) fires first. Only subscribed (symbol, stream)
+ * pairs are delivered, each with its own seq from 1. On the way it does what a live feed does to its source's data
+ * (cards FEED-14, 20–23, 40): quotes are normalized and flagged, bad values counted as `feed.malformed` and
+ * dropped, open print sides inferred, crossed books, halts and gaps resynced under a new epoch. Corrupt blocks
+ * are reported as `feed.malformed` and skipped.
  */
 export class ReplayFeed implements MarketDataFeed {
   readonly id = 'replay';
@@ -44,9 +65,21 @@ export class ReplayFeed implements MarketDataFeed {
   private nextId = 1;
   private malformed = 0;
   private disposed = false;
+  /** The prevailing quote of the source (0 = side missing or none yet), for inferring print sides. */
+  private bid = 0;
+  private ask = 0;
+  private quoted = false;
+  /** The one row object the feed itself emits (resync clears and snapshots); listeners copy what they keep. */
+  private readonly synth: DepthEvent = {
+    kind: 'depth', symbol: '', side: 'bid', position: 0, operation: 'clear', price: 0, size: 0, marketMaker: '', endOfBatch: true,
+    seq: 0, epoch: 1, recvTime: 0, exchTime: null,
+  };
+  private readonly kCross: number;
   readonly playback: FeedPlayback = { run: (o) => this.run(o) };
 
-  constructor(private readonly o: ReplayFeedOptions) {}
+  constructor(private readonly o: ReplayFeedOptions) {
+    this.kCross = o.crossedBatches ?? 3;
+  }
 
   async connect(): Promise<void> {}
   async disconnect(): Promise<void> {}
@@ -64,7 +97,7 @@ export class ReplayFeed implements MarketDataFeed {
       : null;
   }
 
-  subscribe(symbol: string, stream: StreamKind): SubscribeResult {
+  subscribe(symbol: string, stream: StreamKind, options: SubscribeOptions = {}): SubscribeResult {
     const key = `${symbol}:${stream}`;
     const existing = this.subs.get(key);
     if (existing !== undefined) {
@@ -78,7 +111,14 @@ export class ReplayFeed implements MarketDataFeed {
       this.emit('feed.refused', { symbol, stream, code: 'FEED.LINE_BUDGET_EXCEEDED', usage });
       return { ok: false, code: 'FEED.LINE_BUDGET_EXCEEDED', reason: `${stream} budget ${counter.budget} in use` };
     }
-    const sub: Sub = { handle: { symbol, stream, id: this.nextId++ }, holders: 1, seq: 0, epoch: 1 };
+    const sub: Sub = {
+      handle: { symbol, stream, id: this.nextId++ }, holders: 1, seq: 0, epoch: 1, watch: null, suspect: false, crossedRun: 0,
+      book: stream === 'depth' ? new ReplayBookModel(Math.min(20, Math.max(1, options.levels ?? DEFAULT_LEVELS))) : null,
+    };
+    const staleUs = this.o.staleUs ?? 0;
+    if (staleUs > 0) {
+      sub.watch = new StaleWatch(this.o.clock, staleUs, (silentFor) => this.emit('feed.stale', { symbol, stream, silentFor, escalated: false }), `replay.stale ${key}`);
+    }
     this.subs.set(key, sub);
     if (symbol === this.o.recordingSymbol) this.byStream[stream] = sub;
     this.emit('feed.subscribed', { symbol, stream, holders: 1, usage: this.usage() });
@@ -109,31 +149,23 @@ export class ReplayFeed implements MarketDataFeed {
     const every = options.progressEvery ?? 100_000;
     const symbol = reader.header.symbol;
     let delivered = 0;
+    let index = -1;
     let first: Micros | null = null;
     let last: Micros | null = null;
     try {
       await reader.forEach({
         event: (e) => {
+          index++;
           if (e.symbol !== symbol || this.disposed) return;
           e.recvTime += latency;
           if (first === null) first = e.recvTime;
           last = e.recvTime;
           virtual?.advanceTo(e.recvTime);
-          const sub = this.byStream[STREAM_OF[e.kind]];
-          if (sub === undefined && !(e.kind === 'status' && this.subs.size > 0)) return;
-          // Status events ride along with the depth subscription but do not consume its data sequence.
-          if (sub !== undefined && e.kind !== 'status') {
-            e.seq = ++sub.seq;
-            e.epoch = sub.epoch;
-          }
-          this.emitter.emit(EVENT_OF[e.kind], e);
+          if (!this.dispatch(e, index)) return;
           delivered++;
           if (options.onProgress !== undefined && delivered % every === 0) options.onProgress(delivered, e.recvTime);
         },
-        corrupt: (c) => {
-          this.malformed++;
-          this.emit('feed.malformed', { source: this.o.file, offset: c.offset, reason: c.reason, count: this.malformed });
-        },
+        corrupt: (c) => this.countMalformed(c.offset, c.reason),
       }, options.signal);
     } finally {
       reader.close();
@@ -147,9 +179,146 @@ export class ReplayFeed implements MarketDataFeed {
     return { events: delivered, malformed: this.malformed, firstTime: first, lastTime: last };
   }
 
+  /** One recorded event; true when something was delivered for it. `index` is its place in the recording. */
+  private dispatch(e: MarketEvent, index: number): boolean {
+    switch (e.kind) {
+      case 'quote': return this.onQuote(e, index);
+      case 'trade': return this.onTrade(e, index);
+      case 'depth': return this.onDepth(e);
+      case 'status': {
+        // Status events ride along with any subscription but consume no data sequence.
+        if (this.subs.size === 0) return false;
+        this.emitter.emit('feed.status', e);
+        if (e.status === 'gap') this.onGap();
+        else if (e.status === 'halted' && this.byStream.depth !== undefined) this.resync(this.byStream.depth, null, e.recvTime);
+        return true;
+      }
+    }
+  }
+
+  private onQuote(q: QuoteEvent, index: number): boolean {
+    const bad = normalizeQuote(q);
+    if (bad !== null) return this.countMalformed(index, bad);
+    this.bid = q.bid;
+    this.ask = q.ask;
+    this.quoted = true;
+    const sub = this.byStream.quote;
+    if (sub === undefined) return false;
+    this.flows(sub, q.recvTime);
+    return this.deliver(sub, q);
+  }
+
+  private onTrade(t: TradeEvent, index: number): boolean {
+    const bad = checkTrade(t);
+    if (bad !== null) return this.countMalformed(index, bad);
+    const sub = this.byStream.tape;
+    if (sub === undefined) return false;
+    // Without recorded quotes, the delivered book's top is the prevailing quote.
+    const book = this.quoted ? null : this.byStream.depth?.book ?? null;
+    inferAggressor(t, book === null ? this.bid : book.best('bid'), book === null ? this.ask : book.best('ask'));
+    this.flows(sub, t.recvTime);
+    return this.deliver(sub, t);
+  }
+
+  private onDepth(d: DepthEvent): boolean {
+    const sub = this.byStream.depth;
+    if (sub === undefined) return false;
+    sub.watch?.touch(d.recvTime);
+    sub.book!.apply(d);
+    this.deliver(sub, d);
+    if (d.endOfBatch) this.judgeBatch(sub, d.recvTime);
+    return true;
+  }
+
+  /** Card FEED-20 b: a book crossed at K_cross batch ends in a row is out of sync; the next clean batch resumes it. */
+  private judgeBatch(sub: Sub, now: Micros): void {
+    if (!sub.book!.crossed()) {
+      sub.crossedRun = 0;
+      if (sub.suspect) {
+        sub.suspect = false;
+        this.emit('feed.resumed', { symbol: sub.handle.symbol, stream: 'depth' });
+      }
+    } else if (!sub.suspect && ++sub.crossedRun >= this.kCross) {
+      this.resync(sub, 'crossed', now);
+    }
+  }
+
+  /** Card FEED-40 c: a gap in the source makes every live stream suspect; depth is resynced. */
+  private onGap(): void {
+    const now = this.o.clock.now();
+    for (const stream of ['quote', 'depth', 'tape'] as const) {
+      const sub = this.byStream[stream];
+      if (sub === undefined) continue;
+      if (stream === 'depth') this.resync(sub, 'gap', now);
+      else if (!sub.suspect) {
+        sub.suspect = true;
+        this.emit('feed.suspect', { symbol: sub.handle.symbol, stream, reason: 'gap' });
+      }
+    }
+  }
+
+  /**
+   * What a live feed does by cancelling and re-requesting depth (cards FEED-13, 14 b, 20 b, 40 c): a clear in a
+   * batch of its own, a new epoch, then the source's book as a fresh batch of inserts. A recording cannot be asked
+   * again, so the fresh batch is the book as delivered so far: the consumer ends with the same rows, under epoch + 1.
+   */
+  private resync(sub: Sub, reason: 'crossed' | 'gap' | null, now: Micros): void {
+    const { symbol } = sub.handle;
+    if (reason !== null) {
+      sub.suspect = true;
+      this.emit('feed.suspect', { symbol, stream: 'depth', reason });
+    }
+    const row = this.synth;
+    row.symbol = symbol;
+    row.recvTime = now;
+    row.operation = 'clear';
+    row.side = 'bid';
+    row.position = 0;
+    row.price = 0;
+    row.size = 0;
+    row.endOfBatch = true;
+    this.deliver(sub, row);
+    sub.epoch++;
+    sub.seq = 0;
+    sub.crossedRun = 0;
+    this.emit('feed.resubscribed', { symbol, stream: 'depth', epoch: sub.epoch });
+    const book = sub.book!;
+    const n = book.rows();
+    for (let i = 0; i < n; i++) {
+      book.snapshotRow(i, row);
+      row.endOfBatch = i === n - 1;
+      this.deliver(sub, row);
+    }
+    if (n > 0) this.judgeBatch(sub, now);
+  }
+
+  /** Quote and tape: data flowing again ends staleness and suspicion. */
+  private flows(sub: Sub, now: Micros): void {
+    const wasStale = sub.watch !== null && sub.watch.touch(now);
+    if (wasStale || sub.suspect) {
+      sub.suspect = false;
+      this.emit('feed.resumed', { symbol: sub.handle.symbol, stream: sub.handle.stream });
+    }
+  }
+
+  private deliver(sub: Sub, e: QuoteEvent | TradeEvent | DepthEvent): true {
+    e.seq = ++sub.seq;
+    e.epoch = sub.epoch;
+    this.emitter.emit(DATA_EVENT[e.kind], e);
+    return true;
+  }
+
+  /** Card FEED-21: a bad value is counted and dropped, never thrown. `offset`: byte offset, or event index. */
+  private countMalformed(offset: number, reason: string): false {
+    this.malformed++;
+    this.emit('feed.malformed', { source: this.o.file, offset, reason, count: this.malformed });
+    return false;
+  }
+
   private release(sub: Sub, all: boolean): void {
     sub.holders = all ? 0 : sub.holders - 1;
     if (sub.holders > 0) return;
+    sub.watch?.cancel();
     this.subs.delete(`${sub.handle.symbol}:${sub.handle.stream}`);
     if (this.byStream[sub.handle.stream] === sub) this.byStream[sub.handle.stream] = undefined;
     this.emit('feed.unsubscribed', { symbol: sub.handle.symbol, stream: sub.handle.stream, usage: this.usage() });

@@ -97,17 +97,26 @@ describe('replay feed', () => {
     const refused = feed.subscribe('OTHER', 'quote');
     expect(refused.ok).to.equal(false);
     let lastSeq = 0;
+    let epoch = 1;
+    let rows = 0;
     let clockOk = true;
     let trades = 0;
     feed.on('depth.updated', (e) => {
+      // A recorded halt or gap resyncs depth under a new epoch, whose seq starts again at 1 (cards FEED-14 b, 40 c).
+      if (e.epoch !== epoch) {
+        if (e.epoch !== epoch + 1) throw new Error(`epoch ${e.epoch} after ${epoch}`);
+        epoch = e.epoch;
+        lastSeq = 0;
+      }
       if (e.seq !== lastSeq + 1) throw new Error(`seq ${e.seq} after ${lastSeq}`);
       lastSeq = e.seq;
+      rows++;
       if (clock.now() !== e.recvTime) clockOk = false;
     });
     feed.on('trade.printed', () => { trades++; });
     const summary = await feed.playback.run();
     expect(clockOk).to.equal(true);
-    expect(lastSeq).to.be.greaterThan(1000);
+    expect(rows).to.be.greaterThan(1000);
     expect(trades).to.be.greaterThan(100);
     expect(summary.malformed).to.equal(0);
     expect(clock.now()).to.equal(START + 10 * 60e6);

@@ -1,0 +1,127 @@
+import type { BookSide, DepthEvent } from '../../core/domain/market.js';
+
+/** Rows kept per side; IB depth asks for at most 20, so this is never reached by a sane source. */
+const CAPACITY = 256;
+
+/** One side of the book in preallocated typed arrays: applying a row allocates nothing. */
+class SideRows {
+  readonly prices = new Float64Array(CAPACITY);
+  readonly sizes = new Float64Array(CAPACITY);
+  length = 0;
+
+  constructor(private readonly descending: boolean) {}
+
+  insertAt(p: number, price: number, size: number): void {
+    const at = Math.min(p, this.length);
+    const end = Math.min(this.length, CAPACITY - 1);
+    this.prices.copyWithin(at + 1, at, end);
+    this.sizes.copyWithin(at + 1, at, end);
+    this.prices[at] = price;
+    this.sizes[at] = size;
+    this.length = end + 1;
+  }
+
+  removeAt(p: number): void {
+    this.prices.copyWithin(p, p + 1, this.length);
+    this.sizes.copyWithin(p, p + 1, this.length);
+    this.length--;
+  }
+
+  /** Index of `price` in a price-keyed side, or −(insertion point) − 1 (binary search on the sort order). */
+  find(price: number): number {
+    let lo = 0;
+    let hi = this.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = this.prices[mid]!;
+      if (x === price) return mid;
+      if (this.descending ? x > price : x < price) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -lo - 1;
+  }
+}
+
+/**
+ * The source's depth book as the feed has delivered it, so the feed can judge batches (crossed) and replay a
+ * resubscription's snapshot. Row-keyed rows (position ≥ 0) follow the row-array model of the conformance cards
+ * (§3.2): insert shifts down and cuts to the requested rows, update replaces (or appends beyond the end), delete
+ * shifts up. Price-keyed rows (position −1: LOBSTER, the generator) locate their level by price.
+ */
+export class ReplayBookModel {
+  readonly bids = new SideRows(true);
+  readonly asks = new SideRows(false);
+  /** Whether the last row was price-keyed: a snapshot is replayed in the same keying. */
+  priceKeyed = false;
+
+  constructor(private readonly levels: number) {}
+
+  apply(e: DepthEvent): void {
+    if (e.operation === 'clear') {
+      this.bids.length = 0;
+      this.asks.length = 0;
+      return;
+    }
+    const side = e.side === 'bid' ? this.bids : this.asks;
+    if (e.position < 0) this.applyPriceKeyed(side, e);
+    else this.applyRow(side, e);
+  }
+
+  /** Best price of a side, or 0 when the side is empty. */
+  best(side: BookSide): number {
+    const s = side === 'bid' ? this.bids : this.asks;
+    return s.length > 0 ? s.prices[0]! : 0;
+  }
+
+  /** Both sides present and the best bid at or above the best ask. */
+  crossed(): boolean {
+    return this.bids.length > 0 && this.asks.length > 0 && this.bids.prices[0]! >= this.asks.prices[0]!;
+  }
+
+  rows(): number {
+    return this.bids.length + this.asks.length;
+  }
+
+  /** Row `i` of the snapshot order (bids best first, then asks) written into `out` as an insert. */
+  snapshotRow(i: number, out: DepthEvent): void {
+    const onBid = i < this.bids.length;
+    const s = onBid ? this.bids : this.asks;
+    const p = onBid ? i : i - this.bids.length;
+    out.side = onBid ? 'bid' : 'ask';
+    out.operation = 'insert';
+    out.position = this.priceKeyed ? -1 : p;
+    out.price = s.prices[p]!;
+    out.size = s.sizes[p]!;
+  }
+
+  private applyRow(side: SideRows, e: DepthEvent): void {
+    this.priceKeyed = false;
+    const p = e.position;
+    if (e.operation === 'insert') {
+      side.insertAt(p, e.price, e.size);
+      if (side.length > this.levels) side.length = this.levels;
+    } else if (e.operation === 'update') {
+      if (p < side.length) {
+        side.prices[p] = e.price;
+        side.sizes[p] = e.size;
+      } else if (side.length < CAPACITY) {
+        side.prices[side.length] = e.price;
+        side.sizes[side.length++] = e.size;
+      }
+    } else if (p < side.length) {
+      side.removeAt(p);
+    }
+  }
+
+  private applyPriceKeyed(side: SideRows, e: DepthEvent): void {
+    this.priceKeyed = true;
+    const at = side.find(e.price);
+    if (e.operation === 'delete') {
+      if (at >= 0) side.removeAt(at);
+    } else if (at >= 0) {
+      side.sizes[at] = e.size;
+    } else if (side.length < CAPACITY) {
+      side.insertAt(-at - 1, e.price, e.size);
+    }
+  }
+}
