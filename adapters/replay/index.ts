@@ -33,6 +33,8 @@ const params = z
     lineBudget: z.number().int().positive().default(100),
     depthBudget: z.number().int().positive().default(3),
     recvLatencyUs: z.number().int().nonnegative().default(0),
+    /** T_stale in ms (card FEED-23); 0 = off, since the kill switch makes any `feed.stale` SAFE_MODE and recorded tapes go quiet. */
+    staleMs: z.number().int().nonnegative().default(0),
   })
   .strict()
   .refine((p) => (p.recording === undefined) !== (p.generate === undefined), { message: 'give exactly one of recording or generate', path: ['recording'] });
@@ -57,7 +59,7 @@ export default defineAdapter({
     reader.close();
     const feed = new ReplayFeed({
       file, clock: ctx.clock, sessionEnd: ctx.session.end, lineBudget: p.lineBudget, depthBudget: p.depthBudget,
-      recvLatencyUs: p.recvLatencyUs, instrument: ctx.instrument(header.symbol), recordingSymbol: header.symbol,
+      recvLatencyUs: p.recvLatencyUs, instrument: ctx.instrument(header.symbol), recordingSymbol: header.symbol, staleUs: p.staleMs * 1000,
     });
     return { feed, close: () => feed.dispose() };
   },

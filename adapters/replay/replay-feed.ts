@@ -8,6 +8,7 @@ import type {
 } from '../../ports/market-data-feed.js';
 import { RecordingReader } from './recording/recording-reader.js';
 import { ReplayBookModel } from './replay-book-model.js';
+import { judgeBatch, newSynthRow, resync, type ResyncHost, type ResyncSub } from './replay-depth-resync.js';
 import { checkTrade, inferAggressor, normalizeQuote } from './replay-normalize.js';
 import { StaleWatch } from './replay-staleness.js';
 
@@ -33,17 +34,10 @@ export interface ReplayFeedOptions {
   crossedBatches?: number;
 }
 
-interface Sub {
+interface Sub extends ResyncSub {
   handle: SubscriptionHandle;
   holders: number;
-  seq: number;
-  epoch: number;
   watch: StaleWatch | null;
-  /** Data arrives but cannot be trusted (a gap, a crossed book) until it flows (depth: a clean batch) again. */
-  suspect: boolean;
-  /** Depth only: the book as delivered, to judge batches and to replay a resubscription's snapshot. */
-  book: ReplayBookModel | null;
-  crossedRun: number;
 }
 
 const DATA_EVENT = { quote: 'quote.updated', depth: 'depth.updated', trade: 'trade.printed' } as const;
@@ -69,16 +63,17 @@ export class ReplayFeed implements MarketDataFeed {
   private bid = 0;
   private ask = 0;
   private quoted = false;
-  /** The one row object the feed itself emits (resync clears and snapshots); listeners copy what they keep. */
-  private readonly synth: DepthEvent = {
-    kind: 'depth', symbol: '', side: 'bid', position: 0, operation: 'clear', price: 0, size: 0, marketMaker: '', endOfBatch: true,
-    seq: 0, epoch: 1, recvTime: 0, exchTime: null,
-  };
-  private readonly kCross: number;
+  /** What the depth resync needs of the feed (replay-depth-resync.ts). */
+  private readonly host: ResyncHost;
   readonly playback: FeedPlayback = { run: (o) => this.run(o) };
 
   constructor(private readonly o: ReplayFeedOptions) {
-    this.kCross = o.crossedBatches ?? 3;
+    this.host = {
+      kCross: o.crossedBatches ?? 3,
+      synth: newSynthRow(),
+      emit: (event, payload) => this.emit(event, payload),
+      deliver: (sub, e) => this.deliver(sub as Sub, e),
+    };
   }
 
   async connect(): Promise<void> {}
@@ -190,7 +185,7 @@ export class ReplayFeed implements MarketDataFeed {
         if (this.subs.size === 0) return false;
         this.emitter.emit('feed.status', e);
         if (e.status === 'gap') this.onGap();
-        else if (e.status === 'halted' && this.byStream.depth !== undefined) this.resync(this.byStream.depth, null, e.recvTime);
+        else if (e.status === 'halted' && this.byStream.depth !== undefined) resync(this.host, this.byStream.depth, null, e.recvTime);
         return true;
       }
     }
@@ -226,21 +221,8 @@ export class ReplayFeed implements MarketDataFeed {
     sub.watch?.touch(d.recvTime);
     sub.book!.apply(d);
     this.deliver(sub, d);
-    if (d.endOfBatch) this.judgeBatch(sub, d.recvTime);
+    if (d.endOfBatch) judgeBatch(this.host, sub, d.recvTime);
     return true;
-  }
-
-  /** Card FEED-20 b: a book crossed at K_cross batch ends in a row is out of sync; the next clean batch resumes it. */
-  private judgeBatch(sub: Sub, now: Micros): void {
-    if (!sub.book!.crossed()) {
-      sub.crossedRun = 0;
-      if (sub.suspect) {
-        sub.suspect = false;
-        this.emit('feed.resumed', { symbol: sub.handle.symbol, stream: 'depth' });
-      }
-    } else if (!sub.suspect && ++sub.crossedRun >= this.kCross) {
-      this.resync(sub, 'crossed', now);
-    }
   }
 
   /** Card FEED-40 c: a gap in the source makes every live stream suspect; depth is resynced. */
@@ -249,47 +231,12 @@ export class ReplayFeed implements MarketDataFeed {
     for (const stream of ['quote', 'depth', 'tape'] as const) {
       const sub = this.byStream[stream];
       if (sub === undefined) continue;
-      if (stream === 'depth') this.resync(sub, 'gap', now);
+      if (stream === 'depth') resync(this.host, sub, 'gap', now);
       else if (!sub.suspect) {
         sub.suspect = true;
         this.emit('feed.suspect', { symbol: sub.handle.symbol, stream, reason: 'gap' });
       }
     }
-  }
-
-  /**
-   * What a live feed does by cancelling and re-requesting depth (cards FEED-13, 14 b, 20 b, 40 c): a clear in a
-   * batch of its own, a new epoch, then the source's book as a fresh batch of inserts. A recording cannot be asked
-   * again, so the fresh batch is the book as delivered so far: the consumer ends with the same rows, under epoch + 1.
-   */
-  private resync(sub: Sub, reason: 'crossed' | 'gap' | null, now: Micros): void {
-    const { symbol } = sub.handle;
-    if (reason !== null) {
-      sub.suspect = true;
-      this.emit('feed.suspect', { symbol, stream: 'depth', reason });
-    }
-    const row = this.synth;
-    row.symbol = symbol;
-    row.recvTime = now;
-    row.operation = 'clear';
-    row.side = 'bid';
-    row.position = 0;
-    row.price = 0;
-    row.size = 0;
-    row.endOfBatch = true;
-    this.deliver(sub, row);
-    sub.epoch++;
-    sub.seq = 0;
-    sub.crossedRun = 0;
-    this.emit('feed.resubscribed', { symbol, stream: 'depth', epoch: sub.epoch });
-    const book = sub.book!;
-    const n = book.rows();
-    for (let i = 0; i < n; i++) {
-      book.snapshotRow(i, row);
-      row.endOfBatch = i === n - 1;
-      this.deliver(sub, row);
-    }
-    if (n > 0) this.judgeBatch(sub, now);
   }
 
   /** Quote and tape: data flowing again ends staleness and suspicion. */

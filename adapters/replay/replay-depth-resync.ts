@@ -1,0 +1,82 @@
+import type { DepthEvent } from '../../core/domain/market.js';
+import type { Micros } from '../../core/domain/units.js';
+import type { FeedEventName, FeedEvents, SubscriptionHandle } from '../../ports/market-data-feed.js';
+import type { ReplayBookModel } from './replay-book-model.js';
+
+/** The part of a replay subscription the depth checks read and move. */
+export interface ResyncSub {
+  readonly handle: SubscriptionHandle;
+  seq: number;
+  epoch: number;
+  /** Data arrives but cannot be trusted (a gap, a crossed book) until it flows (depth: a clean batch) again. */
+  suspect: boolean;
+  /** Depth only: the book as delivered, to judge batches and to replay a resubscription's snapshot. */
+  book: ReplayBookModel | null;
+  crossedRun: number;
+}
+
+export interface ResyncHost {
+  /** K_cross: consecutive crossed batch ends before the book is suspect. */
+  readonly kCross: number;
+  /** The one row object the feed itself emits (clears and snapshots); listeners copy what they keep. */
+  readonly synth: DepthEvent;
+  emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void;
+  /** Numbers the row in the subscription's (epoch, seq) and emits it. */
+  deliver(sub: ResyncSub, e: DepthEvent): void;
+}
+
+export function newSynthRow(): DepthEvent {
+  return {
+    kind: 'depth', symbol: '', side: 'bid', position: 0, operation: 'clear', price: 0, size: 0, marketMaker: '', endOfBatch: true,
+    seq: 0, epoch: 1, recvTime: 0, exchTime: null,
+  };
+}
+
+/** Card FEED-20 b: a book crossed at K_cross batch ends in a row is out of sync; the next clean batch resumes it. */
+export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void {
+  if (!sub.book!.crossed()) {
+    sub.crossedRun = 0;
+    if (sub.suspect) {
+      sub.suspect = false;
+      host.emit('feed.resumed', { symbol: sub.handle.symbol, stream: 'depth' });
+    }
+  } else if (!sub.suspect && ++sub.crossedRun >= host.kCross) {
+    resync(host, sub, 'crossed', now);
+  }
+}
+
+/**
+ * What a live feed does by cancelling and re-requesting depth (cards FEED-14 b, 20 b, 40 c): a clear in a batch of
+ * its own, a new epoch, then the source's book as a fresh batch of inserts. A recording cannot be asked again, so
+ * the fresh batch is the book as delivered so far: the consumer ends with the same rows, under epoch + 1. While
+ * suspect, crossed batches start no further resync (no resubscribe loop).
+ */
+export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'gap' | null, now: Micros): void {
+  const { symbol } = sub.handle;
+  if (reason !== null) {
+    sub.suspect = true;
+    host.emit('feed.suspect', { symbol, stream: 'depth', reason });
+  }
+  const row = host.synth;
+  row.symbol = symbol;
+  row.recvTime = now;
+  row.operation = 'clear';
+  row.side = 'bid';
+  row.position = 0;
+  row.price = 0;
+  row.size = 0;
+  row.endOfBatch = true;
+  host.deliver(sub, row);
+  sub.epoch++;
+  sub.seq = 0;
+  sub.crossedRun = 0;
+  host.emit('feed.resubscribed', { symbol, stream: 'depth', epoch: sub.epoch });
+  const book = sub.book!;
+  const n = book.rows();
+  for (let i = 0; i < n; i++) {
+    book.snapshotRow(i, row);
+    row.endOfBatch = i === n - 1;
+    host.deliver(sub, row);
+  }
+  if (n > 0) judgeBatch(host, sub, now);
+}
