@@ -2,12 +2,17 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { MarketEvent } from '../../../core/domain/market.js';
+import { Sfc32 } from '../../../core/domain/random.js';
+import { recordingEvents } from '../../replay/recording/recording-events.js';
+import { IBKR_FIXED } from '../../simulated/commission-model.js';
+import { SimulatedBroker } from '../../simulated/simulated-broker.adapter.js';
+import { WallClock } from '../../system-clock/wall-clock.js';
 
 /** Turns a recording file into market events in time order; the replay adapter can provide a better one. */
 export type RecordingLoader = (file: string) => AsyncIterable<MarketEvent>;
 
 export interface FakeTwsCommandDeps {
-  /** Reads `--recording FILE`. Default: JSON Lines, one Harvester MarketEvent per line. */
+  /** Reads `--recording FILE`. Default: a Harvester recording (.hrec), else JSON Lines (one MarketEvent per line). */
   loadRecording?: RecordingLoader;
 }
 
@@ -52,16 +57,23 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
       const seed = Number(opts.seed);
       const speed = Number(opts.speed);
       const serverVersion = Number(opts.serverVersion);
-      const load = deps.loadRecording ?? readJsonLines;
+      const load = deps.loadRecording ?? ((file: string) => (file.endsWith('.hrec') ? recordingEvents(file) : readJsonLines(file)));
       const recording = opts.recording;
       const start = fake.wallClock.nowMicros();
       const market = recording
         ? fake.iterableMarket(() => load(recording))
         : fake.syntheticMarket({ symbol: opts.symbol, seed, start, steps: 6.5 * 3600 * 10, mid: 1_500_000, tick: 100,
           interval: 100_000 });
+      // Orders are matched by the simulated broker (book walking, queue position, OCA), fed the book the clients see.
+      const view = new fake.FakeMarketView();
+      const venue = new SimulatedBroker({
+        clock: new WallClock(), market: view, random: new Sfc32(seed), latencyUs: 0, jitterUs: 0, commission: IBKR_FIXED,
+        queueModel: 'tail', startEquity: 1_000_000 * 10_000, account: opts.account, execPrefix: 'fake',
+      });
+      await venue.connect();
       const server = await fake.FakeTwsServer.start({
         port: Number(opts.port), host: '127.0.0.1', serverVersion, accounts: [opts.account], scenario: opts.scenario,
-        seed, market, speed: speed > 0 ? speed : Infinity, clock: fake.wallClock,
+        seed, market, speed: speed > 0 ? speed : Infinity, clock: fake.wallClock, matcher: new fake.BrokerBackedMatcher(venue, view),
       });
       process.stdout.write(`fake TWS listening on 127.0.0.1:${server.port} (scenario ${opts.scenario}, ` +
         `server version ${serverVersion}, market ${recording ?? `synthetic ${opts.symbol} seed ${seed}`})\n`);
@@ -71,8 +83,9 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          void server.stop().then(() => {
+          void server.stop().then(async () => {
             server.removeAllListeners();
+            await venue.dispose();
             resolve();
           });
         };

@@ -13,6 +13,8 @@ export interface BlockVisitor {
   /** Called with every decoded event of a valid block; the event object is reused (copy to keep it). */
   event(e: MarketEvent): void;
   corrupt?(c: CorruptBlock): void;
+  /** Called after each block's events; reading waits for a returned promise (backpressure for slow consumers). */
+  blockEnd?(): Promise<void> | void;
 }
 
 const MAX_PAYLOAD = 64 * 1024 * 1024;
@@ -114,6 +116,7 @@ export class RecordingReader {
       }
       blocks++;
       pos += BLOCK_HEADER_SIZE + payloadLen;
+      await visitor.blockEnd?.();
       await new Promise<void>((r) => setImmediate(r));
     }
     return { events, blocks, corrupt };
