@@ -2,6 +2,11 @@ import { EventName, type Contract } from '@stoqey/ib';
 import { expect } from 'chai';
 import { Command } from 'commander';
 import { registerFakeTwsCommand } from '../../adapters/cli/commands/fake-tws.command.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateSession } from '../../adapters/replay/generator/market-generator.js';
+import { RecordingWriter } from '../../adapters/replay/recording/recording-writer.js';
 import { IbHarness } from './fake-tws/ib-client-harness.js';
 
 const AAPL = { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract;
@@ -64,5 +69,32 @@ describe('harvester fake-tws command', () => {
     process.emit('SIGTERM', 'SIGTERM');
     await done;
     expect(out.join('')).to.match(/fake TWS stopped \(1 connections, 0 undecodable client frames\)/);
+  });
+
+  it('plays a Harvester recording (.hrec) and fills a marketable order through the simulated broker', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-fake-cli-'));
+    const file = path.join(dir, 'day.hrec');
+    const w = RecordingWriter.open(file, { symbol: 'HRVST', date: '2024-03-14', tick: 100, timeZone: 'America/New_York', source: 'test', createdBy: 'spec' });
+    generateSession({ seed: 5, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: 3, tick: 100, startPrice: 325_000 }, (e) => w.write(e));
+    w.close();
+    const { out, done } = run(['--port', '0', '--recording', file, '--speed', '1']);
+    try {
+      const [, port] = await waitForLine(out, /listening on 127\.0\.0\.1:(\d+)/);
+      client = await IbHarness.connect(Number(port), 4);
+      const HRVST = { ...AAPL, symbol: 'HRVST' } as Contract;
+      client.ib.reqMktDepth(12, HRVST, 10, false, []);
+      const [, , , , price] = (await client.waitFor(EventName.updateMktDepth)) as [number, number, number, number, number];
+      expect(price).to.be.within(30, 35); // $32.50 opening price, in the recording's Price units converted to dollars
+      client.ib.placeOrder(9_001, HRVST, { action: 'BUY', orderType: 'MKT', totalQuantity: 100, transmit: true } as never);
+      const [, , exec] = (await client.waitFor(EventName.execDetails)) as [number, unknown, { shares: number; price: number }];
+      expect(exec.shares).to.equal(100);
+      expect(exec.price).to.be.within(30, 35);
+      expect(client.decoderErrors()).to.deep.equal([]);
+    } finally {
+      client?.disconnect();
+      process.emit('SIGTERM', 'SIGTERM');
+      await done;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
