@@ -31,6 +31,8 @@ const params = z
     resetRetryMs: z.number().int().positive().default(60_000),
     /** Deadline of each reconciliation query; passes per link before the link is treated as unusable. */
     reconcileDeadlineMs: z.number().int().positive().default(15_000),
+    /** T_ack: a placement TWS has not acknowledged after this long becomes "unknown, reconcile" (§3.3). */
+    ackTimeoutMs: z.number().int().positive().default(5_000),
     syncAttempts: z.number().int().min(1).default(3),
     syncRetryMs: z.number().int().positive().default(2_000),
     lineBudget: z.number().int().positive().default(100),
@@ -56,6 +58,7 @@ export default defineAdapter({
     });
     const broker = new TwsBrokerAdapter({
       connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
+      ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick,
     });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget });
     return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); } };

@@ -1,14 +1,18 @@
 import { EventName, type CommissionReport, type Contract, type Execution, type Order, type OrderState } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
-import type { Micros, Money } from '../../core/domain/units.js';
+import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
+import type { Micros, Money, Price } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { stockContract, toIbOrder } from './mapping/order.js';
+import { TwsAckWatch } from './tws-ack-watch.js';
+import { TwsBracketGuard } from './tws-bracket-guard.js';
 import type { SyncTrigger, SyncVerdict, TwsConnection } from './tws-connection.js';
 import { TwsErrorPolicy } from './tws-error-policy.js';
 import { TwsHoldings } from './tws-holdings.js';
+import { localRefusal } from './tws-order-checks.js';
 import { TwsOrderBook, type TwsOrder } from './tws-order-book.js';
 import { TwsOrderFlow, type Emit } from './tws-order-flow.js';
 import { TwsReconciler, type ReconcileResult, type ReconcileTrigger } from './tws-reconciler.js';
@@ -24,6 +28,10 @@ export interface TwsBrokerOptions {
   reconcileDeadlineMs?: number;
   /** Executions are reconciled from here on; default: the first connect. */
   sessionStart?: Micros;
+  /** T_ack: silence after a placement this long makes the order "unknown, reconcile"; default 5 s (§3.3). */
+  ackTimeoutMs?: number;
+  /** The configured tick of an instrument (Price units); without one, the US-stock tick rule applies. */
+  tickOf?: (symbol: string) => Price | undefined;
 }
 
 /** Wraps a reader-path handler: a throw inside must never reach @stoqey/ib's decoder loop (LEAN #219). */
@@ -47,6 +55,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly flow: TwsOrderFlow;
   private readonly reconciler: TwsReconciler;
   private readonly errors: TwsErrorPolicy;
+  private readonly acks: TwsAckWatch;
+  private readonly brackets: TwsBracketGuard;
   private reconciled = false;
   private disposed = false;
   private sessionStart: Micros | null;
@@ -61,9 +71,20 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       deadlineMs: o.reconcileDeadlineMs ?? 15_000, account: o.account, clientId: o.clientId ?? 0, since: () => this.sessionStart ?? this.now(),
     });
     this.errors = new TwsErrorPolicy(emit, now);
+    this.acks = new TwsAckWatch(o.clock, (o.ackTimeoutMs ?? 5_000) * 1_000, (coid) => this.ackTimedOut(coid));
+    this.brackets = new TwsBracketGuard(this.book, emit, now, (leg) => this.sendCancel(leg));
+    this.flow.hooks = {
+      heard: (x) => this.acks.stop(x.req.coid),
+      terminal: (x, outcome) => {
+        this.acks.stop(x.req.coid);
+        if (outcome === 'Rejected') this.brackets.legFailed(x, 'rejected');
+        this.brackets.onTerminal(x);
+      },
+    };
     c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
       if (to !== 'Connected') this.reconciled = false;
+      if (to !== 'Connected' && to !== 'Degraded') this.acks.stopAll(); // in-flight placements: the disconnect path decides
       this.emit('connection.changed', { from, to, reason, at: this.now() });
       if (to === 'Reconnecting') this.markUnknown();
     });
@@ -94,6 +115,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
+    this.acks.stopAll();
     this.o.connection.dispose();
     this.disposed = true;
     this.emitter.removeAllListeners();
@@ -106,6 +128,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const id = this.o.connection.allocateId();
     this.track(order, id);
     this.o.connection.ib.placeOrder(id, stockContract(order.symbol), toIbOrder(order, this.o.account ?? undefined));
+    this.acks.start(order.coid);
     return { coid: order.coid, status: 'sent' };
   }
 
@@ -121,6 +144,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const targetId = c.allocateId();
     const oca = b.stopLoss.ocaGroup ?? `${b.bracketId}-oca`;
     const account = this.o.account ?? undefined;
+    this.brackets.add(b);
     this.track(b.parent, parentId);
     this.track(b.stopLoss, stopId);
     this.track(b.takeProfit, targetId);
@@ -128,6 +152,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     c.ib.placeOrder(parentId, stockContract(b.parent.symbol), toIbOrder(b.parent, account, { transmit: false }));
     c.ib.placeOrder(stopId, stockContract(b.stopLoss.symbol), toIbOrder(b.stopLoss, account, { parentId, transmit: false, ocaGroup: oca }));
     c.ib.placeOrder(targetId, stockContract(b.takeProfit.symbol), toIbOrder(b.takeProfit, account, { parentId, transmit: true, ocaGroup: oca }));
+    // Every leg must be acknowledged within T_ack (§4.4); a missing one fails the whole bracket.
+    for (const leg of [b.parent, b.stopLoss, b.takeProfit]) this.acks.start(leg.coid);
     return { coid: b.parent.coid, status: 'sent' };
   }
 
@@ -142,6 +168,11 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.cancel-rejected', { coid, code: 'ORDER.UNKNOWN', reason: 'no such order', reconciled: false, at: this.now() });
       return;
     }
+    if (TERMINAL_STATUSES.has(o.status)) {
+      // Nothing to cancel: answering locally keeps TWS out of it (it would say 10148, or 10147 after a restart).
+      this.emit('order.cancel-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
+      return;
+    }
     o.cancelRequested = true;
     this.emit('order.cancel-requested', { coid, at: this.now() });
     this.o.connection.ib.cancelOrder(o.orderId);
@@ -150,13 +181,19 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   modify(coid: string, changes: OrderChanges): void {
     this.guard();
     const o = this.book.byCoid.get(coid);
-    if (o === undefined || !this.health().canTrade) {
-      this.emit('order.modify-rejected', { coid, code: o === undefined ? 'ORDER.UNKNOWN' : 'BROKER.NOT_CONNECTED', reason: 'cannot modify', reconciled: false, at: this.now() });
+    const refusal = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
+      : localRefusal({ ...o.req, ...changes }, this.o.tickOf ?? (() => undefined))?.[0] ?? null;
+    if (o === undefined || refusal !== null) {
+      this.emit('order.modify-rejected', { coid, code: refusal ?? 'ORDER.UNKNOWN', reason: 'cannot modify', reconciled: false, at: this.now() });
       return;
     }
-    o.req = { ...o.req, ...changes };
+    // The order keeps its venue values until TWS acknowledges the new ones (a refused modify changes nothing, §4.3).
+    o.pendingModify = { ...(o.pendingModify ?? {}), ...changes };
     this.emit('order.modify-requested', { coid, changes, at: this.now() });
-    this.o.connection.ib.placeOrder(o.orderId, stockContract(o.req.symbol), toIbOrder(o.req, this.o.account ?? undefined));
+    const parentId = o.req.parentCoid === undefined ? undefined : this.book.byCoid.get(o.req.parentCoid)?.orderId;
+    this.o.connection.ib.placeOrder(o.orderId, stockContract(o.req.symbol), toIbOrder({ ...o.req, ...o.pendingModify }, this.o.account ?? undefined, {
+      ...(parentId !== undefined ? { parentId } : {}), ...(o.req.ocaGroup !== undefined ? { ocaGroup: o.req.ocaGroup } : {}),
+    }));
   }
 
   /** A reconciliation pass on request; it never unblocks trading by itself (only the connection's sync does). */
@@ -182,9 +219,12 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   accountSnapshot(): AccountSnapshot {
+    // Cash is what the fills and commissions moved; positions are carried at cost (the adapter keeps no marks), so
+    // equity = cash + cost basis and unrealized PnL is 0 here.
     const realized = this.holdings.realized();
-    const equity = this.o.startEquity + realized - this.flow.commissionsPaid;
-    return { account: this.o.account ?? '', currency: 'USD', equity, cash: equity, buyingPower: equity, realizedPnl: realized, unrealizedPnl: 0, time: this.now() };
+    const cash = this.o.startEquity + this.holdings.cashFlow - this.flow.commissionsPaid;
+    const equity = cash + this.holdings.carried();
+    return { account: this.o.account ?? '', currency: 'USD', equity, cash, buyingPower: cash, realizedPnl: realized, unrealizedPnl: 0, time: this.now() };
   }
 
   health(): BrokerHealth {
@@ -219,6 +259,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private markUnknown(): void {
     for (const o of this.book.open()) {
       if (o.status !== 'PendingSubmit') continue;
+      this.acks.stop(o.req.coid);
       o.status = 'Unknown';
       this.emit('order.unknown', { coid: o.req.coid, cause: 'disconnect-after-send', at: this.now() });
     }
@@ -226,9 +267,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   private onCode(code: number, reqId: number, message: string, route: 'system' | 'request' | 'late' | 'none'): void {
     const o = route === 'none' && reqId >= 0 ? this.book.byId.get(reqId) : undefined;
+    if (o !== undefined) o.lastError = `IB ${code}: ${message}`;
     if (o !== undefined && this.errors.invalidatesOrder(code) && (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')) {
-      o.status = 'Rejected';
-      this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code: this.errors.harvesterCode(code), reason: message, venueCode: code, at: this.now() });
+      this.flow.rejected(o, message, code, this.errors.harvesterCode(code));
       return;
     }
     if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;
@@ -251,6 +292,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     }
     if (code === 104 || code === 105 || code === 2102) {
       const hc = code === 104 ? 'ORDER.ALREADY_FILLED' : code === 105 ? 'ORDER.REJECTED' : 'ORDER.MODIFY_IN_PROGRESS';
+      // 2102 refuses the second modify only: the first is still on its way and its acknowledgement still counts.
+      if (code !== 2102) o.pendingModify = null;
       this.emit('order.modify-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: this.now() });
       return true;
     }
@@ -271,9 +314,27 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const h = this.health();
     if (!h.canTrade) return ['BROKER.NOT_CONNECTED', h.detail];
     if (this.book.byCoid.has(order.coid)) return ['ORDER.DUPLICATE_ID', order.coid];
-    if (!Number.isSafeInteger(order.quantity) || order.quantity <= 0) return ['ORDER.INVALID_QUANTITY', String(order.quantity)];
-    if (order.orderRef.length === 0) return ['ORDER.INVALID_REF', 'orderRef is empty'];
-    return null;
+    return localRefusal(order, this.o.tickOf ?? (() => undefined));
+  }
+
+  /** A cancel the adapter decides itself (a failed bracket); only on a tradable link, else reconciliation settles it. */
+  private sendCancel(o: TwsOrder): boolean {
+    if (!this.health().canTrade) return false;
+    this.o.connection.ib.cancelOrder(o.orderId);
+    return true;
+  }
+
+  /**
+   * TWS never acknowledged a placement within T_ack: "unknown, reconcile" (§4.7), never a guessed reject and never a
+   * re-send. A bracket leg fails its bracket first, so the reconciliation sees the cancels of the other legs.
+   */
+  private ackTimedOut(coid: string): void {
+    const o = this.book.byCoid.get(coid);
+    if (o === undefined || o.status !== 'PendingSubmit' || this.disposed) return;
+    o.status = 'Unknown';
+    this.emit('order.unknown', { coid, cause: 'ack-timeout', at: this.now() });
+    const reconcile = (): void => { if (this.o.connection.linkUp) void this.reconciler.run('ack-timeout'); };
+    if (!this.brackets.legFailed(o, 'unknown', reconcile)) reconcile();
   }
 
   private refuse(coid: string, code: string, reason: string): SubmitReceipt {

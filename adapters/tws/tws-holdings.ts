@@ -21,10 +21,13 @@ export interface HoldingView {
  */
 export class TwsHoldings {
   private readonly bySymbol = new Map<string, Holding>();
+  /** Cash moved by fills (buys pay, sells receive), in Money units; commissions are counted by the order flow. */
+  cashFlow: Money = 0;
 
   applyFill(symbol: string, side: OrderSide, qty: Quantity, price: Price): HoldingView {
     const h = this.get(symbol);
     const signed = side === 'buy' ? qty : -qty;
+    this.cashFlow -= price * signed;
     if (h.qty === 0 || Math.sign(h.qty) === Math.sign(signed)) {
       h.qty += signed;
       h.cost += price * signed;
@@ -38,6 +41,33 @@ export class TwsHoldings {
       else if (Math.sign(h.qty) === Math.sign(signed)) h.cost = price * h.qty; // flipped through flat
     }
     return this.view(symbol);
+  }
+
+  /**
+   * An execution revised from (oldQty @ oldPrice) to (newQty @ newPrice): the position moves by the difference only,
+   * never by a second fill. A price revision changes the cost basis when the fill added to the position, and the
+   * realized PnL when it reduced it (judged against the current side, which a correction does not flip); a quantity
+   * revision is applied as a fill of the difference at the new price.
+   */
+  correct(symbol: string, side: OrderSide, oldQty: Quantity, oldPrice: Price, newQty: Quantity, newPrice: Price): HoldingView {
+    const h = this.get(symbol);
+    const sign = side === 'buy' ? 1 : -1;
+    const kept = Math.min(oldQty, newQty);
+    const priceDelta = (newPrice - oldPrice) * kept;
+    this.cashFlow -= sign * priceDelta;
+    if (h.qty !== 0 && Math.sign(h.qty) === sign) h.cost += sign * priceDelta;
+    else h.realized -= sign * priceDelta;
+    const qtyDelta = newQty - oldQty;
+    if (qtyDelta > 0) return this.applyFill(symbol, side, qtyDelta, newPrice);
+    if (qtyDelta < 0) return this.applyFill(symbol, side === 'buy' ? 'sell' : 'buy', -qtyDelta, oldPrice);
+    return this.view(symbol);
+  }
+
+  /** Cost basis of every open position (Money): what the positions are carried at without a mark. */
+  carried(): Money {
+    let sum = 0;
+    for (const h of this.bySymbol.values()) sum += h.cost;
+    return sum;
   }
 
   /** Sets a position to the broker's record; returns the signed difference (broker − local). */

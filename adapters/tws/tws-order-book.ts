@@ -1,7 +1,8 @@
 import type { Contract, Execution } from '@stoqey/ib';
-import type { OrderRequest, OrderStatus } from '../../core/domain/orders.js';
+import type { OrderChanges, OrderRequest, OrderStatus } from '../../core/domain/orders.js';
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Money, Quantity } from '../../core/domain/units.js';
+import type { Money, Price, Quantity } from '../../core/domain/units.js';
+import type { CancelReason } from '../../ports/broker-adapter.js';
 
 export interface TwsOrder {
   req: OrderRequest;
@@ -12,6 +13,35 @@ export interface TwsOrder {
   accepted: boolean;
   /** Harvester asked for the cancel: a Cancelled status then reads 'requested', not 'venue'. */
   cancelRequested: boolean;
+  /** Why the adapter itself cancelled it (a failed bracket); wins over the inferred reason. */
+  cancelReason?: CancelReason;
+  /** A modify sent and not yet acknowledged: the venue's next working report confirms it (§4.3). */
+  pendingModify?: OrderChanges | null;
+  /** TWS reported status Filled (an OCA sibling's cancel may arrive before its execution). */
+  venueFilled?: boolean;
+  /** order.triggered was emitted (stops only). */
+  triggered?: boolean;
+  /** The text of the last IB error addressed to this order: the reason of a following Inactive (§4.1). */
+  lastError?: string;
+}
+
+/** One execution, by its base exec id (everything before the final period); the highest revision counts (§4.2). */
+export interface ExecRecord {
+  coid: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  revision: number;
+  qty: Quantity;
+  price: Price;
+  commission: Money | null;
+}
+
+/** `0000e0d5.00000001.01.01` → base `0000e0d5.00000001.01`, revision 1; an id without a period is its own base. */
+export function splitExecId(execId: string): { base: string; revision: number } {
+  const i = execId.lastIndexOf('.');
+  if (i < 0) return { base: execId, revision: 0 };
+  const revision = Number.parseInt(execId.slice(i + 1), 10);
+  return Number.isFinite(revision) ? { base: execId.slice(0, i), revision } : { base: execId, revision: 0 };
 }
 
 export interface ParkedExecution {
@@ -34,6 +64,8 @@ export class TwsOrderBook {
   private readonly commissioned = new Set<string>();
   private readonly orphanCommissions = new Map<string, Money>();
   private readonly parked = new Map<string, ParkedExecution>();
+  /** Applied executions by base exec id, for corrections. */
+  readonly execs = new Map<string, ExecRecord>();
 
   add(o: TwsOrder): void {
     this.byCoid.set(o.req.coid, o);

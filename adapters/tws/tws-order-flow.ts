@@ -2,13 +2,21 @@ import type { CommissionReport, Contract, Execution, Order, OrderState } from '@
 import type { OrderRequest, OrderSide } from '../../core/domain/orders.js';
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros } from '../../core/domain/units.js';
-import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
+import type { BrokerEventName, BrokerEvents, CancelReason } from '../../ports/broker-adapter.js';
 import { fromTws } from './mapping/price.js';
-import { fromIbOrder } from './mapping/order.js';
+import { fromIbOrder, ibOrderValues } from './mapping/order.js';
 import type { TwsHoldings } from './tws-holdings.js';
-import type { ParkedExecution, TwsOrder, TwsOrderBook } from './tws-order-book.js';
+import { splitExecId, type ParkedExecution, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
 
 export type Emit = <K extends BrokerEventName>(event: K, payload: BrokerEvents[K]) => void;
+
+/** What the adapter around the flow needs to hear: the ack watch and the bracket guard. */
+export interface FlowHooks {
+  /** TWS answered for the order (any report): its acknowledgement timer stops. */
+  heard(o: TwsOrder): void;
+  /** The order reached a terminal state. */
+  terminal(o: TwsOrder, outcome: 'Filled' | 'Cancelled' | 'Rejected'): void;
+}
 
 const KNOWN_STATUSES = new Set(['ApiPending', 'PendingSubmit', 'PreSubmitted', 'Submitted', 'PendingCancel', 'ApiCancelled', 'Cancelled', 'Filled', 'Inactive']);
 
@@ -28,16 +36,23 @@ export class TwsOrderFlow {
   commissionsPaid = 0;
   lastHeard: Micros | null = null;
 
+  hooks: FlowHooks = { heard: () => undefined, terminal: () => undefined };
+
   constructor(private readonly book: TwsOrderBook, private readonly holdings: TwsHoldings, private readonly emit: Emit, private readonly now: () => Micros) {}
 
   onOpenOrder(orderId: number, _contract: Contract, order: Order | undefined, state: OrderState | undefined): void {
     this.lastHeard = this.now();
     const o = this.book.byId.get(orderId);
     if (o === undefined) return; // unknown orders are the reconciler's to adopt
+    this.hooks.heard(o);
     if (order?.permId) o.permId = order.permId;
     const status = String(state?.status ?? '');
     if (status === 'Inactive') return this.inactive(o, '');
-    if (status === 'PreSubmitted' || status === 'Submitted' || status === 'PendingCancel') this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined, false);
+    if (status === 'PreSubmitted' || status === 'Submitted' || status === 'PendingCancel') {
+      this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined, false);
+      // The openOrder that follows a modify carries the venue's values: that is the modify's acknowledgement.
+      if (order !== undefined) this.confirmModify(o, order);
+    }
   }
 
   onStatus(orderId: number, status: string, permId: number | undefined, whyHeld: string | undefined): void {
@@ -49,12 +64,14 @@ export class TwsOrderFlow {
       this.emit('broker.anomaly', { kind: 'unknown-status', details: { orderId, status }, at: this.now() });
       return;
     }
+    this.hooks.heard(o);
+    if (status === 'Filled') o.venueFilled = true; // informational: fills come only from executions
     if (TERMINAL_STATUSES.has(o.status)) return; // terminal states absorb later statuses
-    if (status === 'PreSubmitted' || status === 'Submitted') this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined, false);
-    else if (status === 'Cancelled' || status === 'ApiCancelled') this.cancelled(o, o.cancelRequested ? 'requested' : 'venue');
+    if (status === 'PreSubmitted' || status === 'Submitted') {
+      this.accept(o, status === 'PreSubmitted' && o.req.parentCoid !== undefined, false);
+    } else if (status === 'Cancelled' || status === 'ApiCancelled') this.cancelled(o, this.cancelReason(o));
     else if (status === 'Inactive') this.inactive(o, whyHeld ?? '');
     else if (status === 'PendingCancel') o.status = 'PendingCancel';
-    // 'Filled' is informational: fills come only from executions.
   }
 
   /** `reqId` ≥ 0: an answer to reqExecutions (a replay, expected to repeat what we have); −1: a live report. */
@@ -114,16 +131,45 @@ export class TwsOrderFlow {
     this.emit('order.accepted', { coid: o.req.coid, brokerOrderId: String(o.orderId), permId, held, holdReason: held ? 'parent not filled' : null, synthetic, reconciled: this.reconciling, at: this.now() });
   }
 
-  cancelled(o: TwsOrder, reason: 'requested' | 'venue'): void {
+  cancelled(o: TwsOrder, reason: CancelReason): void {
     if (TERMINAL_STATUSES.has(o.status)) return;
     o.status = 'Cancelled';
+    o.pendingModify = null;
     this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: Math.max(0, o.req.quantity - o.filled), reason, at: this.now() });
+    this.hooks.terminal(o, 'Cancelled');
+  }
+
+  /**
+   * TWS says only "Cancelled"; the reason is inferred from what the adapter knows: its own cancel, a failed bracket,
+   * a cancelled parent (TWS cancels the children with it), or an OCA sibling that filled (TWS cancels the group).
+   */
+  cancelReason(o: TwsOrder): CancelReason {
+    if (o.cancelReason !== undefined) return o.cancelReason;
+    if (o.cancelRequested) return 'requested';
+    const parent = o.req.parentCoid === undefined ? undefined : this.book.byCoid.get(o.req.parentCoid);
+    if (parent !== undefined && (parent.status === 'Cancelled' || parent.cancelRequested)) return 'parent-cancelled';
+    const group = o.req.ocaGroup;
+    if (group !== undefined) {
+      for (const sib of this.book.byCoid.values()) {
+        if (sib !== o && sib.req.ocaGroup === group && (sib.filled > 0 || sib.venueFilled === true)) return 'oca';
+      }
+    }
+    return 'venue';
   }
 
   applyExecution(o: TwsOrder, contract: Contract, e: Execution): void {
     const execId = e.execId ?? '';
     if (!this.book.markApplied(execId)) return;
+    this.hooks.heard(o);
+    const { base, revision } = splitExecId(execId);
+    const prior = this.book.execs.get(base);
+    if (prior !== undefined) return this.correct(o, contract, base, revision, e);
     if (!o.accepted || o.status === 'Unknown') this.accept(o, false, !this.reconciling);
+    // TWS reports no trigger; a stop that executes has triggered, so the edge is emitted before its first fill.
+    if ((o.req.type === 'stop' || o.req.type === 'stop-limit') && o.triggered !== true) {
+      o.triggered = true;
+      this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
+    }
     const qty = e.shares ?? 0;
     const price = fromTws(e.price ?? 0);
     if (o.filled + qty > o.req.quantity) this.emit('broker.anomaly', { kind: 'overfill', details: { execId, coid: o.req.coid, filled: o.filled, qty }, at: this.now() });
@@ -134,19 +180,66 @@ export class TwsOrderFlow {
     const commission = this.book.takeCommission(execId);
     if (commission !== null) this.commissionsPaid += commission;
     const side: OrderSide = e.side === 'SLD' ? 'sell' : e.side === 'BOT' ? 'buy' : o.req.side;
+    this.book.execs.set(base, { coid: o.req.coid, symbol: o.req.symbol, side, revision, qty, price, commission });
     this.emit('order.filled', {
       coid: o.req.coid, execId, symbol: contract.symbol ?? o.req.symbol, side, qty, price, cumQty: o.filled,
       leavesQty: Math.max(0, o.req.quantity - o.filled), status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
     });
     const h = this.holdings.applyFill(o.req.symbol, side, qty, price);
     this.emit('position.changed', { symbol: h.symbol, qty: h.qty, avgPrice: h.avgPrice, realizedPnl: h.realizedPnl, source: 'fill', at: this.now() });
+    if (done) this.hooks.terminal(o, 'Filled');
+  }
+
+  /**
+   * A revision of an applied execution (same base, another suffix, §4.2): the highest revision replaces the earlier
+   * economics as a delta — the order's filled quantity and the position move by the difference, never by a second
+   * fill. A lower or equal revision arriving late changes nothing.
+   */
+  private correct(o: TwsOrder, contract: Contract, base: string, revision: number, e: Execution): void {
+    const prior = this.book.execs.get(base)!;
+    if (revision <= prior.revision) return;
+    const qty = e.shares ?? 0;
+    const price = fromTws(e.price ?? 0);
+    const qtyDelta = qty - prior.qty;
+    this.book.execs.set(base, { ...prior, revision, qty, price });
+    o.filled += qtyDelta;
+    if (!TERMINAL_STATUSES.has(o.status) || o.status === 'Filled') o.status = o.filled >= o.req.quantity ? 'Filled' : o.filled > 0 ? 'PartiallyFilled' : o.status;
+    this.emit('order.fill-corrected', { coid: o.req.coid, execId: base, revision, price, qtyDelta, at: this.now() });
+    const h = this.holdings.correct(contract.symbol ?? o.req.symbol, prior.side, prior.qty, prior.price, qty, price);
+    this.emit('position.changed', { symbol: h.symbol, qty: h.qty, avgPrice: h.avgPrice, realizedPnl: h.realizedPnl, source: 'fill', at: this.now() });
+  }
+
+  /**
+   * Applies a pending modify once TWS reports the order working with the requested values (an openOrder sent for
+   * another reason, e.g. a fill racing the modify, still shows the old ones and confirms nothing).
+   */
+  private confirmModify(o: TwsOrder, order: Order): void {
+    const changes = o.pendingModify;
+    if (changes == null || TERMINAL_STATUSES.has(o.status)) return;
+    const venue = ibOrderValues(order, o.req.type);
+    const matches = (Object.keys(changes) as (keyof typeof changes)[]).every((k) => changes[k] === undefined || venue[k] === changes[k]);
+    if (!matches) return;
+    o.pendingModify = null;
+    o.req = { ...o.req, ...venue };
+    this.emit('order.modified', {
+      coid: o.req.coid, price: o.req.limitPrice ?? null, qty: o.req.quantity, triggerPrice: o.req.triggerPrice ?? null,
+      leavesQty: Math.max(0, o.req.quantity - o.filled), reason: 'requested', at: this.now(),
+    });
   }
 
   private inactive(o: TwsOrder, whyHeld: string): void {
     if (TERMINAL_STATUSES.has(o.status)) return;
     // Inactive is a reject (nautilus #3603: dropping it left orders SUBMITTED forever), except a short-sale locate hold.
     if (whyHeld.toLowerCase().includes('locate')) return this.accept(o, true, false);
+    this.rejected(o, o.lastError ?? 'Inactive at TWS', null);
+  }
+
+  /** A definitive refusal by TWS (an invalidating error, or Inactive). */
+  rejected(o: TwsOrder, reason: string, venueCode: number | null, code = 'ORDER.REJECTED'): void {
+    if (TERMINAL_STATUSES.has(o.status)) return;
     o.status = 'Rejected';
-    this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code: 'ORDER.REJECTED', reason: 'Inactive at TWS', venueCode: null, at: this.now() });
+    o.pendingModify = null;
+    this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code, reason, venueCode, at: this.now() });
+    this.hooks.terminal(o, 'Rejected');
   }
 }

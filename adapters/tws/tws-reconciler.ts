@@ -77,7 +77,7 @@ export class TwsReconciler {
     } finally {
       this.flow.reconciling = false;
     }
-    const result = this.apply(snap, before);
+    const result = this.apply(snap, before, trigger);
     this.emit('reconciliation.completed', result);
     return result;
   }
@@ -114,7 +114,7 @@ export class TwsReconciler {
     return { open: a.status === 'fulfilled' ? open : null, executionsOk: b.status === 'fulfilled', positions: c.status === 'fulfilled' ? positions : null, failures };
   }
 
-  private apply(s: Snapshot, before: ReadonlySet<number>): ReconcileResult {
+  private apply(s: Snapshot, before: ReadonlySet<number>, trigger: ReconcileTrigger): ReconcileResult {
     const discrepancies: string[] = [...s.failures.map((f) => `query failed: ${f}`)];
     let adopted = 0;
     let closed = 0;
@@ -137,6 +137,12 @@ export class TwsReconciler {
     if (s.open !== null && s.executionsOk) {
       for (const o of this.book.open()) {
         if (s.open.has(o.orderId) || !before.has(o.orderId)) continue;
+        if (o.status === 'Unknown' && trigger === 'ack-timeout') {
+          // On a live link a silent placement may still be on its way to TWS: absent now is not "never arrived".
+          // It stays Unknown until a later pass finds it (BRK-53 a); it is never settled on a guess.
+          unresolved.push(o.req.coid);
+          continue;
+        }
         // TWS no longer lists it and the executions are all in: it is not working any more (cancelled, expired,
         // or never arrived). Settle it so nothing waits forever on an order that cannot fill.
         this.flow.cancelled(o, o.cancelRequested ? 'requested' : 'venue');

@@ -44,6 +44,22 @@ export function coidFromRef(orderRef: string): string {
   return parts.length >= 3 ? parts.slice(2).join(':') : orderRef;
 }
 
+/** IB marks unset prices with max double; only real prices cross into integer units. */
+function realPrice(x: number | undefined): number | undefined {
+  return x !== undefined && Number.isFinite(x) && x < 1e9 ? fromTws(x) : undefined;
+}
+
+/** The modifiable values of an order TWS reported (openOrder), in integer units: what a modify is checked against. */
+export function ibOrderValues(order: Order, type: OrderRequest['type']): { quantity?: number; limitPrice?: number; triggerPrice?: number } {
+  const out: { quantity?: number; limitPrice?: number; triggerPrice?: number } = {};
+  if (order.totalQuantity !== undefined) out.quantity = Number(order.totalQuantity);
+  const lmt = type === 'limit' || type === 'stop-limit' ? realPrice(order.lmtPrice) : undefined;
+  const aux = type === 'stop' || type === 'stop-limit' ? realPrice(order.auxPrice) : undefined;
+  if (lmt !== undefined) out.limitPrice = lmt;
+  if (aux !== undefined) out.triggerPrice = aux;
+  return out;
+}
+
 /** An order TWS reported (openOrder), back in Harvester terms: used to adopt orders after a restart. */
 export function fromIbOrder(contract: Contract, order: Order): OrderRequest {
   const orderRef = order.orderRef ?? '';

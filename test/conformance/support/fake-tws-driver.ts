@@ -32,14 +32,23 @@ export async function socketsQuiet(server: FakeTwsServer): Promise<void> {
 
 export interface TwsRig {
   server: FakeTwsServer;
+  /** The managed-accounts list the fake announces (the driver's authFail edits it). */
+  accounts: string[];
   broker: TwsBrokerAdapter;
   feed: TwsMarketDataFeed;
   close: () => Promise<void>;
 }
 
-/** A fresh fake TWS on an ephemeral loopback port and the TWS adapter (through its manifest) on the kit's clock. */
-export async function startTwsRig(clock: Clock, startEquity: number, budgets = { lines: 100, depth: 3 }): Promise<TwsRig> {
-  const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [KIT_ACCOUNT] });
+/**
+ * A fresh fake TWS on an ephemeral loopback port and the TWS adapter (through its manifest) on the kit's clock.
+ * `venue.contracts`: the symbols the fake resolves (others get 200, as from a real TWS); default: every symbol.
+ * `venue.server`: reuse a running fake (a restart: the venue outlives the adapter).
+ */
+export async function startTwsRig(clock: Clock, startEquity: number, budgets = { lines: 100, depth: 3 }, venue: { contracts?: readonly string[]; server?: FakeTwsServer; accounts?: string[] } = {}): Promise<TwsRig> {
+  const accounts = venue.accounts ?? [KIT_ACCOUNT];
+  const server = venue.server ?? await FakeTwsServer.start({
+    clock: new StepClock(), accounts, ...(venue.contracts !== undefined ? { contracts: venue.contracts.map((symbol) => ({ symbol })) } : {}),
+  });
   const inst = twsManifest.create({
     pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth }),
     clock, log: { debug: () => {}, info: () => {}, warn: () => {} }, random: new Sfc32(1), mode: 'paper', seed: 1,
@@ -48,7 +57,7 @@ export async function startTwsRig(clock: Clock, startEquity: number, budgets = {
     account: { id: null, currency: 'USD', startEquity }, session: { date: '2026-03-10', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: 'var',
   }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
   return {
-    server, broker: inst.broker, feed: inst.feed,
+    server, accounts, broker: inst.broker, feed: inst.feed,
     close: async () => {
       await inst.close().catch(() => undefined);
       await server.stop();
