@@ -40,7 +40,7 @@ export const REGIMES: Readonly<Record<RegimeName, RegimeSpec>> = {
     seconds: [15, 35], next: (rng) => (rng.next() < 0.7 ? 'base' : 'calm'),
   },
   base: {
-    rate: 110, trade: 0.3, buyShare: 0.56, improve: 0.03, bidImproveShare: 0.5, add: 0.4, bidAddShare: 0.6,
+    rate: 110, trade: 0.3, buyShare: 0.56, improve: 0.03, bidImproveShare: 0.3, add: 0.4, bidAddShare: 0.6,
     seconds: [6, 16], next: (rng) => (rng.next() < 0.85 ? 'recovery' : 'calm'),
   },
   recovery: {
