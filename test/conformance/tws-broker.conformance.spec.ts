@@ -1,20 +1,35 @@
+import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
 import { describeBrokerAdapterConformance } from './kit/index.js';
-import { startTwsRig, twsBrokerDriver } from './support/fake-tws-driver.js';
+import { startTwsRig, twsBrokerDriver, type TwsRig } from './support/fake-tws-driver.js';
 
 // The TWS broker adapter (on the unmodified @stoqey/ib client) against the fake TWS over a real loopback socket: one
-// fresh server and adapter per card. Flags are what the adapter does today; baseline cards it fails are declared
-// known gaps with the reason (they still run, so a fix shows up as a failing declaration).
+// fresh server and adapter per card (a restart card reuses the server: the venue outlives the adapter).
+const rigs = new WeakMap<IBrokerAdapter, TwsRig>();
 
 describeBrokerAdapterConformance('tws-broker', {
-  capabilities: { supportsMarketOrders: true, supportsStopOrders: true, supportsBrackets: true, supportsModify: true, supportsOrderRef: true, isLive: false },
-  driverFeatures: ['fill', 'partialFill', 'reject'],
+  // Flags: market, stop, bracket, modify and orderRef are placed and echoed; the connection reconnects on a lost link
+  // or missed heartbeats and reconciles before trading resumes (supportsReconnect). Not declared: hasOutboundPacer
+  // (outbound pacing is @stoqey/ib's FIFO queue: no priority for cancels) and supportsOcaReduce (OCA type 1, cancel
+  // with block: a partial exit fill does not reduce its sibling).
+  capabilities: { supportsMarketOrders: true, supportsStopOrders: true, supportsBrackets: true, supportsModify: true, supportsOrderRef: true, supportsReconnect: true, isLive: false },
+  // Driver features wired on the fake TWS (support/fake-tws-faults.ts). Not wired: authFail (an account the venue does
+  // not manage is refused as BROKER.ACCOUNT_MISMATCH, the card wants BROKER.AUTH_FAILED: a code decision, not a driver
+  // one), suppressStatus, cancelRace and modifyRace (the fake answers every request itself; no scripted race yet).
+  driverFeatures: [
+    'fill', 'partialFill', 'reject', 'inactive', 'duplicateReports', 'reorderReports', 'execCorrection', 'externalOrders', 'restart',
+    'dropReply', 'socketDrop', 'upstreamLoss', 'silence', 'identityInUse', 'fatal', 'pacing',
+  ],
   reportDir: 'var/conformance-report',
-  // Flags: the adapter places market, stop, bracket and modify orders and carries orderRef, so it declares them and
-  // the gated cards run. supportsReconnect and hasOutboundPacer stay undeclared until the connection work lands,
-  // and the fault features (socketDrop, upstreamLoss, dropReply, …) are not wired into this driver yet.
   create: async (ctx) => {
+    const previous = ctx.reopen === undefined ? undefined : rigs.get(ctx.reopen.subject);
+    // Adapter A is destroyed without cancelling anything (dispose never cancels); B connects with the same client id.
+    if (previous !== undefined) await previous.broker.dispose();
     // The fake resolves only the kit's instruments, so an unknown symbol is refused by the venue (TWS 200), as live.
-    const rig = await startTwsRig(ctx.clock, ctx.fixtures.cash, undefined, { contracts: [ctx.fixtures.symbol, 'ABC', 'DEF', 'GHI'] });
-    return { subject: rig.broker, driver: twsBrokerDriver(rig, ctx.clock), dispose: rig.close };
+    const rig = await startTwsRig(ctx.clock, ctx.fixtures.cash, undefined, {
+      contracts: [ctx.fixtures.symbol, 'ABC', 'DEF', 'GHI'], ...(previous !== undefined ? { server: previous.server, accounts: previous.accounts } : {}),
+    });
+    rigs.set(rig.broker, rig);
+    const dispose = previous === undefined ? rig.close : () => rig.broker.dispose();
+    return { subject: rig.broker, driver: twsBrokerDriver(rig, ctx.clock), dispose };
   },
 });

@@ -6,6 +6,7 @@ import { fromPrice } from '../../../core/domain/units.js';
 import type { Clock } from '../../../ports/clock.js';
 import { FakeTwsServer, StepClock } from '../../integration/fake-tws/index.js';
 import type { BrokerDriver, DepthRow, FeedDriver, PrintSpec } from '../kit/index.js';
+import { holdFrame, twsFaultFeatures } from './fake-tws-faults.js';
 
 export const KIT_ACCOUNT = 'DU0000001';
 
@@ -74,7 +75,15 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
   const { server, broker } = rig;
   const received: { kind: 'place' | 'cancel' | 'modify'; coid: string }[] = [];
   const placed = new Set<number>();
-  const coidOf = (orderId: number): string => broker.openOrders().find((o) => o.brokerOrderId === String(orderId))?.coid ?? String(orderId);
+  // coid ↔ TWS order id as the adapter reported them (filled orders leave openOrders(), their ids stay here).
+  const ids = new Map<string, number>();
+  broker.on('order.accepted', (a) => ids.set(a.coid, Number(a.brokerOrderId)));
+  const idOf = (coid: string): number | undefined => {
+    const open = broker.openOrders().find((x) => x.coid === coid)?.brokerOrderId;
+    return open != null ? Number(open) : ids.get(coid);
+  };
+  const coidOf = (orderId: number): string => broker.openOrders().find((o) => o.brokerOrderId === String(orderId))?.coid
+    ?? [...ids].find(([, id]) => id === orderId)?.[0] ?? String(orderId);
   server.on('frame', (f) => {
     const r = f.request;
     if (r.kind === 'placeOrder') {
@@ -89,8 +98,8 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
       if (order === undefined) return;
       server.inject({ kind: 'fill', orderId: Number(order.brokerOrderId), ...(o?.qty !== undefined ? { quantity: o.qty } : {}), ...(o?.price !== undefined ? { price: fromPrice(o.price) } : {}) });
     },
-    // The venue refuses the next placement as TWS does (201 with the reason, then Cancelled, never an ack): the
-    // connection is held silent while the desk would handle the frame, and the refusal is written instead.
+    // The venue refuses the next placement as TWS does (201 with the reason, then Cancelled, never an ack): the desk
+    // never sees that frame, and the refusal is written instead.
     reject: (o) => {
       const once = (f: { connectionId: number; request: { kind: string; order?: { orderId: number } } }): void => {
         if (f.request.kind !== 'placeOrder' || f.request.order === undefined) return;
@@ -98,9 +107,7 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
         const conn = server.live().find((c) => c.id === f.connectionId);
         if (conn === undefined) return;
         const orderId = f.request.order.orderId;
-        conn.silent = true;
-        setImmediate(() => {
-          conn.silent = false;
+        holdFrame(server, conn, () => {
           conn.send(conn.msgs.error(orderId, o.venueCode ?? 201, `Order rejected - reason:${o.reason}`));
           conn.send(conn.msgs.orderStatus({ orderId, status: 'Cancelled', filled: 0, remaining: 0, avgFillPrice: 0, permId: 0, parentId: 0, lastFillPrice: 0, clientId: conn.clientId ?? 0, whyHeld: '' }));
         });
@@ -109,8 +116,11 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
     },
     received: () => received,
     settle: () => socketsQuiet(server),
+    ...twsFaultFeatures(rig, idOf),
   };
 }
+
+const ibSide = (price: number): number => (price === -1 ? -10_000 : price);
 
 /** The feed's source double: market events published by the fake TWS, and raw IB depth rows on the subscription. */
 export function twsFeedDriver(rig: TwsRig, clock: Clock): FeedDriver {
@@ -123,7 +133,13 @@ export function twsFeedDriver(rig: TwsRig, clock: Clock): FeedDriver {
     }
   };
   return {
-    quote: (symbol, bid, bidSize, ask, askSize) => server.publish(quoteEvent(symbol, bid, bidSize, ask, askSize, clock.now())),
+    // The kit marks a missing side −1 as IB does; the hub turns Price units into TWS decimals, so IB's −1 is −10 000.
+    // A subscription the kit has just made may still be in the client's outbound queue: let it reach the fake first
+    // (real time only, the kit's clock stands still), as a source that quotes "now" would see it.
+    quote: async (symbol, bid, bidSize, ask, askSize) => {
+      if (rig.feed.usage().lines.used > 0 && !server.market.subs.some((s) => s.kind === 'l1' && s.symbol === symbol)) await socketsQuiet(server);
+      server.publish(quoteEvent(symbol, ibSide(bid), bidSize, ibSide(ask), askSize, clock.now()));
+    },
     depthRows: async (symbol, rows, options) => {
       const at = options?.splitAt ?? rows.length;
       send(symbol, rows.slice(0, at));
