@@ -1,55 +1,64 @@
 import { EventName, type TickByTickDataType } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
-import type { DepthEvent, Instrument, StreamKind, TradeEvent } from '../../core/domain/market.js';
+import type { Instrument, StreamKind } from '../../core/domain/market.js';
+import type { Micros } from '../../core/domain/units.js';
 import type { Clock } from '../../ports/clock.js';
 import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
-import { fromTws } from './mapping/price.js';
+import { MALFORMED, depthSide, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
 import { stockContract } from './mapping/order.js';
 import { requestEffect, ruleFor } from './error-table.js';
 import type { TwsConnection } from './tws-connection.js';
+import { OP_DELETE } from './tws-depth-book.js';
+import { DepthStream, tradeEvent, type FeedSub } from './tws-feed-sub.js';
+import { TwsFeedLinks } from './tws-feed-links.js';
+import { TwsQuoteBuilder } from './tws-quote-builder.js';
+import { TwsStaleWatch } from './tws-stale-watch.js';
 
-interface Sub {
-  handle: SubscriptionHandle;
-  /** The IB request id of the live request; -1 while none is out (link down, or not requested yet). */
-  reqId: number;
-  seq: number;
-  epoch: number;
-  levels: number;
+/** Data-quality thresholds (conformance kit defaults: T_stale 5 s, K_cross 3, K_depth 5 within 60 s). */
+export interface FeedQuality {
+  staleMs: number;
+  crossedBatches: number;
+  depthAnomalies: number;
+  depthAnomalyWindowMs: number;
 }
 
-const OPERATIONS = ['insert', 'update', 'delete'] as const;
+export const DEFAULT_FEED_QUALITY: FeedQuality = { staleMs: 5_000, crossedBatches: 3, depthAnomalies: 5, depthAnomalyWindowMs: 60_000 };
 
 /**
- * MarketDataFeed over TWS: reqMktDepth rows keep IB's row semantics (position/operation/side), tick-by-tick AllLast is
- * the tape, reqMktData the L1 quote. IB marks no end of a depth batch, so a row is held until the next row or the end
- * of the current socket read (setImmediate), and the last row of that read carries endOfBatch.
+ * MarketDataFeed over TWS: reqMktData ticks become L1 quotes (one per socket read, see TwsQuoteBuilder), reqMktDepth
+ * rows keep IB's row semantics with the anomalies normalised (TwsDepthBook), tick-by-tick AllLast is the tape.
+ * IB marks no end of a quote or a depth batch, so the end of the current socket read (setImmediate) closes both.
+ * Every line has a staleness watch on the Clock; connection loss, 1100/1101/1102 and farm-side resets (316/317)
+ * are handled in TwsFeedLinks. Event objects are reused per subscription: listeners copy what they keep.
  */
 export class TwsMarketDataFeed implements MarketDataFeed {
   readonly id = 'tws';
   private readonly emitter = new EventEmitter();
-  private readonly subs = new Map<string, Sub>();
-  private readonly byReq = new Map<number, Sub>();
+  private readonly subs = new Map<string, FeedSub>();
+  private readonly byReq = new Map<number, FeedSub>();
+  /** The L1 line of each symbol: its committed quote is the one a print's aggressor is inferred from. */
+  private readonly quoteOf = new Map<string, TwsQuoteBuilder>();
+  private readonly dirty: FeedSub[] = [];
+  private readonly links: TwsFeedLinks;
+  private readonly q: FeedQuality;
   private nextHandle = 1;
-  private pending: DepthEvent | null = null;
   private flushScheduled = false;
-  private readonly quotes = new Map<string, { bid: number; ask: number }>();
+  private malformed = 0;
+  private depthBeyondBook = 0;
+  private readonly flush = (): void => this.endOfRead();
 
-  constructor(private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number }) {
+  constructor(private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number }, quality: Partial<FeedQuality> = {}) {
+    this.q = { ...DEFAULT_FEED_QUALITY, ...quality };
+    this.links = new TwsFeedLinks(conn, {
+      subs: () => this.subs.values(), emit: (e, p) => this.emit(e, p), request: (s) => this.request(s), forget: (s) => this.forget(s),
+      clearDepth: (s) => this.clearDepth(s), resubscribe: (s, clear) => this.resubscribe(s, clear),
+    });
     const ib = conn.ib;
     ib.on(EventName.updateMktDepth, (id: number, position: number, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, ''));
-    ib.on(EventName.updateMktDepthL2, (id: number, position: number, mm: string, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, mm));
-    ib.on(EventName.tickByTickAllLast, (id: number, _t: number, time: string | number, price: number, size: number) => this.onPrint(id, Number(time), price, size));
-    ib.on(EventName.tickPrice, (id: number, field: number, value: number) => this.onTick(id, field, value));
-    // 1101 and a new socket lose every market-data request; 1102 keeps them; a first connect sends the ones
-    // subscribed before the link was up.
-    conn.on('restored', (kind) => {
-      if (kind === 'connect') this.requestPending();
-      else if (kind !== 'data-kept') this.resubscribe();
-    });
-    conn.on('interrupted', (reason) => {
-      for (const sub of this.subs.values()) this.forget(sub);
-      this.emit('feed.interrupted', { reason, subscriptions: this.subs.size });
-    });
+    ib.on(EventName.updateMktDepthL2, (id: number, position: number, mm: string, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, mm ?? ''));
+    ib.on(EventName.tickByTickAllLast, (id: number, _t: number, time: string | number, price: number, size: number) => this.onPrint(id, time, price, size));
+    ib.on(EventName.tickPrice, (id: number, field: number, value: number) => this.onTick(id, field, value, true));
+    ib.on(EventName.tickSize, (id: number, field?: number, value?: number) => this.onTick(id, field ?? -1, value, false));
   }
 
   async connect(): Promise<void> {
@@ -57,46 +66,68 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   }
 
   async disconnect(): Promise<void> {
-    for (const s of [...this.subs.values()]) this.unsubscribe(s.handle);
+    for (const s of [...this.subs.values()]) this.release(s, null);
   }
 
   async dispose(): Promise<void> {
     await this.disconnect();
+    this.links.dispose();
   }
 
   async instrument(symbol: string): Promise<Instrument | null> {
     return { symbol, tick: 100, currency: 'USD', exchange: 'SMART', timeZone: 'America/New_York' };
   }
 
+  /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21). */
+  anomalies(): { malformed: number; depthBeyondBook: number } {
+    return { malformed: this.malformed, depthBeyondBook: this.depthBeyondBook };
+  }
+
   subscribe(symbol: string, stream: StreamKind, options: { levels?: number } = {}): SubscribeResult {
     const key = `${symbol}:${stream}`;
+    const handle: SubscriptionHandle = { symbol, stream, id: this.nextHandle };
     const existing = this.subs.get(key);
-    if (existing !== undefined) return { ok: true, handle: existing.handle };
+    if (existing !== undefined) {
+      // Another holder of a live line: counted once against the budget, released when the last holder leaves.
+      this.nextHandle++;
+      existing.holders.add(handle.id);
+      this.emit('feed.subscribed', { symbol, stream, holders: existing.holders.size, usage: this.usage() });
+      return { ok: true, handle };
+    }
     const usage = this.usage();
     const counter = stream === 'depth' ? usage.depth : usage.lines;
     if (counter.used >= counter.budget) {
       this.emit('feed.refused', { symbol, stream, code: 'FEED.LINE_BUDGET_EXCEEDED', usage });
       return { ok: false, code: 'FEED.LINE_BUDGET_EXCEEDED', reason: `${stream} budget ${counter.budget} in use` };
     }
-    const sub: Sub = { handle: { symbol, stream, id: this.nextHandle++ }, reqId: -1, seq: 0, epoch: 1, levels: options.levels ?? 10 };
+    this.nextHandle++;
+    const levels = Math.min(20, Math.max(1, options.levels ?? 10));
+    const sub: FeedSub = {
+      key, symbol, stream, holders: new Set([handle.id]), reqId: -1, seq: 0, epoch: 1, levels, resumePending: false, suspect: false,
+      released: false, queued: false,
+      watch: new TwsStaleWatch(this.clock, this.q.staleMs * 1_000, { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) }, `tws.stale ${key}`),
+      quote: stream === 'quote' ? new TwsQuoteBuilder(symbol) : null,
+      depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000) : null,
+      trade: stream === 'tape' ? tradeEvent(symbol) : null,
+    };
     this.subs.set(key, sub);
+    if (sub.quote !== null) this.quoteOf.set(symbol, sub.quote);
     if (this.conn.linkUp) this.request(sub);
     this.emit('feed.subscribed', { symbol, stream, holders: 1, usage: this.usage() });
-    return { ok: true, handle: sub.handle };
+    return { ok: true, handle };
   }
 
   unsubscribe(handle: SubscriptionHandle): void {
     const sub = this.subs.get(`${handle.symbol}:${handle.stream}`);
-    if (sub === undefined) return;
-    this.cancelRequest(sub);
-    this.subs.delete(`${handle.symbol}:${handle.stream}`);
-    this.emit('feed.unsubscribed', { symbol: handle.symbol, stream: handle.stream, usage: this.usage() });
+    // A repeat, or a handle of an earlier line on the same key, is a no-op.
+    if (sub === undefined || !sub.holders.delete(handle.id) || sub.holders.size > 0) return;
+    this.release(sub, null);
   }
 
   usage(): LineUsage {
     let lines = 0;
     let depth = 0;
-    for (const s of this.subs.values()) if (s.handle.stream === 'depth') depth++; else lines++;
+    for (const s of this.subs.values()) if (s.stream === 'depth') depth++; else lines++;
     return { lines: { used: lines, budget: this.budget.lines }, depth: { used: depth, budget: this.budget.depth } };
   }
 
@@ -105,111 +136,228 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
 
-  private request(sub: Sub): void {
-    const ib = this.conn.ib;
+  // ---- requests ----
+
+  private request(sub: FeedSub): void {
     // Ids come from the connection's one allocator, so an IB error id is never ambiguous between an order and a stream.
     sub.reqId = this.conn.allocateId();
     this.byReq.set(sub.reqId, sub);
-    const { symbol, stream } = sub.handle;
+    const { symbol, stream } = sub;
     this.conn.registry.stream({
       id: sub.reqId, type: stream === 'depth' ? 'market-depth' : stream === 'tape' ? 'tick-by-tick' : 'market-data', origin: `feed ${symbol}:${stream}`,
       onError: (code, message) => this.onStreamError(sub, code, message),
     });
-    const contract = stockContract(sub.handle.symbol);
-    if (sub.handle.stream === 'depth') ib.reqMktDepth(sub.reqId, contract, sub.levels, false, []);
-    else if (sub.handle.stream === 'tape') ib.reqTickByTickData(sub.reqId, contract, 'AllLast' as TickByTickDataType, 0, false);
-    else ib.reqMktData(sub.reqId, contract, '', false, false);
+    const contract = stockContract(symbol);
+    if (stream === 'depth') this.conn.ib.reqMktDepth(sub.reqId, contract, sub.levels, false, []);
+    else if (stream === 'tape') this.conn.ib.reqTickByTickData(sub.reqId, contract, 'AllLast' as TickByTickDataType, 0, false);
+    else this.conn.ib.reqMktData(sub.reqId, contract, '', false, false);
+    if (!this.links.down) sub.watch.start();
   }
 
-  private cancelRequest(sub: Sub): void {
+  private cancelRequest(sub: FeedSub): void {
     if (sub.reqId < 0) return;
-    const ib = this.conn.ib;
     if (this.conn.linkUp) {
-      if (sub.handle.stream === 'depth') ib.cancelMktDepth(sub.reqId, false);
-      else if (sub.handle.stream === 'tape') ib.cancelTickByTickData(sub.reqId);
-      else ib.cancelMktData(sub.reqId);
+      if (sub.stream === 'depth') this.conn.ib.cancelMktDepth(sub.reqId, false);
+      else if (sub.stream === 'tape') this.conn.ib.cancelTickByTickData(sub.reqId);
+      else this.conn.ib.cancelMktData(sub.reqId);
     }
     this.forget(sub);
   }
 
-  /** Forgets the live request id (late errors for it are absorbed by the registry). */
-  private forget(sub: Sub): void {
+  /** Forgets the live request id (late errors for it are absorbed by the registry); its data is ignored from now. */
+  private forget(sub: FeedSub): void {
+    sub.watch.cancel();
     if (sub.reqId < 0) return;
     this.byReq.delete(sub.reqId);
     this.conn.registry.endStream(sub.reqId);
     sub.reqId = -1;
   }
 
-  /** IB refused or dropped one stream: only that subscription fails and its line is released (§1.4). */
-  private onStreamError(sub: Sub, code: number, message: string): void {
-    if (requestEffect(code, message) !== 'fail') return; // e.g. 10197: stays subscribed; TWS resumes when the other login ends
-    const { symbol, stream } = sub.handle;
-    this.forget(sub);
-    this.subs.delete(`${symbol}:${stream}`);
-    this.emit('feed.failed', { symbol, stream, code: ruleFor(code).harvesterCode, reason: `IB ${code}: ${message}` });
+  /** A new request under a new epoch (the old one is cancelled); depth first clears what the old request built. */
+  private resubscribe(sub: FeedSub, clear: boolean): void {
+    if (clear) this.clearDepth(sub);
+    this.cancelRequest(sub);
+    sub.epoch++;
+    sub.seq = 0;
+    this.emit('feed.resubscribed', { symbol: sub.symbol, stream: sub.stream, epoch: sub.epoch });
+    if (this.conn.linkUp) this.request(sub);
   }
 
-  private requestPending(): void {
-    for (const sub of this.subs.values()) if (sub.reqId < 0) this.request(sub);
+  /** The last holder left (`failed` null), or the source refused the line: either way it is released. */
+  private release(sub: FeedSub, failed: { code: string; reason: string } | null): void {
+    this.cancelRequest(sub);
+    sub.released = true;
+    this.subs.delete(sub.key);
+    if (this.quoteOf.get(sub.symbol) === sub.quote) this.quoteOf.delete(sub.symbol);
+    if (failed === null) this.emit('feed.unsubscribed', { symbol: sub.symbol, stream: sub.stream, usage: this.usage() });
+    else this.emit('feed.failed', { symbol: sub.symbol, stream: sub.stream, ...failed });
   }
 
-  /** After a reconnect or 1101 the old request ids are dead: request again with new ids under a new epoch. */
-  private resubscribe(): void {
-    for (const sub of this.subs.values()) {
-      this.forget(sub);
-      sub.epoch++;
-      sub.seq = 0;
-      this.request(sub);
-      this.emit('feed.resubscribed', { symbol: sub.handle.symbol, stream: sub.handle.stream, epoch: sub.epoch });
+  /** IB errors on one stream: depth reset/halt (§5.1), delayed data (10167), or a refusal that fails only this line. */
+  private onStreamError(sub: FeedSub, code: number, message: string): void {
+    if (sub.depth !== null && code === 317) return this.clearDepth(sub); // reset: same request, the book rebuilds
+    if (sub.depth !== null && code === 316) return this.resubscribe(sub, true); // halted: only a new request helps
+    if (code === 10167 && sub.quote !== null && !sub.quote.delayed) {
+      sub.quote.delayed = true;
+      this.emit('feed.delayed', { symbol: sub.symbol, stream: sub.stream });
     }
+    if (requestEffect(code, message) !== 'fail') return; // e.g. 10197: stays subscribed; TWS resumes when the other login ends
+    this.release(sub, { code: ruleFor(code).harvesterCode, reason: `IB ${code}: ${message}` });
+  }
+
+  // ---- quality ----
+
+  private onStale(sub: FeedSub, silentFor: Micros, escalated: boolean): boolean {
+    this.emit('feed.stale', { symbol: sub.symbol, stream: sub.stream, silentFor, escalated });
+    if (escalated || this.links.down || !this.conn.linkUp) return false;
+    this.resubscribe(sub, sub.depth !== null); // TWS resends a depth book on a new request: start it from empty
+    return true;
+  }
+
+  /** Data on a line: staleness, interruption and restore end here. */
+  private touch(sub: FeedSub, now: Micros): void {
+    if (sub.watch.touch(now) || sub.resumePending) {
+      sub.resumePending = false;
+      if (!sub.suspect) this.emit('feed.resumed', { symbol: sub.symbol, stream: sub.stream });
+    }
+  }
+
+  private countMalformed(sub: FeedSub, reason: string): void {
+    this.malformed++;
+    this.emit('feed.malformed', { source: `tws ${sub.key}`, offset: sub.reqId, reason, count: this.malformed });
+  }
+
+  private queue(sub: FeedSub): void {
+    if (!sub.queued) {
+      sub.queued = true;
+      this.dirty.push(sub);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  // ---- inbound data ----
+
+  private onTick(id: number, field: number, value: unknown, isPrice: boolean): void {
+    const sub = this.byReq.get(id);
+    if (sub === undefined || sub.quote === null) return;
+    const now = this.clock.now();
+    this.touch(sub, now);
+    if (isPrice && sub.quote.repeats(field)) this.flushQuote(sub);
+    if (isPrice ? sub.quote.price(field, value, now) : sub.quote.size(field, value, now)) this.queue(sub);
   }
 
   private onRow(id: number, position: number, operation: number, side: number, price: number, size: number, mm: string): void {
     const sub = this.byReq.get(id);
-    if (sub === undefined) return;
-    if (this.pending !== null) this.release(false);
+    if (sub === undefined || sub.depth === null) return;
     const now = this.clock.now();
-    this.pending = {
-      kind: 'depth', symbol: sub.handle.symbol, side: side === 1 ? 'bid' : 'ask', position, operation: OPERATIONS[operation] ?? 'update',
-      price: fromTws(price), size, marketMaker: mm, endOfBatch: false, seq: ++sub.seq, epoch: sub.epoch, recvTime: now, exchTime: null,
-    };
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        if (this.pending !== null) this.release(true);
-      });
+    this.touch(sub, now);
+    const d = sub.depth;
+    const bid = depthSide(side);
+    const p = positivePrice(price);
+    const s = shareSize(size);
+    if (bid < 0 || !Number.isSafeInteger(position) || position < 0 || !(operation >= 0 && operation <= OP_DELETE)
+      || (operation !== OP_DELETE && (p === MALFORMED || s === MALFORMED || s === null))) {
+      return this.countMalformed(sub, `depth row side ${side} position ${position} operation ${operation} price ${price} size ${size}`);
+    }
+    const applied = d.book.apply(bid === 1, position, operation, p, s ?? 0);
+    if (applied) {
+      if (d.held) this.emitRow(sub, false);
+      d.hold(bid === 1, mm, now);
+      this.queue(sub);
+    }
+    if (d.book.anomaly) {
+      this.depthBeyondBook++;
+      if (d.book.anomalyBurst(now)) this.resync(sub, 'depth-anomaly');
     }
   }
 
-  private release(endOfBatch: boolean): void {
-    const e = this.pending!;
-    this.pending = null;
-    e.endOfBatch = endOfBatch;
-    this.emitter.emit('depth.updated', e);
-  }
-
-  private onPrint(id: number, time: number, price: number, size: number): void {
+  private onPrint(id: number, time: unknown, price: number, size: number): void {
     const sub = this.byReq.get(id);
-    if (sub === undefined) return;
-    const p = fromTws(price);
-    const q = this.quotes.get(sub.handle.symbol);
-    // TWS gives no aggressor: infer it from the last quote (at/above the ask: a buyer lifted it).
-    const aggressor = q === undefined ? 'unknown' : p >= q.ask && q.ask > 0 ? 'buy' : p <= q.bid && q.bid > 0 ? 'sell' : 'unknown';
-    const e: TradeEvent = {
-      kind: 'trade', symbol: sub.handle.symbol, price: p, size, aggressor, aggressorSource: 'inferred', seq: ++sub.seq, epoch: sub.epoch,
-      recvTime: this.clock.now(), exchTime: Number.isFinite(time) && time > 0 ? time * 1_000_000 : null,
-    };
+    if (sub === undefined || sub.trade === null) return;
+    const now = this.clock.now();
+    this.touch(sub, now);
+    const p = positivePrice(price);
+    const s = shareSize(size);
+    if (p === MALFORMED || s === MALFORMED || s === null || s === 0) return this.countMalformed(sub, `print price ${price} size ${size}`);
+    const q = this.quoteOf.get(sub.symbol);
+    const e = sub.trade;
+    // TWS gives no aggressor: infer it from the quote that prevailed on arrival (at/above the ask: a buyer lifted it).
+    e.aggressor = q === undefined ? 'unknown' : q.ask > 0 && p >= q.ask ? 'buy' : q.bid > 0 && p <= q.bid ? 'sell' : 'unknown';
+    e.price = p;
+    e.size = s;
+    e.seq = ++sub.seq;
+    e.epoch = sub.epoch;
+    e.recvTime = now;
+    e.exchTime = twsTime(time);
     this.emitter.emit('trade.printed', e);
   }
 
-  private onTick(id: number, field: number, value: number): void {
-    const sub = this.byReq.get(id);
-    if (sub === undefined) return;
-    const q = this.quotes.get(sub.handle.symbol) ?? { bid: 0, ask: 0 };
-    if (field === 1) q.bid = fromTws(value); // IB tick type 1: bid price
-    if (field === 2) q.ask = fromTws(value); // IB tick type 2: ask price
-    this.quotes.set(sub.handle.symbol, q);
+  /** End of the socket read: commit staged quotes, close depth batches and judge the books they leave. */
+  private endOfRead(): void {
+    this.flushScheduled = false;
+    for (let i = 0; i < this.dirty.length; i++) {
+      const sub = this.dirty[i]!;
+      sub.queued = false;
+      if (sub.released) continue;
+      if (sub.quote !== null) this.flushQuote(sub);
+      if (sub.depth !== null && sub.depth.held) {
+        this.emitRow(sub, true);
+        this.judgeBatch(sub);
+      }
+    }
+    this.dirty.length = 0;
+  }
+
+  private flushQuote(sub: FeedSub): void {
+    const q = sub.quote!;
+    const r = q.flush();
+    if (r === 'emit') {
+      q.out.seq = ++sub.seq;
+      q.out.epoch = sub.epoch;
+      this.emitter.emit('quote.updated', q.out);
+    } else if (r === 'malformed') this.countMalformed(sub, q.lastBad);
+  }
+
+  private emitRow(sub: FeedSub, endOfBatch: boolean): void {
+    const e = sub.depth!.take(endOfBatch);
+    e.seq = ++sub.seq;
+    e.epoch = sub.epoch;
+    this.emitter.emit('depth.updated', e);
+  }
+
+  /** K_cross consecutive crossed batches: the book is out of sync (IB §5.3); a clean batch after that resumes it. */
+  private judgeBatch(sub: FeedSub): void {
+    const d = sub.depth!;
+    d.book.invalid = false;
+    if (!d.book.crossed()) {
+      d.crossedRun = 0;
+      if (sub.suspect) {
+        sub.suspect = false;
+        this.emit('feed.resumed', { symbol: sub.symbol, stream: sub.stream });
+      }
+    } else if (++d.crossedRun >= this.q.crossedBatches) this.resync(sub, 'crossed');
+  }
+
+  /** The depth book cannot be trusted: suspect → clear → a new request under a new epoch (usage unchanged). */
+  private resync(sub: FeedSub, reason: 'crossed' | 'depth-anomaly'): void {
+    if (sub.depth!.held) this.emitRow(sub, true);
+    sub.suspect = true;
+    this.emit('feed.suspect', { symbol: sub.symbol, stream: 'depth', reason });
+    this.resubscribe(sub, true);
+  }
+
+  /** A clear in a batch of its own (a held row is closed first). */
+  private clearDepth(sub: FeedSub): void {
+    const d = sub.depth;
+    if (d === null) return;
+    if (d.held) this.emitRow(sub, true);
+    const e = d.clear(this.clock.now());
+    e.seq = ++sub.seq;
+    e.epoch = sub.epoch;
+    this.emitter.emit('depth.updated', e);
   }
 
   private emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void {

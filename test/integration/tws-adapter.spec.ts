@@ -95,7 +95,7 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     await t.broker.connect();
     const rows: DepthEvent[] = [];
     const book = new OrderBook('AAPL', { maxLevels: 20, topN: 5 });
-    t.feed.on('depth.updated', (e) => { rows.push(e); book.apply(e); });
+    t.feed.on('depth.updated', (e) => { rows.push({ ...e }); book.apply(e); }); // the feed reuses its event objects: keep copies
     expect(t.feed.subscribe('AAPL', 'depth', { levels: 5 }).ok).to.equal(true);
     // The client's rate limiter may hold the request behind the connect-time reconciliation queries.
     await until(() => server!.market.subs.some((s) => s.kind === 'depth'));

@@ -148,12 +148,10 @@ export class MarketHub {
     }
   }
 
-  /** TICK_PRICE bid (no synthetic bid size, hence the explicit TICK_SIZE 0) then TICK_PRICE ask. */
+  /** TICK_PRICE bid (no synthetic bid size, hence the explicit TICK_SIZE 0) then TICK_PRICE ask, in one write. */
   sendQuote(s: Subscription, q: { bid: number; bidSize: number; ask: number; askSize: number }): void {
     const m = s.conn.msgs;
-    s.conn.send(m.tickPrice(s.reqId, 1, q.bid, q.bidSize, 1));
-    s.conn.send(m.tickSize(s.reqId, 0, q.bidSize));
-    s.conn.send(m.tickPrice(s.reqId, 2, q.ask, q.askSize, 1));
+    s.conn.sendAll([m.tickPrice(s.reqId, 1, q.bid, q.bidSize, 1), m.tickSize(s.reqId, 0, q.bidSize), m.tickPrice(s.reqId, 2, q.ask, q.askSize, 1)]);
   }
 
   private sendDepth(s: Subscription, position: number, operation: number, side: number, price: number, size: number,

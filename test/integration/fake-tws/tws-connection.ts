@@ -47,6 +47,16 @@ export class TwsConnection {
     this.socket.write(encodeFrame(fields));
   }
 
+  /**
+   * Several frames in one socket write: what TWS does with the ticks of one market-data update, so a reader sees
+   * them in one read (a per-frame write lets a busy loopback split one quote across two reads).
+   */
+  sendAll(frames: readonly (readonly Field[])[]): void {
+    if (this.closed || this.silent) return;
+    this.framesOut += frames.length;
+    this.socket.write(Buffer.concat(frames.map((f) => encodeFrame(f))));
+  }
+
   /** Bytes exactly as given: garbage, bad prefixes. Bypasses framing but not silence. */
   sendRaw(bytes: Buffer): void {
     if (this.closed || this.silent) return;
