@@ -37,6 +37,13 @@ const params = z
     syncRetryMs: z.number().int().positive().default(2_000),
     lineBudget: z.number().int().positive().default(100),
     depthBudget: z.number().int().positive().default(3),
+    /** Feed quality: silence before a line is stale; crossed depth batches, and depth anomalies within the window, before a resync. */
+    staleMs: z.number().int().positive().default(5_000),
+    /** Tape lines are not watched by default: no trades is not a dead line (see FeedQuality.staleTapeMs). */
+    staleTapeMs: z.number().int().min(0).default(0),
+    crossedBatches: z.number().int().min(1).default(3),
+    depthAnomalies: z.number().int().min(0).default(5),
+    depthAnomalyWindowMs: z.number().int().positive().default(60_000),
   })
   .strict();
 
@@ -60,7 +67,9 @@ export default defineAdapter({
       connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
       ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick,
     });
-    const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget });
+    const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
+      staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,
+    });
     return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); } };
   },
 });

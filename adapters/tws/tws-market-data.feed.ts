@@ -4,11 +4,11 @@ import type { Instrument, StreamKind } from '../../core/domain/market.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { Clock } from '../../ports/clock.js';
 import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
-import { MALFORMED, depthSide, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
+import { MALFORMED, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
 import { stockContract } from './mapping/order.js';
 import { requestEffect, ruleFor } from './error-table.js';
 import type { TwsConnection } from './tws-connection.js';
-import { OP_DELETE } from './tws-depth-book.js';
+import { TwsDepthIngest } from './tws-depth-ingest.js';
 import { DepthStream, tradeEvent, type FeedSub } from './tws-feed-sub.js';
 import { TwsFeedLinks } from './tws-feed-links.js';
 import { TwsQuoteBuilder } from './tws-quote-builder.js';
@@ -16,20 +16,27 @@ import { TwsStaleWatch } from './tws-stale-watch.js';
 
 /** Data-quality thresholds (conformance kit defaults: T_stale 5 s, K_cross 3, K_depth 5 within 60 s). */
 export interface FeedQuality {
+  /** T_stale for quote and depth lines. */
   staleMs: number;
+  /**
+   * T_stale for tape lines; 0 = not watched. No trades is not a dead line (an illiquid name can print nothing for
+   * minutes), and an escalated `feed.stale` halts trading (core/risk/auto-triggers.ts): the symbol's quote line
+   * carries the liveness signal instead.
+   */
+  staleTapeMs: number;
   crossedBatches: number;
   depthAnomalies: number;
   depthAnomalyWindowMs: number;
 }
 
-export const DEFAULT_FEED_QUALITY: FeedQuality = { staleMs: 5_000, crossedBatches: 3, depthAnomalies: 5, depthAnomalyWindowMs: 60_000 };
+export const DEFAULT_FEED_QUALITY: FeedQuality = { staleMs: 5_000, staleTapeMs: 0, crossedBatches: 3, depthAnomalies: 5, depthAnomalyWindowMs: 60_000 };
 
 /**
- * MarketDataFeed over TWS: reqMktData ticks become L1 quotes (one per socket read, see TwsQuoteBuilder), reqMktDepth
- * rows keep IB's row semantics with the anomalies normalised (TwsDepthBook), tick-by-tick AllLast is the tape.
- * IB marks no end of a quote or a depth batch, so the end of the current socket read (setImmediate) closes both.
- * Every line has a staleness watch on the Clock; connection loss, 1100/1101/1102 and farm-side resets (316/317)
- * are handled in TwsFeedLinks. Event objects are reused per subscription: listeners copy what they keep.
+ * MarketDataFeed over TWS: reqMktData ticks become L1 quotes (one per source quote, see TwsQuoteBuilder),
+ * reqMktDepth rows keep IB's row semantics with the anomalies normalised (TwsDepthIngest), tick-by-tick AllLast is
+ * the tape. IB marks no end of a quote or a depth batch, so the end of the current socket read (setImmediate) closes
+ * both. Every line has a staleness watch on the Clock; connection loss and 1100/1101/1102 are handled in TwsFeedLinks,
+ * depth reset and halt (317/316) in onStreamError. Event objects are reused per subscription: listeners copy what they keep.
  */
 export class TwsMarketDataFeed implements MarketDataFeed {
   readonly id = 'tws';
@@ -44,7 +51,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   private nextHandle = 1;
   private flushScheduled = false;
   private malformed = 0;
-  private depthBeyondBook = 0;
+  private readonly depth: TwsDepthIngest;
   private readonly flush = (): void => this.endOfRead();
 
   constructor(private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number }, quality: Partial<FeedQuality> = {}) {
@@ -53,6 +60,10 @@ export class TwsMarketDataFeed implements MarketDataFeed {
       subs: () => this.subs.values(), emit: (e, p) => this.emit(e, p), request: (s) => this.request(s), forget: (s) => this.forget(s),
       clearDepth: (s) => this.clearDepth(s), resubscribe: (s, clear) => this.resubscribe(s, clear),
     });
+    this.depth = new TwsDepthIngest({
+      emit: (e, p) => this.emitter.emit(e, p), countMalformed: (s, r) => this.countMalformed(s, r), queue: (s) => this.queue(s),
+      resubscribe: (s, clear) => this.resubscribe(s, clear),
+    }, this.q.crossedBatches);
     const ib = conn.ib;
     ib.on(EventName.updateMktDepth, (id: number, position: number, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, ''));
     ib.on(EventName.updateMktDepthL2, (id: number, position: number, mm: string, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, mm ?? ''));
@@ -80,7 +91,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
 
   /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21). */
   anomalies(): { malformed: number; depthBeyondBook: number } {
-    return { malformed: this.malformed, depthBeyondBook: this.depthBeyondBook };
+    return { malformed: this.malformed, depthBeyondBook: this.depth.beyondBook };
   }
 
   subscribe(symbol: string, stream: StreamKind, options: { levels?: number } = {}): SubscribeResult {
@@ -105,7 +116,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     const sub: FeedSub = {
       key, symbol, stream, holders: new Set([handle.id]), reqId: -1, seq: 0, epoch: 1, levels, resumePending: false, suspect: false,
       released: false, queued: false,
-      watch: new TwsStaleWatch(this.clock, this.q.staleMs * 1_000, { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) }, `tws.stale ${key}`),
+      watch: new TwsStaleWatch(this.clock, (stream === 'tape' ? this.q.staleTapeMs : this.q.staleMs) * 1_000, { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) }, `tws.stale ${key}`),
       quote: stream === 'quote' ? new TwsQuoteBuilder(symbol) : null,
       depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000) : null,
       trade: stream === 'tape' ? tradeEvent(symbol) : null,
@@ -254,24 +265,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     if (sub === undefined || sub.depth === null) return;
     const now = this.clock.now();
     this.touch(sub, now);
-    const d = sub.depth;
-    const bid = depthSide(side);
-    const p = positivePrice(price);
-    const s = shareSize(size);
-    if (bid < 0 || !Number.isSafeInteger(position) || position < 0 || !(operation >= 0 && operation <= OP_DELETE)
-      || (operation !== OP_DELETE && (p === MALFORMED || s === MALFORMED || s === null))) {
-      return this.countMalformed(sub, `depth row side ${side} position ${position} operation ${operation} price ${price} size ${size}`);
-    }
-    const applied = d.book.apply(bid === 1, position, operation, p, s ?? 0);
-    if (applied) {
-      if (d.held) this.emitRow(sub, false);
-      d.hold(bid === 1, mm, now);
-      this.queue(sub);
-    }
-    if (d.book.anomaly) {
-      this.depthBeyondBook++;
-      if (d.book.anomalyBurst(now)) this.resync(sub, 'depth-anomaly');
-    }
+    this.depth.row(sub, position, operation, side, price, size, mm, now);
   }
 
   private onPrint(id: number, time: unknown, price: number, size: number): void {
@@ -303,10 +297,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
       sub.queued = false;
       if (sub.released) continue;
       if (sub.quote !== null) this.flushQuote(sub);
-      if (sub.depth !== null && sub.depth.held) {
-        this.emitRow(sub, true);
-        this.judgeBatch(sub);
-      }
+      if (sub.depth !== null) this.depth.endOfBatch(sub);
     }
     this.dirty.length = 0;
   }
@@ -321,43 +312,8 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     } else if (r === 'malformed') this.countMalformed(sub, q.lastBad);
   }
 
-  private emitRow(sub: FeedSub, endOfBatch: boolean): void {
-    const e = sub.depth!.take(endOfBatch);
-    e.seq = ++sub.seq;
-    e.epoch = sub.epoch;
-    this.emitter.emit('depth.updated', e);
-  }
-
-  /** K_cross consecutive crossed batches: the book is out of sync (IB §5.3); a clean batch after that resumes it. */
-  private judgeBatch(sub: FeedSub): void {
-    const d = sub.depth!;
-    d.book.invalid = false;
-    if (!d.book.crossed()) {
-      d.crossedRun = 0;
-      if (sub.suspect) {
-        sub.suspect = false;
-        this.emit('feed.resumed', { symbol: sub.symbol, stream: sub.stream });
-      }
-    } else if (++d.crossedRun >= this.q.crossedBatches) this.resync(sub, 'crossed');
-  }
-
-  /** The depth book cannot be trusted: suspect → clear → a new request under a new epoch (usage unchanged). */
-  private resync(sub: FeedSub, reason: 'crossed' | 'depth-anomaly'): void {
-    if (sub.depth!.held) this.emitRow(sub, true);
-    sub.suspect = true;
-    this.emit('feed.suspect', { symbol: sub.symbol, stream: 'depth', reason });
-    this.resubscribe(sub, true);
-  }
-
-  /** A clear in a batch of its own (a held row is closed first). */
   private clearDepth(sub: FeedSub): void {
-    const d = sub.depth;
-    if (d === null) return;
-    if (d.held) this.emitRow(sub, true);
-    const e = d.clear(this.clock.now());
-    e.seq = ++sub.seq;
-    e.epoch = sub.epoch;
-    this.emitter.emit('depth.updated', e);
+    this.depth.clear(sub, this.clock.now());
   }
 
   private emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void {

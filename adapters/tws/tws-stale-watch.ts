@@ -39,7 +39,7 @@ export class TwsStaleWatch {
     if (this.resubscribedAt !== null && now - this.resubscribedAt >= this.staleUs) this.resubscribedAt = null;
     if (!this.stale) return false;
     this.stale = false;
-    if (this.timer === null) this.arm();
+    if (this.timer === null && this.staleUs > 0) this.arm();
     return true;
   }
 
@@ -47,7 +47,7 @@ export class TwsStaleWatch {
   start(): void {
     this.since = this.clock.now();
     this.cancel();
-    this.arm();
+    if (this.staleUs > 0) this.arm(); // T_stale 0: the line is not watched
   }
 
   /** The link is down: silence is expected and already reported as `feed.interrupted`. */
