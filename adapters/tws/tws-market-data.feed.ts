@@ -207,7 +207,9 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   /** IB errors on one stream: depth reset/halt (§5.1), delayed data (10167), or a refusal that fails only this line. */
   private onStreamError(sub: FeedSub, code: number, message: string): void {
     if (sub.depth !== null && code === 317) return this.clearDepth(sub); // reset: same request, the book rebuilds
-    if (sub.depth !== null && code === 316) return this.resubscribe(sub, true); // halted: only a new request helps
+    // Halted: only a new request helps. A 316 on a request that has delivered nothing yet is left to the stale watch
+    // (resubscribe once, then escalate), so a halted book cannot make the feed re-request in a loop.
+    if (sub.depth !== null && code === 316) return sub.seq > 0 ? this.resubscribe(sub, true) : undefined;
     if (code === 10167 && sub.quote !== null && !sub.quote.delayed) {
       sub.quote.delayed = true;
       this.emit('feed.delayed', { symbol: sub.symbol, stream: sub.stream });
