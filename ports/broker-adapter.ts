@@ -65,11 +65,16 @@ export interface BrokerEvents {
   'position.changed': { symbol: string; qty: Quantity; avgPrice: Price; realizedPnl: Money; source: 'fill' | 'reconcile'; at: Micros };
   'reconciliation.started': { trigger: 'connect' | 'reconnect' | 'restored' | 'ack-timeout' | 'periodic' | 'request'; at: Micros };
   /**
-   * `complete`: every query answered, nothing unresolved — trading may resume. `partial`: some queries answered (what
-   * they proved was applied; the rest is unresolved). `failed`: none answered. `incomplete` is the generic "not
-   * complete" for adapters that do not tell the two apart. Anything but `complete` keeps trading blocked.
+   * `complete`: every query answered, nothing unresolved — trading may resume. `incomplete`: any pass that did not
+   * complete (the card vocabulary, BRK-84); what the answered queries proved was applied, the rest stays unresolved
+   * and trading stays blocked. `detail` keeps the finer reason where the adapter knows it (e.g. `partial`: some
+   * queries answered; `failed`: none). `unresolved` counts the orders left unknown; `unresolvedCoids` names them, and
+   * `adoptedCoids` names the orders adopted by this pass.
    */
-  'reconciliation.completed': { status: 'complete' | 'partial' | 'failed' | 'incomplete'; adopted: number; closed: number; unresolved: number; discrepancies: string[]; at: Micros };
+  'reconciliation.completed': {
+    status: 'complete' | 'incomplete'; detail?: string; adopted: number; adoptedCoids: string[]; closed: number; unresolved: number;
+    unresolvedCoids: string[]; discrepancies: string[]; at: Micros;
+  };
   'broker.anomaly': { kind: 'duplicate-exec' | 'orphan-commission' | 'commission-missing' | 'external-fill' | 'late-fill' | 'overfill' | 'unknown-status' | 'pacing'; details: Record<string, unknown>; at: Micros };
   /** A venue/TWS error routed to no order, for the kill switch and operators; `severity` from the adapter's error table. */
   'broker.error': { code: number; harvesterCode: string; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };

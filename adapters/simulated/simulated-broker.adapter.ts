@@ -62,7 +62,7 @@ export class SimulatedBroker implements IBrokerAdapter {
     this.transition('Connecting', 'requested');
     // The venue's state is known at once; the pass still happens so consumers see the same sequence as on TWS.
     this.emit('reconciliation.started', { trigger: 'connect', at: this.now() });
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.now() });
+    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: this.now() });
     this.transition('Connected', 'ready');
   }
 
@@ -156,7 +156,7 @@ export class SimulatedBroker implements IBrokerAdapter {
 
   async reconcile(): Promise<void> {
     this.emit('reconciliation.started', { trigger: 'request', at: this.now() });
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.now() });
+    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: this.now() });
   }
 
   openOrders(): readonly OpenOrder[] {

@@ -247,7 +247,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private async sync(trigger: SyncTrigger): Promise<SyncVerdict> {
     const c = this.o.connection;
     if (this.o.account !== null && !c.accounts.includes(this.o.account)) {
-      return new HarvesterError('BROKER.ACCOUNT_MISMATCH', 'the configured account is not among the accounts this TWS session manages');
+      // The venue refused the configured account: an authentication failure (card BRK-01 b), fatal and never retried.
+      // The account id is an identifier, not a credential, so naming it tells the operator which one to fix.
+      return new HarvesterError('BROKER.AUTH_FAILED', `the configured account ${this.o.account} is not among the accounts this TWS session manages`);
     }
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
     const result: ReconcileResult = await this.reconciler.run(map[trigger]);

@@ -116,7 +116,7 @@ export class TwsReconciler {
 
   private apply(s: Snapshot, before: ReadonlySet<number>, trigger: ReconcileTrigger): ReconcileResult {
     const discrepancies: string[] = [...s.failures.map((f) => `query failed: ${f}`)];
-    let adopted = 0;
+    const adopted: string[] = [];
     let closed = 0;
     const unresolved: string[] = [];
     if (s.open !== null) {
@@ -129,11 +129,11 @@ export class TwsReconciler {
         } else if (isHarvesterRef(r.order.orderRef)) {
           const o = this.flow.adopt(r.orderId, r.contract, r.order, r.status === 'PreSubmitted');
           this.flow.drainParked(o);
-          adopted++;
+          adopted.push(o.req.coid);
         } else discrepancies.push(`external order ${r.orderId} ${r.contract.symbol ?? ''} (orderRef '${r.order.orderRef ?? ''}') not adopted`);
       }
     }
-    if (s.executionsOk) adopted += this.adoptFromExecutions(discrepancies);
+    if (s.executionsOk) adopted.push(...this.adoptFromExecutions(discrepancies));
     if (s.open !== null && s.executionsOk) {
       for (const o of this.book.open()) {
         if (s.open.has(o.orderId) || !before.has(o.orderId)) continue;
@@ -153,14 +153,20 @@ export class TwsReconciler {
     if (s.positions !== null) this.comparePositions(s.positions, discrepancies);
     const parts = [s.open !== null, s.executionsOk, s.positions !== null];
     const ok = parts.filter(Boolean).length;
-    const status = ok === 3 && unresolved.length === 0 ? 'complete' : ok === 0 ? 'failed' : 'partial';
-    return { status, adopted, closed, unresolved: unresolved.length, discrepancies, at: this.now() };
+    // The card vocabulary has two outcomes (BRK-84); the finer reason stays in `detail` for operators and the journal.
+    const complete = ok === 3 && unresolved.length === 0;
+    const detail = complete ? undefined : ok === 0 ? 'failed' : ok === 3 ? 'unresolved' : 'partial';
+    return {
+      status: complete ? 'complete' : 'incomplete', ...(detail !== undefined ? { detail } : {}), adopted: adopted.length, adoptedCoids: adopted, closed,
+      unresolved: unresolved.length, unresolvedCoids: unresolved, discrepancies, at: this.now(),
+    };
   }
 
   /** Our orders that filled while we could not see them (not open any more): adopt them from their executions. */
-  private adoptFromExecutions(discrepancies: string[]): number {
+  private adoptFromExecutions(discrepancies: string[]): string[] {
     const parked = this.flow.parkedFor(() => true);
     const byOrder = new Map<number, typeof parked>();
+    const coids: string[] = [];
     for (const p of parked) {
       if (!isHarvesterRef(p.execution.orderRef)) {
         this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: p.execution.execId, orderId: p.execution.orderId, symbol: p.contract.symbol }, at: this.now() });
@@ -177,8 +183,9 @@ export class TwsReconciler {
       this.conn.observeOrderId(orderId);
       const o = this.flow.adopt(orderId, first.contract, order, false);
       for (const p of list) this.flow.applyExecution(o, p.contract, p.execution);
+      coids.push(o.req.coid);
     }
-    return byOrder.size;
+    return coids;
   }
 
   private comparePositions(broker: Map<string, PositionReport>, discrepancies: string[]): void {

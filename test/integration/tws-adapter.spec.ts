@@ -72,7 +72,7 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     closers.push(t.close);
     let code = '';
     await t.broker.connect().catch((e: { code: string }) => { code = e.code; });
-    expect(code).to.equal('BROKER.ACCOUNT_MISMATCH');
+    expect(code).to.equal('BROKER.AUTH_FAILED');
     expect(t.broker.health().canTrade).to.equal(false);
   });
 

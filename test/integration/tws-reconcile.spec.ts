@@ -144,14 +144,14 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     expect(t.broker.positions()).to.deep.equal([{ symbol: 'MSFT', quantity: 7, averagePrice: 4_000_200, realizedPnl: 0 }]);
   });
 
-  it('a pass whose open-orders query never ends is partial: never Connected, retried, then connect() fails', async () => {
+  it('a pass whose open-orders query never ends is incomplete (detail partial): never Connected, retried, then connect() fails', async () => {
     server.withheld.add('openOrders');
     const t = adapter(46, { reconcileDeadlineMs: 100, syncAttempts: 2, syncRetryMs: 20 });
     let code = '';
     await t.broker.connect().catch((e: { code: string }) => { code = e.code; });
     expect(code).to.equal('BROKER.RECONCILE_FAILED');
     const passes = t.of('reconciliation.completed');
-    expect(passes.map((p) => p.status)).to.deep.equal(['partial', 'partial']);
+    expect(passes.map((p) => [p.status, p.detail])).to.deep.equal([['incomplete', 'partial'], ['incomplete', 'partial']]);
     expect((passes[0]!.discrepancies as string[])[0]).to.match(/open orders: .*no answer within 100 ms/);
     expect(t.chain()).to.deep.equal(['Disconnected→Connecting', 'Connecting→Disconnected']);
     expect(t.broker.health().canTrade).to.equal(false);
@@ -165,7 +165,7 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     server.withheld.add('positions');
     server.inject({ kind: 'close' });
     await until(() => t.of('reconciliation.completed').length >= 2, 'a failed pass');
-    expect(t.of('reconciliation.completed')[1]).to.include({ status: 'partial', unresolved: 0, closed: 0 });
+    expect(t.of('reconciliation.completed')[1]).to.include({ status: 'incomplete', detail: 'partial', unresolved: 0, closed: 0 });
     expect(t.connection.state).to.equal('Reconnecting');
     expect(t.broker.submit(limitBuy('W2', 1_000_000))).to.include({ status: 'rejected', code: 'BROKER.NOT_CONNECTED' });
     server.withheld.delete('positions');

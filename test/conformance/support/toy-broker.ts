@@ -47,7 +47,7 @@ export class ToyBroker implements IBrokerAdapter {
     if (this.state !== 'Disconnected') return;
     this.transition('Connecting', 'requested');
     this.emit('reconciliation.started', { trigger: 'connect', at: this.clock.now() });
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.clock.now() });
+    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: this.clock.now() });
     this.transition('Connected', 'ready');
   }
 
@@ -120,7 +120,7 @@ export class ToyBroker implements IBrokerAdapter {
 
   async reconcile(): Promise<void> {
     this.emit('reconciliation.started', { trigger: 'request', at: this.clock.now() });
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [], at: this.clock.now() });
+    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: this.clock.now() });
   }
 
   openOrders(): readonly OpenOrder[] {
