@@ -12,13 +12,15 @@ describeBrokerAdapterConformance('tws-broker', {
   // (outbound pacing is @stoqey/ib's FIFO queue: no priority for cancels) and supportsOcaReduce (OCA type 1, cancel
   // with block: a partial exit fill does not reduce its sibling).
   capabilities: { supportsMarketOrders: true, supportsStopOrders: true, supportsBrackets: true, supportsModify: true, supportsOrderRef: true, supportsReconnect: true, isLive: false },
-  // Driver features wired on the fake TWS (support/fake-tws-faults.ts). Not wired: authFail (an account the venue does
-  // not manage is refused as BROKER.ACCOUNT_MISMATCH, the card wants BROKER.AUTH_FAILED: a code decision, not a driver
-  // one), suppressStatus, cancelRace and modifyRace (the fake answers every request itself; no scripted race yet).
+  // Driver features wired on the fake TWS (support/fake-tws-faults.ts). authFail: the fake stops managing the
+  // configured account. Not wired: suppressStatus, cancelRace and modifyRace (the fake answers every request itself;
+  // no scripted race yet).
   driverFeatures: [
     'fill', 'partialFill', 'reject', 'inactive', 'duplicateReports', 'reorderReports', 'execCorrection', 'externalOrders', 'restart',
-    'dropReply', 'socketDrop', 'upstreamLoss', 'silence', 'identityInUse', 'fatal', 'pacing',
+    'dropReply', 'socketDrop', 'upstreamLoss', 'silence', 'identityInUse', 'authFail', 'fatal', 'pacing',
   ],
+  // As configured on the rig (startTwsRig): the reconnect ladder and the connect deadline.
+  timeouts: { ladder: [50_000, 100_000, 200_000], connectDeadline: 2_000_000 },
   reportDir: 'var/conformance-report',
   create: async (ctx) => {
     const previous = ctx.reopen === undefined ? undefined : rigs.get(ctx.reopen.subject);

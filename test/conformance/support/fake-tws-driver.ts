@@ -51,7 +51,7 @@ export async function startTwsRig(clock: Clock, startEquity: number, budgets = {
     clock: new StepClock(), accounts, ...(venue.contracts !== undefined ? { contracts: venue.contracts.map((symbol) => ({ symbol })) } : {}),
   });
   const inst = twsManifest.create({
-    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth }),
+    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], reconcileDeadlineMs: 500, syncRetryMs: 50, accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth }),
     clock, log: { debug: () => {}, info: () => {}, warn: () => {} }, random: new Sfc32(1), mode: 'paper', seed: 1,
     secret: (n) => (n === 'HV_KIT_TWS_ACCOUNT' ? KIT_ACCOUNT : undefined),
     instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
@@ -84,8 +84,11 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
   };
   const coidOf = (orderId: number): string => broker.openOrders().find((o) => o.brokerOrderId === String(orderId))?.coid
     ?? [...ids].find(([, id]) => id === orderId)?.[0] ?? String(orderId);
+  const attempts: { at: number; identity: string }[] = [];
+  const faults = twsFaultFeatures(rig, idOf, clock);
   server.on('frame', (f) => {
     const r = f.request;
+    if (r.kind === 'startApi') attempts.push({ at: clock.now(), identity: String(r.clientId) });
     if (r.kind === 'placeOrder') {
       received.push({ kind: placed.has(r.order.orderId) ? 'modify' : 'place', coid: coidOf(r.order.orderId) });
       placed.add(r.order.orderId);
@@ -96,6 +99,7 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
     fill: (coid, o) => {
       const order = broker.openOrders().find((x) => x.coid === coid);
       if (order === undefined) return;
+      if (faults.fill(Number(order.brokerOrderId), o?.qty, o?.price)) return;
       server.inject({ kind: 'fill', orderId: Number(order.brokerOrderId), ...(o?.qty !== undefined ? { quantity: o.qty } : {}), ...(o?.price !== undefined ? { price: fromPrice(o.price) } : {}) });
     },
     // The venue refuses the next placement as TWS does (201 with the reason, then Cancelled, never an ack): the desk
@@ -103,6 +107,7 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
     reject: (o) => {
       const once = (f: { connectionId: number; request: { kind: string; order?: { orderId: number } } }): void => {
         if (f.request.kind !== 'placeOrder' || f.request.order === undefined) return;
+        if (o.coid !== undefined && idOf(o.coid) !== f.request.order.orderId) return; // a chosen bracket leg
         server.off('frame', once);
         const conn = server.live().find((c) => c.id === f.connectionId);
         if (conn === undefined) return;
@@ -115,8 +120,9 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
       server.on('frame', once);
     },
     received: () => received,
+    connectAttempts: () => attempts,
     settle: () => socketsQuiet(server),
-    ...twsFaultFeatures(rig, idOf),
+    ...faults.features,
   };
 }
 

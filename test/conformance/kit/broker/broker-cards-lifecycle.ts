@@ -110,8 +110,6 @@ export const lifecycleCards: BrokerCard[] = [
       for (const dispose of disposers) dispose();
     },
   },
-  { id: 'BRK-04', title: 'State transitions follow the table', baseline: false, applies: f('socketDrop', 'upstreamLoss', 'fatal') },
-  { id: 'BRK-05', title: 'A venue outage is edge-triggered, and reports keep flowing', baseline: false, applies: f('upstreamLoss', 'fill') },
   {
     id: 'BRK-06', title: 'Nothing routes unless Connected', baseline: true,
     run: async (r) => {
@@ -141,7 +139,6 @@ export const lifecycleCards: BrokerCard[] = [
       if (placedBefore !== null && placedAfter !== null) expect(placedAfter, 'placements at the venue').to.equal(placedBefore);
     },
   },
-  { id: 'BRK-07', title: 'A dead link is detected and re-established', baseline: false, applies: requires.all(flag('supportsReconnect'), f('silence', 'socketDrop', 'identityInUse')) },
   { id: 'BRK-08', title: 'Outbound pacing keeps cancels first', baseline: false, applies: flag('hasOutboundPacer') },
   {
     id: 'BRK-10', title: 'A market BUY fills with exec id and commission', baseline: false, applies: flag('supportsMarketOrders'),

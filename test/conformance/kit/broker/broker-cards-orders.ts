@@ -116,8 +116,6 @@ export const orderCards: BrokerCard[] = [
       expectNone(r.rec.events, 'connection.changed', { from: 'Connected' }, 'the state stays Connected');
     },
   },
-  { id: 'BRK-52', title: 'Inactive and unrecognised statuses', baseline: false, applies: f('inactive') },
-  { id: 'BRK-53', title: 'Silence after a submit, cancel or modify means "unknown, reconcile"', baseline: false, applies: f('dropReply') },
   {
     id: 'BRK-60', title: 'Bracket: all three legs are in place, and the entry fill arms the exits', baseline: false, applies: flag('supportsBrackets'),
     run: async (r) => {
@@ -183,7 +181,6 @@ export const orderCards: BrokerCard[] = [
       ]);
     },
   },
-  { id: 'BRK-63', title: 'A rejected or missing leg fails the whole bracket', baseline: false, applies: requires.all(flag('supportsBrackets'), f('reject', 'dropReply')) },
   {
     id: 'BRK-64', title: 'Cancelling the parent cancels the children', baseline: false, applies: flag('supportsBrackets'),
     run: async (r) => {
@@ -202,7 +199,6 @@ export const orderCards: BrokerCard[] = [
       expect(r.subject.openOrders().filter((o) => o.status !== 'Cancelled')).to.deep.equal([]);
     },
   },
-  { id: 'BRK-70', title: 'Duplicate reports are ignored', baseline: false, applies: f('duplicateReports') },
   {
     id: 'BRK-71', variant: 'a', title: 'Executions and commissions join by exec id: commission after execution', baseline: true,
     run: async (r) => {
@@ -214,10 +210,6 @@ export const orderCards: BrokerCard[] = [
       expectCommission(r.rec.events, execIdOf(r.rec.events, 'C1'), r.caps.isLive ? null : r.fx.commissionPerExecution);
     },
   },
-  { id: 'BRK-71', variant: 'b–d', title: 'Executions and commissions join by exec id: reordered, orphan and sentinel commissions', baseline: false, applies: f('reorderReports') },
-  { id: 'BRK-72', title: 'Execution before acknowledgement; fills without any status', baseline: false, applies: f('reorderReports') },
-  { id: 'BRK-73', title: 'An execution correction replaces, never adds', baseline: false, applies: f('execCorrection') },
-  { id: 'BRK-74', title: 'A report for an unknown order is parked, then adopted', baseline: false, applies: f('externalOrders') },
   {
     id: 'BRK-80', variant: 'a', title: 'The client reference makes the round trip', baseline: false, applies: flag('supportsOrderRef'),
     run: async (r) => {
@@ -231,8 +223,4 @@ export const orderCards: BrokerCard[] = [
       expectSequence(r.rec.events, [step('order.filled', { coid: 'HV1-000123', orderRef: 'HV1-000123' })]);
     },
   },
-  { id: 'BRK-81', title: 'Open orders are recovered after a restart', baseline: false, applies: requires.all(flag('supportsOrderRef'), f('restart')) },
-  { id: 'BRK-82', title: 'Outcomes during a disconnect are recovered by reconciliation', baseline: false, applies: requires.all(flag('supportsReconnect'), f('socketDrop')) },
-  { id: 'BRK-83', title: 'Positions reconcile to the broker\'s record', baseline: false, applies: f('externalOrders') },
-  { id: 'BRK-84', title: 'A failed reconciliation means unknown, never empty', baseline: false, applies: requires.all(flag('supportsReconnect'), f('socketDrop', 'dropReply')) },
 ];

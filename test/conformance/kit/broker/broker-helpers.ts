@@ -3,7 +3,7 @@ import type { BracketRequest, OrderRequest, OrderSide, OrderType } from '../../.
 import type { Price, Quantity } from '../../../../core/domain/units.js';
 import { SequenceMismatch } from '../card.js';
 import { describe as describeEvent, type Recorded } from '../recorder.js';
-import type { BrokerRun } from './broker-types.js';
+import type { BrokerFaultDriver, BrokerRun } from './broker-types.js';
 
 export function order(
   coid: string, side: OrderSide, type: OrderType, qty: Quantity,
@@ -62,4 +62,28 @@ export function execIdOf(events: readonly Recorded[], coid: string, nth = 0): st
 
 export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+}
+
+/** A driver feature's method, typed as the cards call it (the suite checked it exists when the feature is declared). */
+export function feature<K extends keyof BrokerFaultDriver>(r: BrokerRun, name: K): BrokerFaultDriver[K] {
+  const fn = r.venue()[name];
+  if (typeof fn !== 'function') throw new SequenceMismatch(`driver feature ${name} has no method`, [], r.rec.events.map(describeEvent));
+  return (fn as (...a: unknown[]) => unknown).bind(r.venue()) as BrokerFaultDriver[K];
+}
+
+/** Settles until `done()` holds (at most `rounds` settle windows), for outcomes that take a reconnect or a pass. */
+export async function until(r: BrokerRun, done: () => boolean, label: string, rounds = 12, us?: number): Promise<void> {
+  for (let i = 0; i < rounds && !done(); i++) await r.settle(us);
+  if (!done()) throw new SequenceMismatch(`${label}: not reached after ${rounds} settle windows`, [label], r.rec.events.map(describeEvent));
+}
+
+/** A reason given as a token: the token itself, or the token followed by detail (`upstream-lost (IB 1100)`). */
+export const token = (word: string) => (v: unknown): boolean => typeof v === 'string' && (v === word || v.startsWith(`${word} `) || v.startsWith(`${word}:`) || v.startsWith(`${word} (`));
+
+export const includesAll = (...xs: string[]) => (v: unknown): boolean => Array.isArray(v) && xs.every((x) => v.includes(x));
+
+/** The state as the events tell it (the last `connection.changed`). */
+export function stateOf(r: BrokerRun): string {
+  const last = r.rec.of('connection.changed').at(-1);
+  return last === undefined ? 'Disconnected' : String(last.payload.to);
 }

@@ -3,7 +3,10 @@ import { InvariantViolation, SequenceMismatch, type CardDef } from '../card.js';
 import { EventRecorder } from '../recorder.js';
 import { registerMochaSuite, type PortSuite } from '../suite.js';
 import { lifecycleCards, type BrokerCard } from './broker-cards-lifecycle.js';
+import { faultCards } from './broker-cards-faults.js';
+import { ledgerCards } from './broker-cards-ledger.js';
 import { orderCards } from './broker-cards-orders.js';
+import { recoveryCards } from './broker-cards-recovery.js';
 import { brokerMonitor, positionMonitor } from './broker-monitor.js';
 import {
   BROKER_EVENT_NAMES, DEFAULT_BROKER_FIXTURES, DEFAULT_BROKER_TIMEOUTS, normalizeBrokerCapabilities,
@@ -11,8 +14,9 @@ import {
 } from './broker-types.js';
 import type { Micros } from '../../../../core/domain/units.js';
 
-/** Every BRK card, in id order (the closed registry of §10.5). */
-export const BROKER_CARDS: readonly BrokerCard[] = [...lifecycleCards, ...orderCards];
+/** Every BRK card, in id order (the closed registry of §10.5); the sort is stable, so variants keep their order. */
+export const BROKER_CARDS: readonly BrokerCard[] = [...lifecycleCards, ...orderCards, ...faultCards, ...ledgerCards, ...recoveryCards]
+  .sort((a, b) => a.id.localeCompare(b.id));
 
 /** 2026-03-10 10:00 New York (EDT), a Tuesday. */
 export const DEFAULT_START: Micros = Date.UTC(2026, 2, 10, 14, 0, 0) * 1000;

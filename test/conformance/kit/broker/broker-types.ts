@@ -37,14 +37,68 @@ export interface BrokerDriver {
    * (default: the order's limit, or the touch). With `partialFill`, `qty` may be less than what is left.
    */
   fill(coid: string, options?: { qty?: Quantity; price?: Price }): void | Promise<void>;
-  /** Make the venue refuse the next order placed, with this reason text (TWS: 201 and the text). */
-  reject(options: { reason: string; venueCode?: number }): void | Promise<void>;
+  /** Make the venue refuse the next order placed (or the placement of `coid`, a bracket leg), with this reason text (TWS: 201 and the text). */
+  reject(options: { reason: string; venueCode?: number; coid?: string }): void | Promise<void>;
   /** Order messages the venue received (placements, cancels, modifies), for invariant B7 and "nothing sent". */
   received?(): readonly { kind: 'place' | 'cancel' | 'modify'; coid: string }[];
   /** Venue-side work that is not on the kit's clock (sockets): awaited after every stimulus. */
   settle?(): Promise<void>;
-  /** Features beyond the minimal set, as methods named after the feature (see README). */
+  /** Times (kit Clock) and client identities of connection attempts, for the reconnect ladder of BRK-07. */
+  connectAttempts?(): readonly { at: Micros; identity: string }[];
+  /** Features beyond the minimal set, as methods named after the feature (their signatures: BrokerFaultDriver). */
   [feature: string]: unknown;
+}
+
+/** What the venue may be told to swallow (BRK-53, BRK-63 b, BRK-84): one placement, cancel or modify, or a query. */
+export type DropTarget = 'place' | 'cancel' | 'modify' | 'openOrders' | 'positions' | 'executions';
+
+/**
+ * The optional driver features (§10.3) as the broker cards call them. A driver declares a feature by listing it in
+ * `driverFeatures` and providing the method of the same name; the kit checks the method exists.
+ */
+export interface BrokerFaultDriver {
+  /**
+   * 'drop' (default): close the link, accept the next connection. 'down': close it and refuse every connection until
+   * 'up'. 'after-place': take the next placement without answering it, then go 'down' (BRK-82).
+   */
+  socketDrop(mode?: 'drop' | 'down' | 'up' | 'after-place'): unknown;
+  /** The venue unreachable while the link stays up ('lost', TWS 1100), restored with data kept or lost (1102 / 1101), or a market-data-only outage ('data-only', 2103). */
+  upstreamLoss(phase: 'lost' | 'restored' | 'data-only', dataKept?: boolean): unknown;
+  /** Stop (or resume) answering anything, heartbeats included, while the link stays open. */
+  silence(on?: boolean): unknown;
+  /** Refuse the next `times` connection attempts with "identity in use" (TWS 326). */
+  identityInUse(times?: number): unknown;
+  /** Refuse the configured account or credentials on every later connection. */
+  authFail(): unknown;
+  /** A fatal venue answer (TWS 503). */
+  fatal(): unknown;
+  /** One pacing violation (TWS 100). */
+  pacing(): unknown;
+  /**
+   * Swallow the next placement (of `coid`, if given), cancel or modify: no answer at all. `outcome` is what the venue
+   * did with a swallowed placement: never got it ('absent', default), works it ('working') or filled it ('filled').
+   * For a query: withhold every answer until called again with `on: false`.
+   */
+  dropReply(what: DropTarget, options?: { coid?: string; outcome?: 'absent' | 'working' | 'filled'; on?: boolean }): unknown;
+  /** Repeat every report of `coid` (executions with their commissions, and the latest status) `times` more times; `staleStatus`: then a status with a lower filled count. */
+  duplicateReports(coid: string, times?: number, options?: { staleStatus?: boolean }): unknown;
+  /**
+   * How the venue orders its reports from now on: 'commission-first'; 'exec-before-ack'; 'sentinel-commission' (each
+   * later execution's commission is first sent as the "not yet known" value, the real one on the next call); 'normal'.
+   * 'orphan-commission' sends at once a commission for an execution that never comes and returns its exec id.
+   */
+  reorderReports(mode: 'commission-first' | 'exec-before-ack' | 'sentinel-commission' | 'orphan-commission' | 'normal'): unknown;
+  /** Revise the latest execution of `coid` (`E1.01` → `E1.02`) to `price` and/or `qty`. */
+  execCorrection(coid: string, change: { price?: Price; qty?: Quantity }): unknown;
+  /**
+   * Reports this adapter did not place: an execution for venue order `orderId` (no client reference); the order's own
+   * report (`report: true`); or a position the venue holds (`position`).
+   */
+  externalOrders(o: { orderId?: number; symbol?: string; qty?: Quantity; price?: Price; side?: 'buy' | 'sell'; report?: boolean; position?: { symbol: string; qty: Quantity; avgPrice: Price } }): unknown;
+  /** The next placement goes Inactive after an error reason, or held (`whyHeld`); or working order `coid` gets an unrecognised `status`. */
+  inactive(o: { reason?: string; whyHeld?: string; coid?: string; status?: string }): unknown;
+  /** The venue keeps its state while the adapter is replaced (the factory reuses it on `ctx.reopen`). */
+  restart(): unknown;
 }
 
 export interface BrokerFixtures {
@@ -62,6 +116,13 @@ export interface BrokerTimeouts {
   ackTimeout: Micros;
   commissionWait: Micros;
   park: Micros;
+  /** Heartbeat probe period and the missed probes before reconnecting (§2: 10 s / 2). */
+  heartbeat: Micros;
+  heartbeatMisses: number;
+  /** Reconnect delays; the last repeats (the cap). ±20 % jitter. */
+  ladder: readonly Micros[];
+  /** When a first `connect()` gives up (§2: 30 s). */
+  connectDeadline: Micros;
 }
 
 export interface BrokerCreateContext {
@@ -133,4 +194,7 @@ export const DEFAULT_BROKER_FIXTURES: BrokerFixtures = {
   cash: 1_000_000_000, currency: 'USD', commissionPerExecution: 10_000,
 };
 
-export const DEFAULT_BROKER_TIMEOUTS: BrokerTimeouts = { ackTimeout: 5_000_000, commissionWait: 60_000_000, park: 60_000_000 };
+export const DEFAULT_BROKER_TIMEOUTS: BrokerTimeouts = {
+  ackTimeout: 5_000_000, commissionWait: 60_000_000, park: 60_000_000, heartbeat: 10_000_000, heartbeatMisses: 2,
+  ladder: [2_500_000, 5_000_000, 10_000_000, 20_000_000, 40_000_000, 60_000_000], connectDeadline: 30_000_000,
+};
