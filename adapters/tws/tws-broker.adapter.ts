@@ -4,7 +4,7 @@ import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderReq
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros, Money, Price } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
-import type { Clock } from '../../ports/clock.js';
+import type { Clock, TimerHandle } from '../../ports/clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { stockContract, toIbOrder } from './mapping/order.js';
 import { TwsAckWatch } from './tws-ack-watch.js';
@@ -30,9 +30,15 @@ export interface TwsBrokerOptions {
   sessionStart?: Micros;
   /** T_ack: silence after a placement this long makes the order "unknown, reconcile"; default 5 s (§3.3). */
   ackTimeoutMs?: number;
+  /** T_park: how long a commission waits for its execution before it is reported orphaned; default 60 s (§4.2). */
+  parkTimeoutMs?: number;
   /** The configured tick of an instrument (Price units); without one, the US-stock tick rule applies. */
   tickOf?: (symbol: string) => Price | undefined;
 }
+
+/** Keys of the cancel and modify acknowledgement timers (a placement's timer is keyed by its bare coid). */
+const CANCEL = 'cancel:';
+const MODIFY = 'modify:';
 
 /** Wraps a reader-path handler: a throw inside must never reach @stoqey/ib's decoder loop (LEAN #219). */
 function safe<A extends unknown[]>(onError: (e: unknown) => void, fn: (...a: A) => void): (...a: A) => void {
@@ -59,6 +65,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly brackets: TwsBracketGuard;
   private reconciled = false;
   private disposed = false;
+  private readonly parkTimers = new Set<TimerHandle>();
   private sessionStart: Micros | null;
 
   constructor(private readonly o: TwsBrokerOptions) {
@@ -71,14 +78,28 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       deadlineMs: o.reconcileDeadlineMs ?? 15_000, account: o.account, clientId: o.clientId ?? 0, since: () => this.sessionStart ?? this.now(),
     });
     this.errors = new TwsErrorPolicy(emit, now);
-    this.acks = new TwsAckWatch(o.clock, (o.ackTimeoutMs ?? 5_000) * 1_000, (coid) => this.ackTimedOut(coid));
+    this.acks = new TwsAckWatch(o.clock, (o.ackTimeoutMs ?? 5_000) * 1_000, (key) => {
+      if (key.startsWith(CANCEL)) void this.requestTimedOut('cancel', key.slice(CANCEL.length));
+      else if (key.startsWith(MODIFY)) void this.requestTimedOut('modify', key.slice(MODIFY.length));
+      else this.ackTimedOut(key);
+    });
     this.brackets = new TwsBracketGuard(this.book, emit, now, (leg) => this.sendCancel(leg));
     this.flow.hooks = {
       heard: (x) => this.acks.stop(x.req.coid),
       terminal: (x, outcome) => {
         this.acks.stop(x.req.coid);
+        this.acks.stop(CANCEL + x.req.coid);
+        this.acks.stop(MODIFY + x.req.coid);
         if (outcome === 'Rejected') this.brackets.legFailed(x, 'rejected');
         this.brackets.onTerminal(x);
+      },
+      // On the injected Clock like T_ack: T_park is part of the order contract, replayed under virtual time.
+      commissionParked: (execId) => {
+        const h = o.clock.setTimeout((o.parkTimeoutMs ?? 60_000) * 1_000, () => {
+          this.parkTimers.delete(h);
+          this.flow.expireCommission(execId);
+        }, `tws park ${execId}`);
+        this.parkTimers.add(h);
       },
     };
     c.setSyncHandler((trigger) => this.sync(trigger));
@@ -116,6 +137,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.acks.stopAll();
+    for (const h of this.parkTimers) this.o.clock.cancelTimer(h);
+    this.parkTimers.clear();
     this.o.connection.dispose();
     this.disposed = true;
     this.emitter.removeAllListeners();
@@ -176,6 +199,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     o.cancelRequested = true;
     this.emit('order.cancel-requested', { coid, at: this.now() });
     this.o.connection.ib.cancelOrder(o.orderId);
+    this.acks.start(CANCEL + coid);
   }
 
   modify(coid: string, changes: OrderChanges): void {
@@ -194,6 +218,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.o.connection.ib.placeOrder(o.orderId, stockContract(o.req.symbol), toIbOrder({ ...o.req, ...o.pendingModify }, this.o.account ?? undefined, {
       ...(parentId !== undefined ? { parentId } : {}), ...(o.req.ocaGroup !== undefined ? { ocaGroup: o.req.ocaGroup } : {}),
     }));
+    this.acks.start(MODIFY + coid);
   }
 
   /** A reconciliation pass on request; it never unblocks trading by itself (only the connection's sync does). */
@@ -286,6 +311,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private refusesCancelOrModify(o: TwsOrder, code: number, message: string): boolean {
     const coid = o.req.coid;
     if (code === 10147 || code === 10148 || code === 161) {
+      this.acks.stop(CANCEL + coid); // the venue answered the cancel
       const filled = o.status === 'Filled' || /filled/i.test(message);
       const hc = code === 10147 ? 'ORDER.NOT_FOUND' : filled ? 'ORDER.ALREADY_FILLED' : 'ORDER.NOT_OPEN';
       this.emit('order.cancel-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: this.now() });
@@ -293,6 +319,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       return true;
     }
     if (code === 104 || code === 105 || code === 2102) {
+      if (code !== 2102) this.acks.stop(MODIFY + coid);
       const hc = code === 104 ? 'ORDER.ALREADY_FILLED' : code === 105 ? 'ORDER.REJECTED' : 'ORDER.MODIFY_IN_PROGRESS';
       // 2102 refuses the second modify only: the first is still on its way and its acknowledgement still counts.
       if (code !== 2102) o.pendingModify = null;
@@ -337,6 +364,27 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.emit('order.unknown', { coid, cause: 'ack-timeout', at: this.now() });
     const reconcile = (): void => { if (this.o.connection.linkUp) void this.reconciler.run('ack-timeout'); };
     if (!this.brackets.legFailed(o, 'unknown', reconcile)) reconcile();
+  }
+
+  /**
+   * TWS never answered a cancel or modify within T_ack (BRK-53 b, c): reconcile, then judge from what the venue shows.
+   * Nothing is refused at the timeout itself: the answer may still be on its way, and a refusal there would be a guess.
+   */
+  private async requestTimedOut(kind: 'cancel' | 'modify', coid: string): Promise<void> {
+    const o = this.book.byCoid.get(coid);
+    if (o === undefined || this.disposed || TERMINAL_STATUSES.has(o.status)) return;
+    if (kind === 'cancel' && (!o.cancelRequested || o.status === 'PendingCancel')) return;
+    if (kind === 'modify' && o.pendingModify == null) return;
+    if (!this.o.connection.linkUp) return; // the reconnect's own reconciliation settles it
+    await this.reconciler.run('ack-timeout');
+    if (this.disposed || TERMINAL_STATUSES.has(o.status)) return; // the verdict settled it (cancelled, or filled)
+    if (kind === 'cancel' && o.cancelRequested) {
+      o.cancelRequested = false;
+      this.emit('order.cancel-rejected', { coid, code: 'ORDER.CANCEL_UNCONFIRMED', reason: 'no answer from TWS; the order is still working there', reconciled: true, at: this.now() });
+    } else if (kind === 'modify' && o.pendingModify != null) {
+      o.pendingModify = null;
+      this.emit('order.modify-rejected', { coid, code: 'ORDER.MODIFY_UNCONFIRMED', reason: 'no answer from TWS; the order keeps its venue values', reconciled: true, at: this.now() });
+    }
   }
 
   private refuse(coid: string, code: string, reason: string): SubmitReceipt {

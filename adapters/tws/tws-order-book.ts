@@ -116,6 +116,14 @@ export class TwsOrderBook {
     return 'parked';
   }
 
+  /** An orphan commission whose execution never came (T_park passed): removed and returned, null if it was joined. */
+  expireCommission(execId: string): Money | null {
+    const c = this.orphanCommissions.get(execId);
+    if (c === undefined) return null;
+    this.orphanCommissions.delete(execId);
+    return c;
+  }
+
   /** Parks an execution whose order is not known yet; returns the exec id dropped to stay bounded, if any. */
   park(execId: string, p: ParkedExecution): string | null {
     this.parked.set(execId, p);

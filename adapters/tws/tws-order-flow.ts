@@ -16,6 +16,8 @@ export interface FlowHooks {
   heard(o: TwsOrder): void;
   /** The order reached a terminal state. */
   terminal(o: TwsOrder, outcome: 'Filled' | 'Cancelled' | 'Rejected'): void;
+  /** A commission arrived before its execution and was parked (it expires after T_park). */
+  commissionParked?(execId: string): void;
 }
 
 const KNOWN_STATUSES = new Set(['ApiPending', 'PendingSubmit', 'PreSubmitted', 'Submitted', 'PendingCancel', 'ApiCancelled', 'Cancelled', 'Filled', 'Inactive']);
@@ -97,9 +99,17 @@ export class TwsOrderFlow {
     const execId = r.execId ?? '';
     const amount = commissionAmount(r.commission);
     if (execId === '' || amount === null) return;
-    if (this.book.commissionArrived(execId, amount) !== 'report') return;
+    const verdict = this.book.commissionArrived(execId, amount);
+    if (verdict === 'parked') this.hooks.commissionParked?.(execId);
+    if (verdict !== 'report') return;
     this.commissionsPaid += amount;
     this.emit('commission.reported', { execId, amount, currency: r.currency ?? 'USD', at: this.now() });
+  }
+
+  /** T_park passed and the commission's execution never came: a diagnostic, never an invented fill (BRK-71 c). */
+  expireCommission(execId: string): void {
+    const amount = this.book.expireCommission(execId);
+    if (amount !== null) this.emit('broker.anomaly', { kind: 'orphan-commission', details: { execId, amount }, at: this.now() });
   }
 
   /** Applies the parked executions of a now-known order (adopted, or tracked late). */
@@ -123,12 +133,12 @@ export class TwsOrderFlow {
     return this.book.unpark(match);
   }
 
-  accept(o: TwsOrder, held: boolean, synthetic: boolean): void {
+  accept(o: TwsOrder, held: boolean, synthetic: boolean, holdReason: string | null = held ? 'parent not filled' : null): void {
     if (o.accepted && o.status !== 'Unknown') return;
     o.accepted = true;
     if (o.status === 'PendingSubmit' || o.status === 'Unknown') o.status = o.filled > 0 ? 'PartiallyFilled' : 'Accepted';
     const permId = o.permId === null ? null : String(o.permId);
-    this.emit('order.accepted', { coid: o.req.coid, brokerOrderId: String(o.orderId), permId, held, holdReason: held ? 'parent not filled' : null, synthetic, reconciled: this.reconciling, at: this.now() });
+    this.emit('order.accepted', { coid: o.req.coid, brokerOrderId: String(o.orderId), permId, held, holdReason: held ? holdReason : null, synthetic, reconciled: this.reconciling, at: this.now() });
   }
 
   cancelled(o: TwsOrder, reason: CancelReason): void {
@@ -230,7 +240,8 @@ export class TwsOrderFlow {
   private inactive(o: TwsOrder, whyHeld: string): void {
     if (TERMINAL_STATUSES.has(o.status)) return;
     // Inactive is a reject (nautilus #3603: dropping it left orders SUBMITTED forever), except a short-sale locate hold.
-    if (whyHeld.toLowerCase().includes('locate')) return this.accept(o, true, false);
+    // The hold reason is TWS's own (`whyHeld`, e.g. "locate"), so the engine can tell a locate from a bracket child.
+    if (whyHeld.toLowerCase().includes('locate')) return this.accept(o, true, false, whyHeld);
     this.rejected(o, o.lastError ?? 'Inactive at TWS', null);
   }
 
