@@ -94,13 +94,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
         this.brackets.onTerminal(x);
       },
       // On the injected Clock like T_ack: T_park is part of the order contract, replayed under virtual time.
-      commissionParked: (execId) => {
-        const h = o.clock.setTimeout((o.parkTimeoutMs ?? 60_000) * 1_000, () => {
-          this.parkTimers.delete(h);
-          this.flow.expireCommission(execId);
-        }, `tws park ${execId}`);
-        this.parkTimers.add(h);
-      },
+      commissionParked: (execId) => this.park(execId, () => this.flow.expireCommission(execId)),
+      executionParked: (execId) => this.park(execId, () => this.flow.expireExecution(execId)),
     };
     c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
@@ -364,6 +359,15 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.emit('order.unknown', { coid, cause: 'ack-timeout', at: this.now() });
     const reconcile = (): void => { if (this.o.connection.linkUp) void this.reconciler.run('ack-timeout'); };
     if (!this.brackets.legFailed(o, 'unknown', reconcile)) reconcile();
+  }
+
+  /** Runs `expire` after T_park on the injected Clock, unless the adapter is disposed first. */
+  private park(execId: string, expire: () => void): void {
+    const h = this.o.clock.setTimeout((this.o.parkTimeoutMs ?? 60_000) * 1_000, () => {
+      this.parkTimers.delete(h);
+      expire();
+    }, `tws park ${execId}`);
+    this.parkTimers.add(h);
   }
 
   /**

@@ -133,6 +133,13 @@ export class TwsOrderBook {
     return oldest;
   }
 
+  /** How many executions are parked for venue order `orderId`. */
+  parkedFor(orderId: number): number {
+    let n = 0;
+    for (const p of this.parked.values()) if (p.execution.orderId === orderId) n++;
+    return n;
+  }
+
   /** Removes and returns the parked executions that match. */
   unpark(match: (p: ParkedExecution) => boolean): ParkedExecution[] {
     const out: ParkedExecution[] = [];

@@ -4,7 +4,7 @@ import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, CancelReason } from '../../ports/broker-adapter.js';
 import { fromTws } from './mapping/price.js';
-import { fromIbOrder, ibOrderValues } from './mapping/order.js';
+import { fromIbOrder, ibOrderValues, isHarvesterRef } from './mapping/order.js';
 import type { TwsHoldings } from './tws-holdings.js';
 import { splitExecId, type ParkedExecution, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
 
@@ -16,6 +16,8 @@ export interface FlowHooks {
   heard(o: TwsOrder): void;
   /** The order reached a terminal state. */
   terminal(o: TwsOrder, outcome: 'Filled' | 'Cancelled' | 'Rejected'): void;
+  /** An execution for an unknown order was parked (it is adopted as external after T_park). */
+  executionParked?(execId: string): void;
   /** A commission arrived before its execution and was parked (it expires after T_park). */
   commissionParked?(execId: string): void;
 }
@@ -45,7 +47,13 @@ export class TwsOrderFlow {
   onOpenOrder(orderId: number, _contract: Contract, order: Order | undefined, state: OrderState | undefined): void {
     this.lastHeard = this.now();
     const o = this.book.byId.get(orderId);
-    if (o === undefined) return; // unknown orders are the reconciler's to adopt
+    if (o === undefined) {
+      // An unknown order is the reconciler's to adopt, unless executions for it are parked: then its own report is
+      // what they waited for, and they are replayed from the park now (BRK-74 b).
+      const parked = this.book.parkedFor(orderId);
+      if (parked > 0 && order !== undefined) this.drainParked(this.adopt(orderId, _contract, order, false, 0, !isHarvesterRef(order.orderRef)));
+      return;
+    }
     this.hooks.heard(o);
     if (order?.permId) o.permId = order.permId;
     const status = String(state?.status ?? '');
@@ -90,6 +98,7 @@ export class TwsOrderFlow {
       // An execution for an order not known (yet): park it; reconciliation adopts its order or reports it.
       const dropped = this.book.park(execId, { contract, execution: e });
       if (dropped !== null) this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: dropped, dropped: true }, at: this.now() });
+      else this.hooks.executionParked?.(execId);
       return;
     }
     this.applyExecution(o, contract, e);
@@ -106,6 +115,25 @@ export class TwsOrderFlow {
     this.emit('commission.reported', { execId, amount, currency: r.currency ?? 'USD', at: this.now() });
   }
 
+  /**
+   * T_park passed and the parked execution's order never became known: report it, then adopt the order as external
+   * and apply the fill, so the position shows what the venue did (BRK-74 a). Nothing is dropped.
+   */
+  expireExecution(execId: string): void {
+    const [p] = this.book.unpark((x) => x.execution.execId === execId);
+    if (p === undefined) return;
+    const e = p.execution;
+    const orderId = e.orderId ?? -1;
+    this.emit('broker.anomaly', { kind: 'external-fill', details: { execId, brokerOrderId: orderId, symbol: p.contract.symbol }, at: this.now() });
+    const known = this.book.byId.get(orderId);
+    if (known !== undefined) return this.applyExecution(known, p.contract, e);
+    const qty = Math.max(Number(e.cumQty ?? 0), Number(e.shares ?? 0));
+    const order = { action: e.side === 'SLD' ? 'SELL' : 'BUY', orderType: 'MKT', totalQuantity: qty, orderRef: e.orderRef ?? '', permId: e.permId } as Order;
+    const o = this.adopt(orderId, p.contract, order, false, 0, !isHarvesterRef(e.orderRef));
+    this.applyExecution(o, p.contract, e);
+    this.drainParked(o);
+  }
+
   /** T_park passed and the commission's execution never came: a diagnostic, never an invented fill (BRK-71 c). */
   expireCommission(execId: string): void {
     const amount = this.book.expireCommission(execId);
@@ -119,12 +147,15 @@ export class TwsOrderFlow {
     return found.length;
   }
 
-  /** Adopts an order TWS reported that this instance does not know (recognised by its `hv:` orderRef). */
-  adopt(orderId: number, contract: Contract, order: Order, held: boolean, filled = 0): TwsOrder {
-    const req: OrderRequest = fromIbOrder(contract, order);
+  /**
+   * Adopts an order TWS reported that this instance does not know: ours (recognised by its `hv:` orderRef), or
+   * `external` (placed elsewhere), which gets the coid `EXT-<order id>`.
+   */
+  adopt(orderId: number, contract: Contract, order: Order, held: boolean, filled = 0, external = false): TwsOrder {
+    const req: OrderRequest = { ...fromIbOrder(contract, order), ...(external ? { coid: `EXT-${orderId}` } : {}) };
     const o: TwsOrder = { req, orderId, permId: order.permId ?? null, status: 'Accepted', filled, accepted: true, cancelRequested: false };
     this.book.add(o);
-    this.emit('order.adopted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), external: false, at: this.now() });
+    this.emit('order.adopted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), external, at: this.now() });
     this.emit('order.accepted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), held, holdReason: held ? 'reported held by TWS' : null, synthetic: false, reconciled: true, at: this.now() });
     return o;
   }
