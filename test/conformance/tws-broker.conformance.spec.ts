@@ -22,6 +22,11 @@ describeBrokerAdapterConformance('tws-broker', {
   // As configured on the rig (startTwsRig): the reconnect ladder and the connect deadline.
   timeouts: { ladder: [50_000, 100_000, 200_000], connectDeadline: 2_000_000 },
   reportDir: 'var/conformance-report',
+  knownGaps: {
+    'BRK-07 (a)': 'the heartbeat and the reconnect ladder run on TwsTimers (wall-clock setTimeout), not on the injected Clock: the kit\'s virtual 20 s never fires the probes, so a silent link is not detected within the card and the ladder cannot be measured on the kit\'s clock',
+    'BRK-07 (b)': 'a first connect() makes one attempt: a refused handshake fails at once with BROKER.NOT_CONNECTED instead of backing off until the connect deadline with BROKER.CONNECT_TIMEOUT (TwsConnection.firstConnect has no retry loop)',
+    'BRK-81': 'adoption after a restart recognises only orderRefs of the form hv:<tag>:<coid> and the adapter keeps no coid ↔ orderId ↔ permId journal to match by permId: the kit\'s HVK-<coid> orders come back as external (not adopted) and their coids are lost',
+  },
   create: async (ctx) => {
     const previous = ctx.reopen === undefined ? undefined : rigs.get(ctx.reopen.subject);
     // Adapter A is destroyed without cancelling anything (dispose never cancels); B connects with the same client id.
