@@ -36,20 +36,32 @@ async function startDepth(r: FeedRun): Promise<void> {
   await rows(r, INITIAL);
 }
 
-/** Source rows for FEED-15: inserts, updates and deletes on both sides, some beyond the current length. */
-function generatedBurst(rng: Sfc32, lengths: { bid: number; ask: number }, n: number): DepthRow[] {
+/**
+ * Source rows for FEED-15: inserts, updates and deletes on both sides, some beyond the current length. A row beyond
+ * the book is an anomaly that FEED-13 counts towards a resync (K_depth within 60 s), so the card spaces them: at most
+ * one burst in `beyondEvery` may carry them, which keeps the source well under K_depth per minute of kit time and
+ * lets FEED-13 and FEED-15 hold together. The random draws do not depend on that budget. Positions stay below the
+ * requested row count, as a source's do (IB: position < numRows).
+ */
+function generatedBurst(rng: Sfc32, lengths: { bid: number; ask: number }, n: number, allowBeyond: boolean, levels: number): DepthRow[] {
   const out: DepthRow[] = [];
+  let beyondLeft = allowBeyond ? 1 : 0;
   for (let i = 0; i < n; i++) {
     const side = rng.next() < 0.5 ? 'bid' : 'ask';
     const len = lengths[side];
     const pick = rng.next();
-    const position = Math.floor(rng.next() * (len + 3));
+    const drawn = Math.floor(rng.next() * (len + 3));
     const price = (side === 'bid' ? 120000 : 126000) + (side === 'bid' ? -1 : 1) * 100 * Math.floor(rng.next() * 30);
     const size = 100 * (1 + Math.floor(rng.next() * 20));
     const operation: DepthRow['operation'] = len === 0 || pick < 0.4 ? 'insert' : pick < 0.75 ? 'update' : 'delete';
-    out.push(row(side, operation === 'delete' ? Math.min(position, len - 1) : position, operation, price, size));
-    if (operation === 'insert') lengths[side] = Math.min(len + 1, 5);
-    else if (operation === 'update' && position >= len) lengths[side] = Math.min(len + 1, 5);
+    // A source never names a row outside the requested count (IB: position < numRows).
+    let position = Math.min(operation === 'delete' ? Math.min(drawn, len - 1) : drawn, levels - 1);
+    const beyond = (operation === 'update' && position >= len) || (operation === 'insert' && position > len);
+    if (beyond && beyondLeft > 0) beyondLeft--;
+    else if (beyond) position = operation === 'insert' ? len : len - 1;
+    out.push(row(side, position, operation, price, size));
+    if (operation === 'insert') lengths[side] = Math.min(len + 1, levels);
+    else if (operation === 'update' && position >= len) lengths[side] = Math.min(len + 1, levels);
     else if (operation === 'delete') lengths[side] = len - 1;
   }
   return out;
@@ -154,11 +166,15 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
       const source: DepthRow[] = [];
       // The seeds continue on one book, so the generator tracks each side's length across them.
       const lengths = { bid: 0, ask: 0 };
+      let bursts = 0;
       for (let seed = 1; seed <= 20; seed++) {
         const rng = new Sfc32(seed);
         for (let sent = 0; sent < 500;) {
-          const burst = generatedBurst(rng, lengths, Math.min(500 - sent, 1 + Math.floor(rng.next() * 8)));
+          // 64 bursts per 4 s of kit time (under T_stale, so the line never looks silent); a row beyond the book in
+          // one burst out of 256, i.e. at most 4 a minute, under K_depth (see generatedBurst).
+          const burst = generatedBurst(rng, lengths, Math.min(500 - sent, 1 + Math.floor(rng.next() * 8)), bursts % 256 === 0, r.fx.depthLevels);
           await r.source().depthRows!(r.fx.symbol, burst);
+          if (++bursts % 64 === 0) await r.settle(4_000_000);
           source.push(...burst);
           sent += burst.length;
         }

@@ -15,7 +15,8 @@ export class RowBookModel {
     switch (e.operation) {
       case 'clear': this.bids.length = 0; this.asks.length = 0; return;
       case 'insert': side.splice(Math.min(p, side.length), 0, row); if (side.length > this.rows) side.length = this.rows; return;
-      case 'update': if (p < side.length) side[p] = row; else side.push(row); return;
+      // An update beyond the book is appended (never padded), and like any insert the side keeps the requested rows.
+      case 'update': if (p < side.length) side[p] = row; else { side.push(row); if (side.length > this.rows) side.length = this.rows; } return;
       case 'delete': if (p < side.length) side.splice(p, 1); return;
     }
   }
