@@ -3,6 +3,7 @@ import { Sfc32 } from '../../core/domain/random.js';
 import { defineAdapter } from '../../plugins/sdk/define.js';
 import { TwsBrokerAdapter } from './tws-broker.adapter.js';
 import { TwsConnection } from './tws-connection.js';
+import { TwsContracts } from './tws-contracts.js';
 import { TwsMarketDataFeed } from './tws-market-data.feed.js';
 import { DEFAULT_RESET_WINDOWS, resetWindowSchema } from './reset-windows.js';
 
@@ -67,9 +68,11 @@ export default defineAdapter({
       connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
       ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick,
     });
+    // One qualification cache per connection, shared by data and orders.
+    const contracts = new TwsContracts(connection, ctx.account.currency);
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,
-    });
+    }, contracts);
     return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); } };
   },
 });

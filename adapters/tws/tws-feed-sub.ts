@@ -97,6 +97,8 @@ export interface FeedSub {
   released: boolean;
   /** In the feed's end-of-turn flush list. */
   queued: boolean;
+  /** Waiting for its contract's qualification; the request goes out when it resolves. */
+  qualifying: boolean;
   readonly quote: TwsQuoteBuilder | null;
   readonly depth: DepthStream | null;
   readonly trade: TradeEvent | null;

@@ -5,7 +5,7 @@ import type { Micros } from '../../core/domain/units.js';
 import type { Clock } from '../../ports/clock.js';
 import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
 import { MALFORMED, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
-import { stockContract } from './mapping/order.js';
+import type { TwsContracts } from './tws-contracts.js';
 import { requestEffect, ruleFor } from './error-table.js';
 import type { TwsConnection } from './tws-connection.js';
 import { TwsDepthIngest } from './tws-depth-ingest.js';
@@ -54,7 +54,10 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   private readonly depth: TwsDepthIngest;
   private readonly flush = (): void => this.endOfRead();
 
-  constructor(private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number }, quality: Partial<FeedQuality> = {}) {
+  constructor(
+    private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number },
+    quality: Partial<FeedQuality> = {}, private readonly contracts: TwsContracts,
+  ) {
     this.q = { ...DEFAULT_FEED_QUALITY, ...quality };
     this.links = new TwsFeedLinks(conn, {
       subs: () => this.subs.values(), emit: (e, p) => this.emit(e, p), request: (s) => this.request(s), forget: (s) => this.forget(s),
@@ -115,7 +118,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     const levels = Math.min(20, Math.max(1, options.levels ?? 10));
     const sub: FeedSub = {
       key, symbol, stream, holders: new Set([handle.id]), reqId: -1, seq: 0, epoch: 1, levels, resumePending: false, suspect: false,
-      released: false, queued: false,
+      released: false, queued: false, qualifying: false,
       watch: new TwsStaleWatch(this.clock, (stream === 'tape' ? this.q.staleTapeMs : this.q.staleMs) * 1_000, { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) }, `tws.stale ${key}`),
       quote: stream === 'quote' ? new TwsQuoteBuilder(symbol) : null,
       depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000) : null,
@@ -150,6 +153,9 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   // ---- requests ----
 
   private request(sub: FeedSub): void {
+    // No data request before the contract is qualified (its conId pins the listing); the first line of a symbol waits
+    // for the one reqContractDetails, later lines and resubscriptions use the cache.
+    if (this.contracts.get(sub.symbol) === undefined) return this.qualifyThenRequest(sub);
     // Ids come from the connection's one allocator, so an IB error id is never ambiguous between an order and a stream.
     sub.reqId = this.conn.allocateId();
     this.byReq.set(sub.reqId, sub);
@@ -158,11 +164,28 @@ export class TwsMarketDataFeed implements MarketDataFeed {
       id: sub.reqId, type: stream === 'depth' ? 'market-depth' : stream === 'tape' ? 'tick-by-tick' : 'market-data', origin: `feed ${symbol}:${stream}`,
       onError: (code, message) => this.onStreamError(sub, code, message),
     });
-    const contract = stockContract(symbol);
+    const contract = this.contracts.contract(symbol);
     if (stream === 'depth') this.conn.ib.reqMktDepth(sub.reqId, contract, sub.levels, false, []);
     else if (stream === 'tape') this.conn.ib.reqTickByTickData(sub.reqId, contract, 'AllLast' as TickByTickDataType, 0, false);
     else this.conn.ib.reqMktData(sub.reqId, contract, '', false, false);
     if (!this.links.down) sub.watch.start();
+  }
+
+  private qualifyThenRequest(sub: FeedSub): void {
+    if (sub.qualifying) return;
+    sub.qualifying = true;
+    this.contracts.qualify(sub.symbol).then(
+      () => {
+        sub.qualifying = false;
+        if (!sub.released && sub.reqId < 0 && this.conn.linkUp) this.request(sub);
+      },
+      (e: { code?: string; message?: string }) => {
+        sub.qualifying = false;
+        // An unknown symbol fails the line; a link lost meanwhile is retried by the restore path like any request.
+        if (sub.released || e.code === 'BROKER.NOT_CONNECTED') return;
+        this.release(sub, { code: e.code ?? 'FEED.SUBSCRIPTION_FAILED', reason: e.message ?? 'contract qualification failed' });
+      },
+    );
   }
 
   private cancelRequest(sub: FeedSub): void {
