@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TwsContracts } from '../../adapters/tws/tws-contracts.js';
 import { FakeTwsServer, StepClock } from './fake-tws/index.js';
-import { createTwsAdapter } from '../support/tws-adapter-harness.js';
+import { createTwsAdapter, until } from '../support/tws-adapter-harness.js';
 
 describe('TWS contract qualification with a cache (fake TWS over loopback)', function () {
   this.timeout(15_000);
@@ -39,6 +39,21 @@ describe('TWS contract qualification with a cache (fake TWS over loopback)', fun
     // Requests after qualification carry the conId, so SMART routing cannot resolve to another listing.
     expect(contracts.contract('AAPL')).to.include({ conId: 265_598, exchange: 'SMART', primaryExch: 'NASDAQ' });
     expect(contracts.contract('MSFT')).to.not.have.property('conId');
+  });
+
+  it('the feed requests data only after qualification, with the conId; an unknown symbol fails its line', async () => {
+    const t = createTwsAdapter(server.port, 62);
+    close = t.close;
+    await t.broker.connect();
+    const depthFrames: Array<{ symbol: string; conId: number }> = [];
+    server.on('frame', (f) => { if (f.request.kind === 'mktDepth') depthFrames.push({ symbol: f.request.contract.symbol, conId: f.request.contract.conId }); });
+    expect(t.feed.subscribe('AAPL', 'depth', { levels: 5 }).ok).to.equal(true);
+    expect(t.feed.subscribe('NOPE', 'tape').ok).to.equal(true);
+    await until(() => depthFrames.length === 1 && t.of('feed.failed').length === 1, 'the AAPL depth request and the NOPE failure');
+    expect(requests.slice(0, 2).sort()).to.deep.equal(['AAPL', 'NOPE']);
+    expect(depthFrames).to.deep.equal([{ symbol: 'AAPL', conId: 265_598 }]);
+    expect(t.of('feed.failed')[0]).to.include({ symbol: 'NOPE', stream: 'tape', code: 'ORDER.UNKNOWN_INSTRUMENT' });
+    expect(t.feed.usage().lines.used, 'the failed line is released').to.equal(0);
   });
 
   it('an unknown symbol is refused with ORDER.UNKNOWN_INSTRUMENT (IB 200), not cached, and does not spoil the others', async () => {
