@@ -5,6 +5,7 @@ import { TwsBrokerAdapter } from './tws-broker.adapter.js';
 import { TwsConnection } from './tws-connection.js';
 import { TwsContracts } from './tws-contracts.js';
 import { TwsMarketDataFeed } from './tws-market-data.feed.js';
+import { TwsOutboundPacer } from './tws-outbound-pacer.js';
 import { DEFAULT_RESET_WINDOWS, resetWindowSchema } from './reset-windows.js';
 
 export { TwsBrokerAdapter, TwsConnection, TwsMarketDataFeed };
@@ -34,6 +35,12 @@ const params = z
     reconcileDeadlineMs: z.number().int().positive().default(15_000),
     /** T_ack: a placement TWS has not acknowledged after this long becomes "unknown, reconcile" (§3.3). */
     ackTimeoutMs: z.number().int().positive().default(5_000),
+    /**
+     * Minimum spacing of order messages and contract requests (the outbound pacer; cancels first, then exits and
+     * modifies, then entries). 30 ms ≈ 33/s: under TWS's 50/s, and under @stoqey/ib's own 40/s FIFO with room left for
+     * the heartbeat and data requests, so that FIFO never holds a cancel back.
+     */
+    outboundIntervalMs: z.number().min(25).default(30),
     syncAttempts: z.number().int().min(1).default(3),
     syncRetryMs: z.number().int().positive().default(2_000),
     lineBudget: z.number().int().positive().default(100),
@@ -64,12 +71,14 @@ export default defineAdapter({
       heartbeatTimeoutMs: p.heartbeatTimeoutMs, heartbeatMisses: p.heartbeatMisses, resetWindows: p.resetWindows, resetRetryMs: p.resetRetryMs,
       syncAttempts: p.syncAttempts, syncRetryMs: p.syncRetryMs,
     });
+    // One outbound pacer and one qualification cache per connection, shared by orders and data: a contract request
+    // is paced like an order message, and an order waits for its conId like a data line does.
+    const pacer = new TwsOutboundPacer(ctx.clock, { intervalMs: p.outboundIntervalMs });
+    const contracts = new TwsContracts(connection, ctx.account.currency, pacer);
     const broker = new TwsBrokerAdapter({
       connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
-      ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick,
+      ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
     });
-    // One qualification cache per connection, shared by data and orders.
-    const contracts = new TwsContracts(connection, ctx.account.currency);
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,
     }, contracts);

@@ -6,15 +6,17 @@ import type { Micros, Money, Price } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { stockContract, toIbOrder } from './mapping/order.js';
 import { TwsAckWatch } from './tws-ack-watch.js';
 import { TwsBracketGuard } from './tws-bracket-guard.js';
 import type { SyncTrigger, SyncVerdict, TwsConnection } from './tws-connection.js';
 import { TwsErrorPolicy } from './tws-error-policy.js';
 import { TwsHoldings } from './tws-holdings.js';
 import { localRefusal } from './tws-order-checks.js';
-import { TwsOrderBook, type TwsOrder } from './tws-order-book.js';
+import type { TwsContracts } from './tws-contracts.js';
+import { TwsOrderBook, UNSENT, type TwsOrder } from './tws-order-book.js';
 import { TwsOrderFlow, type Emit } from './tws-order-flow.js';
+import { TwsOrderSender } from './tws-order-sender.js';
+import { TwsOutboundPacer } from './tws-outbound-pacer.js';
 import { TwsReconciler, type ReconcileResult, type ReconcileTrigger } from './tws-reconciler.js';
 
 export interface TwsBrokerOptions {
@@ -34,6 +36,10 @@ export interface TwsBrokerOptions {
   parkTimeoutMs?: number;
   /** The configured tick of an instrument (Price units); without one, the US-stock tick rule applies. */
   tickOf?: (symbol: string) => Price | undefined;
+  /** The connection's qualification cache (shared with the feed): no placement before its symbol has a conId. */
+  contracts?: TwsContracts;
+  /** The connection's outbound pacer (shared with the contract requests); default: one of its own on the Clock. */
+  pacer?: TwsOutboundPacer;
 }
 
 /** Keys of the cancel and modify acknowledgement timers (a placement's timer is keyed by its bare coid). */
@@ -63,6 +69,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly errors: TwsErrorPolicy;
   private readonly acks: TwsAckWatch;
   private readonly brackets: TwsBracketGuard;
+  private readonly pacer: TwsOutboundPacer;
+  private readonly sender: TwsOrderSender;
   private reconciled = false;
   private disposed = false;
   private readonly parkTimers = new Set<TimerHandle>();
@@ -84,6 +92,11 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       else this.ackTimedOut(key);
     });
     this.brackets = new TwsBracketGuard(this.book, emit, now, (leg) => this.sendCancel(leg));
+    this.pacer = o.pacer ?? new TwsOutboundPacer(o.clock);
+    this.sender = new TwsOrderSender({
+      connection: c, contracts: o.contracts ?? null, pacer: this.pacer, book: this.book, flow: this.flow, holdings: this.holdings,
+      account: o.account ?? undefined, emit, now, canTrade: () => this.health().canTrade, sent: (key) => this.acks.start(key),
+    });
     this.flow.hooks = {
       heard: (x) => this.acks.stop(x.req.coid),
       terminal: (x, outcome) => {
@@ -102,6 +115,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       if (to !== 'Connected') this.reconciled = false;
       if (to !== 'Connected' && to !== 'Degraded') this.acks.stopAll(); // in-flight placements: the disconnect path decides
       this.emit('connection.changed', { from, to, reason, at: this.now() });
+      // Nothing waits to be sent on a link that is not Connected (BRK-06): unsent orders are refused before the
+      // in-flight ones are judged, so they never count as "sent, then the link dropped".
+      if (to !== 'Connected') this.sender.abortAll(`TWS ${to}`);
       if (to === 'Reconnecting') this.markUnknown();
     });
     c.on('code', (code, reqId, message, route) => this.onCode(code, reqId, message, route));
@@ -132,6 +148,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.acks.stopAll();
+    this.sender.abortAll('disposed');
+    this.pacer.dispose();
     for (const h of this.parkTimers) this.o.clock.cancelTimer(h);
     this.parkTimers.clear();
     this.o.connection.dispose();
@@ -143,10 +161,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.guard();
     const refusal = this.refusal(order);
     if (refusal !== null) return this.refuse(order.coid, refusal[0], refusal[1]);
-    const id = this.o.connection.allocateId();
-    this.track(order, id);
-    this.o.connection.ib.placeOrder(id, stockContract(order.symbol), toIbOrder(order, this.o.account ?? undefined));
-    this.acks.start(order.coid);
+    // The receipt and order.submitted now; the placement leaves once qualified and paced (acknowledged from then on).
+    this.sender.place([this.track(order)]);
     return { coid: order.coid, status: 'sent' };
   }
 
@@ -156,22 +172,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       const refusal = this.refusal(leg);
       if (refusal !== null) return this.refuse(b.parent.coid, refusal[0], refusal[1]);
     }
-    const c = this.o.connection;
-    const parentId = c.allocateId();
-    const stopId = c.allocateId();
-    const targetId = c.allocateId();
-    const oca = b.stopLoss.ocaGroup ?? `${b.bracketId}-oca`;
-    const account = this.o.account ?? undefined;
     this.brackets.add(b);
-    this.track(b.parent, parentId);
-    this.track(b.stopLoss, stopId);
-    this.track(b.takeProfit, targetId);
-    // Only the last leg transmits: TWS holds the others until the whole bracket is in.
-    c.ib.placeOrder(parentId, stockContract(b.parent.symbol), toIbOrder(b.parent, account, { transmit: false }));
-    c.ib.placeOrder(stopId, stockContract(b.stopLoss.symbol), toIbOrder(b.stopLoss, account, { parentId, transmit: false, ocaGroup: oca }));
-    c.ib.placeOrder(targetId, stockContract(b.takeProfit.symbol), toIbOrder(b.takeProfit, account, { parentId, transmit: true, ocaGroup: oca }));
-    // Every leg must be acknowledged within T_ack (§4.4); a missing one fails the whole bracket.
-    for (const leg of [b.parent, b.stopLoss, b.takeProfit]) this.acks.start(leg.coid);
+    // The legs leave together with contiguous ids; every leg must then be acknowledged within T_ack (§4.4).
+    this.sender.place([this.track(b.parent), this.track(b.stopLoss), this.track(b.takeProfit)], b.stopLoss.ocaGroup ?? `${b.bracketId}-oca`);
     return { coid: b.parent.coid, status: 'sent' };
   }
 
@@ -191,10 +194,10 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.cancel-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
       return;
     }
+    if (o.orderId === UNSENT) return this.sender.cancel(o); // never sent: cancelled here, nothing leaves
     o.cancelRequested = true;
     this.emit('order.cancel-requested', { coid, at: this.now() });
-    this.o.connection.ib.cancelOrder(o.orderId);
-    this.acks.start(CANCEL + coid);
+    this.sender.cancel(o);
   }
 
   modify(coid: string, changes: OrderChanges): void {
@@ -206,14 +209,10 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.modify-rejected', { coid, code: refusal ?? 'ORDER.UNKNOWN', reason: 'cannot modify', reconciled: false, at: this.now() });
       return;
     }
-    // The order keeps its venue values until TWS acknowledges the new ones (a refused modify changes nothing, §4.3).
-    o.pendingModify = { ...(o.pendingModify ?? {}), ...changes };
-    this.emit('order.modify-requested', { coid, changes, at: this.now() });
-    const parentId = o.req.parentCoid === undefined ? undefined : this.book.byCoid.get(o.req.parentCoid)?.orderId;
-    this.o.connection.ib.placeOrder(o.orderId, stockContract(o.req.symbol), toIbOrder({ ...o.req, ...o.pendingModify }, this.o.account ?? undefined, {
-      ...(parentId !== undefined ? { parentId } : {}), ...(o.req.ocaGroup !== undefined ? { ocaGroup: o.req.ocaGroup } : {}),
-    }));
-    this.acks.start(MODIFY + coid);
+    // The order keeps its venue values until TWS acknowledges the new ones (a refused modify changes nothing, §4.3);
+    // an order not yet sent takes them at once.
+    if (o.orderId !== UNSENT) this.emit('order.modify-requested', { coid, changes, at: this.now() });
+    this.sender.modify(o, changes);
   }
 
   /** A reconciliation pass on request; it never unblocks trading by itself (only the connection's sync does). */
@@ -223,8 +222,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   openOrders(): readonly OpenOrder[] {
-    return this.book.open().map((o) => ({
-      coid: o.req.coid, brokerOrderId: String(o.orderId), symbol: o.req.symbol, side: o.req.side, type: o.req.type, quantity: o.req.quantity,
+    return this.book.open(true).map((o) => ({
+      coid: o.req.coid, brokerOrderId: o.orderId === UNSENT ? null : String(o.orderId), symbol: o.req.symbol, side: o.req.side, type: o.req.type, quantity: o.req.quantity,
       limitPrice: o.req.limitPrice ?? null, triggerPrice: o.req.triggerPrice ?? null, filledQuantity: o.filled, status: o.status,
       orderRef: o.req.orderRef, parentCoid: o.req.parentCoid ?? null, bracketId: o.req.bracketId ?? null,
     }));
@@ -288,6 +287,12 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   private onCode(code: number, reqId: number, message: string, route: 'system' | 'request' | 'late' | 'none'): void {
+    if (code === 100) {
+      // TWS counted more than it allows: slow the pacer down (BRK-08 b). The broker.error below still reaches the
+      // kill switch, which decides what repeated violations mean (RISK-14).
+      this.pacer.backoff();
+      this.emit('broker.anomaly', { kind: 'pacing', details: { code, message, ratePerSecond: Math.round(this.pacer.ratePerSecond) }, at: this.now() });
+    }
     const o = route === 'none' && reqId >= 0 ? this.book.byId.get(reqId) : undefined;
     if (o !== undefined) o.lastError = `IB ${code}: ${message}`;
     if (o !== undefined && this.errors.invalidatesOrder(code) && (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')) {
@@ -314,10 +319,16 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       return true;
     }
     if (code === 104 || code === 105 || code === 2102) {
-      if (code !== 2102) this.acks.stop(MODIFY + coid);
       const hc = code === 104 ? 'ORDER.ALREADY_FILLED' : code === 105 ? 'ORDER.REJECTED' : 'ORDER.MODIFY_IN_PROGRESS';
-      // 2102 refuses the second modify only: the first is still on its way and its acknowledgement still counts.
-      if (code !== 2102) o.pendingModify = null;
+      // 104: nothing of any pending modify can happen. 105 and 2102 refuse the modify they answer, the last one sent:
+      // an earlier one is still on its way and its acknowledgement still counts.
+      const list = o.modifies ?? [];
+      if (code === 104) list.splice(0);
+      else {
+        const last = list.map((m) => m.sent).lastIndexOf(true);
+        if (last >= 0) list.splice(last, 1);
+      }
+      if (list.length === 0) this.acks.stop(MODIFY + coid);
       this.emit('order.modify-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: this.now() });
       return true;
     }
@@ -326,12 +337,15 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   // ---- helpers ----
 
-  private track(order: OrderRequest, orderId: number): void {
-    this.book.add({ req: order, orderId, permId: null, status: 'PendingSubmit', filled: 0, accepted: false, cancelRequested: false });
+  /** Books the order (id allocated when its placement leaves) and emits order.submitted. */
+  private track(order: OrderRequest): TwsOrder {
+    const o: TwsOrder = { req: order, orderId: UNSENT, permId: null, status: 'PendingSubmit', filled: 0, accepted: false, cancelRequested: false };
+    this.book.add(o);
     this.emit('order.submitted', {
       coid: order.coid, symbol: order.symbol, side: order.side, type: order.type, qty: order.quantity, price: order.limitPrice ?? null,
       triggerPrice: order.triggerPrice ?? null, tif: order.tif, orderRef: order.orderRef, bracketId: order.bracketId ?? null, parentCoid: order.parentCoid ?? null, at: this.now(),
     });
+    return o;
   }
 
   private refusal(order: OrderRequest): [string, string] | null {
@@ -343,8 +357,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   /** A cancel the adapter decides itself (a failed bracket); only on a tradable link, else reconciliation settles it. */
   private sendCancel(o: TwsOrder): boolean {
-    if (!this.health().canTrade) return false;
-    this.o.connection.ib.cancelOrder(o.orderId);
+    if (!this.health().canTrade && o.orderId !== UNSENT) return false;
+    this.sender.cancelLeg(o);
     return true;
   }
 
@@ -378,15 +392,15 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const o = this.book.byCoid.get(coid);
     if (o === undefined || this.disposed || TERMINAL_STATUSES.has(o.status)) return;
     if (kind === 'cancel' && (!o.cancelRequested || o.status === 'PendingCancel')) return;
-    if (kind === 'modify' && o.pendingModify == null) return;
+    if (kind === 'modify' && (o.modifies ?? []).length === 0) return;
     if (!this.o.connection.linkUp) return; // the reconnect's own reconciliation settles it
     await this.reconciler.run('ack-timeout');
     if (this.disposed || TERMINAL_STATUSES.has(o.status)) return; // the verdict settled it (cancelled, or filled)
     if (kind === 'cancel' && o.cancelRequested) {
       o.cancelRequested = false;
       this.emit('order.cancel-rejected', { coid, code: 'ORDER.CANCEL_UNCONFIRMED', reason: 'no answer from TWS; the order is still working there', reconciled: true, at: this.now() });
-    } else if (kind === 'modify' && o.pendingModify != null) {
-      o.pendingModify = null;
+    } else if (kind === 'modify' && (o.modifies ?? []).length > 0) {
+      o.modifies = [];
       this.emit('order.modify-rejected', { coid, code: 'ORDER.MODIFY_UNCONFIRMED', reason: 'no answer from TWS; the order keeps its venue values', reconciled: true, at: this.now() });
     }
   }

@@ -3,6 +3,7 @@ import type { Price } from '../../core/domain/units.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { fromTws } from './mapping/price.js';
 import type { TwsConnection } from './tws-connection.js';
+import type { TwsOutboundPacer } from './tws-outbound-pacer.js';
 
 /** A stock contract as TWS resolved it: the conId pins it, so SMART routing can never pick another listing. */
 export interface QualifiedContract {
@@ -28,7 +29,8 @@ export class TwsContracts {
   private readonly inFlight = new Map<string, Promise<QualifiedContract>>();
   private readonly collecting = new Map<number, ContractDetails[]>();
 
-  constructor(private readonly connection: TwsConnection, private readonly currency = 'USD') {
+  /** `pacer`: where the request waits for its outbound slot (the exit lane: orders and data lines are waiting on it). */
+  constructor(private readonly connection: TwsConnection, private readonly currency = 'USD', private readonly pacer: TwsOutboundPacer | null = null) {
     const ib = connection.ib;
     ib.on(EventName.contractDetails, (reqId: number, details: ContractDetails) => { this.collecting.get(reqId)?.push(details); });
     ib.on(EventName.contractDetailsEnd, (reqId: number) => {
@@ -76,7 +78,14 @@ export class TwsContracts {
         type: 'contract-details', origin: `qualify ${symbol}`, deadlineMs: DEADLINE_MS,
         send: (id) => {
           this.collecting.set(id, []);
-          this.connection.ib.reqContractDetails(id, { symbol, secType: SecType.STK, exchange: 'SMART', currency: this.currency });
+          const send = (): number => {
+            // The link may have dropped while the request waited for its slot; the registry's deadline answers then.
+            if (!this.connection.linkUp) return 0;
+            this.connection.ib.reqContractDetails(id, { symbol, secType: SecType.STK, exchange: 'SMART', currency: this.currency });
+            return 1;
+          };
+          if (this.pacer === null) send();
+          else this.pacer.enqueue({ lane: 'exit', key: `qualify ${symbol}`, send, drop: () => undefined });
         },
       });
     } catch (e) {

@@ -15,14 +15,33 @@ export interface TwsOrder {
   cancelRequested: boolean;
   /** Why the adapter itself cancelled it (a failed bracket); wins over the inferred reason. */
   cancelReason?: CancelReason;
-  /** A modify sent and not yet acknowledged: the venue's next working report confirms it (§4.3). */
-  pendingModify?: OrderChanges | null;
+  /**
+   * Modifies asked for and not yet settled, oldest first. Each one carries the values of all before it (TWS replaces
+   * the whole order), so a venue report confirms the latest one whose values it shows; a refusal removes only the
+   * modify it answers (2102 refuses the last one sent, while the first may still complete, §4.3).
+   */
+  modifies?: PendingModify[];
   /** TWS reported status Filled (an OCA sibling's cancel may arrive before its execution). */
   venueFilled?: boolean;
   /** order.triggered was emitted (stops only). */
   triggered?: boolean;
   /** The text of the last IB error addressed to this order: the reason of a following Inactive (§4.1). */
   lastError?: string;
+}
+
+/** Sent with the order's id: -1 until its placement actually leaves (held for qualification, or queued). */
+export const UNSENT = -1;
+
+export interface PendingModify {
+  changes: OrderChanges;
+  sent: boolean;
+}
+
+/** The values a modify asks for: its own changes on top of every earlier pending one. */
+export function modifyTarget(o: TwsOrder, upTo: PendingModify): OrderChanges {
+  const list = o.modifies ?? [];
+  const end = list.indexOf(upTo);
+  return Object.assign({}, ...list.slice(0, end < 0 ? list.length : end + 1).map((m) => m.changes)) as OrderChanges;
 }
 
 /** One execution, by its base exec id (everything before the final period); the highest revision counts (§4.2). */
@@ -69,11 +88,21 @@ export class TwsOrderBook {
 
   add(o: TwsOrder): void {
     this.byCoid.set(o.req.coid, o);
-    this.byId.set(o.orderId, o);
+    if (o.orderId !== UNSENT) this.byId.set(o.orderId, o);
   }
 
-  open(): TwsOrder[] {
-    return [...this.byCoid.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
+  /** The order's placement is leaving now under `orderId`: from here on TWS's reports find it. */
+  bind(o: TwsOrder, orderId: number): void {
+    o.orderId = orderId;
+    this.byId.set(orderId, o);
+  }
+
+  /**
+   * Orders not yet terminal. Without `unsent`, only those TWS has been sent: reconciliation and the disconnect path
+   * judge what the venue may know, and a placement still held locally is none of that.
+   */
+  open(unsent = false): TwsOrder[] {
+    return [...this.byCoid.values()].filter((o) => !TERMINAL_STATUSES.has(o.status) && (unsent || o.orderId !== UNSENT));
   }
 
   byPermId(permId: number): TwsOrder | undefined {

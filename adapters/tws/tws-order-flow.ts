@@ -6,7 +6,7 @@ import type { BrokerEventName, BrokerEvents, CancelReason } from '../../ports/br
 import { fromTws } from './mapping/price.js';
 import { fromIbOrder, ibOrderValues, isHarvesterRef } from './mapping/order.js';
 import type { TwsHoldings } from './tws-holdings.js';
-import { splitExecId, type ParkedExecution, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
+import { modifyTarget, splitExecId, type ParkedExecution, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
 
 export type Emit = <K extends BrokerEventName>(event: K, payload: BrokerEvents[K]) => void;
 
@@ -175,7 +175,7 @@ export class TwsOrderFlow {
   cancelled(o: TwsOrder, reason: CancelReason): void {
     if (TERMINAL_STATUSES.has(o.status)) return;
     o.status = 'Cancelled';
-    o.pendingModify = null;
+    o.modifies = [];
     this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: Math.max(0, o.req.quantity - o.filled), reason, at: this.now() });
     this.hooks.terminal(o, 'Cancelled');
   }
@@ -251,16 +251,22 @@ export class TwsOrderFlow {
   }
 
   /**
-   * Applies a pending modify once TWS reports the order working with the requested values (an openOrder sent for
-   * another reason, e.g. a fill racing the modify, still shows the old ones and confirms nothing).
+   * Confirms the latest sent modify whose values TWS now reports (and every one before it: the venue has moved past
+   * them). An openOrder sent for another reason, e.g. a fill racing the modify, still shows the old values and
+   * confirms nothing.
    */
   private confirmModify(o: TwsOrder, order: Order): void {
-    const changes = o.pendingModify;
-    if (changes == null || TERMINAL_STATUSES.has(o.status)) return;
+    const list = o.modifies ?? [];
+    if (list.length === 0 || TERMINAL_STATUSES.has(o.status)) return;
     const venue = ibOrderValues(order, o.req.type);
-    const matches = (Object.keys(changes) as (keyof typeof changes)[]).every((k) => changes[k] === undefined || venue[k] === changes[k]);
-    if (!matches) return;
-    o.pendingModify = null;
+    let hit = -1;
+    list.forEach((m, i) => {
+      if (!m.sent) return;
+      const target = modifyTarget(o, m);
+      if ((Object.keys(target) as (keyof typeof target)[]).every((k) => target[k] === undefined || venue[k] === target[k])) hit = i;
+    });
+    if (hit < 0) return;
+    list.splice(0, hit + 1);
     o.req = { ...o.req, ...venue };
     this.emit('order.modified', {
       coid: o.req.coid, price: o.req.limitPrice ?? null, qty: o.req.quantity, triggerPrice: o.req.triggerPrice ?? null,
@@ -280,7 +286,7 @@ export class TwsOrderFlow {
   rejected(o: TwsOrder, reason: string, venueCode: number | null, code = 'ORDER.REJECTED'): void {
     if (TERMINAL_STATUSES.has(o.status)) return;
     o.status = 'Rejected';
-    o.pendingModify = null;
+    o.modifies = [];
     this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code, reason, venueCode, at: this.now() });
     this.hooks.terminal(o, 'Rejected');
   }
