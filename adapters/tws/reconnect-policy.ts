@@ -58,10 +58,18 @@ export class ReconnectPolicy {
     if (this.attempts >= this.o.maxAttempts) {
       return { kind: 'escalate', reason: `reconnect failed after ${this.attempts} attempts`, code: 'BROKER.RECONNECT_EXHAUSTED' };
     }
+    const delayMs = this.backoff();
+    return { kind: 'retry', delayMs, attempt: this.attempts, quiet: false, window: null };
+  }
+
+  /**
+   * The next ladder step with its jitter, counted as an attempt, with no window or bound check: the first connect
+   * uses it, because it is bounded by its own deadline (BRK-07 b), not by the attempt count.
+   */
+  backoff(): number {
     const ladder = this.o.backoffMs;
     const base = ladder[Math.min(this.attempts, ladder.length - 1)] ?? 1_000;
     this.attempts++;
-    const delayMs = Math.max(0, Math.round(base * (1 + 0.2 * (2 * this.o.jitter() - 1))));
-    return { kind: 'retry', delayMs, attempt: this.attempts, quiet: false, window: null };
+    return Math.max(0, Math.round(base * (1 + 0.2 * (2 * this.o.jitter() - 1))));
   }
 }

@@ -1,42 +1,37 @@
 import { EventName, IBApi } from '@stoqey/ib';
-import { EventEmitter } from 'eventemitter3';
 import type { ErrorCode } from '../../core/errors/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { Micros } from '../../core/domain/units.js';
-import { CONNECTION_TRANSITIONS, type ConnectionState } from '../../ports/broker-adapter.js';
 import { ruleFor } from './error-table.js';
 import { ReconnectPolicy } from './reconnect-policy.js';
 import { DEFAULT_RESET_WINDOWS } from './reset-windows.js';
-import type { CodeRoute, ConnectionEvents, ConnectionNotice, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
+import { TwsConnectionState } from './tws-connection-state.js';
+import type { CodeRoute, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
+import { dialUntilDeadline } from './tws-dial.js';
 import { TwsHeartbeat } from './tws-heartbeat.js';
 import { TwsLink } from './tws-link.js';
 import { TwsRequestRegistry, type CallSpec } from './tws-request-registry.js';
 import { TwsTimers } from './tws-timers.js';
+import { TwsWindowWatch } from './tws-window-watch.js';
 
 export type { CodeRoute, ConnectionEvents, ConnectionNotice, LinkUp, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
 
 /**
- * One socket per client id, and the state machine over it (only the transitions in CONNECTION_TRANSITIONS; every
- * one emitted as `state`). Owns the request registry, the id allocator, the heartbeat, the reconnect ladder and the
+ * One socket per client id, and the state machine over it (TwsConnectionState). Owns the request registry, the id allocator, the heartbeat, the reconnect ladder and the
  * reset-window escalation. Trading readiness is delegated to one sync handler (the broker's reconciliation): the
  * state reaches Connected only after it says 'ok', at connect, after a reconnect and after 1101/1102.
  */
-export class TwsConnection extends EventEmitter<ConnectionEvents> {
+export class TwsConnection extends TwsConnectionState {
   readonly ib: IBApi;
-  readonly timers = new TwsTimers();
+  /** Every timer of the connection, on the injected Clock (real and unref'd with the WallClock). */
+  readonly timers: TwsTimers;
   readonly registry: TwsRequestRegistry;
-  state: ConnectionState = 'Disconnected';
-  lastHeartbeatAt: Micros | null = null;
-  /** TWS time minus local receive time, ±1 s (currentTime has whole-second resolution). */
-  clockSkewUs: number | null = null;
-  reconnects = 0;
   private readonly link: TwsLink;
   private readonly heartbeat: TwsHeartbeat;
   private readonly policy: ReconnectPolicy;
   private sync: ((trigger: SyncTrigger) => Promise<SyncVerdict>) | null = null;
   private connecting: Promise<void> | null = null;
   private cancelRetry: (() => void) | null = null;
-  private cancelWatch: (() => void) | null = null;
+  private readonly windowWatch: TwsWindowWatch;
   private attemptInFlight = false;
   private quietNoticed = false;
   private upstreamDown = false;
@@ -45,8 +40,10 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
 
   constructor(private readonly o: TwsConnectionOptions) {
     super();
+    this.timers = new TwsTimers(o.clock);
     this.ib = new IBApi({ host: o.host, port: o.port });
     this.registry = new TwsRequestRegistry(o.clock, this.timers);
+    this.windowWatch = new TwsWindowWatch(this.timers, o.resetRetryMs ?? 60_000);
     this.link = new TwsLink(this.ib, o.clientId, this.timers);
     this.policy = new ReconnectPolicy({
       backoffMs: o.backoffMs, maxAttempts: o.maxReconnectAttempts ?? 10, jitter: o.jitter,
@@ -129,20 +126,15 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
     this.link.observeId(id);
   }
 
-  move(to: ConnectionState, reason: string): boolean {
-    if (this.state === to || !CONNECTION_TRANSITIONS[this.state].includes(to)) return false;
-    const from = this.state;
-    this.state = to;
-    this.emit('state', from, to, reason);
-    return true;
-  }
-
   // ---- connect, sync, reconnect ----
 
   private async firstConnect(): Promise<void> {
     try {
       await this.link.closeAndWait(); // a disconnect() just before: let that socket report closed first
-      await this.link.open(this.o.connectTimeoutMs);
+      await dialUntilDeadline({
+        link: this.link, clock: this.o.clock, deadlineMs: this.o.connectTimeoutMs, nextDelayMs: () => this.policy.backoff(),
+        wait: (ms) => this.waitRetry(ms), cancelled: () => this.userClosed || this.disposed || this.state !== 'Connecting',
+      });
     } catch (e) {
       await this.link.closeAndWait();
       if (this.state === 'Connecting') this.move('Disconnected', (e as HarvesterError).code ?? 'failed');
@@ -176,7 +168,7 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
       const verdict = this.sync === null ? 'ok' : await this.sync(trigger).catch((): SyncVerdict => 'retry');
       if (!this.link.up || this.link.generation !== gen || this.userClosed) return 'retry';
       if (verdict !== 'retry') return verdict;
-      if (i + 1 < attempts) await new Promise<void>((r) => this.timers.after(this.o.syncRetryMs ?? 1_000, r));
+      if (i + 1 < attempts) await this.timers.sleep(this.o.syncRetryMs ?? 1_000, 'tws sync retry');
     }
     return 'retry';
   }
@@ -215,6 +207,14 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
     this.cancelRetry = this.timers.after(d.delayMs, () => {
       this.cancelRetry = null;
       void this.attempt();
+    }, 'tws reconnect');
+  }
+
+  /** A first-connect backoff step; `stopActivity` (disconnect, dispose) ends it early so connect() settles at once. */
+  private waitRetry(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cancel = this.timers.after(ms, () => { this.cancelRetry = null; resolve(); }, 'tws connect backoff');
+      this.cancelRetry = () => { cancel(); resolve(); };
     });
   }
 
@@ -274,15 +274,8 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
     const hit = this.policy.window(this.o.clock.now());
     this.move('Degraded', reason);
     if (hit !== null) this.notice(1100, 'BROKER.NOT_CONNECTED', 'warn', `IB upstream lost inside reset window (${hit.window.label ?? 'scheduled'}): expected, waiting`);
-    const watch = (): void => {
-      this.cancelWatch = this.timers.after(this.o.resetRetryMs ?? 60_000, () => {
-        this.cancelWatch = null;
-        if (this.state !== 'Degraded') return;
-        if (this.policy.overrun(this.o.clock.now())) this.escalate('BROKER.RESET_WINDOW_OVERRUN', 'IB upstream still lost after the reset window ended', 1100);
-        else watch();
-      });
-    };
-    watch();
+    this.windowWatch.start(() => this.state === 'Degraded', () => this.policy.overrun(this.o.clock.now()),
+      () => this.escalate('BROKER.RESET_WINDOW_OVERRUN', 'IB upstream still lost after the reset window ended', 1100));
   }
 
   private async restoreSync(): Promise<void> {
@@ -316,11 +309,6 @@ export class TwsConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private clearWatch(): void {
-    this.cancelWatch?.();
-    this.cancelWatch = null;
-  }
-
-  private notice(code: number, harvesterCode: ErrorCode, severity: ConnectionNotice['severity'], message: string): void {
-    this.emit('notice', { code, harvesterCode, severity, message });
+    this.windowWatch.stop();
   }
 }

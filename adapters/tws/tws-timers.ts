@@ -1,25 +1,35 @@
+import type { Clock, TimerHandle } from '../../ports/clock.js';
+
 /**
- * The adapter's own wall timers (heartbeat, deadlines, reconnect ladder). Every timer is unref'd, so a test run or
- * a process that is shutting down never waits on the adapter, and `clear()` cancels all of them at once on dispose.
- * Event timestamps never come from here: they come from the injected Clock.
+ * The adapter's own timers (heartbeat, request and connect deadlines, reconnect ladder, reset-window checks), all on
+ * the injected Clock: with the WallClock they are real, unref'd timers (a test run or a process that is shutting down
+ * never waits on the adapter); with a virtual clock whoever drives the clock (replay, the conformance kit) fires them,
+ * so a heartbeat budget or a ladder step is measured on the same time line as the events. `clear()` cancels every
+ * pending timer at once on dispose.
  */
 export class TwsTimers {
-  private readonly live = new Set<NodeJS.Timeout>();
+  private readonly live = new Set<TimerHandle>();
   private disposed = false;
 
-  /** Runs `fn` once after `ms`; returns a cancel function. A no-op after `clear()`. */
-  after(ms: number, fn: () => void): () => void {
+  constructor(private readonly clock: Clock) {}
+
+  /** Runs `fn` once after `ms` of Clock time; returns a cancel function. A no-op after `dispose()`. */
+  after(ms: number, fn: () => void, label = 'tws'): () => void {
     if (this.disposed) return () => {};
-    const handle = setTimeout(() => {
+    const handle = this.clock.setTimeout(Math.max(0, ms) * 1_000, () => {
       this.live.delete(handle);
       fn();
-    }, Math.max(0, ms));
-    handle.unref();
+    }, label);
     this.live.add(handle);
     return () => {
-      clearTimeout(handle);
-      this.live.delete(handle);
+      if (!this.live.delete(handle)) return;
+      this.clock.cancelTimer(handle);
     };
+  }
+
+  /** Resolves after `ms` of Clock time (never, once disposed: the awaiting work is abandoned with the adapter). */
+  sleep(ms: number, label = 'tws sleep'): Promise<void> {
+    return new Promise<void>((resolve) => { this.after(ms, resolve, label); });
   }
 
   get pending(): number {
@@ -27,7 +37,7 @@ export class TwsTimers {
   }
 
   clear(): void {
-    for (const h of this.live) clearTimeout(h);
+    for (const h of this.live) this.clock.cancelTimer(h);
     this.live.clear();
   }
 

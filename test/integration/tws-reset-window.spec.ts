@@ -2,12 +2,16 @@ import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { FakeTwsServer, StepClock } from './fake-tws/index.js';
-import { createTwsAdapter, sleep, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
+import { createTwsAdapter, runClock, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
 const ny = (iso: string): number => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis() * 1000;
 const NIGHTLY = [{ start: '23:30', end: '01:00', label: 'nightly reset' }];
 
-// The adapter reads the time of day from its injected Clock (here a manual one); its own timers are real and short.
+// The adapter reads the time of day from its injected Clock (here a manual one), and its timers run on it too: the
+// spec moves the clock (runClock: fire the next timer, let loopback I/O happen, repeat). Retry and check periods are
+// ten minutes of clock time, so an hour inside a window takes a handful of steps; the heartbeat is kept out of the way.
+const MIN = 60_000_000;
+
 describe('TWS adapter in IB reset windows (New York time from the injected Clock)', function () {
   this.timeout(15_000);
   let server: FakeTwsServer;
@@ -21,7 +25,7 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
 
   function adapter(clientId: number, clock: ManualClock) {
     // A ladder that would give up after 2 quick attempts outside a window.
-    const t = createTwsAdapter(server.port, clientId, { resetWindows: NIGHTLY, resetRetryMs: 30, backoffMs: [10], maxReconnectAttempts: 2 }, clock);
+    const t = createTwsAdapter(server.port, clientId, { resetWindows: NIGHTLY, resetRetryMs: 600_000, backoffMs: [10], maxReconnectAttempts: 2, heartbeatIntervalMs: 86_400_000 }, clock);
     closers.push(t.close);
     return t;
   }
@@ -32,17 +36,15 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
     await t.broker.connect();
     clock.advanceTo(ny('2026-03-04T23:50'));
     await server.stop();
-    await sleep(250); // ~8 slow retries: far beyond the 2-attempt ladder
+    await runClock(clock, { to: ny('2026-03-05T00:59') }); // ~7 slow retries: far beyond the 2-attempt ladder
     expect(t.connection.state).to.equal('Reconnecting');
     expect(t.of('broker.error').filter((e) => e.severity === 'fatal')).to.deep.equal([]);
     const quiet = t.of('broker.error').filter((e) => /reset window/.test(String(e.message)));
     expect(quiet).to.have.length(1);
     expect(quiet[0]).to.include({ severity: 'warn' });
-    clock.advanceTo(ny('2026-03-05T00:59'));
-    await sleep(80);
-    expect(t.connection.state).to.equal('Reconnecting');
-    clock.advanceTo(ny('2026-03-05T01:01'));
-    await until(() => t.connection.state === 'Disconnected', 'escalation at the end of the window');
+    // The first retry after the window ends (01:00 is exclusive) finds it still down and escalates.
+    await runClock(clock, { to: ny('2026-03-05T01:01') + 10 * MIN, done: () => t.connection.state === 'Disconnected', what: 'escalation at the end of the window' });
+    expect(clock.now()).to.be.at.least(ny('2026-03-05T01:00'));
     const fatal = t.of('broker.error').filter((e) => e.severity === 'fatal');
     expect(fatal).to.have.length(1);
     expect(fatal[0]).to.include({ harvesterCode: 'BROKER.RESET_WINDOW_OVERRUN' });
@@ -55,7 +57,7 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
     const t = adapter(71, clock);
     await t.broker.connect();
     await server.stop();
-    await until(() => t.connection.state === 'Disconnected', 'ladder exhausted');
+    await runClock(clock, { to: clock.now() + MIN, done: () => t.connection.state === 'Disconnected', what: 'ladder exhausted' });
     expect(t.of('broker.error').filter((e) => e.severity === 'fatal').map((e) => e.harvesterCode)).to.deep.equal(['BROKER.RECONNECT_EXHAUSTED']);
     expect(t.of('broker.error').some((e) => /reset window/.test(String(e.message)))).to.equal(false);
     server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] });
@@ -72,10 +74,9 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
     expect(t.of('broker.error').filter((e) => e.severity === 'fatal')).to.deep.equal([]);
     server.inject({ kind: 'error', code: 1100 });
     await until(() => t.connection.state === 'Degraded', 'Degraded again');
-    await sleep(100);
+    await runClock(clock, { to: ny('2026-03-05T00:59') });
     expect(t.connection.state).to.equal('Degraded');
-    clock.advanceTo(ny('2026-03-05T01:01'));
-    await until(() => t.connection.state === 'Disconnected', 'escalation');
+    await runClock(clock, { to: ny('2026-03-05T01:01') + 10 * MIN, done: () => t.connection.state === 'Disconnected', what: 'escalation' });
     expect(t.of('broker.error').filter((e) => e.severity === 'fatal').map((e) => e.harvesterCode)).to.deep.equal(['BROKER.RESET_WINDOW_OVERRUN']);
     expect(t.chain().slice(-3)).to.deep.equal(['Connected→Degraded', 'Degraded→Halting', 'Halting→Disconnected']);
   });
@@ -86,8 +87,7 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
     await t.broker.connect();
     server.inject({ kind: 'error', code: 1100 });
     await until(() => t.connection.state === 'Degraded', 'Degraded');
-    clock.advanceTo(ny('2026-03-04T16:00'));
-    await sleep(120);
+    await runClock(clock, { to: ny('2026-03-04T16:00') });
     expect(t.connection.state).to.equal('Degraded');
     expect(t.of('broker.error').filter((e) => e.severity === 'fatal')).to.deep.equal([]);
   });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { Sfc32 } from '../../core/domain/random.js';
+import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { ReconnectPolicy } from '../../adapters/tws/reconnect-policy.js';
 import { TwsHeartbeat } from '../../adapters/tws/tws-heartbeat.js';
 import { TwsTimers } from '../../adapters/tws/tws-timers.js';
@@ -56,11 +57,13 @@ describe('TWS reconnect policy (ladder, jitter, reset windows)', () => {
   });
 });
 
-describe('TWS heartbeat', () => {
-  const timers = new TwsTimers();
-  after(() => timers.dispose());
+describe('TWS heartbeat (on the injected Clock)', () => {
+  /** Probe outcomes are promises: let them settle after each clock step. */
+  const flush = async (): Promise<void> => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
 
   it('declares the link dead after maxMisses consecutive unanswered probes, not before', async () => {
+    const clock = new ManualClock(0);
+    const timers = new TwsTimers(clock);
     let probes = 0;
     let dead = -1;
     const hb = new TwsHeartbeat({ intervalMs: 5, timeoutMs: 5, maxMisses: 2 }, timers, {
@@ -69,13 +72,20 @@ describe('TWS heartbeat', () => {
       dead: (m) => { dead = m; },
     });
     hb.start();
-    await new Promise((r) => setTimeout(r, 60));
+    clock.advanceTo(4_999);
+    await flush();
+    expect(probes, 'no probe before the period has passed on the clock').to.equal(0);
+    clock.advanceTo(5_000);
+    await flush();
     expect(dead).to.equal(2);
     expect(probes).to.equal(2);
     expect(hb.running).to.equal(false);
+    timers.dispose();
   });
 
   it('an answer clears a miss; stop() ends probing', async () => {
+    const clock = new ManualClock(0);
+    const timers = new TwsTimers(clock);
     let n = 0;
     const beats: number[] = [];
     let dead = false;
@@ -85,25 +95,38 @@ describe('TWS heartbeat', () => {
       dead: () => { dead = true; },
     });
     hb.start();
-    await new Promise((r) => setTimeout(r, 60));
+    for (let i = 0; i < 12; i++) {
+      clock.advanceTo(clock.now() + 5_000);
+      await flush();
+    }
     hb.stop();
     const after = n;
-    await new Promise((r) => setTimeout(r, 30));
+    clock.advanceTo(clock.now() + 100_000);
+    await flush();
     expect(dead).to.equal(false);
     expect(beats.length).to.be.greaterThan(1);
     expect(n).to.equal(after);
+    expect(clock.pendingTimers(), 'stop() leaves no timer on the clock').to.equal(0);
   });
 
-  it('timers are unref\'d and cleared on dispose', () => {
-    const t = new TwsTimers();
-    let fired = false;
-    t.after(10, () => { fired = true; });
-    t.after(10, () => { fired = true; });
-    expect(t.pending).to.equal(2);
+  it('timers run on the injected Clock, are cancellable, and are all cleared on dispose', () => {
+    const clock = new ManualClock(0);
+    const t = new TwsTimers(clock);
+    const fired: string[] = [];
+    t.after(10, () => fired.push('a'));
+    const cancelB = t.after(10, () => fired.push('b'));
+    t.after(20, () => fired.push('c'));
+    expect(t.pending).to.equal(3);
+    cancelB();
+    cancelB(); // twice is harmless
+    clock.advanceTo(10_000);
+    expect(fired).to.deep.equal(['a']);
     t.dispose();
     expect(t.pending).to.equal(0);
-    t.after(1, () => { fired = true; });
+    expect(clock.pendingTimers()).to.equal(0);
+    t.after(1, () => fired.push('late'));
+    clock.advanceTo(1_000_000);
     expect(t.pending).to.equal(0);
-    expect(fired).to.equal(false);
+    expect(fired).to.deep.equal(['a']);
   });
 });

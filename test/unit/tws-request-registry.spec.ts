@@ -20,8 +20,8 @@ describe('TWS request registry', () => {
   let clock: ManualClock;
   let reg: TwsRequestRegistry;
   beforeEach(() => {
-    timers = new TwsTimers();
     clock = new ManualClock(1_000_000);
+    timers = new TwsTimers(clock);
     reg = new TwsRequestRegistry(clock, timers);
   });
   afterEach(() => timers.dispose());
@@ -41,7 +41,9 @@ describe('TWS request registry', () => {
   });
 
   it('a deadline rejects with BROKER.REQUEST_TIMEOUT (unknown, never empty)', async () => {
-    const e = await rejection(reg.call({ id: 8, type: 'positions', origin: 'reconcile', deadlineMs: 10, send: () => {} }));
+    const pending = reg.call({ id: 8, type: 'positions', origin: 'reconcile', deadlineMs: 10, send: () => {} });
+    clock.advanceTo(clock.now() + 10_000); // the deadline is on the injected Clock
+    const e = await rejection(pending);
     expect(e).to.be.instanceOf(HarvesterError);
     expect(e.code).to.equal('BROKER.REQUEST_TIMEOUT');
     expect(e.details).to.include({ reqId: 8, type: 'positions', origin: 'reconcile' });
@@ -57,7 +59,7 @@ describe('TWS request registry', () => {
     let sends = 0;
     const paced = reg.call({ id: 10, type: 'historical', origin: 'test', deadlineMs: 1_000, retries: 1, retryDelayMs: 5, send: () => { sends++; } });
     reg.route(10, 162, 'Historical Market Data Service error message:Historical data request pacing violation');
-    await new Promise((r) => setTimeout(r, 20));
+    clock.advanceTo(clock.now() + 5_000); // the retry backoff is on the injected Clock
     expect(sends).to.equal(2);
     reg.route(10, 162, 'Historical Market Data Service error message:Historical data request pacing violation');
     expect((await rejection(paced)).code).to.equal('RISK.PACING');
