@@ -4,6 +4,7 @@ import { defineAdapter } from '../../plugins/sdk/define.js';
 import { TwsBrokerAdapter } from './tws-broker.adapter.js';
 import { TwsConnection } from './tws-connection.js';
 import { TwsContracts } from './tws-contracts.js';
+import { FileIdJournalStore, idJournalPath, TwsIdJournal } from './tws-id-journal.js';
 import { TwsMarketDataFeed } from './tws-market-data.feed.js';
 import { TwsOutboundPacer } from './tws-outbound-pacer.js';
 import { DEFAULT_RESET_WINDOWS, resetWindowSchema } from './reset-windows.js';
@@ -78,6 +79,8 @@ export default defineAdapter({
     const broker = new TwsBrokerAdapter({
       connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
       ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
+      // One journal per client id (orders belong to the client id that placed them): a restart adopts its orders.
+      ids: new TwsIdJournal(new FileIdJournalStore(idJournalPath(ctx.dataDir, p.clientId))),
     });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,

@@ -11,6 +11,7 @@ import { TwsBracketGuard } from './tws-bracket-guard.js';
 import type { SyncTrigger, SyncVerdict, TwsConnection } from './tws-connection.js';
 import { TwsErrorPolicy } from './tws-error-policy.js';
 import { TwsHoldings } from './tws-holdings.js';
+import type { TwsIdJournal } from './tws-id-journal.js';
 import { localRefusal } from './tws-order-checks.js';
 import type { TwsContracts } from './tws-contracts.js';
 import { TwsOrderBook, UNSENT, type TwsOrder } from './tws-order-book.js';
@@ -36,6 +37,8 @@ export interface TwsBrokerOptions {
   parkTimeoutMs?: number;
   /** The configured tick of an instrument (Price units); without one, the US-stock tick rule applies. */
   tickOf?: (symbol: string) => Price | undefined;
+  /** coid ↔ orderId ↔ permId ↔ orderRef, kept across restarts (IB §4.5); default: in memory, for this adapter only. */
+  ids?: TwsIdJournal;
   /** The connection's qualification cache (shared with the feed): no placement before its symbol has a conId. */
   contracts?: TwsContracts;
   /** The connection's outbound pacer (shared with the contract requests); default: one of its own on the Clock. */
@@ -81,7 +84,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.sessionStart = o.sessionStart ?? null;
     const emit: Emit = (event, payload) => this.emit(event, payload);
     const now = (): Micros => this.now();
-    this.flow = new TwsOrderFlow(this.book, this.holdings, emit, now);
+    this.flow = new TwsOrderFlow(this.book, this.holdings, emit, now, o.ids);
+    c.observeOrderId(this.flow.ids.maxOrderId); // ids of an earlier run on this journal are taken (IB 103 otherwise)
     this.reconciler = new TwsReconciler(c, this.flow, this.book, this.holdings, emit, now, {
       deadlineMs: o.reconcileDeadlineMs ?? 15_000, account: o.account, clientId: o.clientId ?? 0, since: () => this.sessionStart ?? this.now(),
     });

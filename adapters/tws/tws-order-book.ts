@@ -95,7 +95,11 @@ export class TwsOrderBook {
   bind(o: TwsOrder, orderId: number): void {
     o.orderId = orderId;
     this.byId.set(orderId, o);
+    this.onBound(o);
   }
+
+  /** Told every id an order is sent under, before the send (the id journal writes here: a crash after it loses nothing). */
+  onBound: (o: TwsOrder) => void = () => undefined;
 
   /**
    * Orders not yet terminal. Without `unsent`, only those TWS has been sent: reconciliation and the disconnect path

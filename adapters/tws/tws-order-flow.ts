@@ -4,7 +4,8 @@ import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, CancelReason } from '../../ports/broker-adapter.js';
 import { fromTws } from './mapping/price.js';
-import { fromIbOrder, ibOrderValues, isHarvesterRef } from './mapping/order.js';
+import { coidFromRef, fromIbOrder, ibOrderValues, isHarvesterRef } from './mapping/order.js';
+import { TwsIdJournal } from './tws-id-journal.js';
 import type { TwsHoldings } from './tws-holdings.js';
 import { modifyTarget, splitExecId, type ParkedExecution, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
 
@@ -42,7 +43,37 @@ export class TwsOrderFlow {
 
   hooks: FlowHooks = { heard: () => undefined, terminal: () => undefined };
 
-  constructor(private readonly book: TwsOrderBook, private readonly holdings: TwsHoldings, private readonly emit: Emit, private readonly now: () => Micros) {}
+  constructor(
+    private readonly book: TwsOrderBook, private readonly holdings: TwsHoldings, private readonly emit: Emit, private readonly now: () => Micros,
+    /** coid ↔ orderId ↔ permId ↔ orderRef of every order sent, kept across restarts (IB §4.5). */
+    readonly ids: TwsIdJournal = new TwsIdJournal(),
+  ) {
+    book.onBound = (o) => ids.sent(o.req.coid, o.orderId, o.req.orderRef);
+  }
+
+  /** A terminal order has nothing left to recover after a restart: the journal lets it go, then the adapter hears. */
+  private ended(o: TwsOrder, outcome: 'Filled' | 'Cancelled' | 'Rejected'): void {
+    this.ids.closed(o.req.coid);
+    this.hooks.terminal(o, outcome);
+  }
+
+  /**
+   * The coid of an order this adapter (or an earlier run on the same journal) placed, or null for an order placed
+   * elsewhere: the journal by permId, then by orderRef; then a Harvester `hv:` orderRef, which carries its coid.
+   */
+  ownCoid(permId: number | null | undefined, orderRef: string | null | undefined): string | null {
+    const hit = this.ids.match(permId, orderRef);
+    if (hit !== undefined) return hit.coid;
+    const ref = orderRef ?? '';
+    return isHarvesterRef(ref) ? coidFromRef(ref) : null;
+  }
+
+  /** TWS told the order's permId: kept on the order and, once, in the journal. */
+  private learnPermId(o: TwsOrder, permId: number | undefined): void {
+    if (!permId || o.permId === permId) return;
+    o.permId = permId;
+    this.ids.identified(o.req.coid, permId);
+  }
 
   onOpenOrder(orderId: number, _contract: Contract, order: Order | undefined, state: OrderState | undefined): void {
     this.lastHeard = this.now();
@@ -51,11 +82,11 @@ export class TwsOrderFlow {
       // An unknown order is the reconciler's to adopt, unless executions for it are parked: then its own report is
       // what they waited for, and they are replayed from the park now (BRK-74 b).
       const parked = this.book.parkedFor(orderId);
-      if (parked > 0 && order !== undefined) this.drainParked(this.adopt(orderId, _contract, order, false, 0, !isHarvesterRef(order.orderRef)));
+      if (parked > 0 && order !== undefined) this.drainParked(this.adopt(orderId, _contract, order, false));
       return;
     }
     this.hooks.heard(o);
-    if (order?.permId) o.permId = order.permId;
+    this.learnPermId(o, order?.permId);
     const status = String(state?.status ?? '');
     if (status === 'Inactive') return this.inactive(o, '');
     if (status === 'PreSubmitted' || status === 'Submitted' || status === 'PendingCancel') {
@@ -69,7 +100,7 @@ export class TwsOrderFlow {
     this.lastHeard = this.now();
     const o = this.book.byId.get(orderId);
     if (o === undefined) return;
-    if (permId) o.permId = permId;
+    this.learnPermId(o, permId);
     if (!KNOWN_STATUSES.has(status)) {
       this.emit('broker.anomaly', { kind: 'unknown-status', details: { orderId, status }, at: this.now() });
       return;
@@ -129,7 +160,7 @@ export class TwsOrderFlow {
     if (known !== undefined) return this.applyExecution(known, p.contract, e);
     const qty = Math.max(Number(e.cumQty ?? 0), Number(e.shares ?? 0));
     const order = { action: e.side === 'SLD' ? 'SELL' : 'BUY', orderType: 'MKT', totalQuantity: qty, orderRef: e.orderRef ?? '', permId: e.permId } as Order;
-    const o = this.adopt(orderId, p.contract, order, false, 0, !isHarvesterRef(e.orderRef));
+    const o = this.adopt(orderId, p.contract, order, false);
     this.applyExecution(o, p.contract, e);
     this.drainParked(o);
   }
@@ -148,13 +179,16 @@ export class TwsOrderFlow {
   }
 
   /**
-   * Adopts an order TWS reported that this instance does not know: ours (recognised by its `hv:` orderRef), or
-   * `external` (placed elsewhere), which gets the coid `EXT-<order id>`.
+   * Adopts an order TWS reported that this instance does not know: ours (its coid from the journal or its `hv:`
+   * orderRef, see ownCoid), or `external` (placed elsewhere), which gets the coid `EXT-<order id>`.
    */
-  adopt(orderId: number, contract: Contract, order: Order, held: boolean, filled = 0, external = false): TwsOrder {
-    const req: OrderRequest = { ...fromIbOrder(contract, order), ...(external ? { coid: `EXT-${orderId}` } : {}) };
-    const o: TwsOrder = { req, orderId, permId: order.permId ?? null, status: 'Accepted', filled, accepted: true, cancelRequested: false };
+  adopt(orderId: number, contract: Contract, order: Order, held: boolean, filled = 0): TwsOrder {
+    const own = this.ownCoid(order.permId, order.orderRef);
+    const external = own === null;
+    const req: OrderRequest = { ...fromIbOrder(contract, order), coid: own ?? `EXT-${orderId}` };
+    const o: TwsOrder = { req, orderId, permId: order.permId || null, status: 'Accepted', filled, accepted: true, cancelRequested: false };
     this.book.add(o);
+    if (!external) this.ids.adopted({ coid: req.coid, orderId, permId: o.permId, orderRef: req.orderRef });
     this.emit('order.adopted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), external, at: this.now() });
     this.emit('order.accepted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), held, holdReason: held ? 'reported held by TWS' : null, synthetic: false, reconciled: true, at: this.now() });
     return o;
@@ -177,7 +211,7 @@ export class TwsOrderFlow {
     o.status = 'Cancelled';
     o.modifies = [];
     this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: Math.max(0, o.req.quantity - o.filled), reason, at: this.now() });
-    this.hooks.terminal(o, 'Cancelled');
+    this.ended(o, 'Cancelled');
   }
 
   /**
@@ -228,7 +262,7 @@ export class TwsOrderFlow {
     });
     const h = this.holdings.applyFill(o.req.symbol, side, qty, price);
     this.emit('position.changed', { symbol: h.symbol, qty: h.qty, avgPrice: h.avgPrice, realizedPnl: h.realizedPnl, source: 'fill', at: this.now() });
-    if (done) this.hooks.terminal(o, 'Filled');
+    if (done) this.ended(o, 'Filled');
   }
 
   /**
@@ -288,6 +322,6 @@ export class TwsOrderFlow {
     o.status = 'Rejected';
     o.modifies = [];
     this.emit('order.rejected', { coid: o.req.coid, origin: 'broker', code, reason, venueCode, at: this.now() });
-    this.hooks.terminal(o, 'Rejected');
+    this.ended(o, 'Rejected');
   }
 }

@@ -3,7 +3,6 @@ import { DateTime } from 'luxon';
 import type { Micros } from '../../core/domain/units.js';
 import type { BrokerEvents } from '../../ports/broker-adapter.js';
 import { fromTws } from './mapping/price.js';
-import { isHarvesterRef } from './mapping/order.js';
 import type { TwsConnection } from './tws-connection.js';
 import type { TwsHoldings } from './tws-holdings.js';
 import type { TwsOrderBook } from './tws-order-book.js';
@@ -37,8 +36,8 @@ const OPEN = new Set(['ApiPending', 'PendingSubmit', 'PreSubmitted', 'Submitted'
 /**
  * One reconciliation pass: open orders, executions since session start and positions, requested together, each
  * with a deadline. Replayed executions flow through the live execution path (dedupe by exec id), so a replay can
- * neither lose nor duplicate a fill. Then: adopt our orders this instance does not know (orderRef `hv:`), settle
- * orders TWS no longer lists, and compare positions (the broker wins; every difference is reported).
+ * neither lose nor duplicate a fill. Then: adopt our orders this instance does not know (the id journal, or an `hv:`
+ * orderRef), settle orders TWS no longer lists, and compare positions (the broker wins; every difference is reported).
  */
 export class TwsReconciler {
   private running: Promise<ReconcileResult> | null = null;
@@ -126,7 +125,8 @@ export class TwsReconciler {
         if (known !== undefined) {
           // Found working: an order in "unknown" (sent, then the link dropped) is acknowledged by this verdict.
           if (!known.accepted || known.status === 'Unknown') { this.flow.reconciling = true; this.flow.accept(known, r.status === 'PreSubmitted' && known.req.parentCoid !== undefined, false); this.flow.reconciling = false; }
-        } else if (isHarvesterRef(r.order.orderRef)) {
+        } else if (this.flow.ownCoid(r.order.permId, r.order.orderRef) !== null) {
+          // Ours, from this run or an earlier one: the journal gives back its coid (permId first, then orderRef).
           const o = this.flow.adopt(r.orderId, r.contract, r.order, r.status === 'PreSubmitted');
           this.flow.drainParked(o);
           adopted.push(o.req.coid);
@@ -168,7 +168,7 @@ export class TwsReconciler {
     const byOrder = new Map<number, typeof parked>();
     const coids: string[] = [];
     for (const p of parked) {
-      if (!isHarvesterRef(p.execution.orderRef)) {
+      if (this.flow.ownCoid(p.execution.permId, p.execution.orderRef) === null) {
         this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: p.execution.execId, orderId: p.execution.orderId, symbol: p.contract.symbol }, at: this.now() });
         discrepancies.push(`external execution ${p.execution.execId ?? ''} not applied (positions reconcile it)`);
         continue;

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import twsManifest from '../../adapters/tws/index.js';
 import type { TwsBrokerAdapter } from '../../adapters/tws/tws-broker.adapter.js';
 import type { TwsMarketDataFeed } from '../../adapters/tws/tws-market-data.feed.js';
@@ -14,18 +17,23 @@ const ACCOUNT = 'DU0000001';
 
 function create(port: number, clientId = 17, accountEnv?: string) {
   const clock = new WallClock();
+  const dataDir = mkdtempSync(join(tmpdir(), 'hv-tws-')); // a fresh id journal per adapter
   const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
   const inst = twsManifest.create({
     pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port, clientId, connectTimeoutMs: 2_000, backoffMs: [50, 100], ...(accountEnv ? { accountEnv } : {}) }),
     clock, log: quiet, random: new Sfc32(1), mode: 'paper', seed: 1, secret: (n) => ({ HV_TEST_TWS_ACCOUNT: ACCOUNT, HV_WRONG_ACCOUNT: 'DU9999999' } as Record<string, string>)[n],
     instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
-    account: { id: null, currency: 'USD', startEquity: 1_000_000_000 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: 'var',
+    account: { id: null, currency: 'USD', startEquity: 1_000_000_000 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir,
   }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
+  const close = async (): Promise<void> => {
+    await inst.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   const events: { name: BrokerEventName; p: Record<string, unknown> }[] = [];
   for (const name of ['connection.changed', 'order.submitted', 'order.accepted', 'order.filled', 'commission.reported', 'order.cancelled', 'order.rejected', 'position.changed', 'broker.anomaly'] as BrokerEventName[]) {
     inst.broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
   }
-  return { ...inst, events };
+  return { ...inst, close, events };
 }
 
 async function until(pred: () => boolean, ms = 3000): Promise<void> {
