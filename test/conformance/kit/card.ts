@@ -26,6 +26,8 @@ export interface CardDef<R> {
   /** A baseline card applies to every implementation and cannot be waived. */
   readonly baseline: boolean;
   readonly applies?: AppliesFn;
+  /** Real-time limit of the mocha test, for cards that drive hundreds of socket round trips (BRK-08). */
+  readonly timeoutMs?: number;
   /** The scenario. Throws (chai assertion) on a mismatch. Absent: the kit has no scenario for this card yet. */
   readonly run?: (run: R) => Promise<void>;
 }

@@ -52,6 +52,7 @@ export function registerMochaSuite<R>(suite: PortSuite<R>): void {
       const gap = knownGap(card, suite.options.knownGaps ?? {});
       const suffix = pre !== null ? ` [${pre.status}: ${pre.reason}]` : gap !== null ? ` [known gap: ${gap}]` : '';
       it(`${cardTitle(card as CardDef<unknown>)}${suffix}`, async function () {
+        if (card.timeoutMs !== undefined) this.timeout(card.timeoutMs);
         const result = await runCard(card, suite.env, waivers, suite.execute, suite.options.knownGaps ?? {});
         results.push(result);
         if (result.status === 'skipped' || result.status === 'waived') this.skip();

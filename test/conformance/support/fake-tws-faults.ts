@@ -3,6 +3,7 @@ import { fromPrice } from '../../../core/domain/units.js';
 import type { ClientRequest, FakeTwsServer, RequestedContract } from '../../integration/fake-tws/index.js';
 import type { DeskExecution, DeskOrder } from '../../integration/fake-tws/order-desk.js';
 import type { TwsRig } from './fake-tws-driver.js';
+import { twsRaceFeatures } from './fake-tws-races.js';
 
 /** What the venue can be told to swallow (BRK-53, BRK-63 b, BRK-84): one placement, cancel or modify, or a query. */
 export type DropTarget = 'place' | 'cancel' | 'modify' | 'openOrders' | 'positions' | 'executions';
@@ -261,6 +262,8 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
     },
     /** The venue keeps its state while the adapter is replaced: nothing to do here, the factory reuses the server. */
     restart: () => undefined,
+    /** cancelRace, modifyRace (BRK-32, BRK-42): support/fake-tws-races.ts. */
+    ...twsRaceFeatures(server),
   };
   return {
     features,

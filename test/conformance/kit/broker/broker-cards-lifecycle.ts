@@ -139,7 +139,6 @@ export const lifecycleCards: BrokerCard[] = [
       if (placedBefore !== null && placedAfter !== null) expect(placedAfter, 'placements at the venue').to.equal(placedBefore);
     },
   },
-  { id: 'BRK-08', title: 'Outbound pacing keeps cancels first', baseline: false, applies: flag('hasOutboundPacer') },
   {
     id: 'BRK-10', title: 'A market BUY fills with exec id and commission', baseline: false, applies: flag('supportsMarketOrders'),
     run: async (r) => {
@@ -327,5 +326,4 @@ export const lifecycleCards: BrokerCard[] = [
       if (cancelsBefore !== null && cancelsAfter !== null) expect(cancelsAfter, 'cancels sent').to.equal(cancelsBefore);
     },
   },
-  { id: 'BRK-32', title: 'Cancel after fill: the fill wins', baseline: false, applies: f('cancelRace') },
 ];

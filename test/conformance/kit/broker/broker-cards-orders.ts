@@ -62,7 +62,6 @@ export const orderCards: BrokerCard[] = [
       if (sent !== null) expect(r.received('modify')).to.equal(sent);
     },
   },
-  { id: 'BRK-42', title: 'A refused modify leaves the order\'s venue state intact', baseline: false, applies: requires.all(flag('supportsModify'), f('modifyRace')) },
   {
     id: 'BRK-50', title: 'A broker rejection carries its reason', baseline: true,
     run: async (r) => {

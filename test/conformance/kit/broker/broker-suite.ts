@@ -6,6 +6,7 @@ import { lifecycleCards, type BrokerCard } from './broker-cards-lifecycle.js';
 import { faultCards } from './broker-cards-faults.js';
 import { ledgerCards } from './broker-cards-ledger.js';
 import { orderCards } from './broker-cards-orders.js';
+import { raceCards } from './broker-cards-races.js';
 import { recoveryCards } from './broker-cards-recovery.js';
 import { brokerMonitor, positionMonitor } from './broker-monitor.js';
 import {
@@ -15,7 +16,7 @@ import {
 import type { Micros } from '../../../../core/domain/units.js';
 
 /** Every BRK card, in id order (the closed registry of §10.5); the sort is stable, so variants keep their order. */
-export const BROKER_CARDS: readonly BrokerCard[] = [...lifecycleCards, ...orderCards, ...faultCards, ...ledgerCards, ...recoveryCards]
+export const BROKER_CARDS: readonly BrokerCard[] = [...lifecycleCards, ...orderCards, ...raceCards, ...faultCards, ...ledgerCards, ...recoveryCards]
   .sort((a, b) => a.id.localeCompare(b.id));
 
 /** 2026-03-10 10:00 New York (EDT), a Tuesday. */

@@ -39,14 +39,25 @@ export interface BrokerDriver {
   fill(coid: string, options?: { qty?: Quantity; price?: Price }): void | Promise<void>;
   /** Make the venue refuse the next order placed (or the placement of `coid`, a bracket leg), with this reason text (TWS: 201 and the text). */
   reject(options: { reason: string; venueCode?: number; coid?: string }): void | Promise<void>;
-  /** Order messages the venue received (placements, cancels, modifies), for invariant B7 and "nothing sent". */
-  received?(): readonly { kind: 'place' | 'cancel' | 'modify'; coid: string }[];
+  /**
+   * Order messages the venue received (placements, cancels, modifies) in arrival order, for invariant B7 and "nothing
+   * sent"; `at`: when the venue got it (kit Clock), where the driver stamps them (BRK-08).
+   */
+  received?(): readonly VenueMessage[];
+  /** Kit-Clock arrival times of every message the venue received from the subject, of any kind (BRK-08). */
+  traffic?(): readonly Micros[];
   /** Venue-side work that is not on the kit's clock (sockets): awaited after every stimulus. */
   settle?(): Promise<void>;
   /** Times (kit Clock) and client identities of connection attempts, for the reconnect ladder of BRK-07. */
   connectAttempts?(): readonly { at: Micros; identity: string }[];
   /** Features beyond the minimal set, as methods named after the feature (their signatures: BrokerFaultDriver). */
   [feature: string]: unknown;
+}
+
+export interface VenueMessage {
+  kind: 'place' | 'cancel' | 'modify';
+  coid: string;
+  at?: Micros;
 }
 
 /** What the venue may be told to swallow (BRK-53, BRK-63 b, BRK-84): one placement, cancel or modify, or a query. */
@@ -99,6 +110,19 @@ export interface BrokerFaultDriver {
   inactive(o: { reason?: string; whyHeld?: string; coid?: string; status?: string }): unknown;
   /** The venue keeps its state while the adapter is replaced (the factory reuses it on `ctx.reopen`). */
   restart(): unknown;
+  /**
+   * The venue fills the order named by the next cancel in full while that cancel is in flight, and refuses the cancel
+   * (BRK-32): 'fill-first' — the fill's reports, then "cannot be cancelled, state: Filled" (TWS 10148); 'refusal-first'
+   * — the refusal, then the fill's reports; 'not-found' — the fill is reported to no one, the cancel is answered
+   * "not found" (TWS 10147), and only a reconciliation sees the fill.
+   */
+  cancelRace(mode: 'fill-first' | 'refusal-first' | 'not-found'): unknown;
+  /**
+   * The next modify races the venue (BRK-42): 'fill' — the order fills while the modify is in flight, which is then
+   * refused as filled (TWS 104); 'in-progress' — the next modify stays unacknowledged until a second one arrives,
+   * which is refused as still in progress (TWS 2102), and then the first completes.
+   */
+  modifyRace(mode: 'fill' | 'in-progress'): unknown;
 }
 
 export interface BrokerFixtures {
@@ -123,6 +147,11 @@ export interface BrokerTimeouts {
   ladder: readonly Micros[];
   /** When a first `connect()` gives up (§2: 30 s). */
   connectDeadline: Micros;
+  /**
+   * The outbound budget (BRK-08): at most `budget` messages in any `window`; `slot` is the pacer's spacing, within
+   * which a cancel must leave. Default: IB's 50 messages per second, slot 20 ms.
+   */
+  pacing: { budget: number; window: Micros; slot: Micros };
 }
 
 export interface BrokerCreateContext {
@@ -197,4 +226,5 @@ export const DEFAULT_BROKER_FIXTURES: BrokerFixtures = {
 export const DEFAULT_BROKER_TIMEOUTS: BrokerTimeouts = {
   ackTimeout: 5_000_000, commissionWait: 60_000_000, park: 60_000_000, heartbeat: 10_000_000, heartbeatMisses: 2,
   ladder: [2_500_000, 5_000_000, 10_000_000, 20_000_000, 40_000_000, 60_000_000], connectDeadline: 30_000_000,
+  pacing: { budget: 50, window: 1_000_000, slot: 20_000 },
 };
