@@ -5,6 +5,7 @@ import { startTwsRig, twsBrokerDriver, type TwsRig } from './support/fake-tws-dr
 // The TWS broker adapter (on the unmodified @stoqey/ib client) against the fake TWS over a real loopback socket: one
 // fresh server and adapter per card (a restart card reuses the server: the venue outlives the adapter).
 const rigs = new WeakMap<IBrokerAdapter, TwsRig>();
+const LADDER = { backoffMs: [2_500, 5_000, 10_000, 20_000, 40_000, 60_000], connectTimeoutMs: 10_000 };
 
 describeBrokerAdapterConformance('tws-broker', {
   // Flags: market, stop, bracket, modify and orderRef are placed and echoed; the connection reconnects on a lost link
@@ -19,15 +20,13 @@ describeBrokerAdapterConformance('tws-broker', {
     'fill', 'partialFill', 'reject', 'inactive', 'duplicateReports', 'reorderReports', 'execCorrection', 'externalOrders', 'restart',
     'cancelRace', 'modifyRace', 'dropReply', 'socketDrop', 'upstreamLoss', 'silence', 'identityInUse', 'authFail', 'fatal', 'pacing',
   ],
-  // As configured on the rig (startTwsRig): the reconnect ladder and the connect deadline. Pacing: the pacer spaces
-  // order messages 30 ms apart (outboundIntervalMs); the budget is @stoqey/ib's 40/s, which the heartbeat shares.
-  timeouts: { ladder: [50_000, 100_000, 200_000], connectDeadline: 2_000_000, pacing: { budget: 40, window: 1_000_000, slot: 30_000 } },
+  // As configured on the adapter (LADDER below): the production reconnect ladder (the kit's default, IB §2.4), whose
+  // steps are long enough for the kit to see Reconnecting between settle windows (BRK-07 a); a connect deadline that
+  // leaves room for several first-connect attempts (BRK-07 b). Every adapter timer runs on the kit's clock.
+  // Pacing: the adapter's pacer spaces order messages 30 ms apart (outboundIntervalMs, the cancel's slot); the budget
+  // is @stoqey/ib's 40/s, which the heartbeat shares.
+  timeouts: { connectDeadline: 10_000_000, pacing: { budget: 40, window: 1_000_000, slot: 30_000 } },
   reportDir: 'var/conformance-report',
-  knownGaps: {
-    'BRK-07 (a)': 'the heartbeat and the reconnect ladder run on TwsTimers (wall-clock setTimeout), not on the injected Clock: the kit\'s virtual 20 s never fires the probes, so a silent link is not detected within the card and the ladder cannot be measured on the kit\'s clock',
-    'BRK-07 (b)': 'a first connect() makes one attempt: a refused handshake fails at once with BROKER.NOT_CONNECTED instead of backing off until the connect deadline with BROKER.CONNECT_TIMEOUT (TwsConnection.firstConnect has no retry loop)',
-    'BRK-81': 'adoption after a restart recognises only orderRefs of the form hv:<tag>:<coid> and the adapter keeps no coid ↔ orderId ↔ permId journal to match by permId: the kit\'s HVK-<coid> orders come back as external (not adopted) and their coids are lost',
-  },
   create: async (ctx) => {
     const previous = ctx.reopen === undefined ? undefined : rigs.get(ctx.reopen.subject);
     // Adapter A is destroyed without cancelling anything (dispose never cancels); B connects with the same client id.
@@ -35,7 +34,7 @@ describeBrokerAdapterConformance('tws-broker', {
     // The fake resolves only the kit's instruments: qualifying an unknown symbol gets TWS 200, as live, and the order
     // is refused before any placement.
     const rig = await startTwsRig(ctx.clock, ctx.fixtures.cash, undefined, {
-      contracts: [ctx.fixtures.symbol, 'ABC', 'DEF', 'GHI'], ...(previous !== undefined ? { server: previous.server, accounts: previous.accounts } : {}),
+      contracts: [ctx.fixtures.symbol, 'ABC', 'DEF', 'GHI'], params: LADDER, ...(previous !== undefined ? { server: previous.server, accounts: previous.accounts, dataDir: previous.dataDir } : {}),
     });
     rigs.set(rig.broker, rig);
     const dispose = previous === undefined ? rig.close : () => rig.broker.dispose();

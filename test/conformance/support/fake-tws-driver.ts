@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import twsManifest from '../../../adapters/tws/index.js';
 import type { TwsBrokerAdapter } from '../../../adapters/tws/tws-broker.adapter.js';
 import type { TwsMarketDataFeed } from '../../../adapters/tws/tws-market-data.feed.js';
@@ -37,31 +40,37 @@ export interface TwsRig {
   accounts: string[];
   broker: TwsBrokerAdapter;
   feed: TwsMarketDataFeed;
+  /** The adapter's data directory (its id journal); a restart reuses it, as a new process on the same host would. */
+  dataDir: string;
   close: () => Promise<void>;
 }
 
 /**
  * A fresh fake TWS on an ephemeral loopback port and the TWS adapter (through its manifest) on the kit's clock.
  * `venue.contracts`: the symbols the fake resolves (others get 200, as from a real TWS); default: every symbol.
- * `venue.server`: reuse a running fake (a restart: the venue outlives the adapter).
+ * `venue.server`: reuse a running fake (a restart: the venue outlives the adapter); `venue.dataDir`: reuse the previous
+ * adapter's data directory (its id journal); by default a fresh temporary one, removed on close. `venue.params`:
+ * adapter parameters over the rig's fast defaults (e.g. the production ladder).
  */
-export async function startTwsRig(clock: Clock, startEquity: number, budgets = { lines: 100, depth: 3 }, venue: { contracts?: readonly string[]; server?: FakeTwsServer; accounts?: string[] } = {}): Promise<TwsRig> {
+export async function startTwsRig(clock: Clock, startEquity: number, budgets = { lines: 100, depth: 3 }, venue: { contracts?: readonly string[]; server?: FakeTwsServer; accounts?: string[]; dataDir?: string; params?: Record<string, unknown> } = {}): Promise<TwsRig> {
+  const dataDir = venue.dataDir ?? mkdtempSync(join(tmpdir(), 'hv-tws-kit-'));
   const accounts = venue.accounts ?? [KIT_ACCOUNT];
   const server = venue.server ?? await FakeTwsServer.start({
     clock: new StepClock(), accounts, ...(venue.contracts !== undefined ? { contracts: venue.contracts.map((symbol) => ({ symbol })) } : {}),
   });
   const inst = twsManifest.create({
-    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], reconcileDeadlineMs: 500, syncRetryMs: 50, accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth }),
+    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], reconcileDeadlineMs: 500, syncRetryMs: 50, accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth, ...venue.params }),
     clock, log: { debug: () => {}, info: () => {}, warn: () => {} }, random: new Sfc32(1), mode: 'paper', seed: 1,
     secret: (n) => (n === 'HV_KIT_TWS_ACCOUNT' ? KIT_ACCOUNT : undefined),
     instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
-    account: { id: null, currency: 'USD', startEquity }, session: { date: '2026-03-10', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: 'var',
+    account: { id: null, currency: 'USD', startEquity }, session: { date: '2026-03-10', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir,
   }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
   return {
-    server, accounts, broker: inst.broker, feed: inst.feed,
+    server, accounts, broker: inst.broker, feed: inst.feed, dataDir,
     close: async () => {
       await inst.close().catch(() => undefined);
       await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
