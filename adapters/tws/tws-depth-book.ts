@@ -88,7 +88,10 @@ export class TwsDepthBook {
     }
     if (operation === OP_DELETE) {
       if (position >= s.length) {
-        this.anomaly = true;
+        // A delete at or past the requested row count names the row an insert just pushed out of the window, which
+        // the side already cut (ib-adapter-behaviour §5.2: whether TWS sends it is unverified; the fake TWS does).
+        // Only a missing row inside the window means the book is out of step.
+        this.anomaly = position < this.levels;
         return false;
       }
       this.price = s.prices[position]!;

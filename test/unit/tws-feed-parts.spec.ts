@@ -64,6 +64,18 @@ describe('TWS feed parts', () => {
       expect(rows(book, true)).to.deep.equal([[123300, 500], [123100, 300], [123000, 100]]);
     });
 
+    it('a delete of the row an insert pushed out of the window is harmless, not an anomaly', () => {
+      const book = new TwsDepthBook(3, 5, 60_000_000);
+      for (const [p, price] of [[0, 123300], [1, 123200], [2, 123100]] as const) book.apply(true, p, OP_INSERT, price, 100);
+      expect(book.apply(true, 0, OP_INSERT, 123400, 100)).to.equal(true);
+      expect(book.apply(true, 3, OP_DELETE, 0, 0), 'the pushed-out row is already cut').to.equal(false);
+      expect(book.anomaly).to.equal(false);
+      expect(rows(book, true)).to.deep.equal([[123400, 100], [123300, 100], [123200, 100]]);
+      book.apply(true, 2, OP_DELETE, 0, 0);
+      expect(book.apply(true, 2, OP_DELETE, 0, 0), 'a missing row inside the window').to.equal(false);
+      expect(book.anomaly).to.equal(true);
+    });
+
     it('reports an anomaly burst at K within the window, not when they are spread out', () => {
       const book = new TwsDepthBook(5, 3, 60_000_000);
       expect([0, 40_000_000, 80_000_000].map((t) => book.anomalyBurst(t)), '0, 40, 80 s: spread over 80 s').to.deep.equal([false, false, false]);
