@@ -15,6 +15,15 @@ describeMarketDataFeedConformance('tws-feed', {
     const rig = await startTwsRig(ctx.clock, 1_000_000_000, ctx.budgets);
     // The engine connects the broker first (handshake, account check, initial sync); the feed shares its link.
     await rig.broker.connect();
-    return { subject: rig.feed, driver: twsFeedDriver(rig, ctx.clock), dispose: rig.close };
+    // The link's own timers (heartbeat, ladder) belong to the connection, which the broker holds and which runs on the
+    // kit's clock like everything else. The feed is this rig's only subject, so its dispose stands for the session's
+    // shutdown and releases the broker too; a timer the feed itself left behind would still show (FEED-02).
+    const feed = rig.feed;
+    const subject = new Proxy(feed, {
+      get: (target, key, receiver) => (key === 'dispose'
+        ? async () => { await target.dispose(); await rig.broker.dispose(); }
+        : Reflect.get(target, key, receiver) as unknown),
+    });
+    return { subject, driver: twsFeedDriver(rig, ctx.clock), dispose: rig.close };
   },
 });
