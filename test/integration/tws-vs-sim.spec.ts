@@ -11,6 +11,7 @@ import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import { env } from '../../core/config/env-ref.js';
 import { resolveConfig } from '../../core/config/resolve-config.js';
 import type { MarketEvent } from '../../core/domain/market.js';
+import { OrderBook } from '../../core/domain/order-book.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import { createHarvester } from '../../core/di/container.js';
 import type { ClosedTrade } from '../../ports/strategy.js';
@@ -80,26 +81,60 @@ describe('the same session through the TWS adapter (fake TWS, real socket) and o
       queueModel: 'tail', startEquity: 1_000_000_000, account: 'DU0000001', execPrefix: 'fake',
     });
     await venue.connect();
-    let lastFrame = 0;
-    // Lockstep: after each batch end or print, wait until the client has been silent for a while, so every order a
-    // market event causes reaches the venue before the next event, as it does on the simulated broker.
+    // Lockstep, on state rather than on silence: after each batch end or print, wait until (1) the kernel's book shows
+    // every visible row the source has published and the kernel has seen every print, (2) every order the engine
+    // submitted has reached the venue and the venue has answered it, and (3) every fill the venue made is in the
+    // engine. Then each market event meets the same orders as on the simulated broker, however loaded the machine.
+    const reference = new OrderBook(SYMBOL, { maxLevels: 20 });
+    let runtime: Awaited<ReturnType<typeof createHarvester>> | undefined;
+    const seen = { trades: 0, submitted: 0, refused: 0, filled: 0, cancels: 0 };
+    const venueSide = { placed: 0, answered: 0, fills: 0, cancels: 0 };
+    let published = 0;
+    venue.on('order.accepted', () => { venueSide.answered++; });
+    venue.on('order.rejected', () => { venueSide.answered++; });
+    venue.on('order.filled', () => { venueSide.fills++; });
+    const sameTop = (): boolean => {
+      const book = runtime?.parts.router.book(SYMBOL);
+      if (book === undefined) return reference.levels('bid') + reference.levels('ask') === 0;
+      for (const side of ['bid', 'ask'] as const) {
+        const n = Math.min(10, reference.levels(side));
+        if (book.levels(side) < n) return false;
+        for (let r = 0; r < n; r++) if (book.priceAt(side, r) !== reference.priceAt(side, r) || book.sizeAt(side, r) !== reference.sizeAt(side, r)) return false;
+      }
+      return true;
+    };
+    const settled = (): boolean => sameTop() && seen.trades === published
+      && venueSide.placed === seen.submitted - seen.refused && venueSide.answered >= venueSide.placed
+      && venueSide.cancels === seen.cancels && seen.filled === venueSide.fills;
     const settle = async (): Promise<void> => {
       const since = Date.now();
-      while (Date.now() - Math.max(since, lastFrame) < 80) await new Promise((r) => setTimeout(r, 10));
+      while (!settled()) {
+        // A state that never becomes whole is a finding, not a hang: fail with what was seen on each side.
+        if (Date.now() - since > 10_000) throw new Error(`lockstep stuck: engine ${JSON.stringify(seen)} venue ${JSON.stringify(venueSide)} published ${published} sameTop ${sameTop()}`);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      // Let the turn that made the state whole finish (e.g. an order the last fill triggers is submitted in it).
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      if (!settled()) return settle();
     };
     let marketEnded = (): void => undefined;
     const played = new Promise<void>((resolve) => { marketEnded = resolve; });
     const lockstep: FakeMarketSource = {
       async *events() {
         for (const e of events) {
+          if (e.kind === 'depth') reference.apply(e);
           yield e;
+          if (e.kind === 'trade') published++;
           if (e.kind === 'trade' || (e.kind === 'depth' && e.endOfBatch)) await settle();
         }
         marketEnded();
       },
     };
     const server = await FakeTwsServer.start({ clock: wallClock, accounts: ['DU0000001'], speed: Infinity, market: lockstep, matcher: new BrokerBackedMatcher(venue, view) });
-    server.on('frame', () => { lastFrame = Date.now(); });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'placeOrder') venueSide.placed++;
+      if (f.request.kind === 'cancelOrder') venueSide.cancels++;
+    });
     const now = DateTime.now().setZone('America/New_York');
     try {
       const resolved = await resolveConfig({
@@ -114,9 +149,15 @@ describe('the same session through the TWS adapter (fake TWS, real socket) and o
         strategies: [STRATEGY],
         dataDir: dir,
       }, { builtins: await builtinPlugins(), baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: 'DU0000001' } });
-      const runtime = await createHarvester(resolved, { sessionId: 'tws', wallStartedAt: new Date().toISOString(), clock: new WallClock(), log: quiet });
+      runtime = await createHarvester(resolved, { sessionId: 'tws', wallStartedAt: new Date().toISOString(), clock: new WallClock(), log: quiet });
       const trades: ClosedTrade[] = [];
-      runtime.parts.bus.on('trade.closed', (t) => { trades.push(t); });
+      const bus = runtime.parts.bus;
+      bus.on('trade.closed', (t) => { trades.push(t); });
+      bus.on('order.submitted', () => { seen.submitted++; });
+      bus.on('order.rejected', (r) => { if (r.origin === 'adapter') seen.refused++; });
+      bus.on('order.filled', () => { seen.filled++; });
+      bus.on('order.cancel-requested', () => { seen.cancels++; });
+      runtime.parts.router.onTrade(() => { seen.trades++; });
       const stop = new AbortController();
       const ended = played.then(settle).then(() => stop.abort());
       const deadline = setTimeout(() => stop.abort(), 60_000);

@@ -4,6 +4,7 @@ import { RowBook, trimToWindow } from './depth-rows.js';
 import type { FakeMatcher } from './fake-matcher.js';
 import type { FakeMarketSource, FakeTwsClock } from './market-source.js';
 import type { TwsConnection } from './tws-connection.js';
+import type { Field } from './wire.js';
 
 export type SubscriptionKind = 'l1' | 'depth' | 'tbt';
 
@@ -134,10 +135,13 @@ export class MarketHub {
         b.apply(ev, (change, lenAfter) => {
           for (const s of this.subs) {
             if (s.kind !== 'depth' || s.symbol !== ev.symbol) continue;
-            trimToWindow(b, change, lenAfter, s.numRows, (c) => this.sendDepth(s, c.position, c.operation, c.side,
+            trimToWindow(b, change, lenAfter, s.numRows, (c) => this.queueDepth(s, c.position, c.operation, c.side,
               c.price, c.size, ev.marketMaker));
           }
         });
+        // One source batch leaves in one socket write, as TWS sends a burst: a client then sees the whole batch in
+        // one read (TCP may still split it; the feed's contract covers that, the fake just does not provoke it).
+        if (ev.endOfBatch) this.flushDepth();
         if (ev.endOfBatch) {
           this.matcher.onTouch(ev.symbol, b.level(1, 0)?.price ?? null, b.level(0, 0)?.price ?? null);
         }
@@ -156,9 +160,25 @@ export class MarketHub {
 
   private sendDepth(s: Subscription, position: number, operation: number, side: number, price: number, size: number,
     marketMaker = ''): void {
+    this.queueDepth(s, position, operation, side, price, size, marketMaker);
+    this.flushDepth();
+  }
+
+  private readonly pendingDepth = new Map<Subscription, Field[][]>();
+
+  private queueDepth(s: Subscription, position: number, operation: number, side: number, price: number, size: number,
+    marketMaker = ''): void {
     const m = s.conn.msgs;
     const p = fromPrice(price);
-    if (s.smart) s.conn.send(m.depthL2(s.reqId, position, marketMaker || 'NSDQ', operation, side, p, size, true));
-    else s.conn.send(m.depth(s.reqId, position, operation, side, p, size));
+    const frame = s.smart ? m.depthL2(s.reqId, position, marketMaker || 'NSDQ', operation, side, p, size, true)
+      : m.depth(s.reqId, position, operation, side, p, size);
+    let frames = this.pendingDepth.get(s);
+    if (frames === undefined) this.pendingDepth.set(s, (frames = []));
+    frames.push(frame);
+  }
+
+  private flushDepth(): void {
+    for (const [s, frames] of this.pendingDepth) if (frames.length > 0) s.conn.sendAll(frames);
+    this.pendingDepth.clear();
   }
 }
