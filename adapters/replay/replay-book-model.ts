@@ -3,6 +3,11 @@ import type { BookSide, DepthEvent } from '../../core/domain/market.js';
 /** Rows kept per side; IB depth asks for at most 20, so this is never reached by a sane source. */
 const CAPACITY = 256;
 
+/** `apply` results: delivered as (re)written; addressed beyond the book (card FEED-13); not to be delivered. */
+export const ROW_OK = 0;
+export const ROW_ANOMALY = 1;
+export const ROW_DROPPED = 2;
+
 /** One side of the book in preallocated typed arrays: applying a row allocates nothing. */
 class SideRows {
   readonly prices = new Float64Array(CAPACITY);
@@ -46,7 +51,8 @@ class SideRows {
  * The source's depth book as the feed has delivered it, so the feed can judge batches (crossed) and replay a
  * resubscription's snapshot. Row-keyed rows (position ≥ 0) follow the row-array model of the conformance cards
  * (§3.2): insert shifts down and cuts to the requested rows, update replaces (or appends beyond the end), delete
- * shifts up. Price-keyed rows (position −1: LOBSTER, the generator) locate their level by price.
+ * shifts up; what a source addresses beyond the book is normalised as a live feed does (card FEED-13, `applyRow`).
+ * Price-keyed rows (position −1: LOBSTER, the generator) locate their level by price.
  */
 export class ReplayBookModel {
   readonly bids = new SideRows(true);
@@ -56,15 +62,17 @@ export class ReplayBookModel {
 
   constructor(private readonly levels: number) {}
 
-  apply(e: DepthEvent): void {
+  /** Applies one row; returns ROW_* bits (row-keyed rows may be rewritten in place, see `applyRow`). */
+  apply(e: DepthEvent): number {
     if (e.operation === 'clear') {
       this.bids.length = 0;
       this.asks.length = 0;
-      return;
+      return ROW_OK;
     }
     const side = e.side === 'bid' ? this.bids : this.asks;
-    if (e.position < 0) this.applyPriceKeyed(side, e);
-    else this.applyRow(side, e);
+    if (e.position >= 0) return this.applyRow(side, e);
+    this.applyPriceKeyed(side, e);
+    return ROW_OK;
   }
 
   /** Best price of a side, or 0 when the side is empty. */
@@ -94,23 +102,46 @@ export class ReplayBookModel {
     out.size = s.sizes[p]!;
   }
 
-  private applyRow(side: SideRows, e: DepthEvent): void {
+  /**
+   * Row semantics (cards §3.2, FEED-13), normalised in place on `e` as a live feed does to its source: an update or
+   * insert beyond the side's end becomes an insert at the end (never padded) and is an anomaly; a row that would
+   * land outside the requested rows (beyond a full side) changes nothing and is not delivered; a delete of a row that
+   * is not there changes nothing (an anomaly inside the requested rows) and is delivered as recorded.
+   */
+  private applyRow(side: SideRows, e: DepthEvent): number {
     this.priceKeyed = false;
     const p = e.position;
-    if (e.operation === 'insert') {
-      side.insertAt(p, e.price, e.size);
+    const len = side.length;
+    if (e.operation === 'insert' || (e.operation === 'update' && p >= len)) {
+      const flags = p > len || e.operation === 'update' ? ROW_ANOMALY : ROW_OK;
+      const at = p < len ? p : len;
+      if (at >= this.levels) return flags | ROW_DROPPED;
+      side.insertAt(at, e.price, e.size);
       if (side.length > this.levels) side.length = this.levels;
-    } else if (e.operation === 'update') {
-      if (p < side.length) {
-        side.prices[p] = e.price;
-        side.sizes[p] = e.size;
-      } else if (side.length < CAPACITY) {
-        side.prices[side.length] = e.price;
-        side.sizes[side.length++] = e.size;
-      }
-    } else if (p < side.length) {
-      side.removeAt(p);
+      e.operation = 'insert';
+      e.position = at;
+      return flags;
     }
+    if (e.operation === 'update') {
+      side.prices[p] = e.price;
+      side.sizes[p] = e.size;
+      return ROW_OK;
+    }
+    if (p < len) {
+      side.removeAt(p);
+      return ROW_OK;
+    }
+    return p < this.levels ? ROW_ANOMALY : ROW_OK;
+  }
+
+  /** The closing mark for a batch whose last row was not delivered: the side's last row restated, as an update. */
+  restateLast(side: BookSide, out: DepthEvent): void {
+    const s = side === 'bid' ? this.bids : this.asks;
+    out.side = side;
+    out.operation = 'update';
+    out.position = s.length - 1;
+    out.price = s.prices[s.length - 1]!;
+    out.size = s.sizes[s.length - 1]!;
   }
 
   private applyPriceKeyed(side: SideRows, e: DepthEvent): void {

@@ -13,11 +13,15 @@ export interface ResyncSub {
   /** Depth only: the book as delivered, to judge batches and to replay a resubscription's snapshot. */
   book: ReplayBookModel | null;
   crossedRun: number;
+  /** Depth rows delivered since the last end-of-batch mark. */
+  batchOpen: boolean;
 }
 
 export interface ResyncHost {
   /** K_cross: consecutive crossed batch ends before the book is suspect. */
   readonly kCross: number;
+  /** Rows addressed beyond the book (card FEED-13 counter `depth-beyond-book`). */
+  beyondBook: number;
   /** The one row object the feed itself emits (clears and snapshots); listeners copy what they keep. */
   readonly synth: DepthEvent;
   emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void;
@@ -46,12 +50,12 @@ export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void 
 }
 
 /**
- * What a live feed does by cancelling and re-requesting depth (cards FEED-14 b, 20 b, 40 c): a clear in a batch of
+ * What a live feed does by cancelling and re-requesting depth (cards FEED-13, 14 b, 20 b, 40 c): a clear in a batch of
  * its own, a new epoch, then the source's book as a fresh batch of inserts. A recording cannot be asked again, so
  * the fresh batch is the book as delivered so far: the consumer ends with the same rows, under epoch + 1. While
  * suspect, crossed batches start no further resync (no resubscribe loop).
  */
-export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'gap' | null, now: Micros): void {
+export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'gap' | 'depth-anomaly' | null, now: Micros): void {
   const { symbol } = sub.handle;
   if (reason !== null) {
     sub.suspect = true;
@@ -70,6 +74,7 @@ export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'ga
   sub.epoch++;
   sub.seq = 0;
   sub.crossedRun = 0;
+  sub.batchOpen = false;
   host.emit('feed.resubscribed', { symbol, stream: 'depth', epoch: sub.epoch });
   const book = sub.book!;
   const n = book.rows();

@@ -8,7 +8,8 @@ import type {
 } from '../../ports/market-data-feed.js';
 import { RecordingReader } from './recording/recording-reader.js';
 import { ReplayBookModel } from './replay-book-model.js';
-import { judgeBatch, newSynthRow, resync, type ResyncHost, type ResyncSub } from './replay-depth-resync.js';
+import { newSynthRow, resync, type ResyncHost } from './replay-depth-resync.js';
+import { AnomalyWindow, ingestDepth, type DepthRowsSub } from './replay-depth-rows.js';
 import { checkTrade, inferAggressor, normalizeQuote } from './replay-normalize.js';
 import { StaleWatch } from './replay-staleness.js';
 
@@ -32,9 +33,12 @@ export interface ReplayFeedOptions {
   staleUs?: Micros;
   /** K_cross: consecutive crossed depth batches before the book is suspect and resynced (card FEED-20 b). */
   crossedBatches?: number;
+  /** K_depth: rows addressed beyond the book within `depthAnomalyWindowUs` before the book is resynced (card FEED-13). */
+  depthAnomalies?: number;
+  depthAnomalyWindowUs?: Micros;
 }
 
-interface Sub extends ResyncSub {
+interface Sub extends DepthRowsSub {
   handle: SubscriptionHandle;
   holders: number;
   watch: StaleWatch | null;
@@ -47,8 +51,9 @@ const DEFAULT_LEVELS = 10;
  * Plays a recording on the virtual clock: before each event the clock advances to its receive time, so every
  * timer due earlier (broker latency, strategy windows, staleness) fires first. Only subscribed (symbol, stream)
  * pairs are delivered, each with its own seq from 1. On the way it does what a live feed does to its source's data
- * (cards FEED-14, 20–23, 40): quotes are normalized and flagged, bad values counted as `feed.malformed` and
- * dropped, open print sides inferred, crossed books, halts and gaps resynced under a new epoch. Corrupt blocks
+ * (cards FEED-13, 14, 20–23, 40): quotes are normalized and flagged, bad values counted as `feed.malformed` and
+ * dropped, open print sides inferred, depth rows beyond the book appended and counted, crossed books, K_depth
+ * anomalies, halts and gaps resynced under a new epoch. Corrupt blocks
  * are reported as `feed.malformed` and skipped.
  */
 export class ReplayFeed implements MarketDataFeed {
@@ -70,6 +75,7 @@ export class ReplayFeed implements MarketDataFeed {
   constructor(private readonly o: ReplayFeedOptions) {
     this.host = {
       kCross: o.crossedBatches ?? 3,
+      beyondBook: 0,
       synth: newSynthRow(),
       emit: (event, payload) => this.emit(event, payload),
       deliver: (sub, e) => this.deliver(sub as Sub, e),
@@ -108,8 +114,12 @@ export class ReplayFeed implements MarketDataFeed {
     }
     const sub: Sub = {
       handle: { symbol, stream, id: this.nextId++ }, holders: 1, seq: 0, epoch: 1, watch: null, suspect: false, crossedRun: 0,
-      book: stream === 'depth' ? new ReplayBookModel(Math.min(20, Math.max(1, options.levels ?? DEFAULT_LEVELS))) : null,
+      batchOpen: false, burst: false, book: null, anomalies: null,
     };
+    if (stream === 'depth') {
+      sub.book = new ReplayBookModel(Math.min(20, Math.max(1, options.levels ?? DEFAULT_LEVELS)));
+      sub.anomalies = new AnomalyWindow(this.o.depthAnomalies ?? 5, this.o.depthAnomalyWindowUs ?? 60_000_000);
+    }
     const staleUs = this.o.staleUs ?? 0;
     if (staleUs > 0) {
       sub.watch = new StaleWatch(this.o.clock, staleUs, (silentFor) => this.emit('feed.stale', { symbol, stream, silentFor, escalated: false }), `replay.stale ${key}`);
@@ -123,6 +133,11 @@ export class ReplayFeed implements MarketDataFeed {
   unsubscribe(handle: SubscriptionHandle): void {
     const sub = this.subs.get(`${handle.symbol}:${handle.stream}`);
     if (sub !== undefined && sub.handle.id === handle.id) this.release(sub, false);
+  }
+
+  /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21). */
+  anomalies(): { malformed: number; depthBeyondBook: number } {
+    return { malformed: this.malformed, depthBeyondBook: this.host.beyondBook };
   }
 
   usage(): LineUsage {
@@ -219,9 +234,7 @@ export class ReplayFeed implements MarketDataFeed {
     const sub = this.byStream.depth;
     if (sub === undefined) return false;
     sub.watch?.touch(d.recvTime);
-    sub.book!.apply(d);
-    this.deliver(sub, d);
-    if (d.endOfBatch) judgeBatch(this.host, sub, d.recvTime);
+    ingestDepth(this.host, sub, d);
     return true;
   }
 

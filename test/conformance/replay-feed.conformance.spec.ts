@@ -14,7 +14,6 @@ describeMarketDataFeedConformance('replay-feed', {
   // What the replay feed does not do. Each entry still runs and must keep failing; the day it passes, the kit fails
   // it until the line is removed.
   knownGaps: {
-    'FEED-13': 'recorded rows are passed through as they are: an update beyond the book is not appended and counted, and K_depth anomalies do not resync the book (the replay feed has no source to resubscribe to; a resync would have to rebuild from its own delivered copy)',
     'FEED-23 (a)': 'a recording holds one symbol, so ABC never flows and cannot resume (staleness itself is detected, see FEED-23 b)',
   },
   create: (ctx) => {
