@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { MarketEvent } from '../../../core/domain/market.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
-import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, blockView, createFlyweights, decodeAt, MAGIC, RECORD_SIZE, type RecordingHeader } from './recording-format.js';
+import {
+  BLOCK_HEADER_SIZE, BLOCK_MAGIC, blockView, createFlyweights, decodeAt, MAGIC, RECORD_SIZE, type BlockView, type RecordingHeader,
+} from './recording-format.js';
 
 export interface CorruptBlock {
   offset: number;
@@ -15,6 +17,13 @@ export interface BlockVisitor {
   corrupt?(c: CorruptBlock): void;
   /** Called after each block's events; reading waits for a returned promise (backpressure for slow consumers). */
   blockEnd?(): Promise<void> | void;
+}
+
+/** One block pulled from `RecordingReader.blocks()`: its records in `view`, or why it was skipped. */
+export interface RecordingBlock {
+  view: BlockView;
+  count: number;
+  corrupt: CorruptBlock | null;
 }
 
 const MAX_PAYLOAD = 64 * 1024 * 1024;
@@ -69,30 +78,53 @@ export class RecordingReader {
    */
   async forEach(visitor: BlockVisitor, signal?: AbortSignal): Promise<{ events: number; blocks: number; corrupt: CorruptBlock[] }> {
     const fw = createFlyweights(this.header.symbol);
-    const head = Buffer.alloc(BLOCK_HEADER_SIZE);
     const corrupt: CorruptBlock[] = [];
-    let pos = this.dataStart;
     let events = 0;
     let blocks = 0;
-    let scratch: ArrayBuffer | undefined;
-    const bad = (offset: number, reason: string): void => {
-      const c = { offset, reason };
-      corrupt.push(c);
-      visitor.corrupt?.(c);
-    };
-    while (pos < this.size) {
+    if (signal?.aborted) return { events, blocks, corrupt };
+    for (const b of this.blocks()) {
+      if (b.corrupt !== null) {
+        corrupt.push(b.corrupt);
+        visitor.corrupt?.(b.corrupt);
+        continue;
+      }
+      for (let i = 0; i < b.count; i++) {
+        const e = decodeAt(b.view, i, fw);
+        if (e !== null) {
+          visitor.event(e);
+          events++;
+        }
+      }
+      blocks++;
+      await visitor.blockEnd?.();
+      await new Promise<void>((r) => setImmediate(r));
       if (signal?.aborted) break;
+    }
+    return { events, blocks, corrupt };
+  }
+
+  /**
+   * The blocks in file order, read one at a time when pulled (for playing several recordings merged by time). A block
+   * view is valid until the next block is pulled; decode its records with `decodeAt`. A bad block is yielded as
+   * `corrupt` and skipped.
+   */
+  *blocks(): Generator<RecordingBlock, void, undefined> {
+    const head = Buffer.alloc(BLOCK_HEADER_SIZE);
+    let pos = this.dataStart;
+    let scratch: ArrayBuffer | undefined;
+    const bad = (offset: number, reason: string): RecordingBlock => ({ view: null!, count: 0, corrupt: { offset, reason } });
+    while (pos < this.size) {
       const got = fs.readSync(this.fd, head, 0, BLOCK_HEADER_SIZE, pos);
-      if (got < BLOCK_HEADER_SIZE) { bad(pos, 'truncated block header'); break; }
+      if (got < BLOCK_HEADER_SIZE) { yield bad(pos, 'truncated block header'); return; }
       const payloadLen = head.readUInt32LE(4);
       const rawLen = head.readUInt32LE(8);
       const count = head.readUInt32LE(12);
       if (head.readUInt32LE(0) !== BLOCK_MAGIC || payloadLen > MAX_PAYLOAD || rawLen !== count * RECORD_SIZE) {
-        bad(pos, 'bad block header');
+        yield bad(pos, 'bad block header');
         pos = this.resync(pos + 1);
         continue;
       }
-      if (pos + BLOCK_HEADER_SIZE + payloadLen > this.size) { bad(pos, 'truncated block payload'); break; }
+      if (pos + BLOCK_HEADER_SIZE + payloadLen > this.size) { yield bad(pos, 'truncated block payload'); return; }
       const payload = Buffer.allocUnsafe(payloadLen);
       fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
       let raw: Buffer;
@@ -101,25 +133,15 @@ export class RecordingReader {
         raw = zlib.inflateRawSync(payload);
         if (raw.length !== rawLen) throw new Error('length mismatch after inflate');
       } catch (error) {
-        bad(pos, (error as Error).message);
+        yield bad(pos, (error as Error).message);
         pos = this.resync(pos + 1);
         continue;
       }
       const view = blockView(raw, scratch);
       scratch = view.u8.buffer as ArrayBuffer;
-      for (let i = 0; i < count; i++) {
-        const e = decodeAt(view, i, fw);
-        if (e !== null) {
-          visitor.event(e);
-          events++;
-        }
-      }
-      blocks++;
       pos += BLOCK_HEADER_SIZE + payloadLen;
-      await visitor.blockEnd?.();
-      await new Promise<void>((r) => setImmediate(r));
+      yield { view, count, corrupt: null };
     }
-    return { events, blocks, corrupt };
   }
 
   close(): void {
