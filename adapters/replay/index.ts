@@ -58,8 +58,8 @@ export default defineAdapter({
     const header = reader.header;
     reader.close();
     const feed = new ReplayFeed({
-      file, clock: ctx.clock, sessionEnd: ctx.session.end, lineBudget: p.lineBudget, depthBudget: p.depthBudget,
-      recvLatencyUs: p.recvLatencyUs, instrument: ctx.instrument(header.symbol), recordingSymbol: header.symbol, staleUs: p.staleMs * 1000,
+      files: [file], clock: ctx.clock, sessionEnd: ctx.session.end, lineBudget: p.lineBudget, depthBudget: p.depthBudget,
+      recvLatencyUs: p.recvLatencyUs, instrument: ctx.instrument(header.symbol), staleUs: p.staleMs * 1000,
     });
     return { feed, close: () => feed.dispose() };
   },

@@ -7,14 +7,20 @@ import type {
   SubscriptionHandle,
 } from '../../ports/market-data-feed.js';
 import { RecordingReader } from './recording/recording-reader.js';
+import { laneLive, newLane, recordedInstrument, type Lane, type ReplaySub as Sub } from './replay-lanes.js';
+import { playMerged } from './replay-merge.js';
 import { ReplayBookModel } from './replay-book-model.js';
 import { newSynthRow, resync, type ResyncHost } from './replay-depth-resync.js';
-import { AnomalyWindow, ingestDepth, type DepthRowsSub } from './replay-depth-rows.js';
+import { AnomalyWindow, ingestDepth } from './replay-depth-rows.js';
 import { checkTrade, inferAggressor, normalizeQuote } from './replay-normalize.js';
 import { StaleWatch } from './replay-staleness.js';
 
 export interface ReplayFeedOptions {
-  file: string;
+  /**
+   * The recordings, one symbol each (their headers'). Several are played as one stream merged by receive time, ties
+   * going to the one listed first; subscriptions to a symbol no recording holds receive nothing.
+   */
+  files: readonly string[];
   clock: Clock;
   /** When playback ends the virtual clock is advanced here so that pending timers fire. */
   sessionEnd: Micros;
@@ -23,8 +29,6 @@ export interface ReplayFeedOptions {
   /** Added to recorded receive times (exchange → Harvester latency). */
   recvLatencyUs: number;
   instrument: Instrument | undefined;
-  /** The recording's symbol (from its header); subscriptions to other symbols receive nothing. */
-  recordingSymbol: string;
   /**
    * T_stale: silence on a subscription before `feed.stale` (card FEED-23). 0 or absent: not watched, because a
    * recorded tape or book can be quiet for minutes (the GOOG day: 131 s without a print) and the kill switch turns
@@ -38,36 +42,26 @@ export interface ReplayFeedOptions {
   depthAnomalyWindowUs?: Micros;
 }
 
-interface Sub extends DepthRowsSub {
-  handle: SubscriptionHandle;
-  holders: number;
-  watch: StaleWatch | null;
-}
-
 const DATA_EVENT = { quote: 'quote.updated', depth: 'depth.updated', trade: 'trade.printed' } as const;
 const DEFAULT_LEVELS = 10;
 
 /**
- * Plays a recording on the virtual clock: before each event the clock advances to its receive time, so every
- * timer due earlier (broker latency, strategy windows, staleness) fires first. Only subscribed (symbol, stream)
- * pairs are delivered, each with its own seq from 1. On the way it does what a live feed does to its source's data
- * (cards FEED-13, 14, 20–23, 40): quotes are normalized and flagged, bad values counted as `feed.malformed` and
- * dropped, open print sides inferred, depth rows beyond the book appended and counted, crossed books, K_depth
- * anomalies, halts and gaps resynced under a new epoch. Corrupt blocks
- * are reported as `feed.malformed` and skipped.
+ * Plays recordings (one per symbol, merged by receive time) on the virtual clock: before each event the clock
+ * advances to its receive time, so every timer due earlier (broker latency, strategy windows, staleness) fires first.
+ * Only subscribed (symbol, stream) pairs are delivered, each with its own seq from 1. On the way it does what a live
+ * feed does to its source's data (cards FEED-13, 14, 20–23, 40): quotes are normalized and flagged, bad values
+ * counted as `feed.malformed` and dropped, open print sides inferred, depth rows beyond the book appended and
+ * counted, crossed books, K_depth anomalies, halts and gaps resynced under a new epoch. Corrupt blocks are reported
+ * as `feed.malformed` and skipped.
  */
 export class ReplayFeed implements MarketDataFeed {
   readonly id = 'replay';
   private readonly emitter = new EventEmitter();
   private readonly subs = new Map<string, Sub>();
-  private readonly byStream: Record<StreamKind, Sub | undefined> = { quote: undefined, depth: undefined, tape: undefined };
+  private readonly lanes = new Map<string, Lane>();
   private nextId = 1;
   private malformed = 0;
   private disposed = false;
-  /** The prevailing quote of the source (0 = side missing or none yet), for inferring print sides. */
-  private bid = 0;
-  private ask = 0;
-  private quoted = false;
   /** What the depth resync needs of the feed (replay-depth-resync.ts). */
   private readonly host: ResyncHost;
   readonly playback: FeedPlayback = { run: (o) => this.run(o) };
@@ -91,11 +85,7 @@ export class ReplayFeed implements MarketDataFeed {
 
   async instrument(symbol: string): Promise<Instrument | null> {
     if (this.o.instrument !== undefined && this.o.instrument.symbol === symbol) return this.o.instrument;
-    const reader = RecordingReader.open(this.o.file);
-    reader.close();
-    return reader.header.symbol === symbol
-      ? { symbol, tick: reader.header.tick, currency: 'USD', exchange: 'REPLAY', timeZone: reader.header.timeZone }
-      : null;
+    return recordedInstrument(this.o.files, symbol);
   }
 
   subscribe(symbol: string, stream: StreamKind, options: SubscribeOptions = {}): SubscribeResult {
@@ -125,7 +115,7 @@ export class ReplayFeed implements MarketDataFeed {
       sub.watch = new StaleWatch(this.o.clock, staleUs, (silentFor) => this.emit('feed.stale', { symbol, stream, silentFor, escalated: false }), `replay.stale ${key}`);
     }
     this.subs.set(key, sub);
-    if (symbol === this.o.recordingSymbol) this.byStream[stream] = sub;
+    this.lane(symbol).subs[stream] = sub;
     this.emit('feed.subscribed', { symbol, stream, holders: 1, usage: this.usage() });
     return { ok: true, handle: sub.handle };
   }
@@ -153,85 +143,90 @@ export class ReplayFeed implements MarketDataFeed {
   }
 
   private async run(options: PlaybackOptions = {}): Promise<PlaybackSummary> {
-    const reader = RecordingReader.open(this.o.file);
     const virtual = this.o.clock.kind === 'virtual' ? (this.o.clock as VirtualClock) : null;
     const latency = this.o.recvLatencyUs;
     const every = options.progressEvery ?? 100_000;
-    const symbol = reader.header.symbol;
+    const readers: RecordingReader[] = [];
     let delivered = 0;
-    let index = -1;
     let first: Micros | null = null;
     let last: Micros | null = null;
     try {
-      await reader.forEach({
-        event: (e) => {
-          index++;
-          if (e.symbol !== symbol || this.disposed) return;
+      for (const file of this.o.files) readers.push(RecordingReader.open(file));
+      const lanes = readers.map((r) => this.lane(r.header.symbol));
+      /** Each event's place in its own recording (the offset of a malformed one). */
+      const index = new Float64Array(readers.length).fill(-1);
+      await playMerged(readers, {
+        event: (e, k) => {
+          const at = index[k]! + 1;
+          index[k] = at;
+          if (this.disposed) return;
           e.recvTime += latency;
           if (first === null) first = e.recvTime;
           last = e.recvTime;
           virtual?.advanceTo(e.recvTime);
-          if (!this.dispatch(e, index)) return;
+          if (!this.dispatch(e, lanes[k]!, k, at)) return;
           delivered++;
           if (options.onProgress !== undefined && delivered % every === 0) options.onProgress(delivered, e.recvTime);
         },
-        corrupt: (c) => this.countMalformed(c.offset, c.reason),
+        corrupt: (c, k) => this.countMalformed(k, c.offset, c.reason),
       }, options.signal);
     } finally {
-      reader.close();
+      for (const r of readers) r.close();
     }
     virtual?.advanceTo(Math.max(this.o.sessionEnd, virtual.now()));
     if (this.subs.size > 0) {
       const t = this.o.clock.now();
-      this.emitter.emit('feed.status', { kind: 'status', symbol, status: 'end', reason: 'end of recording', seq: 0, epoch: 1, recvTime: t, exchTime: null });
+      for (const symbol of new Set(readers.map((r) => r.header.symbol))) {
+        this.emitter.emit('feed.status', { kind: 'status', symbol, status: 'end', reason: 'end of recording', seq: 0, epoch: 1, recvTime: t, exchTime: null });
+      }
     }
     options.onProgress?.(delivered, this.o.clock.now());
     return { events: delivered, malformed: this.malformed, firstTime: first, lastTime: last };
   }
 
-  /** One recorded event; true when something was delivered for it. `index` is its place in the recording. */
-  private dispatch(e: MarketEvent, index: number): boolean {
+  /** One recorded event of `lane`'s symbol; true when something was delivered for it. `index`: its place in recording `file`. */
+  private dispatch(e: MarketEvent, lane: Lane, file: number, index: number): boolean {
     switch (e.kind) {
-      case 'quote': return this.onQuote(e, index);
-      case 'trade': return this.onTrade(e, index);
-      case 'depth': return this.onDepth(e);
+      case 'quote': return this.onQuote(e, lane, file, index);
+      case 'trade': return this.onTrade(e, lane, file, index);
+      case 'depth': return this.onDepth(e, lane);
       case 'status': {
-        // Status events ride along with any subscription but consume no data sequence.
-        if (this.subs.size === 0) return false;
+        // Status events ride along with any subscription of their symbol but consume no data sequence.
+        if (!laneLive(lane)) return false;
         this.emitter.emit('feed.status', e);
-        if (e.status === 'gap') this.onGap();
-        else if (e.status === 'halted' && this.byStream.depth !== undefined) resync(this.host, this.byStream.depth, null, e.recvTime);
+        if (e.status === 'gap') this.onGap(lane);
+        else if (e.status === 'halted' && lane.subs.depth !== undefined) resync(this.host, lane.subs.depth, null, e.recvTime);
         return true;
       }
     }
   }
 
-  private onQuote(q: QuoteEvent, index: number): boolean {
+  private onQuote(q: QuoteEvent, lane: Lane, file: number, index: number): boolean {
     const bad = normalizeQuote(q);
-    if (bad !== null) return this.countMalformed(index, bad);
-    this.bid = q.bid;
-    this.ask = q.ask;
-    this.quoted = true;
-    const sub = this.byStream.quote;
+    if (bad !== null) return this.countMalformed(file, index, bad);
+    lane.bid = q.bid;
+    lane.ask = q.ask;
+    lane.quoted = true;
+    const sub = lane.subs.quote;
     if (sub === undefined) return false;
     this.flows(sub, q.recvTime);
     return this.deliver(sub, q);
   }
 
-  private onTrade(t: TradeEvent, index: number): boolean {
+  private onTrade(t: TradeEvent, lane: Lane, file: number, index: number): boolean {
     const bad = checkTrade(t);
-    if (bad !== null) return this.countMalformed(index, bad);
-    const sub = this.byStream.tape;
+    if (bad !== null) return this.countMalformed(file, index, bad);
+    const sub = lane.subs.tape;
     if (sub === undefined) return false;
     // Without recorded quotes, the delivered book's top is the prevailing quote.
-    const book = this.quoted ? null : this.byStream.depth?.book ?? null;
-    inferAggressor(t, book === null ? this.bid : book.best('bid'), book === null ? this.ask : book.best('ask'));
+    const book = lane.quoted ? null : lane.subs.depth?.book ?? null;
+    inferAggressor(t, book === null ? lane.bid : book.best('bid'), book === null ? lane.ask : book.best('ask'));
     this.flows(sub, t.recvTime);
     return this.deliver(sub, t);
   }
 
-  private onDepth(d: DepthEvent): boolean {
-    const sub = this.byStream.depth;
+  private onDepth(d: DepthEvent, lane: Lane): boolean {
+    const sub = lane.subs.depth;
     if (sub === undefined) return false;
     sub.watch?.touch(d.recvTime);
     ingestDepth(this.host, sub, d);
@@ -239,10 +234,10 @@ export class ReplayFeed implements MarketDataFeed {
   }
 
   /** Card FEED-40 c: a gap in the source makes every live stream suspect; depth is resynced. */
-  private onGap(): void {
+  private onGap(lane: Lane): void {
     const now = this.o.clock.now();
     for (const stream of ['quote', 'depth', 'tape'] as const) {
-      const sub = this.byStream[stream];
+      const sub = lane.subs[stream];
       if (sub === undefined) continue;
       if (stream === 'depth') resync(this.host, sub, 'gap', now);
       else if (!sub.suspect) {
@@ -269,9 +264,9 @@ export class ReplayFeed implements MarketDataFeed {
   }
 
   /** Card FEED-21: a bad value is counted and dropped, never thrown. `offset`: byte offset, or event index. */
-  private countMalformed(offset: number, reason: string): false {
+  private countMalformed(file: number, offset: number, reason: string): false {
     this.malformed++;
-    this.emit('feed.malformed', { source: this.o.file, offset, reason, count: this.malformed });
+    this.emit('feed.malformed', { source: this.o.files[file]!, offset, reason, count: this.malformed });
     return false;
   }
 
@@ -280,8 +275,15 @@ export class ReplayFeed implements MarketDataFeed {
     if (sub.holders > 0) return;
     sub.watch?.cancel();
     this.subs.delete(`${sub.handle.symbol}:${sub.handle.stream}`);
-    if (this.byStream[sub.handle.stream] === sub) this.byStream[sub.handle.stream] = undefined;
+    const lane = this.lane(sub.handle.symbol);
+    if (lane.subs[sub.handle.stream] === sub) lane.subs[sub.handle.stream] = undefined;
     this.emit('feed.unsubscribed', { symbol: sub.handle.symbol, stream: sub.handle.stream, usage: this.usage() });
+  }
+
+  private lane(symbol: string): Lane {
+    let lane = this.lanes.get(symbol);
+    if (lane === undefined) this.lanes.set(symbol, lane = newLane(symbol));
+    return lane;
   }
 
   private emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void {

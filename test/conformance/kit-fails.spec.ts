@@ -50,8 +50,8 @@ function feedOptions(fault: FeedFault | null): FeedSuiteOptions {
     driverFeatures: ['quote', 'silence', 'depthRows', 'prints'],
     reportDir: false,
     create: (ctx: FeedCreateContext) => {
-      const source = new ReplaySource(ctx.clock, ctx.fixtures.symbol);
-      const feed = new ReplayFeed({ file: source.file, clock: ctx.clock, sessionEnd: 0, lineBudget: ctx.budgets.lines, depthBudget: ctx.budgets.depth, recvLatencyUs: 0, instrument: undefined, recordingSymbol: ctx.fixtures.symbol });
+      const source = new ReplaySource(ctx.clock, [ctx.fixtures.symbol]);
+      const feed = new ReplayFeed({ files: source.files, clock: ctx.clock, sessionEnd: 0, lineBudget: ctx.budgets.lines, depthBudget: ctx.budgets.depth, recvLatencyUs: 0, instrument: undefined });
       source.attach(feed.playback);
       return { subject: fault === null ? feed : brokenFeed(feed, fault), driver: source, dispose: () => source.dispose() };
     },

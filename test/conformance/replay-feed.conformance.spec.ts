@@ -2,8 +2,9 @@ import { ReplayFeed } from '../../adapters/replay/replay-feed.js';
 import { describeMarketDataFeedConformance } from './kit/index.js';
 import { ReplaySource } from './support/replay-source.js';
 
-// The FEED cards against the replay feed: every stimulus becomes a recording segment that the feed's own playback
-// plays on the kit's virtual clock (sessionEnd 0, so playback never moves the clock past the card's time). T_stale is the kit's.
+// The FEED cards against the replay feed: every stimulus becomes a recording segment (one per symbol) that the feed's
+// own playback plays, merged by receive time, on the kit's virtual clock (sessionEnd 0, so playback never moves the
+// clock past the card's time). T_stale is the kit's. No known gaps: FEED-23 d, 30 and 31 are skipped by their flags.
 describeMarketDataFeedConformance('replay-feed', {
   capabilities: {
     supportsDepth: true, supportsTape: true, supportsReconnect: false, isReplay: true, isLive: false,
@@ -11,16 +12,12 @@ describeMarketDataFeedConformance('replay-feed', {
   },
   driverFeatures: ['quote', 'silence', 'depthRows', 'prints', 'gap', 'bookReset'],
   reportDir: 'var/conformance-report',
-  // What the replay feed does not do. Each entry still runs and must keep failing; the day it passes, the kit fails
-  // it until the line is removed.
-  knownGaps: {
-    'FEED-23 (a)': 'a recording holds one symbol, so ABC never flows and cannot resume (staleness itself is detected, see FEED-23 b)',
-  },
   create: (ctx) => {
-    const source = new ReplaySource(ctx.clock, ctx.fixtures.symbol);
+    // One recording per symbol the cards script (the fixture's and its others), played merged by receive time.
+    const source = new ReplaySource(ctx.clock, [ctx.fixtures.symbol, ...ctx.fixtures.others]);
     const feed = new ReplayFeed({
-      file: source.file, clock: ctx.clock, sessionEnd: 0, lineBudget: ctx.budgets.lines, depthBudget: ctx.budgets.depth,
-      recvLatencyUs: 0, instrument: undefined, recordingSymbol: ctx.fixtures.symbol, staleUs: ctx.timeouts.stale,
+      files: source.files, clock: ctx.clock, sessionEnd: 0, lineBudget: ctx.budgets.lines, depthBudget: ctx.budgets.depth,
+      recvLatencyUs: 0, instrument: undefined, staleUs: ctx.timeouts.stale,
     });
     source.attach(feed.playback);
     return { subject: feed, driver: source, dispose: () => source.dispose() };

@@ -91,7 +91,7 @@ describe('replay feed', () => {
     const file = path.join(dir, 'f.hrec');
     write(file);
     const clock = new ManualClock(START);
-    const feed = new ReplayFeed({ file, clock, sessionEnd: START + 10 * 60e6, lineBudget: 1, depthBudget: 1, recvLatencyUs: 0, instrument: undefined, recordingSymbol: 'TST' });
+    const feed = new ReplayFeed({ files: [file], clock, sessionEnd: START + 10 * 60e6, lineBudget: 1, depthBudget: 1, recvLatencyUs: 0, instrument: undefined });
     expect(feed.subscribe('TST', 'depth').ok).to.equal(true);
     expect(feed.subscribe('TST', 'tape').ok).to.equal(true);
     const refused = feed.subscribe('OTHER', 'quote');

@@ -8,20 +8,23 @@ import { RecordingWriter } from '../../../adapters/replay/recording/recording-wr
 import type { DepthRow, FeedDriver, PrintSpec } from '../kit/index.js';
 
 /**
- * The replay feed's source double: what the kit asks the source to do is written into a real recording segment, and
- * `settle()` plays that segment through the feed's own playback. A recording holds one symbol (its header's), so
- * stimuli for other symbols are not in the source, exactly as with a real recording.
+ * The replay feed's source double: what the kit asks the source to do is written into real recording segments, one
+ * per symbol (a recording holds one symbol, its header's), and `settle()` plays them through the feed's own playback,
+ * merged by receive time. Stimuli for a symbol the source was not given have no recording, exactly as in a replay.
  */
 export class ReplaySource implements FeedDriver {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-replay-kit-'));
-  readonly file = path.join(this.dir, 'segment.hrec');
+  /** One recording per symbol, in the order given (the merge's tie order). */
+  readonly files: readonly string[];
   readonly suppliesAggressor = true;
   [feature: string]: unknown;
-  private pending: MarketEvent[] = [];
+  private readonly pending = new Map<string, MarketEvent[]>();
   private playback: FeedPlayback | null = null;
 
-  constructor(private readonly clock: Clock, readonly symbol: string) {
-    this.writeSegment();
+  constructor(private readonly clock: Clock, readonly symbols: readonly string[]) {
+    this.files = symbols.map((s) => path.join(this.dir, `${s}.hrec`));
+    for (const s of symbols) this.pending.set(s, []);
+    this.writeSegments();
   }
 
   attach(playback: FeedPlayback): void {
@@ -61,8 +64,9 @@ export class ReplaySource implements FeedDriver {
   }
 
   async settle(): Promise<void> {
-    if (this.pending.length === 0 || this.playback === null) return;
-    this.writeSegment(this.pending.splice(0));
+    if (this.playback === null || [...this.pending.values()].every((q) => q.length === 0)) return;
+    // Every segment is rewritten, so a symbol with nothing new replays nothing again.
+    this.writeSegments();
     await this.playback.run();
   }
 
@@ -80,14 +84,16 @@ export class ReplaySource implements FeedDriver {
   }
 
   private push(symbol: string, e: MarketEvent): void {
-    if (symbol === this.symbol) this.pending.push(e);
+    this.pending.get(symbol)?.push(e);
   }
 
-  private writeSegment(events: readonly MarketEvent[] = []): void {
-    const w = RecordingWriter.open(this.file, {
-      symbol: this.symbol, date: '2026-03-10', tick: 100, timeZone: 'America/New_York', source: 'conformance-kit', createdBy: 'harvester-kit',
+  private writeSegments(): void {
+    this.symbols.forEach((symbol, i) => {
+      const w = RecordingWriter.open(this.files[i]!, {
+        symbol, date: '2026-03-10', tick: 100, timeZone: 'America/New_York', source: 'conformance-kit', createdBy: 'harvester-kit',
+      });
+      for (const e of this.pending.get(symbol)!.splice(0)) w.write(e);
+      w.close();
     });
-    for (const e of events) w.write(e);
-    w.close();
   }
 }

@@ -1,0 +1,44 @@
+import type { Instrument, StreamKind } from '../../core/domain/market.js';
+import type { SubscriptionHandle } from '../../ports/market-data-feed.js';
+import { RecordingReader } from './recording/recording-reader.js';
+import type { DepthRowsSub } from './replay-depth-rows.js';
+import type { StaleWatch } from './replay-staleness.js';
+
+/** One live (symbol, stream) subscription of the replay feed. */
+export interface ReplaySub extends DepthRowsSub {
+  handle: SubscriptionHandle;
+  holders: number;
+  watch: StaleWatch | null;
+}
+
+/**
+ * Everything the replay feed keeps per symbol: its live subscriptions by stream and the source's prevailing quote
+ * (0 = side missing or none yet), for inferring print sides. Recordings are routed to their symbol's lane once, when
+ * playback starts, so the per-event path does no lookup by name.
+ */
+export interface Lane {
+  readonly symbol: string;
+  readonly subs: Record<StreamKind, ReplaySub | undefined>;
+  bid: number;
+  ask: number;
+  quoted: boolean;
+}
+
+export function newLane(symbol: string): Lane {
+  return { symbol, subs: { quote: undefined, depth: undefined, tape: undefined }, bid: 0, ask: 0, quoted: false };
+}
+
+export function laneLive(lane: Lane): boolean {
+  return lane.subs.quote !== undefined || lane.subs.depth !== undefined || lane.subs.tape !== undefined;
+}
+
+/** The instrument of the first recording (by list order) that holds `symbol`, from its header; null when none does. */
+export function recordedInstrument(files: readonly string[], symbol: string): Instrument | null {
+  for (const file of files) {
+    const reader = RecordingReader.open(file);
+    reader.close();
+    const h = reader.header;
+    if (h.symbol === symbol) return { symbol, tick: h.tick, currency: 'USD', exchange: 'REPLAY', timeZone: h.timeZone };
+  }
+  return null;
+}

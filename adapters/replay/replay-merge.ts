@@ -1,0 +1,75 @@
+import type { MarketEvent } from '../../core/domain/market.js';
+import { createFlyweights, decodeAt, type BlockView, type Flyweights } from './recording/recording-format.js';
+import type { CorruptBlock, RecordingBlock, RecordingReader } from './recording/recording-reader.js';
+
+export interface MergeVisitor {
+  /** The next event in merged order; `file` is its recording's index. The event object is reused: copy to keep it. */
+  event(e: MarketEvent, file: number): void;
+  corrupt(c: CorruptBlock, file: number): void;
+}
+
+/** One recording's read position: the block being decoded and its next (already decoded) event. */
+interface Cursor {
+  readonly blocks: Generator<RecordingBlock, void, undefined>;
+  readonly fw: Flyweights;
+  view: BlockView | null;
+  count: number;
+  next: number;
+  head: MarketEvent | null;
+}
+
+/**
+ * Plays several recordings as one stream ordered by receive time: each step delivers the earliest head event, ties
+ * going to the recording listed first, so the same files always give the same order. Each recording's own order is
+ * kept as written. Memory stays at one block per recording; decoding reuses one flyweight set per recording, so the
+ * per-event path allocates nothing. Between blocks it yields to the event loop (journal writes, timers), as
+ * `RecordingReader.forEach` does, and it stops when `signal` aborts.
+ */
+export async function playMerged(readers: readonly RecordingReader[], visitor: MergeVisitor, signal?: AbortSignal): Promise<void> {
+  const cursors: Cursor[] = readers.map((r) => ({ blocks: r.blocks(), fw: createFlyweights(r.header.symbol), view: null, count: 0, next: 0, head: null }));
+  for (let k = 0; k < cursors.length; k++) advance(cursors[k]!, k, visitor);
+  const n = cursors.length;
+  while (signal?.aborted !== true) {
+    let best = -1;
+    let time = Infinity;
+    for (let k = 0; k < n; k++) {
+      const h = cursors[k]!.head;
+      if (h !== null && h.recvTime < time) {
+        time = h.recvTime;
+        best = k;
+      }
+    }
+    if (best < 0) break;
+    const c = cursors[best]!;
+    visitor.event(c.head!, best);
+    if (advance(c, best, visitor)) await new Promise<void>((r) => setImmediate(r));
+  }
+  for (const c of cursors) c.blocks.return();
+}
+
+/** Decodes the cursor's next event into `head` (null at the end); true when a new block had to be read for it. */
+function advance(c: Cursor, file: number, visitor: MergeVisitor): boolean {
+  let read = false;
+  for (;;) {
+    while (c.next < c.count) {
+      const e = decodeAt(c.view!, c.next++, c.fw);
+      if (e !== null) {
+        c.head = e;
+        return read;
+      }
+    }
+    const r = c.blocks.next();
+    if (r.done === true) {
+      c.head = null;
+      return read;
+    }
+    read = true;
+    if (r.value.corrupt !== null) {
+      visitor.corrupt(r.value.corrupt, file);
+      continue;
+    }
+    c.view = r.value.view;
+    c.count = r.value.count;
+    c.next = 0;
+  }
+}
