@@ -15,6 +15,7 @@ import { OrderManager } from './order-manager.js';
 import { createTradingGate } from './trading-gate.js';
 import { AutoTriggers } from '../risk/auto-triggers.js';
 import { checkLiveArming } from '../risk/live-arming.js';
+import { carriedRiskState } from '../risk/carried-state.js';
 import { RiskContextView } from './risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
@@ -90,6 +91,18 @@ export class SessionEngine {
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
 
+  /** A HALT or SAFE_MODE left by an earlier session today survives this restart until an operator clears it. */
+  private async restoreKillSwitch(): Promise<void> {
+    const { plan, clock } = this;
+    if (plan.mode === 'replay') return;
+    const carried = await carriedRiskState(this.journal, { mode: plan.mode, now: clock.now(), timeZone: plan.window.timeZone, currentSessionId: plan.sessionId });
+    if (carried === null) return;
+    this.gate.escalate(carried.to, {
+      code: 'RISK.CARRIED_OVER', limit: 'restart', observed: 1, threshold: 0,
+      message: `${carried.to} from session ${carried.sessionId} (${carried.reason.code}) still holds after the restart; an operator must clear it`,
+    }, 'restart');
+  }
+
   get riskContext(): RiskContextView {
     return this.risk;
   }
@@ -107,6 +120,7 @@ export class SessionEngine {
     let failure: unknown = null;
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
     try {
+      await this.restoreKillSwitch();
       await this.broker.connect();
       this.checkConnectedAccount();
       await this.feed.connect();

@@ -76,3 +76,33 @@ describe('automatic kill switch through the engine', () => {
     expectHaltOn(journal.all(), 'order.filled', 1, 'RISK.DAILY_LOSS');
   });
 });
+
+describe('the kill switch outlives a restart (same trading day, same mode; replay never carries)', () => {
+  const rejectThrice = (broker: Parameters<NonNullable<Parameters<typeof runWith>[2]>['onBroker'] & {}>[0], clock: Parameters<NonNullable<Parameters<typeof runWith>[2]>['onBroker'] & {}>[1]) => {
+    for (const t of [20, 25, 30]) {
+      clock.setTimer(WINDOW.start + t * S, () => broker.emit('order.rejected', { coid: `x${t}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'venue says no', venueCode: 201, at: clock.now() }));
+    }
+  };
+
+  it('a HALT from an earlier session today starts the next one halted: nothing routes until an operator clears it', async () => {
+    const first = await runWith(holder(), [], { mode: 'sim-live', sessionId: 'morning', onBroker: rejectThrice });
+    expect(first.result.riskState).to.equal('HALT');
+    const again = await runWith(holder(), [], { mode: 'sim-live', sessionId: 'after-restart', journal: first.journal });
+    expect(again.result.riskState).to.equal('HALT');
+    const rows = await again.journal.entries('after-restart');
+    const change = rows.find((r) => r.type === 'risk.state-changed');
+    expect(change?.data).to.deep.include({ from: 'RUNNING', to: 'HALT', by: 'restart' });
+    expect((change!.data as { reason: { code: string; message: string } }).reason.code).to.equal('RISK.CARRIED_OVER');
+    expect((change!.data as { reason: { message: string } }).reason.message).to.contain('morning');
+    expect(again.broker.submitted, 'no order reaches the broker').to.have.length(0);
+    expect(rows.some((r) => r.type === 'risk.denied' || (r.kind === 'decision' && JSON.stringify(r.data).includes('RISK.HALTED')))).to.equal(true);
+  });
+
+  it('a replay starts RUNNING whatever an earlier session left (replays stay reproducible)', async () => {
+    const first = await runWith(holder(), [], { mode: 'sim-live', sessionId: 'live-ish', onBroker: rejectThrice });
+    expect(first.result.riskState).to.equal('HALT');
+    const replay = await runWith(holder(), [], { mode: 'replay', sessionId: 'a-replay', journal: first.journal });
+    expect(replay.result.riskState).to.equal('RUNNING');
+    expect(replay.broker.submitted.length).to.be.greaterThan(0);
+  });
+});

@@ -36,9 +36,13 @@ export function market(): MarketEvent[] {
 export async function runWith(
   strategy: (ctx: Parameters<Parameters<typeof defineStrategy>[0]['create']>[0]) => Strategy,
   risk: unknown[] = [],
-  extra: { killSwitch?: Record<string, unknown>; onBroker?: (broker: InstantBroker, clock: VirtualClock) => void } = {},
+  extra: {
+    killSwitch?: Record<string, unknown>; onBroker?: (broker: InstantBroker, clock: VirtualClock) => void;
+    /** A journal shared across runs (restarts), the mode, and the session id. */
+    journal?: MemoryJournal; mode?: 'replay' | 'sim-live'; sessionId?: string;
+  } = {},
 ) {
-  const journal = new MemoryJournal();
+  const journal = extra.journal ?? new MemoryJournal();
   let broker!: InstantBroker;
   let clock!: VirtualClock;
   const feedAdapter = defineAdapter({
@@ -59,12 +63,13 @@ export async function runWith(
   });
   const strat = defineStrategy({ id: 'probe', apiVersion: 1, paramsSchema: z.object({}), create: strategy });
   const resolved = await resolveConfig({
+    ...(extra.mode ? { mode: extra.mode } : {}),
     session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '09:40' },
     marketData: { use: 'scripted' }, broker: { use: 'instant' }, store: { use: 'memory' },
     risk, strategies: [{ use: 'probe' }], ...(extra.killSwitch ? { killSwitch: extra.killSwitch } : {}),
   }, { builtins: [feedAdapter, brokerAdapter, storeAdapter, strat, noneLearner, ...builtinRiskPolicies], baseDir: '.', env: {} });
   const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
-  const runtime = await createHarvester(resolved, { sessionId: 'test-session', wallStartedAt: 'x', log: quiet });
+  const runtime = await createHarvester(resolved, { sessionId: extra.sessionId ?? 'test-session', wallStartedAt: 'x', log: quiet });
   const result = await runtime.engine.run();
   await runtime.close();
   return { result, journal, broker: broker!, runtime };
