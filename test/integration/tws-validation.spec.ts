@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { FakeTwsServer, StepClock } from './fake-tws/index.js';
 import { level, quote, trade } from './fake-tws/market-builders.js';
 import { paperValidationScenarios } from '../support/paper-validation.js';
@@ -7,11 +10,18 @@ describe('live-validation scenarios against the fake TWS', function () {
   this.timeout(30_000);
   let server: FakeTwsServer;
   let clientId = 60;
-  beforeEach(async () => { server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'] }); });
-  afterEach(async () => { await server.stop(); });
+  let dataDir = '';
+  beforeEach(async () => {
+    server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'] });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-validation-')); // the id journal stays out of the repository
+  });
+  afterEach(async () => {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   paperValidationScenarios(() => ({
-    host: '127.0.0.1', port: server.port, clientId: ++clientId, account: 'DU0000001', symbol: 'AAPL',
+    host: '127.0.0.1', port: server.port, clientId: ++clientId, account: 'DU0000001', symbol: 'AAPL', dataDir,
     stimulate: () => {
       // Let subscriptions reach the server first (the client's rate limiter may hold them behind the connect-time
       // reconciliation queries), then move the market; scenarios without subscriptions go after a short wait.

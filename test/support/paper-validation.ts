@@ -14,6 +14,8 @@ export interface PaperTarget {
   symbol: string;
   /** Called before each scenario that needs market activity (the fake TWS publishes; a real TWS has a market). */
   stimulate?: () => void;
+  /** Where the adapter keeps its id journal; default `var` (a real paper run wants it to survive restarts). */
+  dataDir?: string;
 }
 
 /** The validation scenarios of seed 002, as one function run against the fake TWS in CI and a paper TWS opt-in. */
@@ -32,7 +34,7 @@ export function paperValidationScenarios(target: () => PaperTarget): void {
       pluginId: 'tws', params: twsManifest.paramsSchema.parse({ host: t.host, port: t.port, clientId: t.clientId, accountEnv: 'HV_VALIDATION_ACCOUNT', connectTimeoutMs: 10_000 }),
       clock: new WallClock(), log: quiet, random: new Sfc32(2), mode: 'paper', seed: 2, secret: (n) => (n === 'HV_VALIDATION_ACCOUNT' ? t.account : undefined),
       instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
-      account: { id: null, currency: 'USD', startEquity: 0 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: 'var',
+      account: { id: null, currency: 'USD', startEquity: 0 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: t.dataDir ?? 'var',
     }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
     closers.push(inst.close);
     const events: { name: BrokerEventName; p: Record<string, unknown> }[] = [];
