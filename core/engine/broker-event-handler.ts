@@ -36,6 +36,9 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry)
         registry.markTerminal(order);
         const reason = (p as { reason?: string }).reason ?? '';
         d.notify(order.strategyId, { type: name === 'order.cancelled' ? 'cancelled' : 'rejected', coid: order.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol, reason });
+      } else if (name === 'order.cancel-rejected') {
+        // The venue refused the cancel: the order still works, so a later cancel (or flatten) must be able to go.
+        order.cancelRequested = false;
       } else if (name === 'order.accepted') {
         d.notify(order.strategyId, { type: 'accepted', coid: order.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol });
       } else if (name === 'order.unknown') {

@@ -58,35 +58,44 @@ export class OrderManager {
 
   cancel(strategyId: string, coid: string): void {
     const order = this.registry.get(coid);
-    if (order === undefined || order.strategyId !== strategyId || order.terminal) return;
-    this.d.broker.cancel(coid);
+    if (order === undefined || order.strategyId !== strategyId) return;
+    this.requestCancel(order);
   }
 
   /** Cancel the strategy's working orders in a symbol and send an exit for its position (through risk). */
   closePosition(strategyId: string, symbol: string, reason: string): IntentResult | null {
-    for (const o of this.registry.working()) if (o.strategyId === strategyId && o.symbol === symbol) this.d.broker.cancel(o.coid);
+    for (const o of this.registry.working()) if (o.strategyId === strategyId && o.symbol === symbol) this.requestCancel(o);
     const trade = this.d.tracker.current(strategyId, symbol);
     if (trade === undefined || trade.quantity === 0) return null;
     const side: OrderSide = trade.side === 'long' ? 'sell' : 'buy';
     return this.submitIntent(strategyId, { symbol, kind: 'exit', side, type: 'market', quantity: trade.quantity, reason });
   }
 
-  /** Kill switch and session end: cancel every working order and close every position at market. */
+  /**
+   * Kill switch and session end: cancel every working order and close every position at market — once. A flatten
+   * that runs again before the venue has answered the last one (session end right after a HALT, a restored HALT)
+   * sends no second cancel for an order whose cancel is pending, leaves the earlier closing orders working, and
+   * closes only what they do not already cover: a second close for the same shares would open the opposite position
+   * (card RISK-13: each sent once).
+   */
   flattenAll(reason: string): { positions: number; cancelled: number } {
     let cancelled = 0;
     for (const o of this.registry.working()) {
-      this.d.broker.cancel(o.coid);
-      cancelled++;
+      if (o.role !== 'flatten' && this.requestCancel(o)) cancelled++;
     }
     let positions = 0;
     for (const trade of this.d.tracker.openTrades()) {
-      if (trade.quantity === 0) continue;
+      let quantity = trade.quantity;
+      for (const o of this.registry.working()) {
+        if (o.role === 'flatten' && o.strategyId === trade.strategyId && o.symbol === trade.symbol) quantity -= o.quantity - o.filled;
+      }
+      if (quantity <= 0) continue;
       const coid = `${trade.strategyId}-k${++this.intentCount}`;
       const side: OrderSide = trade.side === 'long' ? 'sell' : 'buy';
       const order: OrderRequest = {
-        coid, symbol: trade.symbol, side, type: 'market', quantity: trade.quantity, tif: 'day', orderRef: this.orderRef(coid),
+        coid, symbol: trade.symbol, side, type: 'market', quantity, tif: 'day', orderRef: this.orderRef(coid),
       };
-      this.d.journal.write('risk', 'flatten.order', { coid, side, quantity: trade.quantity, reason }, { symbol: trade.symbol, strategyId: trade.strategyId, tradeId: trade.tradeId, coid });
+      this.d.journal.write('risk', 'flatten.order', { coid, side, quantity, reason }, { symbol: trade.symbol, strategyId: trade.strategyId, tradeId: trade.tradeId, coid });
       this.track(order, { intentId: coid, strategyId: trade.strategyId, tradeId: trade.tradeId, role: 'flatten', reason });
       this.d.broker.submit(order);
       positions++;
@@ -94,6 +103,14 @@ export class OrderManager {
     this.d.journal.write('risk', 'flatten.all', { positions, cancelled, reason });
     this.d.bus.emit('kill-switch.flattened', { positions, cancelled, reason, at: this.d.clock.now() });
     return { positions, cancelled };
+  }
+
+  /** One cancel per order until the venue answers: a repeated cancel is noise the venue counts against pacing. */
+  private requestCancel(o: TrackedOrder): boolean {
+    if (o.terminal || o.cancelRequested === true) return false;
+    o.cancelRequested = true;
+    this.d.broker.cancel(o.coid);
+    return true;
   }
 
   private tradeIdFor(intent: OrderIntent): string | null {

@@ -15,6 +15,8 @@ export interface TrackedOrder {
   quantity: Quantity;
   filled: Quantity;
   terminal: boolean;
+  /** A cancel was sent and the venue has not answered it yet (cleared by a cancel-reject, so a retry can go). */
+  cancelRequested?: boolean;
 }
 
 /** Every order the kernel sent, by client order id, with who sent it and why. */

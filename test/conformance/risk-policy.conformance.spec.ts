@@ -5,10 +5,12 @@ import { Sfc32 } from '../../core/domain/random.js';
 import * as builtins from '../../plugins/risk-policies/index.js';
 import type { RiskPolicyManifest } from '../../plugins/sdk/manifest.js';
 import type { RiskPolicy } from '../../ports/risk-policy.js';
+import { harvesterRiskEngine } from './support/risk-engine.js';
 import { CARD_LIMITS, describeRiskPolicyConformance, type GateFactory, type RiskLimitName, type RiskRuntimeContext, type RiskRuntimeHandle } from './kit/index.js';
 
 // The RISK cards against every built-in risk policy (each declaring the §7 limits it implements), and against
-// Harvester's risk gate running the full built-in chain with its automatic triggers (ownsRuntimeState).
+// Harvester's risk gate running the full built-in chain with its automatic triggers (ownsRuntimeState), and the
+// engine around that gate (options.engine, RISK-13).
 
 const L = CARD_LIMITS;
 const REPORT_DIR = 'var/conformance-report';
@@ -104,5 +106,7 @@ describeRiskPolicyConformance('risk-gate', {
   capabilities: { limits: POLICIES.flatMap((d) => d.limits), actions: ['warn', 'reject', 'halt'], ownsRuntimeState: true },
   gate,
   runtime: gateRuntime,
+  // The whole engine around the gate (RISK-13): flatten on HALT, denials after it, the HALT carried over a restart.
+  engine: harvesterRiskEngine,
   reportDir: REPORT_DIR,
 });

@@ -21,7 +21,8 @@ export {
 } from './memory/memory-suite.js';
 export {
   RISK_CARDS, buildRiskSuite, describeRiskPolicyConformance, runtimeMonitor,
-  type GateFactory, type KillSwitchSettings, type RiskCapabilities, type RiskRun, type RiskRuntimeContext, type RiskRuntimeHandle, type RiskSignal,
+  type BrokerRequest, type EngineRun, type GateFactory, type KillSwitchSettings, type RiskCapabilities, type RiskEngineContext, type RiskEngineFactory,
+  type RiskEngineIntent, type RiskEngineSession, type RiskEngineSetup, type RiskRun, type RiskRuntimeContext, type RiskRuntimeHandle, type RiskSignal,
   type RiskSuiteOptions, type RuntimeRun,
 } from './risk/risk-suite.js';
 export { CARD_KILL_SWITCH, CARD_LIMITS, entry, exit, long, ny, riskContext, type CardLimits, type RiskLimitName } from './risk/risk-fixtures.js';

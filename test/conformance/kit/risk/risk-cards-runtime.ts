@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { AppliesFn, CardDef } from '../card.js';
-import { expectCount, expectNone, expectSequence, step } from '../recorder.js';
+import { deepEqual, expectCount, expectNone, expectSequence, step } from '../recorder.js';
 import { codes } from './risk-cards-decision.js';
 import { entry, exit, long, ny, riskContext, seconds } from './risk-fixtures.js';
 import type { RiskRun, RuntimeRun } from './risk-types.js';
@@ -62,6 +62,45 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
   },
   {
     id: 'RISK-13', title: 'HALT flattens once, then nothing routes', baseline: false, applies: engine,
+    run: async (r) => {
+      const er = await r.engine({ position: { symbol: 'XYZ', quantity: 100 }, restingEntries: 2 });
+      const s = er.session;
+      expect(s.state, 'setup: RUNNING').to.equal('RUNNING');
+      expect(s.resting, 'setup: two resting entry orders').to.have.length(2);
+      // What the double saw before the trigger is the setup; the card counts everything after it, restart included.
+      const before = s.broker.length;
+      const mark = er.rec.mark();
+      // The trigger: a pacing violation from the venue (RISK-14 (d): → HALT). `at` is restamped by the engine.
+      s.signal('broker.error', { code: 100, harvesterCode: 'BROKER.PACING', message: 'IB 100: max rate of messages exceeded', severity: 'warn', at: 0 });
+      expectSequence(er.rec.since(mark), [step('risk.state-changed', { from: 'RUNNING', to: 'HALT', reason: (x: unknown) => typeof (x as { code?: unknown })?.code === 'string' })], 'the trigger');
+      const flatten = s.broker.slice(before);
+      const cancels = flatten.filter((q) => q.op === 'cancel').map((q) => q.coid);
+      expect([...cancels].sort(), 'the flatten procedure: one cancel per resting order, each once').to.deep.equal([...s.resting].sort());
+      const closes = flatten.filter((q) => q.op === 'submit').map((q) => ({ symbol: q.symbol, side: q.side, quantity: q.quantity, origin: q.origin }));
+      expect(closes, 'the flatten procedure: one closing order').to.deep.equal([{ symbol: 'XYZ', side: 'sell', quantity: 100, origin: 'halt-flatten' }]);
+
+      const intents = [
+        { kind: 'entry', intentId: 'K13-entry', symbol: 'XYZ', side: 'buy', quantity: 100, type: 'limit', limitPrice: 123500 },
+        { kind: 'exit', intentId: 'K13-exit', symbol: 'XYZ', side: 'sell', quantity: 100, type: 'market' },
+        { kind: 'modify', intentId: 'K13-modify', order: 0, limitPrice: 123000 },
+      ] as const;
+      const afterFlatten = er.rec.mark();
+      for (const intent of intents) s.intent(intent);
+      for (const intent of intents) {
+        expectCount(er.rec.since(afterFlatten), 'risk.denied', {
+          intentId: intent.intentId, action: 'halt',
+          reasons: (x: unknown) => deepEqual((x as { code?: string }[] | undefined)?.map((y) => y.code), ['RISK.HALTED']),
+        }, 1, `${intent.kind} in HALT`);
+      }
+
+      const next = await er.restart();
+      expect(next.session.state, 'after the restart').to.equal('HALT');
+      // The double outlives the session: what it received after the trigger, across the restart, is the flatten only.
+      const all = next.session.broker.slice(before).map((q) => `${q.op} ${q.coid} (${q.origin})`);
+      expect(all.filter((x) => x.startsWith('cancel')), 'exactly 2 cancels').to.have.length(2);
+      expect(all.filter((x) => x.startsWith('submit')), 'exactly 1 closing order').to.have.length(1);
+      expect(all, 'nothing else').to.have.length(3);
+    },
   },
   {
     id: 'RISK-14', variant: 'a', title: 'Kill-switch triggers: reconnect loop', baseline: false, applies: owns,

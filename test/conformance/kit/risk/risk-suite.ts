@@ -9,11 +9,12 @@ import { decisionCards } from './risk-cards-decision.js';
 import { runtimeCards } from './risk-cards-runtime.js';
 import { CARD_KILL_SWITCH, CARD_LIMITS, riskContext } from './risk-fixtures.js';
 import {
-  RISK_EVENT_NAMES, type DeepPartialKillSwitch, type KillSwitchSettings, type RiskRun, type RiskSuiteOptions, type RuntimeRun,
+  RISK_EVENT_NAMES, type DeepPartialKillSwitch, type EngineRun, type KillSwitchSettings, type RiskEngineSession, type RiskRun, type RiskSuiteOptions,
+  type RuntimeRun,
 } from './risk-types.js';
 
 export type {
-  DeepPartialKillSwitch, GateFactory, KillSwitchSettings, RiskCapabilities, RiskRun, RiskRuntimeContext, RiskRuntimeHandle,
+  BrokerRequest, DeepPartialKillSwitch, EngineRun, GateFactory, RiskEngineContext, RiskEngineFactory, RiskEngineIntent, RiskEngineSession, RiskEngineSetup, KillSwitchSettings, RiskCapabilities, RiskRun, RiskRuntimeContext, RiskRuntimeHandle,
   RiskSignal, RiskSuiteOptions, RuntimeRun,
 } from './risk-types.js';
 
@@ -56,6 +57,15 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
     const policy = await options.create({ limits: CARD_LIMITS, card: card.id });
     const violations: string[] = [];
     const runtimes: RuntimeRun[] = [];
+    const engines: EngineRun[] = [];
+    // Every engine session is recorded from before its start (a carried-over HALT is a startup transition).
+    const startEngine = async (session: RiskEngineSession): Promise<EngineRun> => {
+      const rec = new EventRecorder().attach((e, l) => session.on(e, l), RISK_EVENT_NAMES);
+      const er: EngineRun = { session, rec, restart: async () => startEngine(await session.restart()) };
+      engines.push(er);
+      await session.start();
+      return er;
+    };
     const run: RiskRun = {
       policy, caps, gate: options.gate, violations,
       has: (l) => caps.limits.includes(l),
@@ -65,6 +75,10 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
         const rt: RuntimeRun = { subject, clock, rec: new EventRecorder().attach((e, l) => subject.on(e, l), RISK_EVENT_NAMES) };
         runtimes.push(rt);
         return rt;
+      },
+      engine: async (setup, over) => {
+        if (options.engine === undefined) throw new Error('conformance: this card needs options.engine');
+        return startEngine(await options.engine({ limits: CARD_LIMITS, killSwitch: mergeKillSwitch(over), setup, card: card.id }));
       },
       evaluate: (intent, ctx = riskContext()) => {
         deepFreeze(intent);
@@ -94,8 +108,13 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
     try {
       await card.run!(run);
       for (const rt of runtimes) violations.push(...runtimeMonitor(rt.rec.events, rt.subject.state));
-      if (violations.length > 0) throw new InvariantViolation(violations, runtimes.flatMap((rt) => rt.rec.lines()));
+      for (const er of engines) violations.push(...runtimeMonitor(er.rec.events, er.session.state));
+      if (violations.length > 0) throw new InvariantViolation(violations, [...runtimes, ...engines].flatMap((x) => x.rec.lines()));
     } finally {
+      for (const er of engines) {
+        er.rec.detach();
+        await er.session.dispose();
+      }
       for (const rt of runtimes) {
         rt.rec.detach();
         rt.subject.dispose?.();
@@ -104,7 +123,7 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
   };
   return {
     port: 'RiskPolicy', name, cards: RISK_CARDS, fixtures: { ...CARD_LIMITS, killSwitch: CARD_KILL_SWITCH }, options, execute,
-    env: { capabilities: { ...caps, gate: options.gate !== undefined, engine: false }, driverFeatures: new Set(), isLive: false },
+    env: { capabilities: { ...caps, gate: options.gate !== undefined, engine: options.engine !== undefined }, driverFeatures: new Set(), isLive: false },
   };
 }
 

@@ -74,6 +74,82 @@ export interface RiskSuiteOptions extends CommonSuiteOptions {
   gate?: GateFactory;
   /** Required with `ownsRuntimeState`: a fresh runtime per card. */
   runtime?: (ctx: RiskRuntimeContext) => RiskRuntimeHandle | Promise<RiskRuntimeHandle>;
+  /**
+   * The whole engine around the subject, with a recording broker double (cards RISK-13): a fresh, not yet started
+   * session per call. Without it, the engine cards skip naming this option.
+   */
+  engine?: RiskEngineFactory;
+}
+
+/** What an engine card asks the session to hold before its stimulus (§7 RISK-13 Setup). */
+export interface RiskEngineSetup {
+  /** The strategy's open position: long `quantity` shares of `symbol` (filled before the stimulus). */
+  readonly position: { readonly symbol: string; readonly quantity: number };
+  /** How many entry orders of the strategy rest at the broker double (acknowledged, unfilled) before the stimulus. */
+  readonly restingEntries: number;
+}
+
+export interface RiskEngineContext {
+  readonly limits: CardLimits;
+  readonly killSwitch: KillSwitchSettings;
+  readonly setup: RiskEngineSetup;
+  readonly card: string;
+}
+
+/**
+ * A strategy intent as the card states it. `modify` changes the price of one of the setup's resting entry orders
+ * (`order` is an index into `RiskEngineSession.resting`); an engine without a native modify routes it the way its
+ * strategies would (e.g. cancel-replace), so a denial reaches the kit as `risk.denied` all the same.
+ */
+export type RiskEngineIntent =
+  | { readonly kind: 'entry' | 'exit'; readonly intentId: string; readonly symbol: string; readonly side: 'buy' | 'sell'; readonly quantity: number; readonly type: 'market' | 'limit'; readonly limitPrice?: number }
+  | { readonly kind: 'modify'; readonly intentId: string; readonly order: number; readonly limitPrice: number };
+
+/**
+ * One request that reached the broker double. `origin` says who sent it: 'setup' (the card's setup), 'strategy'
+ * (an intent the risk chain allowed), 'halt-flatten' (the flatten procedure on entering HALT), or any other
+ * implementation-defined word (e.g. 'session-end'); the card counts every request, whatever its origin.
+ */
+export interface BrokerRequest {
+  readonly op: 'submit' | 'cancel' | 'modify';
+  readonly coid: string;
+  readonly origin: string;
+  readonly symbol?: string;
+  readonly side?: 'buy' | 'sell';
+  readonly type?: string;
+  readonly quantity?: number;
+}
+
+/**
+ * One engine session on a recording broker double. Events (`on`): `risk.state-changed{from, to, reason, by}` and
+ * `risk.denied{intentId, action, reasons}`, from the session's start on (the kit attaches before `start`).
+ */
+export interface RiskEngineSession {
+  readonly state: TradingState;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+  /** Starts the session and brings it to the setup; resolves once the position is held and the entries rest. */
+  start(): Promise<void>;
+  /** Client order ids of the setup's resting entry orders, in submission order. */
+  readonly resting: readonly string[];
+  /** Every request the broker double received, in order, across restarts (the double outlives the session). */
+  readonly broker: readonly BrokerRequest[];
+  /** A kill-switch input, delivered as the engine receives it (broker or feed event). */
+  signal(...signal: RiskSignal): void;
+  /** The strategy emits this intent, from inside the engine (as from a strategy callback). */
+  intent(intent: RiskEngineIntent): void;
+  /** Ends this session the way a process stop does, and returns the next session on the same journal, not started. */
+  restart(): Promise<RiskEngineSession>;
+  dispose(): Promise<void>;
+}
+
+export type RiskEngineFactory = (ctx: RiskEngineContext) => RiskEngineSession | Promise<RiskEngineSession>;
+
+/** An engine session under test, with its recorder. */
+export interface EngineRun {
+  readonly session: RiskEngineSession;
+  readonly rec: EventRecorder;
+  /** The session after a restart, started, recorded and monitored like this one. */
+  restart(): Promise<EngineRun>;
 }
 
 /** A runtime under test, with its recorder and clock. */
@@ -92,6 +168,8 @@ export interface RiskRun {
   evaluate(intent: OrderIntent, ctx?: RiskContext): RiskDecision;
   /** A fresh runtime (ownsRuntimeState), configured with the card defaults overridden by `killSwitch`. */
   runtime(killSwitch?: DeepPartialKillSwitch): Promise<RuntimeRun>;
+  /** A fresh engine session (options.engine), started and brought to `setup`, with its recorder attached first. */
+  engine(setup: RiskEngineSetup, killSwitch?: DeepPartialKillSwitch): Promise<EngineRun>;
   readonly violations: string[];
 }
 
