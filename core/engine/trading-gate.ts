@@ -36,7 +36,9 @@ export function createTradingGate(d: TradingGateDeps): RiskGateLike {
   return {
     get state() { return d.gate.state; },
     evaluate(intent: OrderIntent, ctx: RiskContext): RiskDecision {
-      if (intent.kind === 'entry') {
+      // The kill switch outranks pauses and start gates: a halted or safe-mode session answers with its own state
+      // (RISK.HALTED / RISK.SAFE_MODE), whatever else would also refuse the entry.
+      if (intent.kind === 'entry' && d.gate.state === 'RUNNING') {
         if (d.pausedSymbols.has('*')) return deny([{ code: 'RISK.PAUSED', limit: 'operator.pause', observed: 1, threshold: 0 }]);
         if (d.pausedSymbols.has(intent.symbol)) return deny([{ code: 'RISK.SYMBOL_PAUSED', limit: 'operator.pause-symbol', observed: 1, threshold: 0 }]);
         if (!started) {
