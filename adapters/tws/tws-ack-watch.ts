@@ -1,6 +1,10 @@
 import type { Micros } from '../../core/domain/units.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 
+/** Keys of the cancel and modify acknowledgement timers (a placement's timer is keyed by its bare coid). */
+export const CANCEL = 'cancel:';
+export const MODIFY = 'modify:';
+
 /**
  * One acknowledgement timer per placement (§3.3, §4.7): TWS may swallow a placement without a word, and silence must
  * become "unknown, reconcile", never a guessed reject. The timers run on the injected Clock, because T_ack is part of

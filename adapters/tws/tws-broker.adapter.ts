@@ -1,60 +1,26 @@
-import { EventName, type CommissionReport, type Contract, type Execution, type Order, type OrderState } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Micros, Money, Price } from '../../core/domain/units.js';
+import type { Micros } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
-import type { Clock, TimerHandle } from '../../ports/clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { TwsAckWatch } from './tws-ack-watch.js';
+import { accountSnapshotOf, openOrderViews } from './tws-account-view.js';
+import { CANCEL, MODIFY, TwsAckWatch } from './tws-ack-watch.js';
 import { TwsBracketGuard } from './tws-bracket-guard.js';
+import { TwsCodeRouter } from './tws-code-router.js';
 import type { SyncTrigger, SyncVerdict, TwsConnection } from './tws-connection.js';
-import { TwsErrorPolicy } from './tws-error-policy.js';
 import { TwsHoldings } from './tws-holdings.js';
-import type { TwsIdJournal } from './tws-id-journal.js';
 import { localRefusal } from './tws-order-checks.js';
-import type { TwsContracts } from './tws-contracts.js';
 import { TwsOrderBook, UNSENT, type TwsOrder } from './tws-order-book.js';
+import { listenForOrderEvents } from './tws-order-events.js';
 import { TwsOrderFlow, type Emit } from './tws-order-flow.js';
 import { TwsOrderSender } from './tws-order-sender.js';
+import { TwsOrderTimeouts } from './tws-order-timeouts.js';
 import { TwsOutboundPacer } from './tws-outbound-pacer.js';
 import { TwsReconciler, type ReconcileResult, type ReconcileTrigger } from './tws-reconciler.js';
+import type { TwsBrokerOptions } from './tws-broker.types.js';
 
-export interface TwsBrokerOptions {
-  connection: TwsConnection;
-  clock: Clock;
-  /** The account from config; must be among TWS's managed accounts. */
-  account: string | null;
-  startEquity: Money;
-  clientId?: number;
-  /** Deadline of each reconciliation query (openOrderEnd, execDetailsEnd, positionEnd); default 15 s. */
-  reconcileDeadlineMs?: number;
-  /** Executions are reconciled from here on; default: the first connect. */
-  sessionStart?: Micros;
-  /** T_ack: silence after a placement this long makes the order "unknown, reconcile"; default 5 s (§3.3). */
-  ackTimeoutMs?: number;
-  /** T_park: how long a commission waits for its execution before it is reported orphaned; default 60 s (§4.2). */
-  parkTimeoutMs?: number;
-  /** The configured tick of an instrument (Price units); without one, the US-stock tick rule applies. */
-  tickOf?: (symbol: string) => Price | undefined;
-  /** coid ↔ orderId ↔ permId ↔ orderRef, kept across restarts (IB §4.5); default: in memory, for this adapter only. */
-  ids?: TwsIdJournal;
-  /** The connection's qualification cache (shared with the feed): no placement before its symbol has a conId. */
-  contracts?: TwsContracts;
-  /** The connection's outbound pacer (shared with the contract requests); default: one of its own on the Clock. */
-  pacer?: TwsOutboundPacer;
-}
-
-/** Keys of the cancel and modify acknowledgement timers (a placement's timer is keyed by its bare coid). */
-const CANCEL = 'cancel:';
-const MODIFY = 'modify:';
-
-/** Wraps a reader-path handler: a throw inside must never reach @stoqey/ib's decoder loop (LEAN #219). */
-function safe<A extends unknown[]>(onError: (e: unknown) => void, fn: (...a: A) => void): (...a: A) => void {
-  return (...a: A) => {
-    try { fn(...a); } catch (e) { onError(e); }
-  };
-}
+export type { TwsBrokerOptions } from './tws-broker.types.js';
 
 /**
  * IBrokerAdapter over TWS. Orders leave only when `health().canTrade` (Connected and the last reconciliation
@@ -69,14 +35,14 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly holdings = new TwsHoldings();
   private readonly flow: TwsOrderFlow;
   private readonly reconciler: TwsReconciler;
-  private readonly errors: TwsErrorPolicy;
+  private readonly codes: TwsCodeRouter;
   private readonly acks: TwsAckWatch;
+  private readonly timeouts: TwsOrderTimeouts;
   private readonly brackets: TwsBracketGuard;
   private readonly pacer: TwsOutboundPacer;
   private readonly sender: TwsOrderSender;
   private reconciled = false;
   private disposed = false;
-  private readonly parkTimers = new Set<TimerHandle>();
   private sessionStart: Micros | null;
 
   constructor(private readonly o: TwsBrokerOptions) {
@@ -89,14 +55,17 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.reconciler = new TwsReconciler(c, this.flow, this.book, this.holdings, emit, now, {
       deadlineMs: o.reconcileDeadlineMs ?? 15_000, account: o.account, clientId: o.clientId ?? 0, since: () => this.sessionStart ?? this.now(),
     });
-    this.errors = new TwsErrorPolicy(emit, now);
-    this.acks = new TwsAckWatch(o.clock, (o.ackTimeoutMs ?? 5_000) * 1_000, (key) => {
-      if (key.startsWith(CANCEL)) void this.requestTimedOut('cancel', key.slice(CANCEL.length));
-      else if (key.startsWith(MODIFY)) void this.requestTimedOut('modify', key.slice(MODIFY.length));
-      else this.ackTimedOut(key);
-    });
+    this.acks = new TwsAckWatch(o.clock, (o.ackTimeoutMs ?? 5_000) * 1_000, (key) => this.timeouts.expired(key));
     this.brackets = new TwsBracketGuard(this.book, emit, now, (leg) => this.sendCancel(leg));
+    this.timeouts = new TwsOrderTimeouts({
+      clock: o.clock, parkTimeoutMs: o.parkTimeoutMs, book: this.book, brackets: this.brackets, reconciler: this.reconciler, emit, now,
+      linkUp: () => c.linkUp, disposed: () => this.disposed,
+    });
     this.pacer = o.pacer ?? new TwsOutboundPacer(o.clock);
+    this.codes = new TwsCodeRouter({
+      book: this.book, flow: this.flow, pacer: this.pacer, acks: this.acks, reconciler: this.reconciler, emit, now,
+      state: () => c.state, canTrade: () => this.health().canTrade,
+    });
     this.sender = new TwsOrderSender({
       connection: c, contracts: o.contracts ?? null, pacer: this.pacer, book: this.book, flow: this.flow, holdings: this.holdings,
       account: o.account ?? undefined, emit, now, canTrade: () => this.health().canTrade, sent: (key) => this.acks.start(key),
@@ -111,8 +80,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
         this.brackets.onTerminal(x);
       },
       // On the injected Clock like T_ack: T_park is part of the order contract, replayed under virtual time.
-      commissionParked: (execId) => this.park(execId, () => this.flow.expireCommission(execId)),
-      executionParked: (execId) => this.park(execId, () => this.flow.expireExecution(execId)),
+      commissionParked: (execId) => this.timeouts.park(execId, () => this.flow.expireCommission(execId)),
+      executionParked: (execId) => this.timeouts.park(execId, () => this.flow.expireExecution(execId)),
     };
     c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
@@ -124,14 +93,10 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       if (to !== 'Connected') this.sender.abortAll(`TWS ${to}`);
       if (to === 'Reconnecting') this.markUnknown();
     });
-    c.on('code', (code, reqId, message, route) => this.onCode(code, reqId, message, route));
+    c.on('code', (code, reqId, message, route) => this.codes.route(code, reqId, message, route));
     c.on('notice', (n) => this.emit('broker.error', { code: n.code, harvesterCode: n.harvesterCode, message: n.message, severity: n.severity, at: this.now() }));
-    const ib = c.ib;
     const oops = (e: unknown): void => this.emit('broker.anomaly', { kind: 'unknown-status', details: { handlerError: (e as Error)?.message ?? String(e) }, at: this.now() });
-    ib.on(EventName.openOrder, safe(oops, (orderId: number, contract: Contract, order: Order, state: OrderState) => this.flow.onOpenOrder(orderId, contract, order, state)));
-    ib.on(EventName.orderStatus, safe(oops, (orderId: number, status: string, _f: number, _r: number, _a: number, permId?: number, _p?: number, _l?: number, _c?: number, whyHeld?: string) => this.flow.onStatus(orderId, String(status), permId, whyHeld)));
-    ib.on(EventName.execDetails, safe(oops, (reqId: number, contract: Contract, e: Execution) => this.flow.onExecution(reqId ?? -1, contract, e)));
-    ib.on(EventName.commissionReport, safe(oops, (r: CommissionReport) => this.flow.onCommission(r)));
+    listenForOrderEvents(c.ib, this.flow, oops);
   }
 
   /** The shared connection (state machine, registry), for the feed and for diagnostics. */
@@ -154,8 +119,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.acks.stopAll();
     this.sender.abortAll('disposed');
     this.pacer.dispose();
-    for (const h of this.parkTimers) this.o.clock.cancelTimer(h);
-    this.parkTimers.clear();
+    this.timeouts.dispose();
     this.o.connection.dispose();
     this.disposed = true;
     this.emitter.removeAllListeners();
@@ -226,11 +190,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   openOrders(): readonly OpenOrder[] {
-    return this.book.open(true).map((o) => ({
-      coid: o.req.coid, brokerOrderId: o.orderId === UNSENT ? null : String(o.orderId), symbol: o.req.symbol, side: o.req.side, type: o.req.type, quantity: o.req.quantity,
-      limitPrice: o.req.limitPrice ?? null, triggerPrice: o.req.triggerPrice ?? null, filledQuantity: o.filled, status: o.status,
-      orderRef: o.req.orderRef, parentCoid: o.req.parentCoid ?? null, bracketId: o.req.bracketId ?? null,
-    }));
+    return openOrderViews(this.book);
   }
 
   orderStatus(coid: string): OrderStatus | null {
@@ -242,12 +202,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   accountSnapshot(): AccountSnapshot {
-    // Cash is what the fills and commissions moved; positions are carried at cost (the adapter keeps no marks), so
-    // equity = cash + cost basis and unrealized PnL is 0 here.
-    const realized = this.holdings.realized();
-    const cash = this.o.startEquity + this.holdings.cashFlow - this.flow.commissionsPaid;
-    const equity = cash + this.holdings.carried();
-    return { account: this.o.account ?? '', currency: 'USD', equity, cash, buyingPower: cash, realizedPnl: realized, unrealizedPnl: 0, time: this.now() };
+    return accountSnapshotOf(this.holdings, this.flow, this.o.startEquity, this.o.account, this.now());
   }
 
   health(): BrokerHealth {
@@ -265,7 +220,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
 
-  // ---- sync, codes ----
+  // ---- sync ----
 
   private async sync(trigger: SyncTrigger): Promise<SyncVerdict> {
     const c = this.o.connection;
@@ -288,55 +243,6 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       o.status = 'Unknown';
       this.emit('order.unknown', { coid: o.req.coid, cause: 'disconnect-after-send', at: this.now() });
     }
-  }
-
-  private onCode(code: number, reqId: number, message: string, route: 'system' | 'request' | 'late' | 'none'): void {
-    if (code === 100) {
-      // TWS counted more than it allows: slow the pacer down (BRK-08 b). The broker.error below still reaches the
-      // kill switch, which decides what repeated violations mean (RISK-14).
-      this.pacer.backoff();
-      this.emit('broker.anomaly', { kind: 'pacing', details: { code, message, ratePerSecond: Math.round(this.pacer.ratePerSecond) }, at: this.now() });
-    }
-    const o = route === 'none' && reqId >= 0 ? this.book.byId.get(reqId) : undefined;
-    if (o !== undefined) o.lastError = `IB ${code}: ${message}`;
-    if (o !== undefined && this.errors.invalidatesOrder(code) && (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')) {
-      this.flow.rejected(o, message, code, this.errors.harvesterCode(code));
-      return;
-    }
-    if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;
-    if (route === 'late') return; // an answer for a request that already ended: absorbed (§3.2)
-    this.errors.report(code, reqId, message, this.o.connection.state);
-  }
-
-  /**
-   * Cancel and modify refusals leave the order's TWS state alone (§4.3): the cancel or modify failed, not the order.
-   * "Not found" (10147) can mean filled or bound under another id after a gateway restart: reconcile to find out.
-   */
-  private refusesCancelOrModify(o: TwsOrder, code: number, message: string): boolean {
-    const coid = o.req.coid;
-    if (code === 10147 || code === 10148 || code === 161) {
-      this.acks.stop(CANCEL + coid); // the venue answered the cancel
-      const filled = o.status === 'Filled' || /filled/i.test(message);
-      const hc = code === 10147 ? 'ORDER.NOT_FOUND' : filled ? 'ORDER.ALREADY_FILLED' : 'ORDER.NOT_OPEN';
-      this.emit('order.cancel-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: this.now() });
-      if (code === 10147 && this.health().canTrade) void this.reconciler.run('request');
-      return true;
-    }
-    if (code === 104 || code === 105 || code === 2102) {
-      const hc = code === 104 ? 'ORDER.ALREADY_FILLED' : code === 105 ? 'ORDER.REJECTED' : 'ORDER.MODIFY_IN_PROGRESS';
-      // 104: nothing of any pending modify can happen. 105 and 2102 refuse the modify they answer, the last one sent:
-      // an earlier one is still on its way and its acknowledgement still counts.
-      const list = o.modifies ?? [];
-      if (code === 104) list.splice(0);
-      else {
-        const last = list.map((m) => m.sent).lastIndexOf(true);
-        if (last >= 0) list.splice(last, 1);
-      }
-      if (list.length === 0) this.acks.stop(MODIFY + coid);
-      this.emit('order.modify-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: this.now() });
-      return true;
-    }
-    return false;
   }
 
   // ---- helpers ----
@@ -364,49 +270,6 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     if (!this.health().canTrade && o.orderId !== UNSENT) return false;
     this.sender.cancelLeg(o);
     return true;
-  }
-
-  /**
-   * TWS never acknowledged a placement within T_ack: "unknown, reconcile" (§4.7), never a guessed reject and never a
-   * re-send. A bracket leg fails its bracket first, so the reconciliation sees the cancels of the other legs.
-   */
-  private ackTimedOut(coid: string): void {
-    const o = this.book.byCoid.get(coid);
-    if (o === undefined || o.status !== 'PendingSubmit' || this.disposed) return;
-    o.status = 'Unknown';
-    this.emit('order.unknown', { coid, cause: 'ack-timeout', at: this.now() });
-    const reconcile = (): void => { if (this.o.connection.linkUp) void this.reconciler.run('ack-timeout'); };
-    if (!this.brackets.legFailed(o, 'unknown', reconcile)) reconcile();
-  }
-
-  /** Runs `expire` after T_park on the injected Clock, unless the adapter is disposed first. */
-  private park(execId: string, expire: () => void): void {
-    const h = this.o.clock.setTimeout((this.o.parkTimeoutMs ?? 60_000) * 1_000, () => {
-      this.parkTimers.delete(h);
-      expire();
-    }, `tws park ${execId}`);
-    this.parkTimers.add(h);
-  }
-
-  /**
-   * TWS never answered a cancel or modify within T_ack (BRK-53 b, c): reconcile, then judge from what the venue shows.
-   * Nothing is refused at the timeout itself: the answer may still be on its way, and a refusal there would be a guess.
-   */
-  private async requestTimedOut(kind: 'cancel' | 'modify', coid: string): Promise<void> {
-    const o = this.book.byCoid.get(coid);
-    if (o === undefined || this.disposed || TERMINAL_STATUSES.has(o.status)) return;
-    if (kind === 'cancel' && (!o.cancelRequested || o.status === 'PendingCancel')) return;
-    if (kind === 'modify' && (o.modifies ?? []).length === 0) return;
-    if (!this.o.connection.linkUp) return; // the reconnect's own reconciliation settles it
-    await this.reconciler.run('ack-timeout');
-    if (this.disposed || TERMINAL_STATUSES.has(o.status)) return; // the verdict settled it (cancelled, or filled)
-    if (kind === 'cancel' && o.cancelRequested) {
-      o.cancelRequested = false;
-      this.emit('order.cancel-rejected', { coid, code: 'ORDER.CANCEL_UNCONFIRMED', reason: 'no answer from TWS; the order is still working there', reconciled: true, at: this.now() });
-    } else if (kind === 'modify' && (o.modifies ?? []).length > 0) {
-      o.modifies = [];
-      this.emit('order.modify-rejected', { coid, code: 'ORDER.MODIFY_UNCONFIRMED', reason: 'no answer from TWS; the order keeps its venue values', reconciled: true, at: this.now() });
-    }
   }
 
   private refuse(coid: string, code: string, reason: string): SubmitReceipt {

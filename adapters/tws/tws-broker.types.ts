@@ -1,0 +1,32 @@
+import type { Micros, Money, Price } from '../../core/domain/units.js';
+import type { Clock } from '../../ports/clock.js';
+import type { TwsConnection } from './tws-connection.js';
+import type { TwsContracts } from './tws-contracts.js';
+import type { TwsIdJournal } from './tws-id-journal.js';
+import type { TwsOutboundPacer } from './tws-outbound-pacer.js';
+
+/** What TwsBrokerAdapter is built from (the manifest in index.ts wires these from config). */
+export interface TwsBrokerOptions {
+  connection: TwsConnection;
+  clock: Clock;
+  /** The account from config; must be among TWS's managed accounts. */
+  account: string | null;
+  startEquity: Money;
+  clientId?: number;
+  /** Deadline of each reconciliation query (openOrderEnd, execDetailsEnd, positionEnd); default 15 s. */
+  reconcileDeadlineMs?: number;
+  /** Executions are reconciled from here on; default: the first connect. */
+  sessionStart?: Micros;
+  /** T_ack: silence after a placement this long makes the order "unknown, reconcile"; default 5 s (§3.3). */
+  ackTimeoutMs?: number;
+  /** T_park: how long a commission waits for its execution before it is reported orphaned; default 60 s (§4.2). */
+  parkTimeoutMs?: number;
+  /** The configured tick of an instrument (Price units); without one, the US-stock tick rule applies. */
+  tickOf?: (symbol: string) => Price | undefined;
+  /** coid ↔ orderId ↔ permId ↔ orderRef, kept across restarts (IB §4.5); default: in memory, for this adapter only. */
+  ids?: TwsIdJournal;
+  /** The connection's qualification cache (shared with the feed): no placement before its symbol has a conId. */
+  contracts?: TwsContracts;
+  /** The connection's outbound pacer (shared with the contract requests); default: one of its own on the Clock. */
+  pacer?: TwsOutboundPacer;
+}

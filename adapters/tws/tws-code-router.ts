@@ -1,0 +1,87 @@
+import type { Micros } from '../../core/domain/units.js';
+import type { ConnectionState } from '../../ports/broker-adapter.js';
+import { CANCEL, MODIFY, type TwsAckWatch } from './tws-ack-watch.js';
+import type { CodeRoute } from './tws-connection.types.js';
+import { TwsErrorPolicy } from './tws-error-policy.js';
+import type { TwsOrder, TwsOrderBook } from './tws-order-book.js';
+import type { Emit, TwsOrderFlow } from './tws-order-flow.js';
+import type { TwsOutboundPacer } from './tws-outbound-pacer.js';
+import type { TwsReconciler } from './tws-reconciler.js';
+
+export interface TwsCodeRouterDeps {
+  book: TwsOrderBook;
+  flow: TwsOrderFlow;
+  pacer: TwsOutboundPacer;
+  acks: TwsAckWatch;
+  reconciler: TwsReconciler;
+  emit: Emit;
+  now: () => Micros;
+  /** The connection's state, named in the broker.error text. */
+  state: () => ConnectionState;
+  /** The adapter's health().canTrade: a 10147 reconciles only on a tradable link. */
+  canTrade: () => boolean;
+}
+
+/**
+ * Routes an IB code the connection did not consume: a pacing violation slows the pacer, an order-invalidating code
+ * rejects its order, a cancel or modify refusal is answered for its order, a late answer is absorbed, and the rest
+ * becomes a `broker.error` through the error policy.
+ */
+export class TwsCodeRouter {
+  private readonly errors: TwsErrorPolicy;
+
+  constructor(private readonly d: TwsCodeRouterDeps) {
+    this.errors = new TwsErrorPolicy(d.emit, d.now);
+  }
+
+  route(code: number, reqId: number, message: string, route: CodeRoute): void {
+    const d = this.d;
+    if (code === 100) {
+      // TWS counted more than it allows: slow the pacer down (BRK-08 b). The broker.error below still reaches the
+      // kill switch, which decides what repeated violations mean (RISK-14).
+      d.pacer.backoff();
+      d.emit('broker.anomaly', { kind: 'pacing', details: { code, message, ratePerSecond: Math.round(d.pacer.ratePerSecond) }, at: d.now() });
+    }
+    const o = route === 'none' && reqId >= 0 ? d.book.byId.get(reqId) : undefined;
+    if (o !== undefined) o.lastError = `IB ${code}: ${message}`;
+    if (o !== undefined && this.errors.invalidatesOrder(code) && (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')) {
+      d.flow.rejected(o, message, code, this.errors.harvesterCode(code));
+      return;
+    }
+    if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;
+    if (route === 'late') return; // an answer for a request that already ended: absorbed (§3.2)
+    this.errors.report(code, reqId, message, d.state());
+  }
+
+  /**
+   * Cancel and modify refusals leave the order's TWS state alone (§4.3): the cancel or modify failed, not the order.
+   * "Not found" (10147) can mean filled or bound under another id after a gateway restart: reconcile to find out.
+   */
+  private refusesCancelOrModify(o: TwsOrder, code: number, message: string): boolean {
+    const d = this.d;
+    const coid = o.req.coid;
+    if (code === 10147 || code === 10148 || code === 161) {
+      d.acks.stop(CANCEL + coid); // the venue answered the cancel
+      const filled = o.status === 'Filled' || /filled/i.test(message);
+      const hc = code === 10147 ? 'ORDER.NOT_FOUND' : filled ? 'ORDER.ALREADY_FILLED' : 'ORDER.NOT_OPEN';
+      d.emit('order.cancel-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: d.now() });
+      if (code === 10147 && d.canTrade()) void d.reconciler.run('request');
+      return true;
+    }
+    if (code === 104 || code === 105 || code === 2102) {
+      const hc = code === 104 ? 'ORDER.ALREADY_FILLED' : code === 105 ? 'ORDER.REJECTED' : 'ORDER.MODIFY_IN_PROGRESS';
+      // 104: nothing of any pending modify can happen. 105 and 2102 refuse the modify they answer, the last one sent:
+      // an earlier one is still on its way and its acknowledgement still counts.
+      const list = o.modifies ?? [];
+      if (code === 104) list.splice(0);
+      else {
+        const last = list.map((m) => m.sent).lastIndexOf(true);
+        if (last >= 0) list.splice(last, 1);
+      }
+      if (list.length === 0) d.acks.stop(MODIFY + coid);
+      d.emit('order.modify-rejected', { coid, code: hc, reason: `IB ${code}: ${message}`, reconciled: false, at: d.now() });
+      return true;
+    }
+    return false;
+  }
+}
