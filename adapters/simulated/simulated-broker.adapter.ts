@@ -1,16 +1,15 @@
 import { EventEmitter } from 'eventemitter3';
-import type { BookView } from '../../core/domain/book-view.js';
-import type { TradeEvent } from '../../core/domain/market.js';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
-import type { Money, Price, Quantity } from '../../core/domain/units.js';
+import type { Money } from '../../core/domain/units.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { BrokerEventName, BrokerEvents, BrokerHealth, CancelReason, ConnectionState, IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { BrokerEventName, BrokerEvents, BrokerHealth, ConnectionState, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SeededRandom } from '../../ports/strategy.js';
 import type { MarketView } from '../../plugins/sdk/contexts.js';
-import { commissionFor, type CommissionParams } from './commission-model.js';
+import type { CommissionParams } from './commission-model.js';
 import { SimAccount } from './sim-account.js';
-import { activeLimit, isTerminal, leaves, type SimOrder } from './sim-order.js';
+import { SimMatcher } from './sim-matcher.js';
+import { isTerminal, leaves, type SimOrder } from './sim-order.js';
 
 export interface SimulatedBrokerOptions {
   clock: Clock;
@@ -39,21 +38,18 @@ export class SimulatedBroker implements IBrokerAdapter {
   readonly id = 'simulated';
   private readonly emitter = new EventEmitter();
   private readonly orders = new Map<string, SimOrder>();
-  private working: SimOrder[] = [];
   private state: ConnectionState = 'Disconnected';
   private disposed = false;
-  private execs = 0;
   private readonly acct: SimAccount;
+  private readonly matcher: SimMatcher;
   private readonly detach: Array<() => void> = [];
   private pendingReject: { reason: string; venueCode: number } | null = null;
 
   constructor(private readonly o: SimulatedBrokerOptions) {
     this.acct = new SimAccount(o.startEquity);
-    this.detach.push(o.market.onTrade((t, book) => this.onTrade(t, book)));
-    this.detach.push(o.market.onDepth((e, book) => {
-      if (this.working.length > 0) this.onLevel(e.symbol, e.side, e.price, e.size);
-      this.onBook(e.symbol, book);
-    }));
+    this.matcher = new SimMatcher(o, this.orders, this.acct, (event, payload) => this.emit(event, payload));
+    this.detach.push(o.market.onTrade((t, book) => this.matcher.onTrade(t, book)));
+    this.detach.push(o.market.onDepth((e, book) => this.matcher.onDepth(e, book)));
   }
 
   async connect(): Promise<void> {
@@ -121,7 +117,7 @@ export class SimulatedBroker implements IBrokerAdapter {
         this.emit('order.cancel-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
         return;
       }
-      this.cancelNow(o, 'requested');
+      this.matcher.cancelNow(o, 'requested');
     });
   }
 
@@ -148,9 +144,9 @@ export class SimulatedBroker implements IBrokerAdapter {
       }
       const repriced = changes.limitPrice !== undefined && changes.limitPrice !== o.req.limitPrice;
       o.req = { ...o.req, ...changes };
-      if (repriced) o.queueAhead = this.displayedAt(o);
+      if (repriced) o.queueAhead = this.matcher.displayedAt(o);
       this.emit('order.modified', { coid, price: o.req.limitPrice ?? null, qty: o.req.quantity, triggerPrice: o.req.triggerPrice ?? null, leavesQty: leaves(o), reason: 'modified', at: this.now() });
-      if (o.live) this.tryFill(o, this.o.market.book(o.req.symbol));
+      if (o.live) this.matcher.tryFill(o, this.o.market.book(o.req.symbol));
     });
   }
 
@@ -205,7 +201,7 @@ export class SimulatedBroker implements IBrokerAdapter {
       this.emit('order.rejected', { coid, origin: 'broker', code: 'ORDER.REJECTED', reason, venueCode, at: this.now() });
       for (const child of o.children) {
         const c = this.orders.get(child);
-        if (c !== undefined) this.cancelNow(c, 'bracket-leg-rejected');
+        if (c !== undefined) this.matcher.cancelNow(c, 'bracket-leg-rejected');
       }
       return;
     }
@@ -220,124 +216,7 @@ export class SimulatedBroker implements IBrokerAdapter {
         this.emit('order.accepted', { coid: child, brokerOrderId: child, permId: null, held: true, holdReason: 'parent not filled', synthetic: false, reconciled: false, at: this.now() });
       }
     }
-    this.activate(o);
-  }
-
-  private activate(o: SimOrder): void {
-    if (o.live || isTerminal(o.status)) return;
-    o.live = true;
-    o.queueAhead = this.displayedAt(o);
-    o.levelSeen = o.queueAhead;
-    this.working.push(o);
-    this.tryFill(o, this.o.market.book(o.req.symbol));
-  }
-
-  private onBook(symbol: string, book: BookView): void {
-    if (this.working.length === 0) return;
-    for (const o of this.working.slice()) if (o.req.symbol === symbol && o.live) this.tryFill(o, book);
-  }
-
-  /**
-   * Size leaving our price level other than by prints is cancellations. 'tail' assumes they all come from behind
-   * us; 'probabilistic' lets each cancelled share be ahead of us with probability queueAhead / level size.
-   */
-  private onLevel(symbol: string, side: 'bid' | 'ask', price: Price, size: Quantity): void {
-    for (const o of this.working) {
-      if (o.req.symbol !== symbol || o.req.limitPrice !== price || (o.req.side === 'buy') !== (side === 'bid')) continue;
-      const cancelled = o.levelSeen - size;
-      if (cancelled > 0 && o.queueAhead > 0 && this.o.queueModel === 'probabilistic') {
-        const share = Math.min(1, o.queueAhead / Math.max(o.levelSeen, 1));
-        let ahead = 0;
-        for (let i = 0; i < cancelled; i += 100) if (this.o.random.next() < share) ahead += Math.min(100, cancelled - i);
-        o.queueAhead = Math.max(0, o.queueAhead - ahead);
-      }
-      o.levelSeen = size;
-    }
-  }
-
-  private onTrade(t: TradeEvent, book: BookView | undefined): void {
-    if (this.working.length === 0) return;
-    for (const o of this.working.slice()) {
-      if (o.req.symbol !== t.symbol || !o.live || isTerminal(o.status)) continue;
-      const type = o.req.type;
-      if ((type === 'stop' || type === 'stop-limit') && !o.triggered) {
-        const trig = o.req.triggerPrice!;
-        if ((o.req.side === 'sell' && t.price <= trig) || (o.req.side === 'buy' && t.price >= trig)) {
-          o.triggered = true;
-          o.queueAhead = 0;
-          this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
-        } else continue;
-      }
-      const limit = activeLimit(o);
-      if (limit !== null) {
-        const through = o.req.side === 'buy' ? t.price < limit : t.price > limit;
-        if (through) {
-          this.fill(o, leaves(o), limit);
-          continue;
-        }
-        if (t.price === limit && t.aggressor !== o.req.side) {
-          o.levelSeen -= t.size;
-          o.queueAhead -= t.size;
-          if (o.queueAhead < 0) {
-            this.fill(o, Math.min(leaves(o), -o.queueAhead), limit);
-            o.queueAhead = 0;
-          }
-          continue;
-        }
-      }
-      this.tryFill(o, book);
-    }
-  }
-
-  /** Cross against the displayed opposite side while it is at or better than our limit. */
-  private tryFill(o: SimOrder, book: BookView | undefined): void {
-    if (book === undefined || isTerminal(o.status)) return;
-    if ((o.req.type === 'stop' || o.req.type === 'stop-limit') && !o.triggered) return;
-    const limit = activeLimit(o);
-    const side = o.req.side === 'buy' ? 'ask' : 'bid';
-    const rows = book.levels(side);
-    for (let row = 0; row < rows && leaves(o) > 0 && !isTerminal(o.status); row++) {
-      const price = book.priceAt(side, row);
-      if (limit !== null && (o.req.side === 'buy' ? price > limit : price < limit)) break;
-      this.fill(o, Math.min(leaves(o), book.sizeAt(side, row)), price);
-    }
-  }
-
-  private fill(o: SimOrder, qty: Quantity, price: Price): void {
-    if (qty <= 0 || isTerminal(o.status)) return;
-    o.filled += qty;
-    const done = o.filled >= o.req.quantity;
-    o.status = done ? 'Filled' : 'PartiallyFilled';
-    const commission = commissionFor(this.o.commission, qty, price);
-    const execId = `${this.o.execPrefix}-${++this.execs}`;
-    this.emit('order.filled', {
-      coid: o.req.coid, execId, symbol: o.req.symbol, side: o.req.side, qty, price, cumQty: o.filled, leavesQty: leaves(o),
-      status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
-    });
-    const pos = this.acct.apply(o.req.symbol, o.req.side, qty, price, commission);
-    this.emit('position.changed', { symbol: o.req.symbol, qty: pos.quantity, avgPrice: pos.averagePrice, realizedPnl: pos.realizedPnl, source: 'fill', at: this.now() });
-    if (!done) return;
-    this.working = this.working.filter((w) => w !== o);
-    for (const child of o.children) {
-      const c = this.orders.get(child);
-      // Children were transmitted with the parent and held at the venue: they work from the parent's fill on.
-      if (c !== undefined && !isTerminal(c.status)) this.activate(c);
-    }
-    if (o.req.ocaGroup !== undefined) {
-      for (const other of this.working.slice()) if (other !== o && other.req.ocaGroup === o.req.ocaGroup) this.cancelNow(other, 'oca');
-      for (const other of this.orders.values()) if (other !== o && !other.live && other.req.ocaGroup === o.req.ocaGroup && !isTerminal(other.status)) this.cancelNow(other, 'oca');
-    }
-  }
-
-  private cancelNow(o: SimOrder, reason: CancelReason): void {
-    if (isTerminal(o.status)) return;
-    o.status = 'Cancelled';
-    this.working = this.working.filter((w) => w !== o);
-    this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: leaves(o), reason, at: this.now() });
-    for (const child of o.children) {
-      const c = this.orders.get(child);
-      if (c !== undefined && o.filled === 0) this.cancelNow(c, 'parent-cancelled');
-    }
+    this.matcher.activate(o);
   }
 
   // ---- helpers ----
@@ -351,15 +230,6 @@ export class SimulatedBroker implements IBrokerAdapter {
       parentCoid: req.parentCoid ?? null, at: this.now(),
     });
     return o;
-  }
-
-  private displayedAt(o: SimOrder): Quantity {
-    const book = this.o.market.book(o.req.symbol);
-    const limit = o.req.limitPrice;
-    if (book === undefined || limit === undefined) return 0;
-    const side = o.req.side === 'buy' ? 'bid' : 'ask';
-    for (let row = 0; row < book.levels(side); row++) if (book.priceAt(side, row) === limit) return book.sizeAt(side, row);
-    return 0;
   }
 
   private validate(order: OrderRequest): [string, string] | null {
