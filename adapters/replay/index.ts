@@ -14,8 +14,11 @@ export { generateToFile } from './generated-recording.js';
 
 const params = z
   .object({
-    /** A Harvester recording (.hrec), relative to the working directory. */
-    recording: z.string().min(1).optional(),
+    /**
+     * A Harvester recording (.hrec), relative to the working directory, or several (one symbol each), played as one
+     * stream merged by receive time.
+     */
+    recording: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** Generate a session instead (cached under <dataDir>/recordings); the window is the config's session. */
     generate: z
       .object({
@@ -47,19 +50,18 @@ export default defineAdapter({
   paramsSchema: params,
   create: (ctx) => {
     const p = ctx.params;
-    const file = p.recording !== undefined
-      ? path.resolve(p.recording)
-      : cachedGeneratedRecording(ctx.dataDir, {
+    const files = p.recording !== undefined
+      ? (Array.isArray(p.recording) ? p.recording : [p.recording]).map((f) => path.resolve(f))
+      : [cachedGeneratedRecording(ctx.dataDir, {
         seed: p.generate!.seed ?? ctx.seed, symbol: p.generate!.symbol, date: ctx.session.date, timeZone: ctx.session.timeZone,
         startTime: ctx.session.start, endTime: ctx.session.end, tick: toPrice(p.generate!.tick), startPrice: toPrice(p.generate!.startPrice),
         intensity: p.generate!.intensity, incidents: p.generate!.incidents,
-      });
-    const reader = RecordingReader.open(file);
-    const header = reader.header;
-    reader.close();
+      })];
+    // Open each file once up front: a missing or foreign file fails at startup, naming it, not mid-session.
+    for (const file of files) RecordingReader.open(file).close();
     const feed = new ReplayFeed({
-      files: [file], clock: ctx.clock, sessionEnd: ctx.session.end, lineBudget: p.lineBudget, depthBudget: p.depthBudget,
-      recvLatencyUs: p.recvLatencyUs, instrument: ctx.instrument(header.symbol), staleUs: p.staleMs * 1000,
+      files, clock: ctx.clock, sessionEnd: ctx.session.end, lineBudget: p.lineBudget, depthBudget: p.depthBudget,
+      recvLatencyUs: p.recvLatencyUs, instrument: (symbol) => ctx.instrument(symbol), staleUs: p.staleMs * 1000,
     });
     return { feed, close: () => feed.dispose() };
   },

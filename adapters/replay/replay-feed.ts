@@ -28,7 +28,8 @@ export interface ReplayFeedOptions {
   depthBudget: number;
   /** Added to recorded receive times (exchange → Harvester latency). */
   recvLatencyUs: number;
-  instrument: Instrument | undefined;
+  /** The configured instrument(s): they win over what a recording's header says (tick, currency…). */
+  instrument: Instrument | undefined | ((symbol: string) => Instrument | undefined);
   /**
    * T_stale: silence on a subscription before `feed.stale` (card FEED-23). 0 or absent: not watched, because a
    * recorded tape or book can be quiet for minutes (the GOOG day: 131 s without a print) and the kill switch turns
@@ -84,7 +85,9 @@ export class ReplayFeed implements MarketDataFeed {
   }
 
   async instrument(symbol: string): Promise<Instrument | null> {
-    if (this.o.instrument !== undefined && this.o.instrument.symbol === symbol) return this.o.instrument;
+    const o = this.o.instrument;
+    const configured = typeof o === 'function' ? o(symbol) : o !== undefined && o.symbol === symbol ? o : undefined;
+    if (configured !== undefined) return configured;
     return recordedInstrument(this.o.files, symbol);
   }
 
