@@ -1,5 +1,33 @@
 import { cardKey, cardTitle, knownGap, preflight, runCard, validateKnownGaps, validateWaivers, type ApplyEnv, type CardDef, type CardResult } from './card.js';
 import { buildReport, writeReport, type ConformanceReport } from './report.js';
+import type { ManualClock } from '../../../core/engine/virtual-clock.js';
+import type { Micros } from '../../../core/domain/units.js';
+
+/**
+ * Lets the subject's real I/O (sockets, immediates) catch up: three event-loop turns, then the driver's own
+ * `settle` (e.g. loopback traffic quiet). Shared by the suites whose subjects talk to a double.
+ */
+export async function flushIo(handle: { driver?: { settle?(): Promise<void> } }): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  if (handle.driver?.settle) await handle.driver.settle();
+}
+
+/**
+ * Advances the kit's virtual clock by `us`, stopping at every timer due on the way so that the I/O each timer
+ * starts (a heartbeat, a resubscribe) is flushed before the next one fires.
+ */
+export async function settleClock(clock: ManualClock, handle: { driver?: { settle?(): Promise<void> } }, us: Micros): Promise<void> {
+  const target = clock.now() + us;
+  await flushIo(handle);
+  for (;;) {
+    const next = clock.nextTimerAt();
+    if (next === null || next > target) break;
+    clock.advanceTo(next);
+    await flushIo(handle);
+  }
+  clock.advanceTo(target);
+  await flushIo(handle);
+}
 
 /** Options every port suite shares (§10.1). */
 export interface CommonSuiteOptions {

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../../../core/engine/virtual-clock.js';
 import { InvariantViolation, SequenceMismatch, type CardDef } from '../card.js';
 import { EventRecorder } from '../recorder.js';
-import { registerMochaSuite, type PortSuite } from '../suite.js';
+import { registerMochaSuite, settleClock, type PortSuite } from '../suite.js';
 import { lifecycleCards, type BrokerCard } from './broker-cards-lifecycle.js';
 import { faultCards } from './broker-cards-faults.js';
 import { ledgerCards } from './broker-cards-ledger.js';
@@ -23,11 +23,6 @@ export const BROKER_CARDS: readonly BrokerCard[] = [...lifecycleCards, ...orderC
 export const DEFAULT_START: Micros = Date.UTC(2026, 2, 10, 14, 0, 0) * 1000;
 
 const MINIMAL_FEATURES = ['fill', 'reject'] as const;
-
-async function flushIo(handle: BrokerSubjectHandle): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-  if (handle.driver?.settle) await handle.driver.settle();
-}
 
 /** Builds the broker suite as data; `describeBrokerAdapterConformance` registers it with mocha. */
 export function buildBrokerSuite(name: string, options: BrokerSuiteOptions): PortSuite<BrokerRun> {
@@ -53,18 +48,7 @@ export function buildBrokerSuite(name: string, options: BrokerSuiteOptions): Por
     const rec = new EventRecorder().attach((e, l) => handle.subject.on(e as never, l as never), BROKER_EVENT_NAMES);
     const run: BrokerRun = {
       subject: handle.subject, driver: handle.driver, clock, rec, fx, timeouts, caps, features,
-      settle: async (us = settleWindow) => {
-        const target = clock.now() + us;
-        await flushIo(handle);
-        for (;;) {
-          const next = clock.nextTimerAt();
-          if (next === null || next > target) break;
-          clock.advanceTo(next);
-          await flushIo(handle);
-        }
-        clock.advanceTo(target);
-        await flushIo(handle);
-      },
+      settle: (us = settleWindow) => settleClock(clock, handle, us),
       venue: () => {
         if (handle.driver === undefined) throw new SequenceMismatch('this card needs a driver (venue double); none was provided', [], []);
         return handle.driver;

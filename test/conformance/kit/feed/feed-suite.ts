@@ -2,7 +2,7 @@ import { ManualClock } from '../../../../core/engine/virtual-clock.js';
 import type { StreamKind } from '../../../../core/domain/market.js';
 import { InvariantViolation, SequenceMismatch, type CardDef } from '../card.js';
 import { EventRecorder } from '../recorder.js';
-import { registerMochaSuite, type PortSuite } from '../suite.js';
+import { registerMochaSuite, settleClock, type PortSuite } from '../suite.js';
 import { DEFAULT_START } from '../broker/broker-suite.js';
 import { depthCards } from './feed-cards-depth.js';
 import { qualityCards } from './feed-cards-quality.js';
@@ -19,11 +19,6 @@ export const FEED_CARDS: readonly CardDef<FeedRun>[] = [...subscriptionCards, ..
 const MINIMAL_FEATURES = ['quote', 'silence'] as const;
 /** Features that need no driver method: silence is the source sending nothing. */
 const METHODLESS = new Set(['silence']);
-
-async function flushIo(handle: FeedSubjectHandle): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-  if (handle.driver?.settle) await handle.driver.settle();
-}
 
 /** Builds the feed suite as data; `describeMarketDataFeedConformance` registers it with mocha. */
 export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSuite<FeedRun> {
@@ -57,18 +52,7 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
     });
     const run: FeedRun = {
       subject: handle.subject, clock, rec, fx, timeouts, caps, features,
-      settle: async (us = 0) => {
-        const target = clock.now() + us;
-        await flushIo(handle);
-        for (;;) {
-          const next = clock.nextTimerAt();
-          if (next === null || next > target) break;
-          clock.advanceTo(next);
-          await flushIo(handle);
-        }
-        clock.advanceTo(target);
-        await flushIo(handle);
-      },
+      settle: (us = 0) => settleClock(clock, handle, us),
       source: () => {
         if (handle.driver === undefined) throw new SequenceMismatch('this card needs a driver (source double); none was provided', [], []);
         return handle.driver;
