@@ -38,9 +38,10 @@ export const lifecycleCards: BrokerCard[] = [
     applies: f('authFail'),
     run: async (r) => {
       await (r.venue().authFail as () => unknown)();
-      const p = r.subject.connect();
+      // Observe the outcome at once: the rejection may come while the kit settles.
+      const p = r.subject.connect().then(() => null, (e: unknown) => e);
       await r.settle();
-      const err = await p.then(() => null, (e: unknown) => e);
+      const err = await p;
       expect(errorCode(err), 'connect() rejects with').to.equal('BROKER.AUTH_FAILED');
       expectSequence(r.rec.events, [
         step('connection.changed', { from: 'Disconnected', to: 'Connecting' }),
