@@ -15,8 +15,6 @@ export interface BlockVisitor {
   /** Called with every decoded event of a valid block; the event object is reused (copy to keep it). */
   event(e: MarketEvent): void;
   corrupt?(c: CorruptBlock): void;
-  /** Called after each block's events; reading waits for a returned promise (backpressure for slow consumers). */
-  blockEnd?(): Promise<void> | void;
 }
 
 /** One block pulled from `RecordingReader.blocks()`: its records in `view`, or why it was skipped. */
@@ -96,7 +94,6 @@ export class RecordingReader {
         }
       }
       blocks++;
-      await visitor.blockEnd?.();
       await new Promise<void>((r) => setImmediate(r));
       if (signal?.aborted) break;
     }
