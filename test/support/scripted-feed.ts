@@ -7,13 +7,13 @@ const EVENT_NAME = { quote: 'quote.updated', depth: 'depth.updated', trade: 'tra
 
 /** A finite in-memory feed for kernel tests: plays a list of market events on a virtual clock. */
 export class ScriptedFeed implements MarketDataFeed {
-  readonly id = 'scripted';
-  private readonly emitter = new EventEmitter();
+  readonly id: string = 'scripted';
+  protected readonly emitter = new EventEmitter();
   private readonly subs = new Set<string>();
   private nextId = 1;
   readonly playback = { run: async (): Promise<PlaybackSummary> => this.play() };
 
-  constructor(private readonly events: readonly MarketEvent[], private readonly clock: VirtualClock, private readonly endTime?: number) {}
+  constructor(private readonly events: readonly MarketEvent[], protected readonly clock: VirtualClock, private readonly endTime?: number) {}
 
   async connect(): Promise<void> {}
   async disconnect(): Promise<void> {}
@@ -37,7 +37,8 @@ export class ScriptedFeed implements MarketDataFeed {
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
 
-  private async play(): Promise<PlaybackSummary> {
+  /** Plays the events in order on the clock; subclasses script other sessions (e.g. one held open). */
+  protected async play(): Promise<PlaybackSummary> {
     let n = 0;
     for (const e of this.events) {
       this.clock.advanceTo(e.recvTime);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { z } from 'zod';
 import { resolveConfig } from '../../../core/config/resolve-config.js';
 import { createHarvester, type HarvesterRuntime } from '../../../core/di/container.js';
-import type { DepthEvent, Instrument, StreamKind } from '../../../core/domain/market.js';
+import type { DepthEvent } from '../../../core/domain/market.js';
 import type { OrderRequest, SubmitReceipt } from '../../../core/domain/orders.js';
 import { ManualClock } from '../../../core/engine/virtual-clock.js';
 import type { SessionResult } from '../../../core/engine/session-engine.js';
@@ -10,11 +10,12 @@ import noneLearner from '../../../learners/none/index.js';
 import { defineAdapter, defineStrategy } from '../../../plugins/sdk/define.js';
 import * as builtins from '../../../plugins/risk-policies/index.js';
 import type { VirtualClock } from '../../../ports/clock.js';
-import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, PlaybackSummary, SubscribeResult, SubscriptionHandle } from '../../../ports/market-data-feed.js';
+import type { PlaybackSummary } from '../../../ports/market-data-feed.js';
 import type { StrategyContext } from '../../../ports/strategy.js';
 import { MemoryJournal } from '../../support/memory-journal.js';
 import { InMemoryMemoryStore } from '../../support/memory-store.js';
 import { RecordingBroker } from '../../support/recording-broker.js';
+import { ScriptedFeed } from '../../support/scripted-feed.js';
 import type { BrokerRequest, KillSwitchSettings, RiskEngineContext, RiskEngineFactory, RiskEngineIntent, RiskEngineSession, RiskSignal } from '../kit/index.js';
 
 // Harvester's own engine for the RISK engine cards (RISK-13): the real composition root (createHarvester) on an
@@ -102,44 +103,22 @@ class VenueDouble extends RecordingBroker {
 }
 
 /** (No member named `then`: the container would take the feed for a promise.) A feed that plays one XYZ book at 10:00 New York, runs `onOpen` (the setup), and holds the session open until `stop`. */
-class HeldFeed implements MarketDataFeed {
-  readonly id = 'held';
-  private readonly emitter = new EventEmitter();
-  private readonly subs = new Set<string>();
-  private nextId = 1;
-  readonly playback = { run: async (): Promise<PlaybackSummary> => this.play() };
+class HeldFeed extends ScriptedFeed {
+  override readonly id = 'held';
 
   constructor(
-    private readonly clock: VirtualClock, private readonly at: number, private readonly onOpen: () => void, private readonly ready: () => void,
+    clock: VirtualClock, private readonly at: number, private readonly onOpen: () => void, private readonly ready: () => void,
     private readonly stop: Promise<void>,
-  ) {}
+  ) {
+    super([], clock);
+  }
 
-  async connect(): Promise<void> {}
-  async disconnect(): Promise<void> {}
-  async dispose(): Promise<void> {}
-  async instrument(symbol: string): Promise<Instrument | null> {
-    return { symbol, tick: 100, currency: 'USD', exchange: 'TEST', timeZone: TZ };
-  }
-  subscribe(symbol: string, stream: StreamKind): SubscribeResult {
-    this.subs.add(`${symbol}:${stream}`);
-    const handle: SubscriptionHandle = { symbol, stream, id: this.nextId++ };
-    return { ok: true, handle };
-  }
-  unsubscribe(handle: SubscriptionHandle): void {
-    this.subs.delete(`${handle.symbol}:${handle.stream}`);
-  }
-  usage(): LineUsage {
-    return { lines: { used: this.subs.size, budget: 100 }, depth: { used: 0, budget: 3 } };
-  }
-  on<K extends FeedEventName>(event: K, listener: (payload: FeedEvents[K]) => void): () => void {
-    this.emitter.on(event, listener as (...a: unknown[]) => void);
-    return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
-  }
+  /** The card's feed signals (stale, interrupted…), delivered as the feed's own events. */
   emit(event: string, payload: unknown): void {
     this.emitter.emit(event, payload);
   }
 
-  private async play(): Promise<PlaybackSummary> {
+  protected override async play(): Promise<PlaybackSummary> {
     this.clock.advanceTo(this.at);
     const t = this.clock.now();
     const row = (side: 'bid' | 'ask', price: number, seq: number, end: boolean): DepthEvent => ({
