@@ -1,33 +1,12 @@
 import { expect } from 'chai';
-import { EventBus } from '../../core/events/event-bus.js';
-import { EventLoop } from '../../core/engine/event-loop.js';
-import { JournalWriter } from '../../core/engine/journal-writer.js';
-import { Ledger } from '../../core/engine/ledger.js';
-import { OrderManager, type RiskGateLike } from '../../core/engine/order-manager.js';
-import { RiskContextView } from '../../core/engine/risk-context.js';
-import { TradeTracker } from '../../core/engine/trade-tracker.js';
-import { ManualClock } from '../../core/engine/virtual-clock.js';
-import { MemoryJournal } from '../support/memory-journal.js';
-import { RecordingBroker } from '../support/recording-broker.js';
+import { orderManagerHarness } from '../support/order-manager-harness.js';
 
 // Card RISK-13 ("each sent once"): the venue answers after a round trip, so a second flatten (session end right after
 // a HALT) or a strategy's cancel can come while the first cancels and the closing order are still unanswered. The
 // RecordingBroker never answers on its own, which holds the manager in exactly that window.
 
 function setup() {
-  const clock = new ManualClock(1_000);
-  const loop = new EventLoop();
-  const bus = new EventBus(() => clock.now());
-  const journal = new MemoryJournal();
-  void journal.openSession({ sessionId: 's', mode: 'replay', strategy: 'x', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: '' });
-  const writer = new JournalWriter(journal, 's', loop, clock);
-  const ledger = new Ledger(1_000_000_000);
-  const tracker = new TradeTracker();
-  const broker = new RecordingBroker();
-  const gate: RiskGateLike = { state: 'RUNNING', evaluate: () => ({ action: 'allow', reasons: [], warnings: [] }), monitor: () => {} };
-  const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book: () => undefined, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
-  const orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t) });
-  orders.attach();
+  const { clock, orders, broker } = orderManagerHarness();
   let exec = 0;
   const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) => broker.emit('order.filled', {
     coid, execId: `x${++exec}`, symbol: 'X', side, qty, price: 100_000, cumQty, leavesQty, status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled', commission: 0, orderRef: '', at: clock.now(),

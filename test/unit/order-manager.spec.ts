@@ -1,32 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { EventBus } from '../../core/events/event-bus.js';
-import { EventLoop } from '../../core/engine/event-loop.js';
-import { JournalWriter } from '../../core/engine/journal-writer.js';
-import { Ledger } from '../../core/engine/ledger.js';
-import { OrderManager, type RiskGateLike } from '../../core/engine/order-manager.js';
-import { RiskContextView } from '../../core/engine/risk-context.js';
-import { TradeTracker } from '../../core/engine/trade-tracker.js';
-import { ManualClock } from '../../core/engine/virtual-clock.js';
+import type { RiskGateLike } from '../../core/engine/order-manager.js';
 import type { OrderIntent, RiskDecision } from '../../ports/risk-policy.js';
-import { MemoryJournal } from '../support/memory-journal.js';
-import { RecordingBroker } from '../support/recording-broker.js';
+import { orderManagerHarness } from '../support/order-manager-harness.js';
 
 function setup(decide: (i: OrderIntent) => RiskDecision) {
-  const clock = new ManualClock(1_000);
-  const loop = new EventLoop();
-  const bus = new EventBus(() => clock.now());
-  const journal = new MemoryJournal();
-  void journal.openSession({ sessionId: 's', mode: 'replay', strategy: 'x', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: '' });
-  const writer = new JournalWriter(journal, 's', loop, clock);
-  const ledger = new Ledger(1_000_000_000);
-  const tracker = new TradeTracker();
-  const broker = new RecordingBroker();
   const evaluated: string[] = [];
   const gate: RiskGateLike = { state: 'RUNNING', evaluate: (i) => { evaluated.push(i.intentId); return decide(i); }, monitor: () => {} };
-  const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book: () => undefined, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
-  const orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t) });
-  orders.attach();
+  const { orders, broker, journal } = orderManagerHarness(gate);
   return { orders, broker, journal, evaluated };
 }
 

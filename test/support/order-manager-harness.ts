@@ -1,0 +1,29 @@
+import { EventBus } from '../../core/events/event-bus.js';
+import { EventLoop } from '../../core/engine/event-loop.js';
+import { JournalWriter } from '../../core/engine/journal-writer.js';
+import { Ledger } from '../../core/engine/ledger.js';
+import { OrderManager, type RiskGateLike } from '../../core/engine/order-manager.js';
+import { RiskContextView } from '../../core/engine/risk-context.js';
+import { TradeTracker } from '../../core/engine/trade-tracker.js';
+import { ManualClock } from '../../core/engine/virtual-clock.js';
+import { MemoryJournal } from './memory-journal.js';
+import { RecordingBroker } from './recording-broker.js';
+
+const ALLOW_ALL: RiskGateLike = { state: 'RUNNING', evaluate: () => ({ action: 'allow', reasons: [], warnings: [] }), monitor: () => {} };
+
+/** An OrderManager on a recording broker (which never answers on its own), an in-memory journal and a manual clock. */
+export function orderManagerHarness(gate: RiskGateLike = ALLOW_ALL) {
+  const clock = new ManualClock(1_000);
+  const loop = new EventLoop();
+  const bus = new EventBus(() => clock.now());
+  const journal = new MemoryJournal();
+  void journal.openSession({ sessionId: 's', mode: 'replay', strategy: 'x', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: '' });
+  const writer = new JournalWriter(journal, 's', loop, clock);
+  const ledger = new Ledger(1_000_000_000);
+  const tracker = new TradeTracker();
+  const broker = new RecordingBroker();
+  const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book: () => undefined, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
+  const orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t) });
+  orders.attach();
+  return { clock, loop, orders, broker, journal };
+}
