@@ -1,38 +1,12 @@
 import type { DepthEvent } from '../../core/domain/market.js';
-import type { Micros } from '../../core/domain/units.js';
+import { BurstWindow } from '../../core/domain/burst-window.js';
 import { ROW_ANOMALY, ROW_DROPPED } from './replay-book-model.js';
 import { judgeBatch, resync, type ResyncHost, type ResyncSub } from './replay-depth-resync.js';
 
-/**
- * K_depth anomalies within a window on the Clock (card FEED-13), in a ring of preallocated times: recording one
- * allocates nothing. After a burst the count starts over, so one burst resyncs once.
- */
-export class AnomalyWindow {
-  private readonly at: Float64Array;
-  private next = 0;
-  private count = 0;
-
-  constructor(private readonly limit: number, private readonly windowUs: Micros) {
-    this.at = new Float64Array(Math.max(1, limit));
-  }
-
-  /** Records an anomaly at `now`; true when `limit` of them fell inside the window. */
-  hit(now: Micros): boolean {
-    if (this.limit <= 0) return false;
-    const k = this.at.length;
-    this.at[this.next] = now;
-    this.next = (this.next + 1) % k;
-    if (this.count < k) this.count++;
-    // The slot about to be overwritten holds the oldest of the last K anomalies.
-    if (this.count < k || now - this.at[this.next]! > this.windowUs) return false;
-    this.count = 0;
-    return true;
-  }
-}
-
 /** Depth state of a replay subscription beyond the book itself. */
 export interface DepthRowsSub extends ResyncSub {
-  anomalies: AnomalyWindow | null;
+  /** K_depth anomalies within the window (card FEED-13). */
+  anomalies: BurstWindow | null;
   /** K_depth anomalies were reached inside the current batch: resync when it ends. */
   burst: boolean;
 }

@@ -11,7 +11,8 @@ import { laneLive, newLane, recordedInstrument, type Lane, type ReplaySub as Sub
 import { playMerged } from './replay-merge.js';
 import { ReplayBookModel } from './replay-book-model.js';
 import { newSynthRow, resync, type ResyncHost } from './replay-depth-resync.js';
-import { AnomalyWindow, ingestDepth } from './replay-depth-rows.js';
+import { BurstWindow } from '../../core/domain/burst-window.js';
+import { ingestDepth } from './replay-depth-rows.js';
 import { checkTrade, inferAggressor, normalizeQuote } from './replay-normalize.js';
 import { StaleWatch } from './replay-staleness.js';
 
@@ -111,7 +112,7 @@ export class ReplayFeed implements MarketDataFeed {
     };
     if (stream === 'depth') {
       sub.book = new ReplayBookModel(Math.min(20, Math.max(1, options.levels ?? DEFAULT_LEVELS)));
-      sub.anomalies = new AnomalyWindow(this.o.depthAnomalies ?? 5, this.o.depthAnomalyWindowUs ?? 60_000_000);
+      sub.anomalies = new BurstWindow(this.o.depthAnomalies ?? 5, this.o.depthAnomalyWindowUs ?? 60_000_000);
     }
     const staleUs = this.o.staleUs ?? 0;
     if (staleUs > 0) {

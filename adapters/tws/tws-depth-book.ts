@@ -1,3 +1,4 @@
+import { BurstWindow } from '../../core/domain/burst-window.js';
 import type { Micros } from '../../core/domain/units.js';
 
 /** Operation codes as IB numbers them (0 insert, 1 update, 2 delete), plus the feed's own clear. */
@@ -56,12 +57,10 @@ export class TwsDepthBook {
   size = 0;
   /** Whether the last `apply` was an anomaly (the caller counts it). */
   anomaly = false;
-  private readonly anomalyAt: Float64Array;
-  private anomalyNext = 0;
-  private anomalyCount = 0;
+  private readonly anomalies: BurstWindow;
 
-  constructor(readonly levels: number, private readonly anomalyLimit: number, private readonly anomalyWindowUs: Micros) {
-    this.anomalyAt = new Float64Array(Math.max(1, anomalyLimit));
+  constructor(readonly levels: number, anomalyLimit: number, anomalyWindowUs: Micros) {
+    this.anomalies = new BurstWindow(anomalyLimit, anomalyWindowUs);
   }
 
   /** Applies one IB row. Returns false when it changes nothing and emits nothing (an anomaly or a bad operation). */
@@ -106,15 +105,7 @@ export class TwsDepthBook {
 
   /** Records an anomaly at `now`; true when K_depth of them fell inside the window (then the count starts over). */
   anomalyBurst(now: Micros): boolean {
-    if (this.anomalyLimit <= 0) return false;
-    const k = this.anomalyAt.length;
-    this.anomalyAt[this.anomalyNext] = now;
-    this.anomalyNext = (this.anomalyNext + 1) % k;
-    if (this.anomalyCount < k) this.anomalyCount++;
-    // The slot about to be overwritten holds the oldest of the last K anomalies.
-    if (this.anomalyCount < k || now - this.anomalyAt[this.anomalyNext]! > this.anomalyWindowUs) return false;
-    this.anomalyCount = 0;
-    return true;
+    return this.anomalies.hit(now);
   }
 
   /** Both sides present and the best bid at or above the best ask (IB §5.3: suspect after K_cross batches). */

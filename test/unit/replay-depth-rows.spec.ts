@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { DepthEvent } from '../../core/domain/market.js';
 import { ReplayBookModel } from '../../adapters/replay/replay-book-model.js';
 import { newSynthRow, type ResyncHost } from '../../adapters/replay/replay-depth-resync.js';
-import { AnomalyWindow, ingestDepth, type DepthRowsSub } from '../../adapters/replay/replay-depth-rows.js';
+import { ingestDepth, type DepthRowsSub } from '../../adapters/replay/replay-depth-rows.js';
+import { BurstWindow } from '../../core/domain/burst-window.js';
 
 type Out = string;
 
@@ -15,7 +16,7 @@ function rig(levels = 5, k = 5) {
   };
   const sub: DepthRowsSub = {
     handle: { symbol: 'XYZ', stream: 'depth', id: 1 }, seq: 0, epoch: 1, suspect: false, crossedRun: 0, batchOpen: false, burst: false,
-    book: new ReplayBookModel(levels), anomalies: new AnomalyWindow(k, 60_000_000),
+    book: new ReplayBookModel(levels), anomalies: new BurstWindow(k, 60_000_000),
   };
   const row = (side: 'bid' | 'ask', position: number, operation: DepthEvent['operation'], price: number, size: number, endOfBatch = true, t = 0): void => {
     ingestDepth(host, sub, { kind: 'depth', symbol: 'XYZ', side, position, operation, price, size, marketMaker: '', endOfBatch, seq: 0, epoch: 1, recvTime: t, exchTime: null });
