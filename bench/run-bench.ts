@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { generateToFile } from '../adapters/replay/generated-recording.js';
+import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { bareLoop, decode, nodejsOrderBook } from './lib/baselines.js';
 import { runFramework } from './lib/framework-run.js';
@@ -28,10 +29,10 @@ const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function fullDayChild(): Promise<void> {
-  const file = path.join(dataDir, 'generated-full-day-i5.hrec');
+  const file = path.join(dataDir, `generated-full-day-i8-v${GENERATOR_VERSION}.hrec`);
   const start = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
   if (!fs.existsSync(file)) {
-    generateToFile(file, { seed: 7, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: start, endTime: start + 390 * 60e6, tick: 100, startPrice: 325_000, intensity: 5 });
+    generateToFile(file, { seed: 7, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: start, endTime: start + 390 * 60e6, tick: 100, startPrice: 325_000, intensity: 8 });
   }
   const run = await runFramework({ marketData: { recording: file }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '16:00', dataDir });
   process.stdout.write(`${JSON.stringify({ ...run, peakRssMb: rssMb() })}\n`);
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   }
 
   say('generated 105-minute day: generating, bare loop, framework…');
-  const gen = path.join(dataDir, 'generated-105min.hrec');
+  const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
   const start = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
   if (!fs.existsSync(gen)) generateToFile(gen, { seed: 42, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: start, endTime: start + 105 * 60e6, tick: 100, startPrice: 325_000 });
   const dg = await decode(gen);

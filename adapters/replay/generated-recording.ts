@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Micros } from '../../core/domain/units.js';
-import { generateSession, type GeneratorSummary } from './generator/market-generator.js';
+import { GENERATOR_VERSION, generateSession, type GeneratorSummary } from './generator/market-generator.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 
 export interface GenerateToFileOptions {
@@ -36,7 +36,7 @@ export function generateToFile(file: string, o: GenerateToFileOptions): Generato
 
 /** The cached recording for a generated session, generated on first use. */
 export function cachedGeneratedRecording(dataDir: string, o: GenerateToFileOptions): string {
-  const name = `gen-${o.symbol}-${o.date}-${o.startTime}-${o.endTime}-s${o.seed}-p${o.startPrice}-i${o.intensity ?? 1}-${o.incidents === false ? 'n' : 'y'}-v1.hrec`;
+  const name = `gen-${o.symbol}-${o.date}-${o.startTime}-${o.endTime}-s${o.seed}-p${o.startPrice}-i${o.intensity ?? 1}-${o.incidents === false ? 'n' : 'y'}-v${GENERATOR_VERSION}.hrec`;
   const file = path.resolve(dataDir, 'recordings', name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -37,6 +37,12 @@ export interface GeneratorSummary {
   lastPrice: number;
 }
 
+/**
+ * Bumped whenever the same options would generate different events: cached recordings are keyed by it, so a
+ * changed generator never replays a stale cache (v2: bounded bursts, shelf bases, queue-scaled cancels).
+ */
+export const GENERATOR_VERSION = 2;
+
 type Sink = (event: MarketEvent) => void;
 const S = 1_000_000;
 const LOT = 100;
