@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { requires, type CardDef } from '../card.js';
 import { expectCount, expectNone, expectSequence, is, step } from '../recorder.js';
-import { errorCode, expectCommission, execIdOf, order, resting, submitSent } from './broker-helpers.js';
+import { connect, errorCode, expectCommission, execIdOf, order, resting, submitSent } from './broker-helpers.js';
 import type { BrokerRun } from './broker-types.js';
 
 /** A broker card; `fresh` cards start Disconnected instead of Connected. */
@@ -9,12 +9,6 @@ export type BrokerCard = CardDef<BrokerRun> & { readonly fresh?: boolean };
 
 const f = requires.feature;
 const flag = requires.flag;
-
-async function connect(r: BrokerRun): Promise<void> {
-  const p = r.subject.connect();
-  await r.settle();
-  await p;
-}
 
 /** §5.1 Connection and lifecycle, §5.2 market orders and account, §5.3 limit and stop orders. */
 export const lifecycleCards: BrokerCard[] = [

@@ -2,17 +2,11 @@ import { expect } from 'chai';
 import { requires } from '../card.js';
 import { expectNone, expectSequence, either, step } from '../recorder.js';
 import type { BrokerCard } from './broker-cards-lifecycle.js';
-import { feature, includesAll, order, resting, stateOf, submitSent, until } from './broker-helpers.js';
+import { connect, feature, includesAll, order, resting, stateOf, submitSent, until } from './broker-helpers.js';
 import type { BrokerRun } from './broker-types.js';
 
 const f = requires.feature;
 const flag = requires.flag;
-
-async function connect(r: BrokerRun): Promise<void> {
-  const p = r.subject.connect();
-  await r.settle();
-  await p;
-}
 
 /** A discrepancy line naming `symbol` and its signed delta (`XYZ +200`, `ABC -50` or `ABC −50`). */
 function discrepancy(list: unknown, symbol: string, delta: number): boolean {

@@ -87,3 +87,10 @@ export function stateOf(r: BrokerRun): string {
   const last = r.rec.of('connection.changed').at(-1);
   return last === undefined ? 'Disconnected' : String(last.payload.to);
 }
+
+/** `connect()`, letting the venue double's I/O run meanwhile (the initial sync answers through it). */
+export async function connect(r: BrokerRun): Promise<void> {
+  const p = r.subject.connect();
+  await r.settle();
+  await p;
+}
