@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Micros } from '../../core/domain/units.js';
-import { GENERATOR_VERSION, generateSession, type GeneratorSummary } from './generator/market-generator.js';
+import { GENERATOR_VERSION, PLANTED_VERSION, generateSession, type GeneratorSummary } from './generator/market-generator.js';
+import type { GeneratorSignal } from './generator/planted.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 
 export interface GenerateToFileOptions {
@@ -15,6 +16,9 @@ export interface GenerateToFileOptions {
   startPrice: number;
   intensity?: number;
   incidents?: boolean;
+  /** Absent or `none`: the v2 market (unchanged recordings and cache names). */
+  signal?: GeneratorSignal;
+  invert?: boolean;
 }
 
 /** Generate a session into a recording file (written to a temp name and renamed, so a crash leaves no half file). */
@@ -22,7 +26,10 @@ export function generateToFile(file: string, o: GenerateToFileOptions): Generato
   const tmp = `${file}.${process.pid}.tmp`;
   const writer = RecordingWriter.open(tmp, {
     symbol: o.symbol, date: o.date, tick: o.tick, timeZone: o.timeZone, source: 'harvester-generator', createdBy: 'harvester generate',
-    meta: { seed: o.seed, startPrice: o.startPrice, intensity: o.intensity ?? 1, incidents: o.incidents ?? true },
+    meta: {
+      seed: o.seed, startPrice: o.startPrice, intensity: o.intensity ?? 1, incidents: o.incidents ?? true,
+      ...(o.signal === 'planted' ? { signal: 'planted', invert: o.invert === true, plantedVersion: PLANTED_VERSION } : {}),
+    },
   });
   let summary: GeneratorSummary;
   try {
@@ -36,11 +43,15 @@ export function generateToFile(file: string, o: GenerateToFileOptions): Generato
 
 /** The cached recording for a generated session, generated on first use. */
 export function cachedGeneratedRecording(dataDir: string, o: GenerateToFileOptions): string {
-  const name = `gen-${o.symbol}-${o.date}-${o.startTime}-${o.endTime}-s${o.seed}-p${o.startPrice}-i${o.intensity ?? 1}-${o.incidents === false ? 'n' : 'y'}-v${GENERATOR_VERSION}.hrec`;
+  const name = `gen-${o.symbol}-${o.date}-${o.startTime}-${o.endTime}-s${o.seed}-p${o.startPrice}-i${o.intensity ?? 1}-${o.incidents === false ? 'n' : 'y'}-v${GENERATOR_VERSION}${plantedKey(o)}.hrec`;
   const file = path.resolve(dataDir, 'recordings', name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     generateToFile(file, o);
   }
   return file;
+}
+
+function plantedKey(o: GenerateToFileOptions): string {
+  return o.signal === 'planted' ? `-planted${o.invert === true ? '-inv' : ''}-v${PLANTED_VERSION}` : '';
 }

@@ -30,6 +30,14 @@ const params = z
         tick: z.number().positive().default(0.01),
         intensity: z.number().positive().max(50).default(1),
         incidents: z.boolean().default(true),
+        /**
+         * `none` (the default when absent): no learnable signal. `planted`: a hidden quality per shelf episode,
+         * seen only through the shelf's size (adapters/replay/generator/planted.ts). No default is written, so an
+         * existing config resolves, and journals, exactly as before.
+         */
+        signal: z.enum(['none', 'planted']).optional(),
+        /** Planted only: the observable–outcome link flipped (the poisoned regime). */
+        invert: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -56,6 +64,8 @@ export default defineAdapter({
         seed: p.generate!.seed ?? ctx.seed, symbol: p.generate!.symbol, date: ctx.session.date, timeZone: ctx.session.timeZone,
         startTime: ctx.session.start, endTime: ctx.session.end, tick: toPrice(p.generate!.tick), startPrice: toPrice(p.generate!.startPrice),
         intensity: p.generate!.intensity, incidents: p.generate!.incidents,
+        ...(p.generate!.signal === undefined ? {} : { signal: p.generate!.signal }),
+        ...(p.generate!.invert === undefined ? {} : { invert: p.generate!.invert }),
       })];
     // Open each file once up front: a missing or foreign file fails at startup, naming it, not mid-session.
     for (const file of files) RecordingReader.open(file).close();

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import type { DepthEvent, FeedStatus, MarketEvent, TradeEvent } from '../../../core/domain/market.js';
 import { Sfc32 } from '../../../core/domain/random.js';
 import { Ladder, LEVELS } from './ladder.js';
-import { REGIMES, type RegimeName, type RegimeSpec } from './regimes.js';
+import { PLANTED_REGIMES, PlantedQuality, type GeneratorSignal, type PlantedRegime } from './planted.js';
+import { REGIMES, type RegimeSpec } from './regimes.js';
 
 export interface GeneratorOptions {
   seed: number;
@@ -25,6 +26,10 @@ export interface GeneratorOptions {
   /** Exact window in epoch µs; overrides date/start/end when given. */
   startTime?: number;
   endTime?: number;
+  /** `none` (default): the v2 market, no learnable signal. `planted`: hidden shelf quality (see planted.ts). */
+  signal?: GeneratorSignal;
+  /** Planted market only: swap the observable's ranges (the observable–outcome link flips). */
+  invert?: boolean;
 }
 
 export interface GeneratorSummary {
@@ -42,6 +47,8 @@ export interface GeneratorSummary {
  * changed generator never replays a stale cache (v2: bounded bursts, shelf bases, queue-scaled cancels).
  */
 export const GENERATOR_VERSION = 2;
+/** Version of the planted market (`signal: 'planted'`), part of its cache key beside GENERATOR_VERSION. */
+export const PLANTED_VERSION = 3;
 
 type Sink = (event: MarketEvent) => void;
 const S = 1_000_000;
@@ -60,6 +67,11 @@ const LOT = 100;
  */
 export function generateSession(options: GeneratorOptions, sink: Sink): GeneratorSummary {
   const rng = new Sfc32(options.seed);
+  // The planted market draws its hidden qualities from a stream of its own; `none` never touches it, so the v2
+  // market is generated exactly as before.
+  const planted = options.signal === 'planted';
+  const quality = planted ? new PlantedQuality(options.seed, options.invert === true) : null;
+  const regimes: Readonly<Record<PlantedRegime, RegimeSpec>> = planted ? PLANTED_REGIMES : (REGIMES as Record<PlantedRegime, RegimeSpec>);
   const start = options.startTime ?? DateTime.fromISO(`${options.date}T${options.start}`, { zone: options.timeZone }).toMillis() * 1000;
   const end = options.endTime !== undefined ? options.endTime : options.end !== undefined
     ? DateTime.fromISO(`${options.date}T${options.end}`, { zone: options.timeZone }).toMillis() * 1000
@@ -103,7 +115,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
   asks.init(() => levelSize());
   flush();
 
-  let regime: RegimeName = 'calm';
+  let regime: PlantedRegime = 'calm';
   // +1: bursts lift offers and pullbacks lean on a bid shelf; -1: the mirror image. Drawn per episode, leaning
   // against the distance from the opening price so the day mean-reverts instead of trending without bound.
   let direction = 1;
@@ -173,7 +185,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
   };
 
   while (now < end) {
-    const spec: RegimeSpec = REGIMES[regime];
+    const spec: RegimeSpec = regimes[regime];
     now += Math.max(1, Math.round((-Math.log(1 - rng.next()) / (spec.rate * intensity)) * S));
     if (now >= end) break;
     if (now >= haltAt) {
@@ -189,9 +201,14 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       gapAt = Infinity;
     }
     if (now >= regimeEnds) {
-      regime = spec.next(rng);
-      const [lo, hi] = REGIMES[regime].seconds;
+      const was = regime;
+      regime = spec.next(rng) as PlantedRegime;
+      // Planted: a tested shelf decides what follows its pullback (genuine: a base; fake: pulled, a breakdown).
+      if (quality !== null && was === 'pullback') regime = !shelfTested || shelf === null ? 'calm' : quality.genuine ? 'base' : 'breakdown';
+      const [lo, hi] = regimes[regime].seconds;
       regimeEnds = now + Math.round((lo + rng.next() * (hi - lo)) * S);
+      // A fake shelf's owner cancels: the level falls back to an ordinary size.
+      if (regime === 'breakdown' && shelf !== null) bids.setSize(shelf.k, levelSize());
       // The shelf outlives its pullback into the base that forms on it; any other regime change retires it.
       if (regime !== 'base') shelf = null;
       travel = Infinity;
@@ -204,21 +221,22 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       }
       if (regime === 'recovery') travel = Math.max(4 * tick, Math.round((Math.abs(impulseHigh - impulseFrom) * (0.5 + rng.next() * 0.5)) / tick) * tick);
       travelFrom = direction === 1 ? bids.best : asks.best;
+      if (regime === 'breakdown') travel = (6 + rng.int(0, 10)) * tick;
       if (regime === 'pullback' && direction === 1) {
         const from = Math.min(impulseFrom, recentLow());
         const retrace = Math.round(((impulseHigh - from) * (0.36 + rng.next() * 0.12)) / tick);
         // The shelf's owner rests at the retracement price; it shows once that price is within the visible book.
         shelfAt = impulseHigh - Math.max(2, retrace) * tick;
-        shelfSize = Math.round((bids.total(5) / 5) * (3 + rng.next() * 2) / LOT) * LOT;
+        shelfSize = Math.round((bids.total(5) / 5) * (quality !== null ? quality.draw() : 3 + rng.next() * 2) / LOT) * LOT;
         shelfTested = false;
-        exhaustAfter = Math.round((2 + rng.next() * 5) * S);
+        exhaustAfter = Math.round((quality !== null && !quality.genuine ? quality.pullDelaySeconds() : 2 + rng.next() * 5) * S);
       } else shelfAt = 0;
       if (regime === 'calm' && rng.next() < 0.25) blowoutUntil = now + Math.round((2 + rng.next() * 4) * S);
       if (rng.next() < 0.08) thinUntil = now + Math.round((30 + rng.next() * 30) * S);
     }
     const spread = (asks.best - bids.best) / tick;
     const u = rng.next();
-    const lean = (share: number): number => (regime === 'calm' || direction === 1 ? share : 1 - share);
+    const lean = (share: number): number => (regime === 'calm' || regime === 'breakdown' || direction === 1 ? share : 1 - share);
     if (blowoutUntil > now && spread < 6 && u < 0.5) {
       const side = rng.next() < 0.5 ? asks : bids;
       // Liquidity pulled in a blowout is the fleeting kind; a shelf's owner stays.
@@ -264,7 +282,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       }
     }
     if (regime === 'pullback' && shelfTested && regimeEnds - now > exhaustAfter) regimeEnds = now + exhaustAfter;
-    if (direction * ((direction === 1 ? bids.best : asks.best) - travelFrom) >= travel) {
+    if (regime === 'breakdown' ? travelFrom - bids.best >= travel : direction * ((direction === 1 ? bids.best : asks.best) - travelFrom) >= travel) {
       regimeEnds = now;
       travel = Infinity;
     }

@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import type { MarketEvent } from '../../core/domain/market.js';
+import { generateSession, type GeneratorOptions } from '../../adapters/replay/generator/market-generator.js';
+import { PlantedQuality } from '../../adapters/replay/generator/planted.js';
+
+const base: GeneratorOptions = { seed: 7, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: 20, tick: 100, startPrice: 325_000 };
+
+function digest(o: GeneratorOptions): { sha: string } {
+  const h = createHash('sha256');
+  generateSession(o, (e: MarketEvent) => {
+    h.update(`${e.kind}|${e.recvTime}|${'price' in e ? e.price : ''}|${'size' in e ? e.size : ''}|${'side' in e ? e.side : ''}\n`);
+  });
+  return { sha: h.digest('hex') };
+}
+
+describe('generator: the planted market beside the v2 one', () => {
+  it("signal 'none' is the v2 market event for event (the default run's journal does not move)", () => {
+    expect(digest({ ...base, signal: 'none' }).sha).to.equal(digest(base).sha);
+  });
+
+  it('planted is a different, still deterministic market; invert changes it again', () => {
+    const planted = digest({ ...base, signal: 'planted' }).sha;
+    expect(planted).to.not.equal(digest(base).sha);
+    expect(digest({ ...base, signal: 'planted' }).sha).to.equal(planted);
+    expect(digest({ ...base, signal: 'planted', invert: true }).sha).to.not.equal(planted);
+  });
+
+  it('the hidden quality leaks only through the size: genuine larger on average, ranges overlap; invert swaps them', () => {
+    for (const invert of [false, true]) {
+      const q = new PlantedQuality(11, invert);
+      const genuine: number[] = [];
+      const fake: number[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const m = q.draw();
+        (q.genuine ? genuine : fake).push(m);
+      }
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(genuine.length).to.be.within(850, 1150);
+      if (invert) expect(mean(genuine)).to.be.lessThan(mean(fake));
+      else expect(mean(genuine)).to.be.greaterThan(mean(fake));
+      // Noisy: some of each falls in the other's range.
+      const [lo, hi] = invert ? [genuine, fake] : [fake, genuine];
+      expect(lo.some((m) => m > Math.min(...hi))).to.equal(true);
+    }
+  });
+});
