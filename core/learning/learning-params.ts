@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * The shadow gate's bounds (`learning.gate` in config). Defaults from docs/learning.md: a non-inferiority gate,
+ * because a superiority test at +0.1 R needs ~900 trades per arm, far more than a session or a week provides.
+ */
+export const gateParams = z
+  .object({
+    /** Share of the window held out (the most recent samples), never trained on; at least `minHoldout`. */
+    holdoutShare: z.number().gt(0).lt(1).default(0.3),
+    minHoldout: z.number().int().min(5).default(20),
+    /** Promote only if the bootstrap lower bound of ΔE[R] (candidate − champion, per opportunity) is ≥ −margin. */
+    marginR: z.number().min(0).max(1).default(0.05),
+    confidence: z.number().gt(0.5).lt(1).default(0.9),
+    iterations: z.number().int().min(100).max(20_000).default(2000),
+    /** Mean |MAE| of taken trades may grow at most this factor over the champion's. */
+    maxMaeGrowth: z.number().min(1).default(1.1),
+    /** Share of opportunities the candidate takes must stay ≥ this. */
+    minCoverage: z.number().min(0).max(1).default(0.5),
+    /** |veto rate(candidate) − veto rate(champion)| ≤ this. */
+    maxVetoShift: z.number().min(0).max(1).default(0.3),
+    /** Brier score of P(R>0) may exceed the champion's by at most this. */
+    brierSlack: z.number().min(0).default(0.01),
+  })
+  .strict();
+
+/** Promotion cadence and the post-promotion monitor (`learning.monitor`). */
+export const monitorParams = z
+  .object({
+    /** Real closed trades between two promotions, and promotions per session. */
+    minClosesBetweenPromotions: z.number().int().min(0).default(10),
+    maxPromotionsPerSession: z.number().int().min(0).default(2),
+    /** Page-Hinkley on realised R: a drop of the running mean beyond `lambdaR`, tolerance `deltaR` per trade. */
+    deltaR: z.number().min(0).default(0.1),
+    lambdaR: z.number().positive().default(2.5),
+    /** Cumulative R since promotion at or below −drawdownR within `drawdownTrades` trades. */
+    drawdownR: z.number().positive().default(3),
+    drawdownTrades: z.number().int().positive().default(10),
+    /** Loss since promotion ≥ this share of the daily loss limit. */
+    dailyLossShare: z.number().gt(0).max(1).default(0.5),
+    /** Rollbacks in one session before learning is declared unstable (SAFE_MODE). */
+    maxRollbacks: z.number().int().min(1).default(2),
+    /** Memory older than this (hours of Clock time since it was saved) is not used: static LMP (version 0). */
+    maxAgeHours: z.number().positive().default(24 * 14),
+  })
+  .strict();
+
+export type GateParams = z.output<typeof gateParams>;
+export type MonitorParams = z.output<typeof monitorParams>;

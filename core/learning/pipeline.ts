@@ -1,0 +1,258 @@
+import type { Micros } from '../domain/units.js';
+import type { TrainingSample } from '../../ports/learner.js';
+import type { MemoryContent, MemoryStore } from '../../ports/memory-store.js';
+import { type ActiveMemory, BASELINE, type LearningMemory, type LoopLearner, MEMORY_KIND, MEMORY_SCHEMA, activate, isLearningMemory, policyOf } from './active-memory.js';
+import type { LearningConfig } from './learning-config.js';
+import { type GateParams, type MonitorParams, gateParams, monitorParams } from './learning-params.js';
+import { memoryChecksum } from './memory-checksum.js';
+import { evaluatePolicy } from './policy-eval.js';
+import { PostPromotionMonitor } from './post-promotion-monitor.js';
+import { shadowGate } from './shadow-gate.js';
+import { seedFrom } from '../domain/random.js';
+
+export interface PipelineDeps {
+  learners: readonly LoopLearner[];
+  config: LearningConfig;
+  seed: number;
+  store: MemoryStore;
+  /** The memory strategies read (the engine's holder); replaced only through `post`. */
+  holder: { current: ActiveMemory | null };
+  /** Journal a row now (synchronously, in the loop's sequence). */
+  journal(type: string, data: Record<string, unknown>): void;
+  /** Run a task at the next loop boundary (before the next market event). */
+  post(task: () => void): void;
+  /** False in SAFE_MODE or HALT: no promotion then. */
+  canPromote(): boolean;
+  learningUnstable(reason: string): void;
+  /** The daily loss limit in Money units (0: none known), for the monitor's loss-share trigger. */
+  dailyLossLimit: number;
+  now(): Micros;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+const FILTER_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
+const HOUR = 3_600_000_000;
+
+/**
+ * The closed loop of roadmap §6.1: trade closed → sample → every K real closes a candidate on a rolling window →
+ * shadow gate → save → promote or reject → hot reload at the next loop boundary; after a promotion, the monitor
+ * (§6.7) rolls back on deterioration. Everything that decides runs synchronously inside the event loop, so a
+ * replay reproduces the same verdicts at the same loop sequence; only the store writes run behind, in order.
+ *
+ * Invariants: a learner sees samples only and returns a candidate; nothing here reaches an order (the strategy
+ * reads memory and every intent still passes risk). No promotion in SAFE_MODE/HALT, none closer than
+ * `minClosesBetweenPromotions` real closes to the last, at most `maxPromotionsPerSession`. A rolled-back checksum
+ * is never promoted again in the session. Version 0 (static) is always the floor of a rollback.
+ */
+export class LearningPipeline {
+  readonly gate: GateParams;
+  readonly monitorParams: MonitorParams;
+  private readonly window: TrainingSample[] = [];
+  private readonly history: ActiveMemory[] = [];
+  private readonly denied = new Set<string>();
+  private realCloses = 0;
+  private closesAtPromotion = -Infinity;
+  private promotions = 0;
+  private rollbacks = 0;
+  private evaluations = 0;
+  private lastVersion = 0;
+  private monitor: PostPromotionMonitor | null = null;
+  private io: Promise<void> = Promise.resolve();
+  /** Counters for reports (sweep, benches). */
+  readonly stats = { evaluations: 0, promotions: 0, rejections: 0, rollbacks: 0, deferred: 0 };
+
+  constructor(private readonly d: PipelineDeps) {
+    this.gate = gateParams.parse(d.config.gate);
+    this.monitorParams = monitorParams.parse(d.config.monitor);
+  }
+
+  /**
+   * Before the session's first event: earlier samples (oldest first), the newest stored version and the highest
+   * version number in the store. Memory older than `maxAgeHours` is not used (static LMP instead).
+   */
+  start(samples: readonly TrainingSample[], latest: { version: number; checksum: string; createdAt: Micros; content: MemoryContent } | null, highestVersion: number): void {
+    for (const s of samples) this.push(s);
+    this.lastVersion = highestVersion;
+    let active = BASELINE;
+    if (latest !== null) {
+      const ageHours = (this.d.now() - latest.createdAt) / HOUR;
+      if (ageHours > this.monitorParams.maxAgeHours) {
+        this.d.journal('learning.memory-stale', { version: latest.version, checksum: latest.checksum, ageHours: Math.round(ageHours), maxAgeHours: this.monitorParams.maxAgeHours });
+      } else active = activate(latest.version, latest.checksum, latest.content, this.d.learners);
+    }
+    this.d.holder.current = active;
+    if (active.version !== 0) this.monitor = this.newMonitor(active);
+    this.d.journal('learning.started', { version: active.version, checksum: active.checksum, samples: this.window.length, learners: this.d.learners.map((l) => l.id) });
+  }
+
+  /**
+   * A labelled sample (real trade or ghost bracket). Real closes drive the cadence and the monitor; `decidedUnder`
+   * is the memory version the trade's entry decision used, `netPnl` its result in Money units.
+   */
+  onSample(sample: TrainingSample, decidedUnder: number | null, netPnl = 0): void {
+    this.push(sample);
+    if (sample.synthetic) return;
+    this.realCloses++;
+    const current = this.d.holder.current ?? BASELINE;
+    if (this.monitor !== null && decidedUnder === current.version) {
+      const trigger = this.monitor.observe(sample.label.r, netPnl);
+      if (trigger !== null) this.rollback(trigger);
+    }
+    if (this.realCloses % this.d.config.everyTrades === 0) this.evaluate();
+  }
+
+  /** Wait for the store writes queued so far (session end). */
+  flush(): Promise<void> {
+    return this.io;
+  }
+
+  get rollbackCount(): number {
+    return this.rollbacks;
+  }
+
+  private push(s: TrainingSample): void {
+    this.window.push(s);
+    const max = this.d.config.window.max;
+    if (this.window.length > max) this.window.splice(0, this.window.length - max);
+  }
+
+  /** Build a candidate on the window, gate it against the champion, save, then promote or reject. */
+  evaluate(force = false): void {
+    const n = this.window.length;
+    if (n < this.d.config.window.min) return;
+    this.evaluations++;
+    this.stats.evaluations++;
+    const holdoutN = Math.max(this.gate.minHoldout, Math.round(n * this.gate.holdoutShare));
+    const train = this.window.slice(0, n - holdoutN);
+    const holdout = this.window.slice(n - holdoutN);
+    const seed = seedFrom(this.d.seed, `learning-${this.evaluations}`);
+    const built = this.compose(train, seed);
+    if (built === null) return;
+    const { content } = built;
+    const checksum = memoryChecksum(content);
+    const version = ++this.lastVersion;
+    const candidate = activate(version, checksum, content, this.d.learners);
+    const champion = this.d.holder.current ?? BASELINE;
+    const verdict = shadowGate({
+      champion: policyOf(champion), candidate: policyOf(candidate), holdout,
+      schemaMatches: sameSchema(champion, content), params: this.gate, seed,
+    });
+    const failed = [...verdict.failed];
+    if (this.denied.has(checksum)) failed.push('deny-listed');
+    const pass = failed.length === 0;
+    let promote = pass;
+    let held: string | null = null;
+    if (pass && !this.d.canPromote()) held = 'safe-mode';
+    else if (pass && this.realCloses - this.closesAtPromotion < this.monitorParams.minClosesBetweenPromotions) held = 'rate-limit';
+    else if (pass && this.promotions >= this.monitorParams.maxPromotionsPerSession) held = 'session-cap';
+    if (force && !this.d.canPromote()) held = 'safe-mode';
+    else if (force) { held = null; promote = true; }
+    if (held !== null) promote = false;
+    this.d.journal('learning.gate', {
+      version, checksum, pass, failed, promoted: promote, held, forced: force && !pass, champion: champion.version,
+      trainedOn: train.length, holdout: holdout.length, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
+    });
+    if (!pass && !force) this.stats.rejections++;
+    if (held !== null && pass) this.stats.deferred++;
+    const note = `${promote ? 'promoted' : pass ? `held:${held}` : `rejected:${failed.join(',')}`} ΔR lo ${verdict.figures.deltaLoR}`;
+    this.persist(content, note, version, promote);
+    if (promote) this.promote(candidate);
+  }
+
+  private compose(train: readonly TrainingSample[], seed: number): { content: LearningMemory & MemoryContent } | null {
+    if (train.length === 0) return null;
+    const candidates: Record<string, string> = {};
+    const sections: Record<string, unknown> = {};
+    let filterLearner: string | null = null;
+    for (const l of this.d.learners) {
+      const r = l.instance.build(train, { seed });
+      if (!r.ok) {
+        this.d.journal('learning.build-refused', { learnerId: l.id, code: r.code, reason: r.reason, samples: train.length });
+        continue;
+      }
+      candidates[l.id] = l.instance.serialize(r.candidate);
+      const section = l.instance.memory?.(r.candidate);
+      if (section !== undefined) Object.assign(sections, section);
+      if (l.instance.purpose === 'take-skip' && filterLearner === null) filterLearner = l.id;
+    }
+    if (Object.keys(candidates).length === 0) return null;
+    const base: Omit<LearningMemory, 'filter' | 'expectedR'> = {
+      kind: MEMORY_KIND, schemaVersion: MEMORY_SCHEMA, featureNames: [...train[train.length - 1]!.featureNames], candidates, sections,
+      trainedOn: train.length, trainedThrough: train[train.length - 1]!.sampleId,
+    };
+    // The filter's cut-off is chosen on the training samples (never the holdout): the best expectancy per
+    // opportunity over a fixed grid, "no filter" included and preferred on ties.
+    let best: { filter: LearningMemory['filter']; e: number; takenR: number } = { filter: null, e: evaluatePolicy(() => ({ take: true, p: null }), train).expectancyR, takenR: 0 };
+    best.takenR = best.e;
+    if (filterLearner !== null) {
+      for (const minScore of FILTER_GRID) {
+        const trial = { ...base, filter: { learnerId: filterLearner, minScore }, expectedR: 0 };
+        const f = evaluatePolicy(policyOf(activate(0, '', trial as unknown as MemoryContent, this.d.learners)), train);
+        if (f.expectancyR > best.e + 1e-9) best = { filter: trial.filter, e: f.expectancyR, takenR: f.takenMeanR };
+      }
+    }
+    const content = { ...base, filter: best.filter, expectedR: Math.round(best.takenR * 1e6) / 1e6 };
+    return { content: content as LearningMemory & MemoryContent };
+  }
+
+  private promote(next: ActiveMemory): void {
+    const current = this.d.holder.current ?? BASELINE;
+    this.history.push(current);
+    this.promotions++;
+    this.stats.promotions++;
+    this.closesAtPromotion = this.realCloses;
+    this.monitor = this.newMonitor(next);
+    this.d.post(() => {
+      this.d.holder.current = next;
+      this.d.journal('learning.reloaded', { version: next.version, checksum: next.checksum, previous: current.version });
+    });
+  }
+
+  /** Roll back to the previous promoted version (static LMP at the floor) before the next entry decision. */
+  rollback(trigger: string): void {
+    const current = this.d.holder.current ?? BASELINE;
+    if (current.version === 0) return;
+    this.denied.add(current.checksum);
+    const previous = this.history.pop() ?? BASELINE;
+    this.rollbacks++;
+    this.stats.rollbacks++;
+    this.monitor = previous.version === 0 ? null : this.newMonitor(previous);
+    const reading = this.monitor === null ? null : this.monitor.reading();
+    this.d.journal('learning.rollback', { from: current.version, fromChecksum: current.checksum, to: previous.version, trigger, rollbacks: this.rollbacks, reading });
+    this.d.post(() => {
+      this.d.holder.current = previous;
+      this.d.journal('learning.reloaded', { version: previous.version, checksum: previous.checksum, previous: current.version });
+    });
+    this.io = this.io.then(async () => {
+      const r = await this.d.store.rollback();
+      if (!r.ok) this.d.warn('memory rollback in the store failed', { code: r.code, reason: r.reason });
+    });
+    if (this.rollbacks >= this.monitorParams.maxRollbacks) {
+      this.d.journal('learning.unstable', { rollbacks: this.rollbacks });
+      this.d.learningUnstable(`${this.rollbacks} memory rollbacks in this session`);
+    }
+  }
+
+  private newMonitor(m: ActiveMemory): PostPromotionMonitor {
+    const expected = isLearningMemory(m.content) ? m.content.expectedR : 0;
+    return new PostPromotionMonitor(this.monitorParams, this.d.dailyLossLimit, expected);
+  }
+
+  /** Store writes run behind the loop, in order; their outcome is logged, never journaled (it would not replay). */
+  private persist(content: MemoryContent, note: string, expectedVersion: number, promote: boolean): void {
+    this.io = this.io.then(async () => {
+      const saved = await this.d.store.save(content, note);
+      if (!saved.ok) return this.d.warn('memory save failed', { code: saved.code, reason: saved.reason });
+      if (saved.value.version !== expectedVersion) this.d.warn('memory store numbered the version differently', { expected: expectedVersion, stored: saved.value.version });
+      const r = promote ? await this.d.store.promote(saved.value.version, { force: true }) : await this.d.store.reject(saved.value.version, note);
+      if (!r.ok) this.d.warn('memory promote/reject failed', { code: r.code, reason: r.reason });
+    }).catch((error: unknown) => this.d.warn('memory write failed', { message: (error as Error).message }));
+  }
+}
+
+function sameSchema(champion: ActiveMemory, content: LearningMemory): boolean {
+  if (!isLearningMemory(champion.content)) return true;
+  const a = champion.content.featureNames;
+  const b = content.featureNames;
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
