@@ -102,6 +102,20 @@ export interface TriggerRecord {
   features: Readonly<Record<string, number>>;
 }
 
+/**
+ * The memory a strategy reads (roadmap §6.6). Version 0 is static behaviour (the pinned baseline). `score` is the
+ * take/skip filter's P(R > 0) for a record of decision-time columns (names as in TriggerRecord.features), or null
+ * when there is no filter or it cannot score the record; `minScore` its cut-off. A strategy applies memory only
+ * within its own bounds and records what it applied; memory never places an order.
+ */
+export interface MemoryView {
+  version: number;
+  content: MemoryContent;
+  checksum?: string;
+  score?(features: Readonly<Record<string, number>>): number | null;
+  minScore?: number | null;
+}
+
 export interface StrategyLog {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -139,8 +153,8 @@ export interface StrategyContext<P = unknown> {
   snapshot(tradeId: string, label: string, features: Readonly<Record<string, number>>): void;
   /** Report a trigger (all entry gates passed), taken or not; the learning loop turns it into a training sample. */
   trigger(record: TriggerRecord): void;
-  /** Promoted memory in force now (hot-reloaded between decisions), or null. */
-  memory(): { version: number; content: MemoryContent } | null;
+  /** Promoted memory in force now (hot-reloaded between decisions), or null when learning is off. */
+  memory(): MemoryView | null;
 }
 
 /**

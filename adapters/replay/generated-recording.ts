@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { Micros } from '../../core/domain/units.js';
 import { GENERATOR_VERSION, PLANTED_VERSION, generateSession, type GeneratorSummary } from './generator/market-generator.js';
 import type { GeneratorSignal } from './generator/planted.js';
@@ -23,7 +24,8 @@ export interface GenerateToFileOptions {
 
 /** Generate a session into a recording file (written to a temp name and renamed, so a crash leaves no half file). */
 export function generateToFile(file: string, o: GenerateToFileOptions): GeneratorSummary {
-  const tmp = `${file}.${process.pid}.tmp`;
+  // Per process and thread: sweep workers share a pid and may generate the same day at once.
+  const tmp = `${file}.${process.pid}-${threadId}.tmp`;
   const writer = RecordingWriter.open(tmp, {
     symbol: o.symbol, date: o.date, tick: o.tick, timeZone: o.timeZone, source: 'harvester-generator', createdBy: 'harvester generate',
     meta: {

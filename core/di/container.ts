@@ -34,6 +34,8 @@ export interface HarvesterRuntime {
   engine: SessionEngine;
   clock: Clock;
   parts: KernelParts;
+  /** The session's journal (read back by sweeps and benches after `engine.run()`, before `close`). */
+  journal: Journal;
   /** Release adapters (sockets, files, database); idempotent. */
   close(): Promise<void>;
 }
@@ -135,7 +137,7 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
     container.bind(KernelPartsToken).toConstantValue(parts);
     container.bind(SessionEngine).toSelf().inSingletonScope();
     const engine = container.get(SessionEngine);
-    return { engine, clock, parts, close };
+    return { engine, clock, parts, journal: container.get(Journal), close };
   } catch (error) {
     await close();
     if (error instanceof HarvesterError) throw error;

@@ -21,6 +21,8 @@ import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
 import { wireFeed } from './feed-wiring.js';
 import { OperatorControls } from './operator-controls.js';
+import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
+import type { ActiveMemory } from '../learning/active-memory.js';
 
 export interface SessionResult extends SessionSummary {
   sessionId: string;
@@ -47,6 +49,8 @@ export class SessionEngine {
   private readonly risk: RiskContextView;
   private fills = 0;
   readonly triggers: AutoTriggers;
+  /** The learning loop (core/learning), when a learner other than `none` is configured. */
+  readonly learning: LearningLoop | null;
 
   constructor(
     @inject(Clock) private readonly clock: Clock,
@@ -87,6 +91,18 @@ export class SessionEngine {
       notify: (id, u) => this.notify(id, u),
     });
     this.controls = new OperatorControls(this);
+    this.learning = learningEnabled(plan.learners) ? new LearningLoop({
+      sessionId: plan.sessionId, learners: plan.learners, config: plan.learning, seed: plan.seed, store: memoryStore, journal,
+      holder: this.memory as { current: ActiveMemory | null },
+      write: (kind, type, data, keys) => this.journalWriter.write(kind, type, data, keys),
+      post: (task) => loop.post(task),
+      canPromote: () => this.gate.state === 'RUNNING',
+      learningUnstable: (reason) => { this.triggers.learningUnstable(reason); },
+      // Roadmap §5.8: the daily stop is −1 % of equity.
+      dailyLossLimit: Math.round(plan.startEquity * 0.01),
+      now: () => clock.now(), warn: (m, f) => plan.log('learning').warn(m, f),
+    }) : null;
+    if (this.learning !== null) bus.on('trade.closed', (t) => this.learning!.onTradeClosed(t), 'learning');
     bus.on('order.filled', () => { this.fills++; });
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
@@ -124,8 +140,11 @@ export class SessionEngine {
       await this.broker.connect();
       this.checkConnectedAccount();
       await this.feed.connect();
-      const latest = await this.memoryStore.loadLatest();
-      this.memory.current = latest === null ? null : { version: latest.meta.version, content: latest.content };
+      if (this.learning !== null) await this.learning.start();
+      else {
+        const latest = await this.memoryStore.loadLatest();
+        this.memory.current = latest === null ? null : { version: latest.meta.version, content: latest.content };
+      }
       this.startStrategies();
       for (const s of this.strategies) if (s.start) await s.start();
       await this.steadyState(options);
@@ -168,6 +187,7 @@ export class SessionEngine {
       const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
         clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
         memory: this.memory, log: plan.log, seed: plan.seed,
+        ...(this.learning === null ? {} : { onTrigger: (id: string, record: Parameters<LearningLoop['onTrigger']>[1]) => this.learning!.onTrigger(id, record) }),
       });
       this.strategies.push(strategy);
       parts.bus.on('trade.closed', (t) => { if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t); }, strategy.id);
@@ -205,6 +225,7 @@ export class SessionEngine {
     this.parts.loop.post(() => this.orders.flattenAll('session-end'));
     if (this.clock.kind === 'virtual') (this.clock as VirtualClock).advanceTo(this.clock.now() + SETTLE_US);
     else await new Promise((r) => setTimeout(r, 2000));
+    await this.learning?.flush();
     await this.journal.flush();
     try {
       await this.broker.disconnect();

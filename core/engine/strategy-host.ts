@@ -3,8 +3,7 @@ import type { Position } from '../domain/orders.js';
 import { Sfc32, seedFrom } from '../domain/random.js';
 import type { Money } from '../domain/units.js';
 import type { Clock } from '../../ports/clock.js';
-import type { MemoryContent } from '../../ports/memory-store.js';
-import type { DecisionRecord, IntentResult, Strategy, StrategyContext, StrategyIntent, StrategyLog, TriggerRecord } from '../../ports/strategy.js';
+import type { DecisionRecord, IntentResult, MemoryView, Strategy, StrategyContext, StrategyIntent, StrategyLog, TriggerRecord } from '../../ports/strategy.js';
 import type { StrategyManifest } from '../../plugins/sdk/manifest.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { Ledger } from './ledger.js';
@@ -12,7 +11,7 @@ import type { MarketRouter } from './market-router.js';
 import type { OrderManager } from './order-manager.js';
 
 export interface MemoryHolder {
-  current: { version: number; content: MemoryContent } | null;
+  current: MemoryView | null;
 }
 
 export interface StrategyHostDeps {
@@ -43,7 +42,10 @@ export function createStrategy(manifest: StrategyManifest<unknown>, instanceId: 
     cancel: (coid: string): void => d.orders.cancel(instanceId, coid),
     close: (symbol: string, reason: string): IntentResult | null => d.orders.closePosition(instanceId, symbol, reason),
     decide: (record: DecisionRecord): void => {
-      d.journal.write('decision', `decision.${record.stage}`, { ...record, memoryVersion: d.memory.current?.version ?? null }, {
+      const m = d.memory.current;
+      // The checksum rides along only when memory is in force, so a session without learning journals as before.
+      const memory = m === null ? { memoryVersion: null } : { memoryVersion: m.version, memoryChecksum: m.checksum ?? null };
+      d.journal.write('decision', `decision.${record.stage}`, { ...record, ...memory }, {
         symbol: record.symbol, strategyId: instanceId, tradeId: record.tradeId,
       });
     },

@@ -72,6 +72,8 @@ export class LearningPipeline {
    */
   start(samples: readonly TrainingSample[], latest: { version: number; checksum: string; createdAt: Micros; content: MemoryContent } | null, highestVersion: number): void {
     for (const s of samples) this.push(s);
+    // The cadence counts real closes across sessions: a day with fewer than K trades still moves it on.
+    this.realCloses = samples.filter((s) => !s.synthetic).length;
     this.lastVersion = highestVersion;
     let active = BASELINE;
     if (latest !== null) {

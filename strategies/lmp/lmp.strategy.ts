@@ -10,6 +10,8 @@ import { LmpMetrics } from './metrics.js';
 import { type LmpConfig, type LmpParams, compileParams } from './params.js';
 import { positionSize } from './sizing.js';
 import { SnapshotWriter, type TradeLevels } from './snapshots.js';
+import { featureNames } from './features.js';
+import { type MemoryAdvice, readAdvice } from './memory-advice.js';
 
 type DecisionStage = (typeof DECISION_STAGES)[number];
 
@@ -33,6 +35,11 @@ export class LmpStrategy implements Strategy {
   readonly metrics: LmpMetrics;
   phase: LmpPhase = 'scanning';
   private readonly snaps: SnapshotWriter;
+  private readonly decisionNames: readonly string[];
+  // Memory in force and the gate config derived from it; rebuilt only when the version changes.
+  private adviceVersion = -1;
+  private advice: MemoryAdvice | null = null;
+  private gateConfig: LmpConfig;
   private entries = 0;
   private cooldownUntil: Micros = 0;
   private lastSkip = '';
@@ -61,6 +68,8 @@ export class LmpStrategy implements Strategy {
     this.config = compileParams(ctx.params as LmpParams);
     this.metrics = new LmpMetrics(this.config);
     this.snaps = new SnapshotWriter(ctx as StrategyContext<unknown>, this.metrics.history, this.config.p.topN, this.config.p.tick);
+    this.decisionNames = featureNames(this.config.p.topN).slice(0, this.metrics.live.length).map((n) => `dec.${n}`);
+    this.gateConfig = this.config;
   }
 
   subscriptions(): readonly StrategySubscription[] {
@@ -123,7 +132,7 @@ export class LmpStrategy implements Strategy {
 
   private scan(now: Micros): void {
     const s = this.metrics.state;
-    const c = this.config;
+    const c = this.effectiveConfig();
     if (this.entries >= c.p.maxEntries) return this.skip(now, 'maxEntries');
     if (now < this.cooldownUntil) return this.skip(now, 'cooldown');
     const fail = firstFailing(UNIVERSE_GATES, s, c) ?? firstFailing(SETUP_GATES, s, c);
@@ -140,7 +149,7 @@ export class LmpStrategy implements Strategy {
 
   private armed(now: Micros): void {
     const s = this.metrics.state;
-    const c = this.config;
+    const c = this.effectiveConfig();
     if (s.mid > this.armedHigh) {
       this.armedHigh = s.mid;
       this.swingLow = s.bestBid;
@@ -167,11 +176,13 @@ export class LmpStrategy implements Strategy {
 
   private enter(now: Micros): void {
     const s = this.metrics.state;
-    const c = this.config;
+    const c = this.effectiveConfig();
     const p = c.p;
+    const advice = this.advice;
+    const buffer = advice?.stopBufferTicks ?? null;
     const lv = entryLevels({
-      bestAsk: s.bestAsk, shelfPrice: s.shelfPrice, swingLow: this.swingLow, tick: p.tick, volatilityTicks: s.volatilityTicks,
-      stopBufferMinTicks: p.stopBufferMinTicks, stopBufferMaxTicks: p.stopBufferMaxTicks, tp1R: p.tp1R, tp2R: p.tp2R,
+      bestAsk: s.bestAsk, shelfPrice: s.shelfPrice + (advice?.entryOffsetTicks ?? 0) * p.tick, swingLow: this.swingLow, tick: p.tick, volatilityTicks: s.volatilityTicks,
+      stopBufferMinTicks: buffer ?? p.stopBufferMinTicks, stopBufferMaxTicks: buffer ?? p.stopBufferMaxTicks, tp1R: p.tp1R, tp2R: p.tp2R,
     });
     const size = positionSize({
       equity: this.ctx.equity(), riskFraction: p.riskFraction, entry: lv.limit, stop: lv.stop,
@@ -180,6 +191,25 @@ export class LmpStrategy implements Strategy {
     const gates = gateRecord(s, c, UNIVERSE_GATES, TRIGGER_GATES);
     gates.size = { value: size.shares, threshold: size.boundBy, pass: size.shares > 0 };
     const levels = `limit ${lv.limit} stop ${lv.stop} tp1 ${lv.tp1} tp2 ${lv.tp2} R ${lv.risk} buffer ${lv.bufferTicks}t`;
+    const features = this.ctx.memory() === null ? null : this.decisionFeatures(lv.limit, lv.stop);
+    if (advice !== null && features !== null) {
+      gates.memory = { value: advice.version, threshold: advice.checksum, pass: true };
+      if (advice.entryOffsetTicks !== 0 || buffer !== null) gates.memoryExecution = { value: `offset ${advice.entryOffsetTicks}t buffer ${buffer ?? 'vol'}`, pass: true };
+      for (const [k, v] of Object.entries(advice.thresholds)) gates[`memory.${k}`] = { value: v, threshold: (p as unknown as Record<string, number>)[k]!, pass: true };
+      const m = this.ctx.memory()!;
+      const score = m.score?.(features) ?? null;
+      const min = m.minScore ?? null;
+      if (score !== null && min !== null) {
+        gates.memoryFilter = { value: Math.round(score * 1e6) / 1e6, threshold: min, pass: score >= min };
+        if (score < min) {
+          // A known failure pattern: skip this trigger (and this setup) as a gate would.
+          this.phase = 'scanning';
+          this.cooldownUntil = now + c.entryMaxWait;
+          this.report(`filter-${this.armedAt}`, false, 'filter', lv, size.shares, features);
+          return this.decide('entry', 'skipped:memory-filter', gates, levels);
+        }
+      }
+    }
     if (size.shares <= 0) {
       this.phase = 'scanning';
       return this.decide('entry', 'skipped:size', gates, levels);
@@ -189,6 +219,7 @@ export class LmpStrategy implements Strategy {
       stopLoss: lv.stop, takeProfit: lv.tp2, reason: 'lmp-pullback',
     });
     const tradeId = result.status === 'sent' ? result.tradeId ?? undefined : undefined;
+    if (features !== null) this.report(tradeId ?? result.intentId, result.status === 'sent', result.status, lv, size.shares, features);
     this.decide('entry', result.status, gates, levels, tradeId, result.intentId);
     if (result.status !== 'sent') {
       // A denial is a value: back off for the entry window instead of asking risk again at every batch.
@@ -205,6 +236,41 @@ export class LmpStrategy implements Strategy {
     this.filledQty = 0;
     this.trade = { tradeId: tradeId ?? result.intentId, decidedAt: now, limit: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, fillPrice: 0, filledAt: 0 };
     Object.assign(this.pos, { stop: lv.stop, risk: lv.risk, tp1: lv.tp1, tp2: lv.tp2, scaled: false, spreadBreachSince: 0 });
+  }
+
+  /** The gate config under the memory in force (thresholds within bounds); the roadmap defaults without memory. */
+  private effectiveConfig(): LmpConfig {
+    const m = this.ctx.memory();
+    const version = m?.version ?? -1;
+    if (version !== this.adviceVersion) {
+      this.adviceVersion = version;
+      this.advice = m === null ? null : readAdvice(m, this.config.p);
+      const t = this.advice?.thresholds ?? {};
+      this.gateConfig = Object.keys(t).length === 0 ? this.config : compileParams({ ...this.config.p, ...t });
+    }
+    return this.gateConfig;
+  }
+
+  /** Decision-time columns (ports/feature-spec.ts `dec.`): the live vector and the planned levels. */
+  private decisionFeatures(limit: number, stop: number): Record<string, number> {
+    const rec: Record<string, number> = {};
+    const live = this.metrics.live;
+    for (let i = 0; i < this.decisionNames.length; i++) rec[this.decisionNames[i]!] = live[i]!;
+    rec['dec.entryPrice'] = limit;
+    rec['dec.stopPrice'] = stop;
+    return rec;
+  }
+
+  private report(triggerId: string, taken: boolean, outcome: string, lv: { limit: number; stop: number; tp1: number; tp2: number }, quantity: number, features: Record<string, number>): void {
+    const p = this.config.p;
+    this.ctx.trigger({
+      symbol: p.symbol, triggerId, taken, outcome, setupReason: 'lmp-pullback', features,
+      bracket: {
+        side: 'long', entry: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, tp1Fraction: p.tp1Fraction,
+        breakEven: lv.limit + p.breakEvenBufferTicks * p.tick, timeStop: this.config.timeStop, timeStopR: p.timeStopR,
+        maxWait: this.config.entryMaxWait, quantity,
+      },
+    });
   }
 
   private pending(): void {
