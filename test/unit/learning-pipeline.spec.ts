@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { BASELINE, type ActiveMemory, policyOf, activate } from '../../core/learning/active-memory.js';
+import { bootstrapMean } from '../../core/learning/bootstrap.js';
+import { DEFAULT_LEARNING, type LearningConfig } from '../../core/learning/learning-config.js';
+import { LearningPipeline } from '../../core/learning/pipeline.js';
+import { shadowGate } from '../../core/learning/shadow-gate.js';
+import { STATIC_POLICY } from '../../core/learning/policy-eval.js';
+import { PostPromotionMonitor } from '../../core/learning/post-promotion-monitor.js';
+import { gateParams, monitorParams } from '../../core/learning/learning-params.js';
+import { InMemoryMemoryStore } from '../support/memory-store.js';
+import { StumpLearner, sample } from '../support/stump-learner.js';
+
+const xOf = (i: number): number => ((i * 37) % 100) / 100;
+
+function harness(opts: { invert?: boolean; learning?: Partial<LearningConfig>; canPromote?: () => boolean } = {}) {
+  const rows: { type: string; data: Record<string, unknown> }[] = [];
+  const queue: (() => void)[] = [];
+  const holder: { current: ActiveMemory | null } = { current: null };
+  let unstable = 0;
+  const learner = new StumpLearner('dec.x', opts.invert === true);
+  const config: LearningConfig = {
+    ...DEFAULT_LEARNING, everyTrades: 5, window: { min: 40, max: 120 },
+    gate: { minHoldout: 20 }, monitor: { minClosesBetweenPromotions: 5 }, ...opts.learning,
+  };
+  const store = new InMemoryMemoryStore();
+  const p = new LearningPipeline({
+    learners: [{ id: 'stump', instance: learner }], config, seed: 9, store, holder,
+    journal: (type, data) => rows.push({ type, data }), post: (t) => queue.push(t), canPromote: opts.canPromote ?? (() => true),
+    learningUnstable: () => { unstable++; }, dailyLossLimit: 1_000_000, now: () => 0, warn: () => {},
+  });
+  const boundary = (): void => { while (queue.length > 0) queue.shift()!(); };
+  return { p, rows, holder, boundary, store, unstable: () => unstable };
+}
+
+describe('learning pipeline (core/learning)', () => {
+  it('bootstrap is seeded: the same values and seed give the same interval', () => {
+    const xs = Array.from({ length: 50 }, (_, i) => Math.sin(i));
+    expect(bootstrapMean(xs, { seed: 3 })).to.deep.equal(bootstrapMean(xs, { seed: 3 }));
+    expect(bootstrapMean(xs, { seed: 3 }).lo).to.not.equal(bootstrapMean(xs, { seed: 4 }).lo);
+  });
+
+  it('every K real closes a candidate; a filter that skips the losers passes the gate and is in force only after the loop boundary', () => {
+    const h = harness();
+    h.p.start([], null, 0);
+    for (let i = 0; i < 40; i++) h.p.onSample(sample(i, xOf(i)), 0);
+    const gates = h.rows.filter((r) => r.type === 'learning.gate');
+    expect(gates).to.have.length(1);
+    expect(gates[0]!.data.pass, JSON.stringify(gates[0]!.data)).to.equal(true);
+    expect(h.holder.current!.version).to.equal(0);
+    h.boundary();
+    expect(h.holder.current!.version).to.equal(1);
+    expect(h.holder.current!.checksum).to.equal(gates[0]!.data.checksum);
+    expect(h.rows.some((r) => r.type === 'learning.reloaded' && r.data.version === 1)).to.equal(true);
+  });
+
+  it('the gate refuses an inverted filter (it skips the winners, keeps the losers), with its figures', () => {
+    const holdout = Array.from({ length: 40 }, (_, i) => sample(i, xOf(i)));
+    const inverted = (t: ReturnType<typeof sample>) => ({ take: t.features[0]! < 0.2, p: t.features[0]! < 0.2 ? 0.8 : 0.2 });
+    const v = shadowGate({ champion: STATIC_POLICY, candidate: inverted, holdout, schemaMatches: true, params: gateParams.parse({}), seed: 1 });
+    expect(v.pass).to.equal(false);
+    expect(v.failed).to.include.members(['non-inferiority', 'calibration']);
+    expect(v.figures.deltaHiR).to.be.lessThan(0);
+  });
+
+  it('no promotion in SAFE_MODE, and promotions are rate-limited', () => {
+    const safe = harness({ canPromote: () => false });
+    safe.p.start([], null, 0);
+    for (let i = 0; i < 40; i++) safe.p.onSample(sample(i, xOf(i)), 0);
+    safe.boundary();
+    expect(safe.holder.current!.version).to.equal(0);
+    expect(safe.rows.find((r) => r.type === 'learning.gate')!.data.held).to.equal('safe-mode');
+
+    const h = harness({ learning: { monitor: { minClosesBetweenPromotions: 50 } } });
+    h.p.start([], null, 0);
+    for (let i = 0; i < 50; i++) h.p.onSample(sample(i, xOf(i)), h.holder.current?.version ?? 0);
+    h.boundary();
+    const helds = h.rows.filter((r) => r.type === 'learning.gate').map((r) => r.data.held);
+    expect(helds[0]).to.equal(null);
+    expect(helds.slice(1)).to.include('rate-limit');
+  });
+
+  it('rolls back when the link flips after a promotion, deny-lists the checksum, and after two rollbacks calls learningUnstable', () => {
+    const h = harness({ learning: { monitor: { minClosesBetweenPromotions: 0, drawdownR: 3, drawdownTrades: 10 } } });
+    h.p.start([], null, 0);
+    let i = 0;
+    for (; i < 40; i++) h.p.onSample(sample(i, xOf(i)), 0);
+    h.boundary();
+    const promoted = h.holder.current!;
+    expect(promoted.version).to.equal(1);
+    // Poisoned: the trades the filter takes now lose.
+    let rolledAt = -1;
+    for (let k = 0; k < 10 && rolledAt < 0; k++, i++) {
+      const s = sample(i, 0.9, true);
+      h.p.onSample(s, h.holder.current!.version);
+      if (h.rows.some((r) => r.type === 'learning.rollback')) rolledAt = k + 1;
+    }
+    expect(rolledAt, 'rolled back within 10 trades').to.be.within(1, 10);
+    h.boundary();
+    expect(h.holder.current!.version).to.equal(0);
+    const rb = h.rows.find((r) => r.type === 'learning.rollback')!;
+    expect(rb.data.fromChecksum).to.equal(promoted.checksum);
+
+    // A forced bad promotion (E4): rolled back before the next entry decision, which then sees the previous version.
+    h.p.evaluate(true);
+    h.boundary();
+    const forced = h.holder.current!;
+    for (let k = 0; k < 10 && h.holder.current!.version === forced.version; k++, i++) {
+      h.p.onSample(sample(i, 0.9, true), forced.version);
+      h.boundary();
+    }
+    expect(h.holder.current!.version).to.equal(0);
+    expect(h.unstable()).to.equal(1);
+  });
+
+  it('memory older than maxAgeHours falls back to static (version 0)', () => {
+    const h = harness({ learning: { monitor: { maxAgeHours: 1 } } });
+    const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x'], candidates: {}, filter: null, sections: {}, trainedOn: 0, trainedThrough: '', expectedR: 0 };
+    h.p.start([], { version: 3, checksum: 'c', createdAt: -2 * 3_600_000_000, content }, 3);
+    expect(h.holder.current).to.equal(BASELINE);
+    expect(h.rows.some((r) => r.type === 'learning.memory-stale')).to.equal(true);
+  });
+
+  it('the monitor: CUSUM against the expectation, drawdown within N trades', () => {
+    const p = monitorParams.parse({});
+    const m = new PostPromotionMonitor(p, 0, 0.5);
+    const fired = [-0.5, -0.5, -0.5, -0.5].map((r) => m.observe(r, 0));
+    expect(fired.filter((f) => f !== null)[0]).to.be.oneOf(['cusum', 'drawdown']);
+    const calm = new PostPromotionMonitor(p, 0, 0.2);
+    expect([0.3, -0.1, 0.5, 0.2, 0.1].map((r) => calm.observe(r, 0)).every((f) => f === null)).to.equal(true);
+  });
+
+  it('static policy takes everything; a version-0 activation has no filter', () => {
+    const a = activate(0, 'x', {}, []);
+    expect(policyOf(a)(sample(1, 0.1)).take).to.equal(true);
+  });
+});
