@@ -23,6 +23,7 @@ import { wireFeed } from './feed-wiring.js';
 import { OperatorControls } from './operator-controls.js';
 import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
 import type { ActiveMemory } from '../learning/active-memory.js';
+import { SampleRecorder } from '../learning/sample-recorder.js';
 
 export interface SessionResult extends SessionSummary {
   sessionId: string;
@@ -46,6 +47,8 @@ export class SessionEngine {
   readonly orders: OrderManager;
   readonly journalWriter: JournalWriter;
   readonly controls: OperatorControls;
+  /** Training samples of every trigger (core/learning): real trades and ghost brackets. */
+  readonly samples: SampleRecorder;
   private readonly risk: RiskContextView;
   private fills = 0;
   readonly triggers: AutoTriggers;
@@ -91,8 +94,13 @@ export class SessionEngine {
       notify: (id, u) => this.notify(id, u),
     });
     this.controls = new OperatorControls(this);
+    this.samples = new SampleRecorder({
+      sessionId: plan.sessionId, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
+      killSwitchEngaged: () => this.gate.state === 'HALT',
+      syntheticWeight: plan.learning.syntheticWeight, forcedExitRCap: plan.learning.forcedExitRCap,
+    });
     this.learning = learningEnabled(plan.learners) ? new LearningLoop({
-      sessionId: plan.sessionId, learners: plan.learners, config: plan.learning, seed: plan.seed, store: memoryStore, journal,
+      sessionId: plan.sessionId, learners: plan.learners, config: plan.learning, seed: plan.seed, store: memoryStore, journal, samples: this.samples,
       holder: this.memory as { current: ActiveMemory | null },
       write: (kind, type, data, keys) => this.journalWriter.write(kind, type, data, keys),
       post: (task) => loop.post(task),
@@ -102,6 +110,7 @@ export class SessionEngine {
       dailyLossLimit: Math.round(plan.startEquity * 0.01),
       now: () => clock.now(), warn: (m, f) => plan.log('learning').warn(m, f),
     }) : null;
+    // Registered before the recorder attaches (in run), so the loop knows a trade's PnL when its sample arrives.
     if (this.learning !== null) bus.on('trade.closed', (t) => this.learning!.onTradeClosed(t), 'learning');
     bus.on('order.filled', () => { this.fills++; });
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
@@ -135,6 +144,7 @@ export class SessionEngine {
     let status: SessionSummary['status'] = 'completed';
     let failure: unknown = null;
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
+    const detachSamples = this.samples.attach();
     try {
       await this.restoreKillSwitch();
       await this.broker.connect();
@@ -155,6 +165,7 @@ export class SessionEngine {
     await this.shutdown();
     if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
     detachFeed();
+    detachSamples();
     detachTriggers();
     detachBroker();
     const summary: SessionSummary = {
@@ -186,8 +197,7 @@ export class SessionEngine {
     for (const s of plan.strategies) {
       const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
         clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
-        memory: this.memory, log: plan.log, seed: plan.seed,
-        ...(this.learning === null ? {} : { onTrigger: (id: string, record: Parameters<LearningLoop['onTrigger']>[1]) => this.learning!.onTrigger(id, record) }),
+        memory: this.memory, log: plan.log, seed: plan.seed, onTrigger: (id, record) => this.samples.onTrigger(id, record),
       });
       this.strategies.push(strategy);
       parts.bus.on('trade.closed', (t) => { if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t); }, strategy.id);
@@ -222,9 +232,11 @@ export class SessionEngine {
         this.parts.bus.reportListenerError(s.id, 'stop', error);
       }
     }
+    this.samples.beginSessionEnd();
     this.parts.loop.post(() => this.orders.flattenAll('session-end'));
     if (this.clock.kind === 'virtual') (this.clock as VirtualClock).advanceTo(this.clock.now() + SETTLE_US);
     else await new Promise((r) => setTimeout(r, 2000));
+    this.samples.finish();
     await this.learning?.flush();
     await this.journal.flush();
     try {

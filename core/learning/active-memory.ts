@@ -43,8 +43,11 @@ export function isLearningMemory(content: MemoryContent | null | undefined): con
   return content !== null && content !== undefined && (content as { kind?: unknown }).kind === MEMORY_KIND;
 }
 
-/** A scorer for the filter of `content`, using the learner instances of this session (by id). */
-export function filterScorer(content: LearningMemory, learners: readonly LoopLearner[]): ((names: readonly string[], values: readonly number[]) => number | null) | null {
+/**
+ * A scorer for the filter of `content`, using the learner instances of this session (by id): the columns it reads
+ * are the candidate's own (a learner may use a subset of the sample's columns).
+ */
+export function filterScorer(content: LearningMemory, learners: readonly LoopLearner[]): { names: readonly string[]; score(values: readonly number[]): number | null } | null {
   if (content.filter === null) return null;
   const learner = learners.find((l) => l.id === content.filter!.learnerId)?.instance;
   const text = content.candidates[content.filter.learnerId];
@@ -52,9 +55,12 @@ export function filterScorer(content: LearningMemory, learners: readonly LoopLea
   const parsed = learner.deserialize(text);
   if (!parsed.ok) return null;
   const candidate: LearnerCandidate = parsed.candidate;
-  return (names, values) => {
-    const r = learner.score(candidate, names, values);
-    return r.ok && Number.isFinite(r.score) ? r.score : null;
+  return {
+    names: candidate.featureNames,
+    score: (values) => {
+      const r = learner.score(candidate, candidate.featureNames, values);
+      return r.ok && Number.isFinite(r.score) ? r.score : null;
+    },
   };
 }
 
@@ -62,11 +68,11 @@ export function filterScorer(content: LearningMemory, learners: readonly LoopLea
 export function activate(version: number, checksum: string, content: MemoryContent, learners: readonly LoopLearner[]): ActiveMemory {
   const mem = isLearningMemory(content) ? content : null;
   const scorer = mem === null ? null : filterScorer(mem, learners);
-  const names = mem?.featureNames ?? [];
+  const names = scorer?.names ?? [];
   const values = new Array<number>(names.length);
   return {
     version, checksum, content,
-    minScore: mem?.filter?.minScore ?? null,
+    minScore: scorer === null ? null : mem?.filter?.minScore ?? null,
     score: (features) => {
       if (scorer === null) return null;
       for (let i = 0; i < names.length; i++) {
@@ -75,7 +81,7 @@ export function activate(version: number, checksum: string, content: MemoryConte
         if (v === undefined) return null;
         values[i] = v;
       }
-      return scorer(names, values);
+      return scorer.score(values);
     },
   };
 }

@@ -2,12 +2,12 @@ import type { Micros } from '../domain/units.js';
 import type { Journal } from '../../ports/journal.js';
 import type { TrainingSample } from '../../ports/learner.js';
 import type { MemoryStore } from '../../ports/memory-store.js';
-import type { ClosedTrade, TriggerRecord } from '../../ports/strategy.js';
+import type { ClosedTrade } from '../../ports/strategy.js';
+import type { Disposer } from '../../ports/create-token.js';
 import type { ActiveMemory, LoopLearner } from './active-memory.js';
 import type { LearningConfig } from './learning-config.js';
 import { LearningPipeline } from './pipeline.js';
-import { SAMPLE_ROW_TYPE, sampleFromRow } from './sample-row.js';
-import { TradeSampleRecorder } from './trade-samples.js';
+import { sampleFromRow } from './sample-row.js';
 
 export interface LearningLoopDeps {
   sessionId: string;
@@ -17,6 +17,8 @@ export interface LearningLoopDeps {
   store: MemoryStore;
   journal: Journal;
   holder: { current: ActiveMemory | null };
+  /** The session's sample recorder (core/learning/sample-recorder.ts): real trades and ghost brackets. */
+  samples: { onSample(listener: (s: TrainingSample) => void): Disposer };
   write(kind: 'event' | 'sample', type: string, data: Record<string, unknown>, keys?: { tradeId?: string; strategyId?: string; symbol?: string }): void;
   post(task: () => void): void;
   canPromote(): boolean;
@@ -32,15 +34,16 @@ export function learningEnabled(learners: readonly { id: string }[]): boolean {
 }
 
 /**
- * The session's learning loop: samples from triggers and closed trades, journaled, fed to the pipeline. The
- * engine calls `start` before the first event, `onTrigger`/`onTradeClosed` from the loop and `flush` at the end.
+ * The session's learning loop: the recorder's samples (already journaled there) feed the pipeline. The engine calls
+ * `start` before the first event, `onTradeClosed` from the loop (before the recorder turns the trade into a sample,
+ * so its net PnL is known to the monitor) and `flush` at the end.
  */
 export class LearningLoop {
   readonly pipeline: LearningPipeline;
-  private readonly recorder: TradeSampleRecorder;
+  private readonly pnl = new Map<string, number>();
+  private detach: Disposer | null = null;
 
   constructor(private readonly d: LearningLoopDeps) {
-    this.recorder = new TradeSampleRecorder(d.sessionId);
     this.pipeline = new LearningPipeline({
       learners: d.learners, config: d.config, seed: d.seed, store: d.store, holder: d.holder,
       journal: (type, data) => d.write('event', type, data), post: d.post, canPromote: d.canPromote,
@@ -55,7 +58,7 @@ export class LearningLoop {
     for (const s of sessions) {
       if (s.sessionId === this.d.sessionId) continue;
       for (const row of await this.d.journal.entries(s.sessionId, { kind: 'sample' })) {
-        const sample = sampleFromRow(row);
+        const sample = sampleFromRow(row, s.sessionId);
         if (sample !== null) samples.push(sample);
       }
     }
@@ -68,20 +71,19 @@ export class LearningLoop {
       latest === null ? null : { version: latest.meta.version, checksum: latest.meta.checksum, createdAt: latest.meta.createdAt, content: latest.content },
       highest,
     );
-  }
-
-  onTrigger(strategyId: string, record: TriggerRecord): void {
-    this.recorder.onTrigger(strategyId, record, this.d.now(), this.d.holder.current?.version ?? null);
+    this.detach = this.d.samples.onSample((sample) => {
+      const netPnl = this.pnl.get(sample.tradeId) ?? 0;
+      this.pnl.delete(sample.tradeId);
+      this.pipeline.onSample(sample, netPnl);
+    });
   }
 
   onTradeClosed(t: ClosedTrade): void {
-    const got = this.recorder.onClosed(t);
-    if (got === null) return;
-    this.d.write('sample', SAMPLE_ROW_TYPE, { ...got.sample, memoryVersion: got.memoryVersion }, { tradeId: t.tradeId, strategyId: t.strategyId, symbol: t.symbol });
-    this.pipeline.onSample(got.sample, got.memoryVersion, t.netPnl);
+    this.pnl.set(t.tradeId, t.netPnl);
   }
 
   flush(): Promise<void> {
+    this.detach?.();
     return this.pipeline.flush();
   }
 }

@@ -57,6 +57,8 @@ export class LearningPipeline {
   private evaluations = 0;
   private lastVersion = 0;
   private monitor: PostPromotionMonitor | null = null;
+  /** Clock time the memory in force was installed (trades decided before it belong to its predecessor). */
+  private installedAt: Micros = 0;
   private io: Promise<void> = Promise.resolve();
   /** Counters for reports (sweep, benches). */
   readonly stats = { evaluations: 0, promotions: 0, rejections: 0, rollbacks: 0, deferred: 0 };
@@ -88,15 +90,14 @@ export class LearningPipeline {
   }
 
   /**
-   * A labelled sample (real trade or ghost bracket). Real closes drive the cadence and the monitor; `decidedUnder`
-   * is the memory version the trade's entry decision used, `netPnl` its result in Money units.
+   * A labelled sample (real trade or ghost bracket). Real closes drive the cadence and the monitor, which counts
+   * only trades decided after the version in force was installed; `netPnl` is the trade's result in Money units.
    */
-  onSample(sample: TrainingSample, decidedUnder: number | null, netPnl = 0): void {
+  onSample(sample: TrainingSample, netPnl = 0): void {
     this.push(sample);
     if (sample.synthetic) return;
     this.realCloses++;
-    const current = this.d.holder.current ?? BASELINE;
-    if (this.monitor !== null && decidedUnder === current.version) {
+    if (this.monitor !== null && sample.decidedAt >= this.installedAt) {
       const trigger = this.monitor.observe(sample.label.r, netPnl);
       if (trigger !== null) this.rollback(trigger);
     }
@@ -138,6 +139,7 @@ export class LearningPipeline {
     const verdict = shadowGate({
       champion: policyOf(champion), candidate: policyOf(candidate), holdout,
       schemaMatches: sameSchema(champion, content), params: this.gate, seed,
+      sectionsChanged: memoryChecksum((content as LearningMemory).sections) !== memoryChecksum(isLearningMemory(champion.content) ? champion.content.sections : {}),
     });
     const failed = [...verdict.failed];
     if (this.denied.has(checksum)) failed.push('deny-listed');
@@ -173,7 +175,9 @@ export class LearningPipeline {
         continue;
       }
       candidates[l.id] = l.instance.serialize(r.candidate);
-      const section = l.instance.memory?.(r.candidate);
+      // A take/skip learner's model is in `candidates` and acts through `filter`; only the other purposes
+      // contribute sections (thresholds, execution) that the strategy reads directly.
+      const section = l.instance.purpose === 'take-skip' ? undefined : l.instance.memory?.(r.candidate);
       if (section !== undefined) Object.assign(sections, section);
       if (l.instance.purpose === 'take-skip' && filterLearner === null) filterLearner = l.id;
     }
@@ -206,6 +210,7 @@ export class LearningPipeline {
     this.monitor = this.newMonitor(next);
     this.d.post(() => {
       this.d.holder.current = next;
+      this.installedAt = this.d.now();
       this.d.journal('learning.reloaded', { version: next.version, checksum: next.checksum, previous: current.version });
     });
   }
@@ -223,6 +228,7 @@ export class LearningPipeline {
     this.d.journal('learning.rollback', { from: current.version, fromChecksum: current.checksum, to: previous.version, trigger, rollbacks: this.rollbacks, reading });
     this.d.post(() => {
       this.d.holder.current = previous;
+      this.installedAt = this.d.now();
       this.d.journal('learning.reloaded', { version: previous.version, checksum: previous.checksum, previous: current.version });
     });
     this.io = this.io.then(async () => {

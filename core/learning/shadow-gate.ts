@@ -38,6 +38,8 @@ export function shadowGate(input: {
   candidate: Policy;
   holdout: readonly TrainingSample[];
   schemaMatches: boolean;
+  /** The candidate's sections (thresholds, execution) differ from the champion's. */
+  sectionsChanged?: boolean;
   params: GateParams;
   seed: number;
 }): GateVerdict {
@@ -55,6 +57,8 @@ export function shadowGate(input: {
     championBrier: round(ch.brier), candidateBrier: round(ca.brier),
   };
   const failed: string[] = [];
+  // Non-inferiority alone would promote a candidate that changes nothing; a new version must change a decision.
+  if (diffs.every((x) => x === 0) && input.sectionsChanged !== true) failed.push('no-change');
   if (!input.schemaMatches) failed.push('schema');
   if (input.holdout.length < p.minHoldout) failed.push('holdout-size');
   if (ci.lo < -p.marginR) failed.push('non-inferiority');

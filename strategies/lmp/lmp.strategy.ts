@@ -10,8 +10,11 @@ import { LmpMetrics } from './metrics.js';
 import { type LmpConfig, type LmpParams, compileParams } from './params.js';
 import { positionSize } from './sizing.js';
 import { SnapshotWriter, type TradeLevels } from './snapshots.js';
-import { featureNames } from './features.js';
 import { type MemoryAdvice, readAdvice } from './memory-advice.js';
+import { GhostArm } from './ghost-arm.js';
+import { decisionFeatures } from './learning-features.js';
+import type { EntryLevels } from './entry.js';
+import type { PlannedBracket } from '../../ports/strategy.js';
 
 type DecisionStage = (typeof DECISION_STAGES)[number];
 
@@ -35,7 +38,6 @@ export class LmpStrategy implements Strategy {
   readonly metrics: LmpMetrics;
   phase: LmpPhase = 'scanning';
   private readonly snaps: SnapshotWriter;
-  private readonly decisionNames: readonly string[];
   // Memory in force and the gate config derived from it; rebuilt only when the version changes.
   private adviceVersion = -1;
   private advice: MemoryAdvice | null = null;
@@ -59,6 +61,9 @@ export class LmpStrategy implements Strategy {
   private filledQty = 0;
   private intendedQty = 0;
   private retryAt: Micros = 0;
+  // Triggers while the entry cap or a cooldown blocks the real path (labelled by ghost brackets).
+  private readonly ghostArm = new GhostArm();
+  private ghostSeq = 0;
   private readonly pos: PositionState = {
     entryPrice: 0, filledAt: 0, stop: 0, risk: 0, tp1: 0, tp2: 0, scaled: false, maxBid: 0, spreadBreachSince: 0, bidBefore: 0,
   };
@@ -68,7 +73,6 @@ export class LmpStrategy implements Strategy {
     this.config = compileParams(ctx.params as LmpParams);
     this.metrics = new LmpMetrics(this.config);
     this.snaps = new SnapshotWriter(ctx as StrategyContext<unknown>, this.metrics.history, this.config.p.topN, this.config.p.tick);
-    this.decisionNames = featureNames(this.config.p.topN).slice(0, this.metrics.live.length).map((n) => `dec.${n}`);
     this.gateConfig = this.config;
   }
 
@@ -133,10 +137,17 @@ export class LmpStrategy implements Strategy {
   private scan(now: Micros): void {
     const s = this.metrics.state;
     const c = this.effectiveConfig();
-    if (this.entries >= c.p.maxEntries) return this.skip(now, 'maxEntries');
-    if (now < this.cooldownUntil) return this.skip(now, 'cooldown');
+    if (this.entries >= c.p.maxEntries) {
+      this.skip(now, 'maxEntries');
+      return this.shadowTrigger(now, 'maxEntries');
+    }
+    if (now < this.cooldownUntil) {
+      this.skip(now, 'cooldown');
+      return this.shadowTrigger(now, 'cooldown');
+    }
     const fail = firstFailing(UNIVERSE_GATES, s, c) ?? firstFailing(SETUP_GATES, s, c);
     if (fail !== null) return this.skip(now, fail.name);
+    this.ghostArm.reset();
     this.phase = 'armed';
     this.armedAt = now;
     this.armedLow = this.metrics.impulseLow;
@@ -191,8 +202,8 @@ export class LmpStrategy implements Strategy {
     const gates = gateRecord(s, c, UNIVERSE_GATES, TRIGGER_GATES);
     gates.size = { value: size.shares, threshold: size.boundBy, pass: size.shares > 0 };
     const levels = `limit ${lv.limit} stop ${lv.stop} tp1 ${lv.tp1} tp2 ${lv.tp2} R ${lv.risk} buffer ${lv.bufferTicks}t`;
-    const features = this.ctx.memory() === null ? null : this.decisionFeatures(lv.limit, lv.stop);
-    if (advice !== null && features !== null) {
+    const features = decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk);
+    if (advice !== null) {
       gates.memory = { value: advice.version, threshold: advice.checksum, pass: true };
       if (advice.entryOffsetTicks !== 0 || buffer !== null) gates.memoryExecution = { value: `offset ${advice.entryOffsetTicks}t buffer ${buffer ?? 'vol'}`, pass: true };
       for (const [k, v] of Object.entries(advice.thresholds)) gates[`memory.${k}`] = { value: v, threshold: (p as unknown as Record<string, number>)[k]!, pass: true };
@@ -205,13 +216,14 @@ export class LmpStrategy implements Strategy {
           // A known failure pattern: skip this trigger (and this setup) as a gate would.
           this.phase = 'scanning';
           this.cooldownUntil = now + c.entryMaxWait;
-          this.report(`filter-${this.armedAt}`, false, 'filter', lv, size.shares, features);
+          this.reportTrigger(this.ghostId(), false, 'filter', lv, size.shares, features);
           return this.decide('entry', 'skipped:memory-filter', gates, levels);
         }
       }
     }
     if (size.shares <= 0) {
       this.phase = 'scanning';
+      this.reportTrigger(this.ghostId(), false, 'size', lv, 0, features);
       return this.decide('entry', 'skipped:size', gates, levels);
     }
     const result = this.ctx.submit({
@@ -219,8 +231,8 @@ export class LmpStrategy implements Strategy {
       stopLoss: lv.stop, takeProfit: lv.tp2, reason: 'lmp-pullback',
     });
     const tradeId = result.status === 'sent' ? result.tradeId ?? undefined : undefined;
-    if (features !== null) this.report(tradeId ?? result.intentId, result.status === 'sent', result.status, lv, size.shares, features);
     this.decide('entry', result.status, gates, levels, tradeId, result.intentId);
+    this.reportTrigger(result.status === 'sent' ? tradeId ?? result.intentId : result.intentId, result.status === 'sent', result.status, lv, size.shares, features);
     if (result.status !== 'sent') {
       // A denial is a value: back off for the entry window instead of asking risk again at every batch.
       this.phase = 'scanning';
@@ -251,26 +263,35 @@ export class LmpStrategy implements Strategy {
     return this.gateConfig;
   }
 
-  /** Decision-time columns (ports/feature-spec.ts `dec.`): the live vector and the planned levels. */
-  private decisionFeatures(limit: number, stop: number): Record<string, number> {
-    const rec: Record<string, number> = {};
-    const live = this.metrics.live;
-    for (let i = 0; i < this.decisionNames.length; i++) rec[this.decisionNames[i]!] = live[i]!;
-    rec['dec.entryPrice'] = limit;
-    rec['dec.stopPrice'] = stop;
-    return rec;
+  /** While the cap or a cooldown blocks the real path, a trigger of the shadow path is reported, not taken. */
+  private shadowTrigger(now: Micros, why: 'maxEntries' | 'cooldown'): void {
+    const s = this.metrics.state;
+    const c = this.config;
+    const p = c.p;
+    if (!this.ghostArm.step(now, s, c, this.metrics.impulseLow, this.metrics.impulseHigh)) return;
+    const lv = entryLevels({
+      bestAsk: s.bestAsk, shelfPrice: s.shelfPrice, swingLow: this.ghostArm.swingLow, tick: p.tick, volatilityTicks: s.volatilityTicks,
+      stopBufferMinTicks: p.stopBufferMinTicks, stopBufferMaxTicks: p.stopBufferMaxTicks, tp1R: p.tp1R, tp2R: p.tp2R,
+    });
+    const size = positionSize({
+      equity: this.ctx.equity(), riskFraction: p.riskFraction, entry: lv.limit, stop: lv.stop, maxPositionValue: c.maxPositionValue, maxShares: p.maxShares,
+    });
+    this.reportTrigger(this.ghostId(), false, why, lv, Math.max(0, size.shares), decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk));
   }
 
-  private report(triggerId: string, taken: boolean, outcome: string, lv: { limit: number; stop: number; tp1: number; tp2: number }, quantity: number, features: Record<string, number>): void {
+  private ghostId(): string {
+    this.ghostSeq++;
+    return `${this.id}-${this.config.p.symbol}-g${this.ghostSeq}`;
+  }
+
+  private reportTrigger(triggerId: string, taken: boolean, outcome: string, lv: EntryLevels, quantity: number, features: Record<string, number>): void {
     const p = this.config.p;
-    this.ctx.trigger({
-      symbol: p.symbol, triggerId, taken, outcome, setupReason: 'lmp-pullback', features,
-      bracket: {
-        side: 'long', entry: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, tp1Fraction: p.tp1Fraction,
-        breakEven: lv.limit + p.breakEvenBufferTicks * p.tick, timeStop: this.config.timeStop, timeStopR: p.timeStopR,
-        maxWait: this.config.entryMaxWait, quantity,
-      },
-    });
+    const bracket: PlannedBracket = {
+      side: 'long', entry: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, tp1Fraction: p.tp1Fraction,
+      breakEven: lv.limit + p.breakEvenBufferTicks * p.tick, timeStop: this.config.timeStop, timeStopR: p.timeStopR,
+      maxWait: this.config.entryMaxWait, quantity, tick: p.tick,
+    };
+    this.ctx.trigger({ symbol: p.symbol, triggerId, taken, outcome, setupReason: 'lmp-pullback', bracket, features });
   }
 
   private pending(): void {

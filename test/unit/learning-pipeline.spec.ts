@@ -42,7 +42,7 @@ describe('learning pipeline (core/learning)', () => {
   it('every K real closes a candidate; a filter that skips the losers passes the gate and is in force only after the loop boundary', () => {
     const h = harness();
     h.p.start([], null, 0);
-    for (let i = 0; i < 40; i++) h.p.onSample(sample(i, xOf(i)), 0);
+    for (let i = 0; i < 40; i++) h.p.onSample(sample(i, xOf(i)));
     const gates = h.rows.filter((r) => r.type === 'learning.gate');
     expect(gates).to.have.length(1);
     expect(gates[0]!.data.pass, JSON.stringify(gates[0]!.data)).to.equal(true);
@@ -72,7 +72,7 @@ describe('learning pipeline (core/learning)', () => {
 
     const h = harness({ learning: { monitor: { minClosesBetweenPromotions: 50 } } });
     h.p.start([], null, 0);
-    for (let i = 0; i < 50; i++) h.p.onSample(sample(i, xOf(i)), h.holder.current?.version ?? 0);
+    for (let i = 0; i < 50; i++) h.p.onSample(sample(i, xOf(i)));
     h.boundary();
     const helds = h.rows.filter((r) => r.type === 'learning.gate').map((r) => r.data.held);
     expect(helds[0]).to.equal(null);
@@ -83,7 +83,7 @@ describe('learning pipeline (core/learning)', () => {
     const h = harness({ learning: { monitor: { minClosesBetweenPromotions: 0, drawdownR: 3, drawdownTrades: 10 } } });
     h.p.start([], null, 0);
     let i = 0;
-    for (; i < 40; i++) h.p.onSample(sample(i, xOf(i)), 0);
+    for (; i < 40; i++) h.p.onSample(sample(i, xOf(i)));
     h.boundary();
     const promoted = h.holder.current!;
     expect(promoted.version).to.equal(1);
@@ -91,7 +91,7 @@ describe('learning pipeline (core/learning)', () => {
     let rolledAt = -1;
     for (let k = 0; k < 10 && rolledAt < 0; k++, i++) {
       const s = sample(i, 0.9, true);
-      h.p.onSample(s, h.holder.current!.version);
+      h.p.onSample(s);
       if (h.rows.some((r) => r.type === 'learning.rollback')) rolledAt = k + 1;
     }
     expect(rolledAt, 'rolled back within 10 trades').to.be.within(1, 10);
@@ -105,7 +105,7 @@ describe('learning pipeline (core/learning)', () => {
     h.boundary();
     const forced = h.holder.current!;
     for (let k = 0; k < 10 && h.holder.current!.version === forced.version; k++, i++) {
-      h.p.onSample(sample(i, 0.9, true), forced.version);
+      h.p.onSample(sample(i, 0.9, true));
       h.boundary();
     }
     expect(h.holder.current!.version).to.equal(0);

@@ -28,7 +28,6 @@ export interface SweepTrade {
   mfe: number;
   /** The decision-time shelf size ratio (for the hindsight oracle). */
   shelfSizeRatio: number | null;
-  memoryVersion: number | null;
 }
 
 export interface SweepDayResult {
@@ -85,10 +84,10 @@ export async function runSweepDay(t: SweepDayTask): Promise<SweepDayResult> {
     const journal = runtime.journal;
     const trades: SweepTrade[] = [];
     for (const row of await journal.entries(sessionId, { kind: 'sample' })) {
-      const s = sampleFromRow(row);
+      const s = sampleFromRow(row, sessionId);
       if (s === null || s.synthetic) continue;
       const i = s.featureNames.indexOf('dec.shelfSizeRatio');
-      trades.push({ r: s.label.r, mae: s.label.mae, mfe: s.label.mfe, shelfSizeRatio: i < 0 ? null : s.features[i]!, memoryVersion: (row.data as { memoryVersion?: number | null }).memoryVersion ?? null });
+      trades.push({ r: s.label.r, mae: s.label.mae, mfe: s.label.mfe, shelfSizeRatio: i < 0 ? null : s.features[i]! });
     }
     const events = await journal.entries(sessionId, { kind: 'event' });
     const verdicts = events.filter((e) => e.type === 'learning.gate').map((e) => ({ ...e.data }));
