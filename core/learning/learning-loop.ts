@@ -66,10 +66,14 @@ export class LearningLoop {
     const latest = await this.d.store.loadLatest();
     const versions = await this.d.store.list();
     const highest = versions.reduce((m, v) => Math.max(m, v.version), 0);
+    // The promoted version before the one in force: where a rollback returns to.
+    const before = latest === null ? undefined : versions.find((v) => v.status === 'promoted' && v.version < latest.meta.version);
+    const got = before === undefined ? null : await this.d.store.get(before.version);
     this.pipeline.start(
       samples.slice(-this.d.config.window.max),
       latest === null ? null : { version: latest.meta.version, checksum: latest.meta.checksum, createdAt: latest.meta.createdAt, content: latest.content },
       highest,
+      got === null || !got.ok ? null : { version: got.value.meta.version, checksum: got.value.meta.checksum, createdAt: got.value.meta.createdAt, content: got.value.content },
     );
     this.detach = this.d.samples.onSample((sample) => {
       const netPnl = this.pnl.get(sample.tradeId) ?? 0;

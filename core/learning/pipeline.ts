@@ -30,6 +30,13 @@ export interface PipelineDeps {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
+export interface StoredVersion {
+  version: number;
+  checksum: string;
+  createdAt: Micros;
+  content: MemoryContent;
+}
+
 const FILTER_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
 const HOUR = 3_600_000_000;
 
@@ -72,7 +79,12 @@ export class LearningPipeline {
    * Before the session's first event: earlier samples (oldest first), the newest stored version and the highest
    * version number in the store. Memory older than `maxAgeHours` is not used (static LMP instead).
    */
-  start(samples: readonly TrainingSample[], latest: { version: number; checksum: string; createdAt: Micros; content: MemoryContent } | null, highestVersion: number): void {
+  start(
+    samples: readonly TrainingSample[], latest: StoredVersion | null, highestVersion: number,
+    /** The promoted version before `latest`, the target of a rollback (static LMP when absent). */
+    previous: StoredVersion | null = null,
+  ): void {
+    if (previous !== null) this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
     for (const s of samples) this.push(s);
     // The cadence counts real closes across sessions: a day with fewer than K trades still moves it on.
     this.realCloses = samples.filter((s) => !s.synthetic).length;
@@ -85,8 +97,28 @@ export class LearningPipeline {
       } else active = activate(latest.version, latest.checksum, latest.content, this.d.learners);
     }
     this.d.holder.current = active;
+    this.installedAt = this.d.now();
     if (active.version !== 0) this.monitor = this.newMonitor(active);
     this.d.journal('learning.started', { version: active.version, checksum: active.checksum, samples: this.window.length, learners: this.d.learners.map((l) => l.id) });
+    if (active.version !== 0) this.gateOnLoad(active);
+  }
+
+  /**
+   * The stored version is judged again on the most recent samples before the first decision: a version promoted by
+   * force (`harvester memory promote --force`) or grown worse on recent data is rolled back here, so no entry is
+   * ever decided under it. Cadence checks (holdout size, "changes a decision") do not apply to a version in force.
+   */
+  private gateOnLoad(active: ActiveMemory): void {
+    const n = this.window.length;
+    const holdoutN = Math.min(n, Math.max(this.gate.minHoldout, Math.round(n * this.gate.holdoutShare)));
+    if (holdoutN < this.gate.minHoldout) return;
+    const verdict = shadowGate({
+      champion: policyOf(BASELINE), candidate: policyOf(active), holdout: this.window.slice(n - holdoutN),
+      schemaMatches: true, params: this.gate, seed: seedFrom(this.d.seed, 'learning-load'),
+    });
+    const failed = verdict.failed.filter((f) => f !== 'no-change' && f !== 'holdout-size');
+    this.d.journal('learning.gate-on-load', { version: active.version, checksum: active.checksum, pass: failed.length === 0, failed, figures: { ...verdict.figures } });
+    if (failed.length > 0) this.rollback('gate-on-load');
   }
 
   /**
