@@ -172,7 +172,8 @@ switch (process.argv[2]) {
     const forced = await memory.promote(saved.value.version);
     await ds.destroy();
     console.log(`forced promotion of v${saved.value.version}: ${forced.ok ? 'ok' : forced.reason}`);
-    const next = await runSweepDay({ seed: 1 + days, index: days, signal: 'planted', flipAt: 1e9, arm: 'learned', store: file, dataDir, baseDir: root, learning: quick });
+    // The bench's store writes createdAt 0 (no session clock here): lift the age limit so only the gate judges it.
+    const next = await runSweepDay({ seed: 1 + days, index: days, signal: 'planted', flipAt: 1e9, arm: 'learned', store: file, dataDir, baseDir: root, learning: { ...quick, monitor: { maxAgeHours: 1e9 } } });
     const load = next.loadRows[0];
     console.log(`next session: started under v${next.startVersion}; gate on load ${load === undefined ? 'did not run' : load.pass ? 'passed' : `refused (${(load.failed as string[]).join(', ')})`}; rollbacks ${next.rollbacks}; first entry decision names memory v${next.firstEntryMemoryVersion}`);
     const pass = !verdict.pass && next.startVersion === saved.value.version && load?.pass === false && next.firstEntryMemoryVersion !== saved.value.version && next.firstEntryMemoryVersion !== undefined;
