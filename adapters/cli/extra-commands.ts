@@ -5,6 +5,8 @@ import { registerDataCommands } from './commands/data.command.js';
 import { registerControlCommands } from './commands/control.command.js';
 import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
 import { registerSweepCommands } from './commands/sweep.command.js';
+import { registerSamplesCommands } from './commands/samples.command.js';
+import { registerMemoryCommands } from './commands/memory.command.js';
 
 /** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
 export async function registerExtraCommands(program: Command): Promise<void> {
@@ -14,4 +16,6 @@ export async function registerExtraCommands(program: Command): Promise<void> {
   registerControlCommands(program);
   registerFakeTwsCommand(program);
   registerSweepCommands(program);
+  registerSamplesCommands(program);
+  registerMemoryCommands(program);
 }

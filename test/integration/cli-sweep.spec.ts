@@ -19,8 +19,8 @@ describe('harvester sweep (CLI, piscina workers, whole engine per day)', functio
     for (const arm of ['learned', 'static'] as const) {
       const a = out[arm] as Record<string, number>;
       for (const k of ['trades', 'expectancyR', 'ciLowR', 'ciHighR', 'winRate']) expect(a[k], `${arm}.${k}`).to.be.a('number');
-      expect(a.ciLowR).to.be.at.most(a.expectancyR);
-      expect(a.ciHighR).to.be.at.least(a.expectancyR);
+      expect(a.ciLowR!).to.be.at.most(a.expectancyR!);
+      expect(a.ciHighR!).to.be.at.least(a.expectancyR!);
       expect(a.trades).to.be.greaterThan(0);
     }
     for (const k of ['promotions', 'rejections', 'rollbacks']) expect(out[k], k).to.be.a('number');
