@@ -1,6 +1,7 @@
 import type { Learner, LearnerCandidate, TrainingSample } from '../../ports/learner.js';
 import type { MemoryContent } from '../../ports/memory-store.js';
 import type { Policy } from './policy-eval.js';
+import { knownAtOf } from '../../ports/feature-spec.js';
 
 export const MEMORY_KIND = 'harvester.learning';
 export const MEMORY_SCHEMA = 1;
@@ -70,6 +71,9 @@ export function activate(version: number, checksum: string, content: MemoryConte
   const scorer = mem === null ? null : filterScorer(mem, learners);
   const names = scorer?.names ?? [];
   const values = new Array<number>(names.length);
+  // Samples carry outcome columns too (fill., +5s, exit.); a take/skip learner never reads them (LEARNER.LOOKAHEAD),
+  // so at decision time they are filled with 0. A missing decision-time column means no opinion.
+  const later = names.map((n) => knownAtOf(n) !== 'decision');
   return {
     version, checksum, content,
     minScore: scorer === null ? null : mem?.filter?.minScore ?? null,
@@ -77,9 +81,9 @@ export function activate(version: number, checksum: string, content: MemoryConte
       if (scorer === null) return null;
       for (let i = 0; i < names.length; i++) {
         const v = features[names[i]!];
-        // A column the strategy did not provide: the filter has no opinion (never a guess).
-        if (v === undefined) return null;
-        values[i] = v;
+        // A decision column the strategy did not provide: the filter has no opinion (never a guess).
+        if (v === undefined && !later[i]) return null;
+        values[i] = v ?? 0;
       }
       return scorer.score(values);
     },

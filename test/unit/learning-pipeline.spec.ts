@@ -129,6 +129,22 @@ describe('learning pipeline (core/learning)', () => {
     expect([0.3, -0.1, 0.5, 0.2, 0.1].map((r) => calm.observe(r, 0)).every((f) => f === null)).to.equal(true);
   });
 
+  it('the live filter scores a decision-time record although the samples also carry outcome columns', () => {
+    const withOutcome = Array.from({ length: 20 }, (_, i) => {
+      const s = sample(i, xOf(i));
+      return { ...s, featureNames: ['dec.x', 'fill.slippageTicks'], features: [s.features[0]!, 1] };
+    });
+    const learner = new StumpLearner('dec.x');
+    const built = learner.build(withOutcome, { seed: 1 });
+    if (!built.ok) throw new Error(built.reason);
+    const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x', 'fill.slippageTicks'], candidates: { stump: learner.serialize(built.candidate) }, filter: { learnerId: 'stump', minScore: 0.5 }, sections: {}, trainedOn: 20, trainedThrough: '', expectedR: 0 };
+    const live = activate(1, 'c', content, [{ id: 'stump', instance: learner }]);
+    // LMP's decision record has no fill. column; the gate saw one. Both must get the same verdict.
+    expect(live.score({ 'dec.x': 0.05 })).to.equal(0.2);
+    expect(live.score({ 'dec.x': 0.9 })).to.equal(0.8);
+    expect(live.score({ 'other': 1 }), 'a missing decision column: no opinion').to.equal(null);
+  });
+
   it('static policy takes everything; a version-0 activation has no filter', () => {
     const a = activate(0, 'x', {}, []);
     expect(policyOf(a)(sample(1, 0.1)).take).to.equal(true);
