@@ -8,15 +8,19 @@ import type { LmpParams } from './params.js';
  * roadmap default. Memory never sends anything: it only makes an entry less likely or changes its levels, and the
  * order still passes risk.
  */
-export const THRESHOLD_BOUNDS: Readonly<Record<'minImbalance' | 'minTapeImbalance', readonly [number, number]>> = Object.freeze({
-  minImbalance: [0.15, 0.35],
-  minTapeImbalance: [0.1, 0.3],
+export type TunedThreshold = 'minImbalance' | 'minRecoveredTape' | 'minRetracement';
+
+/** The ranges the threshold-tuner learner documents (README "Learning"); LMP clamps to them again. */
+export const THRESHOLD_BOUNDS: Readonly<Record<TunedThreshold, readonly [number, number]>> = Object.freeze({
+  minImbalance: [0.2, 0.4],
+  minRecoveredTape: [0, 0.2],
+  minRetracement: [0.3, 0.45],
 });
 
 export interface MemoryAdvice {
   version: number;
   checksum: string;
-  thresholds: Partial<Pick<LmpParams, 'minImbalance' | 'minTapeImbalance'>>;
+  thresholds: Partial<Pick<LmpParams, TunedThreshold>>;
   entryOffsetTicks: number;
   /** null: LMP's volatility-scaled buffer. */
   stopBufferTicks: number | null;
@@ -32,6 +36,9 @@ export function readAdvice(memory: MemoryView, p: LmpParams): MemoryAdvice {
     const v = num(sections.thresholds?.[name]);
     if (v !== null) thresholds[name] = clamp(v, lo, hi);
   }
+  // minRetracement must stay below the (untuned) maxRetracement.
+  if (thresholds.minRetracement !== undefined && thresholds.minRetracement >= p.maxRetracement) delete thresholds.minRetracement;
+  // Flat execution advice only; exec-memory's per-bucket table (spread × volatility) is not read yet.
   const offset = num(sections.execution?.entryOffsetTicks);
   const buffer = num(sections.execution?.stopBufferTicks);
   return {
