@@ -52,6 +52,15 @@ export interface StoredSession {
   wallStartedAt: string;
 }
 
+/** One session with what was stored about it: the redacted resolved config and, once closed, its end and summary. */
+export interface SessionRecord extends StoredSession {
+  learner: string;
+  seed: number;
+  config: Readonly<Record<string, unknown>>;
+  endedAt: Micros | null;
+  summary: SessionSummary | null;
+}
+
 /**
  * The persistence journal of sessions, orders, fills, trades, decisions, risk events, training samples and
  * checkpoints.
@@ -71,6 +80,8 @@ export interface Journal {
   digest(sessionId: string): Promise<string>;
   entries(sessionId: string, filter?: { kind?: JournalKind; tradeId?: string }): Promise<readonly JournalEntry[]>;
   sessions(limit?: number): Promise<readonly StoredSession[]>;
+  /** One session by id, or null when this store has none of that id. */
+  session(sessionId: string): Promise<SessionRecord | null>;
   close(): Promise<void>;
 }
 

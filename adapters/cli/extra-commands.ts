@@ -4,6 +4,7 @@ import { registerInitCommand } from './commands/init.command.js';
 import { registerDataCommands } from './commands/data.command.js';
 import { registerControlCommands } from './commands/control.command.js';
 import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
+import { registerReportCommand } from './commands/report.command.js';
 
 /** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
 export async function registerExtraCommands(program: Command): Promise<void> {
@@ -12,4 +13,5 @@ export async function registerExtraCommands(program: Command): Promise<void> {
   registerDataCommands(program);
   registerControlCommands(program);
   registerFakeTwsCommand(program);
+  registerReportCommand(program);
 }

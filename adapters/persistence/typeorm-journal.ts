@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionSummary, StoredSession } from '../../ports/journal.js';
+import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionRecord, SessionSummary, StoredSession } from '../../ports/journal.js';
 import { canonicalJson } from './canonical-json.js';
 import { journalEntities, JOURNAL_TABLES, type JournalRow } from './entities/journal-row.entity.js';
 import { sessionEntity, type SessionRow } from './entities/session.entity.js';
@@ -93,6 +93,16 @@ export class TypeormJournal implements Journal {
   async sessions(limit = 20): Promise<readonly StoredSession[]> {
     const rows = await this.ds.getRepository(sessionEntity).find({ order: { wallStartedAt: 'DESC' }, take: limit });
     return rows.map((r) => ({ sessionId: r.sessionId, mode: r.mode, strategy: r.strategy, status: r.status, startedAt: Number(r.startedAt), wallStartedAt: r.wallStartedAt }));
+  }
+
+  async session(sessionId: string): Promise<SessionRecord | null> {
+    const r = await this.ds.getRepository(sessionEntity).findOne({ where: { sessionId } });
+    if (r === null) return null;
+    return {
+      sessionId: r.sessionId, mode: r.mode, strategy: r.strategy, status: r.status, startedAt: Number(r.startedAt), wallStartedAt: r.wallStartedAt,
+      learner: r.learner, seed: Number(r.seed), config: JSON.parse(r.config) as Record<string, unknown>,
+      endedAt: r.endedAt === null ? null : Number(r.endedAt), summary: r.summary === null ? null : (JSON.parse(r.summary) as SessionSummary),
+    };
   }
 
   async close(): Promise<void> {

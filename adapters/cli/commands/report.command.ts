@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import type { Journal } from '../../../ports/journal.js';
+import { buildReport, kpiRows, renderReportHtml } from '../../report/index.js';
+import { loadResolvedConfig } from '../load.js';
+import { openStore } from '../open-store.js';
+
+interface ReportOptions { config: string; out?: string; json?: boolean; compare?: string; recording?: string[]; market: boolean }
+
+/** `harvester report SESSION`: the daily KPI report as one self-contained HTML file (and/or JSON). */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('write the daily report of a session: KPIs, charts and a per-trade drill-down, as one self-contained HTML file')
+    .argument('<session>', 'session id (see `harvester sessions`)')
+    .option('-c, --config <file>', 'config file (names the store)', 'harvester.config.ts')
+    .option('-o, --out <file>', 'HTML file to write (default var/reports/<session>.html)')
+    .option('--compare <session>', 'a second session of the same day shown side by side (e.g. the replay of a live day)')
+    .option('--recording <file...>', 'recording(s) for the price chart and the book heatmaps (default: what the session played)')
+    .option('--no-market', 'skip the market data (KPIs and trades only)')
+    .option('--json', 'print the KPIs and trades as one JSON object on stdout')
+    .action(async (session: string, opts: ReportOptions) => {
+      const { resolved } = await loadResolvedConfig(opts.config);
+      const store = await openStore(resolved);
+      try {
+        const journal = requireJournal(store.journal);
+        const base = { dataDir: resolved.root.dataDir, noMarket: !opts.market, ...(opts.recording ? { recordings: opts.recording.map((f) => path.resolve(f)) } : {}) };
+        const model = await buildReport(journal, session, base);
+        const compare = opts.compare ? await buildReport(journal, opts.compare, { dataDir: resolved.root.dataDir, noMarket: true }) : undefined;
+        const out = path.resolve(opts.out ?? path.join(resolved.root.dataDir, 'reports', `${session}.html`));
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.writeFileSync(out, renderReportHtml(model, compare));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ sessionId: session, out, kpis: model.kpis, trades: model.trades.map(({ trail: _t, ...t }) => t), notes: model.notes })}\n`);
+        } else {
+          for (const [, label, value] of kpiRows(model.kpis)) process.stdout.write(`${label.padEnd(40)} ${value}\n`);
+          for (const n of model.notes) process.stdout.write(`note: ${n}\n`);
+          process.stdout.write(`report: ${out}\n`);
+        }
+      } finally {
+        await store.close?.();
+      }
+    });
+}
+
+export function requireJournal(journal: Journal | undefined): Journal {
+  if (journal === undefined) throw new HarvesterError('CONFIG.INVALID', 'the configured store has no journal', { details: { path: 'store' } });
+  return journal;
+}
