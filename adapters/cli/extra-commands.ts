@@ -5,6 +5,7 @@ import { registerDataCommands } from './commands/data.command.js';
 import { registerControlCommands } from './commands/control.command.js';
 import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
 import { registerReportCommand } from './commands/report.command.js';
+import { registerWatchCommand } from './commands/watch.command.js';
 
 /** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
 export async function registerExtraCommands(program: Command): Promise<void> {
@@ -14,4 +15,5 @@ export async function registerExtraCommands(program: Command): Promise<void> {
   registerControlCommands(program);
   registerFakeTwsCommand(program);
   registerReportCommand(program);
+  registerWatchCommand(program);
 }

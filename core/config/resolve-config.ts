@@ -8,6 +8,7 @@ import { isEnvRef } from './env-ref.js';
 import { redact } from './redact.js';
 import { rootSchema, type RootConfig } from './root-schema.js';
 import { deepFreeze } from './deep-freeze.js';
+import type { AlertsConfig } from './alerts-schema.js';
 
 export interface ResolvedSelection<M> {
   manifest: M;
@@ -29,6 +30,8 @@ export interface ResolvedConfig {
   accountId: string | null;
   /** Safe to print and store: env refs shown by name, secret-looking values redacted. */
   redacted: Readonly<Record<string, unknown>>;
+  /** The alert settings with their env references (webhook URLs, bot tokens, SMTP passwords) resolved; never logged. */
+  alerts: AlertsConfig;
   /** Resolved secret values, for scrubbing foreign log text. */
   secrets: readonly string[];
   registry: PluginRegistry;
@@ -97,6 +100,7 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const accountRaw = root.account.id;
   const accountId = accountRaw === undefined ? null : (resolveEnv(accountRaw, 'account.id', env, secrets, undefined) as string | undefined) ?? null;
   if (accountId !== null) secrets.push(accountId);
+  const alerts = deepFreeze(resolveEnv(root.alerts, 'alerts', env, secrets, undefined) as AlertsConfig);
 
   return Object.freeze({
     root: deepFreeze(root),
@@ -107,6 +111,7 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
     risk,
     strategies,
     accountId,
+    alerts,
     redacted: deepFreeze(redact(input) as Record<string, unknown>),
     secrets: Object.freeze(secrets),
     registry,

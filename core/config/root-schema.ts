@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AnyPluginManifest } from '../../plugins/sdk/manifest.js';
 import { autoTriggerParams } from '../risk/auto-triggers.js';
+import { alertsSchema } from './alerts-schema.js';
 
 const envRef = z.object({ $env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), optional: z.boolean().optional() }).strict();
 const stringOrEnv = z.union([z.string().min(1), envRef]);
@@ -79,6 +80,8 @@ export const rootSchema = z
     book: z.object({ topN: z.number().int().min(1).max(20).default(5) }).strict().default({ topN: 5 }),
     dataDir: z.string().default('var'),
     live: z.object({ armed: z.boolean().default(false) }).strict().default({ armed: false }),
+    /** Alert channels and rules (docs/alerts.md); none by default. */
+    alerts: alertsSchema.default(alertsSchema.parse({})),
   })
   .strict();
 

@@ -28,6 +28,8 @@ export interface CreateHarvesterOptions {
   env?: NodeJS.ProcessEnv;
   /** `--arm-live` was given. */
   armLive?: boolean;
+  /** Observers of the journal stream (alerts) wrap the store's journal here; the rows themselves are unchanged. */
+  wrapJournal?: (journal: Journal) => Journal;
 }
 
 export interface HarvesterRuntime {
@@ -124,7 +126,8 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
     container.bind(Clock).toConstantValue(clock);
     container.bind(MarketDataFeed).toConstantValue(need(feedInst.feed, config.marketData.manifest.id, 'market-data'));
     container.bind(IBrokerAdapter).toConstantValue(need(brokerInst.broker, config.broker.manifest.id, 'broker'));
-    container.bind(Journal).toConstantValue(need(storeInst.journal, config.store.manifest.id, 'store (journal)'));
+    const journal = need(storeInst.journal, config.store.manifest.id, 'store (journal)');
+    container.bind(Journal).toConstantValue(options.wrapJournal ? options.wrapJournal(journal) : journal);
     container.bind(MemoryStore).toConstantValue(need(storeInst.memory, config.store.manifest.id, 'store (memory)'));
     container.bind(Learner).toConstantValue(learner);
     for (const r of risk) container.bind(RiskPolicy).toConstantValue(r.policy);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createHarvester } from '../../../core/di/container.js';
@@ -9,6 +10,9 @@ import { loadResolvedConfig } from '../load.js';
 import { createLogFactory } from '../logger.js';
 import { checkLiveArming } from '../../../core/risk/live-arming.js';
 import { startControlServer, type ControlServer } from '../control-socket.js';
+import { startSessionAlerts } from '../../alerts/session-alerts.js';
+
+const HARVESTER_BIN = fileURLToPath(new URL('../../../bin/harvester.js', import.meta.url));
 
 interface RunOptions {
   config?: string;
@@ -32,7 +36,7 @@ export function registerRunCommand(program: Command): void {
 
 export async function runSession(opts: RunOptions): Promise<number> {
   const started = performance.now();
-  const { resolved } = await loadResolvedConfig(opts.config);
+  const { resolved, path: configPath } = await loadResolvedConfig(opts.config);
   // Live never happens by accident: refused here, before anything connects; the account is checked again once connected.
   const arming = checkLiveArming({
     mode: resolved.root.mode, configArmed: resolved.root.live.armed, armFlag: Boolean(opts.armLive),
@@ -45,15 +49,23 @@ export async function runSession(opts: RunOptions): Promise<number> {
   const wall = new Date();
   const sessionId = `${wall.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
   const logFactory = createLogFactory(opts.logLevel, resolved.secrets);
+  let clockNow = (): number => 0;
+  const alerts = startSessionAlerts({
+    config: resolved.alerts, sessionId, dataDir: resolved.root.dataDir, clockNow: () => clockNow(),
+    watch: resolved.root.mode === 'replay' ? null : { bin: HARVESTER_BIN, configFile: configPath },
+  });
   const runtime = await createHarvester(resolved, {
+    wrapJournal: (j) => alerts.wrapJournal(j),
     sessionId,
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
     log: logFactory,
     armLive: Boolean(opts.armLive),
   });
+  clockNow = () => runtime.clock.now();
   // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
   let control: ControlServer | null = null;
+  let endStatus = 'failed';
   if (resolved.root.mode !== 'replay') {
     control = await startControlServer({
       dataDir: resolved.root.dataDir,
@@ -102,11 +114,13 @@ export async function runSession(opts: RunOptions): Promise<number> {
         ].join('\n'),
       );
     }
+    endStatus = result.status;
     return result.status === 'failed' ? 1 : 0;
   } finally {
     bar?.stop();
     await control?.close();
     await runtime.close();
+    await alerts.close(endStatus);
   }
 }
 
