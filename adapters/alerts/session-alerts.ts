@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { AlertsConfig } from '../../core/config/alerts-schema.js';
-import type { Journal } from '../../ports/journal.js';
+import type { RowListener } from '../observe/tap-journal.js';
 import type { Alert } from './alert.js';
 import { AlertDispatcher, type OutboxRecord } from './alert-dispatcher.js';
 import { AlertRules, type RaisedAlert } from './alert-rules.js';
-import { alertingJournal } from './alerting-journal.js';
 import { buildChannels } from './build-channels.js';
 import { HeartbeatWriter, heartbeatFile } from './dead-man.js';
 
@@ -21,13 +20,14 @@ export interface SessionAlertsOptions {
 }
 
 export interface SessionAlerts {
-  wrapJournal(journal: Journal): Journal;
+  /** Feeds journal rows to the alert rules (see tapJournal). */
+  onRow: RowListener;
   /** Raise an alert from outside the journal stream (e.g. the last-resort handler). */
   raise(a: RaisedAlert): void;
   close(status: string): Promise<void>;
 }
 
-const NONE: SessionAlerts = { wrapJournal: (j) => j, raise: () => {}, close: async () => {} };
+const NONE: SessionAlerts = { onRow: () => {}, raise: () => {}, close: async () => {} };
 
 /**
  * Alerting for one session: rules over the journal stream, a dispatcher with a durable outbox, a timer for conditions
@@ -52,7 +52,7 @@ export function startSessionAlerts(o: SessionAlertsOptions): SessionAlerts {
   const sessionLevel = rules.level('session');
   if (sessionLevel !== 'off') raise({ type: 'session', level: sessionLevel, key: 'started', title: `Session ${o.sessionId} started`, detail: '', at: o.clockNow() });
   return {
-    wrapJournal: (j) => alertingJournal(j, rules, (a) => raise(a)),
+    onRow: (_sessionId, entry) => { for (const a of rules.onRow(entry, Date.now())) raise(a); },
     raise,
     async close(status: string): Promise<void> {
       clearInterval(timer);

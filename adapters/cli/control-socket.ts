@@ -21,6 +21,8 @@ interface ControlFile {
 export interface ControlServer {
   readonly port: number;
   readonly file: string;
+  /** The session's operator secret; the dashboard accepts the same one. */
+  readonly token: string;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
   return {
     port,
     file,
+    token,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,22 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { formatMoney, fromPrice } from '../../core/domain/units.js';
 import type { Kpis, ReportModel, TradeRecord } from './report-model.js';
 import { PAGE_SCRIPT } from './page-script.js';
-
-/** The chart libraries, inlined so the report opens with no network (and stays one file to archive or mail). */
-function vendor(): { uplotJs: string; uplotCss: string; lwcJs: string } {
-  // Both packages keep their browser builds beside their entry points, outside their "exports" maps.
-  const dist = (pkg: string): string => path.dirname(fileURLToPath(import.meta.resolve(pkg)));
-  const read = (pkg: string, file: string): string => fs.readFileSync(path.join(dist(pkg), file), 'utf8');
-  return {
-    uplotJs: read('uplot', 'uPlot.iife.min.js'),
-    uplotCss: read('uplot', 'uPlot.min.css'),
-    lwcJs: read('lightweight-charts', 'lightweight-charts.standalone.production.js'),
-  };
-}
+import { chartLibraries, TRADINGVIEW_ATTRIBUTION } from '../web/chart-libraries.js';
 
 /** The KPI rows of the report, in the roadmap's order: [key, label, formatted value]. Also what `--json` prints. */
 export function kpiRows(k: Kpis): [string, string, string][] {
@@ -52,7 +38,7 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeA
 
 /** One self-contained HTML page: KPIs, charts, per-trade drill-downs; `compare` adds a second session's KPI column. */
 export function renderReportHtml(model: ReportModel, compare?: ReportModel): string {
-  const v = vendor();
+  const v = chartLibraries();
   const tz = model.session.timeZone;
   const at = (us: number): string => DateTime.fromMillis(Math.floor(us / 1000), { zone: tz }).toFormat('HH:mm:ss.SSS');
   const rowsA = kpiRows(model.kpis);
@@ -94,10 +80,10 @@ ${trades}
 ${model.promotions.length ? `<h2>Before and after each promotion</h2><table id="promotions"><tr><th>at</th><th>version</th><th>trades before</th><th>net before</th><th>R before</th><th>trades after</th><th>net after</th><th>R after</th></tr>${promos}</table>` : ''}
 <h2>Per-trade drill-down</h2>
 ${drill}
-<p class="attr">Price chart: TradingView Lightweight Charts™ (Copyright © TradingView, Inc., https://www.tradingview.com/). Dense series: uPlot.</p>
+<p class="attr">${esc(TRADINGVIEW_ATTRIBUTION)} Dense series: uPlot.</p>
 <script id="hv-model" type="application/json">${json}</script>
 <script>${v.uplotJs}</script>
-<script>${v.lwcJs}</script>
+<script>${v.lightweightChartsJs}</script>
 <script>${PAGE_SCRIPT}</script>
 </body></html>
 `;

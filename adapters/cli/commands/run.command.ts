@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -11,6 +13,10 @@ import { createLogFactory } from '../logger.js';
 import { checkLiveArming } from '../../../core/risk/live-arming.js';
 import { startControlServer, type ControlServer } from '../control-socket.js';
 import { startSessionAlerts } from '../../alerts/session-alerts.js';
+import { tapJournal } from '../../observe/tap-journal.js';
+import { SessionFeed } from '../../dashboard/session-feed.js';
+import { SessionView } from '../../dashboard/session-view.js';
+import { startDashboard, type DashboardServer } from '../../dashboard/dashboard-server.js';
 
 const HARVESTER_BIN = fileURLToPath(new URL('../../../bin/harvester.js', import.meta.url));
 
@@ -19,6 +25,8 @@ interface RunOptions {
   json?: boolean;
   armLive?: boolean;
   logLevel: string;
+  /** `--dashboard [port]`: true for a free port. */
+  dashboard?: string | boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -29,6 +37,7 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--arm-live', 'allow mode "live" (also needs live.armed in config and a matching account)')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn')
+    .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its URL, with the token, goes to stderr')
     .action(async (opts: RunOptions) => {
       process.exitCode = await runSession(opts);
     });
@@ -50,12 +59,15 @@ export async function runSession(opts: RunOptions): Promise<number> {
   const sessionId = `${wall.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
   const logFactory = createLogFactory(opts.logLevel, resolved.secrets);
   let clockNow = (): number => 0;
+  let view: SessionView | null = null;
   const alerts = startSessionAlerts({
     config: resolved.alerts, sessionId, dataDir: resolved.root.dataDir, clockNow: () => clockNow(),
     watch: resolved.root.mode === 'replay' ? null : { bin: HARVESTER_BIN, configFile: configPath },
+    onRecord: (r) => view?.noteAlert(r),
   });
+  const feed = opts.dashboard === undefined ? null : new SessionFeed();
   const runtime = await createHarvester(resolved, {
-    wrapJournal: (j) => alerts.wrapJournal(j),
+    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow] : [alerts.onRow, feed.onRow]),
     sessionId,
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
@@ -65,12 +77,22 @@ export async function runSession(opts: RunOptions): Promise<number> {
   clockNow = () => runtime.clock.now();
   // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
   let control: ControlServer | null = null;
+  let dashboard: DashboardServer | null = null;
   let endStatus = 'failed';
-  if (resolved.root.mode !== 'replay') {
+  if (resolved.root.mode !== 'replay' || feed !== null) {
     control = await startControlServer({
       dataDir: resolved.root.dataDir,
       handler: { handle: async (cmd) => runtime.engine.controls.apply(cmd) },
     });
+  }
+  if (feed !== null && control !== null) {
+    view = new SessionView(runtime, resolved, sessionId, feed);
+    dashboard = await startDashboard({ port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0, token: control.token, view, apply: (cmd) => runtime.engine.controls.apply(cmd) });
+    // The URL with the token goes to a 0600 file, not to stderr, which logs and CI capture.
+    const urlFile = path.resolve(resolved.root.dataDir, 'dashboard.url');
+    fs.writeFileSync(urlFile, `${dashboard.url}?token=${control.token}\n`, { mode: 0o600 });
+    fs.chmodSync(urlFile, 0o600);
+    process.stderr.write(`harvester: dashboard on ${dashboard.url} — open the address in ${urlFile} (it carries the session token)\n`);
   }
   const bar = !opts.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'replay {bar} {value} events | {time}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   bar?.start(0, 0, { time: '' });
@@ -118,6 +140,10 @@ export async function runSession(opts: RunOptions): Promise<number> {
     return result.status === 'failed' ? 1 : 0;
   } finally {
     bar?.stop();
+    if (dashboard !== null) {
+      await dashboard.close();
+      fs.rmSync(path.resolve(resolved.root.dataDir, 'dashboard.url'), { force: true });
+    }
     await control?.close();
     await runtime.close();
     await alerts.close(endStatus);
