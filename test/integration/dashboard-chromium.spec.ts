@@ -31,7 +31,7 @@ async function until(pred: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
-describe('the live dashboard (a running session, real Chromium)', function () {
+describe('the live dashboard and metrics (a running session, real Chromium)', function () {
   this.timeout(180_000);
   let dir: string;
   let child: ChildProcess;
@@ -43,7 +43,7 @@ describe('the live dashboard (a running session, real Chromium)', function () {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-dash-'));
-    child = spawn(process.execPath, [bin, 'run', '--config', 'test/fixtures/configs/dashboard.config.ts', '--dashboard'], {
+    child = spawn(process.execPath, [bin, 'run', '--config', 'test/fixtures/configs/dashboard.config.ts', '--dashboard', '--metrics'], {
       cwd: repo, env: { ...process.env, HV_TEST_DIR: dir }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
@@ -76,6 +76,18 @@ describe('the live dashboard (a running session, real Chromium)', function () {
     const ok = await request(`${base}api/state`, { headers: { authorization: `Bearer ${token}` } });
     expect(ok.status).to.equal(200);
     expect(JSON.parse(ok.body).killSwitch.state).to.equal('RUNNING');
+  });
+
+  it('serves Prometheus metrics: _total counters, session gauges and the event-loop lag', async () => {
+    await until(() => /metrics on (http:\S+)/.test(stderr), 30_000, 'the metrics URL');
+    const metricsUrl = /metrics on (http:\S+)/.exec(stderr)![1]!;
+    const r = await request(metricsUrl);
+    expect(r.status).to.equal(200);
+    for (const name of ['harvester_orders_submitted_total', 'harvester_decisions_total', 'harvester_kill_switch_state', 'harvester_broker_connected', 'harvester_pnl_daily_usd', 'harvester_process_nodejs_eventloop_lag_seconds']) {
+      expect(r.body, name).to.match(new RegExp(`^${name}\\{[^}]*session="[^"]+"[^}]*\\} `, 'm'));
+    }
+    expect(r.body).to.match(/^harvester_kill_switch_state\{[^}]*\} 0$/m);
+    expect(r.body).to.match(/^harvester_broker_connected\{[^}]*\} 1$/m);
   });
 
   it('shows the state, and a click on pause pauses the session through the journaled operator path', async () => {

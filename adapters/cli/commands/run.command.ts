@@ -17,6 +17,8 @@ import { tapJournal } from '../../observe/tap-journal.js';
 import { SessionFeed } from '../../dashboard/session-feed.js';
 import { SessionView } from '../../dashboard/session-view.js';
 import { startDashboard, type DashboardServer } from '../../dashboard/dashboard-server.js';
+import { SessionMetrics } from '../../metrics/session-metrics.js';
+import { startMetricsServer } from '../../metrics/metrics-server.js';
 
 const HARVESTER_BIN = fileURLToPath(new URL('../../../bin/harvester.js', import.meta.url));
 
@@ -27,6 +29,8 @@ interface RunOptions {
   logLevel: string;
   /** `--dashboard [port]`: true for a free port. */
   dashboard?: string | boolean;
+  /** `--metrics [port]`: Prometheus endpoint; true for a free port. */
+  metrics?: string | boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -37,6 +41,7 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--arm-live', 'allow mode "live" (also needs live.armed in config and a matching account)')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn')
+    .option('--metrics [port]', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (a free port unless given; the URL goes to stderr)')
     .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its URL, with the token, goes to stderr')
     .action(async (opts: RunOptions) => {
       process.exitCode = await runSession(opts);
@@ -65,9 +70,11 @@ export async function runSession(opts: RunOptions): Promise<number> {
     watch: resolved.root.mode === 'replay' ? null : { bin: HARVESTER_BIN, configFile: configPath },
     onRecord: (r) => view?.noteAlert(r),
   });
-  const feed = opts.dashboard === undefined ? null : new SessionFeed();
+  const watched = opts.dashboard !== undefined || opts.metrics !== undefined;
+  const feed = watched ? new SessionFeed() : null;
+  let metrics: SessionMetrics | null = null;
   const runtime = await createHarvester(resolved, {
-    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow] : [alerts.onRow, feed.onRow]),
+    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow] : [alerts.onRow, feed.onRow, (s, e) => metrics?.onRow(s, e)]),
     sessionId,
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
@@ -78,15 +85,21 @@ export async function runSession(opts: RunOptions): Promise<number> {
   // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
   let control: ControlServer | null = null;
   let dashboard: DashboardServer | null = null;
+  let metricsServer: { url: string; close(): Promise<void> } | null = null;
   let endStatus = 'failed';
-  if (resolved.root.mode !== 'replay' || feed !== null) {
+  if (resolved.root.mode !== 'replay' || opts.dashboard !== undefined) {
     control = await startControlServer({
       dataDir: resolved.root.dataDir,
       handler: { handle: async (cmd) => runtime.engine.controls.apply(cmd) },
     });
   }
-  if (feed !== null && control !== null) {
-    view = new SessionView(runtime, resolved, sessionId, feed);
+  if (feed !== null) view = new SessionView(runtime, resolved, sessionId, feed);
+  if (view !== null && opts.metrics !== undefined) {
+    metrics = new SessionMetrics(view, sessionId, resolved.root.mode);
+    metricsServer = await startMetricsServer(metrics.registry, typeof opts.metrics === 'string' ? Number(opts.metrics) : 0);
+    process.stderr.write(`harvester: metrics on ${metricsServer.url}\n`);
+  }
+  if (view !== null && opts.dashboard !== undefined && control !== null) {
     dashboard = await startDashboard({ port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0, token: control.token, view, apply: (cmd) => runtime.engine.controls.apply(cmd) });
     // The URL with the token goes to a 0600 file, not to stderr, which logs and CI capture.
     const urlFile = path.resolve(resolved.root.dataDir, 'dashboard.url');
@@ -140,6 +153,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     return result.status === 'failed' ? 1 : 0;
   } finally {
     bar?.stop();
+    await metricsServer?.close();
     if (dashboard !== null) {
       await dashboard.close();
       fs.rmSync(path.resolve(resolved.root.dataDir, 'dashboard.url'), { force: true });
