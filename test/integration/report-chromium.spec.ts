@@ -83,6 +83,28 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     await page.close();
   });
 
+  it('export writes the audit tables as CSV and JSON lines, every journal row once', () => {
+    const out = path.join(dir, 'exports');
+    for (const format of ['csv', 'jsonl']) {
+      const r = harvester(['export', sessionId, '--config', config, '--format', format, '--out', out], env());
+      expect(r.status, r.stderr).to.equal(0);
+    }
+    const db = new Database(path.join(dir, 'harvester.sqlite'), { readonly: true });
+    const n = (table: string) => (db.prepare(`select count(*) n from ${table} where session_id = ?`).get(sessionId) as { n: number }).n;
+    const expected = { orders: n('hv_orders'), fills: n('hv_fills'), trades: n('hv_trades'), decisions: n('hv_decisions') };
+    db.close();
+    for (const [table, count] of Object.entries(expected)) {
+      const jsonl = fs.readFileSync(path.join(out, `${sessionId}-${table}.jsonl`), 'utf8').trim().split('\n').filter(Boolean);
+      expect(jsonl.length, table).to.equal(count);
+      const csv = fs.readFileSync(path.join(out, `${sessionId}-${table}.csv`), 'utf8').trim().split('\n');
+      expect(csv.length - 1, table).to.equal(count); // one line a row: JSON cells never hold a raw line break
+      expect(new Set(csv[0]!.split(',')).size, `${table}: unique column names`).to.equal(csv[0]!.split(',').length);
+    }
+    const fill = JSON.parse(fs.readFileSync(path.join(out, `${sessionId}-fills.jsonl`), 'utf8').split('\n')[0]!);
+    expect(fill.timeIso).to.match(/^2024-03-14T09:\d\d:\d\d\.\d{3}-04:00$/); // New York time, not UTC
+    expect(harvester(['export', sessionId, '--config', config, '--format', 'xml'], env()).status).to.not.equal(0);
+  });
+
   it('an unknown session exits non-zero naming it', () => {
     const r = harvester(['report', 'no-such-session', '--config', config], env());
     expect(r.status).to.not.equal(0);

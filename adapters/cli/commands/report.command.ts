@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import type { Journal } from '../../../ports/journal.js';
 import { buildReport, kpiRows, renderReportHtml } from '../../report/index.js';
+import { exportSession } from '../../report/audit-export.js';
 import { loadResolvedConfig } from '../load.js';
 import { openStore } from '../open-store.js';
 
@@ -39,6 +40,32 @@ export function registerReportCommand(program: Command): void {
           for (const n of model.notes) process.stdout.write(`note: ${n}\n`);
           process.stdout.write(`report: ${out}\n`);
         }
+      } finally {
+        await store.close?.();
+      }
+    });
+}
+
+/** `harvester export SESSION --format csv|jsonl`: the audit trail as files. */
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('export a session\'s orders, fills, trades, decisions, risk events and operator actions as CSV or JSON lines')
+    .argument('<session>', 'session id (see `harvester sessions`)')
+    .option('-c, --config <file>', 'config file (names the store)', 'harvester.config.ts')
+    .option('-f, --format <format>', 'csv or jsonl', 'csv')
+    .option('-o, --out <dir>', 'folder to write (default <dataDir>/exports)')
+    .action(async (session: string, opts: { config: string; format: string; out?: string }) => {
+      if (opts.format !== 'csv' && opts.format !== 'jsonl') throw new HarvesterError('CONFIG.INVALID', `--format must be csv or jsonl, not '${opts.format}'`, { details: { path: '--format' } });
+      const { resolved } = await loadResolvedConfig(opts.config);
+      const store = await openStore(resolved);
+      try {
+        const journal = requireJournal(store.journal);
+        const meta = await journal.session(session);
+        if (meta === null) throw new HarvesterError('CONFIG.INVALID', `no session '${session}' in this store (see \`harvester sessions\`)`, { details: { path: 'session' } });
+        const tz = (meta.config as { session?: { timeZone?: string } }).session?.timeZone ?? resolved.root.session.timeZone;
+        const written = exportSession(await journal.entries(session), { sessionId: session, timeZone: tz, format: opts.format, outDir: path.resolve(opts.out ?? path.join(resolved.root.dataDir, 'exports')) });
+        for (const w of written) process.stdout.write(`${String(w.rows).padStart(7)} rows  ${w.file}\n`);
       } finally {
         await store.close?.();
       }
