@@ -20,6 +20,7 @@ import { createHarvester } from '../core/di/container.js';
 import { defineStrategy } from '../plugins/sdk/define.js';
 import { FakeTwsServer, StepClock, type FakeMatcher } from '../test/integration/fake-tws/index.js';
 import { level } from '../test/integration/fake-tws/market-builders.js';
+import cliProgress from 'cli-progress';
 
 const arg = (name: string): number | undefined => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
 const samples = arg('--samples') || 10_000;
@@ -78,7 +79,13 @@ await new Promise((r) => setTimeout(r, 500)); // subscriptions in place
 const lat: number[] = [];
 let missed = 0;
 const warmup = Math.min(200, Math.floor(samples / 10));
+// Progress on stderr (stdout carries the figures): a bar on a terminal, a line every tenth elsewhere.
+const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'tick-to-order {bar} {value}/{total} samples', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+bar?.start(samples + warmup, 0);
+const tenth = Math.max(1, Math.floor((samples + warmup) / 10));
 for (let i = 0; i < samples + warmup; i++) {
+  if (bar !== null) bar.update(i);
+  else if (i > 0 && i % tenth === 0) process.stderr.write(`tick-to-order: ${i}/${samples + warmup} samples\n`);
   const got = new Promise<bigint>((resolve) => { waiting = resolve; });
   sentAt = process.hrtime.bigint();
   // A new best bid every time, so the frame always reaches row 0 of the client's 5-row book.
@@ -90,6 +97,7 @@ for (let i = 0; i < samples + warmup; i++) {
   const spent = Number(process.hrtime.bigint() - sentAt) / 1e6;
   if (spent < spacingMs) await new Promise((r) => setTimeout(r, spacingMs - spent));
 }
+bar?.stop();
 stop.abort();
 await done;
 await runtime.close();

@@ -5,6 +5,14 @@ import { registerConfigCommands } from './commands/config-check.command.js';
 import { registerRunCommand } from './commands/run.command.js';
 import { registerExtraCommands } from './extra-commands.js';
 
+// `harvester decisions --json | head` closes the pipe early: that is the reader being done, not a failure.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('harvester')

@@ -14,6 +14,8 @@ import { checkLiveArming } from '../../../core/risk/live-arming.js';
 import { startControlServer, type ControlServer } from '../control-socket.js';
 import { startSessionAlerts } from '../../alerts/session-alerts.js';
 import { tapJournal } from '../../observe/tap-journal.js';
+import { SessionNarrator } from '../session-narrator.js';
+import { warnAboutWindow } from '../window-warning.js';
 import { SessionFeed } from '../../dashboard/session-feed.js';
 import { SessionView } from '../../dashboard/session-view.js';
 import { startDashboard, type DashboardServer } from '../../dashboard/dashboard-server.js';
@@ -29,6 +31,8 @@ interface RunOptions {
   logLevel: string;
   /** `--dashboard [port]`: true for a free port. */
   dashboard?: string | boolean;
+  /** Seconds between the one-line status outside replay (0: none). */
+  statusEvery: string;
   /** `--metrics [port]`: Prometheus endpoint; true for a free port. */
   metrics?: string | boolean;
 }
@@ -41,6 +45,7 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--arm-live', 'allow mode "live" (also needs live.armed in config and a matching account)')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn')
+    .option('--status-every <sec>', 'outside replay, print a one-line status this often (0: never)', '60')
     .option('--metrics [port]', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (a free port unless given; the URL goes to stderr)')
     .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its URL, with the token, goes to stderr')
     .action(async (opts: RunOptions) => {
@@ -70,11 +75,16 @@ export async function runSession(opts: RunOptions): Promise<number> {
     watch: resolved.root.mode === 'replay' ? null : { bin: HARVESTER_BIN, configFile: configPath },
     onRecord: (r) => view?.noteAlert(r),
   });
+  const narrator = new SessionNarrator(logFactory('session'), {
+    timeZone: resolved.root.session.timeZone, mode: resolved.root.mode, statusEverySec: Number(opts.statusEvery ?? 60),
+    print: (line) => { process.stderr.write(`${line}\n`); },
+  });
+  warnAboutWindow(resolved, (line) => process.stderr.write(`${line}\n`));
   const watched = opts.dashboard !== undefined || opts.metrics !== undefined;
   const feed = watched ? new SessionFeed() : null;
   let metrics: SessionMetrics | null = null;
   const runtime = await createHarvester(resolved, {
-    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow] : [alerts.onRow, feed.onRow, (s, e) => metrics?.onRow(s, e)]),
+    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow, narrator.onRow] : [alerts.onRow, narrator.onRow, feed.onRow, (s, e) => metrics?.onRow(s, e)]),
     sessionId,
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
@@ -82,6 +92,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     armLive: Boolean(opts.armLive),
   });
   clockNow = () => runtime.clock.now();
+  narrator.start(runtime);
   // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
   let control: ControlServer | null = null;
   let dashboard: DashboardServer | null = null;
@@ -153,6 +164,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     return result.status === 'failed' ? 1 : 0;
   } finally {
     bar?.stop();
+    narrator.stop();
     await metricsServer?.close();
     if (dashboard !== null) {
       await dashboard.close();
