@@ -36,6 +36,8 @@ export interface HarvesterRuntime {
   engine: SessionEngine;
   clock: Clock;
   parts: KernelParts;
+  /** The session's market-data port, for observers that record or watch it (they subscribe; they never drive it). */
+  feed: MarketDataFeed;
   /** Release adapters (sockets, files, database); idempotent. */
   close(): Promise<void>;
 }
@@ -124,7 +126,8 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
 
     const container = new Container();
     container.bind(Clock).toConstantValue(clock);
-    container.bind(MarketDataFeed).toConstantValue(need(feedInst.feed, config.marketData.manifest.id, 'market-data'));
+    const feed = need(feedInst.feed, config.marketData.manifest.id, 'market-data');
+    container.bind(MarketDataFeed).toConstantValue(feed);
     container.bind(IBrokerAdapter).toConstantValue(need(brokerInst.broker, config.broker.manifest.id, 'broker'));
     const journal = need(storeInst.journal, config.store.manifest.id, 'store (journal)');
     container.bind(Journal).toConstantValue(options.wrapJournal ? options.wrapJournal(journal) : journal);
@@ -135,7 +138,7 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
     container.bind(KernelPartsToken).toConstantValue(parts);
     container.bind(SessionEngine).toSelf().inSingletonScope();
     const engine = container.get(SessionEngine);
-    return { engine, clock, parts, close };
+    return { engine, clock, parts, feed, close };
   } catch (error) {
     await close();
     if (error instanceof HarvesterError) throw error;

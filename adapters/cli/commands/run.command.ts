@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createHarvester } from '../../../core/di/container.js';
-import { formatMoney } from '../../../core/domain/units.js';
+import { formatMoney, toPrice } from '../../../core/domain/units.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import { WallClock } from '../../system-clock/wall-clock.js';
 import { loadResolvedConfig } from '../load.js';
@@ -15,6 +15,7 @@ import { startControlServer, type ControlServer } from '../control-socket.js';
 import { startSessionAlerts } from '../../alerts/session-alerts.js';
 import { tapJournal } from '../../observe/tap-journal.js';
 import { SessionNarrator } from '../session-narrator.js';
+import { FeedRecorder } from '../../recorder/feed-recorder.js';
 import { warnAboutWindow } from '../window-warning.js';
 import { SessionFeed } from '../../dashboard/session-feed.js';
 import { SessionView } from '../../dashboard/session-view.js';
@@ -31,6 +32,8 @@ interface RunOptions {
   logLevel: string;
   /** `--dashboard [port]`: true for a free port. */
   dashboard?: string | boolean;
+  /** `--record FILE`: record the feed as the session sees it. */
+  record?: string;
   /** Seconds between the one-line status outside replay (0: none). */
   statusEvery: string;
   /** `--metrics [port]`: Prometheus endpoint; true for a free port. */
@@ -45,6 +48,7 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--arm-live', 'allow mode "live" (also needs live.armed in config and a matching account)')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn')
+    .option('--record <file>', 'record the market data the session sees into a Harvester recording (one file a symbol)')
     .option('--status-every <sec>', 'outside replay, print a one-line status this often (0: never)', '60')
     .option('--metrics [port]', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (a free port unless given; the URL goes to stderr)')
     .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its URL, with the token, goes to stderr')
@@ -93,6 +97,10 @@ export async function runSession(opts: RunOptions): Promise<number> {
   });
   clockNow = () => runtime.clock.now();
   narrator.start(runtime);
+  const recorder = opts.record === undefined ? null : new FeedRecorder(runtime.feed, {
+    file: opts.record, symbols: resolved.root.instruments.map((i) => i.symbol), date: resolved.root.session.date, timeZone: resolved.root.session.timeZone,
+    tick: (symbol) => toPrice(resolved.root.instruments.find((i) => i.symbol === symbol)?.tick ?? 0.01), meta: { sessionId, mode: resolved.root.mode },
+  });
   // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
   let control: ControlServer | null = null;
   let dashboard: DashboardServer | null = null;
@@ -165,6 +173,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
   } finally {
     bar?.stop();
     narrator.stop();
+    for (const r of recorder?.close() ?? []) process.stderr.write(`harvester: recorded ${r.events} events to ${r.file}\n`);
     await metricsServer?.close();
     if (dashboard !== null) {
       await dashboard.close();
