@@ -4,7 +4,7 @@ import { registerInitCommand } from './commands/init.command.js';
 import { registerDataCommands } from './commands/data.command.js';
 import { registerControlCommands } from './commands/control.command.js';
 import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
-import { registerExportCommand, registerReportCommand } from './commands/report.command.js';
+import { registerArchiveCommand, registerExportCommand, registerReportCommand } from './commands/report.command.js';
 import { registerWatchCommand } from './commands/watch.command.js';
 
 /** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
@@ -16,5 +16,6 @@ export async function registerExtraCommands(program: Command): Promise<void> {
   registerFakeTwsCommand(program);
   registerReportCommand(program);
   registerExportCommand(program);
+  registerArchiveCommand(program);
   registerWatchCommand(program);
 }

@@ -105,6 +105,22 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     expect(harvester(['export', sessionId, '--config', config, '--format', 'xml'], env()).status).to.not.equal(0);
   });
 
+  it('archive writes the day folder with a manifest that detects a changed file', () => {
+    const root = path.join(dir, 'archive');
+    const r = harvester(['archive', sessionId, '--config', config, '--out', root], env());
+    expect(r.status, r.stderr).to.equal(0);
+    const day = path.join(root, '2024-03-14', sessionId);
+    const manifest = JSON.parse(fs.readFileSync(path.join(day, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
+    const names = manifest.files.map((f) => f.file);
+    expect(names).to.include.members(['report.html', 'session.json', `journal/${sessionId}-fills.jsonl`, `journal/${sessionId}-orders.jsonl`]);
+    expect(names.some((n) => n.endsWith('.hrec'))).to.equal(true);
+    expect(harvester(['archive', sessionId, '--verify', day], {}).status).to.equal(0);
+    fs.appendFileSync(path.join(day, `journal/${sessionId}-fills.jsonl`), '{"forged":true}\n');
+    const damaged = harvester(['archive', sessionId, '--verify', day], {});
+    expect(damaged.status).to.equal(1);
+    expect(damaged.stdout).to.contain('fills.jsonl: checksum differs');
+  });
+
   it('an unknown session exits non-zero naming it', () => {
     const r = harvester(['report', 'no-such-session', '--config', config], env());
     expect(r.status).to.not.equal(0);

@@ -5,6 +5,7 @@ import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import type { Journal } from '../../../ports/journal.js';
 import { buildReport, kpiRows, renderReportHtml } from '../../report/index.js';
 import { exportSession } from '../../report/audit-export.js';
+import { archiveSession, verifyArchive } from '../../report/day-archive.js';
 import { loadResolvedConfig } from '../load.js';
 import { openStore } from '../open-store.js';
 
@@ -66,6 +67,39 @@ export function registerExportCommand(program: Command): void {
         const tz = (meta.config as { session?: { timeZone?: string } }).session?.timeZone ?? resolved.root.session.timeZone;
         const written = exportSession(await journal.entries(session), { sessionId: session, timeZone: tz, format: opts.format, outDir: path.resolve(opts.out ?? path.join(resolved.root.dataDir, 'exports')) });
         for (const w of written) process.stdout.write(`${String(w.rows).padStart(7)} rows  ${w.file}\n`);
+      } finally {
+        await store.close?.();
+      }
+    });
+}
+
+/** `harvester archive SESSION`: the day's folder (recordings, journal, report, config, checksum manifest). */
+export function registerArchiveCommand(program: Command): void {
+  program
+    .command('archive')
+    .description('write the day folder of a session: its recordings, journal export, report, stored config and a sha256 manifest')
+    .argument('<session>', 'session id (see `harvester sessions`)')
+    .option('-c, --config <file>', 'config file (names the store)', 'harvester.config.ts')
+    .option('-o, --out <dir>', 'archive root (default <dataDir>/archive)')
+    .option('--verify <dir>', 'check an archived day folder against its manifest instead')
+    .option('--recording <file...>', 'recording(s) to include (default: what the session played)')
+    .action(async (session: string, opts: { config: string; out?: string; verify?: string; recording?: string[] }) => {
+      if (opts.verify !== undefined) {
+        const v = verifyArchive(opts.verify);
+        for (const p of v.problems) process.stdout.write(`${p}\n`);
+        process.stdout.write(v.ok ? 'archive intact\n' : 'archive damaged\n');
+        process.exitCode = v.ok ? 0 : 1;
+        return;
+      }
+      const { resolved } = await loadResolvedConfig(opts.config);
+      const store = await openStore(resolved);
+      try {
+        const r = await archiveSession(requireJournal(store.journal), session, {
+          root: path.resolve(opts.out ?? path.join(resolved.root.dataDir, 'archive')), dataDir: resolved.root.dataDir,
+          ...(opts.recording ? { recordings: opts.recording.map((f) => path.resolve(f)) } : {}),
+        });
+        for (const f of r.files) process.stdout.write(`${f.sha256.slice(0, 12)}  ${String(f.bytes).padStart(10)}  ${f.file}\n`);
+        process.stdout.write(`archived to ${r.dir}\n`);
       } finally {
         await store.close?.();
       }
