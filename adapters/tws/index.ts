@@ -62,6 +62,7 @@ export default defineAdapter({
   description: 'Interactive Brokers TWS / IB Gateway through the unmodified @stoqey/ib client: broker and market data.',
   provides: ['broker', 'market-data'],
   paramsSchema: params,
+  venue: (p) => ({ kind: 'tws', host: p.host, port: p.port }),
   create: (ctx) => {
     const p = ctx.params;
     const account = (p.accountEnv !== undefined ? ctx.secret(p.accountEnv) : undefined) ?? ctx.account.id;

@@ -210,9 +210,20 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const canTrade = c.state === 'Connected' && this.reconciled && !this.disposed;
     const detail = canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
     return {
-      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly: false, account: this.o.account, detail,
+      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly: false, account: this.reportedAccount(), detail,
       lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects,
     };
+  }
+
+  /**
+   * The account this TWS session would trade: the configured one when TWS manages it, else the first account TWS
+   * reports (so a session without account.id sees, and the arming check refuses, whatever TWS is logged in to);
+   * connected without any account named: null, which never gets an order.
+   */
+  private reportedAccount(): string | null {
+    const managed = this.o.connection.accounts;
+    if (this.o.account !== null && managed.includes(this.o.account)) return this.o.account;
+    return managed[0] ?? (this.o.connection.state === 'Connected' ? null : this.o.account);
   }
 
   on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): () => void {

@@ -21,6 +21,9 @@ export const pluginSelection = z
   })
   .strict();
 
+/** The largest dollar figure config accepts: 10⁹ × 10⁴ ten-thousandths stays far below 2^53. */
+export const MAX_DOLLARS = 1_000_000_000;
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
 
 export const riskSelection = pluginSelection.extend({
@@ -59,7 +62,8 @@ export const rootSchema = z
       .object({
         id: stringOrEnv.optional(),
         currency: z.string().length(3).default('USD'),
-        startEquity: z.number().positive().default(100_000),
+        /** Dollars; capped so every money figure stays an exact integer in ten-thousandths (core/domain/units.ts). */
+        startEquity: z.number().positive().max(MAX_DOLLARS, `at most ${MAX_DOLLARS} (1 billion)`).default(100_000),
       })
       .strict()
       .default({ currency: 'USD', startEquity: 100_000 }),
@@ -79,7 +83,17 @@ export const rootSchema = z
     /** Book depth kept per symbol and the N of the incremental top-N sums strategies read. */
     book: z.object({ topN: z.number().int().min(1).max(20).default(5) }).strict().default({ topN: 5 }),
     dataDir: z.string().default('var'),
-    live: z.object({ armed: z.boolean().default(false) }).strict().default({ armed: false }),
+    live: z
+      .object({
+        armed: z.boolean().default(false),
+        /**
+         * Accept live risk policies looser than the risk floor (docs/risk-floor.md): name each policy and say why.
+         * Journaled with the session; without it a looser live chain is refused.
+         */
+        belowRiskFloor: z.object({ policies: z.array(z.string().min(1)).min(1), reason: z.string().min(10, 'say why, in at least 10 characters') }).strict().optional(),
+      })
+      .strict()
+      .default({ armed: false }),
     /** Alert channels and rules (docs/alerts.md); none by default. */
     alerts: alertsSchema.default(alertsSchema.parse({})),
   })

@@ -7,7 +7,6 @@ import { SessionEngine } from '../engine/session-engine.js';
 import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from '../engine/session-plan.js';
 import { HarvesterError, PluginError } from '../errors/harvester-error.js';
 import type { ResolvedConfig, ResolvedSelection } from '../config/resolve-config.js';
-import { sessionWindow } from '../config/session-window.js';
 import { IBrokerAdapter } from '../../ports/broker-adapter.js';
 import { Clock } from '../../ports/clock.js';
 import { Journal } from '../../ports/journal.js';
@@ -25,7 +24,11 @@ export interface CreateHarvesterOptions {
   /** Wall clock for sim-live/paper/live; replay gets a virtual clock at the session start when omitted. */
   clock?: Clock;
   log: (pluginId: string) => StrategyLog;
-  env?: NodeJS.ProcessEnv;
+  /**
+   * The environment adapters read secrets from and HARVESTER_ARM_LIVE comes from; the CLI passes the one captured
+   * at process start (adapters/cli/launch-env.ts), before config code ran. Defaults to process.env.
+   */
+  env?: Readonly<NodeJS.ProcessEnv>;
   /** `--arm-live` was given. */
   armLive?: boolean;
   /** Observers of the journal stream (alerts) wrap the store's journal here; the rows themselves are unchanged. */
@@ -48,7 +51,7 @@ export interface HarvesterRuntime {
  */
 export async function createHarvester(config: ResolvedConfig, options: CreateHarvesterOptions): Promise<HarvesterRuntime> {
   const root = config.root;
-  const window = sessionWindow(root.session.date, root.session.timeZone, root.session.start, root.session.end);
+  const window = config.window;
   const clock = options.clock ?? new ManualClock(window.start);
   const startEquity = toMoney(root.account.startEquity);
   const parts = createKernelParts(clock, startEquity, root.book.topN);
@@ -120,7 +123,10 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       wallStartedAt: options.wallStartedAt,
       killSwitch: root.killSwitch,
       maxDataAgeMs: root.startGates.maxDataAgeMs,
-      arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE },
+      arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE, venues: config.venues },
+      riskFloor: config.riskFloor,
+      whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
+      secrets: config.secrets,
       log: options.log,
     };
 

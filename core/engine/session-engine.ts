@@ -77,6 +77,7 @@ export class SessionEngine {
     });
     const tradingGate = createTradingGate({
       gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pausedSymbols, mode: plan.mode,
+      brokerIsVenue: plan.arming.venues.some((v) => v.path === 'broker'), whitelist: plan.whitelist,
       window: plan.window, maxDataAgeMs: plan.maxDataAgeMs, configuredAccount: plan.arming.accountId,
       health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
     });
@@ -121,8 +122,10 @@ export class SessionEngine {
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
     try {
       await this.restoreKillSwitch();
+      this.journalRiskFloor();
+      this.checkArming(undefined);
       await this.broker.connect();
-      this.checkConnectedAccount();
+      this.checkArming(this.broker.health().account);
       await this.feed.connect();
       const latest = await this.memoryStore.loadLatest();
       this.memory.current = latest === null ? null : { version: latest.meta.version, content: latest.content };
@@ -149,17 +152,31 @@ export class SessionEngine {
     return { ...summary, sessionId: plan.sessionId, journalSha256, riskState: this.gate.state };
   }
 
-  /** Live never trades by accident: once connected, the venue's account must match config and the mode. */
-  private checkConnectedAccount(): void {
+  /**
+   * Live never trades by accident: before anything connects (connected === undefined) the config and the arming
+   * captured at start must allow the session; once connected, the venue's account must match config and the mode.
+   * A refusal halts, is journaled (without the account id) and fails the session, so the run exits non-zero.
+   */
+  private checkArming(connected: string | null | undefined): void {
     const { arming, mode } = this.plan;
     const verdict = checkLiveArming({
       mode, configArmed: arming.configArmed, armFlag: arming.armFlag, armEnv: arming.armEnv,
-      configuredAccount: arming.accountId, connectedAccount: this.broker.health().account,
+      configuredAccount: arming.accountId, venues: arming.venues,
+      ...(connected === undefined ? {} : { connectedAccount: connected }),
     });
     if (!verdict.ok) {
+      this.journalWriter.write('risk', 'arming.refused', { code: verdict.code, message: verdict.message, stage: connected === undefined ? 'before-connect' : 'after-connect' });
       this.gate.escalate('HALT', { code: 'RISK.BROKER_NOT_READY', limit: 'live-arming', observed: 0, threshold: 1, message: verdict.message }, 'auto');
       throw new HarvesterError(verdict.code, verdict.message);
     }
+  }
+
+  /** A session that can reach an account journals its risk floor: what was added and any live override. */
+  private journalRiskFloor(): void {
+    const floor = this.plan.riskFloor;
+    if (!floor.applies) return;
+    this.journalWriter.write('risk', 'risk.floor', { added: floor.added, below: floor.below, override: floor.override });
+    if (floor.override !== null) this.journalWriter.write('risk', 'risk.floor-override', { policies: floor.below.map((b) => b.policy), reason: floor.override });
   }
 
   private startStrategies(): void {

@@ -24,6 +24,8 @@ import { SessionMetrics } from '../../metrics/session-metrics.js';
 import { startMetricsServer } from '../../metrics/metrics-server.js';
 
 const HARVESTER_BIN = fileURLToPath(new URL('../../../bin/harvester.js', import.meta.url));
+import { launchArmFlag, launchEnv } from '../launch-env.js';
+import { describeRiskFloor } from '../../../core/risk/describe-risk.js';
 
 interface RunOptions {
   config?: string;
@@ -60,15 +62,19 @@ export function registerRunCommand(program: Command): void {
 export async function runSession(opts: RunOptions): Promise<number> {
   const started = performance.now();
   const { resolved, path: configPath } = await loadResolvedConfig(opts.config);
-  // Live never happens by accident: refused here, before anything connects; the account is checked again once connected.
+  // Live never happens by accident: refused here, before anything connects or any file is written; the engine checks
+  // again before it connects (and journals a refusal), and checks the account once connected. The flag and the env
+  // are the ones captured at process start, before the config file (which is code) ran.
+  const armFlag = Boolean(opts.armLive) && launchArmFlag;
   const arming = checkLiveArming({
-    mode: resolved.root.mode, configArmed: resolved.root.live.armed, armFlag: Boolean(opts.armLive),
-    armEnv: process.env.HARVESTER_ARM_LIVE, configuredAccount: resolved.accountId,
+    mode: resolved.root.mode, configArmed: resolved.root.live.armed, armFlag,
+    armEnv: launchEnv.HARVESTER_ARM_LIVE, configuredAccount: resolved.accountId, venues: resolved.venues,
   });
   if (!arming.ok) {
     process.stderr.write(`harvester: refusing to start: ${arming.code}: ${arming.message}\n`);
     return 3;
   }
+  for (const line of describeRiskFloor(resolved.riskFloor)) process.stderr.write(`harvester: ${line}\n`);
   const wall = new Date();
   const sessionId = `${wall.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
   const logFactory = createLogFactory(opts.logLevel, resolved.secrets);
@@ -93,7 +99,8 @@ export async function runSession(opts: RunOptions): Promise<number> {
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
     log: logFactory,
-    armLive: Boolean(opts.armLive),
+    env: launchEnv,
+    armLive: armFlag,
   });
   clockNow = () => runtime.clock.now();
   narrator.start(runtime);
