@@ -174,7 +174,7 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true, backlog: 64 }, () => resolve());
+    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
