@@ -8,6 +8,9 @@ import { launchEnv } from './launch-env.js';
 export const DEFAULT_CONFIG = 'harvester.config.ts';
 const HARVESTER_TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
 
+/** Secrets of the config this process loaded: main.ts scrubs its error output with them. */
+export const loadedSecrets: string[] = [];
+
 async function importTs(url: string): Promise<unknown> {
   if (!url.startsWith('file:')) return import(url);
   const mod = (await tsImport(url, { parentURL: import.meta.url, tsconfig: HARVESTER_TSCONFIG })) as { default?: unknown };
@@ -24,5 +27,6 @@ export async function loadResolvedConfig(file: string | undefined): Promise<{ re
   // folder without "type": "module" fails with its own error, not with require()'s "ES Module … in a cycle".
   // Env references resolve from the environment captured at start, which config code cannot change.
   const resolved = await resolveConfig(loaded.input, { builtins: await builtinPlugins(), baseDir: loaded.dir, env: launchEnv, importer: importTs });
+  loadedSecrets.push(...resolved.secrets);
   return { resolved, path: loaded.path };
 }

@@ -6,6 +6,8 @@ import { isHarvesterError } from '../../core/errors/harvester-error.js';
 import { registerConfigCommands } from './commands/config-check.command.js';
 import { registerRunCommand } from './commands/run.command.js';
 import { registerExtraCommands } from './extra-commands.js';
+import { loadedSecrets } from './load.js';
+import { scrub } from '../../core/config/redact.js';
 
 // `harvester decisions --json | head` closes the pipe early: that is the reader being done, not a failure.
 for (const stream of [process.stdout, process.stderr]) {
@@ -33,10 +35,10 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
   } else if (isHarvesterError(error)) {
-    process.stderr.write(`harvester: ${error.code}: ${error.message}\n`);
+    process.stderr.write(scrub(`harvester: ${error.code}: ${error.message}\n`, loadedSecrets));
     process.exitCode = 2;
   } else {
-    process.stderr.write(`harvester: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(scrub(`harvester: unexpected failure: ${(error as Error).stack ?? String(error)}\n`, loadedSecrets));
     process.exitCode = 1;
   }
 }

@@ -15,6 +15,7 @@ import { OrderManager } from './order-manager.js';
 import { createTradingGate } from './trading-gate.js';
 import { AutoTriggers } from '../risk/auto-triggers.js';
 import { checkLiveArming } from '../risk/live-arming.js';
+import { scrub } from '../config/redact.js';
 import { carriedRiskState } from '../risk/carried-state.js';
 import { RiskContextView } from './risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
@@ -58,7 +59,7 @@ export class SessionEngine {
     @inject(KernelPartsToken) readonly parts: KernelParts,
   ) {
     const { loop, bus, ledger, router } = parts;
-    this.journalWriter = new JournalWriter(journal, plan.sessionId, loop, clock);
+    this.journalWriter = new JournalWriter(journal, plan.sessionId, loop, clock, plan.secrets);
     this.gate = new RiskGate(plan.risk, {
       stateChanged: (e) => {
         this.journalWriter.write('risk', 'risk.state-changed', { ...e });
@@ -148,7 +149,7 @@ export class SessionEngine {
     await this.journal.closeSession(plan.sessionId, summary);
     parts.bus.emit('session.ended', { sessionId: plan.sessionId, status, at: clock.now() });
     const journalSha256 = await this.journal.digest(plan.sessionId);
-    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', `session ${plan.sessionId} failed: ${(failure as Error).message ?? failure}`, { cause: failure });
+    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', scrub(`session ${plan.sessionId} failed: ${(failure as Error).message ?? String(failure)}`, plan.secrets), { cause: failure });
     return { ...summary, sessionId: plan.sessionId, journalSha256, riskState: this.gate.state };
   }
 
