@@ -76,3 +76,26 @@ describe('live arming', () => {
     expect(microLaunchRiskProfile.some((s) => s.use === 'daily-loss' && s.action === 'halt')).to.equal(true);
   });
 });
+
+describe('risk floor and redaction (pure parts)', () => {
+  it('the micro-launch profile meets the floor; an empty chain lacks all five', async () => {
+    const { assessRiskFloor } = await import('../../core/config/risk-floor.js');
+    const byId = new Map(builtinRiskPolicies.map((m) => [m.id, m]));
+    const chain = microLaunchRiskProfile.map((sel, i) => {
+      const parsed = riskSelection.parse(sel);
+      return { id: parsed.use as string, path: `risk[${i}]`, action: parsed.action, params: byId.get(parsed.use as string)!.paramsSchema.parse(parsed.params) };
+    });
+    expect(assessRiskFloor(chain, 100_000)).to.deep.equal({ added: [], below: [] });
+    expect(assessRiskFloor([], 100_000).added.map((a) => a.use)).to.deep.equal(['daily-loss', 'max-position', 'risk-per-trade', 'max-trades-day', 'consecutive-losses']);
+    const warnOnly = assessRiskFloor([{ id: 'daily-loss', path: 'risk[0]', action: 'warn', params: { maxLossPct: 0.5 } }], 100_000);
+    expect(warnOnly.below).to.deep.equal([{ policy: 'daily-loss', path: 'risk[0]', detail: "action 'warn' never blocks (the floor needs 'halt')" }]);
+  });
+
+  it('scrubDeep redacts secrets in nested strings and keys and leaves clean values untouched', async () => {
+    const { scrubDeep } = await import('../../core/config/redact.js');
+    const clean = { a: 1, b: ['x', { c: 'y' }] };
+    expect(scrubDeep(clean, ['DFAKE9'])).to.equal(clean);
+    expect(scrubDeep({ text: 'acct DFAKE9 refused', list: [{ DFAKE9: 'DFAKE9' }], n: 3 }, ['DFAKE9']))
+      .to.deep.equal({ text: 'acct [redacted] refused', list: [{ '[redacted]': '[redacted]' }], n: 3 });
+  });
+});
