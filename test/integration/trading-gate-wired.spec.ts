@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { runWith, S, WINDOW } from '../support/engine-harness.js';
+import { MemoryJournal } from '../support/memory-journal.js';
 import type { Strategy } from '../../ports/strategy.js';
 
 type Ctx = Parameters<Parameters<typeof runWith>[0]>[0];
@@ -63,5 +64,18 @@ describe('the trading gate as the engine runs it (start gates, instrument whitel
     expect((floor?.data.added as { use: string }[]).map((a) => a.use)).to.deep.equal(['daily-loss', 'risk-per-trade', 'max-trades-day', 'consecutive-losses']);
     // max-position with only maxShares leaves the value uncapped: below the floor, accepted in paper and reported.
     expect((floor?.data.below as { policy: string }[]).map((b) => b.policy)).to.deep.equal(['max-position']);
+  });
+
+  it('the engine itself refuses an unarmed venue session before it connects, journaling why (callers that skip the CLI)', async () => {
+    const journal = new MemoryJournal();
+    let connects = 0;
+    const error = await runWith(prober('TST', { sent: 0, denied: [] }), [], {
+      mode: 'sim-live', brokerVenuePort: 7555, journal, config: paper,
+      onBroker: (b) => { const connect = b.connect.bind(b); b.connect = async () => { connects++; await connect(); }; },
+    }).then(() => null, (e: unknown) => e);
+    expect(String(error)).to.match(/mode is 'sim-live' but broker 'instant' \(port 7555\) talks to TWS, so the live rules apply.*live\.armed is not true/);
+    expect(connects).to.equal(0);
+    const refused = journal.all().find((e) => e.type === 'arming.refused');
+    expect(refused?.data).to.include({ code: 'CONFIG.LIVE_NOT_ARMED', stage: 'before-connect' });
   });
 });

@@ -40,6 +40,8 @@ export async function runWith(
     killSwitch?: Record<string, unknown>; onBroker?: (broker: InstantBroker, clock: VirtualClock) => void;
     /** A journal shared across runs (restarts), the mode, and the session id. */
     journal?: MemoryJournal; mode?: 'replay' | 'sim-live' | 'paper' | 'live'; sessionId?: string;
+    /** Declare the broker as talking to a venue on this port (as the TWS adapter does), for the arming rules. */
+    brokerVenuePort?: number;
     /** More root config (account, instruments, live…), merged last. */
     config?: Record<string, unknown>;
   } = {},
@@ -53,6 +55,7 @@ export async function runWith(
   });
   const brokerAdapter = defineAdapter({
     id: 'instant', apiVersion: 1, provides: ['broker'], paramsSchema: z.object({}),
+    ...(extra.brokerVenuePort === undefined ? {} : { venue: () => ({ kind: 'tws', host: '127.0.0.1', port: extra.brokerVenuePort! }) }),
     create: (ctx) => {
       broker = new InstantBroker(ctx.clock, (s) => ctx.market.book(s)?.bestAsk ?? 0);
       extra.onBroker?.(broker, ctx.clock as VirtualClock);
