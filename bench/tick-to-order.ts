@@ -38,7 +38,9 @@ const reactor = defineStrategy({
     id: ctx.strategyId,
     subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
     onBook: () => {
-      ctx.submit({ symbol: ctx.params.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10_000, reason: 'tick-to-order' });
+      // The stop keeps risk-per-trade (part of the paper risk floor, docs/risk-floor.md) satisfied; without a take-profit
+      // the entry is still one plain limit order.
+      ctx.submit({ symbol: ctx.params.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10_000, stopLoss: 5_000, reason: 'tick-to-order' });
     },
   }),
 });
@@ -54,6 +56,9 @@ const resolved = await resolveConfig({
   mode: 'paper',
   session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 30 }).toFormat('HH:mm') },
   account: { id: env('HV_BENCH_ACCOUNT') },
+  instruments: [{ symbol: 'AAPL' }],
+  // Paper may go below the risk floor: thousands of entries are the point of this benchmark.
+  risk: [{ use: 'max-trades-day', action: 'reject', params: { max: 10_000_000 } }],
   marketData: { use: 'tws', params: { port: server.port, clientId: 77 } },
   broker: { use: 'tws', params: { port: server.port, clientId: 77 } },
   store: { use: 'typeorm', params: { file: path.join(dir, 't2o.sqlite') } },
