@@ -33,6 +33,8 @@ export interface BrokerHealth {
   clockSkew?: number | null;
   /** Successful reconnects since `connect()`. */
   reconnectCount?: number;
+  /** Inbound wire frames dropped as malformed before decoding, where the adapter checks them. */
+  droppedFrames?: number;
 }
 
 export type CancelReason = 'requested' | 'oca' | 'parent-cancelled' | 'bracket-leg-rejected' | 'venue';

@@ -53,6 +53,9 @@ const params = z
     crossedBatches: z.number().int().min(1).default(3),
     depthAnomalies: z.number().int().min(0).default(5),
     depthAnomalyWindowMs: z.number().int().positive().default(60_000),
+    /** Malformed inbound frames (dropped before decoding) within the window that mean a broken link: it reconnects. */
+    badFrameLimit: z.number().int().min(1).default(5),
+    badFrameWindowMs: z.number().int().positive().default(10_000),
   })
   .strict();
 
@@ -70,7 +73,7 @@ export default defineAdapter({
       host: p.host, port: p.port, clientId: p.clientId, clock: ctx.clock, connectTimeoutMs: p.connectTimeoutMs, backoffMs: p.backoffMs,
       jitter: () => jitter.next(), maxReconnectAttempts: p.maxReconnectAttempts, heartbeatIntervalMs: p.heartbeatIntervalMs,
       heartbeatTimeoutMs: p.heartbeatTimeoutMs, heartbeatMisses: p.heartbeatMisses, resetWindows: p.resetWindows, resetRetryMs: p.resetRetryMs,
-      syncAttempts: p.syncAttempts, syncRetryMs: p.syncRetryMs,
+      syncAttempts: p.syncAttempts, syncRetryMs: p.syncRetryMs, badFrameLimit: p.badFrameLimit, badFrameWindowMs: p.badFrameWindowMs,
     });
     // One outbound pacer and one qualification cache per connection, shared by orders and data: a contract request
     // is paced like an order message, and an order waits for its conId like a data line does.

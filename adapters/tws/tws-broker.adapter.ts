@@ -95,6 +95,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     });
     c.on('code', (code, reqId, message, route) => this.codes.route(code, reqId, message, route));
     c.on('notice', (n) => this.emit('broker.error', { code: n.code, harvesterCode: n.harvesterCode, message: n.message, severity: n.severity, at: this.now() }));
+    c.on('frames', (r) => this.emit('broker.anomaly', { kind: 'malformed-frames', details: { ...r }, at: this.now() }));
     const oops = (e: unknown): void => this.emit('broker.anomaly', { kind: 'unknown-status', details: { handlerError: (e as Error)?.message ?? String(e) }, at: this.now() });
     listenForOrderEvents(c.ib, this.flow, oops);
   }
@@ -211,7 +212,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const detail = canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
     return {
       state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly: false, account: this.o.account, detail,
-      lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects,
+      lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects, droppedFrames: c.frameStats.dropped,
     };
   }
 
