@@ -43,6 +43,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly sender: TwsOrderSender;
   private reconciled = false;
   private disposed = false;
+  /** TWS's text of the first read-only refusal; non-null means no order message leaves again this session. */
+  private readOnlyText: string | null = null;
   private sessionStart: Micros | null;
 
   constructor(private readonly o: TwsBrokerOptions) {
@@ -64,7 +66,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.pacer = o.pacer ?? new TwsOutboundPacer(o.clock);
     this.codes = new TwsCodeRouter({
       book: this.book, flow: this.flow, pacer: this.pacer, acks: this.acks, reconciler: this.reconciler, emit, now,
-      state: () => c.state, canTrade: () => this.health().canTrade,
+      state: () => c.state, canTrade: () => this.health().canTrade, readOnly: (m) => this.onReadOnly(m),
     });
     this.sender = new TwsOrderSender({
       connection: c, contracts: o.contracts ?? null, pacer: this.pacer, book: this.book, flow: this.flow, holdings: this.holdings,
@@ -154,6 +156,11 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.cancel-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: this.o.connection.state, reconciled: false, at: this.now() });
       return;
     }
+    if (this.readOnlyText !== null && o !== undefined && o.orderId !== UNSENT) {
+      // TWS would answer 321 again, and a 321 on a working order must not read as its rejection.
+      this.emit('order.cancel-rejected', { coid, code: 'BROKER.READ_ONLY', reason: 'the TWS API is read-only', reconciled: false, at: this.now() });
+      return;
+    }
     if (o === undefined) {
       this.emit('order.cancel-rejected', { coid, code: 'ORDER.UNKNOWN', reason: 'no such order', reconciled: false, at: this.now() });
       return;
@@ -172,7 +179,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   modify(coid: string, changes: OrderChanges): void {
     this.guard();
     const o = this.book.byCoid.get(coid);
-    const refusal = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
+    const refusal = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : this.readOnlyText !== null ? 'BROKER.READ_ONLY' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
       : localRefusal({ ...o.req, ...changes }, this.o.tickOf ?? (() => undefined))?.[0] ?? null;
     if (o === undefined || refusal !== null) {
       this.emit('order.modify-rejected', { coid, code: refusal ?? 'ORDER.UNKNOWN', reason: 'cannot modify', reconciled: false, at: this.now() });
@@ -209,9 +216,10 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   health(): BrokerHealth {
     const c = this.o.connection;
     const canTrade = c.state === 'Connected' && this.reconciled && !this.disposed;
-    const detail = canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
+    const readOnly = this.readOnlyText !== null;
+    const detail = readOnly ? 'TWS API is read-only: orders are refused' : canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
     return {
-      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly: false, account: this.o.account, detail,
+      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly, account: this.o.account, detail,
       lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects, droppedFrames: c.frameStats.dropped,
     };
   }
@@ -259,7 +267,24 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return o;
   }
 
+  /**
+   * The first read-only refusal: from here on nothing is sent (orders queued for qualification or pacing are
+   * refused here), `health().readOnly` fails the order-placement start gate, and one `broker.error` with
+   * BROKER.READ_ONLY tells the operator and the kill switch (SAFE_MODE, core/risk/auto-triggers.ts).
+   */
+  private onReadOnly(message: string): void {
+    if (this.readOnlyText !== null) return;
+    this.readOnlyText = message;
+    this.sender.abortAll('the TWS API is read-only');
+    this.emit('broker.error', {
+      code: 321, harvesterCode: 'BROKER.READ_ONLY', severity: 'error', at: this.now(),
+      message: 'TWS refuses orders: its API is read-only (uncheck "Read-Only API" in TWS/Gateway, Global Configuration → API → Settings, '
+        + `then restart the session). TWS said: ${message}`,
+    });
+  }
+
   private refusal(order: OrderRequest): [string, string] | null {
+    if (this.readOnlyText !== null) return ['BROKER.READ_ONLY', 'the TWS API is read-only: no order is sent'];
     const h = this.health();
     if (!h.canTrade) return ['BROKER.NOT_CONNECTED', h.detail];
     if (this.book.byCoid.has(order.coid)) return ['ORDER.DUPLICATE_ID', order.coid];

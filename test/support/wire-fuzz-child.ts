@@ -18,12 +18,12 @@ const seed = Number(process.argv[3] ?? 1);
 function crafted(): Array<{ name: string; bytes: Buffer }> {
   return [
     { name: 'bad-json', bytes: encodeFrame([4, 2, 1000, 201, 'Order rejected - reason:', '{not json']) },
-    { name: 'negative-prefix', bytes: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from('4\0002\0-1\0002104\0x\0\0')]) },
-    { name: 'zero-length', bytes: Buffer.concat([Buffer.alloc(4), Buffer.from('9\0001\0001\0')]) },
+    { name: 'negative-prefix', bytes: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from('4\x002\x00-1\x002104\x00x\x00\x00')]) },
+    { name: 'zero-length', bytes: Buffer.concat([Buffer.alloc(4), Buffer.from('9\x001\x001\x00')]) },
     { name: 'oversized', bytes: rawFrame(0x7fffffff, 'stall') },
-    { name: 'no-terminator', bytes: rawFrame(5, '9\0001\0001') },
-    { name: 'unknown-id', bytes: rawFrame(4, '250\0') },
-    { name: 'non-numeric-id', bytes: rawFrame(8, 'abc\0def\0') },
+    { name: 'no-terminator', bytes: rawFrame(5, '9\x001\x001') },
+    { name: 'unknown-id', bytes: rawFrame(4, '250\x00') },
+    { name: 'non-numeric-id', bytes: rawFrame(8, 'abc\x00def\x00') },
     { name: 'underrun', bytes: encodeFrame([11, -1, 1000]) },
     // Valid: the library un-escapes \uXXXX before JSON.parse, and so does the guard.
     { name: 'escaped-json', bytes: encodeFrame([4, 2, 1000, 201, 'Order rejected - reason:', '{\\u0022rejectReason\\u0022:\\u0022x\\u0022}']) },

@@ -228,13 +228,19 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     switch (request.kind) {
       case 'reqIds': return conn.send(m.nextValidId(this.allocateOrderId()));
       case 'placeOrder': {
+        // TWS with "Read-Only API" on answers every order message with 321 and nothing else: no openOrder, no status.
+        if (this.scenario === 'read-only') return conn.send(m.error(request.order.orderId, 321, ERROR_TEXT[321]!));
         const contract = this.contractFor(request.order.contract);
         if (!contract) return conn.send(m.error(request.order.orderId, 200, ERROR_TEXT[200]!));
         this.nextOrderId = Math.max(this.nextOrderId, request.order.orderId + 1);
         return this.desk.place(conn, request.order, contract);
       }
-      case 'cancelOrder': return this.desk.cancel(conn, request.orderId);
-      case 'globalCancel': return this.desk.globalCancel();
+      case 'cancelOrder':
+        if (this.scenario === 'read-only') return conn.send(m.error(request.orderId, 321, ERROR_TEXT[321]!));
+        return this.desk.cancel(conn, request.orderId);
+      case 'globalCancel':
+        if (this.scenario === 'read-only') return conn.send(m.error(-1, 321, ERROR_TEXT[321]!));
+        return this.desk.globalCancel();
       case 'openOrders':
         if (request.scope === 'auto') return; // reqAutoOpenOrders only binds future orders; TWS sends no list
         return this.desk.openOrders(conn, request.scope === 'all');
