@@ -33,7 +33,7 @@ export interface FakeTwsOptions {
   matcher?: FakeMatcher;
   /** First NEXT_VALID_ID; default 1000 (far from small request ids, reference §10). */
   nextOrderId?: number;
-  /** Known contracts; when given, other symbols get error 200. By default every symbol resolves. */
+  /** Known contracts; when given, other symbols get error 200. By default the market's symbols (see FakeMarketSource). */
   contracts?: Array<Partial<FakeContract> & { symbol: string }>;
   /** Starting cash per account in dollars; default 1,000,000. */
   startingCash?: number;
@@ -249,9 +249,13 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     }
   }
 
-  /** Resolves a requested contract: by symbol (or conId), strictly from `options.contracts` when given. */
+  /**
+   * Resolves a requested contract: by symbol (or conId), strictly from `options.contracts` when given, else from
+   * the symbols the market source lists (a synthetic market lists its one symbol); only a source that lists none
+   * resolves any symbol.
+   */
   contractFor(req: RequestedContract): FakeContract | null {
-    const known = this.options.contracts;
+    const known: Array<Partial<FakeContract> & { symbol: string }> | undefined = this.options.contracts ?? this.options.market?.symbols?.map((symbol) => ({ symbol }));
     if (known) {
       const hit = known.find((c) => (req.symbol !== '' && c.symbol === req.symbol) || (req.conId !== 0 && c.conId === req.conId));
       return hit ? completeContract(hit) : null;
