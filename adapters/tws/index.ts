@@ -56,6 +56,9 @@ const params = z
     /** Malformed inbound frames (dropped before decoding) within the window that mean a broken link: it reconnects. */
     badFrameLimit: z.number().int().min(1).default(5),
     badFrameWindowMs: z.number().int().positive().default(10_000),
+    /** Ask TWS at connect whether its API is read-only (a cancel of an unused order id), and how long to wait. */
+    readOnlyProbe: z.boolean().default(true),
+    readOnlyProbeMs: z.number().int().positive().default(2_000),
   })
   .strict();
 
@@ -84,6 +87,7 @@ export default defineAdapter({
       ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
       // One journal per client id (orders belong to the client id that placed them): a restart adopts its orders.
       ids: new TwsIdJournal(new FileIdJournalStore(idJournalPath(ctx.dataDir, p.clientId))),
+      readOnlyProbe: p.readOnlyProbe, readOnlyProbeMs: p.readOnlyProbeMs,
     });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,

@@ -45,6 +45,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private disposed = false;
   /** TWS's text of the first read-only refusal; non-null means no order message leaves again this session. */
   private readOnlyText: string | null = null;
+  /** The read-only probe in flight (its order id), and whether TWS has answered one this session. */
+  private probe: { id: number; answered: () => void } | null = null;
+  private probed = false;
   private sessionStart: Micros | null;
 
   constructor(private readonly o: TwsBrokerOptions) {
@@ -67,6 +70,11 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.codes = new TwsCodeRouter({
       book: this.book, flow: this.flow, pacer: this.pacer, acks: this.acks, reconciler: this.reconciler, emit, now,
       state: () => c.state, canTrade: () => this.health().canTrade, readOnly: (m) => this.onReadOnly(m),
+      probeAnswered: (reqId) => {
+        if (this.probe?.id !== reqId) return false;
+        this.probe.answered();
+        return true;
+      },
     });
     this.sender = new TwsOrderSender({
       connection: c, contracts: o.contracts ?? null, pacer: this.pacer, book: this.book, flow: this.flow, holdings: this.holdings,
@@ -240,8 +248,33 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     }
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
     const result: ReconcileResult = await this.reconciler.run(map[trigger]);
+    if (result.status === 'complete' && !this.probed && this.o.readOnlyProbe !== false) await this.probeReadOnly();
     this.reconciled = result.status === 'complete';
     return this.reconciled ? 'ok' : 'retry';
+  }
+
+  /**
+   * Learns before the first entry whether TWS's API is read-only (docs/tws-wire-safety.md): cancels an order id
+   * never used. TWS answers 10147 "not found" when orders are allowed and 321 read-only otherwise; either answer is
+   * absorbed by the code router, and a 321 sets read-only there. No answer within readOnlyProbeMs: trading goes on
+   * and the next sync asks again; the first read-only 321 to a real order still stops everything.
+   */
+  private probeReadOnly(): Promise<void> {
+    const c = this.o.connection;
+    if (!c.linkUp) return Promise.resolve();
+    const id = c.allocateId();
+    return new Promise<void>((resolve) => {
+      const end = (answered: boolean): void => {
+        if (this.probe?.id !== id) return;
+        this.probe = null;
+        cancel();
+        if (answered) this.probed = true;
+        resolve();
+      };
+      const cancel = c.timers.after(this.o.readOnlyProbeMs ?? 2_000, () => end(false), 'tws read-only probe');
+      this.probe = { id, answered: () => end(true) };
+      c.ib.cancelOrder(id);
+    });
   }
 
   /** The link dropped: orders sent but never acknowledged are "unknown" until reconciliation finds them. */

@@ -22,6 +22,8 @@ export interface TwsCodeRouterDeps {
   canTrade: () => boolean;
   /** TWS refused a request because its API is read-only (321 with a read-only text). */
   readOnly: (message: string) => void;
+  /** The answer to the adapter's read-only probe (absorbed: it is no error); true when `reqId` was the probe's. */
+  probeAnswered: (reqId: number, code: number) => boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export class TwsCodeRouter {
   route(code: number, reqId: number, message: string, route: CodeRoute): void {
     const d = this.d;
     if (saysReadOnly(code, message)) d.readOnly(message); // first: nothing else may leave once this is known
+    if (reqId >= 0 && d.probeAnswered(reqId, code)) return;
     if (code === 100) {
       // TWS counted more than it allows: slow the pacer down (BRK-08 b). The broker.error below still reaches the
       // kill switch, which decides what repeated violations mean (RISK-14).

@@ -20,7 +20,7 @@ import { quote } from './fake-tws/market-builders.js';
 describe('read-only TWS API: a paper session stops at the first 321 (fake TWS read-only scenario, real socket)', function () {
   this.timeout(60_000);
 
-  it('one entry reaches the fake, none after the refusal; the session goes SAFE_MODE and the operator is told it is read-only', async () => {
+  it('the connect-time probe finds it: no order reaches the fake, the session goes SAFE_MODE, the operator is told it is read-only', async () => {
     const server = await FakeTwsServer.start({
       clock: new StepClock(), accounts: ['DU0000001'], speed: 1, scenario: 'read-only',
       market: syntheticMarket({ symbol: 'HRVST', seed: 5, start: 0, steps: 400, mid: 325_000, tick: 100, interval: 15_000 }),
@@ -52,12 +52,7 @@ describe('read-only TWS API: a paper session stops at the first 321 (fake TWS re
       const result = await runtime.engine.run({ signal: stop.signal });
       clearTimeout(deadline);
       await runtime.close();
-      // One entry reached TWS: its bracket legs leave together (handed to the client before TWS could answer the
-      // parent); the strategy's later entries never leave.
-      const parents = placed.filter((p) => p.parentId === 0);
-      expect(parents, 'entries that reached TWS').to.have.length(1);
-      expect(placed.every((p) => p.parentId === 0 || p.parentId === parents[0]!.orderId), 'only that entry\'s legs').to.equal(true);
-      expect(placed.length).to.be.at.most(3);
+      expect(placed, 'order messages that reached TWS').to.deep.equal([]);
       expect(result.riskState).to.equal('SAFE_MODE');
       expect(states.map((s) => [s.to, s.reason.limit])).to.deep.include(['SAFE_MODE', 'auto-triggers.broker.readOnly']);
       const ro = errors.filter((e) => e.harvesterCode === 'BROKER.READ_ONLY');
@@ -69,26 +64,46 @@ describe('read-only TWS API: a paper session stops at the first 321 (fake TWS re
     }
   });
 
-  it('the adapter: health().readOnly fails the order-placement start gate; later orders and cancels are refused locally', async () => {
-    const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'], scenario: 'read-only' });
-    let placements = 0;
-    server.on('frame', (f) => { if (f.request.kind === 'placeOrder' || f.request.kind === 'cancelOrder') placements++; });
-    const t = createTwsAdapter(server.port, 44);
+  for (const probe of [true, false]) {
+    it(`the adapter${probe ? ', probing at connect' : ' without the probe (the first 321 to a real order)'}: health().readOnly fails the order-placement start gate; later orders are refused locally`, async () => {
+      const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'], scenario: 'read-only' });
+      let placements = 0;
+      server.on('frame', (f) => { if (f.request.kind === 'placeOrder') placements++; });
+      const t = createTwsAdapter(server.port, 44, { readOnlyProbe: probe });
+      try {
+        await t.broker.connect();
+        server.publish(quote('AAPL', 150.25, 150.27));
+        const order = (coid: string) => ({ coid, symbol: 'AAPL', side: 'buy' as const, type: 'market' as const, quantity: 10, tif: 'day' as const, orderRef: `hv:ro:${coid}` });
+        expect(t.broker.health().readOnly).to.equal(probe);
+        t.broker.submit(order('R1'));
+        await until(() => t.of('order.rejected').length === 1, 'the first order refused');
+        expect(t.of('order.rejected')[0]).to.include(probe ? { coid: 'R1', origin: 'adapter', code: 'BROKER.READ_ONLY' } : { coid: 'R1', origin: 'broker', code: 'BROKER.READ_ONLY', venueCode: 321 });
+        const h = t.broker.health();
+        expect(h.readOnly).to.equal(true);
+        expect(h.detail).to.match(/read-only/);
+        const gates = checkStartGates({ intendedMode: 'paper', mode: 'paper', health: h, now: 0, lastData: { AAPL: 0 }, maxDataAgeMs: 5_000, window: { start: 0, end: 1 }, configuredAccount: null });
+        expect(gates.results.find((g) => g.gate === 'order-placement')).to.include({ pass: false });
+        expect(t.broker.submit(order('R2'))).to.include({ status: 'rejected', code: 'BROKER.READ_ONLY' });
+        expect(t.of('broker.error').filter((e) => e.harvesterCode === 'BROKER.READ_ONLY')).to.have.length(1);
+        expect(t.of('broker.error').map((e) => e.code), 'the probe answer is no error; one read-only notice').to.deep.equal([321]);
+        expect(placements).to.equal(probe ? 0 : 1);
+      } finally {
+        await t.close();
+        await server.stop();
+      }
+    });
+  }
+
+  it('the probe on a TWS that allows orders is silent: 10147 absorbed, not read-only, orders go out', async () => {
+    const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'] });
+    const t = createTwsAdapter(server.port, 45);
     try {
       await t.broker.connect();
+      expect(t.broker.health().readOnly).to.equal(false);
+      expect(t.of('broker.error')).to.deep.equal([]);
       server.publish(quote('AAPL', 150.25, 150.27));
-      const order = (coid: string) => ({ coid, symbol: 'AAPL', side: 'buy' as const, type: 'market' as const, quantity: 10, tif: 'day' as const, orderRef: `hv:ro:${coid}` });
-      t.broker.submit(order('R1'));
-      await until(() => t.of('order.rejected').length === 1, 'the first order refused');
-      expect(t.of('order.rejected')[0]).to.include({ coid: 'R1', origin: 'broker', code: 'BROKER.READ_ONLY', venueCode: 321 });
-      const h = t.broker.health();
-      expect(h.readOnly).to.equal(true);
-      expect(h.detail).to.match(/read-only/);
-      const gates = checkStartGates({ intendedMode: 'paper', mode: 'paper', health: h, now: 0, lastData: { AAPL: 0 }, maxDataAgeMs: 5_000, window: { start: 0, end: 1 }, configuredAccount: null });
-      expect(gates.results.find((g) => g.gate === 'order-placement')).to.include({ pass: false });
-      expect(t.broker.submit(order('R2'))).to.include({ status: 'rejected', code: 'BROKER.READ_ONLY' });
-      expect(t.of('broker.error').filter((e) => e.harvesterCode === 'BROKER.READ_ONLY')).to.have.length(1);
-      expect(placements).to.equal(1);
+      t.broker.submit({ coid: 'OK1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: 10, tif: 'day', orderRef: 'hv:ro:OK1' });
+      await until(() => t.of('order.filled').length === 1, 'filled');
     } finally {
       await t.close();
       await server.stop();
