@@ -248,33 +248,31 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     }
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
     const result: ReconcileResult = await this.reconciler.run(map[trigger]);
-    if (result.status === 'complete' && !this.probed && this.o.readOnlyProbe !== false) await this.probeReadOnly();
+    if (result.status === 'complete' && !this.probed && this.probe === null && this.o.readOnlyProbe !== false) this.probeReadOnly();
     this.reconciled = result.status === 'complete';
     return this.reconciled ? 'ok' : 'retry';
   }
 
   /**
-   * Learns before the first entry whether TWS's API is read-only (docs/tws-wire-safety.md): cancels an order id
-   * never used. TWS answers 10147 "not found" when orders are allowed and 321 read-only otherwise; either answer is
-   * absorbed by the code router, and a 321 sets read-only there. No answer within readOnlyProbeMs: trading goes on
-   * and the next sync asks again; the first read-only 321 to a real order still stops everything.
+   * Learns, normally before the first entry, whether TWS's API is read-only (docs/tws-wire-safety.md): cancels an
+   * order id never used. TWS answers 10147 "not found" when orders are allowed and 321 read-only otherwise; either
+   * answer is absorbed by the code router, and a 321 sets read-only there. It does not hold the connect: the answer
+   * comes within a round trip, long before a strategy has the data for an entry; an entry racing it is caught by the
+   * first-321 rule. No answer within readOnlyProbeMs: the next sync asks again.
    */
-  private probeReadOnly(): Promise<void> {
+  private probeReadOnly(): void {
     const c = this.o.connection;
-    if (!c.linkUp) return Promise.resolve();
+    if (!c.linkUp) return;
     const id = c.allocateId();
-    return new Promise<void>((resolve) => {
-      const end = (answered: boolean): void => {
-        if (this.probe?.id !== id) return;
-        this.probe = null;
-        cancel();
-        if (answered) this.probed = true;
-        resolve();
-      };
-      const cancel = c.timers.after(this.o.readOnlyProbeMs ?? 2_000, () => end(false), 'tws read-only probe');
-      this.probe = { id, answered: () => end(true) };
-      c.ib.cancelOrder(id);
-    });
+    const end = (answered: boolean): void => {
+      if (this.probe?.id !== id) return;
+      this.probe = null;
+      cancel();
+      if (answered) this.probed = true;
+    };
+    const cancel = c.timers.after(this.o.readOnlyProbeMs ?? 2_000, () => end(false), 'tws read-only probe');
+    this.probe = { id, answered: () => end(true) };
+    c.ib.cancelOrder(id);
   }
 
   /** The link dropped: orders sent but never acknowledged are "unknown" until reconciliation finds them. */

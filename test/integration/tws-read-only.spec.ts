@@ -74,7 +74,9 @@ describe('read-only TWS API: a paper session stops at the first 321 (fake TWS re
         await t.broker.connect();
         server.publish(quote('AAPL', 150.25, 150.27));
         const order = (coid: string) => ({ coid, symbol: 'AAPL', side: 'buy' as const, type: 'market' as const, quantity: 10, tif: 'day' as const, orderRef: `hv:ro:${coid}` });
-        expect(t.broker.health().readOnly).to.equal(probe);
+        // The probe does not hold the connect; its answer comes within a round trip.
+        if (probe) await until(() => t.broker.health().readOnly, 'the probe answered read-only');
+        else expect(t.broker.health().readOnly).to.equal(false);
         t.broker.submit(order('R1'));
         await until(() => t.of('order.rejected').length === 1, 'the first order refused');
         expect(t.of('order.rejected')[0]).to.include(probe ? { coid: 'R1', origin: 'adapter', code: 'BROKER.READ_ONLY' } : { coid: 'R1', origin: 'broker', code: 'BROKER.READ_ONLY', venueCode: 321 });
@@ -97,8 +99,12 @@ describe('read-only TWS API: a paper session stops at the first 321 (fake TWS re
   it('the probe on a TWS that allows orders is silent: 10147 absorbed, not read-only, orders go out', async () => {
     const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'] });
     const t = createTwsAdapter(server.port, 45);
+    let passedAtProbe = -1;
+    server.on('frame', (f) => { if (f.request.kind === 'cancelOrder') passedAtProbe = t.connection.frameStats.passed; });
     try {
       await t.broker.connect();
+      // The fake answers the probe's cancel at once (10147): wait until a frame after it reached the adapter.
+      await until(() => passedAtProbe >= 0 && t.connection.frameStats.passed > passedAtProbe, 'the probe answered');
       expect(t.broker.health().readOnly).to.equal(false);
       expect(t.of('broker.error')).to.deep.equal([]);
       server.publish(quote('AAPL', 150.25, 150.27));
