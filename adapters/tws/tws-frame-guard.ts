@@ -113,10 +113,11 @@ export class TwsFrameGuard {
   private check(payload: Buffer): [FrameFault, string] | null {
     if (payload[payload.length - 1] !== 0) return ['no-terminator', 'payload does not end with the NUL field terminator'];
     if (!this.handshakeDone) return null; // "<serverVersion>\0<connectionTime>\0": the library validates the version
-    const fields = payload.toString('utf8', 0, payload.length - 1).split('\0');
-    const id = fields[0] ?? '';
-    if (!INTEGER.test(id) || !knownMessageId(Number(id))) return ['bad-message-id', `message id '${id.slice(0, 16)}'`];
-    if (Number(id) === ERR_MSG) return this.checkError(fields);
+    // The id is read from the bytes (no string per market-data frame); only ERR_MSG is split into fields.
+    const end = payload.indexOf(0);
+    const id = digits(payload, end);
+    if (id === null || !knownMessageId(id)) return ['bad-message-id', `message id '${payload.toString('latin1', 0, Math.min(end, 16))}'`];
+    if (id === ERR_MSG) return this.checkError(payload.toString('utf8', 0, payload.length - 1).split('\0'));
     return null;
   }
 
@@ -141,6 +142,18 @@ export class TwsFrameGuard {
     this.stats.byFault[fault] = (this.stats.byFault[fault] ?? 0) + 1;
     this.sink.dropped(fault, detail, fatal);
   }
+}
+
+/** The unsigned decimal in `b[0..end)` (at most 6 digits, as every message id), or null. */
+function digits(b: Buffer, end: number): number | null {
+  if (end <= 0 || end > 6) return null;
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    const c = b[i]!;
+    if (c < 0x30 || c > 0x39) return null;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
 }
 
 /** The library's `decodeUnicodeEscapedString`: each `\uXXXX` (6 characters) becomes one character, first one first. */
