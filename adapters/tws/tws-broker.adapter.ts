@@ -46,7 +46,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   /** TWS's text of the first read-only refusal; non-null means no order message leaves again this session. */
   private readOnlyText: string | null = null;
   /** The read-only probe in flight (its order id), and whether TWS has answered one this session. */
-  private probe: { id: number; answered: () => void } | null = null;
+  private probe: { id: number; answered: () => void; abandon: () => void } | null = null;
   private probed = false;
   private sessionStart: Micros | null;
 
@@ -102,6 +102,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       // in-flight ones are judged, so they never count as "sent, then the link dropped".
       if (to !== 'Connected') this.sender.abortAll(`TWS ${to}`);
       if (to === 'Reconnecting') this.markUnknown();
+      // A probe's answer cannot come over a lost link: the next sync asks again.
+      if (to === 'Reconnecting' || to === 'Halting' || to === 'Disconnected') this.probe?.abandon();
     });
     c.on('code', (code, reqId, message, route) => this.codes.route(code, reqId, message, route));
     c.on('notice', (n) => this.emit('broker.error', { code: n.code, harvesterCode: n.harvesterCode, message: n.message, severity: n.severity, at: this.now() }));
@@ -271,7 +273,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       if (answered) this.probed = true;
     };
     const cancel = c.timers.after(this.o.readOnlyProbeMs ?? 2_000, () => end(false), 'tws read-only probe');
-    this.probe = { id, answered: () => end(true) };
+    this.probe = { id, answered: () => end(true), abandon: () => end(false) };
     c.ib.cancelOrder(id);
   }
 
