@@ -13,6 +13,7 @@ import { createLogFactory } from '../logger.js';
 import { checkLiveArming } from '../../../core/risk/live-arming.js';
 import { startControlServer, type ControlServer } from '../control-socket.js';
 import { startSessionAlerts } from '../../alerts/session-alerts.js';
+import { installLastResort } from '../last-resort.js';
 import { tapJournal } from '../../observe/tap-journal.js';
 import { SessionNarrator } from '../session-narrator.js';
 import { FeedRecorder } from '../../recorder/feed-recorder.js';
@@ -108,6 +109,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     file: opts.record, symbols: resolved.root.instruments.map((i) => i.symbol), date: resolved.root.session.date, timeZone: resolved.root.session.timeZone,
     tick: (symbol) => toPrice(resolved.root.instruments.find((i) => i.symbol === symbol)?.tick ?? 0.01), meta: { sessionId, mode: resolved.root.mode },
   });
+  const disarmLastResort = installLastResort({ journal: runtime.engine.journalWriter, close: async () => { await runtime.close(); await alerts.close('crashed'); }, secrets: resolved.secrets });
   // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
   let control: ControlServer | null = null;
   let dashboard: DashboardServer | null = null;
@@ -178,6 +180,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     endStatus = result.status;
     return result.status === 'failed' ? 1 : 0;
   } finally {
+    disarmLastResort();
     bar?.stop();
     narrator.stop();
     for (const r of recorder?.close() ?? []) process.stderr.write(`harvester: recorded ${r.events} events to ${r.file}\n`);
