@@ -15,6 +15,7 @@ import { startControlServer, type ControlServer } from '../control-socket.js';
 import { startSessionAlerts } from '../../alerts/session-alerts.js';
 import { installLastResort } from '../last-resort.js';
 import { tapJournal } from '../../observe/tap-journal.js';
+import type { JournalEntry } from '../../../ports/journal.js';
 import { SessionNarrator } from '../session-narrator.js';
 import { FeedRecorder } from '../../recorder/feed-recorder.js';
 import { warnAboutWindow } from '../window-warning.js';
@@ -35,6 +36,8 @@ interface RunOptions {
   logLevel: string;
   /** `--dashboard [port]`: true for a free port. */
   dashboard?: string | boolean;
+  /** Finish with exit 0 even when the recording had damaged blocks (they are still reported). */
+  tolerateCorrupt?: boolean;
   /** `--record FILE`: record the feed as the session sees it. */
   record?: string;
   /** Seconds between the one-line status outside replay (0: none). */
@@ -51,6 +54,7 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--arm-live', 'allow mode "live" (also needs live.armed in config and a matching account)')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn')
+    .option('--tolerate-corrupt', 'exit 0 even if the recording had damaged blocks (they are skipped and reported either way)')
     .option('--record <file>', 'record the market data the session sees into a Harvester recording (one file a symbol)')
     .option('--status-every <sec>', 'outside replay, print a one-line status this often (0: never)', '60')
     .option('--metrics [port]', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (a free port unless given; the URL goes to stderr)')
@@ -91,11 +95,16 @@ export async function runSession(opts: RunOptions): Promise<number> {
     print: (line) => { process.stderr.write(`${line}\n`); },
   });
   warnAboutWindow(resolved, (line) => process.stderr.write(`${line}\n`));
+  // Damaged input must not pass for a clean day: every skipped block or line is counted here and reported at the end.
+  const damaged: { source: string; offset: number; reason: string }[] = [];
+  const countDamage = (_s: string, e: JournalEntry): void => {
+    if (e.type === 'feed.malformed') damaged.push(e.data as { source: string; offset: number; reason: string });
+  };
   const watched = opts.dashboard !== undefined || opts.metrics !== undefined;
   const feed = watched ? new SessionFeed() : null;
   let metrics: SessionMetrics | null = null;
   const runtime = await createHarvester(resolved, {
-    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow, narrator.onRow] : [alerts.onRow, narrator.onRow, feed.onRow, (s, e) => metrics?.onRow(s, e)]),
+    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow, narrator.onRow, countDamage] : [alerts.onRow, narrator.onRow, countDamage, feed.onRow, (s, e) => metrics?.onRow(s, e)]),
     sessionId,
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
@@ -178,6 +187,13 @@ export async function runSession(opts: RunOptions): Promise<number> {
       );
     }
     endStatus = result.status;
+    if (damaged.length > 0) {
+      process.stderr.write(`harvester: the market data was damaged: ${damaged.length} block(s) or row(s) skipped\n${damaged.slice(0, 10).map((d) => `  ${d.source} @${d.offset}: ${d.reason}`).join('\n')}\n`);
+      if (!opts.tolerateCorrupt && result.status !== 'failed') {
+        process.stderr.write('harvester: exiting 4 (pass --tolerate-corrupt to accept a damaged recording)\n');
+        return 4;
+      }
+    }
     return result.status === 'failed' ? 1 : 0;
   } finally {
     disarmLastResort();
