@@ -9,6 +9,7 @@ import { formatMoney, toPrice } from '../../../core/domain/units.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import { WallClock } from '../../system-clock/wall-clock.js';
 import { loadResolvedConfig } from '../load.js';
+import { DB_URL_HELP, withDbUrl } from '../open-store.js';
 import { createLogFactory } from '../logger.js';
 import { checkLiveArming } from '../../../core/risk/live-arming.js';
 import { startControlServer, type ControlServer } from '../control-socket.js';
@@ -38,6 +39,7 @@ interface RunOptions {
   statusEvery: string;
   /** `--metrics [port]`: Prometheus endpoint; true for a free port. */
   metrics?: string | boolean;
+  dbUrl?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -52,6 +54,7 @@ export function registerRunCommand(program: Command): void {
     .option('--status-every <sec>', 'outside replay, print a one-line status this often (0: never)', '60')
     .option('--metrics [port]', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (a free port unless given; the URL goes to stderr)')
     .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its URL, with the token, goes to stderr')
+    .option('--db-url <url>', DB_URL_HELP)
     .action(async (opts: RunOptions) => {
       process.exitCode = await runSession(opts);
     });
@@ -59,7 +62,9 @@ export function registerRunCommand(program: Command): void {
 
 export async function runSession(opts: RunOptions): Promise<number> {
   const started = performance.now();
-  const { resolved, path: configPath } = await loadResolvedConfig(opts.config);
+  const loaded = await loadResolvedConfig(opts.config);
+  const configPath = loaded.path;
+  const resolved = withDbUrl(loaded.resolved, opts.dbUrl);
   // Live never happens by accident: refused here, before anything connects; the account is checked again once connected.
   const arming = checkLiveArming({
     mode: resolved.root.mode, configArmed: resolved.root.live.armed, armFlag: Boolean(opts.armLive),
