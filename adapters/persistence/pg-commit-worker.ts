@@ -26,6 +26,7 @@ const SEQ = 0;
 const STATE = 1;
 /** Rows per INSERT statement: 10 columns × 500 rows stays far below PostgreSQL's 65,535 parameters. */
 const ROWS_PER_INSERT = 500;
+const MAX_PARAMS = 60_000;
 
 function answer(seq: number, error: string | null): void {
   port.postMessage({ seq, error });
@@ -39,6 +40,10 @@ function setState(state: number, error: string | null): void {
   Atomics.notify(flags, STATE);
 }
 
+/**
+ * One statement, one round trip: every table's rows in data-modifying CTEs of a single INSERT. A single statement
+ * is atomic on its own (autocommit), so BEGIN/COMMIT would only add two round trips per commit.
+ */
 async function commit(client: pg.Client, rows: WireRow[]): Promise<void> {
   const byTable = new Map<string, WireRow[]>();
   for (const r of rows) {
@@ -47,20 +52,33 @@ async function commit(client: pg.Client, rows: WireRow[]): Promise<void> {
     byTable.set(r[0], list);
   }
   const cols = JOURNAL_COLUMNS.map((c) => `"${c}"`).join(', ');
+  const params: unknown[] = [];
+  const inserts: string[] = [];
+  for (const [table, list] of byTable) {
+    const tuples = list.map((r) => `(${r.slice(1).map((v) => {
+      params.push(v);
+      return `$${params.length}`;
+    }).join(', ')})`);
+    inserts.push(`INSERT INTO "${table}" (${cols}) VALUES ${tuples.join(', ')}`);
+  }
+  if (params.length <= MAX_PARAMS) {
+    const [last, ...ctes] = [inserts.pop()!, ...inserts];
+    const sql = ctes.length === 0 ? last : `WITH ${ctes.map((c, i) => `w${i} AS (${c})`).join(', ')} ${last}`;
+    await client.query(sql, params);
+    return;
+  }
+  // A large group (only at session end or for a very large bound): batches inside one transaction.
   await client.query('BEGIN');
   try {
     for (const [table, list] of byTable) {
       for (let i = 0; i < list.length; i += ROWS_PER_INSERT) {
         const chunk = list.slice(i, i + ROWS_PER_INSERT);
-        const params: unknown[] = [];
-        const tuples = chunk.map((r) => {
-          const marks = r.slice(1).map((v) => {
-            params.push(v);
-            return `$${params.length}`;
-          });
-          return `(${marks.join(', ')})`;
-        });
-        await client.query(`INSERT INTO "${table}" (${cols}) VALUES ${tuples.join(', ')}`, params);
+        const p: unknown[] = [];
+        const tuples = chunk.map((r) => `(${r.slice(1).map((v) => {
+          p.push(v);
+          return `$${p.length}`;
+        }).join(', ')})`);
+        await client.query(`INSERT INTO "${table}" (${cols}) VALUES ${tuples.join(', ')}`, p);
       }
     }
     await client.query('COMMIT');
