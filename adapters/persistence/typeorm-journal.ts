@@ -44,7 +44,6 @@ export class TypeormJournal implements Journal {
   }
 
   append(sessionId: string, entry: JournalEntry): void {
-    if (this.closed) throw new HarvesterError('STORE.CLOSED', `journal: append to session ${sessionId} after close`);
     const ordinal = (this.ordinals.get(sessionId) ?? 0) + 1;
     this.ordinals.set(sessionId, ordinal);
     this.buffer.push({
@@ -58,6 +57,8 @@ export class TypeormJournal implements Journal {
 
   commit(): void {
     if (this.buffer.length === 0) return;
+    // After close nothing can be committed: an order-path caller must learn it before it reaches the broker.
+    if (this.closed) throw new HarvesterError('STORE.CLOSED', `journal commit of ${this.buffer.length} rows after the store was closed`);
     const rows = this.buffer;
     try {
       this.sink.commit(rows);

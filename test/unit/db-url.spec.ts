@@ -1,4 +1,11 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
+import { openStore, withDbUrl } from '../../adapters/cli/open-store.js';
+import { env } from '../../core/config/env-ref.js';
+import { resolveConfig } from '../../core/config/resolve-config.js';
 import { parseDbUrl, redactDbUrl } from '../../adapters/persistence/db-url.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 
@@ -32,5 +39,42 @@ describe('database urls (--db-url, store.params.url)', () => {
     expect(redactDbUrl('postgres://harvester:pa%40ss@127.0.0.1:5/hv?sslmode=disable')).to.equal('postgres://harvester:[redacted]@127.0.0.1:5/hv?sslmode=disable');
     expect(redactDbUrl('postgres://harvester@127.0.0.1/hv')).to.equal('postgres://harvester@127.0.0.1/hv');
     expect(redactDbUrl('sqlite:///var/h.sqlite')).to.equal('sqlite:///var/h.sqlite');
+  });
+});
+
+describe('store url in config: env() and --db-url', () => {
+  const input = (url: unknown) => ({
+    mode: 'replay', seed: 1,
+    session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '10:00' },
+    instruments: [{ symbol: 'HRVST', tick: 0.01 }],
+    marketData: { use: 'replay', params: { generate: { symbol: 'HRVST' } } },
+    broker: { use: 'simulated', params: {} },
+    store: { use: 'typeorm', params: { url } },
+    strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'HRVST' } }],
+  });
+
+  it("store.params.url = env('NAME') opens that database; the stored config shows the name only", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-url-'));
+    try {
+      const file = path.join(dir, 'from-env.sqlite');
+      const resolved = await resolveConfig(input(env('HV_TEST_DB_URL')), { builtins: await builtinPlugins(), baseDir: dir, env: { HV_TEST_DB_URL: `sqlite:///${file}` } });
+      expect((resolved.store.params as { url: string }).url).to.equal(`sqlite:///${file}`);
+      expect(JSON.stringify(resolved.redacted)).to.contain('env(HV_TEST_DB_URL)').and.not.contain('from-env.sqlite');
+      const store = await openStore(resolved);
+      await store.close?.();
+      expect(fs.existsSync(file)).to.equal(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--db-url replaces the configured database, its password joins the scrubbed secrets and is redacted', async () => {
+    const resolved = await resolveConfig(input('sqlite:///var/x.sqlite'), { builtins: await builtinPlugins(), baseDir: process.cwd(), env: {} });
+    const over = withDbUrl(resolved, 'postgres://hv:s3cret-pw@127.0.0.1:5432/hv');
+    expect(over.store.params).to.include({ driver: 'postgres', url: 'postgres://hv:s3cret-pw@127.0.0.1:5432/hv' });
+    expect(over.secrets).to.include('s3cret-pw');
+    expect(JSON.stringify(over.redacted)).to.contain('postgres://hv:[redacted]@127.0.0.1:5432/hv').and.not.contain('s3cret-pw');
+    expect(() => withDbUrl(resolved, 'oracle://x/y')).to.throw(HarvesterError, /accepted forms/);
+    expect(withDbUrl(resolved, undefined)).to.equal(resolved);
   });
 });
