@@ -6,7 +6,9 @@ import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
 import { openStore, withDbUrl } from '../../adapters/cli/open-store.js';
 import { env } from '../../core/config/env-ref.js';
 import { resolveConfig } from '../../core/config/resolve-config.js';
+import { createDataSource } from '../../adapters/persistence/data-source.js';
 import { parseDbUrl, redactDbUrl } from '../../adapters/persistence/db-url.js';
+import { storeOptions } from '../../adapters/persistence/index.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 
 describe('database urls (--db-url, store.params.url)', () => {
@@ -76,5 +78,42 @@ describe('store url in config: env() and --db-url', () => {
     expect(JSON.stringify(over.redacted)).to.contain('postgres://hv:[redacted]@127.0.0.1:5432/hv').and.not.contain('s3cret-pw');
     expect(() => withDbUrl(resolved, 'oracle://x/y')).to.throw(HarvesterError, /accepted forms/);
     expect(withDbUrl(resolved, undefined)).to.equal(resolved);
+  });
+});
+
+describe('SQLite synchronous level per mode, and a file that is not a database', () => {
+  const base = { file: 'x.sqlite', namespace: 'default', keepLast: 10 };
+  it('FULL for paper and live, NORMAL for replay, overridable', async () => {
+    expect(storeOptions(base, 'paper').synchronous).to.equal('FULL');
+    expect(storeOptions(base, 'live').synchronous).to.equal('FULL');
+    expect(storeOptions(base, 'replay').synchronous).to.equal('NORMAL');
+    expect(storeOptions({ ...base, synchronous: 'FULL' }, 'replay').synchronous).to.equal('FULL');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-sync-'));
+    try {
+      const ds = await createDataSource({ ...storeOptions({ ...base, file: path.join(dir, 'p.sqlite') }, 'paper') });
+      const rows = (await ds.query('PRAGMA synchronous')) as { synchronous: number }[];
+      await ds.destroy();
+      expect(rows[0]!.synchronous, 'FULL is 2').to.equal(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file that is not a SQLite database is STORE.OPEN_FAILED naming it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-bad-'));
+    try {
+      const file = path.join(dir, 'garbage.sqlite');
+      fs.writeFileSync(file, 'this is not a database, just text that is long enough to be read as a header'.repeat(20));
+      let error: unknown;
+      try {
+        await createDataSource({ driver: 'sqlite', file });
+      } catch (e) {
+        error = e;
+      }
+      expect((error as HarvesterError).code).to.equal('STORE.OPEN_FAILED');
+      expect((error as Error).message).to.contain(`sqlite:///${file}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
