@@ -26,6 +26,8 @@ export class PgCommitSink implements CommitSink {
   private readonly flags: Int32Array;
   private seq = 0;
   private closed = false;
+  /** Set when a commit timed out: the worker may still commit it, so a retry could duplicate rows. */
+  private broken: string | null = null;
   private readonly label: string;
   private readonly secret: string | null;
 
@@ -69,6 +71,7 @@ export class PgCommitSink implements CommitSink {
 
   commit(rows: readonly PendingRow[]): void {
     if (this.closed) throw this.failure('CLOSED', `journal commit after close (${this.label})`);
+    if (this.broken !== null) throw this.failure('COMMIT_FAILED', this.broken);
     this.waitReady();
     if (rows.length === 0) return;
     const seq = ++this.seq;
@@ -108,7 +111,11 @@ export class PgCommitSink implements CommitSink {
       const done = Atomics.load(this.flags, SEQ);
       if (done >= seq) break;
       const left = deadline - performance.now();
-      if (left <= 0) throw this.failure('COMMIT_FAILED', `journal commit to ${this.label}: no answer within ${this.timeoutMs} ms`);
+      if (left <= 0) {
+        // Unknown outcome: refuse every later commit rather than resend rows the server may already hold.
+        this.broken = `journal commit to ${this.label}: no answer within ${this.timeoutMs} ms; the journal stops committing (outcome unknown)`;
+        throw this.failure('COMMIT_FAILED', this.broken);
+      }
       Atomics.wait(this.flags, SEQ, done, left);
     }
     let error: string | null = null;

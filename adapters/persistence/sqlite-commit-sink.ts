@@ -15,6 +15,11 @@ interface SqliteHandle {
  * and TypeORM's own writes never wait on each other's locks). better-sqlite3 runs a statement to completion on
  * the calling thread, so a commit is a plain call and replay stays deterministic. Durable against what the
  * connection's `synchronous` pragma promises (data-source.ts).
+ *
+ * Known limit: if a TypeORM transaction on this connection is open at that moment (TypeORM's async writes — the
+ * memory store's save/promote — span microtasks), better-sqlite3 nests the commit as a savepoint, so the rows are
+ * durable only when that transaction commits. The engine's own writes never do this; memory writes during a
+ * session should go through a synchronous path too.
  */
 export class SqliteCommitSink implements CommitSink {
   readonly ready = Promise.resolve();

@@ -101,6 +101,30 @@ for (const backend of [sqlite, postgres]) {
       await journal.close();
     });
 
+    if (backend.name === 'PostgreSQL') {
+      it('a commit that cannot reach the database throws STORE.COMMIT_FAILED naming the url, password redacted', async () => {
+        ds = await createDataSource(store.options);
+        const journal = new TypeormJournal(ds);
+        await journal.openSession(meta('s2'));
+        const writer = new JournalWriter(journal, 's2', new EventLoop(), new ManualClock(0));
+        writer.write('risk', 'risk.approved', { n: 1 });
+        const url = new URL(store.target);
+        // Cut every other connection to this database server-side: the commit worker's among them.
+        await ds.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [url.pathname.slice(1)]);
+        let error: unknown;
+        try {
+          writer.write('order', 'order.requested', { n: 2 });
+        } catch (e) {
+          error = e;
+        }
+        expect((error as { code?: string }).code).to.equal('STORE.COMMIT_FAILED');
+        expect((error as Error).message).to.contain(`${url.username}:[redacted]@`).and.not.contain(url.password);
+        expect(await store.count('hv_orders')).to.equal(0);
+        expect(await store.count('hv_risk_events')).to.equal(1);
+        await journal.close().catch(() => {});
+      });
+    }
+
     it('a crash (SIGKILL) as the first order reaches the broker leaves its approval and request on disk', async () => {
       const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'test/fixtures/crash/kill-at-first-submit.ts'), 'crash-1', store.target], {
         cwd: repo, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HV_TEST_DIR: path.join(os.tmpdir(), 'hv-dur-data') },
