@@ -10,6 +10,7 @@ import { EventLoop } from '../../core/engine/event-loop.js';
 import { GROUP_COMMIT_BOUND } from '../../core/engine/journal-durability.js';
 import { JournalWriter } from '../../core/engine/journal-writer.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
+import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import type { StoreOptions } from '../../adapters/persistence/data-source.js';
 import { freshPgDatabase, pgCount, pgTestUrl } from '../support/pg-test-db.js';
 
@@ -98,6 +99,23 @@ for (const backend of [sqlite, postgres]) {
       expect(await store.count('hv_decisions')).to.equal(1);
       writer.write('decision', 'decision.scan', { i: bound.rows });
       expect(await store.count('hv_decisions'), 'the row bound committed the group').to.equal(1 + bound.rows);
+      await journal.close();
+    });
+
+    it('on the wall clock (paper, live) a lone market row is committed by the group timer, with no other write', async () => {
+      ds = await createDataSource(store.options);
+      const journal = new TypeormJournal(ds);
+      await journal.openSession(meta('s3'));
+      const writer = new JournalWriter(journal, 's3', new EventLoop(), new WallClock());
+      writer.write('decision', 'decision.entry', { n: 0 });
+      expect(await store.count('hv_decisions')).to.equal(0);
+      // Poll (no assertion on how long it took): the row must appear without any further write or flush.
+      let n = 0;
+      for (let i = 0; i < 200 && n === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        n = await store.count('hv_decisions');
+      }
+      expect(n, `committed by the ${GROUP_COMMIT_BOUND.wall.clockUs / 1000} ms timer`).to.equal(1);
       await journal.close();
     });
 
