@@ -66,8 +66,13 @@ export interface SessionRecord extends StoredSession {
  * checkpoints.
  *
  * Invariants:
- * - `append` is synchronous and cheap (buffered); rows are durable after `flush()` resolves. Order of `append`
- *   calls is preserved.
+ * - `append` is synchronous and cheap (buffered). Order of `append` calls is preserved.
+ * - `commit()` is synchronous: when it returns, every row appended so far (all sessions, all kinds) is committed
+ *   to the database; it throws `STORE.COMMIT_FAILED` (a HarvesterError) otherwise, and the caller must not go on
+ *   to the broker. Committed rows are always a prefix of the appended rows: a crash loses only a tail.
+ *   An empty buffer makes it a no-op. Which rows are committed at once and which are group-committed is the
+ *   engine's durability contract (core/engine/journal-durability.ts).
+ * - `flush()` commits the same way and resolves once everything is durable.
  * - `digest(sessionId)` hashes the session's rows in canonical order (loopSeq, then append order), excluding ids and
  *   wall-clock columns: same config + data + seed ⇒ same digest, byte for byte.
  * - `closeSession` flushes first; it is idempotent.
@@ -75,6 +80,7 @@ export interface SessionRecord extends StoredSession {
 export interface Journal {
   openSession(meta: SessionMeta): Promise<void>;
   append(sessionId: string, entry: JournalEntry): void;
+  commit(): void;
   flush(): Promise<void>;
   closeSession(sessionId: string, summary: SessionSummary): Promise<void>;
   digest(sessionId: string): Promise<string>;

@@ -16,6 +16,11 @@ export class MemoryJournal implements Journal {
     list.push(entry);
     this.rows.set(sessionId, list);
   }
+  /** How many durable commits the engine asked for (the contract's barrier calls). */
+  commits = 0;
+  commit(): void {
+    this.commits++;
+  }
   async flush(): Promise<void> {}
   async closeSession(sessionId: string, summary: SessionSummary): Promise<void> {
     this.summaries.set(sessionId, summary);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import type { JournalEntry } from '../../../ports/journal.js';
 import { loadResolvedConfig } from '../load.js';
-import { openStore } from '../open-store.js';
+import { DB_URL_HELP, openStore, withDbUrl } from '../open-store.js';
 import { clockTime, gateValue, humanizeNote } from '../format.js';
 
 export function registerJournalCommands(program: Command): void {
@@ -11,8 +11,9 @@ export function registerJournalCommands(program: Command): void {
     .description('list recent sessions in the configured store')
     .option('-c, --config <file>', 'config file', 'harvester.config.ts')
     .option('-n, --limit <n>', 'how many', '20')
-    .action(async (opts: { config: string; limit: string }) => {
-      const { resolved } = await loadResolvedConfig(opts.config);
+    .option('--db-url <url>', DB_URL_HELP)
+    .action(async (opts: { config: string; limit: string; dbUrl?: string }) => {
+      const resolved = withDbUrl((await loadResolvedConfig(opts.config)).resolved, opts.dbUrl);
       const store = await openStore(resolved);
       try {
         const list = (await store.journal?.sessions(Number(opts.limit))) ?? [];
@@ -33,8 +34,9 @@ export function registerJournalCommands(program: Command): void {
     .option('-c, --config <file>', 'config file', 'harvester.config.ts')
     .option('--trade <id>', 'only the decisions of one trade')
     .option('--json', 'one JSON object per line')
-    .action(async (session: string, opts: { config: string; trade?: string; json?: boolean }) => {
-      const { resolved } = await loadResolvedConfig(opts.config);
+    .option('--db-url <url>', DB_URL_HELP)
+    .action(async (session: string, opts: { config: string; trade?: string; json?: boolean; dbUrl?: string }) => {
+      const resolved = withDbUrl((await loadResolvedConfig(opts.config)).resolved, opts.dbUrl);
       const store = await openStore(resolved);
       try {
         if (store.journal === undefined) throw new HarvesterError('CONFIG.INVALID', 'the configured store has no journal', { details: { path: 'store' } });

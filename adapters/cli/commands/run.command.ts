@@ -9,6 +9,7 @@ import { formatMoney, toPrice } from '../../../core/domain/units.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import { WallClock } from '../../system-clock/wall-clock.js';
 import { loadResolvedConfig } from '../load.js';
+import { DB_URL_HELP, withDbUrl } from '../open-store.js';
 import { createLogFactory } from '../logger.js';
 import { checkLiveArming } from '../../../core/risk/live-arming.js';
 import { startControlServer, type ControlServer } from '../control-socket.js';
@@ -44,6 +45,7 @@ interface RunOptions {
   statusEvery: string;
   /** `--metrics [port]`: Prometheus endpoint; true for a free port. */
   metrics?: string | boolean;
+  dbUrl?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -58,7 +60,8 @@ export function registerRunCommand(program: Command): void {
     .option('--record <file>', 'record the market data the session sees into a Harvester recording (one file a symbol)')
     .option('--status-every <sec>', 'outside replay, print a one-line status this often (0: never)', '60')
     .option('--metrics [port]', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (a free port unless given; the URL goes to stderr)')
-    .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its URL, with the token, goes to stderr')
+    .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its address with the token goes to <dataDir>/dashboard.url')
+    .option('--db-url <url>', DB_URL_HELP)
     .action(async (opts: RunOptions) => {
       process.exitCode = await runSession(opts);
     });
@@ -66,7 +69,9 @@ export function registerRunCommand(program: Command): void {
 
 export async function runSession(opts: RunOptions): Promise<number> {
   const started = performance.now();
-  const { resolved, path: configPath } = await loadResolvedConfig(opts.config);
+  const loaded = await loadResolvedConfig(opts.config);
+  const configPath = loaded.path;
+  const resolved = withDbUrl(loaded.resolved, opts.dbUrl);
   // Live never happens by accident: refused here, before anything connects or any file is written; the engine checks
   // again before it connects (and journals a refusal), and checks the account once connected. The flag and the env
   // are the ones captured at process start, before the config file (which is code) ran.
