@@ -96,6 +96,23 @@ export class TypeormMemoryStore implements MemoryStore {
     return { ok: false, code: 'MEMORY.NO_PREVIOUS_VERSION', reason: 'no earlier valid promoted version' };
   }
 
+  async reject(version: number, reason: string): Promise<MemoryResult<MemoryVersionMeta>> {
+    const row = await this.repo.findOne({ where: { namespace: this.o.namespace, version } });
+    if (row === null) return { ok: false, code: 'MEMORY.UNKNOWN_VERSION', reason: `no version ${version}` };
+    if (row.promotedSeq > 0 || row.status !== 'candidate') return { ok: false, code: 'MEMORY.NOT_A_CANDIDATE', reason: `version ${version} is ${row.status}` };
+    await this.repo.update({ id: row.id }, { status: 'rejected', note: reason.slice(0, 500) });
+    this.emit('memory.rejected', { version, reason });
+    return { ok: true, value: { ...toMeta(row), status: 'rejected' } };
+  }
+
+  async get(version: number): Promise<MemoryResult<{ meta: MemoryVersionMeta; content: MemoryContent }>> {
+    const row = await this.repo.findOne({ where: { namespace: this.o.namespace, version } });
+    if (row === null) return { ok: false, code: 'MEMORY.UNKNOWN_VERSION', reason: `no version ${version}` };
+    const content = await this.verified(row);
+    if (content === null) return { ok: false, code: 'MEMORY.VERSION_QUARANTINED', reason: `version ${version} is quarantined` };
+    return { ok: true, value: { meta: toMeta(row), content } };
+  }
+
   on<K extends keyof MemoryEvents>(event: K, listener: (payload: MemoryEvents[K]) => void): () => void {
     this.emitter.on(event, listener as (...a: unknown[]) => void);
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
