@@ -63,6 +63,12 @@ export interface ClosedTrade {
   commission: Money;
   netPnl: Money;
   exitReason: string;
+  /**
+   * Worst and best mark (best bid for a long, best ask for a short) against the average entry while the trade was
+   * open, per share in Price units, both ≥ 0 (integers: tracked from the books at each batch end).
+   */
+  maxAdverse?: Price;
+  maxFavourable?: Price;
 }
 
 /** The planned bracket of a trigger, in Price units and Clock µs (what a ghost bracket simulates). */
@@ -83,6 +89,8 @@ export interface PlannedBracket {
   maxWait: Micros;
   /** The size the strategy would have sent (0 if sizing refused). */
   quantity: Quantity;
+  /** Tick size in Price units, for the tick-denominated execution columns (default 100 = $0.01). */
+  tick?: Price;
 }
 
 /**

@@ -22,6 +22,7 @@ import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
 import { wireFeed } from './feed-wiring.js';
 import { OperatorControls } from './operator-controls.js';
+import { SampleRecorder } from '../learning/sample-recorder.js';
 
 export interface SessionResult extends SessionSummary {
   sessionId: string;
@@ -45,6 +46,8 @@ export class SessionEngine {
   readonly orders: OrderManager;
   readonly journalWriter: JournalWriter;
   readonly controls: OperatorControls;
+  /** Training samples of every trigger (core/learning): real trades and ghost brackets. */
+  readonly samples: SampleRecorder;
   private readonly risk: RiskContextView;
   private fills = 0;
   readonly triggers: AutoTriggers;
@@ -89,6 +92,11 @@ export class SessionEngine {
       notify: (id, u) => this.notify(id, u),
     });
     this.controls = new OperatorControls(this);
+    this.samples = new SampleRecorder({
+      sessionId: plan.sessionId, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
+      killSwitchEngaged: () => this.gate.state === 'HALT',
+      syntheticWeight: plan.learning.syntheticWeight, forcedExitRCap: plan.learning.forcedExitRCap,
+    });
     bus.on('order.filled', () => { this.fills++; });
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
@@ -121,6 +129,7 @@ export class SessionEngine {
     let status: SessionSummary['status'] = 'completed';
     let failure: unknown = null;
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
+    const detachSamples = this.samples.attach();
     try {
       await this.restoreKillSwitch();
       this.journalRiskFloor();
@@ -140,6 +149,7 @@ export class SessionEngine {
     await this.shutdown();
     if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
     detachFeed();
+    detachSamples();
     detachTriggers();
     detachBroker();
     const summary: SessionSummary = {
@@ -185,7 +195,7 @@ export class SessionEngine {
     for (const s of plan.strategies) {
       const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
         clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
-        memory: this.memory, log: plan.log, seed: plan.seed,
+        memory: this.memory, log: plan.log, seed: plan.seed, onTrigger: (id, record) => this.samples.onTrigger(id, record),
       });
       this.strategies.push(strategy);
       parts.bus.on('trade.closed', (t) => { if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t); }, strategy.id);
@@ -220,9 +230,11 @@ export class SessionEngine {
         this.parts.bus.reportListenerError(s.id, 'stop', error);
       }
     }
+    this.samples.beginSessionEnd();
     this.parts.loop.post(() => this.orders.flattenAll('session-end'));
     if (this.clock.kind === 'virtual') (this.clock as VirtualClock).advanceTo(this.clock.now() + SETTLE_US);
     else await new Promise((r) => setTimeout(r, 2000));
+    this.samples.finish();
     await this.journal.flush();
     try {
       await this.broker.disconnect();

@@ -1,7 +1,7 @@
 import type { TrainingSample } from '../../ports/learner.js';
+import { ENTRY_UNFILLED } from '../../core/learning/sample-row.js';
 
-/** Exit reason of a taken entry that never filled: it informs fill statistics, not outcomes. */
-export const ENTRY_UNFILLED = 'entry-unfilled';
+export { ENTRY_UNFILLED };
 
 /** A copy sorted by sampleId (code-unit order, locale-free), so a build never depends on input order. */
 export function sortedById(samples: readonly TrainingSample[]): TrainingSample[] {
