@@ -7,6 +7,7 @@ import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
 import { registerArchiveCommand, registerExportCommand, registerReportCommand } from './commands/report.command.js';
 import { registerWatchCommand } from './commands/watch.command.js';
 import { registerSamplesCommands } from './commands/samples.command.js';
+import { registerMemoryCommands } from './commands/memory.command.js';
 
 /** Commands contributed by other parts of the CLI (data tools, fake TWS, operator controls, journal). */
 export async function registerExtraCommands(program: Command): Promise<void> {
@@ -20,4 +21,5 @@ export async function registerExtraCommands(program: Command): Promise<void> {
   registerArchiveCommand(program);
   registerWatchCommand(program);
   registerSamplesCommands(program);
+  registerMemoryCommands(program);
 }
