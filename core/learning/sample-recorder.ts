@@ -38,6 +38,8 @@ interface Pending {
   names: readonly string[];
   decision: readonly number[];
   entryCoid: string | null;
+  filledQty: number;
+  filledNotional: number;
   filledAt: Micros;
   fillPrice: Price;
   m5: number;
@@ -77,6 +79,7 @@ export class SampleRecorder {
       router.onDepth((event, book) => { if (event.endOfBatch) this.onBook(book); }),
       bus.on('intent.sent', (e) => { if (e.tradeId !== null && e.coids[0] !== undefined) this.coidsByTrade.set(e.tradeId, e.coids[0]); }, 'learning'),
       bus.on('trade.closed', (t) => this.onTradeClosed(t), 'learning'),
+      bus.on('order.filled', (f) => this.onFill(f.coid, f.qty, f.price, f.at), 'learning'),
       bus.on('order.cancelled', (e) => { if (e.filledQty === 0) this.onEntryDead(e.coid); }, 'learning'),
       bus.on('order.rejected', (e) => this.onEntryDead(e.coid), 'learning'),
     ];
@@ -97,7 +100,7 @@ export class SampleRecorder {
     const names = Object.keys(record.features).sort();
     const decision = names.map((n) => record.features[n]!);
     const base: Pending = {
-      strategyId, record, decidedAt: now, names, decision, entryCoid: null, filledAt: 0, fillPrice: 0, m5: Number.NaN, m15: Number.NaN, lastMid: 0,
+      strategyId, record, decidedAt: now, names, decision, entryCoid: null, filledQty: 0, filledNotional: 0, filledAt: 0, fillPrice: 0, m5: Number.NaN, m15: Number.NaN, lastMid: 0,
     };
     if (record.taken) {
       base.entryCoid = this.coidsByTrade.get(record.triggerId) ?? null;
@@ -139,15 +142,7 @@ export class SampleRecorder {
     const pending = this.pending;
     for (let i = 0; i < pending.length; i++) {
       const p = pending[i]!;
-      if (p.record.symbol !== symbol) continue;
-      if (p.filledAt === 0) {
-        const open = this.d.tracker.current(p.strategyId, symbol);
-        if (open !== undefined && open.tradeId === p.record.triggerId) {
-          p.filledAt = open.entryTime;
-          p.fillPrice = Math.round(open.entryNotional / open.entryQty);
-        }
-      }
-      if (p.filledAt > 0) this.markout(p, book, now);
+      if (p.record.symbol === symbol && p.filledAt > 0) this.markout(p, book, now);
     }
   }
 
@@ -209,6 +204,20 @@ export class SampleRecorder {
       forced: forcedExitOf(t.exitReason, this.d.killSwitchEngaged(), this.sessionEnding), rCap: this.d.forcedExitRCap,
     });
     this.emit(p, label, false, t.exitTime, t.entryPrice);
+  }
+
+  /** Entry fills of a taken trigger: the first fill's time and the average price (markouts count from them). */
+  private onFill(coid: string, qty: number, price: Price, at: Micros): void {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i]!;
+      if (p.entryCoid !== coid) continue;
+      if (p.filledAt === 0) p.filledAt = at;
+      p.filledQty += qty;
+      p.filledNotional += qty * price;
+      p.fillPrice = Math.round(p.filledNotional / p.filledQty);
+      return;
+    }
   }
 
   private onEntryDead(coid: string): void {
