@@ -93,7 +93,7 @@ export class SessionEngine {
     });
     this.controls = new OperatorControls(this);
     this.samples = new SampleRecorder({
-      sessionId: plan.sessionId, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
+      sessionId: plan.sessionId, seed: plan.seed, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
       killSwitchEngaged: () => this.gate.state === 'HALT',
       syntheticWeight: plan.learning.syntheticWeight, forcedExitRCap: plan.learning.forcedExitRCap,
     });
