@@ -15,7 +15,7 @@ describeMemoryStoreConformance('typeorm-memory-store', {
 const pgUrl = process.env.HARVESTER_TEST_PG_URL;
 if (pgUrl !== undefined && pgUrl !== '') {
   describeMemoryStoreConformance('typeorm-memory-store-postgres', {
-    capabilities: { keepLast: 10, isDurable: true, schemaVersion: 1 },
+    capabilities: { keepLast: 10, keepPromoted: 10, isDurable: true, schemaVersion: 1 },
     driverFeatures: ['corrupt', 'writeSchema'],
     reportDir: 'var/conformance-report',
     create: typeormMemoryHandlePg(pgUrl),
