@@ -20,6 +20,7 @@ import { createHarvester } from '../core/di/container.js';
 import { defineStrategy } from '../plugins/sdk/define.js';
 import { FakeTwsServer, StepClock, type FakeMatcher } from '../test/integration/fake-tws/index.js';
 import { level } from '../test/integration/fake-tws/market-builders.js';
+import cliProgress from 'cli-progress';
 
 const arg = (name: string): number | undefined => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
 const samples = arg('--samples') || 10_000;
@@ -37,7 +38,9 @@ const reactor = defineStrategy({
     id: ctx.strategyId,
     subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
     onBook: () => {
-      ctx.submit({ symbol: ctx.params.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10_000, reason: 'tick-to-order' });
+      // The stop keeps risk-per-trade (part of the paper risk floor, docs/risk-floor.md) satisfied; without a take-profit
+      // the entry is still one plain limit order.
+      ctx.submit({ symbol: ctx.params.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 1, limitPrice: 10_000, stopLoss: 5_000, reason: 'tick-to-order' });
     },
   }),
 });
@@ -53,6 +56,9 @@ const resolved = await resolveConfig({
   mode: 'paper',
   session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 30 }).toFormat('HH:mm') },
   account: { id: env('HV_BENCH_ACCOUNT') },
+  instruments: [{ symbol: 'AAPL' }],
+  // Paper may go below the risk floor: thousands of entries are the point of this benchmark.
+  risk: [{ use: 'max-trades-day', action: 'reject', params: { max: 10_000_000 } }],
   marketData: { use: 'tws', params: { port: server.port, clientId: 77 } },
   broker: { use: 'tws', params: { port: server.port, clientId: 77 } },
   store: { use: 'typeorm', params: { file: path.join(dir, 't2o.sqlite') } },
@@ -78,7 +84,13 @@ await new Promise((r) => setTimeout(r, 500)); // subscriptions in place
 const lat: number[] = [];
 let missed = 0;
 const warmup = Math.min(200, Math.floor(samples / 10));
+// Progress on stderr (stdout carries the figures): a bar on a terminal, a line every tenth elsewhere.
+const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'tick-to-order {bar} {value}/{total} samples', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+bar?.start(samples + warmup, 0);
+const tenth = Math.max(1, Math.floor((samples + warmup) / 10));
 for (let i = 0; i < samples + warmup; i++) {
+  if (bar !== null) bar.update(i);
+  else if (i > 0 && i % tenth === 0) process.stderr.write(`tick-to-order: ${i}/${samples + warmup} samples\n`);
   const got = new Promise<bigint>((resolve) => { waiting = resolve; });
   sentAt = process.hrtime.bigint();
   // A new best bid every time, so the frame always reaches row 0 of the client's 5-row book.
@@ -90,6 +102,7 @@ for (let i = 0; i < samples + warmup; i++) {
   const spent = Number(process.hrtime.bigint() - sentAt) / 1e6;
   if (spent < spacingMs) await new Promise((r) => setTimeout(r, spacingMs - spent));
 }
+bar?.stop();
 stop.abort();
 await done;
 await runtime.close();

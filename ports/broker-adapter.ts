@@ -33,6 +33,8 @@ export interface BrokerHealth {
   clockSkew?: number | null;
   /** Successful reconnects since `connect()`. */
   reconnectCount?: number;
+  /** Inbound wire frames dropped as malformed before decoding, where the adapter checks them. */
+  droppedFrames?: number;
 }
 
 export type CancelReason = 'requested' | 'oca' | 'parent-cancelled' | 'bracket-leg-rejected' | 'venue';
@@ -75,7 +77,17 @@ export interface BrokerEvents {
     status: 'complete' | 'incomplete'; detail?: string; adopted: number; adoptedCoids: string[]; closed: number; unresolved: number;
     unresolvedCoids: string[]; discrepancies: string[]; at: Micros;
   };
-  'broker.anomaly': { kind: 'duplicate-exec' | 'orphan-commission' | 'commission-missing' | 'external-fill' | 'late-fill' | 'overfill' | 'unknown-status' | 'pacing'; details: Record<string, unknown>; at: Micros };
+  /**
+   * Something the venue reported that does not add up. `overfill` (an execution past the order's quantity) and
+   * `untrusted-exec` (an execution that claims one of our orders by its orderRef, but whose order ids we never
+   * used) are refused: never applied as fills; the kernel may escalate on them. `malformed-frames` counts inbound
+   * wire frames dropped before decoding.
+   */
+  'broker.anomaly': {
+    kind: 'duplicate-exec' | 'orphan-commission' | 'commission-missing' | 'external-fill' | 'late-fill' | 'overfill' | 'unknown-status' | 'pacing'
+      | 'untrusted-exec' | 'malformed-frames';
+    details: Record<string, unknown>; at: Micros;
+  };
   /** A venue/TWS error routed to no order, for the kill switch and operators; `severity` from the adapter's error table. */
   'broker.error': { code: number; harvesterCode: string; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };
 }

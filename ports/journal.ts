@@ -52,13 +52,27 @@ export interface StoredSession {
   wallStartedAt: string;
 }
 
+/** One session with what was stored about it: the redacted resolved config and, once closed, its end and summary. */
+export interface SessionRecord extends StoredSession {
+  learner: string;
+  seed: number;
+  config: Readonly<Record<string, unknown>>;
+  endedAt: Micros | null;
+  summary: SessionSummary | null;
+}
+
 /**
  * The persistence journal of sessions, orders, fills, trades, decisions, risk events, training samples and
  * checkpoints.
  *
  * Invariants:
- * - `append` is synchronous and cheap (buffered); rows are durable after `flush()` resolves. Order of `append`
- *   calls is preserved.
+ * - `append` is synchronous and cheap (buffered). Order of `append` calls is preserved.
+ * - `commit()` is synchronous: when it returns, every row appended so far (all sessions, all kinds) is committed
+ *   to the database; it throws `STORE.COMMIT_FAILED` (a HarvesterError) otherwise, and the caller must not go on
+ *   to the broker. Committed rows are always a prefix of the appended rows: a crash loses only a tail.
+ *   An empty buffer makes it a no-op. Which rows are committed at once and which are group-committed is the
+ *   engine's durability contract (core/engine/journal-durability.ts).
+ * - `flush()` commits the same way and resolves once everything is durable.
  * - `digest(sessionId)` hashes the session's rows in canonical order (loopSeq, then append order), excluding ids and
  *   wall-clock columns: same config + data + seed ⇒ same digest, byte for byte.
  * - `closeSession` flushes first; it is idempotent.
@@ -66,11 +80,14 @@ export interface StoredSession {
 export interface Journal {
   openSession(meta: SessionMeta): Promise<void>;
   append(sessionId: string, entry: JournalEntry): void;
+  commit(): void;
   flush(): Promise<void>;
   closeSession(sessionId: string, summary: SessionSummary): Promise<void>;
   digest(sessionId: string): Promise<string>;
   entries(sessionId: string, filter?: { kind?: JournalKind; tradeId?: string }): Promise<readonly JournalEntry[]>;
   sessions(limit?: number): Promise<readonly StoredSession[]>;
+  /** One session by id, or null when this store has none of that id. */
+  session(sessionId: string): Promise<SessionRecord | null>;
   close(): Promise<void>;
 }
 

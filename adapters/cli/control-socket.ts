@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseOperatorCommand, type OperatorHandler, type OperatorResult } from '../../core/risk/operator-commands.js';
@@ -8,7 +8,31 @@ export type { OperatorHandler, OperatorResult } from '../../core/risk/operator-c
 
 /** Where a running session advertises its control port: `<dataDir>/control.json`. */
 export const CONTROL_FILE = 'control.json';
-const MAX_LINE = 16 * 1024;
+
+/**
+ * What keeps the control socket (loopback, but reachable by any local process) from being knocked over: a
+ * connection cap, idle timeouts, a request-size limit and a rate limit on failed requests. Defaults suit one
+ * operator typing commands; a flood costs the process a bounded amount of work (test/integration/control-flood.spec.ts).
+ */
+export interface ControlLimits {
+  /** Open connections at most; at the cap a new one evicts the oldest connection that has not authenticated. */
+  maxConnections: number;
+  /** A connection that has not sent a valid request within this long is closed (ms). */
+  idleMs: number;
+  /** An authenticated connection idle this long is closed (ms). */
+  authenticatedIdleMs: number;
+  /** Longest request line, in characters; longer closes the connection. */
+  maxLineChars: number;
+  /** Bad requests (not JSON, wrong token, invalid command) one connection may send before it is closed. */
+  maxFailuresPerConnection: number;
+  /** Bad requests answered per second across all connections; beyond it a failing connection is closed unanswered. */
+  maxFailuresPerSecond: number;
+}
+
+export const DEFAULT_CONTROL_LIMITS: ControlLimits = Object.freeze({
+  maxConnections: 32, idleMs: 5_000, authenticatedIdleMs: 60_000, maxLineChars: 16 * 1024,
+  maxFailuresPerConnection: 3, maxFailuresPerSecond: 20,
+});
 
 interface ControlFile {
   host: '127.0.0.1';
@@ -21,6 +45,10 @@ interface ControlFile {
 export interface ControlServer {
   readonly port: number;
   readonly file: string;
+  /** The session's operator secret; the dashboard accepts the same one. */
+  readonly token: string;
+  /** Connections refused or closed by the limits, by reason (for tests and the session's diagnostics). */
+  readonly dropped: Readonly<Record<'cap' | 'idle' | 'too-long' | 'failures' | 'rate', number>>;
   close(): Promise<void>;
 }
 
@@ -33,56 +61,111 @@ function fail(error: string): OperatorResult {
   return { ok: false, state: 'unknown', reasons: [error] };
 }
 
+interface Conn {
+  socket: Socket;
+  authenticated: boolean;
+  failures: number;
+}
+
 /**
  * Operator control server: TCP on 127.0.0.1 only, an ephemeral port, newline-delimited JSON.
  * Request: `{"token", "command", "operatorId", "note"?, "symbol"?}`; reply: one JSON `OperatorResult` line per request.
- * Requests on one connection are answered in order. Bad input gets `{ok:false}`; the server never crashes on it.
+ * Requests on one connection are answered in order. Bad input gets `{ok:false}` within the limits above, then the
+ * connection is closed; the server never crashes on it, and every socket error is contained here.
  */
-export async function startControlServer(opts: { dataDir: string; handler: OperatorHandler; onError?: (e: unknown) => void }): Promise<ControlServer> {
+export async function startControlServer(opts: { dataDir: string; handler: OperatorHandler; onError?: (e: unknown) => void; limits?: Partial<ControlLimits>; now?: () => number }): Promise<ControlServer> {
+  const limits: ControlLimits = { ...DEFAULT_CONTROL_LIMITS, ...opts.limits };
   const token = randomBytes(24).toString('hex');
-  const sockets = new Set<Socket>();
+  const conns = new Set<Conn>();
+  const dropped = { cap: 0, idle: 0, 'too-long': 0, failures: 0, rate: 0 };
+  let windowStart = 0;
+  let windowFailures = 0;
+  const failureAllowed = (): boolean => {
+    const now = (opts.now ?? Date.now)();
+    if (now - windowStart >= 1000) { windowStart = now; windowFailures = 0; }
+    return ++windowFailures <= limits.maxFailuresPerSecond;
+  };
 
   const server: Server = createServer((socket) => {
-    sockets.add(socket);
+    // Errors first: a peer that resets mid-flood must not surface as an unhandled 'error'.
+    socket.on('error', () => undefined);
+    if (conns.size >= limits.maxConnections) {
+      let oldest: Conn | undefined;
+      for (const c of conns) if (!c.authenticated) { oldest = c; break; }
+      if (oldest === undefined) { dropped.cap++; socket.destroy(); return; }
+      dropped.cap++;
+      drop(oldest);
+    }
+    const conn: Conn = { socket, authenticated: false, failures: 0 };
+    conns.add(conn);
     socket.setEncoding('utf8');
+    socket.setTimeout(limits.idleMs, () => { dropped.idle++; drop(conn); });
     let buffer = '';
     let chain: Promise<void> = Promise.resolve();
     const reply = (r: OperatorResult) => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(r)}\n`);
     };
     socket.on('data', (chunk: string) => {
+      if (socket.destroyed) return;
       buffer += chunk;
-      if (buffer.length > MAX_LINE && !buffer.includes('\n')) {
-        reply(fail('request too long'));
-        socket.destroy();
-        return;
-      }
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
+        if (nl > limits.maxLineChars) break;
         const line = buffer.slice(0, nl).trim();
         buffer = buffer.slice(nl + 1);
         if (line === '') continue;
-        chain = chain.then(() => handleLine(line).then(reply));
+        const verdict = check(line);
+        if (verdict.ok) {
+          if (!conn.authenticated) { conn.authenticated = true; socket.setTimeout(limits.authenticatedIdleMs); }
+          chain = chain.then(() => run(verdict.command).then(reply));
+          continue;
+        }
+        conn.failures++;
+        if (!failureAllowed()) { dropped.rate++; drop(conn); return; }
+        chain = chain.then(() => reply(fail(verdict.error)));
+        if (conn.failures >= limits.maxFailuresPerConnection) {
+          dropped.failures++;
+          void chain.then(() => socket.end());
+          socket.pause();
+          buffer = '';
+          return;
+        }
+      }
+      if (buffer.length > limits.maxLineChars) {
+        dropped['too-long']++;
+        reply(fail(`request too long (more than ${limits.maxLineChars} characters)`));
+        socket.end();
+        socket.pause();
+        buffer = '';
       }
     });
-    socket.on('error', (e) => opts.onError?.(e));
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => conns.delete(conn));
   });
+  server.on('error', (e) => opts.onError?.(e));
 
-  async function handleLine(line: string): Promise<OperatorResult> {
+  function drop(conn: Conn): void {
+    conns.delete(conn);
+    conn.socket.destroy();
+  }
+
+  function check(line: string): { ok: true; command: Parameters<OperatorHandler['handle']>[0] } | { ok: false; error: string } {
     let msg: unknown;
     try {
       msg = JSON.parse(line);
     } catch {
-      return fail('not JSON');
+      return { ok: false, error: 'not JSON' };
     }
-    if (typeof msg !== 'object' || msg === null) return fail('expected a JSON object');
+    if (typeof msg !== 'object' || msg === null) return { ok: false, error: 'expected a JSON object' };
     const { token: given, ...rest } = msg as Record<string, unknown>;
-    if (!sameToken(given, token)) return fail('bad or missing token');
+    if (!sameToken(given, token)) return { ok: false, error: 'bad or missing token' };
     const parsed = parseOperatorCommand(rest);
-    if (!parsed.ok) return fail(parsed.error);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    return { ok: true, command: parsed.command };
+  }
+
+  async function run(command: Parameters<OperatorHandler['handle']>[0]): Promise<OperatorResult> {
     try {
-      return await opts.handler.handle(parsed.command);
+      return await opts.handler.handle(command);
     } catch (e) {
       opts.onError?.(e);
       return fail(`handler failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -98,16 +181,25 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
   await mkdir(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, CONTROL_FILE);
   const content: ControlFile = { host: '127.0.0.1', port, pid: process.pid, token };
-  await writeFile(file, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+  // `mode` applies only when the file is created: an existing control.json (say 0644 from an older run) would keep
+  // its permissions, so the token goes to a fresh 0600 file that replaces it, and is chmod-ed again to be sure.
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+  await chmod(temp, 0o600);
+  await rename(temp, file);
+  await chmod(file, 0o600);
 
   let closed = false;
   return {
     port,
     file,
+    token,
+    dropped,
     async close() {
       if (closed) return;
       closed = true;
-      for (const s of sockets) s.destroy();
+      for (const c of conns) c.socket.destroy();
+      conns.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Only remove the file if it is still ours (a newer session may have replaced it).
       try {

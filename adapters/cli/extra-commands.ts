@@ -5,6 +5,8 @@ import { registerDataCommands } from './commands/data.command.js';
 import { registerControlCommands } from './commands/control.command.js';
 import { registerFakeTwsCommand } from './commands/fake-tws.command.js';
 import { registerSweepCommands } from './commands/sweep.command.js';
+import { registerArchiveCommand, registerExportCommand, registerReportCommand } from './commands/report.command.js';
+import { registerWatchCommand } from './commands/watch.command.js';
 import { registerSamplesCommands } from './commands/samples.command.js';
 import { registerMemoryCommands } from './commands/memory.command.js';
 
@@ -16,6 +18,10 @@ export async function registerExtraCommands(program: Command): Promise<void> {
   registerControlCommands(program);
   registerFakeTwsCommand(program);
   registerSweepCommands(program);
+  registerReportCommand(program);
+  registerExportCommand(program);
+  registerArchiveCommand(program);
+  registerWatchCommand(program);
   registerSamplesCommands(program);
   registerMemoryCommands(program);
 }

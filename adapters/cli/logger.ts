@@ -1,10 +1,11 @@
 import pino from 'pino';
 import type { StrategyLog } from '../../ports/strategy.js';
-import { scrub } from '../../core/config/redact.js';
+import { scrubDeep } from '../../core/config/redact.js';
 
 /**
- * Structured logs on stderr (stdout belongs to summaries and `--json`). Every line passes through `scrub`, so a
- * secret that reached a foreign message (a TWS error text, say) is still redacted.
+ * Structured logs on stderr (stdout belongs to summaries and `--json`). Every message and every field passes
+ * through `scrubDeep` (core/config/redact.ts, the same function the journal writer uses), so a secret that reached
+ * a foreign message (a TWS error text, say) is still redacted.
  */
 export function createLogFactory(level: string, secrets: readonly string[] = []): (pluginId: string) => StrategyLog {
   const root = pino(
@@ -15,7 +16,7 @@ export function createLogFactory(level: string, secrets: readonly string[] = [])
       redact: { paths: ['*.password', '*.secret', '*.token', '*.account', '*.apiKey'], censor: '[redacted]' },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a, secrets) : a)) as Parameters<typeof method>);
+          method.apply(this, scrubDeep(args, secrets) as Parameters<typeof method>);
         },
       },
     },

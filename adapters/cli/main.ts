@@ -1,9 +1,21 @@
+// First: the environment and --arm-live are captured before any config code can change them.
+import './launch-env.js';
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { isHarvesterError } from '../../core/errors/harvester-error.js';
 import { registerConfigCommands } from './commands/config-check.command.js';
 import { registerRunCommand } from './commands/run.command.js';
 import { registerExtraCommands } from './extra-commands.js';
+import { loadedSecrets } from './load.js';
+import { scrub } from '../../core/config/redact.js';
+
+// `harvester decisions --json | head` closes the pipe early: that is the reader being done, not a failure.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
 
 const program = new Command();
 program
@@ -23,10 +35,10 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
   } else if (isHarvesterError(error)) {
-    process.stderr.write(`harvester: ${error.code}: ${error.message}\n`);
+    process.stderr.write(scrub(`harvester: ${error.code}: ${error.message}\n`, loadedSecrets));
     process.exitCode = 2;
   } else {
-    process.stderr.write(`harvester: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(scrub(`harvester: unexpected failure: ${(error as Error).stack ?? String(error)}\n`, loadedSecrets));
     process.exitCode = 1;
   }
 }

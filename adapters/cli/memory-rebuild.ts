@@ -3,12 +3,13 @@ import type { ResolvedConfig } from '../../core/config/resolve-config.js';
 import { Sfc32, seedFrom } from '../../core/domain/random.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { buildMemory, isLearnedMemory, sessionsOf, type LearnerSpec, type LearnedMemory } from '../../core/learning/memory-builder.js';
+import { buildMemory, decisionSpan, isLearnedMemory, type LearnerSpec, type LearnedMemory } from '../../core/learning/memory-builder.js';
 import type { Journal } from '../../ports/journal.js';
 import type { TrainingSample } from '../../ports/learner.js';
 import type { MemoryContent } from '../../ports/memory-store.js';
 import { canonicalJson } from '../persistence/canonical-json.js';
 import { journaledSamples } from './commands/samples.command.js';
+import { toStoredSample } from '../../core/learning/sample-row.js';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
 
@@ -43,10 +44,22 @@ export async function samplesOfSessions(journal: Journal, sessions: readonly str
 export async function rebuildMemory(resolved: ResolvedConfig, journal: Journal, content: MemoryContent): Promise<{ content: LearnedMemory; checksum: string }> {
   if (!isLearnedMemory(content)) throw new HarvesterError('MEMORY.SCHEMA_UNSUPPORTED', 'this version was not built by learners (no provenance): nothing to rebuild from');
   const wanted = new Set(content.samples.ids);
-  const samples = (await samplesOfSessions(journal, sessionsOf(content))).filter((s) => wanted.has(s.sampleId));
+  // Sample ids name no session: search the sessions that started before the last decision and at most a day before
+  // the first. Identical replays hold identical samples under the same id; copies that disagree are a mismatch.
+  const span = decisionSpan(content);
+  const sessions = (await journal.sessions(100_000)).filter((s) => s.startedAt <= span.to && s.startedAt >= span.from - 86_400_000_000);
+  const byId = new Map<string, TrainingSample>();
+  for (const s of await samplesOfSessions(journal, sessions.map((x) => x.sessionId))) {
+    if (!wanted.has(s.sampleId)) continue;
+    const seen = byId.get(s.sampleId);
+    if (seen === undefined) byId.set(s.sampleId, s);
+    else if (canonicalJson(toStoredSample(seen)) !== canonicalJson(toStoredSample(s))) {
+      throw new HarvesterError('MEMORY.REBUILD_MISMATCH', `sample ${s.sampleId} differs between sessions ${seen.sessionId} and ${s.sessionId}`);
+    }
+  }
+  const samples = [...byId.values()];
   if (samples.length !== wanted.size) {
-    const have = new Set(samples.map((s) => s.sampleId));
-    const missing = content.samples.ids.filter((id) => !have.has(id));
+    const missing = content.samples.ids.filter((id) => !byId.has(id));
     throw new HarvesterError('MEMORY.REBUILD_MISMATCH', `${missing.length} of its ${wanted.size} samples are not in the journal (first: ${missing[0]})`);
   }
   const learners = content.learners.map((l) => createLearner(resolved, l.id, l.params));

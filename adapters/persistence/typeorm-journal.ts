@@ -1,30 +1,42 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionSummary, StoredSession } from '../../ports/journal.js';
+import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionRecord, SessionSummary, StoredSession } from '../../ports/journal.js';
 import { canonicalJson } from './canonical-json.js';
+import { HarvesterError } from '../../core/errors/harvester-error.js';
+import { commitSinkFor } from './commit-sink-for.js';
+import { redactDbUrl } from './db-url.js';
+import type { CommitSink, PendingRow } from './commit-sink.js';
 import { journalEntities, JOURNAL_TABLES, type JournalRow } from './entities/journal-row.entity.js';
 import { sessionEntity, type SessionRow } from './entities/session.entity.js';
 
-const BATCH = 80;
-const AUTO_FLUSH_ROWS = 5_000;
-
 /**
- * The journal on TypeORM. `append` only buffers (synchronous, no await on the event path); a background flush
- * starts every few thousand rows, and `flush()` waits for everything buffered so far, written in one transaction
- * with multi-row inserts. Rows keep their append order in `ordinal`, which the digest follows.
+ * The journal on TypeORM. `append` only buffers (synchronous, no await on the event path); `commit()` writes the
+ * whole buffer in one transaction through the backend's synchronous commit sink (SQLite: better-sqlite3 on the
+ * calling thread; PostgreSQL: a worker thread the caller waits for) and returns once it is committed. When rows are
+ * committed is the engine's durability contract (core/engine/journal-durability.ts); this class only guarantees
+ * that committed rows are always a prefix of the appended ones. Rows keep their append order in `ordinal`, which the
+ * digest follows. TypeORM does the schema, the session rows and every read.
  */
 export class TypeormJournal implements Journal {
-  private buffer: { kind: JournalKind; row: JournalRow }[] = [];
+  private buffer: PendingRow[] = [];
   private readonly ordinals = new Map<string, number>();
-  private chain: Promise<void> = Promise.resolve();
-  private failure: unknown = null;
+  private readonly sink: CommitSink;
+  private closed = false;
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly ds: DataSource, sink?: CommitSink) {
+    this.sink = sink ?? commitSinkFor(ds);
+  }
+
+  /** Resolves once commits can run (PostgreSQL: the commit connection is open); rejects naming the database. */
+  ready(): Promise<void> {
+    return this.sink.ready;
+  }
 
   async openSession(meta: SessionMeta): Promise<void> {
+    await this.sink.ready;
     const row: SessionRow = {
       sessionId: meta.sessionId, mode: meta.mode, strategy: meta.strategy, learner: meta.learner, seed: meta.seed,
-      config: canonicalJson(meta.config), status: 'running', startedAt: meta.startedAt, endedAt: null,
+      config: canonicalJson(redactUrlsDeep(meta.config)), status: 'running', startedAt: meta.startedAt, endedAt: null,
       wallStartedAt: meta.wallStartedAt, summary: null,
     };
     await this.ds.getRepository(sessionEntity).save(row);
@@ -35,28 +47,30 @@ export class TypeormJournal implements Journal {
     const ordinal = (this.ordinals.get(sessionId) ?? 0) + 1;
     this.ordinals.set(sessionId, ordinal);
     this.buffer.push({
-      kind: entry.kind,
+      table: JOURNAL_TABLES[entry.kind],
       row: {
         sessionId, ordinal, loopSeq: entry.loopSeq, time: entry.time, type: entry.type, symbol: entry.symbol ?? null,
         coid: entry.coid ?? null, tradeId: entry.tradeId ?? null, strategyId: entry.strategyId ?? null, data: canonicalJson(entry.data),
       },
     });
-    if (this.buffer.length >= AUTO_FLUSH_ROWS) void this.flush().catch(() => {});
   }
 
-  flush(): Promise<void> {
+  commit(): void {
+    if (this.buffer.length === 0) return;
+    // After close nothing can be committed: an order-path caller must learn it before it reaches the broker.
+    if (this.closed) throw new HarvesterError('STORE.CLOSED', `journal commit of ${this.buffer.length} rows after the store was closed`);
     const rows = this.buffer;
+    try {
+      this.sink.commit(rows);
+    } catch (error) {
+      // Keep the rows: a later commit retries them in the same order, so the prefix property holds.
+      throw error instanceof HarvesterError ? error : new HarvesterError('STORE.COMMIT_FAILED', `journal commit of ${rows.length} rows failed: ${(error as Error).message}`, { cause: error });
+    }
     this.buffer = [];
-    this.chain = this.chain.then(() => this.write(rows)).catch((error) => {
-      this.failure = error;
-    });
-    return this.chain.then(() => {
-      if (this.failure !== null) {
-        const e = this.failure;
-        this.failure = null;
-        throw e;
-      }
-    });
+  }
+
+  async flush(): Promise<void> {
+    this.commit();
   }
 
   async closeSession(sessionId: string, summary: SessionSummary): Promise<void> {
@@ -95,25 +109,24 @@ export class TypeormJournal implements Journal {
     return rows.map((r) => ({ sessionId: r.sessionId, mode: r.mode, strategy: r.strategy, status: r.status, startedAt: Number(r.startedAt), wallStartedAt: r.wallStartedAt }));
   }
 
-  async close(): Promise<void> {
-    await this.flush();
+  async session(sessionId: string): Promise<SessionRecord | null> {
+    const r = await this.ds.getRepository(sessionEntity).findOne({ where: { sessionId } });
+    if (r === null) return null;
+    return {
+      sessionId: r.sessionId, mode: r.mode, strategy: r.strategy, status: r.status, startedAt: Number(r.startedAt), wallStartedAt: r.wallStartedAt,
+      learner: r.learner, seed: Number(r.seed), config: JSON.parse(r.config) as Record<string, unknown>,
+      endedAt: r.endedAt === null ? null : Number(r.endedAt), summary: r.summary === null ? null : (JSON.parse(r.summary) as SessionSummary),
+    };
   }
 
-  private async write(rows: { kind: JournalKind; row: JournalRow }[]): Promise<void> {
-    if (rows.length === 0) return;
-    const byKind = new Map<JournalKind, JournalRow[]>();
-    for (const { kind, row } of rows) {
-      const list = byKind.get(kind) ?? [];
-      list.push(row);
-      byKind.set(kind, list);
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      await this.sink.close();
     }
-    await this.ds.transaction(async (manager) => {
-      for (const [kind, list] of byKind) {
-        for (let i = 0; i < list.length; i += BATCH) {
-          await manager.createQueryBuilder().insert().into(journalEntities[kind]).values(list.slice(i, i + BATCH)).updateEntity(false).execute();
-        }
-      }
-    });
   }
 
   private async rows(sessionId: string, kinds?: JournalKind[], tradeId?: string): Promise<[JournalKind, JournalRow][]> {
@@ -126,4 +139,16 @@ export class TypeormJournal implements Journal {
     }
     return all.sort((a, b) => a[1].ordinal - b[1].ordinal);
   }
+}
+
+/** The stored config never holds a database password, whatever the config file wrote literally. */
+function redactUrlsDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redactDbUrl(value);
+  if (Array.isArray(value)) return value.map(redactUrlsDeep);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactUrlsDeep(v);
+    return out;
+  }
+  return value;
 }

@@ -53,6 +53,12 @@ const params = z
     crossedBatches: z.number().int().min(1).default(3),
     depthAnomalies: z.number().int().min(0).default(5),
     depthAnomalyWindowMs: z.number().int().positive().default(60_000),
+    /** Malformed inbound frames (dropped before decoding) within the window that mean a broken link: it reconnects. */
+    badFrameLimit: z.number().int().min(1).default(5),
+    badFrameWindowMs: z.number().int().positive().default(10_000),
+    /** Ask TWS at connect whether its API is read-only (a cancel of an unused order id), and how long to wait. */
+    readOnlyProbe: z.boolean().default(true),
+    readOnlyProbeMs: z.number().int().positive().default(2_000),
   })
   .strict();
 
@@ -62,6 +68,7 @@ export default defineAdapter({
   description: 'Interactive Brokers TWS / IB Gateway through the unmodified @stoqey/ib client: broker and market data.',
   provides: ['broker', 'market-data'],
   paramsSchema: params,
+  venue: (p) => ({ kind: 'tws', host: p.host, port: p.port }),
   create: (ctx) => {
     const p = ctx.params;
     const account = (p.accountEnv !== undefined ? ctx.secret(p.accountEnv) : undefined) ?? ctx.account.id;
@@ -70,7 +77,7 @@ export default defineAdapter({
       host: p.host, port: p.port, clientId: p.clientId, clock: ctx.clock, connectTimeoutMs: p.connectTimeoutMs, backoffMs: p.backoffMs,
       jitter: () => jitter.next(), maxReconnectAttempts: p.maxReconnectAttempts, heartbeatIntervalMs: p.heartbeatIntervalMs,
       heartbeatTimeoutMs: p.heartbeatTimeoutMs, heartbeatMisses: p.heartbeatMisses, resetWindows: p.resetWindows, resetRetryMs: p.resetRetryMs,
-      syncAttempts: p.syncAttempts, syncRetryMs: p.syncRetryMs,
+      syncAttempts: p.syncAttempts, syncRetryMs: p.syncRetryMs, badFrameLimit: p.badFrameLimit, badFrameWindowMs: p.badFrameWindowMs,
     });
     // One outbound pacer and one qualification cache per connection, shared by orders and data: a contract request
     // is paced like an order message, and an order waits for its conId like a data line does.
@@ -81,6 +88,7 @@ export default defineAdapter({
       ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
       // One journal per client id (orders belong to the client id that placed them): a restart adopts its orders.
       ids: new TwsIdJournal(new FileIdJournalStore(idJournalPath(ctx.dataDir, p.clientId))),
+      readOnlyProbe: p.readOnlyProbe, readOnlyProbeMs: p.readOnlyProbeMs,
     });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,

@@ -43,6 +43,11 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly sender: TwsOrderSender;
   private reconciled = false;
   private disposed = false;
+  /** TWS's text of the first read-only refusal; non-null means no order message leaves again this session. */
+  private readOnlyText: string | null = null;
+  /** The read-only probe in flight (its order id), and whether TWS has answered one this session. */
+  private probe: { id: number; answered: () => void; abandon: () => void } | null = null;
+  private probed = false;
   private sessionStart: Micros | null;
 
   constructor(private readonly o: TwsBrokerOptions) {
@@ -64,7 +69,12 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.pacer = o.pacer ?? new TwsOutboundPacer(o.clock);
     this.codes = new TwsCodeRouter({
       book: this.book, flow: this.flow, pacer: this.pacer, acks: this.acks, reconciler: this.reconciler, emit, now,
-      state: () => c.state, canTrade: () => this.health().canTrade,
+      state: () => c.state, canTrade: () => this.health().canTrade, readOnly: (m) => this.onReadOnly(m),
+      probeAnswered: (reqId) => {
+        if (this.probe?.id !== reqId) return false;
+        this.probe.answered();
+        return true;
+      },
     });
     this.sender = new TwsOrderSender({
       connection: c, contracts: o.contracts ?? null, pacer: this.pacer, book: this.book, flow: this.flow, holdings: this.holdings,
@@ -92,9 +102,12 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       // in-flight ones are judged, so they never count as "sent, then the link dropped".
       if (to !== 'Connected') this.sender.abortAll(`TWS ${to}`);
       if (to === 'Reconnecting') this.markUnknown();
+      // A probe's answer cannot come over a lost link: the next sync asks again.
+      if (to === 'Reconnecting' || to === 'Halting' || to === 'Disconnected') this.probe?.abandon();
     });
     c.on('code', (code, reqId, message, route) => this.codes.route(code, reqId, message, route));
     c.on('notice', (n) => this.emit('broker.error', { code: n.code, harvesterCode: n.harvesterCode, message: n.message, severity: n.severity, at: this.now() }));
+    c.on('frames', (r) => this.emit('broker.anomaly', { kind: 'malformed-frames', details: { ...r }, at: this.now() }));
     const oops = (e: unknown): void => this.emit('broker.anomaly', { kind: 'unknown-status', details: { handlerError: (e as Error)?.message ?? String(e) }, at: this.now() });
     listenForOrderEvents(c.ib, this.flow, oops);
   }
@@ -153,6 +166,11 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.cancel-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: this.o.connection.state, reconciled: false, at: this.now() });
       return;
     }
+    if (this.readOnlyText !== null && o !== undefined && o.orderId !== UNSENT) {
+      // TWS would answer 321 again, and a 321 on a working order must not read as its rejection.
+      this.emit('order.cancel-rejected', { coid, code: 'BROKER.READ_ONLY', reason: 'the TWS API is read-only', reconciled: false, at: this.now() });
+      return;
+    }
     if (o === undefined) {
       this.emit('order.cancel-rejected', { coid, code: 'ORDER.UNKNOWN', reason: 'no such order', reconciled: false, at: this.now() });
       return;
@@ -171,7 +189,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   modify(coid: string, changes: OrderChanges): void {
     this.guard();
     const o = this.book.byCoid.get(coid);
-    const refusal = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
+    const refusal = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : this.readOnlyText !== null ? 'BROKER.READ_ONLY' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
       : localRefusal({ ...o.req, ...changes }, this.o.tickOf ?? (() => undefined))?.[0] ?? null;
     if (o === undefined || refusal !== null) {
       this.emit('order.modify-rejected', { coid, code: refusal ?? 'ORDER.UNKNOWN', reason: 'cannot modify', reconciled: false, at: this.now() });
@@ -208,11 +226,23 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   health(): BrokerHealth {
     const c = this.o.connection;
     const canTrade = c.state === 'Connected' && this.reconciled && !this.disposed;
-    const detail = canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
+    const readOnly = this.readOnlyText !== null;
+    const detail = readOnly ? 'TWS API is read-only: orders are refused' : canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
     return {
-      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly: false, account: this.o.account, detail,
-      lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects,
+      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly, account: this.reportedAccount(), detail,
+      lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects, droppedFrames: c.frameStats.dropped,
     };
+  }
+
+  /**
+   * The account this TWS session would trade: the configured one when TWS manages it, else the first account TWS
+   * reports (so a session without account.id sees, and the arming check refuses, whatever TWS is logged in to);
+   * connected without any account named: null, which never gets an order.
+   */
+  private reportedAccount(): string | null {
+    const managed = this.o.connection.accounts;
+    if (this.o.account !== null && managed.includes(this.o.account)) return this.o.account;
+    return managed[0] ?? (this.o.connection.state === 'Connected' ? null : this.o.account);
   }
 
   on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): () => void {
@@ -231,8 +261,31 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     }
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
     const result: ReconcileResult = await this.reconciler.run(map[trigger]);
+    if (result.status === 'complete' && !this.probed && this.probe === null && this.o.readOnlyProbe !== false) this.probeReadOnly();
     this.reconciled = result.status === 'complete';
     return this.reconciled ? 'ok' : 'retry';
+  }
+
+  /**
+   * Learns, normally before the first entry, whether TWS's API is read-only (docs/tws-wire-safety.md): cancels an
+   * order id never used. TWS answers 10147 "not found" when orders are allowed and 321 read-only otherwise; either
+   * answer is absorbed by the code router, and a 321 sets read-only there. It does not hold the connect: the answer
+   * comes within a round trip, long before a strategy has the data for an entry; an entry racing it is caught by the
+   * first-321 rule. No answer within readOnlyProbeMs: the next sync asks again.
+   */
+  private probeReadOnly(): void {
+    const c = this.o.connection;
+    if (!c.linkUp) return;
+    const id = c.allocateId();
+    const end = (answered: boolean): void => {
+      if (this.probe?.id !== id) return;
+      this.probe = null;
+      cancel();
+      if (answered) this.probed = true;
+    };
+    const cancel = c.timers.after(this.o.readOnlyProbeMs ?? 2_000, () => end(false), 'tws read-only probe');
+    this.probe = { id, answered: () => end(true), abandon: () => end(false) };
+    c.ib.cancelOrder(id);
   }
 
   /** The link dropped: orders sent but never acknowledged are "unknown" until reconciliation finds them. */
@@ -258,7 +311,24 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return o;
   }
 
+  /**
+   * The first read-only refusal: from here on nothing is sent (orders queued for qualification or pacing are
+   * refused here), `health().readOnly` fails the order-placement start gate, and one `broker.error` with
+   * BROKER.READ_ONLY tells the operator and the kill switch (SAFE_MODE, core/risk/auto-triggers.ts).
+   */
+  private onReadOnly(message: string): void {
+    if (this.readOnlyText !== null) return;
+    this.readOnlyText = message;
+    this.sender.abortAll('the TWS API is read-only');
+    this.emit('broker.error', {
+      code: 321, harvesterCode: 'BROKER.READ_ONLY', severity: 'error', at: this.now(),
+      message: 'TWS refuses orders: its API is read-only (uncheck "Read-Only API" in TWS/Gateway, Global Configuration → API → Settings, '
+        + `then restart the session). TWS said: ${message}`,
+    });
+  }
+
   private refusal(order: OrderRequest): [string, string] | null {
+    if (this.readOnlyText !== null) return ['BROKER.READ_ONLY', 'the TWS API is read-only: no order is sent'];
     const h = this.health();
     if (!h.canTrade) return ['BROKER.NOT_CONNECTED', h.detail];
     if (this.book.byCoid.has(order.coid)) return ['ORDER.DUPLICATE_ID', order.coid];

@@ -29,4 +29,10 @@ export interface TwsBrokerOptions {
   contracts?: TwsContracts;
   /** The connection's outbound pacer (shared with the contract requests); default: one of its own on the Clock. */
   pacer?: TwsOutboundPacer;
+  /**
+   * Before trading is allowed, ask TWS once whether its API is read-only: a cancel of an order id never used, which
+   * TWS answers 10147 (orders allowed) or 321 read-only. Default true; the probe waits at most readOnlyProbeMs.
+   */
+  readOnlyProbe?: boolean;
+  readOnlyProbeMs?: number;
 }

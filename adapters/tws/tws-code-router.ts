@@ -20,6 +20,18 @@ export interface TwsCodeRouterDeps {
   state: () => ConnectionState;
   /** The adapter's health().canTrade: a 10147 reconciles only on a tradable link. */
   canTrade: () => boolean;
+  /** TWS refused a request because its API is read-only (321 with a read-only text). */
+  readOnly: (message: string) => void;
+  /** The answer to the adapter's read-only probe (absorbed: it is no error); true when `reqId` was the probe's. */
+  probeAnswered: (reqId: number, code: number) => boolean;
+}
+
+/**
+ * TWS has no API to ask whether "Read-Only API" is on; it answers each order message with 321 and a text that says
+ * so ("…The API interface is currently in Read-Only mode."). Other 321s are plain validation failures.
+ */
+export function saysReadOnly(code: number, message: string): boolean {
+  return code === 321 && /read[- ]?only/i.test(message);
 }
 
 /**
@@ -36,6 +48,8 @@ export class TwsCodeRouter {
 
   route(code: number, reqId: number, message: string, route: CodeRoute): void {
     const d = this.d;
+    if (saysReadOnly(code, message)) d.readOnly(message); // first: nothing else may leave once this is known
+    if (reqId >= 0 && d.probeAnswered(reqId, code)) return;
     if (code === 100) {
       // TWS counted more than it allows: slow the pacer down (BRK-08 b). The broker.error below still reaches the
       // kill switch, which decides what repeated violations mean (RISK-14).
@@ -45,7 +59,7 @@ export class TwsCodeRouter {
     const o = route === 'none' && reqId >= 0 ? d.book.byId.get(reqId) : undefined;
     if (o !== undefined) o.lastError = `IB ${code}: ${message}`;
     if (o !== undefined && this.errors.invalidatesOrder(code) && (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')) {
-      d.flow.rejected(o, message, code, this.errors.harvesterCode(code));
+      d.flow.rejected(o, message, code, saysReadOnly(code, message) ? 'BROKER.READ_ONLY' : this.errors.harvesterCode(code));
       return;
     }
     if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;

@@ -1,4 +1,5 @@
 import { EventName, IBApi } from '@stoqey/ib';
+import { BurstWindow } from '../../core/domain/burst-window.js';
 import type { ErrorCode } from '../../core/errors/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { ruleFor } from './error-table.js';
@@ -7,13 +8,15 @@ import { DEFAULT_RESET_WINDOWS } from './reset-windows.js';
 import { TwsConnectionState } from './tws-connection-state.js';
 import type { CodeRoute, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
 import { dialUntilDeadline } from './tws-dial.js';
+import type { FrameFault, FrameGuardStats, TwsFrameGuard } from './tws-frame-guard.js';
 import { TwsHeartbeat } from './tws-heartbeat.js';
 import { TwsLink } from './tws-link.js';
 import { TwsRequestRegistry, type CallSpec } from './tws-request-registry.js';
 import { TwsTimers } from './tws-timers.js';
 import { TwsWindowWatch } from './tws-window-watch.js';
+import { installFrameGuard } from './tws-wire-seam.js';
 
-export type { CodeRoute, ConnectionEvents, ConnectionNotice, LinkUp, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
+export type { CodeRoute, ConnectionEvents, ConnectionNotice, FrameReport, LinkUp, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
 
 /**
  * One socket per client id, and the state machine over it (TwsConnectionState). Owns the request registry, the id allocator, the heartbeat, the reconnect ladder and the
@@ -37,6 +40,9 @@ export class TwsConnection extends TwsConnectionState {
   private upstreamDown = false;
   private userClosed = false;
   private disposed = false;
+  private readonly frames: TwsFrameGuard;
+  private readonly badFrames: BurstWindow;
+  private framesNoticed = false;
 
   constructor(private readonly o: TwsConnectionOptions) {
     super();
@@ -45,6 +51,13 @@ export class TwsConnection extends TwsConnectionState {
     this.registry = new TwsRequestRegistry(o.clock, this.timers);
     this.windowWatch = new TwsWindowWatch(this.timers, o.resetRetryMs ?? 60_000);
     this.link = new TwsLink(this.ib, o.clientId, this.timers);
+    // Every inbound byte is checked before @stoqey/ib decodes it (tws-frame-guard.ts); the seam is in tws-wire-seam.ts.
+    this.frames = installFrameGuard(this.ib, { dropped: (fault, detail, fatal) => this.onBadFrame(fault, detail, fatal) });
+    this.badFrames = new BurstWindow(o.badFrameLimit ?? 5, (o.badFrameWindowMs ?? 10_000) * 1_000);
+    this.link.beforeOpen = () => {
+      this.frames.reset();
+      this.framesNoticed = false;
+    };
     this.policy = new ReconnectPolicy({
       backoffMs: o.backoffMs, maxAttempts: o.maxReconnectAttempts ?? 10, jitter: o.jitter,
       resetWindows: o.resetWindows ?? DEFAULT_RESET_WINDOWS, resetRetryMs: o.resetRetryMs ?? 60_000,
@@ -66,6 +79,11 @@ export class TwsConnection extends TwsConnectionState {
 
   get accounts(): string[] {
     return this.link.accounts;
+  }
+
+  /** Inbound frames passed to and dropped before the client library, since construction. */
+  get frameStats(): Readonly<FrameGuardStats> {
+    return this.frames.stats;
   }
 
   /** True while a handshaken socket is open: requests may be sent. */
@@ -240,6 +258,27 @@ export class TwsConnection extends TwsConnectionState {
     if (verdict instanceof HarvesterError) return this.escalate(verdict.code, verdict.message, 502);
     await this.link.closeAndWait(); // reconciliation never completed on this link: try a fresh one
     this.scheduleReconnect();
+  }
+
+  // ---- inbound frames ----
+
+  /**
+   * A frame was dropped before decoding. One is noise (reported once per link); a lost framing, or a burst of
+   * badFrameLimit within badFrameWindowMs, means the link cannot be trusted: it is treated as broken, so it
+   * reconnects and the kill switch's reconnect and outage rules apply as for any lost link.
+   */
+  private onBadFrame(fault: FrameFault, detail: string, fatal: boolean): void {
+    const broken = fatal || this.badFrames.hit(this.o.clock.now());
+    if (!this.framesNoticed || broken) {
+      this.framesNoticed = true;
+      this.emit('frames', { fault, detail, dropped: this.frames.stats.dropped, broken });
+    }
+    if (!broken) return;
+    this.frames.abandon();
+    const reason = `malformed inbound frames (${fault}: ${detail})`;
+    this.notice(505, 'DATA.MALFORMED_LINE', 'error', `${reason}: the TWS link is treated as broken and reconnects`);
+    if (this.state === 'Connected' || this.state === 'Degraded') this.linkLost(reason);
+    else this.link.close(); // during a handshake or sync: that attempt fails and the ladder goes on
   }
 
   // ---- IB codes ----

@@ -3,6 +3,7 @@ import type { HarvesterError } from '../../core/errors/harvester-error.js';
 import type { ConnectionState } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ResetWindow } from './reset-windows.js';
+import type { FrameFault } from './tws-frame-guard.js';
 
 export interface TwsConnectionOptions {
   host: string;
@@ -24,6 +25,19 @@ export interface TwsConnectionOptions {
   /** Sync (reconciliation) passes per link before the link is treated as unusable; default 3, spaced syncRetryMs. */
   syncAttempts?: number;
   syncRetryMs?: number;
+  /** Malformed inbound frames within badFrameWindowMs that mean a broken link (reconnect); default 5 in 10 s. */
+  badFrameLimit?: number;
+  badFrameWindowMs?: number;
+}
+
+/** Inbound frames dropped before decoding (tws-frame-guard.ts): the first on a link, and the one that broke it. */
+export interface FrameReport {
+  fault: FrameFault;
+  detail: string;
+  /** Frames dropped since the connection was created. */
+  dropped: number;
+  /** The link is treated as broken (lost framing, or a burst): it reconnects. */
+  broken: boolean;
 }
 
 export type SyncTrigger = 'connect' | 'reconnect' | 'restored';
@@ -50,4 +64,6 @@ export interface ConnectionEvents {
   interrupted: (reason: string) => void;
   /** Adapter-level conditions (reset-window quiet warnings, escalations), for `broker.error`. */
   notice: (notice: ConnectionNotice) => void;
+  /** Malformed inbound frames were dropped (reported once per link, and when they break it). */
+  frames: (report: FrameReport) => void;
 }

@@ -137,6 +137,22 @@ export class TwsIdJournal {
     return entries.reverse().find((e) => e.orderRef === orderRef && (e.permId === null || !permId || e.permId === permId));
   }
 
+  /**
+   * The journaled order behind a venue report, by the venue's own ids only: the permId, or the order id (with a
+   * permId that does not contradict it). An orderRef is text anyone can write, so it never identifies an execution:
+   * a report that only *claims* to be ours (an `hv:` orderRef, or one we journaled, under an order id we never
+   * used) is not ours (docs/tws-wire-safety.md, "Executions").
+   */
+  byVenueIds(orderId: number | null | undefined, permId: number | null | undefined): OrderIdentity | undefined {
+    const entries = [...this.byCoid.values()];
+    if (permId) {
+      const hit = entries.find((e) => e.permId === permId);
+      if (hit !== undefined) return hit;
+    }
+    if (orderId === null || orderId === undefined || orderId < 0) return undefined;
+    return entries.find((e) => e.orderId === orderId && (e.permId === null || !permId || e.permId === permId));
+  }
+
   /** The highest order id this client ever used (−1: none): ids allocated later must exceed it. */
   get maxOrderId(): number {
     return this.maxId;

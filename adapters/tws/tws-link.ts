@@ -18,6 +18,8 @@ export class TwsLink {
   socketOpen = false;
   handshaking = false;
   onClosed: () => void = () => {};
+  /** Called just before each new socket opens (the inbound frame guard starts its framing over). */
+  beforeOpen: () => void = () => {};
   private nextId = 0;
   private closedWaiters: Array<() => void> = [];
 
@@ -77,6 +79,7 @@ export class TwsLink {
       this.ib.on(EventName.error, onError);
       this.ib.on(EventName.disconnected, onClosed);
       this.socketOpen = true;
+      this.beforeOpen();
       this.ib.connect(this.clientId);
     });
   }

@@ -80,6 +80,7 @@ export class TwsOrderBook {
   readonly byCoid = new Map<string, TwsOrder>();
   readonly byId = new Map<number, TwsOrder>();
   private readonly applied = new Set<string>();
+  private readonly refused = new Set<string>();
   private readonly commissioned = new Set<string>();
   private readonly orphanCommissions = new Map<string, Money>();
   private readonly parked = new Map<string, ParkedExecution>();
@@ -119,6 +120,12 @@ export class TwsOrderBook {
     return this.applied.has(execId);
   }
 
+  /** An execution refused (untrusted, overfill): seen, so repeats are duplicates, and its commission is never counted. */
+  refuse(execId: string): void {
+    this.applied.add(execId);
+    this.refused.add(execId);
+  }
+
   /** Marks an exec id applied; false if it already was. */
   markApplied(execId: string): boolean {
     if (this.applied.has(execId)) return false;
@@ -140,7 +147,7 @@ export class TwsOrderBook {
    * when the execution has not arrived yet; 'duplicate' for a repeat (reconciliation replays every report).
    */
   commissionArrived(execId: string, amount: Money): 'report' | 'parked' | 'duplicate' {
-    if (this.commissioned.has(execId) || this.orphanCommissions.has(execId)) return 'duplicate';
+    if (this.commissioned.has(execId) || this.orphanCommissions.has(execId) || this.refused.has(execId)) return 'duplicate';
     if (this.applied.has(execId)) {
       this.commissioned.add(execId);
       return 'report';

@@ -68,6 +68,25 @@ export class TwsOrderFlow {
     return isHarvesterRef(ref) ? coidFromRef(ref) : null;
   }
 
+  /**
+   * An execution for an order this instance does not hold that claims to be ours by its orderRef alone (an `hv:`
+   * ref, or one the journal has under other ids): neither our placements nor the id journal know its order ids, so
+   * it is refused with an `untrusted-exec` anomaly and never becomes a fill or an adoption (docs/tws-wire-safety.md).
+   * Its exec id is marked seen, so a repeat is a duplicate, not a second anomaly.
+   */
+  private untrusted(contract: Contract, e: Execution): boolean {
+    const ref = e.orderRef ?? '';
+    const claims = isHarvesterRef(ref) || (ref !== '' && this.ids.match(null, ref) !== undefined);
+    if (!claims || this.ids.byVenueIds(e.orderId, e.permId) !== undefined) return false;
+    this.book.refuse(e.execId ?? '');
+    this.emit('broker.anomaly', {
+      kind: 'untrusted-exec',
+      details: { execId: e.execId, brokerOrderId: e.orderId ?? null, permId: e.permId ?? null, orderRef: ref, symbol: contract.symbol ?? null, shares: e.shares ?? null, refused: true },
+      at: this.now(),
+    });
+    return true;
+  }
+
   /** TWS told the order's permId: kept on the order and, once, in the journal. */
   private learnPermId(o: TwsOrder, permId: number | undefined): void {
     if (!permId || o.permId === permId) return;
@@ -126,6 +145,7 @@ export class TwsOrderFlow {
     }
     const o = (e.orderId !== undefined ? this.book.byId.get(e.orderId) : undefined) ?? this.book.byPermId(e.permId ?? 0);
     if (o === undefined) {
+      if (this.untrusted(contract, e)) return;
       // An execution for an order not known (yet): park it; reconciliation adopts its order or reports it.
       const dropped = this.book.park(execId, { contract, execution: e });
       if (dropped !== null) this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: dropped, dropped: true }, at: this.now() });
@@ -183,7 +203,10 @@ export class TwsOrderFlow {
    * orderRef, see ownCoid), or `external` (placed elsewhere), which gets the coid `EXT-<order id>`.
    */
   adopt(orderId: number, contract: Contract, order: Order, held: boolean, filled = 0): TwsOrder {
-    const own = this.ownCoid(order.permId, order.orderRef);
+    let own = this.ownCoid(order.permId, order.orderRef);
+    // A report naming the coid of an order we hold under another order id is not that order: external.
+    const clash = own === null ? undefined : this.book.byCoid.get(own);
+    if (clash !== undefined && clash.orderId !== orderId) own = null;
     const external = own === null;
     const req: OrderRequest = { ...fromIbOrder(contract, order), coid: own ?? `EXT-${orderId}` };
     const o: TwsOrder = { req, orderId, permId: order.permId || null, status: 'Accepted', filled, accepted: true, cancelRequested: false };
@@ -239,15 +262,21 @@ export class TwsOrderFlow {
     const { base, revision } = splitExecId(execId);
     const prior = this.book.execs.get(base);
     if (prior !== undefined) return this.correct(o, contract, base, revision, e);
+    const qty = e.shares ?? 0;
+    const price = fromTws(e.price ?? 0);
+    if (o.filled + qty > o.req.quantity) {
+      // More than the order's quantity cannot be one of our fills: refused, never applied (a real venue overfill
+      // shows up in the position reconciliation, where the broker wins). The kernel escalates on the anomaly.
+      this.book.refuse(execId);
+      this.emit('broker.anomaly', { kind: 'overfill', details: { execId, coid: o.req.coid, filled: o.filled, qty, quantity: o.req.quantity, refused: true }, at: this.now() });
+      return;
+    }
     if (!o.accepted || o.status === 'Unknown') this.accept(o, false, !this.reconciling);
     // TWS reports no trigger; a stop that executes has triggered, so the edge is emitted before its first fill.
     if ((o.req.type === 'stop' || o.req.type === 'stop-limit') && o.triggered !== true) {
       o.triggered = true;
       this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
     }
-    const qty = e.shares ?? 0;
-    const price = fromTws(e.price ?? 0);
-    if (o.filled + qty > o.req.quantity) this.emit('broker.anomaly', { kind: 'overfill', details: { execId, coid: o.req.coid, filled: o.filled, qty }, at: this.now() });
     if (TERMINAL_STATUSES.has(o.status) && o.status !== 'Filled') this.emit('broker.anomaly', { kind: 'late-fill', details: { execId, coid: o.req.coid, status: o.status }, at: this.now() });
     o.filled += qty;
     const done = o.filled >= o.req.quantity;

@@ -24,9 +24,51 @@ export function redact(value: unknown, key = ''): unknown {
   return value;
 }
 
-/** Replace every occurrence of the given secret values in a text (for log lines built from foreign messages). */
+/**
+ * Replace every occurrence of the given secret values (the account id, env() values) in a text. The one redaction
+ * function for text: the journal writer, the logger and the CLI's error output all go through it (via scrubDeep).
+ */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('[redacted]');
+  for (const s of secrets) if (s.length >= 3 && out.includes(s)) out = out.split(s).join('[redacted]');
   return out;
+}
+
+/**
+ * `scrub` applied to every string inside a value (journal row data, log fields), keys included. Returns the value
+ * itself when nothing needed redacting, so rows without secrets are not copied.
+ */
+export function scrubDeep<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  return walk(value, secrets) as T;
+}
+
+function walk(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return scrub(value, secrets);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v = walk(value[i], secrets);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    // Errors carry their text in non-enumerable fields; other class instances are kept as they are.
+    if (value instanceof Error) return new Error(scrub(value.message, secrets));
+    return value;
+  }
+  let out: Record<string, unknown> | null = null;
+  for (const [k, v] of Object.entries(value)) {
+    const key = scrub(k, secrets);
+    const w = walk(v, secrets);
+    if (w !== v || key !== k) {
+      out ??= { ...(value as Record<string, unknown>) };
+      if (key !== k) delete out[k];
+      out[key] = w;
+    }
+  }
+  return out ?? value;
 }

@@ -8,6 +8,11 @@ import { isEnvRef } from './env-ref.js';
 import { redact } from './redact.js';
 import { rootSchema, type RootConfig } from './root-schema.js';
 import { deepFreeze } from './deep-freeze.js';
+import type { AlertsConfig } from './alerts-schema.js';
+import { sessionWindow } from './session-window.js';
+import { assessRiskFloor, type RiskFloorReport } from './risk-floor.js';
+import type { VenueUse } from '../risk/live-arming.js';
+import type { Micros } from '../domain/units.js';
 
 export interface ResolvedSelection<M> {
   manifest: M;
@@ -27,10 +32,18 @@ export interface ResolvedConfig {
   learners: ResolvedSelection<LearnerManifest<unknown>>[];
   risk: (ResolvedSelection<RiskPolicyManifest<unknown>> & { action: BreachAction })[];
   strategies: (ResolvedSelection<StrategyManifest<unknown>> & { instanceId: string })[];
+  /** Session window in Clock time: the one `run` uses, so `config check` refuses what `run` would. */
+  window: { start: Micros; end: Micros };
+  /** Broker/feed selections that talk to a venue (TWS), with their ports, known before anything connects. */
+  venues: readonly VenueUse[];
+  /** The risk floor as applied: policies added at their defaults, configured ones below the floor, the override. */
+  riskFloor: RiskFloorReport;
   /** The account id, resolved from env if referenced; never logged. */
   accountId: string | null;
   /** Safe to print and store: env refs shown by name, secret-looking values redacted. */
   redacted: Readonly<Record<string, unknown>>;
+  /** The alert settings with their env references (webhook URLs, bot tokens, SMTP passwords) resolved; never logged. */
+  alerts: AlertsConfig;
   /** Resolved secret values, for scrubbing foreign log text. */
   secrets: readonly string[];
   registry: PluginRegistry;
@@ -41,6 +54,8 @@ export interface ResolveOptions {
   /** Folder relative plugin paths resolve against (the config file's folder). */
   baseDir: string;
   env?: NodeJS.ProcessEnv;
+  /** Imports a plugin module by URL (the CLI passes tsx's ESM import, as for the config file itself). */
+  importer?: (url: string) => Promise<unknown>;
 }
 
 /**
@@ -51,13 +66,14 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const parsed = rootSchema.safeParse(input);
   if (!parsed.success) throw zodToConfigError(parsed.error, '', undefined);
   const root = parsed.data;
+  const window = sessionWindow(root.session.date, root.session.timeZone, root.session.start, root.session.end);
   const env = options.env ?? process.env;
   const secrets: string[] = [];
   const registry = new PluginRegistry();
   for (const m of options.builtins) registry.register(m, 'built-in');
   for (const [i, ref] of root.plugins.entries()) {
     if (ref === false || ref === null || ref === undefined) continue;
-    const manifest = typeof ref === 'string' ? await loadPluginModule(ref, options.baseDir) : ref;
+    const manifest = typeof ref === 'string' ? await loadPluginModule(ref, options.baseDir, options.importer) : ref;
     registry.register(manifest, `plugins[${i}]`);
   }
 
@@ -66,7 +82,7 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
     if (typeof sel.use === 'string') {
       manifest = registry.has(sel.use) || !isModuleReference(sel.use)
         ? registry.get(sel.use, kind, `${path}.use`)
-        : registry.register(await loadPluginModule(sel.use, options.baseDir), `${path}.use`);
+        : registry.register(await loadPluginModule(sel.use, options.baseDir, options.importer), `${path}.use`);
     } else {
       manifest = registry.register(sel.use, `${path}.use`);
     }
@@ -108,17 +124,58 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const accountRaw = root.account.id;
   const accountId = accountRaw === undefined ? null : (resolveEnv(accountRaw, 'account.id', env, secrets, undefined) as string | undefined) ?? null;
   if (accountId !== null) secrets.push(accountId);
+  const alerts = deepFreeze(resolveEnv(root.alerts, 'alerts', env, secrets, undefined) as AlertsConfig);
+
+  const marketData = await adapter(root.marketData, 'marketData', 'market-data');
+  const broker = await adapter(root.broker, 'broker', 'broker');
+  const venues: VenueUse[] = [];
+  for (const s of [broker, marketData]) {
+    const v = s.manifest.venue?.(s.params);
+    if (v !== null && v !== undefined) venues.push({ path: s.path, adapter: s.manifest.id, port: v.port });
+  }
+
+  // Sessions that can reach an account: paper, live, or any mode whose broker or feed talks to a venue.
+  const reachesAccount = root.mode === 'paper' || root.mode === 'live' || venues.length > 0;
+  const riskFloor: RiskFloorReport = { applies: reachesAccount, added: [], below: [], override: null };
+  if (reachesAccount) {
+    if (root.instruments.length === 0) {
+      throw new ConfigError('CONFIG.NO_INSTRUMENTS', `instruments: mode '${root.mode}'${venues.length > 0 ? ' with a TWS adapter' : ''} trades only the instruments listed in config, and none are: add instruments: [{ symbol: 'AAPL' }, …]`, 'instruments');
+    }
+    const assessed = assessRiskFloor(risk.map((r) => ({ id: r.manifest.id, path: r.path, action: r.action, params: r.params })), root.account.startEquity);
+    const liveRules = root.mode !== 'paper';
+    if (liveRules && assessed.below.length > 0) {
+      const override = root.live.belowRiskFloor;
+      const uncovered = assessed.below.filter((b) => override === undefined || !override.policies.includes(b.policy));
+      if (uncovered.length > 0) {
+        throw new ConfigError('CONFIG.RISK_FLOOR', `risk: a live chain below the risk floor (docs/risk-floor.md):\n  ${uncovered.map((b) => `${b.path} (${b.policy}): ${b.detail}`).join('\n  ')}\n  tighten these, or accept them with live.belowRiskFloor: { policies: [${uncovered.map((b) => `'${b.policy}'`).join(', ')}], reason: '…' }`, uncovered[0]!.path, uncovered[0]!.policy);
+      }
+      riskFloor.override = override?.reason ?? null;
+    }
+    riskFloor.below.push(...assessed.below);
+    for (const [k, add] of assessed.added.entries()) {
+      const path = `risk[${root.risk.length + k}] (added by the risk floor)`;
+      const manifest = registry.get(add.use, 'risk-policy', path);
+      const parsedParams = (manifest.paramsSchema as z.ZodType).safeParse(add.params);
+      if (!parsedParams.success) throw zodToConfigError(parsedParams.error, `${path}.params`, manifest.id);
+      risk.push({ manifest: manifest as RiskPolicyManifest<unknown>, params: deepFreeze(parsedParams.data), path, action: add.action });
+      riskFloor.added.push(add);
+    }
+  }
 
   return Object.freeze({
     root: deepFreeze(root),
-    marketData: await adapter(root.marketData, 'marketData', 'market-data'),
-    broker: await adapter(root.broker, 'broker', 'broker'),
+    marketData,
+    broker,
     store: await adapter(root.store, 'store', 'store'),
     learner,
     learners: learners.length > 0 ? learners : [learner],
     risk,
     strategies,
+    window,
+    venues: Object.freeze(venues),
+    riskFloor: deepFreeze(riskFloor),
     accountId,
+    alerts,
     redacted: deepFreeze(redact(input) as Record<string, unknown>),
     secrets: Object.freeze(secrets),
     registry,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AnyPluginManifest } from '../../plugins/sdk/manifest.js';
 import { autoTriggerParams } from '../risk/auto-triggers.js';
+import { alertsSchema } from './alerts-schema.js';
 import { DEFAULT_LEARNING, learningSchema } from '../learning/learning-config.js';
 
 const envRef = z.object({ $env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), optional: z.boolean().optional() }).strict();
@@ -20,6 +21,9 @@ export const pluginSelection = z
     params: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
+
+/** The largest dollar figure config accepts: 10⁹ × 10⁴ ten-thousandths stays far below 2^53. */
+export const MAX_DOLLARS = 1_000_000_000;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
 
@@ -59,7 +63,8 @@ export const rootSchema = z
       .object({
         id: stringOrEnv.optional(),
         currency: z.string().length(3).default('USD'),
-        startEquity: z.number().positive().default(100_000),
+        /** Dollars; capped so every money figure stays an exact integer in ten-thousandths (core/domain/units.ts). */
+        startEquity: z.number().positive().max(MAX_DOLLARS, `at most ${MAX_DOLLARS} (1 billion)`).default(100_000),
       })
       .strict()
       .default({ currency: 'USD', startEquity: 100_000 }),
@@ -82,7 +87,19 @@ export const rootSchema = z
     /** Book depth kept per symbol and the N of the incremental top-N sums strategies read. */
     book: z.object({ topN: z.number().int().min(1).max(20).default(5) }).strict().default({ topN: 5 }),
     dataDir: z.string().default('var'),
-    live: z.object({ armed: z.boolean().default(false) }).strict().default({ armed: false }),
+    live: z
+      .object({
+        armed: z.boolean().default(false),
+        /**
+         * Accept live risk policies looser than the risk floor (docs/risk-floor.md): name each policy and say why.
+         * Journaled with the session; without it a looser live chain is refused.
+         */
+        belowRiskFloor: z.object({ policies: z.array(z.string().min(1)).min(1), reason: z.string().min(10, 'say why, in at least 10 characters') }).strict().optional(),
+      })
+      .strict()
+      .default({ armed: false }),
+    /** Alert channels and rules (docs/alerts.md); none by default. */
+    alerts: alertsSchema.default(alertsSchema.parse({})),
   })
   .strict();
 

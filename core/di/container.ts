@@ -7,7 +7,6 @@ import { SessionEngine } from '../engine/session-engine.js';
 import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from '../engine/session-plan.js';
 import { HarvesterError, PluginError } from '../errors/harvester-error.js';
 import type { ResolvedConfig, ResolvedSelection } from '../config/resolve-config.js';
-import { sessionWindow } from '../config/session-window.js';
 import { IBrokerAdapter } from '../../ports/broker-adapter.js';
 import { Clock } from '../../ports/clock.js';
 import { Journal } from '../../ports/journal.js';
@@ -25,9 +24,15 @@ export interface CreateHarvesterOptions {
   /** Wall clock for sim-live/paper/live; replay gets a virtual clock at the session start when omitted. */
   clock?: Clock;
   log: (pluginId: string) => StrategyLog;
-  env?: NodeJS.ProcessEnv;
+  /**
+   * The environment adapters read secrets from and HARVESTER_ARM_LIVE comes from; the CLI passes the one captured
+   * at process start (adapters/cli/launch-env.ts), before config code ran. Defaults to process.env.
+   */
+  env?: Readonly<NodeJS.ProcessEnv>;
   /** `--arm-live` was given. */
   armLive?: boolean;
+  /** Observers of the journal stream (alerts) wrap the store's journal here; the rows themselves are unchanged. */
+  wrapJournal?: (journal: Journal) => Journal;
 }
 
 export interface HarvesterRuntime {
@@ -36,6 +41,8 @@ export interface HarvesterRuntime {
   parts: KernelParts;
   /** The session's journal (read back by sweeps and benches after `engine.run()`, before `close`). */
   journal: Journal;
+  /** The session's market-data port, for observers that record or watch it (they subscribe; they never drive it). */
+  feed: MarketDataFeed;
   /** Release adapters (sockets, files, database); idempotent. */
   close(): Promise<void>;
 }
@@ -46,7 +53,7 @@ export interface HarvesterRuntime {
  */
 export async function createHarvester(config: ResolvedConfig, options: CreateHarvesterOptions): Promise<HarvesterRuntime> {
   const root = config.root;
-  const window = sessionWindow(root.session.date, root.session.timeZone, root.session.start, root.session.end);
+  const window = config.window;
   const clock = options.clock ?? new ManualClock(window.start);
   const startEquity = toMoney(root.account.startEquity);
   const parts = createKernelParts(clock, startEquity, root.book.topN);
@@ -121,15 +128,20 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       wallStartedAt: options.wallStartedAt,
       killSwitch: root.killSwitch,
       maxDataAgeMs: root.startGates.maxDataAgeMs,
-      arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE },
+      arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE, venues: config.venues },
+      riskFloor: config.riskFloor,
+      whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
+      secrets: config.secrets,
       log: options.log,
     };
 
     const container = new Container();
     container.bind(Clock).toConstantValue(clock);
-    container.bind(MarketDataFeed).toConstantValue(need(feedInst.feed, config.marketData.manifest.id, 'market-data'));
+    const feed = need(feedInst.feed, config.marketData.manifest.id, 'market-data');
+    container.bind(MarketDataFeed).toConstantValue(feed);
     container.bind(IBrokerAdapter).toConstantValue(need(brokerInst.broker, config.broker.manifest.id, 'broker'));
-    container.bind(Journal).toConstantValue(need(storeInst.journal, config.store.manifest.id, 'store (journal)'));
+    const journal = need(storeInst.journal, config.store.manifest.id, 'store (journal)');
+    container.bind(Journal).toConstantValue(options.wrapJournal ? options.wrapJournal(journal) : journal);
     container.bind(MemoryStore).toConstantValue(need(storeInst.memory, config.store.manifest.id, 'store (memory)'));
     container.bind(Learner).toConstantValue(learner);
     for (const r of risk) container.bind(RiskPolicy).toConstantValue(r.policy);
@@ -137,7 +149,7 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
     container.bind(KernelPartsToken).toConstantValue(parts);
     container.bind(SessionEngine).toSelf().inSingletonScope();
     const engine = container.get(SessionEngine);
-    return { engine, clock, parts, journal: container.get(Journal), close };
+    return { engine, clock, parts, feed, journal: container.get(Journal), close };
   } catch (error) {
     await close();
     if (error instanceof HarvesterError) throw error;

@@ -7,6 +7,8 @@ import type { JournalWriter } from './journal-writer.js';
 export interface OperatorTarget {
   readonly gate: {
     readonly state: TradingState;
+    /** Why the state is what it is (the last escalation's reason), or null while RUNNING. */
+    readonly reason: Reason | null;
     halt(operatorId: string, note: string): void;
     clear(operatorId: string, note: string, ctx: RiskContext): { ok: true } | { ok: false; reasons: readonly Reason[] };
   };
@@ -41,7 +43,8 @@ export class OperatorControls {
         case 'resume': engine.pausedSymbols.delete('*'); break;
         case 'pause-symbol': engine.pausedSymbols.add(cmd.symbol); break;
         case 'resume-symbol': engine.pausedSymbols.delete(cmd.symbol); break;
-        case 'flatten': engine.orders.flattenAll(`operator ${cmd.operatorId}: ${cmd.note ?? ''}`); break;
+        // A flatten also pauses entries: otherwise the strategy re-enters at its next signal, seconds later.
+        case 'flatten': engine.pausedSymbols.add('*'); engine.orders.flattenAll(`operator ${cmd.operatorId}: ${cmd.note ?? ''}`); break;
         case 'halt': engine.gate.halt(cmd.operatorId, cmd.note ?? ''); break;
         case 'clear': {
           const r = engine.gate.clear(cmd.operatorId, cmd.note ?? '', engine.riskContext);
@@ -50,7 +53,16 @@ export class OperatorControls {
         }
         case 'status': break;
       }
-      if (result.ok) result = { ok: true, state: engine.gate.state, detail: { paused: [...engine.pausedSymbols], positions: engine.parts.ledger.positions() } };
+      if (result.ok) {
+        result = {
+          ok: true, state: engine.gate.state,
+          detail: {
+            paused: [...engine.pausedSymbols], positions: engine.parts.ledger.positions(),
+            ...(engine.gate.reason === null ? {} : { why: engine.gate.reason }),
+            ...(cmd.command === 'flatten' ? { note: 'entries are paused too; `harvester control resume` when ready' } : {}),
+          },
+        };
+      }
     }
     return result;
   }

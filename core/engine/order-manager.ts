@@ -16,7 +16,8 @@ export type { OrderManagerDeps, RiskGateLike } from './order-manager-deps.js';
 /**
  * Turns strategy intents into orders. Every intent passes the risk chain first and leaves an approval or denial
  * record in the journal before any broker sees an order; there is no other path to `broker.submit`, except the
- * kill switch's flatten orders, which carry their own `kill-switch` record.
+ * kill switch's flatten orders, which carry their own `kill-switch` record. Every broker call sits behind
+ * `journal.durable()`: the rows it depends on are committed before its bytes leave (journal-durability.ts).
  */
 export class OrderManager {
   readonly registry = new OrderRegistry();
@@ -97,6 +98,7 @@ export class OrderManager {
       };
       this.d.journal.write('risk', 'flatten.order', { coid, side, quantity, reason }, { symbol: trade.symbol, strategyId: trade.strategyId, tradeId: trade.tradeId, coid });
       this.track(order, { intentId: coid, strategyId: trade.strategyId, tradeId: trade.tradeId, role: 'flatten', reason });
+      this.d.journal.durable();
       this.d.broker.submit(order);
       positions++;
     }
@@ -109,6 +111,7 @@ export class OrderManager {
   private requestCancel(o: TrackedOrder): boolean {
     if (o.terminal || o.cancelRequested === true) return false;
     o.cancelRequested = true;
+    this.d.journal.durable();
     this.d.broker.cancel(o.coid);
     return true;
   }
@@ -137,11 +140,13 @@ export class OrderManager {
       this.track(bracket.parent, { ...meta, role: 'entry' });
       this.track(bracket.stopLoss, { ...meta, role: 'stop-loss' });
       this.track(bracket.takeProfit, { ...meta, role: 'take-profit' });
+      this.d.journal.durable();
       const receipt = this.d.broker.submitBracket(bracket);
       if (receipt.status === 'rejected') return { status: 'rejected', code: receipt.code, reason: receipt.reason };
       return { status: 'sent', coids: [bracket.parent.coid, bracket.stopLoss.coid, bracket.takeProfit.coid] };
     }
     this.track(parent, { ...meta, role: intent.kind === 'entry' ? 'entry' : 'exit' });
+    this.d.journal.durable();
     const receipt = this.d.broker.submit(parent);
     if (receipt.status === 'rejected') return { status: 'rejected', code: receipt.code, reason: receipt.reason };
     return { status: 'sent', coids: [parent.coid] };

@@ -15,6 +15,7 @@ import { OrderManager } from './order-manager.js';
 import { createTradingGate } from './trading-gate.js';
 import { AutoTriggers } from '../risk/auto-triggers.js';
 import { checkLiveArming } from '../risk/live-arming.js';
+import { scrub } from '../config/redact.js';
 import { carriedRiskState } from '../risk/carried-state.js';
 import { RiskContextView } from './risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
@@ -65,7 +66,7 @@ export class SessionEngine {
     @inject(KernelPartsToken) readonly parts: KernelParts,
   ) {
     const { loop, bus, ledger, router } = parts;
-    this.journalWriter = new JournalWriter(journal, plan.sessionId, loop, clock);
+    this.journalWriter = new JournalWriter(journal, plan.sessionId, loop, clock, plan.secrets);
     this.gate = new RiskGate(plan.risk, {
       stateChanged: (e) => {
         this.journalWriter.write('risk', 'risk.state-changed', { ...e });
@@ -84,6 +85,7 @@ export class SessionEngine {
     });
     const tradingGate = createTradingGate({
       gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pausedSymbols, mode: plan.mode,
+      brokerIsVenue: plan.arming.venues.some((v) => v.path === 'broker'), whitelist: plan.whitelist,
       window: plan.window, maxDataAgeMs: plan.maxDataAgeMs, configuredAccount: plan.arming.accountId,
       health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
     });
@@ -95,7 +97,7 @@ export class SessionEngine {
     });
     this.controls = new OperatorControls(this);
     this.samples = new SampleRecorder({
-      sessionId: plan.sessionId, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
+      sessionId: plan.sessionId, seed: plan.seed, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
       killSwitchEngaged: () => this.gate.state === 'HALT',
       syntheticWeight: plan.learning.syntheticWeight, forcedExitRCap: plan.learning.forcedExitRCap,
     });
@@ -147,8 +149,10 @@ export class SessionEngine {
     const detachSamples = this.samples.attach();
     try {
       await this.restoreKillSwitch();
+      this.journalRiskFloor();
+      this.checkArming(undefined);
       await this.broker.connect();
-      this.checkConnectedAccount();
+      this.checkArming(this.broker.health().account);
       await this.feed.connect();
       if (this.learning !== null) await this.learning.start();
       else {
@@ -175,21 +179,35 @@ export class SessionEngine {
     await this.journal.closeSession(plan.sessionId, summary);
     parts.bus.emit('session.ended', { sessionId: plan.sessionId, status, at: clock.now() });
     const journalSha256 = await this.journal.digest(plan.sessionId);
-    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', `session ${plan.sessionId} failed: ${(failure as Error).message ?? failure}`, { cause: failure });
+    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', scrub(`session ${plan.sessionId} failed: ${(failure as Error).message ?? String(failure)}`, plan.secrets), { cause: failure });
     return { ...summary, sessionId: plan.sessionId, journalSha256, riskState: this.gate.state };
   }
 
-  /** Live never trades by accident: once connected, the venue's account must match config and the mode. */
-  private checkConnectedAccount(): void {
+  /**
+   * Live never trades by accident: before anything connects (connected === undefined) the config and the arming
+   * captured at start must allow the session; once connected, the venue's account must match config and the mode.
+   * A refusal halts, is journaled (without the account id) and fails the session, so the run exits non-zero.
+   */
+  private checkArming(connected: string | null | undefined): void {
     const { arming, mode } = this.plan;
     const verdict = checkLiveArming({
       mode, configArmed: arming.configArmed, armFlag: arming.armFlag, armEnv: arming.armEnv,
-      configuredAccount: arming.accountId, connectedAccount: this.broker.health().account,
+      configuredAccount: arming.accountId, venues: arming.venues,
+      ...(connected === undefined ? {} : { connectedAccount: connected }),
     });
     if (!verdict.ok) {
+      this.journalWriter.write('risk', 'arming.refused', { code: verdict.code, message: verdict.message, stage: connected === undefined ? 'before-connect' : 'after-connect' });
       this.gate.escalate('HALT', { code: 'RISK.BROKER_NOT_READY', limit: 'live-arming', observed: 0, threshold: 1, message: verdict.message }, 'auto');
       throw new HarvesterError(verdict.code, verdict.message);
     }
+  }
+
+  /** A session that can reach an account journals its risk floor: what was added and any live override. */
+  private journalRiskFloor(): void {
+    const floor = this.plan.riskFloor;
+    if (!floor.applies) return;
+    this.journalWriter.write('risk', 'risk.floor', { added: floor.added, below: floor.below, override: floor.override });
+    if (floor.override !== null) this.journalWriter.write('risk', 'risk.floor-override', { policies: floor.below.map((b) => b.policy), reason: floor.override });
   }
 
   private startStrategies(): void {

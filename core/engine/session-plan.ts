@@ -6,6 +6,8 @@ import type { StrategyLog } from '../../ports/strategy.js';
 import type { StrategyManifest } from '../../plugins/sdk/manifest.js';
 import type { Mode } from '../../plugins/sdk/contexts.js';
 import type { AutoTriggerParams } from '../risk/auto-triggers.js';
+import type { VenueUse } from '../risk/live-arming.js';
+import type { RiskFloorReport } from '../config/risk-floor.js';
 
 /** Everything a session needs that comes from the resolved config, with plugins already created or located. */
 export interface SessionPlan {
@@ -30,7 +32,13 @@ export interface SessionPlan {
   killSwitch: AutoTriggerParams;
   maxDataAgeMs: number;
   /** Configured account (never logged) and how the run was armed, for the post-connect account check. */
-  arming: { accountId: string | null; configArmed: boolean; armFlag: boolean; armEnv: string | undefined };
+  arming: { accountId: string | null; configArmed: boolean; armFlag: boolean; armEnv: string | undefined; venues: readonly VenueUse[] };
+  /** What the risk floor added or accepted below it (journaled at start for sessions that can reach an account). */
+  riskFloor: RiskFloorReport;
+  /** Symbols entries may trade (config `instruments`) in sessions that can reach an account; null: any symbol. */
+  whitelist: ReadonlySet<string> | null;
+  /** Resolved secret values (account id, env secrets): scrubbed from every journal row. */
+  secrets: readonly string[];
   log(pluginId: string): StrategyLog;
 }
 

@@ -2,7 +2,7 @@ import type { BrokerHealth } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../ports/risk-policy.js';
 import type { RiskGate } from '../risk/risk-gate.js';
-import { checkStartGates, type RunMode, type StartGateResult } from '../risk/start-gates.js';
+import { checkStartGates, observedMode, type RunMode, type StartGateResult } from '../risk/start-gates.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { RiskGateLike } from './order-manager-deps.js';
 
@@ -11,7 +11,12 @@ export interface TradingGateDeps {
   clock: Clock;
   journal: JournalWriter;
   pausedSymbols: ReadonlySet<string>;
+  /** The configured (intended) mode. */
   mode: RunMode;
+  /** True when the broker talks to a venue: the mode it trades in is then read from the account it reports. */
+  brokerIsVenue: boolean;
+  /** Symbols entries may trade (config `instruments`); null: any. */
+  whitelist: ReadonlySet<string> | null;
   window: { start: number; end: number };
   maxDataAgeMs: number;
   configuredAccount: string | null;
@@ -20,8 +25,8 @@ export interface TradingGateDeps {
 }
 
 const GATE_CODES: Record<StartGateResult['gate'], string> = {
-  mode: 'RISK.BROKER_NOT_READY', connection: 'RISK.BROKER_NOT_READY', 'data-fresh': 'RISK.DATA_PREREQUISITES',
-  'order-placement': 'RISK.BROKER_NOT_READY', 'time-window': 'RISK.OUTSIDE_WINDOW', account: 'RISK.BROKER_NOT_READY',
+  mode: 'RISK.MODE_MISMATCH', connection: 'RISK.BROKER_NOT_READY', 'data-fresh': 'RISK.DATA_PREREQUISITES',
+  'order-placement': 'RISK.BROKER_NOT_READY', 'time-window': 'RISK.OUTSIDE_WINDOW', account: 'RISK.ACCOUNT_MISMATCH',
 };
 
 /**
@@ -41,9 +46,13 @@ export function createTradingGate(d: TradingGateDeps): RiskGateLike {
       if (intent.kind === 'entry' && d.gate.state === 'RUNNING') {
         if (d.pausedSymbols.has('*')) return deny([{ code: 'RISK.PAUSED', limit: 'operator.pause', observed: 1, threshold: 0 }]);
         if (d.pausedSymbols.has(intent.symbol)) return deny([{ code: 'RISK.SYMBOL_PAUSED', limit: 'operator.pause-symbol', observed: 1, threshold: 0 }]);
+        if (d.whitelist !== null && !d.whitelist.has(intent.symbol)) {
+          return deny([{ code: 'RISK.SYMBOL_NOT_LISTED', limit: 'instruments', observed: 0, threshold: 1, message: `${intent.symbol} is not in config instruments, the list of symbols this session may trade: add it there to trade it` }]);
+        }
         if (!started) {
+          const health = d.health();
           const check = checkStartGates({
-            intendedMode: d.mode, mode: d.mode, health: d.health(), now: d.clock.now(),
+            intendedMode: d.mode, mode: observedMode(d.mode, d.brokerIsVenue, health.account), health, now: d.clock.now(),
             lastData: { [intent.symbol]: d.lastData(intent.symbol) }, maxDataAgeMs: d.maxDataAgeMs,
             window: d.window, configuredAccount: d.configuredAccount,
           });

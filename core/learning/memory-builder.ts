@@ -66,7 +66,8 @@ export function isLearnedMemory(content: MemoryContent): content is MemoryConten
   return content.format === LEARNED_MEMORY_FORMAT && Array.isArray(content.learners) && typeof content.samples === 'object';
 }
 
-/** The session ids a learned memory's samples come from (the part of `<sessionId>:<triggerId>` before the colon). */
-export function sessionsOf(memory: LearnedMemory): string[] {
-  return [...new Set(memory.samples.ids.map((id) => id.slice(0, id.indexOf(':'))))].sort();
+/** Clock-time span of a learned memory's samples: sample ids begin with the 17-digit decision time (sample-row.ts). */
+export function decisionSpan(memory: LearnedMemory): { from: number; to: number } {
+  const times = memory.samples.ids.map((id) => Number(id.slice(0, id.indexOf(':'))));
+  return { from: Math.min(...times), to: Math.max(...times) };
 }

@@ -20,6 +20,8 @@ export const OUTCOME_COLUMNS = [
 
 export interface SampleRecorderDeps {
   sessionId: string;
+  /** The session seed, part of every sample id (ids then repeat in identical replays). */
+  seed: number;
   clock: Clock;
   journal: JournalWriter;
   bus: EventBus;
@@ -246,7 +248,7 @@ export class SampleRecorder {
       filled ? (p.lastMid > 0 ? (p.lastMid - fillPrice) / tick : 0) : 0,
     ];
     const sample: TrainingSample = {
-      sampleId: sampleIdOf(this.d.sessionId, p.record.triggerId), tradeId: p.record.triggerId, sessionId: this.d.sessionId, strategyId: p.strategyId,
+      sampleId: sampleIdOf(p.decidedAt, this.d.seed, p.strategyId, p.record.triggerId), tradeId: p.record.triggerId, sessionId: this.d.sessionId, strategyId: p.strategyId,
       symbol: p.record.symbol, decidedAt: p.decidedAt, closedAt, synthetic, weight: synthetic ? this.d.syntheticWeight : 1,
       featureNames: [...p.names, ...OUTCOME_COLUMNS], features: [...p.decision, ...tail].map(finite), label,
     };

@@ -13,13 +13,15 @@ export function isModuleReference(ref: string): boolean {
  * Import a plugin from a path (relative to the config file's folder) or an installed package name, and return its
  * default export (or its only manifest-shaped export). Import failures name the reference.
  */
-export async function loadPluginModule(ref: string, baseDir: string): Promise<AnyPluginManifest> {
-  const specifier = ref.startsWith('.') || ref.startsWith('/') ? pathToFileURL(path.resolve(baseDir, ref)).href : ref;
+export async function loadPluginModule(ref: string, baseDir: string, importer: (specifier: string) => Promise<unknown> = (s) => import(s)): Promise<AnyPluginManifest> {
+  const byPath = ref.startsWith('.') || ref.startsWith('/');
+  const specifier = byPath ? pathToFileURL(path.resolve(baseDir, ref)).href : ref;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(specifier)) as Record<string, unknown>;
+    mod = (await importer(specifier)) as Record<string, unknown>;
   } catch (error) {
-    throw new PluginError('PLUGIN.LOAD_FAILED', ref, `cannot be imported: ${(error as Error).message}`, { cause: error });
+    const where = byPath ? ` (${path.resolve(baseDir, ref)})` : '';
+    throw new PluginError('PLUGIN.LOAD_FAILED', ref, `cannot be imported${where}: ${(error as Error).message}`, { cause: error });
   }
   const candidate = mod.default ?? Object.values(mod).find((v) => typeof v === 'object' && v !== null && 'create' in v && 'kind' in v);
   return validateManifest(candidate, ref);

@@ -102,8 +102,9 @@ export class AutoTriggers {
       on('feed.stale', (e) => this.onStale(`${e.symbol}:${e.stream}`, e.silentFor, e.escalated)),
       on('feed.resumed', (e) => this.stale.delete(`${e.symbol}:${e.stream}`)),
       on('feed.unsubscribed', (e) => this.stale.delete(`${e.symbol}:${e.stream}`)),
-      on('order.rejected', (e) => { if (e.origin === 'broker') this.onReject(); }),
-      on('broker.error', (e) => this.onBrokerError(e.code, e.severity, e.message)),
+      // Read-only refusals are one cause, escalated once as SAFE_MODE (onBrokerError), not a run of rejects.
+      on('order.rejected', (e) => { if (e.origin === 'broker' && e.code !== 'BROKER.READ_ONLY') this.onReject(); }),
+      on('broker.error', (e) => this.onBrokerError(e.code, e.severity, e.message, e.harvesterCode)),
       on('plugin.error', (e) => this.onPluginError(e.pluginId)),
       this.gate.addHoldCondition(() => this.holding()),
     );
@@ -205,8 +206,11 @@ export class AutoTriggers {
     if (n >= count) this.gate.escalate('HALT', r('RISK.REPEATED_REJECTS', 'auto-triggers.rejects.count', n, count), 'auto');
   }
 
-  private onBrokerError(code: number, severity: string, message: string): void {
-    if (PACING_CODES.has(code)) {
+  private onBrokerError(code: number, severity: string, message: string, harvesterCode?: string): void {
+    if (harvesterCode === 'BROKER.READ_ONLY') {
+      // The venue refuses every order (TWS "Read-Only API"): no new entries until an operator fixes the setting.
+      this.gate.escalate('SAFE_MODE', r('RISK.BROKER_NOT_READY', 'auto-triggers.broker.readOnly', code, 0, message), 'auto');
+    } else if (PACING_CODES.has(code)) {
       this.gate.escalate(this.params.venue.pacing, r('RISK.PACING', 'auto-triggers.venue.pacing', code, 0, message), 'auto');
     } else if (LINE_BUDGET_CODES.has(code)) {
       this.gate.escalate(this.params.venue.lineBudget, r('RISK.LINE_BUDGET', 'auto-triggers.venue.lineBudget', code, 0, message), 'auto');

@@ -7,6 +7,8 @@ export interface RiskSelectionLike {
   use?: unknown;
   action: BreachAction;
   params: unknown;
+  /** Config path; a policy the risk floor added says so in it. */
+  path?: string;
 }
 
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
@@ -77,11 +79,30 @@ export function describeRisk(selections: readonly RiskSelectionLike[], opts: { s
     const id = idOf(sel);
     const params = (typeof sel.params === 'object' && sel.params !== null ? sel.params : {}) as P;
     const condition = CONDITIONS[id];
+    const tag = sel.path?.includes('risk floor') === true ? ' [added by the risk floor]' : '';
     lines.push(condition === undefined
-      ? `${id}: ${verb(sel.action)} on a breach (custom policy, params ${JSON.stringify(params)})`
-      : `${id}: ${verb(sel.action)} ${condition(params, opts.startEquity)}`);
+      ? `${id}: ${verb(sel.action)} on a breach (custom policy, params ${JSON.stringify(params)})${tag}`
+      : `${id}: ${verb(sel.action)} ${condition(params, opts.startEquity)}${tag}`);
   }
   lines.push('exits are never blocked by entry limits; SAFE_MODE allows only exits that reduce a position');
   lines.push('HALT flattens, cancels and allows nothing until an operator clears it (refused while a trigger still holds)');
+  return lines;
+}
+
+/** What the risk floor did to a chain, in words (printed by `run` and `config check`; docs/risk-floor.md). */
+export function describeRiskFloor(floor: {
+  applies: boolean;
+  added: readonly { use: string; params: Readonly<Record<string, unknown>> }[];
+  below: readonly { policy: string; path: string; detail: string }[];
+  override: string | null;
+}): string[] {
+  if (!floor.applies) return [];
+  const lines: string[] = [];
+  if (floor.added.length > 0) {
+    lines.push(`risk floor: the chain lacked ${floor.added.map((a) => a.use).join(', ')}; added at the floor defaults (${floor.added.map((a) => `${a.use} ${JSON.stringify(a.params)}`).join('; ')})`);
+  }
+  for (const b of floor.below) lines.push(`risk floor: ${b.path} (${b.policy}) is below the floor: ${b.detail}`);
+  if (floor.override !== null) lines.push(`risk floor: live.belowRiskFloor accepts the above: ${floor.override}`);
+  if (lines.length === 0) lines.push('risk floor: the chain meets the floor (daily-loss, max-position, risk-per-trade, max-trades-day, consecutive-losses)');
   return lines;
 }

@@ -2,22 +2,37 @@ import type { z } from 'zod';
 import type { riskSelection } from '../config/root-schema.js';
 import type { RunMode } from './start-gates.js';
 
+/** A selected adapter that connects to a real venue (TWS / IB Gateway), with the port it will dial. */
+export interface VenueUse {
+  /** Config path of the selection: 'broker' or 'marketData'. */
+  path: string;
+  /** Adapter id, e.g. 'tws'. */
+  adapter: string;
+  port: number;
+}
+
 export interface LiveArmingInput {
   mode: RunMode;
   /** `live.armed` in config. */
   configArmed: boolean;
-  /** `--arm-live` was passed. */
+  /** `--arm-live` was passed (read from argv before any config code ran). */
   armFlag: boolean;
-  /** HARVESTER_ARM_LIVE: the raw env value ('1' arms) or a boolean. */
+  /** HARVESTER_ARM_LIVE as it was before any config code ran: the raw env value ('1' arms) or a boolean. */
   armEnv?: string | boolean | undefined;
   configuredAccount: string | null;
-  /** The account the broker reported once connected; checked again then. */
+  /**
+   * The account the broker reported once connected. `undefined`: not connected yet (the pre-connect check);
+   * `null` or '': connected, but the venue named no account, which never gets an order.
+   */
   connectedAccount?: string | null;
-  /** TWS/Gateway API port, when known; the well-known paper and live ports must match the mode. */
+  /** Adapters that talk to a venue. Empty or absent: the session never leaves the process. */
+  venues?: readonly VenueUse[];
+  /** Shorthand for one broker venue on this port (kept for callers that know only the port). */
   port?: number;
 }
 
-export type LiveArmingResult = { ok: true } | { ok: false; code: 'CONFIG.LIVE_NOT_ARMED' | 'CONFIG.ACCOUNT_MISMATCH'; message: string };
+export type LiveArmingCode = 'CONFIG.LIVE_NOT_ARMED' | 'CONFIG.ACCOUNT_MISMATCH' | 'CONFIG.ACCOUNT_MISSING' | 'CONFIG.PORT_MISMATCH';
+export type LiveArmingResult = { ok: true } | { ok: false; code: LiveArmingCode; message: string };
 
 /** IB paper-trading account ids start with 'D' (DU…, DF…); live ones with U, F, I… */
 export function isPaperAccount(account: string): boolean {
@@ -28,51 +43,69 @@ export function isPaperAccount(account: string): boolean {
 const LIVE_PORTS: ReadonlySet<number> = new Set([7496, 4001]);
 const PAPER_PORTS: ReadonlySet<number> = new Set([7497, 4002]);
 
+const fail = (code: LiveArmingCode, message: string): LiveArmingResult => ({ ok: false, code, message });
+
 /**
- * Live trading never happens by accident (roadmap §9, M9). Live needs config `mode: 'live'` and `live.armed: true`
- * AND `--arm-live` or HARVESTER_ARM_LIVE=1 at start, a configured account, and, once connected, the same account,
- * which must be a live one. Conversely a paper run refuses a live account or a live port, so a paper config pointed
- * at a live session cannot trade real money. Replay and sim-live never touch a venue and always pass.
+ * Live trading never happens by accident (README "Safety"). The rules follow what the session talks to, not only
+ * the mode it claims:
+ * - a session whose broker or feed talks to a venue (TWS) in mode 'paper' needs a configured paper account, no
+ *   venue on a live port, and, once connected, that same account reported by the venue;
+ * - every other session that talks to a venue ('live', and 'replay'/'sim-live' pointed at TWS) follows the live
+ *   rules: `live.armed: true` AND `--arm-live` or HARVESTER_ARM_LIVE=1, a configured live account, no venue on a
+ *   paper port, and once connected the same account;
+ * - mode 'live' follows the live rules even without a venue; replay and sim-live without a venue always pass.
+ * Messages name the setting to fix and never the account id itself (it is redacted everywhere).
  */
 export function checkLiveArming(input: LiveArmingInput): LiveArmingResult {
   const { mode } = input;
-  if (mode === 'replay' || mode === 'sim-live') return { ok: true };
+  const venues: readonly VenueUse[] = input.venues ?? (input.port === undefined ? [] : [{ path: 'broker', adapter: 'venue', port: input.port }]);
+  const simulatedMode = mode === 'replay' || mode === 'sim-live';
+  if (simulatedMode && venues.length === 0) return { ok: true };
+  const where = venues.map((v) => `${v.path} '${v.adapter}' (port ${v.port})`).join(' and ');
+  const postConnect = input.connectedAccount !== undefined;
   const connected = input.connectedAccount ?? null;
+  const configured = input.configuredAccount;
+
   if (mode === 'paper') {
-    if (connected !== null && !isPaperAccount(connected)) {
-      return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: `mode is 'paper' but the connected account ${connected} is a live account` };
+    if (venues.length > 0 && configured === null) {
+      return fail('CONFIG.ACCOUNT_MISSING', `mode is 'paper' and ${where} talks to TWS, but account.id is not set: set account: { id: env('TWS_ACCOUNT') } to your paper account (DU…), so a live account is never traded by mistake`);
     }
-    if (input.port !== undefined && LIVE_PORTS.has(input.port)) {
-      return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: `mode is 'paper' but port ${input.port} is a live TWS/Gateway port` };
+    if (configured !== null && !isPaperAccount(configured)) {
+      return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'paper' but account.id is a live account (paper ids start with D): point account.id at the paper account, or use mode 'live' with arming");
     }
-    if (connected !== null && input.configuredAccount !== null && connected !== input.configuredAccount) {
-      return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: `connected account ${connected} differs from configured ${input.configuredAccount}` };
+    for (const v of venues) {
+      if (LIVE_PORTS.has(v.port)) return fail('CONFIG.PORT_MISMATCH', `mode is 'paper' but ${v.path}.params.port ${v.port} is a live TWS/Gateway port: use the paper port (7497 TWS, 4002 Gateway)`);
     }
-    return { ok: true };
+    return checkConnected(postConnect, connected, configured, venues.length > 0, 'paper');
   }
-  if (!input.configArmed) {
-    return { ok: false, code: 'CONFIG.LIVE_NOT_ARMED', message: "mode is 'live' but live.armed is not true in the config" };
-  }
+
+  const label = simulatedMode
+    ? `mode is '${mode}' but ${where} talks to TWS, so the live rules apply (use mode 'paper' with a paper account, or arm live)`
+    : "mode is 'live'";
+  if (!input.configArmed) return fail('CONFIG.LIVE_NOT_ARMED', `${label}: live.armed is not true in the config`);
   const envArmed = input.armEnv === true || input.armEnv === '1';
-  if (!input.armFlag && !envArmed) {
-    return { ok: false, code: 'CONFIG.LIVE_NOT_ARMED', message: "mode is 'live' but the run was not armed: pass --arm-live or set HARVESTER_ARM_LIVE=1" };
+  if (!input.armFlag && !envArmed) return fail('CONFIG.LIVE_NOT_ARMED', `${label}: the run was not armed: pass --arm-live or set HARVESTER_ARM_LIVE=1 in the environment that starts harvester`);
+  if (configured === null) return fail('CONFIG.ACCOUNT_MISSING', `${label}: account.id is not set: set account: { id: env('TWS_ACCOUNT') } to the live account`);
+  if (isPaperAccount(configured)) return fail('CONFIG.ACCOUNT_MISMATCH', `${label}: account.id is a paper account (it starts with D): use mode 'paper' for it`);
+  for (const v of venues) {
+    if (PAPER_PORTS.has(v.port)) return fail('CONFIG.PORT_MISMATCH', `${label}: ${v.path}.params.port ${v.port} is a paper TWS/Gateway port: use the live port (7496 TWS, 4001 Gateway) or mode 'paper'`);
   }
-  if (input.configuredAccount === null) {
-    return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: "mode is 'live' but account.id is not configured" };
+  return checkConnected(postConnect, connected, configured, true, 'live');
+}
+
+function checkConnected(postConnect: boolean, connected: string | null, configured: string | null, venue: boolean, kind: 'paper' | 'live'): LiveArmingResult {
+  if (!postConnect) return { ok: true };
+  if (connected === null || connected === '') {
+    return venue ? fail('CONFIG.ACCOUNT_MISMATCH', 'the broker reported no account once connected: no order goes to an unnamed account; check the TWS login') : { ok: true };
   }
-  if (isPaperAccount(input.configuredAccount)) {
-    return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: `mode is 'live' but the configured account ${input.configuredAccount} is a paper account` };
+  if (kind === 'paper' && !isPaperAccount(connected)) {
+    return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'paper' but the connected TWS session is logged in to a live account: log TWS in to the paper account");
   }
-  if (input.port !== undefined && PAPER_PORTS.has(input.port)) {
-    return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: `mode is 'live' but port ${input.port} is a paper TWS/Gateway port` };
+  if (kind === 'live' && isPaperAccount(connected)) {
+    return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'live' but the connected TWS session is logged in to a paper account");
   }
-  if (connected !== null) {
-    if (isPaperAccount(connected)) {
-      return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: `mode is 'live' but the connected account ${connected} is a paper account` };
-    }
-    if (connected !== input.configuredAccount) {
-      return { ok: false, code: 'CONFIG.ACCOUNT_MISMATCH', message: `connected account ${connected} differs from configured ${input.configuredAccount}` };
-    }
+  if (configured !== null && connected !== configured) {
+    return fail('CONFIG.ACCOUNT_MISMATCH', 'the connected account differs from account.id: log TWS in to the configured account or fix account.id');
   }
   return { ok: true };
 }

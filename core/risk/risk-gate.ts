@@ -94,6 +94,7 @@ function isDecision(d: unknown): d is RiskDecision {
  */
 export class RiskGate {
   private current: TradingState = 'RUNNING';
+  private why: RiskReason | null = null;
   private readonly holds = new Set<HoldCondition>();
 
   private readonly haltOnPolicyError: boolean;
@@ -108,6 +109,11 @@ export class RiskGate {
 
   get state(): TradingState {
     return this.current;
+  }
+
+  /** The reason of the escalation that set the current state (null while RUNNING): what `control status` shows. */
+  get reason(): RiskReason | null {
+    return this.why;
   }
 
   /** Policies in chain order (for describing and journaling). */
@@ -235,6 +241,7 @@ export class RiskGate {
     if (rank === undefined || rank <= RANK[this.current]) return false;
     const from = this.current;
     this.current = to;
+    this.why = reason;
     this.safeHook(() => this.hooks.stateChanged({ from, to, reason, by }));
     return true;
   }
@@ -268,6 +275,7 @@ export class RiskGate {
     }
     const from = this.current;
     this.current = 'RUNNING';
+    this.why = null;
     const code = from === 'HALT' ? 'RISK.HALTED' : 'RISK.SAFE_MODE';
     this.safeHook(() =>
       this.hooks.stateChanged({ from, to: 'RUNNING', reason: { code, limit: 'operator.clear', observed: 0, threshold: 0, message: note }, by: operatorId }),

@@ -46,8 +46,22 @@ export interface AdapterInstance {
   close?(): Promise<void>;
 }
 
+/** Where an adapter connects when it talks to a real venue (a TWS or IB Gateway), known before anything connects. */
+export interface VenueEndpoint {
+  /** The venue family, e.g. 'tws'. */
+  readonly kind: string;
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface AdapterManifest<P = unknown> extends ManifestBase<'adapter', P> {
   readonly provides: readonly AdapterRole[];
+  /**
+   * The venue this adapter would connect to with these (parsed) params, or null/absent when it never leaves the
+   * process (replay, simulated broker, store). A session with a venue follows the paper/live arming rules whatever
+   * its configured mode (core/risk/live-arming.ts), so an adapter that talks to a broker must declare it.
+   */
+  venue?(params: P): VenueEndpoint | null;
   create(context: AdapterContext<P>): AdapterInstance | Promise<AdapterInstance>;
 }
 

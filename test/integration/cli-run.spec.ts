@@ -67,7 +67,7 @@ describe('harvester run (end to end through the CLI, real SQLite file)', functio
 
   it('refuses mode live without arming, before connecting', () => {
     const live = path.join(dir, 'live.config.ts');
-    fs.writeFileSync(live, `export default { mode: 'live', marketData: { use: 'replay', params: { generate: {} } }, broker: { use: 'simulated', params: {} }, store: { use: 'typeorm', params: { file: '${dir}/live.sqlite' } }, strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'X' } }] };\n`);
+    fs.writeFileSync(live, `export default { mode: 'live', instruments: [{ symbol: 'X' }], marketData: { use: 'replay', params: { generate: {} } }, broker: { use: 'simulated', params: {} }, store: { use: 'typeorm', params: { file: '${dir}/live.sqlite' } }, strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'X' } }] };\n`);
     const r = harvester(['run', '--config', live], {});
     expect(r.status).to.not.equal(0);
     expect(r.stderr).to.contain('LIVE_NOT_ARMED');

@@ -24,12 +24,15 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
   let dir: string;
   let env: Record<string, string>;
   let sessionId: string;
+  let twinId: string;
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-memcli-'));
     env = { HV_TEST_DIR: dir, HV_TEST_SEED: '42' };
     const lines = ok(harvester(['run', '--json'], env)).trim().split('\n');
     sessionId = (JSON.parse(lines[lines.length - 1]!) as { sessionId: string }).sessionId;
+    const twin = ok(harvester(['run', '--json'], env)).trim().split('\n');
+    twinId = (JSON.parse(twin[twin.length - 1]!) as { sessionId: string }).sessionId;
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -41,7 +44,7 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
 
     const shown = JSON.parse(ok(harvester(['memory', 'show', '1'], env))) as { meta: { checksum: string }; content: { samples: { ids: string[] }; learners: { id: string }[]; sections: Record<string, unknown> } };
     expect(shown.content.learners.map((l) => l.id)).to.deep.equal(['meta-label', 'threshold-tuner', 'exec-memory']);
-    expect(shown.content.samples.ids.every((id) => id.startsWith(`${sessionId}:`))).to.equal(true);
+    expect(shown.content.samples.ids.every((id) => /^\d{17}:42:lmp:/.test(id))).to.equal(true);
     expect(Object.keys(shown.content.sections).sort()).to.deep.equal(['execution', 'filter', 'thresholds']);
     for (const v of ['1', '2']) expect(ok(harvester(['memory', 'rebuild', v], env))).to.match(/reproduced/);
 
@@ -79,5 +82,14 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
     const r = harvester(['memory', 'rebuild', '1'], env);
     expect(r.status).to.not.equal(0);
     expect(r.stderr).to.match(/MEMORY\.REBUILD_MISMATCH/);
+  });
+
+  it('an identical second run gives a memory with the same checksum (sample ids carry no session id)', () => {
+    expect(twinId).to.not.equal(sessionId);
+    const first = JSON.parse(ok(harvester(['memory', 'show', '1'], env))) as { meta: { checksum: string } };
+    const saved = ok(harvester(['memory', 'build', twinId], env));
+    const v = /^saved v(\d+) /.exec(saved)![1]!;
+    const twin = JSON.parse(ok(harvester(['memory', 'show', v], env))) as { meta: { checksum: string } };
+    expect(twin.meta.checksum).to.equal(first.meta.checksum);
   });
 });

@@ -38,7 +38,7 @@ describe('harvester samples export (CLI, real SQLite file)', function () {
     expect(new Set(samples.map((s) => s.sampleId)).size, 'unique ids').to.equal(samples.length);
     for (const s of samples) {
       expect(s.sessionId).to.equal(sessionId);
-      expect(s.sampleId.startsWith(`${sessionId}:`)).to.equal(true);
+      expect(s.sampleId, 'decision time, seed, strategy, trigger: no session in the id').to.match(/^\d{17}:42:lmp:lmp-/);
       expect(s.features.length).to.equal(s.featureNames.length);
       expect(s.features.every(Number.isFinite), 'finite features').to.equal(true);
       expect(s.weight).to.equal(s.synthetic ? 0.5 : 1);

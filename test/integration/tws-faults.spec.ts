@@ -70,11 +70,12 @@ describe('TWS adapter under injected faults (fake TWS over loopback)', function 
     expect(String(t.of('connection.changed').find((c) => c.to === 'Reconnecting')!.reason)).to.match(/^heartbeat/);
   });
 
-  it('oversized frame (a length prefix that never completes) reads as silence: the heartbeat recovers the link', async () => {
+  it('oversized frame (a length prefix past the 16 MiB limit): the framing is lost, so the link reconnects at once', async () => {
     await start();
-    const t = await connected(82, { heartbeatIntervalMs: 30, heartbeatTimeoutMs: 60 });
+    const t = await connected(82);
     server.inject({ kind: 'oversized' });
     await until(() => t.chain().includes('Reconnecting→Connected'), 'reconnected');
+    expect(String(t.of('connection.changed').find((c) => c.to === 'Reconnecting')!.reason)).to.match(/^malformed inbound frames \(length-prefix/);
     expect(t.broker.health().canTrade).to.equal(true);
   });
 
@@ -230,13 +231,14 @@ describe('TWS adapter under injected faults (fake TWS over loopback)', function 
     expect(t.connection.state).to.equal('Connected');
   });
 
-  it('garbage frames: decoder warnings folded, the session stays Connected and keeps trading', async () => {
+  it('garbage frames (fewer than a burst): dropped before decoding and counted, the session stays Connected and keeps trading', async () => {
     await start();
     const t = await connected(93);
     server.inject({ kind: 'garbage' });
-    server.inject({ kind: 'garbage' });
     await sleep(50);
     expect(t.connection.state).to.equal('Connected');
+    expect(t.broker.health().droppedFrames).to.equal(3);
+    expect(t.of('broker.anomaly').filter((a) => a.kind === 'malformed-frames')).to.have.length(1); // once per link
     expect(t.of('broker.error').filter((e) => e.severity === 'fatal')).to.deep.equal([]);
     server.publish(quote('AAPL', 150.25, 150.27));
     t.broker.submit(market('G1'));

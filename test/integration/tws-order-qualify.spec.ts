@@ -18,11 +18,16 @@ describe('TWS orders wait for contract qualification (fake TWS over loopback)', 
   beforeEach(async () => {
     frames = [];
     server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'], contracts: [{ symbol: 'XYZ', conId: 424_242, primaryExchange: 'NASDAQ' }] });
+    // The adapter's connect-time read-only probe cancels an id never placed: not an order cancel, left out here.
+    const placed = new Set<number>();
     server.on('frame', (f) => {
       const r = f.request;
       if (r.kind === 'contractData') frames.push({ kind: 'qualify', symbol: r.contract.symbol });
-      if (r.kind === 'placeOrder') frames.push({ kind: 'place', symbol: r.order.contract.symbol, conId: r.order.contract.conId, ...(r.order.lmtPrice !== undefined ? { price: r.order.lmtPrice } : {}) });
-      if (r.kind === 'cancelOrder') frames.push({ kind: 'cancel' });
+      if (r.kind === 'placeOrder') {
+        placed.add(r.order.orderId);
+        frames.push({ kind: 'place', symbol: r.order.contract.symbol, conId: r.order.contract.conId, ...(r.order.lmtPrice !== undefined ? { price: r.order.lmtPrice } : {}) });
+      }
+      if (r.kind === 'cancelOrder' && placed.has(r.orderId)) frames.push({ kind: 'cancel' });
     });
   });
   afterEach(async () => {

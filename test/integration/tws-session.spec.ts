@@ -26,6 +26,7 @@ describe('harvester session in paper mode through the TWS adapter on the fake TW
         mode: 'paper',
         session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 2 }).toFormat('HH:mm') },
         account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
+        instruments: [{ symbol: 'HRVST', tick: 0.01 }],
         marketData: { use: 'tws', params: { port: server.port, clientId: 41 } },
         broker: { use: 'tws', params: { port: server.port, clientId: 41 } },
         store: { use: 'typeorm', params: { file: path.join(dir, 'paper.sqlite') } },

@@ -39,7 +39,11 @@ export async function runWith(
   extra: {
     killSwitch?: Record<string, unknown>; onBroker?: (broker: InstantBroker, clock: VirtualClock) => void;
     /** A journal shared across runs (restarts), the mode, and the session id. */
-    journal?: MemoryJournal; mode?: 'replay' | 'sim-live'; sessionId?: string;
+    journal?: MemoryJournal; mode?: 'replay' | 'sim-live' | 'paper' | 'live'; sessionId?: string;
+    /** Declare the broker as talking to a venue on this port (as the TWS adapter does), for the arming rules. */
+    brokerVenuePort?: number;
+    /** More root config (account, instruments, live…), merged last. */
+    config?: Record<string, unknown>;
   } = {},
 ) {
   const journal = extra.journal ?? new MemoryJournal();
@@ -51,6 +55,7 @@ export async function runWith(
   });
   const brokerAdapter = defineAdapter({
     id: 'instant', apiVersion: 1, provides: ['broker'], paramsSchema: z.object({}),
+    ...(extra.brokerVenuePort === undefined ? {} : { venue: () => ({ kind: 'tws', host: '127.0.0.1', port: extra.brokerVenuePort! }) }),
     create: (ctx) => {
       broker = new InstantBroker(ctx.clock, (s) => ctx.market.book(s)?.bestAsk ?? 0);
       extra.onBroker?.(broker, ctx.clock as VirtualClock);
@@ -67,6 +72,7 @@ export async function runWith(
     session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '09:40' },
     marketData: { use: 'scripted' }, broker: { use: 'instant' }, store: { use: 'memory' },
     risk, strategies: [{ use: 'probe' }], ...(extra.killSwitch ? { killSwitch: extra.killSwitch } : {}),
+    ...(extra.config ?? {}),
   }, { builtins: [feedAdapter, brokerAdapter, storeAdapter, strat, noneLearner, ...builtinRiskPolicies], baseDir: '.', env: {} });
   const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
   const runtime = await createHarvester(resolved, { sessionId: extra.sessionId ?? 'test-session', wallStartedAt: 'x', log: quiet });

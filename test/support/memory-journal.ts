@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionSummary, StoredSession } from '../../ports/journal.js';
+import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionRecord, SessionSummary, StoredSession } from '../../ports/journal.js';
 
 /** An in-memory Journal for kernel unit tests (the real one is TypeORM + SQLite). */
 export class MemoryJournal implements Journal {
@@ -16,6 +16,11 @@ export class MemoryJournal implements Journal {
     list.push(entry);
     this.rows.set(sessionId, list);
   }
+  /** How many durable commits the engine asked for (the contract's barrier calls). */
+  commits = 0;
+  commit(): void {
+    this.commits++;
+  }
   async flush(): Promise<void> {}
   async closeSession(sessionId: string, summary: SessionSummary): Promise<void> {
     this.summaries.set(sessionId, summary);
@@ -28,6 +33,15 @@ export class MemoryJournal implements Journal {
   }
   async sessions(): Promise<readonly StoredSession[]> {
     return [...this.meta.values()].map((m) => ({ sessionId: m.sessionId, mode: m.mode, strategy: m.strategy, status: this.summaries.get(m.sessionId)?.status ?? 'running', startedAt: m.startedAt, wallStartedAt: m.wallStartedAt }));
+  }
+  async session(sessionId: string): Promise<SessionRecord | null> {
+    const m = this.meta.get(sessionId);
+    if (m === undefined) return null;
+    const summary = this.summaries.get(sessionId) ?? null;
+    return {
+      sessionId, mode: m.mode, strategy: m.strategy, status: summary?.status ?? 'running', startedAt: m.startedAt, wallStartedAt: m.wallStartedAt,
+      learner: m.learner, seed: m.seed, config: m.config, endedAt: summary?.endedAt ?? null, summary,
+    };
   }
   async close(): Promise<void> {}
   all(): JournalEntry[] {

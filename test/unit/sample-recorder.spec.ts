@@ -33,7 +33,7 @@ function harness() {
   const journal = { append: (_s: string, e: JournalEntry) => rows.push(e) } as unknown as Journal;
   const writer = new JournalWriter(journal, 'sess', loop, clock);
   let halted = false;
-  const rec = new SampleRecorder({ sessionId: 'sess', clock, journal: writer, bus, router, tracker, killSwitchEngaged: () => halted, syntheticWeight: 0.5, forcedExitRCap: 2 });
+  const rec = new SampleRecorder({ sessionId: 'sess', seed: 9, clock, journal: writer, bus, router, tracker, killSwitchEngaged: () => halted, syntheticWeight: 0.5, forcedExitRCap: 2 });
   rec.attach();
   const samples: TrainingSample[] = [];
   rec.onSample((s) => samples.push(s));
@@ -68,7 +68,7 @@ describe('SampleRecorder — every trigger becomes a labelled sample', function 
     h.quote(101_000, 101_100, 1_005);
     expect(h.samples).to.have.length(1);
     const s = h.samples[0]!;
-    expect(s).to.include({ sampleId: 'sess:i1', synthetic: true, weight: 0.5, decidedAt: 1_000 * S, closedAt: 1_005 * S });
+    expect(s).to.include({ sampleId: '00000001000000000:9:lmp:i1', sessionId: 'sess', synthetic: true, weight: 0.5, decidedAt: 1_000 * S, closedAt: 1_005 * S });
     expect(s.label).to.deep.include({ r: 1.5, mae: -0.6, mfe: 2, win: true, exitReason: 'tp2', forced: null });
     expect(s.featureNames.slice(0, 3), 'decision columns sorted, then outcome columns').to.deep.equal(['d1.imbalance', 'dec.imbalance', 'tm1s.imbalance']);
     expect(s.features[s.featureNames.indexOf('fill.filled')]).to.equal(1);

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { toPrice } from '../../../core/domain/units.js';
 import { generateToFile } from '../../replay/generated-recording.js';
-import { importLobster } from '../../replay/lobster/lobster-importer.js';
+import { describeAnomalies, importLobster } from '../../replay/lobster/lobster-importer.js';
 import { summarizeRecording } from '../../replay/recording/summarize.js';
 
 const iso = (us: number | null): string => (us === null ? '-' : new Date(us / 1000).toISOString());
@@ -40,15 +40,21 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--out <file>', 'recording to write (.hrec)')
     .option('--symbol <s>', 'symbol (default: from the file name)')
     .option('--date <d>', 'trading date YYYY-MM-DD (default: from the file name)')
-    .action(async (o: { message: string; orderbook: string; out: string; symbol?: string; date?: string }) => {
+    .option('--levels <n>', 'levels per side you expect (checked against the file; default: read from it)')
+    .option('--max-reject <share>', 'fail when more than this share of the lines is rejected', '0.05')
+    .action(async (o: { message: string; orderbook: string; out: string; symbol?: string; date?: string; levels?: string; maxReject: string }) => {
       const m = /^([A-Z.]+)_(\d{4}-\d{2}-\d{2})_/.exec(path.basename(o.message));
       const symbol = o.symbol ?? m?.[1];
       const date = o.date ?? m?.[2];
       if (symbol === undefined || date === undefined) throw new Error('give --symbol and --date (they cannot be read from the file name)');
-      const r = await importLobster({ messageFile: o.message, orderbookFile: o.orderbook, out: o.out, symbol, date });
-      process.stdout.write(`wrote ${o.out}: ${r.messages} messages → ${r.events} events (${r.depth} depth, ${r.trades} trades, ${r.halts} halt)\n`);
+      const r = await importLobster({
+        messageFile: o.message, orderbookFile: o.orderbook, out: o.out, symbol, date, maxRejectShare: Number(o.maxReject),
+        ...(o.levels !== undefined ? { levels: Number(o.levels) } : {}),
+      });
+      process.stdout.write(`wrote ${o.out}: ${r.levels} levels, ${r.messages} messages → ${r.events} events (${r.depth} depth, ${r.trades} trades, ${r.halts} halt)\n`);
+      process.stdout.write(`anomalies: ${describeAnomalies(r.anomalies)}\n`);
       if (r.malformed.length > 0) {
-        process.stdout.write(`${r.malformed.length} malformed line(s) skipped:\n${r.malformed.slice(0, 20).map((x) => `  line ${x.line}: ${x.reason}`).join('\n')}\n`);
+        process.stdout.write(`${r.rejected} line(s) rejected:\n${r.malformed.slice(0, 20).map((x) => `  line ${x.line}: ${x.reason}`).join('\n')}\n`);
       }
     });
 
@@ -56,8 +62,10 @@ export function registerDataCommands(program: Command): void {
     .command('inspect')
     .description('print a recording\'s header, counts and time span, and any corrupt blocks')
     .argument('<file>', 'recording (.hrec)')
-    .action(async (file: string) => {
+    .option('--tolerate-corrupt', 'exit 0 even when blocks are damaged')
+    .action(async (file: string, opts: { tolerateCorrupt?: boolean }) => {
       const s = await summarizeRecording(file);
+      if (s.corrupt.length > 0 && !opts.tolerateCorrupt) process.exitCode = 4;
       process.stdout.write([
         `${file}: Harvester recording v${s.header.formatVersion}`,
         `  symbol ${s.header.symbol}  date ${s.header.date}  tick ${s.header.tick / 10_000}  zone ${s.header.timeZone}  source ${s.header.source}`,

@@ -80,9 +80,16 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
       server.on('connection', (e) => process.stdout.write(`connection #${e.connectionId}\n`));
       server.on('disconnect', (e) => process.stdout.write(`connection #${e.connectionId} (client ${e.clientId}) closed\n`));
       await new Promise<void>((resolve) => {
+        // Started through `npx`, this process is npm's child: killing npx's pid must not leave the server listening,
+        // so it also stops on SIGHUP and when its parent is gone (it is then re-parented, and its ppid changes).
+        const parent = process.ppid;
+        const orphaned = setInterval(() => { if (process.ppid !== parent) stop(); }, 500);
+        orphaned.unref();
         const stop = (): void => {
+          clearInterval(orphaned);
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          process.off('SIGHUP', stop);
           void server.stop().then(async () => {
             server.removeAllListeners();
             await venue.dispose();
@@ -91,6 +98,7 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
+        process.on('SIGHUP', stop);
       });
       process.stdout.write(`fake TWS stopped (${server.stats.connections} connections, ` +
         `${server.stats.decodeErrors} undecodable client frames)\n`);

@@ -11,6 +11,12 @@ import type { MarketEvent } from '../../../core/domain/market.js';
  * Each block carries its own length, count and CRC32 of the compressed payload, so a reader verifies blocks one at a
  * time, never needs the whole file in memory, and after a corrupt or truncated block resynchronises on the next
  * BLOCK_MAGIC. A file grows by appending blocks; the header is written once.
+ *
+ * Integrity beyond the payload CRC (docs/recordings.md): the header JSON carries `headerCrc32`, the CRC32 of the JSON
+ * written without that field; `close()` appends an END block (count 0, payload 0), and a header with `endMarker: true`
+ * promises one, so a file cut at a block boundary is told from a complete one. Records' receive times never decrease,
+ * within a block and across blocks, and a block header's first/last times equal its records'. Files written before
+ * these fields existed carry neither and are read as before.
  */
 export const MAGIC = Buffer.from('HRVREC01', 'latin1');
 export const FORMAT_VERSION = 1;
@@ -31,6 +37,15 @@ export interface RecordingHeader {
   createdBy: string;
   /** Free-form provenance (generator params, LOBSTER file names). */
   meta?: Record<string, unknown>;
+  /** True when the writer ends the file with an END block (a file without one was cut short). */
+  endMarker?: boolean;
+  /** CRC32 of this header's JSON as written without `headerCrc32`. */
+  headerCrc32?: number;
+}
+
+/** Receive time of record `index` of a block, read without decoding the record (second f64 of the record). */
+export function recordTime(v: BlockView, index: number): number {
+  return v.f64[index * (RECORD_SIZE >> 3) + 1]!;
 }
 
 const KIND = { quote: 0, depth: 1, trade: 2, status: 3 } as const;

@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import type { MarketEvent } from '../../../core/domain/market.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import {
-  BLOCK_HEADER_SIZE, BLOCK_MAGIC, blockView, createFlyweights, decodeAt, MAGIC, RECORD_SIZE, type BlockView, type RecordingHeader,
+  BLOCK_HEADER_SIZE, BLOCK_MAGIC, blockView, createFlyweights, decodeAt, MAGIC, MAX_BLOCK_EVENTS, RECORD_SIZE, recordTime, type BlockView, type RecordingHeader,
 } from './recording-format.js';
 
 export interface CorruptBlock {
@@ -62,10 +62,12 @@ export class RecordingReader {
       fs.closeSync(fd);
       throw new HarvesterError('DATA.TRUNCATED', `${file}: header truncated`);
     }
-    const header = JSON.parse(json.toString('utf8')) as RecordingHeader;
-    if (header.formatVersion !== 1) {
+    let header: RecordingHeader;
+    try {
+      header = checkHeader(file, json);
+    } catch (error) {
       fs.closeSync(fd);
-      throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: recording format v${header.formatVersion} is not supported (v1)`);
+      throw error;
     }
     return new RecordingReader(fd, header, 12 + len, size);
   }
@@ -109,6 +111,8 @@ export class RecordingReader {
     const head = Buffer.alloc(BLOCK_HEADER_SIZE);
     let pos = this.dataStart;
     let scratch: ArrayBuffer | undefined;
+    let lastTime = -Infinity;
+    let ended = false;
     const bad = (offset: number, reason: string): RecordingBlock => ({ view: null!, count: 0, corrupt: { offset, reason } });
     while (pos < this.size) {
       const got = fs.readSync(this.fd, head, 0, BLOCK_HEADER_SIZE, pos);
@@ -116,12 +120,24 @@ export class RecordingReader {
       const payloadLen = head.readUInt32LE(4);
       const rawLen = head.readUInt32LE(8);
       const count = head.readUInt32LE(12);
-      if (head.readUInt32LE(0) !== BLOCK_MAGIC || payloadLen > MAX_PAYLOAD || rawLen !== count * RECORD_SIZE) {
+      if (head.readUInt32LE(0) === BLOCK_MAGIC && count === 0 && payloadLen === 0 && rawLen === 0) {
+        // The END block: all zeros but its magic. Anything after it was appended by something else.
+        if (head.subarray(16).some((b) => b !== 0)) { yield bad(pos, 'damaged END block'); return; }
+        ended = true;
+        if (pos + BLOCK_HEADER_SIZE < this.size) yield bad(pos + BLOCK_HEADER_SIZE, `${this.size - pos - BLOCK_HEADER_SIZE} byte(s) after the end of the recording`);
+        return;
+      }
+      if (head.readUInt32LE(0) !== BLOCK_MAGIC || payloadLen > MAX_PAYLOAD || rawLen !== count * RECORD_SIZE || count > MAX_BLOCK_EVENTS) {
         yield bad(pos, 'bad block header');
         pos = this.resync(pos + 1);
         continue;
       }
-      if (pos + BLOCK_HEADER_SIZE + payloadLen > this.size) { yield bad(pos, 'truncated block payload'); return; }
+      if (pos + BLOCK_HEADER_SIZE + payloadLen > this.size) {
+        // Either the file was cut inside this block, or its length field is damaged: look for a later block first.
+        yield bad(pos, 'block payload runs past the end of the file (truncated, or a damaged length)');
+        pos = this.resync(pos + 1);
+        continue;
+      }
       const payload = Buffer.allocUnsafe(payloadLen);
       fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
       let raw: Buffer;
@@ -136,9 +152,17 @@ export class RecordingReader {
       }
       const view = blockView(raw, scratch);
       scratch = view.u8.buffer as ArrayBuffer;
+      const problem = timeProblem(view, count, head.readDoubleLE(20), head.readDoubleLE(28), lastTime);
+      if (problem !== null) {
+        yield bad(pos, problem);
+        pos += BLOCK_HEADER_SIZE + payloadLen;
+        continue;
+      }
+      lastTime = recordTime(view, count - 1);
       pos += BLOCK_HEADER_SIZE + payloadLen;
       yield { view, count, corrupt: null };
     }
+    if (!ended && this.header.endMarker === true) yield bad(this.size, 'the recording has no END block: it was cut short (or its writer crashed)');
   }
 
   close(): void {
@@ -161,4 +185,46 @@ export class RecordingReader {
     }
     return this.size;
   }
+}
+
+const HEADER_FIELDS: readonly [keyof RecordingHeader, (v: unknown) => boolean, string][] = [
+  ['symbol', (v) => typeof v === 'string' && /^[A-Z0-9][A-Z0-9.\-/ ]{0,15}$/.test(v), 'a symbol'],
+  ['date', (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v), 'a YYYY-MM-DD date'],
+  ['tick', (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0, 'a positive integer tick'],
+  ['timeZone', (v) => typeof v === 'string' && v.length > 0, 'a time zone'],
+  ['source', (v) => typeof v === 'string', 'a source'],
+];
+
+/** Parses and checks a recording header: valid JSON, version 1, every field present, and its CRC when it has one. */
+function checkHeader(file: string, json: Buffer): RecordingHeader {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString('utf8'));
+  } catch (error) {
+    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header is not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header is not an object`);
+  const h = parsed as RecordingHeader;
+  if (h.formatVersion !== 1) throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: recording format v${String(h.formatVersion)} is not supported (v1)`);
+  const wrong = HEADER_FIELDS.filter(([k, ok]) => !ok((h as unknown as Record<string, unknown>)[k])).map(([k, , what]) => `${k} (${what})`);
+  if (wrong.length > 0) throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header lacks or garbles ${wrong.join(', ')}`);
+  if (h.headerCrc32 !== undefined) {
+    const { headerCrc32, ...rest } = h;
+    if (zlib.crc32(Buffer.from(JSON.stringify(rest), 'utf8')) !== headerCrc32) throw new HarvesterError('DATA.CORRUPT_BLOCK', `${file}: the recording header fails its CRC (damaged)`);
+  }
+  return h;
+}
+
+/** Receive times never go back: within the block, against the previous block, and as the block header states them. */
+function timeProblem(view: BlockView, count: number, first: number, last: number, previous: number): string | null {
+  if (count === 0) return 'empty block';
+  let t = recordTime(view, 0);
+  if (t !== first || recordTime(view, count - 1) !== last) return 'block header times disagree with its records';
+  if (t < previous) return `time goes backwards between blocks (${t} after ${previous}): a block repeated or out of order`;
+  for (let i = 1; i < count; i++) {
+    const u = recordTime(view, i);
+    if (u < t) return `time goes backwards inside the block at record ${i}`;
+    t = u;
+  }
+  return null;
 }

@@ -18,7 +18,8 @@ export class RecordingWriter {
   static open(file: string, header: Omit<RecordingHeader, 'formatVersion'>): RecordingWriter {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const fd = fs.openSync(file, 'w');
-    const json = Buffer.from(JSON.stringify({ formatVersion: FORMAT_VERSION, ...header }), 'utf8');
+    const body = JSON.stringify({ formatVersion: FORMAT_VERSION, ...header, endMarker: true });
+    const json = Buffer.from(JSON.stringify({ ...(JSON.parse(body) as object), headerCrc32: zlib.crc32(Buffer.from(body, 'utf8')) }), 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32LE(json.length, 0);
     fs.writeSync(fd, MAGIC);
@@ -36,8 +37,17 @@ export class RecordingWriter {
     if (this.count === MAX_BLOCK_EVENTS) this.flushBlock();
   }
 
+  /** Writes the events so far as a (short) block, so a live recording loses at most one flush interval on a crash. */
+  flush(): void {
+    this.flushBlock();
+  }
+
   close(): void {
     this.flushBlock();
+    // The END block: a reader told by the header to expect it knows a file without it was cut short.
+    const end = Buffer.alloc(BLOCK_HEADER_SIZE);
+    end.writeUInt32LE(BLOCK_MAGIC, 0);
+    fs.writeSync(this.fd, end);
     fs.closeSync(this.fd);
   }
 

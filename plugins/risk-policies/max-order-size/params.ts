@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { positiveInt } from '../shared/policy-kit.js';
+import { dollarAmount, positiveInt } from '../shared/policy-kit.js';
 
 export const maxOrderSizeParams = z
   .object({
     /** Largest notional of one order, in account currency (dollars). */
-    maxNotional: z.number().positive().optional(),
+    maxNotional: dollarAmount().optional(),
     /** Largest quantity of one order, in shares. */
     maxQuantity: positiveInt().optional(),
   })

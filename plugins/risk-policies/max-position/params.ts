@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { positiveInt } from '../shared/policy-kit.js';
+import { dollarAmount, positiveInt } from '../shared/policy-kit.js';
 
 export const maxPositionParams = z
   .object({
     /** Largest position value after the entry fills, in account currency (dollars). */
-    maxPositionValue: z.number().positive().optional(),
+    maxPositionValue: dollarAmount().optional(),
     /** Largest absolute position after the entry fills, in shares. */
     maxShares: positiveInt().optional(),
   })

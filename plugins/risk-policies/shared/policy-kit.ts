@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Price, Quantity } from '../../../core/domain/units.js';
 import { toMoney } from '../../../core/domain/units.js';
+import { MAX_DOLLARS } from '../../../core/config/root-schema.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../../ports/risk-policy.js';
 
 /**
@@ -66,6 +67,13 @@ export function positionAfter(intent: OrderIntent, ctx: RiskContext): number {
 }
 
 /** Params helpers so every policy states its limits the same way. */
-export const positiveInt = () => z.number().int().positive();
+/** Shares and counts: a positive integer, at most 10 million (far above any intraday size, far below 2^53). */
+export const MAX_COUNT = 10_000_000;
+export const positiveInt = () => z.number().int().positive().max(MAX_COUNT, `at most ${MAX_COUNT}`);
+/**
+ * A dollar amount in params: positive and at most $1 billion, so it converts to an exact integer of
+ * ten-thousandths (core/domain/units.ts) and its products with percents stay exact (ppmOf).
+ */
+export const dollarAmount = () => z.number().positive().max(MAX_DOLLARS, `at most ${MAX_DOLLARS} (1 billion)`);
 export const percent = () => z.number().positive().max(100);
 

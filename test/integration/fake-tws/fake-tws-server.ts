@@ -33,7 +33,7 @@ export interface FakeTwsOptions {
   matcher?: FakeMatcher;
   /** First NEXT_VALID_ID; default 1000 (far from small request ids, reference §10). */
   nextOrderId?: number;
-  /** Known contracts; when given, other symbols get error 200. By default every symbol resolves. */
+  /** Known contracts; when given, other symbols get error 200. By default the market's symbols (see FakeMarketSource). */
   contracts?: Array<Partial<FakeContract> & { symbol: string }>;
   /** Starting cash per account in dollars; default 1,000,000. */
   startingCash?: number;
@@ -228,13 +228,19 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     switch (request.kind) {
       case 'reqIds': return conn.send(m.nextValidId(this.allocateOrderId()));
       case 'placeOrder': {
+        // TWS with "Read-Only API" on answers every order message with 321 and nothing else: no openOrder, no status.
+        if (this.scenario === 'read-only') return conn.send(m.error(request.order.orderId, 321, ERROR_TEXT[321]!));
         const contract = this.contractFor(request.order.contract);
         if (!contract) return conn.send(m.error(request.order.orderId, 200, ERROR_TEXT[200]!));
         this.nextOrderId = Math.max(this.nextOrderId, request.order.orderId + 1);
         return this.desk.place(conn, request.order, contract);
       }
-      case 'cancelOrder': return this.desk.cancel(conn, request.orderId);
-      case 'globalCancel': return this.desk.globalCancel();
+      case 'cancelOrder':
+        if (this.scenario === 'read-only') return conn.send(m.error(request.orderId, 321, ERROR_TEXT[321]!));
+        return this.desk.cancel(conn, request.orderId);
+      case 'globalCancel':
+        if (this.scenario === 'read-only') return conn.send(m.error(-1, 321, ERROR_TEXT[321]!));
+        return this.desk.globalCancel();
       case 'openOrders':
         if (request.scope === 'auto') return; // reqAutoOpenOrders only binds future orders; TWS sends no list
         return this.desk.openOrders(conn, request.scope === 'all');
@@ -243,9 +249,13 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     }
   }
 
-  /** Resolves a requested contract: by symbol (or conId), strictly from `options.contracts` when given. */
+  /**
+   * Resolves a requested contract: by symbol (or conId), strictly from `options.contracts` when given, else from
+   * the symbols the market source lists (a synthetic market lists its one symbol); only a source that lists none
+   * resolves any symbol.
+   */
   contractFor(req: RequestedContract): FakeContract | null {
-    const known = this.options.contracts;
+    const known: Array<Partial<FakeContract> & { symbol: string }> | undefined = this.options.contracts ?? this.options.market?.symbols?.map((symbol) => ({ symbol }));
     if (known) {
       const hit = known.find((c) => (req.symbol !== '' && c.symbol === req.symbol) || (req.conId !== 0 && c.conId === req.conId));
       return hit ? completeContract(hit) : null;

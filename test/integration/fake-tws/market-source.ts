@@ -8,7 +8,15 @@ import type { Micros, Price } from '../../../core/domain/units.js';
  */
 export interface FakeMarketSource {
   events(): AsyncIterable<MarketEvent>;
+  /**
+   * The symbols this market lists, when the source knows them: the server then resolves only these (error 200 for
+   * any other, as TWS answers for a symbol it does not know), unless `contracts` is given.
+   */
+  readonly symbols?: readonly string[];
 }
+
+/** The synthetic market prints a trade at least this often (event time), so a tape subscriber hears one within 5 s. */
+export const MAX_TRADE_GAP_US = 2_000_000;
 
 /**
  * The server's own notion of time. Injected so tests are not timing-fragile: {@link StepClock} never waits, the wall
@@ -81,8 +89,12 @@ export interface SyntheticMarketOptions {
  */
 export function syntheticMarket(o: SyntheticMarketOptions): FakeMarketSource {
   return {
+    symbols: [o.symbol],
     async *events() {
       const rng = new Sfc32(o.seed);
+      // Forced prints draw from their own stream, so the walk and its own trades stay what they were for a seed.
+      const forced = new Sfc32(o.seed ^ 0x7a9e);
+      let lastTrade = -Infinity;
       let mid = o.mid;
       let seq = 0;
       let prevBid = -1;
@@ -114,7 +126,13 @@ export function syntheticMarket(o: SyntheticMarketOptions): FakeMarketSource {
           const buy = rng.next() < 0.5;
           const trade: TradeEvent = { ...base, seq: ++seq, kind: 'trade', price: buy ? ask : bid,
             size: 100 * (1 + rng.int(0, 3)), aggressor: buy ? 'buy' : 'sell', aggressorSource: 'venue' };
+          lastTrade = t;
           yield trade;
+        } else if (t - lastTrade >= MAX_TRADE_GAP_US) {
+          // TWS's tape on a listed stock is never silent for long; a quiet walk would read as a dead tape line.
+          const buy = forced.next() < 0.5;
+          lastTrade = t;
+          yield { ...base, seq: ++seq, kind: 'trade', price: buy ? ask : bid, size: 100, aggressor: buy ? 'buy' : 'sell', aggressorSource: 'venue' } satisfies TradeEvent;
         }
       }
     },

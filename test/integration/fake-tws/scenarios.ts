@@ -25,6 +25,7 @@ export const SCENARIOS = {
   'garbage-frames': 'sends garbage frames (non-numeric id, unknown id 250, empty payload) once the client is ready',
   'oversized-frame': 'sends a frame whose length prefix (0x7FFFFFFF) far exceeds its body once the client is ready',
   'unsupported-version': 'answers the handshake with server version 200 (the client fails with 506)',
+  'read-only': 'TWS with "Read-Only API" on: every order, cancel and global cancel is answered with 321 (read-only) and nothing else',
 } as const;
 
 export type ScenarioName = keyof typeof SCENARIOS;
@@ -40,6 +41,8 @@ export const ERROR_TEXT: Readonly<Record<number, string>> = {
   200: 'No security definition has been found for the request',
   201: 'Order rejected - reason:',
   202: 'Order Canceled - reason:',
+  // The text real TWS sends with Read-Only API on ('bN' is the request's tag).
+  321: "Error validating request.-'bN' : cause - The API interface is currently in Read-Only mode.",
   326: 'Unable to connect as the client id is already in use. Retry with a unique client id.',
   354: 'Requested market data is not subscribed.',
   1100: 'Connectivity between IB and Trader Workstation has been lost.',

@@ -1,0 +1,23 @@
+import nodemailer from 'nodemailer';
+import type { Alert, AlertChannel } from '../alert.js';
+import { alertText } from '../alert.js';
+
+export interface SmtpOptions { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string; to: string | string[] }
+
+/** E-mail over SMTP through nodemailer (STARTTLS when the server offers it; `secure` for implicit TLS). */
+export function smtpChannel(o: SmtpOptions): AlertChannel {
+  const transport = nodemailer.createTransport({
+    host: o.host, port: o.port, secure: o.secure,
+    ...(o.user !== undefined ? { auth: { user: o.user, pass: o.pass ?? '' } } : {}),
+    connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000,
+  });
+  return {
+    name: 'smtp',
+    async send(alert: Alert): Promise<void> {
+      await transport.sendMail({ from: o.from, to: o.to, subject: `[Harvester ${alert.level}] ${alert.title}`, text: alertText(alert) });
+    },
+    async close(): Promise<void> {
+      transport.close();
+    },
+  };
+}

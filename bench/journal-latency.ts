@@ -1,0 +1,67 @@
+/**
+ * `npm run bench:journal-latency [-- --json] [-- --samples N] [-- --pg-url postgres://…]`: the order-path journal
+ * commit latency — one `JournalWriter.write` of an order row, which returns only once the row is committed
+ * (core/engine/journal-durability.ts) — on SQLite (synchronous FULL, as paper/live use, and NORMAL, as replay uses)
+ * and on PostgreSQL (`--pg-url`, else HARVESTER_TEST_PG_URL; skipped and said so when neither is set). Prints p50 /
+ * p99 / max in µs; never passes or fails on time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import 'reflect-metadata';
+import { createDataSource, type StoreOptions } from '../adapters/persistence/data-source.js';
+import { redactDbUrl } from '../adapters/persistence/db-url.js';
+import { TypeormJournal } from '../adapters/persistence/typeorm-journal.js';
+import { EventLoop } from '../core/engine/event-loop.js';
+import { JournalWriter } from '../core/engine/journal-writer.js';
+import { ManualClock } from '../core/engine/virtual-clock.js';
+
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const samples = Number(opt('--samples') ?? 2_000);
+const warmup = 100;
+const pgUrl = opt('--pg-url') ?? process.env.HARVESTER_TEST_PG_URL;
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function measure(name: string, options: StoreOptions): Promise<Record<string, unknown>> {
+  const ds = await createDataSource(options);
+  const journal = new TypeormJournal(ds);
+  const sessionId = `lat-${process.pid}-${name.replace(/\W+/g, '-')}-${Date.now()}`;
+  await journal.openSession({ sessionId, mode: 'bench', strategy: 'bench', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: new Date().toISOString() });
+  const clock = new ManualClock(1_700_000_000_000_000);
+  const writer = new JournalWriter(journal, sessionId, new EventLoop(), clock);
+  const us: number[] = [];
+  for (let i = 0; i < warmup + samples; i++) {
+    const order = { coid: `bench-i${i}.p`, symbol: 'HRVST', side: 'buy', type: 'limit', quantity: 100, limitPrice: 325_0100, tif: 'day', orderRef: `hv:r1:bench-i${i}.p`, role: 'entry', intentId: `bench-i${i}` };
+    const t0 = performance.now();
+    writer.write('order', 'order.requested', order, { symbol: 'HRVST', coid: order.coid, strategyId: 'bench' });
+    const dt = (performance.now() - t0) * 1000;
+    if (i >= warmup) us.push(dt);
+    clock.advanceTo(clock.now() + 1_000);
+  }
+  await journal.close();
+  await ds.destroy();
+  us.sort((a, b) => a - b);
+  return { backend: name, samples, p50Us: Math.round(quantile(us, 0.5)), p99Us: Math.round(quantile(us, 0.99)), maxUs: Math.round(us[us.length - 1]!) };
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-lat-'));
+const results: Record<string, unknown>[] = [];
+try {
+  results.push(await measure('sqlite synchronous=FULL (paper, live)', { driver: 'sqlite', file: path.join(dir, 'full.sqlite'), synchronous: 'FULL' }));
+  results.push(await measure('sqlite synchronous=NORMAL (replay)', { driver: 'sqlite', file: path.join(dir, 'normal.sqlite'), synchronous: 'NORMAL' }));
+  if (pgUrl !== undefined && pgUrl !== '') results.push({ ...(await measure('postgresql', { driver: 'postgres', url: pgUrl })), url: redactDbUrl(pgUrl) });
+  else results.push({ backend: 'postgresql', skipped: 'no --pg-url and HARVESTER_TEST_PG_URL is not set (eval "$(scripts/pg-test-server.sh start)")' });
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+const machine = { cpus: os.cpus().length, node: process.version, tmpdir: os.tmpdir() };
+if (json) process.stdout.write(`${JSON.stringify({ machine, results })}\n`);
+else for (const r of results) process.stdout.write(`${r.backend}: ${r.skipped ? `skipped (${String(r.skipped)})` : `p50 ${String(r.p50Us)} µs, p99 ${String(r.p99Us)} µs, max ${String(r.maxUs)} µs over ${String(r.samples)} commits`}\n`);
