@@ -50,6 +50,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly commissions: TwsCommissionWatch;
   private readonly skew: TwsSkewWatch;
   private reconciled = false;
+  /** The local figures when the last account summary arrived: the snapshot moves by the difference since. */
+  private atSummary: AccountSnapshot | null = null;
   private disposed = false;
   /** TWS's text of the first read-only refusal; non-null means no order message leaves again this session. */
   private readOnlyText: string | null = null;
@@ -104,11 +106,12 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     // Account truth, periodic reconciliation, commission-missing and clock skew (docs/tws-account-and-reconciliation.md).
     const deadlineMs = o.reconcileDeadlineMs ?? 15_000;
     this.summary = new TwsAccountSummary(c, o.account, emit, now, deadlineMs);
-    this.periodic = new TwsPeriodicSync(o.clock, o.reconcileIntervalMs ?? 60_000, () => this.periodicPass());
+    this.periodic = new TwsPeriodicSync(c.timers, o.reconcileIntervalMs ?? 60_000, () => this.periodicPass());
     this.commissions = new TwsCommissionWatch(o.clock, o.commissionTimeoutMs ?? 60_000, emit);
     this.skew = new TwsSkewWatch(o.clockSkew ?? DEFAULT_SKEW, emit, now);
     this.on('order.filled', (f) => { if (f.commission === null) this.commissions.expect(f.execId, f.coid, f.symbol); });
     this.on('commission.reported', (r) => this.commissions.arrived(r.execId));
+    this.on('account.updated', () => { this.atSummary = accountSnapshotOf(this.holdings, this.flow, o.startEquity, o.account, this.now()); });
     c.on('heartbeat', (skewUs) => this.skew.measured(skewUs));
     c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
@@ -240,13 +243,19 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return this.holdings.positions();
   }
 
-  /** TWS's own figures once an account summary was answered; before that, what this process's fills imply. */
+  /**
+   * TWS's own figures once an account summary was answered, moved by what this process's fills and commissions did
+   * since (so a snapshot between two refreshes is not stale); before the first summary, what the fills imply.
+   */
   accountSnapshot(): AccountSnapshot {
+    const local = accountSnapshotOf(this.holdings, this.flow, this.o.startEquity, this.o.account, this.now());
     const v = this.summary.current;
-    if (v !== null) {
-      return { account: v.account, currency: v.currency, equity: v.equity, cash: v.cash, buyingPower: v.buyingPower, realizedPnl: v.realizedPnl, unrealizedPnl: v.unrealizedPnl, time: v.time, source: 'venue' };
-    }
-    return { ...accountSnapshotOf(this.holdings, this.flow, this.o.startEquity, this.o.account, this.now()), source: 'local' };
+    if (v === null || this.atSummary === null) return { ...local, source: 'local' };
+    const cash = local.cash - this.atSummary.cash;
+    return {
+      account: v.account, currency: v.currency, equity: v.equity + (local.equity - this.atSummary.equity), cash: v.cash + cash, buyingPower: v.buyingPower + cash,
+      realizedPnl: v.realizedPnl + (local.realizedPnl - this.atSummary.realizedPnl), unrealizedPnl: v.unrealizedPnl, time: local.time, source: 'venue',
+    };
   }
 
   health(): BrokerHealth {
