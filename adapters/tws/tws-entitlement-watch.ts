@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { FeedEvents } from '../../ports/market-data-feed.js';
 
 type Verdict = FeedEvents['feed.entitlement'];
+type Passed = FeedEvents['feed.entitlement-ok'];
 
 /** What the account allows, and how long a new line may stay silent before it counts as not flowing. */
 export interface EntitlementOptions {
@@ -44,14 +45,15 @@ const FEED_NAME: Readonly<Record<StreamKind, string>> = { quote: 'L1 quotes', de
 /**
  * The startup data check of the TWS feed: every line must deliver data within the deadline of its first request, and
  * an entitlement refusal fails its line at once, naming the feed and the symbol. The configured budgets are checked
- * against what the account allows when the feed connects. Each verdict is one `feed.entitlement` event; the kernel
+ * against what the account allows when the feed connects. Each verdict is one `feed.entitlement` (failed, warning)
+ * or `feed.entitlement-ok` event; the kernel
  * journals it and blocks entries in a failed symbol (core/engine/data-entitlements.ts). Timers on the injected Clock.
  */
 export class TwsEntitlementWatch {
   private readonly lines = new Map<string, Line>();
   private budgetsChecked = false;
 
-  constructor(private readonly clock: Clock, private readonly o: EntitlementOptions, private readonly emit: (v: Verdict) => void) {}
+  constructor(private readonly clock: Clock, private readonly o: EntitlementOptions, private readonly emit: (v: Verdict) => void, private readonly passed: (v: Passed) => void) {}
 
   /** The configured budgets against the account's allowance; once per feed. */
   checkBudgets(configured: { lines: number; depth: number }): void {
@@ -87,7 +89,7 @@ export class TwsEntitlementWatch {
     if (line === undefined || line.state === 'ok' || line.sticky) return;
     this.stopTimer(line);
     line.state = 'ok';
-    this.emit({ symbol, stream, verdict: 'ok', code: 'OK', ibCode: null, reason: `${FEED_NAME[stream]} flowing for ${symbol}` });
+    this.passed({ symbol, stream, reason: `${FEED_NAME[stream]} flowing for ${symbol}` });
   }
 
   /** The subscription was refused before any request (over the configured budget). */

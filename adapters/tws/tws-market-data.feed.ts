@@ -63,7 +63,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     quality: Partial<FeedQuality> = {}, private readonly contracts: TwsContracts, entitlements: EntitlementOptions = DEFAULT_ENTITLEMENTS,
   ) {
     this.q = { ...DEFAULT_FEED_QUALITY, ...quality };
-    this.entitlements = new TwsEntitlementWatch(clock, entitlements, (v) => this.emit('feed.entitlement', v));
+    this.entitlements = new TwsEntitlementWatch(clock, entitlements, (v) => this.emit('feed.entitlement', v), (v) => this.emit('feed.entitlement-ok', v));
     conn.on('code', (code, _reqId, message, route) => { if (route === 'system') this.entitlements.systemCode(code, message); });
     this.links = new TwsFeedLinks(conn, {
       subs: () => this.subs.values(), emit: (e, p) => this.emit(e, p), request: (s) => this.request(s), forget: (s) => this.forget(s),

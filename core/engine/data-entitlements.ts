@@ -3,25 +3,28 @@ import type { FeedEvents } from '../../ports/market-data-feed.js';
 import type { RiskReason } from '../../ports/risk-policy.js';
 
 type Verdict = FeedEvents['feed.entitlement'];
+type Passed = FeedEvents['feed.entitlement-ok'];
 
 /**
  * The feed's startup data checks as the kernel keeps them (docs/tws-account-and-reconciliation.md): the latest
  * verdict per (symbol, stream). A failed one blocks entries in its symbol — '*' in every symbol — naming the feed
  * and the symbol, until the feed reports the line flowing. The verdicts are journaled by the feed wiring
- * (`feed.entitlement`); feeds without such checks (replay, simulated) report none and block nothing.
+ * (`feed.entitlement`, `feed.entitlement-ok`); feeds without such checks (replay, simulated) report none and block nothing.
  */
 export class DataEntitlements {
   private readonly failed = new Map<string, Verdict>();
 
-  /** `on`: the kernel bus's subscribe. */
-  attach(on: (listener: (v: Verdict) => void) => Disposer): Disposer {
-    return on((v) => this.record(v));
+  /** `on`: the kernel bus's subscribe, for the failed/warning verdicts and for the passed ones. */
+  attach(on: (failed: (v: Verdict) => void, passed: (v: Passed) => void) => Disposer): Disposer {
+    return on((v) => this.record(v), (v) => this.passed(v));
   }
 
   record(v: Verdict): void {
-    const key = `${v.symbol}:${v.stream}`;
-    if (v.verdict === 'failed') this.failed.set(key, v);
-    else if (v.verdict === 'ok') this.failed.delete(key);
+    if (v.verdict === 'failed') this.failed.set(`${v.symbol}:${v.stream}`, v);
+  }
+
+  passed(v: Passed): void {
+    this.failed.delete(`${v.symbol}:${v.stream}`);
   }
 
   /** Why an entry in `symbol` must wait, or null. */

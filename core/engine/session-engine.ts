@@ -123,7 +123,10 @@ export class SessionEngine {
     const { plan, parts, clock } = this;
     const detachBroker = this.orders.attach();
     const detachAccount = this.account.attach();
-    const detachEntitlements = this.entitlements.attach((l) => parts.bus.on('feed.entitlement', l, 'account-truth'));
+    const detachEntitlements = this.entitlements.attach((failed, passed) => {
+      const off = [parts.bus.on('feed.entitlement', failed, 'account-truth'), parts.bus.on('feed.entitlement-ok', passed, 'account-truth')];
+      return () => { for (const d of off) d(); };
+    });
     const detachTriggers = this.triggers.attach((event, listener) => parts.bus.on(event, listener as never, 'kill-switch'));
     await this.journal.openSession({
       sessionId: plan.sessionId, mode: plan.mode, strategy: plan.strategies.map((s) => s.manifest.id).join(','),

@@ -153,7 +153,7 @@ describe('paper session on the fake TWS: account truth, periodic reconciliation,
     expect(failed.map((v) => [v.symbol, v.stream, v.ibCode])).to.deep.include.members([['*', 'depth', null], ['HRVST', 'depth', 10_092]]);
     expect(failed.find((v) => v.symbol === 'HRVST')!.reason).to.match(/depth \(L2\) for HRVST: IB 10092/);
     // Quotes and tape flow, so those checks pass.
-    const ok = s.rows('feed.entitlement').map((r) => r.data as { stream: string; verdict: string }).filter((v) => v.verdict === 'ok').map((v) => v.stream);
+    const ok = s.rows('feed.entitlement-ok').map((r) => (r.data as { stream: string }).stream);
     expect(ok).to.include('quote');
     const denied = s.ctx.submit(entry(10));
     expect(codes(denied)).to.deep.equal(['RISK.DATA_PREREQUISITES']);

@@ -11,8 +11,8 @@ const S = 1_000_000;
 describe('TWS data checks (entitlement watch) and the kernel\'s entry blocks', () => {
   function watch(deadlineMs = 10_000, allowance = { accountLines: 100, accountDepth: 3 }) {
     const clock = new ManualClock(0);
-    const out: Verdict[] = [];
-    const w = new TwsEntitlementWatch(clock, { deadlineMs, ...allowance }, (v) => out.push(v));
+    const out: Array<Verdict | (FeedEvents['feed.entitlement-ok'] & { verdict: 'ok' })> = [];
+    const w = new TwsEntitlementWatch(clock, { deadlineMs, ...allowance }, (v) => out.push(v), (v) => out.push({ ...v, verdict: 'ok' }));
     return { clock, out, w };
   }
 
@@ -38,7 +38,7 @@ describe('TWS data checks (entitlement watch) and the kernel\'s entry blocks', (
     w.systemCode(2152, 'Exchanges - Depth: ISLAND; Top: BYX');
     w.data('A', 'depth'); // a refused line never turns ok
     w.data('B', 'quote'); // delayed data flowing is still not real-time data
-    expect(out.map((v) => [v.symbol, v.stream, v.verdict, v.ibCode])).to.deep.equal([
+    expect(out.map((v) => [v.symbol, v.stream, v.verdict, 'ibCode' in v ? v.ibCode : null])).to.deep.equal([
       ['A', 'depth', 'failed', 354], ['B', 'quote', 'failed', 10167], ['C', 'quote', 'warning', 10090], ['E', 'quote', 'failed', 10089],
       ['A', 'depth', 'warning', 2152], ['D', 'depth', 'warning', 2152],
     ]);
@@ -49,7 +49,7 @@ describe('TWS data checks (entitlement watch) and the kernel\'s entry blocks', (
     const over = watch(10_000, { accountLines: 50, accountDepth: 1 });
     over.w.checkBudgets({ lines: 100, depth: 3 });
     over.w.checkBudgets({ lines: 100, depth: 3 }); // once per feed
-    expect(over.out.map((v) => [v.symbol, v.stream, v.verdict, v.code])).to.deep.equal([
+    expect(over.out.map((v) => [v.symbol, v.stream, v.verdict, 'code' in v ? v.code : null])).to.deep.equal([
       ['*', 'quote', 'failed', 'FEED.LINE_BUDGET_EXCEEDED'], ['*', 'depth', 'failed', 'FEED.LINE_BUDGET_EXCEEDED'],
     ]);
     const fits = watch();
@@ -64,7 +64,7 @@ describe('TWS data checks (entitlement watch) and the kernel\'s entry blocks', (
     d.record(v('BBB', 'quote', 'warning'));
     expect(d.entryBlock('AAA')).to.include({ code: 'RISK.DATA_PREREQUISITES', message: 'depth AAA: depth AAA r' });
     expect(d.entryBlock('BBB')).to.equal(null);
-    d.record(v('AAA', 'depth', 'ok'));
+    d.passed({ symbol: 'AAA', stream: 'depth', reason: 'flowing' });
     expect(d.entryBlock('AAA')).to.equal(null);
     d.record(v('*', 'depth', 'failed'));
     expect(d.entryBlock('ZZZ')?.message).to.equal('depth *: depth * r');
