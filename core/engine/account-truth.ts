@@ -38,7 +38,7 @@ interface Discrepancy { ledger: Quantity; broker: Quantity }
  * - Equity: in paper and live the broker's net liquidation (account summary), moved by the ledger's day PnL since
  *   the last refresh; the session's start equity is the first figure the broker gave. Replay and sim-live keep the
  *   config's `startEquity`. Until the broker has given a figure, paper/live entries wait.
- * - Positions: after each complete reconciliation (connect, reconnect, periodic) the ledger's positions are compared
+ * - Positions (paper and live): after each complete reconciliation (connect, reconnect, periodic) the ledger's positions are compared
  *   with the broker's; a difference beyond the tolerance is journaled as `account.discrepancy` and blocks entries
  *   until a later pass finds them in agreement (`account.reconciled`). The broker wins in the adapter; the ledger is
  *   not rewritten here — a position the kernel did not trade is the operator's to explain.
@@ -56,8 +56,13 @@ export class AccountTruth {
     this.venue = d.mode === 'paper' || d.mode === 'live';
   }
 
+  /**
+   * Listens only in paper and live: a simulated broker is fed by the same fills as the ledger, and an extra task in
+   * the loop per reconciliation would shift every later loop sequence of a replay (its journal digest).
+   */
   attach(): Disposer {
     const { broker, post } = this.d;
+    if (!this.venue) return () => {};
     const disposers = [
       broker.on('account.updated', (a) => post(() => this.onAccount(a))),
       broker.on('reconciliation.completed', (r) => {
