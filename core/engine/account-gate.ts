@@ -2,8 +2,8 @@ import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../p
 import type { JournalWriter } from './journal-writer.js';
 import type { RiskGateLike } from './order-manager-deps.js';
 
-/** One reason an entry in a symbol must wait (account truth, data entitlements), or null. */
-export type EntryBlock = (symbol: string) => RiskReason | null;
+/** One reason an entry must wait (account truth, data entitlements), or null. */
+export type EntryBlock = (intent: OrderIntent) => RiskReason | null;
 
 /**
  * Account truth in front of the trading gate (docs/tws-account-and-reconciliation.md): while the broker's account
@@ -19,7 +19,7 @@ export function withEntryBlocks(inner: RiskGateLike, blocks: readonly EntryBlock
       if (intent.kind === 'entry' && inner.state === 'RUNNING') {
         const reasons: RiskReason[] = [];
         for (const block of blocks) {
-          const r = block(intent.symbol);
+          const r = block(intent);
           if (r !== null) reasons.push(r);
         }
         const key = reasons.map((r) => `${r.code}:${r.message ?? ''}`).join('|');

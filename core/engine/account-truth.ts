@@ -2,7 +2,7 @@ import type { Position } from '../domain/orders.js';
 import type { Micros, Money, Quantity } from '../domain/units.js';
 import type { BrokerEvents, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Disposer } from '../../ports/create-token.js';
-import type { RiskReason } from '../../ports/risk-policy.js';
+import type { OrderIntent, RiskReason } from '../../ports/risk-policy.js';
 import type { EscalationTarget } from '../risk/auto-triggers.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { Ledger } from './ledger.js';
@@ -35,6 +35,7 @@ interface Discrepancy { ledger: Quantity; broker: Quantity }
  * What the kernel believes about the account, and when it may not trade on that belief
  * (docs/tws-account-and-reconciliation.md).
  *
+ * - Buying power: a priced entry whose notional exceeds the broker's last buying-power figure waits (paper/live).
  * - Equity: in paper and live the broker's net liquidation (account summary), moved by the ledger's day PnL since
  *   the last refresh; the session's start equity is the first figure the broker gave. Replay and sim-live keep the
  *   config's `startEquity`. Until the broker has given a figure, paper/live entries wait.
@@ -100,9 +101,15 @@ export class AccountTruth {
   }
 
   /** Why an entry must wait, or null. */
-  entryBlock(): RiskReason | null {
+  entryBlock(intent?: OrderIntent): RiskReason | null {
     if (this.venue && this.figures === null) {
       return { code: 'RISK.BROKER_NOT_READY', limit: 'account-truth.equity', observed: 0, threshold: 1, message: 'no account figures (net liquidation) from the broker yet' };
+    }
+    // An entry the account cannot pay for would only come back as the venue's "insufficient funds" reject.
+    const price = intent?.limitPrice ?? intent?.triggerPrice;
+    const bp = this.figures?.buyingPower;
+    if (this.venue && bp !== undefined && price !== undefined && intent !== undefined && intent.quantity * price > bp) {
+      return { code: 'RISK.BUYING_POWER', limit: 'account-truth.buyingPower', observed: intent.quantity * price, threshold: bp, message: `${intent.quantity} × ${price} exceeds the broker's buying power ${bp}` };
     }
     if (this.open.size > 0) {
       const list = [...this.open].map(([s, x]) => `${s} ledger ${x.ledger} vs broker ${x.broker}`).join('; ');

@@ -91,7 +91,7 @@ export class SessionEngine {
       window: plan.window, maxDataAgeMs: plan.maxDataAgeMs, configuredAccount: plan.arming.accountId,
       health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
     });
-    const tradingGate = withEntryBlocks(startGate, [() => this.account.entryBlock(), (s) => this.entitlements.entryBlock(s)], this.journalWriter);
+    const tradingGate = withEntryBlocks(startGate, [(i) => this.account.entryBlock(i), (i) => this.entitlements.entryBlock(i.symbol)], this.journalWriter);
     this.triggers = new AutoTriggers(this.gate, clock, plan.killSwitch);
     this.orders = new OrderManager({
       broker, gate: tradingGate, risk: this.risk, clock, bus, ledger, tracker: this.tracker,

@@ -87,6 +87,8 @@ describe('paper session on the fake TWS: account truth, periodic reconciliation,
     const sent = s.ctx.submit(entry(2_000));
     expect(sent.status, JSON.stringify(sent)).to.equal('sent');
     expect(codes(s.ctx.submit(entry(2_600)))).to.deep.equal(['RISK.RISK_PER_TRADE']);
+    // 40,000 × 30.00 = 1.2 M against the broker's 1 M of buying power: refused before the venue would refuse it.
+    expect(codes(s.ctx.submit(entry(40_000)))).to.deep.equal(['RISK.BUYING_POWER']);
     const updated = s.rows('account.updated')[0]!.data;
     expect(updated).to.include({ equity: 250_000 * DOLLAR, buyingPower: 1_000_000 * DOLLAR });
     expect(JSON.stringify(updated)).not.to.contain(ACCOUNT);
