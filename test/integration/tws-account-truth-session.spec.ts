@@ -62,6 +62,7 @@ describe('paper session on the fake TWS: account truth, periodic reconciliation,
       mode: 'paper',
       session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 3 }).toFormat('HH:mm') },
       account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: o.startEquity ?? 100_000 },
+      instruments: [{ symbol: 'HRVST', tick: 0.01 }],
       marketData: { use: 'tws', params: tws }, broker: { use: 'tws', params: tws }, store: { use: 'memory' },
       risk: o.risk ?? [], strategies: [{ use: 'probe' }],
     }, { builtins: [...await builtinPlugins(), store, probe(holder)], baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: ACCOUNT } });

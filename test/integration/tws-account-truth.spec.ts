@@ -103,9 +103,9 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
     const t = adapter(62, { commissionTimeoutMs: 30_000, reconcileIntervalMs: 0 });
     await connect(t);
     t.broker.submit({ coid: 'B1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, limitPrice: 1_000_000, tif: 'day', orderRef: 'hv:t1:B1' });
-    await runClock({ to: clock.now() + S / 10, done: () => t.of('order.accepted').length === 1, what: 'ack' });
+    await runClock({ to: clock.now() + 2 * S, done: () => t.of('order.accepted').length === 1, what: 'ack' });
     server.inject({ kind: 'fill', orderId: [...server.desk.orders.keys()].at(-1)!, price: 100 });
-    await runClock({ to: clock.now() + S / 10, done: () => t.of('order.filled').length === 1, what: 'fill' });
+    await runClock({ to: clock.now() + 2 * S, done: () => t.of('order.filled').length === 1, what: 'fill' });
     const fill = t.of('order.filled')[0]!;
     expect(fill.commission).to.equal(null);
     const t0 = clock.now();
@@ -119,9 +119,9 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
     // A well-behaved TWS: the commission comes and nothing is reported.
     server.scenario = 'normal';
     t.broker.submit({ coid: 'B2', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, limitPrice: 1_000_000, tif: 'day', orderRef: 'hv:t1:B2' });
-    await runClock({ to: clock.now() + S / 10, done: () => t.of('order.accepted').length === 2, what: 'ack 2' });
+    await runClock({ to: clock.now() + 2 * S, done: () => t.of('order.accepted').length === 2, what: 'ack 2' });
     server.inject({ kind: 'fill', orderId: [...server.desk.orders.keys()].at(-1)!, price: 100 });
-    await runClock({ to: clock.now() + S / 10, done: () => t.of('commission.reported').length === 1, what: 'commission 2' });
+    await runClock({ to: clock.now() + 2 * S, done: () => t.of('commission.reported').length === 1, what: 'commission 2' });
     await runClock({ to: clock.now() + 40 * S });
     expect(t.of('broker.anomaly').filter((a) => a.kind === 'commission-missing').length).to.equal(1);
   });
