@@ -24,6 +24,8 @@ export interface StrategyHostDeps {
   memory: MemoryHolder;
   log: (pluginId: string) => StrategyLog;
   seed: number;
+  /** Equity for sizing where it is the broker's (paper/live, core/engine/account-truth.ts); default the ledger's. */
+  equity?: () => Money;
 }
 
 /** Builds the context a strategy plugin receives: the only doors it has to books, orders, journal and memory. */
@@ -36,7 +38,7 @@ export function createStrategy(manifest: StrategyManifest<unknown>, instanceId: 
     random: new Sfc32(seedFrom(d.seed, instanceId)),
     book: (symbol: string): BookView | undefined => d.router.book(symbol),
     position: (symbol: string): Position | undefined => d.ledger.position(symbol),
-    equity: (): Money => d.ledger.equity(),
+    equity: d.equity ?? ((): Money => d.ledger.equity()),
     submit: (intent: StrategyIntent): IntentResult => d.orders.submitIntent(instanceId, intent),
     cancel: (coid: string): void => d.orders.cancel(instanceId, coid),
     close: (symbol: string, reason: string): IntentResult | null => d.orders.closePosition(instanceId, symbol, reason),
