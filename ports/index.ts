@@ -3,6 +3,7 @@ export * from './clock.js';
 export * from './broker-adapter.js';
 export * from './market-data-feed.js';
 export * from './risk-policy.js';
+export * from './feature-spec.js';
 export * from './learner.js';
 export * from './memory-store.js';
 export * from './journal.js';

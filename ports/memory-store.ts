@@ -1,7 +1,12 @@
 import type { Micros } from '../core/domain/units.js';
 import { createToken, type Disposer } from './create-token.js';
 
-export type MemoryStatus = 'candidate' | 'promoted' | 'latest' | 'quarantined';
+/**
+ * `candidate`: saved, not (yet) judged; `promoted`: promoted at some point and still in the promotion history;
+ * `rejected`: refused by the shadow gate (kept for the record, never loaded); `quarantined`: failed its checksum or
+ * schema, never loaded; `latest` is reserved for stores that list the in-force version apart.
+ */
+export type MemoryStatus = 'candidate' | 'promoted' | 'rejected' | 'latest' | 'quarantined';
 
 export interface MemoryVersionMeta {
   version: number;
@@ -11,6 +16,8 @@ export interface MemoryVersionMeta {
   createdAt: Micros;
   status: MemoryStatus;
   note: string;
+  /** True for the one version `loadLatest` returns now (optional for stores written before it existed). */
+  current?: boolean;
 }
 
 /** Strategy memory: thresholds, learner model, rule fingerprints. JSON-serialisable. */
@@ -22,6 +29,7 @@ export interface MemoryEvents {
   'memory.rolled-back': { from: number; to: number };
   'memory.quarantined': { version: number; code: string };
   'memory.pruned': { versions: number[] };
+  'memory.rejected': { version: number; reason: string };
 }
 
 export type MemoryResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: string; readonly reason: string };
@@ -32,15 +40,22 @@ export type MemoryResult<T> = { readonly ok: true; readonly value: T } | { reado
  * Invariants (cards MEM, M1–M4):
  * - Every version has a schema version and a checksum; `loadLatest` verifies it and never returns content whose
  *   checksum fails: such a version is quarantined (`memory.quarantined`) and the newest valid promoted one is used.
- * - `list()` is newest first; at most `keepLast` (default 10) regular versions are kept, plus the latest promoted one.
+ * - `list()` is newest first. Retention keeps two separate sets: the last `keepLast` (default 10) candidates and
+ *   rejected versions, and the last `keepPromoted` (default 10) promoted ones, so no number of rejected candidates
+ *   can prune the promotion history that `rollback` walks; the version in force is never pruned.
  * - `promote` makes a saved version the one `loadLatest` returns; `rollback` returns to the previously promoted one.
+ *   A rejected version is promoted only with `{ force: true }`.
+ * - `reject` marks a candidate rejected (a promoted or quarantined version cannot be rejected).
+ * - `get` returns one version's content, verified like `loadLatest`.
  */
 export interface MemoryStore {
   loadLatest(): Promise<{ meta: MemoryVersionMeta; content: MemoryContent } | null>;
   save(content: MemoryContent, note?: string): Promise<MemoryResult<MemoryVersionMeta>>;
   list(): Promise<readonly MemoryVersionMeta[]>;
-  promote(version: number): Promise<MemoryResult<MemoryVersionMeta>>;
+  promote(version: number, options?: { force?: boolean }): Promise<MemoryResult<MemoryVersionMeta>>;
   rollback(): Promise<MemoryResult<MemoryVersionMeta>>;
+  reject(version: number, reason: string): Promise<MemoryResult<MemoryVersionMeta>>;
+  get(version: number): Promise<MemoryResult<{ meta: MemoryVersionMeta; content: MemoryContent }>>;
   on<K extends keyof MemoryEvents>(event: K, listener: (payload: MemoryEvents[K]) => void): Disposer;
 }
 

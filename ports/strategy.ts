@@ -63,6 +63,51 @@ export interface ClosedTrade {
   commission: Money;
   netPnl: Money;
   exitReason: string;
+  /**
+   * Worst and best mark (best bid for a long, best ask for a short) against the average entry while the trade was
+   * open, per share in Price units, both ≥ 0 (integers: tracked from the books at each batch end).
+   */
+  maxAdverse?: Price;
+  maxFavourable?: Price;
+}
+
+/** The planned bracket of a trigger, in Price units and Clock µs (what a ghost bracket simulates). */
+export interface PlannedBracket {
+  side: 'long';
+  /** Entry limit, stop, TP1, TP2. */
+  entry: Price;
+  stop: Price;
+  tp1: Price;
+  tp2: Price;
+  /** Share of the position sold at TP1 (the rest moves to a break-even stop at `breakEven`). */
+  tp1Fraction: number;
+  breakEven: Price;
+  /** Exit at market if +timeStopR·R was not reached within `timeStop` µs of the fill. */
+  timeStop: Micros;
+  timeStopR: number;
+  /** An entry not filled within this many µs is abandoned. */
+  maxWait: Micros;
+  /** The size the strategy would have sent (0 if sizing refused). */
+  quantity: Quantity;
+  /** Tick size in Price units, for the tick-denominated execution columns (default 100 = $0.01). */
+  tick?: Price;
+}
+
+/**
+ * A trigger: every entry gate passed. Reported whether or not an order went out, so that the learning loop labels
+ * each one — a real trade by its fills, one not taken (cap, cooldown, risk denial, filter veto) by a ghost bracket.
+ */
+export interface TriggerRecord {
+  symbol: string;
+  /** Unique within the strategy's session; the trade id when an order was sent. */
+  triggerId: string;
+  taken: boolean;
+  /** 'sent', or why not: 'maxEntries', 'cooldown', 'denied', 'rejected', 'filter', 'size', … */
+  outcome: string;
+  setupReason: string;
+  bracket: PlannedBracket;
+  /** Columns known at the decision (names prefixed tm3s., tm1s., dec., d3., d1. — ports/feature-spec.ts). */
+  features: Readonly<Record<string, number>>;
 }
 
 export interface StrategyLog {
@@ -100,6 +145,8 @@ export interface StrategyContext<P = unknown> {
   decide(record: DecisionRecord): void;
   /** Store a named feature snapshot (T-3s, entry, +5s…) for a trade, for the learning loop. */
   snapshot(tradeId: string, label: string, features: Readonly<Record<string, number>>): void;
+  /** Report a trigger (all entry gates passed), taken or not; the learning loop turns it into a training sample. */
+  trigger(record: TriggerRecord): void;
   /** Promoted memory in force now (hot-reloaded between decisions), or null. */
   memory(): { version: number; content: MemoryContent } | null;
 }

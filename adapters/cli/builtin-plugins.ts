@@ -12,6 +12,9 @@ export async function builtinPlugins(): Promise<AnyPluginManifest[]> {
     import('../persistence/index.js'),
     import('../tws/index.js'),
     import('../../learners/none/index.js'),
+    import('../../learners/meta-label/index.js'),
+    import('../../learners/threshold-tuner/index.js'),
+    import('../../learners/exec-memory/index.js'),
     import('../../strategies/example-imbalance-tick/index.js'),
     import('../../strategies/lmp/index.js'),
   ]);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { defineAdapter } from '../../plugins/sdk/define.js';
 import { createDataSource, type SqliteSynchronous, type StoreOptions } from './data-source.js';
@@ -19,6 +20,10 @@ const params = z
     /** Memory namespace (one per strategy family). */
     namespace: z.string().min(1).default('default'),
     keepLast: z.number().int().min(1).max(1000).default(10),
+    /** Promoted versions kept for rollback, apart from candidates. */
+    keepPromoted: z.number().int().min(2).max(1000).default(10),
+    /** Folder of memory_latest.json and memory_versions/ (default <dataDir>/memory/<namespace>). */
+    memoryDir: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -62,7 +67,10 @@ export default defineAdapter({
       await ds.destroy().catch(() => {});
       throw error;
     }
-    const memory = new TypeormMemoryStore(ds, { namespace: ctx.params.namespace, keepLast: ctx.params.keepLast, now: () => ctx.clock.now() });
+    const memory = new TypeormMemoryStore(ds, {
+      namespace: ctx.params.namespace, keepLast: ctx.params.keepLast, keepPromoted: ctx.params.keepPromoted, now: () => ctx.clock.now(),
+      dir: ctx.params.memoryDir ?? path.join(ctx.dataDir, 'memory', ctx.params.namespace),
+    });
     let closed = false;
     return {
       journal,

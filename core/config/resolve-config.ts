@@ -28,6 +28,8 @@ export interface ResolvedConfig {
   broker: ResolvedSelection<AdapterManifest<unknown>>;
   store: ResolvedSelection<AdapterManifest<unknown>>;
   learner: ResolvedSelection<LearnerManifest<unknown>>;
+  /** `learning.learners`, or `[learner]` when that list is empty (the one-learner shorthand). */
+  learners: ResolvedSelection<LearnerManifest<unknown>>[];
   risk: (ResolvedSelection<RiskPolicyManifest<unknown>> & { action: BreachAction })[];
   strategies: (ResolvedSelection<StrategyManifest<unknown>> & { instanceId: string })[];
   /** Session window in Clock time: the one `run` uses, so `config check` refuses what `run` would. */
@@ -110,6 +112,15 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const risk = [];
   for (const [i, sel] of root.risk.entries()) risk.push({ ...(await select(sel, `risk[${i}]`, 'risk-policy')), action: sel.action });
 
+  const learners = [];
+  for (const [i, sel] of root.learning.learners.entries()) learners.push(await select(sel, `learning.learners[${i}]`, 'learner'));
+  const learner = learners[0] ?? await select(root.learner, 'learner', 'learner');
+  const learnerIds = new Set<string>();
+  for (const l of learners) {
+    if (learnerIds.has(l.manifest.id)) throw new ConfigError('CONFIG.INVALID', `${l.path}.use: learner '${l.manifest.id}' is listed twice`, `${l.path}.use`, l.manifest.id);
+    learnerIds.add(l.manifest.id);
+  }
+
   const accountRaw = root.account.id;
   const accountId = accountRaw === undefined ? null : (resolveEnv(accountRaw, 'account.id', env, secrets, undefined) as string | undefined) ?? null;
   if (accountId !== null) secrets.push(accountId);
@@ -156,7 +167,8 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
     marketData,
     broker,
     store: await adapter(root.store, 'store', 'store'),
-    learner: await select(root.learner, 'learner', 'learner'),
+    learner,
+    learners: learners.length > 0 ? learners : [learner],
     risk,
     strategies,
     window,

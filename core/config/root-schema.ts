@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AnyPluginManifest } from '../../plugins/sdk/manifest.js';
 import { autoTriggerParams } from '../risk/auto-triggers.js';
 import { alertsSchema } from './alerts-schema.js';
+import { DEFAULT_LEARNING, learningSchema } from '../learning/learning-config.js';
 
 const envRef = z.object({ $env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), optional: z.boolean().optional() }).strict();
 const stringOrEnv = z.union([z.string().min(1), envRef]);
@@ -73,7 +74,10 @@ export const rootSchema = z
     marketData: pluginSelection,
     broker: pluginSelection,
     store: pluginSelection,
+    /** One-learner shorthand for `learning.learners: [learner]`. */
     learner: pluginSelection.default({ use: 'none', params: {} }),
+    /** The learning loop: learners, cadence, window, shadow gate, monitor (core/learning/learning-config.ts). */
+    learning: learningSchema.default(DEFAULT_LEARNING),
     risk: z.array(riskSelection).default([]),
     strategies: z.array(strategySelection).min(1, 'at least one strategy is needed'),
     /** Thresholds of the automatic kill switch (reconnect loops, outages, stale data, rejects, pacing, plugin errors). */

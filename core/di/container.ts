@@ -99,7 +99,8 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       if (value === undefined) throw new PluginError('PLUGIN.START_FAILED', id, `declares '${role}' but create() returned none`);
       return value;
     };
-    const learner = config.learner.manifest.create(base(config.learner.manifest.id, config.learner.params));
+    const learners = config.learners.map((l) => ({ id: l.manifest.id, instance: l.manifest.create(base(l.manifest.id, l.params)) }));
+    const learner = learners[0]!.instance;
     const risk = config.risk.map((r, i) => ({
       pluginId: r.manifest.id, action: r.action,
       policy: r.manifest.create(base(`${r.manifest.id}`, r.params)),
@@ -116,7 +117,9 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       config: config.redacted,
       strategies: config.strategies.map((s) => ({ manifest: s.manifest, instanceId: s.instanceId, params: s.params })),
       risk,
-      learner: { id: config.learner.manifest.id, instance: learner },
+      learner: { id: learners[0]!.id, instance: learner },
+      learners,
+      learning: root.learning,
       window: { ...window, date: root.session.date, timeZone: root.session.timeZone },
       startEquity,
       topN: root.book.topN,

@@ -25,6 +25,7 @@ import { OperatorControls } from './operator-controls.js';
 import { AccountTruth } from './account-truth.js';
 import { DataEntitlements } from './data-entitlements.js';
 import { withEntryBlocks } from './account-gate.js';
+import { SampleRecorder } from '../learning/sample-recorder.js';
 
 export interface SessionResult extends SessionSummary {
   sessionId: string;
@@ -48,6 +49,8 @@ export class SessionEngine {
   readonly orders: OrderManager;
   readonly journalWriter: JournalWriter;
   readonly controls: OperatorControls;
+  /** Training samples of every trigger (core/learning): real trades and ghost brackets. */
+  readonly samples: SampleRecorder;
   private readonly risk: RiskContextView;
   private fills = 0;
   readonly triggers: AutoTriggers;
@@ -99,6 +102,11 @@ export class SessionEngine {
       notify: (id, u) => this.notify(id, u),
     });
     this.controls = new OperatorControls(this);
+    this.samples = new SampleRecorder({
+      sessionId: plan.sessionId, seed: plan.seed, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
+      killSwitchEngaged: () => this.gate.state === 'HALT',
+      syntheticWeight: plan.learning.syntheticWeight, forcedExitRCap: plan.learning.forcedExitRCap,
+    });
     bus.on('order.filled', () => { this.fills++; });
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
@@ -136,6 +144,7 @@ export class SessionEngine {
     let status: SessionSummary['status'] = 'completed';
     let failure: unknown = null;
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
+    const detachSamples = this.samples.attach();
     try {
       await this.restoreKillSwitch();
       this.journalRiskFloor();
@@ -155,6 +164,7 @@ export class SessionEngine {
     await this.shutdown();
     if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
     detachFeed();
+    detachSamples();
     detachTriggers();
     detachBroker();
     detachAccount();
@@ -203,6 +213,7 @@ export class SessionEngine {
       const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
         clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
         memory: this.memory, log: plan.log, seed: plan.seed, equity: () => this.account.equity(),
+        onTrigger: (id, record) => this.samples.onTrigger(id, record),
       });
       this.strategies.push(strategy);
       parts.bus.on('trade.closed', (t) => { if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t); }, strategy.id);
@@ -237,9 +248,11 @@ export class SessionEngine {
         this.parts.bus.reportListenerError(s.id, 'stop', error);
       }
     }
+    this.samples.beginSessionEnd();
     this.parts.loop.post(() => this.orders.flattenAll('session-end'));
     if (this.clock.kind === 'virtual') (this.clock as VirtualClock).advanceTo(this.clock.now() + SETTLE_US);
     else await new Promise((r) => setTimeout(r, 2000));
+    this.samples.finish();
     await this.journal.flush();
     try {
       await this.broker.disconnect();

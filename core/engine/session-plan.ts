@@ -1,6 +1,7 @@
 import type { Micros, Money } from '../domain/units.js';
 import type { BreachAction, RiskPolicy } from '../../ports/risk-policy.js';
 import type { Learner } from '../../ports/learner.js';
+import type { LearningConfig } from '../learning/learning-config.js';
 import type { StrategyLog } from '../../ports/strategy.js';
 import type { StrategyManifest } from '../../plugins/sdk/manifest.js';
 import type { Mode } from '../../plugins/sdk/contexts.js';
@@ -19,7 +20,11 @@ export interface SessionPlan {
   config: Readonly<Record<string, unknown>>;
   strategies: readonly { manifest: StrategyManifest<unknown>; instanceId: string; params: unknown }[];
   risk: readonly { pluginId: string; policy: RiskPolicy; action: BreachAction }[];
+  /** The first of `learners` (the `learner:` shorthand). */
   learner: { id: string; instance: Learner };
+  /** Every configured learner, in config order. */
+  learners: readonly { id: string; instance: Learner }[];
+  learning: LearningConfig;
   window: { start: Micros; end: Micros; date: string; timeZone: string };
   startEquity: Money;
   topN: number;

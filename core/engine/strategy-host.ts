@@ -4,7 +4,7 @@ import { Sfc32, seedFrom } from '../domain/random.js';
 import type { Money } from '../domain/units.js';
 import type { Clock } from '../../ports/clock.js';
 import type { MemoryContent } from '../../ports/memory-store.js';
-import type { DecisionRecord, IntentResult, Strategy, StrategyContext, StrategyIntent, StrategyLog } from '../../ports/strategy.js';
+import type { DecisionRecord, IntentResult, Strategy, StrategyContext, StrategyIntent, StrategyLog, TriggerRecord } from '../../ports/strategy.js';
 import type { StrategyManifest } from '../../plugins/sdk/manifest.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { Ledger } from './ledger.js';
@@ -26,6 +26,8 @@ export interface StrategyHostDeps {
   seed: number;
   /** Equity for sizing where it is the broker's (paper/live, core/engine/account-truth.ts); default the ledger's. */
   equity?: () => Money;
+  /** Receives every trigger a strategy reports (the sample recorder in core/learning); none: triggers are dropped. */
+  onTrigger?: (strategyId: string, record: TriggerRecord) => void;
 }
 
 /** Builds the context a strategy plugin receives: the only doors it has to books, orders, journal and memory. */
@@ -50,6 +52,7 @@ export function createStrategy(manifest: StrategyManifest<unknown>, instanceId: 
     snapshot: (tradeId: string, label: string, features: Readonly<Record<string, number>>): void => {
       d.journal.write('sample', 'feature.snapshot', { label, features: { ...features } }, { strategyId: instanceId, tradeId });
     },
+    trigger: (record: TriggerRecord): void => d.onTrigger?.(instanceId, record),
     memory: () => d.memory.current,
   };
   const strategy = manifest.create(context);

@@ -16,6 +16,9 @@ interface OpenTrade {
   exitNotional: Money;
   commission: Money;
   entryTime: Micros;
+  /** Lowest and highest mark seen since entry (best bid for a long, best ask for a short); 0 before the first. */
+  lowMark: Price;
+  highMark: Price;
 }
 
 /**
@@ -25,6 +28,8 @@ interface OpenTrade {
  */
 export class TradeTracker {
   private readonly open = new Map<string, OpenTrade>();
+  /** The open trades as a list, so that marking them per book batch iterates by index and allocates nothing. */
+  private openList: OpenTrade[] = [];
   private readonly entriesBySymbol = new Map<string, number>();
   private readonly stopOuts = new Map<string, Micros>();
   tradesToday = 0;
@@ -50,9 +55,10 @@ export class TradeTracker {
     if (trade === undefined) {
       trade = {
         tradeId, strategyId, symbol, side: signed > 0 ? 'long' : 'short', quantity: 0, maxQuantity: 0,
-        entryQty: 0, entryNotional: 0, exitQty: 0, exitNotional: 0, commission: 0, entryTime: time,
+        entryQty: 0, entryNotional: 0, exitQty: 0, exitNotional: 0, commission: 0, entryTime: time, lowMark: price, highMark: price,
       };
       this.open.set(k, trade);
+      this.openList.push(trade);
       this.tradesToday++;
       this.entriesBySymbol.set(symbol, (this.entriesBySymbol.get(symbol) ?? 0) + 1);
     }
@@ -71,6 +77,7 @@ export class TradeTracker {
     trade.quantity -= closing;
     if (trade.quantity > 0) return null;
     this.open.delete(k);
+    this.openList = this.openList.filter((t) => t !== trade);
     // Exact when fully closed: Σ exits − Σ entries (sign by direction), both integer.
     const direction = trade.side === 'long' ? 1 : -1;
     const entryAvg = roundHalfAway(trade.entryNotional / trade.entryQty);
@@ -83,8 +90,24 @@ export class TradeTracker {
     return {
       tradeId: trade.tradeId, strategyId, symbol, side: trade.side, quantity: trade.maxQuantity,
       entryPrice: entryAvg, exitPrice: exitAvg, entryTime: trade.entryTime, exitTime: time,
-      grossPnl, commission: trade.commission, netPnl, exitReason,
+      grossPnl, commission: trade.commission, netPnl, exitReason, ...excursion(trade, entryAvg, direction, price),
     };
+  }
+
+  /**
+   * Mark the open trades in `symbol` with the book's best bid and ask (called at each batch end): integer min/max
+   * per trade, the raw material of MAE/MFE. Allocates nothing.
+   */
+  mark(symbol: string, bestBid: Price, bestAsk: Price): void {
+    const list = this.openList;
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i]!;
+      if (t.symbol !== symbol) continue;
+      const m = t.side === 'long' ? bestBid : bestAsk;
+      if (m <= 0) continue;
+      if (m < t.lowMark) t.lowMark = m;
+      if (m > t.highMark) t.highMark = m;
+    }
   }
 
   /** Commission reported after its fill (IB sends it separately); it belongs to the open trade if still open. */
@@ -104,6 +127,15 @@ export class TradeTracker {
   openTrades(): OpenTrade[] {
     return [...this.open.values()];
   }
+}
+
+/** MAE/MFE per share against the average entry; the last fill price counts as a mark too. */
+function excursion(t: OpenTrade, entryAvg: Price, direction: number, lastPrice: Price): { maxAdverse: Price; maxFavourable: Price } {
+  const low = Math.min(t.lowMark, lastPrice);
+  const high = Math.max(t.highMark, lastPrice);
+  const adverse = direction > 0 ? entryAvg - low : high - entryAvg;
+  const favourable = direction > 0 ? high - entryAvg : entryAvg - low;
+  return { maxAdverse: Math.max(0, adverse), maxFavourable: Math.max(0, favourable) };
 }
 
 function key(strategyId: string, symbol: string): string {

@@ -9,6 +9,7 @@ const FORMAT_VERSION = 1;
  */
 export class NoneLearner implements Learner {
   readonly id = 'none';
+  readonly purpose = 'take-skip' as const;
 
   build(samples: readonly TrainingSample[], _options: BuildOptions): BuildResult {
     if (samples.length === 0) return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: 'no samples' };

@@ -10,6 +10,10 @@ import { LmpMetrics } from './metrics.js';
 import { type LmpConfig, type LmpParams, compileParams } from './params.js';
 import { positionSize } from './sizing.js';
 import { SnapshotWriter, type TradeLevels } from './snapshots.js';
+import { GhostArm } from './ghost-arm.js';
+import { decisionFeatures } from './learning-features.js';
+import type { EntryLevels } from './entry.js';
+import type { PlannedBracket } from '../../ports/strategy.js';
 
 type DecisionStage = (typeof DECISION_STAGES)[number];
 
@@ -52,6 +56,9 @@ export class LmpStrategy implements Strategy {
   private filledQty = 0;
   private intendedQty = 0;
   private retryAt: Micros = 0;
+  // Triggers while the entry cap or a cooldown blocks the real path (labelled by ghost brackets).
+  private readonly ghostArm = new GhostArm();
+  private ghostSeq = 0;
   private readonly pos: PositionState = {
     entryPrice: 0, filledAt: 0, stop: 0, risk: 0, tp1: 0, tp2: 0, scaled: false, maxBid: 0, spreadBreachSince: 0, bidBefore: 0,
   };
@@ -124,10 +131,17 @@ export class LmpStrategy implements Strategy {
   private scan(now: Micros): void {
     const s = this.metrics.state;
     const c = this.config;
-    if (this.entries >= c.p.maxEntries) return this.skip(now, 'maxEntries');
-    if (now < this.cooldownUntil) return this.skip(now, 'cooldown');
+    if (this.entries >= c.p.maxEntries) {
+      this.skip(now, 'maxEntries');
+      return this.shadowTrigger(now, 'maxEntries');
+    }
+    if (now < this.cooldownUntil) {
+      this.skip(now, 'cooldown');
+      return this.shadowTrigger(now, 'cooldown');
+    }
     const fail = firstFailing(UNIVERSE_GATES, s, c) ?? firstFailing(SETUP_GATES, s, c);
     if (fail !== null) return this.skip(now, fail.name);
+    this.ghostArm.reset();
     this.phase = 'armed';
     this.armedAt = now;
     this.armedLow = this.metrics.impulseLow;
@@ -180,8 +194,10 @@ export class LmpStrategy implements Strategy {
     const gates = gateRecord(s, c, UNIVERSE_GATES, TRIGGER_GATES);
     gates.size = { value: size.shares, threshold: size.boundBy, pass: size.shares > 0 };
     const levels = `limit ${lv.limit} stop ${lv.stop} tp1 ${lv.tp1} tp2 ${lv.tp2} R ${lv.risk} buffer ${lv.bufferTicks}t`;
+    const features = decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk);
     if (size.shares <= 0) {
       this.phase = 'scanning';
+      this.reportTrigger(this.ghostId(), false, 'size', lv, 0, features);
       return this.decide('entry', 'skipped:size', gates, levels);
     }
     const result = this.ctx.submit({
@@ -190,6 +206,7 @@ export class LmpStrategy implements Strategy {
     });
     const tradeId = result.status === 'sent' ? result.tradeId ?? undefined : undefined;
     this.decide('entry', result.status, gates, levels, tradeId, result.intentId);
+    this.reportTrigger(result.status === 'sent' ? tradeId ?? result.intentId : result.intentId, result.status === 'sent', result.status, lv, size.shares, features);
     if (result.status !== 'sent') {
       // A denial is a value: back off for the entry window instead of asking risk again at every batch.
       this.phase = 'scanning';
@@ -205,6 +222,37 @@ export class LmpStrategy implements Strategy {
     this.filledQty = 0;
     this.trade = { tradeId: tradeId ?? result.intentId, decidedAt: now, limit: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, fillPrice: 0, filledAt: 0 };
     Object.assign(this.pos, { stop: lv.stop, risk: lv.risk, tp1: lv.tp1, tp2: lv.tp2, scaled: false, spreadBreachSince: 0 });
+  }
+
+  /** While the cap or a cooldown blocks the real path, a trigger of the shadow path is reported, not taken. */
+  private shadowTrigger(now: Micros, why: 'maxEntries' | 'cooldown'): void {
+    const s = this.metrics.state;
+    const c = this.config;
+    const p = c.p;
+    if (!this.ghostArm.step(now, s, c, this.metrics.impulseLow, this.metrics.impulseHigh)) return;
+    const lv = entryLevels({
+      bestAsk: s.bestAsk, shelfPrice: s.shelfPrice, swingLow: this.ghostArm.swingLow, tick: p.tick, volatilityTicks: s.volatilityTicks,
+      stopBufferMinTicks: p.stopBufferMinTicks, stopBufferMaxTicks: p.stopBufferMaxTicks, tp1R: p.tp1R, tp2R: p.tp2R,
+    });
+    const size = positionSize({
+      equity: this.ctx.equity(), riskFraction: p.riskFraction, entry: lv.limit, stop: lv.stop, maxPositionValue: c.maxPositionValue, maxShares: p.maxShares,
+    });
+    this.reportTrigger(this.ghostId(), false, why, lv, Math.max(0, size.shares), decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk));
+  }
+
+  private ghostId(): string {
+    this.ghostSeq++;
+    return `${this.id}-${this.config.p.symbol}-g${this.ghostSeq}`;
+  }
+
+  private reportTrigger(triggerId: string, taken: boolean, outcome: string, lv: EntryLevels, quantity: number, features: Record<string, number>): void {
+    const p = this.config.p;
+    const bracket: PlannedBracket = {
+      side: 'long', entry: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, tp1Fraction: p.tp1Fraction,
+      breakEven: lv.limit + p.breakEvenBufferTicks * p.tick, timeStop: this.config.timeStop, timeStopR: p.timeStopR,
+      maxWait: this.config.entryMaxWait, quantity, tick: p.tick,
+    };
+    this.ctx.trigger({ symbol: p.symbol, triggerId, taken, outcome, setupReason: 'lmp-pullback', bracket, features });
   }
 
   private pending(): void {

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { ReplayFeed } from '../../adapters/replay/replay-feed.js';
 import type { MarketDataFeed } from '../../ports/market-data-feed.js';
 import type { MemoryStore } from '../../ports/memory-store.js';
+import type { Learner, LearnerCandidate } from '../../ports/learner.js';
 import type { RiskDecision, RiskPolicy, TradingState } from '../../ports/risk-policy.js';
 import {
-  buildFeedSuite, buildMemorySuite, buildRiskSuite, runSuiteProgrammatically, validateSuite, type ConformanceReport, type FeedCreateContext,
+  buildFeedSuite, buildLearnerSuite, buildMemorySuite, buildRiskSuite, runSuiteProgrammatically, validateSuite, type ConformanceReport, type FeedCreateContext,
   type FeedSuiteOptions, type RiskRuntimeHandle,
 } from './kit/index.js';
 import { ReplaySource } from './support/replay-source.js';
@@ -138,5 +139,39 @@ describe('conformance kit — it fails broken feeds, stores and policies', funct
     expect(real.cards[0]!.reason).to.match(/^known gap: sequence fault/);
     expect(real.knownGaps).to.equal(1);
     expect(() => validateSuite(buildFeedSuite('x', { ...feedOptions(null), knownGaps: { 'FEED-99': 'no such card' } }))).to.throw(/unknown card/);
+  });
+});
+
+/** A take/skip learner that reads every column it is given, post-decision ones included (a look-ahead leak). */
+function leakyLearner(): Learner {
+  return {
+    id: 'leaky', purpose: 'take-skip',
+    build: (samples) => {
+      // Label times the last column: pure look-ahead when that column is observed after the decision.
+      let acc = 0;
+      for (const x of [...samples].sort((a, b) => (a.sampleId < b.sampleId ? -1 : 1))) acc += x.features[x.features.length - 1]! * x.label.r;
+      const names = samples[0]!.featureNames;
+      return { ok: true, candidate: { learnerId: 'leaky', formatVersion: 1, featureNames: [...names], trainedOn: samples.length, payload: { acc: Math.round(acc * 1e6) / 1e6 } } };
+    },
+    score: (c: LearnerCandidate, names, f) => (names.length !== c.featureNames.length || f.some((v) => !Number.isFinite(v))
+      ? { ok: false, code: 'LEARNER.FEATURE_MISMATCH', reason: 'x' }
+      : { ok: true, score: (c.payload as { acc: number }).acc * f[f.length - 1]! > 0 ? 1 : 0 }),
+    serialize: (c) => JSON.stringify(c),
+    deserialize: (t) => {
+      try {
+        const c = JSON.parse(t) as LearnerCandidate;
+        return c.learnerId === 'leaky' && c.formatVersion === 1 ? { ok: true, candidate: c } : { ok: false, code: 'LEARNER.FORMAT_UNSUPPORTED', reason: 'x' };
+      } catch {
+        return { ok: false, code: 'LEARNER.FORMAT_UNSUPPORTED', reason: 'x' };
+      }
+    },
+  };
+}
+
+describe('conformance kit — it fails a learner that looks ahead', function () {
+  it('Learner: a take/skip learner reading post-decision columns fails LRN-07 (and only it)', async function () {
+    const report = await runSuiteProgrammatically(buildLearnerSuite('leaky', { create: () => leakyLearner(), reportDir: false }), ['LRN-01', 'LRN-03', 'LRN-07']);
+    expect(failed(report)).to.deep.equal(['LRN-07']);
+    expect(report.cards.find((c) => c.id === 'LRN-07')!.reason).to.match(/late columns|leaked/);
   });
 });

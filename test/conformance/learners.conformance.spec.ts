@@ -9,6 +9,9 @@ import { describeLearnerConformance, type LearnerCapabilities } from './kit/inde
 // learner without a declaration runs with the defaults (finite scores, no minimum sample count).
 const DECLARED: Record<string, LearnerCapabilities> = {
   none: { scoreRange: [0, 0], neutralScore: 0, minSamples: 0 },
+  'meta-label': { scoreRange: [0, 1], minSamples: 30, lookaheadParam: 'features' },
+  'threshold-tuner': { scoreRange: [0, 1], minSamples: 30 },
+  'exec-memory': { minSamples: 20 },
 };
 
 const root = join(process.cwd(), 'learners');

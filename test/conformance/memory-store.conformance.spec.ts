@@ -5,8 +5,8 @@ import { pgTestUrl } from '../support/pg-test-db.js';
 
 // The MemoryStore cards against the real TypeORM store on a real SQLite file (one file per card).
 describeMemoryStoreConformance('typeorm-memory-store', {
-  capabilities: { keepLast: 10, isDurable: true, schemaVersion: 1 },
-  driverFeatures: ['corrupt', 'writeSchema'],
+  capabilities: { keepLast: 10, keepPromoted: 10, isDurable: true, schemaVersion: 1 },
+  driverFeatures: ['corrupt', 'writeSchema', 'failWrite'],
   reportDir: 'var/conformance-report',
   create: typeormMemoryHandle,
 });
@@ -15,7 +15,7 @@ describeMemoryStoreConformance('typeorm-memory-store', {
 const pgUrl = process.env.HARVESTER_TEST_PG_URL;
 if (pgUrl !== undefined && pgUrl !== '') {
   describeMemoryStoreConformance('typeorm-memory-store-postgres', {
-    capabilities: { keepLast: 10, isDurable: true, schemaVersion: 1 },
+    capabilities: { keepLast: 10, keepPromoted: 10, isDurable: true, schemaVersion: 1 },
     driverFeatures: ['corrupt', 'writeSchema'],
     reportDir: 'var/conformance-report',
     create: typeormMemoryHandlePg(pgUrl),

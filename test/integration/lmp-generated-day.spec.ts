@@ -1,3 +1,5 @@
+import type { TrainingSample } from '../../ports/learner.js';
+import { knownAtOf } from '../../ports/feature-spec.js';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -58,7 +60,7 @@ describe('LMP trades the default generated day (integration, real SQLite)', func
         const entryDecision = JSON.parse(decisions.find((d) => d.type === 'decision.entry')!.data) as { gates: Record<string, { pass: boolean }> };
         expect(Object.values(entryDecision.gates).every((g) => g.pass), `${id}: every trigger gate passed at entry`).to.equal(true);
 
-        const snaps = db.prepare('select trade_id, type, coid, data from hv_training_samples where trade_id = ?').all(id) as Row[];
+        const snaps = db.prepare(`select trade_id, type, coid, data from hv_training_samples where trade_id = ? and type = 'feature.snapshot'`).all(id) as Row[];
         const labels = snaps.map((s) => (JSON.parse(s.data) as { label: string }).label);
         expect(labels, `${id}: snapshots`).to.include.members(['T-3s', 'T-1s', 'entry', 'exit']);
         for (const s of snaps) {
@@ -67,7 +69,23 @@ describe('LMP trades the default generated day (integration, real SQLite)', func
             expect(f, `${id}: feature ${k}`).to.have.property(k);
           }
         }
+        // One labelled training sample per closed trade, its R on the planned risk and its vector decision-first.
+        const samples = db.prepare(`select data from hv_training_samples where trade_id = ? and type = 'training.sample'`).all(id) as { data: string }[];
+        expect(samples, `${id}: training samples`).to.have.length(1);
+        const sample = JSON.parse(samples[0]!.data) as TrainingSample;
+        const trade = JSON.parse(t.data) as { netPnl: number; quantity: number };
+        expect(sample.synthetic, `${id}: a real trade`).to.equal(false);
+        expect(sample.label.win, `${id}: win is R > 0`).to.equal(sample.label.r > 0);
+        expect(Math.sign(sample.label.r), `${id}: R has the sign of the net PnL`).to.equal(Math.sign(trade.netPnl));
+        expect(sample.label.mae, `${id}: MAE ≤ 0`).to.be.at.most(0);
+        expect(sample.label.mfe, `${id}: MFE ≥ 0`).to.be.at.least(0);
+        expect(sample.featureNames.filter((n) => knownAtOf(n) === null), `${id}: every column declares when it is known`).to.deep.equal([]);
+        expect(sample.featureNames, `${id}: decision columns`).to.include.members(['tm3s.imbalance', 'tm1s.imbalance', 'dec.imbalance', 'd3.imbalance', 'd1.imbalance', 'fill.slippageTicks', 'p5s.markoutTicks']);
       }
+      const all = (db.prepare(`select data from hv_training_samples where type = 'training.sample'`).all() as { data: string }[]).map((r) => JSON.parse(r.data) as TrainingSample);
+      const ghosts = all.filter((x) => x.synthetic);
+      expect(ghosts.length, 'ghost-labelled triggers not taken (caps, cooldowns, denials)').to.be.greaterThan(0);
+      for (const g of ghosts) expect(g.weight, 'synthetic weight').to.equal(0.5);
     } finally {
       db.close();
     }

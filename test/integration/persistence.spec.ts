@@ -83,7 +83,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const rb = await store.rollback();
       expect(rb.ok && rb.value.version).to.equal(1);
       expect((await store.loadLatest())?.meta.version).to.equal(1);
-      await store.promote(2);
+      // A rolled-back version is rejected: it comes back only when forced.
+      expect((await store.promote(2)).ok).to.equal(false);
+      expect((await store.promote(2, { force: true })).ok).to.equal(true);
       await ds.query(`UPDATE hv_memory_versions SET content = '{"threshold":9}' WHERE version = 2`);
       const latest = await store.loadLatest();
       expect(latest?.meta.version).to.equal(1);
@@ -91,7 +93,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await store.promote(2)).ok).to.equal(false);
       for (let i = 0; i < 12; i++) await store.save({ i });
       const list = await store.list();
-      expect(list.length).to.be.at.most(11);
+      // 10 candidates plus the promotion history (v1, v2), kept apart.
+      expect(list.length).to.be.at.most(12);
       expect(list[0]!.version).to.be.greaterThan(list[1]!.version);
       expect(list.some((m) => m.version === 1)).to.equal(true);
       expect(events.some((e) => e.startsWith('pruned:'))).to.equal(true);

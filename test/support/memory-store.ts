@@ -29,6 +29,17 @@ export class InMemoryMemoryStore implements MemoryStore {
     this.promoted.pop();
     return { ok: true, value: this.versions.find((x) => x.meta.version === this.promoted.at(-1))!.meta };
   }
+  async reject(version: number, reason: string): Promise<MemoryResult<MemoryVersionMeta>> {
+    const v = this.versions.find((x) => x.meta.version === version);
+    if (v === undefined) return { ok: false, code: 'MEMORY.UNKNOWN_VERSION', reason: String(version) };
+    if (this.promoted.includes(version)) return { ok: false, code: 'MEMORY.NOT_A_CANDIDATE', reason: 'promoted' };
+    v.meta = { ...v.meta, status: 'rejected', note: reason };
+    return { ok: true, value: v.meta };
+  }
+  async get(version: number): Promise<MemoryResult<{ meta: MemoryVersionMeta; content: MemoryContent }>> {
+    const v = this.versions.find((x) => x.meta.version === version);
+    return v === undefined ? { ok: false, code: 'MEMORY.UNKNOWN_VERSION', reason: String(version) } : { ok: true, value: v };
+  }
   on<K extends keyof MemoryEvents>(_event: K, _listener: (payload: MemoryEvents[K]) => void): () => void {
     return () => {};
   }

@@ -82,7 +82,7 @@ describe('store url in config: env() and --db-url', () => {
 });
 
 describe('SQLite synchronous level per mode, and a file that is not a database', () => {
-  const base = { file: 'x.sqlite', namespace: 'default', keepLast: 10 };
+  const base = { file: 'x.sqlite', namespace: 'default', keepLast: 10, keepPromoted: 10 };
   it('FULL for paper and live, NORMAL for replay, overridable', async () => {
     expect(storeOptions(base, 'paper').synchronous).to.equal('FULL');
     expect(storeOptions(base, 'live').synchronous).to.equal('FULL');

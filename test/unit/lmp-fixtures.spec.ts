@@ -4,7 +4,7 @@ import type { Aggressor, DepthEvent, FeedStatus, FeedStatusEvent, TradeEvent } f
 import type { Position } from '../../core/domain/orders.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
-import type { DecisionRecord, IntentResult, StrategyContext, StrategyIntent } from '../../ports/strategy.js';
+import type { DecisionRecord, IntentResult, StrategyContext, StrategyIntent, TriggerRecord } from '../../ports/strategy.js';
 import { compileParams, lmpParams, type LmpConfig, type LmpParams, type LmpParamsInput } from '../../strategies/lmp/params.js';
 
 /** Shared helpers for the LMP specs (this file is a spec so that it lives under the LMP test paths). */
@@ -62,6 +62,7 @@ export class FakeContext implements StrategyContext<LmpParams> {
   readonly cancels: string[] = [];
   readonly closes: Array<{ symbol: string; reason: string }> = [];
   readonly decisions: DecisionRecord[] = [];
+  readonly triggers: TriggerRecord[] = [];
   readonly snapshots: Array<{ tradeId: string; label: string; features: Readonly<Record<string, number>> }> = [];
   equityValue = $(100_000);
   deny = false;
@@ -93,6 +94,7 @@ export class FakeContext implements StrategyContext<LmpParams> {
   }
   decide(record: DecisionRecord): void { this.decisions.push(record); }
   snapshot(tradeId: string, label: string, features: Readonly<Record<string, number>>): void { this.snapshots.push({ tradeId, label, features }); }
+  trigger(record: TriggerRecord): void { this.triggers.push(record); }
   memory(): null { return null; }
 }
 

@@ -176,8 +176,9 @@ async function runCardOnce<R>(
       reason: e.message ?? String(error),
       violations: e instanceof InvariantViolation ? e.violations : [],
       durationMs: performance.now() - started,
-      expected: e.expected ?? [],
-      recorded: e.recorded ?? [],
+      // A chai AssertionError carries `expected` as a value, not a sequence: only SequenceMismatch lists are kept.
+      expected: Array.isArray(e.expected) ? e.expected : [],
+      recorded: Array.isArray(e.recorded) ? e.recorded : [],
     };
   }
 }

@@ -12,11 +12,21 @@ export async function typeormMemoryHandle(ctx: MemoryCreateContext): Promise<Mem
   const reopen = ctx.reopen as (MemorySubjectHandle & { file?: string }) | undefined;
   const file = reopen?.file ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hv-mem-')), 'mem.sqlite');
   const ds: DataSource = await createDataSource({ driver: 'sqlite', file });
-  const store = new TypeormMemoryStore(ds, { namespace: 'kit', now: () => ctx.clock.now() });
+  // A kill between the temp write and the rename, once, when the card asks for it (MEM-04).
+  let failNext = false;
+  const fileHooks = {
+    beforeRename: (): void => {
+      if (!failNext) return;
+      failNext = false;
+      throw new Error('simulated kill between the temp write and the rename');
+    },
+  };
+  const store = new TypeormMemoryStore(ds, { namespace: 'kit', now: () => ctx.clock.now(), dir: path.join(path.dirname(file), 'memory'), fileHooks });
   const handle: MemorySubjectHandle & { file: string } = {
     file,
     subject: store,
     driver: {
+      failWrite: () => { failNext = true; },
       corrupt: async (version) => {
         await ds.query(`UPDATE hv_memory_versions SET content = content || ' ' WHERE namespace = 'kit' AND version = ?`, [version]);
       },

@@ -1,20 +1,29 @@
 import { Sfc32 } from '../../../../core/domain/random.js';
 import type { TrainingSample } from '../../../../ports/learner.js';
 
-/** The kit's feature vector layout: the roadmap's §6.2 families at T−3s, T−1s, entry and after. */
+/**
+ * The kit's feature vector layout: the roadmap's §6.2 families at T−3s, T−1s and the decision, and deltas between
+ * them. Every column is known at decision time (prefixes tm3s/tm1s/dec/d3/d1, see ports/feature-spec.ts): a sample
+ * set for take/skip learners must not carry anything observed after the decision (+5s, +15s, exit).
+ */
 export const KIT_FEATURE_NAMES: readonly string[] = Object.freeze([
-  'imbalance_tm3s', 'imbalance_tm1s', 'imbalance_entry', 'imbalance_p5s', 'tape_imbalance_entry', 'tape_imbalance_p15s',
-  'spread_ticks_entry', 'mid_ret_p5s', 'mid_ret_p15s', 'bid_size_l1', 'bid_size_l2', 'bid_size_l3', 'ask_size_l1',
-  'ask_size_l2', 'ask_size_l3', 'shelf_size', 'shelf_ticks', 'volatility', 'impulse', 'exit_ret',
+  'tm3s.imbalance', 'tm1s.imbalance', 'dec.imbalance', 'd3.imbalance', 'dec.tapeImbalance', 'd1.tapeImbalance',
+  'dec.spreadTicks', 'd1.mid', 'd3.mid', 'dec.bidSize1', 'dec.bidSize2', 'dec.bidSize3', 'dec.askSize1',
+  'dec.askSize2', 'dec.askSize3', 'dec.shelfSizeRatio', 'dec.shelfDistanceTicks', 'dec.volatilityTicks', 'dec.impulseTicks', 'tm1s.spreadTicks',
 ]);
 
+/** Columns observed after the decision, used only by the look-ahead card (LRN-07). */
+export const KIT_LATE_FEATURE_NAMES: readonly string[] = Object.freeze(['p5s.midRetTicks', 'p15s.tapeImbalance', 'exit.midRetTicks']);
+
 /** Per-feature [lower, upper] bounds of the generated data (the kit's featureSchema default). */
-export const KIT_FEATURE_BOUNDS: readonly (readonly [number, number])[] = Object.freeze(KIT_FEATURE_NAMES.map((n): readonly [number, number] => {
-  if (n.startsWith('imbalance') || n.startsWith('tape_')) return [-1, 1];
+export const KIT_FEATURE_BOUNDS: readonly (readonly [number, number])[] = Object.freeze(KIT_FEATURE_NAMES.map((full): readonly [number, number] => {
+  const prefix = full.slice(0, full.indexOf('.'));
+  const n = full.slice(full.indexOf('.') + 1);
+  if (n.startsWith('imbalance') || n.startsWith('tape')) return prefix === 'dec' || prefix.startsWith('tm') ? [-1, 1] : [-2, 2];
   if (n.startsWith('spread')) return [1, 5];
-  if (n.includes('size')) return [0, 5000];
-  if (n === 'shelf_ticks') return [0, 10];
-  if (n === 'volatility') return [0, 5];
+  if (n.includes('Size')) return n.includes('Ratio') ? [0, 10] : [0, 5000];
+  if (n === 'shelfDistanceTicks') return [0, 10];
+  if (n === 'volatilityTicks') return [0, 5];
   return [-5, 5];
 }));
 
@@ -34,8 +43,13 @@ function build(): { samples: readonly TrainingSample[]; vectors: readonly (reado
     const signal = f[2]! * 1.5 + f[4]! - f[6]! * 0.2 + (rng.next() - 0.5);
     const r = Math.round(signal * 1000) / 1000;
     samples.push({
-      sampleId: `S${String(i + 1).padStart(4, '0')}`, tradeId: `T${String(i + 1).padStart(4, '0')}`, featureNames: KIT_FEATURE_NAMES, features: f,
-      label: { r, mae: Math.min(0, r) - 0.1, mfe: Math.max(0, r) + 0.1, win: r > 0, timeInTrade: 5 + Math.floor(rng.next() * 85), exitReason: r > 0 ? 'take-profit' : 'stop', setupReason: 'kit' },
+      sampleId: `S${String(i + 1).padStart(4, '0')}`, tradeId: `T${String(i + 1).padStart(4, '0')}`, sessionId: 'kit', strategyId: 'kit', symbol: 'KIT',
+      decidedAt: i * 60_000_000, closedAt: i * 60_000_000 + 30_000_000, synthetic: i % 4 === 3, weight: i % 4 === 3 ? 0.5 : 1,
+      featureNames: KIT_FEATURE_NAMES, features: f,
+      label: {
+        r, mae: Math.min(0, r) - 0.1, mfe: Math.max(0, r) + 0.1, win: r > 0, timeInTrade: 5 + Math.floor(rng.next() * 85),
+        exitReason: r > 0 ? 'take-profit' : 'stop', setupReason: 'kit', forced: null, capped: false,
+      },
     });
   }
   const vectors: number[][] = [];
@@ -55,6 +69,16 @@ export function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value as object)) deepFreeze(v);
   }
   return value;
+}
+
+/**
+ * The kit samples with post-decision columns appended: `late(sample, i)` gives their values. Two calls with
+ * different `late` functions differ only in what is known after the decision.
+ */
+export function withLateColumns(samples: readonly TrainingSample[], late: (s: TrainingSample, i: number) => readonly number[]): TrainingSample[] {
+  return samples.map((s, i) => ({
+    ...s, featureNames: [...s.featureNames, ...KIT_LATE_FEATURE_NAMES], features: [...s.features, ...late(s, i)], label: { ...s.label },
+  }));
 }
 
 export function cloneSamples(samples: readonly TrainingSample[]): TrainingSample[] {

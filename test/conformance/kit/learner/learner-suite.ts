@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import type { Learner, LearnerCandidate, TrainingSample } from '../../../../ports/learner.js';
 import { InvariantViolation, SequenceMismatch, type CardDef } from '../card.js';
 import { registerMochaSuite, type CommonSuiteOptions, type PortSuite } from '../suite.js';
-import { KIT_FEATURE_BOUNDS, KIT_FEATURE_NAMES, KIT_SAMPLES, KIT_VECTORS, cloneSamples, deepFreeze, shuffled } from './learner-samples.js';
+import { LATEST_ALLOWED, knownAtOf, knownAtRank } from '../../../../ports/feature-spec.js';
+import { Sfc32 } from '../../../../core/domain/random.js';
+import { KIT_FEATURE_BOUNDS, KIT_FEATURE_NAMES, KIT_LATE_FEATURE_NAMES, KIT_SAMPLES, KIT_VECTORS, cloneSamples, deepFreeze, shuffled, withLateColumns } from './learner-samples.js';
 
 export interface LearnerCapabilities {
   /** Inclusive score range; default: any finite number. */
@@ -15,6 +17,8 @@ export interface LearnerCapabilities {
   orderSensitive?: boolean;
   /** A learner that always returns one neutral score (the noop learner). */
   neutralScore?: number;
+  /** The params key naming the columns the learner reads; LRN-07 asks it for a post-decision column. */
+  lookaheadParam?: string;
 }
 
 export interface LearnerSuiteOptions extends CommonSuiteOptions {
@@ -153,6 +157,38 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
       const res = learner.build(wins, { seed: 7, params: r.params });
       if (res.ok) scores(r, learner, res.candidate);
       else expect(res.code, 'all wins').to.equal('LEARNER.DEGENERATE_LABELS');
+    },
+  },
+  {
+    id: 'LRN-07', title: 'No look-ahead: columns known after the purpose allows cannot move the candidate, and asking for one is refused', baseline: true,
+    run: async (r) => {
+      const learner = await r.fresh();
+      const limit = knownAtRank(LATEST_ALLOWED[learner.purpose]);
+      const late = KIT_LATE_FEATURE_NAMES.filter((n) => knownAtRank(knownAtOf(n)!) > limit);
+      expect(late.length, `the kit has columns later than ${LATEST_ALLOWED[learner.purpose]}`).to.be.greaterThan(0);
+      const lateIdx = KIT_LATE_FEATURE_NAMES.map((n) => late.includes(n));
+      // Two sample sets that differ only after the decision: one where the late columns replay the label (a perfect
+      // leak), one where they are noise. The permitted columns are the same in both.
+      const rng = new Sfc32(99);
+      const leak = withLateColumns(r.samples, (s) => KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? s.label.r * 10 : 0.25)));
+      const noise = withLateColumns(r.samples, () => KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? Math.round(rng.next() * 1000) / 100 : 0.25)));
+      const ca = learner.build(leak, { seed: 7, params: r.params });
+      const cb = learner.build(noise, { seed: 7, params: r.params });
+      if (ca.ok !== cb.ok) throw new SequenceMismatch('late columns changed whether a candidate is built', [String(cb.ok)], [String(ca.ok)]);
+      if (ca.ok && cb.ok) {
+        expect(learner.serialize(ca.candidate), 'candidate bytes with leaked vs noisy late columns').to.equal(learner.serialize(cb.candidate));
+        const names = [...r.names, ...KIT_LATE_FEATURE_NAMES];
+        const vecs = r.vectors.slice(0, 50);
+        const sa = vecs.map((v, i) => learner.score(ca.candidate, names, [...v, ...KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? i : 0.25))]));
+        const sb = vecs.map((v, i) => learner.score(cb.candidate, names, [...v, ...KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? -i : 0.25))]));
+        expect(sa.map((x) => (x.ok ? x.score : x.code)), 'scores ignore late columns').to.deep.equal(sb.map((x) => (x.ok ? x.score : x.code)));
+      } else if (!ca.ok) {
+        expect(ca.code, 'a learner that refuses samples carrying late columns says so').to.equal('LEARNER.LOOKAHEAD');
+      }
+      const key = r.caps.lookaheadParam;
+      if (key === undefined) return;
+      const asked = learner.build(leak, { seed: 7, params: { ...r.params, [key]: [...r.names.slice(0, 3), late[0]!] } });
+      expect(asked.ok ? 'candidate' : asked.code, `build asked (params.${key}) for ${late[0]}`).to.equal('LEARNER.LOOKAHEAD');
     },
   },
 ];

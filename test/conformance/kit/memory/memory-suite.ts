@@ -18,8 +18,10 @@ export interface MemoryDriver {
 }
 
 export interface MemoryCapabilities {
-  /** Regular versions kept (default 10). */
+  /** Candidate and rejected versions kept (default 10). */
   keepLast?: number;
+  /** Promoted versions kept for rollback, counted apart from candidates (default 10). */
+  keepPromoted?: number;
   /** Older schema versions the store migrates on load. */
   migratesFrom?: readonly number[];
   /** The store survives a close and reopen on the same backing. */
@@ -55,7 +57,7 @@ export interface MemoryRun {
   readonly driver: MemoryDriver | undefined;
   readonly clock: ManualClock;
   readonly rec: EventRecorder;
-  readonly caps: Required<Pick<MemoryCapabilities, 'keepLast' | 'schemaVersion'>> & MemoryCapabilities;
+  readonly caps: Required<Pick<MemoryCapabilities, 'keepLast' | 'keepPromoted' | 'schemaVersion'>> & MemoryCapabilities;
   venue(): MemoryDriver;
   reopen(): Promise<MemoryRun>;
 }
@@ -209,20 +211,62 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-07', title: 'Keep the last N; never prune what is in use', baseline: true,
+    id: 'MEM-07', title: 'Keep the last N candidates and the last N promoted apart; never prune what is in use', baseline: true,
     run: async (r) => {
       const n = r.caps.keepLast;
+      const p = r.caps.keepPromoted;
       const vs: number[] = [];
-      for (let i = 1; i <= n; i++) vs.push(await savedPromoted(r, M(i)));
+      for (let i = 1; i <= p + 2; i++) vs.push(await savedPromoted(r, M(i)));
+      // An old promoted version promoted again is in force and moves to the front of the promotion history.
       await r.store.promote(vs[2]!);
-      for (let i = n + 1; i <= n + 3; i++) vs.push(await saved(r, M(i)));
+      const cs: number[] = [];
+      for (let i = 1; i <= n + 3; i++) cs.push(await saved(r, M(100 + i)));
       const pruned = r.rec.of('memory.pruned').flatMap((e) => e.payload.versions as number[]);
-      expect(pruned, 'pruned versions').to.include.members([vs[0]!, vs[1]!]);
+      expect(pruned, 'pruned versions').to.include.members([vs[0]!, vs[1]!, cs[0]!, cs[1]!, cs[2]!]);
       const listed = (await r.store.list()).map((x) => x.version);
-      const expected = [...vs.slice(3).reverse(), vs[2]!];
-      expect(listed, 'list(), newest first, plus the pinned latest').to.deep.equal(expected);
+      expect(listed, 'list(), newest first: N candidates, then N promoted').to.deep.equal([...cs.slice(3).reverse(), ...vs.slice(2).reverse()]);
       const back = await r.store.rollback();
-      expect(back.ok && back.value.version, 'rollback from v3 reaches v10').to.equal(vs[n - 1]);
+      expect(back.ok && back.value.version, 'rollback from the re-promoted v3 reaches the promotion before it').to.equal(vs[p + 1]);
+    },
+  },
+  {
+    id: 'MEM-10', title: 'Rejected candidates never prune the promotion history', baseline: true,
+    run: async (r) => {
+      const v1 = await savedPromoted(r, M(1));
+      const v2 = await savedPromoted(r, M(2));
+      const rejected: number[] = [];
+      for (let i = 1; i <= r.caps.keepLast; i++) {
+        const c = await saved(r, M(100 + i));
+        const res = await r.store.reject(c, 'shadow gate: expectancy below the margin');
+        expect(res.ok ? res.value.status : res.code, `reject(v${c})`).to.equal('rejected');
+        rejected.push(c);
+      }
+      expect(await latestVersion(r), 'latest is still v2').to.equal(v2);
+      const listed = await r.store.list();
+      const back = await r.store.rollback();
+      expect(back.ok ? back.value.version : back.code, `rollback() after ${r.caps.keepLast} rejected candidates`).to.equal(v1);
+      expect(await latestVersion(r)).to.equal(v1);
+      expect(listed.filter((m) => rejected.includes(m.version)).map((m) => m.status), 'rejected versions listed as').to.deep.equal(rejected.map(() => 'rejected'));
+    },
+  },
+  {
+    id: 'MEM-11', title: 'A rejected version is promoted only when forced; get() returns verified content', baseline: true,
+    run: async (r) => {
+      const v1 = await savedPromoted(r, M(1));
+      const c = await saved(r, M(2));
+      await r.store.reject(c, 'gate');
+      const plain = await r.store.promote(c);
+      expect(plain.ok ? 'ok' : plain.code, 'promote(rejected)').to.equal('MEMORY.VERSION_REJECTED');
+      expect(await latestVersion(r)).to.equal(v1);
+      const again = await r.store.reject(v1, 'too late');
+      expect(again.ok ? 'ok' : again.code, 'reject(promoted)').to.equal('MEMORY.NOT_A_CANDIDATE');
+      const forced = await r.store.promote(c, { force: true });
+      expect(forced.ok, 'promote(rejected, { force: true })').to.equal(true);
+      expect(await latestVersion(r)).to.equal(c);
+      const got = await r.store.get(v1);
+      expect(got.ok && got.value.content, 'get(v1)').to.deep.equal(M(1));
+      const missing = await r.store.get(999);
+      expect(missing.ok ? 'ok' : missing.code, 'get(v999)').to.equal('MEMORY.UNKNOWN_VERSION');
     },
   },
   {
@@ -271,12 +315,12 @@ async function memoryMonitor(r: MemoryRun): Promise<string[]> {
   const latest = await r.store.loadLatest();
   if (latest !== null && sha256Canonical(latest.content) !== latest.meta.checksum) v.push(`M2: loadLatest() returned v${latest.meta.version} whose checksum fails`);
   const kept = list.filter((m) => m.status !== 'quarantined').length;
-  if (kept > r.caps.keepLast + 1) v.push(`M4: ${kept} versions kept, keepLast ${r.caps.keepLast} (+1 pinned)`);
+  if (kept > r.caps.keepLast + r.caps.keepPromoted + 1) v.push(`M4: ${kept} versions kept, keepLast ${r.caps.keepLast} + keepPromoted ${r.caps.keepPromoted} (+1 in force)`);
   return v;
 }
 
 export function buildMemorySuite(name: string, options: MemorySuiteOptions): PortSuite<MemoryRun> {
-  const caps = { keepLast: 10, schemaVersion: 1, ...(options.capabilities ?? {}) };
+  const caps = { keepLast: 10, keepPromoted: 10, schemaVersion: 1, ...(options.capabilities ?? {}) };
   const features = new Set<string>(options.driverFeatures ?? []);
   for (const need of ['corrupt', 'writeSchema']) if (!features.has(need)) throw new Error(`conformance: a scripted memory run needs driver feature ${need}`);
 
