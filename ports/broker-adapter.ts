@@ -90,6 +90,16 @@ export interface BrokerEvents {
   };
   /** A venue/TWS error routed to no order, for the kill switch and operators; `severity` from the adapter's error table. */
   'broker.error': { code: number; harvesterCode: string; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };
+  /**
+   * The venue's own account figures (net liquidation, buying power, cash), refreshed on the Clock where the venue has
+   * them (docs/tws-account-and-reconciliation.md). Paper and live size from these, never from the configured equity.
+   */
+  'account.updated': { account: string; currency: string; equity: Money; buyingPower: Money; cash: Money; at: Micros };
+  /**
+   * The measured venue clock offset crossed a threshold (`level` is the new band; `ok` again once back under the warn
+   * threshold). `skewMs` = venue time − local receive time.
+   */
+  'clock.skew': { skewMs: number; level: 'ok' | 'warn' | 'safe-mode'; warnMs: number; safeModeMs: number; at: Micros };
 }
 
 export type BrokerEventName = keyof BrokerEvents;

@@ -39,6 +39,15 @@ export interface FeedEvents {
   'feed.delayed': { symbol: string; stream: StreamKind };
   'feed.interrupted': { reason: string; subscriptions: number };
   'feed.resubscribed': { symbol: string; stream: StreamKind; epoch: number };
+  /**
+   * The startup data check of one subscription failed or warned (docs/tws-account-and-reconciliation.md): `failed`
+   * when the venue refused it (not entitled, delayed only, over what the account allows) or nothing came within the
+   * deadline, `warning` for a partial entitlement that keeps the line. `symbol` '*' is account-wide (a configured
+   * budget larger than the account allows). A failed check blocks entries in that symbol until `feed.entitlement-ok`.
+   */
+  'feed.entitlement': { symbol: string; stream: StreamKind; verdict: 'failed' | 'warning'; code: string; ibCode: number | null; reason: string };
+  /** The line's data flowed: its check passed (also after an earlier deadline failure). */
+  'feed.entitlement-ok': { symbol: string; stream: StreamKind; reason: string };
   /** Malformed input counted, not fatal: `count` is the running total for this feed. */
   'feed.malformed': { source: string; offset: number; reason: string; count: number };
 }

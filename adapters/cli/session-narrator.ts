@@ -30,7 +30,8 @@ export class SessionNarrator {
     } else if (t === 'connection.changed') {
       (d.to === 'Connected' || d.reason === 'requested' ? this.log.info : this.log.warn)(`broker ${String(d.from)} → ${String(d.to)} at ${at} (${String(d.reason ?? '')})`);
     } else if (t.startsWith('feed.') && t !== 'feed.end') {
-      (t === 'feed.resumed' || t === 'feed.resubscribed' ? this.log.info : this.log.warn)(`${t} ${String(d.symbol ?? '')} ${String(d.stream ?? '')} at ${at}: ${String(d.reason ?? d.status ?? '')}`.replace(/\s+/g, ' '));
+      // A replayed day's gaps and halts are part of the recording, not trouble at a venue: info there, warn live.
+      (t === 'feed.resumed' || t === 'feed.resubscribed' || this.o.mode === 'replay' ? this.log.info : this.log.warn)(`${t} ${String(d.symbol ?? '')} ${String(d.stream ?? '')} at ${at}: ${String(d.reason ?? d.status ?? '')}`.replace(/\s+/g, ' '));
     } else if (t === 'order.rejected') {
       this.log.warn(`order ${row.coid ?? ''} rejected at ${at}: ${String(d.code ?? '')} ${String(d.message ?? '')}`);
     } else if (t === 'reconciliation.completed' && (d.status !== 'complete' || (Array.isArray(d.discrepancies) && d.discrepancies.length > 0))) {

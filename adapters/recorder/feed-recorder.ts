@@ -24,11 +24,24 @@ export interface FeedRecorderOptions {
  */
 export class FeedRecorder {
   private readonly writers = new Map<string, RecordingWriter>();
+  private readonly lastTime = new Map<string, number>();
   private readonly disposers: (() => void)[];
   private readonly timer: NodeJS.Timeout;
 
   constructor(feed: MarketDataFeed, private readonly o: FeedRecorderOptions) {
-    const write = (e: MarketEvent): void => this.writer(e.symbol)?.write(e);
+    const write = (e: MarketEvent): void => {
+      const w = this.writer(e.symbol);
+      if (w === undefined) return;
+      // A recording's receive times never go back (docs/recordings.md), but a live feed may hand over a held depth
+      // row stamped before a print it emitted first (the TWS feed holds each row until it knows the batch's end).
+      // The kernel processed them in emission order, so that order is kept and the late row takes the later time.
+      const last = this.lastTime.get(e.symbol) ?? -Infinity;
+      if (e.recvTime < last) w.write({ ...e, recvTime: last } as MarketEvent);
+      else {
+        this.lastTime.set(e.symbol, e.recvTime);
+        w.write(e);
+      }
+    };
     this.disposers = [
       feed.on('quote.updated', write),
       feed.on('depth.updated', write),

@@ -73,6 +73,7 @@ const RULES: Readonly<Record<number, ErrorRule>> = {
   10168: rule('warn', 'FEED.NOT_ENTITLED', 'error', 'fail'),
   10186: rule('warn', 'FEED.NOT_ENTITLED', 'error', 'fail'),
   10189: rule('warn', 'FEED.NOT_ENTITLED', 'error', 'fail'),
+  10092: rule('warn', 'FEED.NOT_ENTITLED', 'error', 'fail'),
   10090: rule('warn', 'FEED.NOT_ENTITLED', 'warn', 'keep', MINUTE),
   10167: rule('warn', 'FEED.NOT_ENTITLED', 'warn', 'keep', MINUTE),
   // A competing live session: arrives in bursts of 10–20; LEAN warns at most once per 15 minutes (PR #212).

@@ -34,6 +34,13 @@ const params = z
     resetRetryMs: z.number().int().positive().default(60_000),
     /** Deadline of each reconciliation query; passes per link before the link is treated as unusable. */
     reconcileDeadlineMs: z.number().int().positive().default(15_000),
+    /** Periodic reconciliation while Connected (the broker wins; discrepancies journaled); 0 turns it off. */
+    reconcileIntervalMs: z.number().int().min(0).default(60_000),
+    /** A fill whose commission report has not come after this long raises `commission-missing`. */
+    commissionTimeoutMs: z.number().int().positive().default(60_000),
+    /** Clock skew |TWS − local| from the heartbeat: warn above, SAFE_MODE above the larger one (whole seconds from TWS). */
+    clockSkewWarnMs: z.number().int().positive().default(2_000),
+    clockSkewSafeModeMs: z.number().int().positive().default(5_000),
     /** T_ack: a placement TWS has not acknowledged after this long becomes "unknown, reconcile" (§3.3). */
     ackTimeoutMs: z.number().int().positive().default(5_000),
     /**
@@ -46,6 +53,11 @@ const params = z
     syncRetryMs: z.number().int().positive().default(2_000),
     lineBudget: z.number().int().positive().default(100),
     depthBudget: z.number().int().positive().default(3),
+    /** What the account allows (IB: from equity, commissions and quote boosters); the budgets above must fit in it. */
+    accountLines: z.number().int().positive().default(100),
+    accountDepth: z.number().int().positive().default(3),
+    /** Startup data check: each line's first data within this long of its request, or entries in its symbol wait; 0 = off. */
+    entitlementDeadlineMs: z.number().int().min(0).default(15_000),
     /** Feed quality: silence before a line is stale; crossed depth batches, and depth anomalies within the window, before a resync. */
     staleMs: z.number().int().positive().default(5_000),
     /** Tape lines are not watched by default: no trades is not a dead line (see FeedQuality.staleTapeMs). */
@@ -60,7 +72,8 @@ const params = z
     readOnlyProbe: z.boolean().default(true),
     readOnlyProbeMs: z.number().int().positive().default(2_000),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.clockSkewSafeModeMs > p.clockSkewWarnMs, { message: 'clockSkewSafeModeMs must exceed clockSkewWarnMs', path: ['clockSkewSafeModeMs'] });
 
 export default defineAdapter({
   id: 'tws',
@@ -85,14 +98,15 @@ export default defineAdapter({
     const contracts = new TwsContracts(connection, ctx.account.currency, pacer);
     const broker = new TwsBrokerAdapter({
       connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
-      ackTimeoutMs: p.ackTimeoutMs, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
+      ackTimeoutMs: p.ackTimeoutMs, reconcileIntervalMs: p.reconcileIntervalMs, commissionTimeoutMs: p.commissionTimeoutMs,
+      clockSkew: { warnMs: p.clockSkewWarnMs, safeModeMs: p.clockSkewSafeModeMs }, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
       // One journal per client id (orders belong to the client id that placed them): a restart adopts its orders.
       ids: new TwsIdJournal(new FileIdJournalStore(idJournalPath(ctx.dataDir, p.clientId))),
       readOnlyProbe: p.readOnlyProbe, readOnlyProbeMs: p.readOnlyProbeMs,
     });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,
-    }, contracts);
+    }, contracts, { deadlineMs: p.entitlementDeadlineMs, accountLines: p.accountLines, accountDepth: p.accountDepth });
     return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); } };
   },
 });

@@ -5,6 +5,10 @@ import type { Micros } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { accountSnapshotOf, openOrderViews } from './tws-account-view.js';
+import { TwsAccountSummary } from './tws-account-summary.js';
+import { TwsCommissionWatch } from './tws-commission-watch.js';
+import { TwsPeriodicSync } from './tws-periodic-sync.js';
+import { DEFAULT_SKEW, TwsSkewWatch } from './tws-skew-watch.js';
 import { CANCEL, MODIFY, TwsAckWatch } from './tws-ack-watch.js';
 import { TwsBracketGuard } from './tws-bracket-guard.js';
 import { TwsCodeRouter } from './tws-code-router.js';
@@ -41,7 +45,13 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly brackets: TwsBracketGuard;
   private readonly pacer: TwsOutboundPacer;
   private readonly sender: TwsOrderSender;
+  private readonly summary: TwsAccountSummary;
+  private readonly periodic: TwsPeriodicSync;
+  private readonly commissions: TwsCommissionWatch;
+  private readonly skew: TwsSkewWatch;
   private reconciled = false;
+  /** The local figures when the last account summary arrived: the snapshot moves by the difference since. */
+  private atSummary: AccountSnapshot | null = null;
   private disposed = false;
   /** TWS's text of the first read-only refusal; non-null means no order message leaves again this session. */
   private readOnlyText: string | null = null;
@@ -93,9 +103,21 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       commissionParked: (execId) => this.timeouts.park(execId, () => this.flow.expireCommission(execId)),
       executionParked: (execId) => this.timeouts.park(execId, () => this.flow.expireExecution(execId)),
     };
+    // Account truth, periodic reconciliation, commission-missing and clock skew (docs/tws-account-and-reconciliation.md).
+    const deadlineMs = o.reconcileDeadlineMs ?? 15_000;
+    this.summary = new TwsAccountSummary(c, o.account, emit, now, deadlineMs);
+    this.periodic = new TwsPeriodicSync(c.timers, o.reconcileIntervalMs ?? 60_000, () => this.periodicPass());
+    this.commissions = new TwsCommissionWatch(o.clock, o.commissionTimeoutMs ?? 60_000, emit);
+    this.skew = new TwsSkewWatch(o.clockSkew ?? DEFAULT_SKEW, emit, now);
+    this.on('order.filled', (f) => { if (f.commission === null) this.commissions.expect(f.execId, f.coid, f.symbol); });
+    this.on('commission.reported', (r) => this.commissions.arrived(r.execId));
+    this.on('account.updated', () => { this.atSummary = accountSnapshotOf(this.holdings, this.flow, o.startEquity, o.account, this.now()); });
+    c.on('heartbeat', (skewUs) => this.skew.measured(skewUs));
     c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
       if (to !== 'Connected') this.reconciled = false;
+      if (to === 'Connected') this.periodic.start();
+      else if (to !== 'Degraded') this.periodic.stop();
       if (to !== 'Connected' && to !== 'Degraded') this.acks.stopAll(); // in-flight placements: the disconnect path decides
       this.emit('connection.changed', { from, to, reason, at: this.now() });
       // Nothing waits to be sent on a link that is not Connected (BRK-06): unsent orders are refused before the
@@ -130,6 +152,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.acks.stopAll();
+    this.periodic.stop();
+    this.commissions.dispose();
     this.sender.abortAll('disposed');
     this.pacer.dispose();
     this.timeouts.dispose();
@@ -219,8 +243,19 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return this.holdings.positions();
   }
 
+  /**
+   * TWS's own figures once an account summary was answered, moved by what this process's fills and commissions did
+   * since (so a snapshot between two refreshes is not stale); before the first summary, what the fills imply.
+   */
   accountSnapshot(): AccountSnapshot {
-    return accountSnapshotOf(this.holdings, this.flow, this.o.startEquity, this.o.account, this.now());
+    const local = accountSnapshotOf(this.holdings, this.flow, this.o.startEquity, this.o.account, this.now());
+    const v = this.summary.current;
+    if (v === null || this.atSummary === null) return { ...local, source: 'local' };
+    const cash = local.cash - this.atSummary.cash;
+    return {
+      account: v.account, currency: v.currency, equity: v.equity + (local.equity - this.atSummary.equity), cash: v.cash + cash, buyingPower: v.buyingPower + cash,
+      realizedPnl: v.realizedPnl + (local.realizedPnl - this.atSummary.realizedPnl), unrealizedPnl: v.unrealizedPnl, time: local.time, source: 'venue',
+    };
   }
 
   health(): BrokerHealth {
@@ -260,7 +295,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       return new HarvesterError('BROKER.AUTH_FAILED', `the configured account ${this.o.account} is not among the accounts this TWS session manages`);
     }
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
-    const result: ReconcileResult = await this.reconciler.run(map[trigger]);
+    // The account figures belong to the same picture as the positions, so they are asked for in the same burst; a
+    // summary TWS does not answer leaves the kernel without account truth (entries wait for it), never the link unusable.
+    const [result] = await Promise.all([this.reconciler.run(map[trigger]), this.summary.refresh()]) as [ReconcileResult, unknown];
     if (result.status === 'complete' && !this.probed && this.probe === null && this.o.readOnlyProbe !== false) this.probeReadOnly();
     this.reconciled = result.status === 'complete';
     return this.reconciled ? 'ok' : 'retry';
@@ -286,6 +323,12 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const cancel = c.timers.after(this.o.readOnlyProbeMs ?? 2_000, () => end(false), 'tws read-only probe');
     this.probe = { id, answered: () => end(true), abandon: () => end(false) };
     c.ib.cancelOrder(id);
+  }
+
+  /** One periodic pass: the broker wins on positions and orders (reconciler), then the account figures. */
+  private async periodicPass(): Promise<void> {
+    if (this.disposed || this.o.connection.state !== 'Connected') return;
+    await Promise.all([this.reconciler.run('periodic'), this.summary.refresh()]);
   }
 
   /** The link dropped: orders sent but never acknowledged are "unknown" until reconciliation finds them. */

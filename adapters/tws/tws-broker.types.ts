@@ -27,6 +27,12 @@ export interface TwsBrokerOptions {
   ids?: TwsIdJournal;
   /** The connection's qualification cache (shared with the feed): no placement before its symbol has a conId. */
   contracts?: TwsContracts;
+  /** Period of the reconciliation pass while Connected (positions, orders, executions, account); default 60 s; 0 = off. */
+  reconcileIntervalMs?: number;
+  /** A fill whose commission report has not come after this long is a `commission-missing` anomaly; default 60 s. */
+  commissionTimeoutMs?: number;
+  /** Clock-skew bands (|venue − local|, ms): warn above `warnMs`, SAFE_MODE above `safeModeMs`; default 2 s / 5 s. */
+  clockSkew?: { warnMs: number; safeModeMs: number };
   /** The connection's outbound pacer (shared with the contract requests); default: one of its own on the Clock. */
   pacer?: TwsOutboundPacer;
   /**

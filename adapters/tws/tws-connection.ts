@@ -68,6 +68,7 @@ export class TwsConnection extends TwsConnectionState {
       beat: (serverSeconds) => {
         this.lastHeartbeatAt = o.clock.now();
         this.clockSkewUs = serverSeconds * 1_000_000 - this.lastHeartbeatAt;
+        this.emit('heartbeat', this.clockSkewUs);
       },
       dead: (misses) => this.linkLost(`heartbeat: ${misses} probes unanswered`),
     });

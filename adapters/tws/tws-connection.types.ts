@@ -66,4 +66,6 @@ export interface ConnectionEvents {
   notice: (notice: ConnectionNotice) => void;
   /** Malformed inbound frames were dropped (reported once per link, and when they break it). */
   frames: (report: FrameReport) => void;
+  /** A heartbeat was answered: the measured skew (venue − local receive time, µs). */
+  heartbeat: (skewUs: number) => void;
 }

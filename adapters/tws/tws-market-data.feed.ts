@@ -13,6 +13,7 @@ import { DepthStream, tradeEvent, type FeedSub } from './tws-feed-sub.js';
 import { TwsFeedLinks } from './tws-feed-links.js';
 import { TwsQuoteBuilder } from './tws-quote-builder.js';
 import { TwsStaleWatch } from './tws-stale-watch.js';
+import { DEFAULT_ENTITLEMENTS, TwsEntitlementWatch, type EntitlementOptions } from './tws-entitlement-watch.js';
 
 /** Data-quality thresholds (conformance kit defaults: T_stale 5 s, K_cross 3, K_depth 5 within 60 s). */
 export interface FeedQuality {
@@ -53,12 +54,17 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   private malformed = 0;
   private readonly depth: TwsDepthIngest;
   private readonly flush = (): void => this.endOfRead();
+  /** The startup data check (docs/tws-account-and-reconciliation.md); `flowing`: lines that delivered data once. */
+  private readonly entitlements: TwsEntitlementWatch;
+  private readonly flowing = new WeakSet<FeedSub>();
 
   constructor(
     private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number },
-    quality: Partial<FeedQuality> = {}, private readonly contracts: TwsContracts,
+    quality: Partial<FeedQuality> = {}, private readonly contracts: TwsContracts, entitlements: EntitlementOptions = DEFAULT_ENTITLEMENTS,
   ) {
     this.q = { ...DEFAULT_FEED_QUALITY, ...quality };
+    this.entitlements = new TwsEntitlementWatch(clock, entitlements, (v) => this.emit('feed.entitlement', v), (v) => this.emit('feed.entitlement-ok', v));
+    conn.on('code', (code, _reqId, message, route) => { if (route === 'system') this.entitlements.systemCode(code, message); });
     this.links = new TwsFeedLinks(conn, {
       subs: () => this.subs.values(), emit: (e, p) => this.emit(e, p), request: (s) => this.request(s), forget: (s) => this.forget(s),
       clearDepth: (s) => this.clearDepth(s), resubscribe: (s, clear) => this.resubscribe(s, clear),
@@ -76,6 +82,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   }
 
   async connect(): Promise<void> {
+    this.entitlements.checkBudgets(this.budget);
     if (this.conn.state === 'Disconnected') await this.conn.connect();
   }
 
@@ -85,6 +92,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
 
   async dispose(): Promise<void> {
     await this.disconnect();
+    this.entitlements.dispose();
     this.links.dispose();
   }
 
@@ -112,6 +120,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     const counter = stream === 'depth' ? usage.depth : usage.lines;
     if (counter.used >= counter.budget) {
       this.emit('feed.refused', { symbol, stream, code: 'FEED.LINE_BUDGET_EXCEEDED', usage });
+      this.entitlements.refusedLocally(symbol, stream, counter.budget);
       return { ok: false, code: 'FEED.LINE_BUDGET_EXCEEDED', reason: `${stream} budget ${counter.budget} in use` };
     }
     this.nextHandle++;
@@ -168,6 +177,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     if (stream === 'depth') this.conn.ib.reqMktDepth(sub.reqId, contract, sub.levels, false, []);
     else if (stream === 'tape') this.conn.ib.reqTickByTickData(sub.reqId, contract, 'AllLast' as TickByTickDataType, 0, false);
     else this.conn.ib.reqMktData(sub.reqId, contract, '', false, false);
+    this.entitlements.requested(symbol, stream);
     if (!this.links.down) sub.watch.start();
   }
 
@@ -229,6 +239,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
 
   /** IB errors on one stream: depth reset/halt (§5.1), delayed data (10167), or a refusal that fails only this line. */
   private onStreamError(sub: FeedSub, code: number, message: string): void {
+    this.entitlements.code(sub.symbol, sub.stream, code, message);
     if (sub.depth !== null && code === 317) return this.clearDepth(sub); // reset: same request, the book rebuilds
     // Halted: only a new request helps. A 316 on a request that has delivered nothing yet is left to the stale watch
     // (resubscribe once, then escalate), so a halted book cannot make the feed re-request in a loop.
@@ -252,6 +263,10 @@ export class TwsMarketDataFeed implements MarketDataFeed {
 
   /** Data on a line: staleness, interruption and restore end here. */
   private touch(sub: FeedSub, now: Micros): void {
+    if (!this.flowing.has(sub)) {
+      this.flowing.add(sub);
+      this.entitlements.data(sub.symbol, sub.stream);
+    }
     if (sub.watch.touch(now) || sub.resumePending) {
       sub.resumePending = false;
       if (!sub.suspect) this.emit('feed.resumed', { symbol: sub.symbol, stream: sub.stream });

@@ -191,6 +191,13 @@ export class TwsOrderBook {
     return out;
   }
 
+  /** Symbols with executions still parked (their T_park verdict is pending). */
+  parkedSymbols(): Set<string> {
+    const out = new Set<string>();
+    for (const p of this.parked.values()) out.add(p.contract.symbol ?? '');
+    return out;
+  }
+
   get parkedCount(): number {
     return this.parked.size;
   }

@@ -133,7 +133,10 @@ export class TwsReconciler {
         } else discrepancies.push(`external order ${r.orderId} ${r.contract.symbol ?? ''} (orderRef '${r.order.orderRef ?? ''}') not adopted`);
       }
     }
-    if (s.executionsOk) adopted.push(...this.adoptFromExecutions(discrepancies));
+    // A periodic pass runs while trading: an execution parked now may still be waiting for its order's report, so it
+    // is left to its own T_park verdict, and its symbol's position is compared on a later pass (never counted twice).
+    const periodic = trigger === 'periodic';
+    if (s.executionsOk && !periodic) adopted.push(...this.adoptFromExecutions(discrepancies));
     if (s.open !== null && s.executionsOk) {
       for (const o of this.book.open()) {
         if (s.open.has(o.orderId) || !before.has(o.orderId)) continue;
@@ -150,7 +153,7 @@ export class TwsReconciler {
         closed++;
       }
     } else for (const o of this.book.open()) unresolved.push(o.req.coid);
-    if (s.positions !== null) this.comparePositions(s.positions, discrepancies);
+    if (s.positions !== null) this.comparePositions(s.positions, discrepancies, periodic ? this.book.parkedSymbols() : new Set());
     const parts = [s.open !== null, s.executionsOk, s.positions !== null];
     const ok = parts.filter(Boolean).length;
     // The card vocabulary has two outcomes (BRK-84); the finer reason stays in `detail` for operators and the journal.
@@ -188,9 +191,10 @@ export class TwsReconciler {
     return coids;
   }
 
-  private comparePositions(broker: Map<string, PositionReport>, discrepancies: string[]): void {
+  private comparePositions(broker: Map<string, PositionReport>, discrepancies: string[], pending: ReadonlySet<string>): void {
     const symbols = new Set([...broker.keys(), ...this.holdings.symbols()]);
     for (const symbol of [...symbols].sort()) {
+      if (pending.has(symbol)) continue;
       const b = broker.get(symbol);
       const qty = b?.qty ?? 0;
       const delta = qty - this.holdings.quantity(symbol);

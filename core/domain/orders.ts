@@ -104,4 +104,6 @@ export interface AccountSnapshot {
   realizedPnl: Money;
   unrealizedPnl: Money;
   time: Micros;
+  /** `venue`: the broker's own figures (account summary); `local`: computed from this process's fills. */
+  source?: 'venue' | 'local';
 }

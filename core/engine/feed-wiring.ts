@@ -4,7 +4,7 @@ import type { KernelParts } from './kernel-parts.js';
 
 const JOURNALED_FEED_EVENTS: readonly FeedEventName[] = [
   'feed.refused', 'feed.failed', 'feed.stale', 'feed.resumed', 'feed.suspect', 'feed.delayed', 'feed.interrupted',
-  'feed.resubscribed', 'feed.malformed',
+  'feed.resubscribed', 'feed.malformed', 'feed.entitlement', 'feed.entitlement-ok',
 ];
 
 /**

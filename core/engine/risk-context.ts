@@ -15,6 +15,11 @@ export interface RiskContextSources {
   openOrderCount(): number;
   ordersToday(): number;
   pausedSymbols: ReadonlySet<string>;
+  /**
+   * The account's equity where it is not the ledger's: in paper and live the broker's figure (core/engine/account-truth.ts,
+   * docs/tws-account-and-reconciliation.md). Without it, the config's start equity plus the day's PnL.
+   */
+  account?: { equity(): Money; startEquity(): Money };
 }
 
 /** A live, read-only view over the kernel's state; built once, read by every evaluation (nothing copied per intent). */
@@ -23,8 +28,8 @@ export class RiskContextView implements RiskContext {
 
   get now(): Micros { return this.s.clock.now(); }
   get state(): TradingState { return this.s.state(); }
-  get startEquity(): Money { return this.s.ledger.startEquity; }
-  get equity(): Money { return this.s.ledger.equity(); }
+  get startEquity(): Money { return this.s.account?.startEquity() ?? this.s.ledger.startEquity; }
+  get equity(): Money { return this.s.account?.equity() ?? this.s.ledger.equity(); }
   get dailyPnl(): Money { return this.s.ledger.dailyPnl(); }
   get positions(): readonly Position[] { return this.s.ledger.positions(); }
   position(symbol: string): Position | undefined { return this.s.ledger.position(symbol); }

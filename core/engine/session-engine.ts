@@ -24,6 +24,9 @@ import { wireFeed } from './feed-wiring.js';
 import { OperatorControls } from './operator-controls.js';
 import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
 import type { ActiveMemory } from '../learning/active-memory.js';
+import { AccountTruth } from './account-truth.js';
+import { DataEntitlements } from './data-entitlements.js';
+import { withEntryBlocks } from './account-gate.js';
 import { SampleRecorder } from '../learning/sample-recorder.js';
 
 export interface SessionResult extends SessionSummary {
@@ -55,6 +58,9 @@ export class SessionEngine {
   readonly triggers: AutoTriggers;
   /** The learning loop (core/learning), when a learner other than `none` is configured. */
   readonly learning: LearningLoop | null;
+  /** Broker equity, ledger-vs-broker positions, clock skew; and the feed's data checks (docs/tws-account-and-reconciliation.md). */
+  readonly account: AccountTruth;
+  readonly entitlements = new DataEntitlements();
 
   constructor(
     @inject(Clock) private readonly clock: Clock,
@@ -78,17 +84,21 @@ export class SessionEngine {
         bus.emit('risk.clear-refused', { reasons: e.reasons, at: clock.now() });
       },
     });
+    this.account = new AccountTruth({
+      broker, ledger, journal: this.journalWriter, gate: this.gate, post: (t) => loop.post(t), now: () => clock.now(), mode: plan.mode,
+    });
     this.risk = new RiskContextView({
       clock, ledger, tracker: this.tracker, state: () => this.gate.state, book: (s) => router.book(s),
       openOrderCount: () => this.orders.registry.workingOrderCount, ordersToday: () => this.orders.ordersSent,
-      pausedSymbols: this.pausedSymbols,
+      pausedSymbols: this.pausedSymbols, account: this.account,
     });
-    const tradingGate = createTradingGate({
+    const startGate = createTradingGate({
       gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pausedSymbols, mode: plan.mode,
       brokerIsVenue: plan.arming.venues.some((v) => v.path === 'broker'), whitelist: plan.whitelist,
       window: plan.window, maxDataAgeMs: plan.maxDataAgeMs, configuredAccount: plan.arming.accountId,
       health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
     });
+    const tradingGate = withEntryBlocks(startGate, [(i) => this.account.entryBlock(i), (i) => this.entitlements.entryBlock(i.symbol)], this.journalWriter);
     this.triggers = new AutoTriggers(this.gate, clock, plan.killSwitch);
     this.orders = new OrderManager({
       broker, gate: tradingGate, risk: this.risk, clock, bus, ledger, tracker: this.tracker,
@@ -137,6 +147,11 @@ export class SessionEngine {
   async run(options: PlaybackOptions = {}): Promise<SessionResult> {
     const { plan, parts, clock } = this;
     const detachBroker = this.orders.attach();
+    const detachAccount = this.account.attach();
+    const detachEntitlements = this.entitlements.attach((failed, passed) => {
+      const off = [parts.bus.on('feed.entitlement', failed, 'account-truth'), parts.bus.on('feed.entitlement-ok', passed, 'account-truth')];
+      return () => { for (const d of off) d(); };
+    });
     const detachTriggers = this.triggers.attach((event, listener) => parts.bus.on(event, listener as never, 'kill-switch'));
     await this.journal.openSession({
       sessionId: plan.sessionId, mode: plan.mode, strategy: plan.strategies.map((s) => s.manifest.id).join(','),
@@ -172,6 +187,8 @@ export class SessionEngine {
     detachSamples();
     detachTriggers();
     detachBroker();
+    detachAccount();
+    detachEntitlements();
     const summary: SessionSummary = {
       events: parts.router.events, orders: this.orders.ordersSent, fills: this.fills, trades: this.tracker.closedToday,
       netPnl: parts.ledger.dailyPnl(), endedAt: clock.now(), status,
@@ -215,7 +232,8 @@ export class SessionEngine {
     for (const s of plan.strategies) {
       const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
         clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
-        memory: this.memory, log: plan.log, seed: plan.seed, onTrigger: (id, record) => this.samples.onTrigger(id, record),
+        memory: this.memory, log: plan.log, seed: plan.seed, equity: () => this.account.equity(),
+        onTrigger: (id, record) => this.samples.onTrigger(id, record),
       });
       this.strategies.push(strategy);
       parts.bus.on('trade.closed', (t) => { if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t); }, strategy.id);

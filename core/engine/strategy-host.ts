@@ -23,6 +23,8 @@ export interface StrategyHostDeps {
   memory: MemoryHolder;
   log: (pluginId: string) => StrategyLog;
   seed: number;
+  /** Equity for sizing where it is the broker's (paper/live, core/engine/account-truth.ts); default the ledger's. */
+  equity?: () => Money;
   /** Receives every trigger a strategy reports (the sample recorder in core/learning); none: triggers are dropped. */
   onTrigger?: (strategyId: string, record: TriggerRecord) => void;
 }
@@ -37,7 +39,7 @@ export function createStrategy(manifest: StrategyManifest<unknown>, instanceId: 
     random: new Sfc32(seedFrom(d.seed, instanceId)),
     book: (symbol: string): BookView | undefined => d.router.book(symbol),
     position: (symbol: string): Position | undefined => d.ledger.position(symbol),
-    equity: (): Money => d.ledger.equity(),
+    equity: d.equity ?? ((): Money => d.ledger.equity()),
     submit: (intent: StrategyIntent): IntentResult => d.orders.submitIntent(instanceId, intent),
     cancel: (coid: string): void => d.orders.cancel(instanceId, coid),
     close: (symbol: string, reason: string): IntentResult | null => d.orders.closePosition(instanceId, symbol, reason),

@@ -25,7 +25,7 @@ export interface LabelInput {
 }
 
 /**
- * The label of a closed trade or ghost (roadmap §6.2): R = net PnL / planned risk, MAE/MFE in R, win, time in
+ * The label of a closed trade or ghost (docs/learning-data.md): R = net PnL / planned risk, MAE/MFE in R, win, time in
  * trade, reasons. A trade the kill switch or the session end closed says more about the clock than the setup: it
  * is flagged and |R| capped at `rCap` (MAE/MFE too), so one forced exit cannot dominate a window.
  */

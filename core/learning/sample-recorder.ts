@@ -54,7 +54,7 @@ interface Ghost extends Pending {
 }
 
 /**
- * Turns every trigger a strategy reports into a training sample (roadmap §6.2, §6.1 step 1):
+ * Turns every trigger a strategy reports into a training sample (docs/learning-data.md, "Samples"):
  * - a taken trigger waits for its trade to close and is labelled by the real fills (R on the planned risk, MAE/MFE
  *   from the trade tracker's integer marks), or, if the entry never filled, journaled as an `entry-unfilled` sample
  *   for execution statistics;

@@ -52,7 +52,7 @@ export function bucketOf(spreadTicks: number, volatilityTicks: number): number {
 }
 
 /**
- * Execution memory (roadmap §6.4 C): slippage, fill probability and 5 s markout per spread × volatility bucket,
+ * Execution memory (docs/learning-data.md, roadmap §6.4 C): slippage, fill probability and 5 s markout per spread × volatility bucket,
  * from real trades only (ghost brackets never fill anything real), turned into an entry offset of 0 or +1 tick
  * (§5.5) and a stop buffer of 1–3 ticks (§5.6). Counts and sums in sample-id order; no transcendental maths.
  * Scores a vector with its bucket's mean slippage in ticks (0 without data).

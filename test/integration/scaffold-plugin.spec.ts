@@ -57,7 +57,7 @@ export default defineConfig({
 `);
     const session = run(process.execPath, [bin, 'run', '--json', '--config', config], dir);
     expect(session.status, session.out).to.equal(0);
-    const summary = JSON.parse(session.out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!) as { strategy: string; orders: number };
+    const summary = JSON.parse(session.out.trim().split('\n').filter((l) => l.startsWith('{') && l.includes('"journalSha256"')).at(-1)!) as { strategy: string; orders: number };
     expect(summary.strategy).to.equal('opening-drive');
     expect(summary.orders).to.be.greaterThan(0);
   });
@@ -76,7 +76,7 @@ export default defineConfig({
 `);
     const session = run(process.execPath, [bin, 'run', '--json', '--config', config], dir);
     expect(session.status, session.out).to.equal(0);
-    const summary = JSON.parse(session.out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!) as { strategy: string; fills: number };
+    const summary = JSON.parse(session.out.trim().split('\n').filter((l) => l.startsWith('{') && l.includes('"journalSha256"')).at(-1)!) as { strategy: string; fills: number };
     expect(summary.strategy).to.equal('tape-burst');
     expect(summary.fills).to.be.greaterThan(0);
   });

@@ -34,6 +34,7 @@ describe('read-only TWS API: a paper session stops at the first 321 (fake TWS re
         mode: 'paper',
         session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 2 }).toFormat('HH:mm') },
         account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
+        instruments: [{ symbol: 'HRVST', tick: 0.01 }],
         marketData: { use: 'tws', params: { port: server.port, clientId: 43 } },
         broker: { use: 'tws', params: { port: server.port, clientId: 43 } },
         store: { use: 'typeorm', params: { file: path.join(dir, 'paper.sqlite') } },

@@ -130,10 +130,17 @@ describe('the same session through the TWS adapter (fake TWS, real socket) and o
         marketEnded();
       },
     };
-    const server = await FakeTwsServer.start({ clock: wallClock, accounts: ['DU0000001'], speed: Infinity, market: lockstep, matcher: new BrokerBackedMatcher(venue, view) });
+    // The market starts once both the depth and the tape lines are requested: a print published before the tape line
+    // exists reaches no one, and the lockstep would wait for it forever.
+    const server = await FakeTwsServer.start({ clock: wallClock, accounts: ['DU0000001'], speed: Infinity, market: lockstep, marketStart: 'manual', matcher: new BrokerBackedMatcher(venue, view) });
+    const lines = new Set<string>();
     // The adapter's connect-time read-only probe cancels an id never placed: not an order cancel, left out here.
     const placedIds = new Set<number>();
     server.on('frame', (f) => {
+      if ((f.request.kind === 'mktDepth' || f.request.kind === 'tickByTick') && !lines.has(f.request.kind)) {
+        lines.add(f.request.kind);
+        if (lines.size === 2) void server.playMarket();
+      }
       if (f.request.kind === 'placeOrder') { venueSide.placed++; placedIds.add(f.request.order.orderId); }
       if (f.request.kind === 'cancelOrder' && placedIds.has(f.request.orderId)) venueSide.cancels++;
     });

@@ -56,7 +56,8 @@ export async function startTwsRig(clock: Clock, startEquity: number, budgets = {
   const dataDir = venue.dataDir ?? mkdtempSync(join(tmpdir(), 'hv-tws-kit-'));
   const accounts = venue.accounts ?? [KIT_ACCOUNT];
   const server = venue.server ?? await FakeTwsServer.start({
-    clock: new StepClock(), accounts, ...(venue.contracts !== undefined ? { contracts: venue.contracts.map((symbol) => ({ symbol })) } : {}),
+    // The venue's cash is the account's: the adapter's snapshot is TWS's account summary.
+    clock: new StepClock(), accounts, startingCash: startEquity / 10_000, ...(venue.contracts !== undefined ? { contracts: venue.contracts.map((symbol) => ({ symbol })) } : {}),
   });
   const inst = twsManifest.create({
     pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], reconcileDeadlineMs: 500, syncRetryMs: 50, accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth, ...venue.params }),

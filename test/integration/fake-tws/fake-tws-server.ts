@@ -13,6 +13,7 @@ import { ERROR_TEXT, type ScenarioName } from './scenarios.js';
 import { TwsConnection, type ConnectionHost } from './tws-connection.js';
 import { rawFrame, type Field, type Handshake } from './wire.js';
 import { answerInfoRequest } from './info-requests.js';
+import { SCENARIO_SKEW_MS, type Refusals } from './entitlements.js';
 
 export interface FakeTwsOptions {
   /** 0 (default) = ephemeral. */
@@ -37,6 +38,8 @@ export interface FakeTwsOptions {
   contracts?: Array<Partial<FakeContract> & { symbol: string }>;
   /** Starting cash per account in dollars; default 1,000,000. */
   startingCash?: number;
+  /** TWS's clock offset (ms) in currentTime answers; default 0 (30 s in the `clock-skew` scenario). */
+  clockSkewMs?: number;
 }
 
 export interface FrameEvent {
@@ -95,6 +98,10 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
   readonly withheld = new Set<ClientRequest['kind']>();
   /** Seeded from `options.seed`: drives the random parts of faults (e.g. 10197 burst sizes). */
   readonly rng: Sfc32;
+  /** Per-symbol market-data refusals (see entitlements.ts); tests change them at any time. */
+  readonly refusals: Refusals = new Map();
+  /** TWS's clock offset in currentTime answers (ms); tests change it at any time. */
+  clockSkewMs: number;
   private readonly connections = new Map<number, TwsConnection>();
   private readonly server: net.Server;
   private nextConnId = 1;
@@ -110,6 +117,7 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     this.accounts = options.accounts ?? ['DU0000001'];
     this.nextOrderId = options.nextOrderId ?? 1000;
     this.rng = new Sfc32(options.seed ?? 1);
+    this.clockSkewMs = options.clockSkewMs ?? (this.scenario === 'clock-skew' ? SCENARIO_SKEW_MS : 0);
     const matcher = options.matcher ?? new TouchMatcher({ partialFills: this.scenario === 'partial-fills' });
     this.market = new MarketHub(matcher, this.clock);
     this.desk = new OrderDesk({ matcher, scenario: () => this.scenario, now: () => this.clock.nowMicros(),

@@ -2,6 +2,7 @@ import { fromMoney, fromPrice } from '../../../core/domain/units.js';
 import type { FakeTwsServer } from './fake-tws-server.js';
 import type { ClientRequest } from './requests.js';
 import { ERROR_TEXT } from './scenarios.js';
+import { refusalFor, skewedSeconds, type FakeFeed } from './entitlements.js';
 import type { TwsConnection } from './tws-connection.js';
 
 const HOURS = '20260101:0930-20260101:1600';
@@ -14,7 +15,7 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
   const m = conn.msgs;
   const scenario = server.scenario;
   switch (r.kind) {
-    case 'currentTime': return conn.send(m.currentTime(Math.floor(server.clock.nowMicros() / 1_000_000)));
+    case 'currentTime': return conn.send(m.currentTime(skewedSeconds(server.clock.nowMicros(), server.clockSkewMs)));
     case 'managedAccounts': return conn.send(m.managedAccounts(server.accounts));
     case 'marketDataType':
       for (const s of server.market.subs) if (s.conn === conn && s.kind === 'l1') conn.send(m.marketDataType(s.reqId, r.type));
@@ -29,6 +30,7 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
       if (scenario === 'no-subscription') return conn.send(m.error(r.reqId, 354, ERROR_TEXT[354]!));
       const c = server.contractFor(r.contract);
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
+      if (refuse(server, conn, r.reqId, c.symbol, 'l1')) return;
       const sub = { conn, reqId: r.reqId, kind: 'l1' as const, symbol: c.symbol, numRows: 0, smart: false, tickType: '' };
       if (r.snapshot) {
         const q = server.market.lastQuote.get(c.symbol);
@@ -43,6 +45,7 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
       if (scenario === 'no-subscription') return conn.send(m.error(r.reqId, 354, ERROR_TEXT[354]!));
       const c = server.contractFor(r.contract);
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
+      if (refuse(server, conn, r.reqId, c.symbol, 'depth')) return;
       server.market.subscribe({ conn, reqId: r.reqId, kind: 'depth', symbol: c.symbol, numRows: r.numRows,
         smart: r.smart, tickType: '' });
       return startMarket(server);
@@ -52,6 +55,7 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
       if (scenario === 'competing-session') return conn.send(m.error(r.reqId, 10197, ERROR_TEXT[10197]!));
       const c = server.contractFor(r.contract);
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
+      if (refuse(server, conn, r.reqId, c.symbol, 'tape')) return;
       server.market.subscribe({ conn, reqId: r.reqId, kind: 'tbt', symbol: c.symbol, numRows: 0, smart: false,
         tickType: r.tickType });
       return startMarket(server);
@@ -85,6 +89,14 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
     default:
       return; // cancels of summaries/positions/historical data need no answer; unknown ids are counted elsewhere
   }
+}
+
+/** A refusal configured for this symbol and feed: answered with its IB code instead of data. */
+function refuse(server: FakeTwsServer, conn: TwsConnection, reqId: number, symbol: string, feed: FakeFeed): boolean {
+  const code = refusalFor(server.refusals, server.scenario, symbol, feed);
+  if (code === null) return false;
+  conn.send(conn.msgs.error(reqId, code, ERROR_TEXT[code] ?? `fake refusal ${code}`));
+  return true;
 }
 
 function startMarket(server: FakeTwsServer): void {

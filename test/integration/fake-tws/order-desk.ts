@@ -127,7 +127,7 @@ export class OrderDesk {
       if (f.account !== '' && x.spec.account !== f.account) continue;
       if (f.symbol !== '' && x.spec.contract.symbol !== f.symbol) continue;
       conn.send(conn.msgs.execution({ ...x.spec, reqId }));
-      conn.send(this.commissionFrame(conn.msgs, x));
+      if (this.d.scenario() !== 'no-commission') conn.send(this.commissionFrame(conn.msgs, x));
     }
     conn.send(conn.msgs.executionEnd(reqId));
   }
@@ -221,7 +221,7 @@ export class OrderDesk {
       if (!this.acking.has(o.orderId)) c.send(c.msgs.openOrder(this.openSpec(o)));
     }
     if (!this.acking.has(o.orderId)) this.sendStatus(o);
-    if (scenario !== 'commission-before-exec') {
+    if (scenario !== 'commission-before-exec' && scenario !== 'no-commission') {
       for (const c of this.d.connectionsOf(o.clientId)) c.send(this.commissionFrame(c.msgs, x));
     }
     if (o.status !== 'Filled') return;

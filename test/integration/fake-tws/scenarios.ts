@@ -26,6 +26,9 @@ export const SCENARIOS = {
   'oversized-frame': 'sends a frame whose length prefix (0x7FFFFFFF) far exceeds its body once the client is ready',
   'unsupported-version': 'answers the handshake with server version 200 (the client fails with 506)',
   'read-only': 'TWS with "Read-Only API" on: every order, cancel and global cancel is answered with 321 (read-only) and nothing else',
+  'no-depth-subscription': 'answers every depth request with 354 (quotes and tape flow): an account without TotalView',
+  'no-commission': 'never sends a commissionReport (live or replayed): every execution lacks its commission',
+  'clock-skew': 'answers currentTime 30 s ahead of its clock (unless clockSkewMs says otherwise)',
 } as const;
 
 export type ScenarioName = keyof typeof SCENARIOS;
@@ -45,6 +48,10 @@ export const ERROR_TEXT: Readonly<Record<number, string>> = {
   321: "Error validating request.-'bN' : cause - The API interface is currently in Read-Only mode.",
   326: 'Unable to connect as the client id is already in use. Retry with a unique client id.',
   354: 'Requested market data is not subscribed.',
+  2152: 'Exchanges - Depth: ISLAND; Top: BYX; AMEX; PEARL; MEMX; EDGEA; CHX; IEX; NYSENAT; LTSE; PSX',
+  10089: 'Requested market data requires additional subscription for API.',
+  10092: 'Deep market data is not supported for this combination of security/exchange',
+  10167: 'Requested market data is not subscribed. Displaying delayed market data.',
   1100: 'Connectivity between IB and Trader Workstation has been lost.',
   1101: 'Connectivity between IB and Trader Workstation has been restored - data lost.',
   1102: 'Connectivity between IB and Trader Workstation has been restored - data maintained.',
