@@ -21,6 +21,7 @@ export class MarketRouter implements MarketView {
   private readonly strategiesBySymbol = new Map<string, Strategy[]>();
   private depthHooks: DepthHook[] = [];
   private tradeHooks: TradeHook[] = [];
+  private markListener: ((symbol: string) => void) | null = null;
   events = 0;
   anomalies = 0;
   /** Symbols whose feed reported a halt or gap; strategies see it through onStatus. */
@@ -62,6 +63,15 @@ export class MarketRouter implements MarketView {
     return () => { this.tradeHooks = this.tradeHooks.filter((l) => l !== listener); };
   }
 
+  /**
+   * Runtime risk monitors on marks: called after a print moved the ledger's mark of a symbol with an open position,
+   * so an unrealised breach (daily loss) acts on the print that crossed it rather than on the next fill. Flat symbols
+   * cost one map lookup per print and nothing else.
+   */
+  onMark(listener: ((symbol: string) => void) | null): void {
+    this.markListener = listener;
+  }
+
   handleDepth(event: DepthEvent): void {
     const book = this.books.get(event.symbol);
     if (book === undefined) return;
@@ -94,6 +104,7 @@ export class MarketRouter implements MarketView {
       this.events++;
       const book = this.books.get(event.symbol);
       this.ledger.mark(event.symbol, event.price);
+      if (this.markListener !== null && this.ledger.quantity(event.symbol) !== 0) this.markListener(event.symbol);
       const hooks = this.tradeHooks;
       for (let i = 0; i < hooks.length; i++) hooks[i]!(event, book);
       const list = this.strategiesBySymbol.get(event.symbol);

@@ -124,6 +124,7 @@ export class SessionEngine {
     }) : null;
     // Registered before the recorder attaches (in run), so the loop knows a trade's PnL when its sample arrives.
     if (this.learning !== null) bus.on('trade.closed', (t) => this.learning!.onTradeClosed(t), 'learning');
+    router.onMark(() => this.gate.monitor(this.risk));
     bus.on('order.filled', () => { this.fills++; });
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }

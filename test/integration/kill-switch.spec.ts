@@ -3,8 +3,8 @@ import type { JournalEntry } from '../../ports/journal.js';
 import type { Strategy } from '../../ports/strategy.js';
 import { runWith, S, WINDOW } from '../support/engine-harness.js';
 
-/** A strategy that holds a long position from 10 s on, and throws from `throwFrom` on (if given). */
-function holder(throwFrom = Infinity) {
+/** A strategy that holds a long (or short) position from 10 s on, and throws from `throwFrom` on (if given). */
+function holder(throwFrom = Infinity, side: 'buy' | 'sell' = 'buy') {
   return (ctx: Parameters<Parameters<typeof runWith>[0]>[0]): Strategy => {
     let entered = false;
     return {
@@ -14,7 +14,9 @@ function holder(throwFrom = Infinity) {
         const now = ctx.clock.now();
         if (now >= WINDOW.start + throwFrom * S) throw new Error('strategy keeps failing');
         if (entered || now < WINDOW.start + 10 * S) return;
-        entered = ctx.submit({ symbol: 'TST', kind: 'entry', side: 'buy', type: 'limit', quantity: 100, limitPrice: book.bestAsk, stopLoss: book.bestBid - 2000, takeProfit: book.bestAsk + 5000, reason: 'hold' }).status === 'sent';
+        entered = (side === 'buy'
+          ? ctx.submit({ symbol: 'TST', kind: 'entry', side, type: 'limit', quantity: 100, limitPrice: book.bestAsk, stopLoss: book.bestBid - 2000, takeProfit: book.bestAsk + 5000, reason: 'hold' })
+          : ctx.submit({ symbol: 'TST', kind: 'entry', side, type: 'limit', quantity: 100, limitPrice: book.bestBid, stopLoss: book.bestAsk + 2000, takeProfit: book.bestBid - 5000, reason: 'hold' })).status === 'sent';
       },
     };
   };
@@ -69,6 +71,22 @@ describe('automatic kill switch through the engine', () => {
     expect((change?.data as { reason: { code: string } }).reason.code).to.equal('RISK.RECONNECT_LOOP');
     expect(change!.loopSeq).to.equal(reconnecting[2]!.loopSeq);
     expect(rows.some((r) => r.type === 'flatten.order')).to.equal(true);
+  });
+
+  it('an unrealised daily loss halts on the print that marks it, not at the next fill (item 7)', async () => {
+    // Short 100 at the best bid (500600) with a 10_000 commission: −10_000 at the fill, within the 20_000 limit
+    // (0.002 % of 1e9); a print at 500700 marks −10_000 more, and nothing else fills until the session-end flatten.
+    const { journal } = await runWith(holder(Infinity, 'sell'), [{ use: 'daily-loss', action: 'halt', params: { maxLossPct: 0.002 } }]);
+    const rows = journal.all();
+    const fills = rows.filter((r) => r.type === 'order.filled');
+    const change = rows.find((r) => r.type === 'risk.state-changed');
+    expect((change?.data as { reason: { code: string } } | undefined)?.reason.code, 'halted on daily loss').to.equal('RISK.DAILY_LOSS');
+    expect(rows.indexOf(change!), 'halt before any closing fill').to.be.lessThan(rows.indexOf(fills[1]!));
+    // The script prints 1 µs after each whole second and cycles its prices every 7 s.
+    expect((change!.time - WINDOW.start) % S, 'on a print').to.equal(1);
+    expect(change!.time, 'within one price cycle of the entry fill').to.be.lessThan(fills[0]!.time + 7 * S);
+    const flatten = rows.find((r) => r.type === 'flatten.order');
+    expect(flatten?.time, 'flatten on the same print').to.equal(change!.time);
   });
 
   it('a daily loss breach on a fill halts on that fill', async () => {
