@@ -2,6 +2,13 @@ import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.j
 import type { OrderManagerDeps } from './order-manager-deps.js';
 import type { OrderRegistry, TrackedOrder } from './order-registry.js';
 
+/** What the handler asks of the order manager: keep closing positions covered (see OrderManager.cover). */
+export interface CloseCoverage {
+  afterFill(strategyId: string, symbol: string): void;
+  closeFailed(order: TrackedOrder, code: string, reason: string): void;
+  linkRestored(): void;
+}
+
 const JOURNALED: readonly BrokerEventName[] = [
   'order.submitted', 'order.accepted', 'order.cancelled', 'order.rejected', 'order.unknown', 'order.modified',
   'order.cancel-rejected', 'order.modify-rejected', 'order.adopted', 'bracket.failed', 'order.triggered',
@@ -16,7 +23,7 @@ const EXIT_REASON: Record<TrackedOrder['role'], string | null> = {
  * the kernel through the event loop (`post`), so an event emitted synchronously inside a strategy's submit is
  * handled after that strategy callback returns, in order.
  */
-export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry): () => void {
+export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry, closes: CloseCoverage): () => void {
   const disposers: Array<() => void> = [];
   const post = d.post;
   const on = <K extends BrokerEventName>(name: K, handler: (p: BrokerEvents[K]) => void): void => {
@@ -31,11 +38,19 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry)
       const coid = (p as { coid?: string }).coid;
       const order = coid !== undefined ? registry.get(coid) : undefined;
       d.journal.write('order', name, { ...p }, { coid, symbol: order?.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined });
-      if (order === undefined) return;
+      if (order === undefined) {
+        if (name === 'order.adopted' && coid !== undefined && !(p as BrokerEvents['order.adopted']).external) registry.adopt(coid);
+        return;
+      }
       if (name === 'order.cancelled' || name === 'order.rejected') {
+        const ours = order.cancelRequested === true;
         registry.markTerminal(order);
         const reason = (p as { reason?: string }).reason ?? '';
         d.notify(order.strategyId, { type: name === 'order.cancelled' ? 'cancelled' : 'rejected', coid: order.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol, reason });
+        // A close that ended short of its quantity, other than by our own cancel, leaves shares to close again.
+        if (order.close === true && !(name === 'order.cancelled' && ours)) {
+          closes.closeFailed(order, (p as { code?: string }).code ?? (name === 'order.cancelled' ? 'ORDER.CANCELLED' : 'ORDER.REJECTED'), reason);
+        }
       } else if (name === 'order.cancel-rejected') {
         // The venue refused the cancel: the order still works, so a later cancel (or flatten) must be able to go.
         order.cancelRequested = false;
@@ -49,12 +64,30 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry)
 
   on('order.filled', (f) => {
     const order = registry.get(f.coid);
-    registry.rememberExec(f.execId, f.coid);
     const commission = f.commission ?? 0;
-    d.journal.write('fill', 'order.filled', { ...f }, { coid: f.coid, symbol: f.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined });
+    const keys = { coid: f.coid, symbol: f.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined };
+    // Executions are trusted only for orders we placed (this process, or an earlier one and adopted at
+    // reconciliation): anything else would be a phantom position, and more than the order's quantity an overfill.
+    const why: 'overfill' | 'external-order' | 'unknown-order' | null = order !== undefined ? (order.filled + f.qty > order.quantity ? 'overfill' : null)
+      : registry.isAdopted(f.coid) ? null : f.coid.startsWith('EXT-') ? 'external-order' : 'unknown-order';
+    if (why !== null) {
+      const refused = { severity: 'critical' as const, coid: f.coid, execId: f.execId, symbol: f.symbol, qty: f.qty, why, at: d.clock.now() };
+      d.journal.write('fill', 'fill.refused', { ...refused, fill: { ...f }, orderQty: order?.quantity ?? null, filledBefore: order?.filled ?? null }, keys);
+      d.bus.emit('fill.refused', refused);
+      d.escalate?.('SAFE_MODE', {
+        code: why === 'overfill' ? 'RISK.OVERFILL' : 'RISK.UNTRUSTED_FILL', limit: 'order-manager.trustedFills', observed: f.qty, threshold: order === undefined ? 0 : order.quantity - order.filled,
+        message: why === 'overfill' ? `execution ${f.execId} would fill ${f.coid} beyond its ${order!.quantity} shares` : `execution ${f.execId} for ${f.coid}, an order this kernel did not place`,
+      });
+      return;
+    }
+    registry.rememberExec(f.execId, f.coid);
+    d.journal.write('fill', 'order.filled', order === undefined ? { ...f, adopted: true } : { ...f }, keys);
     d.ledger.applyFill(f.symbol, f.side, f.qty, f.price, commission);
     d.ledger.mark(f.symbol, f.price);
-    if (order === undefined) return;
+    if (order === undefined) {
+      d.gate.monitor(d.risk);
+      return;
+    }
     order.filled += f.qty;
     if (f.status === 'Filled') registry.markTerminal(order);
     const tradeId = order.tradeId ?? `${order.strategyId}-x${f.execId}`;
@@ -65,6 +98,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry)
       d.journal.write('trade', 'trade.closed', { ...closed }, { symbol: closed.symbol, strategyId: closed.strategyId, tradeId: closed.tradeId });
       d.bus.emit('trade.closed', closed);
     }
+    closes.afterFill(order.strategyId, order.symbol);
     d.gate.monitor(d.risk);
   });
 
@@ -76,8 +110,13 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry)
     if (order !== undefined) d.tracker.addCommission(order.strategyId, order.symbol, c.amount);
   });
 
-  for (const name of ['connection.changed', 'broker.anomaly', 'broker.error', 'reconciliation.completed'] as const) {
+  for (const name of ['connection.changed', 'broker.anomaly', 'broker.error'] as const) {
     on(name, (p) => d.journal.write('event', name, { ...p }));
   }
+  on('reconciliation.completed', (p) => {
+    d.journal.write('event', 'reconciliation.completed', { ...p });
+    // Trading resumes only after reconciliation, so closes the link refused go out again now, sized afresh.
+    if (p.status === 'complete') closes.linkRestored();
+  });
   return () => { for (const dispose of disposers) dispose(); };
 }

@@ -1,6 +1,6 @@
 import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
-import type { OrderIntent, RiskContext, RiskDecision, TradingState } from '../../ports/risk-policy.js';
+import type { OrderIntent, RiskContext, RiskDecision, RiskReason, TradingState } from '../../ports/risk-policy.js';
 import type { StrategyOrderUpdate } from '../../ports/strategy.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { JournalWriter } from './journal-writer.js';
@@ -29,5 +29,10 @@ export interface OrderManagerDeps {
   sessionTag: string;
   /** Hand a broker event to the event loop (queued if the loop is busy). */
   post(task: () => void): void;
+  /**
+   * Raise the kill switch (never lowers it): an untrusted or overfilled execution (SAFE_MODE), a close that failed
+   * too often (HALT). The session engine wires it to the risk gate; without it the event is journaled only.
+   */
+  escalate?(to: TradingState, reason: RiskReason): void;
 }
 

@@ -1,7 +1,7 @@
 import type { BracketRequest, OrderRequest, OrderSide } from '../domain/orders.js';
 import type { BrokerEvents, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
-import type { OrderIntent, RiskContext, RiskDecision, TradingState } from '../../ports/risk-policy.js';
+import type { OrderIntent, RiskContext, RiskDecision, RiskReason, TradingState } from '../../ports/risk-policy.js';
 import type { IntentResult, StrategyOrderUpdate } from '../../ports/strategy.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { JournalWriter } from './journal-writer.js';
@@ -24,14 +24,16 @@ export class OrderManager {
   private intentCount = 0;
   private tradeCount = 0;
   ordersSent = 0;
+  /** Positions being closed, by strategy and symbol: re-covered after every fill, failure and reconnect until flat. */
+  private readonly closing = new Map<string, Closing>();
 
   constructor(private readonly d: OrderManagerDeps) {}
 
   attach(): () => void {
-    return attachBrokerEvents(this.d, this.registry);
+    return attachBrokerEvents(this.d, this.registry, this);
   }
 
-  submitIntent(strategyId: string, input: Omit<OrderIntent, 'strategyId' | 'intentId'> & { intentId?: string }): IntentResult {
+  submitIntent(strategyId: string, input: Omit<OrderIntent, 'strategyId' | 'intentId'> & { intentId?: string }, opts: { close?: boolean } = {}): IntentResult {
     const intentId = input.intentId ?? `${strategyId}-i${++this.intentCount}`;
     const intent: OrderIntent = { ...input, intentId, strategyId };
     const decision = this.d.gate.evaluate(intent, this.d.risk);
@@ -51,7 +53,7 @@ export class OrderManager {
     this.d.journal.write('risk', 'risk.approved', { intent: intentRecord(intent), quantity, warnings: decision.warnings }, { ...base, tradeId: tradeId ?? undefined });
     this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, quantity, at: this.d.clock.now() });
     const sized: OrderIntent = { ...intent, quantity };
-    const sent = this.send(sized, tradeId);
+    const sent = this.send(sized, tradeId, opts.close === true);
     if (sent.status === 'rejected') return { status: 'rejected', intentId, code: sent.code, reason: sent.reason };
     this.d.bus.emit('intent.sent', { intentId, strategyId, coids: sent.coids, tradeId, at: this.d.clock.now() });
     return { status: 'sent', intentId, coids: sent.coids, tradeId };
@@ -63,13 +65,25 @@ export class OrderManager {
     this.requestCancel(order);
   }
 
-  /** Cancel the strategy's working orders in a symbol and send an exit for its position (through risk). */
+  /**
+   * Close the strategy's position in a symbol (through risk). Entries and other non-protective orders are
+   * cancelled; protective stops (bracket children included) stay working until the position is flat, and the close
+   * is sized to the position now, less closes already pending. A fill that grows the position afterwards (the rest
+   * of a partly filled entry) is covered by a re-issued close for the remainder (see `cover`).
+   */
   closePosition(strategyId: string, symbol: string, reason: string): IntentResult | null {
-    for (const o of this.registry.working()) if (o.strategyId === strategyId && o.symbol === symbol) this.requestCancel(o);
-    const trade = this.d.tracker.current(strategyId, symbol);
-    if (trade === undefined || trade.quantity === 0) return null;
-    const side: OrderSide = trade.side === 'long' ? 'sell' : 'buy';
-    return this.submitIntent(strategyId, { symbol, kind: 'exit', side, type: 'market', quantity: trade.quantity, reason });
+    const c = this.startClosing(strategyId, symbol, 'exit', reason);
+    if (c === null) return null;
+    const sent = this.cover(c);
+    if (sent !== null) return sent;
+    // Nothing new went out: the shares are already covered by pending closes, or the close waits for the link or
+    // an operator. Either way the position is not flat, so the strategy must not treat this as "nothing to close".
+    const pending = this.registry.workingFor(strategyId, symbol).filter((o) => o.close === true && o.cancelRequested !== true);
+    const tradeId = this.d.tracker.current(strategyId, symbol)?.tradeId ?? null;
+    if (c.waitingForLink || c.escalated || pending.length === 0) {
+      return { status: 'rejected', intentId: `${strategyId}-close`, code: c.escalated ? 'RISK.CLOSE_FAILED' : 'BROKER.NOT_CONNECTED', reason: c.escalated ? 'close escalated to the operator' : 'close waits for the broker' };
+    }
+    return { status: 'sent', intentId: pending[0]!.intentId, coids: pending.map((o) => o.coid), tradeId };
   }
 
   /**
@@ -81,30 +95,137 @@ export class OrderManager {
    */
   flattenAll(reason: string): { positions: number; cancelled: number } {
     let cancelled = 0;
+    const open = new Set<string>();
+    for (const trade of this.d.tracker.openTrades()) open.add(closingKey(trade.strategyId, trade.symbol));
     for (const o of this.registry.working()) {
-      if (o.role !== 'flatten' && this.requestCancel(o)) cancelled++;
+      // Protection of an open position stays until that position is flat; pending closes keep covering it.
+      if (o.close === true || (isProtective(o) && open.has(closingKey(o.strategyId, o.symbol)))) continue;
+      if (this.requestCancel(o)) cancelled++;
     }
     let positions = 0;
     for (const trade of this.d.tracker.openTrades()) {
-      let quantity = trade.quantity;
-      for (const o of this.registry.working()) {
-        if (o.role === 'flatten' && o.strategyId === trade.strategyId && o.symbol === trade.symbol) quantity -= o.quantity - o.filled;
-      }
-      if (quantity <= 0) continue;
-      const coid = `${trade.strategyId}-k${++this.intentCount}`;
-      const side: OrderSide = trade.side === 'long' ? 'sell' : 'buy';
-      const order: OrderRequest = {
-        coid, symbol: trade.symbol, side, type: 'market', quantity, tif: 'day', orderRef: this.orderRef(coid),
-      };
-      this.d.journal.write('risk', 'flatten.order', { coid, side, quantity, reason }, { symbol: trade.symbol, strategyId: trade.strategyId, tradeId: trade.tradeId, coid });
-      this.track(order, { intentId: coid, strategyId: trade.strategyId, tradeId: trade.tradeId, role: 'flatten', reason });
-      this.d.journal.durable();
-      this.d.broker.submit(order);
-      positions++;
+      const c = this.startClosing(trade.strategyId, trade.symbol, 'flatten', reason);
+      if (c !== null && this.cover(c) !== null) positions++;
     }
     this.d.journal.write('risk', 'flatten.all', { positions, cancelled, reason });
     this.d.bus.emit('kill-switch.flattened', { positions, cancelled, reason, at: this.d.clock.now() });
     return { positions, cancelled };
+  }
+
+  /** Mark a position as closing (a flatten outranks a strategy's close); null when the strategy holds nothing. */
+  private startClosing(strategyId: string, symbol: string, role: 'exit' | 'flatten', reason: string): Closing | null {
+    const trade = this.d.tracker.current(strategyId, symbol);
+    if (trade === undefined || trade.quantity === 0) return null;
+    const key = closingKey(strategyId, symbol);
+    let c = this.closing.get(key);
+    if (c === undefined) {
+      c = { key, strategyId, symbol, role, reason, failures: 0, waitingForLink: false, escalated: false };
+      this.closing.set(key, c);
+    } else if (role === 'flatten') {
+      c.role = 'flatten';
+      c.reason = reason;
+    }
+    for (const o of this.registry.workingFor(strategyId, symbol)) {
+      if (o.close !== true && !isProtective(o)) this.requestCancel(o);
+    }
+    return c;
+  }
+
+  /**
+   * The position-protection invariant for one closing position: the open shares are covered by pending closes, or
+   * a close for the uncovered rest goes out now; once flat, the protective orders left over are cancelled. Runs
+   * after every fill, close failure and reconnect of a closing position. Returns the result of the close it sent,
+   * or null when none was needed (or none could go: the link is down, or the close was escalated).
+   */
+  cover(c: Closing): IntentResult | null {
+    const trade = this.d.tracker.current(c.strategyId, c.symbol);
+    const held = trade?.quantity ?? 0;
+    if (held === 0) {
+      this.closing.delete(c.key);
+      for (const o of this.registry.workingFor(c.strategyId, c.symbol)) if (o.close === true || isProtective(o)) this.requestCancel(o);
+      return null;
+    }
+    if (c.waitingForLink || c.escalated) return null;
+    const side: OrderSide = trade!.side === 'long' ? 'sell' : 'buy';
+    let pending = 0;
+    for (const o of this.registry.workingFor(c.strategyId, c.symbol)) {
+      if (o.close === true && o.side === side && o.cancelRequested !== true) pending += o.quantity - o.filled;
+    }
+    const quantity = held - pending;
+    if (quantity <= 0) return null;
+    const price = c.failures > 0 ? this.crossingPrice(c.symbol, side, c.failures) : undefined;
+    const reason = c.failures > 0 ? `${c.reason} (retry ${c.failures})` : c.reason;
+    if (c.role === 'exit' && this.d.gate.state !== 'HALT') {
+      const type = price === undefined ? 'market' : 'limit';
+      return this.submitIntent(c.strategyId, { symbol: c.symbol, kind: 'exit', side, type, quantity, reason, ...(price === undefined ? {} : { limitPrice: price }) }, { close: true });
+    }
+    const coid = `${c.strategyId}-k${++this.intentCount}`;
+    const order: OrderRequest = {
+      coid, symbol: c.symbol, side, type: price === undefined ? 'market' : 'limit', quantity, tif: 'day', orderRef: this.orderRef(coid),
+    };
+    if (price !== undefined) order.limitPrice = price;
+    this.d.journal.write('risk', 'flatten.order', { coid, side, quantity, reason, ...(price === undefined ? {} : { limitPrice: price }) }, { symbol: c.symbol, strategyId: c.strategyId, tradeId: trade!.tradeId, coid });
+    this.track(order, { intentId: coid, strategyId: c.strategyId, tradeId: trade!.tradeId, role: 'flatten', reason, close: true });
+    this.d.journal.durable();
+    const receipt = this.d.broker.submit(order);
+    if (receipt.status === 'rejected') return { status: 'rejected', intentId: coid, code: receipt.code, reason: receipt.reason };
+    return { status: 'sent', intentId: coid, coids: [coid], tradeId: trade!.tradeId };
+  }
+
+  /** A fill of one of the strategy's orders: a closing position is covered again (remainder) or, once flat, tidied. */
+  afterFill(strategyId: string, symbol: string): void {
+    const c = this.closing.get(closingKey(strategyId, symbol));
+    if (c !== undefined) this.cover(c);
+  }
+
+  /**
+   * A close of ours ended without filling all of it: refused by the link (re-sent after reconnect and
+   * reconciliation), or rejected or cancelled by the venue (re-sent at a price that crosses the spread; after
+   * MAX_CLOSE_FAILURES the close is escalated to the operator and journaled as critical).
+   */
+  closeFailed(o: TrackedOrder, code: string, reason: string): void {
+    const c = this.closing.get(closingKey(o.strategyId, o.symbol));
+    if (c === undefined) return;
+    if (code === 'BROKER.NOT_CONNECTED') {
+      c.waitingForLink = true;
+      this.d.journal.write('risk', 'close.waiting-for-link', { coid: o.coid, reason }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
+      return;
+    }
+    c.failures++;
+    if (c.failures >= MAX_CLOSE_FAILURES) {
+      c.escalated = true;
+      const held = this.d.tracker.current(o.strategyId, o.symbol)?.quantity ?? 0;
+      const alert = { severity: 'critical' as const, strategyId: o.strategyId, symbol: o.symbol, quantity: held, attempts: c.failures, code, reason, at: this.d.clock.now() };
+      this.d.journal.write('risk', 'close.escalated', { ...alert }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
+      this.d.bus.emit('close.escalated', alert);
+      this.d.escalate?.('HALT', { code: 'RISK.CLOSE_FAILED', limit: 'order-manager.maxCloseFailures', observed: c.failures, threshold: MAX_CLOSE_FAILURES, message: `closing ${held} ${o.symbol} failed ${c.failures} times (${reason}); an operator must act` });
+      return;
+    }
+    this.cover(c);
+  }
+
+  /** The broker is back and reconciled: closes the link refused go out again, sized to the position now. */
+  linkRestored(): void {
+    for (const c of [...this.closing.values()]) {
+      if (!c.waitingForLink) continue;
+      c.waitingForLink = false;
+      this.d.journal.write('risk', 'close.resent', { reason: c.reason }, { symbol: c.symbol, strategyId: c.strategyId });
+      this.cover(c);
+    }
+  }
+
+  /** Whether a position is being closed (for the event handler and tests). */
+  isClosing(strategyId: string, symbol: string): boolean {
+    return this.closing.has(closingKey(strategyId, symbol));
+  }
+
+  /** A marketable limit for a retried close: `attempt` spreads through the touch (a sell at or below the bid). */
+  private crossingPrice(symbol: string, side: OrderSide, attempt: number): number | undefined {
+    const q = this.d.risk.quote(symbol);
+    if (q === null || q.ask <= q.bid) return undefined;
+    const spread = q.ask - q.bid;
+    const price = side === 'sell' ? q.bid - attempt * spread : q.ask + attempt * spread;
+    return price > 0 ? price : undefined;
   }
 
   /** One cancel per order until the venue answers: a repeated cancel is noise the venue counts against pacing. */
@@ -124,8 +245,8 @@ export class OrderManager {
     return intent.kind === 'entry' ? `${intent.strategyId}-t${++this.tradeCount}` : null;
   }
 
-  private send(intent: OrderIntent, tradeId: string | null): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: string; reason: string } {
-    const meta = { intentId: intent.intentId, strategyId: intent.strategyId, tradeId, reason: intent.reason };
+  private send(intent: OrderIntent, tradeId: string | null, close: boolean): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: string; reason: string } {
+    const meta = { intentId: intent.intentId, strategyId: intent.strategyId, tradeId, reason: intent.reason, close };
     const exitSide: OrderSide = intent.side === 'buy' ? 'sell' : 'buy';
     const parent = this.order(`${intent.intentId}.p`, intent, intent.side, intent.type, intent.quantity, intent.limitPrice, intent.triggerPrice);
     if (intent.kind === 'entry' && intent.stopLoss !== undefined && intent.takeProfit !== undefined) {
@@ -163,12 +284,39 @@ export class OrderManager {
     return `hv:${this.d.sessionTag}:${coid}`;
   }
 
-  private track(order: OrderRequest, meta: { intentId: string; strategyId: string; tradeId: string | null; role: OrderRole; reason: string }): void {
-    const tracked: TrackedOrder = { ...meta, coid: order.coid, symbol: order.symbol, side: order.side, quantity: order.quantity, filled: 0, terminal: false };
+  private track(order: OrderRequest, meta: { intentId: string; strategyId: string; tradeId: string | null; role: OrderRole; reason: string; close?: boolean }): void {
+    const { close, ...rest } = meta;
+    const tracked: TrackedOrder = { ...rest, coid: order.coid, symbol: order.symbol, side: order.side, type: order.type, quantity: order.quantity, filled: 0, terminal: false };
+    if (close === true) tracked.close = true;
     this.registry.add(tracked);
     this.ordersSent++;
     this.d.journal.write('order', 'order.requested', { ...order, role: meta.role, intentId: meta.intentId }, { symbol: order.symbol, coid: order.coid, strategyId: meta.strategyId, tradeId: meta.tradeId ?? undefined });
   }
+}
+
+/** Failed attempts to close one position before it is escalated to the operator (seed 002, edge case 13). */
+export const MAX_CLOSE_FAILURES = 3;
+
+interface Closing {
+  key: string;
+  strategyId: string;
+  symbol: string;
+  /** 'exit': a strategy's close, re-issued through risk; 'flatten': the kill switch's, sent directly. */
+  role: 'exit' | 'flatten';
+  reason: string;
+  failures: number;
+  /** A close was refused because the link is down: nothing more goes out until the broker is back and reconciled. */
+  waitingForLink: boolean;
+  escalated: boolean;
+}
+
+function closingKey(strategyId: string, symbol: string): string {
+  return `${strategyId}\u0000${symbol}`;
+}
+
+/** A stop on a position's reducing side: a bracket's stop-loss or a strategy's exit stop (a break-even stop). */
+function isProtective(o: TrackedOrder): boolean {
+  return o.role === 'stop-loss' || o.role === 'take-profit' || (o.role === 'exit' && (o.type === 'stop' || o.type === 'stop-limit'));
 }
 
 function intentRecord(i: OrderIntent): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { OrderSide } from '../domain/orders.js';
+import type { OrderSide, OrderType } from '../domain/orders.js';
 import type { Quantity } from '../domain/units.js';
 
 export type OrderRole = 'entry' | 'stop-loss' | 'take-profit' | 'exit' | 'flatten';
@@ -12,11 +12,15 @@ export interface TrackedOrder {
   role: OrderRole;
   reason: string;
   side: OrderSide;
+  /** Order type as sent (a stop on the reducing side protects; a market or limit close is a pending close). */
+  type: OrderType;
   quantity: Quantity;
   filled: Quantity;
   terminal: boolean;
   /** A cancel was sent and the venue has not answered it yet (cleared by a cancel-reject, so a retry can go). */
   cancelRequested?: boolean;
+  /** Sent to close a position (a strategy's close, its re-issue for a remainder, or a flatten); covers what it has left. */
+  close?: boolean;
 }
 
 /** Every order the kernel sent, by client order id, with who sent it and why. */
@@ -24,6 +28,8 @@ export class OrderRegistry {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly execToCoid = new Map<string, string>();
   private workingCount = 0;
+  /** Orders of ours from an earlier process that the broker reported and reconciliation adopted (not external). */
+  private readonly adopted = new Set<string>();
 
   add(order: TrackedOrder): void {
     this.orders.set(order.coid, order);
@@ -38,6 +44,22 @@ export class OrderRegistry {
     if (order.terminal) return;
     order.terminal = true;
     this.workingCount--;
+  }
+
+  /** Reconciliation adopted an order of ours the registry never tracked (placed by an earlier process). */
+  adopt(coid: string): void {
+    if (!this.orders.has(coid)) this.adopted.add(coid);
+  }
+
+  isAdopted(coid: string): boolean {
+    return this.adopted.has(coid);
+  }
+
+  /** Working orders of one strategy in one symbol (a fresh array; not on the per-event path). */
+  workingFor(strategyId: string, symbol: string): TrackedOrder[] {
+    const out: TrackedOrder[] = [];
+    for (const o of this.orders.values()) if (!o.terminal && o.strategyId === strategyId && o.symbol === symbol) out.push(o);
+    return out;
   }
 
   rememberExec(execId: string, coid: string): void {

@@ -103,7 +103,7 @@ export class SessionEngine {
     this.orders = new OrderManager({
       broker, gate: tradingGate, risk: this.risk, clock, bus, ledger, tracker: this.tracker,
       journal: this.journalWriter, sessionTag: plan.sessionTag, post: (t) => loop.post(t),
-      notify: (id, u) => this.notify(id, u),
+      notify: (id, u) => this.notify(id, u), escalate: (to, reason) => { this.gate.escalate(to, reason, 'auto'); },
     });
     this.controls = new OperatorControls(this);
     this.samples = new SampleRecorder({

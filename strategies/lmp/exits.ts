@@ -54,6 +54,17 @@ export function breakEven(pos: PositionState, c: LmpConfig): Price {
   return pos.entryPrice + c.p.breakEvenBufferTicks * c.p.tick;
 }
 
+/**
+ * What to do while a close is out (phase `exiting`): wait for the trade to close until `retryAt`; then, if shares are
+ * still held (a remainder the close did not cover, or a close that failed), close again — the kernel sizes the
+ * close to the position at that moment, less closes still pending — and only when flat with no trade-closed event,
+ * stop waiting. A strategy never sits in `exiting` holding shares.
+ */
+export function exitingAction(held: number, now: Micros, retryAt: Micros): 'wait' | 'close-remainder' | 'assume-flat' {
+  if (now < retryAt) return 'wait';
+  return held !== 0 ? 'close-remainder' : 'assume-flat';
+}
+
 /** Whether an unfilled entry should be cancelled (§5.5: no fill in 2–4 s and microstructure weakened). */
 export function entryCancelSignal(s: LiveState, submittedAt: Micros, shelfPresent: boolean, c: LmpConfig): 'weakened' | 'max-wait' | null {
   const waited = s.now - submittedAt;

@@ -3,7 +3,7 @@ import type { DepthEvent, FeedStatusEvent, TradeEvent } from '../../core/domain/
 import type { Micros } from '../../core/domain/units.js';
 import type { ClosedTrade, Strategy, StrategyContext, StrategyOrderUpdate, StrategySubscription } from '../../ports/strategy.js';
 import { entryLevels } from './entry.js';
-import { type PositionState, breakEven, entryCancelSignal, exitSignal } from './exits.js';
+import { type PositionState, breakEven, entryCancelSignal, exitSignal, exitingAction } from './exits.js';
 import { type DECISION_STAGES, decision } from './decision-log.js';
 import { type GateRecord, SETUP_GATES, TRIGGER_GATES, UNIVERSE_GATES, firstFailing, gateRecord } from './gates.js';
 import { LmpMetrics } from './metrics.js';
@@ -378,9 +378,11 @@ export class LmpStrategy implements Strategy {
     else this.retryAt = this.ctx.clock.now() + SKIP_RECORD_GAP;
   }
 
-  /** Normally `onTradeClosed` ends the trade; if it never comes and the position is flat, do not stay stuck. */
+  /** Normally `onTradeClosed` ends the trade; if shares are still held, close them again; if flat, do not stay stuck. */
   private exiting(now: Micros): void {
-    if (now < this.retryAt || (this.ctx.position(this.config.p.symbol)?.quantity ?? 0) !== 0) return;
+    const action = exitingAction(this.ctx.position(this.config.p.symbol)?.quantity ?? 0, now, this.retryAt);
+    if (action === 'wait') return;
+    if (action === 'close-remainder') return this.exit('remainder');
     this.decide('closed', 'assumed-flat', {}, 'no trade-closed event after the exit', this.trade?.tradeId);
     this.reset();
   }
