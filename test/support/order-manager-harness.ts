@@ -1,3 +1,5 @@
+import type { BookView } from '../../core/domain/book-view.js';
+import type { RiskReason, TradingState } from '../../ports/risk-policy.js';
 import { EventBus } from '../../core/events/event-bus.js';
 import { EventLoop } from '../../core/engine/event-loop.js';
 import { JournalWriter } from '../../core/engine/journal-writer.js';
@@ -12,7 +14,7 @@ import { RecordingBroker } from './recording-broker.js';
 const ALLOW_ALL: RiskGateLike = { state: 'RUNNING', evaluate: () => ({ action: 'allow', reasons: [], warnings: [] }), monitor: () => {} };
 
 /** An OrderManager on a recording broker (which never answers on its own), an in-memory journal and a manual clock. */
-export function orderManagerHarness(gate: RiskGateLike = ALLOW_ALL) {
+export function orderManagerHarness(gate: RiskGateLike = ALLOW_ALL, quote: { bid: number; ask: number } | null = null) {
   const clock = new ManualClock(1_000);
   const loop = new EventLoop();
   const bus = new EventBus(() => clock.now());
@@ -22,8 +24,12 @@ export function orderManagerHarness(gate: RiskGateLike = ALLOW_ALL) {
   const ledger = new Ledger(1_000_000_000);
   const tracker = new TradeTracker();
   const broker = new RecordingBroker();
-  const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book: () => undefined, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
-  const orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t) });
+  const book = quote === null ? undefined : { bestBid: quote.bid, bestAsk: quote.ask, lastRecvTime: 0 } as unknown as BookView;
+  const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book: () => book, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
+  const escalations: Array<{ to: TradingState; reason: RiskReason }> = [];
+  const alerts: unknown[] = [];
+  bus.on('close.escalated', (e) => alerts.push(e));
+  const orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t), escalate: (to, reason) => { escalations.push({ to, reason }); } });
   orders.attach();
-  return { clock, loop, orders, broker, journal };
+  return { clock, loop, orders, broker, journal, ledger, tracker, escalations, alerts };
 }
