@@ -96,7 +96,8 @@ describe('OrderManager: executions are trusted only for orders we placed (#11 it
   it('an overfill is refused (the position keeps the order quantity) and moves to SAFE_MODE', () => {
     const h = setup();
     const r = h.orders.submitIntent('s1', { symbol: 'X', kind: 'entry', side: 'buy', type: 'market', quantity: 5_000, reason: 't' });
-    const coid = (r as { coids: string[] }).coids[0]!;
+    if (r.status !== 'sent') throw new Error('setup');
+    const coid = r.coids[0]!;
     h.fill(coid, 'buy', 5_000, 5_000, 0);
     h.fill(coid, 'buy', 5_000, 10_000, 0);
     h.fill(coid, 'buy', 5_000, 15_000, 0);
