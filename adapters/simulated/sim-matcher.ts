@@ -127,37 +127,67 @@ export class SimMatcher {
   private fill(o: SimOrder, qty: Quantity, price: Price): void {
     if (qty <= 0 || isTerminal(o.status)) return;
     o.filled += qty;
+    if (o.budget !== undefined) {
+      if (o.waitingFor === null) o.budget.cap = o.filled;
+      else o.budget.filled += qty;
+    }
     const done = o.filled >= o.req.quantity;
     o.status = done ? 'Filled' : 'PartiallyFilled';
     const commission = commissionFor(this.o.commission, qty, price);
     const execId = `${this.o.execPrefix}-${++this.execs}`;
     this.emit('order.filled', {
-      coid: o.req.coid, execId, symbol: o.req.symbol, side: o.req.side, qty, price, cumQty: o.filled, leavesQty: leaves(o),
+      coid: o.req.coid, execId, symbol: o.req.symbol, side: o.req.side, qty, price, cumQty: o.filled, leavesQty: o.req.quantity - o.filled,
       status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
     });
     const pos = this.acct.apply(o.req.symbol, o.req.side, qty, price, commission);
     this.emit('position.changed', { symbol: o.req.symbol, qty: pos.quantity, avgPrice: pos.averagePrice, realizedPnl: pos.realizedPnl, source: 'fill', at: this.now() });
-    if (!done) return;
-    this.working = this.working.filter((w) => w !== o);
+    // Children were transmitted with the parent and held at the venue: they work from the parent's first fill on,
+    // for what it has filled so far (leaves() caps them by the shared budget), so a partly filled entry is protected.
     for (const child of o.children) {
       const c = this.orders.get(child);
-      // Children were transmitted with the parent and held at the venue: they work from the parent's fill on.
       if (c !== undefined && !isTerminal(c.status)) this.activate(c);
     }
-    if (o.req.ocaGroup !== undefined) {
-      for (const other of this.working.slice()) if (other !== o && other.req.ocaGroup === o.req.ocaGroup) this.cancelNow(other, 'oca');
-      for (const other of this.orders.values()) if (other !== o && !other.live && other.req.ocaGroup === o.req.ocaGroup && !isTerminal(other.status)) this.cancelNow(other, 'oca');
+    if (!done) {
+      // A child whose parent is done filling (cancelled after a partial fill) is done once the budget is used up.
+      if (o.budget !== undefined && o.waitingFor !== null && o.budget.filled >= o.budget.cap && this.parentDone(o)) this.finishOca(o);
+      return;
     }
+    this.working = this.working.filter((w) => w !== o);
+    if (o.req.ocaGroup !== undefined) this.finishOca(o);
+  }
+
+  private parentDone(child: SimOrder): boolean {
+    const parent = child.waitingFor === null ? undefined : this.orders.get(child.waitingFor);
+    return parent === undefined || isTerminal(parent.status);
+  }
+
+  /** One OCA member completed: the others are cancelled (at the venue or still held). */
+  private finishOca(o: SimOrder): void {
+    if (o.req.ocaGroup === undefined) return;
+    for (const other of this.working.slice()) if (other !== o && other.req.ocaGroup === o.req.ocaGroup) this.cancelNow(other, 'oca');
+    for (const other of this.orders.values()) if (other !== o && !other.live && other.req.ocaGroup === o.req.ocaGroup && !isTerminal(other.status)) this.cancelNow(other, 'oca');
   }
 
   cancelNow(o: SimOrder, reason: CancelReason): void {
     if (isTerminal(o.status)) return;
     o.status = 'Cancelled';
     this.working = this.working.filter((w) => w !== o);
-    this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: leaves(o), reason, at: this.now() });
+    this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: o.req.quantity - o.filled, reason, at: this.now() });
     for (const child of o.children) {
       const c = this.orders.get(child);
-      if (c !== undefined && o.filled === 0) this.cancelNow(c, 'parent-cancelled');
+      if (c === undefined || isTerminal(c.status)) continue;
+      if (o.filled === 0) {
+        this.cancelNow(c, 'parent-cancelled');
+        continue;
+      }
+      // The parent stopped after a partial fill: its children keep protecting what it filled, and no more.
+      const left = Math.max(0, o.filled - (o.budget?.filled ?? 0));
+      if (left === 0) {
+        this.cancelNow(c, 'oca');
+        continue;
+      }
+      c.req = { ...c.req, quantity: c.filled + left };
+      this.emit('order.modified', { coid: c.req.coid, price: c.req.limitPrice ?? null, qty: c.req.quantity, triggerPrice: c.req.triggerPrice ?? null, leavesQty: leaves(c), reason: 'parent-cancelled-partly-filled', at: this.now() });
     }
   }
 

@@ -17,10 +17,18 @@ export interface SimOrder {
   /** Bracket children wait for their parent. */
   waitingFor: string | null;
   children: string[];
+  /**
+   * Bracket legs share one budget: the children work for at most what the parent has filled (`cap`), and what one
+   * OCA sibling fills is gone for the other (`filled`), so the working exit quantity never exceeds the position.
+   */
+  budget?: { cap: Quantity; filled: Quantity };
 }
 
 export const isTerminal = (s: OrderStatus): boolean => s === 'Filled' || s === 'Cancelled' || s === 'Rejected';
-export const leaves = (o: SimOrder): Quantity => o.req.quantity - o.filled;
+export const leaves = (o: SimOrder): Quantity => {
+  const own = o.req.quantity - o.filled;
+  return o.budget === undefined || o.waitingFor === null ? own : Math.max(0, Math.min(own, o.budget.cap - o.budget.filled));
+};
 
 /** Limit price in force, or null for market-like orders (market, or a triggered stop). */
 export function activeLimit(o: SimOrder): number | null {

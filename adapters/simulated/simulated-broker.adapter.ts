@@ -94,8 +94,10 @@ export class SimulatedBroker implements IBrokerAdapter {
     }
     const parent = this.track(b.parent, null);
     parent.children.push(b.stopLoss.coid, b.takeProfit.coid);
-    this.track(b.stopLoss, b.parent.coid);
-    this.track(b.takeProfit, b.parent.coid);
+    const budget = { cap: 0, filled: 0 };
+    parent.budget = budget;
+    this.track(b.stopLoss, b.parent.coid).budget = budget;
+    this.track(b.takeProfit, b.parent.coid).budget = budget;
     this.afterLatency(() => this.arrive(b.parent.coid));
     return { coid: b.parent.coid, status: 'sent' };
   }

@@ -51,6 +51,10 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
         if (order.close === true && !(name === 'order.cancelled' && ours)) {
           closes.closeFailed(order, (p as { code?: string }).code ?? (name === 'order.cancelled' ? 'ORDER.CANCELLED' : 'ORDER.REJECTED'), reason);
         }
+      } else if (name === 'order.modified') {
+        // The venue's quantity is the order's quantity from now on (a modify, or bracket children cut to what a
+        // partly filled parent bought): fills beyond it are overfills.
+        order.quantity = (p as BrokerEvents['order.modified']).qty;
       } else if (name === 'order.cancel-rejected') {
         // The venue refused the cancel: the order still works, so a later cancel (or flatten) must be able to go.
         order.cancelRequested = false;

@@ -41,6 +41,9 @@ export class ProtectionMonitor {
         o.filled += qty;
         if (d.status === 'Filled') o.done = true;
       }
+    } else if (row.type === 'order.modified' && coid !== undefined) {
+      const o = this.orders.get(coid);
+      if (o !== undefined) o.quantity = d.qty as number;
     } else if ((row.type === 'order.cancelled' || row.type === 'order.rejected') && coid !== undefined) {
       const o = this.orders.get(coid);
       if (o !== undefined) o.done = true;

@@ -21,7 +21,7 @@ export function simHarness(options: { queueModel?: 'tail' | 'probabilistic'; see
     tickOf: () => 1,
   });
   const events: { name: BrokerEventName; p: Record<string, unknown> }[] = [];
-  const names: BrokerEventName[] = ['order.submitted', 'order.accepted', 'order.filled', 'order.cancelled', 'order.rejected', 'order.triggered', 'position.changed'];
+  const names: BrokerEventName[] = ['order.submitted', 'order.accepted', 'order.filled', 'order.cancelled', 'order.rejected', 'order.triggered', 'order.modified', 'position.changed'];
   for (const name of names) broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
   let seq = 0;
   const level = (side: 'bid' | 'ask', price: number, size: number, op: DepthEvent['operation'] = 'update'): void => {

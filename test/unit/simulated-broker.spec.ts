@@ -77,6 +77,45 @@ describe('SimulatedBroker', () => {
     expect(h.broker.positions()).to.deep.equal([]);
   });
 
+  it('a partly filled parent is protected at once: its stop works for what it bought, and no more (#11 item 9)', async () => {
+    const h = simHarness();
+    await ready(h);
+    // The parent buys the 200 offered at 100_01 and rests for the other 300.
+    const parent = order('p', { type: 'limit', limitPrice: 100_01, quantity: 500, bracketId: 'b' });
+    const sl = order('sl', { side: 'sell', type: 'stop', triggerPrice: 99_99, quantity: 500, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' });
+    const tp = order('tp', { side: 'sell', type: 'limit', limitPrice: 100_10, quantity: 500, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' });
+    h.broker.submitBracket({ bracketId: 'b', parent, stopLoss: sl, takeProfit: tp });
+    h.advance(1000);
+    expect(h.broker.orderStatus('p')).to.equal('PartiallyFilled');
+    h.broker.cancel('p');
+    h.advance(1000);
+    expect(h.broker.orderStatus('p')).to.equal('Cancelled');
+    const cut = h.events.filter((e) => e.name === 'order.modified').map((e) => e.p as { coid: string; qty: number });
+    expect(cut.map((m) => `${m.coid} ${m.qty}`).sort(), 'children cut to the parent fill').to.deep.equal(['sl 200', 'tp 200']);
+    h.print(99_99, 100, 'sell');
+    const stopFills = h.fills().filter((f) => f.coid === 'sl');
+    expect(stopFills.map((f) => [f.qty, f.status]), 'the stop fires for the 200 held').to.deep.equal([[200, 'Filled']]);
+    expect(h.broker.orderStatus('tp')).to.equal('Cancelled');
+    expect(h.broker.positions()).to.deep.equal([]);
+  });
+
+  it('OCA siblings share the bracket: a partial take-profit leaves the stop only the rest', async () => {
+    const h = simHarness();
+    await ready(h);
+    h.broker.submitBracket({
+      bracketId: 'b', parent: order('p', { quantity: 200, bracketId: 'b' }),
+      stopLoss: order('sl', { side: 'sell', type: 'stop', triggerPrice: 99_90, quantity: 200, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' }),
+      takeProfit: order('tp', { side: 'sell', type: 'limit', limitPrice: 100_10, quantity: 200, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' }),
+    });
+    h.advance(1000);
+    h.print(100_10, 50, 'buy');
+    expect(h.fills().filter((f) => f.coid === 'tp').map((f) => f.qty)).to.deep.equal([50]);
+    h.print(99_90, 500, 'sell');
+    const soldByStop = h.fills().filter((f) => f.coid === 'sl').reduce((n, f) => n + f.qty, 0);
+    expect(soldByStop, 'never more than the position').to.equal(150);
+    expect(h.broker.positions()).to.deep.equal([]);
+  });
+
   it('cancelling a parent before its fill cancels the children', async () => {
     const h = simHarness();
     await ready(h);
