@@ -4,7 +4,7 @@ import type { OrderRegistry, TrackedOrder } from './order-registry.js';
 
 /** What the handler asks of the order manager: keep closing positions covered (see OrderManager.cover). */
 export interface CloseCoverage {
-  afterFill(strategyId: string, symbol: string): void;
+  afterOrderEvent(strategyId: string, symbol: string): void;
   closeFailed(order: TrackedOrder, code: string, reason: string): void;
   linkRestored(): void;
 }
@@ -50,7 +50,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
         // A close that ended short of its quantity, other than by our own cancel, leaves shares to close again.
         if (order.close === true && !(name === 'order.cancelled' && ours)) {
           closes.closeFailed(order, (p as { code?: string }).code ?? (name === 'order.cancelled' ? 'ORDER.CANCELLED' : 'ORDER.REJECTED'), reason);
-        }
+        } else closes.afterOrderEvent(order.strategyId, order.symbol);
       } else if (name === 'order.modified') {
         // The venue's quantity is the order's quantity from now on (a modify, or bracket children cut to what a
         // partly filled parent bought): fills beyond it are overfills.
@@ -102,7 +102,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
       d.journal.write('trade', 'trade.closed', { ...closed }, { symbol: closed.symbol, strategyId: closed.strategyId, tradeId: closed.tradeId });
       d.bus.emit('trade.closed', closed);
     }
-    closes.afterFill(order.strategyId, order.symbol);
+    closes.afterOrderEvent(order.strategyId, order.symbol);
     d.gate.monitor(d.risk);
   });
 
@@ -114,9 +114,13 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
     if (order !== undefined) d.tracker.addCommission(order.strategyId, order.symbol, c.amount);
   });
 
-  for (const name of ['connection.changed', 'broker.anomaly', 'broker.error'] as const) {
+  for (const name of ['broker.anomaly', 'broker.error'] as const) {
     on(name, (p) => d.journal.write('event', name, { ...p }));
   }
+  on('connection.changed', (p) => {
+    d.journal.write('event', 'connection.changed', { ...p });
+    if (p.to === 'Connected') closes.linkRestored();
+  });
   on('reconciliation.completed', (p) => {
     d.journal.write('event', 'reconciliation.completed', { ...p });
     // Trading resumes only after reconciliation, so closes the link refused go out again now, sized afresh.

@@ -26,6 +26,7 @@ export class OrderManager {
   ordersSent = 0;
   /** Positions being closed, by strategy and symbol: re-covered after every fill, failure and reconnect until flat. */
   private readonly closing = new Map<string, Closing>();
+  private cancelsSent = 0;
 
   constructor(private readonly d: OrderManagerDeps) {}
 
@@ -94,28 +95,31 @@ export class OrderManager {
    * (card RISK-13: each sent once).
    */
   flattenAll(reason: string): { positions: number; cancelled: number } {
-    let cancelled = 0;
-    const open = new Set<string>();
-    for (const trade of this.d.tracker.openTrades()) open.add(closingKey(trade.strategyId, trade.symbol));
-    for (const o of this.registry.working()) {
-      // Protection of an open position stays until that position is flat; pending closes keep covering it.
-      if (o.close === true || (isProtective(o) && open.has(closingKey(o.strategyId, o.symbol)))) continue;
-      if (this.requestCancel(o)) cancelled++;
-    }
+    const before = this.cancelsSent;
+    const pairs = new Map<string, { strategyId: string; symbol: string }>();
+    for (const trade of this.d.tracker.openTrades()) pairs.set(closingKey(trade.strategyId, trade.symbol), trade);
+    for (const o of this.registry.working()) pairs.set(closingKey(o.strategyId, o.symbol), o);
     let positions = 0;
-    for (const trade of this.d.tracker.openTrades()) {
-      const c = this.startClosing(trade.strategyId, trade.symbol, 'flatten', reason);
+    for (const { strategyId, symbol } of pairs.values()) {
+      const c = this.startClosing(strategyId, symbol, 'flatten', reason);
       if (c !== null && this.cover(c) !== null) positions++;
     }
+    const cancelled = this.cancelsSent - before;
     this.d.journal.write('risk', 'flatten.all', { positions, cancelled, reason });
     this.d.bus.emit('kill-switch.flattened', { positions, cancelled, reason, at: this.d.clock.now() });
     return { positions, cancelled };
   }
 
-  /** Mark a position as closing (a flatten outranks a strategy's close); null when the strategy holds nothing. */
+  /**
+   * Mark a strategy's symbol as closing (a flatten outranks a strategy's close) and cancel what would add to the
+   * position or is no protection (entries, non-stop exits). Protective orders stay until flat; an entry whose
+   * cancel is still in flight may yet fill, so the position stays "closing" until nothing can add to it. Null when
+   * the strategy holds nothing and has nothing working there.
+   */
   private startClosing(strategyId: string, symbol: string, role: 'exit' | 'flatten', reason: string): Closing | null {
-    const trade = this.d.tracker.current(strategyId, symbol);
-    if (trade === undefined || trade.quantity === 0) return null;
+    const held = this.d.tracker.current(strategyId, symbol)?.quantity ?? 0;
+    const working = this.registry.workingFor(strategyId, symbol);
+    if (held === 0 && working.length === 0) return null;
     const key = closingKey(strategyId, symbol);
     let c = this.closing.get(key);
     if (c === undefined) {
@@ -125,9 +129,7 @@ export class OrderManager {
       c.role = 'flatten';
       c.reason = reason;
     }
-    for (const o of this.registry.workingFor(strategyId, symbol)) {
-      if (o.close !== true && !isProtective(o)) this.requestCancel(o);
-    }
+    for (const o of working) if (o.close !== true && !isProtective(o)) this.requestCancel(o);
     return c;
   }
 
@@ -141,11 +143,24 @@ export class OrderManager {
     const trade = this.d.tracker.current(c.strategyId, c.symbol);
     const held = trade?.quantity ?? 0;
     if (held === 0) {
-      this.closing.delete(c.key);
-      for (const o of this.registry.workingFor(c.strategyId, c.symbol)) if (o.close === true || isProtective(o)) this.requestCancel(o);
+      // Flat: nothing may add to the position or trade it again. Until every order there is done, keep watching: an
+      // entry whose cancel is in flight, or a close that loses the race with a stop, may still fill, and the
+      // position that fill leaves is closed at once (the branch below, on the next fill).
+      // Protective orders stay while an entry is still working: the venue cancels a bracket's children with an
+      // unfilled parent, and keeps them for what a partly filled one bought.
+      const working = this.registry.workingFor(c.strategyId, c.symbol);
+      const entryLeft = working.some((o) => o.role === 'entry');
+      for (const o of working) if (!entryLeft || !isProtective(o)) this.requestCancel(o);
+      if (working.length === 0) this.closing.delete(c.key);
       return null;
     }
-    if (c.waitingForLink || c.escalated) return null;
+    if (c.escalated) return null;
+    if (c.waitingForLink) {
+      // Sized afresh once the broker can trade again (connected and reconciled), whoever asks first.
+      if (!this.d.broker.health().canTrade) return null;
+      c.waitingForLink = false;
+      this.d.journal.write('risk', 'close.resent', { reason: c.reason }, { symbol: c.symbol, strategyId: c.strategyId });
+    }
     const side: OrderSide = trade!.side === 'long' ? 'sell' : 'buy';
     let pending = 0;
     for (const o of this.registry.workingFor(c.strategyId, c.symbol)) {
@@ -172,8 +187,11 @@ export class OrderManager {
     return { status: 'sent', intentId: coid, coids: [coid], tradeId: trade!.tradeId };
   }
 
-  /** A fill of one of the strategy's orders: a closing position is covered again (remainder) or, once flat, tidied. */
-  afterFill(strategyId: string, symbol: string): void {
+  /**
+   * A fill, cancel or reject of one of the strategy's orders: a closing position is covered again (a remainder) or,
+   * once flat with nothing left that could fill, tidied (its protective orders cancelled).
+   */
+  afterOrderEvent(strategyId: string, symbol: string): void {
     const c = this.closing.get(closingKey(strategyId, symbol));
     if (c !== undefined) this.cover(c);
   }
@@ -204,14 +222,12 @@ export class OrderManager {
     this.cover(c);
   }
 
-  /** The broker is back and reconciled: closes the link refused go out again, sized to the position now. */
+  /**
+   * The broker may be back (reconciliation completed, or Connected): closes the link refused go out again, sized to
+   * the position now, as soon as the broker can trade (`cover` checks it, so the order of the two events is moot).
+   */
   linkRestored(): void {
-    for (const c of [...this.closing.values()]) {
-      if (!c.waitingForLink) continue;
-      c.waitingForLink = false;
-      this.d.journal.write('risk', 'close.resent', { reason: c.reason }, { symbol: c.symbol, strategyId: c.strategyId });
-      this.cover(c);
-    }
+    for (const c of [...this.closing.values()]) if (c.waitingForLink) this.cover(c);
   }
 
   /** Whether a position is being closed (for the event handler and tests). */
@@ -232,6 +248,7 @@ export class OrderManager {
   private requestCancel(o: TrackedOrder): boolean {
     if (o.terminal || o.cancelRequested === true) return false;
     o.cancelRequested = true;
+    this.cancelsSent++;
     this.d.journal.durable();
     this.d.broker.cancel(o.coid);
     return true;
@@ -263,7 +280,14 @@ export class OrderManager {
       this.track(bracket.takeProfit, { ...meta, role: 'take-profit' });
       this.d.journal.durable();
       const receipt = this.d.broker.submitBracket(bracket);
-      if (receipt.status === 'rejected') return { status: 'rejected', code: receipt.code, reason: receipt.reason };
+      if (receipt.status === 'rejected') {
+        // A refused bracket never reaches the venue: its children are done too (the venue answers only the parent).
+        for (const coid of [bracket.stopLoss.coid, bracket.takeProfit.coid]) {
+          const child = this.registry.get(coid);
+          if (child !== undefined) this.registry.markTerminal(child);
+        }
+        return { status: 'rejected', code: receipt.code, reason: receipt.reason };
+      }
       return { status: 'sent', coids: [bracket.parent.coid, bracket.stopLoss.coid, bracket.takeProfit.coid] };
     }
     this.track(parent, { ...meta, role: intent.kind === 'entry' ? 'entry' : 'exit' });

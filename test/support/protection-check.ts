@@ -7,6 +7,10 @@ import type { JournalEntry } from '../../ports/journal.js';
  * exit or flatten order covers what it has left to fill. An order covers from its `order.requested` row until its
  * terminal row (filled, cancelled, rejected). "Every event" is one kernel loop step: the check runs when the loop
  * sequence moves on, so a fill and the close it causes within one step count as one moment.
+ *
+ * While the API link is down (journaled `connection.changed` away from Connected) nothing new can reach the venue:
+ * exposure a fill creates then (a close that lost the race with its stop) can only be covered once the link is back,
+ * so such moments are kept apart (`outageGaps`); from the first step after the link is back the rule holds again.
  */
 export interface ProtectionGap { index: number; time: number; symbol: string; position: number; covered: number; type: string }
 
@@ -17,6 +21,8 @@ export class ProtectionMonitor {
   private readonly position = new Map<string, number>();
   private index = 0;
   readonly gaps: ProtectionGap[] = [];
+  readonly outageGaps: ProtectionGap[] = [];
+  private linkUp = true;
   /** Longest time any symbol held shares without full cover, µs (0 when the invariant always held). */
   longestGap = 0;
   private gapSince = new Map<string, number>();
@@ -27,6 +33,7 @@ export class ProtectionMonitor {
     this.last = row;
     const d = row.data as Record<string, unknown>;
     const coid = (d.coid as string | undefined) ?? row.coid;
+    if (row.type === 'connection.changed') this.linkUp = d.to === 'Connected';
     if (row.type === 'order.requested' && coid !== undefined) {
       this.orders.set(coid, {
         symbol: d.symbol as string, side: d.side as 'buy' | 'sell', role: d.role as string, type: d.type as string,
@@ -82,7 +89,7 @@ export class ProtectionMonitor {
         continue;
       }
       if (!this.gapSince.has(symbol)) this.gapSince.set(symbol, row.time);
-      this.gaps.push({ index: this.index, time: row.time, symbol, position, covered, type: row.type });
+      (this.linkUp ? this.gaps : this.outageGaps).push({ index: this.index, time: row.time, symbol, position, covered, type: row.type });
     }
   }
 

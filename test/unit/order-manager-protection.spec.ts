@@ -36,6 +36,8 @@ describe('OrderManager: every open share stays covered while a position closes (
     expect(h.broker.cancels).to.not.include(stop);
     h.fill(h.broker.submitted[1]!.coid, 'sell', 254, 254, 0);
     expect(h.broker.cancels, 'cancelled once flat').to.include.members([stop, target]);
+    expect(h.orders.isClosing('s1', 'X'), 'watching until the cancels are answered').to.equal(true);
+    for (const coid of [stop, target]) h.broker.emit('order.cancelled', { coid, filledQty: 0, cancelledQty: 754, reason: 'requested', at: h.clock.now() });
     expect(h.orders.isClosing('s1', 'X')).to.equal(false);
   });
 
@@ -65,11 +67,15 @@ describe('OrderManager: every open share stays covered while a position closes (
     const { parent } = bracketEntry(h, 300);
     h.fill(parent, 'buy', 200, 200, 100);
     h.broker.submitted.length = 0;
+    const up = h.broker.health();
+    let canTrade = false;
+    h.broker.health = () => ({ ...up, state: canTrade ? 'Connected' : 'Reconnecting', canTrade });
     h.orders.flattenAll('kill-switch: RISK.OUTAGE');
     h.broker.emit('order.rejected', { coid: h.broker.submitted[0]!.coid, origin: 'adapter', code: 'BROKER.NOT_CONNECTED', reason: 'broker is Reconnecting', venueCode: null, at: h.clock.now() });
     expect(h.broker.submitted, 'no retry while the link is down').to.have.length(1);
     h.fill(parent, 'buy', 100, 300, 0); // reported at reconciliation: the entry's rest filled during the outage
     expect(h.broker.submitted).to.have.length(1);
+    canTrade = true;
     h.broker.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: h.clock.now() });
     expect(h.broker.submitted.map((o) => `${o.side} ${o.quantity} ${o.type}`)).to.deep.equal(['sell 200 market', 'sell 300 market']);
     expect(h.alerts).to.have.length(0);
