@@ -15,7 +15,10 @@ import { EventBus } from '../../core/events/event-bus.js';
 import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RiskReason, TradingState } from '../../ports/risk-policy.js';
+import { WallClock } from '../../adapters/system-clock/wall-clock.js';
+import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, wallClock } from '../integration/fake-tws/index.js';
 import { MemoryJournal } from './memory-journal.js';
+import { TEST_ACCOUNT, createTwsAdapter, sleep, until } from './tws-adapter-harness.js';
 
 export const SYMBOL = 'PROT';
 export const TICK = 100;
@@ -110,4 +113,39 @@ export class SteppedMarket {
     const e: TradeEvent = { kind: 'trade', symbol: SYMBOL, price: atBid ? this.bid : this.bid + TICK, size, aggressor: atBid ? 'sell' : 'buy', aggressorSource: 'venue', seq: ++this.seq, epoch: 1, recvTime: t, exchTime: t };
     this.venue.publish(e);
   }
+}
+
+/**
+ * The TWS adapter (unmodified @stoqey/ib over a loopback socket) against the fake TWS, which matches with a
+ * simulated broker fed the same market; the kernel runs on the wall clock. A drop closes the socket from the fake's
+ * side: the adapter's reconnect ladder brings the link back and reconciles; `restore` waits for that.
+ */
+export async function twsVenue(): Promise<ProtectionVenue & { view: FakeMarketView }> {
+  const view = new FakeMarketView();
+  const matcherBroker = new SimulatedBroker({
+    clock: new WallClock(), market: view, random: new Sfc32(5), latencyUs: 0, jitterUs: 0, commission: IBKR_FIXED, queueModel: 'tail',
+    startEquity: 1_000_000_000, account: TEST_ACCOUNT, execPrefix: 'fk',
+  });
+  await matcherBroker.connect();
+  const server = await FakeTwsServer.start({ clock: wallClock, accounts: [TEST_ACCOUNT], matcher: new BrokerBackedMatcher(matcherBroker, view) });
+  const clock = new WallClock();
+  const adapter = createTwsAdapter(server.port, 31, {}, clock);
+  let last = 0;
+  const bump = (): void => { last = Date.now(); };
+  for (const name of ['order.submitted', 'order.accepted', 'order.filled', 'order.cancelled', 'order.rejected', 'order.modified', 'commission.reported', 'connection.changed'] as const) adapter.broker.on(name, bump);
+  /** Quiet for a while (nothing new from the adapter), or the cap: pacing only, never asserted on. */
+  const settle = async (): Promise<void> => {
+    const start = Date.now();
+    bump();
+    while (Date.now() - last < 40 && Date.now() - start < 2_000) await sleep(5);
+  };
+  return {
+    broker: adapter.broker, clock, view,
+    publish: (e) => server.publish(e),
+    settle,
+    rejectNext: () => matcherBroker.rejectNext('no liquidity'),
+    drop: async () => { server.inject({ kind: 'close' }); await until(() => !adapter.broker.health().canTrade, 'link down', 2_000).catch(() => undefined); },
+    restore: async () => { await until(() => adapter.broker.health().canTrade, 'link back', 6_000); await settle(); },
+    close: async () => { await adapter.close(); await server.stop(); await matcherBroker.dispose(); },
+  };
 }
