@@ -50,6 +50,12 @@ export class OrderManager {
       this.d.journal.write('risk', 'risk.denied', { intent: intentRecord(intent), action: 'reject', reasons: denied.reasons, warnings: [] }, base);
       return { status: 'denied', intentId, decision: denied };
     }
+    if (intent.kind === 'entry') {
+      // A new entry once flat starts a new trade: an earlier close's watch (its cancels still in flight) must not
+      // treat it as a remainder to close.
+      const c = this.closing.get(closingKey(strategyId, intent.symbol));
+      if (c !== undefined && (this.d.tracker.current(strategyId, intent.symbol)?.quantity ?? 0) === 0) this.closing.delete(c.key);
+    }
     const tradeId = this.tradeIdFor(intent);
     this.d.journal.write('risk', 'risk.approved', { intent: intentRecord(intent), quantity, warnings: decision.warnings }, { ...base, tradeId: tradeId ?? undefined });
     this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, quantity, at: this.d.clock.now() });
