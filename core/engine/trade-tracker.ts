@@ -87,6 +87,10 @@ export class TradeTracker {
     this.closedToday++;
     this.consecutiveLosses = netPnl < 0 ? this.consecutiveLosses + 1 : 0;
     if (exitReason === 'stop-loss' || exitReason === 'stop') this.stopOuts.set(symbol, time);
+    // A fill larger than the position (a close that raced a stop) went through zero: the rest is a new position the
+    // other way, as in the ledger, so that it is seen, covered and closed rather than dropped.
+    const excess = qty - closing;
+    if (excess > 0) this.applyFill(strategyId, symbol, `${trade.tradeId}.over`, side, excess, price, 0, time, exitReason);
     return {
       tradeId: trade.tradeId, strategyId, symbol, side: trade.side, quantity: trade.maxQuantity,
       entryPrice: entryAvg, exitPrice: exitAvg, entryTime: trade.entryTime, exitTime: time,

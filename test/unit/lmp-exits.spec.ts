@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { entryLevels } from '../../strategies/lmp/entry.js';
-import { type PositionState, breakEven, entryCancelSignal, exitSignal } from '../../strategies/lmp/exits.js';
+import { type PositionState, breakEven, entryCancelSignal, exitSignal, exitingAction } from '../../strategies/lmp/exits.js';
 import { type LiveState, emptyLiveState } from '../../strategies/lmp/gates.js';
 import { positionSize } from '../../strategies/lmp/sizing.js';
 import { $, S, T0, config } from './lmp-fixtures.spec.js';
@@ -18,6 +18,14 @@ function position(over: Partial<PositionState> = {}): PositionState {
     maxBid: $(20.03), spreadBreachSince: 0, bidBefore: $(20.02), ...over,
   };
 }
+
+describe('LMP while a close is out (exiting)', () => {
+  it('waits until the confirm time, then closes again while shares are held and stops waiting only when flat', () => {
+    expect(exitingAction(254, T0, T0 + 30 * S)).to.equal('wait');
+    expect(exitingAction(254, T0 + 30 * S, T0 + 30 * S), 'a remainder is closed, never sat on').to.equal('close-remainder');
+    expect(exitingAction(0, T0 + 31 * S, T0 + 30 * S)).to.equal('assume-flat');
+  });
+});
 
 describe('LMP exits', () => {
   const c = config();

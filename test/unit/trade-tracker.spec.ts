@@ -14,6 +14,14 @@ describe('TradeTracker', () => {
     expect(t.entriesToday('X')).to.equal(1);
   });
 
+  it('a fill larger than the position closes the trade and opens the rest the other way, as the ledger does', () => {
+    const t = new TradeTracker();
+    t.applyFill('s', 'X', 't1', 'buy', 50, 500_000, 0, 1, 'entry');
+    const closed = t.applyFill('s', 'X', 't1', 'sell', 100, 499_000, 0, 2, 'kill-switch');
+    expect(closed).to.include({ tradeId: 't1', side: 'long', quantity: 50 });
+    expect(t.current('s', 'X')).to.include({ side: 'short', quantity: 50 });
+  });
+
   it('tracks shorts and resets the loss streak on a win', () => {
     const t = new TradeTracker();
     t.applyFill('s', 'X', 't1', 'buy', 10, 100, 0, 1, '');
