@@ -220,8 +220,9 @@ export class OrderManager {
       c.escalated = true;
       const held = this.d.tracker.current(o.strategyId, o.symbol)?.quantity ?? 0;
       const alert = { severity: 'critical' as const, strategyId: o.strategyId, symbol: o.symbol, quantity: held, attempts: c.failures, code, reason, at: this.d.clock.now() };
-      this.d.journal.write('risk', 'close.escalated', { ...alert }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
-      this.d.bus.emit('close.escalated', alert);
+      // Journaled as flatten.escalated so the operator alert rules (flatten-failed, critical) pick it up.
+      this.d.journal.write('risk', 'flatten.escalated', { ...alert }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
+      this.d.bus.emit('flatten.escalated', alert);
       this.d.escalate?.('HALT', { code: 'RISK.CLOSE_FAILED', limit: 'order-manager.maxCloseFailures', observed: c.failures, threshold: MAX_CLOSE_FAILURES, message: `closing ${held} ${o.symbol} failed ${c.failures} times (${reason}); an operator must act` });
       return;
     }

@@ -17,7 +17,7 @@ export interface KernelEvents {
   'trade.closed': ClosedTrade;
   'kill-switch.flattened': { positions: number; cancelled: number; reason: string; at: Micros };
   /** Operator-visible: closing a position failed MAX_CLOSE_FAILURES times; the shares are still held. */
-  'close.escalated': { severity: 'critical'; strategyId: string; symbol: string; quantity: number; attempts: number; code: string; reason: string; at: Micros };
+  'flatten.escalated': { severity: 'critical'; strategyId: string; symbol: string; quantity: number; attempts: number; code: string; reason: string; at: Micros };
   /** An execution the kernel cannot trust (unknown or external order, or beyond the order's quantity): not applied. */
   'fill.refused': { severity: 'critical'; coid: string; execId: string; symbol: string; qty: number; why: 'unknown-order' | 'external-order' | 'overfill'; at: Micros };
   'session.started': { sessionId: string; mode: string; at: Micros };

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { AlertRules } from '../../adapters/alerts/alert-rules.js';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
+import { alertsSchema } from '../../core/config/alerts-schema.js';
 import { runControl } from '../../adapters/cli/commands/control.command.js';
 import { startControlServer } from '../../adapters/cli/control-socket.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
@@ -85,12 +87,12 @@ async function session(dir: string, venue: ScriptVenue) {
   // As `harvester run` does for sessions in wall time; `runControl` is what `harvester control flatten` runs.
   const control = await startControlServer({ dataDir: dir, handler: { handle: async (cmd) => runtime.engine.controls.apply(cmd) } });
   const rows: JournalEntry[] = [];
-  runtime.parts.bus.on('close.escalated', () => undefined);
+  runtime.parts.bus.on('flatten.escalated', () => undefined);
   const journal = (runtime.engine as unknown as { journal: { append: (s: string, e: JournalEntry) => void } }).journal;
   const append = journal.append.bind(journal);
   journal.append = (s, e) => { rows.push(e); append(s, e); };
   const alerts: unknown[] = [];
-  runtime.parts.bus.on('close.escalated', (e) => { alerts.push(e); });
+  runtime.parts.bus.on('flatten.escalated', (e) => { alerts.push(e); });
   const stop = new AbortController();
   const running = runtime.engine.run({ signal: stop.signal });
   const engineBroker = (runtime.engine as unknown as { broker: { health(): { canTrade: boolean } } }).broker;
@@ -148,7 +150,11 @@ describe('flatten that finishes: operator flatten over the control socket, throu
       const closes = venue.submitted.filter((o) => o.side === 'sell' && o.type !== 'stop' && (o.limitPrice ?? 0) < 370_000);
       expect(closes.map((o) => o.type), 'first at market, then through the spread').to.deep.equal(['market', 'limit', 'limit']);
       expect(s.alerts[0]).to.deep.include({ severity: 'critical', symbol: SYMBOL, quantity: 100, attempts: 3 });
-      expect(s.rows.some((r) => r.type === 'close.escalated'), 'journaled').to.equal(true);
+      const escalatedRow = s.rows.find((r) => r.type === 'flatten.escalated');
+      expect(escalatedRow, 'journaled').to.not.equal(undefined);
+      // The operator's alert rules turn that row into a critical flatten-failed alert.
+      const raised = new AlertRules(alertsSchema.parse({})).onRow(escalatedRow!, Date.now());
+      expect(raised.map((a) => `${a.type} ${a.level}`)).to.deep.equal(['flatten-failed critical']);
       const change = s.rows.find((r) => r.type === 'risk.state-changed');
       expect((change?.data as { to: string; reason: { code: string } }), 'HALT').to.deep.include({ to: 'HALT' });
       expect((change!.data as { reason: { code: string } }).reason.code).to.equal('RISK.CLOSE_FAILED');

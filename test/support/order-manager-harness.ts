@@ -28,7 +28,7 @@ export function orderManagerHarness(gate: RiskGateLike = ALLOW_ALL, quote: { bid
   const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book: () => book, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
   const escalations: Array<{ to: TradingState; reason: RiskReason }> = [];
   const alerts: unknown[] = [];
-  bus.on('close.escalated', (e) => alerts.push(e));
+  bus.on('flatten.escalated', (e) => alerts.push(e));
   const orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t), escalate: (to, reason) => { escalations.push({ to, reason }); } });
   orders.attach();
   return { clock, loop, orders, broker, journal, ledger, tracker, escalations, alerts };
