@@ -69,6 +69,15 @@ async function session(dir: string, venue: ScriptVenue) {
     clock: new StepClock(), accounts: ['DU0000001'], speed: 1, matcher: new BrokerBackedMatcher(venue),
     market: syntheticMarket({ symbol: SYMBOL, seed: 5, start: 0, steps: 4_000, mid: 325_000, tick: 100, interval: 15_000 }),
   });
+  try {
+    return await sessionOn(server, dir);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+async function sessionOn(server: FakeTwsServer, dir: string) {
   const now = DateTime.now().setZone('America/New_York');
   // No IB reset windows: the test runs at any hour, and a drop inside one would wait a minute to retry.
   const tws = { port: server.port, clientId: 43, backoffMs: [400, 800], resetWindows: [] };
@@ -76,6 +85,7 @@ async function session(dir: string, venue: ScriptVenue) {
     mode: 'paper',
     session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 3 }).toFormat('HH:mm') },
     account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
+    instruments: [{ symbol: SYMBOL, tick: 0.01 }],
     marketData: { use: 'tws', params: tws }, broker: { use: 'tws', params: tws },
     store: { use: 'typeorm', params: { file: path.join(dir, 'paper.sqlite') } },
     risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1_000 } }],
