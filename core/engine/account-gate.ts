@@ -27,7 +27,12 @@ export function withEntryBlocks(inner: RiskGateLike, blocks: readonly EntryBlock
           journal.write('risk', reasons.length > 0 ? 'account-truth.blocked' : 'account-truth.cleared', { reasons }, { symbol: intent.symbol });
           last = key;
         }
-        if (reasons.length > 0) return { action: 'reject', reasons, warnings: [] };
+        if (reasons.length > 0) {
+          // The trading gate's own reasons (mode, whitelist, start gates, the chain) come first: an operator fixing
+          // the account wait must still see that the entry would also be refused for them.
+          const d = inner.evaluate(intent, ctx);
+          return d.action === 'allow' ? { action: 'reject', reasons, warnings: d.warnings } : { ...d, reasons: [...d.reasons, ...reasons] };
+        }
       }
       return inner.evaluate(intent, ctx);
     },
