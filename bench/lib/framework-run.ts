@@ -21,7 +21,7 @@ export interface FrameworkRun {
  * The whole framework on one recording: replay feed → books → bench strategy → risk chain → simulated broker →
  * SQLite journal, through the same composition root `harvester run` uses.
  */
-export async function runFramework(o: { marketData: Record<string, unknown>; symbol: string; date: string; start: string; end: string; seed?: number; dataDir: string }): Promise<FrameworkRun> {
+export async function runFramework(o: { marketData: Record<string, unknown>; symbol: string; date: string; start: string; end: string; seed?: number; dataDir: string; strategy?: 'bench' | 'lmp' }): Promise<FrameworkRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-bench-'));
   try {
     const resolved = await resolveConfig({
@@ -34,7 +34,9 @@ export async function runFramework(o: { marketData: Record<string, unknown>; sym
         { use: 'max-position', action: 'reject', params: { maxShares: 1_000 } },
         { use: 'daily-loss', action: 'halt', params: {} },
       ],
-      strategies: [{ use: benchStrategy, params: { symbol: o.symbol } }],
+      // 'lmp' is the product's default strategy at its defaults (harvester.config.ts); 'bench' the shared L2 arithmetic.
+      strategies: [o.strategy === 'lmp' ? { use: 'lmp', params: { symbol: o.symbol } } : { use: benchStrategy, params: { symbol: o.symbol } }],
+      ...(o.strategy === 'lmp' ? { instruments: [{ symbol: o.symbol, tick: 0.01 }], account: { currency: 'USD', startEquity: 100_000 } } : {}),
       dataDir: o.dataDir,
     }, { builtins: await builtinPlugins(), baseDir: process.cwd() });
     const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
