@@ -44,7 +44,9 @@ export interface ReplayFeedOptions {
   depthAnomalyWindowUs?: Micros;
 }
 
-const DATA_EVENT = { quote: 'quote.updated', depth: 'depth.updated', trade: 'trade.printed' } as const;
+/** The market-data events, delivered through direct listener arrays instead of the emitter (the hot path). */
+const DATA_KIND: Partial<Record<FeedEventName, 'quote' | 'depth' | 'trade'>> = { 'quote.updated': 'quote', 'depth.updated': 'depth', 'trade.printed': 'trade' };
+type DataListener = (e: QuoteEvent | TradeEvent | DepthEvent) => void;
 const DEFAULT_LEVELS = 10;
 
 /**
@@ -59,6 +61,7 @@ const DEFAULT_LEVELS = 10;
 export class ReplayFeed implements MarketDataFeed {
   readonly id = 'replay';
   private readonly emitter = new EventEmitter();
+  private readonly data: Record<'quote' | 'depth' | 'trade', DataListener[]> = { quote: [], depth: [], trade: [] };
   private readonly subs = new Map<string, Sub>();
   private readonly lanes = new Map<string, Lane>();
   private nextId = 1;
@@ -142,6 +145,13 @@ export class ReplayFeed implements MarketDataFeed {
   }
 
   on<K extends FeedEventName>(event: K, listener: (payload: FeedEvents[K]) => void): () => void {
+    const kind = DATA_KIND[event];
+    if (kind !== undefined) {
+      // Market data: a plain array per kind, replaced (never mutated) on change, so an emit in progress is unaffected.
+      const l = listener as DataListener;
+      this.data[kind] = [...this.data[kind], l];
+      return () => { this.data[kind] = this.data[kind].filter((x) => x !== l); };
+    }
     this.emitter.on(event, listener as (...a: unknown[]) => void);
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
@@ -263,7 +273,8 @@ export class ReplayFeed implements MarketDataFeed {
   private deliver(sub: Sub, e: QuoteEvent | TradeEvent | DepthEvent): true {
     e.seq = ++sub.seq;
     e.epoch = sub.epoch;
-    this.emitter.emit(DATA_EVENT[e.kind], e);
+    const listeners = this.data[e.kind];
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(e);
     return true;
   }
 
