@@ -162,8 +162,9 @@ export class ReplayFeed implements MarketDataFeed {
     const every = options.progressEvery ?? 100_000;
     const readers: RecordingReader[] = [];
     let delivered = 0;
-    let first: Micros | null = null;
-    let last: Micros | null = null;
+    // First and last receive time in a typed array: a double written to a closure variable is boxed (a heap
+    // number per event, bench/alloc-profile.ts); NaN = none yet.
+    const span = new Float64Array([Number.NaN, Number.NaN]);
     try {
       for (const file of this.o.files) readers.push(RecordingReader.open(file));
       const lanes = readers.map((r) => this.lane(r.header.symbol));
@@ -175,8 +176,8 @@ export class ReplayFeed implements MarketDataFeed {
           index[k] = at;
           if (this.disposed) return;
           e.recvTime += latency;
-          if (first === null) first = e.recvTime;
-          last = e.recvTime;
+          if (span[0] !== span[0]) span[0] = e.recvTime;
+          span[1] = e.recvTime;
           virtual?.advanceTo(e.recvTime);
           if (!this.dispatch(e, lanes[k]!, k, at)) return;
           delivered++;
@@ -195,7 +196,9 @@ export class ReplayFeed implements MarketDataFeed {
       }
     }
     options.onProgress?.(delivered, this.o.clock.now());
-    return { events: delivered, malformed: this.malformed, firstTime: first, lastTime: last };
+    const first = span[0]!;
+    const last = span[1]!;
+    return { events: delivered, malformed: this.malformed, firstTime: first !== first ? null : first, lastTime: last !== last ? null : last };
   }
 
   /** One recorded event of `lane`'s symbol; true when something was delivered for it. `index`: its place in recording `file`. */

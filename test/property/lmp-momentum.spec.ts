@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { F, FeatureHistory, emptyMomentum, type Momentum } from '../../strategies/lmp/features.js';
+import { medianInPlace } from '../../strategies/lmp/shelf.js';
 
 /**
  * The rescanning momentum LMP used before the incremental one (every row of the ring visited twice per sample),
@@ -92,6 +93,22 @@ describe('LMP momentum is incremental and equal to the rescan (property)', () =>
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('LMP shelf median without a typed-array view (property)', () => {
+  it('equals the median of the sorted copy and sorts the first n entries as a typed array sorts them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.constant(Number.NaN)), { minLength: 0, maxLength: 20 }), fc.nat(20), (xs, cut) => {
+        const n = Math.min(cut, xs.length);
+        const a = Float64Array.from(xs);
+        const ref = Float64Array.from(xs).subarray(0, n).sort();
+        const expected = n === 0 ? 0 : n % 2 === 1 ? ref[(n - 1) >> 1]! : (ref[n / 2 - 1]! + ref[n / 2]!) / 2;
+        expect(Object.is(medianInPlace(a, n), expected)).to.equal(true);
+        expect([...a.subarray(0, n)]).to.deep.equal([...ref]);
+      }),
+      { numRuns: 500 },
     );
   });
 });
