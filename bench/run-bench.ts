@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const googRun = () => runFramework({ marketData: { recording: goog! }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
   const genRun = (strategy: 'bench' | 'lmp') => runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
 
-  const s = { bareGoog: [] as number[], fwGoog: [] as number[], nobMsg: [] as number[], nobDayMs: [] as number[], fwGoogDayMs: [] as number[], ratioGoog: [] as number[], ratioNob: [] as number[], bareGen: [] as number[], fwGen: [] as number[], ratioGen: [] as number[], lmp: [] as number[], bookNs: [] as number[], bookNsGen: [] as number[] };
+  const s = { bareGoog: [] as number[], fwGoog: [] as number[], nobMsg: [] as number[], nobDayMs: [] as number[], fwGoogDayMs: [] as number[], ratioGoog: [] as number[], ratioNob: [] as number[], bareGen: [] as number[], fwGen: [] as number[], ratioGen: [] as number[], lmp: [] as number[], cpuGoog: [] as number[], cpuGen: [] as number[], cpuLmp: [] as number[], bookNs: [] as number[], bookNsGen: [] as number[] };
   let googRes: Awaited<ReturnType<typeof googRun>> | null = null;
   let genRes: Awaited<ReturnType<typeof googRun>> | null = null;
   let lmpRes: Awaited<ReturnType<typeof googRun>> | null = null;
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       const nob = nodejsOrderBook(msgs);
       if (r > 0) {
         s.bareGoog.push(bare.eventsPerSec); s.bookNs.push(bare.bookUpdateNs); s.fwGoog.push(fw.eventsPerSec); s.ratioGoog.push(fw.eventsPerSec / bare.eventsPerSec);
-        s.nobMsg.push(nob.eventsPerSec); s.nobDayMs.push(nob.dayMs); s.fwGoogDayMs.push(fw.steadyMs);
+        s.nobMsg.push(nob.eventsPerSec); s.cpuGoog.push(fw.steadyCpuMs); s.nobDayMs.push(nob.dayMs); s.fwGoogDayMs.push(fw.steadyMs);
         // Per LOBSTER message: both divided by the same day's message count, so this is also the per-day ratio.
         s.ratioNob.push((nob.messages / (fw.steadyMs / 1000)) / nob.eventsPerSec);
       }
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const lmp = await genRun('lmp');
     if (r > 0) {
       s.bareGen.push(bareG.eventsPerSec); s.bookNsGen.push(bareG.bookUpdateNs); s.fwGen.push(fwG.eventsPerSec); s.ratioGen.push(fwG.eventsPerSec / bareG.eventsPerSec);
-      s.lmp.push(lmp.eventsPerSec);
+      s.lmp.push(lmp.eventsPerSec); s.cpuGen.push(fwG.steadyCpuMs); s.cpuLmp.push(lmp.steadyCpuMs);
     }
     genRes = fwG; lmpRes = lmp;
   }
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       frameworkMessagesPerSec: r0(spread(s.fwGoogDayMs.map((ms) => nobRes!.messages / (ms / 1000)))), nodejsOrderBookMessagesPerSec: r0(spread(s.nobMsg)),
       frameworkDayMs: r0(spread(s.fwGoogDayMs)), nodejsOrderBookDayMs: r0(spread(s.nobDayMs)), nodejsOrderBookRejected: nobRes.rejected,
       ratioToNodejsOrderBook: round((nobRes.messages / (spread(s.fwGoogDayMs).median / 1000)) / spread(s.nobMsg).median), perRoundRatioToNodejsOrderBook: r2(spread(s.ratioNob)),
-      bookUpdateNs: r0(spread(s.bookNs)),
+      bookUpdateNs: r0(spread(s.bookNs)), frameworkSteadyCpuMs: r0(spread(s.cpuGoog)),
     });
   }
   const fwG = spread(s.fwGen); const bareG = spread(s.bareGen); const lmp = spread(s.lmp);
@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     name: 'generated-105min', events: genRes!.events, orders: genRes!.orders, fills: genRes!.fills,
     frameworkEventsPerSec: r0(fwG), bareLoopEventsPerSec: r0(bareG), ratioToBaseline: round(fwG.median / bareG.median), perRoundRatioToBaseline: r2(spread(s.ratioGen)),
     lmpEventsPerSec: r0(lmp), lmpOrders: lmpRes!.orders, lmpFills: lmpRes!.fills, bookUpdateNs: r0(spread(s.bookNsGen)),
+    frameworkSteadyCpuMs: r0(spread(s.cpuGen)), lmpSteadyCpuMs: r0(spread(s.cpuLmp)),
   });
 
   let fullDay: Record<string, unknown> | null = null;

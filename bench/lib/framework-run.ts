@@ -15,6 +15,8 @@ export interface FrameworkRun {
   steadyMs: number;
   eventsPerSec: number;
   wholeRunEventsPerSec: number;
+  /** CPU time of the process (all threads) over the steady window: less swayed by other load than wall time. */
+  steadyCpuMs: number;
 }
 
 /**
@@ -45,15 +47,18 @@ export async function runFramework(o: { marketData: Record<string, unknown>; sym
     // final flush are fixed costs reported separately.
     let playStart = 0;
     let playEnd = 0;
-    runtime.parts.bus.on('session.started', () => { playStart = performance.now(); });
+    let cpuStart = process.cpuUsage();
+    let cpuEnd = cpuStart;
+    runtime.parts.bus.on('session.started', () => { playStart = performance.now(); cpuStart = process.cpuUsage(); });
     const t0 = performance.now();
-    const result = await runtime.engine.run({ progressEvery: Number.MAX_SAFE_INTEGER, onProgress: () => { playEnd = performance.now(); } });
+    const result = await runtime.engine.run({ progressEvery: Number.MAX_SAFE_INTEGER, onProgress: () => { playEnd = performance.now(); cpuEnd = process.cpuUsage(); } });
     const elapsedMs = performance.now() - t0;
     await runtime.close();
     const steadyMs = playEnd - playStart;
     return {
       events: result.events, orders: result.orders, fills: result.fills, elapsedMs: Math.round(elapsedMs), steadyMs: Math.round(steadyMs),
       eventsPerSec: Math.round(result.events / (steadyMs / 1000)), wholeRunEventsPerSec: Math.round(result.events / (elapsedMs / 1000)),
+      steadyCpuMs: Math.round((cpuEnd.user + cpuEnd.system - cpuStart.user - cpuStart.system) / 1000),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
