@@ -26,6 +26,7 @@ interface Cursor {
  * `RecordingReader.forEach` does, and it stops when `signal` aborts.
  */
 export async function playMerged(readers: readonly RecordingReader[], visitor: MergeVisitor, signal?: AbortSignal): Promise<void> {
+  if (readers.length === 1) return playOne(readers[0]!, visitor, signal);
   const cursors: Cursor[] = readers.map((r) => ({ blocks: r.blocks(), fw: createFlyweights(r.header.symbol), view: null, count: 0, next: 0, head: null }));
   for (let k = 0; k < cursors.length; k++) advance(cursors[k]!, k, visitor);
   const n = cursors.length;
@@ -72,4 +73,42 @@ function advance(c: Cursor, file: number, visitor: MergeVisitor): boolean {
     c.count = r.value.count;
     c.next = 0;
   }
+}
+
+/**
+ * One recording: nothing to merge, so each block is decoded and delivered in a plain loop, with the same events in
+ * the same order, the same corrupt-block reports, the same abort check (before each event) and the same yields to
+ * the event loop as `playMerged` makes for one cursor: before an event whose decoding needed a block to be read,
+ * except the very first, and at the end if blocks were read after the last event.
+ */
+async function playOne(reader: RecordingReader, visitor: MergeVisitor, signal?: AbortSignal): Promise<void> {
+  const blocks = reader.blocks();
+  const fw = createFlyweights(reader.header.symbol);
+  let started = false;
+  let read = false;
+  for (;;) {
+    const r = blocks.next();
+    if (r.done === true) break;
+    read = true;
+    if (r.value.corrupt !== null) {
+      visitor.corrupt(r.value.corrupt, 0);
+      continue;
+    }
+    const view = r.value.view;
+    const count = r.value.count;
+    for (let i = 0; i < count; i++) {
+      const e = decodeAt(view, i, fw);
+      if (e === null) continue;
+      if (started && read) await new Promise<void>((res) => setImmediate(res));
+      read = false;
+      if (signal?.aborted === true) {
+        blocks.return();
+        return;
+      }
+      started = true;
+      visitor.event(e, 0);
+    }
+  }
+  if (started && read) await new Promise<void>((res) => setImmediate(res));
+  blocks.return();
 }

@@ -54,8 +54,14 @@ export class SimMatcher {
   }
 
   private onBook(symbol: string, book: BookView): void {
-    if (this.working.length === 0) return;
-    for (const o of this.working.slice()) if (o.req.symbol === symbol && o.live) this.tryFill(o, book);
+    // `working` only ever grows by push and is otherwise replaced (filter), so its first `n` entries are the
+    // snapshot a slice would copy: no copy per market event.
+    const working = this.working;
+    const n = working.length;
+    for (let i = 0; i < n; i++) {
+      const o = working[i]!;
+      if (o.req.symbol === symbol && o.live) this.tryFill(o, book);
+    }
   }
 
   /**
@@ -77,8 +83,10 @@ export class SimMatcher {
   }
 
   onTrade(t: TradeEvent, book: BookView | undefined): void {
-    if (this.working.length === 0) return;
-    for (const o of this.working.slice()) {
+    const working = this.working; // the snapshot a slice would copy, as in onBook
+    const n = working.length;
+    for (let i = 0; i < n; i++) {
+      const o = working[i]!;
       if (o.req.symbol !== t.symbol || !o.live || isTerminal(o.status)) continue;
       const type = o.req.type;
       if ((type === 'stop' || type === 'stop-limit') && !o.triggered) {

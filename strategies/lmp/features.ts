@@ -1,5 +1,6 @@
 import type { BookView } from '../../core/domain/book-view.js';
 import type { Micros, Price } from '../../core/domain/units.js';
+import { MonotoneChain, RangeMin } from './window-extremes.js';
 
 /**
  * Feature vector columns (§6.2). Prices are in Price units (integer ten-thousandths; `mid` may end in .5),
@@ -68,8 +69,13 @@ export interface Momentum {
 
 /**
  * Fixed-rate history of the live feature vector (sampled every `sampleMicros` of Clock time), so that T-3s and
- * T-1s snapshots exist at entry and the impulse can be measured. Invariants: rows are in time order; reading a
- * time older than the ring holds returns −1; nothing is allocated after construction.
+ * T-1s snapshots exist at entry and the impulse can be measured. Invariants: rows are in strictly increasing time
+ * order; reading a time older than the ring holds returns −1; nothing is allocated after construction.
+ *
+ * `momentum` is incremental: the window's high comes from a suffix-maximum chain of mids, the low before it from a
+ * range-minimum tree, the swing low after it from a suffix-minimum chain of best bids (strategies/lmp/window-extremes.ts);
+ * only the 5 s volatility suffix is summed row by row. Comparisons only, so the answers equal a rescan of the ring
+ * bit for bit (test/property/lmp-momentum.spec.ts checks it against the rescanning version).
  */
 export class FeatureHistory {
   readonly width: number;
@@ -77,13 +83,23 @@ export class FeatureHistory {
   private readonly times: Float64Array;
   private head = 0;
   private count = 0;
+  /** Rows ever written; row k of the ring (0 = oldest) has sequence number `written − count + k`. */
+  private written = 0;
   private nextAt: Micros = 0;
+  private readonly midMax: MonotoneChain;
+  private readonly bidMin: MonotoneChain;
+  private readonly midMin: RangeMin;
+  /** Sequence number of the latest row whose best bid is NaN (a rescan's Math.min turns the swing low into NaN). */
+  private lastNaNBid = -1;
 
   constructor(readonly sampleMicros: Micros, spanMicros: Micros, width: number) {
     this.width = width;
     const capacity = Math.max(8, Math.ceil(spanMicros / sampleMicros) + 2);
     this.rows = new Float64Array(capacity * width);
     this.times = new Float64Array(capacity);
+    this.midMax = new MonotoneChain(capacity, true);
+    this.bidMin = new MonotoneChain(capacity, false);
+    this.midMin = new RangeMin(capacity);
   }
 
   get length(): number {
@@ -94,23 +110,42 @@ export class FeatureHistory {
   maybeSample(now: Micros, live: Float64Array): boolean {
     if (now < this.nextAt) return false;
     const cap = this.times.length;
+    const w = this.width;
     const slot = (this.head + this.count) % cap;
     if (this.count === cap) this.head = (this.head + 1) % cap;
     else this.count++;
     this.times[slot] = now;
-    this.rows.set(live.subarray(0, this.width), slot * this.width);
+    const at = slot * w;
+    for (let c = 0; c < w; c++) this.rows[at + c] = live[c]!;
+    const seq = this.written++;
+    const oldest = this.written - this.count;
+    this.midMax.dropBefore(oldest);
+    this.bidMin.dropBefore(oldest);
+    const mid = this.rows[at + F.mid]!;
+    const bid = this.rows[at + F.bestBid]!;
+    // A NaN mid never becomes the high nor the low in a rescan (every comparison with it is false): keep it out.
+    if (!Number.isNaN(mid)) this.midMax.push(seq, mid);
+    this.midMin.set(slot, Number.isNaN(mid) ? Number.POSITIVE_INFINITY : mid);
+    if (Number.isNaN(bid)) this.lastNaNBid = seq;
+    else this.bidMin.push(seq, bid);
     this.nextAt = now - (now % this.sampleMicros) + this.sampleMicros;
     return true;
   }
 
   /** Slot of the latest row at or before `t`, or −1. */
   slotAt(t: Micros): number {
-    const cap = this.times.length;
-    for (let k = this.count - 1; k >= 0; k--) {
-      const slot = (this.head + k) % cap;
-      if (this.times[slot]! <= t) return slot;
-    }
-    return -1;
+    const k = this.firstAfter(t) - 1;
+    return k < 0 ? -1 : (this.head + k) % this.times.length;
+  }
+
+  /** Ring slot of row k (0 = oldest, length − 1 = latest). */
+  slotOf(k: number): number {
+    return (this.head + k) % this.times.length;
+  }
+
+  /** Sample time of the row in `slot`. */
+  timeOf(slot: number): Micros {
+    return this.times[slot]!;
   }
 
   value(slot: number, column: number): number {
@@ -122,37 +157,51 @@ export class FeatureHistory {
     for (let c = 0; c < this.width; c++) out[names[c]!] = this.rows[slot * this.width + c]!;
   }
 
-  /** Impulse low→high over [now − lookback, now], pullback swing low and volatility; writes into `out`. */
+  /**
+   * Impulse low→high over [now − lookback, now], pullback swing low and volatility; writes into `out`. The high is
+   * the window's largest mid (its last occurrence), the low the smallest mid from the window start to the high, the
+   * swing low the smallest best bid from the high on, the volatility Σ|Δmid| over the rows of the last 5 s divided
+   * by the seconds since the first of them.
+   */
   momentum(now: Micros, lookback: Micros, mid: number, out: Momentum): Momentum {
+    const n = this.count;
     const cap = this.times.length;
-    const w = this.width;
+    const base = this.written - n;
+    const a = this.firstAtOrAfter(now - lookback);
     let high = -1;
     let highK = -1;
-    for (let k = 0; k < this.count; k++) {
-      const slot = (this.head + k) % cap;
-      if (this.times[slot]! < now - lookback) continue;
-      const m = this.rows[slot * w + F.mid]!;
-      if (m >= high) {
-        high = m;
-        highK = k;
-      }
+    const pos = a < n ? this.midMax.find(base + a) : -1;
+    // A rescan starts from high = −1, so a window whose mids are all below −1 has no high.
+    if (pos >= 0 && this.midMax.valueAt(pos) >= -1) {
+      high = this.midMax.valueAt(pos);
+      highK = this.midMax.seqAt(pos) - base;
     }
     let low = high;
     let swingLow = Number.POSITIVE_INFINITY;
-    let absMoves = 0;
-    let prev = -1;
-    let firstVol = -1;
-    for (let k = 0; k < this.count; k++) {
-      const slot = (this.head + k) % cap;
-      const t = this.times[slot]!;
-      const m = this.rows[slot * w + F.mid]!;
-      if (t >= now - lookback && k <= highK && m < low) low = m;
-      if (k >= highK && highK >= 0) swingLow = Math.min(swingLow, this.rows[slot * w + F.bestBid]!);
-      if (t >= now - 5_000_000) {
-        if (prev >= 0) absMoves += Math.abs(m - prev);
-        else firstVol = t;
-        prev = m;
+    if (highK >= 0) {
+      const sa = (this.head + a) % cap;
+      const sh = (this.head + highK) % cap;
+      const m = sa <= sh ? this.midMin.min(sa, sh) : Math.min(this.midMin.min(sa, cap - 1), this.midMin.min(0, sh));
+      if (m < low) low = m;
+      if (this.lastNaNBid >= base + highK) swingLow = Number.NaN;
+      else {
+        const b = this.bidMin.find(base + highK);
+        if (b >= 0) swingLow = this.bidMin.valueAt(b);
       }
+    }
+    // Volatility: the rows of the last 5 s, summed oldest first exactly as a rescan does.
+    let v = n;
+    while (v > 0 && this.times[(this.head + v - 1) % cap]! >= now - 5_000_000) v--;
+    let absMoves = 0;
+    let firstVol = -1;
+    let prev = -1;
+    const w = this.width;
+    for (let k = v; k < n; k++) {
+      const slot = (this.head + k) % cap;
+      const m = this.rows[slot * w + F.mid]!;
+      if (prev >= 0) absMoves += Math.abs(m - prev);
+      else firstVol = this.times[slot]!;
+      prev = m;
     }
     out.high = Math.max(high, 0);
     out.low = Math.max(low, 0);
@@ -162,6 +211,32 @@ export class FeatureHistory {
     const span = firstVol >= 0 ? (now - firstVol) / 1_000_000 : 0;
     out.volatility = span > 0 ? absMoves / span : 0;
     return out;
+  }
+
+  /** Row index (0 = oldest) of the first row with time ≥ t, or `length` when none (times strictly increase). */
+  private firstAtOrAfter(t: number): number {
+    const cap = this.times.length;
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (this.times[(this.head + m) % cap]! < t) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  }
+
+  /** Row index of the first row with time > t, or `length`. */
+  private firstAfter(t: number): number {
+    const cap = this.times.length;
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (this.times[(this.head + m) % cap]! <= t) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
   }
 }
 

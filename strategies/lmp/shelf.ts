@@ -1,12 +1,28 @@
 import type { BookView } from '../../core/domain/book-view.js';
 import type { Micros, Price, Quantity } from '../../core/domain/units.js';
 
-/** Median of the first `n` entries of `scratch`, sorting them in place (no allocation). */
+/**
+ * Median of the first `n` entries of `scratch`, sorting them in place (no allocation: an insertion sort of the
+ * top N ≤ 20 sizes instead of `subarray(0, n).sort()`, whose view cost ~80 bytes per book event). Ascending, NaN
+ * last, as a typed array's sort orders them.
+ */
 export function medianInPlace(scratch: Float64Array, n: number): number {
   if (n <= 0) return 0;
-  const view = scratch.subarray(0, n);
-  view.sort();
-  return n % 2 === 1 ? view[(n - 1) >> 1]! : (view[n / 2 - 1]! + view[n / 2]!) / 2;
+  for (let i = 1; i < n; i++) {
+    const v = scratch[i]!;
+    let j = i - 1;
+    while (j >= 0 && after(scratch[j]!, v)) {
+      scratch[j + 1] = scratch[j]!;
+      j--;
+    }
+    scratch[j + 1] = v;
+  }
+  return n % 2 === 1 ? scratch[(n - 1) >> 1]! : (scratch[n / 2 - 1]! + scratch[n / 2]!) / 2;
+}
+
+/** Whether `a` sorts after `b` in a typed array's default order (numeric; NaN after every number). */
+function after(a: number, b: number): boolean {
+  return a > b || (a !== a && b === b);
 }
 
 /**
