@@ -174,7 +174,10 @@ export class SessionEngine {
       this.checkArming(undefined);
       await this.broker.connect();
       this.checkArming(this.broker.health().account);
-      this.parts.loop.post(() => this.recovery?.reconciled());
+      if (this.recovery !== null) {
+        this.parts.loop.post(() => this.recovery?.reconciled());
+        await this.journal.flush();
+      }
       await this.feed.connect();
       if (this.learning !== null) await this.learning.start();
       else {

@@ -6,7 +6,7 @@ import type { RiskReason, TradingState } from '../../ports/risk-policy.js';
 import type { StrategyLog } from '../../ports/strategy.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { RiskGate } from '../risk/risk-gate.js';
-import { CHECKPOINT_SCHEMA_VERSION, sealCheckpoint, type CheckpointBody, type CheckpointOrder } from './checkpoint-codec.js';
+import { CHECKPOINT_SCHEMA_VERSION, counterOf, sealCheckpoint, type CheckpointBody, type CheckpointOrder } from './checkpoint-codec.js';
 import type { EventLoop } from './event-loop.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { Ledger } from './ledger.js';
@@ -168,6 +168,8 @@ export class SessionRecovery implements RecoveryHooks {
       type: open?.type ?? (role === 'stop-loss' ? 'stop' : role === 'take-profit' ? 'limit' : 'market'),
     };
     this.adoptedCoids.add(o.coid);
+    // Its number is taken, whatever the journal kept: the next intent of this run must not reuse it.
+    this.d.orders().restoreCounters({ intents: counterOf(p.coid, 'i'), trades: counterOf(tradeId, 't'), ordersSent: 0 });
     const row: Omit<CheckpointOrder, 'coid'> = { intentId: o.intentId, strategyId, symbol, tradeId, role, side: o.side, quantity: o.quantity, filled: o.filled };
     this.d.writer.write('order', ORDER_TRACKED_ROW, { ...row }, { coid: o.coid, symbol, strategyId, tradeId: tradeId ?? undefined });
     this.schedule();
