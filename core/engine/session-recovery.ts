@@ -191,6 +191,8 @@ export class SessionRecovery implements RecoveryHooks {
   stateChanged(to: TradingState, reason: RiskReason): void {
     this.killSwitch = nextKillSwitch(this.killSwitch, to, reason, this.d.sessionId);
     this.schedule();
+    // A kill-switch transition must outlive a crash right after it: start the commit now, not at the next batch.
+    this.d.loop.post(() => { void this.d.journal.flush().catch(() => {}); });
   }
 
   /** Subscribes the checkpoint triggers; returns the disposer. */

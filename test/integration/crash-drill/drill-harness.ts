@@ -62,6 +62,8 @@ export interface DrillConfig {
   minImbalance?: number;
   cooldownSeconds?: number;
   extra?: string;
+  /** Replaces the strategies list (a plugin path, say). */
+  strategies?: string;
 }
 
 /** A paper config around "now" (paper runs on the wall clock), journaling to `<dir>/journal.sqlite`. */
@@ -77,7 +79,7 @@ export function writeConfig(dir: string, c: DrillConfig): string {
   broker: { use: 'tws', params: { port: ${c.port}, clientId: ${c.clientId} } },
   store: { use: 'typeorm', params: { file: ${JSON.stringify(path.join(dir, 'journal.sqlite'))} } },
   risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1000 } }],
-  strategies: [{ use: 'example-imbalance-tick', params: { symbol: '${SYMBOL}', minImbalance: ${c.minImbalance ?? 0.2}, cooldownSeconds: ${c.cooldownSeconds ?? 1}, maxHoldSeconds: ${c.maxHoldSeconds ?? 3}, quantity: 10, stopTicks: 30, targetTicks: 30 } }],
+  strategies: ${c.strategies ?? `[{ use: 'example-imbalance-tick', params: { symbol: '${SYMBOL}', minImbalance: ${c.minImbalance ?? 0.2}, cooldownSeconds: ${c.cooldownSeconds ?? 1}, maxHoldSeconds: ${c.maxHoldSeconds ?? 3}, quantity: 10, stopTicks: 30, targetTicks: 30 } }]`},
   dataDir: ${JSON.stringify(path.join(dir, 'var'))},
   ${c.extra ?? ''}
 });
@@ -109,8 +111,8 @@ export async function kill9(c: Child): Promise<void> {
   await c.exited;
 }
 
-export function control(dir: string, command: string, note = 'drill'): ReturnType<typeof sendControlCommand> {
-  return sendControlCommand({ dataDir: path.join(dir, 'var'), command: { command, operatorId: 'drill', note }, timeoutMs: 10_000 });
+export function control(dir: string, command: string, note?: string): ReturnType<typeof sendControlCommand> {
+  return sendControlCommand({ dataDir: path.join(dir, 'var'), command: { command, operatorId: 'drill', ...(note !== undefined ? { note } : {}) }, timeoutMs: 10_000 });
 }
 
 export interface Row { session_id: string; ordinal: number; time: number; type: string; coid: string | null; data: string }
@@ -135,24 +137,29 @@ export class JournalDb {
   }
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+/** Thrown by a probe to stop waiting at once (the child died). */
+export class GiveUp extends Error {}
+
+export async function until<T>(what: string | (() => string), probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let v: T | undefined | null | false;
     try {
-      v = probe();
-    } catch {
+      v = await probe();
+    } catch (error) {
+      if (error instanceof GiveUp) throw error;
       v = undefined;
     }
     if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
 /** The newest session id in the journal other than `not`, once its restore and reconciliation checkpoints are durable. */
 export async function readySession(file: string, not: ReadonlySet<string>, child: Child, timeoutMs = 90_000): Promise<string> {
-  return until(`a restored and reconciled session (stderr: ${child.err.join('').slice(-800)})`, () => {
+  return until(() => `a restored and reconciled session (stderr: ${child.err.join('').slice(-800)})`, () => {
+    if (child.proc.exitCode !== null) throw new GiveUp(`harvester exited ${child.proc.exitCode}: ${child.err.join('').slice(-800)}`);
     if (!fs.existsSync(file)) return undefined;
     const db = new JournalDb(file);
     try {
@@ -164,4 +171,28 @@ export async function readySession(file: string, not: ReadonlySet<string>, child
       db.close();
     }
   }, timeoutMs);
+}
+
+/** A strategy plugin file that rests one bracket entry far below the bid and never fills it (SIGINT spec). */
+export function writeRestingStrategy(dir: string): string {
+  const file = path.join(dir, 'resting.strategy.ts');
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  fs.writeFileSync(file, `import { defineStrategy, z } from ${JSON.stringify(path.join(ROOT, 'plugins/sdk/index.ts'))};
+export default defineStrategy({
+  id: 'resting', apiVersion: 1, paramsSchema: z.object({ symbol: z.string() }),
+  create: (ctx) => {
+    let sent = false;
+    return {
+      id: ctx.strategyId,
+      subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth', 'tape'], levels: 10 }],
+      onBook: (book) => {
+        if (sent || book.bestBid === 0) return;
+        const limitPrice = book.bestBid - 5_000;
+        sent = ctx.submit({ symbol: ctx.params.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 10, limitPrice, stopLoss: limitPrice - 2_000, takeProfit: limitPrice + 9_000, reason: 'rest' }).status === 'sent';
+      },
+    };
+  },
+});
+`);
+  return file;
 }
