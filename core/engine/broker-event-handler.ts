@@ -73,7 +73,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
 
   on('order.filled', (f) => {
     const order = registry.get(f.coid);
-    if (d.recovery?.replayedFill(f.execId) === true) {
+    if (d.recovery?.replayedFill(f.execId, f.coid) === true) {
       // Already journaled and applied by the run that saw it first: counted once, but its order's state still moves.
       d.journal.write('event', 'fill.replayed', { execId: f.execId, coid: f.coid, qty: f.qty, status: f.status });
       if (order !== undefined && f.status === 'Filled') registry.markTerminal(order);

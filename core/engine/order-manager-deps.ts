@@ -19,8 +19,11 @@ export interface RiskGateLike {
 export interface RecoveryHooks {
   /** The broker reported an order this process did not send: the order to track, or undefined (external). */
   adopted(p: BrokerEvents['order.adopted']): TrackedOrder | undefined;
-  /** True when this execution is already in the journal (a reconciliation replays the day's executions). */
-  replayedFill(execId: string): boolean;
+  /**
+   * True when this execution of this order is already in the journal (a reconciliation replays the day's
+   * executions). Keyed by exec id and coid: a simulated venue numbers its executions per process.
+   */
+  replayedFill(execId: string, coid: string): boolean;
   replayedCommission(execId: string): boolean;
 }
 

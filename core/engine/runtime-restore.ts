@@ -42,7 +42,7 @@ export interface RestoredState {
   /** Orders that were working when the state was saved, by coid (matched when the broker reports them again). */
   workingOrders: Map<string, CheckpointOrder>;
   memoryVersion: number | null;
-  /** Exec ids already journaled today: a reconciliation that replays them must not count them twice. */
+  /** Executions (exec id + coid, see fillKey) already journaled today: a reconciliation that replays them must not count them twice. */
   execIds: Set<string>;
   commissionExecIds: Set<string>;
 }
@@ -55,6 +55,11 @@ export function nextKillSwitch(prev: KillSwitchCarry, to: TradingState, reason: 
   if (to === 'RUNNING') return { state: 'RUNNING', reason: null, since: null };
   if (reason?.code === 'RISK.CARRIED_OVER' && prev.state !== 'RUNNING') return { ...prev, state: to };
   return { state: to, reason, since: sessionId };
+}
+
+/** One execution of one order: TWS exec ids are unique, a simulated venue's restart at 1 in every process. */
+export function fillKey(execId: string, coid: string): string {
+  return `${execId}\u0000${coid}`;
 }
 
 export type Liveness = (sessionId: string) => 'alive' | 'gone' | 'unknown';
@@ -101,7 +106,7 @@ export async function restoreRuntime(journal: Journal, id: RestoreIdentity, star
       const execId = r.data.execId as string | undefined;
       if (execId === undefined) continue;
       if (r.type === 'order.filled') {
-        out.execIds.add(execId);
+        out.execIds.add(fillKey(execId, r.coid ?? String(r.data.coid)));
         if (r.data.commission !== null && r.data.commission !== undefined) out.commissionExecIds.add(execId);
       } else if (r.type === 'commission.reported') out.commissionExecIds.add(execId);
     }
@@ -200,8 +205,9 @@ class Replayer {
       }
       case 'order.filled': {
         const execId = String(d.execId);
-        if (this.seen.has(execId)) return;
-        this.seen.add(execId);
+        const k = fillKey(execId, r.coid ?? String(d.coid));
+        if (this.seen.has(k)) return;
+        this.seen.add(k);
         const commission = typeof d.commission === 'number' ? d.commission : 0;
         if (typeof d.commission === 'number') this.seenCommission.add(execId);
         const symbol = String(d.symbol);

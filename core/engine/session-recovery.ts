@@ -13,7 +13,7 @@ import type { Ledger } from './ledger.js';
 import type { RecoveryHooks } from './order-manager-deps.js';
 import type { OrderManager } from './order-manager.js';
 import type { OrderRole, TrackedOrder } from './order-registry.js';
-import { IDENTITY_ROW, nextKillSwitch, ORDER_TRACKED_ROW, restoreRuntime, type KillSwitchCarry, type Liveness } from './runtime-restore.js';
+import { fillKey, IDENTITY_ROW, nextKillSwitch, ORDER_TRACKED_ROW, restoreRuntime, type KillSwitchCarry, type Liveness } from './runtime-restore.js';
 import type { MemoryHolder } from './strategy-host.js';
 import type { TradeTracker } from './trade-tracker.js';
 
@@ -176,9 +176,10 @@ export class SessionRecovery implements RecoveryHooks {
     return o;
   }
 
-  replayedFill(execId: string): boolean {
-    if (this.execIds.has(execId)) return true;
-    this.execIds.add(execId);
+  replayedFill(execId: string, coid: string): boolean {
+    const k = fillKey(execId, coid);
+    if (this.execIds.has(k)) return true;
+    this.execIds.add(k);
     return false;
   }
 

@@ -70,7 +70,8 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
         await sleep(Math.floor(rng.next() * 500));
       }
       // What the venue has reported up to the kill (a fill after it is reported to the next process).
-      const execs = venue.server.desk.executions.filter((x) => x.spec.clientId === CLIENT_ID).map((x) => x.spec.execId);
+      const reported = venue.server.desk.executions.filter((x) => x.spec.clientId === CLIENT_ID);
+      const execs = reported.map((x) => x.spec.execId);
       await kill9(child);
       child = null;
       seen.add(current);
@@ -84,7 +85,12 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
           const id = (JSON.parse(r.data) as { execId: string }).execId;
           counts.set(id, (counts.get(id) ?? 0) + 1);
         }
-        const lost = execs.filter((x) => !counts.has(x)).length;
+        const missing = reported.filter((x) => !counts.has(x.spec.execId));
+        const lost = missing.length;
+        if (lost > 0) {
+          const rec = db.rows('hv_events', "session_id = ? AND type = 'reconciliation.completed'", next).map((x) => x.data);
+          log(`drill ${i}: missing ${JSON.stringify(missing.map((x) => ({ execId: x.spec.execId, orderRef: x.spec.orderRef, orderId: x.spec.orderId })))}; reconciliation ${rec.join(' | ')}`);
+        }
         const dupFills = [...counts.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
         const restored = db.rows('hv_events', "session_id = ? AND type = 'session.restored'", next)[0];
         const r = restored === undefined ? null : (JSON.parse(restored.data) as { killSwitch: { state: string }; tradesToday: number; consecutiveLosses: number });

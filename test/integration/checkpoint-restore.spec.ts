@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import type { JournalEntry } from '../../ports/journal.js';
+import type { Strategy } from '../../ports/strategy.js';
+import { openCheckpoint, type CheckpointBody } from '../../core/engine/checkpoint-codec.js';
+import { runWith, S, WINDOW } from '../support/engine-harness.js';
+
+/** Enters once at 10 s with a bracket, and closes at 20 s: one round trip per session. */
+function roundTrip() {
+  return (ctx: Parameters<Parameters<typeof runWith>[0]>[0]): Strategy => {
+    let state: 'flat' | 'sent' | 'closed' = 'flat';
+    return {
+      id: ctx.strategyId,
+      subscriptions: () => [{ symbol: 'TST', streams: ['depth', 'tape'] }],
+      onBook: (book) => {
+        const now = ctx.clock.now();
+        if (state === 'flat' && now >= WINDOW.start + 10 * S) {
+          if (ctx.submit({ symbol: 'TST', kind: 'entry', side: 'buy', type: 'limit', quantity: 100, limitPrice: book.bestAsk, stopLoss: book.bestBid - 2000, takeProfit: book.bestAsk + 5000, reason: 'probe' }).status === 'sent') state = 'sent';
+        } else if (state === 'sent' && now >= WINDOW.start + 20 * S && (ctx.position('TST')?.quantity ?? 0) > 0) {
+          ctx.close('TST', 'stop');
+          state = 'closed';
+        }
+      },
+    };
+  };
+}
+
+const checkpoints = (rows: readonly JournalEntry[]): CheckpointBody[] =>
+  rows.filter((r) => r.kind === 'checkpoint').map((r) => { const v = openCheckpoint(r.data); if (!v.ok) throw new Error(v.reason); return v.body; });
+
+describe('runtime checkpoints through the engine (sim-live; replays never carry state)', () => {
+  it('writes checkpoints with schema version and sha256; a restart continues the day: trades, losses, cooldown, ids', async () => {
+    const first = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'one' });
+    const own = checkpoints(await first.journal.entries('one'));
+    expect(own.length).to.be.greaterThan(3);
+    const last = own[own.length - 1]!;
+    expect(last.schemaVersion).to.equal(1);
+    expect(last.tracker.closedToday).to.equal(1);
+    expect(last.tracker.stopOuts.map(([s]) => s)).to.deep.equal(['TST']); // the cooldown-after-stop deadline's source
+    const second = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'two', journal: first.journal });
+    const rows = await second.journal.entries('two');
+    const restored = rows.find((r) => r.type === 'session.restored')!.data as { from: { sessionId: string }; tradesToday: number; realized: number };
+    expect(restored.from.sessionId).to.equal('one');
+    expect(restored.tradesToday).to.equal(1);
+    const end = checkpoints(rows).pop()!;
+    expect(end.tracker.closedToday, 'trades of the day, both sessions').to.equal(2);
+    expect(end.tracker.tradesToday).to.equal(2);
+    expect(end.ledger.realized).to.equal(last.ledger.realized * 2);
+    // Client order ids continue after the first session's: never reused for the day.
+    const coids = (await second.journal.entries('two', { kind: 'order' })).filter((r) => r.type === 'order.requested').map((r) => r.coid!);
+    expect(coids[0]).to.match(/-i3\.p$/);
+    expect(second.broker.submitted.map((o) => o.coid)).to.not.include.members(first.broker.submitted.map((o) => o.coid));
+  });
+
+  it('a corrupt checkpoint is quarantined (kept, named, never loaded) and the previous valid one is used', async () => {
+    const first = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'one' });
+    const list = first.journal.rows.get('one')!;
+    const cps = list.filter((r) => r.kind === 'checkpoint');
+    const newest = cps[cps.length - 1]!;
+    const tampered: JournalEntry = { ...newest, data: { ...newest.data, tracker: { ...(newest.data.tracker as object), closedToday: 0 } } };
+    list[list.indexOf(newest)] = tampered;
+    const second = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'two', journal: first.journal });
+    const rows = await second.journal.entries('two');
+    const q = rows.filter((r) => r.type === 'checkpoint.quarantined').map((r) => r.data);
+    expect(q).to.deep.equal([{ sessionId: 'one', seq: newest.data.seq, reason: q[0]!.reason }]);
+    expect(String(q[0]!.reason)).to.match(/sha256 mismatch/);
+    expect(first.journal.rows.get('one')).to.include(tampered); // kept
+    const restored = rows.find((r) => r.type === 'session.restored')!.data as { from: { seq: number }; tradesToday: number; replayedRows: number };
+    expect(restored.from.seq).to.equal(Number(newest.data.seq) - 1);
+    expect(restored.replayedRows).to.be.greaterThan(0);
+    expect(restored.tradesToday, 'the rows after the previous checkpoint are replayed').to.equal(1);
+  });
+
+  it('replay writes no checkpoint and restores nothing', async () => {
+    const first = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'one' });
+    const replay = await runWith(roundTrip(), [], { mode: 'replay', sessionId: 'r', journal: first.journal });
+    const rows = await replay.journal.entries('r');
+    expect(rows.filter((r) => r.kind === 'checkpoint' || r.type.startsWith('session.'))).to.deep.equal([]);
+  });
+});
