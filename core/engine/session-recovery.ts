@@ -46,6 +46,9 @@ export interface SessionRecoveryDeps {
   log: StrategyLog;
 }
 
+/** Written once restore and the broker's reconciliation have both completed (trading may start after it). */
+export const READY_ROW = 'session.ready';
+
 const ROLE_BY_SUFFIX: Record<string, OrderRole> = { p: 'entry', sl: 'stop-loss', tp: 'take-profit' };
 
 /**
@@ -149,6 +152,8 @@ export class SessionRecovery implements RecoveryHooks {
       }
       if (close.size > 0) orders.flattenAll(`restart: inherited position ${this.d.plan.adoptedPositions === 'flatten' ? '(adoptedPositions: flatten)' : 'without a working stop'}`, (symbol, strategyId) => close.has(`${strategyId}\u0000${symbol}`));
     }
+    // Restore and reconciliation are both done: from here on strategies may run (and trade, if the gate allows).
+    d.writer.write('event', READY_ROW, { state: d.gate().state, openTrades: d.tracker.openTrades().length, workingOrders: orders.registry.workingOrderCount });
     this.checkpoint();
   }
 

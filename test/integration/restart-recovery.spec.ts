@@ -6,6 +6,15 @@ import {
   control, JournalDb, kill9, readySession, startHarvester, startVenue, SYMBOL, until, writeConfig, writeRestingStrategy, type Child, type Venue,
 } from './crash-drill/drill-harness.js';
 import { runCrashDrills } from './crash-drill/crash-drill.js';
+import { spawn } from 'node:child_process';
+
+async function runCli(args: string[]): Promise<string> {
+  const p = spawn(process.execPath, ['bin/harvester.js', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const out: string[] = [];
+  p.stdout.on('data', (b: Buffer) => out.push(b.toString()));
+  await new Promise((r) => p.on('exit', r));
+  return out.join('');
+}
 
 /**
  * Restart recovery with real processes: `harvester run` (paper) as a child process on the @stoqey/ib client against
@@ -96,6 +105,10 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
       await kill9(child); // immediately: the restarted session may die before it wrote anything of its own
       seen.add(next);
     }
+    // `harvester sessions` names the three dead processes' sessions as crashed, with their last durable row.
+    const list = await runCli(['sessions', '--config', config]);
+    const crashed = list.split('\n').filter((l) => /\bcrashed\b/.test(l) && /last durable row \d{4}-\d{2}-\d{2}T/.test(l));
+    expect(crashed.map((l) => l.split(' ')[0]).sort()).to.deep.equal([...seen].sort());
   });
 
   it('crash with a position and its bracket open → restart → control flatten: position closed, adopted legs cancelled, no ORDER.DUPLICATE_ID', async () => {

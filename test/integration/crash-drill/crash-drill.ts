@@ -61,7 +61,7 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
     let current = await readySession(dbFile, seen, child);
     for (let i = 0; i < o.drills; i++) {
       const minMs = o.minRunMs ?? 300;
-      const maxMs = o.maxRunMs ?? 4_000;
+      const maxMs = o.maxRunMs ?? 6_000;
       await sleep(minMs + Math.floor(rng.next() * (maxMs - minMs)));
       const halt = rng.next() < (o.haltShare ?? 0.25);
       if (halt) {

@@ -156,7 +156,7 @@ export async function until<T>(what: string | (() => string), probe: () => T | u
   }
 }
 
-/** The newest session id in the journal other than `not`, once its restore and reconciliation checkpoints are durable. */
+/** The newest session id in the journal other than `not`, once its `session.ready` row (restore + reconciliation done) is durable. */
 export async function readySession(file: string, not: ReadonlySet<string>, child: Child, timeoutMs = 90_000): Promise<string> {
   return until(() => `a restored and reconciled session (stderr: ${child.err.join('').slice(-800)})`, () => {
     if (child.proc.exitCode !== null) throw new GiveUp(`harvester exited ${child.proc.exitCode}: ${child.err.join('').slice(-800)}`);
@@ -165,8 +165,8 @@ export async function readySession(file: string, not: ReadonlySet<string>, child
     try {
       const s = db.sessions().reverse().find((x) => !not.has(x.session_id));
       if (s === undefined) return undefined;
-      const checkpoints = db.rows('hv_checkpoints', 'session_id = ?', s.session_id).length;
-      return checkpoints >= 2 ? s.session_id : undefined;
+      // Durable once its restore and the broker's reconciliation have both completed (the engine flushes it).
+      return db.rows('hv_events', "session_id = ? AND type = 'session.ready'", s.session_id).length > 0 ? s.session_id : undefined;
     } finally {
       db.close();
     }
