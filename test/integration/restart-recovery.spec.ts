@@ -156,3 +156,50 @@ describe('crash drill (npm run drill:crash; a small count here)', function () {
     expect(r.finalStop).to.deep.equal({ exitCode: 130, status: 'stopped' });
   });
 });
+
+describe('orderly stop of a replay (SIGINT ends the run early with a partial summary)', function () {
+  this.timeout(240_000);
+
+  it('exit 130, status stopped in the summary and in the journal, positions flattened (replay default)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-replay-stop-'));
+    try {
+      const p = spawn(process.execPath, ['bin/harvester.js', 'run', '--json', '--config', 'test/fixtures/configs/e2e.config.ts'], {
+        env: { ...process.env, HV_TEST_DIR: dir, HV_TEST_END: '15:30' }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: string[] = [];
+      const err: string[] = [];
+      p.stdout.on('data', (b: Buffer) => out.push(b.toString()));
+      p.stderr.on('data', (b: Buffer) => err.push(b.toString()));
+      const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+      const file = path.join(dir, 'harvester.sqlite');
+      // Once the session row exists the replay is under way (the day takes far longer to play than this wait).
+      await until('the replay session row', () => {
+        if (!fs.existsSync(file)) return false;
+        const d = new JournalDb(file);
+        try {
+          return d.sessions().length > 0;
+        } finally {
+          d.close();
+        }
+      }, 120_000, 50);
+      await new Promise((r) => setTimeout(r, 300));
+      p.kill('SIGINT');
+      expect(await exited, err.join('')).to.equal(130);
+      const summary = JSON.parse(out.join('').trim().split('\n').pop()!) as { status: string; events: number };
+      expect(summary.status).to.equal('stopped');
+      expect(summary.events).to.be.greaterThan(0);
+      const j = new JournalDb(file);
+      try {
+        expect(j.sessions()[0]!.status).to.equal('stopped');
+        const rows = j.rows('hv_risk_events').map((r) => r.type);
+        expect(rows).to.include('session.stopping');
+        expect(rows, 'replay default: flatten on stop').to.include('flatten.all');
+      } finally {
+        j.close();
+      }
+      expect(err.join('')).to.match(/SIGINT: stopping in order/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
