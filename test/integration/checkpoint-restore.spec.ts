@@ -70,6 +70,23 @@ describe('runtime checkpoints through the engine (sim-live; replays never carry 
     expect(restored.tradesToday, 'the rows after the previous checkpoint are replayed').to.equal(1);
   });
 
+  it('a carried HALT survives a restarted session that crashed before it wrote a row, and keeps its root reason', async () => {
+    const first = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'one', onBroker: (broker, clock) => {
+      for (const t of [30, 31, 32]) clock.setTimer(WINDOW.start + t * S, () => broker.emit('order.rejected', { coid: `x${t}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'no', venueCode: 201, at: clock.now() }));
+    } });
+    expect(first.result.riskState).to.equal('HALT');
+    // Session "two" started, then died before its first commit: a session row and nothing else, still 'running'.
+    await first.journal.openSession({ sessionId: 'two', mode: 'sim-live', strategy: 'probe', learner: 'none', seed: 1, config: {}, startedAt: WINDOW.start + 60 * S, wallStartedAt: 'y' });
+    const third = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'three', journal: first.journal });
+    expect(third.result.riskState).to.equal('HALT');
+    const rows = await third.journal.entries('three');
+    expect(rows.filter((r) => r.type === 'session.crashed').map((r) => r.data.sessionId)).to.deep.equal(['two']); // 'one' ended in order (halted)
+    const change = rows.find((r) => r.type === 'risk.state-changed')!.data as { reason: { code: string; message: string } };
+    expect(change.reason.code).to.equal('RISK.CARRIED_OVER');
+    expect(change.reason.message).to.contain('session one').and.to.contain('RISK.REPEATED_REJECTS');
+    expect(third.broker.submitted).to.deep.equal([]);
+  });
+
   it('replay writes no checkpoint and restores nothing', async () => {
     const first = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'one' });
     const replay = await runWith(roundTrip(), [], { mode: 'replay', sessionId: 'r', journal: first.journal });
