@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  control, JournalDb, kill9, readySession, startHarvester, startVenue, SYMBOL, until, writeConfig, writeRestingStrategy, type Child, type Venue,
+  control, DRILL_ACCOUNT, JournalDb, kill9, readySession, startHarvester, startVenue, SYMBOL, until, writeConfig, writeRestingStrategy, type Child, type Venue,
 } from './crash-drill/drill-harness.js';
 import { runCrashDrills } from './crash-drill/crash-drill.js';
 import { spawn } from 'node:child_process';
 
 async function runCli(args: string[]): Promise<string> {
-  const p = spawn(process.execPath, ['bin/harvester.js', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, ['bin/harvester.js', ...args], { env: { ...process.env, HV_DRILL_ACCOUNT: DRILL_ACCOUNT }, stdio: ['ignore', 'pipe', 'inherit'] });
   const out: string[] = [];
   p.stdout.on('data', (b: Buffer) => out.push(b.toString()));
   await new Promise((r) => p.on('exit', r));
