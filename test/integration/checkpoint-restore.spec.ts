@@ -87,6 +87,21 @@ describe('runtime checkpoints through the engine (sim-live; replays never carry 
     expect(third.broker.submitted).to.deep.equal([]);
   });
 
+  it('a position at the broker that no trade covers is adopted (ledger, exposure) and, unprotected, closed before trading', async () => {
+    const run = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'solo', onBroker: (broker) => {
+      broker.positions = () => [{ symbol: 'TST', quantity: 50, averagePrice: 500_000, realizedPnl: 0 }];
+    } });
+    const rows = await run.journal.entries('solo');
+    const adopted = rows.find((r) => r.type === 'position.adopted')!;
+    expect(adopted.data).to.deep.include({ symbol: 'TST', quantity: 50, averagePrice: 500_000, ledgerDelta: 50, strategyId: 'probe' });
+    const flatten = rows.find((r) => r.type === 'flatten.order')!;
+    expect(flatten.data).to.deep.include({ side: 'sell', quantity: 50 });
+    expect(String(flatten.data.reason)).to.match(/inherited position without a working stop/);
+    const ready = rows.findIndex((r) => r.type === 'session.ready');
+    expect(rows.findIndex((r) => r.type === 'risk.approved'), 'no intent before restore + reconciliation').to.be.greaterThan(ready);
+    expect(run.broker.submitted[0]).to.deep.include({ side: 'sell', quantity: 50, type: 'market' });
+  });
+
   it('replay writes no checkpoint and restores nothing', async () => {
     const first = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'one' });
     const replay = await runWith(roundTrip(), [], { mode: 'replay', sessionId: 'r', journal: first.journal });
