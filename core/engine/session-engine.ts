@@ -143,6 +143,11 @@ export class SessionEngine {
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
 
+  /** Everything journaled so far is durable when this resolves (operator commands are answered after it). */
+  flushJournal(): Promise<void> {
+    return this.journal.flush();
+  }
+
   get riskContext(): RiskContextView {
     return this.risk;
   }

@@ -166,10 +166,16 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
   let dashboard: DashboardServer | null = null;
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
   let endStatus = 'failed';
+  // An operator command is answered once its rows are durable: a HALT acknowledged must survive a crash right after.
+  const applyDurably = async (cmd: Parameters<typeof runtime.engine.controls.apply>[0]): ReturnType<typeof runtime.engine.controls.apply> => {
+    const result = await runtime.engine.controls.apply(cmd);
+    await runtime.engine.flushJournal();
+    return result;
+  };
   if (resolved.root.mode !== 'replay' || opts.dashboard !== undefined) {
     control = await startControlServer({
       dataDir: resolved.root.dataDir,
-      handler: { handle: async (cmd) => runtime.engine.controls.apply(cmd) },
+      handler: { handle: applyDurably },
     });
   }
   if (feed !== null) view = new SessionView(runtime, resolved, sessionId, feed);
@@ -179,7 +185,7 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
     process.stderr.write(`harvester: metrics on ${metricsServer.url}\n`);
   }
   if (view !== null && opts.dashboard !== undefined && control !== null) {
-    dashboard = await startDashboard({ port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0, token: control.token, view, apply: (cmd) => runtime.engine.controls.apply(cmd) });
+    dashboard = await startDashboard({ port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0, token: control.token, view, apply: applyDurably });
     // The URL with the token goes to a 0600 file, not to stderr, which logs and CI capture.
     const urlFile = path.resolve(resolved.root.dataDir, 'dashboard.url');
     fs.writeFileSync(urlFile, `${dashboard.url}?token=${control.token}\n`, { mode: 0o600 });
