@@ -78,7 +78,14 @@ export function writeConfig(dir: string, c: DrillConfig): string {
   marketData: { use: 'tws', params: { port: ${c.port}, clientId: ${c.clientId} } },
   broker: { use: 'tws', params: { port: ${c.port}, clientId: ${c.clientId} } },
   store: { use: 'typeorm', params: { file: ${JSON.stringify(path.join(dir, 'journal.sqlite'))} } },
-  risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1000 } }],
+  instruments: [{ symbol: '${SYMBOL}', tick: 0.01 }],
+  // Paper gets the risk floor; the drill trades far more often than a real day, so its trade limits are loosened
+  // (paper accepts and reports that).
+  risk: [
+    { use: 'max-position', action: 'reject', params: { maxShares: 1000 } },
+    { use: 'max-trades-day', action: 'reject', params: { max: 100000 } },
+    { use: 'consecutive-losses', action: 'halt', params: { max: 100000 } },
+  ],
   strategies: ${c.strategies ?? `[{ use: 'example-imbalance-tick', params: { symbol: '${SYMBOL}', minImbalance: ${c.minImbalance ?? 0.2}, cooldownSeconds: ${c.cooldownSeconds ?? 1}, maxHoldSeconds: ${c.maxHoldSeconds ?? 3}, quantity: 10, stopTicks: 30, targetTicks: 30 } }]`},
   dataDir: ${JSON.stringify(path.join(dir, 'var'))},
   ${c.extra ?? ''}
