@@ -167,7 +167,7 @@ export class TradeTracker {
     const qty = Math.abs(quantity);
     this.open.set(key(strategyId, symbol), {
       tradeId, strategyId, symbol, side, quantity: qty, maxQuantity: qty, entryQty: qty, entryNotional: qty * averagePrice,
-      exitQty: 0, exitNotional: 0, commission: 0, entryTime: time,
+      exitQty: 0, exitNotional: 0, commission: 0, entryTime: time, lowMark: averagePrice, highMark: averagePrice,
     });
   }
 
