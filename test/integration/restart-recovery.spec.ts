@@ -136,8 +136,8 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
     const j = db();
     try {
       const flatten = j.rows('hv_risk_events', "session_id = ? AND type = 'flatten.all'", second).map((r) => JSON.parse(r.data) as { positions: number; cancelled: number });
+      // The legs stay until the position is flat (every open share protected), then are cancelled: checked at the venue above.
       expect(flatten[0]).to.deep.include({ positions: 1 });
-      expect(flatten[0]!.cancelled).to.be.at.least(2);
       expect(j.rows('hv_orders', "session_id = ? AND type = 'order.rejected'", second).filter((r) => r.data.includes('DUPLICATE_ID'))).to.deep.equal([]);
     } finally {
       j.close();
