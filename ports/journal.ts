@@ -40,7 +40,8 @@ export interface SessionSummary {
   trades: number;
   netPnl: number;
   endedAt: Micros;
-  status: 'completed' | 'failed' | 'halted';
+  /** `stopped`: ended early by an orderly stop (SIGINT/SIGTERM); a session still `running` with no process crashed. */
+  status: 'completed' | 'failed' | 'halted' | 'stopped';
 }
 
 export interface StoredSession {

@@ -100,6 +100,14 @@ export const rootSchema = z
       .default({ armed: false }),
     /** Alert channels and rules (docs/alerts.md); none by default. */
     alerts: alertsSchema.default(alertsSchema.parse({})),
+    /**
+     * What an orderly stop (SIGINT/SIGTERM) does with open positions: 'flatten' closes them at market, 'keep-protection'
+     * cancels working entries and leaves the stops/targets of open positions working at the broker. Unset: flatten in
+     * replay and sim-live (nothing outlives the process), keep-protection in paper and live.
+     */
+    onShutdown: z.enum(['flatten', 'keep-protection']).optional(),
+    /** Restart recovery: positions inherited from an earlier run are kept with their working stop ('protect', else closed) or closed ('flatten'). */
+    recovery: z.object({ adoptedPositions: z.enum(['protect', 'flatten']).default('protect') }).strict().default({ adoptedPositions: 'protect' }),
   })
   .strict();
 

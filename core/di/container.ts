@@ -4,6 +4,8 @@ import { toMoney } from '../domain/units.js';
 import { ManualClock } from '../engine/virtual-clock.js';
 import { createKernelParts, type KernelParts } from '../engine/kernel-parts.js';
 import { SessionEngine } from '../engine/session-engine.js';
+import { accountKey } from '../engine/checkpoint-codec.js';
+import type { Liveness } from '../engine/runtime-restore.js';
 import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from '../engine/session-plan.js';
 import { HarvesterError, PluginError } from '../errors/harvester-error.js';
 import type { ResolvedConfig, ResolvedSelection } from '../config/resolve-config.js';
@@ -33,6 +35,8 @@ export interface CreateHarvesterOptions {
   armLive?: boolean;
   /** Observers of the journal stream (alerts) wrap the store's journal here; the rows themselves are unchanged. */
   wrapJournal?: (journal: Journal) => Journal;
+  /** Whether the process of an earlier session still runs (the CLI's pid files); default: unknown (taken as gone). */
+  liveness?: Liveness;
 }
 
 export interface HarvesterRuntime {
@@ -133,6 +137,13 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
       secrets: config.secrets,
       log: options.log,
+      onShutdown: root.onShutdown ?? (root.mode === 'paper' || root.mode === 'live' ? 'keep-protection' : 'flatten'),
+      recovery: {
+        adoptedPositions: root.recovery.adoptedPositions,
+        // Derived once (scrypt is slow on purpose); replays never carry state and need none.
+        accountKey: root.mode === 'replay' ? 'none' : accountKey(config.accountId),
+        liveness: options.liveness ?? (() => 'unknown'),
+      },
     };
 
     const container = new Container();

@@ -14,7 +14,7 @@ const JOURNALED: readonly BrokerEventName[] = [
   'order.cancel-rejected', 'order.modify-rejected', 'order.adopted', 'bracket.failed', 'order.triggered',
 ];
 
-const EXIT_REASON: Record<TrackedOrder['role'], string | null> = {
+export const EXIT_REASON: Record<TrackedOrder['role'], string | null> = {
   entry: null, 'stop-loss': 'stop-loss', 'take-profit': 'take-profit', exit: null, flatten: 'kill-switch',
 };
 
@@ -26,17 +26,22 @@ const EXIT_REASON: Record<TrackedOrder['role'], string | null> = {
 export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry, closes: CloseCoverage): () => void {
   const disposers: Array<() => void> = [];
   const post = d.post;
-  const on = <K extends BrokerEventName>(name: K, handler: (p: BrokerEvents[K]) => void): void => {
+  // A handler returning false consumed the event (an execution replayed by reconciliation): nothing is published.
+  const on = <K extends BrokerEventName>(name: K, handler: (p: BrokerEvents[K]) => void | false): void => {
     disposers.push(d.broker.on(name, (payload) => post(() => {
-      handler(payload);
-      d.bus.emit(name, payload as never);
+      if (handler(payload) !== false) d.bus.emit(name, payload as never);
     })));
   };
 
   for (const name of JOURNALED) {
     on(name, (p) => {
       const coid = (p as { coid?: string }).coid;
-      const order = coid !== undefined ? registry.get(coid) : undefined;
+      let order = coid !== undefined ? registry.get(coid) : undefined;
+      if (name === 'order.adopted' && order === undefined && d.recovery !== undefined) {
+        // An order of an earlier run (a bracket leg above all): tracked, so flatten, halt and session end cancel it.
+        order = d.recovery.adopted(p as BrokerEvents['order.adopted']);
+        if (order !== undefined) registry.add(order);
+      }
       d.journal.write('order', name, { ...p }, { coid, symbol: order?.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined });
       if (order === undefined) {
         if (name === 'order.adopted' && coid !== undefined && !(p as BrokerEvents['order.adopted']).external) registry.adopt(coid);
@@ -68,6 +73,12 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
 
   on('order.filled', (f) => {
     const order = registry.get(f.coid);
+    if (d.recovery?.replayedFill(f.execId, f.coid) === true) {
+      // Already journaled and applied by the run that saw it first: counted once, but its order's state still moves.
+      d.journal.write('event', 'fill.replayed', { execId: f.execId, coid: f.coid, qty: f.qty, status: f.status });
+      if (order !== undefined && f.status === 'Filled') registry.markTerminal(order);
+      return false;
+    }
     const commission = f.commission ?? 0;
     const keys = { coid: f.coid, symbol: f.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined };
     // Executions are trusted only for orders we placed (this process, or an earlier one and adopted at
@@ -107,6 +118,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
   });
 
   on('commission.reported', (c) => {
+    if (d.recovery?.replayedCommission(c.execId) === true) return false;
     const coid = registry.coidForExec(c.execId);
     const order = coid !== undefined ? registry.get(coid) : undefined;
     d.journal.write('fill', 'commission.reported', { ...c }, { coid, symbol: order?.symbol });

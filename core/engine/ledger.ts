@@ -1,6 +1,13 @@
 import type { OrderSide, Position } from '../domain/orders.js';
 import type { Money, Price, Quantity } from '../domain/units.js';
 
+/** The ledger's whole state, for runtime checkpoints (integers only). */
+export interface LedgerSnapshot {
+  books: { symbol: string; quantity: Quantity; cost: Money; realized: Money; mark: Price }[];
+  commissions: Money;
+  realized: Money;
+}
+
 interface Book {
   symbol: string;
   quantity: Quantity;
@@ -112,6 +119,19 @@ export class Ledger {
 
   equity(): Money {
     return this.startEquity + this.dailyPnl();
+  }
+
+  snapshot(): LedgerSnapshot {
+    const books = [...this.books.values()].filter((b) => b.quantity !== 0 || b.realized !== 0).map((b) => ({ ...b }));
+    return { books, commissions: this.commissionTotal, realized: this.realizedTotal };
+  }
+
+  /** A restart of the same trading day continues the day's ledger (realized PnL, commissions, open books). */
+  restore(s: LedgerSnapshot): void {
+    this.books.clear();
+    for (const b of s.books) this.books.set(b.symbol, { ...b });
+    this.commissionTotal = s.commissions;
+    this.realizedTotal = s.realized;
   }
 
   private book(symbol: string): Book {

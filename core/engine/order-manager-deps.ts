@@ -1,4 +1,5 @@
-import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { BrokerEvents, IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { TrackedOrder } from './order-registry.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason, TradingState } from '../../ports/risk-policy.js';
 import type { StrategyOrderUpdate } from '../../ports/strategy.js';
@@ -14,6 +15,18 @@ export interface RiskGateLike {
   monitor(context: RiskContext): void;
 }
 
+/** What a restart adds to the broker path: orders of earlier runs, and executions already journaled today. */
+export interface RecoveryHooks {
+  /** The broker reported an order this process did not send: the order to track, or undefined (external). */
+  adopted(p: BrokerEvents['order.adopted']): TrackedOrder | undefined;
+  /**
+   * True when this execution of this order is already in the journal (a reconciliation replays the day's
+   * executions). Keyed by exec id and coid: a simulated venue numbers its executions per process.
+   */
+  replayedFill(execId: string, coid: string): boolean;
+  replayedCommission(execId: string): boolean;
+}
+
 export interface OrderManagerDeps {
   broker: IBrokerAdapter;
   gate: RiskGateLike;
@@ -27,6 +40,7 @@ export interface OrderManagerDeps {
   notify(strategyId: string, update: StrategyOrderUpdate): void;
   /** Short session tag stamped into every orderRef so orders are recognised after a restart. */
   sessionTag: string;
+  recovery?: RecoveryHooks;
   /** Hand a broker event to the event loop (queued if the loop is busy). */
   post(task: () => void): void;
   /**

@@ -30,6 +30,26 @@ export class OrderManager {
 
   constructor(private readonly d: OrderManagerDeps) {}
 
+  /** Counters of ids and orders, for checkpoints. */
+  get counters(): { intents: number; trades: number; ordersSent: number } {
+    return { intents: this.intentCount, trades: this.tradeCount, ordersSent: this.ordersSent };
+  }
+
+  /**
+   * A restart of the same trading day and account continues after the highest intent and trade number any earlier
+   * run used: a client order id is never reused (the venue would refuse it as ORDER.DUPLICATE_ID).
+   */
+  restoreCounters(c: { intents: number; trades: number; ordersSent: number }): void {
+    this.intentCount = Math.max(this.intentCount, c.intents);
+    this.tradeCount = Math.max(this.tradeCount, c.trades);
+    this.ordersSent = Math.max(this.ordersSent, c.ordersSent);
+  }
+
+  /** A new trade id (adopted positions get one like any entry). */
+  nextTradeId(strategyId: string): string {
+    return `${strategyId}-t${++this.tradeCount}`;
+  }
+
   attach(): () => void {
     return attachBrokerEvents(this.d, this.registry, this);
   }
@@ -100,13 +120,14 @@ export class OrderManager {
    * closes only what they do not already cover: a second close for the same shares would open the opposite position
    * (card RISK-13: each sent once).
    */
-  flattenAll(reason: string): { positions: number; cancelled: number } {
+  flattenAll(reason: string, only?: (symbol: string, strategyId: string) => boolean): { positions: number; cancelled: number } {
     const before = this.cancelsSent;
     const pairs = new Map<string, { strategyId: string; symbol: string }>();
     for (const trade of this.d.tracker.openTrades()) pairs.set(closingKey(trade.strategyId, trade.symbol), trade);
     for (const o of this.registry.working()) pairs.set(closingKey(o.strategyId, o.symbol), o);
     let positions = 0;
     for (const { strategyId, symbol } of pairs.values()) {
+      if (only !== undefined && !only(symbol, strategyId)) continue;
       const c = this.startClosing(strategyId, symbol, 'flatten', reason);
       if (c !== null && this.cover(c) !== null) positions++;
     }
@@ -249,6 +270,19 @@ export class OrderManager {
     const spread = q.ask - q.bid;
     const price = side === 'sell' ? q.bid - attempt * spread : q.ask + attempt * spread;
     return price > 0 ? price : undefined;
+  }
+
+  /**
+   * Orderly stop: cancel every working entry order, keep the protective legs (stop-loss, take-profit) of
+   * open positions working at the broker. Returns how many cancels were sent.
+   */
+  cancelEntries(): number {
+    let cancelled = 0;
+    for (const o of this.registry.working()) {
+      if (o.role === 'entry' && this.requestCancel(o)) cancelled++;
+    }
+    this.d.journal.write('risk', 'stop.cancel-entries', { cancelled });
+    return cancelled;
   }
 
   /** One cancel per order until the venue answers: a repeated cancel is noise the venue counts against pacing. */

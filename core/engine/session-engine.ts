@@ -16,7 +16,7 @@ import { createTradingGate } from './trading-gate.js';
 import { AutoTriggers } from '../risk/auto-triggers.js';
 import { checkLiveArming } from '../risk/live-arming.js';
 import { scrub } from '../config/redact.js';
-import { carriedRiskState } from '../risk/carried-state.js';
+import { SessionRecovery } from './session-recovery.js';
 import { RiskContextView } from './risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
@@ -34,6 +34,9 @@ export interface SessionResult extends SessionSummary {
   journalSha256: string;
   riskState: string;
 }
+
+/** How an orderly stop (SIGINT/SIGTERM) leaves open positions; see SessionPlan.onShutdown. */
+export type ShutdownPolicy = 'flatten' | 'keep-protection';
 
 const SETTLE_US = 5_000_000;
 
@@ -61,6 +64,8 @@ export class SessionEngine {
   /** Broker equity, ledger-vs-broker positions, clock skew; and the feed's data checks (docs/tws-account-and-reconciliation.md). */
   readonly account: AccountTruth;
   readonly entitlements = new DataEntitlements();
+  /** Restart recovery and checkpoints; null in replay (replays never carry state). */
+  readonly recovery: SessionRecovery | null;
 
   constructor(
     @inject(Clock) private readonly clock: Clock,
@@ -77,7 +82,9 @@ export class SessionEngine {
       stateChanged: (e) => {
         this.journalWriter.write('risk', 'risk.state-changed', { ...e });
         bus.emit('risk.state-changed', { ...e, at: clock.now() });
-        if (e.to === 'HALT') this.orders.flattenAll(`kill-switch: ${e.reason.code}`);
+        this.recovery?.stateChanged(e.to, e.reason);
+        // A HALT carried over a restart is restored before the broker is connected: it flattens once reconciled.
+        if (e.to === 'HALT' && e.by !== 'restart') this.orders.flattenAll(`kill-switch: ${e.reason.code}`);
       },
       clearRefused: (e) => {
         this.journalWriter.write('risk', 'risk.clear-refused', { reasons: e.reasons });
@@ -100,10 +107,17 @@ export class SessionEngine {
     });
     const tradingGate = withEntryBlocks(startGate, [(i) => this.account.entryBlock(i), (i) => this.entitlements.entryBlock(i.symbol)], this.journalWriter);
     this.triggers = new AutoTriggers(this.gate, clock, plan.killSwitch);
+    this.recovery = plan.mode === 'replay' ? null : new SessionRecovery({
+      sessionId: plan.sessionId, mode: plan.mode, timeZone: plan.window.timeZone, startEquity: plan.startEquity, plan: plan.recovery,
+      journal, writer: this.journalWriter, clock, loop, bus, ledger, tracker: this.tracker, orders: () => this.orders, gate: () => this.gate,
+      broker, memory: this.memory, log: plan.log('engine'),
+      ownerOf: (symbol) => this.strategies.find((st) => st.subscriptions().some((sub) => sub.symbol === symbol))?.id ?? plan.strategies[0]?.instanceId,
+    });
     this.orders = new OrderManager({
       broker, gate: tradingGate, risk: this.risk, clock, bus, ledger, tracker: this.tracker,
       journal: this.journalWriter, sessionTag: plan.sessionTag, post: (t) => loop.post(t),
       notify: (id, u) => this.notify(id, u), escalate: (to, reason) => { this.gate.escalate(to, reason, 'auto'); },
+      ...(this.recovery !== null ? { recovery: this.recovery } : {}),
     });
     this.controls = new OperatorControls(this);
     this.samples = new SampleRecorder({
@@ -129,16 +143,9 @@ export class SessionEngine {
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
 
-  /** A HALT or SAFE_MODE left by an earlier session today survives this restart until an operator clears it. */
-  private async restoreKillSwitch(): Promise<void> {
-    const { plan, clock } = this;
-    if (plan.mode === 'replay') return;
-    const carried = await carriedRiskState(this.journal, { mode: plan.mode, now: clock.now(), timeZone: plan.window.timeZone, currentSessionId: plan.sessionId });
-    if (carried === null) return;
-    this.gate.escalate(carried.to, {
-      code: 'RISK.CARRIED_OVER', limit: 'restart', observed: 1, threshold: 0,
-      message: `${carried.to} from session ${carried.sessionId} (${carried.reason.code}) still holds after the restart; an operator must clear it`,
-    }, 'restart');
+  /** Everything journaled so far is durable when this resolves (operator commands are answered after it). */
+  flushJournal(): Promise<void> {
+    return this.journal.flush();
   }
 
   get riskContext(): RiskContextView {
@@ -163,12 +170,19 @@ export class SessionEngine {
     let failure: unknown = null;
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
     const detachSamples = this.samples.attach();
+    const detachCheckpoints = this.recovery?.attach() ?? (() => {});
     try {
-      await this.restoreKillSwitch();
+      // Trading stays blocked until restore and the broker's reconciliation have both completed: no strategy runs
+      // before both (the TWS adapter's connect() returns once its first reconciliation is complete).
+      await this.recovery?.restore();
       this.journalRiskFloor();
       this.checkArming(undefined);
       await this.broker.connect();
       this.checkArming(this.broker.health().account);
+      if (this.recovery !== null) {
+        this.parts.loop.post(() => this.recovery?.reconciled());
+        await this.journal.flush();
+      }
       await this.feed.connect();
       if (this.learning !== null) await this.learning.start();
       else {
@@ -182,8 +196,12 @@ export class SessionEngine {
       status = 'failed';
       failure = error;
     }
-    await this.shutdown();
-    if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
+    const stopped = options.signal?.aborted === true && status === 'completed';
+    await this.shutdown(stopped ? this.plan.onShutdown : 'flatten', stopped);
+    if (stopped) status = 'stopped';
+    else if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
+    this.recovery?.finish();
+    detachCheckpoints();
     detachFeed();
     detachSamples();
     detachTriggers();
@@ -256,12 +274,22 @@ export class SessionEngine {
     }
     // Live feeds: run until the session window closes or the caller aborts.
     await new Promise<void>((resolve) => {
+      if (options.signal?.aborted === true) return resolve();
       const handle = this.clock.setTimer(this.plan.window.end, resolve, 'session-end');
       options.signal?.addEventListener('abort', () => { this.clock.cancelTimer(handle); resolve(); }, { once: true });
     });
   }
 
-  private async shutdown(): Promise<void> {
+  /**
+   * Stop strategies, then either flatten (session end, failures, and an orderly stop with `onShutdown: 'flatten'`) or,
+   * for an orderly stop with `keep-protection`, cancel only the working entries and leave the protective stops and
+   * targets of open positions working at the broker. No new entry is accepted from the first moment of a stop.
+   */
+  private async shutdown(policy: ShutdownPolicy, stopping: boolean): Promise<void> {
+    if (stopping) {
+      this.pausedSymbols.add('*');
+      this.journalWriter.write('risk', 'session.stopping', { onShutdown: policy });
+    }
     for (const s of this.strategies) {
       try {
         if (s.stop) await s.stop();
@@ -271,6 +299,10 @@ export class SessionEngine {
     }
     this.samples.beginSessionEnd();
     this.parts.loop.post(() => this.orders.flattenAll('session-end'));
+    this.parts.loop.post(() => {
+      if (policy === 'flatten') this.orders.flattenAll('session-end');
+      else this.orders.cancelEntries();
+    });
     if (this.clock.kind === 'virtual') (this.clock as VirtualClock).advanceTo(this.clock.now() + SETTLE_US);
     else await new Promise((r) => setTimeout(r, 2000));
     this.samples.finish();

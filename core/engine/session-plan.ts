@@ -8,6 +8,7 @@ import type { Mode } from '../../plugins/sdk/contexts.js';
 import type { AutoTriggerParams } from '../risk/auto-triggers.js';
 import type { VenueUse } from '../risk/live-arming.js';
 import type { RiskFloorReport } from '../config/risk-floor.js';
+import type { RecoveryPlan } from './session-recovery.js';
 
 /** Everything a session needs that comes from the resolved config, with plugins already created or located. */
 export interface SessionPlan {
@@ -39,6 +40,10 @@ export interface SessionPlan {
   whitelist: ReadonlySet<string> | null;
   /** Resolved secret values (account id, env secrets): scrubbed from every journal row. */
   secrets: readonly string[];
+  /** What an orderly stop (SIGINT/SIGTERM) does with open positions (README: default per mode). */
+  onShutdown: 'flatten' | 'keep-protection';
+  /** Restart recovery: adopted positions policy, the account key, and which earlier sessions still have a process. */
+  recovery: RecoveryPlan;
   log(pluginId: string): StrategyLog;
 }
 

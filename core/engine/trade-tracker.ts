@@ -3,7 +3,17 @@ import type { Micros, Money, Price, Quantity } from '../domain/units.js';
 import type { ClosedTrade } from '../../ports/strategy.js';
 import { roundHalfAway } from './ledger.js';
 
-interface OpenTrade {
+/** The tracker's whole state, for runtime checkpoints. */
+export interface TrackerSnapshot {
+  open: OpenTrade[];
+  entriesBySymbol: [string, number][];
+  stopOuts: [string, Micros][];
+  tradesToday: number;
+  closedToday: number;
+  consecutiveLosses: number;
+}
+
+export interface OpenTrade {
   tradeId: string;
   strategyId: string;
   symbol: string;
@@ -126,6 +136,44 @@ export class TradeTracker {
 
   lastStopOutAt(symbol: string): Micros | null {
     return this.stopOuts.get(symbol) ?? null;
+  }
+
+  snapshot(): TrackerSnapshot {
+    return {
+      open: [...this.open.values()].map((t) => ({ ...t })), entriesBySymbol: [...this.entriesBySymbol.entries()],
+      stopOuts: [...this.stopOuts.entries()], tradesToday: this.tradesToday, closedToday: this.closedToday, consecutiveLosses: this.consecutiveLosses,
+    };
+  }
+
+  /** A restart of the same trading day continues its counters and open trades (risk policies read them). */
+  restore(s: TrackerSnapshot): void {
+    this.open.clear();
+    for (const t of s.open) this.open.set(key(t.strategyId, t.symbol), { ...t });
+    this.entriesBySymbol.clear();
+    for (const [k, v] of s.entriesBySymbol) this.entriesBySymbol.set(k, v);
+    this.stopOuts.clear();
+    for (const [k, v] of s.stopOuts) this.stopOuts.set(k, v);
+    this.tradesToday = s.tradesToday;
+    this.closedToday = s.closedToday;
+    this.consecutiveLosses = s.consecutiveLosses;
+  }
+
+  /**
+   * A position found at the broker that no trade of this process covers (left by a crashed run or placed by hand):
+   * an open trade so that flatten, halt and session end close it. Not counted as a trade of the day.
+   */
+  adopt(strategyId: string, symbol: string, tradeId: string, quantity: Quantity, averagePrice: Price, time: Micros): void {
+    const side = quantity > 0 ? 'long' : 'short';
+    const qty = Math.abs(quantity);
+    this.open.set(key(strategyId, symbol), {
+      tradeId, strategyId, symbol, side, quantity: qty, maxQuantity: qty, entryQty: qty, entryNotional: qty * averagePrice,
+      exitQty: 0, exitNotional: 0, commission: 0, entryTime: time, lowMark: averagePrice, highMark: averagePrice,
+    });
+  }
+
+  /** Drops the open trade of a strategy in a symbol (the broker reported that position otherwise). */
+  forget(strategyId: string, symbol: string): void {
+    this.open.delete(key(strategyId, symbol));
   }
 
   openTrades(): OpenTrade[] {

@@ -34,6 +34,8 @@ export class ImbalanceTickStrategy implements Strategy {
     const now = this.ctx.clock.now();
     const qty = this.ctx.position(p.symbol)?.quantity ?? 0;
     if (qty !== 0) {
+      // A position this instance did not enter (inherited over a restart) is held from when it was first seen.
+      if (this.entryAt === 0) this.entryAt = now;
       if (now - this.entryAt > p.maxHoldSeconds * 1_000_000) this.ctx.close(p.symbol, 'time-stop');
       return;
     }

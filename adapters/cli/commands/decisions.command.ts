@@ -4,6 +4,7 @@ import type { JournalEntry } from '../../../ports/journal.js';
 import { loadResolvedConfig } from '../load.js';
 import { DB_URL_HELP, openStore, withDbUrl } from '../open-store.js';
 import { clockTime, gateValue, humanizeNote } from '../format.js';
+import { sessionLiveness } from '../session-pidfile.js';
 
 export function registerJournalCommands(program: Command): void {
   program
@@ -17,10 +18,20 @@ export function registerJournalCommands(program: Command): void {
       const store = await openStore(resolved);
       try {
         const list = (await store.journal?.sessions(Number(opts.limit))) ?? [];
+        const liveness = sessionLiveness(resolved.root.dataDir);
         if (list.length === 0) process.stderr.write('no sessions in this store\n');
         else process.stdout.write(`${'SESSION'.padEnd(22)}  ${'MODE'.padEnd(8)} ${'STRATEGY'.padEnd(24)} ${'STATUS'.padEnd(10)} STARTED (UTC)\n`);
         for (const s of list) {
-          process.stdout.write(`${s.sessionId.padEnd(22)}  ${s.mode.padEnd(8)} ${s.strategy.padEnd(24)} ${s.status.padEnd(10)} ${s.wallStartedAt}\n`);
+          let status = s.status;
+          let note = '';
+          // Still 'running' with its process gone: it crashed (kill -9, power loss); say when it last wrote a row.
+          if (s.status === 'running' && store.journal !== undefined && liveness(s.sessionId) === 'gone') {
+            status = 'crashed';
+            let last: number | null = null;
+            for (const r of await store.journal.entries(s.sessionId)) if (last === null || r.time > last) last = r.time;
+            note = `  last durable row ${last === null ? 'none' : new Date(last / 1000).toISOString()}`;
+          }
+          process.stdout.write(`${s.sessionId.padEnd(22)}  ${s.mode.padEnd(8)} ${s.strategy.padEnd(24)} ${status.padEnd(10)} ${s.wallStartedAt}${note}\n`);
         }
       } finally {
         await store.close?.();

@@ -13,6 +13,7 @@ import { DB_URL_HELP, withDbUrl } from '../open-store.js';
 import { createLogFactory } from '../logger.js';
 import { checkLiveArming } from '../../../core/risk/live-arming.js';
 import { startControlServer, type ControlServer } from '../control-socket.js';
+import { removePidFile, sessionLiveness, writePidFile } from '../session-pidfile.js';
 import { startSessionAlerts } from '../../alerts/session-alerts.js';
 import { installLastResort } from '../last-resort.js';
 import { tapJournal } from '../../observe/tap-journal.js';
@@ -25,6 +26,11 @@ import { SessionView } from '../../dashboard/session-view.js';
 import { startDashboard, type DashboardServer } from '../../dashboard/dashboard-server.js';
 import { SessionMetrics } from '../../metrics/session-metrics.js';
 import { startMetricsServer } from '../../metrics/metrics-server.js';
+
+/** Exit code of a session ended early by an orderly stop (SIGINT/SIGTERM), as shells report an interrupted command. */
+export const EXIT_STOPPED = 130;
+/** Exit code when a second signal forces the process out before the orderly stop finished. */
+export const EXIT_FORCED = 137;
 
 const HARVESTER_BIN = fileURLToPath(new URL('../../../bin/harvester.js', import.meta.url));
 import { launchArmFlag, launchEnv } from '../launch-env.js';
@@ -67,7 +73,35 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
+/**
+ * Orderly stop: the first SIGINT/SIGTERM ends the session through the engine's stop path (no new entries, working
+ * entries cancelled, protection kept or flattened per onShutdown, everything journaled, status 'stopped', exit 130);
+ * a second one forces the exit (137: the session then stays 'running' and shows as crashed).
+ */
 export async function runSession(opts: RunOptions): Promise<number> {
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`harvester: ${signal}: stopping in order (a second signal forces the exit)\n`);
+      stop.abort(signal);
+      return;
+    }
+    process.stderr.write(`harvester: ${signal} again: forced exit, the session is left as it is\n`);
+    process.exit(EXIT_FORCED);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runUntil(opts, stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> {
   const started = performance.now();
   const loaded = await loadResolvedConfig(opts.config);
   const configPath = loaded.path;
@@ -109,6 +143,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
   const feed = watched ? new SessionFeed() : null;
   let metrics: SessionMetrics | null = null;
   const runtime = await createHarvester(resolved, {
+    liveness: sessionLiveness(resolved.root.dataDir),
     wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow, narrator.onRow, countDamage] : [alerts.onRow, narrator.onRow, countDamage, feed.onRow, (s, e) => metrics?.onRow(s, e)]),
     sessionId,
     wallStartedAt: wall.toISOString(),
@@ -118,6 +153,8 @@ export async function runSession(opts: RunOptions): Promise<number> {
     armLive: armFlag,
   });
   clockNow = () => runtime.clock.now();
+  // Which process runs the session: a session left 'running' whose process is gone shows as crashed.
+  writePidFile(resolved.root.dataDir, sessionId);
   narrator.start(runtime);
   const recorder = opts.record === undefined ? null : new FeedRecorder(runtime.feed, {
     file: opts.record, symbols: resolved.root.instruments.map((i) => i.symbol), date: resolved.root.session.date, timeZone: resolved.root.session.timeZone,
@@ -129,10 +166,16 @@ export async function runSession(opts: RunOptions): Promise<number> {
   let dashboard: DashboardServer | null = null;
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
   let endStatus = 'failed';
+  // An operator command is answered once its rows are durable: a HALT acknowledged must survive a crash right after.
+  const applyDurably = async (cmd: Parameters<typeof runtime.engine.controls.apply>[0]): ReturnType<typeof runtime.engine.controls.apply> => {
+    const result = await runtime.engine.controls.apply(cmd);
+    await runtime.engine.flushJournal();
+    return result;
+  };
   if (resolved.root.mode !== 'replay' || opts.dashboard !== undefined) {
     control = await startControlServer({
       dataDir: resolved.root.dataDir,
-      handler: { handle: async (cmd) => runtime.engine.controls.apply(cmd) },
+      handler: { handle: applyDurably },
     });
   }
   if (feed !== null) view = new SessionView(runtime, resolved, sessionId, feed);
@@ -142,7 +185,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     process.stderr.write(`harvester: metrics on ${metricsServer.url}\n`);
   }
   if (view !== null && opts.dashboard !== undefined && control !== null) {
-    dashboard = await startDashboard({ port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0, token: control.token, view, apply: (cmd) => runtime.engine.controls.apply(cmd) });
+    dashboard = await startDashboard({ port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0, token: control.token, view, apply: applyDurably });
     // The URL with the token goes to a 0600 file, not to stderr, which logs and CI capture.
     const urlFile = path.resolve(resolved.root.dataDir, 'dashboard.url');
     fs.writeFileSync(urlFile, `${dashboard.url}?token=${control.token}\n`, { mode: 0o600 });
@@ -153,6 +196,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
   bar?.start(0, 0, { time: '' });
   try {
     const result = await runtime.engine.run({
+      signal,
       progressEvery: 50_000,
       onProgress: (events, time) => {
         bar?.setTotal(events);
@@ -199,7 +243,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
         return 4;
       }
     }
-    return result.status === 'failed' ? 1 : 0;
+    return result.status === 'failed' ? 1 : result.status === 'stopped' ? EXIT_STOPPED : 0;
   } finally {
     disarmLastResort();
     bar?.stop();
@@ -213,6 +257,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     await control?.close();
     await runtime.close();
     await alerts.close(endStatus);
+    removePidFile(resolved.root.dataDir, sessionId);
   }
 }
 

@@ -55,6 +55,8 @@ export class OrderDesk {
   readonly positions = new Map<string, PositionRow>();
   readonly cash = new Map<string, Money>();
   readonly realized = new Map<string, Money>();
+  /** New orders placed per orderRef (a modify is not a placement): a crash drill's "no order placed twice" check. */
+  readonly placements = new Map<string, number>();
   private highestId = 0;
   private permSeq = 0;
   private execSeq = 0;
@@ -68,6 +70,7 @@ export class OrderDesk {
     const m = conn.msgs;
     const existing = this.orders.get(p.orderId);
     if (existing) return this.modify(conn, existing, p);
+    this.placements.set(p.orderRef, (this.placements.get(p.orderRef) ?? 0) + 1);
     if (p.orderId <= this.highestId) return conn.send(m.error(p.orderId, 103, ERROR_TEXT[103]!));
     this.highestId = p.orderId;
     const o: DeskOrder = { orderId: p.orderId, clientId: conn.clientId ?? 0, permId: 1_000_000 + ++this.permSeq,
