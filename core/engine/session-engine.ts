@@ -298,7 +298,6 @@ export class SessionEngine {
       }
     }
     this.samples.beginSessionEnd();
-    this.parts.loop.post(() => this.orders.flattenAll('session-end'));
     this.parts.loop.post(() => {
       if (policy === 'flatten') this.orders.flattenAll('session-end');
       else this.orders.cancelEntries();
