@@ -41,6 +41,8 @@ export interface DeskDeps {
 const OPEN = new Set(['PreSubmitted', 'Submitted', 'PendingSubmit', 'PendingCancel', 'ApiPending']);
 const COMMISSION_PER_SHARE: Money = 50; // $0.005
 const MIN_COMMISSION: Money = 10_000; // $1.00
+/** The reason TWS gives for an order the account cannot fund (201), as IB words it. */
+const MARGIN_TEXT = 'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE MUST EXCEED THE INITIAL MARGIN';
 
 /**
  * Order state, fills, executions and positions of the fake TWS, shared by all connections.
@@ -61,6 +63,8 @@ export class OrderDesk {
   private permSeq = 0;
   private execSeq = 0;
   private acking = new Set<number>();
+  /** Orders working at the venue that the matcher never sees (scenario `no-bids`). */
+  private readonly unmatched = new Set<number>();
 
   constructor(private readonly d: DeskDeps) {
     d.matcher.setSink({ fill: (id, qty, price) => this.onFill(id, qty, price), reject: (id, r) => this.onReject(id, r) });
@@ -82,6 +86,18 @@ export class OrderDesk {
       conn.send(m.error(o.orderId, 201, `${ERROR_TEXT[201]}fake TWS scenario "reject"`));
       return this.sendStatus(o);
     }
+    if (scenario === 'margin-check' && !this.affordable(p)) {
+      // What TWS answers an order whose value exceeds the account's funds: 201 with its margin text, then Cancelled.
+      o.status = 'Cancelled';
+      conn.send(m.error(o.orderId, 201, `${ERROR_TEXT[201]}${MARGIN_TEXT}`));
+      return this.sendStatus(o);
+    }
+    if (scenario === 'no-bids' && p.action === 'SELL') {
+      // Nobody buys: the sell works at the venue (Submitted) and never reaches the matcher, whatever its price.
+      o.status = 'Submitted';
+      this.unmatched.add(o.orderId);
+      return this.ack(o);
+    }
     if (scenario === 'inactive') {
       o.status = 'Inactive';
       return this.ack(o);
@@ -98,6 +114,13 @@ export class OrderDesk {
     }
     if (parent && parent.status !== 'Filled') return this.ack(o);
     this.activate(o);
+  }
+
+  /** A buy whose limit value (a market order: any size passes) fits the account's cash (scenario `margin-check`). */
+  private affordable(p: PlacedOrder): boolean {
+    if (p.action !== 'BUY' || p.lmtPrice === undefined) return true;
+    const cash = this.cash.get(p.account || 'DU0000001') ?? this.d.startingCash;
+    return p.totalQuantity * toPrice(p.lmtPrice) <= cash;
   }
 
   cancel(conn: TwsConnection, orderId: number): void {
@@ -158,7 +181,7 @@ export class OrderDesk {
       return;
     }
     this.ack(o);
-    if (!o.held && o.status === 'Submitted') {
+    if (!o.held && o.status === 'Submitted' && !this.unmatched.has(o.orderId)) {
       this.d.matcher.modify(o.orderId, { quantity: p.totalQuantity,
         limitPrice: p.lmtPrice === undefined ? undefined : toPrice(p.lmtPrice),
         triggerPrice: p.auxPrice === undefined ? undefined : toPrice(p.auxPrice) });
