@@ -63,8 +63,6 @@ export class OrderDesk {
   private permSeq = 0;
   private execSeq = 0;
   private acking = new Set<number>();
-  /** Orders working at the venue that the matcher never sees (scenario `no-bids`). */
-  private readonly unmatched = new Set<number>();
 
   constructor(private readonly d: DeskDeps) {
     d.matcher.setSink({ fill: (id, qty, price) => this.onFill(id, qty, price), reject: (id, r) => this.onReject(id, r) });
@@ -91,12 +89,6 @@ export class OrderDesk {
       o.status = 'Cancelled';
       conn.send(m.error(o.orderId, 201, `${ERROR_TEXT[201]}${MARGIN_TEXT}`));
       return this.sendStatus(o);
-    }
-    if (scenario === 'no-bids' && p.action === 'SELL') {
-      // Nobody buys: the sell works at the venue (Submitted) and never reaches the matcher, whatever its price.
-      o.status = 'Submitted';
-      this.unmatched.add(o.orderId);
-      return this.ack(o);
     }
     if (scenario === 'inactive') {
       o.status = 'Inactive';
@@ -181,7 +173,7 @@ export class OrderDesk {
       return;
     }
     this.ack(o);
-    if (!o.held && o.status === 'Submitted' && !this.unmatched.has(o.orderId)) {
+    if (!o.held && o.status === 'Submitted') {
       this.d.matcher.modify(o.orderId, { quantity: p.totalQuantity,
         limitPrice: p.lmtPrice === undefined ? undefined : toPrice(p.lmtPrice),
         triggerPrice: p.auxPrice === undefined ? undefined : toPrice(p.auxPrice) });

@@ -26,7 +26,6 @@ export const SCENARIOS = {
   'oversized-frame': 'sends a frame whose length prefix (0x7FFFFFFF) far exceeds its body once the client is ready',
   'unsupported-version': 'answers the handshake with server version 200 (the client fails with 506)',
   'margin-check': 'rejects (201, IB\'s margin text, then Cancelled) a buy limit whose value exceeds the account\'s cash',
-  'no-bids': 'nobody buys: every sell order (and any modify of it) works as Submitted and never fills; cancels work',
   'read-only': 'TWS with "Read-Only API" on: every order, cancel and global cancel is answered with 321 (read-only) and nothing else',
   'no-depth-subscription': 'answers every depth request with 354 (quotes and tape flow): an account without TotalView',
   'no-commission': 'never sends a commissionReport (live or replayed): every execution lacks its commission',

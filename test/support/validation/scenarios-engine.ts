@@ -53,7 +53,7 @@ export const ENGINE_SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'E13', title: 'close fails: the flatten is retried with an adjusted price and escalated after 3 attempts', seed: 'edge case 13',
-    fakeOnly: 'a liquid paper market always has bids; only the fake can refuse every sell (scenario no-bids)',
+    fakeOnly: 'a paper TWS takes every close of a liquid symbol; only the fake can refuse them (scenario reject, 201)',
     pending: 'needs flatten retry and escalation (issue 11 item 8), not landed yet: a flatten sends one market order and never retries',
     async run({ t, defer, note }) {
       const f = t.fake!;
@@ -79,15 +79,20 @@ export const ENGINE_SCENARIOS: readonly Scenario[] = [
         }),
       });
       defer(() => session.stop());
-      defer(() => { server.scenario = 'normal'; }); // lets the session-end flatten fill
+      defer(() => { server.scenario = 'normal'; }); // lets the session-end flatten go through
       await until(() => session.bus.some((e) => e.type === 'order.filled' && e.p.symbol === sym && e.p.side === 'buy'), t.timing.waitMs * 2, 'the entry to fill');
-      server.scenario = 'no-bids';
+      // From here the venue refuses every order (201, then Cancelled), as TWS does a close it will not take.
+      server.scenario = 'reject';
+      sells.length = 0; // the bracket's take-profit went out with the entry; only the closes count
       await session.runtime.engine.controls.apply({ command: 'flatten', operatorId: 'validation', note: 'E13' });
       const attempts = (): number => new Set(sells.map((s) => `${s.orderId}@${s.lmtPrice ?? 'MKT'}`)).size;
       await until(() => attempts() >= 3, t.timing.waitMs * 3, `3 close attempts at adjusted prices (saw ${attempts()})`);
       const prices = [...new Set(sells.map((s) => s.lmtPrice ?? 0))];
       expect(prices.length, 'the retries change the price').to.be.at.least(2);
-      await until(() => session.bus.some((e) => /escalat|manual|critical/i.test(JSON.stringify(e.p))), t.timing.waitMs * 2, 'an operator-visible escalation after the 3rd failed close');
+      await until(() => session.bus.some((e) => e.type === 'flatten.escalated'), t.timing.waitMs * 2, 'an operator-visible escalation (flatten.escalated) after the 3rd failed close');
+      const alert = session.bus.find((e) => e.type === 'flatten.escalated')!.p;
+      expect(alert).to.include({ severity: 'critical', symbol: sym, attempts: 3 });
+      expect(attempts(), 'nothing more after the escalation').to.equal(3);
       note(`${attempts()} close attempts at ${prices.join(', ')}; escalated`);
     },
   },
