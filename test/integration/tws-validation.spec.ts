@@ -65,7 +65,7 @@ describe('live-validation suite (seed 002) against the fake TWS', function () {
   paperValidationScenarios(() => ({
     name: 'fake-tws', host: '127.0.0.1', port: server.port, clientId: 60, account: ACCOUNT, symbols: SYMBOLS, unknownSymbol: 'INVALIDXYZ', dataDir,
     timing: {
-      waitMs: 3_000, streamWindowMs: 1_000, streamMinQuotes: 10, staleMs: 300, heartbeatIntervalMs: 500, heartbeatTimeoutMs: 400,
+      waitMs: 3_000, streamWindowMs: 1_000, streamMinQuotes: 10, staleMs: 400, heartbeatIntervalMs: 700, heartbeatTimeoutMs: 700,
       backoffMs: [100, 200, 400], soakMs: 1_500, soakMinEvents: 5_000,
     },
     fake,

@@ -190,7 +190,10 @@ export const EDGE_SCENARIOS: readonly Scenario[] = [
       defer(() => restore(v, t.symbols[0], before, t.timing.waitMs));
       const id = coid('e10');
       v.broker.submit({ coid: id, symbol: t.symbols[0], side: 'buy', type: 'market', quantity: 1, tif: 'day', orderRef: 'hv:validation:e10' });
-      v.broker.cancel(id); // races the fill
+      // Cancel as soon as the order has left (a cancel before that is answered locally and proves nothing): it races
+      // the fill at the venue, or meets a fill already reported.
+      await until(() => v.broker.openOrders().some((o) => o.coid === id && o.brokerOrderId !== null) || v.broker.orderStatus(id) === 'Filled', t.timing.waitMs, 'the order to leave');
+      v.broker.cancel(id);
       await until(() => v.broker.orderStatus(id) === 'Filled' || v.broker.orderStatus(id) === 'Cancelled', t.timing.waitMs, 'the race to settle');
       await until(() => v.broker.orderStatus(id) === 'Filled', t.timing.waitMs, 'the fill to stand');
       expect(v.of('order.cancelled').some((c) => c.coid === id && c.cancelledQty > 0), 'a filled order reported cancelled').to.equal(false);
