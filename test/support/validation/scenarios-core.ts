@@ -17,14 +17,16 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'C2', title: 'account balance and buying power come from the broker', seed: 'test_account_balance_retrieval',
-    pending: "needs account truth from the broker (account summary: net liquidation, buying power), not landed yet: the adapter's snapshot is the config's startEquity plus fills",
     async run({ shared, note }) {
       // The venue was built with startEquity 0: any equity above 0 is the broker's figure, not the config's.
-      const a = shared().broker.accountSnapshot();
+      const v = shared();
+      await until(() => v.broker.accountSnapshot().source === 'venue', 10_000, 'the account summary');
+      const a = v.broker.accountSnapshot();
+      expect(v.of('account.updated').length, 'account.updated from the summary').to.be.greaterThan(0);
       expect(a.equity, 'equity (net liquidation) from the broker').to.be.greaterThan(0);
       expect(a.buyingPower, 'buying power from the broker').to.be.greaterThan(0);
       expect(a.cash).to.be.at.least(0);
-      note(`equity ${a.equity / 10_000}, buying power ${a.buyingPower / 10_000}`);
+      note(`source ${a.source}: equity ${a.equity / 10_000}, buying power ${a.buyingPower / 10_000}`);
     },
   },
   {

@@ -227,11 +227,10 @@ export const EDGE_SCENARIOS: readonly Scenario[] = [
   {
     id: 'E12', title: 'position mismatch: periodic reconciliation adopts the broker\'s position and reports the discrepancy', seed: 'edge case 12',
     fakeOnly: 'needs a position changed outside Harvester; on a paper account place one by hand in TWS and watch the next pass',
-    pending: 'needs periodic reconciliation (issue 11 item 11), not landed yet: the adapter reconciles only at connect and reconnect',
     async run({ t, open, note }) {
       const f = t.fake!;
       const s = await f.spawn();
-      const v = await open({ port: s.port });
+      const v = await open({ port: s.port, params: { reconcileIntervalMs: 300 } });
       await v.broker.connect();
       const sym = t.symbols[1];
       // A manual order in TWS: the broker now holds 5 shares Harvester never traded.
@@ -259,22 +258,24 @@ export const EDGE_SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'E15', title: 'clock drift: the heartbeat measures the skew and a skew above the threshold is warned about', seed: 'edge case 15',
-    pending: 'needs the clock-skew warning (issue 11 item 12), not landed yet: the skew is measured but never warned about',
     async run({ t, open, note }) {
       const skewS = 5;
       const s = t.fake ? await t.fake.spawn({ clock: { nowMicros: () => wallClock.nowMicros() + skewS * 1_000_000, sleep: wallClock.sleep } }) : null;
-      const v = await open(s ? { port: s.port } : {});
+      const thresholds = { clockSkewWarnMs: 2_000, clockSkewSafeModeMs: 10_000 };
+      const v = await open(s ? { port: s.port, params: thresholds } : { params: thresholds });
       await v.broker.connect();
       await until(() => v.broker.health().clockSkew !== null && v.broker.health().clockSkew !== undefined, t.timing.waitMs + 2 * t.timing.heartbeatIntervalMs, 'a measured skew');
       const skewMs = v.broker.health().clockSkew! / 1_000;
       if (s === null) {
         // A paper TWS on a synchronised host: measured, small, no warning.
         expect(Math.abs(skewMs), 'clock skew (ms) against TWS').to.be.lessThan(2_000);
+        expect(v.of('clock.skew').filter((e) => e.level !== 'ok'), 'no skew warning').to.deep.equal([]);
         note(`skew ${skewMs} ms`);
         return;
       }
       expect(skewMs).to.be.within((skewS - 1.5) * 1_000, (skewS + 1.5) * 1_000);
-      await until(() => v.events.some((e) => (e.name === 'broker.error' || e.name === 'feed.suspect' || e.name === 'broker.anomaly') && /skew/i.test(JSON.stringify(e.p))), t.timing.waitMs, 'a clock-skew warning');
+      await until(() => v.of('clock.skew').some((e) => e.level === 'warn'), t.timing.waitMs, 'a clock-skew warning');
+      expect(v.of('clock.skew').find((e) => e.level === 'warn')).to.include({ warnMs: 2_000 });
       note(`skew ${skewMs} ms, warned`);
     },
   },

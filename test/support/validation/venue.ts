@@ -12,6 +12,7 @@ import type { ValidationTarget } from './target.js';
 export const BROKER_EVENTS: readonly BrokerEventName[] = [
   'connection.changed', 'order.submitted', 'order.accepted', 'order.filled', 'commission.reported', 'order.cancelled', 'order.cancel-rejected',
   'order.rejected', 'order.unknown', 'order.adopted', 'position.changed', 'reconciliation.started', 'reconciliation.completed', 'broker.anomaly', 'broker.error',
+  'account.updated', 'clock.skew',
 ];
 const FEED_EVENTS: readonly FeedEventName[] = ['feed.subscribed', 'feed.refused', 'feed.failed', 'feed.stale', 'feed.resumed', 'feed.suspect', 'feed.interrupted', 'feed.resubscribed'];
 
