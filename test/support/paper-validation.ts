@@ -41,13 +41,22 @@ export function paperValidationScenarios(getTarget: () => ValidationTarget): voi
   let nextOffset = 1;
   const rows: ResultRow[] = [];
 
+  let refused: string | null = null;
+
   before(async function () {
-    t = getTarget();
-    refuseNonPaper(t);
-    shared = openVenue(t, { clientOffset: 0 });
-    await shared.broker.connect();
-    const h = shared.broker.health();
-    if (h.account !== t.account) throw new Error(`the TWS session reports account ${h.account?.slice(0, 2)}…, not the configured paper account`);
+    try {
+      t = getTarget();
+      refuseNonPaper(t);
+      shared = openVenue(t, { clientOffset: 0 });
+      await shared.broker.connect();
+      const h = shared.broker.health();
+      if (h.account !== t.account) throw new Error(`the TWS session reports account ${h.account?.slice(0, 2)}…, not the configured paper account`);
+    } catch (e) {
+      refused = (e as Error).message;
+      await shared?.close().catch(() => undefined);
+      shared = null;
+      throw e;
+    }
   });
 
   after(async function () {
@@ -55,7 +64,12 @@ export function paperValidationScenarios(getTarget: () => ValidationTarget): voi
       await cancelAll(shared, t.timing.waitMs).catch(() => undefined);
       await shared.close();
     }
+    rows.sort((a, b) => order(a.id) - order(b.id));
     if (t === undefined) return;
+    // Nothing ran after a refused or failed start: every item is reported, as not run and why.
+    for (const s of VALIDATION_SCENARIOS) {
+      if (refused !== null && !rows.some((r) => r.id === s.id)) rows.push({ id: s.id, title: s.title, seed: s.seed, outcome: 'fail', why: `not run: ${refused}`, ms: 0 });
+    }
     const at = new Date().toISOString();
     const file = writeReport(t.reportDir ?? path.join('var', 'validation-report'), t.name, rows, at);
     console.log(`\n${renderTable(t.name, rows, at)}\n(written to ${file})`);
