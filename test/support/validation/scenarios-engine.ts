@@ -87,7 +87,7 @@ export const ENGINE_SCENARIOS: readonly Scenario[] = [
       await session.runtime.engine.controls.apply({ command: 'flatten', operatorId: 'validation', note: 'E13' });
       const attempts = (): number => new Set(sells.map((s) => `${s.orderId}@${s.lmtPrice ?? 'MKT'}`)).size;
       await until(() => attempts() >= 3, t.timing.waitMs * 3, `3 close attempts at adjusted prices (saw ${attempts()})`);
-      const prices = [...new Set(sells.map((s) => s.lmtPrice ?? 0))];
+      const prices = [...new Set(sells.map((s) => (s.lmtPrice === undefined ? 'MKT' : String(s.lmtPrice))))];
       expect(prices.length, 'the retries change the price').to.be.at.least(2);
       await until(() => session.bus.some((e) => e.type === 'flatten.escalated'), t.timing.waitMs * 2, 'an operator-visible escalation (flatten.escalated) after the 3rd failed close');
       const alert = session.bus.find((e) => e.type === 'flatten.escalated')!.p;
