@@ -54,7 +54,6 @@ export const ENGINE_SCENARIOS: readonly Scenario[] = [
   {
     id: 'E13', title: 'close fails: the flatten is retried with an adjusted price and escalated after 3 attempts', seed: 'edge case 13',
     fakeOnly: 'a paper TWS takes every close of a liquid symbol; only the fake can refuse them (scenario reject, 201)',
-    pending: 'needs flatten retry and escalation (issue 11 item 8), not landed yet: a flatten sends one market order and never retries',
     async run({ t, defer, note }) {
       const f = t.fake!;
       const sym = t.symbols[1];
@@ -68,7 +67,7 @@ export const ENGINE_SCENARIOS: readonly Scenario[] = [
       let entered = false;
       const session = await startEngineSession(t, {
         port: server.port, clientId,
-        watch: ['order.filled', 'risk.state-changed', 'broker.error', 'plugin.error'],
+        watch: ['order.filled', 'risk.state-changed', 'broker.error', 'plugin.error', 'flatten.escalated'],
         strategy: (ctx) => ({
           id: ctx.strategyId,
           subscriptions: () => [{ symbol: sym, streams: ['depth'] }],
