@@ -41,6 +41,8 @@ export interface DeskDeps {
 const OPEN = new Set(['PreSubmitted', 'Submitted', 'PendingSubmit', 'PendingCancel', 'ApiPending']);
 const COMMISSION_PER_SHARE: Money = 50; // $0.005
 const MIN_COMMISSION: Money = 10_000; // $1.00
+/** The reason TWS gives for an order the account cannot fund (201), as IB words it. */
+const MARGIN_TEXT = 'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE MUST EXCEED THE INITIAL MARGIN';
 
 /**
  * Order state, fills, executions and positions of the fake TWS, shared by all connections.
@@ -82,6 +84,12 @@ export class OrderDesk {
       conn.send(m.error(o.orderId, 201, `${ERROR_TEXT[201]}fake TWS scenario "reject"`));
       return this.sendStatus(o);
     }
+    if (scenario === 'margin-check' && !this.affordable(p)) {
+      // What TWS answers an order whose value exceeds the account's funds: 201 with its margin text, then Cancelled.
+      o.status = 'Cancelled';
+      conn.send(m.error(o.orderId, 201, `${ERROR_TEXT[201]}${MARGIN_TEXT}`));
+      return this.sendStatus(o);
+    }
     if (scenario === 'inactive') {
       o.status = 'Inactive';
       return this.ack(o);
@@ -98,6 +106,13 @@ export class OrderDesk {
     }
     if (parent && parent.status !== 'Filled') return this.ack(o);
     this.activate(o);
+  }
+
+  /** A buy whose limit value (a market order: any size passes) fits the account's cash (scenario `margin-check`). */
+  private affordable(p: PlacedOrder): boolean {
+    if (p.action !== 'BUY' || p.lmtPrice === undefined) return true;
+    const cash = this.cash.get(p.account || 'DU0000001') ?? this.d.startingCash;
+    return p.totalQuantity * toPrice(p.lmtPrice) <= cash;
   }
 
   cancel(conn: TwsConnection, orderId: number): void {
