@@ -52,7 +52,7 @@ export function renderCardCatalogue(): string {
     '     test/unit/conformance-card-catalogue.spec.ts fails when this copy differs from what the command prints. -->',
     '',
     'Every scenario the conformance kit (`harvester/conformance`) runs, by port. A card is one mocha test; variants',
-    '(`a`, `b`, …) share their card\'s id. **Baseline** cards apply to every implementation and cannot be waived.',
+    '(`a`, `b`, …) share their card\'s id. A **baseline** card must pass for every implementation; no waiver is accepted for it.',
     '**Gated by** is what a subject must declare (a capability flag, a limit, or a feature of its driver — the scripted',
     'venue double) for the card to run; a card whose gate is not declared is skipped with that reason. How to run the',
     'kit and declare capabilities: README "Conformance kit"; the kit\'s sources: `test/conformance/kit/`.',
