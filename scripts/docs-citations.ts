@@ -105,7 +105,10 @@ for (const dir of PRODUCT_DIRS) {
         const key = `${doc} §${m[1]}`;
         const target = map.get(key);
         if (target !== undefined && hasAnchor(target)) resolved++;
-        else { lineOk = false; unresolved.push(`${where}: ${key} ${target === undefined ? '(not in the section map)' : `(no ${target})`}`); }
+        else {
+          lineOk = false;
+          unresolved.push(`${where}: ${key} ${target === undefined ? '(not in the section map)' : `(no ${target})`}`);
+        }
       }
       if (any && lineOk) linesResolved.add(where);
     });
@@ -114,5 +117,6 @@ for (const dir of PRODUCT_DIRS) {
 
 for (const u of unresolved) console.log(`unresolved ${u}`);
 console.log(`lines citing § or a card id: ${lines}; every citation resolved on ${linesResolved.size} of them`);
-console.log(`citations: ${citations} (roadmap § ${perDoc.roadmap}, IB § ${perDoc.IB}, cards § ${perDoc.cards}, card ids ${perDoc.card}); resolved ${resolved}, unresolved ${citations - resolved}`);
+const kinds = `roadmap § ${perDoc.roadmap}, IB § ${perDoc.IB}, cards § ${perDoc.cards}, card ids ${perDoc.card}`;
+console.log(`citations: ${citations} (${kinds}); resolved ${resolved}, unresolved ${citations - resolved}`);
 process.exitCode = unresolved.length === 0 ? 0 : 1;

@@ -23,10 +23,12 @@ describe('docs/conformance-cards.md (the card catalogue)', function () {
 
   it('is what `npm run docs:cards` generates from the kit today', () => {
     // The command itself, not only the renderer: what a contributor runs is what is checked.
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/conformance/print-card-catalogue.ts'], { cwd: repo, encoding: 'utf8' });
+    const script = 'test/conformance/print-card-catalogue.ts';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repo, encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.equal(renderCardCatalogue());
-    expect(fs.readFileSync(checkedIn, 'utf8'), 'stale copy: run `npm run docs:cards` and commit docs/conformance-cards.md').to.equal(r.stdout);
+    const stale = 'stale copy: run `npm run docs:cards` and commit docs/conformance-cards.md';
+    expect(fs.readFileSync(checkedIn, 'utf8'), stale).to.equal(r.stdout);
   });
 
   it('lists every card id that production source cites', () => {

@@ -7,7 +7,9 @@ import path from 'node:path';
 const repo = path.resolve(import.meta.dirname, '../..');
 
 function citations(root: string): { status: number | null; stdout: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'scripts/docs-citations.ts')], { cwd: repo, encoding: 'utf8', env: { ...process.env, HARVESTER_DOCS_ROOT: root } });
+  const script = path.join(repo, 'scripts/docs-citations.ts');
+  const env = { ...process.env, HARVESTER_DOCS_ROOT: root };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repo, encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout + r.stderr };
 }
 
@@ -26,7 +28,8 @@ describe('npm run docs:citations (every § and card id in production source reso
       fs.mkdirSync(path.join(dir, 'docs'));
       fs.mkdirSync(path.join(dir, 'strategies/x'), { recursive: true });
       fs.mkdirSync(path.join(dir, 'adapters/tws'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'docs/lmp.md'), '| roadmap | §5.4 | `docs/lmp.md#lmp-4` | x |\n| IB | §2.3 | `docs/tws.md#gone` | y |\n<a id="lmp-4"></a>\n');
+      const map = '| roadmap | §5.4 | `docs/lmp.md#lmp-4` | x |\n| IB | §2.3 | `docs/tws.md#gone` | y |\n<a id="lmp-4"></a>\n';
+      fs.writeFileSync(path.join(dir, 'docs/lmp.md'), map);
       fs.writeFileSync(path.join(dir, 'docs/tws.md'), '# no anchors\n');
       fs.writeFileSync(path.join(dir, 'docs/conformance-cards.md'), '<a id="feed-13"></a>\n');
       fs.writeFileSync(path.join(dir, 'strategies/x/a.ts'), '// §5.4 fine, §5.5 unmapped, card FEED-13 fine, FEED-99 unknown\n');

@@ -52,10 +52,11 @@ export function renderCardCatalogue(): string {
     '     test/unit/conformance-card-catalogue.spec.ts fails when this copy differs from what the command prints. -->',
     '',
     'Every scenario the conformance kit (`harvester/conformance`) runs, by port. A card is one mocha test; variants',
-    '(`a`, `b`, …) share their card\'s id. A **baseline** card must pass for every implementation; no waiver is accepted for it.',
-    '**Gated by** is what a subject must declare (a capability flag, a limit, or a feature of its driver — the scripted',
-    'venue double) for the card to run; a card whose gate is not declared is skipped with that reason. How to run the',
-    'kit and declare capabilities: README "Conformance kit"; the kit\'s sources: `test/conformance/kit/`.',
+    '(`a`, `b`, …) share their card\'s id. A **baseline** card must pass for every implementation; no waiver is',
+    'accepted for it. **Gated by** is what a subject must declare (a capability flag, a limit, or a feature of its',
+    'driver — the scripted venue double) for the card to run; a card whose gate is not declared is skipped with that',
+    'reason. How to run the kit and declare capabilities: README "Conformance kit"; invariants checked on every card:',
+    '`docs/port-invariants.md`; the kit\'s sources: `test/conformance/kit/`.',
     '',
     '| prefix | port | cards | variants | baseline |',
     '|---|---|---|---|---|',
@@ -71,9 +72,8 @@ export function renderCardCatalogue(): string {
       // One anchor per card id (on its first variant) so comments can link `docs/conformance-cards.md#brk-74`.
       const anchor = seen.has(c.id) ? '' : `<a id="${c.id.toLowerCase()}"></a>`;
       seen.add(c.id);
-      out.push(
-        `| ${anchor}${cell(cardKey(c))} | ${cell(c.title)} | ${c.baseline ? 'yes' : 'no'} | ${cell(gate(c))} | ${c.run ? 'yes' : 'not in this kit build'} |`,
-      );
+      const scenario = c.run ? 'yes' : 'not in this kit build';
+      out.push(`| ${anchor}${cell(cardKey(c))} | ${cell(c.title)} | ${c.baseline ? 'yes' : 'no'} | ${cell(gate(c))} | ${scenario} |`);
     }
   }
   out.push('');
