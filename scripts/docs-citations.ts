@@ -5,7 +5,7 @@
  * (roadmap, IB, cards) and section the docs anchor that now explains it. Prints one line per unresolved citation
  * and a summary; exits 1 when any citation does not resolve. Reads files only; imports nothing from test/.
  *
- * Which document a `§` means is read from the comment: the nearest preceding "card(s)" / "IB" /
+ * Which document a `§` means is read from the comment: the nearest preceding "card(s) §" / "IB" /
  * "ib-adapter-behaviour" / "roadmap" / "seed" on the same line, else on the line before; without one, files under
  * adapters/tws/ cite the IB adapter reference and every other file the roadmap. A later `§` in a list ("IB §2.1,
  * §2.8") keeps the document of the one before it.
@@ -19,7 +19,11 @@ const PRODUCT_DIRS = ['core', 'ports', 'adapters', 'plugins', 'strategies', 'lea
 const LINE = /§|BRK-|FEED-|RISK-|MEM-|LRN-/;
 const CARD = /\b(BRK|FEED|RISK|MEM|LRN)-(\d{2})\b/g;
 const SECTION = /§\s?(\d+(?:\.\d+)?)/g;
-const KEYWORD = /\b(cards?|IB|ib-adapter-behaviour(?:\.md)?|roadmap|Roadmap|seed)\b/g;
+/** "card(s)" names the card reference only right before a `§` ("cards §3.2"); before an id ("card FEED-13") it does not. */
+const KEYWORD = /\b(cards?(?=\s+\(?§)|IB|ib-adapter-behaviour(?:\.md)?|roadmap|Roadmap|seed)\b/g;
+
+/** A comment line's leading ` * ` or `// `, dropped when a line is read as the continuation of the one before. */
+const COMMENT_LEAD = /^\s*(?:\/\*\*?|\*|\/\/)\s*/;
 
 type Doc = 'roadmap' | 'IB' | 'cards';
 
@@ -46,14 +50,23 @@ function lastKeyword(text: string): Doc | null {
   return found;
 }
 
-/** Anchors (`id="…"`) of each docs file, read once. */
+/** GitHub's heading anchor: inline HTML dropped, lower case, punctuation removed, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading.replace(/<[^>]*>/g, '').trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+/** Anchors of each docs file (`id="…"` and heading slugs), read once. */
 const anchors = new Map<string, Set<string>>();
 function hasAnchor(target: string): boolean {
   const [file, id] = target.split('#') as [string, string | undefined];
   const abs = path.join(repo, file);
   if (!fs.existsSync(abs)) return false;
   if (id === undefined) return true;
-  if (!anchors.has(file)) anchors.set(file, new Set([...fs.readFileSync(abs, 'utf8').matchAll(/id="([^"]+)"/g)].map((m) => m[1]!)));
+  if (!anchors.has(file)) {
+    const text = fs.readFileSync(abs, 'utf8');
+    const ids = [...text.matchAll(/id="([^"]+)"/g)].map((m) => m[1]!);
+    anchors.set(file, new Set([...ids, ...[...text.matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1]!))]));
+  }
   return anchors.get(file)!.has(id);
 }
 
@@ -98,7 +111,7 @@ for (const dir of PRODUCT_DIRS) {
         any = true;
         citations++;
         const before = text.slice(lastEnd, m.index);
-        const doc: Doc = lastKeyword(before) ?? previous ?? lastKeyword(src[i - 1] ?? '') ?? fileDefault;
+        const doc: Doc = lastKeyword(`${before}§`) ?? previous ?? lastKeyword(`${src[i - 1] ?? ''}\n${before.replace(COMMENT_LEAD, '')}§`) ?? fileDefault;
         previous = doc;
         lastEnd = m.index + m[0].length;
         perDoc[doc]++;
