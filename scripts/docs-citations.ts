@@ -111,7 +111,8 @@ for (const dir of PRODUCT_DIRS) {
         any = true;
         citations++;
         const before = text.slice(lastEnd, m.index);
-        const doc: Doc = lastKeyword(`${before}§`) ?? previous ?? lastKeyword(`${src[i - 1] ?? ''}\n${before.replace(COMMENT_LEAD, '')}§`) ?? fileDefault;
+        const continued = `${src[i - 1] ?? ''}\n${before.replace(COMMENT_LEAD, '')}§`;
+        const doc: Doc = lastKeyword(`${before}§`) ?? previous ?? lastKeyword(continued) ?? fileDefault;
         previous = doc;
         lastEnd = m.index + m[0].length;
         perDoc[doc]++;
