@@ -118,6 +118,17 @@ export type BrokerEventName = keyof BrokerEvents;
  * - `disconnect()` and `dispose()` are idempotent; calls after `dispose()` throw `BROKER.DISPOSED` (programming error).
  * - Events for one order are emitted in causal order: submitted → accepted → filled…; listeners run synchronously.
  */
+/** One execution as the venue recorded it (see `IBrokerAdapter.executions`). */
+export interface VenueExecution {
+  execId: string;
+  coid: string;
+  symbol: string;
+  side: OrderSide;
+  qty: Quantity;
+  price: Price;
+  commission: Money | null;
+}
+
 export interface IBrokerAdapter {
   readonly id: string;
   connect(): Promise<void>;
@@ -135,6 +146,12 @@ export interface IBrokerAdapter {
   positions(): readonly Position[];
   accountSnapshot(): AccountSnapshot;
   health(): BrokerHealth;
+  /**
+   * Optional: the venue's own record of this session's executions (exec id, order, quantity, price, commission once
+   * known), for the end-of-day reconciliation against the journal. An adapter that cannot list them omits it, and
+   * the reconciliation then relies on `reconcile()` replaying any execution the session missed.
+   */
+  executions?(): readonly VenueExecution[];
   on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): Disposer;
 }
 

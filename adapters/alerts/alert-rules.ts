@@ -59,9 +59,10 @@ export class AlertRules {
       raise('read-only', 'read-only', 'TWS API is read-only: no order can be placed', String(d.message ?? t));
     } else if (/entitlement/i.test(t) && !/passed|ok$/.test(t)) {
       raise('entitlement', `${String(d.symbol ?? '')}:${String(d.stream ?? d.feed ?? '')}`, `Market-data entitlement failed ${String(d.symbol ?? '')}`.trim(), String(d.message ?? d.reason ?? t));
-    } else if (t === 'reconciliation.completed' || /discrepanc/.test(t)) {
+    } else if (t === 'reconciliation.completed' || t === 'reconciliation.end-of-day' || /discrepanc/.test(t)) {
       const discrepancies = Array.isArray(d.discrepancies) ? d.discrepancies.length : /discrepanc/.test(t) ? 1 : 0;
       if (discrepancies > 0 || (t === 'reconciliation.completed' && d.status !== 'complete')) {
+        // (an end-of-day report is `clean` or `discrepancies`; only the latter has entries)
         raise('reconciliation', t, `Reconciliation: ${discrepancies} discrepanc${discrepancies === 1 ? 'y' : 'ies'}${d.status && d.status !== 'complete' ? ` (${String(d.status)})` : ''}`, JSON.stringify(d.discrepancies ?? d).slice(0, 500));
       }
     } else if (/(rollback|rolled-back)/.test(t)) {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
 import type { Money } from '../../core/domain/units.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { BrokerEventName, BrokerEvents, BrokerHealth, ConnectionState, IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { BrokerEventName, BrokerEvents, BrokerHealth, ConnectionState, IBrokerAdapter, VenueExecution } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SeededRandom } from '../../ports/strategy.js';
 import type { MarketView } from '../../plugins/sdk/contexts.js';
@@ -38,6 +38,7 @@ export class SimulatedBroker implements IBrokerAdapter {
   readonly id = 'simulated';
   private readonly emitter = new EventEmitter();
   private readonly orders = new Map<string, SimOrder>();
+  private readonly venueExecs: VenueExecution[] = [];
   private state: ConnectionState = 'Disconnected';
   private disposed = false;
   private readonly acct: SimAccount;
@@ -47,7 +48,13 @@ export class SimulatedBroker implements IBrokerAdapter {
 
   constructor(private readonly o: SimulatedBrokerOptions) {
     this.acct = new SimAccount(o.startEquity);
-    this.matcher = new SimMatcher(o, this.orders, this.acct, (event, payload) => this.emit(event, payload));
+    this.matcher = new SimMatcher(o, this.orders, this.acct, (event, payload) => {
+      if (event === 'order.filled') {
+        const f = payload as BrokerEvents['order.filled'];
+        this.venueExecs.push({ execId: f.execId, coid: f.coid, symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, commission: f.commission });
+      }
+      this.emit(event, payload);
+    });
     this.detach.push(o.market.onTrade((t, book) => this.matcher.onTrade(t, book)));
     this.detach.push(o.market.onDepth((e, book) => this.matcher.onDepth(e, book)));
   }
@@ -179,6 +186,11 @@ export class SimulatedBroker implements IBrokerAdapter {
 
   health(): BrokerHealth {
     return { state: this.state, lastHeard: this.now(), canTrade: this.state === 'Connected', readOnly: false, account: this.o.account, detail: 'simulated venue' };
+  }
+
+  /** The venue's own ledger of executions (kept by the matcher as it fills), for the end-of-day reconciliation. */
+  executions(): readonly VenueExecution[] {
+    return this.venueExecs;
   }
 
   on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): () => void {

@@ -22,6 +22,7 @@ import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
 import { wireFeed } from './feed-wiring.js';
 import { OperatorControls } from './operator-controls.js';
+import { endOfDayReport } from './end-of-day.js';
 import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
 import type { ActiveMemory } from '../learning/active-memory.js';
 import { AccountTruth } from './account-truth.js';
@@ -306,12 +307,29 @@ export class SessionEngine {
     else await new Promise((r) => setTimeout(r, 2000));
     this.samples.finish();
     await this.learning?.flush();
+    await this.endOfDay();
     await this.journal.flush();
     try {
       await this.broker.disconnect();
       await this.feed.disconnect();
     } catch (error) {
       this.journalWriter.write('event', 'shutdown.error', { message: (error as Error).message });
+    }
+  }
+
+  /**
+   * End-of-day reconciliation while the venue is still connected: the journal's executions and commissions against
+   * the venue's own record by exec id, and the ledger's positions against the broker's; one journaled row, whose
+   * discrepancies the alert rules raise as critical.
+   */
+  private async endOfDay(): Promise<void> {
+    try {
+      this.journalWriter.durable();
+      const fills = await this.journal.entries(this.plan.sessionId, { kind: 'fill' });
+      const report = endOfDayReport(fills, this.broker.executions?.() ?? null, this.parts.ledger.positions(), this.broker.positions());
+      this.journalWriter.write('risk', 'reconciliation.end-of-day', { ...report });
+    } catch (error) {
+      this.journalWriter.write('event', 'shutdown.error', { step: 'end-of-day reconciliation', message: (error as Error).message });
     }
   }
 

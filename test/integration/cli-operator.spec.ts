@@ -33,6 +33,18 @@ describe('the CLI as an operator reads it', function () {
     expect(runStderr).to.match(/trade lmp-t\d+ closed at 09:\d\d:\d\d\.\d{3}: lmp-[a-z0-9-]+ net -?\$\d+\.\d\d/);
   });
 
+  it('the session ends with an end-of-day reconciliation against the venue: every execution and commission agrees', () => {
+    const r = harvester(['export', sessionId, '--config', config, '--format', 'jsonl', '--out', path.join(dir, 'x')], env());
+    expect(r.status, r.stderr).to.equal(0);
+    const rows = fs.readFileSync(path.join(dir, 'x', `${sessionId}-risk-events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    const eod = rows.filter((x) => x.type === 'reconciliation.end-of-day');
+    expect(eod).to.have.length(1);
+    const report = eod[0]!.data as { status: string; executions: { venue: number; journal: number } };
+    expect(report.status).to.equal('clean');
+    expect(report.executions.venue).to.be.greaterThan(0);
+    expect(report.executions.venue).to.equal(report.executions.journal);
+  });
+
   it('decisions: times in the session\'s zone, prices in dollars; an unknown session exits non-zero naming it', () => {
     const r = harvester(['decisions', sessionId, '--config', config], env());
     expect(r.status, r.stderr).to.equal(0);
