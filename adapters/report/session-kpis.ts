@@ -66,10 +66,10 @@ export function sessionKpis(rows: readonly JournalEntry[], trades: readonly Trad
         count(breaches, `${String(d.to)}: ${String((d.reason as { code?: string } | undefined)?.code ?? 'unknown')}`);
         break;
       }
+      // The learning loop journals one `learning.gate` verdict per candidate (core/learning/pipeline.ts).
+      case 'learning.gate': if (d.promoted === true) promotions++; else if (d.pass === false) rejections++; break;
+      case 'learning.rollback': rollbacks++; break;
       default:
-        if (/^(learning|memory)\.(promoted|promotion)$/.test(row.type)) promotions++;
-        else if (/^(learning|memory)\.(rejected|gate-rejected)$/.test(row.type)) rejections++;
-        else if (/^(learning|memory)\.(rolled-back|rollback)$/.test(row.type)) rollbacks++;
     }
   }
   if (connectedSince !== null) connectedUs += Math.max(0, span.end - connectedSince);
@@ -116,7 +116,7 @@ export function sessionKpis(rows: readonly JournalEntry[], trades: readonly Trad
 export function promotionDeltas(rows: readonly JournalEntry[], trades: readonly TradeRecord[]): PromotionDelta[] {
   const out: PromotionDelta[] = [];
   for (const row of rows) {
-    if (!/^(learning|memory)\.(promoted|promotion)$/.test(row.type)) continue;
+    if (row.type !== 'learning.gate' || (row.data as { promoted?: unknown }).promoted !== true) continue;
     const d = row.data as Record<string, unknown>;
     const before = trades.filter((t) => t.exitTime <= row.time);
     const after = trades.filter((t) => t.exitTime > row.time);
