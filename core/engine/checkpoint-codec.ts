@@ -2,6 +2,7 @@ import { createHash, scryptSync } from 'node:crypto';
 import type { RiskReason, TradingState } from '../../ports/risk-policy.js';
 import type { LedgerSnapshot } from './ledger.js';
 import type { TrackerSnapshot } from './trade-tracker.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 
 /** Bumped whenever the body's shape changes; a checkpoint of another version is quarantined, never guessed at. */
 export const CHECKPOINT_SCHEMA_VERSION = 1;
@@ -43,23 +44,8 @@ export interface CheckpointBody {
 
 export type CheckpointData = CheckpointBody & { sha256: string };
 
-/** JSON with keys sorted at every level: the text the checksum covers is independent of key order in storage. */
-export function canonicalText(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as object).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
+/** The text the checksum covers: canonical JSON, independent of key order in storage. */
+export const canonicalText = canonicalJson;
 
 export function sealCheckpoint(body: CheckpointBody): CheckpointData {
   return { ...body, sha256: createHash('sha256').update(canonicalText(body)).digest('hex') };
