@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { JournalEntry } from '../../ports/journal.js';
+import { csvCell } from '../../core/domain/csv-cell.js';
 
 /** The audit tables: which rows each holds. Operator actions are also risk rows; they get a table of their own. */
 export const EXPORT_TABLES: Readonly<Record<string, (r: JournalEntry) => boolean>> = {
@@ -52,10 +53,4 @@ function cellValue(key: string, v: unknown): unknown {
   if (typeof v === 'number' && MONEY.has(key)) return (v / 10_000).toFixed(4);
   if (typeof v === 'object') return JSON.stringify(v);
   return v;
-}
-
-/** RFC 4180: quote a cell holding a comma, a quote or a line break; double the quotes inside. */
-export function csvCell(v: unknown): string {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -1,14 +1,10 @@
 import type { TrainingSample } from '../../ports/learner.js';
+import { csvCell } from '../domain/csv-cell.js';
 
 export type SampleFormat = 'csv' | 'jsonl';
 
 const LABEL_FIELDS = ['r', 'mae', 'mfe', 'win', 'timeInTrade', 'exitReason', 'setupReason', 'forced', 'capped'] as const;
 const META_FIELDS = ['sampleId', 'tradeId', 'sessionId', 'strategyId', 'symbol', 'decidedAt', 'closedAt', 'synthetic', 'weight'] as const;
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * Samples as JSON lines (one sample per line, as the learners see them) or CSV (meta, label.*, then one column per
