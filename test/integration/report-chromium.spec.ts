@@ -121,6 +121,12 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     expect(damaged.stdout).to.contain('fills.jsonl: checksum differs');
   });
 
+  it('--db-url names the database instead of the config (the default config points elsewhere)', () => {
+    const r = harvester(['report', sessionId, '--db-url', `sqlite:///${path.join(dir, 'harvester.sqlite')}`, '--no-market', '--json', '--out', path.join(dir, 'by-url.html')], {});
+    expect(r.status, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!).sessionId).to.equal(sessionId);
+  });
+
   it('an unknown session exits non-zero naming it', () => {
     const r = harvester(['report', 'no-such-session', '--config', config], env());
     expect(r.status).to.not.equal(0);

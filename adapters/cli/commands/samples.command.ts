@@ -5,8 +5,7 @@ import { exportSamples, type SampleFormat } from '../../../core/learning/sample-
 import { sampleFromRow } from '../../../core/learning/sample-row.js';
 import type { Journal } from '../../../ports/journal.js';
 import type { TrainingSample } from '../../../ports/learner.js';
-import { loadResolvedConfig } from '../load.js';
-import { openStore } from '../open-store.js';
+import { storeOptions, withJournal, type StoreOptions } from '../journal-command.js';
 
 /** Every training sample journaled by a session, in journal order. */
 export async function journaledSamples(journal: Journal, sessionId: string): Promise<TrainingSample[]> {
@@ -21,29 +20,23 @@ export async function journaledSamples(journal: Journal, sessionId: string): Pro
 
 export function registerSamplesCommands(program: Command): void {
   const samples = program.command('samples').description('training samples journaled by sessions (real trades and ghost brackets)');
-  samples
+  storeOptions(samples
     .command('export')
     .description('export a session\'s training samples as CSV or JSON lines')
-    .argument('<session>', 'session id (see `harvester sessions`)')
-    .option('-c, --config <file>', 'config file', 'harvester.config.ts')
+    .argument('<session>', 'session id (see `harvester sessions`)'))
     .option('--format <format>', 'csv | jsonl', 'jsonl')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--real-only', 'leave out synthetic (ghost bracket) samples')
-    .action(async (session: string, opts: { config: string; format: string; out?: string; realOnly?: boolean }) => {
+    .action(async (session: string, opts: StoreOptions & { format: string; out?: string; realOnly?: boolean }) => {
       if (opts.format !== 'csv' && opts.format !== 'jsonl') throw new HarvesterError('CONFIG.INVALID', `--format: expected csv or jsonl, got '${opts.format}'`, { details: { path: '--format' } });
-      const { resolved } = await loadResolvedConfig(opts.config);
-      const store = await openStore(resolved);
-      try {
-        if (store.journal === undefined) throw new HarvesterError('CONFIG.INVALID', 'the configured store has no journal', { details: { path: 'store' } });
-        const all = await journaledSamples(store.journal, session);
+      await withJournal(opts, async (journal) => {
+        const all = await journaledSamples(journal, session);
         const list = opts.realOnly ? all.filter((s) => !s.synthetic) : all;
         if (all.length === 0) process.stderr.write(`no training samples for session ${session}\n`);
         const text = exportSamples(list, opts.format as SampleFormat);
         if (opts.out !== undefined) fs.writeFileSync(opts.out, text);
         else process.stdout.write(text);
         process.stderr.write(`${list.length} samples (${list.filter((s) => s.synthetic).length} synthetic)\n`);
-      } finally {
-        await store.close?.();
-      }
+      });
     });
 }
