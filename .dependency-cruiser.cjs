@@ -26,6 +26,13 @@ module.exports = {
       to: { path: '^(core/di|adapters)/' },
     },
     {
+      name: 'nothing-outside-test-imports-test',
+      severity: 'error',
+      comment: 'Product code, benches and scripts never import from test/: what they need ships under adapters/ or plugins/.',
+      from: { path: '^(core|ports|adapters|plugins|strategies|learners|bench|scripts|bin)/' },
+      to: { path: '^test/' },
+    },
+    {
       name: 'no-circular-between-layers',
       severity: 'warn',
       from: { path: '^(core|ports)/' },

@@ -18,8 +18,8 @@ import { env } from '../core/config/env-ref.js';
 import { resolveConfig } from '../core/config/resolve-config.js';
 import { createHarvester } from '../core/di/container.js';
 import { defineStrategy } from '../plugins/sdk/define.js';
-import { FakeTwsServer, StepClock, type FakeMatcher } from '../test/integration/fake-tws/index.js';
-import { level } from '../test/integration/fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock, type FakeMatcher } from '../adapters/fake-tws/index.js';
+import { level } from '../adapters/fake-tws/market-builders.js';
 import cliProgress from 'cli-progress';
 
 const arg = (name: string): number | undefined => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);

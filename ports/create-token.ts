@@ -1,6 +1,6 @@
 /**
  * A DI token: a global symbol named after the port. The token shares the port's name so that one import brings
- * both the type and the value (`import { Clock } from '../ports/clock.js'`). `Symbol.for` keeps tokens equal
+ * both the type and the value (`import { Clock } from './clock.js'`). `Symbol.for` keeps tokens equal
  * across module copies (a plugin installed as a package may carry its own copy of the ports).
  */
 export type Token<T> = symbol & { readonly __type?: T };

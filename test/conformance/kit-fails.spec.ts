@@ -7,7 +7,7 @@ import type { RiskDecision, RiskPolicy, TradingState } from '../../ports/risk-po
 import {
   buildFeedSuite, buildLearnerSuite, buildMemorySuite, buildRiskSuite, runSuiteProgrammatically, validateSuite, type ConformanceReport, type FeedCreateContext,
   type FeedSuiteOptions, type RiskRuntimeHandle,
-} from './kit/index.js';
+} from '../../plugins/conformance/index.js';
 import { ReplaySource } from './support/replay-source.js';
 import { typeormMemoryHandle } from './support/typeorm-memory-handle.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildBrokerSuite, describeBrokerAdapterConformance, runSuiteProgrammatically, validateSuite, type BrokerSuiteOptions } from './kit/index.js';
+import { buildBrokerSuite, describeBrokerAdapterConformance, runSuiteProgrammatically, validateSuite, type BrokerSuiteOptions } from '../../plugins/conformance/index.js';
 import { ToyBroker, type ToyFault } from './support/toy-broker.js';
 
 // The kit's own spec: a small correct broker passes; the same broker with one injected fault fails the cards that

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import type { LearnerManifest } from '../../plugins/sdk/manifest.js';
-import { describeLearnerConformance, type LearnerCapabilities } from './kit/index.js';
+import { describeLearnerConformance, type LearnerCapabilities } from '../../plugins/conformance/index.js';
 
 // Every learner under learners/<id>/ is run through the LRN cards. Capabilities are declared here per id; a
 // learner without a declaration runs with the defaults (finite scores, no minimum sample count).

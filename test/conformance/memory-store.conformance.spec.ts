@@ -1,4 +1,4 @@
-import { describeMemoryStoreConformance } from './kit/index.js';
+import { describeMemoryStoreConformance } from '../../plugins/conformance/index.js';
 import { typeormMemoryHandle } from './support/typeorm-memory-handle.js';
 import { typeormMemoryHandlePg } from './support/typeorm-memory-handle-pg.js';
 import { pgTestUrl } from '../support/pg-test-db.js';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { renderCardCatalogue } from './kit/catalogue.js';
+import { renderCardCatalogue } from '../../plugins/conformance/catalogue.js';
 
 export const CATALOGUE_PATH = path.resolve(import.meta.dirname, '../../docs/conformance-cards.md');
 

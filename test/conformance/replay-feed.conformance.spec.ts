@@ -1,5 +1,5 @@
 import { ReplayFeed } from '../../adapters/replay/replay-feed.js';
-import { describeMarketDataFeedConformance } from './kit/index.js';
+import { describeMarketDataFeedConformance } from '../../plugins/conformance/index.js';
 import { ReplaySource } from './support/replay-source.js';
 
 // The FEED cards against the replay feed: every stimulus becomes a recording segment (one per symbol) that the feed's

@@ -6,7 +6,7 @@ import * as builtins from '../../plugins/risk-policies/index.js';
 import type { RiskPolicyManifest } from '../../plugins/sdk/manifest.js';
 import type { RiskPolicy } from '../../ports/risk-policy.js';
 import { harvesterRiskEngine } from './support/risk-engine.js';
-import { CARD_LIMITS, describeRiskPolicyConformance, type GateFactory, type RiskLimitName, type RiskRuntimeContext, type RiskRuntimeHandle } from './kit/index.js';
+import { CARD_LIMITS, describeRiskPolicyConformance, type GateFactory, type RiskLimitName, type RiskRuntimeContext, type RiskRuntimeHandle } from '../../plugins/conformance/index.js';
 
 // The RISK cards against every built-in risk policy (each declaring the §7 limits it implements), and against
 // Harvester's risk gate running the full built-in chain with its automatic triggers (ownsRuntimeState), and the

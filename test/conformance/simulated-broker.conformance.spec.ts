@@ -6,7 +6,7 @@ import { EventBus } from '../../core/events/event-bus.js';
 import { EventLoop } from '../../core/engine/event-loop.js';
 import { Ledger } from '../../core/engine/ledger.js';
 import { MarketRouter } from '../../core/engine/market-router.js';
-import { describeBrokerAdapterConformance, type BrokerDriver } from './kit/index.js';
+import { describeBrokerAdapterConformance, type BrokerDriver } from '../../plugins/conformance/index.js';
 
 // The IBrokerAdapter cards against the simulated venue, behind a real kernel market router: the driver moves the
 // market (quotes, prints, liquidity at a price) and the simulator's own matching produces every event.

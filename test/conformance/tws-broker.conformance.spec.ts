@@ -1,5 +1,5 @@
 import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
-import { describeBrokerAdapterConformance } from './kit/index.js';
+import { describeBrokerAdapterConformance } from '../../plugins/conformance/index.js';
 import { startTwsRig, twsBrokerDriver, type TwsRig } from './support/fake-tws-driver.js';
 
 // The TWS broker adapter (on the unmodified @stoqey/ib client) against the fake TWS over a real loopback socket: one

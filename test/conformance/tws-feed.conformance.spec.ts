@@ -1,4 +1,4 @@
-import { describeMarketDataFeedConformance } from './kit/index.js';
+import { describeMarketDataFeedConformance } from '../../plugins/conformance/index.js';
 import { startTwsRig, twsFeedDriver } from './support/fake-tws-driver.js';
 
 // The TWS market-data feed against the fake TWS over a real loopback socket: one fresh server and adapter per card.

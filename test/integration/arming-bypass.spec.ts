@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { FakeTwsServer, StepClock, syntheticMarket } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/harvester.js');

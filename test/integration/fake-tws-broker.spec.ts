@@ -2,9 +2,9 @@ import { EventName, type Contract, type Order } from '@stoqey/ib';
 import { expect } from 'chai';
 import type { OrderRequest, SubmitReceipt } from '../../core/domain/orders.js';
 import { RecordingBroker } from '../support/recording-broker.js';
-import { BrokerBackedMatcher, FakeTwsServer, StepClock } from './fake-tws/index.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
-import { level, trade } from './fake-tws/market-builders.js';
+import { BrokerBackedMatcher, FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
+import { level, trade } from '../../adapters/fake-tws/market-builders.js';
 
 const AAPL = { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract;
 const lmt = (price: number): Order =>

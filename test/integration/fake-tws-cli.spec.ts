@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSession } from '../../adapters/replay/generator/market-generator.js';
 import { RecordingWriter } from '../../adapters/replay/recording/recording-writer.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
 
 const AAPL = { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract;
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { DepthEvent } from '../../core/domain/market.js';
-import { RowBook, trimToWindow, type RowChange } from './fake-tws/depth-rows.js';
+import { RowBook, trimToWindow, type RowChange } from '../../adapters/fake-tws/depth-rows.js';
 
 function ev(side: 'bid' | 'ask', price: number, size: number, operation: DepthEvent['operation']): DepthEvent {
   return { kind: 'depth', symbol: 'X', seq: 0, epoch: 1, recvTime: 0, exchTime: 0, side, position: -1, operation, price,

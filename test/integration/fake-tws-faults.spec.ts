@@ -1,8 +1,8 @@
 import { EventName, type Contract, type Order } from '@stoqey/ib';
 import { expect } from 'chai';
-import { FakeTwsServer, StepClock, type ScenarioName } from './fake-tws/index.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
-import { quote, trade } from './fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock, type ScenarioName } from '../../adapters/fake-tws/index.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
+import { quote, trade } from '../../adapters/fake-tws/market-builders.js';
 
 const AAPL = { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract;
 const buy = (o: Partial<Order> = {}): Order =>

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { TwsMessages, type FakeContract } from './fake-tws/messages.js';
-import { fieldText, type Field } from './fake-tws/wire.js';
+import { TwsMessages, type FakeContract } from '../../adapters/fake-tws/messages.js';
+import { fieldText, type Field } from '../../adapters/fake-tws/wire.js';
 
 // The client's own Decoder is the oracle: a frame that decodes with zero errors has exactly the right field count.
 const require = createRequire(import.meta.url);

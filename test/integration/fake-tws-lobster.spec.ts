@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline';
 import { EventName, type Contract } from '@stoqey/ib';
 import { expect } from 'chai';
 import type { DepthEvent } from '../../core/domain/market.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
 
 const DIR = '../shared/data/lobster/GOOG_2012-06-21_L10';
 const BOOK = `${DIR}/GOOG_2012-06-21_34200000_57600000_orderbook_10.csv`;

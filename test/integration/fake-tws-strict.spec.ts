@@ -1,8 +1,8 @@
 import { EventName, SecType } from '@stoqey/ib';
 import { expect } from 'chai';
 import type { MarketEvent } from '../../core/domain/market.js';
-import { FakeTwsServer, StepClock, syntheticMarket } from './fake-tws/index.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
+import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
 
 const contract = (symbol: string) => ({ symbol, secType: SecType.STK, exchange: 'SMART', currency: 'USD' });
 

@@ -1,8 +1,8 @@
 import { EventName, type Contract, type Order, type TickByTickDataType } from '@stoqey/ib';
 import { expect } from 'chai';
-import { FakeTwsServer, StepClock, scriptedMarket, syntheticMarket, type FrameEvent } from './fake-tws/index.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
-import { level, quote, trade } from './fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock, scriptedMarket, syntheticMarket, type FrameEvent } from '../../adapters/fake-tws/index.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
+import { level, quote, trade } from '../../adapters/fake-tws/market-builders.js';
 
 const AAPL = { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract;
 const order = (o: Partial<Order>): Order => ({ tif: 'DAY', transmit: true, account: 'DU0000001', ...o }) as Order;

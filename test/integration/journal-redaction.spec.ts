@@ -9,7 +9,7 @@ import { env } from '../../core/config/env-ref.js';
 import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
 import { createDataSource, TypeormJournal } from '../../adapters/persistence/index.js';
-import { FakeTwsServer, StepClock, syntheticMarket } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
 
 /** Made up; the test checks it appears nowhere on disk. */
 const ACCOUNT = 'DFAKE0004';

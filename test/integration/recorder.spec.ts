@@ -12,7 +12,7 @@ import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { MemoryJournal } from '../support/memory-journal.js';
-import { FakeTwsServer, syntheticMarket, wallClock } from './fake-tws/index.js';
+import { FakeTwsServer, syntheticMarket, wallClock } from '../../adapters/fake-tws/index.js';
 
 const SYMBOL = 'HRVST';
 const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });

@@ -2,8 +2,8 @@ import { EventName, type Contract, type Order } from '@stoqey/ib';
 import { expect } from 'chai';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import type { BrokerEvents } from '../../ports/broker-adapter.js';
-import { FakeTwsServer, type FakeTwsOptions } from './fake-tws/index.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
+import { FakeTwsServer, type FakeTwsOptions } from '../../adapters/fake-tws/index.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
 import { socketsQuiet } from '../conformance/support/fake-tws-driver.js';
 import { createTwsAdapter, runClock as drive, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 

@@ -10,8 +10,8 @@ import { Sfc32 } from '../../core/domain/random.js';
 import type { DepthEvent } from '../../core/domain/market.js';
 import { OrderBook } from '../../core/domain/order-book.js';
 import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
-import { level, quote } from './fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
+import { level, quote } from '../../adapters/fake-tws/market-builders.js';
 
 const ACCOUNT = 'DU0000001';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CONNECTION_TRANSITIONS, type ConnectionState } from '../../ports/broker-adapter.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, sleep, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
 /** B9: the chain is unbroken (each from = previous to) and uses only allowed edges. */

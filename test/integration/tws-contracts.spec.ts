@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TwsContracts } from '../../adapters/tws/tws-contracts.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, until } from '../support/tws-adapter-harness.js';
 
 describe('TWS contract qualification with a cache (fake TWS over loopback)', function () {

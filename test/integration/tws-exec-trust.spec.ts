@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import type { BrokerEventName } from '../../ports/broker-adapter.js';
 import { socketsQuiet, startTwsRig, twsBrokerDriver, type TwsRig } from '../conformance/support/fake-tws-driver.js';
-import type { BrokerDriver } from '../conformance/kit/index.js';
-import { completeContract } from './fake-tws/index.js';
-import type { TwsMessages } from './fake-tws/messages.js';
+import type { BrokerDriver } from '../../plugins/conformance/index.js';
+import { completeContract } from '../../adapters/fake-tws/index.js';
+import type { TwsMessages } from '../../adapters/fake-tws/messages.js';
 
 const START = Date.UTC(2026, 2, 10, 14, 0, 0) * 1000;
 const NAMES: BrokerEventName[] = ['order.accepted', 'order.filled', 'order.adopted', 'position.changed', 'broker.anomaly', 'commission.reported'];

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { AutoTriggers, type EscalationTarget, type Subscribe } from '../../core/risk/auto-triggers.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import type { RiskReason, TradingState } from '../../ports/risk-policy.js';
-import { FakeTwsServer, StepClock, type ScenarioName } from './fake-tws/index.js';
-import { level, quote } from './fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock, type ScenarioName } from '../../adapters/fake-tws/index.js';
+import { level, quote } from '../../adapters/fake-tws/market-builders.js';
 import { createTwsAdapter, sleep, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
 const market = (coid: string, quantity = 10) =>

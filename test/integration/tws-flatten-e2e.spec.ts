@@ -18,7 +18,7 @@ import { defineStrategy } from '../../plugins/sdk/define.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { RecordingBroker } from '../support/recording-broker.js';
 import { until } from '../support/tws-adapter-harness.js';
-import { BrokerBackedMatcher, FakeTwsServer, StepClock, syntheticMarket } from './fake-tws/index.js';
+import { BrokerBackedMatcher, FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
 
 const SYMBOL = 'HRVST';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idJournalPath } from '../../adapters/tws/tws-id-journal.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
 const limit = (coid: string, price: number, orderRef: string, quantity = 10) =>

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import type { BrokerEventName } from '../../ports/broker-adapter.js';
 import { socketsQuiet, startTwsRig, twsBrokerDriver, type TwsRig } from '../conformance/support/fake-tws-driver.js';
-import type { BrokerDriver } from '../conformance/kit/index.js';
+import type { BrokerDriver } from '../../plugins/conformance/index.js';
 import { holdFrame } from '../conformance/support/fake-tws-faults.js';
 
 /** The driver's fault features this spec uses (their signatures are the driver's own; the kit leaves them open). */

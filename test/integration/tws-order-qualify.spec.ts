@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { OrderRequest } from '../../core/domain/orders.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, sleep, until } from '../support/tws-adapter-harness.js';
 
 const lmt = (coid: string, symbol: string, limitPrice = 1_200_000): OrderRequest => ({

@@ -10,8 +10,8 @@ import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
 import { checkStartGates } from '../../core/risk/start-gates.js';
 import { createTwsAdapter, until } from '../support/tws-adapter-harness.js';
-import { FakeTwsServer, StepClock, syntheticMarket } from './fake-tws/index.js';
-import { quote } from './fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
+import { quote } from '../../adapters/fake-tws/market-builders.js';
 
 /**
  * Issue #11 item 1: TWS with "Read-Only API" on answers each order with 321 and nothing else. A paper session

@@ -1,8 +1,8 @@
 import { EventName, type Contract, type Order } from '@stoqey/ib';
 import { expect } from 'chai';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
-import { IbHarness } from './fake-tws/ib-client-harness.js';
-import { quote } from './fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
+import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
+import { quote } from '../../adapters/fake-tws/market-builders.js';
 import { createTwsAdapter, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
 const limitBuy = (coid: string, price: number, quantity = 10) =>

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, runClock, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
 const ny = (iso: string): number => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis() * 1000;

@@ -8,7 +8,7 @@ import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import { env } from '../../core/config/env-ref.js';
 import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
-import { FakeTwsServer, StepClock, syntheticMarket } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
 
 describe('harvester session in paper mode through the TWS adapter on the fake TWS (real socket)', function () {
   this.timeout(60_000);

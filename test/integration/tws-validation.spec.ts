@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toPrice } from '../../core/domain/units.js';
-import { completeContract, FakeTwsServer, wallClock, type FakeTwsOptions } from './fake-tws/index.js';
-import { level, quote, trade } from './fake-tws/market-builders.js';
+import { completeContract, FakeTwsServer, wallClock, type FakeTwsOptions } from '../../adapters/fake-tws/index.js';
+import { level, quote, trade } from '../../adapters/fake-tws/market-builders.js';
 import { paperValidationScenarios, type FakeControl } from '../support/paper-validation.js';
 
 // The seed-002 live-validation suite (all 16 scenarios and 17 edge cases, by seed id) against the fake TWS over a

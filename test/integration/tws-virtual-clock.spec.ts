@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
-import { FakeTwsServer, StepClock } from './fake-tws/index.js';
+import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { socketsQuiet } from '../conformance/support/fake-tws-driver.js';
 import { createTwsAdapter, runClock as drive, TEST_ACCOUNT } from '../support/tws-adapter-harness.js';
 

@@ -15,7 +15,7 @@ import { OrderBook } from '../../core/domain/order-book.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import { createHarvester } from '../../core/di/container.js';
 import type { ClosedTrade } from '../../ports/strategy.js';
-import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, syntheticMarket, wallClock, type FakeMarketSource } from './fake-tws/index.js';
+import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, syntheticMarket, wallClock, type FakeMarketSource } from '../../adapters/fake-tws/index.js';
 
 const SYMBOL = 'HRVST';
 const T0 = DateTime.fromISO('2024-03-14T09:30:01', { zone: 'America/New_York' }).toMillis() * 1000;

@@ -16,7 +16,7 @@ import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RiskReason, TradingState } from '../../ports/risk-policy.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
-import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, wallClock } from '../integration/fake-tws/index.js';
+import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, wallClock } from '../../adapters/fake-tws/index.js';
 import { MemoryJournal } from './memory-journal.js';
 import { TEST_ACCOUNT, createTwsAdapter, sleep, until } from './tws-adapter-harness.js';
 

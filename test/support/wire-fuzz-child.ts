@@ -7,8 +7,8 @@
  * Usage: node --import tsx test/support/wire-fuzz-child.ts crafted|random [seed]
  */
 import { Sfc32 } from '../../core/domain/random.js';
-import { FakeTwsServer, StepClock, encodeFrame, rawFrame } from '../integration/fake-tws/index.js';
-import { quote } from '../integration/fake-tws/market-builders.js';
+import { FakeTwsServer, StepClock, encodeFrame, rawFrame } from '../../adapters/fake-tws/index.js';
+import { quote } from '../../adapters/fake-tws/market-builders.js';
 import { createTwsAdapter, sleep, TEST_ACCOUNT, until } from './tws-adapter-harness.js';
 
 const mode = process.argv[2] === 'random' ? 'random' : 'crafted';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { catalogueIds, renderCardCatalogue } from '../conformance/kit/catalogue.js';
+import { catalogueIds, renderCardCatalogue } from '../../plugins/conformance/catalogue.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const checkedIn = path.join(repo, 'docs/conformance-cards.md');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { allowedNames, checkRequest, declareColumns, knownAtOf } from '../../ports/feature-spec.js';
-import { KIT_FEATURE_NAMES } from '../conformance/kit/learner/learner-samples.js';
+import { KIT_FEATURE_NAMES } from '../../plugins/conformance/learner/learner-samples.js';
 import { OUTCOME_COLUMNS } from '../../core/learning/sample-recorder.js';
 import { DELTA_COLUMNS, PLAN_COLUMNS, SNAPSHOT_COLUMNS } from '../../strategies/lmp/learning-features.js';
 

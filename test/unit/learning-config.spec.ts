@@ -13,7 +13,7 @@ import { metaLabelParams } from '../../learners/meta-label/index.js';
 import { ExecMemoryLearner } from '../../learners/exec-memory/exec-memory.learner.js';
 import { execMemoryParams } from '../../learners/exec-memory/index.js';
 import example from '../../strategies/example-imbalance-tick/index.js';
-import { KIT_SAMPLES, shuffled } from '../conformance/kit/learner/learner-samples.js';
+import { KIT_SAMPLES, shuffled } from '../../plugins/conformance/learner/learner-samples.js';
 import { allowAllPolicy, fakeBrokerAdapter, fakeFeedAdapter, fakeStoreAdapter } from '../support/fake-plugins.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

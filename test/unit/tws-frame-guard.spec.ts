@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { TwsFrameGuard, type FrameFault } from '../../adapters/tws/tws-frame-guard.js';
-import { encodeFrame, rawFrame } from '../integration/fake-tws/index.js';
+import { encodeFrame, rawFrame } from '../../adapters/fake-tws/index.js';
 
 function guard(sv = 193) {
   const delivered: Buffer[] = [];

@@ -46,7 +46,7 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
     .option('--list-scenarios', 'print the scenario names and exit')
     .action(async (opts: FakeTwsCliOptions & { listScenarios?: boolean }) => {
       // Loaded lazily: the fake lives with the integration tests and is not needed by other commands.
-      const fake = await import('../../../test/integration/fake-tws/index.js');
+      const fake = await import('../../fake-tws/index.js');
       if (opts.listScenarios) {
         for (const [name, text] of Object.entries(fake.SCENARIOS)) process.stdout.write(`${name.padEnd(30)} ${text}\n`);
         return;

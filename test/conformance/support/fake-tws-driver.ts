@@ -7,8 +7,8 @@ import type { TwsMarketDataFeed } from '../../../adapters/tws/tws-market-data.fe
 import { Sfc32 } from '../../../core/domain/random.js';
 import { fromPrice } from '../../../core/domain/units.js';
 import type { Clock } from '../../../ports/clock.js';
-import { FakeTwsServer, StepClock } from '../../integration/fake-tws/index.js';
-import type { BrokerDriver, DepthRow, FeedDriver, PrintSpec } from '../kit/index.js';
+import { FakeTwsServer, StepClock } from '../../../adapters/fake-tws/index.js';
+import type { BrokerDriver, DepthRow, FeedDriver, PrintSpec } from '../../../plugins/conformance/index.js';
 import { holdFrame, twsFaultFeatures } from './fake-tws-faults.js';
 
 export const KIT_ACCOUNT = 'DU0000001';

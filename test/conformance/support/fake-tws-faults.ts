@@ -1,7 +1,7 @@
 import type { Price, Quantity } from '../../../core/domain/units.js';
 import { fromPrice } from '../../../core/domain/units.js';
-import type { ClientRequest, FakeTwsServer, RequestedContract } from '../../integration/fake-tws/index.js';
-import type { DeskExecution, DeskOrder } from '../../integration/fake-tws/order-desk.js';
+import type { ClientRequest, FakeTwsServer, RequestedContract } from '../../../adapters/fake-tws/index.js';
+import type { DeskExecution, DeskOrder } from '../../../adapters/fake-tws/order-desk.js';
 import type { TwsRig } from './fake-tws-driver.js';
 import { twsRaceFeatures } from './fake-tws-races.js';
 

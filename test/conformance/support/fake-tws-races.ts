@@ -1,4 +1,4 @@
-import type { ClientRequest, FakeTwsServer } from '../../integration/fake-tws/index.js';
+import type { ClientRequest, FakeTwsServer } from '../../../adapters/fake-tws/index.js';
 import { holdFrame } from './fake-tws-faults.js';
 
 type Conn = ReturnType<FakeTwsServer['live']>[number];

@@ -5,7 +5,7 @@ import type { FeedStatus, MarketEvent } from '../../../core/domain/market.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { FeedPlayback } from '../../../ports/market-data-feed.js';
 import { RecordingWriter } from '../../../adapters/replay/recording/recording-writer.js';
-import type { DepthRow, FeedDriver, PrintSpec } from '../kit/index.js';
+import type { DepthRow, FeedDriver, PrintSpec } from '../../../plugins/conformance/index.js';
 
 /**
  * The replay feed's source double: what the kit asks the source to do is written into real recording segments, one

@@ -16,7 +16,7 @@ import { MemoryJournal } from '../../support/memory-journal.js';
 import { InMemoryMemoryStore } from '../../support/memory-store.js';
 import { RecordingBroker } from '../../support/recording-broker.js';
 import { ScriptedFeed } from '../../support/scripted-feed.js';
-import type { BrokerRequest, KillSwitchSettings, RiskEngineContext, RiskEngineFactory, RiskEngineIntent, RiskEngineSession, RiskSignal } from '../kit/index.js';
+import type { BrokerRequest, KillSwitchSettings, RiskEngineContext, RiskEngineFactory, RiskEngineIntent, RiskEngineSession, RiskSignal } from '../../../plugins/conformance/index.js';
 
 // Harvester's own engine for the RISK engine cards (RISK-13): the real composition root (createHarvester) on an
 // in-test feed the card holds open, a recording broker double that outlives restarts (it stands for the venue), and

@@ -3,7 +3,7 @@ import type { Clock } from '../../../ports/clock.js';
 import type { Disposer } from '../../../ports/create-token.js';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../../core/domain/orders.js';
 import { HarvesterError } from '../../../core/errors/index.js';
-import type { BrokerDriver } from '../kit/index.js';
+import type { BrokerDriver } from '../../../plugins/conformance/index.js';
 
 /** Faults the kit's self-test injects to prove that cards fail. */
 export type ToyFault = 'noExecId' | 'doubleTerminal' | 'routeWhileDisconnected' | 'fillBeforeAccept';

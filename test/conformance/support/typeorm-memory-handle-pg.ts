@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, TypeormMemoryStore } from '../../../adapters/persistence/index.js';
 import { canonicalJson } from '../../../adapters/persistence/canonical-json.js';
-import type { MemoryCreateContext, MemorySubjectHandle } from '../kit/index.js';
+import type { MemoryCreateContext, MemorySubjectHandle } from '../../../plugins/conformance/index.js';
 
 /**
  * The TypeORM store on a real PostgreSQL database (one database for the suite, one namespace per card), with direct

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, TypeormMemoryStore } from '../../../adapters/persistence/index.js';
 import { canonicalJson } from '../../../adapters/persistence/canonical-json.js';
-import type { MemoryCreateContext, MemorySubjectHandle } from '../kit/index.js';
+import type { MemoryCreateContext, MemorySubjectHandle } from '../../../plugins/conformance/index.js';
 
 /** The TypeORM store on a fresh SQLite file, with direct row access as its driver (corrupt, writeSchema). */
 export async function typeormMemoryHandle(ctx: MemoryCreateContext): Promise<MemorySubjectHandle> {

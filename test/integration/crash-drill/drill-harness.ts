@@ -17,7 +17,7 @@ import { IBKR_FIXED } from '../../../adapters/simulated/commission-model.js';
 import { SimulatedBroker } from '../../../adapters/simulated/simulated-broker.adapter.js';
 import { WallClock } from '../../../adapters/system-clock/wall-clock.js';
 import { sendControlCommand } from '../../../adapters/cli/control-socket.js';
-import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, iterableMarket, wallClock } from '../fake-tws/index.js';
+import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, iterableMarket, wallClock } from '../../../adapters/fake-tws/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DRILL_ACCOUNT = 'DU0000001';

@@ -3,8 +3,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { QUOTE_FLAG_MISSING_ASK } from '../../../core/domain/market.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
-import { wallClock } from '../../integration/fake-tws/index.js';
-import { quote } from '../../integration/fake-tws/market-builders.js';
+import { wallClock } from '../../../adapters/fake-tws/index.js';
+import { quote } from '../../../adapters/fake-tws/market-builders.js';
 import { coid, marketableLimit, positionOf, restingBuy, restore, type Scenario } from './scenario.js';
 import { sleep, twoSidedQuote, until } from './venue.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { PlacedOrder } from '../../integration/fake-tws/index.js';
+import type { PlacedOrder } from '../../../adapters/fake-tws/index.js';
 import type { IntentResult } from '../../../ports/strategy.js';
 import { startEngineSession } from './engine-session.js';
 import { TICK, type Scenario } from './scenario.js';

@@ -1,4 +1,4 @@
-import type { FakeTwsOptions, FakeTwsServer } from '../../integration/fake-tws/index.js';
+import type { FakeTwsOptions, FakeTwsServer } from '../../../adapters/fake-tws/index.js';
 
 /** Timings a scenario uses; the fake runs them short, a paper TWS near the adapter's defaults. */
 export interface ValidationTiming {
