@@ -1,5 +1,5 @@
 import type { DepthEvent, FeedStatusEvent, Instrument, QuoteEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
-import type { Micros } from '../core/domain/units.js';
+import type { Micros, Price } from '../core/domain/units.js';
 import { createToken, type Disposer } from './create-token.js';
 
 export interface LineUsage {
@@ -76,6 +76,79 @@ export interface FeedPlayback {
   run(options?: PlaybackOptions): Promise<PlaybackSummary>;
 }
 
+/** Bar lengths a historical request may ask for (seconds); IB's `barSizeSetting` values for intraday work. */
+export const HISTORICAL_BAR_SECONDS = [1, 5, 10, 15, 30, 60, 120, 180, 300, 900, 1800, 3600, 86_400] as const;
+export type HistoricalBarSeconds = (typeof HISTORICAL_BAR_SECONDS)[number];
+
+/** What the bars aggregate: trade prints, the midpoint, or one side of the quote. */
+export type HistoricalWhat = 'trades' | 'midpoint' | 'bid' | 'ask';
+
+export interface HistoricalBarsRequest {
+  symbol: string;
+  barSeconds: HistoricalBarSeconds;
+  /**
+   * How far back from `end`, in seconds. A whole number of days (86 400 × n) means n trading sessions, the way IB
+   * reads "n D"; anything else is a plain span (at most one day).
+   */
+  durationSeconds: number;
+  /** The last bar ends at or before this Clock time; default the Clock's now. */
+  end?: Micros;
+  /** Default 'trades'. */
+  what?: HistoricalWhat;
+  /** Regular trading hours only (default true). */
+  rthOnly?: boolean;
+}
+
+/** One bar. Prices are integer Price units (ten-thousandths), never decimals. */
+export interface HistoricalBar {
+  /** Start of the bar, epoch micros on the same scale as the Clock (exchange time, not receive time). */
+  time: Micros;
+  open: Price;
+  high: Price;
+  low: Price;
+  close: Price;
+  /** Shares traded in the bar; null where the source gives none (midpoint, bid, ask bars). */
+  volume: number | null;
+  /** Volume-weighted average price; null where the source gives none. */
+  wap: Price | null;
+  /** Trades in the bar; null where the source gives none. */
+  count: number | null;
+}
+
+/**
+ * A historical request never throws for a venue's answer: refusals, pacing and timeouts are values.
+ * - `FEED.PACING`: refused before anything was sent because it would break the venue's pacing rules, or the venue
+ *   answered with a pacing violation (`ibCode` 162); `retryAfterMs` says when the same request may be sent again.
+ * - `FEED.UNKNOWN_SYMBOL`, `FEED.NOT_ENTITLED`, `FEED.NOT_CONNECTED`, `FEED.INVALID_REQUEST`.
+ * - `FEED.REQUEST_TIMEOUT`: no end of the result set within the deadline (the request was cancelled; the answer is
+ *   unknown, not empty).
+ * - `FEED.HISTORICAL_FAILED`: any other venue refusal, with its code.
+ */
+export type HistoricalBarsResult =
+  | { readonly ok: true; readonly symbol: string; readonly barSeconds: HistoricalBarSeconds; readonly bars: readonly HistoricalBar[] }
+  | { readonly ok: false; readonly code: 'FEED.PACING'; readonly reason: string; readonly retryAfterMs: number; readonly ibCode: number | null }
+  | {
+    readonly ok: false;
+    readonly code: 'FEED.UNKNOWN_SYMBOL' | 'FEED.NOT_ENTITLED' | 'FEED.NOT_CONNECTED' | 'FEED.INVALID_REQUEST' | 'FEED.REQUEST_TIMEOUT' | 'FEED.HISTORICAL_FAILED';
+    readonly reason: string;
+    readonly ibCode: number | null;
+  };
+
+/**
+ * Historical bars, an optional capability of a feed (`MarketDataFeed.historical`).
+ *
+ * Invariants:
+ * - Bars come in strictly increasing `time`, each `low ≤ open, close ≤ high`, all prices positive integers; none
+ *   starts after `end`. An empty list is a valid answer ("no data"), distinct from a timeout.
+ * - Pacing is the feed's job: a request that would break the venue's rules is refused locally with `FEED.PACING` and
+ *   nothing is sent (for TWS: identical requests within 15 s, 6 or more for one contract and kind within 2 s, more
+ *   than 60 in any 10 minutes; docs/tws-adapter.md). A venue-side violation is the same value.
+ * - The promise always settles (a deadline bounds it) and never rejects for a venue answer.
+ */
+export interface HistoricalBars {
+  bars(request: HistoricalBarsRequest): Promise<HistoricalBarsResult>;
+}
+
 /**
  * Quotes, L2 depth deltas and tape for subscribed symbols.
  *
@@ -104,6 +177,11 @@ export interface MarketDataFeed {
   on<K extends FeedEventName>(event: K, listener: (payload: FeedEvents[K]) => void): Disposer;
   /** Present for finite sources played on a virtual clock (replay); absent for live feeds. */
   readonly playback?: FeedPlayback;
+  /**
+   * Present when the feed can answer historical bars (the TWS feed); absent when it cannot (replay and simulated
+   * feeds hold no bar history). A caller learns the capability by checking for `undefined`, never by a failed call.
+   */
+  readonly historical?: HistoricalBars;
 }
 
 export const MarketDataFeed = createToken<MarketDataFeed>('MarketDataFeed');

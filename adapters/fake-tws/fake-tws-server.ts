@@ -13,6 +13,7 @@ import { ERROR_TEXT, type ScenarioName } from './scenarios.js';
 import { TwsConnection, type ConnectionHost } from './tws-connection.js';
 import { rawFrame, type Field, type Handshake } from './wire.js';
 import { answerInfoRequest } from './info-requests.js';
+import { HistoricalPacingLedger } from './historical.js';
 import { SCENARIO_SKEW_MS, type Refusals } from './entitlements.js';
 
 export interface FakeTwsOptions {
@@ -102,6 +103,8 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
   readonly refusals: Refusals = new Map();
   /** TWS's clock offset in currentTime answers (ms); tests change it at any time. */
   clockSkewMs: number;
+  /** Historical requests of every connection, for TWS's pacing rules (IB counts them per TWS, not per client). */
+  readonly historicalPacing = new HistoricalPacingLedger();
   private readonly connections = new Map<number, TwsConnection>();
   private readonly server: net.Server;
   private nextConnId = 1;

@@ -4,12 +4,14 @@ import type { ClientRequest } from './requests.js';
 import { ERROR_TEXT } from './scenarios.js';
 import { refusalFor, skewedSeconds, type FakeFeed } from './entitlements.js';
 import type { TwsConnection } from './tws-connection.js';
+import { historicalBars } from './historical.js';
 
 const HOURS = '20260101:0930-20260101:1600';
 
 /**
  * Answers the requests that do not touch orders: time, accounts, market-data subscriptions, contract details,
- * positions and account summary. Scenario faults for market data (10197, 354, 162) are decided here.
+ * positions and account summary. Scenario faults for market data (10197, 354, 162) are decided here;
+ * historical bars come from historical.ts, with TWS's pacing rules (162 when broken).
  */
 export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r: ClientRequest): void {
   const m = conn.msgs;
@@ -67,9 +69,16 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
       conn.send(m.contractData(r.reqId, c, HOURS, HOURS));
       return conn.send(m.contractDataEnd(r.reqId));
     }
-    case 'historicalData':
-      if (scenario === 'pacing-violation' || conn.sv < 124) return conn.send(m.error(r.reqId, 162, ERROR_TEXT[162]!));
-      return conn.send([17, r.reqId, '', '', 0]); // an empty result set: the fake keeps no bar history
+    case 'historicalData': {
+      if (scenario === 'pacing-violation' || r.query === null) return conn.send(m.error(r.reqId, 162, ERROR_TEXT[162]!));
+      const c = server.contractFor({ conId: r.query.conId, symbol: r.query.symbol, secType: 'STK', exchange: '', primaryExchange: '', currency: '' });
+      if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
+      const now = server.clock.nowMicros();
+      if (server.historicalPacing.violates(r.query, now)) return conn.send(m.error(r.reqId, 162, ERROR_TEXT[162]!));
+      const q = server.market.lastQuote.get(c.symbol);
+      const answer = historicalBars({ ...r.query, symbol: c.symbol }, now, server.options.seed ?? 1, q === undefined ? 100 : (q.bid + q.ask) / 2);
+      return conn.send(answer.ok ? answer.fields : m.error(r.reqId, answer.code, answer.text));
+    }
     case 'positions':
       for (const p of server.desk.positions.values()) {
         conn.send(m.position(p.account, p.contract, p.qty, p.qty === 0 ? 0 : fromPrice(Math.round(p.cost / p.qty))));

@@ -1,3 +1,5 @@
+import { decodeHistorical, type HistoricalQuery } from './historical.js';
+
 /** Client → server message ids (TWS `OUT` ids) the fake understands. */
 export const OUT = {
   REQ_MKT_DATA: 1, CANCEL_MKT_DATA: 2, PLACE_ORDER: 3, CANCEL_ORDER: 4, REQ_OPEN_ORDERS: 5, REQ_ACCOUNT_DATA: 6,
@@ -49,7 +51,7 @@ export type ClientRequest =
   | { kind: 'tickByTick'; reqId: number; contract: RequestedContract; tickType: string }
   | { kind: 'cancelTickByTick'; reqId: number }
   | { kind: 'contractData'; reqId: number; contract: RequestedContract }
-  | { kind: 'historicalData'; reqId: number }
+  | { kind: 'historicalData'; reqId: number; query: HistoricalQuery | null }
   | { kind: 'cancelHistoricalData'; reqId: number }
   | { kind: 'positions' }
   | { kind: 'cancelPositions' }
@@ -114,7 +116,9 @@ export function decodeRequest(t: readonly string[], sv: number): ClientRequest {
     case OUT.REQ_CONTRACT_DATA:
       need(t, 15);
       return { kind: 'contractData', reqId: int(t[2]), contract: contractAt(t, 3) };
-    case OUT.REQ_HISTORICAL_DATA: return { kind: 'historicalData', reqId: int(sv < 124 ? t[2] : t[1]) };
+    case OUT.REQ_HISTORICAL_DATA:
+      // Below 124 a version field leads and the layout differs; the fake answers those with 162 without reading them.
+      return sv < 124 ? { kind: 'historicalData', reqId: int(t[2]), query: null } : { kind: 'historicalData', reqId: int(t[1]), query: decodeHistorical(t) };
     case OUT.CANCEL_HISTORICAL_DATA: return { kind: 'cancelHistoricalData', reqId: int(t[2]) };
     case OUT.REQ_POSITIONS: return { kind: 'positions' };
     case OUT.CANCEL_POSITIONS: return { kind: 'cancelPositions' };

@@ -57,6 +57,10 @@ const DEFAULT_LEVELS = 10;
  * counted as `feed.malformed` and dropped, open print sides inferred, depth rows beyond the book appended and
  * counted, crossed books, K_depth anomalies, halts and gaps resynced under a new epoch. Corrupt blocks are reported
  * as `feed.malformed` and skipped.
+ *
+ * It has no `historical` capability (ports/market-data-feed.ts): bars built from the recording would show the
+ * session ahead of the virtual clock, so a strategy asking for history in replay or sim learns it from
+ * `feed.historical === undefined` rather than from a look-ahead (docs/tws-adapter.md, "Historical bars").
  */
 export class ReplayFeed implements MarketDataFeed {
   readonly id = 'replay';

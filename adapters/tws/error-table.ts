@@ -63,7 +63,11 @@ const RULES: Readonly<Record<number, ErrorRule>> = {
   507: rule('retry', 'BROKER.NOT_CONNECTED', 'warn', 'keep', MINUTE),
   // 100: TWS will likely disconnect us; it means the outbound pacing is broken, which must stop trading.
   100: rule('hard-fail', 'RISK.PACING', 'fatal'),
+  // 162: historical data service errors; the text carries the subtype (requestEffect). 165 is a note on a running
+  // request, 166 (expired contract) ends it.
   162: rule('retry', 'RISK.PACING', 'error', 'retry'),
+  165: rule('ignore', 'FEED.HISTORICAL_FAILED', 'info'),
+  166: rule('warn', 'FEED.HISTORICAL_FAILED', 'warn', 'fail'),
   420: rule('retry', 'RISK.PACING', 'error', 'retry'),
   // Market-data lines and entitlements.
   101: rule('warn', 'FEED.LINE_BUDGET_EXCEEDED', 'error', 'fail'),

@@ -71,6 +71,8 @@ const params = z
     /** Ask TWS at connect whether its API is read-only (a cancel of an unused order id), and how long to wait. */
     readOnlyProbe: z.boolean().default(true),
     readOnlyProbeMs: z.number().int().positive().default(2_000),
+    /** Deadline for one historical-bars result set; past it the request is cancelled and answers FEED.REQUEST_TIMEOUT. */
+    historicalTimeoutMs: z.number().int().positive().default(60_000),
   })
   .strict()
   .refine((p) => p.clockSkewSafeModeMs > p.clockSkewWarnMs, { message: 'clockSkewSafeModeMs must exceed clockSkewWarnMs', path: ['clockSkewSafeModeMs'] });
@@ -106,7 +108,7 @@ export default defineAdapter({
     });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,
-    }, contracts, { deadlineMs: p.entitlementDeadlineMs, accountLines: p.accountLines, accountDepth: p.accountDepth });
+    }, contracts, { deadlineMs: p.entitlementDeadlineMs, accountLines: p.accountLines, accountDepth: p.accountDepth }, { timeoutMs: p.historicalTimeoutMs, pacer });
     return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); } };
   },
 });

@@ -26,6 +26,8 @@ export interface TwsCodeRouterDeps {
   probeAnswered: (reqId: number, code: number) => boolean;
 }
 
+const HISTORICAL_SERVICE_CODES: ReadonlySet<number> = new Set([162, 165, 166]);
+
 /**
  * TWS has no API to ask whether "Read-Only API" is on; it answers each order message with 321 and a text that says
  * so ("…The API interface is currently in Read-Only mode."). Other 321s are plain validation failures.
@@ -64,6 +66,9 @@ export class TwsCodeRouter {
     }
     if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;
     if (route === 'late') return; // an answer for a request that already ended: absorbed (§3.2)
+    // A historical-data service answer (162/165/166) on a live request is that request's result, returned to its caller
+    // as a value (tws-historical.ts); reported as a broker.error it would read as session-wide pacing to the kill switch.
+    if (route === 'request' && HISTORICAL_SERVICE_CODES.has(code)) return;
     this.errors.report(code, reqId, message, d.state());
   }
 

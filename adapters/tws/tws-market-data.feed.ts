@@ -14,6 +14,7 @@ import { TwsFeedLinks } from './tws-feed-links.js';
 import { TwsQuoteBuilder } from './tws-quote-builder.js';
 import { TwsStaleWatch } from './tws-stale-watch.js';
 import { DEFAULT_ENTITLEMENTS, TwsEntitlementWatch, type EntitlementOptions } from './tws-entitlement-watch.js';
+import { TwsHistoricalBars, type TwsHistoricalOptions } from './tws-historical.js';
 
 /** Data-quality thresholds (conformance kit defaults: T_stale 5 s, K_cross 3, K_depth 5 within 60 s). */
 export interface FeedQuality {
@@ -57,12 +58,16 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   /** The startup data check (docs/tws-account-and-reconciliation.md); `flowing`: lines that delivered data once. */
   private readonly entitlements: TwsEntitlementWatch;
   private readonly flowing = new WeakSet<FeedSub>();
+  /** Historical bars over reqHistoricalData, paced by IB's historical rules (docs/tws-adapter.md). */
+  readonly historical: TwsHistoricalBars;
 
   constructor(
     private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number },
     quality: Partial<FeedQuality> = {}, private readonly contracts: TwsContracts, entitlements: EntitlementOptions = DEFAULT_ENTITLEMENTS,
+    historical: TwsHistoricalOptions = {},
   ) {
     this.q = { ...DEFAULT_FEED_QUALITY, ...quality };
+    this.historical = new TwsHistoricalBars(conn, clock, contracts, historical);
     this.entitlements = new TwsEntitlementWatch(clock, entitlements, (v) => this.emit('feed.entitlement', v), (v) => this.emit('feed.entitlement-ok', v));
     conn.on('code', (code, _reqId, message, route) => { if (route === 'system') this.entitlements.systemCode(code, message); });
     this.links = new TwsFeedLinks(conn, {

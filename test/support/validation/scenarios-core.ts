@@ -73,10 +73,46 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'M2', title: 'historical bars for the main symbol', seed: 'test_historical_data_retrieval_spy',
-    pending: 'Harvester has no historical-bar request: the MarketDataFeed port (ports/market-data-feed.ts) serves live quotes, depth and tape only',
-    async run() {
-      throw new Error('no historical-data API in Harvester');
+    id: 'M2', title: 'historical bars for the main symbol: a day of 5-minute bars, positive, in time order; pacing answers as a value', seed: 'test_historical_data_retrieval_spy',
+    async run({ t, shared, open, note }) {
+      const v = shared();
+      const symbol = t.symbols[0];
+      let sent = 0;
+      const count = (f: { request: { kind: string } }): void => { if (f.request.kind === 'historicalData') sent++; };
+      t.fake?.server.on('frame', count);
+      try {
+        // An explicit end (WallClock µs), so the repeat below is identical in IB's sense.
+        const req = { symbol, barSeconds: 300, durationSeconds: 86_400, end: Date.now() * 1_000, what: 'trades' } as const;
+        const r = await v.feed.historical.bars(req);
+        if (!r.ok) throw new Error(`historical bars refused: ${r.code} ${r.reason}`);
+        expect(r.bars.length, 'bars in one day').to.be.greaterThan(0);
+        for (const b of r.bars) {
+          expect(Number.isInteger(b.close) && b.close > 0, `close ${b.close} in Price units`).to.equal(true);
+          expect(b.volume ?? 0).to.be.at.least(0);
+          expect(b.time).to.be.at.most(req.end);
+        }
+        for (let i = 1; i < r.bars.length; i++) expect(r.bars[i]!.time, 'bars in time order').to.be.greaterThan(r.bars[i - 1]!.time);
+        // IB forbids an identical request within 15 s: the adapter refuses it itself, as a value, and sends nothing.
+        const again = await v.feed.historical.bars(req);
+        expect(again).to.include({ ok: false, code: 'FEED.PACING', ibCode: null });
+        if (t.fake) expect(sent, 'historical requests that reached TWS').to.equal(1);
+        let venue = '';
+        if (t.fake) {
+          // TWS's own 162 "pacing violation" is the same value, and no session-wide error.
+          const strict = await t.fake.spawn({ scenario: 'pacing-violation' });
+          const own = await open({ port: strict.port });
+          await own.broker.connect();
+          const p = await own.feed.historical.bars({ symbol, barSeconds: 300, durationSeconds: 86_400 });
+          expect(p).to.include({ ok: false, code: 'FEED.PACING', ibCode: 162 });
+          expect(own.of('broker.error').some((e) => e.code === 162), 'a 162 is no broker.error').to.equal(false);
+          venue = '; TWS 162 → FEED.PACING';
+        }
+        const first = new Date(r.bars[0]!.time / 1_000).toISOString();
+        const retry = again.ok ? 0 : again.code === 'FEED.PACING' ? again.retryAfterMs : 0;
+        note(`${r.bars.length} bars from ${first}, last close ${r.bars.at(-1)!.close / 10_000}; identical repeat: FEED.PACING (retry after ${retry} ms)${venue}`);
+      } finally {
+        t.fake?.server.off('frame', count);
+      }
     },
   },
   {

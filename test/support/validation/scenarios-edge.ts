@@ -99,9 +99,9 @@ export const EDGE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'E6', title: 'a request TWS never answers times out without blocking other work', seed: 'edge case 6',
+    id: 'E6', title: 'a request TWS never answers (contract details, historical bars) times out without blocking other work', seed: 'edge case 6',
     fakeOnly: 'only the fake can withhold an answer (contract details) from a live connection',
-    async run({ t, shared, defer, note }) {
+    async run({ t, shared, open, defer, note }) {
       const f = t.fake!;
       const v = shared();
       await twoSidedQuote(v, t.symbols[0], t.timing.waitMs); // qualified before the fault
@@ -119,7 +119,15 @@ export const EDGE_SCENARIOS: readonly Scenario[] = [
       await until(() => v.feedOf('feed.failed').some((x) => x.symbol === 'NOANSWER'), 10_000, 'the unanswered request to time out');
       const x = v.feedOf('feed.failed').find((e) => e.symbol === 'NOANSWER')!;
       expect(v.broker.health().state).to.equal('Connected');
-      note(`${x.code}: ${x.reason}`);
+      // The seed's own case: a historical request TWS never finishes answers FEED.REQUEST_TIMEOUT (a value) and is cancelled.
+      const slow = await f.spawn();
+      slow.withheld.add('historicalData');
+      const h = await open({ port: slow.port, params: { historicalTimeoutMs: 500 } });
+      await h.broker.connect();
+      const r = await h.feed.historical.bars({ symbol: t.symbols[0], barSeconds: 300, durationSeconds: 86_400 });
+      expect(r).to.include({ ok: false, code: 'FEED.REQUEST_TIMEOUT' });
+      expect(h.broker.health().state).to.equal('Connected');
+      note(`${x.code}: ${x.reason}; historical: ${r.ok ? 'ok' : r.code}`);
     },
   },
   {
