@@ -148,8 +148,17 @@ describe('paper session on the fake TWS: account truth, periodic reconciliation,
     expect(s.runtime.engine.gate.state).to.equal('SAFE_MODE');
   });
 
-  // 10092 (deep data not available for this security): a refusal the kill switch does not also halt on, unlike 354,
-  // which core/risk/auto-triggers.ts counts among the line-budget codes (HALT).
+  it('354 on one symbol\'s depth fails only that line: entries in that symbol are blocked, the session keeps running', async () => {
+    const s = await session({ noBook: true, setup: (server) => server.refusals.set('HRVST', { depth: 354 }) });
+    await until(() => s.rows('feed.entitlement').some((r) => (r.data as { ibCode: number | null }).ibCode === 354), 'the failed depth check', 5_000);
+    const v = s.rows('feed.entitlement').map((r) => r.data as { symbol: string; stream: string; verdict: string; ibCode: number | null }).find((x) => x.ibCode === 354)!;
+    expect(v).to.include({ symbol: 'HRVST', stream: 'depth', verdict: 'failed' });
+    expect(s.runtime.engine.gate.state, 'no halt on a per-line refusal').to.equal('RUNNING');
+    expect(codes(s.ctx.submit(entry(10)))).to.include('RISK.DATA_PREREQUISITES');
+  });
+
+  // 10092 (deep data not available for this security): like 354, a refusal of one line that the kill switch does not
+  // halt on; the data check blocks entries in the symbol.
   it('data checks: depth refused for the symbol (10092) and a depth budget above the account: journaled by feed and symbol, entries blocked', async () => {
     const s = await session({ noBook: true, tws: { depthBudget: 4, accountDepth: 3 }, setup: (server) => server.refusals.set('HRVST', { depth: 10_092 }) });
     await until(() => s.rows('feed.entitlement').filter((r) => (r.data as { verdict: string }).verdict === 'failed').length >= 2, 'two failed checks', 5_000);

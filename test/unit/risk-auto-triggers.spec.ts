@@ -130,6 +130,15 @@ describe('automatic kill-switch triggers', () => {
     });
   }
 
+  // IB 354 (market data not subscribed) fails only that line: the feed releases it and its entitlement check blocks
+  // entries in that symbol (core/engine/data-entitlements.ts); halting the whole session on it was wrong.
+  it('broker error 354 (not subscribed) does not escalate: it concerns one line, not the session', () => {
+    const h = harness();
+    h.emit('broker.error', { code: 354, harvesterCode: 'FEED.NOT_ENTITLED', message: 'Requested market data is not subscribed.', severity: 'error', at: h.clock.now() });
+    expect(h.gate.state).to.equal('RUNNING');
+    expect(h.changes).to.deep.equal([]);
+  });
+
   it('a fatal broker error halts, an informational one does not', () => {
     const h = harness();
     h.emit('broker.error', { code: 2104, harvesterCode: 'X', message: 'farm ok', severity: 'info', at: h.clock.now() });
