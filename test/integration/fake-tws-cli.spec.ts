@@ -68,7 +68,7 @@ describe('harvester fake-tws command', () => {
     client.disconnect();
     process.emit('SIGTERM', 'SIGTERM');
     await done;
-    expect(out.join('')).to.match(/fake TWS stopped \(1 connections, 0 undecodable client frames\)/);
+    expect(out.join('')).to.match(/fake TWS stopped \(1 connections, 0 order messages, 0 undecodable client frames\)/);
   });
 
   it('plays a Harvester recording (.hrec) and fills a marketable order through the simulated broker', async () => {

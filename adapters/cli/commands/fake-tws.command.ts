@@ -79,6 +79,15 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
         `server version ${serverVersion}, market ${recording ?? `synthetic ${opts.symbol} seed ${seed}`})\n`);
       server.on('connection', (e) => process.stdout.write(`connection #${e.connectionId}\n`));
       server.on('disconnect', (e) => process.stdout.write(`connection #${e.connectionId} (client ${e.clientId}) closed\n`));
+      // Each order message that reaches this TWS, so an operator rehearsing a refusal (read-only, arming) sees at once
+      // whether anything got through.
+      let orders = 0;
+      server.on('frame', (e) => {
+        if (e.request.kind !== 'placeOrder') return;
+        orders++;
+        const o = e.request.order;
+        process.stdout.write(`order #${orders}: id ${o.orderId} ${o.action} ${o.totalQuantity} ${o.contract.symbol} ${o.orderType} from client ${e.clientId}\n`);
+      });
       await new Promise<void>((resolve) => {
         // Started through `npx`, this process is npm's child: killing npx's pid must not leave the server listening,
         // so it also stops on SIGHUP and when its parent is gone (it is then re-parented, and its ppid changes).
@@ -100,7 +109,7 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
         process.on('SIGTERM', stop);
         process.on('SIGHUP', stop);
       });
-      process.stdout.write(`fake TWS stopped (${server.stats.connections} connections, ` +
+      process.stdout.write(`fake TWS stopped (${server.stats.connections} connections, ${orders} order messages, ` +
         `${server.stats.decodeErrors} undecodable client frames)\n`);
     });
 }
