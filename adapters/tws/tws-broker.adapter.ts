@@ -292,7 +292,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     if (this.o.account !== null && !c.accounts.includes(this.o.account)) {
       // The venue refused the configured account: an authentication failure (card BRK-01 b), fatal and never retried.
       // The account id is an identifier, not a credential, so naming it tells the operator which one to fix.
-      return new HarvesterError('BROKER.AUTH_FAILED', `the configured account ${this.o.account} is not among the accounts this TWS session manages`);
+      return new HarvesterError('BROKER.AUTH_FAILED', `the configured account ${this.o.account} is not among the accounts this TWS session manages `
+        + `(it is logged in to ${describeAccounts(c.accounts)}): log TWS in to the configured account (a paper run needs a paper login on the `
+        + "paper port), or correct account.id (env('TWS_ACCOUNT')) if it names the wrong one");
     }
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
     // The account figures belong to the same picture as the positions, so they are asked for in the same burst; a
@@ -401,4 +403,12 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private emit<K extends BrokerEventName>(event: K, payload: BrokerEvents[K]): void {
     this.emitter.emit(event, payload);
   }
+}
+
+/** What TWS is logged in to, by kind only (a paper id starts with D, a live one with U): ids stay out of messages. */
+function describeAccounts(ids: readonly string[]): string {
+  if (ids.length === 0) return 'no account';
+  const paper = ids.filter((a) => /^D/i.test(a)).length;
+  const parts = [paper > 0 ? `${paper} paper account${paper > 1 ? 's' : ''} (DU…)` : '', ids.length - paper > 0 ? `${ids.length - paper} live account${ids.length - paper > 1 ? 's' : ''} (U…)` : ''];
+  return parts.filter((p) => p !== '').join(' and ');
 }

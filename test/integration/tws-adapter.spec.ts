@@ -79,8 +79,12 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     const t = create(server.port, 18, 'HV_WRONG_ACCOUNT');
     closers.push(t.close);
     let code = '';
-    await t.broker.connect().catch((e: { code: string }) => { code = e.code; });
+    let message = '';
+    await t.broker.connect().catch((e: { code: string; message: string }) => { code = e.code; message = e.message; });
     expect(code).to.equal('BROKER.AUTH_FAILED');
+    // The refusal names the setting to fix and what TWS is logged in to (by kind, never by id).
+    expect(message).to.contain('account.id').and.to.contain('1 paper account (DU…)');
+    expect(message).to.not.contain(ACCOUNT);
     expect(t.broker.health().canTrade).to.equal(false);
   });
 
