@@ -45,8 +45,9 @@ export const autoTriggerParams = z
     /** K broker-origin order rejects within windowMs → HALT (RISK.REPEATED_REJECTS). */
     rejects: z.object({ count: z.number().int().min(1).default(3), windowMs: z.number().int().positive().default(60_000) }).strict().default({ count: 3, windowMs: 60_000 }),
     /**
-     * Pacing (100/162/420) and line-budget (101/10090) venue errors. 354 (not subscribed) is not among them: it fails
-     * one line, and the feed's data check blocks entries in that symbol (docs/tws-account-and-reconciliation.md).
+     * Pacing (100/162/420) and line-budget (101) venue errors. Entitlement codes are not among them: 354 (not
+     * subscribed) fails one line and the feed's data check blocks entries in that symbol; 10090 (part of the data not
+     * subscribed) keeps the line as a warning (docs/tws-account-and-reconciliation.md).
      */
     venue: z.object({ pacing: level.default('HALT'), lineBudget: level.default('HALT') }).strict().default({ pacing: 'HALT', lineBudget: 'HALT' }),
     /** M errors from one plugin within windowMs → HALT (RISK.PLUGIN_FAILING). */
@@ -56,7 +57,7 @@ export const autoTriggerParams = z
 
 export type AutoTriggerParams = z.output<typeof autoTriggerParams>;
 export const PACING_CODES: ReadonlySet<number> = new Set([100, 162, 420]);
-export const LINE_BUDGET_CODES: ReadonlySet<number> = new Set([101, 10090]);
+export const LINE_BUDGET_CODES: ReadonlySet<number> = new Set([101]);
 const OUT: ReadonlySet<ConnectionState> = new Set(['Degraded', 'Reconnecting', 'Disconnected']);
 const MS = 1000;
 

@@ -121,7 +121,7 @@ describe('automatic kill-switch triggers', () => {
     expect(h.changes[0]!.reason.code).to.equal('RISK.REPEATED_REJECTS');
   });
 
-  for (const [code, expected] of [[100, 'RISK.PACING'], [420, 'RISK.PACING'], [101, 'RISK.LINE_BUDGET'], [10090, 'RISK.LINE_BUDGET']] as const) {
+  for (const [code, expected] of [[100, 'RISK.PACING'], [420, 'RISK.PACING'], [101, 'RISK.LINE_BUDGET']] as const) {
     it(`broker error ${code} halts with ${expected}`, () => {
       const h = harness();
       h.emit('broker.error', { code, harvesterCode: 'X', message: 'm', severity: 'warn', at: h.clock.now() });
@@ -132,12 +132,15 @@ describe('automatic kill-switch triggers', () => {
 
   // IB 354 (market data not subscribed) fails only that line: the feed releases it and its entitlement check blocks
   // entries in that symbol (core/engine/data-entitlements.ts); halting the whole session on it was wrong.
-  it('broker error 354 (not subscribed) does not escalate: it concerns one line, not the session', () => {
-    const h = harness();
-    h.emit('broker.error', { code: 354, harvesterCode: 'FEED.NOT_ENTITLED', message: 'Requested market data is not subscribed.', severity: 'error', at: h.clock.now() });
-    expect(h.gate.state).to.equal('RUNNING');
-    expect(h.changes).to.deep.equal([]);
-  });
+  // 10090 (part of the requested data not subscribed) keeps its line and is a warning of the data check.
+  for (const [code, text] of [[354, 'Requested market data is not subscribed.'], [10090, 'Part of requested market data is not subscribed.']] as const) {
+    it(`broker error ${code} does not escalate: it concerns one line, not the session`, () => {
+      const h = harness();
+      h.emit('broker.error', { code, harvesterCode: 'FEED.NOT_ENTITLED', message: text, severity: 'error', at: h.clock.now() });
+      expect(h.gate.state).to.equal('RUNNING');
+      expect(h.changes).to.deep.equal([]);
+    });
+  }
 
   it('a fatal broker error halts, an informational one does not', () => {
     const h = harness();
