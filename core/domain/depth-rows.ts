@@ -68,7 +68,7 @@ export class DepthRowSide {
       return ROW_OK;
     }
     const flags = position > len || operation === ROW_UPDATE ? ROW_ANOMALY : ROW_OK;
-    const at = position < len ? position : len;
+    const at = Math.min(position, len);
     if (at >= this.levels) return flags | ROW_DROPPED;
     this.insertAt(at, price, size, this.levels);
     this.op = ROW_INSERT;
