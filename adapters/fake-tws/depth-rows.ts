@@ -1,3 +1,4 @@
+import { DepthRowSide, ROW_DELETE, ROW_DROPPED, ROW_INSERT, ROW_UPDATE } from '../../core/domain/depth-rows.js';
 import type { DepthEvent } from '../../core/domain/market.js';
 import type { Price, Quantity } from '../../core/domain/units.js';
 
@@ -15,18 +16,24 @@ interface Level {
   size: Quantity;
 }
 
+/** Rows the fake keeps per side: deeper than any IB subscription (≤ 20) so trimming always has rows to pull in. */
+const FULL_DEPTH = 256;
+
 /**
  * Full-depth book per symbol that turns Harvester depth events (row-based or price-keyed) into IB row operations,
- * and trims them to a subscriber's `numRows` the way TWS keeps a client's book at most N rows deep.
+ * and trims them to a subscriber's `numRows` the way TWS keeps a client's book at most N rows deep. Row-based events
+ * follow the shared row rules of core/domain/depth-rows.ts (a row addressed past the end is appended or dropped,
+ * never applied to the last row).
  *
  * Invariant: after every change, replaying the emitted row operations on an empty row book reproduces the first
  * `numRows` levels of each side.
  */
 export class RowBook {
-  private readonly sides: [Level[], Level[]] = [[], []];
+  private readonly sides: [DepthRowSide, DepthRowSide] = [new DepthRowSide(FULL_DEPTH), new DepthRowSide(FULL_DEPTH)];
 
   level(side: 0 | 1, position: number): Level | undefined {
-    return this.sides[side][position];
+    const s = this.sides[side];
+    return position >= 0 && position < s.length ? { price: s.prices[position]!, size: s.sizes[position]! } : undefined;
   }
 
   depth(side: 0 | 1): number {
@@ -39,8 +46,11 @@ export class RowBook {
       for (const side of [1, 0] as const) {
         const rows = this.sides[side];
         while (rows.length > 0) {
-          const gone = rows.pop()!;
-          emit({ operation: 2, side, position: rows.length, price: gone.price, size: gone.size }, rows.length);
+          const at = rows.length - 1;
+          const price = rows.prices[at]!;
+          const size = rows.sizes[at]!;
+          rows.removeAt(at);
+          emit({ operation: 2, side, position: at, price, size }, rows.length);
         }
       }
       return;
@@ -48,42 +58,34 @@ export class RowBook {
     const side: 0 | 1 = ev.side === 'bid' ? 1 : 0;
     const rows = this.sides[side];
     if (ev.position >= 0) {
-      this.applyRow(rows, side, ev, emit);
+      const op = ev.operation === 'insert' ? ROW_INSERT : ev.operation === 'update' ? ROW_UPDATE : ROW_DELETE;
+      if (rows.apply(op, ev.position, ev.price, ev.size) & ROW_DROPPED) return;
+      emit({ operation: rows.op as 0 | 1 | 2, side, position: rows.position, price: rows.price, size: rows.size }, rows.length);
       return;
     }
     const at = findPrice(rows, ev.price, side);
-    const exists = at < rows.length && rows[at]!.price === ev.price;
+    const exists = at < rows.length && rows.prices[at] === ev.price;
     if (ev.operation === 'delete' || ev.size <= 0) {
       if (!exists) return;
-      rows.splice(at, 1);
+      rows.removeAt(at);
       emit({ operation: 2, side, position: at, price: ev.price, size: 0 }, rows.length);
     } else if (exists) {
-      rows[at]!.size = ev.size;
+      rows.sizes[at] = ev.size;
       emit({ operation: 1, side, position: at, price: ev.price, size: ev.size }, rows.length);
-    } else {
-      rows.splice(at, 0, { price: ev.price, size: ev.size });
+    } else if (at < FULL_DEPTH) {
+      rows.insertAt(at, ev.price, ev.size);
       emit({ operation: 0, side, position: at, price: ev.price, size: ev.size }, rows.length);
     }
-  }
-
-  private applyRow(rows: Level[], side: 0 | 1, ev: DepthEvent, emit: (c: RowChange, lenAfter: number) => void): void {
-    const p = Math.min(ev.position, ev.operation === 'insert' ? rows.length : rows.length - 1);
-    if (p < 0) return;
-    if (ev.operation === 'insert') rows.splice(p, 0, { price: ev.price, size: ev.size });
-    else if (ev.operation === 'update') rows[p] = { price: ev.price, size: ev.size };
-    else rows.splice(p, 1);
-    const operation = ev.operation === 'insert' ? 0 : ev.operation === 'update' ? 1 : 2;
-    emit({ operation, side, position: p, price: ev.price, size: ev.size }, rows.length);
   }
 }
 
 /** Index of `price` or of where it would be inserted; bids sort descending, asks ascending. */
-function findPrice(rows: readonly Level[], price: Price, side: 0 | 1): number {
+function findPrice(rows: DepthRowSide, price: Price, side: 0 | 1): number {
   let lo = 0;
   let hi = rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const p = rows[mid]!.price;
+    const p = rows.prices[mid]!;
     const before = side === 1 ? p > price : p < price;
     if (before) lo = mid + 1;
     else hi = mid;

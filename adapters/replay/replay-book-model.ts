@@ -1,35 +1,16 @@
+import { DepthRowSide, ROW_ANOMALY, ROW_BAD, ROW_DELETE, ROW_DROPPED, ROW_INSERT, ROW_OK, ROW_UPDATE } from '../../core/domain/depth-rows.js';
 import type { BookSide, DepthEvent } from '../../core/domain/market.js';
 
 /** Rows kept per side; IB depth asks for at most 20, so this is never reached by a sane source. */
 const CAPACITY = 256;
 
-/** `apply` results: delivered as (re)written; addressed beyond the book (card FEED-13); not to be delivered. */
-export const ROW_OK = 0;
-export const ROW_ANOMALY = 1;
-export const ROW_DROPPED = 2;
+/** `apply` results, as the shared row model's bits (core/domain/depth-rows.ts): applied; addressed beyond the book; not to be delivered. */
+export { ROW_ANOMALY, ROW_DROPPED, ROW_OK } from '../../core/domain/depth-rows.js';
 
-/** One side of the book in preallocated typed arrays: applying a row allocates nothing. */
-class SideRows {
-  readonly prices = new Float64Array(CAPACITY);
-  readonly sizes = new Float64Array(CAPACITY);
-  length = 0;
-
-  constructor(private readonly descending: boolean) {}
-
-  insertAt(p: number, price: number, size: number): void {
-    const at = Math.min(p, this.length);
-    const end = Math.min(this.length, CAPACITY - 1);
-    this.prices.copyWithin(at + 1, at, end);
-    this.sizes.copyWithin(at + 1, at, end);
-    this.prices[at] = price;
-    this.sizes[at] = size;
-    this.length = end + 1;
-  }
-
-  removeAt(p: number): void {
-    this.prices.copyWithin(p, p + 1, this.length);
-    this.sizes.copyWithin(p, p + 1, this.length);
-    this.length--;
+/** The row model's side plus a binary search for price-keyed sources (LOBSTER, the generator keep deeper books). */
+class SideRows extends DepthRowSide {
+  constructor(levels: number, private readonly descending: boolean) {
+    super(levels, CAPACITY);
   }
 
   /** Index of `price` in a price-keyed side, or −(insertion point) − 1 (binary search on the sort order). */
@@ -55,18 +36,21 @@ class SideRows {
  * Price-keyed rows (position −1: LOBSTER, the generator) locate their level by price.
  */
 export class ReplayBookModel {
-  readonly bids = new SideRows(true);
-  readonly asks = new SideRows(false);
+  readonly bids: SideRows;
+  readonly asks: SideRows;
   /** Whether the last row was price-keyed: a snapshot is replayed in the same keying. */
   priceKeyed = false;
 
-  constructor(private readonly levels: number) {}
+  constructor(levels: number) {
+    this.bids = new SideRows(levels, true);
+    this.asks = new SideRows(levels, false);
+  }
 
   /** Applies one row; returns ROW_* bits (row-keyed rows may be rewritten in place, see `applyRow`). */
   apply(e: DepthEvent): number {
     if (e.operation === 'clear') {
-      this.bids.length = 0;
-      this.asks.length = 0;
+      this.bids.clear();
+      this.asks.clear();
       return ROW_OK;
     }
     const side = e.side === 'bid' ? this.bids : this.asks;
@@ -103,35 +87,22 @@ export class ReplayBookModel {
   }
 
   /**
-   * Row semantics (cards §3.2, FEED-13), normalised in place on `e` as a live feed does to its source: an update or
-   * insert beyond the side's end becomes an insert at the end (never padded) and is an anomaly; a row that would
-   * land outside the requested rows (beyond a full side) changes nothing and is not delivered; a delete of a row that
-   * is not there changes nothing (an anomaly inside the requested rows) and is delivered as recorded.
+   * Row semantics of core/domain/depth-rows.ts, normalised in place on `e` as a live feed does to its source: an
+   * update or insert beyond the side's end becomes an insert at the end (never padded) and is an anomaly; a row that
+   * would land outside the requested rows changes nothing and is not delivered; a delete of a row that is not there
+   * changes nothing (an anomaly inside the requested rows) and is delivered as recorded; a malformed row is an
+   * anomaly and is not delivered.
    */
   private applyRow(side: SideRows, e: DepthEvent): number {
     this.priceKeyed = false;
-    const p = e.position;
-    const len = side.length;
-    if (e.operation === 'insert' || (e.operation === 'update' && p >= len)) {
-      const flags = p > len || e.operation === 'update' ? ROW_ANOMALY : ROW_OK;
-      const at = p < len ? p : len;
-      if (at >= this.levels) return flags | ROW_DROPPED;
-      side.insertAt(at, e.price, e.size);
-      if (side.length > this.levels) side.length = this.levels;
-      e.operation = 'insert';
-      e.position = at;
-      return flags;
-    }
-    if (e.operation === 'update') {
-      side.prices[p] = e.price;
-      side.sizes[p] = e.size;
-      return ROW_OK;
-    }
-    if (p < len) {
-      side.removeAt(p);
-      return ROW_OK;
-    }
-    return p < this.levels ? ROW_ANOMALY : ROW_OK;
+    const op = e.operation === 'insert' ? ROW_INSERT : e.operation === 'update' ? ROW_UPDATE : ROW_DELETE;
+    const flags = side.apply(op, e.position, e.price, e.size);
+    if (flags & ROW_BAD) return ROW_ANOMALY | ROW_DROPPED;
+    if (op === ROW_DELETE) return flags & ROW_ANOMALY;
+    if (flags & ROW_DROPPED) return flags;
+    e.operation = side.op === ROW_INSERT ? 'insert' : 'update';
+    e.position = side.position;
+    return flags;
   }
 
   /** The closing mark for a batch whose last row was not delivered: the side's last row restated, as an update. */

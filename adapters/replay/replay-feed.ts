@@ -14,7 +14,7 @@ import { newSynthRow, resync, type ResyncHost } from './replay-depth-resync.js';
 import { BurstWindow } from '../../core/domain/burst-window.js';
 import { ingestDepth } from './replay-depth-rows.js';
 import { checkTrade, inferAggressor, normalizeQuote } from './replay-normalize.js';
-import { StaleWatch } from './replay-staleness.js';
+import { StaleWatch } from '../../core/engine/stale-watch.js';
 
 export interface ReplayFeedOptions {
   /**
@@ -123,7 +123,9 @@ export class ReplayFeed implements MarketDataFeed {
     }
     const staleUs = this.o.staleUs ?? 0;
     if (staleUs > 0) {
-      sub.watch = new StaleWatch(this.o.clock, staleUs, (silentFor) => this.emit('feed.stale', { symbol, stream, silentFor, escalated: false }), `replay.stale ${key}`);
+      // A replay cannot resubscribe: the host returns false, so the watch never escalates.
+      sub.watch = new StaleWatch(this.o.clock, staleUs, { stale: (silentFor) => (this.emit('feed.stale', { symbol, stream, silentFor, escalated: false }), false) }, `replay.stale ${key}`);
+      sub.watch.start();
     }
     this.subs.set(key, sub);
     this.lane(symbol).subs[stream] = sub;

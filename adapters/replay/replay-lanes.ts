@@ -2,7 +2,7 @@ import type { Instrument, StreamKind } from '../../core/domain/market.js';
 import type { SubscriptionHandle } from '../../ports/market-data-feed.js';
 import { RecordingReader } from './recording/recording-reader.js';
 import type { DepthRowsSub } from './replay-depth-rows.js';
-import type { StaleWatch } from './replay-staleness.js';
+import type { StaleWatch } from '../../core/engine/stale-watch.js';
 
 /** One live (symbol, stream) subscription of the replay feed. */
 export interface ReplaySub extends DepthRowsSub {

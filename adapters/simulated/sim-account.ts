@@ -1,12 +1,9 @@
 import type { BookView } from '../../core/domain/book-view.js';
 import type { AccountSnapshot, OrderSide, Position } from '../../core/domain/orders.js';
+import { applyFillToCost, averageCostPrice, type CostBasis } from '../../core/domain/position-cost.js';
 import type { Micros, Money, Price, Quantity } from '../../core/domain/units.js';
 
-interface Holding {
-  quantity: Quantity;
-  cost: Money;
-  realized: Money;
-}
+type Holding = CostBasis;
 
 /** The simulated venue's own account: positions at average cost, realized PnL and commissions, in integers. */
 export class SimAccount {
@@ -20,28 +17,13 @@ export class SimAccount {
     const h = this.holdings.get(symbol) ?? { quantity: 0, cost: 0, realized: 0 };
     this.holdings.set(symbol, h);
     this.commissions += commission;
-    const signed = side === 'buy' ? qty : -qty;
-    if (h.quantity === 0 || Math.sign(h.quantity) === Math.sign(signed)) {
-      h.quantity += signed;
-      h.cost += price * signed;
-    } else {
-      const closing = Math.min(qty, Math.abs(h.quantity));
-      const removed = Math.round((h.cost * closing) / Math.abs(h.quantity));
-      const pnl = Math.sign(h.quantity) * price * closing - removed;
-      h.realized += pnl;
-      this.realized += pnl;
-      h.cost -= removed;
-      h.quantity += signed;
-      if (h.quantity === 0) h.cost = 0;
-      const opening = qty - closing;
-      if (opening > 0) h.cost = price * Math.sign(signed) * opening;
-    }
+    this.realized += applyFillToCost(h, side === 'buy' ? qty : -qty, price);
     return this.position(symbol);
   }
 
   position(symbol: string): Position {
     const h = this.holdings.get(symbol) ?? { quantity: 0, cost: 0, realized: 0 };
-    return { symbol, quantity: h.quantity, averagePrice: h.quantity === 0 ? 0 : Math.round(h.cost / h.quantity), realizedPnl: h.realized };
+    return { symbol, quantity: h.quantity, averagePrice: averageCostPrice(h), realizedPnl: h.realized };
   }
 
   positions(): Position[] {
@@ -54,7 +36,7 @@ export class SimAccount {
     for (const [symbol, h] of this.holdings) {
       if (h.quantity === 0) continue;
       const b = book(symbol);
-      const mark = b !== undefined && b.mid2 > 0 ? Math.round(b.mid2 / 2) : Math.round(h.cost / h.quantity);
+      const mark = b !== undefined && b.mid2 > 0 ? Math.round(b.mid2 / 2) : averageCostPrice(h);
       unrealized += mark * h.quantity - h.cost;
       cashOut += h.cost;
     }

@@ -1,57 +1,27 @@
 import { BurstWindow } from '../../core/domain/burst-window.js';
+import { DepthRowSide, ROW_ANOMALY, ROW_DROPPED, ROW_UPDATE } from '../../core/domain/depth-rows.js';
 import type { Micros } from '../../core/domain/units.js';
 
 /** Operation codes as IB numbers them (0 insert, 1 update, 2 delete), plus the feed's own clear. */
-export const OP_INSERT = 0;
-export const OP_UPDATE = 1;
-export const OP_DELETE = 2;
+export { ROW_INSERT as OP_INSERT, ROW_UPDATE as OP_UPDATE, ROW_DELETE as OP_DELETE } from '../../core/domain/depth-rows.js';
 export const OP_CLEAR = 3;
 export const OP_NAMES = ['insert', 'update', 'delete', 'clear'] as const;
 
-/** Rows kept per side; IB serves at most 20 depth rows, so a sane source never gets near it. */
-const CAPACITY = 64;
-
-/** One side as parallel typed arrays: applying a row allocates nothing. */
-class SideRows {
-  readonly prices = new Float64Array(CAPACITY);
-  readonly sizes = new Float64Array(CAPACITY);
-  length = 0;
-
-  insertAt(at: number, price: number, size: number, limit: number): void {
-    const end = Math.min(this.length, CAPACITY - 1);
-    this.prices.copyWithin(at + 1, at, end);
-    this.sizes.copyWithin(at + 1, at, end);
-    this.prices[at] = price;
-    this.sizes[at] = size;
-    this.length = Math.min(end + 1, limit);
-  }
-
-  removeAt(p: number): void {
-    this.prices.copyWithin(p, p + 1, this.length);
-    this.sizes.copyWithin(p, p + 1, this.length);
-    this.length--;
-  }
-}
-
 /**
- * The depth book as the feed has emitted it, per IB row semantics (ib-adapter-behaviour §5.2; cards §3.2): insert
- * shifts rows down and cuts the side to the requested rows, update replaces in place, delete shifts up. It is kept
- * so the feed can normalise what IB gets wrong and judge batches:
- * - an update (or insert) at a position beyond the side's length is appended at the end, never padded with
- *   placeholder rows, and counted as a depth anomaly (ib_async #33: such rows happen on live books);
- * - an update beyond a full side, or a delete of a row that is not there, has nothing to change: dropped, counted;
- * - a delete carries the price and size of the row it removes;
- * - K_depth anomalies inside the window mean the book is out of sync with TWS (`anomalyBurst`), and the feed
- *   resyncs it (card FEED-13).
+ * The depth book as the feed has emitted it, under the shared row rules of core/domain/depth-rows.ts (IB row
+ * semantics, docs/tws-adapter.md). It is kept so the feed can normalise what IB gets wrong and judge batches: rows
+ * addressed past the end are appended or dropped and counted as depth anomalies (ib_async #33: such rows happen on
+ * live books); a burst of anomalies inside the window means the book is out of sync with TWS (`anomalyBurst`), and
+ * the feed resyncs it.
  *
  * `apply` writes the row to emit into `op`, `position`, `price`, `size` (no result object per row).
  */
 export class TwsDepthBook {
-  readonly bids = new SideRows();
-  readonly asks = new SideRows();
+  readonly bids: DepthRowSide;
+  readonly asks: DepthRowSide;
   /** After a reset (317) until the next batch end: the book is being rebuilt, so it is not judged. */
   invalid = false;
-  op = OP_UPDATE;
+  op = ROW_UPDATE;
   position = 0;
   price = 0;
   size = 0;
@@ -61,46 +31,20 @@ export class TwsDepthBook {
 
   constructor(readonly levels: number, anomalyLimit: number, anomalyWindowUs: Micros) {
     this.anomalies = new BurstWindow(anomalyLimit, anomalyWindowUs);
+    this.bids = new DepthRowSide(levels);
+    this.asks = new DepthRowSide(levels);
   }
 
   /** Applies one IB row. Returns false when it changes nothing and emits nothing (an anomaly or a bad operation). */
   apply(bid: boolean, position: number, operation: number, price: number, size: number): boolean {
     const s = bid ? this.bids : this.asks;
-    this.anomaly = false;
-    this.price = price;
-    this.size = size;
-    if (operation === OP_INSERT || (operation === OP_UPDATE && position >= s.length)) {
-      if (position > s.length || operation === OP_UPDATE) this.anomaly = true;
-      const at = Math.min(position, s.length);
-      if (at >= this.levels) return false; // beyond a full side: outside the requested rows
-      s.insertAt(at, price, size, this.levels);
-      this.op = OP_INSERT;
-      this.position = at;
-      return true;
-    }
-    if (operation === OP_UPDATE) {
-      s.prices[position] = price;
-      s.sizes[position] = size;
-      this.op = OP_UPDATE;
-      this.position = position;
-      return true;
-    }
-    if (operation === OP_DELETE) {
-      if (position >= s.length) {
-        // A delete at or past the requested row count names the row an insert just pushed out of the window, which
-        // the side already cut (ib-adapter-behaviour §5.2: whether TWS sends it is unverified; the fake TWS does).
-        // Only a missing row inside the window means the book is out of step.
-        this.anomaly = position < this.levels;
-        return false;
-      }
-      this.price = s.prices[position]!;
-      this.size = s.sizes[position]!;
-      s.removeAt(position);
-      this.op = OP_DELETE;
-      this.position = position;
-      return true;
-    }
-    return false;
+    const flags = s.apply(operation, position, price, size);
+    this.anomaly = (flags & ROW_ANOMALY) !== 0;
+    this.op = s.op;
+    this.position = s.position;
+    this.price = s.price;
+    this.size = s.size;
+    return (flags & ROW_DROPPED) === 0;
   }
 
   /** Records an anomaly at `now`; true when K_depth of them fell inside the window (then the count starts over). */
@@ -114,7 +58,7 @@ export class TwsDepthBook {
   }
 
   clear(): void {
-    this.bids.length = 0;
-    this.asks.length = 0;
+    this.bids.clear();
+    this.asks.clear();
   }
 }

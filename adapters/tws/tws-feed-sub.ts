@@ -2,7 +2,7 @@ import type { DepthEvent, StreamKind, TradeEvent } from '../../core/domain/marke
 import type { Micros } from '../../core/domain/units.js';
 import { OP_CLEAR, OP_NAMES, TwsDepthBook } from './tws-depth-book.js';
 import type { TwsQuoteBuilder } from './tws-quote-builder.js';
-import type { TwsStaleWatch } from './tws-stale-watch.js';
+import type { StaleWatch } from '../../core/engine/stale-watch.js';
 
 /**
  * The depth half of a subscription: the emitted book, the one row held back until the next row or the end of the
@@ -89,7 +89,7 @@ export interface FeedSub {
   seq: number;
   epoch: number;
   readonly levels: number;
-  readonly watch: TwsStaleWatch;
+  readonly watch: StaleWatch;
   /** Interrupted (link lost, upstream lost) or restored: the next data emits `feed.resumed`. */
   resumePending: boolean;
   /** Reported `feed.suspect`; a clean depth batch emits `feed.resumed`. */

@@ -1,12 +1,8 @@
 import type { OrderSide, Position } from '../../core/domain/orders.js';
+import { applyFillToCost, averageCostPrice, type CostBasis } from '../../core/domain/position-cost.js';
 import type { Money, Price, Quantity } from '../../core/domain/units.js';
 
-interface Holding {
-  qty: Quantity;
-  /** Signed cost basis in Money units (price × signed qty), exact integers. */
-  cost: Money;
-  realized: Money;
-}
+type Holding = CostBasis;
 
 export interface HoldingView {
   symbol: string;
@@ -28,18 +24,7 @@ export class TwsHoldings {
     const h = this.get(symbol);
     const signed = side === 'buy' ? qty : -qty;
     this.cashFlow -= price * signed;
-    if (h.qty === 0 || Math.sign(h.qty) === Math.sign(signed)) {
-      h.qty += signed;
-      h.cost += price * signed;
-    } else {
-      const closing = Math.min(qty, Math.abs(h.qty));
-      const removed = Math.round((h.cost * closing) / Math.abs(h.qty));
-      h.realized += Math.sign(h.qty) * price * closing - removed;
-      h.cost -= removed;
-      h.qty += signed;
-      if (h.qty === 0) h.cost = 0;
-      else if (Math.sign(h.qty) === Math.sign(signed)) h.cost = price * h.qty; // flipped through flat
-    }
+    applyFillToCost(h, signed, price);
     return this.view(symbol);
   }
 
@@ -55,7 +40,7 @@ export class TwsHoldings {
     const kept = Math.min(oldQty, newQty);
     const priceDelta = (newPrice - oldPrice) * kept;
     this.cashFlow -= sign * priceDelta;
-    if (h.qty !== 0 && Math.sign(h.qty) === sign) h.cost += sign * priceDelta;
+    if (h.quantity !== 0 && Math.sign(h.quantity) === sign) h.cost += sign * priceDelta;
     else h.realized -= sign * priceDelta;
     const qtyDelta = newQty - oldQty;
     if (qtyDelta > 0) return this.applyFill(symbol, side, qtyDelta, newPrice);
@@ -73,14 +58,14 @@ export class TwsHoldings {
   /** Sets a position to the broker's record; returns the signed difference (broker − local). */
   setFromBroker(symbol: string, qty: Quantity, avgPrice: Price): Quantity {
     const h = this.get(symbol);
-    const delta = qty - h.qty;
-    h.qty = qty;
+    const delta = qty - h.quantity;
+    h.quantity = qty;
     h.cost = qty === 0 ? 0 : avgPrice * qty;
     return delta;
   }
 
   quantity(symbol: string): Quantity {
-    return this.bySymbol.get(symbol)?.qty ?? 0;
+    return this.bySymbol.get(symbol)?.quantity ?? 0;
   }
 
   symbols(): string[] {
@@ -89,12 +74,12 @@ export class TwsHoldings {
 
   view(symbol: string): HoldingView {
     const h = this.get(symbol);
-    return { symbol, qty: h.qty, avgPrice: h.qty === 0 ? 0 : Math.round(h.cost / h.qty), realizedPnl: h.realized };
+    return { symbol, qty: h.quantity, avgPrice: averageCostPrice(h), realizedPnl: h.realized };
   }
 
   positions(): Position[] {
-    return [...this.bySymbol.entries()].filter(([, h]) => h.qty !== 0)
-      .map(([symbol, h]) => ({ symbol, quantity: h.qty, averagePrice: Math.round(h.cost / h.qty), realizedPnl: h.realized }));
+    return [...this.bySymbol.entries()].filter(([, h]) => h.quantity !== 0)
+      .map(([symbol, h]) => ({ symbol, quantity: h.quantity, averagePrice: averageCostPrice(h), realizedPnl: h.realized }));
   }
 
   realized(): Money {
@@ -105,7 +90,7 @@ export class TwsHoldings {
 
   private get(symbol: string): Holding {
     let h = this.bySymbol.get(symbol);
-    if (h === undefined) this.bySymbol.set(symbol, (h = { qty: 0, cost: 0, realized: 0 }));
+    if (h === undefined) this.bySymbol.set(symbol, (h = { quantity: 0, cost: 0, realized: 0 }));
     return h;
   }
 }

@@ -12,7 +12,7 @@ import { TwsDepthIngest } from './tws-depth-ingest.js';
 import { DepthStream, tradeEvent, type FeedSub } from './tws-feed-sub.js';
 import { TwsFeedLinks } from './tws-feed-links.js';
 import { TwsQuoteBuilder } from './tws-quote-builder.js';
-import { TwsStaleWatch } from './tws-stale-watch.js';
+import { StaleWatch } from '../../core/engine/stale-watch.js';
 import { DEFAULT_ENTITLEMENTS, TwsEntitlementWatch, type EntitlementOptions } from './tws-entitlement-watch.js';
 import { TwsHistoricalBars, type TwsHistoricalOptions } from './tws-historical.js';
 
@@ -133,7 +133,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     const sub: FeedSub = {
       key, symbol, stream, holders: new Set([handle.id]), reqId: -1, seq: 0, epoch: 1, levels, resumePending: false, suspect: false,
       released: false, queued: false, qualifying: false,
-      watch: new TwsStaleWatch(this.clock, (stream === 'tape' ? this.q.staleTapeMs : this.q.staleMs) * 1_000, { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) }, `tws.stale ${key}`),
+      watch: new StaleWatch(this.clock, (stream === 'tape' ? this.q.staleTapeMs : this.q.staleMs) * 1_000, { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) }, `tws.stale ${key}`),
       quote: stream === 'quote' ? new TwsQuoteBuilder(symbol) : null,
       depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000) : null,
       trade: stream === 'tape' ? tradeEvent(symbol) : null,

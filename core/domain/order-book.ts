@@ -1,5 +1,6 @@
 import type { BookView } from './book-view.js';
 import type { BookSide, DepthEvent } from './market.js';
+import { DepthRowSide, ROW_ANOMALY, ROW_DELETE, ROW_INSERT, ROW_UPDATE } from './depth-rows.js';
 import type { Micros, Price, Quantity } from './units.js';
 
 /** Bits returned by {@link OrderBook.apply}; 0 means the delta was applied cleanly. */
@@ -7,8 +8,8 @@ export const BOOK_OK = 0;
 /** After the delta the book is crossed or locked (best bid ≥ best ask). The delta was applied. */
 export const BOOK_CROSSED = 1;
 /**
- * A row position that does not exist: `position < -1`, insert past the end (appended), update past the end
- * (applied as an append, IB §5.2), delete past the end (ignored).
+ * A row position that does not exist: `position < -1`, or a row addressed past the end of its side under the rules
+ * of core/domain/depth-rows.ts (insert/update appended, delete ignored; a delete beyond maxLevels is not flagged).
  */
 export const BOOK_BAD_POSITION = 2;
 /** Size negative or not an integer; the delta was ignored. */
@@ -43,46 +44,16 @@ export function describeBookFlags(flags: number): string[] {
   return out;
 }
 
-/**
- * One side's rows in preallocated typed arrays. Float64 holds every integer price/size below 2^53 exactly, so
- * no conversion is needed and no range check on Int32 overflow is required.
- */
-class SideRows {
-  readonly prices: Float64Array;
-  readonly sizes: Float64Array;
-  count = 0;
+/** One side: the shared row model (core/domain/depth-rows.ts) plus the price-keyed helpers and top-N figures. */
+class SideRows extends DepthRowSide {
   /** Sum of sizes over rows [0, topN). */
   topVolume = 0;
   /** Largest size over rows [0, topN). */
   maxTopSize = 0;
 
-  constructor(readonly capacity: number) {
-    this.prices = new Float64Array(capacity);
-    this.sizes = new Float64Array(capacity);
-  }
-
-  /** Row p and below move down one (the last row falls off when full); row p becomes (price, size). */
-  insertAt(p: number, price: number, size: number): void {
-    const last = this.count < this.capacity ? this.count : this.capacity - 1;
-    this.prices.copyWithin(p + 1, p, last);
-    this.sizes.copyWithin(p + 1, p, last);
-    this.prices[p] = price;
-    this.sizes[p] = size;
-    if (this.count < this.capacity) this.count++;
-  }
-
-  /** Row p is removed and the rows below move up one. */
-  removeAt(p: number): void {
-    this.prices.copyWithin(p, p + 1, this.count);
-    this.sizes.copyWithin(p, p + 1, this.count);
-    this.count--;
-    this.prices[this.count] = 0;
-    this.sizes[this.count] = 0;
-  }
-
   /** Index of `price`, or -1. Rows of a price-keyed side are sorted, so the scan stops early. */
   indexOf(price: number, descending: boolean): number {
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < this.length; i++) {
       const p = this.prices[i]!;
       if (p === price) return i;
       if (descending ? p < price : p > price) return -1;
@@ -93,13 +64,13 @@ class SideRows {
   /** Sorted insertion point for a new price (first row that is worse than it). */
   insertionPoint(price: number, descending: boolean): number {
     let i = 0;
-    while (i < this.count && (descending ? this.prices[i]! > price : this.prices[i]! < price)) i++;
+    while (i < this.length && (descending ? this.prices[i]! > price : this.prices[i]! < price)) i++;
     return i;
   }
 
   /** N ≤ 20, so a bounded rescan after each change is cheaper than bookkeeping every shift case. */
   refreshTop(topN: number): void {
-    const n = this.count < topN ? this.count : topN;
+    const n = this.length < topN ? this.length : topN;
     let sum = 0;
     let max = 0;
     for (let i = 0; i < n; i++) {
@@ -111,10 +82,8 @@ class SideRows {
     this.maxTopSize = max;
   }
 
-  clear(): void {
-    this.prices.fill(0, 0, this.count);
-    this.sizes.fill(0, 0, this.count);
-    this.count = 0;
+  override clear(): void {
+    super.clear();
     this.topVolume = 0;
     this.maxTopSize = 0;
   }
@@ -151,27 +120,27 @@ export class OrderBook implements BookView {
   }
 
   get topN(): number { return this.n; }
-  get bestBid(): Price { return this.bid.count > 0 ? this.bid.prices[0]! : 0; }
-  get bestAsk(): Price { return this.ask.count > 0 ? this.ask.prices[0]! : 0; }
-  get bestBidSize(): Quantity { return this.bid.count > 0 ? this.bid.sizes[0]! : 0; }
-  get bestAskSize(): Quantity { return this.ask.count > 0 ? this.ask.sizes[0]! : 0; }
-  get spread(): Price { return this.bid.count > 0 && this.ask.count > 0 ? this.ask.prices[0]! - this.bid.prices[0]! : 0; }
-  get mid2(): Price { return this.bid.count > 0 && this.ask.count > 0 ? this.ask.prices[0]! + this.bid.prices[0]! : 0; }
+  get bestBid(): Price { return this.bid.length > 0 ? this.bid.prices[0]! : 0; }
+  get bestAsk(): Price { return this.ask.length > 0 ? this.ask.prices[0]! : 0; }
+  get bestBidSize(): Quantity { return this.bid.length > 0 ? this.bid.sizes[0]! : 0; }
+  get bestAskSize(): Quantity { return this.ask.length > 0 ? this.ask.sizes[0]! : 0; }
+  get spread(): Price { return this.bid.length > 0 && this.ask.length > 0 ? this.ask.prices[0]! - this.bid.prices[0]! : 0; }
+  get mid2(): Price { return this.bid.length > 0 && this.ask.length > 0 ? this.ask.prices[0]! + this.bid.prices[0]! : 0; }
   get maxBidSizeTopN(): Quantity { return this.bid.maxTopSize; }
-  get crossed(): boolean { return this.bid.count > 0 && this.ask.count > 0 && this.bid.prices[0]! >= this.ask.prices[0]!; }
+  get crossed(): boolean { return this.bid.length > 0 && this.ask.length > 0 && this.bid.prices[0]! >= this.ask.prices[0]!; }
   get lastRecvTime(): Micros { return this.recv; }
   get lastExchTime(): Micros | null { return this.exch; }
 
-  levels(side: BookSide): number { return this.rows(side).count; }
+  levels(side: BookSide): number { return this.rows(side).length; }
 
   priceAt(side: BookSide, row: number): Price {
     const r = this.rows(side);
-    return row >= 0 && row < r.count ? r.prices[row]! : 0;
+    return row >= 0 && row < r.length ? r.prices[row]! : 0;
   }
 
   sizeAt(side: BookSide, row: number): Quantity {
     const r = this.rows(side);
-    return row >= 0 && row < r.count ? r.sizes[row]! : 0;
+    return row >= 0 && row < r.length ? r.sizes[row]! : 0;
   }
 
   topVolume(side: BookSide): Quantity { return this.rows(side).topVolume; }
@@ -215,28 +184,8 @@ export class OrderBook implements BookView {
   }
 
   private applyRow(side: SideRows, op: 'insert' | 'update' | 'delete', pos: number, price: number, size: number): number {
-    if (op === 'insert') {
-      if (pos > side.count) {
-        // IB sometimes addresses rows past the end; append rather than pad with placeholder rows.
-        if (side.count < side.capacity) side.insertAt(side.count, price, size);
-        return BOOK_BAD_POSITION;
-      }
-      if (pos >= side.capacity) return BOOK_OK; // beyond the requested depth: truncated, as TWS would
-      side.insertAt(pos, price, size);
-      return BOOK_OK;
-    }
-    if (op === 'update') {
-      if (pos >= side.count) {
-        if (side.count < side.capacity) side.insertAt(side.count, price, size);
-        return BOOK_BAD_POSITION;
-      }
-      side.prices[pos] = price;
-      side.sizes[pos] = size;
-      return BOOK_OK;
-    }
-    if (pos >= side.count) return BOOK_BAD_POSITION;
-    side.removeAt(pos);
-    return BOOK_OK;
+    const code = op === 'insert' ? ROW_INSERT : op === 'update' ? ROW_UPDATE : ROW_DELETE;
+    return side.apply(code, pos, price, size) & ROW_ANOMALY ? BOOK_BAD_POSITION : BOOK_OK;
   }
 
   private applyPriceKeyed(side: SideRows, desc: boolean, op: 'insert' | 'update' | 'delete', price: number, size: number): number {
@@ -249,7 +198,7 @@ export class OrderBook implements BookView {
       }
       if (op !== 'delete') return BOOK_OK; // size 0 for a level we do not hold: already absent
       // A full side legitimately lost levels beyond its depth; deleting one of those is not an anomaly.
-      const beyond = side.count === side.capacity && side.insertionPoint(price, desc) >= side.count;
+      const beyond = side.length === side.levels && side.insertionPoint(price, desc) >= side.length;
       return beyond ? BOOK_OK : BOOK_UNKNOWN_PRICE;
     }
     if (at >= 0) {
@@ -257,7 +206,7 @@ export class OrderBook implements BookView {
       return op === 'insert' ? BOOK_DUPLICATE_PRICE : BOOK_OK;
     }
     const k = side.insertionPoint(price, desc);
-    if (k < side.capacity) side.insertAt(k, price, size);
+    if (k < side.levels) side.insertAt(k, price, size);
     return BOOK_OK;
   }
 

@@ -1,4 +1,5 @@
 import type { OrderSide, Position } from '../domain/orders.js';
+import { applyFillToCost, averageCostPrice } from '../domain/position-cost.js';
 import type { Money, Price, Quantity } from '../domain/units.js';
 
 /** The ledger's whole state, for runtime checkpoints (integers only). */
@@ -20,7 +21,7 @@ interface Book {
 /**
  * The kernel's own account ledger, built only from fills. It is what risk reads; the broker's view is compared with
  * it at reconciliation. All arithmetic is integer: cost basis is kept exactly, and the realized PnL of a partial
- * reduction rounds the removed cost to the nearest unit (half away from zero).
+ * reduction rounds the removed cost half away from zero (core/domain/position-cost.ts).
  */
 export class Ledger {
   private readonly books = new Map<string, Book>();
@@ -34,26 +35,8 @@ export class Ledger {
     const book = this.book(symbol);
     const signed = side === 'buy' ? quantity : -quantity;
     this.commissionTotal += commission;
-    let realized = 0;
-    if (book.quantity === 0 || Math.sign(book.quantity) === Math.sign(signed)) {
-      book.quantity += signed;
-      book.cost += price * signed;
-    } else {
-      const closing = Math.min(Math.abs(signed), Math.abs(book.quantity));
-      const removedCost = roundHalfAway((book.cost * closing) / Math.abs(book.quantity));
-      // Long: realized = proceeds − cost; short: cost − proceeds (cost is negative for shorts).
-      realized = Math.sign(book.quantity) * (price * closing) - removedCost;
-      book.cost -= removedCost;
-      book.quantity += signed;
-      if (book.quantity === 0) book.cost = 0;
-      const opening = Math.abs(signed) - closing;
-      if (opening > 0) {
-        // Flipped through zero: the rest opens a new position at this price.
-        book.cost = price * Math.sign(signed) * opening;
-      }
-      book.realized += realized;
-      this.realizedTotal += realized;
-    }
+    const realized = applyFillToCost(book, signed, price);
+    this.realizedTotal += realized;
     if (book.mark === 0) book.mark = price;
     return realized;
   }
@@ -74,7 +57,7 @@ export class Ledger {
     return {
       symbol,
       quantity: b.quantity,
-      averagePrice: b.quantity === 0 ? 0 : roundHalfAway(b.cost / b.quantity),
+      averagePrice: averageCostPrice(b),
       realizedPnl: b.realized,
     };
   }
@@ -142,8 +125,4 @@ export class Ledger {
     }
     return b;
   }
-}
-
-export function roundHalfAway(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
 }

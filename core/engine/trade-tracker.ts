@@ -1,7 +1,7 @@
 import type { OrderSide } from '../domain/orders.js';
 import type { Micros, Money, Price, Quantity } from '../domain/units.js';
 import type { ClosedTrade } from '../../ports/strategy.js';
-import { roundHalfAway } from './ledger.js';
+import { roundHalfAway } from '../domain/position-cost.js';
 
 /** The tracker's whole state, for runtime checkpoints. */
 export interface TrackerSnapshot {

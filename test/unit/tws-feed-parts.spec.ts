@@ -4,7 +4,7 @@ import { Sfc32 } from '../../core/domain/random.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { OP_DELETE, OP_INSERT, OP_NAMES, OP_UPDATE, TwsDepthBook } from '../../adapters/tws/tws-depth-book.js';
 import { TwsQuoteBuilder } from '../../adapters/tws/tws-quote-builder.js';
-import { TwsStaleWatch } from '../../adapters/tws/tws-stale-watch.js';
+import { StaleWatch as TwsStaleWatch } from '../../core/engine/stale-watch.js';
 
 /** The row-array model of the conformance cards (§3.2) for rows that stay inside the book. */
 class RefSide {

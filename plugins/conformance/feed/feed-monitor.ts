@@ -1,24 +1,33 @@
+import { DepthRowSide, ROW_DELETE, ROW_INSERT, ROW_UPDATE } from '../../../core/domain/depth-rows.js';
 import type { Recorded } from '../recorder.js';
 import { DATA_EVENTS } from './feed-types.js';
 
-/** The reference row-array model of §3.2, built only from emitted deltas: what "the book" means in the FEED cards. */
+/**
+ * "The book" of the FEED cards, built only from emitted deltas, under the one row model the product uses
+ * (core/domain/depth-rows.ts, tested there against a plain-array reference): the kit judges a feed by the same rules
+ * the kernel applies.
+ */
 export class RowBookModel {
-  readonly bids: { price: number; size: number }[] = [];
-  readonly asks: { price: number; size: number }[] = [];
+  private readonly bid: DepthRowSide;
+  private readonly ask: DepthRowSide;
 
-  constructor(private readonly rows: number) {}
+  constructor(rows: number) {
+    this.bid = new DepthRowSide(rows);
+    this.ask = new DepthRowSide(rows);
+  }
+
+  get bids(): { price: number; size: number }[] { return rowsOf(this.bid); }
+  get asks(): { price: number; size: number }[] { return rowsOf(this.ask); }
 
   apply(e: Readonly<Record<string, unknown>>): void {
-    const side = e.side === 'bid' ? this.bids : this.asks;
-    const p = e.position as number;
-    const row = { price: e.price as number, size: e.size as number };
-    switch (e.operation) {
-      case 'clear': this.bids.length = 0; this.asks.length = 0; return;
-      case 'insert': side.splice(Math.min(p, side.length), 0, row); if (side.length > this.rows) side.length = this.rows; return;
-      // An update beyond the book is appended (never padded), and like any insert the side keeps the requested rows.
-      case 'update': if (p < side.length) side[p] = row; else { side.push(row); if (side.length > this.rows) side.length = this.rows; } return;
-      case 'delete': if (p < side.length) side.splice(p, 1); return;
+    if (e.operation === 'clear') {
+      this.bid.clear();
+      this.ask.clear();
+      return;
     }
+    const op = e.operation === 'insert' ? ROW_INSERT : e.operation === 'update' ? ROW_UPDATE : e.operation === 'delete' ? ROW_DELETE : -1;
+    if (op < 0) return;
+    (e.side === 'bid' ? this.bid : this.ask).apply(op, e.position as number, e.price as number, e.size as number);
   }
 
   /** `price × size` rows, for readable assertion diffs. */
@@ -26,6 +35,10 @@ export class RowBookModel {
     const f = (r: { price: number; size: number }): string => `${r.price}×${r.size}`;
     return { bids: this.bids.map(f), asks: this.asks.map(f) };
   }
+}
+
+function rowsOf(s: DepthRowSide): { price: number; size: number }[] {
+  return Array.from({ length: s.length }, (_, i) => ({ price: s.prices[i] ?? 0, size: s.sizes[i] ?? 0 }));
 }
 
 const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x);

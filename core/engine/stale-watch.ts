@@ -1,17 +1,19 @@
-import type { Micros } from '../../core/domain/units.js';
+import type { Micros } from '../domain/units.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 
 /** What the watch asks its owner to do about a silent subscription. */
 export interface StaleHost {
   /**
    * The subscription has been silent for `silentFor`. `escalated` is true when the one automatic resubscribe was
-   * already spent on this silence. The owner emits `feed.stale` and returns true if it resubscribed.
+   * already spent on this silence. The owner emits `feed.stale` and returns true if it resubscribed (a source that
+   * cannot resubscribe, such as a replay, returns false and is never escalated).
    */
   stale(silentFor: Micros, escalated: boolean): boolean;
 }
 
 /**
- * Silence on one live request, on the injected Clock (card FEED-23; IB §2.8: nautilus PR #3968 took 8 hours to notice
+ * The one stale-data watch, used by the replay feed and the TWS feed: silence on one subscription, on the injected
+ * Clock (card FEED-23; IB §2.8: nautilus PR #3968 took 8 hours to notice
  * bars that had stopped). Data only moves `lastAt`, so the per-event path never touches a timer: the one timer fires
  * at `from + T_stale` and, when data came in the meantime, re-arms itself for the remainder.
  *
@@ -20,7 +22,7 @@ export interface StaleHost {
  * flowed for a full T_stale after it: TWS answers every new request with the current values, so one snapshot does
  * not prove the line is alive again.
  */
-export class TwsStaleWatch {
+export class StaleWatch {
   lastAt: Micros;
   /** Reported stale and not yet resumed: the next data is a `feed.resumed`. */
   stale = false;
