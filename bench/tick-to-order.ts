@@ -103,13 +103,14 @@ for (let i = 0; i < samples + warmup; i++) {
   if (spent < spacingMs) await new Promise((r) => setTimeout(r, spacingMs - spent));
 }
 bar?.stop();
-stop.abort();
-await done;
-await runtime.close();
-await server.stop();
-if (process.env.HV_KEEP) console.error(dir); else fs.rmSync(dir, { recursive: true, force: true });
+// The figures first: a slow teardown (client disconnect, journal close) must not hold them back.
 const early = lat.slice(0, 1000).sort((a, b) => a - b)[500] ?? 0;
 const late = lat.slice(-1000).sort((a, b) => a - b)[500] ?? 0;
 lat.sort((a, b) => a - b);
 const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 10) / 10;
 process.stdout.write(`${JSON.stringify({ samples: lat.length, spacingMs, missed, p50Us: q(0.5), p90Us: q(0.9), p99Us: q(0.99), maxUs: q(1), firstThousandP50Us: Math.round(early), lastThousandP50Us: Math.round(late) })}\n`);
+stop.abort();
+await done;
+await runtime.close();
+await server.stop();
+if (process.env.HV_KEEP) console.error(dir); else fs.rmSync(dir, { recursive: true, force: true });

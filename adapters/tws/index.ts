@@ -98,17 +98,18 @@ export default defineAdapter({
     // is paced like an order message, and an order waits for its conId like a data line does.
     const pacer = new TwsOutboundPacer(ctx.clock, { intervalMs: p.outboundIntervalMs });
     const contracts = new TwsContracts(connection, ctx.account.currency, pacer);
+    const idStore = new FileIdJournalStore(idJournalPath(ctx.dataDir, p.clientId));
     const broker = new TwsBrokerAdapter({
       connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
       ackTimeoutMs: p.ackTimeoutMs, reconcileIntervalMs: p.reconcileIntervalMs, commissionTimeoutMs: p.commissionTimeoutMs,
       clockSkew: { warnMs: p.clockSkewWarnMs, safeModeMs: p.clockSkewSafeModeMs }, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
       // One journal per client id (orders belong to the client id that placed them): a restart adopts its orders.
-      ids: new TwsIdJournal(new FileIdJournalStore(idJournalPath(ctx.dataDir, p.clientId))),
+      ids: new TwsIdJournal(idStore),
       readOnlyProbe: p.readOnlyProbe, readOnlyProbeMs: p.readOnlyProbeMs,
     });
     const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
       staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,
     }, contracts, { deadlineMs: p.entitlementDeadlineMs, accountLines: p.accountLines, accountDepth: p.accountDepth }, { timeoutMs: p.historicalTimeoutMs, pacer });
-    return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); } };
+    return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); idStore.close(); } };
   },
 });

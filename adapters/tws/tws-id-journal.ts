@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** What identifies one order across a restart: Harvester's coid, TWS's per-client id, IB's permId, the orderRef. */
@@ -26,11 +26,16 @@ export function idJournalPath(dataDir: string, clientId: number): string {
 }
 
 /**
- * Append-only JSON lines, written with appendFileSync: the line is in the OS before placeOrder is called, so a
- * process crash right after the send never loses the mapping (an OS crash may; the orderRef fallback then remains).
- * Compaction writes a temporary file and renames it over the journal, so a crash during it keeps the old one.
+ * Append-only JSON lines through one file descriptor opened in append mode: each line is handed to the OS by a
+ * synchronous write before append() returns, so it is in the OS before placeOrder is called and a process crash
+ * right after the send never loses the mapping (an OS crash may; the orderRef fallback then remains) — the same
+ * guarantee appendFileSync gave, without a mkdir, open and close on every order (docs/tws-adapter.md, "The id journal").
+ * Compaction writes a temporary file and renames it over the journal, so a crash during it keeps the old one; the
+ * descriptor is then reopened on the new file, since the old one points at the replaced inode.
  */
 export class FileIdJournalStore implements IdJournalStore {
+  private fd: number | null = null;
+
   constructor(readonly path: string) {}
 
   load(): string[] {
@@ -39,15 +44,31 @@ export class FileIdJournalStore implements IdJournalStore {
   }
 
   append(line: string): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, `${line}\n`);
+    const fd = this.fd ?? this.open();
+    const buf = Buffer.from(`${line}\n`, 'utf8');
+    // A regular file takes the whole buffer in one write; the loop only guards a short write (e.g. a signal).
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
   }
 
   rewrite(lines: readonly string[]): void {
+    this.close();
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, lines.map((l) => `${l}\n`).join(''));
     renameSync(tmp, this.path);
+  }
+
+  /** Releases the descriptor; a later append opens it again. */
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private open(): number {
+    mkdirSync(dirname(this.path), { recursive: true });
+    this.fd = openSync(this.path, 'a');
+    return this.fd;
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIdJournalStore, idJournalPath, MemoryIdJournalStore, TwsIdJournal } from '../../adapters/tws/tws-id-journal.js';
@@ -70,5 +70,25 @@ describe('TWS id journal (coid ↔ orderId ↔ permId ↔ orderRef across restar
     expect(j.maxOrderId).to.equal(-1);
     j.adopted({ coid: 'C5', orderId: 70, permId: 7_000, orderRef: 'hv:t:C5' });
     expect(j.match(7_000, undefined)?.coid).to.equal('C5');
+  });
+
+  it('appends through one descriptor kept open, not an open per order; close() releases it and a later append reopens', function () {
+    if (!existsSync('/proc/self/fd')) this.skip(); // the descriptor count is read from Linux's procfs
+    const path = idJournalPath(dir, 3);
+    const openOnPath = (): number =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try { return readlinkSync(`/proc/self/fd/${fd}`) === path; } catch { return false; }
+      }).length;
+    const store = new FileIdJournalStore(path);
+    const j = new TwsIdJournal(store);
+    for (let i = 0; i < 50; i++) j.sent(`C${i}`, 100 + i, `r${i}`);
+    expect(openOnPath(), 'one descriptor on the journal file').to.equal(1);
+    expect(readFileSync(path, 'utf8').trim().split('\n')).to.have.length(50);
+    store.close();
+    expect(openOnPath()).to.equal(0);
+    j.closed('C0');
+    expect(openOnPath()).to.equal(1);
+    store.close();
+    expect(new TwsIdJournal(new FileIdJournalStore(path)).entries()).to.have.length(49);
   });
 });
