@@ -1,11 +1,11 @@
 import type { Micros } from '../domain/units.js';
 import type { TrainingSample } from '../../ports/learner.js';
 import type { MemoryContent, MemoryStore } from '../../ports/memory-store.js';
-import { type ActiveMemory, BASELINE, type LearningMemory, type LoopLearner, MEMORY_KIND, MEMORY_SCHEMA, activate, isLearningMemory, policyOf } from './active-memory.js';
+import { type ActiveMemory, BASELINE, type LearningMemory, type LoopLearner, activate, isLearningMemory, policyOf } from './active-memory.js';
 import type { LearningConfig } from './learning-config.js';
 import { type GateParams, type MonitorParams, gateParams, monitorParams } from './learning-params.js';
 import { memoryChecksum } from './memory-checksum.js';
-import { evaluatePolicy } from './policy-eval.js';
+import { buildMemory } from './memory-builder.js';
 import { PostPromotionMonitor } from './post-promotion-monitor.js';
 import { shadowGate } from './shadow-gate.js';
 import { seedFrom } from '../domain/random.js';
@@ -37,7 +37,6 @@ export interface StoredVersion {
   content: MemoryContent;
 }
 
-const FILTER_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
 const HOUR = 3_600_000_000;
 
 /**
@@ -197,40 +196,9 @@ export class LearningPipeline {
 
   private compose(train: readonly TrainingSample[], seed: number): { content: LearningMemory & MemoryContent } | null {
     if (train.length === 0) return null;
-    const candidates: Record<string, string> = {};
-    const sections: Record<string, unknown> = {};
-    let filterLearner: string | null = null;
-    for (const l of this.d.learners) {
-      const r = l.instance.build(train, { seed });
-      if (!r.ok) {
-        this.d.journal('learning.build-refused', { learnerId: l.id, code: r.code, reason: r.reason, samples: train.length });
-        continue;
-      }
-      candidates[l.id] = l.instance.serialize(r.candidate);
-      // A take/skip learner's model is in `candidates` and acts through `filter`; only the other purposes
-      // contribute sections (thresholds, execution) that the strategy reads directly.
-      const section = l.instance.purpose === 'take-skip' ? undefined : l.instance.memory?.(r.candidate);
-      if (section !== undefined) Object.assign(sections, section);
-      if (l.instance.purpose === 'take-skip' && filterLearner === null) filterLearner = l.id;
-    }
-    if (Object.keys(candidates).length === 0) return null;
-    const base: Omit<LearningMemory, 'filter' | 'expectedR'> = {
-      kind: MEMORY_KIND, schemaVersion: MEMORY_SCHEMA, featureNames: [...train[train.length - 1]!.featureNames], candidates, sections,
-      trainedOn: train.length, trainedThrough: train[train.length - 1]!.sampleId,
-    };
-    // The filter's cut-off is chosen on the training samples (never the holdout): the best expectancy per
-    // opportunity over a fixed grid, "no filter" included and preferred on ties.
-    let best: { filter: LearningMemory['filter']; e: number; takenR: number } = { filter: null, e: evaluatePolicy(() => ({ take: true, p: null }), train).expectancyR, takenR: 0 };
-    best.takenR = best.e;
-    if (filterLearner !== null) {
-      for (const minScore of FILTER_GRID) {
-        const trial = { ...base, filter: { learnerId: filterLearner, minScore }, expectedR: 0 };
-        const f = evaluatePolicy(policyOf(activate(0, '', trial as unknown as MemoryContent, this.d.learners)), train);
-        if (f.expectancyR > best.e + 1e-9) best = { filter: trial.filter, e: f.expectancyR, takenR: f.takenMeanR };
-      }
-    }
-    const content = { ...base, filter: best.filter, expectedR: Math.round(best.takenR * 1e6) / 1e6 };
-    return { content: content as LearningMemory & MemoryContent };
+    const built = buildMemory(this.d.learners, train, seed);
+    for (const r of built.refusals) this.d.journal('learning.build-refused', { learnerId: r.id, code: r.code, reason: r.reason, samples: train.length });
+    return built.ok ? { content: built.content } : null;
   }
 
   private promote(next: ActiveMemory): void {
