@@ -7,6 +7,7 @@ import { shadowGate } from '../../core/learning/shadow-gate.js';
 import { STATIC_POLICY } from '../../core/learning/policy-eval.js';
 import { PostPromotionMonitor } from '../../core/learning/post-promotion-monitor.js';
 import { gateParams, monitorParams } from '../../core/learning/learning-params.js';
+import { Sfc32 } from '../../core/domain/random.js';
 import { InMemoryMemoryStore } from '../support/memory-store.js';
 import { StumpLearner, sample } from '../support/stump-learner.js';
 
@@ -60,6 +61,27 @@ describe('learning pipeline (core/learning)', () => {
     expect(v.pass).to.equal(false);
     expect(v.failed).to.include.members(['non-inferiority', 'calibration']);
     expect(v.figures.deltaHiR).to.be.lessThan(0);
+  });
+
+  it('on a market with nothing to learn the gate promotes at most ~its selection level (E1 in miniature)', () => {
+    // 400 holdouts of 40 opportunities, R +1.2 (p 0.5) or −1 — E[R] +0.1, like the null generator — and filters that
+    // veto 5–30 % of them independently of the outcome. Non-inferiority alone passes most of these sparse filters.
+    const rng = new Sfc32(2026);
+    let passed = 0;
+    const trials = 400;
+    for (let t = 0; t < trials; t++) {
+      const holdout = Array.from({ length: 40 }, (_, i) => {
+        const s = sample(i, 0.5);
+        const r = rng.next() < 0.5 ? 1.2 : -1;
+        return { ...s, label: { ...s.label, r, win: r > 0, mae: -0.5 } };
+      });
+      const q = [0.05, 0.1, 0.2, 0.3][t % 4]!;
+      const veto = new Set(holdout.filter(() => rng.next() < q).map((s) => s.sampleId));
+      const filter = (s: (typeof holdout)[number]) => ({ take: !veto.has(s.sampleId), p: null });
+      const v = shadowGate({ champion: STATIC_POLICY, candidate: filter, holdout, schemaMatches: true, params: gateParams.parse({ minHoldout: 20 }), seed: t + 1 });
+      if (v.pass) passed++;
+    }
+    expect(passed / trials, `${passed} of ${trials} promoted`).to.be.at.most(0.08);
   });
 
   it('no promotion in SAFE_MODE, and promotions are rate-limited', () => {
