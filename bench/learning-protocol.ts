@@ -17,7 +17,8 @@ import path from 'node:path';
 import { createDataSource, TypeormJournal, TypeormMemoryStore } from '../adapters/persistence/index.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { parseSeeds, runSweep, type SweepReport } from '../adapters/cli/sweep/run-sweep.js';
-import { runSweepDay, type SweepDayResult } from '../adapters/cli/sweep/sweep-day.js';
+import { resolveSweepDay, runSweepDay, type SweepDayResult } from '../adapters/cli/sweep/sweep-day.js';
+import { rebuildMemory } from '../adapters/cli/memory-rebuild.js';
 import { MEMORY_KIND, MEMORY_SCHEMA, activate, policyOf } from '../core/learning/active-memory.js';
 import { BASELINE } from '../core/learning/active-memory.js';
 import { gateParams } from '../core/learning/learning-params.js';
@@ -104,7 +105,25 @@ switch (process.argv[2]) {
     const shaB = b.map((d) => d.journalSha256);
     const ck = (ds: SweepDayResult[]) => ds.flatMap((d) => d.verdicts.map((v) => String(v.checksum)));
     console.log(`days ${days}; journal digests equal per day: ${shaA.every((x, i) => x === shaB[i])}; memory versions ${ck(a).length}, checksums equal: ${JSON.stringify(ck(a)) === JSON.stringify(ck(b))}`);
-    report('E0 determinism', shaA.every((x, i) => x === shaB[i]) && JSON.stringify(ck(a)) === JSON.stringify(ck(b)) && ck(a).length > 0, { days, versions: ck(a).length, firstDigest: shaA[0], lastChecksum: ck(a).at(-1) ?? null });
+    // Second half: every version the pipeline saved re-derives from the journaled samples (`harvester memory rebuild`).
+    const resolved = await resolveSweepDay({ seed: 1, index: 0, signal: 'planted', flipAt: 1e9, arm: 'learned', store: path.join(tmp, 'a.sqlite'), dataDir, baseDir: root, learning: quick });
+    const st = await storeOf(path.join(tmp, 'a.sqlite'));
+    let rebuilt = 0;
+    const mismatches: string[] = [];
+    for (const meta of await st.memory.list()) {
+      const got = await st.memory.get(meta.version);
+      if (!got.ok) { mismatches.push(`v${meta.version}: ${got.code}`); continue; }
+      try {
+        const r = await rebuildMemory(resolved, st.journal, got.value.content);
+        if (r.checksum === meta.checksum) rebuilt++;
+        else mismatches.push(`v${meta.version}: stored ${meta.checksum.slice(0, 12)} rebuilt ${r.checksum.slice(0, 12)}`);
+      } catch (error) {
+        mismatches.push(`v${meta.version}: ${(error as Error).message}`);
+      }
+    }
+    await st.ds.destroy();
+    console.log(`memory rebuild: ${rebuilt} of ${ck(a).length} versions reproduced their checksum${mismatches.length > 0 ? `; ${mismatches.join('; ')}` : ''}`);
+    report('E0 determinism', shaA.every((x, i) => x === shaB[i]) && JSON.stringify(ck(a)) === JSON.stringify(ck(b)) && ck(a).length > 0 && rebuilt === ck(a).length, { days, versions: ck(a).length, rebuilt, firstDigest: shaA[0], lastChecksum: ck(a).at(-1) ?? null });
   }
   // falls through never: report exits
   case 'e1':
