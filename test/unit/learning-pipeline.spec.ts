@@ -3,6 +3,7 @@ import { BASELINE, type ActiveMemory, policyOf, activate } from '../../core/lear
 import { bootstrapMean } from '../../core/learning/bootstrap.js';
 import { DEFAULT_LEARNING, type LearningConfig } from '../../core/learning/learning-config.js';
 import { LearningPipeline } from '../../core/learning/pipeline.js';
+import { buildMemory } from '../../core/learning/memory-builder.js';
 import { shadowGate } from '../../core/learning/shadow-gate.js';
 import { STATIC_POLICY } from '../../core/learning/policy-eval.js';
 import { PostPromotionMonitor } from '../../core/learning/post-promotion-monitor.js';
@@ -82,6 +83,17 @@ describe('learning pipeline (core/learning)', () => {
       if (v.pass) passed++;
     }
     expect(passed / trials, `${passed} of ${trials} promoted`).to.be.at.most(0.08);
+  });
+
+  it('the take/skip cut-off is chosen out of sample: a link that holds only in the older samples gives no filter', () => {
+    // Older 70 samples: x < 0.2 loses; newer 30: x < 0.2 wins. Fitted and judged on all 100, vetoing x < 0.2 looks
+    // like a gain (+14 −6); validated on the newer part, it is a loss, so the builder keeps no filter.
+    const samples = Array.from({ length: 100 }, (_, i) => sample(i, xOf(i), i >= 70));
+    const built = buildMemory([{ id: 'stump', instance: new StumpLearner('dec.x') }], samples, 1);
+    expect(built.ok).to.equal(true);
+    if (built.ok) expect(built.content.filter).to.equal(null);
+    const holds = buildMemory([{ id: 'stump', instance: new StumpLearner('dec.x') }], Array.from({ length: 100 }, (_, i) => sample(i, xOf(i))), 1);
+    expect(holds.ok && holds.content.filter?.learnerId).to.equal('stump');
   });
 
   it('no promotion in SAFE_MODE, and promotions are rate-limited', () => {
