@@ -185,7 +185,7 @@ export class LearningPipeline {
     if (held !== null) promote = false;
     this.d.journal('learning.gate', {
       version, checksum, pass, failed, promoted: promote, held, forced: force && !pass, champion: champion.version,
-      trainedOn: train.length, holdout: holdout.length, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
+      trainedOn: train.length, trainedFrom: (content as LearningMemory).samples.ids[0] ?? null, holdout: holdout.length, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
     });
     if (!pass && !force) this.stats.rejections++;
     if (held !== null && pass) this.stats.deferred++;
