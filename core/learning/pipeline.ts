@@ -82,8 +82,12 @@ export class LearningPipeline {
     samples: readonly TrainingSample[], latest: StoredVersion | null, highestVersion: number,
     /** The promoted version before `latest`, the target of a rollback (static LMP when absent). */
     previous: StoredVersion | null = null,
+    /** Checksums earlier sessions rolled back: never in force again (a rollback to static cannot move the store's
+     * latest — there is no earlier promoted version to return to — so the next session would load it again). */
+    denied: readonly string[] = [],
   ): void {
-    if (previous !== null) this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
+    for (const c of denied) this.denied.add(c);
+    if (previous !== null && !this.denied.has(previous.checksum)) this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
     for (const s of samples) this.push(s);
     // The cadence counts real closes across sessions: a day with fewer than K trades still moves it on.
     this.realCloses = samples.filter((s) => !s.synthetic).length;
@@ -93,6 +97,10 @@ export class LearningPipeline {
       const ageHours = (this.d.now() - latest.createdAt) / HOUR;
       if (ageHours > this.monitorParams.maxAgeHours) {
         this.d.journal('learning.memory-stale', { version: latest.version, checksum: latest.checksum, ageHours: Math.round(ageHours), maxAgeHours: this.monitorParams.maxAgeHours });
+      } else if (this.denied.has(latest.checksum)) {
+        const back = this.history.pop() ?? BASELINE;
+        this.d.journal('learning.memory-denied', { version: latest.version, checksum: latest.checksum, instead: back.version });
+        active = back;
       } else active = activate(latest.version, latest.checksum, latest.content, this.d.learners);
     }
     this.d.holder.current = active;

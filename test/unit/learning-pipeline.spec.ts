@@ -146,6 +146,17 @@ describe('learning pipeline (core/learning)', () => {
     expect(h.unstable()).to.equal(1);
   });
 
+  it('a version an earlier session rolled back is not in force again (the deny-list outlives the session)', () => {
+    const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x'], candidates: {}, filter: null, sections: {}, trainedOn: 0, trainedThrough: '', expectedR: 0 };
+    const h = harness();
+    h.p.start([], { version: 3, checksum: 'c3', createdAt: 0, content }, 3, null, ['c3']);
+    expect(h.holder.current!.version).to.equal(0);
+    expect(h.rows.some((r) => r.type === 'learning.memory-denied' && r.data.version === 3)).to.equal(true);
+    const fresh = harness();
+    fresh.p.start([], { version: 3, checksum: 'c3', createdAt: 0, content }, 3, null, []);
+    expect(fresh.holder.current!.version).to.equal(3);
+  });
+
   it('memory older than maxAgeHours falls back to static (version 0)', () => {
     const h = harness({ learning: { monitor: { maxAgeHours: 1 } } });
     const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x'], candidates: {}, filter: null, sections: {}, trainedOn: 0, trainedThrough: '', expectedR: 0 };
