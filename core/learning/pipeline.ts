@@ -57,6 +57,8 @@ export class LearningPipeline {
   private readonly history: ActiveMemory[] = [];
   private readonly denied = new Set<string>();
   private realCloses = 0;
+  /** Samples added since the last evaluation: how far the holdout moved, hence how often a sample is re-tested. */
+  private sinceEvaluation = 0;
   private closesAtPromotion = -Infinity;
   private promotions = 0;
   private rollbacks = 0;
@@ -154,6 +156,7 @@ export class LearningPipeline {
 
   private push(s: TrainingSample): void {
     this.window.push(s);
+    this.sinceEvaluation++;
     const max = this.d.config.window.max;
     if (this.window.length > max) this.window.splice(0, this.window.length - max);
   }
@@ -168,6 +171,11 @@ export class LearningPipeline {
     const train = this.window.slice(0, n - holdoutN);
     const holdout = this.window.slice(n - holdoutN);
     const seed = seedFrom(this.d.seed, `learning-${this.evaluations}`);
+    // Consecutive holdouts overlap: each holdout sample is judged again by about holdoutN / (samples added since the
+    // previous evaluation) evaluations. The selection test's level is split over those looks (Bonferroni), so the
+    // chance that a no-skill candidate passes on a given stretch of data stays at selectionAlpha (docs/learning.md).
+    const looks = Math.max(1, Math.ceil(holdoutN / Math.max(1, this.sinceEvaluation)));
+    this.sinceEvaluation = 0;
     const built = this.compose(train, seed);
     if (built === null) return;
     const { content } = built;
@@ -177,7 +185,7 @@ export class LearningPipeline {
     const champion = this.d.holder.current ?? BASELINE;
     const verdict = shadowGate({
       champion: policyOf(champion), candidate: policyOf(candidate), holdout,
-      schemaMatches: sameSchema(champion, content), params: this.gate, seed,
+      schemaMatches: sameSchema(champion, content), params: { ...this.gate, selectionAlpha: this.gate.selectionAlpha / looks }, seed,
       sectionsChanged: memoryChecksum((content as LearningMemory).sections) !== memoryChecksum(isLearningMemory(champion.content) ? champion.content.sections : {}),
     });
     const failed = [...verdict.failed];
@@ -193,7 +201,7 @@ export class LearningPipeline {
     if (held !== null) promote = false;
     this.d.journal('learning.gate', {
       version, checksum, pass, failed, promoted: promote, held, forced: force && !pass, champion: champion.version,
-      trainedOn: train.length, trainedFrom: (content as LearningMemory).samples.ids[0] ?? null, holdout: holdout.length, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
+      trainedOn: train.length, trainedFrom: (content as LearningMemory).samples.ids[0] ?? null, holdout: holdout.length, looks, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
     });
     if (!pass && !force) this.stats.rejections++;
     if (held !== null && pass) this.stats.deferred++;

@@ -96,6 +96,16 @@ describe('learning pipeline (core/learning)', () => {
     expect(holds.ok && holds.content.filter?.learnerId).to.equal('stump');
   });
 
+  it('overlapping holdouts split the selection level over the looks that share a sample', () => {
+    const h = harness({ learning: { monitor: { maxPromotionsPerSession: 0 } } });
+    h.p.start([], null, 0);
+    for (let i = 0; i < 50; i++) h.p.onSample(sample(i, xOf(i)));
+    const gates = h.rows.filter((r) => r.type === 'learning.gate').map((r) => r.data);
+    expect(gates.length).to.equal(3);
+    // First look: the whole window is new. Then 5 new samples per evaluation against a holdout of 20 → 4 looks.
+    expect(gates.map((g) => g.looks)).to.deep.equal([1, 4, 4]);
+  });
+
   it('no promotion in SAFE_MODE, and promotions are rate-limited', () => {
     const safe = harness({ canPromote: () => false });
     safe.p.start([], null, 0);
