@@ -53,7 +53,11 @@ export function shadowGate(input: {
   const diffs = ca.perSample.map((r, i) => r - ch.perSample[i]!);
   const ci = bootstrapMean(diffs, { seed: input.seed, iterations: p.iterations, confidence: p.confidence });
   const w = ca.takes.map((t, i) => (t === ch.takes[i] ? 0 : t ? 1 : -1));
-  const sel = selectionPValue(w, input.holdout.map((s) => s.label.r), { seed: input.seed, iterations: p.iterations });
+  // The permutation test needs exchangeable units. Triggers of one episode overlap in time and share their outcome
+  // (a real trade and the ghost brackets beside it), so a filter vetoing one losing episode would count as several
+  // independent hits: only the first opportunity of each run of overlapping [decision, exit] intervals is a unit.
+  const units = episodeHeads(input.holdout);
+  const sel = selectionPValue(units.map((i) => w[i]!), units.map((i) => input.holdout[i]!.label.r), { seed: input.seed, iterations: p.iterations });
   const figures: GateFigures = {
     holdout: input.holdout.length,
     championExpectancyR: round(ch.expectancyR), candidateExpectancyR: round(ca.expectancyR),
@@ -79,4 +83,17 @@ export function shadowGate(input: {
   if (Math.abs(ca.vetoRate - ch.vetoRate) > p.maxVetoShift) failed.push('veto-shift');
   if (ca.brier > ch.brier + p.brierSlack) failed.push('calibration');
   return { pass: failed.length === 0, failed, figures };
+}
+
+/** Indices of the first opportunity of each run of overlapping [decidedAt, closedAt] intervals, in decision order. */
+export function episodeHeads(samples: readonly TrainingSample[]): number[] {
+  const order = samples.map((_, i) => i).sort((a, b) => samples[a]!.decidedAt - samples[b]!.decidedAt || a - b);
+  const heads: number[] = [];
+  let end = -Infinity;
+  for (const i of order) {
+    const s = samples[i]!;
+    if (s.decidedAt >= end) heads.push(i);
+    if (s.closedAt > end) end = s.closedAt;
+  }
+  return heads;
 }

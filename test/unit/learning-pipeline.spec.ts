@@ -106,6 +106,22 @@ describe('learning pipeline (core/learning)', () => {
     expect(gates.map((g) => g.looks)).to.deep.equal([1, 4, 4]);
   });
 
+  it('one losing episode seen by several overlapping triggers counts once in the selection test', () => {
+    // 40 ordinary opportunities alternate +1/−1; then one episode of 6 triggers whose [decision, exit] intervals
+    // overlap, all losers (a real trade and its ghost brackets). Vetoing exactly that episode is one lucky call.
+    const rs = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 1 : -1));
+    const ordinary = rs.map((r, i) => { const s = sample(i, 0.5); return { ...s, label: { ...s.label, r, win: r > 0, mae: -0.5 } }; });
+    const episode = Array.from({ length: 6 }, (_, j) => {
+      const s = sample(100 + j, 0.1);
+      return { ...s, decidedAt: 100_000_000 + j * 100_000, closedAt: 105_000_000, label: { ...s.label, r: -1, win: false, mae: -0.5 } };
+    });
+    const holdout = [...ordinary, ...episode];
+    const filter = (s: (typeof holdout)[number]) => ({ take: s.features[0]! >= 0.2, p: null });
+    const v = shadowGate({ champion: STATIC_POLICY, candidate: filter, holdout, schemaMatches: true, params: gateParams.parse({}), seed: 3 });
+    expect(v.figures.changed).to.equal(1);
+    expect(v.failed).to.include('selection');
+  });
+
   it('no promotion in SAFE_MODE, and promotions are rate-limited', () => {
     const safe = harness({ canPromote: () => false });
     safe.p.start([], null, 0);
