@@ -12,12 +12,14 @@
  * Each prints one JSON line last. Exit code 0 when the case's target is met, 1 when not.
  */
 import fs from 'node:fs';
+import { DateTime } from 'luxon';
 import os from 'node:os';
 import path from 'node:path';
 import { createDataSource, TypeormJournal, TypeormMemoryStore } from '../adapters/persistence/index.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { parseSeeds, runSweep, type SweepReport } from '../adapters/cli/sweep/run-sweep.js';
-import { runSweepDay, type SweepDayResult } from '../adapters/cli/sweep/sweep-day.js';
+import { resolveSweepDay, runSweepDay, type SweepDayResult } from '../adapters/cli/sweep/sweep-day.js';
+import { rebuildMemory } from '../adapters/cli/memory-rebuild.js';
 import { MEMORY_KIND, MEMORY_SCHEMA, activate, policyOf } from '../core/learning/active-memory.js';
 import { BASELINE } from '../core/learning/active-memory.js';
 import { gateParams } from '../core/learning/learning-params.js';
@@ -104,7 +106,25 @@ switch (process.argv[2]) {
     const shaB = b.map((d) => d.journalSha256);
     const ck = (ds: SweepDayResult[]) => ds.flatMap((d) => d.verdicts.map((v) => String(v.checksum)));
     console.log(`days ${days}; journal digests equal per day: ${shaA.every((x, i) => x === shaB[i])}; memory versions ${ck(a).length}, checksums equal: ${JSON.stringify(ck(a)) === JSON.stringify(ck(b))}`);
-    report('E0 determinism', shaA.every((x, i) => x === shaB[i]) && JSON.stringify(ck(a)) === JSON.stringify(ck(b)) && ck(a).length > 0, { days, versions: ck(a).length, firstDigest: shaA[0], lastChecksum: ck(a).at(-1) ?? null });
+    // Second half: every version the pipeline saved re-derives from the journaled samples (`harvester memory rebuild`).
+    const resolved = await resolveSweepDay({ seed: 1, index: 0, signal: 'planted', flipAt: 1e9, arm: 'learned', store: path.join(tmp, 'a.sqlite'), dataDir, baseDir: root, learning: quick });
+    const st = await storeOf(path.join(tmp, 'a.sqlite'));
+    let rebuilt = 0;
+    const mismatches: string[] = [];
+    for (const meta of await st.memory.list()) {
+      const got = await st.memory.get(meta.version);
+      if (!got.ok) { mismatches.push(`v${meta.version}: ${got.code}`); continue; }
+      try {
+        const r = await rebuildMemory(resolved, st.journal, got.value.content);
+        if (r.checksum === meta.checksum) rebuilt++;
+        else mismatches.push(`v${meta.version}: stored ${meta.checksum.slice(0, 12)} rebuilt ${r.checksum.slice(0, 12)}`);
+      } catch (error) {
+        mismatches.push(`v${meta.version}: ${(error as Error).message}`);
+      }
+    }
+    await st.ds.destroy();
+    console.log(`memory rebuild: ${rebuilt} of ${ck(a).length} versions reproduced their checksum${mismatches.length > 0 ? `; ${mismatches.join('; ')}` : ''}`);
+    report('E0 determinism', shaA.every((x, i) => x === shaB[i]) && JSON.stringify(ck(a)) === JSON.stringify(ck(b)) && ck(a).length > 0 && rebuilt === ck(a).length, { days, versions: ck(a).length, rebuilt, firstDigest: shaA[0], lastChecksum: ck(a).at(-1) ?? null });
   }
   // falls through never: report exits
   case 'e1':
@@ -129,8 +149,11 @@ switch (process.argv[2]) {
     const flipAt = Math.floor(seeds.length / 2);
     const after = r.days.learned.filter((d) => d.index >= flipAt);
     const staticAfter = r.days.static.filter((d) => d.index >= flipAt);
-    // Candidates trained across the flip: verdicts after the flip whose training window still reached before it.
-    const across = after.flatMap((d) => d.verdicts);
+    // Candidates trained across the flip: verdicts after the flip whose training window still reached before it
+    // (its oldest sample was decided before the flip day's session; sample ids begin with the decision time).
+    const flipStart = DateTime.fromISO('2024-03-04T09:30', { zone: 'America/New_York' }).plus({ days: flipAt }).toMillis() * 1000;
+    const across = after.flatMap((d) => d.verdicts).filter((v) => typeof v.trainedFrom === 'string' && Number(v.trainedFrom.slice(0, v.trainedFrom.indexOf(':'))) < flipStart);
+    const promotedBefore = r.days.learned.filter((d) => d.index < flipAt).reduce((a, d) => a + d.promotions, 0);
     const promotedAcross = across.filter((v) => v.promoted === true).length;
     // Trades under a pre-flip version after the flip, until its rollback (or the end).
     let tradesBeforeRollback = 0;
@@ -143,9 +166,11 @@ switch (process.argv[2]) {
     }
     const cumL = after.reduce((a, d) => a + sumR(d), 0);
     const cumS = staticAfter.reduce((a, d) => a + sumR(d), 0);
-    console.log(`after the flip (day ${flipAt}): ${across.length} candidates, ${promotedAcross} promoted; version in force at the flip ${preFlipVersion}, ${preFlipVersion === 0 ? 'nothing to roll back' : rolledBack ? `rolled back after ${tradesBeforeRollback} trades` : 'never rolled back'}; cumulative R learned ${r3(cumL)} static ${r3(cumS)}`);
+    console.log(`before the flip: ${promotedBefore} promotions; after the flip (day ${flipAt}): ${across.length} candidates trained across it, ${promotedAcross} promoted; version in force at the flip ${preFlipVersion}, ${preFlipVersion === 0 ? 'nothing to roll back' : rolledBack ? `rolled back after ${tradesBeforeRollback} trades` : 'never rolled back'}; cumulative R learned ${r3(cumL)} static ${r3(cumS)}`);
     const pass = promotedAcross === 0 && (preFlipVersion === 0 || (rolledBack && tradesBeforeRollback <= 10)) && cumL >= cumS - 2;
-    report('E3 poisoned', pass, { seeds: r.seeds, flipAt, candidatesAfterFlip: across.length, promotedAfterFlip: promotedAcross, preFlipVersion, rolledBack, tradesBeforeRollback, cumulativeLearnedR: r3(cumL), cumulativeStaticR: r3(cumS) });
+    // Met vacuously when no version was in force at the flip: then there was nothing to roll back.
+    if (preFlipVersion === 0) console.log('no version in force at the flip: the rollback part is vacuous on this run');
+    report('E3 poisoned', pass, { seeds: r.seeds, flipAt, vacuous: preFlipVersion === 0, promotedBeforeFlip: promotedBefore, candidatesAcrossFlip: across.length, promotedAfterFlip: promotedAcross, preFlipVersion, rolledBack, tradesBeforeRollback, cumulativeLearnedR: r3(cumL), cumulativeStaticR: r3(cumS) });
   }
   // falls through never
   case 'e4': {

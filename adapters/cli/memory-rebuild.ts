@@ -3,7 +3,8 @@ import type { ResolvedConfig } from '../../core/config/resolve-config.js';
 import { Sfc32, seedFrom } from '../../core/domain/random.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { buildMemory, decisionSpan, isLearnedMemory, type LearnerSpec, type LearnedMemory } from '../../core/learning/memory-builder.js';
+import { type LearningMemory, type LoopLearner, isLearningMemory } from '../../core/learning/active-memory.js';
+import { buildMemory, decisionSpan } from '../../core/learning/memory-builder.js';
 import type { Journal } from '../../ports/journal.js';
 import type { TrainingSample } from '../../ports/learner.js';
 import type { MemoryContent } from '../../ports/memory-store.js';
@@ -16,7 +17,7 @@ const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
 export const memoryChecksum = (content: unknown): string => createHash('sha256').update(canonicalJson(content)).digest('hex');
 
 /** Create a learner plugin by id with given params, the way a session does (params through the plugin's schema). */
-export function createLearner(resolved: ResolvedConfig, id: string, params: unknown): LearnerSpec {
+export function createLearner(resolved: ResolvedConfig, id: string, params: unknown): LoopLearner {
   const manifest = resolved.registry.get(id, 'learner', 'memory');
   const parsed = manifest.paramsSchema.safeParse(params);
   if (!parsed.success) throw new HarvesterError('PLUGIN.INVALID_PARAMS', `learner '${id}': stored params no longer validate: ${parsed.error.message}`);
@@ -26,7 +27,7 @@ export function createLearner(resolved: ResolvedConfig, id: string, params: unkn
 }
 
 /** The configured learners (`learning.learners`, or `learner:`), as specs for `buildMemory`. */
-export function configuredLearners(resolved: ResolvedConfig): LearnerSpec[] {
+export function configuredLearners(resolved: ResolvedConfig): LoopLearner[] {
   return resolved.learners.map((l) => createLearner(resolved, l.manifest.id, l.params));
 }
 
@@ -38,11 +39,11 @@ export async function samplesOfSessions(journal: Journal, sessions: readonly str
 }
 
 /**
- * Re-derive a learned memory from the journal: the same samples (by id), the same learners and params, the same
- * seed. Returns the rebuilt content and its checksum; the caller compares it with the stored version's.
+ * Re-derive a memory version from the journal: the same samples (by id), the same learners and params, the same
+ * seed, through the same builder the session's pipeline uses (core/learning/memory-builder.ts). Returns the rebuilt content and its checksum; the caller compares it with the stored version's.
  */
-export async function rebuildMemory(resolved: ResolvedConfig, journal: Journal, content: MemoryContent): Promise<{ content: LearnedMemory; checksum: string }> {
-  if (!isLearnedMemory(content)) throw new HarvesterError('MEMORY.SCHEMA_UNSUPPORTED', 'this version was not built by learners (no provenance): nothing to rebuild from');
+export async function rebuildMemory(resolved: ResolvedConfig, journal: Journal, content: MemoryContent): Promise<{ content: LearningMemory; checksum: string }> {
+  if (!isLearningMemory(content) || !Array.isArray(content.learners) || typeof content.samples !== 'object' || !Array.isArray(content.samples.ids)) throw new HarvesterError('MEMORY.SCHEMA_UNSUPPORTED', 'this version was not built by learners (no provenance): nothing to rebuild from');
   const wanted = new Set(content.samples.ids);
   // Sample ids name no session: search the sessions that started before the last decision and at most a day before
   // the first. Identical replays hold identical samples under the same id; copies that disagree are a mismatch.
@@ -57,8 +58,9 @@ export async function rebuildMemory(resolved: ResolvedConfig, journal: Journal, 
       throw new HarvesterError('MEMORY.REBUILD_MISMATCH', `sample ${s.sampleId} differs between sessions ${seen.sessionId} and ${s.sessionId}`);
     }
   }
-  const samples = [...byId.values()];
-  if (samples.length !== wanted.size) {
+  // In the recorded order, duplicates included (a replayed day can put the same sample in the window twice).
+  const samples = content.samples.ids.flatMap((id) => { const s = byId.get(id); return s === undefined ? [] : [s]; });
+  if (byId.size !== wanted.size) {
     const missing = content.samples.ids.filter((id) => !byId.has(id));
     throw new HarvesterError('MEMORY.REBUILD_MISMATCH', `${missing.length} of its ${wanted.size} samples are not in the journal (first: ${missing[0]})`);
   }

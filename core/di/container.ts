@@ -105,7 +105,7 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       if (value === undefined) throw new PluginError('PLUGIN.START_FAILED', id, `declares '${role}' but create() returned none`);
       return value;
     };
-    const learners = config.learners.map((l) => ({ id: l.manifest.id, instance: l.manifest.create(base(l.manifest.id, l.params)) }));
+    const learners = config.learners.map((l) => ({ id: l.manifest.id, params: l.params as Readonly<Record<string, unknown>>, instance: l.manifest.create(base(l.manifest.id, l.params)) }));
     const learner = learners[0]!.instance;
     const risk = config.risk.map((r, i) => ({
       pluginId: r.manifest.id, action: r.action,

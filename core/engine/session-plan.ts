@@ -24,7 +24,7 @@ export interface SessionPlan {
   /** The first of `learners` (the `learner:` shorthand). */
   learner: { id: string; instance: Learner };
   /** Every configured learner, in config order. */
-  learners: readonly { id: string; instance: Learner }[];
+  learners: readonly { id: string; instance: Learner; params?: Readonly<Record<string, unknown>> }[];
   learning: LearningConfig;
   window: { start: Micros; end: Micros; date: string; timeZone: string };
   startEquity: Money;

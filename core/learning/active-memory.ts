@@ -20,13 +20,20 @@ export interface LearningMemory {
   sections: Readonly<Record<string, unknown>>;
   trainedOn: number;
   trainedThrough: string;
-  /** Mean R the gate saw on the holdout trades this version takes (the monitor's reference). */
+  /** Mean R the builder saw on the training trades this version takes (the monitor's reference). */
   expectedR: number;
+  /** Provenance, so `harvester memory rebuild` can re-derive the content: the build seed, the learners with their params
+   * (and the code of any that refused), and the ids of the samples it was built on (sorted). */
+  seed: number;
+  learners: readonly { id: string; params: Readonly<Record<string, unknown>>; refused: string | null }[];
+  samples: { count: number; synthetic: number; ids: readonly string[] };
 }
 
 export interface LoopLearner {
   id: string;
   instance: Learner;
+  /** The params it was created with (recorded in memory, so a rebuild can create it again). */
+  params?: Readonly<Record<string, unknown>>;
 }
 
 /** The memory in force: version 0 is static LMP (no content), the pinned baseline. */

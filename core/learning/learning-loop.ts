@@ -54,12 +54,17 @@ export class LearningLoop {
   /** Earlier sessions' samples (the rolling window survives restarts and days), the stored memory, then go. */
   async start(): Promise<void> {
     const samples: TrainingSample[] = [];
+    const denied: string[] = [];
     const sessions = await this.d.journal.sessions(50);
     for (const s of sessions) {
       if (s.sessionId === this.d.sessionId) continue;
       for (const row of await this.d.journal.entries(s.sessionId, { kind: 'sample' })) {
         const sample = sampleFromRow(row, s.sessionId);
         if (sample !== null) samples.push(sample);
+      }
+      // The deny-list outlives the session: a version rolled back once is never in force again.
+      for (const row of await this.d.journal.entries(s.sessionId, { kind: 'event' })) {
+        if (row.type === 'learning.rollback' && typeof row.data.fromChecksum === 'string') denied.push(row.data.fromChecksum);
       }
     }
     samples.sort((a, b) => a.decidedAt - b.decidedAt || (a.sampleId < b.sampleId ? -1 : a.sampleId > b.sampleId ? 1 : 0));
@@ -74,6 +79,7 @@ export class LearningLoop {
       latest === null ? null : { version: latest.meta.version, checksum: latest.meta.checksum, createdAt: latest.meta.createdAt, content: latest.content },
       highest,
       got === null || !got.ok ? null : { version: got.value.meta.version, checksum: got.value.meta.checksum, createdAt: got.value.meta.createdAt, content: got.value.content },
+      denied.sort(),
     );
     this.detach = this.d.samples.onSample((sample) => {
       const netPnl = this.pnl.get(sample.tradeId) ?? 0;

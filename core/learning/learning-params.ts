@@ -12,6 +12,9 @@ export const gateParams = z
     /** Promote only if the bootstrap lower bound of ΔE[R] (candidate − champion, per opportunity) is ≥ −margin. */
     marginR: z.number().min(0).max(1).default(0.05),
     confidence: z.number().gt(0.5).lt(1).default(0.9),
+    /** A candidate that changes decisions must beat a random assignment of the holdout's outcomes at this level
+     * (one-sided permutation test): its false-promotion rate on an unlearnable market. */
+    selectionAlpha: z.number().gt(0).max(1).default(0.05),
     iterations: z.number().int().min(100).max(20_000).default(2000),
     /** Mean |MAE| of taken trades may grow at most this factor over the champion's. */
     maxMaeGrowth: z.number().min(1).default(1.1),

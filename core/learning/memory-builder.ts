@@ -1,73 +1,98 @@
-import type { Learner, TrainingSample } from '../../ports/learner.js';
+import type { TrainingSample } from '../../ports/learner.js';
 import type { MemoryContent } from '../../ports/memory-store.js';
+import { type LearningMemory, type LoopLearner, MEMORY_KIND, MEMORY_SCHEMA, activate, policyOf } from './active-memory.js';
+import { evaluatePolicy } from './policy-eval.js';
 
-export const LEARNED_MEMORY_FORMAT = 'harvester.learned-memory/1';
+/** The take/skip cut-offs the builder tries (on the training samples only). */
+export const FILTER_GRID: readonly number[] = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
 
-/** A learner as the memory records it: its id and the params it was created with (so a rebuild can recreate it). */
-export interface LearnerSpec {
+export interface BuildRefusal {
   id: string;
-  params: Readonly<Record<string, unknown>>;
-  instance: Learner;
-}
-
-/**
- * Strategy memory built by learners (roadmap §6.4), with its provenance: which learners (and params), which seed,
- * which samples (ids, sorted). The content is the checksummed unit of the memory store, so it holds nothing that
- * cannot be re-derived from the journal: `rebuildMemory` must give the same bytes.
- */
-export interface LearnedMemory {
-  format: typeof LEARNED_MEMORY_FORMAT;
-  seed: number;
-  samples: { count: number; synthetic: number; ids: string[] };
-  learners: { id: string; params: Readonly<Record<string, unknown>>; candidate: string | null; refused: { code: string; reason: string } | null }[];
-  /** Every learner's `memory(candidate)` sections merged, in learner order (what a strategy reads). */
-  sections: Record<string, unknown>;
+  code: string;
+  reason: string;
 }
 
 export type BuildMemoryResult =
-  | { ok: true; content: LearnedMemory }
-  | { ok: false; code: string; reason: string; refusals: { id: string; code: string; reason: string }[] };
+  | { ok: true; content: LearningMemory & MemoryContent; refusals: BuildRefusal[] }
+  | { ok: false; code: string; reason: string; refusals: BuildRefusal[] };
+
+const byId = (a: TrainingSample, b: TrainingSample): number => (a.sampleId < b.sampleId ? -1 : a.sampleId > b.sampleId ? 1 : 0);
 
 /**
- * Run every learner on the same samples and seed and assemble one memory content. A learner that refuses (too few
- * samples, look-ahead, …) is recorded with its code; if all refuse, no memory. Samples are sorted by id here as well,
- * so the recorded ids (and each learner's input) do not depend on the caller's order.
+ * The one way strategy memory is built (roadmap §6.4; "reproducible from stored samples", docs/learning.md): the session's
+ * pipeline, `harvester memory build` and `harvester memory rebuild` all call this, so a version the loop promoted is
+ * re-derived byte for byte from its journaled samples. The content records its own provenance — the learners and
+ * their params, the seed, the sample ids — and nothing that cannot be re-derived from those.
+ *
+ * Samples are sorted by id first, so the content depends on the set of samples, not on the order they arrived in.
+ * Every learner builds on the same samples and seed; a take/skip learner's model acts through `filter`, whose cut-off
+ * is chosen out of sample within these samples (chooseCutOff); the other learners contribute sections (thresholds, execution) that the strategy reads directly.
  */
-export function buildMemory(learners: readonly LearnerSpec[], samples: readonly TrainingSample[], seed: number): BuildMemoryResult {
-  const sorted = [...samples].sort((a, b) => (a.sampleId < b.sampleId ? -1 : a.sampleId > b.sampleId ? 1 : 0));
-  const entries: LearnedMemory['learners'] = [];
+export function buildMemory(learners: readonly LoopLearner[], samples: readonly TrainingSample[], seed: number): BuildMemoryResult {
+  const train = [...samples].sort(byId);
+  const refusals: BuildRefusal[] = [];
+  if (train.length === 0) return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: 'no samples', refusals };
+  const candidates: Record<string, string> = {};
   const sections: Record<string, unknown> = {};
-  const refusals: { id: string; code: string; reason: string }[] = [];
+  const provenance: { id: string; params: Readonly<Record<string, unknown>>; refused: string | null }[] = [];
+  let filterLearner: string | null = null;
   for (const l of learners) {
-    const res = l.instance.build(sorted, { seed });
-    if (!res.ok) {
-      refusals.push({ id: l.id, code: res.code, reason: res.reason });
-      entries.push({ id: l.id, params: l.params, candidate: null, refused: { code: res.code, reason: res.reason } });
+    const r = l.instance.build(train, { seed });
+    if (!r.ok) {
+      refusals.push({ id: l.id, code: r.code, reason: r.reason });
+      provenance.push({ id: l.id, params: l.params ?? {}, refused: r.code });
       continue;
     }
-    entries.push({ id: l.id, params: l.params, candidate: l.instance.serialize(res.candidate), refused: null });
-    const part = l.instance.memory?.(res.candidate);
-    if (part !== undefined) for (const [k, v] of Object.entries(part)) sections[k] = v;
+    provenance.push({ id: l.id, params: l.params ?? {}, refused: null });
+    candidates[l.id] = l.instance.serialize(r.candidate);
+    const section = l.instance.purpose === 'take-skip' ? undefined : l.instance.memory?.(r.candidate);
+    if (section !== undefined) Object.assign(sections, section);
+    if (l.instance.purpose === 'take-skip' && filterLearner === null) filterLearner = l.id;
   }
-  if (entries.every((e) => e.candidate === null)) {
+  if (Object.keys(candidates).length === 0) {
     return { ok: false, code: refusals[0]?.code ?? 'LEARNER.TOO_FEW_SAMPLES', reason: 'no learner built a candidate', refusals };
   }
-  return {
-    ok: true,
-    content: {
-      format: LEARNED_MEMORY_FORMAT, seed,
-      samples: { count: sorted.length, synthetic: sorted.filter((s) => s.synthetic).length, ids: sorted.map((s) => s.sampleId) },
-      learners: entries, sections,
-    },
+  const last = train[train.length - 1]!;
+  const base: Omit<LearningMemory, 'filter' | 'expectedR'> = {
+    kind: MEMORY_KIND, schemaVersion: MEMORY_SCHEMA, featureNames: [...last.featureNames], candidates, sections,
+    trainedOn: train.length, trainedThrough: last.sampleId,
+    seed, learners: provenance,
+    samples: { count: train.length, synthetic: train.filter((s) => s.synthetic).length, ids: train.map((s) => s.sampleId) },
   };
+  const filter = filterLearner === null ? null : chooseCutOff(learners.find((l) => l.id === filterLearner)!, train, seed, base);
+  const taken = evaluatePolicy(filter === null ? () => ({ take: true, p: null }) : policyOf(activate(0, '', { ...base, filter, expectedR: 0 } as unknown as MemoryContent, learners)), train);
+  const content = { ...base, filter, expectedR: Math.round(taken.takenMeanR * 1e6) / 1e6 };
+  return { ok: true, content: content as LearningMemory & MemoryContent, refusals };
 }
 
-export function isLearnedMemory(content: MemoryContent): content is MemoryContent & LearnedMemory {
-  return content.format === LEARNED_MEMORY_FORMAT && Array.isArray(content.learners) && typeof content.samples === 'object';
+/** Share of the (id-ordered, so time-ordered) training samples the cut-off is validated on. */
+const VALIDATION_SHARE = 0.3;
+
+/**
+ * The take/skip cut-off, chosen out of sample: the learner is fitted on the older 70 % of the training samples and
+ * each cut-off of FILTER_GRID scored on the newer 30 % (expectancy per opportunity); "no filter" wins ties. Picking the
+ * cut-off on the samples the model was fitted on rewards its in-sample optimism — it vetoed 35–45 % of the planted
+ * market's holdout trades, most of them still profitable (docs/learning.md). Too few samples to split: no filter.
+ */
+function chooseCutOff(learner: LoopLearner, train: readonly TrainingSample[], seed: number, base: Omit<LearningMemory, 'filter' | 'expectedR'>): LearningMemory['filter'] {
+  const cut = Math.floor(train.length * (1 - VALIDATION_SHARE));
+  const fit = train.slice(0, cut);
+  const check = train.slice(cut);
+  if (fit.length === 0 || check.length === 0) return null;
+  const inner = learner.instance.build(fit, { seed });
+  if (!inner.ok) return null;
+  const probe = { ...base, candidates: { ...base.candidates, [learner.id]: learner.instance.serialize(inner.candidate) } };
+  let best: { filter: LearningMemory['filter']; e: number } = { filter: null, e: evaluatePolicy(() => ({ take: true, p: null }), check).expectancyR };
+  for (const minScore of FILTER_GRID) {
+    const trial = { ...probe, filter: { learnerId: learner.id, minScore }, expectedR: 0 };
+    const f = evaluatePolicy(policyOf(activate(0, '', trial as unknown as MemoryContent, [learner])), check);
+    if (f.expectancyR > best.e + 1e-9) best = { filter: trial.filter, e: f.expectancyR };
+  }
+  return best.filter;
 }
 
-/** Clock-time span of a learned memory's samples: sample ids begin with the 17-digit decision time (sample-row.ts). */
-export function decisionSpan(memory: LearnedMemory): { from: number; to: number } {
+/** Clock-time span of a memory's samples: sample ids begin with the 17-digit decision time (sample-row.ts). */
+export function decisionSpan(memory: Pick<LearningMemory, 'samples'>): { from: number; to: number } {
   const times = memory.samples.ids.map((id) => Number(id.slice(0, id.indexOf(':'))));
   return { from: Math.min(...times), to: Math.max(...times) };
 }

@@ -1,11 +1,11 @@
 import type { Micros } from '../domain/units.js';
 import type { TrainingSample } from '../../ports/learner.js';
 import type { MemoryContent, MemoryStore } from '../../ports/memory-store.js';
-import { type ActiveMemory, BASELINE, type LearningMemory, type LoopLearner, MEMORY_KIND, MEMORY_SCHEMA, activate, isLearningMemory, policyOf } from './active-memory.js';
+import { type ActiveMemory, BASELINE, type LearningMemory, type LoopLearner, activate, isLearningMemory, policyOf } from './active-memory.js';
 import type { LearningConfig } from './learning-config.js';
 import { type GateParams, type MonitorParams, gateParams, monitorParams } from './learning-params.js';
 import { memoryChecksum } from './memory-checksum.js';
-import { evaluatePolicy } from './policy-eval.js';
+import { buildMemory } from './memory-builder.js';
 import { PostPromotionMonitor } from './post-promotion-monitor.js';
 import { shadowGate } from './shadow-gate.js';
 import { seedFrom } from '../domain/random.js';
@@ -37,7 +37,6 @@ export interface StoredVersion {
   content: MemoryContent;
 }
 
-const FILTER_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
 const HOUR = 3_600_000_000;
 
 /**
@@ -58,6 +57,8 @@ export class LearningPipeline {
   private readonly history: ActiveMemory[] = [];
   private readonly denied = new Set<string>();
   private realCloses = 0;
+  /** Samples added since the last evaluation: how far the holdout moved, hence how often a sample is re-tested. */
+  private sinceEvaluation = 0;
   private closesAtPromotion = -Infinity;
   private promotions = 0;
   private rollbacks = 0;
@@ -83,8 +84,12 @@ export class LearningPipeline {
     samples: readonly TrainingSample[], latest: StoredVersion | null, highestVersion: number,
     /** The promoted version before `latest`, the target of a rollback (static LMP when absent). */
     previous: StoredVersion | null = null,
+    /** Checksums earlier sessions rolled back: never in force again (a rollback to static cannot move the store's
+     * latest — there is no earlier promoted version to return to — so the next session would load it again). */
+    denied: readonly string[] = [],
   ): void {
-    if (previous !== null) this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
+    for (const c of denied) this.denied.add(c);
+    if (previous !== null && !this.denied.has(previous.checksum)) this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
     for (const s of samples) this.push(s);
     // The cadence counts real closes across sessions: a day with fewer than K trades still moves it on.
     this.realCloses = samples.filter((s) => !s.synthetic).length;
@@ -94,6 +99,10 @@ export class LearningPipeline {
       const ageHours = (this.d.now() - latest.createdAt) / HOUR;
       if (ageHours > this.monitorParams.maxAgeHours) {
         this.d.journal('learning.memory-stale', { version: latest.version, checksum: latest.checksum, ageHours: Math.round(ageHours), maxAgeHours: this.monitorParams.maxAgeHours });
+      } else if (this.denied.has(latest.checksum)) {
+        const back = this.history.pop() ?? BASELINE;
+        this.d.journal('learning.memory-denied', { version: latest.version, checksum: latest.checksum, instead: back.version });
+        active = back;
       } else active = activate(latest.version, latest.checksum, latest.content, this.d.learners);
     }
     this.d.holder.current = active;
@@ -147,6 +156,7 @@ export class LearningPipeline {
 
   private push(s: TrainingSample): void {
     this.window.push(s);
+    this.sinceEvaluation++;
     const max = this.d.config.window.max;
     if (this.window.length > max) this.window.splice(0, this.window.length - max);
   }
@@ -161,6 +171,11 @@ export class LearningPipeline {
     const train = this.window.slice(0, n - holdoutN);
     const holdout = this.window.slice(n - holdoutN);
     const seed = seedFrom(this.d.seed, `learning-${this.evaluations}`);
+    // Consecutive holdouts overlap: each holdout sample is judged again by about holdoutN / (samples added since the
+    // previous evaluation) evaluations. The selection test's level is split over those looks (Bonferroni), so the
+    // chance that a no-skill candidate passes on a given stretch of data stays at selectionAlpha (docs/learning.md).
+    const looks = Math.max(1, Math.ceil(holdoutN / Math.max(1, this.sinceEvaluation)));
+    this.sinceEvaluation = 0;
     const built = this.compose(train, seed);
     if (built === null) return;
     const { content } = built;
@@ -170,7 +185,7 @@ export class LearningPipeline {
     const champion = this.d.holder.current ?? BASELINE;
     const verdict = shadowGate({
       champion: policyOf(champion), candidate: policyOf(candidate), holdout,
-      schemaMatches: sameSchema(champion, content), params: this.gate, seed,
+      schemaMatches: sameSchema(champion, content), params: { ...this.gate, selectionAlpha: this.gate.selectionAlpha / looks }, seed,
       sectionsChanged: memoryChecksum((content as LearningMemory).sections) !== memoryChecksum(isLearningMemory(champion.content) ? champion.content.sections : {}),
     });
     const failed = [...verdict.failed];
@@ -186,7 +201,7 @@ export class LearningPipeline {
     if (held !== null) promote = false;
     this.d.journal('learning.gate', {
       version, checksum, pass, failed, promoted: promote, held, forced: force && !pass, champion: champion.version,
-      trainedOn: train.length, holdout: holdout.length, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
+      trainedOn: train.length, trainedFrom: (content as LearningMemory).samples.ids[0] ?? null, holdout: holdout.length, looks, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
     });
     if (!pass && !force) this.stats.rejections++;
     if (held !== null && pass) this.stats.deferred++;
@@ -197,40 +212,9 @@ export class LearningPipeline {
 
   private compose(train: readonly TrainingSample[], seed: number): { content: LearningMemory & MemoryContent } | null {
     if (train.length === 0) return null;
-    const candidates: Record<string, string> = {};
-    const sections: Record<string, unknown> = {};
-    let filterLearner: string | null = null;
-    for (const l of this.d.learners) {
-      const r = l.instance.build(train, { seed });
-      if (!r.ok) {
-        this.d.journal('learning.build-refused', { learnerId: l.id, code: r.code, reason: r.reason, samples: train.length });
-        continue;
-      }
-      candidates[l.id] = l.instance.serialize(r.candidate);
-      // A take/skip learner's model is in `candidates` and acts through `filter`; only the other purposes
-      // contribute sections (thresholds, execution) that the strategy reads directly.
-      const section = l.instance.purpose === 'take-skip' ? undefined : l.instance.memory?.(r.candidate);
-      if (section !== undefined) Object.assign(sections, section);
-      if (l.instance.purpose === 'take-skip' && filterLearner === null) filterLearner = l.id;
-    }
-    if (Object.keys(candidates).length === 0) return null;
-    const base: Omit<LearningMemory, 'filter' | 'expectedR'> = {
-      kind: MEMORY_KIND, schemaVersion: MEMORY_SCHEMA, featureNames: [...train[train.length - 1]!.featureNames], candidates, sections,
-      trainedOn: train.length, trainedThrough: train[train.length - 1]!.sampleId,
-    };
-    // The filter's cut-off is chosen on the training samples (never the holdout): the best expectancy per
-    // opportunity over a fixed grid, "no filter" included and preferred on ties.
-    let best: { filter: LearningMemory['filter']; e: number; takenR: number } = { filter: null, e: evaluatePolicy(() => ({ take: true, p: null }), train).expectancyR, takenR: 0 };
-    best.takenR = best.e;
-    if (filterLearner !== null) {
-      for (const minScore of FILTER_GRID) {
-        const trial = { ...base, filter: { learnerId: filterLearner, minScore }, expectedR: 0 };
-        const f = evaluatePolicy(policyOf(activate(0, '', trial as unknown as MemoryContent, this.d.learners)), train);
-        if (f.expectancyR > best.e + 1e-9) best = { filter: trial.filter, e: f.expectancyR, takenR: f.takenMeanR };
-      }
-    }
-    const content = { ...base, filter: best.filter, expectedR: Math.round(best.takenR * 1e6) / 1e6 };
-    return { content: content as LearningMemory & MemoryContent };
+    const built = buildMemory(this.d.learners, train, seed);
+    for (const r of built.refusals) this.d.journal('learning.build-refused', { learnerId: r.id, code: r.code, reason: r.reason, samples: train.length });
+    return built.ok ? { content: built.content } : null;
   }
 
   private promote(next: ActiveMemory): void {

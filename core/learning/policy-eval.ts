@@ -24,6 +24,8 @@ export interface PolicyFigures {
   brier: number;
   /** Per-opportunity R (0 when skipped), for paired comparisons. */
   perSample: number[];
+  /** Per-opportunity decision (true: taken). */
+  takes: boolean[];
 }
 
 /** Walk-forward figures of a policy on samples it never trained on. */
@@ -35,8 +37,10 @@ export function evaluatePolicy(policy: Policy, samples: readonly TrainingSample[
   let sumMae = 0;
   let brier = 0;
   const perSample: number[] = [];
+  const takes: boolean[] = [];
   for (const s of samples) {
     const call = policy(s);
+    takes.push(call.take);
     const r = call.take ? s.label.r : 0;
     perSample.push(r);
     if (call.take) {
@@ -57,5 +61,6 @@ export function evaluatePolicy(policy: Policy, samples: readonly TrainingSample[
     meanMaeR: taken === 0 ? 0 : sumMae / taken,
     brier: n === 0 ? 0 : brier / n,
     perSample,
+    takes,
   };
 }

@@ -2,6 +2,7 @@ import type { TrainingSample } from '../../ports/learner.js';
 import { bootstrapMean } from './bootstrap.js';
 import type { GateParams } from './learning-params.js';
 import { type Policy, evaluatePolicy } from './policy-eval.js';
+import { selectionPValue } from './selection-test.js';
 
 export interface GateFigures {
   holdout: number;
@@ -16,6 +17,9 @@ export interface GateFigures {
   vetoShift: number;
   championBrier: number;
   candidateBrier: number;
+  /** Opportunities the two policies decide differently, and the selection test's one-sided p-value on them. */
+  changed: number;
+  selectionP: number;
 }
 
 export interface GateVerdict {
@@ -30,7 +34,7 @@ const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 /**
  * The shadow gate (roadmap §6.7 "shadow apply"): champion and candidate replayed on the same recent samples the
  * candidate never trained on. Non-inferiority on the paired per-opportunity R (bootstrap lower bound of the change
- * ≥ −margin), MAE growth, coverage, veto-rate shift, calibration (Brier) and the feature schema. Pure: the verdict
+ * ≥ −margin), evidence of selection on the changed decisions (a permutation test, core/learning/selection-test.ts), MAE growth, coverage, veto-rate shift, calibration (Brier) and the feature schema. Pure: the verdict
  * and its figures depend on the inputs and the seed only, so the journaled figures can be recomputed.
  */
 export function shadowGate(input: {
@@ -48,6 +52,12 @@ export function shadowGate(input: {
   const ca = evaluatePolicy(input.candidate, input.holdout);
   const diffs = ca.perSample.map((r, i) => r - ch.perSample[i]!);
   const ci = bootstrapMean(diffs, { seed: input.seed, iterations: p.iterations, confidence: p.confidence });
+  const w = ca.takes.map((t, i) => (t === ch.takes[i] ? 0 : t ? 1 : -1));
+  // The permutation test needs exchangeable units. Triggers of one episode overlap in time and share their outcome
+  // (a real trade and the ghost brackets beside it), so a filter vetoing one losing episode would count as several
+  // independent hits: only the first opportunity of each run of overlapping [decision, exit] intervals is a unit.
+  const units = episodeHeads(input.holdout);
+  const sel = selectionPValue(units.map((i) => w[i]!), units.map((i) => input.holdout[i]!.label.r), { seed: input.seed, iterations: p.iterations });
   const figures: GateFigures = {
     holdout: input.holdout.length,
     championExpectancyR: round(ch.expectancyR), candidateExpectancyR: round(ca.expectancyR),
@@ -55,6 +65,7 @@ export function shadowGate(input: {
     championMaeR: round(ch.meanMaeR), candidateMaeR: round(ca.meanMaeR),
     candidateCoverage: round(ca.coverage), vetoShift: round(Math.abs(ca.vetoRate - ch.vetoRate)),
     championBrier: round(ch.brier), candidateBrier: round(ca.brier),
+    changed: sel.changed, selectionP: round(sel.p),
   };
   const failed: string[] = [];
   // Non-inferiority alone would promote a candidate that changes nothing; a new version must change a decision.
@@ -62,10 +73,27 @@ export function shadowGate(input: {
   if (!input.schemaMatches) failed.push('schema');
   if (input.holdout.length < p.minHoldout) failed.push('holdout-size');
   if (ci.lo < -p.marginR) failed.push('non-inferiority');
+  // Non-inferiority alone promotes any filter too sparse to cost much — on a market with nothing to learn, most
+  // of them (docs/learning.md). A candidate that decides differently must also show that it picks: its gain on the
+  // changed decisions beats a random assignment of the holdout's outcomes at level selectionAlpha.
+  if (sel.changed > 0 && sel.p > p.selectionAlpha) failed.push('selection');
   // A champion that takes nothing has no MAE to compare with; then only the candidate's own bound applies.
   if (ch.meanMaeR > 0 ? ca.meanMaeR > ch.meanMaeR * p.maxMaeGrowth : false) failed.push('mae');
   if (ca.coverage < p.minCoverage) failed.push('coverage');
   if (Math.abs(ca.vetoRate - ch.vetoRate) > p.maxVetoShift) failed.push('veto-shift');
   if (ca.brier > ch.brier + p.brierSlack) failed.push('calibration');
   return { pass: failed.length === 0, failed, figures };
+}
+
+/** Indices of the first opportunity of each run of overlapping [decidedAt, closedAt] intervals, in decision order. */
+export function episodeHeads(samples: readonly TrainingSample[]): number[] {
+  const order = samples.map((_, i) => i).sort((a, b) => samples[a]!.decidedAt - samples[b]!.decidedAt || a - b);
+  const heads: number[] = [];
+  let end = -Infinity;
+  for (const i of order) {
+    const s = samples[i]!;
+    if (s.decidedAt >= end) heads.push(i);
+    if (s.closedAt > end) end = s.closedAt;
+  }
+  return heads;
 }

@@ -9,8 +9,8 @@ const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/harvester.js');
 const config = 'test/fixtures/configs/learning.config.ts';
 
-function harvester(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args, '--config', config], { cwd: repo, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 240_000 });
+function harvester(args: string[], env: Record<string, string>, cfg = config): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args, '--config', cfg], { cwd: repo, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 240_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,7 +45,8 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
     const shown = JSON.parse(ok(harvester(['memory', 'show', '1'], env))) as { meta: { checksum: string }; content: { samples: { ids: string[] }; learners: { id: string }[]; sections: Record<string, unknown> } };
     expect(shown.content.learners.map((l) => l.id)).to.deep.equal(['meta-label', 'threshold-tuner', 'exec-memory']);
     expect(shown.content.samples.ids.every((id) => /^\d{17}:42:lmp:/.test(id))).to.equal(true);
-    expect(Object.keys(shown.content.sections).sort()).to.deep.equal(['execution', 'filter', 'thresholds']);
+    // One format with the session's pipeline: the take/skip model acts through `filter`, the others through sections.
+    expect(Object.keys(shown.content.sections).sort()).to.deep.equal(['execution', 'thresholds']);
     for (const v of ['1', '2']) expect(ok(harvester(['memory', 'rebuild', v], env))).to.match(/reproduced/);
 
     ok(harvester(['memory', 'promote', '1'], env));
@@ -91,5 +92,29 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
     const v = /^saved v(\d+) /.exec(saved)![1]!;
     const twin = JSON.parse(ok(harvester(['memory', 'show', v], env))) as { meta: { checksum: string } };
     expect(twin.meta.checksum).to.equal(first.meta.checksum);
+  });
+});
+
+describe('versions the session\'s own pipeline saved are rebuilt byte for byte (E0, second half)', function () {
+  this.timeout(300_000);
+  const loop = 'test/fixtures/configs/learning-loop.config.ts';
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-memloop-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('three sessions with learning on; `memory rebuild` reproduces the checksum of every version the loop saved', () => {
+    for (const seed of ['42', '43', '44']) ok(harvester(['run', '--json'], { HV_TEST_DIR: dir, HV_TEST_SEED: seed }, loop));
+    const env = { HV_TEST_DIR: dir, HV_TEST_SEED: '42' };
+    const ls = ok(harvester(['memory', 'ls'], env, loop)).trim().split('\n').filter((l) => l.trim() !== '');
+    const versions = ls.map((l) => ({ v: /v(\d+)/.exec(l)![1]!, checksum: l.trim().replace(/^\*\s*/, '').split(/\s+/)[2]! }));
+    expect(versions.length, 'the pipeline saved versions').to.be.greaterThan(1);
+    for (const { v, checksum } of versions) {
+      const shown = JSON.parse(ok(harvester(['memory', 'show', v], env, loop))) as { meta: { checksum: string }; content: { kind: string; seed: number; learners: { id: string }[] } };
+      expect(shown.content.kind, `v${v} is in the loop's format`).to.equal('harvester.learning');
+      expect(shown.meta.checksum.startsWith(checksum)).to.equal(true);
+      expect(ok(harvester(['memory', 'rebuild', v], env, loop)), `v${v}`).to.match(new RegExp(`checksum ${shown.meta.checksum} reproduced`));
+    }
   });
 });

@@ -61,13 +61,15 @@ describe('buildMemory — one content from every learner, deterministic', functi
     expect(JSON.stringify(b.ok && b.content)).to.equal(JSON.stringify(a.ok && a.content));
     if (a.ok) {
       expect(a.content.samples.count).to.equal(KIT_SAMPLES.length);
-      expect(Object.keys(a.content.sections)).to.deep.equal(['filter', 'execution']);
+      // The take/skip model acts through `filter`, the others through sections.
+      expect(Object.keys(a.content.sections)).to.deep.equal(['execution']);
+      expect(a.content.candidates).to.have.keys(['meta-label', 'exec-memory']);
     }
   });
   it('records a refusing learner with its code, and gives no memory when all refuse', () => {
     const few = buildMemory(learners, KIT_SAMPLES.slice(0, 25), 7);
     expect(few.ok).to.equal(true);
-    if (few.ok) expect(few.content.learners.map((l) => l.refused?.code ?? 'built')).to.deep.equal(['LEARNER.TOO_FEW_SAMPLES', 'built']);
+    if (few.ok) expect(few.content.learners.map((l) => l.refused ?? 'built')).to.deep.equal(['LEARNER.TOO_FEW_SAMPLES', 'built']);
     const none = buildMemory(learners, KIT_SAMPLES.slice(0, 5), 7);
     expect(none.ok ? 'memory' : none.code).to.equal('LEARNER.TOO_FEW_SAMPLES');
   });

@@ -3,10 +3,12 @@ import { BASELINE, type ActiveMemory, policyOf, activate } from '../../core/lear
 import { bootstrapMean } from '../../core/learning/bootstrap.js';
 import { DEFAULT_LEARNING, type LearningConfig } from '../../core/learning/learning-config.js';
 import { LearningPipeline } from '../../core/learning/pipeline.js';
+import { buildMemory } from '../../core/learning/memory-builder.js';
 import { shadowGate } from '../../core/learning/shadow-gate.js';
 import { STATIC_POLICY } from '../../core/learning/policy-eval.js';
 import { PostPromotionMonitor } from '../../core/learning/post-promotion-monitor.js';
 import { gateParams, monitorParams } from '../../core/learning/learning-params.js';
+import { Sfc32 } from '../../core/domain/random.js';
 import { InMemoryMemoryStore } from '../support/memory-store.js';
 import { StumpLearner, sample } from '../support/stump-learner.js';
 
@@ -62,6 +64,64 @@ describe('learning pipeline (core/learning)', () => {
     expect(v.figures.deltaHiR).to.be.lessThan(0);
   });
 
+  it('on a market with nothing to learn the gate promotes at most ~its selection level (E1 in miniature)', () => {
+    // 400 holdouts of 40 opportunities, R +1.2 (p 0.5) or −1 — E[R] +0.1, like the null generator — and filters that
+    // veto 5–30 % of them independently of the outcome. Non-inferiority alone passes most of these sparse filters.
+    const rng = new Sfc32(2026);
+    let passed = 0;
+    const trials = 400;
+    for (let t = 0; t < trials; t++) {
+      const holdout = Array.from({ length: 40 }, (_, i) => {
+        const s = sample(i, 0.5);
+        const r = rng.next() < 0.5 ? 1.2 : -1;
+        return { ...s, label: { ...s.label, r, win: r > 0, mae: -0.5 } };
+      });
+      const q = [0.05, 0.1, 0.2, 0.3][t % 4]!;
+      const veto = new Set(holdout.filter(() => rng.next() < q).map((s) => s.sampleId));
+      const filter = (s: (typeof holdout)[number]) => ({ take: !veto.has(s.sampleId), p: null });
+      const v = shadowGate({ champion: STATIC_POLICY, candidate: filter, holdout, schemaMatches: true, params: gateParams.parse({ minHoldout: 20 }), seed: t + 1 });
+      if (v.pass) passed++;
+    }
+    expect(passed / trials, `${passed} of ${trials} promoted`).to.be.at.most(0.08);
+  });
+
+  it('the take/skip cut-off is chosen out of sample: a link that holds only in the older samples gives no filter', () => {
+    // Older 70 samples: x < 0.2 loses; newer 30: x < 0.2 wins. Fitted and judged on all 100, vetoing x < 0.2 looks
+    // like a gain (+14 −6); validated on the newer part, it is a loss, so the builder keeps no filter.
+    const samples = Array.from({ length: 100 }, (_, i) => sample(i, xOf(i), i >= 70));
+    const built = buildMemory([{ id: 'stump', instance: new StumpLearner('dec.x') }], samples, 1);
+    expect(built.ok).to.equal(true);
+    if (built.ok) expect(built.content.filter).to.equal(null);
+    const holds = buildMemory([{ id: 'stump', instance: new StumpLearner('dec.x') }], Array.from({ length: 100 }, (_, i) => sample(i, xOf(i))), 1);
+    expect(holds.ok && holds.content.filter?.learnerId).to.equal('stump');
+  });
+
+  it('overlapping holdouts split the selection level over the looks that share a sample', () => {
+    const h = harness({ learning: { monitor: { maxPromotionsPerSession: 0 } } });
+    h.p.start([], null, 0);
+    for (let i = 0; i < 50; i++) h.p.onSample(sample(i, xOf(i)));
+    const gates = h.rows.filter((r) => r.type === 'learning.gate').map((r) => r.data);
+    expect(gates.length).to.equal(3);
+    // First look: the whole window is new. Then 5 new samples per evaluation against a holdout of 20 → 4 looks.
+    expect(gates.map((g) => g.looks)).to.deep.equal([1, 4, 4]);
+  });
+
+  it('one losing episode seen by several overlapping triggers counts once in the selection test', () => {
+    // 40 ordinary opportunities alternate +1/−1; then one episode of 6 triggers whose [decision, exit] intervals
+    // overlap, all losers (a real trade and its ghost brackets). Vetoing exactly that episode is one lucky call.
+    const rs = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 1 : -1));
+    const ordinary = rs.map((r, i) => { const s = sample(i, 0.5); return { ...s, label: { ...s.label, r, win: r > 0, mae: -0.5 } }; });
+    const episode = Array.from({ length: 6 }, (_, j) => {
+      const s = sample(100 + j, 0.1);
+      return { ...s, decidedAt: 100_000_000 + j * 100_000, closedAt: 105_000_000, label: { ...s.label, r: -1, win: false, mae: -0.5 } };
+    });
+    const holdout = [...ordinary, ...episode];
+    const filter = (s: (typeof holdout)[number]) => ({ take: s.features[0]! >= 0.2, p: null });
+    const v = shadowGate({ champion: STATIC_POLICY, candidate: filter, holdout, schemaMatches: true, params: gateParams.parse({}), seed: 3 });
+    expect(v.figures.changed).to.equal(1);
+    expect(v.failed).to.include('selection');
+  });
+
   it('no promotion in SAFE_MODE, and promotions are rate-limited', () => {
     const safe = harness({ canPromote: () => false });
     safe.p.start([], null, 0);
@@ -110,6 +170,17 @@ describe('learning pipeline (core/learning)', () => {
     }
     expect(h.holder.current!.version).to.equal(0);
     expect(h.unstable()).to.equal(1);
+  });
+
+  it('a version an earlier session rolled back is not in force again (the deny-list outlives the session)', () => {
+    const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x'], candidates: {}, filter: null, sections: {}, trainedOn: 0, trainedThrough: '', expectedR: 0 };
+    const h = harness();
+    h.p.start([], { version: 3, checksum: 'c3', createdAt: 0, content }, 3, null, ['c3']);
+    expect(h.holder.current!.version).to.equal(0);
+    expect(h.rows.some((r) => r.type === 'learning.memory-denied' && r.data.version === 3)).to.equal(true);
+    const fresh = harness();
+    fresh.p.start([], { version: 3, checksum: 'c3', createdAt: 0, content }, 3, null, []);
+    expect(fresh.holder.current!.version).to.equal(3);
   });
 
   it('memory older than maxAgeHours falls back to static (version 0)', () => {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { createHarvester } from '../../../core/di/container.js';
-import { resolveConfig } from '../../../core/config/resolve-config.js';
+import { type ResolvedConfig, resolveConfig } from '../../../core/config/resolve-config.js';
 import { sampleFromRow } from '../../../core/learning/sample-row.js';
 import { builtinPlugins } from '../builtin-plugins.js';
 
@@ -58,13 +58,13 @@ export interface SweepDayResult {
 }
 
 /**
- * The sweep's filter: meta-label on four decision-time columns with a stronger L2 than the default. On all ~45
- * decision columns and the 50–100 samples a few days give, the logistic model overfits (holdout Brier 0.36 against
- * 0.23 for the base rate, measured on 14 planted days) and the gate refuses every candidate.
+ * The sweep's filter: meta-label on every decision-time column (the learner's default: all `tm3s.`/`tm1s.`/`dec.`
+ * columns, standardised — no hand-picked subset), with a strong L2 penalty. About 45 columns against the 50–200
+ * samples of the window overfit at the default penalty (holdout Brier 0.36 against 0.23 for the base rate, measured
+ * on 14 planted days); 30 is the curvature ~120 samples put on one standardised weight (n · p(1 − p) ≈ n / 4), so
+ * no single column moves the score unless the window agrees on it.
  */
-export const SWEEP_META_LABEL = {
-  features: ['dec.shelfSizeRatio', 'dec.imbalance', 'dec.tapeImbalance', 'dec.replenishments'], l2: 5, minSamples: 20,
-};
+export const SWEEP_META_LABEL = { l2: 30, minSamples: 20 };
 
 const START_DATE = DateTime.fromISO('2024-03-04', { zone: 'America/New_York' });
 
@@ -75,6 +75,19 @@ const START_DATE = DateTime.fromISO('2024-03-04', { zone: 'America/New_York' });
  * trades carry the same labels.
  */
 export async function runSweepDay(t: SweepDayTask): Promise<SweepDayResult> {
+  const resolved = await resolveSweepDay(t);
+  const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
+  const sessionId = `${t.arm}-${t.index}-s${t.seed}`;
+  const runtime = await createHarvester(resolved, { sessionId, wallStartedAt: 'sweep', log: quiet });
+  try {
+    return await collect(t, sessionId, runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** The resolved config of one sweep day (also what `memory rebuild` needs to recreate the day's learners). */
+export async function resolveSweepDay(t: SweepDayTask): Promise<ResolvedConfig> {
   const date = START_DATE.plus({ days: t.index }).toISODate()!;
   const planted = t.signal !== 'none';
   const invert = t.signal === 'poisoned' && t.index >= t.flipAt;
@@ -96,11 +109,11 @@ export async function runSweepDay(t: SweepDayTask): Promise<SweepDayResult> {
     strategies: [{ use: 'lmp', params: { symbol: t.symbol ?? 'HRVST', maxEntries: 8, ...(t.lmp ?? {}) } }],
     dataDir: t.dataDir,
   };
-  const resolved = await resolveConfig(input, { builtins: await builtinPlugins(), baseDir: t.baseDir });
-  const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
-  const sessionId = `${t.arm}-${t.index}-s${t.seed}`;
-  const runtime = await createHarvester(resolved, { sessionId, wallStartedAt: 'sweep', log: quiet });
-  try {
+  return resolveConfig(input, { builtins: await builtinPlugins(), baseDir: t.baseDir });
+}
+
+async function collect(t: SweepDayTask, sessionId: string, runtime: Awaited<ReturnType<typeof createHarvester>>): Promise<SweepDayResult> {
+  {
     const result = await runtime.engine.run();
     const journal = runtime.journal;
     const trades: SweepTrade[] = [];
@@ -127,8 +140,6 @@ export async function runSweepDay(t: SweepDayTask): Promise<SweepDayResult> {
       filterScores,
       journalSha256: result.journalSha256,
     };
-  } finally {
-    await runtime.close();
   }
 }
 
