@@ -5,7 +5,11 @@
  */
 export const KIT_VERSION = '1.0';
 
-export type CardStatus = 'passed' | 'failed' | 'skipped' | 'waived';
+/**
+ * `not-applicable`: the subject's declarations gate the card out (or the kit has no scenario for it); such a card is
+ * not a mocha test, only a line of the report. `skipped`: a declared known gap that ran and failed as declared.
+ */
+export type CardStatus = 'passed' | 'failed' | 'skipped' | 'waived' | 'not-applicable';
 
 /** What a card's `applies` sees: the declared flags, driver features and live mode of the suite. */
 export interface ApplyEnv {
@@ -96,14 +100,25 @@ export const requires = {
   notLive: ((env) => (env.isLive ? 'requires a scripted venue; isLive declared true' : null)) as AppliesFn,
 };
 
-/** Decides a card's fate before running it: skip reason, waiver, or run. */
-export function preflight(card: CardDef<unknown>, env: ApplyEnv, waivers: Readonly<Record<string, string>>): { status: 'skipped' | 'waived'; reason: string } | null {
+/** What preflight decided for a card that will not run. */
+export interface NotRun {
+  status: 'not-applicable' | 'waived';
+  reason: string;
+}
+
+/** Decides a card's fate before running it: not applicable (with the reason), waived, or run (null). */
+export function preflight(card: CardDef<unknown>, env: ApplyEnv, waivers: Readonly<Record<string, string>>): NotRun | null {
   const waiver = waivers[card.id];
   if (waiver !== undefined) return { status: 'waived', reason: waiver };
   const reason = card.applies?.(env) ?? null;
-  if (reason !== null) return { status: 'skipped', reason };
-  if (card.run === undefined) return { status: 'skipped', reason: NOT_IMPLEMENTED };
+  if (reason !== null) return { status: 'not-applicable', reason };
+  if (card.run === undefined) return { status: 'not-applicable', reason: NOT_IMPLEMENTED };
   return null;
+}
+
+/** The result of a card that preflight kept from running. */
+export function notRunResult(card: { id: string; variant?: string | undefined; title: string }, pre: NotRun): CardResult {
+  return { id: card.id, variant: card.variant ?? null, title: card.title, status: pre.status, reason: pre.reason, violations: [], durationMs: 0, expected: [], recorded: [] };
 }
 
 /** Waivers must name a known card, give a reason and never waive a baseline card (§10.5). */
@@ -162,7 +177,7 @@ async function runCardOnce<R>(
 ): Promise<CardResult> {
   const base = { id: card.id, variant: card.variant ?? null, title: card.title };
   const pre = preflight(card as CardDef<unknown>, env, waivers);
-  if (pre !== null) return { ...base, status: pre.status, reason: pre.reason, violations: [], durationMs: 0, expected: [], recorded: [] };
+  if (pre !== null) return notRunResult(card, pre);
   // Wall time here only measures the card's duration for the report; it never feeds a subject.
   const started = performance.now();
   try {

@@ -1,5 +1,5 @@
-import { cardKey, cardTitle, knownGap, preflight, runCard, validateKnownGaps, validateWaivers, type ApplyEnv, type CardDef, type CardResult } from './card.js';
-import { buildReport, writeReport, type ConformanceReport } from './report.js';
+import { cardKey, cardTitle, knownGap, notRunResult, preflight, runCard, validateKnownGaps, validateWaivers, type ApplyEnv, type CardDef, type CardResult } from './card.js';
+import { buildReport, notApplicableLines, writeReport, type ConformanceReport } from './report.js';
 import type { ManualClock } from '../../core/engine/virtual-clock.js';
 import type { Micros } from '../../core/domain/units.js';
 
@@ -67,23 +67,41 @@ export function validateSuite<R>(suite: PortSuite<R>): void {
 }
 
 /**
- * Registers one mocha `describe` with one `it` per card and variant, in id order. Cards that do not apply are
- * registered too, their reason appended to the title, and marked pending with `this.skip()`.
+ * Registers one mocha `describe` with one `it` per card and variant that applies to the subject, in id order. A card
+ * the subject's declarations gate out, a waived card and a card the kit has no scenario for are not tests: they go
+ * into the kit's report with their reasons, printed once after the suite (so a pending test always means something).
+ * A declared known gap is a test: it runs, and shows as pending with the gap in its title when it fails as declared.
  */
 export function registerMochaSuite<R>(suite: PortSuite<R>): void {
   validateSuite(suite);
-  const results: CardResult[] = [];
   const waivers = suite.options.waivers ?? {};
+  const knownGaps = suite.options.knownGaps ?? {};
+  const results: CardResult[] = [];
+  const runnable: CardDef<R>[] = [];
+  for (const card of suite.cards) {
+    const pre = preflight(card as CardDef<unknown>, suite.env, waivers);
+    if (pre === null) runnable.push(card);
+    else results.push(notRunResult(card, pre));
+  }
+  const report = (): void => {
+    const done = finish(suite, results);
+    if (suite.options.printSummary === false) return;
+    const notApplicable = notApplicableLines(done);
+    console.log(`      ${done.summary}`);
+    if (notApplicable.length > 0) {
+      console.log(`      not applicable to ${suite.name} (${done.notApplicable.length} cards, not run as tests):`);
+      for (const line of notApplicable) console.log(`        ${line}`);
+    }
+  };
   describe(`${suite.name} — ${suite.port} conformance (kit 1.0)`, function () {
-    for (const card of suite.cards) {
-      const pre = preflight(card as CardDef<unknown>, suite.env, waivers);
-      const gap = knownGap(card, suite.options.knownGaps ?? {});
-      const suffix = pre !== null ? ` [${pre.status}: ${pre.reason}]` : gap !== null ? ` [known gap: ${gap}]` : '';
-      it(`${cardTitle(card as CardDef<unknown>)}${suffix}`, async function () {
+    for (const card of runnable) {
+      const gap = knownGap(card, knownGaps);
+      it(`${cardTitle(card as CardDef<unknown>)}${gap !== null ? ` [known gap: ${gap}]` : ''}`, async function () {
         if (card.timeoutMs !== undefined) this.timeout(card.timeoutMs);
-        const result = await runCard(card, suite.env, waivers, suite.execute, suite.options.knownGaps ?? {});
+        const result = await runCard(card, suite.env, waivers, suite.execute, knownGaps);
         results.push(result);
-        if (result.status === 'skipped' || result.status === 'waived') this.skip();
+        // Only a known gap that failed as declared is skipped here; its title carries the declared reason.
+        if (result.status === 'skipped') this.skip();
         if (result.status === 'failed') {
           const detail = result.expected.length || result.recorded.length
             ? `\n    expected: ${result.expected.join(' → ')}\n    recorded: ${result.recorded.join('\n              ')}`
@@ -92,10 +110,9 @@ export function registerMochaSuite<R>(suite: PortSuite<R>): void {
         }
       });
     }
-    after(function () {
-      const report = finish(suite, results);
-      if (suite.options.printSummary !== false) console.log(`      ${report.summary}`);
-    });
+    // Mocha runs no hook in a describe without tests: a subject to which no card applies is reported right away.
+    if (runnable.length === 0) report();
+    else after(report);
   });
 }
 
@@ -110,7 +127,11 @@ export async function runSuiteProgrammatically<R>(suite: PortSuite<R>, only?: re
   return finish({ ...suite, options: { ...suite.options, reportDir: suite.options.reportDir ?? false } }, results);
 }
 
-function finish<R>(suite: PortSuite<R>, results: CardResult[]): ConformanceReport {
+function finish<R>(suite: PortSuite<R>, unordered: CardResult[]): ConformanceReport {
+  // The report lists cards in the suite's id order, whether they ran or were reported without running.
+  const position = new Map(suite.cards.map((c, i) => [cardKey(c), i]));
+  const at = (r: CardResult): number => position.get(cardKey({ id: r.id, variant: r.variant ?? undefined })) ?? Number.MAX_SAFE_INTEGER;
+  const results = [...unordered].sort((a, b) => at(a) - at(b));
   const report = buildReport({
     port: suite.port, name: suite.name, ...(suite.options.subjectVersion ? { subjectVersion: suite.options.subjectVersion } : {}),
     capabilities: suite.env.capabilities, driverFeatures: [...suite.env.driverFeatures], fixtures: suite.fixtures,

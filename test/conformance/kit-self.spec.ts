@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { buildBrokerSuite, describeBrokerAdapterConformance, runSuiteProgrammatically, validateSuite, type BrokerSuiteOptions } from '../../plugins/conformance/index.js';
+import { cardTitle, preflight, type CardDef } from '../../plugins/conformance/card.js';
 import { ToyBroker, type ToyFault } from './support/toy-broker.js';
 
 // The kit's own spec: a small correct broker passes; the same broker with one injected fault fails the cards that
@@ -19,7 +20,29 @@ function toyOptions(faults: ToyFault[] = []): BrokerSuiteOptions {
   };
 }
 
-describeBrokerAdapterConformance('toy-broker', toyOptions());
+let registered: Mocha.Suite | undefined;
+describe('conformance kit — registration', function () {
+  // Kept so the spec below can see which tests the kit registered.
+  registered = this;
+  describeBrokerAdapterConformance('toy-broker', toyOptions());
+});
+
+describe('conformance kit — cards that do not apply', function () {
+  it('are not mocha tests: only applicable cards are registered; the report lists the rest with their reasons', async function () {
+    const suite = buildBrokerSuite('toy-broker', { ...toyOptions(), reportDir: false });
+    const applicable = suite.cards.filter((c) => preflight(c as CardDef<unknown>, suite.env, {}) === null);
+    expect(applicable.length).to.be.within(1, suite.cards.length - 1);
+    expect(registered!.suites[0]!.tests.map((t) => t.title)).to.deep.equal(applicable.map((c) => cardTitle(c as CardDef<unknown>)));
+
+    const report = await runSuiteProgrammatically(suite);
+    const notApplicable = suite.cards.length - applicable.length;
+    expect(report.notApplicable).to.have.length(notApplicable);
+    expect(report.counts['not-applicable']).to.equal(notApplicable);
+    expect(report.notApplicable.find((c) => c.card === 'BRK-81')).to.deep.include({ reason: 'requires driver feature restart; not provided' });
+    expect(report.summary).to.include(`${notApplicable} not applicable`);
+    expect(report.partial).to.equal(false);
+  });
+});
 
 describe('conformance kit — it fails broken adapters', function () {
   async function failedCards(faults: ToyFault[], only: string[]): Promise<string[]> {

@@ -6,6 +6,7 @@ import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
 import { importLobster } from '../../adapters/replay/lobster/lobster-importer.js';
 import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
+import { skipBecause } from '../support/skip.js';
 
 // The real NASDAQ day: LOBSTER sample, GOOG 2012-06-21 — courtesy of https://lobsterdata.com.
 const dir = path.resolve(import.meta.dirname, '../../../shared/data/lobster/GOOG_2012-06-21_L10');
@@ -18,10 +19,7 @@ describe('LMP over the real GOOG day through the whole framework (data)', functi
   let recording: string;
 
   before(async function () {
-    if (!fs.existsSync(messageFile)) {
-      console.warn(`  (skipped: LOBSTER sample not found at ${dir})`);
-      this.skip();
-    }
+    if (!fs.existsSync(messageFile)) skipBecause(this, `LOBSTER sample not found at ${dir}`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-goog-'));
     recording = path.join(tmp, 'goog.hrec');
     await importLobster({ messageFile, orderbookFile, out: recording, symbol: 'GOOG', date: '2012-06-21' });

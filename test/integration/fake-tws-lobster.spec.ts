@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import type { DepthEvent } from '../../core/domain/market.js';
 import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
+import { skipBecause } from '../support/skip.js';
 
 const DIR = '../shared/data/lobster/GOOG_2012-06-21_L10';
 const BOOK = `${DIR}/GOOG_2012-06-21_34200000_57600000_orderbook_10.csv`;
@@ -58,10 +59,7 @@ describe('fake TWS depth on the real LOBSTER GOOG day', () => {
   });
 
   it(`the client's 5-row book matches LOBSTER's top 5 after ${ROWS} snapshots, zero decoder errors`, async function () {
-    if (!existsSync(BOOK)) {
-      console.log(`      (skipped: LOBSTER data not found at ${DIR})`);
-      this.skip();
-    }
+    if (!existsSync(BOOK)) skipBecause(this, `LOBSTER data not found at ${DIR}`);
     const snaps = await readSnapshots(ROWS);
     server = await FakeTwsServer.start({ clock: new StepClock() });
     client = await IbHarness.connect(server.port, 9);

@@ -25,6 +25,10 @@ describe('third-party strategy plugins', function () {
     }
     fs.symlinkSync(repo, path.join(dir, 'node_modules', 'harvester'), 'dir');
   });
+  // The symlinked checkout has no dist/ (npm pack builds it; package-install.spec.ts tests the installed package), so
+  // the plugin's own tsc and mocha resolve `harvester/sdk` through the "harvester-source" condition, to the sources,
+  // as bin/harvester.js does for every harvester process (bin/source-condition.js).
+  const SOURCE = 'harvester-source';
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('`harvester init strategy` scaffolds a plugin that typechecks, passes its own spec and trades through `harvester run`', () => {
@@ -37,9 +41,9 @@ describe('third-party strategy plugins', function () {
     const again = run(process.execPath, [bin, 'init', 'strategy', 'opening-drive', '--dir', dir], repo);
     expect(again.status).to.not.equal(0);
 
-    const tsc = run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], plugin);
+    const tsc = run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--customConditions', SOURCE], plugin);
     expect(tsc.status, tsc.out).to.equal(0);
-    const spec = run(process.execPath, ['--import', 'tsx', path.join(repo, 'node_modules/mocha/bin/mocha.js'), 'test/opening-drive.spec.ts'], plugin);
+    const spec = run(process.execPath, ['--import', 'tsx', path.join(repo, 'node_modules/mocha/bin/mocha.js'), 'test/opening-drive.spec.ts'], plugin, { NODE_OPTIONS: `--conditions=${SOURCE}` });
     expect(spec.status, spec.out).to.equal(0);
     expect(spec.out).to.match(/2 passing/);
 
@@ -60,6 +64,27 @@ export default defineConfig({
     const summary = JSON.parse(session.out.trim().split('\n').filter((l) => l.startsWith('{') && l.includes('"journalSha256"')).at(-1)!) as { strategy: string; orders: number };
     expect(summary.strategy).to.equal('opening-drive');
     expect(summary.orders).to.be.greaterThan(0);
+  });
+
+  it('an ES-module config that imports `harvester/sdk` loads from a clone, which has no dist/', () => {
+    // Without bin/source-condition.js the "import" condition would pick dist/plugins/sdk/index.js, absent in a clone.
+    const esm = path.join(dir, 'esm');
+    fs.mkdirSync(esm, { recursive: true });
+    fs.writeFileSync(path.join(esm, 'package.json'), '{ "type": "module" }\n');
+    const config = path.join(esm, 'harvester.config.ts');
+    fs.writeFileSync(config, `import { defineConfig } from 'harvester/sdk';
+export default defineConfig({
+  session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '09:40' },
+  marketData: { use: 'replay', params: { generate: { symbol: 'HRVST' } } },
+  broker: { use: 'simulated', params: {} },
+  store: { use: 'typeorm', params: { file: '${path.join(dir, 'e.sqlite')}' } },
+  strategies: [{ use: 'lmp', params: { symbol: 'HRVST' } }],
+  dataDir: '${path.join(dir, 'var')}',
+});
+`);
+    const check = run(process.execPath, [bin, 'config', 'check', '--config', config], esm);
+    expect(check.out).to.not.match(/LOAD_FAILED|not defined by "exports"|Cannot find module/);
+    expect(check.status, check.out).to.equal(0);
   });
 
   it('loads an independent example plugin by path from a config and trades with it', () => {

@@ -8,6 +8,7 @@ import { EDGE_SCENARIOS } from './validation/scenarios-edge.js';
 import { ENGINE_SCENARIOS } from './validation/scenarios-engine.js';
 import type { ValidationTarget } from './validation/target.js';
 import { openVenue, type Venue } from './validation/venue.js';
+import { skipBecause } from './skip.js';
 
 export type { ValidationTarget, ValidationTiming, FakeControl } from './validation/target.js';
 
@@ -87,7 +88,7 @@ export function paperValidationScenarios(getTarget: () => ValidationTarget): voi
       const skip = pending ?? (s.fakeOnly !== undefined && t.fake === undefined ? `fake TWS only: ${s.fakeOnly}` : undefined);
       if (skip !== undefined) {
         record('pending', skip);
-        this.skip();
+        skipBecause(this, skip);
       }
       const deferred: Array<() => Promise<void> | void> = [];
       const venues: Venue[] = [];

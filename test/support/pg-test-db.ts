@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { skipBecause } from './skip.js';
 
 /**
  * The PostgreSQL server for the specs: `HARVESTER_TEST_PG_URL` (scripts/pg-test-server.sh starts one; .ci/run
@@ -16,7 +17,7 @@ export function pgTestUrl(ctx: Mocha.Context): string {
     warned = true;
     process.stderr.write('PostgreSQL specs skipped: HARVESTER_TEST_PG_URL is not set (eval "$(scripts/pg-test-server.sh start)" to run them)\n');
   }
-  return ctx.skip() as never;
+  return skipBecause(ctx, 'HARVESTER_TEST_PG_URL is not set');
 }
 let warned = false;
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTROL_FILE, sendControlCommand, startControlServer, type ControlServer } from '../../adapters/cli/control-socket.js';
 import type { OperatorHandler } from '../../core/risk/operator-commands.js';
+import { skipBecause } from '../support/skip.js';
 
 const handler: OperatorHandler = { async handle() { return { ok: true, state: 'RUNNING' }; } };
 
@@ -38,7 +39,7 @@ describe('control socket limits', () => {
   });
 
   it('the token file is 0600 even when an older control.json was 0644', async function () {
-    if (process.platform === 'win32') this.skip(); // POSIX permissions only
+    if (process.platform === 'win32') skipBecause(this, 'POSIX file permissions only');
     const file = join(dir, CONTROL_FILE);
     await writeFile(file, '{}\n');
     await chmod(file, 0o644);

@@ -8,6 +8,7 @@ import type { BookSide, DepthEvent } from '../../core/domain/market.js';
 import lmp, { type LmpStrategy } from '../../strategies/lmp/index.js';
 import { FakeContext, params, trade } from './lmp-fixtures.spec.js';
 import type { LmpParamsInput } from '../../strategies/lmp/params.js';
+import { skipBecause } from '../support/skip.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../../shared/data/lobster/GOOG_2012-06-21_L10');
 const END_SEC = 11 * 3600 + 15 * 60; // the LMP session ends at 11:15
@@ -141,10 +142,7 @@ describe('LMP on the real LOBSTER day (GOOG 2012-06-21, 09:30–11:15)', functio
   this.timeout(60_000);
 
   before(function () {
-    if (!fs.existsSync(DIR)) {
-      console.log(`    (skipped: LOBSTER data not found at ${DIR})`);
-      this.skip();
-    }
+    if (!fs.existsSync(DIR)) skipBecause(this, `LOBSTER data not found at ${DIR}`);
   });
 
   it('roadmap universe: GOOG is mostly excluded (spread, thin top of book), decisions stay well-formed', async () => {
