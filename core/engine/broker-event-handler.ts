@@ -1,6 +1,7 @@
 import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
 import type { OrderManagerDeps } from './order-manager-deps.js';
 import type { OrderRegistry, TrackedOrder } from './order-registry.js';
+import { JOURNALED_ORDER_EVENTS } from '../domain/journal-rows.js';
 
 /** What the handler asks of the order manager: keep closing positions covered (see OrderManager.cover). */
 export interface CloseCoverage {
@@ -9,10 +10,6 @@ export interface CloseCoverage {
   linkRestored(): void;
 }
 
-const JOURNALED: readonly BrokerEventName[] = [
-  'order.submitted', 'order.accepted', 'order.cancelled', 'order.rejected', 'order.unknown', 'order.modified',
-  'order.cancel-rejected', 'order.modify-rejected', 'order.adopted', 'bracket.failed', 'order.triggered',
-];
 
 export const EXIT_REASON: Record<TrackedOrder['role'], string | null> = {
   entry: null, 'stop-loss': 'stop-loss', 'take-profit': 'take-profit', exit: null, flatten: 'kill-switch',
@@ -33,7 +30,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
     })));
   };
 
-  for (const name of JOURNALED) {
+  for (const name of JOURNALED_ORDER_EVENTS) {
     on(name, (p) => {
       const coid = (p as { coid?: string }).coid;
       let order = coid !== undefined ? registry.get(coid) : undefined;
