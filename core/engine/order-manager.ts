@@ -1,4 +1,5 @@
 import type { BracketRequest, OrderRequest, OrderSide } from '../domain/orders.js';
+import type { ErrorCode } from '../domain/error-codes.js';
 import type { BrokerEvents, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason, TradingState } from '../../ports/risk-policy.js';
@@ -303,7 +304,7 @@ export class OrderManager {
     return intent.kind === 'entry' ? `${intent.strategyId}-t${++this.tradeCount}` : null;
   }
 
-  private send(intent: OrderIntent, tradeId: string | null, close: boolean): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: string; reason: string } {
+  private send(intent: OrderIntent, tradeId: string | null, close: boolean): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: ErrorCode; reason: string } {
     const meta = { intentId: intent.intentId, strategyId: intent.strategyId, tradeId, reason: intent.reason, close };
     const exitSide: OrderSide = intent.side === 'buy' ? 'sell' : 'buy';
     const parent = this.order(`${intent.intentId}.p`, intent, intent.side, intent.type, intent.quantity, intent.limitPrice, intent.triggerPrice);

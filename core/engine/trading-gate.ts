@@ -1,3 +1,4 @@
+import type { RiskCode } from '../domain/error-codes.js';
 import type { BrokerHealth } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../ports/risk-policy.js';
@@ -24,7 +25,7 @@ export interface TradingGateDeps {
   lastData(symbol: string): number | null;
 }
 
-const GATE_CODES: Record<StartGateResult['gate'], string> = {
+const GATE_CODES: Record<StartGateResult['gate'], RiskCode> = {
   mode: 'RISK.MODE_MISMATCH', connection: 'RISK.BROKER_NOT_READY', 'data-fresh': 'RISK.DATA_PREREQUISITES',
   'order-placement': 'RISK.BROKER_NOT_READY', 'time-window': 'RISK.OUTSIDE_WINDOW', account: 'RISK.ACCOUNT_MISMATCH',
 };
