@@ -79,7 +79,7 @@ export class OrderManager {
     }
     const tradeId = this.tradeIdFor(intent);
     this.d.journal.write('risk', 'risk.approved', { intent: intentRecord(intent), quantity, warnings: decision.warnings }, { ...base, tradeId: tradeId ?? undefined });
-    this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, quantity, at: this.d.clock.now() });
+    this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, qty: quantity, at: this.d.clock.now() });
     const sized: OrderIntent = { ...intent, quantity };
     const sent = this.send(sized, tradeId, opts.close === true);
     if (sent.status === 'rejected') return { status: 'rejected', intentId, code: sent.code, reason: sent.reason };
@@ -241,9 +241,11 @@ export class OrderManager {
     if (c.failures >= MAX_CLOSE_FAILURES) {
       c.escalated = true;
       const held = this.d.tracker.current(o.strategyId, o.symbol)?.quantity ?? 0;
-      const alert = { severity: 'critical' as const, strategyId: o.strategyId, symbol: o.symbol, quantity: held, attempts: c.failures, code, reason, at: this.d.clock.now() };
-      // Journaled as flatten.escalated so the operator alert rules (flatten-failed, critical) pick it up.
-      this.d.journal.write('risk', 'flatten.escalated', { ...alert }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
+      const alert = { severity: 'critical' as const, strategyId: o.strategyId, symbol: o.symbol, qty: held, attempts: c.failures, code, reason, at: this.d.clock.now() };
+      // Journaled as flatten.escalated so the operator alert rules (flatten-failed, critical) pick it up. The row keeps
+      // `quantity` (events say `qty`): renaming a journal key would change every digest of a session that escalated.
+      const { qty: _qty, ...row } = alert;
+      this.d.journal.write('risk', 'flatten.escalated', { ...row, quantity: held }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
       this.d.bus.emit('flatten.escalated', alert);
       this.d.escalate?.('HALT', { code: 'RISK.CLOSE_FAILED', limit: 'order-manager.maxCloseFailures', observed: c.failures, threshold: MAX_CLOSE_FAILURES, message: `closing ${held} ${o.symbol} failed ${c.failures} times (${reason}); an operator must act` });
       return;
