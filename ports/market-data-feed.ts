@@ -1,4 +1,4 @@
-import type { DepthEvent, FeedStatusEvent, Instrument, QuoteEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
+import type { DepthEvent, FeedStatusEvent, QuoteEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
 import type { ErrorCode } from '../core/domain/error-codes.js';
 import type { Micros } from '../core/domain/units.js';
 import { createToken, type Disposer } from './create-token.js';
@@ -97,8 +97,6 @@ export interface MarketDataFeed {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   dispose(): Promise<void>;
-  /** Qualify a symbol before any request; cached. Resolves to null for an unknown symbol. */
-  instrument(symbol: string): Promise<Instrument | null>;
   subscribe(symbol: string, stream: StreamKind, options?: SubscribeOptions): SubscribeResult;
   unsubscribe(handle: SubscriptionHandle): void;
   usage(): LineUsage;

@@ -1,6 +1,6 @@
 import { EventName, type TickByTickDataType } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
-import type { Instrument, StreamKind } from '../../core/domain/market.js';
+import type { StreamKind } from '../../core/domain/market.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { ErrorCode } from '../../core/domain/error-codes.js';
 import type { Clock } from '../../ports/clock.js';
@@ -95,10 +95,6 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     await this.disconnect();
     this.entitlements.dispose();
     this.links.dispose();
-  }
-
-  async instrument(symbol: string): Promise<Instrument | null> {
-    return { symbol, tick: 100, currency: 'USD', exchange: 'SMART', timeZone: 'America/New_York' };
   }
 
   /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21). */
