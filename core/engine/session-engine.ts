@@ -1,15 +1,13 @@
-import { inject, injectable } from 'inversify';
-import type { VirtualClock } from '../../ports/clock.js';
-import { Clock } from '../../ports/clock.js';
-import { IBrokerAdapter } from '../../ports/broker-adapter.js';
-import { Journal, type SessionSummary } from '../../ports/journal.js';
-import { MarketDataFeed, type PlaybackOptions } from '../../ports/market-data-feed.js';
-import { MemoryStore } from '../../ports/memory-store.js';
+import type { Clock, VirtualClock } from '../../ports/clock.js';
+import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { Journal, SessionSummary } from '../../ports/journal.js';
+import type { MarketDataFeed, PlaybackOptions } from '../../ports/market-data-feed.js';
+import type { MemoryStore } from '../../ports/memory-store.js';
 import type { Strategy, StrategyOrderUpdate } from '../../ports/strategy.js';
 import { HarvesterError } from '../errors/harvester-error.js';
 import { RiskGate } from '../risk/risk-gate.js';
 import { JournalWriter } from './journal-writer.js';
-import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from './session-plan.js';
+import type { SessionPlan } from './session-plan.js';
 import type { KernelParts } from './kernel-parts.js';
 import { OrderManager } from './order-manager.js';
 import { createTradingGate } from './trading-gate.js';
@@ -21,7 +19,7 @@ import { RiskContextView } from './risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
 import { wireFeed } from './feed-wiring.js';
-import { OperatorControls } from './operator-controls.js';
+import { OperatorControls, SymbolPauses } from './operator-controls.js';
 import { endOfDayReport } from './end-of-day.js';
 import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
 import type { ActiveMemory } from '../learning/active-memory.js';
@@ -45,12 +43,12 @@ const SETTLE_US = 5_000_000;
  * Session lifecycle: startup (journal, connect, subscribe, load memory, start strategies) → steady state (events
  * one at a time through the loop) → shutdown (stop strategies, cancel and flatten, settle, final flush).
  */
-@injectable()
 export class SessionEngine {
   readonly tracker = new TradeTracker();
   readonly memory: MemoryHolder = { current: null };
   readonly strategies: Strategy[] = [];
-  readonly pausedSymbols = new Set<string>();
+  /** Operator and shutdown pauses of entries; read by the trading gate and the risk context. */
+  readonly pauses = new SymbolPauses();
   readonly gate: RiskGate;
   readonly orders: OrderManager;
   readonly journalWriter: JournalWriter;
@@ -69,13 +67,13 @@ export class SessionEngine {
   readonly recovery: SessionRecovery | null;
 
   constructor(
-    @inject(Clock) private readonly clock: Clock,
-    @inject(MarketDataFeed) private readonly feed: MarketDataFeed,
-    @inject(IBrokerAdapter) private readonly broker: IBrokerAdapter,
-    @inject(Journal) private readonly journal: Journal,
-    @inject(MemoryStore) private readonly memoryStore: MemoryStore,
-    @inject(SessionPlanToken) readonly plan: SessionPlan,
-    @inject(KernelPartsToken) readonly parts: KernelParts,
+    private readonly clock: Clock,
+    private readonly feed: MarketDataFeed,
+    private readonly broker: IBrokerAdapter,
+    private readonly journal: Journal,
+    private readonly memoryStore: MemoryStore,
+    readonly plan: SessionPlan,
+    readonly parts: KernelParts,
   ) {
     const { loop, bus, ledger, router } = parts;
     this.journalWriter = new JournalWriter(journal, plan.sessionId, loop, clock, plan.secrets);
@@ -98,10 +96,10 @@ export class SessionEngine {
     this.risk = new RiskContextView({
       clock, ledger, tracker: this.tracker, state: () => this.gate.state, book: (s) => router.book(s),
       openOrderCount: () => this.orders.registry.workingOrderCount, ordersToday: () => this.orders.ordersSent,
-      pausedSymbols: this.pausedSymbols, account: this.account,
+      pausedSymbols: this.pauses.view, account: this.account,
     });
     const startGate = createTradingGate({
-      gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pausedSymbols, mode: plan.mode,
+      gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pauses.view, mode: plan.mode,
       brokerIsVenue: plan.arming.venues.some((v) => v.path === 'broker'), whitelist: plan.whitelist,
       window: plan.window, maxDataAgeMs: plan.maxDataAgeMs, configuredAccount: plan.arming.accountId,
       health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
@@ -120,7 +118,10 @@ export class SessionEngine {
       notify: (id, u) => this.notify(id, u), escalate: (to, reason) => { this.gate.escalate(to, reason, 'auto'); },
       ...(this.recovery !== null ? { recovery: this.recovery } : {}),
     });
-    this.controls = new OperatorControls(this);
+    this.controls = new OperatorControls({
+      post: (t) => loop.post(t), journal: this.journalWriter, gate: this.gate, pauses: this.pauses,
+      flattenAll: (reason) => { this.orders.flattenAll(reason); }, riskContext: () => this.risk, positions: () => ledger.positions(),
+    });
     this.samples = new SampleRecorder({
       sessionId: plan.sessionId, seed: plan.seed, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
       killSwitchEngaged: () => this.gate.state === 'HALT',
@@ -147,6 +148,11 @@ export class SessionEngine {
   /** Everything journaled so far is durable when this resolves (operator commands are answered after it). */
   flushJournal(): Promise<void> {
     return this.journal.flush();
+  }
+
+  /** Paused symbols, for the narrator and the dashboard. */
+  get pausedSymbols(): ReadonlySet<string> {
+    return this.pauses.view;
   }
 
   get riskContext(): RiskContextView {
@@ -288,7 +294,7 @@ export class SessionEngine {
    */
   private async shutdown(policy: ShutdownPolicy, stopping: boolean): Promise<void> {
     if (stopping) {
-      this.pausedSymbols.add('*');
+      this.pauses.pause('*');
       this.journalWriter.write('risk', 'session.stopping', { onShutdown: policy });
     }
     for (const s of this.strategies) {

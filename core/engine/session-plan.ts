@@ -46,6 +46,3 @@ export interface SessionPlan {
   recovery: RecoveryPlan;
   log(pluginId: string): StrategyLog;
 }
-
-export const SessionPlan = Symbol.for('harvester.core.SessionPlan');
-export const KernelParts = Symbol.for('harvester.core.KernelParts');
