@@ -2,9 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { parseOperatorCommand, type OperatorHandler, type OperatorResult } from '../../core/risk/operator-commands.js';
+import { parseOperatorCommand, type OperatorHandler, type OperatorResult } from '../../core/operator/operator-commands.js';
 
-export type { OperatorHandler, OperatorResult } from '../../core/risk/operator-commands.js';
+export type { OperatorHandler, OperatorResult } from '../../core/operator/operator-commands.js';
 
 /** Where a running session advertises its control port: `<dataDir>/control.json`. */
 export const CONTROL_FILE = 'control.json';

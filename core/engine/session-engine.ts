@@ -10,22 +10,22 @@ import { JournalWriter } from './journal-writer.js';
 import type { SessionPlan } from './session-plan.js';
 import type { KernelParts } from './kernel-parts.js';
 import { OrderManager } from './order-manager.js';
-import { createTradingGate } from './trading-gate.js';
+import { createTradingGate } from '../risk/trading-gate.js';
 import { AutoTriggers } from '../risk/auto-triggers.js';
 import { checkLiveArming } from '../risk/live-arming.js';
 import { scrub } from '../config/redact.js';
 import { SessionRecovery } from './session-recovery.js';
-import { RiskContextView } from './risk-context.js';
+import { RiskContextView } from '../risk/risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
 import { wireFeed } from './feed-wiring.js';
-import { OperatorControls, SymbolPauses } from './operator-controls.js';
+import { OperatorControls, SymbolPauses } from '../operator/operator-controls.js';
 import { endOfDayReport } from './end-of-day.js';
 import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
 import type { ActiveMemory } from '../learning/active-memory.js';
 import { AccountTruth } from './account-truth.js';
 import { DataEntitlements } from './data-entitlements.js';
-import { withEntryBlocks } from './account-gate.js';
+import { withEntryBlocks } from '../risk/account-gate.js';
 import { SampleRecorder } from '../learning/sample-recorder.js';
 
 export interface SessionResult extends SessionSummary {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OperatorControls, SymbolPauses, type OperatorDeps } from '../../core/engine/operator-controls.js';
+import { OperatorControls, SymbolPauses, type OperatorDeps } from '../../core/operator/operator-controls.js';
 import type { RiskContext, TradingState } from '../../ports/risk-policy.js';
 
 /** Operator controls are built from named collaborators (docs/decisions/0008-explicit-composition-root.md). */

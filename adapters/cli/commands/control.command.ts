@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { OPERATOR_COMMANDS, parseOperatorCommand, type OperatorResult } from '../../../core/risk/operator-commands.js';
+import { OPERATOR_COMMANDS, parseOperatorCommand, type OperatorResult } from '../../../core/operator/operator-commands.js';
 import { sendControlCommand } from '../control-socket.js';
 
 export interface ControlOptions {

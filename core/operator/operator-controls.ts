@@ -1,7 +1,7 @@
 import type { RiskContext, RiskReason as Reason, TradingState } from '../../ports/risk-policy.js';
-import type { OperatorCommand, OperatorResult } from '../risk/operator-commands.js';
+import type { OperatorCommand, OperatorResult } from './operator-commands.js';
 import type { Position } from '../domain/orders.js';
-import type { JournalWriter } from './journal-writer.js';
+import type { JournalWriter } from '../engine/journal-writer.js';
 
 /** The symbols entries are paused for ('*': all). The trading gate and the risk context read `view`. */
 export class SymbolPauses {
@@ -28,7 +28,7 @@ export interface OperatorDeps {
   positions(): readonly Position[];
 }
 
-export type { OperatorCommand, OperatorResult } from '../risk/operator-commands.js';
+export type { OperatorCommand, OperatorResult } from './operator-commands.js';
 
 /**
  * Operator actions applied through the kernel's loop, each journaled with who and why. Leaving HALT takes an
