@@ -19,7 +19,7 @@ export type OperatorCommandName = OperatorCommand['command'];
 
 export type OperatorResult =
   | { ok: true; state: string; detail?: Record<string, unknown> }
-  | { ok: false; state: string; reasons: readonly RiskReason[] | string[] };
+  | { ok: false; state: string; reasons: readonly RiskReason[] | string[]; invalid?: true };
 
 /** Whoever carries out operator commands (the kernel, through its event loop); it answers, never throws. */
 export interface OperatorHandler {
