@@ -109,36 +109,44 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
     }));
 
     const plan: SessionPlan = {
-      sessionId: options.sessionId,
-      // Replays must journal byte-identical rows, so their orderRef tag derives from the seed; venue sessions need a
-      // tag unique to the run, so a restarted process can tell its own orders from a previous run's.
-      sessionTag: root.mode === 'replay' ? `r${root.seed}` : options.sessionId.slice(-8),
-      mode: root.mode,
-      seed: root.seed,
-      config: config.redacted,
-      strategies: config.strategies.map((s) => ({ manifest: s.manifest, instanceId: s.instanceId, params: s.params })),
-      risk,
-      learner: { id: learners[0]!.id, instance: learner },
-      learners,
+      run: {
+        sessionId: options.sessionId,
+        // Replays must journal byte-identical rows, so their orderRef tag derives from the seed; venue sessions need a
+        // tag unique to the run, so a restarted process can tell its own orders from a previous run's.
+        sessionTag: root.mode === 'replay' ? `r${root.seed}` : options.sessionId.slice(-8),
+        mode: root.mode,
+        seed: root.seed,
+        wallStartedAt: options.wallStartedAt,
+        config: config.redacted,
+      },
+      plugins: {
+        strategies: config.strategies.map((s) => ({ manifest: s.manifest, instanceId: s.instanceId, params: s.params })),
+        risk,
+        learner: { id: learners[0]!.id, instance: learner },
+        learners,
+      },
+      day: {
+        window: { ...window, date: root.session.date, timeZone: root.session.timeZone },
+        startEquity,
+        topN: root.book.topN,
+        onShutdown: root.onShutdown ?? (root.mode === 'paper' || root.mode === 'live' ? 'keep-protection' : 'flatten'),
+      },
+      safety: {
+        killSwitch: root.killSwitch,
+        maxDataAgeMs: root.startGates.maxDataAgeMs,
+        arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE, venues: config.venues },
+        riskFloor: config.riskFloor,
+        whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
+      },
       learning: root.learning,
-      window: { ...window, date: root.session.date, timeZone: root.session.timeZone },
-      startEquity,
-      topN: root.book.topN,
-      wallStartedAt: options.wallStartedAt,
-      killSwitch: root.killSwitch,
-      maxDataAgeMs: root.startGates.maxDataAgeMs,
-      arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE, venues: config.venues },
-      riskFloor: config.riskFloor,
-      whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
-      secrets: config.secrets,
-      log: options.log,
-      onShutdown: root.onShutdown ?? (root.mode === 'paper' || root.mode === 'live' ? 'keep-protection' : 'flatten'),
       recovery: {
         adoptedPositions: root.recovery.adoptedPositions,
         // Derived once (scrypt is slow on purpose); replays never carry state and need none.
         accountKey: root.mode === 'replay' ? 'none' : accountKey(config.accountId),
         liveness: options.liveness ?? (() => 'unknown'),
       },
+      secrets: config.secrets,
+      log: options.log,
     };
 
     // The kernel is built here, by hand, in one place (docs/decisions/0008-explicit-composition-root.md): the risk
