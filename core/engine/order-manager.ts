@@ -229,7 +229,7 @@ export class OrderManager {
    * reconciliation), or rejected or cancelled by the venue (re-sent at a price that crosses the spread; after
    * MAX_CLOSE_FAILURES the close is escalated to the operator and journaled as critical).
    */
-  closeFailed(o: TrackedOrder, code: string, reason: string): void {
+  closeFailed(o: TrackedOrder, code: ErrorCode, reason: string): void {
     const c = this.closing.get(closingKey(o.strategyId, o.symbol));
     if (c === undefined) return;
     if (code === 'BROKER.NOT_CONNECTED') {
