@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../core/domain/error-codes.js';
 import type {
   AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderSide, OrderStatus, OrderType,
   Position, SubmitReceipt, TimeInForce,
@@ -56,11 +57,11 @@ export interface BrokerEvents {
   'commission.reported': { execId: string; amount: Money; currency: string; at: Micros };
   'order.cancel-requested': { coid: string; at: Micros };
   'order.cancelled': { coid: string; filledQty: Quantity; cancelledQty: Quantity; reason: CancelReason; at: Micros };
-  'order.cancel-rejected': { coid: string; code: string; reason: string; reconciled: boolean; at: Micros };
+  'order.cancel-rejected': { coid: string; code: ErrorCode; reason: string; reconciled: boolean; at: Micros };
   'order.modify-requested': { coid: string; changes: OrderChanges; at: Micros };
   'order.modified': { coid: string; price: Price | null; qty: Quantity; triggerPrice: Price | null; leavesQty: Quantity; reason: string; at: Micros };
-  'order.modify-rejected': { coid: string; code: string; reason: string; reconciled: boolean; at: Micros };
-  'order.rejected': { coid: string; origin: 'adapter' | 'broker'; code: string; reason: string; venueCode: number | null; at: Micros };
+  'order.modify-rejected': { coid: string; code: ErrorCode; reason: string; reconciled: boolean; at: Micros };
+  'order.rejected': { coid: string; origin: 'adapter' | 'broker'; code: ErrorCode; reason: string; venueCode: number | null; at: Micros };
   'order.unknown': { coid: string; cause: 'ack-timeout' | 'disconnect-after-send'; at: Micros };
   'order.adopted': { coid: string; brokerOrderId: string; permId: string | null; external: boolean; at: Micros };
   'bracket.failed': { bracketId: string; leg: 'parent' | 'stop-loss' | 'take-profit'; cause: string; at: Micros };
@@ -89,7 +90,7 @@ export interface BrokerEvents {
     details: Record<string, unknown>; at: Micros;
   };
   /** A venue/TWS error routed to no order, for the kill switch and operators; `severity` from the adapter's error table. */
-  'broker.error': { code: number; harvesterCode: string; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };
+  'broker.error': { code: number; harvesterCode: ErrorCode; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };
   /**
    * The venue's own account figures (net liquidation, buying power, cash), refreshed on the Clock where the venue has
    * them (docs/tws-account-and-reconciliation.md). Paper and live size from these, never from the configured equity.

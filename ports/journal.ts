@@ -1,7 +1,8 @@
 import type { Micros } from '../core/domain/units.js';
+import type { JournalKind, JournalRowType } from '../core/domain/journal-rows.js';
 import { createToken } from './create-token.js';
 
-export type JournalKind = 'order' | 'fill' | 'trade' | 'decision' | 'risk' | 'sample' | 'checkpoint' | 'event';
+export type { JournalKind, JournalRowType } from '../core/domain/journal-rows.js';
 
 /**
  * One journal row. `loopSeq` is the kernel sequence of the event that caused it and `time` the Clock time, so rows
@@ -11,8 +12,8 @@ export interface JournalEntry {
   kind: JournalKind;
   loopSeq: number;
   time: Micros;
-  /** Short type within the kind, e.g. 'order.submitted', 'risk.denied', 'gate.failed'. */
-  type: string;
+  /** Short type within the kind, e.g. 'order.submitted', 'risk.denied' (the catalogue: core/domain/journal-rows.ts). */
+  type: JournalRowType;
   symbol?: string;
   coid?: string;
   tradeId?: string;

@@ -1,4 +1,5 @@
-import type { DepthEvent, FeedStatusEvent, Instrument, QuoteEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
+import type { DepthEvent, FeedStatusEvent, QuoteEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
+import type { ErrorCode } from '../core/domain/error-codes.js';
 import type { Micros, Price } from '../core/domain/units.js';
 import { createToken, type Disposer } from './create-token.js';
 
@@ -17,7 +18,7 @@ export interface SubscriptionHandle {
 
 export type SubscribeResult =
   | { readonly ok: true; readonly handle: SubscriptionHandle }
-  | { readonly ok: false; readonly code: string; readonly reason: string };
+  | { readonly ok: false; readonly code: ErrorCode; readonly reason: string };
 
 export interface SubscribeOptions {
   /** Depth rows to maintain (1..20); ignored for quote and tape. */
@@ -30,8 +31,8 @@ export interface FeedEvents {
   'trade.printed': TradeEvent;
   'feed.status': FeedStatusEvent;
   'feed.subscribed': { symbol: string; stream: StreamKind; holders: number; usage: LineUsage };
-  'feed.refused': { symbol: string; stream: StreamKind; code: string; usage: LineUsage };
-  'feed.failed': { symbol: string; stream: StreamKind; code: string; reason: string };
+  'feed.refused': { symbol: string; stream: StreamKind; code: ErrorCode; usage: LineUsage };
+  'feed.failed': { symbol: string; stream: StreamKind; code: ErrorCode; reason: string };
   'feed.unsubscribed': { symbol: string; stream: StreamKind; usage: LineUsage };
   'feed.stale': { symbol: string; stream: StreamKind; silentFor: Micros; escalated: boolean };
   'feed.resumed': { symbol: string; stream: StreamKind };
@@ -45,7 +46,7 @@ export interface FeedEvents {
    * deadline, `warning` for a partial entitlement that keeps the line. `symbol` '*' is account-wide (a configured
    * budget larger than the account allows). A failed check blocks entries in that symbol until `feed.entitlement-ok`.
    */
-  'feed.entitlement': { symbol: string; stream: StreamKind; verdict: 'failed' | 'warning'; code: string; ibCode: number | null; reason: string };
+  'feed.entitlement': { symbol: string; stream: StreamKind; verdict: 'failed' | 'warning'; code: ErrorCode; ibCode: number | null; reason: string };
   /** The line's data flowed: its check passed (also after an earlier deadline failure). */
   'feed.entitlement-ok': { symbol: string; stream: StreamKind; reason: string };
   /** Malformed input counted, not fatal: `count` is the running total for this feed. */
@@ -169,8 +170,6 @@ export interface MarketDataFeed {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   dispose(): Promise<void>;
-  /** Qualify a symbol before any request; cached. Resolves to null for an unknown symbol. */
-  instrument(symbol: string): Promise<Instrument | null>;
   subscribe(symbol: string, stream: StreamKind, options?: SubscribeOptions): SubscribeResult;
   unsubscribe(handle: SubscriptionHandle): void;
   usage(): LineUsage;

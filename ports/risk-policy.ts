@@ -1,4 +1,5 @@
 import type { OrderSide, OrderType, Position } from '../core/domain/orders.js';
+import type { RiskCode } from '../core/domain/error-codes.js';
 import type { Micros, Money, Price, Quantity } from '../core/domain/units.js';
 import { createToken } from './create-token.js';
 
@@ -26,7 +27,7 @@ export interface OrderIntent {
 }
 
 export interface RiskReason {
-  code: string;
+  code: RiskCode;
   /** Which limit: the policy id and parameter, e.g. 'daily-loss.maxLossPct'. */
   limit: string;
   observed: number;

@@ -1,4 +1,5 @@
 import type { BookView } from '../core/domain/book-view.js';
+import type { ErrorCode } from '../core/domain/error-codes.js';
 import type { DepthEvent, FeedStatusEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
 import type { Position } from '../core/domain/orders.js';
 import type { Micros, Money, Price, Quantity } from '../core/domain/units.js';
@@ -21,7 +22,7 @@ export type StrategyIntent = Omit<OrderIntent, 'strategyId' | 'intentId'> & { in
 export type IntentResult =
   | { readonly status: 'sent'; readonly intentId: string; readonly coids: readonly string[]; readonly tradeId: string | null }
   | { readonly status: 'denied'; readonly intentId: string; readonly decision: RiskDecision }
-  | { readonly status: 'rejected'; readonly intentId: string; readonly code: string; readonly reason: string };
+  | { readonly status: 'rejected'; readonly intentId: string; readonly code: ErrorCode; readonly reason: string };
 
 /** One structured "why": gate values against thresholds, which passed or failed, and what came of it. */
 export interface DecisionRecord {

@@ -2,9 +2,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { parseOperatorCommand, type OperatorHandler, type OperatorResult } from '../../core/risk/operator-commands.js';
+import type { OperatorHandler, OperatorResult } from '../../core/operator/operator-commands.js';
+import { controlFailure as fail, decodeControlRequest, decodeControlResult, encodeControlRequest, encodeControlResult } from '../../core/operator/control-protocol.js';
 
-export type { OperatorHandler, OperatorResult } from '../../core/risk/operator-commands.js';
+export type { OperatorHandler, OperatorResult } from '../../core/operator/operator-commands.js';
 
 /** Where a running session advertises its control port: `<dataDir>/control.json`. */
 export const CONTROL_FILE = 'control.json';
@@ -57,10 +58,6 @@ function sameToken(a: unknown, b: string): boolean {
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-function fail(error: string): OperatorResult {
-  return { ok: false, state: 'unknown', reasons: [error] };
-}
-
 interface Conn {
   socket: Socket;
   authenticated: boolean;
@@ -68,8 +65,8 @@ interface Conn {
 }
 
 /**
- * Operator control server: TCP on 127.0.0.1 only, an ephemeral port, newline-delimited JSON.
- * Request: `{"token", "command", "operatorId", "note"?, "symbol"?}`; reply: one JSON `OperatorResult` line per request.
+ * Operator control server: TCP on 127.0.0.1 only, an ephemeral port; the wire format is
+ * core/operator/control-protocol.ts (one JSON command with the token per line, one `OperatorResult` line back).
  * Requests on one connection are answered in order. Bad input gets `{ok:false}` within the limits above, then the
  * connection is closed; the server never crashes on it, and every socket error is contained here.
  */
@@ -103,7 +100,7 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
     let buffer = '';
     let chain: Promise<void> = Promise.resolve();
     const reply = (r: OperatorResult) => {
-      if (!socket.destroyed) socket.write(`${JSON.stringify(r)}\n`);
+      if (!socket.destroyed) socket.write(encodeControlResult(r));
     };
     socket.on('data', (chunk: string) => {
       if (socket.destroyed) return;
@@ -122,7 +119,7 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
         }
         conn.failures++;
         if (!failureAllowed()) { dropped.rate++; drop(conn); return; }
-        chain = chain.then(() => reply(fail(verdict.error)));
+        chain = chain.then(() => reply(fail(verdict.error, verdict.invalid === true)));
         if (conn.failures >= limits.maxFailuresPerConnection) {
           dropped.failures++;
           void chain.then(() => socket.end());
@@ -148,19 +145,8 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
     conn.socket.destroy();
   }
 
-  function check(line: string): { ok: true; command: Parameters<OperatorHandler['handle']>[0] } | { ok: false; error: string } {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      return { ok: false, error: 'not JSON' };
-    }
-    if (typeof msg !== 'object' || msg === null) return { ok: false, error: 'expected a JSON object' };
-    const { token: given, ...rest } = msg as Record<string, unknown>;
-    if (!sameToken(given, token)) return { ok: false, error: 'bad or missing token' };
-    const parsed = parseOperatorCommand(rest);
-    if (!parsed.ok) return { ok: false, error: parsed.error };
-    return { ok: true, command: parsed.command };
+  function check(line: string): ReturnType<typeof decodeControlRequest> {
+    return decodeControlRequest(line, (given) => sameToken(given, token));
   }
 
   async function run(command: Parameters<OperatorHandler['handle']>[0]): Promise<OperatorResult> {
@@ -213,7 +199,7 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
 }
 
 /** Client side, for `harvester control`: read the control file, send one command, await one reply. */
-export async function sendControlCommand(opts: { dataDir: string; command: Record<string, unknown>; timeoutMs?: number }): Promise<OperatorResult> {
+export async function sendControlCommand(opts: { dataDir: string; command: Readonly<Record<string, unknown>>; timeoutMs?: number }): Promise<OperatorResult> {
   const file = join(opts.dataDir, CONTROL_FILE);
   let info: ControlFile;
   try {
@@ -234,16 +220,12 @@ export async function sendControlCommand(opts: { dataDir: string; command: Recor
       resolve(r);
     };
     const timer = setTimeout(() => finish(fail(`no answer within ${opts.timeoutMs ?? 5000} ms`)), opts.timeoutMs ?? 5000);
-    socket.on('connect', () => socket.write(`${JSON.stringify({ ...opts.command, token: info.token })}\n`));
+    socket.on('connect', () => socket.write(encodeControlRequest(opts.command, info.token)));
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       const nl = buffer.indexOf('\n');
       if (nl < 0) return;
-      try {
-        finish(JSON.parse(buffer.slice(0, nl)) as OperatorResult);
-      } catch {
-        finish(fail('malformed reply'));
-      }
+      finish(decodeControlResult(buffer.slice(0, nl)));
     });
     socket.on('error', (e) => finish(fail(`cannot reach the session on 127.0.0.1:${info.port}: ${e.message}`)));
     socket.on('close', () => finish(fail('connection closed without an answer')));

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import fastifyFactory, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
-import { parseOperatorCommand, type OperatorCommand, type OperatorResult } from '../../core/risk/operator-commands.js';
+import { parseOperatorCommand, type OperatorCommand, type OperatorResult } from '../../core/operator/operator-commands.js';
 import { dashboardPage } from './dashboard-page.js';
 import type { SessionView } from './session-view.js';
 

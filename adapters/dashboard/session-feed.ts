@@ -37,7 +37,8 @@ export class SessionFeed {
       this.stops.set(String(d.coid), { symbol: String(d.symbol), price: d.triggerPrice });
     } else if (row.type === 'order.filled') {
       push(this.markers, { time: Number(d.at ?? row.time), symbol: String(d.symbol), kind: d.side === 'buy' ? 'buy' : 'sell', price: Number(d.price), text: `${String(d.side)} ${String(d.qty)} @ ${(Number(d.price) / 10_000).toFixed(2)}` });
-    } else if (row.type === 'order.cancelled' || (row.type === 'order.filled' && d.leavesQty === 0)) {
+      if (d.leavesQty === 0) this.stops.delete(String(d.coid));
+    } else if (row.type === 'order.cancelled') {
       this.stops.delete(String(d.coid));
     }
   };

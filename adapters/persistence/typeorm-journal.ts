@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Journal, JournalEntry, JournalKind, SessionMeta, SessionRecord, SessionSummary, StoredSession } from '../../ports/journal.js';
+import type { Journal, JournalEntry, JournalKind, JournalRowType, SessionMeta, SessionRecord, SessionSummary, StoredSession } from '../../ports/journal.js';
 import { canonicalJson } from './canonical-json.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { commitSinkFor } from './commit-sink-for.js';
@@ -94,7 +94,7 @@ export class TypeormJournal implements Journal {
     const kinds = filter.kind === undefined ? undefined : [filter.kind];
     const out: JournalEntry[] = [];
     for (const [kind, row] of await this.rows(sessionId, kinds, filter.tradeId)) {
-      const e: JournalEntry = { kind, loopSeq: row.loopSeq, time: Number(row.time), type: row.type, data: JSON.parse(row.data) as Record<string, unknown> };
+      const e: JournalEntry = { kind, loopSeq: row.loopSeq, time: Number(row.time), type: row.type as JournalRowType, data: JSON.parse(row.data) as Record<string, unknown> };
       if (row.symbol !== null) e.symbol = row.symbol;
       if (row.coid !== null) e.coid = row.coid;
       if (row.tradeId !== null) e.tradeId = row.tradeId;

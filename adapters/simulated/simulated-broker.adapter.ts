@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
 import type { Money } from '../../core/domain/units.js';
+import type { ErrorCode } from '../../core/domain/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, ConnectionState, IBrokerAdapter, VenueExecution } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
@@ -246,7 +247,7 @@ export class SimulatedBroker implements IBrokerAdapter {
     return o;
   }
 
-  private validate(order: OrderRequest): [string, string] | null {
+  private validate(order: OrderRequest): [ErrorCode, string] | null {
     if (this.state !== 'Connected') return ['BROKER.NOT_CONNECTED', `broker is ${this.state}`];
     if (this.orders.has(order.coid)) return ['ORDER.DUPLICATE_ID', `coid ${order.coid} already used`];
     if (!Number.isSafeInteger(order.quantity) || order.quantity <= 0) return ['ORDER.INVALID_QUANTITY', `quantity ${order.quantity}`];
@@ -262,7 +263,7 @@ export class SimulatedBroker implements IBrokerAdapter {
     return null;
   }
 
-  private refuse(coid: string, code: string, reason: string): SubmitReceipt {
+  private refuse(coid: string, code: ErrorCode, reason: string): SubmitReceipt {
     this.emit('order.rejected', { coid, origin: 'adapter', code, reason, venueCode: null, at: this.now() });
     return { coid, status: 'rejected', code, reason };
   }

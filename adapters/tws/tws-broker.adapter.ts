@@ -2,6 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros } from '../../core/domain/units.js';
+import type { ErrorCode } from '../../core/domain/error-codes.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { accountSnapshotOf, openOrderViews } from './tws-account-view.js';
@@ -213,7 +214,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   modify(coid: string, changes: OrderChanges): void {
     this.guard();
     const o = this.book.byCoid.get(coid);
-    const refusal = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : this.readOnlyText !== null ? 'BROKER.READ_ONLY' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
+    const refusal: ErrorCode | null = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : this.readOnlyText !== null ? 'BROKER.READ_ONLY' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
       : localRefusal({ ...o.req, ...changes }, this.o.tickOf ?? (() => undefined))?.[0] ?? null;
     if (o === undefined || refusal !== null) {
       this.emit('order.modify-rejected', { coid, code: refusal ?? 'ORDER.UNKNOWN', reason: 'cannot modify', reconciled: false, at: this.now() });
@@ -372,7 +373,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     });
   }
 
-  private refusal(order: OrderRequest): [string, string] | null {
+  private refusal(order: OrderRequest): [ErrorCode, string] | null {
     if (this.readOnlyText !== null) return ['BROKER.READ_ONLY', 'the TWS API is read-only: no order is sent'];
     const h = this.health();
     if (!h.canTrade) return ['BROKER.NOT_CONNECTED', h.detail];
@@ -387,7 +388,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return true;
   }
 
-  private refuse(coid: string, code: string, reason: string): SubmitReceipt {
+  private refuse(coid: string, code: ErrorCode, reason: string): SubmitReceipt {
     this.emit('order.rejected', { coid, origin: 'adapter', code, reason, venueCode: null, at: this.now() });
     return { coid, status: 'rejected', code, reason };
   }

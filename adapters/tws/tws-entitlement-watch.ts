@@ -1,4 +1,5 @@
 import type { StreamKind } from '../../core/domain/market.js';
+import type { ErrorCode } from '../../core/domain/error-codes.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { FeedEvents } from '../../ports/market-data-feed.js';
 
@@ -126,7 +127,7 @@ export class TwsEntitlementWatch {
     for (const line of this.lines.values()) this.stopTimer(line);
   }
 
-  private fail(line: Line, code: string, ibCode: number | null, reason: string): void {
+  private fail(line: Line, code: ErrorCode, ibCode: number | null, reason: string): void {
     this.stopTimer(line);
     if (line.state === 'failed') return;
     line.state = 'failed';

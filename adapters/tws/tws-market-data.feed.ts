@@ -1,7 +1,8 @@
 import { EventName, type TickByTickDataType } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
-import type { Instrument, StreamKind } from '../../core/domain/market.js';
+import type { StreamKind } from '../../core/domain/market.js';
 import type { Micros } from '../../core/domain/units.js';
+import type { ErrorCode } from '../../core/domain/error-codes.js';
 import type { Clock } from '../../ports/clock.js';
 import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
 import { MALFORMED, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
@@ -101,10 +102,6 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     this.links.dispose();
   }
 
-  async instrument(symbol: string): Promise<Instrument | null> {
-    return { symbol, tick: 100, currency: 'USD', exchange: 'SMART', timeZone: 'America/New_York' };
-  }
-
   /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21). */
   anomalies(): { malformed: number; depthBeyondBook: number } {
     return { malformed: this.malformed, depthBeyondBook: this.depth.beyondBook };
@@ -194,7 +191,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
         sub.qualifying = false;
         if (!sub.released && sub.reqId < 0 && this.conn.linkUp) this.request(sub);
       },
-      (e: { code?: string; message?: string }) => {
+      (e: { code?: ErrorCode; message?: string }) => {
         sub.qualifying = false;
         // An unknown symbol fails the line; a link lost meanwhile is retried by the restore path like any request.
         if (sub.released || e.code === 'BROKER.NOT_CONNECTED') return;
@@ -233,7 +230,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   }
 
   /** The last holder left (`failed` null), or the source refused the line: either way it is released. */
-  private release(sub: FeedSub, failed: { code: string; reason: string } | null): void {
+  private release(sub: FeedSub, failed: { code: ErrorCode; reason: string } | null): void {
     this.cancelRequest(sub);
     sub.released = true;
     this.subs.delete(sub.key);

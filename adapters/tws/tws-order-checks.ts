@@ -1,5 +1,6 @@
 import type { OrderRequest } from '../../core/domain/orders.js';
 import type { Price } from '../../core/domain/units.js';
+import type { ErrorCode } from '../../core/domain/error-codes.js';
 
 /** Prices from $1.00 up trade in cents, below in hundredths of a cent (Reg NMS rule 612, IB's US-stock market rule). */
 export function defaultUsStockTick(price: Price): Price {
@@ -11,7 +12,7 @@ export function defaultUsStockTick(price: Price): Price {
  * off-tick price would otherwise reach the venue. Returns [code, reason] or null. `tickOf` gives the configured
  * instrument tick, if any.
  */
-export function localRefusal(order: OrderRequest, tickOf: (symbol: string) => Price | undefined): [string, string] | null {
+export function localRefusal(order: OrderRequest, tickOf: (symbol: string) => Price | undefined): [ErrorCode, string] | null {
   if (!Number.isSafeInteger(order.quantity) || order.quantity <= 0) return ['ORDER.INVALID_QUANTITY', String(order.quantity)];
   if (order.orderRef.length === 0) return ['ORDER.INVALID_REF', 'orderRef is empty'];
   for (const [name, price] of [['limit', order.limitPrice], ['trigger', order.triggerPrice]] as const) {

@@ -2,6 +2,7 @@ import type { CommissionReport, Contract, Execution, Order, OrderState } from '@
 import type { OrderRequest, OrderSide } from '../../core/domain/orders.js';
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros } from '../../core/domain/units.js';
+import type { ErrorCode } from '../../core/domain/error-codes.js';
 import type { BrokerEventName, BrokerEvents, CancelReason } from '../../ports/broker-adapter.js';
 import { fromTws } from './mapping/price.js';
 import { coidFromRef, fromIbOrder, ibOrderValues, isHarvesterRef } from './mapping/order.js';
@@ -346,7 +347,7 @@ export class TwsOrderFlow {
   }
 
   /** A definitive refusal by TWS (an invalidating error, or Inactive). */
-  rejected(o: TwsOrder, reason: string, venueCode: number | null, code = 'ORDER.REJECTED'): void {
+  rejected(o: TwsOrder, reason: string, venueCode: number | null, code: ErrorCode = 'ORDER.REJECTED'): void {
     if (TERMINAL_STATUSES.has(o.status)) return;
     o.status = 'Rejected';
     o.modifies = [];

@@ -1,6 +1,7 @@
 import type { OrderChanges } from '../../core/domain/orders.js';
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros } from '../../core/domain/units.js';
+import type { ErrorCode } from '../../core/domain/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { stockContract, toIbOrder } from './mapping/order.js';
 import type { TwsConnection } from './tws-connection.js';
@@ -204,7 +205,7 @@ export class TwsOrderSender {
     }
   }
 
-  private refuse(o: TwsOrder, code: string, reason: string): void {
+  private refuse(o: TwsOrder, code: ErrorCode, reason: string): void {
     if (!isHeld(o)) return;
     o.status = 'Rejected';
     o.modifies = [];

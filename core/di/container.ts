@@ -1,4 +1,3 @@
-import { Container } from 'inversify';
 import { seedFrom, Sfc32 } from '../domain/random.js';
 import { toMoney } from '../domain/units.js';
 import { ManualClock } from '../engine/virtual-clock.js';
@@ -6,16 +5,12 @@ import { createKernelParts, type KernelParts } from '../engine/kernel-parts.js';
 import { SessionEngine } from '../engine/session-engine.js';
 import { accountKey } from '../engine/checkpoint-codec.js';
 import type { Liveness } from '../engine/runtime-restore.js';
-import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from '../engine/session-plan.js';
+import type { SessionPlan } from '../engine/session-plan.js';
 import { HarvesterError, PluginError } from '../errors/harvester-error.js';
 import type { ResolvedConfig, ResolvedSelection } from '../config/resolve-config.js';
-import { IBrokerAdapter } from '../../ports/broker-adapter.js';
-import { Clock } from '../../ports/clock.js';
-import { Journal } from '../../ports/journal.js';
-import { Learner } from '../../ports/learner.js';
-import { MarketDataFeed } from '../../ports/market-data-feed.js';
-import { MemoryStore } from '../../ports/memory-store.js';
-import { RiskPolicy } from '../../ports/risk-policy.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Journal } from '../../ports/journal.js';
+import type { MarketDataFeed } from '../../ports/market-data-feed.js';
 import type { StrategyLog } from '../../ports/strategy.js';
 import type { AdapterContext, PluginContext, PluginParams } from '../../plugins/sdk/contexts.js';
 import type { AdapterInstance, AdapterManifest } from '../../plugins/sdk/manifest.js';
@@ -52,8 +47,8 @@ export interface HarvesterRuntime {
 }
 
 /**
- * The composition root: the only place that turns a resolved config into objects and the only `container.get`.
- * Plugins are created with contexts; the container binds the port tokens to what they returned.
+ * The composition root: the only place that turns a resolved config into objects. Plugins are created with
+ * contexts; the kernel is then built from what they returned, by plain constructor calls (decision 0008).
  */
 export async function createHarvester(config: ResolvedConfig, options: CreateHarvesterOptions): Promise<HarvesterRuntime> {
   const root = config.root;
@@ -114,53 +109,55 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
     }));
 
     const plan: SessionPlan = {
-      sessionId: options.sessionId,
-      // Replays must journal byte-identical rows, so their orderRef tag derives from the seed; venue sessions need a
-      // tag unique to the run, so a restarted process can tell its own orders from a previous run's.
-      sessionTag: root.mode === 'replay' ? `r${root.seed}` : options.sessionId.slice(-8),
-      mode: root.mode,
-      seed: root.seed,
-      config: config.redacted,
-      strategies: config.strategies.map((s) => ({ manifest: s.manifest, instanceId: s.instanceId, params: s.params })),
-      risk,
-      learner: { id: learners[0]!.id, instance: learner },
-      learners,
+      run: {
+        sessionId: options.sessionId,
+        // Replays must journal byte-identical rows, so their orderRef tag derives from the seed; venue sessions need a
+        // tag unique to the run, so a restarted process can tell its own orders from a previous run's.
+        sessionTag: root.mode === 'replay' ? `r${root.seed}` : options.sessionId.slice(-8),
+        mode: root.mode,
+        seed: root.seed,
+        wallStartedAt: options.wallStartedAt,
+        config: config.redacted,
+      },
+      plugins: {
+        strategies: config.strategies.map((s) => ({ manifest: s.manifest, instanceId: s.instanceId, params: s.params })),
+        risk,
+        learner: { id: learners[0]!.id, instance: learner },
+        learners,
+      },
+      day: {
+        window: { ...window, date: root.session.date, timeZone: root.session.timeZone },
+        startEquity,
+        topN: root.book.topN,
+        onShutdown: root.onShutdown ?? (root.mode === 'paper' || root.mode === 'live' ? 'keep-protection' : 'flatten'),
+      },
+      safety: {
+        killSwitch: root.killSwitch,
+        maxDataAgeMs: root.startGates.maxDataAgeMs,
+        arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE, venues: config.venues },
+        riskFloor: config.riskFloor,
+        whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
+      },
       learning: root.learning,
-      window: { ...window, date: root.session.date, timeZone: root.session.timeZone },
-      startEquity,
-      topN: root.book.topN,
-      wallStartedAt: options.wallStartedAt,
-      killSwitch: root.killSwitch,
-      maxDataAgeMs: root.startGates.maxDataAgeMs,
-      arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE, venues: config.venues },
-      riskFloor: config.riskFloor,
-      whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
-      secrets: config.secrets,
-      log: options.log,
-      onShutdown: root.onShutdown ?? (root.mode === 'paper' || root.mode === 'live' ? 'keep-protection' : 'flatten'),
       recovery: {
         adoptedPositions: root.recovery.adoptedPositions,
         // Derived once (scrypt is slow on purpose); replays never carry state and need none.
         accountKey: root.mode === 'replay' ? 'none' : accountKey(config.accountId),
         liveness: options.liveness ?? (() => 'unknown'),
       },
+      secrets: config.secrets,
+      log: options.log,
     };
 
-    const container = new Container();
-    container.bind(Clock).toConstantValue(clock);
+    // The kernel is built here, by hand, in one place (docs/decisions/0008-explicit-composition-root.md): the risk
+    // policies and learners travel in the plan, the ports as constructor arguments.
     const feed = need(feedInst.feed, config.marketData.manifest.id, 'market-data');
-    container.bind(MarketDataFeed).toConstantValue(feed);
-    container.bind(IBrokerAdapter).toConstantValue(need(brokerInst.broker, config.broker.manifest.id, 'broker'));
-    const journal = need(storeInst.journal, config.store.manifest.id, 'store (journal)');
-    container.bind(Journal).toConstantValue(options.wrapJournal ? options.wrapJournal(journal) : journal);
-    container.bind(MemoryStore).toConstantValue(need(storeInst.memory, config.store.manifest.id, 'store (memory)'));
-    container.bind(Learner).toConstantValue(learner);
-    for (const r of risk) container.bind(RiskPolicy).toConstantValue(r.policy);
-    container.bind(SessionPlanToken).toConstantValue(plan);
-    container.bind(KernelPartsToken).toConstantValue(parts);
-    container.bind(SessionEngine).toSelf().inSingletonScope();
-    const engine = container.get(SessionEngine);
-    return { engine, clock, parts, feed, journal: container.get(Journal), close };
+    const broker = need(brokerInst.broker, config.broker.manifest.id, 'broker');
+    const stored = need(storeInst.journal, config.store.manifest.id, 'store (journal)');
+    const journal = options.wrapJournal ? options.wrapJournal(stored) : stored;
+    const memory = need(storeInst.memory, config.store.manifest.id, 'store (memory)');
+    const engine = new SessionEngine(clock, feed, broker, journal, memory, plan, parts);
+    return { engine, clock, parts, feed, journal, close };
   } catch (error) {
     await close();
     if (error instanceof HarvesterError) throw error;

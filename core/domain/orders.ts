@@ -1,4 +1,5 @@
 import type { Micros, Money, Price, Quantity } from './units.js';
+import type { ErrorCode } from './error-codes.js';
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit' | 'stop' | 'stop-limit';
@@ -55,7 +56,7 @@ export interface OrderChanges {
 /** Synchronous receipt of a submit: either the order left for the venue, or the adapter refused it before sending. */
 export type SubmitReceipt =
   | { readonly coid: string; readonly status: 'sent' }
-  | { readonly coid: string; readonly status: 'rejected'; readonly code: string; readonly reason: string };
+  | { readonly coid: string; readonly status: 'rejected'; readonly code: ErrorCode; readonly reason: string };
 
 export interface OpenOrder {
   coid: string;

@@ -1,18 +1,16 @@
 import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
 import type { OrderManagerDeps } from './order-manager-deps.js';
 import type { OrderRegistry, TrackedOrder } from './order-registry.js';
+import { JOURNALED_ORDER_EVENTS } from '../domain/journal-rows.js';
+import type { ErrorCode } from '../domain/error-codes.js';
 
 /** What the handler asks of the order manager: keep closing positions covered (see OrderManager.cover). */
 export interface CloseCoverage {
   afterOrderEvent(strategyId: string, symbol: string): void;
-  closeFailed(order: TrackedOrder, code: string, reason: string): void;
+  closeFailed(order: TrackedOrder, code: ErrorCode, reason: string): void;
   linkRestored(): void;
 }
 
-const JOURNALED: readonly BrokerEventName[] = [
-  'order.submitted', 'order.accepted', 'order.cancelled', 'order.rejected', 'order.unknown', 'order.modified',
-  'order.cancel-rejected', 'order.modify-rejected', 'order.adopted', 'bracket.failed', 'order.triggered',
-];
 
 export const EXIT_REASON: Record<TrackedOrder['role'], string | null> = {
   entry: null, 'stop-loss': 'stop-loss', 'take-profit': 'take-profit', exit: null, flatten: 'kill-switch',
@@ -33,7 +31,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
     })));
   };
 
-  for (const name of JOURNALED) {
+  for (const name of JOURNALED_ORDER_EVENTS) {
     on(name, (p) => {
       const coid = (p as { coid?: string }).coid;
       let order = coid !== undefined ? registry.get(coid) : undefined;
@@ -54,7 +52,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
         d.notify(order.strategyId, { type: name === 'order.cancelled' ? 'cancelled' : 'rejected', coid: order.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol, reason });
         // A close that ended short of its quantity, other than by our own cancel, leaves shares to close again.
         if (order.close === true && !(name === 'order.cancelled' && ours)) {
-          closes.closeFailed(order, (p as { code?: string }).code ?? (name === 'order.cancelled' ? 'ORDER.CANCELLED' : 'ORDER.REJECTED'), reason);
+          closes.closeFailed(order, (p as { code?: ErrorCode }).code ?? (name === 'order.cancelled' ? 'ORDER.CANCELLED' : 'ORDER.REJECTED'), reason);
         } else closes.afterOrderEvent(order.strategyId, order.symbol);
       } else if (name === 'order.modified') {
         // The venue's quantity is the order's quantity from now on (a modify, or bracket children cut to what a

@@ -1,11 +1,8 @@
-import type { FeedEventName, MarketDataFeed } from '../../ports/market-data-feed.js';
+import type { MarketDataFeed } from '../../ports/market-data-feed.js';
+import { JOURNALED_FEED_EVENTS } from '../domain/journal-rows.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { KernelParts } from './kernel-parts.js';
 
-const JOURNALED_FEED_EVENTS: readonly FeedEventName[] = [
-  'feed.refused', 'feed.failed', 'feed.stale', 'feed.resumed', 'feed.suspect', 'feed.delayed', 'feed.interrupted',
-  'feed.resubscribed', 'feed.malformed', 'feed.entitlement', 'feed.entitlement-ok',
-];
 
 /**
  * Connects a feed to the kernel: market data goes straight to the router (the hot path: no closure, no copy per
@@ -24,7 +21,7 @@ export function wireFeed(feed: MarketDataFeed, parts: KernelParts, journal: Jour
   ];
   for (const name of JOURNALED_FEED_EVENTS) {
     disposers.push(feed.on(name, (payload) => loop.post(() => {
-      journal.write('event', name, { ...(payload as object) });
+      journal.write('event', name, { ...payload });
       bus.emit(name, payload as never);
     })));
   }

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../ports/clock.js';
-import type { Journal, JournalEntry, JournalKind } from '../../ports/journal.js';
+import type { Journal, JournalEntry } from '../../ports/journal.js';
+import type { JournalRowData, JournalRowKind, JournalRowType } from '../domain/journal-rows.js';
 import type { EventLoop } from './event-loop.js';
 import { scrubDeep } from '../config/redact.js';
 import { durabilityOf, GROUP_COMMIT_BOUND, type GroupCommitBound } from './journal-durability.js';
@@ -34,8 +35,8 @@ export class JournalWriter {
     this.bound = bound ?? GROUP_COMMIT_BOUND[clock.kind];
   }
 
-  write(kind: JournalKind, type: string, data: Record<string, unknown>, keys: Pick<JournalEntry, 'symbol' | 'coid' | 'tradeId' | 'strategyId'> = {}): void {
-    const entry: JournalEntry = { kind, type, loopSeq: this.loop.seq, time: this.clock.now(), data: scrubDeep(data, this.secrets), ...scrubDeep(stripUndefined(keys), this.secrets) };
+  write<T extends JournalRowType>(kind: JournalRowKind<T>, type: T, data: JournalRowData<T>, keys: Pick<JournalEntry, 'symbol' | 'coid' | 'tradeId' | 'strategyId'> = {}): void {
+    const entry: JournalEntry = { kind, type, loopSeq: this.loop.seq, time: this.clock.now(), data: scrubDeep(data as Record<string, unknown>, this.secrets), ...scrubDeep(stripUndefined(keys), this.secrets) };
     this.rows++;
     this.journal.append(this.sessionId, entry);
     if (durabilityOf(kind, type) === 'order-path') {

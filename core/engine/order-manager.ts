@@ -1,4 +1,5 @@
 import type { BracketRequest, OrderRequest, OrderSide } from '../domain/orders.js';
+import type { ErrorCode } from '../domain/error-codes.js';
 import type { BrokerEvents, IBrokerAdapter } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason, TradingState } from '../../ports/risk-policy.js';
@@ -78,7 +79,7 @@ export class OrderManager {
     }
     const tradeId = this.tradeIdFor(intent);
     this.d.journal.write('risk', 'risk.approved', { intent: intentRecord(intent), quantity, warnings: decision.warnings }, { ...base, tradeId: tradeId ?? undefined });
-    this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, quantity, at: this.d.clock.now() });
+    this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, qty: quantity, at: this.d.clock.now() });
     const sized: OrderIntent = { ...intent, quantity };
     const sent = this.send(sized, tradeId, opts.close === true);
     if (sent.status === 'rejected') return { status: 'rejected', intentId, code: sent.code, reason: sent.reason };
@@ -228,7 +229,7 @@ export class OrderManager {
    * reconciliation), or rejected or cancelled by the venue (re-sent at a price that crosses the spread; after
    * MAX_CLOSE_FAILURES the close is escalated to the operator and journaled as critical).
    */
-  closeFailed(o: TrackedOrder, code: string, reason: string): void {
+  closeFailed(o: TrackedOrder, code: ErrorCode, reason: string): void {
     const c = this.closing.get(closingKey(o.strategyId, o.symbol));
     if (c === undefined) return;
     if (code === 'BROKER.NOT_CONNECTED') {
@@ -240,9 +241,11 @@ export class OrderManager {
     if (c.failures >= MAX_CLOSE_FAILURES) {
       c.escalated = true;
       const held = this.d.tracker.current(o.strategyId, o.symbol)?.quantity ?? 0;
-      const alert = { severity: 'critical' as const, strategyId: o.strategyId, symbol: o.symbol, quantity: held, attempts: c.failures, code, reason, at: this.d.clock.now() };
-      // Journaled as flatten.escalated so the operator alert rules (flatten-failed, critical) pick it up.
-      this.d.journal.write('risk', 'flatten.escalated', { ...alert }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
+      const alert = { severity: 'critical' as const, strategyId: o.strategyId, symbol: o.symbol, qty: held, attempts: c.failures, code, reason, at: this.d.clock.now() };
+      // Journaled as flatten.escalated so the operator alert rules (flatten-failed, critical) pick it up. The row keeps
+      // `quantity` (events say `qty`): renaming a journal key would change every digest of a session that escalated.
+      const { qty: _qty, ...row } = alert;
+      this.d.journal.write('risk', 'flatten.escalated', { ...row, quantity: held }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
       this.d.bus.emit('flatten.escalated', alert);
       this.d.escalate?.('HALT', { code: 'RISK.CLOSE_FAILED', limit: 'order-manager.maxCloseFailures', observed: c.failures, threshold: MAX_CLOSE_FAILURES, message: `closing ${held} ${o.symbol} failed ${c.failures} times (${reason}); an operator must act` });
       return;
@@ -303,7 +306,7 @@ export class OrderManager {
     return intent.kind === 'entry' ? `${intent.strategyId}-t${++this.tradeCount}` : null;
   }
 
-  private send(intent: OrderIntent, tradeId: string | null, close: boolean): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: string; reason: string } {
+  private send(intent: OrderIntent, tradeId: string | null, close: boolean): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: ErrorCode; reason: string } {
     const meta = { intentId: intent.intentId, strategyId: intent.strategyId, tradeId, reason: intent.reason, close };
     const exitSide: OrderSide = intent.side === 'buy' ? 'sell' : 'buy';
     const parent = this.order(`${intent.intentId}.p`, intent, intent.side, intent.type, intent.quantity, intent.limitPrice, intent.triggerPrice);

@@ -1,33 +1,31 @@
-import { inject, injectable } from 'inversify';
-import type { VirtualClock } from '../../ports/clock.js';
-import { Clock } from '../../ports/clock.js';
-import { IBrokerAdapter } from '../../ports/broker-adapter.js';
-import { Journal, type SessionSummary } from '../../ports/journal.js';
-import { MarketDataFeed, type PlaybackOptions } from '../../ports/market-data-feed.js';
-import { MemoryStore } from '../../ports/memory-store.js';
+import type { Clock, VirtualClock } from '../../ports/clock.js';
+import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
+import type { Journal, SessionSummary } from '../../ports/journal.js';
+import type { MarketDataFeed, PlaybackOptions } from '../../ports/market-data-feed.js';
+import type { MemoryStore } from '../../ports/memory-store.js';
 import type { Strategy, StrategyOrderUpdate } from '../../ports/strategy.js';
 import { HarvesterError } from '../errors/harvester-error.js';
 import { RiskGate } from '../risk/risk-gate.js';
 import { JournalWriter } from './journal-writer.js';
-import { KernelParts as KernelPartsToken, SessionPlan as SessionPlanToken, type SessionPlan } from './session-plan.js';
+import type { SessionPlan } from './session-plan.js';
 import type { KernelParts } from './kernel-parts.js';
 import { OrderManager } from './order-manager.js';
-import { createTradingGate } from './trading-gate.js';
+import { createTradingGate } from '../risk/trading-gate.js';
 import { AutoTriggers } from '../risk/auto-triggers.js';
 import { checkLiveArming } from '../risk/live-arming.js';
 import { scrub } from '../config/redact.js';
 import { SessionRecovery } from './session-recovery.js';
-import { RiskContextView } from './risk-context.js';
+import { RiskContextView } from '../risk/risk-context.js';
 import { createStrategy, type MemoryHolder } from './strategy-host.js';
 import { TradeTracker } from './trade-tracker.js';
 import { wireFeed } from './feed-wiring.js';
-import { OperatorControls } from './operator-controls.js';
+import { OperatorControls, SymbolPauses } from '../operator/operator-controls.js';
 import { endOfDayReport } from './end-of-day.js';
 import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
 import type { ActiveMemory } from '../learning/active-memory.js';
 import { AccountTruth } from './account-truth.js';
 import { DataEntitlements } from './data-entitlements.js';
-import { withEntryBlocks } from './account-gate.js';
+import { withEntryBlocks } from '../risk/account-gate.js';
 import { SampleRecorder } from '../learning/sample-recorder.js';
 
 export interface SessionResult extends SessionSummary {
@@ -45,12 +43,12 @@ const SETTLE_US = 5_000_000;
  * Session lifecycle: startup (journal, connect, subscribe, load memory, start strategies) → steady state (events
  * one at a time through the loop) → shutdown (stop strategies, cancel and flatten, settle, final flush).
  */
-@injectable()
 export class SessionEngine {
   readonly tracker = new TradeTracker();
   readonly memory: MemoryHolder = { current: null };
   readonly strategies: Strategy[] = [];
-  readonly pausedSymbols = new Set<string>();
+  /** Operator and shutdown pauses of entries; read by the trading gate and the risk context. */
+  readonly pauses = new SymbolPauses();
   readonly gate: RiskGate;
   readonly orders: OrderManager;
   readonly journalWriter: JournalWriter;
@@ -69,17 +67,17 @@ export class SessionEngine {
   readonly recovery: SessionRecovery | null;
 
   constructor(
-    @inject(Clock) private readonly clock: Clock,
-    @inject(MarketDataFeed) private readonly feed: MarketDataFeed,
-    @inject(IBrokerAdapter) private readonly broker: IBrokerAdapter,
-    @inject(Journal) private readonly journal: Journal,
-    @inject(MemoryStore) private readonly memoryStore: MemoryStore,
-    @inject(SessionPlanToken) readonly plan: SessionPlan,
-    @inject(KernelPartsToken) readonly parts: KernelParts,
+    private readonly clock: Clock,
+    private readonly feed: MarketDataFeed,
+    private readonly broker: IBrokerAdapter,
+    private readonly journal: Journal,
+    private readonly memoryStore: MemoryStore,
+    readonly plan: SessionPlan,
+    readonly parts: KernelParts,
   ) {
     const { loop, bus, ledger, router } = parts;
-    this.journalWriter = new JournalWriter(journal, plan.sessionId, loop, clock, plan.secrets);
-    this.gate = new RiskGate(plan.risk, {
+    this.journalWriter = new JournalWriter(journal, plan.run.sessionId, loop, clock, plan.secrets);
+    this.gate = new RiskGate(plan.plugins.risk, {
       stateChanged: (e) => {
         this.journalWriter.write('risk', 'risk.state-changed', { ...e });
         bus.emit('risk.state-changed', { ...e, at: clock.now() });
@@ -93,48 +91,51 @@ export class SessionEngine {
       },
     });
     this.account = new AccountTruth({
-      broker, ledger, journal: this.journalWriter, gate: this.gate, post: (t) => loop.post(t), now: () => clock.now(), mode: plan.mode,
+      broker, ledger, journal: this.journalWriter, gate: this.gate, post: (t) => loop.post(t), now: () => clock.now(), mode: plan.run.mode,
     });
     this.risk = new RiskContextView({
       clock, ledger, tracker: this.tracker, state: () => this.gate.state, book: (s) => router.book(s),
       openOrderCount: () => this.orders.registry.workingOrderCount, ordersToday: () => this.orders.ordersSent,
-      pausedSymbols: this.pausedSymbols, account: this.account,
+      pausedSymbols: this.pauses.view, account: this.account,
     });
     const startGate = createTradingGate({
-      gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pausedSymbols, mode: plan.mode,
-      brokerIsVenue: plan.arming.venues.some((v) => v.path === 'broker'), whitelist: plan.whitelist,
-      window: plan.window, maxDataAgeMs: plan.maxDataAgeMs, configuredAccount: plan.arming.accountId,
+      gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pauses.view, mode: plan.run.mode,
+      brokerIsVenue: plan.safety.arming.venues.some((v) => v.path === 'broker'), whitelist: plan.safety.whitelist,
+      window: plan.day.window, maxDataAgeMs: plan.safety.maxDataAgeMs, configuredAccount: plan.safety.arming.accountId,
       health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
     });
     const tradingGate = withEntryBlocks(startGate, [(i) => this.account.entryBlock(i), (i) => this.entitlements.entryBlock(i.symbol)], this.journalWriter);
-    this.triggers = new AutoTriggers(this.gate, clock, plan.killSwitch);
-    this.recovery = plan.mode === 'replay' ? null : new SessionRecovery({
-      sessionId: plan.sessionId, mode: plan.mode, timeZone: plan.window.timeZone, startEquity: plan.startEquity, plan: plan.recovery,
+    this.triggers = new AutoTriggers(this.gate, clock, plan.safety.killSwitch);
+    this.recovery = plan.run.mode === 'replay' ? null : new SessionRecovery({
+      sessionId: plan.run.sessionId, mode: plan.run.mode, timeZone: plan.day.window.timeZone, startEquity: plan.day.startEquity, plan: plan.recovery,
       journal, writer: this.journalWriter, clock, loop, bus, ledger, tracker: this.tracker, orders: () => this.orders, gate: () => this.gate,
       broker, memory: this.memory, log: plan.log('engine'),
-      ownerOf: (symbol) => this.strategies.find((st) => st.subscriptions().some((sub) => sub.symbol === symbol))?.id ?? plan.strategies[0]?.instanceId,
+      ownerOf: (symbol) => this.strategies.find((st) => st.subscriptions().some((sub) => sub.symbol === symbol))?.id ?? plan.plugins.strategies[0]?.instanceId,
     });
     this.orders = new OrderManager({
       broker, gate: tradingGate, risk: this.risk, clock, bus, ledger, tracker: this.tracker,
-      journal: this.journalWriter, sessionTag: plan.sessionTag, post: (t) => loop.post(t),
+      journal: this.journalWriter, sessionTag: plan.run.sessionTag, post: (t) => loop.post(t),
       notify: (id, u) => this.notify(id, u), escalate: (to, reason) => { this.gate.escalate(to, reason, 'auto'); },
       ...(this.recovery !== null ? { recovery: this.recovery } : {}),
     });
-    this.controls = new OperatorControls(this);
+    this.controls = new OperatorControls({
+      post: (t) => loop.post(t), journal: this.journalWriter, gate: this.gate, pauses: this.pauses,
+      flattenAll: (reason) => { this.orders.flattenAll(reason); }, riskContext: () => this.risk, positions: () => ledger.positions(),
+    });
     this.samples = new SampleRecorder({
-      sessionId: plan.sessionId, seed: plan.seed, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
+      sessionId: plan.run.sessionId, seed: plan.run.seed, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
       killSwitchEngaged: () => this.gate.state === 'HALT',
       syntheticWeight: plan.learning.syntheticWeight, forcedExitRCap: plan.learning.forcedExitRCap,
     });
-    this.learning = learningEnabled(plan.learners) ? new LearningLoop({
-      sessionId: plan.sessionId, learners: plan.learners, config: plan.learning, seed: plan.seed, store: memoryStore, journal, samples: this.samples,
+    this.learning = learningEnabled(plan.plugins.learners) ? new LearningLoop({
+      sessionId: plan.run.sessionId, learners: plan.plugins.learners, config: plan.learning, seed: plan.run.seed, store: memoryStore, journal, samples: this.samples,
       holder: this.memory as { current: ActiveMemory | null },
       write: (kind, type, data, keys) => this.journalWriter.write(kind, type, data, keys),
       post: (task) => loop.post(task),
       canPromote: () => this.gate.state === 'RUNNING',
       learningUnstable: (reason) => { this.triggers.learningUnstable(reason); },
       // Roadmap §5.8: the daily stop is −1 % of equity.
-      dailyLossLimit: Math.round(plan.startEquity * 0.01),
+      dailyLossLimit: Math.round(plan.day.startEquity * 0.01),
       now: () => clock.now(), warn: (m, f) => plan.log('learning').warn(m, f),
     }) : null;
     // Registered before the recorder attaches (in run), so the loop knows a trade's PnL when its sample arrives.
@@ -147,6 +148,11 @@ export class SessionEngine {
   /** Everything journaled so far is durable when this resolves (operator commands are answered after it). */
   flushJournal(): Promise<void> {
     return this.journal.flush();
+  }
+
+  /** Paused symbols, for the narrator and the dashboard. */
+  get pausedSymbols(): ReadonlySet<string> {
+    return this.pauses.view;
   }
 
   get riskContext(): RiskContextView {
@@ -163,10 +169,10 @@ export class SessionEngine {
     });
     const detachTriggers = this.triggers.attach((event, listener) => parts.bus.on(event, listener as never, 'kill-switch'));
     await this.journal.openSession({
-      sessionId: plan.sessionId, mode: plan.mode, strategy: plan.strategies.map((s) => s.manifest.id).join(','),
-      learner: plan.learner.id, seed: plan.seed, config: plan.config, startedAt: clock.now(), wallStartedAt: plan.wallStartedAt,
+      sessionId: plan.run.sessionId, mode: plan.run.mode, strategy: plan.plugins.strategies.map((s) => s.manifest.id).join(','),
+      learner: plan.plugins.learner.id, seed: plan.run.seed, config: plan.run.config, startedAt: clock.now(), wallStartedAt: plan.run.wallStartedAt,
     });
-    parts.bus.emit('session.started', { sessionId: plan.sessionId, mode: plan.mode, at: clock.now() });
+    parts.bus.emit('session.started', { sessionId: plan.run.sessionId, mode: plan.run.mode, at: clock.now() });
     let status: SessionSummary['status'] = 'completed';
     let failure: unknown = null;
     const detachFeed = wireFeed(this.feed, parts, this.journalWriter);
@@ -198,7 +204,7 @@ export class SessionEngine {
       failure = error;
     }
     const stopped = options.signal?.aborted === true && status === 'completed';
-    await this.shutdown(stopped ? this.plan.onShutdown : 'flatten', stopped);
+    await this.shutdown(stopped ? this.plan.day.onShutdown : 'flatten', stopped);
     if (stopped) status = 'stopped';
     else if (this.gate.state === 'HALT' && status === 'completed') status = 'halted';
     this.recovery?.finish();
@@ -213,11 +219,11 @@ export class SessionEngine {
       events: parts.router.events, orders: this.orders.ordersSent, fills: this.fills, trades: this.tracker.closedToday,
       netPnl: parts.ledger.dailyPnl(), endedAt: clock.now(), status,
     };
-    await this.journal.closeSession(plan.sessionId, summary);
-    parts.bus.emit('session.ended', { sessionId: plan.sessionId, status, at: clock.now() });
-    const journalSha256 = await this.journal.digest(plan.sessionId);
-    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', scrub(`session ${plan.sessionId} failed: ${(failure as Error).message ?? String(failure)}`, plan.secrets), { cause: failure });
-    return { ...summary, sessionId: plan.sessionId, journalSha256, riskState: this.gate.state };
+    await this.journal.closeSession(plan.run.sessionId, summary);
+    parts.bus.emit('session.ended', { sessionId: plan.run.sessionId, status, at: clock.now() });
+    const journalSha256 = await this.journal.digest(plan.run.sessionId);
+    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', scrub(`session ${plan.run.sessionId} failed: ${(failure as Error).message ?? String(failure)}`, plan.secrets), { cause: failure });
+    return { ...summary, sessionId: plan.run.sessionId, journalSha256, riskState: this.gate.state };
   }
 
   /**
@@ -226,7 +232,8 @@ export class SessionEngine {
    * A refusal halts, is journaled (without the account id) and fails the session, so the run exits non-zero.
    */
   private checkArming(connected: string | null | undefined): void {
-    const { arming, mode } = this.plan;
+    const { arming } = this.plan.safety;
+    const { mode } = this.plan.run;
     const verdict = checkLiveArming({
       mode, configArmed: arming.configArmed, armFlag: arming.armFlag, armEnv: arming.armEnv,
       configuredAccount: arming.accountId, venues: arming.venues,
@@ -241,7 +248,7 @@ export class SessionEngine {
 
   /** A session that can reach an account journals its risk floor: what was added and any live override. */
   private journalRiskFloor(): void {
-    const floor = this.plan.riskFloor;
+    const floor = this.plan.safety.riskFloor;
     if (!floor.applies) return;
     this.journalWriter.write('risk', 'risk.floor', { added: floor.added, below: floor.below, override: floor.override });
     if (floor.override !== null) this.journalWriter.write('risk', 'risk.floor-override', { policies: floor.below.map((b) => b.policy), reason: floor.override });
@@ -249,10 +256,10 @@ export class SessionEngine {
 
   private startStrategies(): void {
     const { plan, parts, clock } = this;
-    for (const s of plan.strategies) {
+    for (const s of plan.plugins.strategies) {
       const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
         clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
-        memory: this.memory, log: plan.log, seed: plan.seed, equity: () => this.account.equity(),
+        memory: this.memory, log: plan.log, seed: plan.run.seed, equity: () => this.account.equity(),
         onTrigger: (id, record) => this.samples.onTrigger(id, record),
       });
       this.strategies.push(strategy);
@@ -276,7 +283,7 @@ export class SessionEngine {
     // Live feeds: run until the session window closes or the caller aborts.
     await new Promise<void>((resolve) => {
       if (options.signal?.aborted === true) return resolve();
-      const handle = this.clock.setTimer(this.plan.window.end, resolve, 'session-end');
+      const handle = this.clock.setTimer(this.plan.day.window.end, resolve, 'session-end');
       options.signal?.addEventListener('abort', () => { this.clock.cancelTimer(handle); resolve(); }, { once: true });
     });
   }
@@ -288,7 +295,7 @@ export class SessionEngine {
    */
   private async shutdown(policy: ShutdownPolicy, stopping: boolean): Promise<void> {
     if (stopping) {
-      this.pausedSymbols.add('*');
+      this.pauses.pause('*');
       this.journalWriter.write('risk', 'session.stopping', { onShutdown: policy });
     }
     for (const s of this.strategies) {
@@ -325,7 +332,7 @@ export class SessionEngine {
   private async endOfDay(): Promise<void> {
     try {
       this.journalWriter.durable();
-      const fills = await this.journal.entries(this.plan.sessionId, { kind: 'fill' });
+      const fills = await this.journal.entries(this.plan.run.sessionId, { kind: 'fill' });
       const report = endOfDayReport(fills, this.broker.executions?.() ?? null, this.parts.ledger.positions(), this.broker.positions());
       this.journalWriter.write('risk', 'reconciliation.end-of-day', { ...report });
     } catch (error) {

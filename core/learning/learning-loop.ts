@@ -8,6 +8,7 @@ import type { ActiveMemory, LoopLearner } from './active-memory.js';
 import type { LearningConfig } from './learning-config.js';
 import { LearningPipeline } from './pipeline.js';
 import { sampleFromRow } from './sample-row.js';
+import type { LearningRowType } from '../domain/journal-rows.js';
 
 export interface LearningLoopDeps {
   sessionId: string;
@@ -19,7 +20,7 @@ export interface LearningLoopDeps {
   holder: { current: ActiveMemory | null };
   /** The session's sample recorder (core/learning/sample-recorder.ts): real trades and ghost brackets. */
   samples: { onSample(listener: (s: TrainingSample) => void): Disposer };
-  write(kind: 'event' | 'sample', type: string, data: Record<string, unknown>, keys?: { tradeId?: string; strategyId?: string; symbol?: string }): void;
+  write(kind: 'event', type: LearningRowType, data: Record<string, unknown>, keys?: { tradeId?: string; strategyId?: string; symbol?: string }): void;
   post(task: () => void): void;
   canPromote(): boolean;
   learningUnstable(reason: string): void;

@@ -9,6 +9,7 @@ import { buildMemory } from './memory-builder.js';
 import { PostPromotionMonitor } from './post-promotion-monitor.js';
 import { shadowGate } from './shadow-gate.js';
 import { seedFrom } from '../domain/random.js';
+import type { LearningRowType } from '../domain/journal-rows.js';
 
 export interface PipelineDeps {
   learners: readonly LoopLearner[];
@@ -18,7 +19,7 @@ export interface PipelineDeps {
   /** The memory strategies read (the engine's holder); replaced only through `post`. */
   holder: { current: ActiveMemory | null };
   /** Journal a row now (synchronously, in the loop's sequence). */
-  journal(type: string, data: Record<string, unknown>): void;
+  journal(type: LearningRowType, data: Record<string, unknown>): void;
   /** Run a task at the next loop boundary (before the next market event). */
   post(task: () => void): void;
   /** False in SAFE_MODE or HALT: no promotion then. */

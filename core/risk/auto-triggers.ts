@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Micros } from '../domain/units.js';
+import type { RiskCode } from '../domain/error-codes.js';
 import type { HarvesterEvents } from '../events/harvester-events.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { ConnectionState } from '../../ports/broker-adapter.js';
@@ -70,7 +71,7 @@ function pushInWindow(list: Micros[], now: Micros, windowUs: Micros): number {
   return list.length;
 }
 
-function r(code: string, limit: string, observed: number, threshold: number, message?: string): RiskReason {
+function r(code: RiskCode, limit: string, observed: number, threshold: number, message?: string): RiskReason {
   return message === undefined ? { code, limit, observed, threshold } : { code, limit, observed, threshold, message };
 }
 

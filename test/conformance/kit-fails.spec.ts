@@ -27,7 +27,7 @@ function brokenFeed(inner: ReplayFeed, fault: FeedFault): MarketDataFeed {
   let n = 0;
   return {
     id: 'broken', connect: () => inner.connect(), disconnect: () => inner.disconnect(), dispose: () => inner.dispose(),
-    instrument: (s) => inner.instrument(s), subscribe: (s, k) => inner.subscribe(s, k), usage: () => inner.usage(),
+    subscribe: (s, k) => inner.subscribe(s, k), usage: () => inner.usage(),
     playback: inner.playback,
     unsubscribe: (h) => {
       // The fault: report the release, but keep the line and the stream.

@@ -12,7 +12,7 @@ const lmt = (price: number): Order =>
 
 class RefusingBroker extends RecordingBroker {
   override submit(order: OrderRequest): SubmitReceipt {
-    return { coid: order.coid, status: 'rejected', code: 'RISK.TOO_BIG', reason: 'size' };
+    return { coid: order.coid, status: 'rejected', code: 'ORDER.REJECTED', reason: 'size' };
   }
 }
 
@@ -70,6 +70,6 @@ describe('fake TWS with an IBrokerAdapter behind it (BrokerBackedMatcher)', () =
     await client.waitFor(EventName.orderStatus, (a) => a[1] === 'Cancelled');
     const [err] = client.all(EventName.error);
     expect([err?.[1], err?.[2], (err?.[0] as Error).message]).to.deep.equal([201, 1000,
-      'Order rejected - reason:RISK.TOO_BIG: size']);
+      'Order rejected - reason:ORDER.REJECTED: size']);
   });
 });

@@ -86,10 +86,10 @@ for (const backend of [sqlite, postgres]) {
       expect(await store.count('hv_risk_events'), 'order-path row committed at write').to.equal(1);
       expect(await store.count('hv_decisions'), 'the decision before it went with it (prefix)').to.equal(1);
       writer.write('order', 'order.requested', { n: 2 });
-      writer.write('fill', 'order.filled', { n: 3 });
+      writer.write('fill', 'order.filled', { n: 3 } as never);
       expect(await store.count('hv_orders') + await store.count('hv_fills')).to.equal(2);
 
-      writer.write('event', 'feed.stale', { n: 4 });
+      writer.write('event', 'feed.stale', { n: 4 } as never);
       clock.advanceTo(1_000_000 + bound.clockUs - 1);
       expect(await store.count('hv_events'), 'before the time bound').to.equal(0);
       clock.advanceTo(1_000_000 + bound.clockUs);

@@ -74,7 +74,7 @@ function readJournal(file: string): JournalEntry[] {
     for (const t of tables) rows.push(...(db.prepare(`select ordinal, loop_seq, time, type, coid, trade_id, data from ${t}`).all() as Row[]));
     rows.sort((a, b) => a.ordinal - b.ordinal);
     return rows.map((r) => {
-      const e: JournalEntry = { kind: 'event', loopSeq: r.loop_seq, time: Number(r.time), type: r.type, data: JSON.parse(r.data) as Record<string, unknown> };
+      const e: JournalEntry = { kind: 'event', loopSeq: r.loop_seq, time: Number(r.time), type: r.type as JournalEntry['type'], data: JSON.parse(r.data) as Record<string, unknown> };
       if (r.coid !== null) e.coid = r.coid;
       if (r.trade_id !== null) e.tradeId = r.trade_id;
       return e;

@@ -35,7 +35,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     const meta = (sessionId: string) => ({ sessionId, mode: 'replay', strategy: 's', learner: 'none', seed: 1, config: { a: 1 }, startedAt: 5, wallStartedAt: new Date().toISOString() });
-    const entry = (i: number, kind: JournalEntry['kind'] = 'order'): JournalEntry => ({ kind, loopSeq: i, time: 1_700_000_000_000_000 + i, type: `t${i % 3}`, symbol: 'X', coid: `c${i}`, data: { i, price: 123_4567, nested: { b: 2, a: 1 } } });
+    const entry = (i: number, kind: JournalEntry['kind'] = 'order'): JournalEntry => ({ kind, loopSeq: i, time: 1_700_000_000_000_000 + i, type: `t${i % 3}` as JournalEntry['type'], symbol: 'X', coid: `c${i}`, data: { i, price: 123_4567, nested: { b: 2, a: 1 } } });
 
     it('runs migrations on a fresh database (SQLite: in WAL mode), and again harmlessly on reopen', async () => {
       if (backend === 'sqlite') {

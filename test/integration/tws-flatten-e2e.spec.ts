@@ -159,7 +159,7 @@ describe('flatten that finishes: operator flatten over the control socket, throu
       await until(() => s.alerts.length > 0, 'the escalation', 15_000);
       const closes = venue.submitted.filter((o) => o.side === 'sell' && o.type !== 'stop' && (o.limitPrice ?? 0) < 370_000);
       expect(closes.map((o) => o.type), 'first at market, then through the spread').to.deep.equal(['market', 'limit', 'limit']);
-      expect(s.alerts[0]).to.deep.include({ severity: 'critical', symbol: SYMBOL, quantity: 100, attempts: 3 });
+      expect(s.alerts[0]).to.deep.include({ severity: 'critical', symbol: SYMBOL, qty: 100, attempts: 3 });
       const escalatedRow = s.rows.find((r) => r.type === 'flatten.escalated');
       expect(escalatedRow, 'journaled').to.not.equal(undefined);
       // The operator's alert rules turn that row into a critical flatten-failed alert.

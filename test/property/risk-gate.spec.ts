@@ -87,7 +87,7 @@ describe('property: the risk gate', () => {
           const hooks = { stateChanged: (e: RiskStateChange) => changes.push(e) };
           const a = new RiskGate(chain(actions, withFlaky), hooks);
           const b = new RiskGate(chain(actions, withFlaky), { stateChanged: () => {} });
-          const reason = { code: 'RISK.HALTED', limit: 'test', observed: 0, threshold: 0 };
+          const reason = { code: 'RISK.HALTED', limit: 'test', observed: 0, threshold: 0 } as const;
           a.escalate(start, reason, 'auto');
           b.escalate(start, reason, 'auto');
           const ctx = staticRiskContext(deepFreeze(snap));

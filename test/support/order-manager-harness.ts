@@ -5,7 +5,7 @@ import { EventLoop } from '../../core/engine/event-loop.js';
 import { JournalWriter } from '../../core/engine/journal-writer.js';
 import { Ledger } from '../../core/engine/ledger.js';
 import { OrderManager, type RiskGateLike } from '../../core/engine/order-manager.js';
-import { RiskContextView } from '../../core/engine/risk-context.js';
+import { RiskContextView } from '../../core/risk/risk-context.js';
 import { TradeTracker } from '../../core/engine/trade-tracker.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { MemoryJournal } from './memory-journal.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { Instrument, MarketEvent, StreamKind } from '../../core/domain/market.js';
+import type { MarketEvent, StreamKind } from '../../core/domain/market.js';
 import type { VirtualClock } from '../../ports/clock.js';
 import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, PlaybackSummary, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
 
@@ -18,9 +18,6 @@ export class ScriptedFeed implements MarketDataFeed {
   async connect(): Promise<void> {}
   async disconnect(): Promise<void> {}
   async dispose(): Promise<void> {}
-  async instrument(symbol: string): Promise<Instrument | null> {
-    return { symbol, tick: 100, currency: 'USD', exchange: 'TEST', timeZone: 'America/New_York' };
-  }
   subscribe(symbol: string, stream: StreamKind): SubscribeResult {
     this.subs.add(`${symbol}:${stream}`);
     const handle: SubscriptionHandle = { symbol, stream, id: this.nextId++ };

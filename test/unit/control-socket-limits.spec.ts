@@ -4,7 +4,7 @@ import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTROL_FILE, sendControlCommand, startControlServer, type ControlServer } from '../../adapters/cli/control-socket.js';
-import type { OperatorHandler } from '../../core/risk/operator-commands.js';
+import type { OperatorHandler } from '../../core/operator/operator-commands.js';
 import { skipBecause } from '../support/skip.js';
 
 const handler: OperatorHandler = { async handle() { return { ok: true, state: 'RUNNING' }; } };

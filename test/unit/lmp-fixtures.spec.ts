@@ -81,7 +81,7 @@ export class FakeContext implements StrategyContext<LmpParams> {
     this.submits.push(intent);
     const intentId = `lmp-i${++this.n}`;
     if (this.deny) {
-      return { status: 'denied', intentId, decision: { action: 'reject', reasons: [{ code: 'RISK.TEST', limit: 'test', observed: 1, threshold: 0 }], warnings: [] } };
+      return { status: 'denied', intentId, decision: { action: 'reject', reasons: [{ code: 'RISK.DENIED', limit: 'test', observed: 1, threshold: 0 }], warnings: [] } };
     }
     const bracket = intent.stopLoss !== undefined && intent.takeProfit !== undefined;
     const coids = bracket ? [`${intentId}.p`, `${intentId}.sl`, `${intentId}.tp`] : [`${intentId}.p`];

@@ -45,7 +45,7 @@ describe('OrderManager: a flatten sends each cancel and close once', () => {
     orders.cancel('s1', resting);
     orders.cancel('s1', resting);
     expect(broker.cancels).to.deep.equal([resting]);
-    broker.emit('order.cancel-rejected', { coid: resting, code: 'ORDER.CANCEL_REJECTED', reason: 'too late', reconciled: false, at: clock.now() });
+    broker.emit('order.cancel-rejected', { coid: resting, code: 'ORDER.NOT_OPEN', reason: 'too late', reconciled: false, at: clock.now() });
     orders.flattenAll('kill-switch: RISK.PACING');
     expect(broker.cancels).to.deep.equal([resting, resting]);
   });

@@ -57,7 +57,8 @@ describe('OrderManager: every open share stays covered while a position closes (
     reject(2);
     expect(h.broker.submitted, 'nothing more after the third failure').to.have.length(3);
     expect(h.alerts).to.have.length(1);
-    expect(h.alerts[0]).to.deep.include({ severity: 'critical', symbol: 'X', quantity: 100, attempts: 3 });
+    expect(h.alerts[0]).to.deep.include({ severity: 'critical', symbol: 'X', qty: 100, attempts: 3 });
+    expect(h.journal.all().find((r) => r.type === 'flatten.escalated')?.data, 'the journal row keeps its key').to.deep.include({ quantity: 100 });
     expect(h.journal.all().some((r) => r.type === 'flatten.escalated')).to.equal(true);
     expect(h.escalations.map((e) => `${e.to} ${e.reason.code}`)).to.deep.equal(['HALT RISK.CLOSE_FAILED']);
   });

@@ -3,7 +3,7 @@ import { promotionDeltas, sessionKpis } from '../../adapters/report/session-kpis
 import type { JournalEntry } from '../../ports/journal.js';
 import type { TradeRecord } from '../../adapters/report/report-model.js';
 
-const row = (type: string, time: number, data: Record<string, unknown>): JournalEntry => ({ kind: 'event', type, loopSeq: time, time, data });
+const row = (type: JournalEntry['type'], time: number, data: Record<string, unknown>): JournalEntry => ({ kind: 'event', type, loopSeq: time, time, data });
 const trade = (exitTime: number, netPnl: number, r: number): TradeRecord => ({
   tradeId: `t${exitTime}`, symbol: 'ABC', side: 'long', quantity: 100, entryTime: exitTime - 10, exitTime, entryPrice: 1, exitPrice: 1, grossPnl: netPnl, netPnl,
   commission: 0, exitReason: 'x', stopPrice: null, targetPrice: null, plannedRisk: null, r, entrySlippage: null, maePrice: null, mfePrice: null, maeR: null, mfeR: null,

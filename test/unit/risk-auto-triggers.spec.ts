@@ -124,7 +124,7 @@ describe('automatic kill-switch triggers', () => {
   for (const [code, expected] of [[100, 'RISK.PACING'], [420, 'RISK.PACING'], [101, 'RISK.LINE_BUDGET']] as const) {
     it(`broker error ${code} halts with ${expected}`, () => {
       const h = harness();
-      h.emit('broker.error', { code, harvesterCode: 'X', message: 'm', severity: 'warn', at: h.clock.now() });
+      h.emit('broker.error', { code, harvesterCode: 'BROKER.REQUEST_FAILED', message: 'm', severity: 'warn', at: h.clock.now() });
       expect(h.gate.state).to.equal('HALT');
       expect(h.changes[0]!.reason.code).to.equal(expected);
     });
@@ -144,9 +144,9 @@ describe('automatic kill-switch triggers', () => {
 
   it('a fatal broker error halts, an informational one does not', () => {
     const h = harness();
-    h.emit('broker.error', { code: 2104, harvesterCode: 'X', message: 'farm ok', severity: 'info', at: h.clock.now() });
+    h.emit('broker.error', { code: 2104, harvesterCode: 'BROKER.REQUEST_FAILED', message: 'farm ok', severity: 'info', at: h.clock.now() });
     expect(h.gate.state).to.equal('RUNNING');
-    h.emit('broker.error', { code: 1300, harvesterCode: 'X', message: 'socket port reset', severity: 'fatal', at: h.clock.now() });
+    h.emit('broker.error', { code: 1300, harvesterCode: 'BROKER.REQUEST_FAILED', message: 'socket port reset', severity: 'fatal', at: h.clock.now() });
     expect(h.gate.state).to.equal('HALT');
   });
 

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import type { RiskCode } from '../../core/domain/error-codes.js';
 import { RiskGate, type RiskChainEntry, type RiskStateChange } from '../../core/risk/risk-gate.js';
 import { staticRiskContext } from '../../core/risk/static-risk-context.js';
 import { ALLOW, type OrderIntent, type RiskDecision, type RiskPolicy, type RiskReason } from '../../ports/risk-policy.js';
 
-const reason = (code: string): RiskReason => ({ code, limit: 'x.y', observed: 2, threshold: 1 });
-const deny = (code: string): RiskDecision => ({ action: 'reject', reasons: [reason(code)], warnings: [] });
+const reason = (code: RiskCode): RiskReason => ({ code, limit: 'x.y', observed: 2, threshold: 1 });
+const deny = (code: RiskCode): RiskDecision => ({ action: 'reject', reasons: [reason(code)], warnings: [] });
 const policy = (id: string, evaluate: RiskPolicy['evaluate'], monitor?: RiskPolicy['monitor']): RiskPolicy =>
   monitor ? { id, evaluate, monitor } : { id, evaluate };
 

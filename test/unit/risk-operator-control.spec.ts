@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runControl } from '../../adapters/cli/commands/control.command.js';
 import { CONTROL_FILE, sendControlCommand, startControlServer, type ControlServer } from '../../adapters/cli/control-socket.js';
-import { parseOperatorCommand, type OperatorCommand, type OperatorHandler } from '../../core/risk/operator-commands.js';
+import { parseOperatorCommand, type OperatorCommand, type OperatorHandler } from '../../core/operator/operator-commands.js';
 
 describe('operator commands', () => {
   it('parses each command and refuses bad input with a reason', () => {

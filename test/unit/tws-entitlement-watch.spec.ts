@@ -59,7 +59,7 @@ describe('TWS data checks (entitlement watch) and the kernel\'s entry blocks', (
 
   it('the kernel blocks entries only in a failed symbol (or every symbol for *), until the line flows', () => {
     const d = new DataEntitlements();
-    const v = (symbol: string, stream: Verdict['stream'], verdict: Verdict['verdict']): Verdict => ({ symbol, stream, verdict, code: 'X', ibCode: null, reason: `${stream} ${symbol} r` });
+    const v = (symbol: string, stream: Verdict['stream'], verdict: Verdict['verdict']): Verdict => ({ symbol, stream, verdict, code: 'FEED.NOT_ENTITLED', ibCode: null, reason: `${stream} ${symbol} r` });
     d.record(v('AAA', 'depth', 'failed'));
     d.record(v('BBB', 'quote', 'warning'));
     expect(d.entryBlock('AAA')).to.include({ code: 'RISK.DATA_PREREQUISITES', message: 'depth AAA: depth AAA r' });

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { OPERATOR_COMMANDS, parseOperatorCommand, type OperatorResult } from '../../../core/risk/operator-commands.js';
+import { OPERATOR_COMMANDS, type OperatorResult } from '../../../core/operator/operator-commands.js';
 import { sendControlCommand } from '../control-socket.js';
 
 export interface ControlOptions {
@@ -27,12 +27,12 @@ export async function runControl(action: string, opts: ControlOptions, out: (s: 
   if (opts.symbol !== undefined) raw.symbol = opts.symbol;
   // With --symbol, pause/resume act on that symbol only.
   if (opts.symbol !== undefined && (action === 'pause' || action === 'resume')) raw.command = `${action}-symbol`;
-  const parsed = parseOperatorCommand(raw);
-  if (!parsed.ok) {
-    out(`invalid command: ${parsed.error}\n`);
+  // The session parses the command (core/operator/control-protocol.ts); one it cannot parse comes back `invalid`.
+  const result = await sendControlCommand({ dataDir: opts.dataDir, command: raw, timeoutMs: Number(opts.timeout) });
+  if (!result.ok && result.invalid === true) {
+    out(`invalid command: ${String(result.reasons[0])}\n`);
     return 2;
   }
-  const result = await sendControlCommand({ dataDir: opts.dataDir, command: { ...parsed.command }, timeoutMs: Number(opts.timeout) });
   out(`${opts.json ? JSON.stringify(result) : format(result)}\n`);
   return result.ok ? 0 : 1;
 }

@@ -26,7 +26,7 @@ export const limit = (...names: RiskLimitName[]): AppliesFn => (env) => {
 
 export const needsGate: AppliesFn = (env) => (env.capabilities.gate === true ? null : 'requires a risk gate (options.gate); none given');
 
-export const denyAll: RiskPolicy = { id: 'kit-deny', evaluate: () => ({ action: 'reject', reasons: [{ code: 'RISK.TEST_DENY', limit: 'kit', observed: 1, threshold: 0 }], warnings: [] }) };
+export const denyAll: RiskPolicy = { id: 'kit-deny', evaluate: () => ({ action: 'reject', reasons: [{ code: 'RISK.DENIED', limit: 'kit', observed: 1, threshold: 0 }], warnings: [] }) };
 const allowAll: RiskPolicy = { id: 'kit-allow', evaluate: () => ({ action: 'allow', reasons: [], warnings: [] }) };
 
 export const decisionCards: readonly CardDef<RiskRun>[] = [
@@ -35,7 +35,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     run: async (r) => {
       const intents = [entry(), exit(), entry('XYZ', 100, { stopLoss: 123200, takeProfit: 124100 })];
       const deny = r.gate!([{ pluginId: 'kit-deny', policy: denyAll, action: 'reject' }]);
-      for (const i of intents) expectDeny(deny.evaluate(i, riskContext({ positions: [long('XYZ', 100)] })), 'RISK.TEST_DENY', `deny run ${i.kind}`);
+      for (const i of intents) expectDeny(deny.evaluate(i, riskContext({ positions: [long('XYZ', 100)] })), 'RISK.DENIED', `deny run ${i.kind}`);
       const allow = r.gate!([{ pluginId: 'kit-allow', policy: allowAll, action: 'reject' }]);
       for (const i of intents) expect(allow.evaluate(i, riskContext({ positions: [long('XYZ', 100)] })).action, `allow run ${i.kind}`).to.equal('allow');
     },

@@ -71,7 +71,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
       const before = s.broker.length;
       const mark = er.rec.mark();
       // The trigger: a pacing violation from the venue (RISK-14 (d): → HALT). `at` is restamped by the engine.
-      s.signal('broker.error', { code: 100, harvesterCode: 'BROKER.PACING', message: 'IB 100: max rate of messages exceeded', severity: 'warn', at: 0 });
+      s.signal('broker.error', { code: 100, harvesterCode: 'RISK.PACING', message: 'IB 100: max rate of messages exceeded', severity: 'warn', at: 0 });
       expectSequence(er.rec.since(mark), [step('risk.state-changed', { from: 'RUNNING', to: 'HALT', reason: (x: unknown) => typeof (x as { code?: unknown })?.code === 'string' })], 'the trigger');
       const flatten = s.broker.slice(before);
       const cancels = flatten.filter((q) => q.op === 'cancel').map((q) => q.coid);
@@ -143,7 +143,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
       for (const [venueCode, expected] of [[100, 'RISK.PACING'], [101, 'RISK.LINE_BUDGET']] as const) {
         const rt = await r.runtime();
         for (let i = 0; i < 3; i++) {
-          rt.subject.signal('broker.error', { code: venueCode, harvesterCode: 'BROKER.VENUE', message: `IB ${venueCode}`, severity: 'warn', at: rt.clock.now() });
+          rt.subject.signal('broker.error', { code: venueCode, harvesterCode: 'BROKER.REQUEST_FAILED', message: `IB ${venueCode}`, severity: 'warn', at: rt.clock.now() });
         }
         expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code(expected) }, 1, `IB ${venueCode}`);
       }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Price, Quantity } from '../../../core/domain/units.js';
 import { toMoney } from '../../../core/domain/units.js';
+import type { RiskCode } from '../../../core/domain/error-codes.js';
 import { MAX_DOLLARS } from '../../../core/config/root-schema.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../../ports/risk-policy.js';
 
@@ -11,7 +12,7 @@ import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../.
  * - works in integers: Price/Money ten-thousandths, shares, µs. Percent params become parts per million once.
  */
 
-export function reason(code: string, limit: string, observed: number, threshold: number, message?: string): RiskReason {
+export function reason(code: RiskCode, limit: string, observed: number, threshold: number, message?: string): RiskReason {
   return message === undefined ? { code, limit, observed, threshold } : { code, limit, observed, threshold, message };
 }
 

@@ -1,4 +1,5 @@
 import type { BrokerEventName, BrokerEvents, BrokerHealth, ConnectionState, IBrokerAdapter } from '../../../ports/broker-adapter.js';
+import type { ErrorCode } from '../../../core/domain/error-codes.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { Disposer } from '../../../ports/create-token.js';
 import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../../core/domain/orders.js';
@@ -64,7 +65,7 @@ export class ToyBroker implements IBrokerAdapter {
 
   submit(order: OrderRequest): SubmitReceipt {
     this.live();
-    const refuse = (code: string, reason: string): SubmitReceipt => {
+    const refuse = (code: ErrorCode, reason: string): SubmitReceipt => {
       this.emit('order.rejected', { coid: order.coid, origin: 'adapter', code, reason, venueCode: null, at: this.clock.now() });
       return { coid: order.coid, status: 'rejected', code, reason };
     };
@@ -88,7 +89,7 @@ export class ToyBroker implements IBrokerAdapter {
   cancel(coid: string): void {
     this.live();
     const o = this.orders.get(coid);
-    const refuse = (code: string): void => this.emit('order.cancel-rejected', { coid, code, reason: code, reconciled: false, at: this.clock.now() });
+    const refuse = (code: ErrorCode): void => this.emit('order.cancel-rejected', { coid, code, reason: code, reconciled: false, at: this.clock.now() });
     if (this.state !== 'Connected') return refuse('BROKER.NOT_CONNECTED');
     if (o === undefined) return refuse('ORDER.UNKNOWN');
     if (isClosed(o.status)) return refuse('ORDER.NOT_OPEN');
@@ -106,7 +107,7 @@ export class ToyBroker implements IBrokerAdapter {
   modify(coid: string, changes: OrderChanges): void {
     this.live();
     const o = this.orders.get(coid);
-    const refuse = (code: string): void => this.emit('order.modify-rejected', { coid, code, reason: code, reconciled: false, at: this.clock.now() });
+    const refuse = (code: ErrorCode): void => this.emit('order.modify-rejected', { coid, code, reason: code, reconciled: false, at: this.clock.now() });
     if (this.state !== 'Connected') return refuse('BROKER.NOT_CONNECTED');
     if (o === undefined) return refuse('ORDER.UNKNOWN');
     if (isClosed(o.status)) return refuse('ORDER.NOT_OPEN');

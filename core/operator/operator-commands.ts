@@ -3,7 +3,7 @@ import type { RiskReason } from '../../ports/risk-policy.js';
 
 /**
  * Operator commands as typed values (roadmap §8 M5, §9). Structurally the same as the kernel's
- * `core/engine/operator-controls.ts`, so a parsed command can be handed to `OperatorControls.apply` unchanged.
+ * `core/operator/operator-controls.ts`, so a parsed command can be handed to `OperatorControls.apply` unchanged.
  */
 export type OperatorCommand =
   | { command: 'pause'; operatorId: string; note?: string }
@@ -19,7 +19,7 @@ export type OperatorCommandName = OperatorCommand['command'];
 
 export type OperatorResult =
   | { ok: true; state: string; detail?: Record<string, unknown> }
-  | { ok: false; state: string; reasons: readonly RiskReason[] | string[] };
+  | { ok: false; state: string; reasons: readonly RiskReason[] | string[]; invalid?: true };
 
 /** Whoever carries out operator commands (the kernel, through its event loop); it answers, never throws. */
 export interface OperatorHandler {

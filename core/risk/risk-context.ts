@@ -3,8 +3,8 @@ import type { Position } from '../domain/orders.js';
 import type { Micros, Money, Price } from '../domain/units.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RiskContext, TradingState } from '../../ports/risk-policy.js';
-import type { Ledger } from './ledger.js';
-import type { TradeTracker } from './trade-tracker.js';
+import type { Ledger } from '../engine/ledger.js';
+import type { TradeTracker } from '../engine/trade-tracker.js';
 
 export interface RiskContextSources {
   clock: Clock;

@@ -1,6 +1,6 @@
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../ports/risk-policy.js';
-import type { JournalWriter } from './journal-writer.js';
-import type { RiskGateLike } from './order-manager-deps.js';
+import type { JournalWriter } from '../engine/journal-writer.js';
+import type { RiskGateLike } from '../engine/order-manager-deps.js';
 
 /** One reason an entry must wait (account truth, data entitlements), or null. */
 export type EntryBlock = (intent: OrderIntent) => RiskReason | null;

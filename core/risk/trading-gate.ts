@@ -1,10 +1,11 @@
+import type { RiskCode } from '../domain/error-codes.js';
 import type { BrokerHealth } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OrderIntent, RiskContext, RiskDecision, RiskReason } from '../../ports/risk-policy.js';
-import type { RiskGate } from '../risk/risk-gate.js';
-import { checkStartGates, observedMode, type RunMode, type StartGateResult } from '../risk/start-gates.js';
-import type { JournalWriter } from './journal-writer.js';
-import type { RiskGateLike } from './order-manager-deps.js';
+import type { RiskGate } from './risk-gate.js';
+import { checkStartGates, observedMode, type RunMode, type StartGateResult } from './start-gates.js';
+import type { JournalWriter } from '../engine/journal-writer.js';
+import type { RiskGateLike } from '../engine/order-manager-deps.js';
 
 export interface TradingGateDeps {
   gate: RiskGate;
@@ -24,7 +25,7 @@ export interface TradingGateDeps {
   lastData(symbol: string): number | null;
 }
 
-const GATE_CODES: Record<StartGateResult['gate'], string> = {
+const GATE_CODES: Record<StartGateResult['gate'], RiskCode> = {
   mode: 'RISK.MODE_MISMATCH', connection: 'RISK.BROKER_NOT_READY', 'data-fresh': 'RISK.DATA_PREREQUISITES',
   'order-placement': 'RISK.BROKER_NOT_READY', 'time-window': 'RISK.OUTSIDE_WINDOW', account: 'RISK.ACCOUNT_MISMATCH',
 };
