@@ -3,7 +3,10 @@ import type { BookSide, DepthEvent } from '../../core/domain/market.js';
 /** Rows kept per side; IB depth asks for at most 20, so this is never reached by a sane source. */
 const CAPACITY = 256;
 
-/** `apply` results: delivered as (re)written; addressed beyond the book (card FEED-13); not to be delivered. */
+/**
+ * `apply` results: delivered as (re)written; addressed beyond the book (card FEED-13, docs/conformance-cards.md#feed-13); not to be
+ * delivered.
+ */
 export const ROW_OK = 0;
 export const ROW_ANOMALY = 1;
 export const ROW_DROPPED = 2;
@@ -50,9 +53,10 @@ class SideRows {
 /**
  * The source's depth book as the feed has delivered it, so the feed can judge batches (crossed) and replay a
  * resubscription's snapshot. Row-keyed rows (position ≥ 0) follow the row-array model of the conformance cards
- * (§3.2): insert shifts down and cuts to the requested rows, update replaces (or appends beyond the end), delete
- * shifts up; what a source addresses beyond the book is normalised as a live feed does (card FEED-13, `applyRow`).
- * Price-keyed rows (position −1: LOBSTER, the generator) locate their level by price.
+ * (docs/tws-adapter.md#depth-rows): insert shifts down and cuts to the requested rows, update replaces (or appends beyond the end), delete
+ * shifts up; what a source addresses beyond the book is normalised as a live feed does
+ * (card FEED-13, `applyRow`; docs/conformance-cards.md#feed-13). Price-keyed rows (position −1: LOBSTER, the generator) locate their level
+ * by price.
  */
 export class ReplayBookModel {
   readonly bids = new SideRows(true);
@@ -103,9 +107,9 @@ export class ReplayBookModel {
   }
 
   /**
-   * Row semantics (cards §3.2, FEED-13), normalised in place on `e` as a live feed does to its source: an update or
-   * insert beyond the side's end becomes an insert at the end (never padded) and is an anomaly; a row that would
-   * land outside the requested rows (beyond a full side) changes nothing and is not delivered; a delete of a row that
+   * Row semantics (docs/tws-adapter.md#depth-rows, FEED-13; docs/conformance-cards.md#feed-13), normalised in place on `e` as a live feed
+   * does to its source: an update or insert beyond the side's end becomes an insert at the end (never padded) and is an anomaly; a row that
+   * would land outside the requested rows (beyond a full side) changes nothing and is not delivered; a delete of a row that
    * is not there changes nothing (an anomaly inside the requested rows) and is delivered as recorded.
    */
   private applyRow(side: SideRows, e: DepthEvent): number {

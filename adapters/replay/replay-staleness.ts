@@ -2,9 +2,10 @@ import type { Micros } from '../../core/domain/units.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 
 /**
- * Silence on one subscription, on the injected Clock (card FEED-23). One timer per subscription at most: data only
- * moves `lastAt` (no timer churn on the per-event path), and the timer, when it fires early, re-arms itself for
- * `lastAt + staleUs`. After reporting stale it stays quiet until data returns (FEED-23: `feed.stale` ×1).
+ * Silence on one subscription, on the injected Clock (card FEED-23, docs/conformance-cards.md#feed-23). One timer per subscription at most:
+ * data only moves `lastAt` (no timer churn on the per-event path), and the timer, when it fires early, re-arms itself for
+ * `lastAt + staleUs`. After reporting stale it stays quiet until data returns
+ * (FEED-23: `feed.stale` ×1, docs/conformance-cards.md#feed-23).
  */
 export class StaleWatch {
   lastAt: Micros;

@@ -34,7 +34,7 @@ class SideRows {
 }
 
 /**
- * The depth book as the feed has emitted it, per IB row semantics (ib-adapter-behaviour §5.2; cards §3.2): insert
+ * The depth book as the feed has emitted it, per IB row semantics (docs/tws-adapter.md#depth-rows): insert
  * shifts rows down and cuts the side to the requested rows, update replaces in place, delete shifts up. It is kept
  * so the feed can normalise what IB gets wrong and judge batches:
  * - an update (or insert) at a position beyond the side's length is appended at the end, never padded with
@@ -42,7 +42,7 @@ class SideRows {
  * - an update beyond a full side, or a delete of a row that is not there, has nothing to change: dropped, counted;
  * - a delete carries the price and size of the row it removes;
  * - K_depth anomalies inside the window mean the book is out of sync with TWS (`anomalyBurst`), and the feed
- *   resyncs it (card FEED-13).
+ *   resyncs it (card FEED-13, docs/conformance-cards.md#feed-13).
  *
  * `apply` writes the row to emit into `op`, `position`, `price`, `size` (no result object per row).
  */
@@ -88,7 +88,7 @@ export class TwsDepthBook {
     if (operation === OP_DELETE) {
       if (position >= s.length) {
         // A delete at or past the requested row count names the row an insert just pushed out of the window, which
-        // the side already cut (ib-adapter-behaviour §5.2: whether TWS sends it is unverified; the fake TWS does).
+        // the side already cut (docs/tws-adapter.md#depth-rows: whether TWS sends it is unverified; the fake TWS does).
         // Only a missing row inside the window means the book is out of step.
         this.anomaly = position < this.levels;
         return false;
@@ -108,7 +108,7 @@ export class TwsDepthBook {
     return this.anomalies.hit(now);
   }
 
-  /** Both sides present and the best bid at or above the best ask (IB §5.3: suspect after K_cross batches). */
+  /** Both sides present and the best bid at or above the best ask (docs/tws-adapter.md#depth-batches: suspect after K_cross batches). */
   crossed(): boolean {
     return this.bids.length > 0 && this.asks.length > 0 && this.bids.prices[0]! >= this.asks.prices[0]!;
   }

@@ -11,9 +11,9 @@ export interface StaleHost {
 }
 
 /**
- * Silence on one live request, on the injected Clock (card FEED-23; IB §2.8: nautilus PR #3968 took 8 hours to notice
- * bars that had stopped). Data only moves `lastAt`, so the per-event path never touches a timer: the one timer fires
- * at `from + T_stale` and, when data came in the meantime, re-arms itself for the remainder.
+ * Silence on one live request, on the injected Clock (card FEED-23, docs/conformance-cards.md#feed-23; docs/tws-adapter.md#upstream:
+ * nautilus PR #3968 took 8 hours to notice bars that had stopped). Data only moves `lastAt`, so the per-event path never touches a timer:
+ * the one timer fires at `from + T_stale` and, when data came in the meantime, re-arms itself for the remainder.
  *
  * On silence: stale, resubscribe once, and if the new request is silent for another T_stale too, stale again with
  * `escalated` and then wait for data: no automatic resubscribe loop. The resubscribe counts as spent until data has

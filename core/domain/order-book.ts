@@ -8,7 +8,7 @@ export const BOOK_OK = 0;
 export const BOOK_CROSSED = 1;
 /**
  * A row position that does not exist: `position < -1`, insert past the end (appended), update past the end
- * (applied as an append, IB §5.2), delete past the end (ignored).
+ * (applied as an append, docs/tws-adapter.md#depth-rows), delete past the end (ignored).
  */
 export const BOOK_BAD_POSITION = 2;
 /** Size negative or not an integer; the delta was ignored. */

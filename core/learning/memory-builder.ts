@@ -11,8 +11,8 @@ export interface LearnerSpec {
 }
 
 /**
- * Strategy memory built by learners (roadmap §6.4), with its provenance: which learners (and params), which seed,
- * which samples (ids, sorted). The content is the checksummed unit of the memory store, so it holds nothing that
+ * Strategy memory built by learners (docs/learning-data.md#learned-memory-and-its-files), with its provenance: which learners (and params),
+ * which seed, which samples (ids, sorted). The content is the checksummed unit of the memory store, so it holds nothing that
  * cannot be re-derived from the journal: `rebuildMemory` must give the same bytes.
  */
 export interface LearnedMemory {

@@ -28,8 +28,8 @@ export interface GateVerdict {
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /**
- * The shadow gate (roadmap §6.7 "shadow apply"): champion and candidate replayed on the same recent samples the
- * candidate never trained on. Non-inferiority on the paired per-opportunity R (bootstrap lower bound of the change
+ * The shadow gate (docs/trading-safety.md#learning-guardrails "shadow apply"): champion and candidate replayed on the same recent samples
+ * the candidate never trained on. Non-inferiority on the paired per-opportunity R (bootstrap lower bound of the change
  * ≥ −margin), MAE growth, coverage, veto-rate shift, calibration (Brier) and the feature schema. Pure: the verdict
  * and its figures depend on the inputs and the seed only, so the journaled figures can be recomputed.
  */

@@ -1,7 +1,9 @@
 import type { Recorded } from '../recorder.js';
 import { DATA_EVENTS } from './feed-types.js';
 
-/** The reference row-array model of §3.2, built only from emitted deltas: what "the book" means in the FEED cards. */
+/**
+ * The reference row-array model (docs/tws-adapter.md#depth-rows), built only from emitted deltas: what "the book" means in the FEED cards.
+ */
 export class RowBookModel {
   readonly bids: { price: number; size: number }[] = [];
   readonly asks: { price: number; size: number }[] = [];
