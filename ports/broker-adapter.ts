@@ -8,7 +8,7 @@ import { createToken, type Disposer } from './create-token.js';
 
 export type ConnectionState = 'Disconnected' | 'Connecting' | 'Connected' | 'Reconnecting' | 'Degraded' | 'Halting';
 
-/** The only allowed connection transitions (conformance card §3.1, invariant B9). */
+/** The only allowed connection transitions (docs/port-invariants.md#connection-transitions, invariant B9). */
 export const CONNECTION_TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
   Disconnected: ['Connecting'],
   Connecting: ['Connected', 'Disconnected', 'Halting'],
@@ -69,8 +69,8 @@ export interface BrokerEvents {
   'reconciliation.started': { trigger: 'connect' | 'reconnect' | 'restored' | 'ack-timeout' | 'periodic' | 'request'; at: Micros };
   /**
    * `complete`: every query answered, nothing unresolved — trading may resume. `incomplete`: any pass that did not
-   * complete (the card vocabulary, BRK-84); what the answered queries proved was applied, the rest stays unresolved
-   * and trading stays blocked. `detail` keeps the finer reason where the adapter knows it (e.g. `partial`: some
+   * complete (the card vocabulary, BRK-84; docs/conformance-cards.md#brk-84); what the answered queries proved was applied, the rest stays
+   * unresolved and trading stays blocked. `detail` keeps the finer reason where the adapter knows it (e.g. `partial`: some
    * queries answered; `failed`: none). `unresolved` counts the orders left unknown; `unresolvedCoids` names them, and
    * `adoptedCoids` names the orders adopted by this pass.
    */

@@ -1,5 +1,5 @@
 /**
- * When each feature column of a training sample becomes known, relative to the entry decision (roadmap §6.2: snapshots
+ * When each feature column of a training sample becomes known, relative to the entry decision (docs/lmp.md#feature-snapshots: snapshots
  * at T-3s, T-1s, entry, +5s, +15s, exit). A learner that decides take/skip at decision time may read only columns
  * known at `decision`; anything later would be look-ahead.
  *

@@ -112,7 +112,7 @@ export interface TriggerRecord {
 }
 
 /**
- * The memory a strategy reads (roadmap §6.6). Version 0 is static behaviour (the pinned baseline). `score` is the
+ * The memory a strategy reads (docs/lmp.md#lmp-10). Version 0 is static behaviour (the pinned baseline). `score` is the
  * take/skip filter's P(R > 0) for a record of decision-time columns (names as in TriggerRecord.features), or null
  * when there is no filter or it cannot score the record; `minScore` its cut-off. A strategy applies memory only
  * within its own bounds and records what it applied; memory never places an order.

@@ -33,7 +33,7 @@ export interface FakeTwsOptions {
   marketStart?: 'on-subscribe' | 'immediate' | 'manual';
   clock?: FakeTwsClock;
   matcher?: FakeMatcher;
-  /** First NEXT_VALID_ID; default 1000 (far from small request ids, reference §10). */
+  /** First NEXT_VALID_ID; default 1000 (far from small request ids, docs/tws-adapter.md#ids). */
   nextOrderId?: number;
   /** Known contracts; when given, other symbols get error 200. By default the market's symbols (see FakeMarketSource). */
   contracts?: Array<Partial<FakeContract> & { symbol: string }>;

@@ -3,7 +3,7 @@
  * joined by NUL with a trailing NUL after the last field. The handshake is `"API\0"` + length + `"v<min>..<max>"`.
  *
  * Invariant: every frame written by {@link encodeFrame} has a prefix equal to `Buffer.byteLength(payload)` and ends
- * with 0x00 — the client glues an unterminated last field onto the next frame (reference §3.4).
+ * with 0x00 — the client glues an unterminated last field onto the next frame (docs/tws-wire-safety.md#inbound-frames).
  */
 export type Field = string | number | boolean | null | undefined;
 

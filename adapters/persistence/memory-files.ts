@@ -15,8 +15,8 @@ export interface MemoryFile {
 }
 
 /**
- * The roadmap's on-disk memory (docs/learning-data.md, §3.6, §6.5): `memory_versions/v000001.json` for every saved version and
- * `memory_latest.json` for the one in force, beside the database rows (which stay the source of truth for status
+ * The roadmap's on-disk memory (docs/learning-data.md#learned-memory-and-its-files): `memory_versions/v000001.json` for every saved
+ * version and `memory_latest.json` for the one in force, beside the database rows (which stay the source of truth for status
  * and history). Every write is atomic (atomic-file.ts), so a kill mid-save leaves the previous files intact.
  */
 export class MemoryFiles {

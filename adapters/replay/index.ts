@@ -44,7 +44,10 @@ const params = z
     lineBudget: z.number().int().positive().default(100),
     depthBudget: z.number().int().positive().default(3),
     recvLatencyUs: z.number().int().nonnegative().default(0),
-    /** T_stale in ms (card FEED-23); 0 = off, since the kill switch makes any `feed.stale` SAFE_MODE and recorded tapes go quiet. */
+    /**
+     * T_stale in ms (card FEED-23, docs/conformance-cards.md#feed-23); 0 = off, since the kill switch makes any `feed.stale` SAFE_MODE and
+     * recorded tapes go quiet.
+     */
     staleMs: z.number().int().nonnegative().default(0),
   })
   .strict()

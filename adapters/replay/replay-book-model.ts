@@ -31,9 +31,10 @@ class SideRows extends DepthRowSide {
 /**
  * The source's depth book as the feed has delivered it, so the feed can judge batches (crossed) and replay a
  * resubscription's snapshot. Row-keyed rows (position ≥ 0) follow the row-array model of the conformance cards
- * (§3.2): insert shifts down and cuts to the requested rows, update replaces (or appends beyond the end), delete
- * shifts up; what a source addresses beyond the book is normalised as a live feed does (card FEED-13, `applyRow`).
- * Price-keyed rows (position −1: LOBSTER, the generator) locate their level by price.
+ * (docs/tws-adapter.md#depth-rows): insert shifts down and cuts to the requested rows, update replaces (or appends beyond the end), delete
+ * shifts up; what a source addresses beyond the book is normalised as a live feed does
+ * (card FEED-13, `applyRow`; docs/conformance-cards.md#feed-13). Price-keyed rows (position −1: LOBSTER, the generator) locate their level
+ * by price.
  */
 export class ReplayBookModel {
   readonly bids: SideRows;

@@ -20,7 +20,7 @@ export interface ResyncSub {
 export interface ResyncHost {
   /** K_cross: consecutive crossed batch ends before the book is suspect. */
   readonly kCross: number;
-  /** Rows addressed beyond the book (card FEED-13 counter `depth-beyond-book`). */
+  /** Rows addressed beyond the book (card FEED-13 counter `depth-beyond-book`, docs/conformance-cards.md#feed-13). */
   beyondBook: number;
   /** The one row object the feed itself emits (clears and snapshots); listeners copy what they keep. */
   readonly synth: DepthEvent;
@@ -36,7 +36,10 @@ export function newSynthRow(): DepthEvent {
   };
 }
 
-/** Card FEED-20 b: a book crossed at K_cross batch ends in a row is out of sync; the next clean batch resumes it. */
+/**
+ * Card FEED-20 b (docs/conformance-cards.md#feed-20): a book crossed at K_cross batch ends in a row is out of sync; the next clean batch
+ * resumes it.
+ */
 export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void {
   if (!sub.book!.crossed()) {
     sub.crossedRun = 0;
@@ -50,8 +53,8 @@ export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void 
 }
 
 /**
- * What a live feed does by cancelling and re-requesting depth (cards FEED-13, 14 b, 20 b, 40 c): a clear in a batch of
- * its own, a new epoch, then the source's book as a fresh batch of inserts. A recording cannot be asked again, so
+ * What a live feed does by cancelling and re-requesting depth (cards FEED-13, 14 b, 20 b, 40 c; docs/conformance-cards.md#feed-13): a clear
+ * in a batch of its own, a new epoch, then the source's book as a fresh batch of inserts. A recording cannot be asked again, so
  * the fresh batch is the book as delivered so far: the consumer ends with the same rows, under epoch + 1. While
  * suspect, crossed batches start no further resync (no resubscribe loop).
  */

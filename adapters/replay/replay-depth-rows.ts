@@ -5,17 +5,17 @@ import { judgeBatch, resync, type ResyncHost, type ResyncSub } from './replay-de
 
 /** Depth state of a replay subscription beyond the book itself. */
 export interface DepthRowsSub extends ResyncSub {
-  /** K_depth anomalies within the window (card FEED-13). */
+  /** K_depth anomalies within the window (card FEED-13, docs/conformance-cards.md#feed-13). */
   anomalies: BurstWindow | null;
   /** K_depth anomalies were reached inside the current batch: resync when it ends. */
   burst: boolean;
 }
 
 /**
- * One recorded depth row for a live depth subscription (cards FEED-10..15, 20 b). The delivered book normalises it
- * in place (row semantics, FEED-13): a row addressed beyond the book is appended and counted (`beyondBook`), a row
- * beyond a full side is not delivered; if such a row carried the batch's mark, the batch is closed by restating the
- * side's last row (no change to the book), so no batch is left open and none is empty. At the batch end the book is
+ * One recorded depth row for a live depth subscription (cards FEED-10..15, 20 b; docs/conformance-cards.md#feed-10). The delivered book
+ * normalises it in place (row semantics, FEED-13; docs/conformance-cards.md#feed-13): a row addressed beyond the book is appended and
+ * counted (`beyondBook`), a row beyond a full side is not delivered; if such a row carried the batch's mark, the batch is closed by
+ * restating the side's last row (no change to the book), so no batch is left open and none is empty. At the batch end the book is
  * judged; K_depth anomalies within the window resync it instead (suspect{depth-anomaly} → clear → epoch + 1 → the
  * delivered copy), once the batch is complete.
  */

@@ -32,14 +32,19 @@ export interface ReplayFeedOptions {
   /** The configured instrument(s): they win over what a recording's header says (tick, currency…). */
   instrument: Instrument | undefined | ((symbol: string) => Instrument | undefined);
   /**
-   * T_stale: silence on a subscription before `feed.stale` (card FEED-23). 0 or absent: not watched, because a
-   * recorded tape or book can be quiet for minutes (the GOOG day: 131 s without a print) and the kill switch turns
+   * T_stale: silence on a subscription before `feed.stale` (card FEED-23, docs/conformance-cards.md#feed-23). 0 or absent: not watched,
+   * because a recorded tape or book can be quiet for minutes (the GOOG day: 131 s without a print) and the kill switch turns
    * every `feed.stale` into SAFE_MODE.
    */
   staleUs?: Micros;
-  /** K_cross: consecutive crossed depth batches before the book is suspect and resynced (card FEED-20 b). */
+  /**
+   * K_cross: consecutive crossed depth batches before the book is suspect and resynced (card FEED-20 b, docs/conformance-cards.md#feed-20).
+   */
   crossedBatches?: number;
-  /** K_depth: rows addressed beyond the book within `depthAnomalyWindowUs` before the book is resynced (card FEED-13). */
+  /**
+   * K_depth: rows addressed beyond the book within `depthAnomalyWindowUs` before the book is resynced
+   * (card FEED-13, docs/conformance-cards.md#feed-13).
+   */
   depthAnomalies?: number;
   depthAnomalyWindowUs?: Micros;
 }
@@ -53,8 +58,8 @@ const DEFAULT_LEVELS = 10;
  * Plays recordings (one per symbol, merged by receive time) on the virtual clock: before each event the clock
  * advances to its receive time, so every timer due earlier (broker latency, strategy windows, staleness) fires first.
  * Only subscribed (symbol, stream) pairs are delivered, each with its own seq from 1. On the way it does what a live
- * feed does to its source's data (cards FEED-13, 14, 20–23, 40): quotes are normalized and flagged, bad values
- * counted as `feed.malformed` and dropped, open print sides inferred, depth rows beyond the book appended and
+ * feed does to its source's data (cards FEED-13, 14, 20–23, 40; docs/conformance-cards.md#feed-13): quotes are normalized and flagged, bad
+ * values counted as `feed.malformed` and dropped, open print sides inferred, depth rows beyond the book appended and
  * counted, crossed books, K_depth anomalies, halts and gaps resynced under a new epoch. Corrupt blocks are reported
  * as `feed.malformed` and skipped.
  *
@@ -138,7 +143,9 @@ export class ReplayFeed implements MarketDataFeed {
     if (sub !== undefined && sub.handle.id === handle.id) this.release(sub, false);
   }
 
-  /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21). */
+  /**
+   * Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21; docs/conformance-cards.md#feed-13).
+   */
   anomalies(): { malformed: number; depthBeyondBook: number } {
     return { malformed: this.malformed, depthBeyondBook: this.host.beyondBook };
   }
@@ -256,7 +263,7 @@ export class ReplayFeed implements MarketDataFeed {
     return true;
   }
 
-  /** Card FEED-40 c: a gap in the source makes every live stream suspect; depth is resynced. */
+  /** Card FEED-40 c (docs/conformance-cards.md#feed-40): a gap in the source makes every live stream suspect; depth is resynced. */
   private onGap(lane: Lane): void {
     const now = this.o.clock.now();
     for (const stream of ['quote', 'depth', 'tape'] as const) {
@@ -287,7 +294,10 @@ export class ReplayFeed implements MarketDataFeed {
     return true;
   }
 
-  /** Card FEED-21: a bad value is counted and dropped, never thrown. `offset`: byte offset, or event index. */
+  /**
+   * Card FEED-21 (docs/conformance-cards.md#feed-21): a bad value is counted and dropped, never thrown. `offset`: byte offset, or event
+   * index.
+   */
   private countMalformed(file: number, offset: number, reason: string): false {
     this.malformed++;
     this.emit('feed.malformed', { source: this.o.files[file]!, offset, reason, count: this.malformed });

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../core/errors/error-codes.js';
 
 /**
- * What an IB error code means for the adapter (ib-adapter-behaviour.md §1). The table is data, not scattered `if`s,
+ * What an IB error code means for the adapter (docs/tws-adapter.md#error-policy). The table is data, not scattered `if`s,
  * so a reviewer can read the whole policy in one place.
  *
  * - `ignore`: logged at most; no event.
@@ -123,8 +123,8 @@ export function ruleFor(code: number): ErrorRule {
 }
 
 /**
- * The effect on a request, refined by the text where IB reuses one code for several meanings (§1.4: 162 carries a
- * subtype: "pacing violation" retries, "no data" is an empty result, anything else fails).
+ * The effect on a request, refined by the text where IB reuses one code for several meanings (docs/tws-adapter.md#error-policy: 162 carries
+ * a subtype: "pacing violation" retries, "no data" is an empty result, anything else fails).
  */
 export function requestEffect(code: number, message: string): RequestEffect {
   if (code === 162) {

@@ -22,10 +22,14 @@ const params = z
     /** Name of the environment variable that holds the account id; defaults to the config's account.id. */
     accountEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
     connectTimeoutMs: z.number().int().positive().default(10_000),
-    /** Reconnect ladder (ms), ±20 % seeded jitter; the last step repeats up to maxReconnectAttempts (§2.4). */
+    /**
+     * Reconnect ladder (ms), ±20 % seeded jitter; the last step repeats up to maxReconnectAttempts (docs/tws-adapter.md#reconnect-ladder).
+     */
     backoffMs: z.array(z.number().int().positive()).min(1).default([2_500, 5_000, 10_000, 20_000, 40_000, 60_000]),
     maxReconnectAttempts: z.number().int().min(1).default(12),
-    /** reqCurrentTime probe period, per-probe deadline, and consecutive misses that mean the socket is dead (§2.3). */
+    /**
+     * reqCurrentTime probe period, per-probe deadline, and consecutive misses that mean the socket is dead (docs/tws-adapter.md#heartbeat).
+     */
     heartbeatIntervalMs: z.number().int().positive().default(10_000),
     heartbeatTimeoutMs: z.number().int().positive().default(5_000),
     heartbeatMisses: z.number().int().min(1).default(2),
@@ -41,7 +45,7 @@ const params = z
     /** Clock skew |TWS − local| from the heartbeat: warn above, SAFE_MODE above the larger one (whole seconds from TWS). */
     clockSkewWarnMs: z.number().int().positive().default(2_000),
     clockSkewSafeModeMs: z.number().int().positive().default(5_000),
-    /** T_ack: a placement TWS has not acknowledged after this long becomes "unknown, reconcile" (§3.3). */
+    /** T_ack: a placement TWS has not acknowledged after this long becomes "unknown, reconcile" (docs/tws-adapter.md#timeouts). */
     ackTimeoutMs: z.number().int().positive().default(5_000),
     /**
      * Minimum spacing of order messages and contract requests (the outbound pacer; cancels first, then exits and

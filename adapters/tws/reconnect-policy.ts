@@ -64,7 +64,7 @@ export class ReconnectPolicy {
 
   /**
    * The next ladder step with its jitter, counted as an attempt, with no window or bound check: the first connect
-   * uses it, because it is bounded by its own deadline (BRK-07 b), not by the attempt count.
+   * uses it, because it is bounded by its own deadline (BRK-07 b, docs/conformance-cards.md#brk-07), not by the attempt count.
    */
   backoff(): number {
     const ladder = this.o.backoffMs;

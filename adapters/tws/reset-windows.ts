@@ -24,7 +24,7 @@ export const resetWindowSchema = z
 export type ResetWindow = z.input<typeof resetWindowSchema>;
 
 /**
- * IBAutomater's windows with their 15-minute safety margins (ib-adapter-behaviour.md §2.5): the daily North America
+ * IBAutomater's windows with their 15-minute safety margins (docs/tws-adapter.md#reset-windows): the daily North America
  * reset (23:30–01:00 ET) and the weekend (Friday 22:45 → Sunday 02:00 ET). IB moves them around holidays, so they
  * live in config; these are only the defaults.
  */

@@ -6,8 +6,8 @@ export const CANCEL = 'cancel:';
 export const MODIFY = 'modify:';
 
 /**
- * One acknowledgement timer per placement (§3.3, §4.7): TWS may swallow a placement without a word, and silence must
- * become "unknown, reconcile", never a guessed reject. The timers run on the injected Clock, because T_ack is part of
+ * One acknowledgement timer per placement (docs/tws-adapter.md#timeouts, #unknown): TWS may swallow a placement without a word, and silence
+ * must become "unknown, reconcile", never a guessed reject. The timers run on the injected Clock, because T_ack is part of
  * the order contract (virtual time in replays and the conformance kit), unlike the socket timers in TwsTimers.
  */
 export class TwsAckWatch {

@@ -14,7 +14,7 @@ interface Tracked {
 }
 
 /**
- * A bracket is in place as a whole or not at all (§4.4): when one leg is refused or never acknowledged, the other
+ * A bracket is in place as a whole or not at all (docs/tws-adapter.md#brackets): when one leg is refused or never acknowledged, the other
  * legs are cancelled (reason bracket-leg-rejected) and, once every other leg is terminal, `bracket.failed` names the
  * leg and the cause. A working exit without its entry, or an entry without its stop, is never left behind.
  */

@@ -121,8 +121,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       else if (to !== 'Degraded') this.periodic.stop();
       if (to !== 'Connected' && to !== 'Degraded') this.acks.stopAll(); // in-flight placements: the disconnect path decides
       this.emit('connection.changed', { from, to, reason, at: this.now() });
-      // Nothing waits to be sent on a link that is not Connected (BRK-06): unsent orders are refused before the
-      // in-flight ones are judged, so they never count as "sent, then the link dropped".
+      // Nothing waits to be sent on a link that is not Connected (BRK-06, docs/conformance-cards.md#brk-06): unsent orders are refused
+      // before the in-flight ones are judged, so they never count as "sent, then the link dropped".
       if (to !== 'Connected') this.sender.abortAll(`TWS ${to}`);
       if (to === 'Reconnecting') this.markUnknown();
       // A probe's answer cannot come over a lost link: the next sync asks again.
@@ -179,7 +179,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       if (refusal !== null) return this.refuse(b.parent.coid, refusal[0], refusal[1]);
     }
     this.brackets.add(b);
-    // The legs leave together with contiguous ids; every leg must then be acknowledged within T_ack (§4.4).
+    // The legs leave together with contiguous ids; every leg must then be acknowledged within T_ack (docs/tws-adapter.md#brackets).
     this.sender.place([this.track(b.parent), this.track(b.stopLoss), this.track(b.takeProfit)], b.stopLoss.ocaGroup ?? `${b.bracketId}-oca`);
     return { coid: b.parent.coid, status: 'sent' };
   }
@@ -220,8 +220,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       this.emit('order.modify-rejected', { coid, code: refusal ?? 'ORDER.UNKNOWN', reason: 'cannot modify', reconciled: false, at: this.now() });
       return;
     }
-    // The order keeps its venue values until TWS acknowledges the new ones (a refused modify changes nothing, §4.3);
-    // an order not yet sent takes them at once.
+    // The order keeps its venue values until TWS acknowledges the new ones (a refused modify changes nothing,
+    // docs/tws-adapter.md#modify-cancel); an order not yet sent takes them at once.
     if (o.orderId !== UNSENT) this.emit('order.modify-requested', { coid, changes, at: this.now() });
     this.sender.modify(o, changes);
   }
@@ -291,7 +291,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private async sync(trigger: SyncTrigger): Promise<SyncVerdict> {
     const c = this.o.connection;
     if (this.o.account !== null && !c.accounts.includes(this.o.account)) {
-      // The venue refused the configured account: an authentication failure (card BRK-01 b), fatal and never retried.
+      // The venue refused the configured account: an authentication failure (card BRK-01 b, docs/conformance-cards.md#brk-01), fatal and never retried.
       // The account id is an identifier, not a credential, so naming it tells the operator which one to fix.
       return new HarvesterError('BROKER.AUTH_FAILED', `the configured account ${this.o.account} is not among the accounts this TWS session manages `
         + `(it is logged in to ${describeAccounts(c.accounts)}): log TWS in to the configured account (a paper run needs a paper login on the `

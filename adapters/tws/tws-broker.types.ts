@@ -17,13 +17,15 @@ export interface TwsBrokerOptions {
   reconcileDeadlineMs?: number;
   /** Executions are reconciled from here on; default: the first connect. */
   sessionStart?: Micros;
-  /** T_ack: silence after a placement this long makes the order "unknown, reconcile"; default 5 s (§3.3). */
+  /** T_ack: silence after a placement this long makes the order "unknown, reconcile"; default 5 s (docs/tws-adapter.md#timeouts). */
   ackTimeoutMs?: number;
-  /** T_park: how long a commission waits for its execution before it is reported orphaned; default 60 s (§4.2). */
+  /** T_park: how long a commission waits for its execution before it is reported orphaned; default 60 s (docs/tws-adapter.md#fills). */
   parkTimeoutMs?: number;
   /** The configured tick of an instrument (Price units); without one, the US-stock tick rule applies. */
   tickOf?: (symbol: string) => Price | undefined;
-  /** coid ↔ orderId ↔ permId ↔ orderRef, kept across restarts (IB §4.5); default: in memory, for this adapter only. */
+  /**
+   * coid ↔ orderId ↔ permId ↔ orderRef, kept across restarts (docs/tws-adapter.md#id-journal); default: in memory, for this adapter only.
+   */
   ids?: TwsIdJournal;
   /** The connection's qualification cache (shared with the feed): no placement before its symbol has a conId. */
   contracts?: TwsContracts;

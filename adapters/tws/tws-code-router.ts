@@ -53,8 +53,8 @@ export class TwsCodeRouter {
     if (saysReadOnly(code, message)) d.readOnly(message); // first: nothing else may leave once this is known
     if (reqId >= 0 && d.probeAnswered(reqId, code)) return;
     if (code === 100) {
-      // TWS counted more than it allows: slow the pacer down (BRK-08 b). The broker.error below still reaches the
-      // kill switch, which decides what repeated violations mean (RISK-14).
+      // TWS counted more than it allows: slow the pacer down (BRK-08 b, docs/conformance-cards.md#brk-08). The broker.error below still
+      // reaches the kill switch, which decides what repeated violations mean (RISK-14, docs/conformance-cards.md#risk-14).
       d.pacer.backoff();
       d.emit('broker.anomaly', { kind: 'pacing', details: { code, message, ratePerSecond: Math.round(d.pacer.ratePerSecond) }, at: d.now() });
     }
@@ -65,7 +65,7 @@ export class TwsCodeRouter {
       return;
     }
     if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;
-    if (route === 'late') return; // an answer for a request that already ended: absorbed (§3.2)
+    if (route === 'late') return; // an answer for a request that already ended: absorbed (docs/tws-adapter.md#request-registry)
     // A historical-data service answer (162/165/166) on a live request is that request's result, returned to its caller
     // as a value (tws-historical.ts); reported as a broker.error it would read as session-wide pacing to the kill switch.
     if (route === 'request' && HISTORICAL_SERVICE_CODES.has(code)) return;
@@ -73,8 +73,8 @@ export class TwsCodeRouter {
   }
 
   /**
-   * Cancel and modify refusals leave the order's TWS state alone (§4.3): the cancel or modify failed, not the order.
-   * "Not found" (10147) can mean filled or bound under another id after a gateway restart: reconcile to find out.
+   * Cancel and modify refusals leave the order's TWS state alone (docs/tws-adapter.md#modify-cancel): the cancel or modify failed, not the
+   * order. "Not found" (10147) can mean filled or bound under another id after a gateway restart: reconcile to find out.
    */
   private refusesCancelOrModify(o: TwsOrder, code: number, message: string): boolean {
     const d = this.d;

@@ -135,7 +135,7 @@ export class TwsConnection extends TwsConnectionState {
     return this.registry.call<T>(withId === false ? rest : { ...rest, id: this.allocateId() });
   }
 
-  /** One monotonic allocator for order ids and request ids, so an error's id is never ambiguous (§3.1). */
+  /** One monotonic allocator for order ids and request ids, so an error's id is never ambiguous (docs/tws-adapter.md#ids). */
   allocateId(): number {
     return this.link.allocateId();
   }

@@ -52,7 +52,7 @@ export class TwsDepthBook {
     return this.anomalies.hit(now);
   }
 
-  /** Both sides present and the best bid at or above the best ask (IB §5.3: suspect after K_cross batches). */
+  /** Both sides present and the best bid at or above the best ask (docs/tws-adapter.md#depth-batches: suspect after K_cross batches). */
   crossed(): boolean {
     return this.bids.length > 0 && this.asks.length > 0 && this.bids.prices[0]! >= this.asks.prices[0]!;
   }

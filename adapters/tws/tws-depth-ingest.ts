@@ -14,13 +14,13 @@ export interface DepthIngestHost {
 }
 
 /**
- * IB depth rows → `depth.updated` deltas for one feed (cards FEED-10..14, 20 b; IB §5.2, §5.3). Each row is checked,
- * normalised by the subscription's TwsDepthBook and held until the next row or the end of the read, so the last row
- * of a read carries `endOfBatch`. Batch ends are judged: K_cross consecutive crossed books, or K_depth anomalies
- * inside the window, make the book suspect and resync it (suspect → clear → new epoch); the next clean batch resumes.
+ * IB depth rows → `depth.updated` deltas for one feed (cards FEED-10..14, 20 b; docs/tws-adapter.md#depth-rows, #depth-batches;
+ * docs/conformance-cards.md#feed-10). Each row is checked, normalised by the subscription's TwsDepthBook and held until the next row or the
+ * end of the read, so the last row of a read carries `endOfBatch`. Batch ends are judged: K_cross consecutive crossed books, or K_depth
+ * anomalies inside the window, make the book suspect and resync it (suspect → clear → new epoch); the next clean batch resumes.
  */
 export class TwsDepthIngest {
-  /** Rows addressed beyond the book (card FEED-13 counter `depth-beyond-book`). */
+  /** Rows addressed beyond the book (card FEED-13 counter `depth-beyond-book`, docs/conformance-cards.md#feed-13). */
   beyondBook = 0;
 
   constructor(private readonly host: DepthIngestHost, private readonly crossedBatches: number) {}

@@ -22,8 +22,8 @@ export interface DialOptions {
 const FINAL = new Set(['BROKER.CLIENT_ID_IN_USE', 'BROKER.DISPOSED']);
 
 /**
- * The first connect (BRK-07 b): a venue that refuses or drops the handshake may simply not be up yet (Gateway still
- * starting, LEAN PR #151), so attempts follow the reconnect ladder until the connect deadline, measured on the Clock,
+ * The first connect (BRK-07 b, docs/conformance-cards.md#brk-07): a venue that refuses or drops the handshake may simply not be up yet
+ * (Gateway still starting, LEAN PR #151), so attempts follow the reconnect ladder until the connect deadline, measured on the Clock,
  * and only then fail, with BROKER.CONNECT_TIMEOUT. Each handshake gets only the time left, so the whole connect never
  * outlives its deadline.
  */

@@ -14,7 +14,8 @@ export interface FeedLinkHost {
 }
 
 /**
- * What the connection's ups and downs mean for the feed's lines (IB §2.1, §2.8; cards FEED-30, FEED-31):
+ * What the connection's ups and downs mean for the feed's lines (docs/tws-adapter.md#connection-states, #upstream; cards FEED-30, FEED-31;
+ * docs/conformance-cards.md#feed-30):
  * - socket lost (`interrupted`): `feed.interrupted`; every request id is dead and every depth book is cleared;
  * - upstream lost (1100/2110, the connection goes Degraded): `feed.interrupted`, the requests stay (TWS may keep them);
  * - a new socket, or 1101 (data lost): every desired line is requested again under a new epoch, depth cleared first;

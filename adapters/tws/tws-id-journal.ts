@@ -88,7 +88,7 @@ type JournalLine =
   | { op: 'seq'; orderId: number };
 
 /**
- * coid ↔ TWS order id ↔ permId ↔ orderRef for every order this adapter sent (IB §4.5), so that a new process on the
+ * coid ↔ TWS order id ↔ permId ↔ orderRef for every order this adapter sent (docs/tws-adapter.md#id-journal), so that a new process on the
  * same data directory adopts its orders with their original coids: by permId first (stable across TWS restarts and
  * rebinding), then by orderRef. It holds identifiers only: no account, no prices, no secrets.
  *

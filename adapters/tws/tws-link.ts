@@ -43,7 +43,7 @@ export class TwsLink {
     if (id + 1 > this.nextId) this.nextId = id + 1;
   }
 
-  /** Connects with the fixed client id (never incremented: order ownership is per client id, §2.7). */
+  /** Connects with the fixed client id (never incremented: order ownership is per client id, docs/tws-adapter.md#client-id). */
   open(deadlineMs: number): Promise<void> {
     if (this.socketOpen) return Promise.reject(new HarvesterError('BROKER.NOT_CONNECTED', 'previous socket still open'));
     this.handshaking = true;

@@ -102,7 +102,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     this.links.dispose();
   }
 
-  /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21). */
+  /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21; docs/conformance-cards.md#feed-13). */
   anomalies(): { malformed: number; depthBeyondBook: number } {
     return { malformed: this.malformed, depthBeyondBook: this.depth.beyondBook };
   }
@@ -239,7 +239,10 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     else this.emit('feed.failed', { symbol: sub.symbol, stream: sub.stream, ...failed });
   }
 
-  /** IB errors on one stream: depth reset/halt (§5.1), delayed data (10167), or a refusal that fails only this line. */
+  /**
+   * IB errors on one stream: depth reset/halt (docs/tws-adapter.md#depth-source), delayed data (10167), or a refusal that fails only this
+   * line.
+   */
   private onStreamError(sub: FeedSub, code: number, message: string): void {
     this.entitlements.code(sub.symbol, sub.stream, code, message);
     if (sub.depth !== null && code === 317) return this.clearDepth(sub); // reset: same request, the book rebuilds

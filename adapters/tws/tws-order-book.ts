@@ -18,14 +18,14 @@ export interface TwsOrder {
   /**
    * Modifies asked for and not yet settled, oldest first. Each one carries the values of all before it (TWS replaces
    * the whole order), so a venue report confirms the latest one whose values it shows; a refusal removes only the
-   * modify it answers (2102 refuses the last one sent, while the first may still complete, §4.3).
+   * modify it answers (2102 refuses the last one sent, while the first may still complete, docs/tws-adapter.md#modify-cancel).
    */
   modifies?: PendingModify[];
   /** TWS reported status Filled (an OCA sibling's cancel may arrive before its execution). */
   venueFilled?: boolean;
   /** order.triggered was emitted (stops only). */
   triggered?: boolean;
-  /** The text of the last IB error addressed to this order: the reason of a following Inactive (§4.1). */
+  /** The text of the last IB error addressed to this order: the reason of a following Inactive (docs/tws-adapter.md#fills). */
   lastError?: string;
 }
 
@@ -44,7 +44,7 @@ export function modifyTarget(o: TwsOrder, upTo: PendingModify): OrderChanges {
   return Object.assign({}, ...list.slice(0, end < 0 ? list.length : end + 1).map((m) => m.changes)) as OrderChanges;
 }
 
-/** One execution, by its base exec id (everything before the final period); the highest revision counts (§4.2). */
+/** One execution, by its base exec id (everything before the final period); the highest revision counts (docs/tws-adapter.md#fills). */
 export interface ExecRecord {
   coid: string;
   symbol: string;

@@ -8,8 +8,8 @@ export function defaultUsStockTick(price: Price): Price {
 }
 
 /**
- * Refusals decided before anything is sent (BRK-51): TWS would answer 434 or 110 only after a round trip, and an
- * off-tick price would otherwise reach the venue. Returns [code, reason] or null. `tickOf` gives the configured
+ * Refusals decided before anything is sent (BRK-51, docs/conformance-cards.md#brk-51): TWS would answer 434 or 110 only after a round trip,
+ * and an off-tick price would otherwise reach the venue. Returns [code, reason] or null. `tickOf` gives the configured
  * instrument tick, if any.
  */
 export function localRefusal(order: OrderRequest, tickOf: (symbol: string) => Price | undefined): [ErrorCode, string] | null {

@@ -46,7 +46,7 @@ export class TwsOrderFlow {
 
   constructor(
     private readonly book: TwsOrderBook, private readonly holdings: TwsHoldings, private readonly emit: Emit, private readonly now: () => Micros,
-    /** coid ↔ orderId ↔ permId ↔ orderRef of every order sent, kept across restarts (IB §4.5). */
+    /** coid ↔ orderId ↔ permId ↔ orderRef of every order sent, kept across restarts (docs/tws-adapter.md#id-journal). */
     readonly ids: TwsIdJournal = new TwsIdJournal(),
   ) {
     book.onBound = (o) => ids.sent(o.req.coid, o.orderId, o.req.orderRef);
@@ -100,7 +100,7 @@ export class TwsOrderFlow {
     const o = this.book.byId.get(orderId);
     if (o === undefined) {
       // An unknown order is the reconciler's to adopt, unless executions for it are parked: then its own report is
-      // what they waited for, and they are replayed from the park now (BRK-74 b).
+      // what they waited for, and they are replayed from the park now (BRK-74 b, docs/conformance-cards.md#brk-74).
       const parked = this.book.parkedFor(orderId);
       if (parked > 0 && order !== undefined) this.drainParked(this.adopt(orderId, _contract, order, false));
       return;
@@ -169,7 +169,7 @@ export class TwsOrderFlow {
 
   /**
    * T_park passed and the parked execution's order never became known: report it, then adopt the order as external
-   * and apply the fill, so the position shows what the venue did (BRK-74 a). Nothing is dropped.
+   * and apply the fill, so the position shows what the venue did (BRK-74 a, docs/conformance-cards.md#brk-74). Nothing is dropped.
    */
   expireExecution(execId: string): void {
     const [p] = this.book.unpark((x) => x.execution.execId === execId);
@@ -186,7 +186,10 @@ export class TwsOrderFlow {
     this.drainParked(o);
   }
 
-  /** T_park passed and the commission's execution never came: a diagnostic, never an invented fill (BRK-71 c). */
+  /**
+   * T_park passed and the commission's execution never came: a diagnostic, never an invented fill
+   * (BRK-71 c, docs/conformance-cards.md#brk-71).
+   */
   expireCommission(execId: string): void {
     const amount = this.book.expireCommission(execId);
     if (amount !== null) this.emit('broker.anomaly', { kind: 'orphan-commission', details: { execId, amount }, at: this.now() });
@@ -296,7 +299,7 @@ export class TwsOrderFlow {
   }
 
   /**
-   * A revision of an applied execution (same base, another suffix, §4.2): the highest revision replaces the earlier
+   * A revision of an applied execution (same base, another suffix, docs/tws-adapter.md#fills): the highest revision replaces the earlier
    * economics as a delta — the order's filled quantity and the position move by the difference, never by a second
    * fill. A lower or equal revision arriving late changes nothing.
    */

@@ -29,10 +29,11 @@ export interface SenderDeps {
 
 /**
  * The sending side of the order path. A placement leaves only once its symbol is qualified (the conId pins the
- * listing, §4.5; the cache answers at once after the first order) and then through the outbound pacer, whose lanes
- * put cancels before exits and modifies, and those before new entries. Until it leaves, an order is local: a cancel
+ * listing, docs/tws-adapter.md#id-journal; the cache answers at once after the first order) and then through the outbound pacer, whose
+ * lanes put cancels before exits and modifies, and those before new entries. Until it leaves, an order is local: a cancel
  * settles it without a message, a modify changes what will be sent, and leaving Connected refuses it — nothing is
- * kept to be sent later (BRK-06). Order ids are allocated when the placement leaves, so ids reach TWS ascending.
+ * kept to be sent later (BRK-06, docs/conformance-cards.md#brk-06). Order ids are allocated when the placement leaves, so ids reach TWS
+ * ascending.
  */
 export class TwsOrderSender {
   /** Placements waiting for their qualification, by coid of every leg. */
@@ -160,7 +161,7 @@ export class TwsOrderSender {
           return 0;
         }
         const c = this.d.connection;
-        // Ids allocated now, contiguous and ascending (§4.4, §4.6); only the last leg transmits, so TWS holds the
+        // Ids allocated now, contiguous and ascending (docs/tws-adapter.md#brackets, #ids); only the last leg transmits, so TWS holds the
         // others until the whole bracket is in.
         for (const o of go) this.d.book.bind(o, c.allocateId());
         const parent = go[0]!.req.parentCoid === undefined ? go[0]! : undefined;

@@ -9,7 +9,7 @@ import type { TwsReconciler } from './tws-reconciler.js';
 
 export interface TwsOrderTimeoutsDeps {
   clock: Clock;
-  /** T_park in ms; default 60 s (§4.2). */
+  /** T_park in ms; default 60 s (docs/tws-adapter.md#fills). */
   parkTimeoutMs?: number;
   book: TwsOrderBook;
   brackets: TwsBracketGuard;
@@ -53,7 +53,7 @@ export class TwsOrderTimeouts {
   }
 
   /**
-   * TWS never acknowledged a placement within T_ack: "unknown, reconcile" (§4.7), never a guessed reject and never a
+   * TWS never acknowledged a placement within T_ack: "unknown, reconcile" (docs/tws-adapter.md#unknown), never a guessed reject and never a
    * re-send. A bracket leg fails its bracket first, so the reconciliation sees the cancels of the other legs.
    */
   private ackTimedOut(coid: string): void {
@@ -67,8 +67,8 @@ export class TwsOrderTimeouts {
   }
 
   /**
-   * TWS never answered a cancel or modify within T_ack (BRK-53 b, c): reconcile, then judge from what the venue shows.
-   * Nothing is refused at the timeout itself: the answer may still be on its way, and a refusal there would be a guess.
+   * TWS never answered a cancel or modify within T_ack (BRK-53 b, c; docs/conformance-cards.md#brk-53): reconcile, then judge from what the
+   * venue shows. Nothing is refused at the timeout itself: the answer may still be on its way, and a refusal there would be a guess.
    */
   private async requestTimedOut(kind: 'cancel' | 'modify', coid: string): Promise<void> {
     const d = this.d;

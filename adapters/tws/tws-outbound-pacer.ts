@@ -2,7 +2,7 @@ import type { Micros } from '../../core/domain/units.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 
 /**
- * Priority lanes, first served first (ib-adapter-behaviour §3.4): a cancel limits risk and must never wait behind
+ * Priority lanes, first served first (docs/tws-adapter.md#pacing): a cancel limits risk and must never wait behind
  * anything; an exit or a modify changes what already works at the venue (and a contract qualification is what an
  * order is waiting on); a new entry can always wait a slot.
  */
@@ -18,7 +18,7 @@ export interface OutboundJob {
   /**
    * Writes the message(s) now; returns how many went out. Decided at release, not at enqueue: the order may have
    * been settled meanwhile (0, and the slot is not used), and order ids are allocated here so that placements reach
-   * TWS in ascending id order whatever their lanes (IB answers 103 to a lower id after a higher one, §4.6).
+   * TWS in ascending id order whatever their lanes (IB answers 103 to a lower id after a higher one, docs/tws-adapter.md#ids).
    */
   send(): number;
   /** Messages the job writes (a bracket: 3); default 1. */
@@ -87,7 +87,10 @@ export class TwsOutboundPacer {
     this.pump();
   }
 
-  /** Drops the queued jobs that match (the link left Connected: no order message is kept for later, BRK-06). */
+  /**
+   * Drops the queued jobs that match
+   * (the link left Connected: no order message is kept for later, BRK-06; docs/conformance-cards.md#brk-06).
+   */
   dropWhere(match: (job: OutboundJob) => boolean, reason: string): void {
     const jobs: OutboundJob[] = [];
     for (const l of LANES) {

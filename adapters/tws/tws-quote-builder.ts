@@ -5,8 +5,8 @@ import type { Micros } from '../../core/domain/units.js';
 import { MALFORMED, MISSING_PRICE, TICK, quotePrice, shareSize } from './mapping/market-data.js';
 
 /**
- * One L1 quote built from reqMktData ticks (cards FEED-01, 20 a, 21). TWS sends bid, bid size, ask and ask size as
- * separate ticks and marks no end of a quote, so the ticks of one socket read (one event-loop turn) are staged and
+ * One L1 quote built from reqMktData ticks (cards FEED-01, 20 a, 21; docs/conformance-cards.md#feed-01). TWS sends bid, bid size, ask and
+ * ask size as separate ticks and marks no end of a quote, so the ticks of one socket read (one event-loop turn) are staged and
  * committed together at the feed's end-of-turn flush, or when a price repeats within the read (the source's next
  * quote): one source quote is one `quote.updated`, never a half-applied one pairing a new ask with an old bid.
  *

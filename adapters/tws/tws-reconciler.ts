@@ -142,7 +142,7 @@ export class TwsReconciler {
         if (s.open.has(o.orderId) || !before.has(o.orderId)) continue;
         if (o.status === 'Unknown' && trigger === 'ack-timeout') {
           // On a live link a silent placement may still be on its way to TWS: absent now is not "never arrived".
-          // It stays Unknown until a later pass finds it (BRK-53 a); it is never settled on a guess.
+          // It stays Unknown until a later pass finds it (BRK-53 a, docs/conformance-cards.md#brk-53); it is never settled on a guess.
           unresolved.push(o.req.coid);
           continue;
         }
@@ -156,7 +156,8 @@ export class TwsReconciler {
     if (s.positions !== null) this.comparePositions(s.positions, discrepancies, periodic ? this.book.parkedSymbols() : new Set());
     const parts = [s.open !== null, s.executionsOk, s.positions !== null];
     const ok = parts.filter(Boolean).length;
-    // The card vocabulary has two outcomes (BRK-84); the finer reason stays in `detail` for operators and the journal.
+    // The card vocabulary has two outcomes (BRK-84, docs/conformance-cards.md#brk-84); the finer reason stays in `detail` for operators and
+    // the journal.
     const complete = ok === 3 && unresolved.length === 0;
     const detail = complete ? undefined : ok === 0 ? 'failed' : ok === 3 ? 'unresolved' : 'partial';
     return {

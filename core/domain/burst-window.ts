@@ -1,7 +1,7 @@
 import type { Micros } from './units.js';
 
 /**
- * "K events within a window of Clock time" (depth anomalies before a resync, card FEED-13), in a ring of
+ * "K events within a window of Clock time" (depth anomalies before a resync, card FEED-13; docs/conformance-cards.md#feed-13), in a ring of
  * preallocated times: recording one allocates nothing. After a burst the count starts over, so one burst is reported
  * once. A limit of 0 or less never reports.
  */

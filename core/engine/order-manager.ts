@@ -119,7 +119,7 @@ export class OrderManager {
    * that runs again before the venue has answered the last one (session end right after a HALT, a restored HALT)
    * sends no second cancel for an order whose cancel is pending, leaves the earlier closing orders working, and
    * closes only what they do not already cover: a second close for the same shares would open the opposite position
-   * (card RISK-13: each sent once).
+   * (card RISK-13: each sent once, docs/conformance-cards.md#risk-13).
    */
   flattenAll(reason: string, only?: (symbol: string, strategyId: string) => boolean): { positions: number; cancelled: number } {
     const before = this.cancelsSent;

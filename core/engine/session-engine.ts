@@ -134,7 +134,7 @@ export class SessionEngine {
       post: (task) => loop.post(task),
       canPromote: () => this.gate.state === 'RUNNING',
       learningUnstable: (reason) => { this.triggers.learningUnstable(reason); },
-      // Roadmap §5.8: the daily stop is −1 % of equity.
+      // The daily stop (docs/lmp.md#lmp-8) is −1 % of equity.
       dailyLossLimit: Math.round(plan.day.startEquity * 0.01),
       now: () => clock.now(), warn: (m, f) => plan.log('learning').warn(m, f),
     }) : null;

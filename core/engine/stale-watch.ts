@@ -13,7 +13,7 @@ export interface StaleHost {
 
 /**
  * The one stale-data watch, used by the replay feed and the TWS feed: silence on one subscription, on the injected
- * Clock (card FEED-23; IB §2.8: nautilus PR #3968 took 8 hours to notice
+ * Clock (card FEED-23, docs/conformance-cards.md#feed-23; docs/tws-adapter.md#staleness: nautilus PR #3968 took 8 hours to notice
  * bars that had stopped). Data only moves `lastAt`, so the per-event path never touches a timer: the one timer fires
  * at `from + T_stale` and, when data came in the meantime, re-arms itself for the remainder.
  *

@@ -7,8 +7,8 @@ export const MEMORY_KIND = 'harvester.learning';
 export const MEMORY_SCHEMA = 1;
 
 /**
- * What the loop writes as strategy memory (roadmap §6.4): the serialized candidates of every learner, the
- * take/skip filter's cut-off, the sections learners contribute (`thresholds`, `execution`, …), and the gate's
+ * What the loop writes as strategy memory (docs/learning-data.md#learned-memory-and-its-files): the serialized candidates of every learner,
+ * the take/skip filter's cut-off, the sections learners contribute (`thresholds`, `execution`, …), and the gate's
  * figures (the monitor's expectation). JSON only; the checksum is over its canonical form.
  */
 export interface LearningMemory {

@@ -19,7 +19,7 @@ export type BuildMemoryResult =
 const byId = (a: TrainingSample, b: TrainingSample): number => (a.sampleId < b.sampleId ? -1 : a.sampleId > b.sampleId ? 1 : 0);
 
 /**
- * The one way strategy memory is built (roadmap §6.4; "reproducible from stored samples", docs/learning.md): the session's
+ * The one way strategy memory is built (docs/learning-data.md#learned-memory-and-its-files; "reproducible from stored samples", docs/learning.md): the session's
  * pipeline, `harvester memory build` and `harvester memory rebuild` all call this, so a version the loop promoted is
  * re-derived byte for byte from its journaled samples. The content records its own provenance — the learners and
  * their params, the seed, the sample ids — and nothing that cannot be re-derived from those.

@@ -41,10 +41,10 @@ export interface StoredVersion {
 const HOUR = 3_600_000_000;
 
 /**
- * The closed loop of roadmap §6.1: trade closed → sample → every K real closes a candidate on a rolling window →
+ * The closed loop of docs/learning.md#the-loop: trade closed → sample → every K real closes a candidate on a rolling window →
  * shadow gate → save → promote or reject → hot reload at the next loop boundary; after a promotion, the monitor
- * (§6.7) rolls back on deterioration. Everything that decides runs synchronously inside the event loop, so a
- * replay reproduces the same verdicts at the same loop sequence; only the store writes run behind, in order.
+ * (docs/trading-safety.md#learning-guardrails) rolls back on deterioration. Everything that decides runs synchronously inside the event
+ * loop, so a replay reproduces the same verdicts at the same loop sequence; only the store writes run behind, in order.
  *
  * Invariants: a learner sees samples only and returns a candidate; nothing here reaches an order (the strategy
  * reads memory and every intent still passes risk). No promotion in SAFE_MODE/HALT, none closer than

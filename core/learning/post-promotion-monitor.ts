@@ -10,8 +10,8 @@ export interface MonitorReading {
 }
 
 /**
- * Watches realised R after a promotion (roadmap §6.7 "auto-rollback on rapid PnL deterioration"). Three triggers:
- * Page-Hinkley on R (a sustained drop of the running mean: m_t = Σ(x − mean_t + δ), trigger when max(m) − m_t > λ),
+ * Watches realised R after a promotion (docs/trading-safety.md#learning-guardrails "auto-rollback on rapid PnL deterioration"). Three
+ * triggers: Page-Hinkley on R (a sustained drop of the running mean: m_t = Σ(x − mean_t + δ), trigger when max(m) − m_t > λ),
  * a cumulative R at or below −drawdownR within the first drawdownTrades trades, and a loss since promotion of at
  * least a share of the daily loss limit. Counts only trades decided under the promoted version.
  *

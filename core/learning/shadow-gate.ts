@@ -32,7 +32,7 @@ export interface GateVerdict {
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /**
- * The shadow gate (roadmap §6.7 "shadow apply"): champion and candidate replayed on the same recent samples the
+ * The shadow gate (docs/trading-safety.md#learning-guardrails "shadow apply"): champion and candidate replayed on the same recent samples the
  * candidate never trained on. Non-inferiority on the paired per-opportunity R (bootstrap lower bound of the change
  * ≥ −margin), evidence of selection on the changed decisions (a permutation test, core/learning/selection-test.ts), MAE growth, coverage, veto-rate shift, calibration (Brier) and the feature schema. Pure: the verdict
  * and its figures depend on the inputs and the seed only, so the journaled figures can be recomputed.

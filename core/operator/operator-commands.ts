@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RiskReason } from '../../ports/risk-policy.js';
 
 /**
- * Operator commands as typed values (roadmap §8 M5, §9). Structurally the same as the kernel's
+ * Operator commands as typed values (docs/trading-safety.md#operator-commands). Structurally the same as the kernel's
  * `core/operator/operator-controls.ts`, so a parsed command can be handed to `OperatorControls.apply` unchanged.
  */
 export type OperatorCommand =

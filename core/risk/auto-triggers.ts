@@ -33,7 +33,10 @@ export const autoTriggerParams = z
       .object({
         timeoutMs: z.number().int().positive().default(30_000),
         action: level.default('SAFE_MODE'),
-        /** Card RISK-11 behaviour: SAFE_MODE (RISK.BROKER_NOT_READY) as soon as the broker leaves Connected. */
+        /**
+         * Card RISK-11 (docs/conformance-cards.md#risk-11) behaviour: SAFE_MODE (RISK.BROKER_NOT_READY) as soon as the broker leaves
+         * Connected.
+         */
         immediateSafeMode: z.boolean().default(false),
         /** Scheduled broker resets (exchange time): an outage starting inside one only counts once it ends. */
         quietWindows: z.array(z.object({ start: hhmm, end: hhmm }).strict()).default([]),
@@ -76,8 +79,9 @@ function r(code: RiskCode, limit: string, observed: number, threshold: number, m
 }
 
 /**
- * The automatic kill switch (roadmap §4.8, card RISK-14): turns connection, feed, order and plugin trouble into
- * escalations of the risk gate. All windows and timeouts run on the injected Clock, so replay reproduces them.
+ * The automatic kill switch (docs/trading-safety.md#kill-switch, card RISK-14; docs/conformance-cards.md#risk-14): turns connection, feed,
+ * order and plugin trouble into escalations of the risk gate. All windows and timeouts run on the injected Clock, so replay reproduces
+ * them.
  *
  * Invariants:
  * - It only ever escalates; de-escalation is the operator's `clear`, which the hold conditions registered here
@@ -121,7 +125,7 @@ export class AutoTriggers {
     this.cancelOutageTimer();
   }
 
-  /** The learning loop found its update unstable (roadmap §6.7): stop new entries until an operator looks. */
+  /** The learning loop found its update unstable (docs/trading-safety.md#learning-guardrails): stop new entries until an operator looks. */
   learningUnstable(reason: string): boolean {
     return this.gate.escalate('SAFE_MODE', r('RISK.LEARNING_UNSTABLE', 'learner.sanity', 1, 0, reason), 'auto');
   }

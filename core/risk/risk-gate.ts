@@ -36,7 +36,9 @@ export interface RiskGateHooks {
   clearRefused?(e: { reasons: readonly RiskReason[] }): void;
   /** A policy configured with action 'warn' breached (at evaluation or while monitoring). */
   warned?(e: { pluginId: string; reasons: readonly RiskReason[] }): void;
-  /** A policy threw or returned garbage (the kernel publishes `plugin.error{pluginId}`, card RISK-15). */
+  /**
+   * A policy threw or returned garbage (the kernel publishes `plugin.error{pluginId}`, card RISK-15; docs/conformance-cards.md#risk-15).
+   */
   policyFailed?(e: { pluginId: string; reason: RiskReason }): void;
 }
 
@@ -48,8 +50,8 @@ export type HoldCondition = () => readonly RiskReason[];
 
 export interface RiskGateOptions {
   /**
-   * What a throwing or malformed policy does (card RISK-15): 'halt' (default: fail closed and stop) or 'reject'
-   * (deny this intent with RISK.POLICY_ERROR and go on). Either way the decision is never an allow.
+   * What a throwing or malformed policy does (card RISK-15, docs/conformance-cards.md#risk-15): 'halt' (default: fail closed and stop) or
+   * 'reject' (deny this intent with RISK.POLICY_ERROR and go on). Either way the decision is never an allow.
    */
   onPolicyError?: 'halt' | 'reject';
 }
@@ -141,9 +143,10 @@ export class RiskGate {
   }
 
   private evaluateUnsafe(intent: OrderIntent, ctx: RiskContext): RiskDecision {
-    // Card RISK-02/13: in HALT every intent, exits included, is answered with action 'halt'.
+    // Card RISK-02/13 (docs/conformance-cards.md#risk-02): in HALT every intent, exits included, is answered with action 'halt'.
     if (this.current === 'HALT') return this.deny(intent, 'halt', HALTED_REASON, []);
-    // SAFE_MODE lets only true reductions through (card RISK-12): an "exit" larger than the position would open one.
+    // SAFE_MODE lets only true reductions through (card RISK-12, docs/conformance-cards.md#risk-12): an "exit" larger than the position
+    // would open one.
     if (this.current === 'SAFE_MODE' && !reduces(intent, ctx)) return this.deny(intent, 'reject', SAFE_MODE_REASON, []);
 
     if (!Number.isSafeInteger(intent.quantity) || intent.quantity <= 0) {

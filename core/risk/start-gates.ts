@@ -31,7 +31,7 @@ export interface StartGateResult {
 }
 
 /**
- * Roadmap §4 "Harvester may trade ONLY if all are true", as a pure function (HV-009: no order routes outside a
+ * The start gates (docs/trading-safety.md#start-gates), "Harvester may trade ONLY if all are true", as a pure function (HV-009: no order routes outside a
  * healthy steady state). Every gate is evaluated and reported by name, so an operator sees all that is wrong at once.
  * Simulated modes (replay, sim-live) need no configured account.
  */

@@ -31,7 +31,7 @@ const GATE_CODES: Record<StartGateResult['gate'], RiskCode> = {
 };
 
 /**
- * What stands in front of the risk chain: operator pauses and the roadmap §4 start gates. Until every start gate
+ * What stands in front of the risk chain: operator pauses and the start gates (docs/trading-safety.md#start-gates). Until every start gate
  * has passed once (checked on each entry until then, then latched), entries are denied naming the failing gates;
  * a changed set of failures is journaled once, not per intent. Exits always reach the chain.
  */

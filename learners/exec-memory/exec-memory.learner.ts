@@ -29,9 +29,9 @@ export interface BucketStats {
   fillRate: number;
   slippageTicks: number;
   markoutTicks: number;
-  /** §5.5 entry limit offset: 0 = min(ask, shelf + 1 tick), 1 = one tick more. Null: not enough data. */
+  /** Entry limit offset (docs/lmp.md#lmp-5): 0 = min(ask, shelf + 1 tick), 1 = one tick more. Null: not enough data. */
   entryOffsetTicks: number | null;
-  /** §5.6 stop buffer, 1–3 ticks. Null: not enough data (LMP's volatility rule applies). */
+  /** Stop buffer, 1–3 ticks (docs/lmp.md#lmp-6). Null: not enough data (LMP's volatility rule applies). */
   stopBufferTicks: number | null;
 }
 
@@ -52,10 +52,10 @@ export function bucketOf(spreadTicks: number, volatilityTicks: number): number {
 }
 
 /**
- * Execution memory (docs/learning-data.md, roadmap §6.4 C): slippage, fill probability and 5 s markout per spread × volatility bucket,
- * from real trades only (ghost brackets never fill anything real), turned into an entry offset of 0 or +1 tick
- * (§5.5) and a stop buffer of 1–3 ticks (§5.6). Counts and sums in sample-id order; no transcendental maths.
- * Scores a vector with its bucket's mean slippage in ticks (0 without data).
+ * Execution memory (docs/learning-data.md#learned-memory-and-its-files): slippage, fill probability and 5 s
+ * markout per spread × volatility bucket, from real trades only (ghost brackets never fill anything real), turned into an entry offset of 0
+ * or +1 tick (docs/lmp.md#lmp-5) and a stop buffer of 1–3 ticks (docs/lmp.md#lmp-6). Counts and sums in sample-id order; no transcendental
+ * maths. Scores a vector with its bucket's mean slippage in ticks (0 without data).
  */
 export class ExecMemoryLearner implements Learner {
   readonly id = 'exec-memory';

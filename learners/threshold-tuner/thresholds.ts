@@ -1,8 +1,8 @@
 /**
  * The LMP gate thresholds the tuner may move, in ten-thousandths (integers, so steps and ranges are exact), with the
  * column that gate reads at the decision. Ranges start at the roadmap's v1 value and only tighten within the
- * roadmap's own bounds (docs/learning-data.md; strategies/lmp/params.ts holds the defaults): Imb ≥ +0.20 (§5.3), tape recovered ≥ 0
- * (§5.5), pullback retracement 30–55 % (§5.5; the lower bound moves at most to 45 %, keeping a 10-point zone).
+ * roadmap's own bounds (docs/learning-data.md; strategies/lmp/params.ts holds the defaults): Imb ≥ +0.20 (docs/lmp.md#lmp-3), tape
+ * recovered ≥ 0 (docs/lmp.md#lmp-5), pullback retracement 30–55 % (; the lower bound moves at most to 45 %, keeping a 10-point zone).
  */
 export interface TunableThreshold {
   readonly name: 'minImbalance' | 'minRecoveredTape' | 'minRetracement';

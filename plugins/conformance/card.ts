@@ -22,7 +22,7 @@ export interface ApplyEnv {
 export type AppliesFn = (env: ApplyEnv) => string | null;
 
 export interface CardDef<R> {
-  /** Card id, e.g. `BRK-10`; variants share the id. */
+  /** Card id, e.g. `BRK-10` (docs/conformance-cards.md#brk-10); variants share the id. */
   readonly id: string;
   /** Variant letter, e.g. `a`; absent for single-variant cards. */
   readonly variant?: string;
@@ -30,7 +30,7 @@ export interface CardDef<R> {
   /** A baseline card applies to every implementation and cannot be waived. */
   readonly baseline: boolean;
   readonly applies?: AppliesFn;
-  /** Real-time limit of the mocha test, for cards that drive hundreds of socket round trips (BRK-08). */
+  /** Real-time limit of the mocha test, for cards that drive hundreds of socket round trips (BRK-08, docs/conformance-cards.md#brk-08). */
   readonly timeoutMs?: number;
   /** The scenario. Throws (chai assertion) on a mismatch. Absent: the kit has no scenario for this card yet. */
   readonly run?: (run: R) => Promise<void>;
@@ -121,7 +121,7 @@ export function notRunResult(card: { id: string; variant?: string | undefined; t
   return { id: card.id, variant: card.variant ?? null, title: card.title, status: pre.status, reason: pre.reason, violations: [], durationMs: 0, expected: [], recorded: [] };
 }
 
-/** Waivers must name a known card, give a reason and never waive a baseline card (§10.5). */
+/** Waivers must name a known card, give a reason and never waive a baseline card (docs/conformance-kit.md#waivers). */
 export function validateWaivers(cards: readonly CardDef<unknown>[], waivers: Readonly<Record<string, string>>): void {
   for (const [id, reason] of Object.entries(waivers)) {
     const matching = cards.filter((c) => c.id === id);
@@ -156,7 +156,7 @@ export async function runCard<R>(
 
 export const KNOWN_GAP_PREFIX = 'known gap:';
 
-/** The declared gap for a card: by its variant key (`FEED-23 (a)`) first, then by its id. */
+/** The declared gap for a card: by its variant key (`FEED-23 (a)`, docs/conformance-cards.md#feed-23) first, then by its id. */
 export function knownGap(card: { id: string; variant?: string | undefined }, knownGaps: Readonly<Record<string, string>>): string | null {
   return knownGaps[cardKey(card)] ?? knownGaps[card.id] ?? null;
 }

@@ -39,7 +39,7 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-/** Every card id (without variant) the kit defines, e.g. `BRK-07`. */
+/** Every card id (without variant) the kit defines, e.g. `BRK-07` (docs/conformance-cards.md#brk-07). */
 export function catalogueIds(): Set<string> {
   return new Set(CATALOGUE_SECTIONS.flatMap((s) => s.cards.map((c) => c.id)));
 }

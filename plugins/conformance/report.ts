@@ -24,7 +24,7 @@ export interface ConformanceReport {
 }
 
 export interface NotApplicableCard {
-  /** `BRK-41 (a)`: the id and, for a variant, its letter. */
+  /** `BRK-41 (a)` (docs/conformance-cards.md#brk-41): the id and, for a variant, its letter. */
   card: string;
   title: string;
   reason: string;
@@ -86,8 +86,8 @@ export function reportMarkdown(report: ConformanceReport): string {
 }
 
 /**
- * The not-applicable cards grouped by reason, one line per reason (`requires supportsBrackets; declared false: BRK-40,
- * BRK-41 (a)`), so a suite prints them once, in a few lines, instead of one pending test each.
+ * The not-applicable cards grouped by reason, one line per reason (`requires supportsBrackets; declared false: BRK-40, docs/conformance-cards.md#brk-40,
+ * BRK-41 (a)`, docs/conformance-cards.md#brk-41), so a suite prints them once, in a few lines, instead of one pending test each.
  */
 export function notApplicableLines(report: ConformanceReport): string[] {
   const byReason = new Map<string, string[]>();

@@ -29,7 +29,7 @@ export async function settleClock(clock: ManualClock, handle: { driver?: { settl
   await flushIo(handle);
 }
 
-/** Options every port suite shares (§10.1). */
+/** Options every port suite shares (docs/conformance-kit.md#suite-options). */
 export interface CommonSuiteOptions {
   /** `{ 'CARD-ID': 'reason' }`; unknown ids and baseline cards fail the suite when it is defined. */
   waivers?: Readonly<Record<string, string>>;

@@ -25,7 +25,7 @@ export interface EntryLevels {
 }
 
 /**
- * §5.5–§5.7 levels. Limit = min(ask1, shelf + 1 tick). Stop = min(swing low, shelf) − buffer, buffer 1–3 ticks
+ * Levels (docs/lmp.md#lmp-5, #lmp-6, #lmp-7). Limit = min(ask1, shelf + 1 tick). Stop = min(swing low, shelf) − buffer, buffer 1–3 ticks
  * scaled by volatility (rounded up to a whole tick). TP1 = limit + tp1R·R rounded up to a tick, TP2 likewise.
  * Invariants: all levels are tick multiples when inputs are; stop < limit < tp1 < tp2.
  */

@@ -30,7 +30,7 @@ export type ExitReason =
   | 'breakeven-stop';
 
 /**
- * §5.6 microstructure early exits and §5.7 profit/time rules, in priority order. Pure: returns the reason to act
+ * Microstructure early exits and profit/time rules (docs/lmp.md#lmp-6, #lmp-7), in priority order. Pure: returns the reason to act
  * on, or null. `shelfLost` is true when the shelf that carried the entry no longer qualifies.
  * Invariants: an early exit needs no price condition (it is immediate); TP1 fires once (`scaled`); after TP1,
  * TP2 and the break-even stop apply to the remainder; the time stop applies only before +timeStopR·R was reached.
@@ -65,7 +65,7 @@ export function exitingAction(held: number, now: Micros, retryAt: Micros): 'wait
   return held !== 0 ? 'close-remainder' : 'assume-flat';
 }
 
-/** Whether an unfilled entry should be cancelled (§5.5: no fill in 2–4 s and microstructure weakened). */
+/** Whether an unfilled entry should be cancelled (docs/lmp.md#lmp-5: no fill in 2–4 s and microstructure weakened). */
 export function entryCancelSignal(s: LiveState, submittedAt: Micros, shelfPresent: boolean, c: LmpConfig): 'weakened' | 'max-wait' | null {
   const waited = s.now - submittedAt;
   if (waited >= c.entryMaxWait) return 'max-wait';

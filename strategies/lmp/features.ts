@@ -3,7 +3,7 @@ import type { Micros, Price } from '../../core/domain/units.js';
 import { MonotoneChain, RangeMin } from './window-extremes.js';
 
 /**
- * Feature vector columns (§6.2). Prices are in Price units (integer ten-thousandths; `mid` may end in .5),
+ * Feature vector columns (docs/lmp.md#feature-snapshots). Prices are in Price units (integer ten-thousandths; `mid` may end in .5),
  * distances and volatility in ticks, durations in seconds, ratios as fractions. Levels columns follow:
  * bidSize1..N, askSize1..N. The last block (entry..slippageTicks) is filled only on trade snapshots.
  */
@@ -41,7 +41,7 @@ export function featureNames(topN: number): string[] {
 /** The feature names with the default top N (5). */
 export const FEATURE_NAMES: readonly string[] = Object.freeze(featureNames(5));
 
-/** Imb = (BidVol_N − AskVol_N) / (BidVol_N + AskVol_N) over the book's top N (§5.3); 0 on an empty book. */
+/** Imb = (BidVol_N − AskVol_N) / (BidVol_N + AskVol_N) over the book's top N (docs/lmp.md#lmp-3); 0 on an empty book. */
 export function bookImbalance(book: BookView): number {
   const b = book.topVolume('bid');
   const a = book.topVolume('ask');

@@ -54,7 +54,7 @@ export interface Gate {
 
 const r4 = (x: number): number => (Number.isFinite(x) ? Math.round(x * 10_000) / 10_000 : x);
 
-/** §4.2, §4.3, §5.1: is the name tradable at all right now. */
+/** Is the name tradable at all right now (docs/trading-safety.md#time-window, docs/lmp.md#lmp-1). */
 export const UNIVERSE_GATES: readonly Gate[] = Object.freeze([
   { name: 'session', value: (s) => s.inSession, threshold: (c) => `${c.p.session.start}-${c.p.session.end} ${c.p.timeZone}`, pass: (s) => s.inSession },
   { name: 'feedHealthy', value: (s) => !s.broken, threshold: () => undefined, pass: (s) => !s.broken },
@@ -72,7 +72,7 @@ export const UNIVERSE_GATES: readonly Gate[] = Object.freeze([
   },
 ]);
 
-/** §5.4 long setup gates: momentum context, VWAP, L2 imbalance, tape, replenishment. */
+/** Long setup gates (docs/lmp.md#lmp-4): momentum context, VWAP, L2 imbalance, tape, replenishment. */
 export const SETUP_GATES: readonly Gate[] = Object.freeze([
   { name: 'impulse', value: (s) => s.impulseTicks, threshold: (c) => c.p.minImpulseTicks, pass: (s, c) => s.impulseTicks >= c.p.minImpulseTicks },
   {
@@ -94,7 +94,7 @@ export const SETUP_GATES: readonly Gate[] = Object.freeze([
   },
 ]);
 
-/** §5.5 pullback trigger: retracement zone, hold above VWAP or shelf, persistent shelf within reach, tape recovered. */
+/** Pullback trigger (docs/lmp.md#lmp-5): retracement zone, hold above VWAP or shelf, persistent shelf within reach, tape recovered. */
 export const TRIGGER_GATES: readonly Gate[] = Object.freeze([
   { name: 'retracementMin', value: (s) => r4(s.retracement), threshold: (c) => c.p.minRetracement, pass: (s, c) => s.retracement >= c.p.minRetracement },
   { name: 'retracementMax', value: (s) => r4(s.retracement), threshold: (c) => c.p.maxRetracement, pass: (s, c) => s.retracement <= c.p.maxRetracement },
@@ -112,7 +112,7 @@ export const TRIGGER_GATES: readonly Gate[] = Object.freeze([
     pass: (s, c) => s.shelfDistanceTicks >= 0 && s.shelfDistanceTicks <= c.p.triggerTicks,
   },
   {
-    // The long bias (§5.3, Imb ≥ +0.20) must still hold when the entry goes out: the early exit fires below +0.05,
+    // The long bias (docs/lmp.md#lmp-3, Imb ≥ +0.20) must still hold when the entry goes out: the early exit fires below +0.05,
     // and entering on a thinner margin gets closed by book noise at the next batch (spread and commission lost).
     name: 'imbalanceHolds',
     value: (s) => r4(s.imbalance),

@@ -7,7 +7,7 @@ export { lmpParams, compileParams, type LmpParams, type LmpParamsInput } from '.
 export { FEATURE_NAMES, featureNames } from './features.js';
 export { SNAPSHOT_LABELS } from './snapshots.js';
 
-/** LOB Momentum Pullback (roadmap §5): L2 imbalance + tape + support shelf, pullback entry as a bracket. */
+/** LOB Momentum Pullback (docs/lmp.md#lmp): L2 imbalance + tape + support shelf, pullback entry as a bracket. */
 export default defineStrategy({
   id: 'lmp',
   apiVersion: 1,

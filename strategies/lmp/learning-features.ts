@@ -29,8 +29,8 @@ function column(name: (typeof SNAPSHOT_COLUMNS)[number] | 'midTicks', row: (c: n
 }
 
 /**
- * The decision-time feature record of a trigger (roadmap §6.2, docs/learning-data.md): the T-3s and T-1s snapshots from the sampled
- * history, the live vector at the decision, their deltas, and the planned levels — every column known at the
+ * The decision-time feature record of a trigger (docs/lmp.md#feature-snapshots, docs/learning-data.md): the T-3s and T-1s snapshots from
+ * the sampled history, the live vector at the decision, their deltas, and the planned levels — every column known at the
  * decision (prefixes tm3s./tm1s./dec./d3./d1., ports/feature-spec.ts). A history that does not reach back yet gives
  * the decision values (deltas 0). Called once per trigger; allocates its record only.
  */

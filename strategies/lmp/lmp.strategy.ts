@@ -25,7 +25,7 @@ const SKIP_RECORD_GAP: Micros = 1_000_000;
 const EXIT_CONFIRM: Micros = 30_000_000;
 
 /**
- * LOB Momentum Pullback (roadmap §5), long only, one symbol.
+ * LOB Momentum Pullback (docs/lmp.md#lmp), long only, one symbol.
  *
  * Phases: scanning (universe + setup gates) → armed (impulse frozen, waiting for the pullback trigger) → pending
  * (bracket entry working) → long (exits managed) → exiting (close sent, waiting for the trade to close) → scanning.

@@ -2,7 +2,7 @@ import type { MemoryView } from '../../ports/strategy.js';
 import type { LmpParams } from './params.js';
 
 /**
- * How LMP applies strategy memory (roadmap §6.6), and only within these bounds: a take/skip filter (skip known
+ * How LMP applies strategy memory (docs/lmp.md#lmp-10), and only within these bounds: a take/skip filter (skip known
  * failure patterns), gate thresholds nudged inside the roadmap's ranges, execution offsets (entry offset 0–1 tick,
  * stop buffer within LMP's own 1–3 ticks). Anything outside a bound is clamped; anything missing leaves the
  * roadmap default. Memory never sends anything: it only makes an entry less likely or changes its levels, and the

@@ -4,7 +4,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)
 const window = z.object({ start: hhmm, end: hhmm }).strict();
 
 /**
- * LMP parameters. Defaults are the roadmap's v1 values (seed 004, §5). Units:
+ * LMP parameters. Defaults are the roadmap's v1 values (docs/lmp.md#lmp). Units:
  * - prices (`tick`, `minPrice`, `maxPrice`, `maxSpreadAbs`, `maxPositionValue`) are given in DECIMAL currency in
  *   config for readability and converted once to integer ten-thousandths when the strategy is built, except `tick`,
  *   which is already in Price units (100 = $0.01) like the example strategy;
@@ -21,14 +21,14 @@ export const lmpParams = z
     topN: z.number().int().min(1).max(20).default(5),
     /** Exchange time zone: luxon resolves DST; never a fixed offset. */
     timeZone: z.string().default('America/New_York'),
-    /** §5.1 primary session; `extraWindows` e.g. [{ start: '14:30', end: '15:45' }] once stable. */
+    /** Primary session (docs/lmp.md#lmp-1); `extraWindows` e.g. [{ start: '14:30', end: '15:45' }] once stable. */
     session: window.default({ start: '09:30', end: '11:15' }),
     extraWindows: z.array(window).default([]),
 
-    // §5.1 universe filters
+    // universe filters (docs/lmp.md#lmp-1)
     minPrice: z.number().positive().default(2),
     maxPrice: z.number().positive().default(50),
-    /** Spread ≤ max(maxSpreadAbs, maxSpreadRel · mid) (§5.3). */
+    /** Spread ≤ max(maxSpreadAbs, maxSpreadRel · mid) (docs/lmp.md#lmp-3). */
     maxSpreadAbs: z.number().positive().default(0.03),
     maxSpreadRel: z.number().positive().default(0.0008),
     /** Combined top-N bid+ask size must reach this (shares) — "top of book not thin". */
@@ -41,7 +41,7 @@ export const lmpParams = z
     /** After a halt, gap or stale feed, the name is excluded until this long after it resumed. */
     brokenCooldownSec: z.number().nonnegative().default(60),
 
-    // §5.3 microstructure
+    // microstructure (docs/lmp.md#lmp-3)
     minImbalance: z.number().min(-1).max(1).default(0.2),
     tapeWindowSec: z.number().min(3).max(10).default(5),
     minTapeImbalance: z.number().min(-1).max(1).default(0.15),
@@ -49,16 +49,16 @@ export const lmpParams = z
     replenishWindowSec: z.number().positive().default(10),
     replenishRefillRatio: z.number().positive().default(0.5),
     minReplenishments: z.number().int().nonnegative().default(2),
-    /** §5.4 "recommended": when false the gate is reported but not enforced. */
+    /** "Recommended" (docs/lmp.md#lmp-4): when false the gate is reported but not enforced. */
     requireReplenishment: z.boolean().default(false),
 
-    // §5.4 momentum context
+    // momentum context (docs/lmp.md#lmp-4)
     impulseLookbackSec: z.number().positive().default(180),
     minImpulseTicks: z.number().int().positive().default(10),
     /** VWAP condition: price above session VWAP (from the tape), or above the shelf. */
     requireAboveVwap: z.boolean().default(true),
 
-    // §5.5 shelf and entry
+    // shelf and entry (docs/lmp.md#lmp-5)
     shelfK: z.number().positive().default(2.5),
     shelfPersistenceSec: z.number().positive().default(1.5),
     minRetracement: z.number().min(0).max(1).default(0.3),
@@ -66,12 +66,12 @@ export const lmpParams = z
     /** Trigger: best bid within this many ticks above the shelf. */
     triggerTicks: z.number().int().min(0).max(5).default(2),
     minRecoveredTape: z.number().min(-1).max(1).default(0),
-    /** Cancel the entry when unfilled after this long and microstructure has weakened (§5.5: 2–4 s). */
+    /** Cancel the entry when unfilled after this long and microstructure has weakened (docs/lmp.md#lmp-5: 2–4 s). */
     entryCancelSec: z.number().min(0.5).max(10).default(3),
     /** Cancel an unfilled entry regardless after this long. */
     entryMaxWaitSec: z.number().positive().default(10),
 
-    // §5.6 stops and early exits
+    // stops and early exits (docs/lmp.md#lmp-6)
     stopBufferMinTicks: z.number().int().min(0).default(1),
     stopBufferMaxTicks: z.number().int().min(0).default(3),
     exitImbalanceBelow: z.number().min(-1).max(1).default(0.05),
@@ -80,7 +80,7 @@ export const lmpParams = z
     bidStepDownTicks: z.number().int().positive().default(2),
     bidStepDownSec: z.number().positive().default(1),
 
-    // §5.7 profit taking and time stop
+    // profit taking and time stop (docs/lmp.md#lmp-7)
     tp1R: z.number().positive().default(1),
     tp1Fraction: z.number().gt(0).lt(1).default(0.5),
     tp2R: z.number().positive().default(2),
@@ -88,15 +88,15 @@ export const lmpParams = z
     timeStopSec: z.number().min(1).default(75),
     timeStopR: z.number().min(0).default(0.5),
 
-    // §5.8 sizing
+    // sizing (docs/lmp.md#lmp-8)
     riskFraction: z.number().gt(0).max(0.05).default(0.0025),
     maxPositionValue: z.number().positive().default(25_000),
     maxShares: z.number().int().positive().default(2_000),
-    /** 1 entry + 2 re-entries per symbol (§5.8); risk policies enforce the account-wide limits. */
+    /** 1 entry + 2 re-entries per symbol (docs/lmp.md#lmp-8); risk policies enforce the account-wide limits. */
     maxEntries: z.number().int().positive().default(3),
     cooldownAfterStopSec: z.number().nonnegative().default(180),
 
-    /** Feature history sampling period for the T-3s / T-1s snapshots (§6.2). */
+    /** Feature history sampling period for the T-3s / T-1s snapshots (docs/lmp.md#feature-snapshots). */
     sampleMs: z.number().int().min(10).max(1000).default(250),
   })
   .strict()

@@ -26,7 +26,7 @@ function after(a: number, b: number): boolean {
 }
 
 /**
- * The support shelf (§5.5): a bid level within the top N whose size is ≥ K · median(top-N bid sizes), persisting.
+ * The support shelf (docs/lmp.md#lmp-5): a bid level within the top N whose size is ≥ K · median(top-N bid sizes), persisting.
  *
  * Invariants: the tracked shelf keeps its price while that level still qualifies (so persistence is not reset by
  * a larger level appearing elsewhere); a new shelf is the largest qualifying level (ties: the higher price);
@@ -105,7 +105,7 @@ export class ShelfTracker {
 }
 
 /**
- * Replenishment heuristic (§5.3, anti-fake): after a sell print hits the best bid, the bid holds (same price and
+ * Replenishment heuristic (docs/lmp.md#lmp-3, anti-fake): after a sell print hits the best bid, the bid holds (same price and
  * refills by ≥ `refillRatio` of the hit size) or steps up. Refills are counted in a small time ring; a step down
  * cancels the pending hit. One hit is pending at a time (the latest), which is enough for a repeat-count signal.
  */

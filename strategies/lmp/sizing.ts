@@ -19,7 +19,7 @@ export interface Sizing {
 }
 
 /**
- * §5.8: shares = floor(equity · r / stop distance), capped by max position value and max shares.
+ * Shares (docs/lmp.md#lmp-8) = floor(equity · r / stop distance), capped by max position value and max shares.
  * Invariants: integer result ≥ 0; 0 (boundBy 'invalid') when the stop is not below the entry or inputs are not
  * positive; shares · entry ≤ maxPositionValue and shares ≤ maxShares; shares · stopDistance ≤ equity · r.
  * Equity and prices share the same unit (ten-thousandths), so the ratio is unit-free.

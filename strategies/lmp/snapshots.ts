@@ -5,7 +5,7 @@ import { type FeatureHistory, TRADE_FEATURES, featureNames } from './features.js
 export const SNAPSHOT_LABELS = ['T-3s', 'T-1s', 'entry', '+5s', '+15s', 'exit'] as const;
 export type SnapshotLabel = (typeof SNAPSHOT_LABELS)[number];
 
-/** Levels of the trade a snapshot belongs to (§6.2 "entry/stop/TP levels, slippage and fill quality"). */
+/** Levels of the trade a snapshot belongs to (docs/lmp.md#feature-snapshots "entry/stop/TP levels, slippage and fill quality"). */
 export interface TradeLevels {
   tradeId: string;
   decidedAt: Micros;

@@ -6,7 +6,7 @@ import type { Micros, Price, Quantity } from '../../core/domain/units.js';
 export type Sign = 1 | -1 | 0;
 
 /**
- * Classify a print by bid/ask crossing (§5.3): the venue's aggressor flag when given, else at/above the ask is a
+ * Classify a print by bid/ask crossing (docs/lmp.md#lmp-3): the venue's aggressor flag when given, else at/above the ask is a
  * buy, at/below the bid a sell, and inside the spread the tick rule against the previous print decides.
  */
 export function classifyPrint(aggressor: Aggressor, price: Price, book: BookView | undefined, lastPrice: Price): Sign {

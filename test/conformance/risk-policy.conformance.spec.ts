@@ -8,9 +8,9 @@ import type { RiskPolicy } from '../../ports/risk-policy.js';
 import { harvesterRiskEngine } from './support/risk-engine.js';
 import { CARD_LIMITS, describeRiskPolicyConformance, type GateFactory, type RiskLimitName, type RiskRuntimeContext, type RiskRuntimeHandle } from '../../plugins/conformance/index.js';
 
-// The RISK cards against every built-in risk policy (each declaring the §7 limits it implements), and against
-// Harvester's risk gate running the full built-in chain with its automatic triggers (ownsRuntimeState), and the
-// engine around that gate (options.engine, RISK-13).
+// The RISK cards against every built-in risk policy (each declaring the card limits it implements,
+// docs/conformance-kit.md#risk-limits), and against Harvester's risk gate running the full built-in chain with its
+// automatic triggers (ownsRuntimeState), and the engine around that gate (options.engine, RISK-13).
 
 const L = CARD_LIMITS;
 const REPORT_DIR = 'var/conformance-report';
@@ -19,11 +19,11 @@ interface Declared {
   manifest: RiskPolicyManifest<any>;
   params: Record<string, unknown>;
   limits: RiskLimitName[];
-  /** The violation action §7 configures for this limit. */
+  /** The violation action the card limits configure for this limit (docs/conformance-kit.md#risk-limits). */
   action: 'reject' | 'halt';
 }
 
-/** Each built-in policy with the §7 card limits as its params. Policies outside §7 declare no limits. */
+/** Each built-in policy with the card limits as its params; policies outside them declare none (docs/conformance-kit.md#risk-limits). */
 const POLICIES: readonly Declared[] = [
   { manifest: builtins.dailyLoss, params: { maxLossPct: L.dailyLossPct }, limits: ['dailyLoss'], action: 'halt' },
   { manifest: builtins.consecutiveLosses, params: { max: L.consecutiveLosses }, limits: ['consecutiveLosses'], action: 'halt' },

@@ -20,9 +20,10 @@ describeBrokerAdapterConformance('tws-broker', {
     'fill', 'partialFill', 'reject', 'inactive', 'duplicateReports', 'reorderReports', 'execCorrection', 'externalOrders', 'restart',
     'cancelRace', 'modifyRace', 'dropReply', 'socketDrop', 'upstreamLoss', 'silence', 'identityInUse', 'authFail', 'fatal', 'pacing',
   ],
-  // As configured on the adapter (LADDER below): the production reconnect ladder (the kit's default, IB §2.4), whose
-  // steps are long enough for the kit to see Reconnecting between settle windows (BRK-07 a); a connect deadline that
-  // leaves room for several first-connect attempts (BRK-07 b). Every adapter timer runs on the kit's clock.
+  // As configured on the adapter (LADDER below): the production reconnect ladder (the kit's default,
+  // docs/tws-adapter.md#reconnect-ladder), whose steps are long enough for the kit to see Reconnecting between settle
+  // windows (BRK-07 a); a connect deadline that leaves room for several first-connect attempts (BRK-07 b). Every
+  // adapter timer runs on the kit's clock.
   // Pacing: the adapter's pacer spaces order messages 30 ms apart (outboundIntervalMs, the cancel's slot); the budget
   // is @stoqey/ib's 40/s, which the heartbeat shares.
   timeouts: { connectDeadline: 10_000_000, pacing: { budget: 40, window: 1_000_000, slot: 30_000 } },

@@ -55,7 +55,7 @@ describe('LMP over the real GOOG day through the whole framework (data)', functi
   });
 
   // GOOG fell from $579.8 to $565.2 that day and its mid was above the session VWAP on under 1 % of book updates, so
-  // the long-only VWAP condition (§5.4) keeps LMP out nearly all day. With that one condition off (the trigger still
+  // the long-only VWAP condition (docs/lmp.md#lmp-4) keeps LMP out nearly all day. With that one condition off (the trigger still
   // needs the price to hold VWAP or a persistent shelf), LMP trades the real day through the simulated broker.
   it('takes trades on the real day once the VWAP condition is lifted, deterministically', async () => {
     const a = await session('novwap-a', { requireAboveVwap: false });

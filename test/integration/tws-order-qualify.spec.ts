@@ -7,7 +7,7 @@ const lmt = (coid: string, symbol: string, limitPrice = 1_200_000): OrderRequest
   coid, symbol, side: 'buy', type: 'limit', quantity: 100, limitPrice, tif: 'day', orderRef: `hv:spec:${coid}`,
 });
 
-// The order path qualifies before it places (ib-adapter-behaviour §4.5: route by conId): the receipt and
+// The order path qualifies before it places (docs/tws-adapter.md#qualification: route by conId): the receipt and
 // order.submitted come at once, the placement only once the contract is known; until then the order is local.
 describe('TWS orders wait for contract qualification (fake TWS over loopback)', function () {
   this.timeout(15_000);

@@ -16,9 +16,10 @@ const repo = path.resolve(import.meta.dirname, '../..');
 const stump = defineLearner({ id: 'stump', apiVersion: 1, description: 'test stump', paramsSchema: z.object({}).strict(), create: () => new StumpLearner('dec.shelfSizeRatio') });
 
 /**
- * Learning cannot trade (roadmap §6.8): whatever memory is in force — any filter cut-off, thresholds and execution
- * offsets in or far out of bounds — and with the loop building and gating candidates during the session, every
- * order the engine requests has an earlier risk approval of its intent, and the learner has no door to the broker.
+ * Learning cannot trade (docs/learning-data.md#what-the-roadmap-asks-restated, "Acceptance"): whatever memory is in
+ * force — any filter cut-off, thresholds and execution offsets in or far out of bounds — and with the loop building
+ * and gating candidates during the session, every order the engine requests has an earlier risk approval of its
+ * intent, and the learner has no door to the broker.
  */
 describe('learning cannot trade (property, whole engine, planted market)', function () {
   this.timeout(600_000);

@@ -5,7 +5,7 @@ import { BOOK_CROSSED, OrderBook } from '../../core/domain/order-book.js';
 
 type Row = { price: number; size: number };
 
-/** The naive reference: plain arrays with splice, exactly as conformance card §3.2 words the rules. */
+/** The naive reference: plain arrays with splice, exactly as docs/tws-adapter.md#depth-rows words the rules. */
 class ReferenceBook {
   bid: Row[] = [];
   ask: Row[] = [];

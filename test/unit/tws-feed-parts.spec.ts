@@ -6,7 +6,7 @@ import { OP_DELETE, OP_INSERT, OP_NAMES, OP_UPDATE, TwsDepthBook } from '../../a
 import { TwsQuoteBuilder } from '../../adapters/tws/tws-quote-builder.js';
 import { StaleWatch as TwsStaleWatch } from '../../core/engine/stale-watch.js';
 
-/** The row-array model of the conformance cards (§3.2) for rows that stay inside the book. */
+/** The row-array model (docs/tws-adapter.md#depth-rows) for rows that stay inside the book. */
 class RefSide {
   rows: [number, number][] = [];
   apply(op: number, p: number, price: number, size: number, levels: number): void {

@@ -9,7 +9,7 @@ import type { BrokerRun } from './broker-types.js';
 const f = requires.feature;
 const flag = requires.flag;
 
-/** Every `connection.changed` carries a reason and a Clock time within the card's run (BRK-04). */
+/** Every `connection.changed` carries a reason and a Clock time within the card's run (BRK-04, docs/conformance-cards.md#brk-04). */
 function expectReasonsAndClockTimes(r: BrokerRun, from: number, startedAt: number): void {
   for (const e of r.rec.of('connection.changed').filter((x) => x.index >= from)) {
     const at = e.payload.at as number;
@@ -19,7 +19,7 @@ function expectReasonsAndClockTimes(r: BrokerRun, from: number, startedAt: numbe
   }
 }
 
-/** BRK-53: the venue swallows the placement of C1; reconciliation then finds it `outcome`. */
+/** BRK-53 (docs/conformance-cards.md#brk-53): the venue swallows the placement of C1; reconciliation then finds it `outcome`. */
 function silentPlacement(outcome: 'working' | 'filled' | 'absent'): BrokerCard {
   return {
     id: 'BRK-53', variant: `a, ${outcome}`, title: `Silence after a submit means "unknown, reconcile": found ${outcome}`, baseline: false, applies: f('dropReply'),
@@ -46,7 +46,10 @@ function silentPlacement(outcome: 'working' | 'filled' | 'absent'): BrokerCard {
   };
 }
 
-/** §5.1 connection faults (BRK-04, 05, 07) and §5.5 statuses and silence (BRK-52, 53). */
+/**
+ * Connection faults (BRK-04, 05, 07; docs/conformance-kit.md#broker-connection) and statuses and silence (BRK-52, 53;
+ * docs/conformance-kit.md#broker-rejects).
+ */
 export const faultCards: BrokerCard[] = [
   {
     id: 'BRK-04', title: 'State transitions follow the table', baseline: false, applies: f('socketDrop', 'upstreamLoss', 'fatal'),

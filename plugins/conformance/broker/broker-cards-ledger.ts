@@ -9,12 +9,15 @@ const flag = requires.flag;
 
 const detail = (key: string, value: unknown) => (v: unknown): boolean => typeof v === 'object' && v !== null && String((v as Record<string, unknown>)[key]) === String(value);
 
-/** The position never went beyond `max` (BRK-73: a correction replaces, never adds). */
+/** The position never went beyond `max` (BRK-73: a correction replaces, never adds; docs/conformance-cards.md#brk-73). */
 function expectPositionsAtMost(events: readonly Recorded[], max: number): void {
   for (const e of events.filter((x) => x.type === 'position.changed')) expect(Math.abs(e.payload.qty as number), `position.changed #${e.index}`).to.be.at.most(max);
 }
 
-/** §5.7 BRK-63 (a failed bracket) and §5.8 the fill ledger (BRK-70 to 74). */
+/**
+ * A failed bracket (BRK-63, docs/conformance-kit.md#broker-brackets) and the fill ledger (BRK-70 to 74,
+ * docs/conformance-kit.md#broker-fill-ledger).
+ */
 export const ledgerCards: BrokerCard[] = [
   {
     id: 'BRK-63', variant: 'a', title: 'A rejected leg fails the whole bracket', baseline: false, applies: requires.all(flag('supportsBrackets'), f('reject', 'dropReply')),

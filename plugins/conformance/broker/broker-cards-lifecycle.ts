@@ -10,7 +10,10 @@ export type BrokerCard = CardDef<BrokerRun> & { readonly fresh?: boolean };
 const f = requires.feature;
 const flag = requires.flag;
 
-/** §5.1 Connection and lifecycle, §5.2 market orders and account, §5.3 limit and stop orders. */
+/**
+ * Connection and lifecycle, market orders and account, limit and stop orders (docs/conformance-kit.md#broker-connection,
+ * docs/conformance-kit.md#broker-market-orders, docs/conformance-kit.md#broker-limit-stop).
+ */
 export const lifecycleCards: BrokerCard[] = [
   {
     id: 'BRK-01', variant: 'a', title: 'Connect reaches Connected only after the initial sync', baseline: true, fresh: true,

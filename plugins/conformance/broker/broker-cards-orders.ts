@@ -21,7 +21,11 @@ async function bracketArmed(r: BrokerRun): Promise<void> {
   expectSequence(r.rec.events, [step('order.filled', { coid: 'B1-P', status: 'Filled' })], 'setup: entry filled');
 }
 
-/** §5.4 modify, §5.5 rejects and validation, §5.7 brackets, §5.8 fill ledger, §5.9 identity and recovery. */
+/**
+ * Modify, rejects and validation, brackets, fill ledger, identity and recovery (docs/conformance-kit.md#broker-modify,
+ * docs/conformance-kit.md#broker-rejects, docs/conformance-kit.md#broker-brackets, docs/conformance-kit.md#broker-fill-ledger,
+ * docs/conformance-kit.md#broker-recovery).
+ */
 export const orderCards: BrokerCard[] = [
   {
     id: 'BRK-40', title: 'Modify price, quantity and trigger in place', baseline: false, applies: flag('supportsModify'),

@@ -33,7 +33,10 @@ async function burst(r: BrokerRun, tag: string, n: number): Promise<number | nul
   return p.length === n ? p[n - 1]!.at! - p[0]!.at! : null;
 }
 
-/** §5.1 outbound pacing (BRK-08), §5.4 the cancel race (BRK-32), §5.5 the modify race (BRK-42). */
+/**
+ * Outbound pacing (BRK-08, docs/conformance-kit.md#broker-connection), the cancel race (BRK-32,
+ * docs/conformance-kit.md#broker-cancel), the modify race (BRK-42, docs/conformance-kit.md#broker-modify).
+ */
 export const raceCards: BrokerCard[] = [
   {
     id: 'BRK-08', variant: 'a', title: 'Outbound pacing keeps cancels first: a cancel behind 200 queued entries', baseline: false,

@@ -14,7 +14,7 @@ function discrepancy(list: unknown, symbol: string, delta: number): boolean {
   return Array.isArray(list) && list.some((x) => typeof x === 'string' && x.replace(/\u2212/g, '-').includes(want));
 }
 
-/** BRK-84: a reconnect whose `query` never ends is incomplete, keeps Reconnecting and is retried. */
+/** BRK-84 (docs/conformance-cards.md#brk-84): a reconnect whose `query` never ends is incomplete, keeps Reconnecting and is retried. */
 function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): BrokerCard {
   return {
     id: 'BRK-84', variant, title: `A failed reconciliation means unknown, never empty: ${query} unanswered`, baseline: false,
@@ -52,7 +52,7 @@ function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): Br
   };
 }
 
-/** §5.9 identity, recovery and reconciliation (BRK-81 to 84). */
+/** Identity, recovery and reconciliation (BRK-81 to 84, docs/conformance-kit.md#broker-recovery). */
 export const recoveryCards: BrokerCard[] = [
   {
     id: 'BRK-81', title: 'Open orders are recovered after a restart', baseline: false, applies: requires.all(flag('supportsOrderRef'), f('restart')),

@@ -16,7 +16,10 @@ export function order(
   };
 }
 
-/** The bracket B1 of §5.7: parent LMT BUY 100 @ 123400; stop STP SELL 100 @ 122400; take-profit LMT SELL 100 @ 125400. */
+/**
+ * The bracket B1 of the bracket cards (docs/conformance-kit.md#broker-brackets): parent LMT BUY 100 @ 123400; stop STP SELL 100 @ 122400; take-profit LMT SELL
+ * 100 @ 125400.
+ */
 export function bracketB1(symbol: string): BracketRequest {
   return {
     bracketId: 'B1',

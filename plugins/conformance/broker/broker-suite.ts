@@ -15,7 +15,9 @@ import {
 } from './broker-types.js';
 import type { Micros } from '../../../core/domain/units.js';
 
-/** Every BRK card, in id order (the closed registry of §10.5); the sort is stable, so variants keep their order. */
+/**
+ * Every BRK card, in id order (the closed registry of docs/conformance-kit.md#waivers); the sort is stable, so variants keep their order.
+ */
 export const BROKER_CARDS: readonly BrokerCard[] = [...lifecycleCards, ...orderCards, ...raceCards, ...faultCards, ...ledgerCards, ...recoveryCards]
   .sort((a, b) => a.id.localeCompare(b.id));
 
@@ -94,7 +96,7 @@ export function buildBrokerSuite(name: string, options: BrokerSuiteOptions): Por
         try {
           await run.subject.dispose();
         } catch {
-          // A second dispose (BRK-03) or a subject already torn down: not this card's concern.
+          // A second dispose (BRK-03, docs/conformance-cards.md#brk-03) or a subject already torn down: not this card's concern.
         }
         await handle.dispose?.();
       }

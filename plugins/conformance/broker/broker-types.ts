@@ -4,7 +4,7 @@ import type { Micros, Price, Quantity } from '../../../core/domain/units.js';
 import type { CommonSuiteOptions } from '../suite.js';
 import type { EventRecorder } from '../recorder.js';
 
-/** Capability flags of §10.2 for a broker adapter. Declared, never detected. */
+/** Capability flags of docs/conformance-kit.md#capabilities for a broker adapter. Declared, never detected. */
 export interface BrokerCapabilities {
   supportsMarketOrders?: boolean;
   supportsStopOrders?: boolean;
@@ -41,14 +41,18 @@ export interface BrokerDriver {
   reject(options: { reason: string; venueCode?: number; coid?: string }): void | Promise<void>;
   /**
    * Order messages the venue received (placements, cancels, modifies) in arrival order, for invariant B7 and "nothing
-   * sent"; `at`: when the venue got it (kit Clock), where the driver stamps them (BRK-08).
+   * sent"; `at`: when the venue got it (kit Clock), where the driver stamps them (BRK-08, docs/conformance-cards.md#brk-08).
    */
   received?(): readonly VenueMessage[];
-  /** Kit-Clock arrival times of every message the venue received from the subject, of any kind (BRK-08). */
+  /**
+   * Kit-Clock arrival times of every message the venue received from the subject, of any kind (BRK-08, docs/conformance-cards.md#brk-08).
+   */
   traffic?(): readonly Micros[];
   /** Venue-side work that is not on the kit's clock (sockets): awaited after every stimulus. */
   settle?(): Promise<void>;
-  /** Times (kit Clock) and client identities of connection attempts, for the reconnect ladder of BRK-07. */
+  /**
+   * Times (kit Clock) and client identities of connection attempts, for the reconnect ladder of BRK-07 (docs/conformance-cards.md#brk-07).
+   */
   connectAttempts?(): readonly { at: Micros; identity: string }[];
   /** Features beyond the minimal set, as methods named after the feature (their signatures: BrokerFaultDriver). */
   [feature: string]: unknown;
@@ -60,17 +64,20 @@ export interface VenueMessage {
   at?: Micros;
 }
 
-/** What the venue may be told to swallow (BRK-53, BRK-63 b, BRK-84): one placement, cancel or modify, or a query. */
+/**
+ * What the venue may be told to swallow (BRK-53, BRK-63 b, BRK-84; docs/conformance-cards.md#brk-53): one placement, cancel or modify, or a
+ * query.
+ */
 export type DropTarget = 'place' | 'cancel' | 'modify' | 'openOrders' | 'positions' | 'executions';
 
 /**
- * The optional driver features (§10.3) as the broker cards call them. A driver declares a feature by listing it in
- * `driverFeatures` and providing the method of the same name; the kit checks the method exists.
+ * The optional driver features (docs/conformance-kit.md#drivers) as the broker cards call them. A driver declares a feature by listing it
+ * in `driverFeatures` and providing the method of the same name; the kit checks the method exists.
  */
 export interface BrokerFaultDriver {
   /**
    * 'drop' (default): close the link, accept the next connection. 'down': close it and refuse every connection until
-   * 'up'. 'after-place': take the next placement without answering it, then go 'down' (BRK-82).
+   * 'up'. 'after-place': take the next placement without answering it, then go 'down' (BRK-82, docs/conformance-cards.md#brk-82).
    */
   socketDrop(mode?: 'drop' | 'down' | 'up' | 'after-place'): unknown;
   /** The venue unreachable while the link stays up ('lost', TWS 1100), restored with data kept or lost (1102 / 1101), or a market-data-only outage ('data-only', 2103). */
@@ -112,14 +119,14 @@ export interface BrokerFaultDriver {
   restart(): unknown;
   /**
    * The venue fills the order named by the next cancel in full while that cancel is in flight, and refuses the cancel
-   * (BRK-32): 'fill-first' — the fill's reports, then "cannot be cancelled, state: Filled" (TWS 10148); 'refusal-first'
-   * — the refusal, then the fill's reports; 'not-found' — the fill is reported to no one, the cancel is answered
+   * (BRK-32, docs/conformance-cards.md#brk-32): 'fill-first' — the fill's reports, then "cannot be cancelled, state: Filled" (TWS 10148);
+   * 'refusal-first' — the refusal, then the fill's reports; 'not-found' — the fill is reported to no one, the cancel is answered
    * "not found" (TWS 10147), and only a reconciliation sees the fill.
    */
   cancelRace(mode: 'fill-first' | 'refusal-first' | 'not-found'): unknown;
   /**
-   * The next modify races the venue (BRK-42): 'fill' — the order fills while the modify is in flight, which is then
-   * refused as filled (TWS 104); 'in-progress' — the next modify stays unacknowledged until a second one arrives,
+   * The next modify races the venue (BRK-42, docs/conformance-cards.md#brk-42): 'fill' — the order fills while the modify is in flight,
+   * which is then refused as filled (TWS 104); 'in-progress' — the next modify stays unacknowledged until a second one arrives,
    * which is refused as still in progress (TWS 2102), and then the first completes.
    */
   modifyRace(mode: 'fill' | 'in-progress'): unknown;
@@ -140,16 +147,16 @@ export interface BrokerTimeouts {
   ackTimeout: Micros;
   commissionWait: Micros;
   park: Micros;
-  /** Heartbeat probe period and the missed probes before reconnecting (§2: 10 s / 2). */
+  /** Heartbeat probe period and the missed probes before reconnecting (docs/conformance-kit.md#kit-defaults: 10 s / 2). */
   heartbeat: Micros;
   heartbeatMisses: number;
   /** Reconnect delays; the last repeats (the cap). ±20 % jitter. */
   ladder: readonly Micros[];
-  /** When a first `connect()` gives up (§2: 30 s). */
+  /** When a first `connect()` gives up (docs/conformance-kit.md#kit-defaults: 30 s). */
   connectDeadline: Micros;
   /**
-   * The outbound budget (BRK-08): at most `budget` messages in any `window`; `slot` is the pacer's spacing, within
-   * which a cancel must leave. Default: IB's 50 messages per second, slot 20 ms.
+   * The outbound budget (BRK-08, docs/conformance-cards.md#brk-08): at most `budget` messages in any `window`; `slot` is the pacer's
+   * spacing, within which a cancel must leave. Default: IB's 50 messages per second, slot 20 ms.
    */
   pacing: { budget: number; window: Micros; slot: Micros };
 }
@@ -159,9 +166,11 @@ export interface BrokerCreateContext {
   readonly log: (message: string) => void;
   readonly fixtures: BrokerFixtures;
   readonly timeouts: BrokerTimeouts;
-  /** The card being run, e.g. `BRK-10`; for logs only. */
+  /** The card being run, e.g. `BRK-10` (docs/conformance-cards.md#brk-10); for logs only. */
   readonly card: string;
-  /** Set when a card restarts the subject on the same venue (BRK-81): build a new subject over that venue. */
+  /**
+   * Set when a card restarts the subject on the same venue (BRK-81, docs/conformance-cards.md#brk-81): build a new subject over that venue.
+   */
   readonly reopen?: BrokerSubjectHandle;
 }
 
@@ -197,7 +206,7 @@ export interface BrokerRun {
   venue(): BrokerDriver;
   /** Counts venue messages of a kind for a coid, when the driver reports them; null otherwise. */
   received(kind: 'place' | 'cancel' | 'modify', coid?: string): number | null;
-  /** Restart on the same venue (BRK-81): disposes nothing, returns a run on a fresh subject. */
+  /** Restart on the same venue (BRK-81, docs/conformance-cards.md#brk-81): disposes nothing, returns a run on a fresh subject. */
   reopen(): Promise<BrokerRun>;
 }
 

@@ -10,7 +10,7 @@ const depthWith = (...features: string[]): AppliesFn => requires.all(depth, requ
 
 const row = (side: 'bid' | 'ask', position: number, operation: DepthRow['operation'], price: number, size: number): DepthRow => ({ side, position, operation, price, size });
 
-/** The FEED-10 starting book: bids [123300 × 500, 123200 × 200]; asks [123500 × 300, 123600 × 400]. */
+/** The FEED-10 (docs/conformance-cards.md#feed-10) starting book: bids [123300 × 500, 123200 × 200]; asks [123500 × 300, 123600 × 400]. */
 const INITIAL: readonly DepthRow[] = [
   row('bid', 0, 'insert', 123300, 500), row('bid', 1, 'insert', 123200, 200),
   row('ask', 0, 'insert', 123500, 300), row('ask', 1, 'insert', 123600, 400),
@@ -37,11 +37,11 @@ async function startDepth(r: FeedRun): Promise<void> {
 }
 
 /**
- * Source rows for FEED-15: inserts, updates and deletes on both sides, some beyond the current length. A row beyond
- * the book is an anomaly that FEED-13 counts towards a resync (K_depth within 60 s), so the card spaces them: at most
- * one burst in `beyondEvery` may carry them, which keeps the source well under K_depth per minute of kit time and
- * lets FEED-13 and FEED-15 hold together. The random draws do not depend on that budget. Positions stay below the
- * requested row count, as a source's do (IB: position < numRows).
+ * Source rows for FEED-15 (docs/conformance-cards.md#feed-15): inserts, updates and deletes on both sides, some beyond the current length.
+ * A row beyond the book is an anomaly that FEED-13 (docs/conformance-cards.md#feed-13) counts towards a resync (K_depth within 60 s), so
+ * the card spaces them: at most one burst in `beyondEvery` may carry them, which keeps the source well under K_depth per minute of kit time
+ * and lets FEED-13 (docs/conformance-cards.md#feed-13) and FEED-15 hold together. The random draws do not depend on that budget. Positions
+ * stay below the requested row count, as a source's do (IB: position < numRows).
  */
 function generatedBurst(rng: Sfc32, lengths: { bid: number; ask: number }, n: number, allowBeyond: boolean, levels: number): DepthRow[] {
   const out: DepthRow[] = [];
@@ -67,7 +67,7 @@ function generatedBurst(rng: Sfc32, lengths: { bid: number; ask: number }, n: nu
   return out;
 }
 
-/** §6.2 Depth rows and batches. */
+/** Depth rows and batches (docs/conformance-kit.md#feed-depth). */
 export const depthCards: readonly CardDef<FeedRun>[] = [
   {
     id: 'FEED-10', title: 'A depth insert shifts rows down', baseline: false, applies: depthWith('depthRows'),

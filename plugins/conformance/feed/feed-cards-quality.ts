@@ -16,7 +16,10 @@ async function flow(r: FeedRun, symbol: string, seconds: number): Promise<void> 
   }
 }
 
-/** §6.3 Data quality, §6.4 connection loss, §6.5 order and time. */
+/**
+ * Data quality, connection loss, order and time (docs/conformance-kit.md#feed-quality, #feed-connection-loss,
+ * docs/conformance-kit.md#feed-order-time).
+ */
 export const qualityCards: readonly CardDef<FeedRun>[] = [
   {
     id: 'FEED-20', variant: 'a', title: 'Crossed and locked quotes are reported, not hidden', baseline: true,

@@ -17,7 +17,7 @@ export async function quoteNow(r: FeedRun, symbol = r.fx.symbol, bid = r.fx.bid,
   await r.settle();
 }
 
-/** §6.1 Subscriptions and line budget. */
+/** Subscriptions and line budget (docs/conformance-kit.md#feed-subscriptions). */
 export const subscriptionCards: readonly CardDef<FeedRun>[] = [
   {
     id: 'FEED-01', title: 'Subscribe to L1 quotes', baseline: true,

@@ -13,7 +13,7 @@ import {
   type FeedSubjectHandle, type FeedSuiteOptions,
 } from './feed-types.js';
 
-/** Every FEED card, in id order (the closed registry of §10.5). */
+/** Every FEED card, in id order (the closed registry of docs/conformance-kit.md#waivers). */
 export const FEED_CARDS: readonly CardDef<FeedRun>[] = [...subscriptionCards, ...depthCards, ...qualityCards];
 
 const MINIMAL_FEATURES = ['quote', 'silence'] as const;
@@ -46,7 +46,7 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
       try {
         await handle.subject.dispose();
       } catch {
-        // FEED-02 disposed it already; a second dispose is not this card's concern.
+        // FEED-02 (docs/conformance-cards.md#feed-02) disposed it already; a second dispose is not this card's concern.
       }
       await handle.dispose?.();
     });

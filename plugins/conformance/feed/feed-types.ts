@@ -5,12 +5,12 @@ import type { MarketDataFeed, SubscriptionHandle } from '../../../ports/market-d
 import type { EventRecorder } from '../recorder.js';
 import type { CommonSuiteOptions } from '../suite.js';
 
-/** Capability flags of §10.2 for a market-data feed. Declared, never detected. */
+/** Capability flags of docs/conformance-kit.md#capabilities for a market-data feed. Declared, never detected. */
 export interface FeedCapabilities {
   supportsDepth?: boolean;
   supportsTape?: boolean;
   supportsReconnect?: boolean;
-  /** Per stream: whether the source supplies its own time (FEED-23 c, FEED-41). */
+  /** Per stream: whether the source supplies its own time (FEED-23 c, FEED-41; docs/conformance-cards.md#feed-23). */
   providesExchangeTime?: { quote?: boolean; depth?: boolean; tape?: boolean };
   isReplay?: boolean;
   isLive?: boolean;
@@ -20,7 +20,7 @@ export type FeedDriverFeature =
   | 'quote' | 'depthRows' | 'prints' | 'silence' | 'gap' | 'skew' | 'subscriptionErrors' | 'delayed' | 'bookReset'
   | 'socketDrop' | 'upstreamLoss';
 
-/** One IB-style depth row: positions are row indexes, never price keys (§3.2). */
+/** One IB-style depth row: positions are row indexes, never price keys (docs/tws-adapter.md#depth-rows). */
 export interface DepthRow {
   side: BookSide;
   position: number;
@@ -38,8 +38,8 @@ export interface PrintSpec {
 
 /**
  * The source double. `quote` is the minimal feature (with `silence`, which needs no method: the kit simply sends
- * nothing). Every other feature is a method named after it. Values may be invalid on purpose (FEED-21): the driver
- * passes them to the source as they are. Methods may be sync or async; the kit awaits them and then settles.
+ * nothing). Every other feature is a method named after it. Values may be invalid on purpose (FEED-21, docs/conformance-cards.md#feed-21):
+ * the driver passes them to the source as they are. Methods may be sync or async; the kit awaits them and then settles.
  */
 export interface FeedDriver {
   /** The source quotes `symbol` now; −1 marks a missing side, as IB does. */
@@ -60,7 +60,7 @@ export interface FeedDriver {
   upstreamLoss?(phase: 'lost' | 'restored'): void | Promise<void>;
   /** Source-side work that is not on the kit's clock (sockets): awaited after every stimulus. */
   settle?(): Promise<void>;
-  /** True when `prints` can carry a side the source itself supplies (FEED-22, last part). */
+  /** True when `prints` can carry a side the source itself supplies (FEED-22, last part; docs/conformance-cards.md#feed-22). */
   suppliesAggressor?: boolean;
   [feature: string]: unknown;
 }
@@ -87,7 +87,10 @@ export interface FeedCreateContext {
   readonly log: (message: string) => void;
   readonly fixtures: FeedFixtures;
   readonly timeouts: FeedTimeouts;
-  /** The line budgets this card needs (§6: L1 3, depth 1; FEED-03: L1 2, depth 1). */
+  /**
+   * The line budgets this card needs (docs/conformance-kit.md#kit-defaults: L1 3, depth 1; FEED-03: L1 2, depth 1;
+   * docs/conformance-cards.md#feed-03).
+   */
   readonly budgets: FeedBudgets;
   readonly card: string;
 }
@@ -122,7 +125,7 @@ export interface FeedRun {
   source(): FeedDriver;
   /** Subscribes and returns the handle; fails the card on a refusal. */
   subscribe(symbol: string, stream: StreamKind): SubscriptionHandle;
-  /** A second, fresh subject on its own clock, disposed with the card (FEED-42 compares two runs). */
+  /** A second, fresh subject on its own clock, disposed with the card (FEED-42 compares two runs, docs/conformance-cards.md#feed-42). */
   another(): Promise<FeedRun>;
 }
 

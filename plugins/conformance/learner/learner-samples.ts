@@ -2,7 +2,7 @@ import { Sfc32 } from '../../../core/domain/random.js';
 import type { TrainingSample } from '../../../ports/learner.js';
 
 /**
- * The kit's feature vector layout: the roadmap's §6.2 families at T−3s, T−1s and the decision, and deltas between
+ * The kit's feature vector layout: docs/lmp.md#feature-snapshots families at T−3s, T−1s and the decision, and deltas between
  * them. Every column is known at decision time (prefixes tm3s/tm1s/dec/d3/d1, see ports/feature-spec.ts): a sample
  * set for take/skip learners must not carry anything observed after the decision (+5s, +15s, exit).
  */
@@ -12,7 +12,7 @@ export const KIT_FEATURE_NAMES: readonly string[] = Object.freeze([
   'dec.askSize2', 'dec.askSize3', 'dec.shelfSizeRatio', 'dec.shelfDistanceTicks', 'dec.volatilityTicks', 'dec.impulseTicks', 'tm1s.spreadTicks',
 ]);
 
-/** Columns observed after the decision, used only by the look-ahead card (LRN-07). */
+/** Columns observed after the decision, used only by the look-ahead card (LRN-07, docs/conformance-cards.md#lrn-07). */
 export const KIT_LATE_FEATURE_NAMES: readonly string[] = Object.freeze(['p5s.midRetTicks', 'p15s.tapeImbalance', 'exit.midRetTicks']);
 
 /** Per-feature [lower, upper] bounds of the generated data (the kit's featureSchema default). */

@@ -11,13 +11,13 @@ export interface LearnerCapabilities {
   scoreRange?: readonly [number, number];
   /** Feature names and per-feature bounds the learner accepts; default: the kit's layout. */
   featureSchema?: { names: readonly string[]; bounds: readonly (readonly [number, number])[] };
-  /** Fewer samples give `NoCandidate{LEARNER.TOO_FEW_SAMPLES}`; 0 disables LRN-06. */
+  /** Fewer samples give `NoCandidate{LEARNER.TOO_FEW_SAMPLES}`; 0 disables LRN-06 (docs/conformance-cards.md#lrn-06). */
   minSamples?: number;
-  /** The learner depends on sample order; LRN-02 then checks frozen inputs only. */
+  /** The learner depends on sample order; LRN-02 (docs/conformance-cards.md#lrn-02) then checks frozen inputs only. */
   orderSensitive?: boolean;
   /** A learner that always returns one neutral score (the noop learner). */
   neutralScore?: number;
-  /** The params key naming the columns the learner reads; LRN-07 asks it for a post-decision column. */
+  /** The params key naming the columns the learner reads; LRN-07 (docs/conformance-cards.md#lrn-07) asks it for a post-decision column. */
   lookaheadParam?: string;
 }
 

@@ -7,7 +7,7 @@ import { EventRecorder, expectCount, expectNone, expectSequence, step } from '..
 import { registerMochaSuite, type CommonSuiteOptions, type PortSuite } from '../suite.js';
 import { DEFAULT_START } from '../broker/broker-suite.js';
 
-/** Raw access to the store's backing (§10.3): `corrupt` and `writeSchema` are the minimal memory driver. */
+/** Raw access to the store's backing (docs/conformance-kit.md#drivers): `corrupt` and `writeSchema` are the minimal memory driver. */
 export interface MemoryDriver {
   /** Flip stored bytes of `version`'s payload so its checksum no longer verifies. */
   corrupt(version: number): void | Promise<void>;
@@ -33,7 +33,7 @@ export interface MemoryCapabilities {
 export interface MemoryCreateContext {
   readonly clock: ManualClock;
   readonly card: string;
-  /** Set when a card reopens the store on the same backing (MEM-09). */
+  /** Set when a card reopens the store on the same backing (MEM-09, docs/conformance-cards.md#mem-09). */
   readonly reopen?: MemorySubjectHandle;
 }
 
@@ -64,7 +64,7 @@ export interface MemoryRun {
 
 const MEMORY_EVENTS = ['memory.saved', 'memory.promoted', 'memory.rolled-back', 'memory.quarantined', 'memory.pruned'];
 
-/** Canonical JSON (sorted keys, no insignificant whitespace), the checksum's input (§9). */
+/** Canonical JSON (sorted keys, no insignificant whitespace), the checksum's input (docs/conformance-kit.md#memory-checksum). */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -5,8 +5,8 @@ import { deepEqual, expectCount, step, expectSequence } from '../recorder.js';
 import { entry, exit, long, ny, riskContext, seconds, type RiskLimitName } from './risk-fixtures.js';
 import type { RiskRun } from './risk-types.js';
 
-// Decision cards (§7): what `evaluate` answers. Where the subject also owns the runtime state, the cards' transition
-// parts run on a fresh runtime (`r.runtime()`); a decision-only policy answers with the breaching action instead.
+// Decision cards (docs/conformance-kit.md#risk-limits): what `evaluate` answers. Where the subject also owns the runtime state, the cards'
+// transition parts run on a fresh runtime (`r.runtime()`); a decision-only policy answers with the breaching action instead.
 
 export const codes = (d: RiskDecision): string[] => d.reasons.map((r) => r.code);
 

@@ -5,8 +5,9 @@ import { codes } from './risk-cards-decision.js';
 import { entry, exit, long, ny, riskContext, seconds } from './risk-fixtures.js';
 import type { RiskRun, RuntimeRun } from './risk-types.js';
 
-// Runtime cards (§7, RISK-11 to RISK-14): the subject owns RUNNING → SAFE_MODE → HALT. The kit drives it with the
-// kill switch's inputs (connection, rejects, venue errors, staleness) and operator commands, on its virtual clock.
+// Runtime cards (docs/conformance-kit.md#risk-limits, RISK-11 to RISK-14; docs/conformance-cards.md#risk-11): the subject owns RUNNING →
+// SAFE_MODE → HALT. The kit drives it with the kill switch's inputs (connection, rejects, venue errors, staleness) and operator commands,
+// on its virtual clock.
 
 const owns: AppliesFn = (env) => (env.capabilities.ownsRuntimeState === true ? null : 'requires ownsRuntimeState; declared false');
 
@@ -70,7 +71,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
       // What the double saw before the trigger is the setup; the card counts everything after it, restart included.
       const before = s.broker.length;
       const mark = er.rec.mark();
-      // The trigger: a pacing violation from the venue (RISK-14 (d): → HALT). `at` is restamped by the engine.
+      // The trigger: a pacing violation from the venue (RISK-14 (d): → HALT, docs/conformance-cards.md#risk-14). `at` is restamped by the engine.
       s.signal('broker.error', { code: 100, harvesterCode: 'RISK.PACING', message: 'IB 100: max rate of messages exceeded', severity: 'warn', at: 0 });
       expectSequence(er.rec.since(mark), [step('risk.state-changed', { from: 'RUNNING', to: 'HALT', reason: (x: unknown) => typeof (x as { code?: unknown })?.code === 'string' })], 'the trigger');
       const flatten = s.broker.slice(before);

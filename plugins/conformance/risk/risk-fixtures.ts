@@ -4,12 +4,12 @@ import type { Micros } from '../../../core/domain/units.js';
 import { DEFAULT_START } from '../broker/broker-suite.js';
 import type { KillSwitchSettings } from './risk-types.js';
 
-/** Limit names of §7; a policy declares the ones it implements. */
+/** Limit names of docs/conformance-kit.md#risk-limits; a policy declares the ones it implements. */
 export type RiskLimitName =
   | 'dailyLoss' | 'consecutiveLosses' | 'maxOpenPositions' | 'maxTradesPerDay' | 'riskPerTrade' | 'maxShares'
   | 'maxPositionValue' | 'maxReentriesPerSymbol' | 'cooldownAfterStop' | 'tradingWindow' | 'dataFreshness' | 'brokerHealth';
 
-/** The limit values the RISK cards assume (§7). A factory configures its policy with these. */
+/** The limit values the RISK cards assume (docs/conformance-kit.md#risk-limits). A factory configures its policy with these. */
 export const CARD_LIMITS = Object.freeze({
   equity: 250_000_000,
   dailyLossPct: 1.0,
@@ -29,7 +29,7 @@ export const CARD_LIMITS = Object.freeze({
 });
 export type CardLimits = typeof CARD_LIMITS;
 
-/** The kill switch the runtime cards assume unless a card overrides a part (RISK-11, RISK-14). */
+/** The kill switch the runtime cards assume unless a card overrides a part (RISK-11, RISK-14; docs/conformance-cards.md#risk-11). */
 export const CARD_KILL_SWITCH: KillSwitchSettings = Object.freeze({
   reconnectLoop: { count: 3, windowMs: 300_000 },
   outage: { timeoutMs: 30_000, action: 'SAFE_MODE', safeModeOnDegraded: false, quietWindows: [] },
@@ -39,7 +39,7 @@ export const CARD_KILL_SWITCH: KillSwitchSettings = Object.freeze({
 
 const S = 1_000_000;
 
-/** Builds the cards' default context (§7): equity 250,000,000, RUNNING, 10:00 New York, fresh quotes. */
+/** Builds the cards' default context (docs/conformance-kit.md#risk-limits): equity 250,000,000, RUNNING, 10:00 New York, fresh quotes. */
 export function riskContext(partial: Partial<RiskSnapshot> = {}): RiskContext {
   const now: Micros = partial.now ?? DEFAULT_START;
   return staticRiskContext({

@@ -18,7 +18,7 @@ export type {
   RiskSignal, RiskSuiteOptions, RuntimeRun,
 } from './risk-types.js';
 
-/** Every RISK card, in id order (the closed registry of §10.5). */
+/** Every RISK card, in id order (the closed registry of docs/conformance-kit.md#waivers). */
 export const RISK_CARDS: readonly CardDef<RiskRun>[] = [...decisionCards.filter((c) => c.id !== 'RISK-15'), ...runtimeCards, ...decisionCards.filter((c) => c.id === 'RISK-15')];
 
 const RANK: Readonly<Record<string, number>> = { RUNNING: 0, SAFE_MODE: 1, HALT: 2 };

@@ -7,25 +7,32 @@ import type { CardLimits, RiskLimitName } from './risk-fixtures.js';
 export interface RiskCapabilities {
   limits: readonly RiskLimitName[];
   actions?: readonly ('warn' | 'reject' | 'halt')[];
-  /** Holds RUNNING / SAFE_MODE / HALT; the suite then needs `runtime` (cards RISK-11 to 14 and the transition parts). */
+  /**
+   * Holds RUNNING / SAFE_MODE / HALT; the suite then needs `runtime`
+   * (cards RISK-11 to 14 and the transition parts, docs/conformance-cards.md#risk-11).
+   */
   ownsRuntimeState?: boolean;
 }
 
-/** A chain evaluator (the engine's risk gate), for the cards that exercise chains: RISK-01, RISK-10, RISK-15. */
+/**
+ * A chain evaluator
+ * (the engine's risk gate), for the cards that exercise chains: RISK-01, RISK-10, RISK-15 (docs/conformance-cards.md#risk-01).
+ */
 export type GateFactory = (chain: readonly { pluginId: string; policy: RiskPolicy; action: 'warn' | 'reject' | 'halt' }[]) => {
   evaluate(intent: OrderIntent, ctx: RiskContext): RiskDecision;
 };
 
 /**
- * The kill-switch settings a runtime card configures (§7 and RISK-14). The kit states them per card, so that one
- * card's configuration (e.g. a quiet reset window) never has to agree with another's (SAFE_MODE on Degraded).
+ * The kill-switch settings a runtime card configures (docs/conformance-kit.md#risk-limits and RISK-14, docs/conformance-cards.md#risk-14).
+ * The kit states them per card, so that one card's configuration (e.g. a quiet reset window) never has to agree with another's (SAFE_MODE
+ * on Degraded).
  */
 export interface KillSwitchSettings {
   reconnectLoop: { count: number; windowMs: number };
   outage: {
     timeoutMs: number;
     action: 'SAFE_MODE' | 'HALT';
-    /** RISK-11 (1): SAFE_MODE as soon as the broker leaves Connected. */
+    /** RISK-11 (docs/conformance-cards.md#risk-11) (1): SAFE_MODE as soon as the broker leaves Connected. */
     safeModeOnDegraded: boolean;
     /** Scheduled broker resets (New York time): an outage starting inside one counts only once the window ends. */
     quietWindows: readonly { start: string; end: string }[];
@@ -68,20 +75,23 @@ export interface RiskRuntimeContext {
 }
 
 export interface RiskSuiteOptions extends CommonSuiteOptions {
-  /** Builds the policy configured with the card limits (§7); called once per card. */
+  /** Builds the policy configured with the card limits (docs/conformance-kit.md#risk-limits); called once per card. */
   create: (ctx: { limits: CardLimits; card: string }) => RiskPolicy | Promise<RiskPolicy>;
   capabilities: RiskCapabilities;
   gate?: GateFactory;
   /** Required with `ownsRuntimeState`: a fresh runtime per card. */
   runtime?: (ctx: RiskRuntimeContext) => RiskRuntimeHandle | Promise<RiskRuntimeHandle>;
   /**
-   * The whole engine around the subject, with a recording broker double (cards RISK-13): a fresh, not yet started
-   * session per call. Without it, the engine cards skip naming this option.
+   * The whole engine around the subject, with a recording broker double (cards RISK-13, docs/conformance-cards.md#risk-13): a fresh, not
+   * yet started session per call. Without it, the engine cards skip naming this option.
    */
   engine?: RiskEngineFactory;
 }
 
-/** What an engine card asks the session to hold before its stimulus (§7 RISK-13 Setup). */
+/**
+ * What an engine card asks the session to hold before its stimulus (docs/conformance-kit.md#risk-limits RISK-13 Setup,
+ * docs/conformance-cards.md#risk-13).
+ */
 export interface RiskEngineSetup {
   /** The strategy's open position: long `quantity` shares of `symbol` (filled before the stimulus). */
   readonly position: { readonly symbol: string; readonly quantity: number };

@@ -3,7 +3,10 @@ import { ALLOW } from '../../../ports/risk-policy.js';
 import { halt, reason } from '../shared/policy-kit.js';
 import type { ConsecutiveLossesParams } from './params.js';
 
-/** Ends the day after `max` losing trades in a row (card RISK-07); `monitor` fires at the losing close itself. */
+/**
+ * Ends the day after `max` losing trades in a row (card RISK-07, docs/conformance-cards.md#risk-07); `monitor` fires at the losing close
+ * itself.
+ */
 export class ConsecutiveLossesPolicy implements RiskPolicy {
   readonly id = 'consecutive-losses';
 

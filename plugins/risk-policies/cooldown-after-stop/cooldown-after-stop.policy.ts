@@ -5,8 +5,9 @@ import { reason, reject } from '../shared/policy-kit.js';
 import type { CooldownAfterStopParams } from './params.js';
 
 /**
- * No entry in a symbol within `seconds` of its last stop-out (card RISK-06: 179 s refused, 180 s allowed). Only a
- * stop starts a cooldown; the tracker's `lastStopOutAt` ignores take-profit exits. Observed/threshold are seconds.
+ * No entry in a symbol within `seconds` of its last stop-out
+ * (card RISK-06: 179 s refused, 180 s allowed; docs/conformance-cards.md#risk-06). Only a stop starts a cooldown; the tracker's
+ * `lastStopOutAt` ignores take-profit exits. Observed/threshold are seconds.
  */
 export class CooldownAfterStopPolicy implements RiskPolicy {
   readonly id = 'cooldown-after-stop';

@@ -4,8 +4,8 @@ import { halt, pctToPpm, ppmOf, reason } from '../shared/policy-kit.js';
 import type { DailyLossParams } from './params.js';
 
 /**
- * Daily loss limit (roadmap §5.8, card RISK-02): breached when dailyPnl ≤ −maxLossPct % × startEquity (the
- * boundary itself breaches). `monitor` reports it at the price update that crosses it, not at the next intent.
+ * Daily loss limit (docs/lmp.md#lmp-8, card RISK-02; docs/conformance-cards.md#risk-02): breached when dailyPnl ≤ −maxLossPct % ×
+ * startEquity (the boundary itself breaches). `monitor` reports it at the price update that crosses it, not at the next intent.
  */
 export class DailyLossPolicy implements RiskPolicy {
   readonly id = 'daily-loss';

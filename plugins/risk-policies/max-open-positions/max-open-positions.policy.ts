@@ -4,8 +4,8 @@ import { reason, reject } from '../shared/policy-kit.js';
 import type { MaxOpenPositionsParams } from './params.js';
 
 /**
- * Refuses an entry that would open a position in a new symbol while `max` symbols are already held (card RISK-03).
- * Adding to a held symbol opens nothing and is left to the size policies.
+ * Refuses an entry that would open a position in a new symbol while `max` symbols are already held
+ * (card RISK-03, docs/conformance-cards.md#risk-03). Adding to a held symbol opens nothing and is left to the size policies.
  */
 export class MaxOpenPositionsPolicy implements RiskPolicy {
   readonly id = 'max-open-positions';

@@ -3,7 +3,10 @@ import { ALLOW } from '../../../ports/risk-policy.js';
 import { reason, reject } from '../shared/policy-kit.js';
 import type { MaxReentriesParams } from './params.js';
 
-/** Refuses an entry in a symbol already re-entered `max` times today; the first entry is not a re-entry (card RISK-06). */
+/**
+ * Refuses an entry in a symbol already re-entered `max` times today; the first entry is not a re-entry
+ * (card RISK-06, docs/conformance-cards.md#risk-06).
+ */
 export class MaxReentriesPolicy implements RiskPolicy {
   readonly id = 'max-reentries';
 

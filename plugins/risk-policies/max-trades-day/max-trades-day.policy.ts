@@ -3,7 +3,10 @@ import { ALLOW } from '../../../ports/risk-policy.js';
 import { reason, reject } from '../shared/policy-kit.js';
 import type { MaxTradesDayParams } from './params.js';
 
-/** Refuses an entry once `max` trades were entered today (card RISK-04; the kernel resets the count at the New York day). */
+/**
+ * Refuses an entry once `max` trades were entered today (card RISK-04, docs/conformance-cards.md#risk-04); the kernel resets
+ * the count at the New York day.
+ */
 export class MaxTradesDayPolicy implements RiskPolicy {
   readonly id = 'max-trades-day';
 

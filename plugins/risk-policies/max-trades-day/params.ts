@@ -3,7 +3,7 @@ import { positiveInt } from '../shared/policy-kit.js';
 
 export const maxTradesDayParams = z
   .object({
-    /** Entries per New York trading day (roadmap §5.8: 5). */
+    /** Entries per New York trading day (docs/lmp.md#lmp-8: 5). */
     max: positiveInt().default(5),
   })
   .strict();

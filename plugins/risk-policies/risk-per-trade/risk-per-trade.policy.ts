@@ -4,7 +4,7 @@ import { isPositivePrice, pctToPpm, ppmOf, reason, referencePrice, reject } from
 import type { RiskPerTradeParams } from './params.js';
 
 /**
- * qty × |entry − stop| ≤ r × equity (roadmap §5.8). An entry without a valid protective stop (missing, equal to the
+ * qty × |entry − stop| ≤ r × equity (docs/lmp.md#lmp-8). An entry without a valid protective stop (missing, equal to the
  * entry, or on the wrong side) is refused with RISK.INVALID_STOP: its risk cannot be bounded. Allowed entries carry
  * `maxQty = floor(r × equity / distance)`, the size the formula gives.
  */

@@ -10,7 +10,7 @@ const window = z
 
 export const sessionWindowParams = z
   .object({
-    /** Entries are allowed in [start, end) local time (roadmap §4.2: 09:30–11:15 New York). */
+    /** Entries are allowed in [start, end) local time (docs/trading-safety.md#time-window: 09:30–11:15 New York). */
     start: hhmm.default('09:30'),
     end: hhmm.default('11:15'),
     /** An optional second window, e.g. an afternoon session after the stability phase. */

@@ -9,7 +9,7 @@ const parse = (s: string): number => (Number(s.slice(0, 2)) * 60 + Number(s.slic
 
 /**
  * Entries only inside the configured window(s), start included and end excluded, in the exchange's zone with DST
- * from luxon (card RISK-08: never a fixed UTC offset). Observed/threshold are µs since local midnight.
+ * from luxon (card RISK-08: never a fixed UTC offset, docs/conformance-cards.md#risk-08). Observed/threshold are µs since local midnight.
  */
 export class SessionWindowPolicy implements RiskPolicy {
   readonly id = 'session-window';

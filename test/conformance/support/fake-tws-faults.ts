@@ -34,7 +34,7 @@ export function holdFrame(server: FakeTwsServer, conn: Conn, then: () => void): 
 }
 
 /**
- * The broker driver's fault features (§10.3) on the fake TWS, through its public API only: `inject`, `withheld`,
+ * The broker driver's fault features (docs/conformance-kit.md#drivers) on the fake TWS, through its public API only: `inject`, `withheld`,
  * scenarios, the desk's state and frames written on a live connection. Each method is one stimulus; the kit awaits
  * it and then settles. Order ids are found through the adapter's own reports (coid → brokerOrderId).
  */

@@ -5,7 +5,7 @@ type Conn = ReturnType<FakeTwsServer['live']>[number];
 type PlaceRequest = Extract<ClientRequest, { kind: 'placeOrder' }>;
 
 /**
- * The race features of the broker driver (§10.3 cancelRace, modifyRace; cards BRK-32, BRK-42) on the fake TWS,
+ * The race features of the broker driver (docs/conformance-kit.md#drivers: cancelRace, modifyRace; cards BRK-32, BRK-42) on the fake TWS,
  * through its public API: the next matching frame is held from the desk, and the venue's answer is scripted from the
  * desk's own operations (forceFill, place) plus the error frames TWS sends for the race.
  */

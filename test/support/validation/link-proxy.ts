@@ -2,7 +2,7 @@ import net from 'node:net';
 
 /**
  * A loopback TCP relay between Harvester's TWS adapter and a TWS (the fake one or a real paper TWS/Gateway), so
- * the link faults of seed 002 (a dropped connection, a silent socket, a gateway that is not up yet) can be made the
+ * the link faults of docs/live-validation-runbook.md (a dropped connection, a silent socket, a gateway that is not up yet) can be made the
  * same way against both: `cut()` drops every relayed connection, `pause()` holds TWS → client bytes (a socket that
  * stays open and says nothing), `listen()` can come late (nothing accepts until then). It also counts the client's
  * API messages per second from their length prefixes, which is what TWS's 50 messages/s limit counts.

@@ -3,7 +3,7 @@ import type { QuoteEvent } from '../../../core/domain/market.js';
 import { coid, fillNow, positionOf, restingBuy, restore, type Scenario } from './scenario.js';
 import { sleep, twoSidedQuote, until } from './venue.js';
 
-/** Seed 002 §3: the sixteen scenarios (connectivity, market data, orders, resilience). */
+/** The sixteen scenarios of docs/live-validation-runbook.md#1-what-runs (connectivity, market data, orders, resilience). */
 export const CORE_SCENARIOS: readonly Scenario[] = [
   // ---- connectivity ----
   {

@@ -20,7 +20,7 @@ const failureOf = async (p: Promise<unknown>): Promise<HarvesterError> => {
 /** A paper-shaped account id that is not the target's (same length, last digit changed). */
 const otherAccount = (a: string): string => a.slice(0, -1) + String((Number(a.slice(-1)) + 1) % 10 || 1);
 
-/** Seed 002 §8: the seventeen edge cases (E4 and E13 are engine scenarios, in scenarios-engine.ts). */
+/** The seventeen edge cases of docs/live-validation-runbook.md#1-what-runs (E4 and E13 are engine scenarios, in scenarios-engine.ts). */
 export const EDGE_SCENARIOS: readonly Scenario[] = [
   {
     id: 'E1', title: 'gateway not up at startup: connect retries with backoff, connects when it comes up, and times out clearly when it never does', seed: 'edge case 1',

@@ -4,7 +4,7 @@ import type { FakeTwsOptions, FakeTwsServer } from '../../../adapters/fake-tws/i
 export interface ValidationTiming {
   /** Longest wait for a venue answer (a fill, an acknowledgement, a reconnect). */
   waitMs: number;
-  /** How long the stream-quality scenario watches the stream (seed 002: 60 s against a paper account). */
+  /** How long the stream-quality scenario watches the stream (docs/live-validation-runbook.md: 60 s against a paper account). */
   streamWindowMs: number;
   /** Quotes the stream must deliver within the window. */
   streamMinQuotes: number;
@@ -37,7 +37,7 @@ export interface ValidationTarget {
   clientId: number;
   /** The paper account (from the environment on a paper run, never from source). */
   account: string;
-  /** Three liquid symbols, the first the main one (seed 002: SPY, QQQ, IWM). */
+  /** Three liquid symbols, the first the main one (docs/live-validation-runbook.md: SPY, QQQ, IWM). */
   symbols: readonly [string, string, string];
   /** A symbol TWS does not know (error 200). */
   unknownSymbol: string;
