@@ -10,7 +10,7 @@ import { subscriptionCards } from './feed-cards-subscriptions.js';
 import { feedMonitor } from './feed-monitor.js';
 import {
   DEFAULT_FEED_FIXTURES, DEFAULT_FEED_TIMEOUTS, FEED_EVENT_NAMES, type FeedBudgets, type FeedCreateContext, type FeedRun,
-  type FeedSubjectHandle, type FeedSuiteOptions,
+  type FeedSuiteOptions,
 } from './feed-types.js';
 
 /** Every FEED card, in id order (the closed registry of §10.5). */

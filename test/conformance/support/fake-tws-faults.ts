@@ -44,7 +44,7 @@ export interface TwsFaults {
   fill(orderId: number, qty: Quantity | undefined, price: Price | undefined): boolean;
 }
 
-export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | undefined, clock: { now(): number }): TwsFaults {
+export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | undefined): TwsFaults {
   const { server } = rig;
   // 'down': every new connection is closed as soon as it asks to start the API (the venue refuses the link).
   let down = false;
