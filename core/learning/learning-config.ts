@@ -11,10 +11,11 @@ const pluginRef = z.union([
 export const learnerSelection = z.object({ use: pluginRef, params: z.record(z.string(), z.unknown()).default({}) }).strict();
 
 /**
- * `learning:` in harvester.config.ts (docs/learning-data.md, roadmap §6.1, §6.3): which learners build candidates, how often (every K real
- * closed trades) and on how many samples (a rolling window of 50–200), how synthetic ghost-bracket samples are
- * weighted, and the shadow gate and post-promotion monitor settings (their fields belong to the pipeline that reads
- * them). `learner:` at the root stays as the one-learner shorthand: with no `learning.learners`, it is the list.
+ * `learning:` in harvester.config.ts (docs/learning-data.md, roadmap §6.1, §6.3): which learners build candidates, how
+ * often (every K real closed trades) and on how many samples (a rolling window of 50–200), how synthetic ghost-bracket
+ * samples are weighted, and the shadow gate and post-promotion monitor settings (their fields belong to the pipeline
+ * that reads them). `learner:` at the root stays as the one-learner shorthand: with no `learning.learners`, it is the
+ * list.
  */
 export const learningSchema = z
   .object({

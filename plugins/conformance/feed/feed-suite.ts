@@ -97,7 +97,11 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
  * Registers the MarketDataFeed conformance suite (cards FEED, monitors F1–F6) as one mocha `describe`.
  *
  * @example
- * describeMarketDataFeedConformance('acme-feed', { create: (ctx) => ({ subject, driver }), capabilities: { supportsDepth: true }, driverFeatures: ['quote', 'silence', 'depthRows'] });
+ * describeMarketDataFeedConformance('acme-feed', {
+ *   create: (ctx) => ({ subject, driver }),
+ *   capabilities: { supportsDepth: true },
+ *   driverFeatures: ['quote', 'silence', 'depthRows'],
+ * });
  */
 export function describeMarketDataFeedConformance(name: string, options: FeedSuiteOptions): void {
   registerMochaSuite(buildFeedSuite(name, options));
