@@ -28,7 +28,7 @@ export function buildReport(args: {
   const knownGaps = args.results.filter((r) => r.status === 'skipped' && (r.reason ?? '').startsWith(KNOWN_GAP_PREFIX)).length;
   const reasons = args.results.filter((r) => r.status === 'waived').map((r) => `${r.id}: ${r.reason}`);
   const gaps = knownGaps > 0 ? ` (${knownGaps} of them known gaps)` : '';
-  const tally = `${counts.passed} passed, ${counts.skipped} skipped${gaps}, ${counts.waived} waived${reasons.length ? ` (${reasons.join('; ')})` : ''}, ${counts.failed} failed`;
+  const tally = `${counts.passed} passed, ${counts.skipped} skipped${gaps}, ${counts.waived} ` + `waived${reasons.length ? ` (${reasons.join('; ')})` : ''}, ${counts.failed} failed`;
   const summary = partial
     ? `partial run: no conformance claim (${args.results.length} of ${args.registered} cards ran: ${tally})`
     : counts.failed === 0 && knownGaps > 0

@@ -117,7 +117,7 @@ export function registerMemoryCommands(program: Command): void {
       const built = buildMemory(configuredLearners(resolved), samples, o.seed === undefined ? resolved.root.seed : Number(o.seed));
       if (!built.ok) throw new HarvesterError('LEARNER.TOO_FEW_SAMPLES', `no candidate from ${samples.length} samples: ${built.refusals.map((r) => `${r.id} ${r.code}`).join(', ')}`);
       const meta = must(await m.save(built.content as unknown as Readonly<Record<string, unknown>>, `built from ${sessions.length} session(s), ${samples.length} samples`), 'save');
-      process.stdout.write(`saved v${meta.version} (${meta.checksum.slice(0, 12)}) from ${samples.length} samples; learners: ${built.content.learners.map((l) => (l.candidate === null ? `${l.id} refused ${l.refused?.code}` : l.id)).join(', ')}\n`);
+      process.stdout.write(`saved v${meta.version} (${meta.checksum.slice(0, 12)}) from ${samples.length} ` + `samples; learners: ` + `${built.content.learners.map((l) => (l.candidate === null ? `${l.id} refused ${l.refused?.code}` : l.id)).join(', ')}\n`);
     });
   });
 
