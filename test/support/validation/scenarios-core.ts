@@ -74,7 +74,7 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'M2', title: 'historical bars for the main symbol', seed: 'test_historical_data_retrieval_spy',
-    pending: 'Harvester has no historical-bar request: the MarketDataFeed port (ports/market-data-feed.ts) serves live quotes, depth and tape only',
+    pending: 'Harvester has no historical-bar request: the MarketDataFeed port ' + '(ports/market-data-feed.ts) serves live quotes, depth and tape only',
     async run() {
       throw new Error('no historical-data API in Harvester');
     },
