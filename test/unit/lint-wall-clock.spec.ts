@@ -52,7 +52,7 @@ function lintScratch(files: Record<string, string>): { status: number | null; di
       fs.writeFileSync(path.join(dir, rel), `${text}\n`);
     }
     // The scratch tree is no git checkout: the config's vcs ignore-file lookup would fail, so it is switched off here.
-    const r = spawnSync(biome, ['lint', '--vcs-enabled=false', '--reporter=github', '--max-diagnostics=none', '.'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [biome, 'lint', '--vcs-enabled=false', '--reporter=github', '--max-diagnostics=none', '.'], { cwd: dir, encoding: 'utf8' });
     const output = `${r.stdout}\n${r.stderr}`;
     const diagnostics: Diagnostic[] = [];
     for (const m of r.stdout.matchAll(/^::error title=([^,]+),file=([^,]+),line=(\d+),/gm)) {
