@@ -64,4 +64,4 @@ try {
 }
 const machine = { cpus: os.cpus().length, node: process.version, tmpdir: os.tmpdir() };
 if (json) process.stdout.write(`${JSON.stringify({ machine, results })}\n`);
-else for (const r of results) process.stdout.write(`${r.backend}: ${r.skipped ? `skipped (${String(r.skipped)})` : `p50 ${String(r.p50Us)} µs, p99 ${String(r.p99Us)} µs, max ${String(r.maxUs)} µs over ${String(r.samples)} commits`}\n`);
+else for (const r of results) process.stdout.write(`${r.backend}: ` + `${r.skipped ? `skipped (${String(r.skipped)})` : `p50 ${String(r.p50Us)} µs, p99 ${String(r.p99Us)} µs, max ${String(r.maxUs)} µs over ${String(r.samples)} commits`}\n`);

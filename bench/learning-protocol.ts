@@ -138,7 +138,7 @@ switch (process.argv[2]) {
     if (kase === 'e1') {
       const rate = r.evaluations === 0 ? 0 : r.promotions / r.evaluations;
       const cost = costOfPromoted(r);
-      console.log(`promotion rate ${r3(rate)} (target ≤ 0.10); days under a promoted version ${cost.days}, cost ${cost.costPerTradeR} R/trade (target ≤ 0.05)`);
+      console.log(`promotion rate ${r3(rate)} (target ≤ 0.10); days under a promoted ` + `version ${cost.days}, cost ${cost.costPerTradeR} R/trade (target ≤ 0.05)`);
       report('E1 null', rate <= 0.1 && cost.costPerTradeR <= 0.05, { seeds: r.seeds, promotionRate: r3(rate), evaluations: r.evaluations, promotions: r.promotions, ...cost, learned: r.learned, static: r.static });
     }
     if (kase === 'e2') {
@@ -190,7 +190,7 @@ switch (process.argv[2]) {
     const candidate = activate(0, memoryChecksum(content), content, [{ id: 'meta-label', instance: learner }]);
     const holdout = samples.slice(-Math.max(20, Math.round(samples.length * 0.3)));
     const verdict = shadowGate({ champion: policyOf(BASELINE), candidate: policyOf(candidate), holdout, schemaMatches: true, params: gateParams.parse({}), seed: 1 });
-    console.log(`inverted filter at the gate: ${verdict.pass ? 'PASSED' : `refused (${verdict.failed.join(', ')})`}; ΔR ${verdict.figures.deltaR} (lo ${verdict.figures.deltaLoR})`);
+    console.log(`inverted filter at the gate: ${verdict.pass ? 'PASSED' : `refused (${verdict.failed.join(', ')})`}; ` + `ΔR ${verdict.figures.deltaR} (lo ${verdict.figures.deltaLoR})`);
     const { ds, memory } = await storeOf(file);
     const saved = await memory.save(content, 'inverted filter (bench E4)');
     if (!saved.ok) report('E4 forced bad promotion', false, { error: saved.reason });
@@ -200,7 +200,7 @@ switch (process.argv[2]) {
     // The bench's store writes createdAt 0 (no session clock here): lift the age limit so only the gate judges it.
     const next = await runSweepDay({ seed: 1 + days, index: days, signal: 'planted', flipAt: 1e9, arm: 'learned', store: file, dataDir, baseDir: root, learning: { ...quick, monitor: { maxAgeHours: 1e9 } } });
     const load = next.loadRows[0];
-    console.log(`next session: started under v${next.startVersion}; gate on load ${load === undefined ? 'did not run' : load.pass ? 'passed' : `refused (${(load.failed as string[]).join(', ')})`}; rollbacks ${next.rollbacks}; first entry decision names memory v${next.firstEntryMemoryVersion}`);
+    console.log(`next session: started under v${next.startVersion}; gate on load ` + `${load === undefined ? 'did not run' : load.pass ? 'passed' : `refused (${(load.failed as string[]).join(', ')})`}; ` + `rollbacks ${next.rollbacks}; first entry decision names memory v${next.firstEntryMemoryVersion}`);
     const pass = !verdict.pass && next.startVersion === saved.value.version && load?.pass === false && next.firstEntryMemoryVersion !== saved.value.version && next.firstEntryMemoryVersion !== undefined;
     report('E4 forced bad promotion', pass, { refusedByGate: !verdict.pass, failed: verdict.failed, forcedVersion: saved.value.version, firstEntryMemoryVersion: next.firstEntryMemoryVersion ?? null, rolledBackOnLoad: load?.pass === false });
   }
@@ -227,7 +227,7 @@ switch (process.argv[2]) {
     const n = Math.max(1, stat.trades.length);
     const cost = r3((sumR(stat) - sumR(learned)) / n);
     const finite = learned.filterScores.every((x) => Number.isFinite(x));
-    console.log(`memory from ${days} generated days (${promoted} promotions), in force on GOOG: v${learned.startVersion}; trades learned ${learned.trades.length} static ${stat.trades.length}; cost ${cost} R/trade (target ≤ 0.1); scores ${learned.filterScores.length}, all finite: ${finite}`);
+    console.log(`memory from ${days} generated days (${promoted} promotions), in force on GOOG: ` + `v${learned.startVersion}; trades learned ${learned.trades.length} static ${stat.trades.length}; cost ` + `${cost} R/trade (target ≤ 0.1); scores ${learned.filterScores.length}, all finite: ${finite}`);
     report('E5 real data', cost <= 0.1 && finite, { version: learned.startVersion, learnedTrades: learned.trades.length, staticTrades: stat.trades.length, learnedR: r3(sumR(learned)), staticR: r3(sumR(stat)), costPerTradeR: cost, scores: learned.filterScores.length, finite });
   }
   // falls through never

@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     say('generated 1-hour and 6.5-hour days, each in its own child process…');
     const hour = child(60);
     const day = child(390);
-    fullDay = { oneHour: hour, fullDay: day, rssFlat: `1 h: ${String(hour.events)} events, ${String(hour.peakRssMb)} MB; 6.5 h: ${String(day.events)} events, ${String(day.peakRssMb)} MB` };
+    fullDay = { oneHour: hour, fullDay: day, rssFlat: `1 h: ${String(hour.events)} events, ${String(hour.peakRssMb)} MB; ` + `6.5 h: ${String(day.events)} events, ${String(day.peakRssMb)} MB` };
   }
 
   const head = datasets[0]! as { frameworkEventsPerSec: { median: number }; bareLoopEventsPerSec: { median: number }; ratioToBaseline: number; ratioToNodejsOrderBook?: number; events: number };

@@ -4,7 +4,8 @@
  * the kernel applies it to the book; a strategy reacts with an intent; risk approves; the order manager and the TWS
  * broker adapter encode placeOrder; the fake TWS receives those bytes. Client and server share this process, so one
  * monotonic clock times both ends. Samples are spaced 35 ms apart (see `spacingMs`) so that TWS's message pacing
- * (≤ 50 msg/s, which the client enforces by queueing) does not turn into queueing delay. Prints p50/p90/p99 in µs; never passes or fails on time.
+ * (≤ 50 msg/s, which the client enforces by queueing) does not turn into queueing delay. Prints p50/p90/p99 in µs;
+ * never passes or fails on time.
  */
 import fs from 'node:fs';
 import os from 'node:os';

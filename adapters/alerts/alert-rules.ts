@@ -63,7 +63,7 @@ export class AlertRules {
       const discrepancies = Array.isArray(d.discrepancies) ? d.discrepancies.length : /discrepanc/.test(t) ? 1 : 0;
       if (discrepancies > 0 || (t === 'reconciliation.completed' && d.status !== 'complete')) {
         // (an end-of-day report is `clean` or `discrepancies`; only the latter has entries)
-        raise('reconciliation', t, `Reconciliation: ${discrepancies} discrepanc${discrepancies === 1 ? 'y' : 'ies'}${d.status && d.status !== 'complete' ? ` (${String(d.status)})` : ''}`, JSON.stringify(d.discrepancies ?? d).slice(0, 500));
+        raise('reconciliation', t, `Reconciliation: ${discrepancies} ` + `discrepanc${discrepancies === 1 ? 'y' : 'ies'}${d.status && d.status !== 'complete' ? ` (${String(d.status)})` : ''}`, JSON.stringify(d.discrepancies ?? d).slice(0, 500));
       }
     } else if (/(rollback|rolled-back)/.test(t)) {
       raise('learning-rollback', String(d.toVersion ?? d.version ?? t), 'Learning rolled back a promoted memory version', JSON.stringify(d).slice(0, 500));

@@ -24,7 +24,7 @@ export class SessionNarrator {
     const at = clockTime(row.time, this.o.timeZone);
     if (t === 'risk.state-changed') {
       const r = (d.reason ?? {}) as { code?: string; message?: string };
-      const line = `kill switch ${String(d.from)} → ${String(d.to)} at ${at}: ${r.code ?? ''}${r.message ? ` — ${r.message}` : ''} (by ${String(d.by ?? '?')})`;
+      const line = `kill switch ${String(d.from)} → ${String(d.to)} at ${at}: ` + `${r.code ?? ''}${r.message ? ` — ${r.message}` : ''} (by ${String(d.by ?? '?')})`;
       this.log.warn(line, { code: r.code });
       if (this.o.mode !== 'replay') this.o.print(`harvester: ${line}`);
     } else if (t === 'connection.changed') {
@@ -66,6 +66,6 @@ export class SessionNarrator {
     const positions = ledger.positions().map((p) => `${p.symbol} ${p.quantity > 0 ? '+' : ''}${p.quantity}`).join(' ') || 'flat';
     const why = engine.gate.reason === null ? '' : ` (${engine.gate.reason.code})`;
     const paused = engine.pausedSymbols.size > 0 ? ` paused ${[...engine.pausedSymbols].join(',')}` : '';
-    return `harvester: ${clockTime(clock.now(), this.o.timeZone)} ${engine.gate.state}${why}${paused} · ${positions} · working ${engine.orders.registry.workingOrderCount} · day ${dollars(ledger.dailyPnl())}`;
+    return `harvester: ${clockTime(clock.now(), this.o.timeZone)} ` + `${engine.gate.state}${why}${paused} · ${positions} · working ` + `${engine.orders.registry.workingOrderCount} · day ${dollars(ledger.dailyPnl())}`;
   }
 }

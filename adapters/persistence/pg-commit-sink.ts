@@ -45,7 +45,8 @@ export class PgCommitSink implements CommitSink {
     // or under bin/harvester.js's register(), and a worker inherits neither reliably). A worker that cannot boot
     // reports it through the same state flag as a failed connection.
     const boot = `const { workerData } = require('node:worker_threads');
-      import(${JSON.stringify(tsx)}).then((m) => { m.register({ tsconfig: ${JSON.stringify(tsconfig)} }); return import(${JSON.stringify(entry)}); })
+      import(${JSON.stringify(tsx)})
+        .then((m) => { m.register({ tsconfig: ${JSON.stringify(tsconfig)} }); return import(${JSON.stringify(entry)}); })
         .catch((e) => { workerData.port.postMessage({ seq: 0, error: 'commit worker failed to start: ' + (e && e.message) });
           const f = new Int32Array(workerData.signal); Atomics.store(f, 1, 2); Atomics.notify(f, 1); });`;
     this.worker = new Worker(boot, { eval: true, execArgv: [], workerData: { url, signal, port: port2 }, transferList: [port2] });
@@ -113,7 +114,7 @@ export class PgCommitSink implements CommitSink {
       const left = deadline - performance.now();
       if (left <= 0) {
         // Unknown outcome: refuse every later commit rather than resend rows the server may already hold.
-        this.broken = `journal commit to ${this.label}: no answer within ${this.timeoutMs} ms; the journal stops committing (outcome unknown)`;
+        this.broken = `journal commit to ${this.label}: no answer within ` + `${this.timeoutMs} ms; the journal stops committing (outcome unknown)`;
         throw this.failure('COMMIT_FAILED', this.broken);
       }
       Atomics.wait(this.flags, SEQ, done, left);

@@ -45,7 +45,9 @@ export function generateToFile(file: string, o: GenerateToFileOptions): Generato
 
 /** The cached recording for a generated session, generated on first use. */
 export function cachedGeneratedRecording(dataDir: string, o: GenerateToFileOptions): string {
-  const name = `gen-${o.symbol}-${o.date}-${o.startTime}-${o.endTime}-s${o.seed}-p${o.startPrice}-i${o.intensity ?? 1}-${o.incidents === false ? 'n' : 'y'}-v${GENERATOR_VERSION}${plantedKey(o)}.hrec`;
+  const name =
+    `gen-${o.symbol}-${o.date}-${o.startTime}-${o.endTime}-s${o.seed}-p${o.startPrice}-` +
+    `i${o.intensity ?? 1}-${o.incidents === false ? 'n' : 'y'}-v${GENERATOR_VERSION}${plantedKey(o)}.hrec`;
   const file = path.resolve(dataDir, 'recordings', name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });

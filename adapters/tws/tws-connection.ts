@@ -19,9 +19,10 @@ import { installFrameGuard } from './tws-wire-seam.js';
 export type { CodeRoute, ConnectionEvents, ConnectionNotice, FrameReport, LinkUp, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
 
 /**
- * One socket per client id, and the state machine over it (TwsConnectionState). Owns the request registry, the id allocator, the heartbeat, the reconnect ladder and the
- * reset-window escalation. Trading readiness is delegated to one sync handler (the broker's reconciliation): the
- * state reaches Connected only after it says 'ok', at connect, after a reconnect and after 1101/1102.
+ * One socket per client id, and the state machine over it (TwsConnectionState). Owns the request registry, the id
+ * allocator, the heartbeat, the reconnect ladder and the reset-window escalation. Trading readiness is delegated to one
+ * sync handler (the broker's reconciliation): the state reaches Connected only after it says 'ok', at connect, after a
+ * reconnect and after 1101/1102.
  */
 export class TwsConnection extends TwsConnectionState {
   readonly ib: IBApi;

@@ -97,7 +97,7 @@ export class TwsEntitlementWatch {
   refusedLocally(symbol: string, stream: StreamKind, budget: number): void {
     const line: Line = { symbol, stream, state: 'pending', sticky: true, timer: null };
     this.lines.set(`${symbol}:${stream}`, line);
-    this.fail(line, 'FEED.LINE_BUDGET_EXCEEDED', null, `${FEED_NAME[stream]} for ${symbol} refused: the config needs more than the ${stream === 'depth' ? 'depthBudget' : 'lineBudget'} of ${budget}`);
+    this.fail(line, 'FEED.LINE_BUDGET_EXCEEDED', null, `${FEED_NAME[stream]} for ${symbol} refused: the config needs more than ` + `the ${stream === 'depth' ? 'depthBudget' : 'lineBudget'} of ${budget}`);
   }
 
   /** An IB code on a line's request. */

@@ -29,7 +29,7 @@ export class TwsFeedLinks {
   down = false;
   private readonly off: (() => void)[] = [];
 
-  constructor(private readonly conn: TwsConnection, private readonly host: FeedLinkHost) {
+  constructor(conn: TwsConnection, private readonly host: FeedLinkHost) {
     const onInterrupted = (reason: string): void => this.interrupted(reason, true);
     const onState = (_from: ConnectionState, to: ConnectionState, reason: string): void => { if (to === 'Degraded') this.interrupted(reason, false); };
     const onRestored = (kind: LinkUp): void => this.restored(kind);

@@ -23,7 +23,7 @@ export function installFrameGuard(ib: IBApi, sink: Omit<FrameGuardSink, 'deliver
   const socket = controller?.socket;
   const original = socket?.onData;
   if (socket === undefined || typeof original !== 'function' || controller?.decoder === undefined) {
-    throw new Error('@stoqey/ib internals changed: IBApi.controller.socket.onData / controller.decoder not found; the inbound frame guard cannot be installed');
+    throw new Error('@stoqey/ib internals changed: IBApi.controller.socket.onData / ' + 'controller.decoder not found; the inbound frame guard cannot be installed');
   }
   const decoder = controller.decoder;
   const guard = new TwsFrameGuard({

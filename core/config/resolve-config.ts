@@ -139,7 +139,7 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const riskFloor: RiskFloorReport = { applies: reachesAccount, added: [], below: [], override: null };
   if (reachesAccount) {
     if (root.instruments.length === 0) {
-      throw new ConfigError('CONFIG.NO_INSTRUMENTS', `instruments: mode '${root.mode}'${venues.length > 0 ? ' with a TWS adapter' : ''} trades only the instruments listed in config, and none are: add instruments: [{ symbol: 'AAPL' }, …]`, 'instruments');
+      throw new ConfigError('CONFIG.NO_INSTRUMENTS', `instruments: mode '${root.mode}'${venues.length > 0 ? ' with a TWS adapter' : ''} trades ` + `only the instruments listed in config, and none are: add instruments: [{ symbol: 'AAPL' }, …]`, 'instruments');
     }
     const assessed = assessRiskFloor(risk.map((r) => ({ id: r.manifest.id, path: r.path, action: r.action, params: r.params })), root.account.startEquity);
     const liveRules = root.mode !== 'paper';
@@ -147,7 +147,7 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
       const override = root.live.belowRiskFloor;
       const uncovered = assessed.below.filter((b) => override === undefined || !override.policies.includes(b.policy));
       if (uncovered.length > 0) {
-        throw new ConfigError('CONFIG.RISK_FLOOR', `risk: a live chain below the risk floor (docs/risk-floor.md):\n  ${uncovered.map((b) => `${b.path} (${b.policy}): ${b.detail}`).join('\n  ')}\n  tighten these, or accept them with live.belowRiskFloor: { policies: [${uncovered.map((b) => `'${b.policy}'`).join(', ')}], reason: '…' }`, uncovered[0]!.path, uncovered[0]!.policy);
+        throw new ConfigError('CONFIG.RISK_FLOOR', `risk: a live chain below the risk floor (docs/risk-floor.md):\n  ` + `${uncovered.map((b) => `${b.path} (${b.policy}): ${b.detail}`).join('\n  ')}\n  tighten these, or accept them with ` + `live.belowRiskFloor: { policies: [${uncovered.map((b) => `'${b.policy}'`).join(', ')}], reason: '…' }`, uncovered[0]!.path, uncovered[0]!.policy);
       }
       riskFloor.override = override?.reason ?? null;
     }

@@ -106,7 +106,10 @@ export const rootSchema = z
      * replay and sim-live (nothing outlives the process), keep-protection in paper and live.
      */
     onShutdown: z.enum(['flatten', 'keep-protection']).optional(),
-    /** Restart recovery: positions inherited from an earlier run are kept with their working stop ('protect', else closed) or closed ('flatten'). */
+    /**
+     * Restart recovery: positions inherited from an earlier run are kept with their working stop ('protect', else
+     * closed) or closed ('flatten').
+     */
     recovery: z.object({ adoptedPositions: z.enum(['protect', 'flatten']).default('protect') }).strict().default({ adoptedPositions: 'protect' }),
   })
   .strict();

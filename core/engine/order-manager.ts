@@ -1,13 +1,8 @@
 import type { BracketRequest, OrderRequest, OrderSide } from '../domain/orders.js';
 import type { ErrorCode } from '../domain/error-codes.js';
-import type { BrokerEvents, IBrokerAdapter } from '../../ports/broker-adapter.js';
-import type { Clock } from '../../ports/clock.js';
-import type { OrderIntent, RiskContext, RiskDecision, RiskReason, TradingState } from '../../ports/risk-policy.js';
-import type { IntentResult, StrategyOrderUpdate } from '../../ports/strategy.js';
-import type { EventBus } from '../events/event-bus.js';
-import type { JournalWriter } from './journal-writer.js';
-import type { Ledger } from './ledger.js';
-import type { TradeTracker } from './trade-tracker.js';
+import type { BrokerEvents, } from '../../ports/broker-adapter.js';
+import type { OrderIntent, RiskDecision, } from '../../ports/risk-policy.js';
+import type { IntentResult, } from '../../ports/strategy.js';
 import { OrderRegistry, type OrderRole, type TrackedOrder } from './order-registry.js';
 import { attachBrokerEvents } from './broker-event-handler.js';
 import type { OrderManagerDeps } from './order-manager-deps.js';

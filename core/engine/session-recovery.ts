@@ -80,7 +80,7 @@ export class SessionRecovery implements RecoveryHooks {
     const r = await restoreRuntime(d.journal, { sessionId: d.sessionId, mode: d.mode, tradingDay: this.tradingDay, timeZone: d.timeZone, accountKey: d.plan.accountKey }, d.startEquity, d.plan.liveness);
     for (const c of r.crashed) {
       d.writer.write('event', 'session.crashed', { sessionId: c.sessionId, lastRowAt: c.lastRowAt });
-      d.log.warn(`session ${c.sessionId} of this trading day, mode and account crashed (still marked running, process gone); last durable row at ${c.lastRowAt === null ? 'none' : new Date(c.lastRowAt / 1000).toISOString()}`);
+      d.log.warn(`session ${c.sessionId} of this trading day, mode and account crashed ` + `(still marked running, process gone); last durable row at ` + `${c.lastRowAt === null ? 'none' : new Date(c.lastRowAt / 1000).toISOString()}`);
     }
     for (const q of r.quarantined) {
       d.writer.write('event', 'checkpoint.quarantined', { sessionId: q.sessionId, seq: q.seq, reason: q.reason });
@@ -99,13 +99,13 @@ export class SessionRecovery implements RecoveryHooks {
       consecutiveLosses: r.tracker.consecutiveLosses, openTrades: r.tracker.openTrades().length, workingOrders: r.workingOrders.size,
       memoryVersion: r.memoryVersion,
     });
-    if (r.sessions.length > 0) d.log.info(`restored the day's state from ${r.base === null ? 'the journal' : `checkpoint ${r.base.sessionId}#${r.base.seq}`} + ${r.replayedRows} rows: kill switch ${r.killSwitch.state}`);
+    if (r.sessions.length > 0) d.log.info(`restored the day's state from ${r.base === null ? 'the journal' : `checkpoint ${r.base.sessionId}#${r.base.seq}`} ` + `+ ${r.replayedRows} rows: kill switch ${r.killSwitch.state}`);
     this.active = true;
     if (r.killSwitch.state !== 'RUNNING') {
       const root = r.killSwitch.reason;
       d.gate().escalate(r.killSwitch.state, {
         code: 'RISK.CARRIED_OVER', limit: 'restart', observed: 1, threshold: 0,
-        message: `${r.killSwitch.state} from session ${r.killSwitch.since ?? '?'} (${root?.code ?? '?'}${root?.message ? `: ${root.message}` : ''}) still holds after the restart; an operator must clear it`,
+        message: `${r.killSwitch.state} from session ${r.killSwitch.since ?? '?'} ` + `(${root?.code ?? '?'}${root?.message ? `: ${root.message}` : ''}) still holds after the restart; an operator must clear it`,
       }, 'restart');
     }
     this.checkpoint();
@@ -150,7 +150,7 @@ export class SessionRecovery implements RecoveryHooks {
         const covered = orders.registry.working().some((o) => o.symbol === t.symbol && o.strategyId === t.strategyId && (o.role === 'stop-loss' || o.role === 'flatten'));
         if (this.d.plan.adoptedPositions === 'flatten' || !covered) close.add(`${t.strategyId}\u0000${t.symbol}`);
       }
-      if (close.size > 0) orders.flattenAll(`restart: inherited position ${this.d.plan.adoptedPositions === 'flatten' ? '(adoptedPositions: flatten)' : 'without a working stop'}`, (symbol, strategyId) => close.has(`${strategyId}\u0000${symbol}`));
+      if (close.size > 0) orders.flattenAll(`restart: inherited position ` + `${this.d.plan.adoptedPositions === 'flatten' ? '(adoptedPositions: flatten)' : 'without a working stop'}`, (symbol, strategyId) => close.has(`${strategyId}\u0000${symbol}`));
     }
     // Restore and reconciliation are both done: from here on strategies may run (and trade, if the gate allows).
     d.writer.write('event', READY_ROW, { state: d.gate().state, openTrades: d.tracker.openTrades().length, workingOrders: orders.registry.workingOrderCount });

@@ -40,7 +40,7 @@ const CONDITIONS: Readonly<Record<string, (p: P, startEquity?: number) => string
   },
   'consecutive-losses': (p) => `after ${n(p, 'max', 3)} losing trades in a row`,
   'risk-per-trade': (p) =>
-    `when the entry's loss at its stop would exceed ${pct(n(p, 'riskPct', 0.25))} of ${s(p, 'equity', 'current')} equity, or it has no valid stop`,
+    `when the entry's loss at its stop would exceed ${pct(n(p, 'riskPct', 0.25))} ` + `of ${s(p, 'equity', 'current')} equity, or it has no valid stop`,
   'max-position': (p) => {
     const parts: string[] = [];
     if (typeof p.maxShares === 'number') parts.push(`${int.format(p.maxShares)} shares`);
@@ -99,7 +99,7 @@ export function describeRiskFloor(floor: {
   if (!floor.applies) return [];
   const lines: string[] = [];
   if (floor.added.length > 0) {
-    lines.push(`risk floor: the chain lacked ${floor.added.map((a) => a.use).join(', ')}; added at the floor defaults (${floor.added.map((a) => `${a.use} ${JSON.stringify(a.params)}`).join('; ')})`);
+    lines.push(`risk floor: the chain lacked ${floor.added.map((a) => a.use).join(', ')}; added at the ` + `floor defaults (${floor.added.map((a) => `${a.use} ${JSON.stringify(a.params)}`).join('; ')})`);
   }
   for (const b of floor.below) lines.push(`risk floor: ${b.path} (${b.policy}) is below the floor: ${b.detail}`);
   if (floor.override !== null) lines.push(`risk floor: live.belowRiskFloor accepts the above: ${floor.override}`);

@@ -68,10 +68,10 @@ export function checkLiveArming(input: LiveArmingInput): LiveArmingResult {
 
   if (mode === 'paper') {
     if (venues.length > 0 && configured === null) {
-      return fail('CONFIG.ACCOUNT_MISSING', `mode is 'paper' and ${where} talks to TWS, but account.id is not set: set account: { id: env('TWS_ACCOUNT') } to your paper account (DU…), so a live account is never traded by mistake`);
+      return fail('CONFIG.ACCOUNT_MISSING', `mode is 'paper' and ${where} talks to TWS, but account.id is not set: set account: { id: ` + `env('TWS_ACCOUNT') } to your paper account (DU…), so a live account is never traded by mistake`);
     }
     if (configured !== null && !isPaperAccount(configured)) {
-      return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'paper' but account.id is a live account (paper ids start with D): point account.id at the paper account, or use mode 'live' with arming");
+      return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'paper' but account.id is a live account (paper ids start with " + "D): point account.id at the paper account, or use mode 'live' with arming");
     }
     for (const v of venues) {
       if (LIVE_PORTS.has(v.port)) return fail('CONFIG.PORT_MISMATCH', `mode is 'paper' but ${v.path}.params.port ${v.port} is a live TWS/Gateway port: use the paper port (7497 TWS, 4002 Gateway)`);

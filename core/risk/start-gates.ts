@@ -54,7 +54,7 @@ export function checkStartGates(input: StartGateInput): { ok: boolean; results: 
   add('mode', input.mode === input.intendedMode,
     input.mode === null ? `the broker has not reported its account, so the mode it trades in is unknown (config intends ${input.intendedMode})`
       : input.mode === input.intendedMode ? `running in ${input.mode} as intended`
-        : `running in ${input.mode} but config intends ${input.intendedMode}${input.mode === 'sim-live' ? ' (the broker is simulated and never reaches an account)' : ''}`);
+        : `running in ${input.mode} but config intends ` + `${input.intendedMode}${input.mode === 'sim-live' ? ' (the broker is simulated and never reaches an account)' : ''}`);
 
   if (health === null) add('connection', false, 'no broker health yet');
   else add('connection', health.canTrade, health.canTrade ? `broker ${health.state}, reconciled` : `broker ${health.state} cannot trade yet: ${health.detail}`);

@@ -48,7 +48,7 @@ export function createTradingGate(d: TradingGateDeps): RiskGateLike {
         if (d.pausedSymbols.has('*')) return deny([{ code: 'RISK.PAUSED', limit: 'operator.pause', observed: 1, threshold: 0 }]);
         if (d.pausedSymbols.has(intent.symbol)) return deny([{ code: 'RISK.SYMBOL_PAUSED', limit: 'operator.pause-symbol', observed: 1, threshold: 0 }]);
         if (d.whitelist !== null && !d.whitelist.has(intent.symbol)) {
-          return deny([{ code: 'RISK.SYMBOL_NOT_LISTED', limit: 'instruments', observed: 0, threshold: 1, message: `${intent.symbol} is not in config instruments, the list of symbols this session may trade: add it there to trade it` }]);
+          return deny([{ code: 'RISK.SYMBOL_NOT_LISTED', limit: 'instruments', observed: 0, threshold: 1, message: `${intent.symbol} is not in config instruments, the list ` + `of symbols this session may trade: add it there to trade it` }]);
         }
         if (!started) {
           const health = d.health();

@@ -111,7 +111,7 @@ describe('alerts: channels, delivery and the dead-man switch', function () {
         await until(() => sentHalts().length === 4, 10_000, 'four sent rows in the outbox');
         const outbox = sentHalts();
         expect(outbox.map((r) => r.channel).sort()).to.deep.equal(['smtp', 'telegram', 'webhook:json', 'webhook:slack']);
-        process.stdout.write(`      delivery latency from raise (outbox, ms): ${JSON.stringify(Object.fromEntries(outbox.map((r) => [r.channel, r.latencyMs])))}\n`);
+        process.stdout.write(`      delivery latency from raise (outbox, ms): ` + `${JSON.stringify(Object.fromEntries(outbox.map((r) => [r.channel, r.latencyMs])))}\n`);
 
         const killed = Date.now();
         child.kill('SIGKILL');

@@ -80,7 +80,8 @@ describe('runtime checkpoints through the engine (sim-live; replays never carry 
     const third = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'three', journal: first.journal });
     expect(third.result.riskState).to.equal('HALT');
     const rows = await third.journal.entries('three');
-    expect(rows.filter((r) => r.type === 'session.crashed').map((r) => r.data.sessionId)).to.deep.equal(['two']); // 'one' ended in order (halted)
+    // 'one' ended in order (halted)
+    expect(rows.filter((r) => r.type === 'session.crashed').map((r) => r.data.sessionId)).to.deep.equal(['two']);
     const change = rows.find((r) => r.type === 'risk.state-changed')!.data as { reason: { code: string; message: string } };
     expect(change.reason.code).to.equal('RISK.CARRIED_OVER');
     expect(change.reason.message).to.contain('session one').and.to.contain('RISK.REPEATED_REJECTS');

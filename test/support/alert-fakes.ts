@@ -50,7 +50,7 @@ export async function startAlertFakes(o: { failFirst?: number } = {}) {
     async waitFor(pred: (r: Received[]) => boolean, ms = 20_000): Promise<void> {
       const end = Date.now() + ms;
       while (!pred(received)) {
-        if (Date.now() > end) throw new Error(`alert fakes: condition not met in ${ms} ms; received ${JSON.stringify(received.map((r) => [r.channel, r.body.slice(0, 120)]))}`);
+        if (Date.now() > end) throw new Error(`alert fakes: condition not met in ${ms} ms; received ` + `${JSON.stringify(received.map((r) => [r.channel, r.body.slice(0, 120)]))}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -116,7 +116,7 @@ async function runMorning(over: Partial<LmpParamsInput>): Promise<FakeContext> {
   const byOutcome: Record<string, number> = {};
   for (const d of ctx.decisions) byOutcome[`${d.stage}:${d.outcome}`] = (byOutcome[`${d.stage}:${d.outcome}`] ?? 0) + 1;
   const entries = ctx.submits.filter((i) => i.kind === 'entry').length;
-  console.log(`    events ${events}, decisions ${ctx.decisions.length}, entries ${entries}, snapshots ${ctx.snapshots.length}, closes [${ctx.closes.map((c) => c.reason).join(' ')}]`);
+  console.log(`    events ${events}, decisions ${ctx.decisions.length}, entries ${entries}, ` + `snapshots ${ctx.snapshots.length}, closes [${ctx.closes.map((c) => c.reason).join(' ')}]`);
   console.log(`    ${JSON.stringify(byOutcome)}`);
   return ctx;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { OrderBook } from '../../core/domain/order-book.js';
 import lmp, { FEATURE_NAMES, LmpStrategy } from '../../strategies/lmp/index.js';
-import { $, FakeContext, S, T0, makeBook, params, setBook, status, trade } from './lmp-fixtures.spec.js';
+import { $, FakeContext, T0, makeBook, params, setBook, status, trade } from './lmp-fixtures.spec.js';
 import type { LmpParamsInput } from '../../strategies/lmp/params.js';
 
 const STEP = 100_000; // 100 ms

@@ -11,8 +11,14 @@ const params = z.object({ symbol: z.string() });
 // @ts-expect-error — a strategy manifest without create() does not compile
 defineStrategy({ id: 'no-create', apiVersion: 1, paramsSchema: params });
 
-// @ts-expect-error — apiVersion must be the one this Harvester speaks
-defineStrategy({ id: 'wrong-api', apiVersion: 2, paramsSchema: params, create: (ctx) => ({ id: ctx.strategyId, subscriptions: () => [] }) });
+// Each directive sits on the line the error is reported at, in the layout `npm run format` gives the call.
+defineStrategy({
+  id: 'wrong-api',
+  // @ts-expect-error — apiVersion must be the one this Harvester speaks
+  apiVersion: 2,
+  paramsSchema: params,
+  create: (ctx) => ({ id: ctx.strategyId, subscriptions: () => [] }),
+});
 
 defineStrategy({
   id: 'bad-callback',
@@ -34,8 +40,13 @@ defineStrategy({
   },
 });
 
-// @ts-expect-error — a learner must implement score/serialize/deserialize
-defineLearner({ id: 'half-learner', apiVersion: 1, paramsSchema: z.object({}), create: () => ({ id: 'half-learner', build: () => ({ ok: false, code: 'x', reason: 'y' }) }) });
+defineLearner({
+  id: 'half-learner',
+  apiVersion: 1,
+  paramsSchema: z.object({}),
+  // @ts-expect-error — a learner must implement score/serialize/deserialize
+  create: () => ({ id: 'half-learner', build: () => ({ ok: false, code: 'x', reason: 'y' }) }),
+});
 
 describe('plugin contract types', () => {
   it('rejects a bad id at definition time (runtime guard for JavaScript authors)', () => {

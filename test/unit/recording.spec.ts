@@ -61,7 +61,8 @@ describe('recording format v1', () => {
     const firstPayload = bytes.readUInt32LE(headerLen + 4);
     const second = headerLen + BLOCK_HEADER_SIZE + firstPayload;
     const lost = bytes.readUInt32LE(second + 12);
-    bytes[second + BLOCK_HEADER_SIZE + 10] = (bytes[second + BLOCK_HEADER_SIZE + 10] ?? 0) ^ 0xff; // flip a payload byte of block 2: its CRC fails
+    // flip a payload byte of block 2: its CRC fails
+    bytes[second + BLOCK_HEADER_SIZE + 10] = (bytes[second + BLOCK_HEADER_SIZE + 10] ?? 0) ^ 0xff;
     fs.writeFileSync(file, bytes);
     const read = await readAll(file);
     expect(read.corrupt).to.have.length(1);

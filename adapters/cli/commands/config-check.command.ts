@@ -30,7 +30,7 @@ export function registerConfigCommands(program: Command): void {
       const lines = [
         `config OK: ${path}`,
         `  mode ${r.mode}, seed ${r.seed}, session ${r.session.date} ${r.session.start}–${r.session.end} ${r.session.timeZone}`,
-        `  market data: ${resolved.marketData.manifest.id}   broker: ${resolved.broker.manifest.id}   store: ${resolved.store.manifest.id}   learner: ${resolved.learner.manifest.id}`,
+        `  market data: ${resolved.marketData.manifest.id}   broker: ${resolved.broker.manifest.id} ` + `  store: ${resolved.store.manifest.id}   learner: ${resolved.learner.manifest.id}`,
         `  strategies: ${resolved.strategies.map((s) => `${s.instanceId} (${s.manifest.id})`).join(', ')}`,
         `  account: ${resolved.accountId === null ? 'not set' : '[redacted]'}, start equity ${r.account.startEquity} ${r.account.currency}`,
         ...describeRiskFloor(resolved.riskFloor).map((l) => `  ${l}`),

@@ -51,7 +51,7 @@ export function registerDataCommands(program: Command): void {
         messageFile: o.message, orderbookFile: o.orderbook, out: o.out, symbol, date, maxRejectShare: Number(o.maxReject),
         ...(o.levels !== undefined ? { levels: Number(o.levels) } : {}),
       });
-      process.stdout.write(`wrote ${o.out}: ${r.levels} levels, ${r.messages} messages → ${r.events} events (${r.depth} depth, ${r.trades} trades, ${r.halts} halt)\n`);
+      process.stdout.write(`wrote ${o.out}: ${r.levels} levels, ${r.messages} messages → ${r.events} ` + `events (${r.depth} depth, ${r.trades} trades, ${r.halts} halt)\n`);
       process.stdout.write(`anomalies: ${describeAnomalies(r.anomalies)}\n`);
       if (r.malformed.length > 0) {
         process.stdout.write(`${r.rejected} line(s) rejected:\n${r.malformed.slice(0, 20).map((x) => `  line ${x.line}: ${x.reason}`).join('\n')}\n`);
@@ -68,7 +68,7 @@ export function registerDataCommands(program: Command): void {
       if (s.corrupt.length > 0 && !opts.tolerateCorrupt) process.exitCode = 4;
       process.stdout.write([
         `${file}: Harvester recording v${s.header.formatVersion}`,
-        `  symbol ${s.header.symbol}  date ${s.header.date}  tick ${s.header.tick / 10_000}  zone ${s.header.timeZone}  source ${s.header.source}`,
+        `  symbol ${s.header.symbol}  date ${s.header.date}  tick ` + `${s.header.tick / 10_000}  zone ${s.header.timeZone}  source ${s.header.source}`,
         `  events ${s.events} in ${s.blocks} blocks: ${Object.entries(s.byKind).map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `  span ${iso(s.firstTime)} → ${iso(s.lastTime)}`,
         s.corrupt.length === 0 ? '  no corrupt blocks' : `  ${s.corrupt.length} corrupt block(s): ${s.corrupt.map((c) => `@${c.offset} ${c.reason}`).join('; ')}`,

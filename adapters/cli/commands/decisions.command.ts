@@ -74,10 +74,10 @@ export function registerJournalCommands(program: Command): void {
 export function formatDecision(row: JournalEntry, timeZone = 'America/New_York', denials: ReadonlyMap<string, string> = new Map()): string {
   const d = row.data as { stage?: string; outcome?: string; gates?: Record<string, { value: unknown; threshold?: unknown; pass: boolean }>; intentId?: string; note?: string; memoryVersion?: number | null };
   const gates = Object.entries(d.gates ?? {})
-    .map(([name, g]) => `${g.pass ? '✓' : '✗'} ${name}=${gateValue(name, g.value)}${g.threshold === undefined ? '' : ` (thr ${gateValue(name, g.threshold)})`}`)
+    .map(([name, g]) => `${g.pass ? '✓' : '✗'} ` + `${name}=${gateValue(name, g.value)}${g.threshold === undefined ? '' : ` (thr ${gateValue(name, g.threshold)})`}`)
     .join('  ');
   const extras = [row.tradeId ? `trade ${row.tradeId}` : '', d.intentId ? `intent ${d.intentId}` : '', d.memoryVersion != null ? `memory v${d.memoryVersion}` : '', d.note ? humanizeNote(d.note) : '']
     .filter(Boolean).join(', ');
   const denied = d.intentId !== undefined ? denials.get(d.intentId) : undefined;
-  return `${clockTime(row.time, timeZone)} ${row.symbol ?? ''} ${d.stage ?? row.type} → ${d.outcome ?? ''}${extras ? ` [${extras}]` : ''}${denied ? `\n    denied: ${denied}` : ''}\n    ${gates}`;
+  return `${clockTime(row.time, timeZone)} ${row.symbol ?? ''} ${d.stage ?? row.type} → ` + `${d.outcome ?? ''}${extras ? ` [${extras}]` : ''}${denied ? `\n    denied: ${denied}` : ''}\n    ${gates}`;
 }

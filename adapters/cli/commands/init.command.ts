@@ -17,14 +17,14 @@ export function registerInitCommand(program: Command): void {
       const builtin = (await builtinPlugins()).map((m) => m.id);
       if (builtin.includes(name)) throw new HarvesterError('PLUGIN.DUPLICATE_ID', `'${name}' is a built-in plugin id; choose another name (built-ins: ${builtin.join(', ')})`, { details: { path: 'name' } });
       const target = scaffoldStrategy(name, opts.dir);
-      process.stdout.write(`created ${target}\n  reference it in harvester.config.ts: strategies: [{ use: './${path.relative(process.cwd(), path.join(target, 'index.ts'))}', params: { symbol: 'HRVST' } }]\n`);
+      process.stdout.write(`created ${target}\n  reference it in harvester.config.ts: strategies: [{ use: ` + `'./${path.relative(process.cwd(), path.join(target, 'index.ts'))}', params: { symbol: 'HRVST' } }]\n`);
     });
 }
 
 export function scaffoldStrategy(name: string, parent: string): string {
   if (!PLUGIN_ID_PATTERN.test(name)) {
     const suggestion = name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
-    throw new HarvesterError('PLUGIN.INVALID_PARAMS', `'${name}' is not a plugin id: use lower-case words joined by dashes${PLUGIN_ID_PATTERN.test(suggestion) ? `, e.g. '${suggestion}'` : ''}`, { details: { path: 'name' } });
+    throw new HarvesterError('PLUGIN.INVALID_PARAMS', `'${name}' is not a plugin id: use lower-case words joined by ` + `dashes${PLUGIN_ID_PATTERN.test(suggestion) ? `, e.g. '${suggestion}'` : ''}`, { details: { path: 'name' } });
   }
   const target = path.resolve(parent, name);
   if (fs.existsSync(target)) throw new HarvesterError('PLUGIN.DUPLICATE_ID', `${target} already exists; nothing was written`, { details: { path: 'name' } });

@@ -30,7 +30,8 @@ export function registerReportCommand(program: Command): void {
         fs.mkdirSync(path.dirname(out), { recursive: true });
         fs.writeFileSync(out, renderReportHtml(model, compare));
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ sessionId: session, out, kpis: model.kpis, trades: model.trades.map(({ trail: _t, ...t }) => t), notes: model.notes })}\n`);
+          const summary = { sessionId: session, out, kpis: model.kpis, trades: model.trades.map(({ trail: _t, ...t }) => t), notes: model.notes };
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
         } else {
           for (const [, label, value] of kpiRows(model.kpis)) process.stdout.write(`${label.padEnd(40)} ${value}\n`);
           for (const n of model.notes) process.stdout.write(`note: ${n}\n`);

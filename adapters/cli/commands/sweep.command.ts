@@ -18,13 +18,13 @@ const fmt = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(3);
 function printText(r: SweepReport): void {
   const line = (name: string, a: SweepReport['static']): void => {
     if (a === null) return;
-    console.log(`${name.padEnd(8)} trades ${String(a.trades).padStart(4)}  E[R] ${fmt(a.expectancyR)} (95% ${fmt(a.ciLowR)} .. ${fmt(a.ciHighR)})  win ${(a.winRate * 100).toFixed(1)}%  MAE ${a.maeR.toFixed(3)}R  MFE ${a.mfeR.toFixed(3)}R`);
+    console.log(`${name.padEnd(8)} trades ${String(a.trades).padStart(4)}  E[R] ` + `${fmt(a.expectancyR)} (95% ${fmt(a.ciLowR)} .. ${fmt(a.ciHighR)})  win ` + `${(a.winRate * 100).toFixed(1)}%  MAE ${a.maeR.toFixed(3)}R  MFE ${a.mfeR.toFixed(3)}R`);
   };
   console.log(`sweep seeds ${r.seeds} signal ${r.signal}`);
   line('learned', r.learned);
   line('static', r.static);
   if (r.oracle !== null) line('oracle', r.oracle);
-  if (r.upliftPerDay !== null) console.log(`uplift per day ${fmt(r.upliftPerDay.meanR)}R (95% ${fmt(r.upliftPerDay.ciLowR)} .. ${fmt(r.upliftPerDay.ciHighR)}) over ${r.upliftPerDay.days} days`);
+  if (r.upliftPerDay !== null) console.log(`uplift per day ${fmt(r.upliftPerDay.meanR)}R (95% ${fmt(r.upliftPerDay.ciLowR)} ` + `.. ${fmt(r.upliftPerDay.ciHighR)}) over ${r.upliftPerDay.days} days`);
   console.log(`gate: ${r.evaluations} evaluations, ${r.promotions} promotions, ${r.rejections} rejections, ${r.rollbacks} rollbacks`);
 }
 

@@ -36,7 +36,7 @@ export function registerWatchCommand(program: Command): void {
           dispatcher.raise({
             type: 'process-died', level: 'critical', key: 'died', sessionId: hb?.sessionId ?? '?', at: 0, raisedWallMs: Date.now(),
             title: `Harvester session ${hb?.sessionId ?? '?'} is not running`,
-            detail: `${verdict.reason}; last heartbeat ${verdict.lastBeatWallMs ? new Date(verdict.lastBeatWallMs).toISOString() : 'never'}. Positions and working orders at the broker are as the process left them: check them now.`,
+            detail: `${verdict.reason}; last heartbeat ` + `${verdict.lastBeatWallMs ? new Date(verdict.lastBeatWallMs).toISOString() : 'never'}. Positions and ` + `working orders at the broker are as the process left them: check them now.`,
           });
           await dispatcher.close(60_000);
           return;

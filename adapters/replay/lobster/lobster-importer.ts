@@ -155,7 +155,7 @@ export async function importLobsterStream(
   }
   const share = report.lines === 0 ? 1 : report.rejected / Math.max(report.lines, 1);
   if (report.messages === 0 || share > (o.maxRejectShare ?? 0.05)) {
-    throw new HarvesterError('DATA.MALFORMED_LINE', `${o.messageFile}: ${report.rejected} of ${report.lines} line(s) rejected (${(100 * share).toFixed(1)} %, more than the ${(100 * (o.maxRejectShare ?? 0.05)).toFixed(1)} % allowed): ${describeAnomalies(report.anomalies)}; first: ${report.malformed.slice(0, 3).map((m) => `line ${m.line} ${m.reason}`).join('; ')}`, { details: { report } });
+    throw new HarvesterError('DATA.MALFORMED_LINE', `${o.messageFile}: ${report.rejected} of ${report.lines} line(s) rejected ` + `(${(100 * share).toFixed(1)} %, more than the ${(100 * (o.maxRejectShare ?? 0.05)).toFixed(1)} ` + `% allowed): ${describeAnomalies(report.anomalies)}; first: ` + `${report.malformed.slice(0, 3).map((m) => `line ${m.line} ${m.reason}`).join('; ')}`, { details: { report } });
   }
   return report;
 }

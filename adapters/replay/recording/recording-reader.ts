@@ -143,7 +143,8 @@ export class RecordingReader {
       let raw: Buffer;
       try {
         if (zlib.crc32(payload) !== head.readUInt32LE(16)) throw new Error('CRC mismatch');
-        // One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing and no Buffer.concat of 16 KB chunks.
+        // One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing
+        // and no Buffer.concat of 16 KB chunks.
         raw = zlib.inflateRawSync(payload, { chunkSize: rawLen + 64 });
         if (raw.length !== rawLen) throw new Error('length mismatch after inflate');
       } catch (error) {

@@ -3,7 +3,6 @@ import { requires } from '../card.js';
 import { expectNone, expectSequence, either, step } from '../recorder.js';
 import type { BrokerCard } from './broker-cards-lifecycle.js';
 import { connect, feature, includesAll, order, resting, stateOf, submitSent, until } from './broker-helpers.js';
-import type { BrokerRun } from './broker-types.js';
 
 const f = requires.feature;
 const flag = requires.flag;

@@ -114,7 +114,11 @@ export function buildBrokerSuite(name: string, options: BrokerSuiteOptions): Por
  * Registers the IBrokerAdapter conformance suite (cards BRK, monitors B1–B10) as one mocha `describe`.
  *
  * @example
- * describeBrokerAdapterConformance('acme', { create: (ctx) => ({ subject, driver }), capabilities: ['market'], driverFeatures: ['fill', 'reject'] });
+ * describeBrokerAdapterConformance('acme', {
+ *   create: (ctx) => ({ subject, driver }),
+ *   capabilities: ['market'],
+ *   driverFeatures: ['fill', 'reject'],
+ * });
  */
 export function describeBrokerAdapterConformance(name: string, options: BrokerSuiteOptions): void {
   registerMochaSuite(buildBrokerSuite(name, options));

@@ -37,7 +37,10 @@ export interface BrokerDriver {
    * (default: the order's limit, or the touch). With `partialFill`, `qty` may be less than what is left.
    */
   fill(coid: string, options?: { qty?: Quantity; price?: Price }): void | Promise<void>;
-  /** Make the venue refuse the next order placed (or the placement of `coid`, a bracket leg), with this reason text (TWS: 201 and the text). */
+  /**
+   * Make the venue refuse the next order placed (or the placement of `coid`, a bracket leg), with this reason text
+   * (TWS: 201 and the text).
+   */
   reject(options: { reason: string; venueCode?: number; coid?: string }): void | Promise<void>;
   /**
    * Order messages the venue received (placements, cancels, modifies) in arrival order, for invariant B7 and "nothing
@@ -80,7 +83,10 @@ export interface BrokerFaultDriver {
    * 'up'. 'after-place': take the next placement without answering it, then go 'down' (BRK-82, docs/conformance-cards.md#brk-82).
    */
   socketDrop(mode?: 'drop' | 'down' | 'up' | 'after-place'): unknown;
-  /** The venue unreachable while the link stays up ('lost', TWS 1100), restored with data kept or lost (1102 / 1101), or a market-data-only outage ('data-only', 2103). */
+  /**
+   * The venue unreachable while the link stays up ('lost', TWS 1100), restored with data kept or lost (1102 / 1101),
+   * or a market-data-only outage ('data-only', 2103).
+   */
   upstreamLoss(phase: 'lost' | 'restored' | 'data-only', dataKept?: boolean): unknown;
   /** Stop (or resume) answering anything, heartbeats included, while the link stays open. */
   silence(on?: boolean): unknown;
@@ -98,7 +104,10 @@ export interface BrokerFaultDriver {
    * For a query: withhold every answer until called again with `on: false`.
    */
   dropReply(what: DropTarget, options?: { coid?: string; outcome?: 'absent' | 'working' | 'filled'; on?: boolean }): unknown;
-  /** Repeat every report of `coid` (executions with their commissions, and the latest status) `times` more times; `staleStatus`: then a status with a lower filled count. */
+  /**
+   * Repeat every report of `coid` (executions with their commissions, and the latest status) `times` more times;
+   * `staleStatus`: then a status with a lower filled count.
+   */
   duplicateReports(coid: string, times?: number, options?: { staleStatus?: boolean }): unknown;
   /**
    * How the venue orders its reports from now on: 'commission-first'; 'exec-before-ack'; 'sentinel-commission' (each

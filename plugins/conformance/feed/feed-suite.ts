@@ -10,7 +10,7 @@ import { subscriptionCards } from './feed-cards-subscriptions.js';
 import { feedMonitor } from './feed-monitor.js';
 import {
   DEFAULT_FEED_FIXTURES, DEFAULT_FEED_TIMEOUTS, FEED_EVENT_NAMES, type FeedBudgets, type FeedCreateContext, type FeedRun,
-  type FeedSubjectHandle, type FeedSuiteOptions,
+  type FeedSuiteOptions,
 } from './feed-types.js';
 
 /** Every FEED card, in id order (the closed registry of docs/conformance-kit.md#waivers). */
@@ -97,7 +97,11 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
  * Registers the MarketDataFeed conformance suite (cards FEED, monitors F1–F6) as one mocha `describe`.
  *
  * @example
- * describeMarketDataFeedConformance('acme-feed', { create: (ctx) => ({ subject, driver }), capabilities: { supportsDepth: true }, driverFeatures: ['quote', 'silence', 'depthRows'] });
+ * describeMarketDataFeedConformance('acme-feed', {
+ *   create: (ctx) => ({ subject, driver }),
+ *   capabilities: { supportsDepth: true },
+ *   driverFeatures: ['quote', 'silence', 'depthRows'],
+ * });
  */
 export function describeMarketDataFeedConformance(name: string, options: FeedSuiteOptions): void {
   registerMochaSuite(buildFeedSuite(name, options));

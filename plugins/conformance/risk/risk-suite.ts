@@ -131,7 +131,10 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
  * Registers the RiskPolicy conformance suite (cards RISK, monitors R1–R4).
  *
  * @example
- * describeRiskPolicyConformance('acme-max-shares', { create: ({ limits }) => new AcmeMaxShares(limits.maxShares), capabilities: { limits: ['maxShares'] } });
+ * describeRiskPolicyConformance('acme-max-shares', {
+ *   create: ({ limits }) => new AcmeMaxShares(limits.maxShares),
+ *   capabilities: { limits: ['maxShares'] },
+ * });
  */
 export function describeRiskPolicyConformance(name: string, options: RiskSuiteOptions): void {
   registerMochaSuite(buildRiskSuite(name, options));

@@ -97,7 +97,7 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
   const coidOf = (orderId: number): string => broker.openOrders().find((o) => o.brokerOrderId === String(orderId))?.coid
     ?? [...ids].find(([, id]) => id === orderId)?.[0] ?? String(orderId);
   const attempts: { at: number; identity: string }[] = [];
-  const faults = twsFaultFeatures(rig, idOf, clock);
+  const faults = twsFaultFeatures(rig, idOf);
   server.on('frame', (f) => {
     const r = f.request;
     traffic.push(clock.now());

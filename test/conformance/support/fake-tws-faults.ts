@@ -44,7 +44,7 @@ export interface TwsFaults {
   fill(orderId: number, qty: Quantity | undefined, price: Price | undefined): boolean;
 }
 
-export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | undefined, clock: { now(): number }): TwsFaults {
+export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | undefined): TwsFaults {
   const { server } = rig;
   // 'down': every new connection is closed as soon as it asks to start the API (the venue refuses the link).
   let down = false;
@@ -90,7 +90,10 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
   };
   const connOf = (): Conn | undefined => conns()[0];
   const features: Record<string, (...a: never[]) => unknown> = {
-    /** 'drop': close, accept the next connection; 'down' / 'up': refuse every connection until 'up'; 'after-place': take the next placement unanswered, then 'down'. */
+    /**
+     * 'drop': close, accept the next connection; 'down' / 'up': refuse every connection until 'up'; 'after-place':
+     * take the next placement unanswered, then 'down'.
+     */
     socketDrop: (mode: 'drop' | 'down' | 'up' | 'after-place' = 'drop') => {
       if (mode === 'up') { down = false; return; }
       if (mode === 'after-place') {
@@ -151,7 +154,10 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       if (on) server.withheld.add(REQUEST_OF[what]);
       else server.withheld.delete(REQUEST_OF[what]);
     },
-    /** Re-sends every execution of `coid` with its commission, and its latest status, `times` more times; then, with `staleStatus`, a status with a lower filled count. */
+    /**
+     * Re-sends every execution of `coid` with its commission, and its latest status, `times` more times; then, with
+     * `staleStatus`, a status with a lower filled count.
+     */
     duplicateReports: (coid: string, times = 1, opt: { staleStatus?: boolean } = {}) => {
       const id = idOf(coid);
       const o = id === undefined ? undefined : server.desk.orders.get(id);

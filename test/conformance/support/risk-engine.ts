@@ -102,7 +102,10 @@ class VenueDouble extends RecordingBroker {
   }
 }
 
-/** (No member named `then`: the container would take the feed for a promise.) A feed that plays one XYZ book at 10:00 New York, runs `onOpen` (the setup), and holds the session open until `stop`. */
+/**
+ * (No member named `then`: the container would take the feed for a promise.) A feed that plays one XYZ book at 10:00
+ * New York, runs `onOpen` (the setup), and holds the session open until `stop`.
+ */
 class HeldFeed extends ScriptedFeed {
   override readonly id = 'held';
 

@@ -89,7 +89,7 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
         const lost = missing.length;
         if (lost > 0) {
           const rec = db.rows('hv_events', "session_id = ? AND type = 'reconciliation.completed'", next).map((x) => x.data);
-          log(`drill ${i}: missing ${JSON.stringify(missing.map((x) => ({ execId: x.spec.execId, orderRef: x.spec.orderRef, orderId: x.spec.orderId })))}; reconciliation ${rec.join(' | ')}`);
+          log(`drill ${i}: missing ${JSON.stringify(missing.map((x) => ({ execId: x.spec.execId, orderRef: x.spec.orderRef, orderId: x.spec.orderId })))}; ` + `reconciliation ${rec.join(' | ')}`);
         }
         const dupFills = [...counts.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
         const restored = db.rows('hv_events', "session_id = ? AND type = 'session.restored'", next)[0];
@@ -112,7 +112,7 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
         report.lostRows += lost;
         report.duplicateFills += dupFills;
         report.drills++;
-        log(`drill ${i}: killed ${current} (${halt ? 'halted, ' : ''}${execs.length} executions so far) → ${next}: lost ${lost}, duplicate fills ${dupFills}, kill switch ${r?.killSwitch.state ?? '?'}`);
+        log(`drill ${i}: killed ${current} (${halt ? 'halted, ' : ''}${execs.length} executions so far) → ` + `${next}: lost ${lost}, duplicate fills ${dupFills}, kill switch ${r?.killSwitch.state ?? '?'}`);
       } finally {
         db.close();
       }
