@@ -14,7 +14,11 @@ import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { runFramework, type FrameworkRun } from './lib/framework-run.js';
 
-interface ProfileNode { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: ProfileNode[] }
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
 
 const json = process.argv.includes('--json');
 const lmpOnly = process.argv.includes('--lmp-only');
@@ -30,13 +34,18 @@ async function profiled(name: string, run: () => Promise<FrameworkRun>): Promise
   const session = new inspector.Session();
   session.connect();
   await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 256,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
   const r = await run();
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
   session.disconnect();
   const sites = new Map<string, number>();
   let total = 0;
-  const frameName = (f: ProfileNode['callFrame']) => `${f.functionName || '(anonymous)'} ${f.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '')}`;
+  const frameName = (f: ProfileNode['callFrame']) =>
+    `${f.functionName || '(anonymous)'} ${f.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '')}`;
   // A built-in (no url: an iterator's next, a typed array's subarray) is named with the caller that paid for it.
   const walk = (n: ProfileNode, caller: string) => {
     total += n.selfSize;
@@ -48,7 +57,10 @@ async function profiled(name: string, run: () => Promise<FrameworkRun>): Promise
     for (const c of n.children) walk(c, n.callFrame.url === '' ? caller : own);
   };
   walk(profile.head, '(root)');
-  const top = [...sites.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([site, bytes]) => ({ site, bytesPerEvent: Math.round((bytes / r.events) * 10) / 10 }));
+  const top = [...sites.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([site, bytes]) => ({ site, bytesPerEvent: Math.round((bytes / r.events) * 10) / 10 }));
   return { name, events: r.events, bytesPerEvent: Math.round((total / r.events) * 10) / 10, totalMb: Math.round(total / 1e5) / 10, top };
 }
 
@@ -56,9 +68,35 @@ const out: Record<string, unknown>[] = [];
 if (!lmpOnly && fs.existsSync(messageFile)) {
   const rec = path.join(dataDir, 'goog-2012-06-21.hrec');
   if (!fs.existsSync(rec)) await importLobster({ messageFile, orderbookFile, out: rec, symbol: 'GOOG', date: '2012-06-21' });
-  out.push(await profiled('goog-bench-strategy', () => runFramework({ marketData: { recording: rec }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir })));
+  out.push(
+    await profiled('goog-bench-strategy', () =>
+      runFramework({ marketData: { recording: rec }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir }),
+    ),
+  );
 }
 const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
-if (!fs.existsSync(gen)) generateToFile(gen, { seed: 42, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: NY_OPEN, endTime: NY_OPEN + 105 * 60e6, tick: 100, startPrice: 325_000 });
-out.push(await profiled('generated-lmp', () => runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy: 'lmp' })));
+if (!fs.existsSync(gen))
+  generateToFile(gen, {
+    seed: 42,
+    symbol: 'HRVST',
+    date: '2024-03-14',
+    timeZone: 'America/New_York',
+    startTime: NY_OPEN,
+    endTime: NY_OPEN + 105 * 60e6,
+    tick: 100,
+    startPrice: 325_000,
+  });
+out.push(
+  await profiled('generated-lmp', () =>
+    runFramework({
+      marketData: { recording: gen },
+      symbol: 'HRVST',
+      date: '2024-03-14',
+      start: '09:30',
+      end: '11:15',
+      dataDir,
+      strategy: 'lmp',
+    }),
+  ),
+);
 process.stdout.write(json ? `${JSON.stringify(out)}\n` : `${JSON.stringify(out, null, 2)}\n`);

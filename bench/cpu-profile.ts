@@ -13,7 +13,11 @@ import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { runFramework } from './lib/framework-run.js';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 
 const argv = process.argv.slice(2);
 const which = argv[0] === 'lmp' ? 'lmp' : 'goog';
@@ -31,14 +35,35 @@ if (which === 'goog') {
     await importLobster({
       messageFile: path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_message_10.csv'),
       orderbookFile: path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_orderbook_10.csv'),
-      out: rec, symbol: 'GOOG', date: '2012-06-21',
+      out: rec,
+      symbol: 'GOOG',
+      date: '2012-06-21',
     });
   }
   run = () => runFramework({ marketData: { recording: rec }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
 } else {
   const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
-  if (!fs.existsSync(gen)) generateToFile(gen, { seed: 42, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: NY_OPEN, endTime: NY_OPEN + 105 * 60e6, tick: 100, startPrice: 325_000 });
-  run = () => runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy: 'lmp' });
+  if (!fs.existsSync(gen))
+    generateToFile(gen, {
+      seed: 42,
+      symbol: 'HRVST',
+      date: '2024-03-14',
+      timeZone: 'America/New_York',
+      startTime: NY_OPEN,
+      endTime: NY_OPEN + 105 * 60e6,
+      tick: 100,
+      startPrice: 325_000,
+    });
+  run = () =>
+    runFramework({
+      marketData: { recording: gen },
+      symbol: 'HRVST',
+      date: '2024-03-14',
+      start: '09:30',
+      end: '11:15',
+      dataDir,
+      strategy: 'lmp',
+    });
 }
 
 await run(); // warm-up
@@ -48,7 +73,9 @@ await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 100 });
 await session.post('Profiler.start');
 for (let i = 0; i < rounds; i++) await run();
-const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
+const { profile } = (await session.post('Profiler.stop')) as unknown as {
+  profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+};
 session.disconnect();
 fs.writeFileSync(outFile, JSON.stringify(profile));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -61,5 +88,6 @@ profile.samples.forEach((id, i) => {
   self.set(key, (self.get(key) ?? 0) + dt);
   total += dt;
 });
-for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}% ${k}\n`);
+for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30))
+  process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}% ${k}\n`);
 process.stdout.write(`profile: ${outFile}\n`);

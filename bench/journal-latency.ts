@@ -34,12 +34,32 @@ async function measure(name: string, options: StoreOptions): Promise<Record<stri
   const ds = await createDataSource(options);
   const journal = new TypeormJournal(ds);
   const sessionId = `lat-${process.pid}-${name.replace(/\W+/g, '-')}-${Date.now()}`;
-  await journal.openSession({ sessionId, mode: 'bench', strategy: 'bench', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: new Date().toISOString() });
+  await journal.openSession({
+    sessionId,
+    mode: 'bench',
+    strategy: 'bench',
+    learner: 'none',
+    seed: 1,
+    config: {},
+    startedAt: 0,
+    wallStartedAt: new Date().toISOString(),
+  });
   const clock = new ManualClock(1_700_000_000_000_000);
   const writer = new JournalWriter(journal, sessionId, new EventLoop(), clock);
   const us: number[] = [];
   for (let i = 0; i < warmup + samples; i++) {
-    const order = { coid: `bench-i${i}.p`, symbol: 'HRVST', side: 'buy', type: 'limit', quantity: 100, limitPrice: 325_0100, tif: 'day', orderRef: `hv:r1:bench-i${i}.p`, role: 'entry', intentId: `bench-i${i}` };
+    const order = {
+      coid: `bench-i${i}.p`,
+      symbol: 'HRVST',
+      side: 'buy',
+      type: 'limit',
+      quantity: 100,
+      limitPrice: 325_0100,
+      tif: 'day',
+      orderRef: `hv:r1:bench-i${i}.p`,
+      role: 'entry',
+      intentId: `bench-i${i}`,
+    };
     const t0 = performance.now();
     writer.write('order', 'order.requested', order, { symbol: 'HRVST', coid: order.coid, strategyId: 'bench' });
     const dt = (performance.now() - t0) * 1000;
@@ -49,19 +69,39 @@ async function measure(name: string, options: StoreOptions): Promise<Record<stri
   await journal.close();
   await ds.destroy();
   us.sort((a, b) => a - b);
-  return { backend: name, samples, p50Us: Math.round(quantile(us, 0.5)), p99Us: Math.round(quantile(us, 0.99)), maxUs: Math.round(us[us.length - 1]!) };
+  return {
+    backend: name,
+    samples,
+    p50Us: Math.round(quantile(us, 0.5)),
+    p99Us: Math.round(quantile(us, 0.99)),
+    maxUs: Math.round(us[us.length - 1]!),
+  };
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-lat-'));
 const results: Record<string, unknown>[] = [];
 try {
-  results.push(await measure('sqlite synchronous=FULL (paper, live)', { driver: 'sqlite', file: path.join(dir, 'full.sqlite'), synchronous: 'FULL' }));
-  results.push(await measure('sqlite synchronous=NORMAL (replay)', { driver: 'sqlite', file: path.join(dir, 'normal.sqlite'), synchronous: 'NORMAL' }));
-  if (pgUrl !== undefined && pgUrl !== '') results.push({ ...(await measure('postgresql', { driver: 'postgres', url: pgUrl })), url: redactDbUrl(pgUrl) });
-  else results.push({ backend: 'postgresql', skipped: 'no --pg-url and HARVESTER_TEST_PG_URL is not set (eval "$(scripts/pg-test-server.sh start)")' });
+  results.push(
+    await measure('sqlite synchronous=FULL (paper, live)', { driver: 'sqlite', file: path.join(dir, 'full.sqlite'), synchronous: 'FULL' }),
+  );
+  results.push(
+    await measure('sqlite synchronous=NORMAL (replay)', { driver: 'sqlite', file: path.join(dir, 'normal.sqlite'), synchronous: 'NORMAL' }),
+  );
+  if (pgUrl !== undefined && pgUrl !== '')
+    results.push({ ...(await measure('postgresql', { driver: 'postgres', url: pgUrl })), url: redactDbUrl(pgUrl) });
+  else
+    results.push({
+      backend: 'postgresql',
+      skipped: 'no --pg-url and HARVESTER_TEST_PG_URL is not set (eval "$(scripts/pg-test-server.sh start)")',
+    });
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 const machine = { cpus: os.cpus().length, node: process.version, tmpdir: os.tmpdir() };
 if (json) process.stdout.write(`${JSON.stringify({ machine, results })}\n`);
-else for (const r of results) process.stdout.write(`${r.backend}: ` + `${r.skipped ? `skipped (${String(r.skipped)})` : `p50 ${String(r.p50Us)} µs, p99 ${String(r.p99Us)} µs, max ${String(r.maxUs)} µs over ${String(r.samples)} commits`}\n`);
+else
+  for (const r of results)
+    process.stdout.write(
+      `${r.backend}: ` +
+        `${r.skipped ? `skipped (${String(r.skipped)})` : `p50 ${String(r.p50Us)} µs, p99 ${String(r.p99Us)} µs, max ${String(r.maxUs)} µs over ${String(r.samples)} commits`}\n`,
+    );

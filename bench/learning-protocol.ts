@@ -46,10 +46,16 @@ function report(name: string, pass: boolean, figures: Record<string, unknown>): 
 }
 
 function printSweep(r: SweepReport): void {
-  for (const [n, a] of [['learned', r.learned], ['static', r.static], ['oracle', r.oracle]] as const) {
-    if (a !== null) console.log(`${n.padEnd(8)} trades ${a.trades}  E[R] ${a.expectancyR} (95% ${a.ciLowR} .. ${a.ciHighR})  win ${a.winRate}`);
+  for (const [n, a] of [
+    ['learned', r.learned],
+    ['static', r.static],
+    ['oracle', r.oracle],
+  ] as const) {
+    if (a !== null)
+      console.log(`${n.padEnd(8)} trades ${a.trades}  E[R] ${a.expectancyR} (95% ${a.ciLowR} .. ${a.ciHighR})  win ${a.winRate}`);
   }
-  if (r.upliftPerDay !== null) console.log(`uplift per day ${r.upliftPerDay.meanR} R (95% ${r.upliftPerDay.ciLowR} .. ${r.upliftPerDay.ciHighR})`);
+  if (r.upliftPerDay !== null)
+    console.log(`uplift per day ${r.upliftPerDay.meanR} R (95% ${r.upliftPerDay.ciLowR} .. ${r.upliftPerDay.ciHighR})`);
   console.log(`gate: ${r.evaluations} evaluations, ${r.promotions} promotions, ${r.rejections} rejections, ${r.rollbacks} rollbacks`);
 }
 
@@ -68,10 +74,27 @@ function costOfPromoted(r: SweepReport): { days: number; costPerTradeR: number }
   return { days, costPerTradeR: trades === 0 ? 0 : r3(cost / trades) };
 }
 
-async function chain(days: number, store: string, signal: 'planted' | 'none', learning?: Record<string, unknown>): Promise<SweepDayResult[]> {
+async function chain(
+  days: number,
+  store: string,
+  signal: 'planted' | 'none',
+  learning?: Record<string, unknown>,
+): Promise<SweepDayResult[]> {
   const out: SweepDayResult[] = [];
   for (let i = 0; i < days; i++) {
-    out.push(await runSweepDay({ seed: 1 + i, index: i, signal, flipAt: 1e9, arm: 'learned', store, dataDir, baseDir: root, ...(learning === undefined ? {} : { learning }) }));
+    out.push(
+      await runSweepDay({
+        seed: 1 + i,
+        index: i,
+        signal,
+        flipAt: 1e9,
+        arm: 'learned',
+        store,
+        dataDir,
+        baseDir: root,
+        ...(learning === undefined ? {} : { learning }),
+      }),
+    );
   }
   return out;
 }
@@ -84,10 +107,11 @@ async function storeOf(file: string) {
 async function samplesOf(file: string): Promise<TrainingSample[]> {
   const { ds, journal } = await storeOf(file);
   const out: TrainingSample[] = [];
-  for (const s of await journal.sessions(100)) for (const row of await journal.entries(s.sessionId, { kind: 'sample' })) {
-    const x = sampleFromRow(row, s.sessionId);
-    if (x !== null) out.push(x);
-  }
+  for (const s of await journal.sessions(100))
+    for (const row of await journal.entries(s.sessionId, { kind: 'sample' })) {
+      const x = sampleFromRow(row, s.sessionId);
+      if (x !== null) out.push(x);
+    }
   await ds.destroy();
   return out.sort((a, b) => a.decidedAt - b.decidedAt);
 }
@@ -105,15 +129,30 @@ switch (process.argv[2]) {
     const shaA = a.map((d) => d.journalSha256);
     const shaB = b.map((d) => d.journalSha256);
     const ck = (ds: SweepDayResult[]) => ds.flatMap((d) => d.verdicts.map((v) => String(v.checksum)));
-    console.log(`days ${days}; journal digests equal per day: ${shaA.every((x, i) => x === shaB[i])}; memory versions ${ck(a).length}, checksums equal: ${JSON.stringify(ck(a)) === JSON.stringify(ck(b))}`);
+    console.log(
+      `days ${days}; journal digests equal per day: ${shaA.every((x, i) => x === shaB[i])}; memory versions ${ck(a).length}, checksums equal: ${JSON.stringify(ck(a)) === JSON.stringify(ck(b))}`,
+    );
     // Second half: every version the pipeline saved re-derives from the journaled samples (`harvester memory rebuild`).
-    const resolved = await resolveSweepDay({ seed: 1, index: 0, signal: 'planted', flipAt: 1e9, arm: 'learned', store: path.join(tmp, 'a.sqlite'), dataDir, baseDir: root, learning: quick });
+    const resolved = await resolveSweepDay({
+      seed: 1,
+      index: 0,
+      signal: 'planted',
+      flipAt: 1e9,
+      arm: 'learned',
+      store: path.join(tmp, 'a.sqlite'),
+      dataDir,
+      baseDir: root,
+      learning: quick,
+    });
     const st = await storeOf(path.join(tmp, 'a.sqlite'));
     let rebuilt = 0;
     const mismatches: string[] = [];
     for (const meta of await st.memory.list()) {
       const got = await st.memory.get(meta.version);
-      if (!got.ok) { mismatches.push(`v${meta.version}: ${got.code}`); continue; }
+      if (!got.ok) {
+        mismatches.push(`v${meta.version}: ${got.code}`);
+        continue;
+      }
       try {
         const r = await rebuildMemory(resolved, st.journal, got.value.content);
         if (r.checksum === meta.checksum) rebuilt++;
@@ -123,8 +162,17 @@ switch (process.argv[2]) {
       }
     }
     await st.ds.destroy();
-    console.log(`memory rebuild: ${rebuilt} of ${ck(a).length} versions reproduced their checksum${mismatches.length > 0 ? `; ${mismatches.join('; ')}` : ''}`);
-    report('E0 determinism', shaA.every((x, i) => x === shaB[i]) && JSON.stringify(ck(a)) === JSON.stringify(ck(b)) && ck(a).length > 0 && rebuilt === ck(a).length, { days, versions: ck(a).length, rebuilt, firstDigest: shaA[0], lastChecksum: ck(a).at(-1) ?? null });
+    console.log(
+      `memory rebuild: ${rebuilt} of ${ck(a).length} versions reproduced their checksum${mismatches.length > 0 ? `; ${mismatches.join('; ')}` : ''}`,
+    );
+    report(
+      'E0 determinism',
+      shaA.every((x, i) => x === shaB[i]) &&
+        JSON.stringify(ck(a)) === JSON.stringify(ck(b)) &&
+        ck(a).length > 0 &&
+        rebuilt === ck(a).length,
+      { days, versions: ck(a).length, rebuilt, firstDigest: shaA[0], lastChecksum: ck(a).at(-1) ?? null },
+    );
   }
   // falls through never: report exits
   case 'e1':
@@ -138,13 +186,32 @@ switch (process.argv[2]) {
     if (kase === 'e1') {
       const rate = r.evaluations === 0 ? 0 : r.promotions / r.evaluations;
       const cost = costOfPromoted(r);
-      console.log(`promotion rate ${r3(rate)} (target ≤ 0.10); days under a promoted ` + `version ${cost.days}, cost ${cost.costPerTradeR} R/trade (target ≤ 0.05)`);
-      report('E1 null', rate <= 0.1 && cost.costPerTradeR <= 0.05, { seeds: r.seeds, promotionRate: r3(rate), evaluations: r.evaluations, promotions: r.promotions, ...cost, learned: r.learned, static: r.static });
+      console.log(
+        `promotion rate ${r3(rate)} (target ≤ 0.10); days under a promoted ` +
+          `version ${cost.days}, cost ${cost.costPerTradeR} R/trade (target ≤ 0.05)`,
+      );
+      report('E1 null', rate <= 0.1 && cost.costPerTradeR <= 0.05, {
+        seeds: r.seeds,
+        promotionRate: r3(rate),
+        evaluations: r.evaluations,
+        promotions: r.promotions,
+        ...cost,
+        learned: r.learned,
+        static: r.static,
+      });
     }
     if (kase === 'e2') {
       const u = r.upliftPerDay!;
       const pass = r.learned!.expectancyR >= r.static!.expectancyR && u.ciLowR > 0;
-      report('E2 planted', pass, { seeds: r.seeds, learned: r.learned, static: r.static, oracle: r.oracle, upliftPerDay: u, promotions: r.promotions, rejections: r.rejections });
+      report('E2 planted', pass, {
+        seeds: r.seeds,
+        learned: r.learned,
+        static: r.static,
+        oracle: r.oracle,
+        upliftPerDay: u,
+        promotions: r.promotions,
+        rejections: r.rejections,
+      });
     }
     const flipAt = Math.floor(seeds.length / 2);
     const after = r.days.learned.filter((d) => d.index >= flipAt);
@@ -152,7 +219,9 @@ switch (process.argv[2]) {
     // Candidates trained across the flip: verdicts after the flip whose training window still reached before it
     // (its oldest sample was decided before the flip day's session; sample ids begin with the decision time).
     const flipStart = DateTime.fromISO('2024-03-04T09:30', { zone: 'America/New_York' }).plus({ days: flipAt }).toMillis() * 1000;
-    const across = after.flatMap((d) => d.verdicts).filter((v) => typeof v.trainedFrom === 'string' && Number(v.trainedFrom.slice(0, v.trainedFrom.indexOf(':'))) < flipStart);
+    const across = after
+      .flatMap((d) => d.verdicts)
+      .filter((v) => typeof v.trainedFrom === 'string' && Number(v.trainedFrom.slice(0, v.trainedFrom.indexOf(':'))) < flipStart);
     const promotedBefore = r.days.learned.filter((d) => d.index < flipAt).reduce((a, d) => a + d.promotions, 0);
     const promotedAcross = across.filter((v) => v.promoted === true).length;
     // Trades under a pre-flip version after the flip, until its rollback (or the end).
@@ -161,16 +230,33 @@ switch (process.argv[2]) {
     const preFlipVersion = after[0]?.startVersion ?? 0;
     for (const d of after) {
       if (rolledBack || preFlipVersion === 0) break;
-      if (d.rollbackRows.length > 0 || d.loadRows.some((x) => x.pass === false)) { rolledBack = true; break; }
+      if (d.rollbackRows.length > 0 || d.loadRows.some((x) => x.pass === false)) {
+        rolledBack = true;
+        break;
+      }
       tradesBeforeRollback += d.trades.length;
     }
     const cumL = after.reduce((a, d) => a + sumR(d), 0);
     const cumS = staticAfter.reduce((a, d) => a + sumR(d), 0);
-    console.log(`before the flip: ${promotedBefore} promotions; after the flip (day ${flipAt}): ${across.length} candidates trained across it, ${promotedAcross} promoted; version in force at the flip ${preFlipVersion}, ${preFlipVersion === 0 ? 'nothing to roll back' : rolledBack ? `rolled back after ${tradesBeforeRollback} trades` : 'never rolled back'}; cumulative R learned ${r3(cumL)} static ${r3(cumS)}`);
+    console.log(
+      `before the flip: ${promotedBefore} promotions; after the flip (day ${flipAt}): ${across.length} candidates trained across it, ${promotedAcross} promoted; version in force at the flip ${preFlipVersion}, ${preFlipVersion === 0 ? 'nothing to roll back' : rolledBack ? `rolled back after ${tradesBeforeRollback} trades` : 'never rolled back'}; cumulative R learned ${r3(cumL)} static ${r3(cumS)}`,
+    );
     const pass = promotedAcross === 0 && (preFlipVersion === 0 || (rolledBack && tradesBeforeRollback <= 10)) && cumL >= cumS - 2;
     // Met vacuously when no version was in force at the flip: then there was nothing to roll back.
     if (preFlipVersion === 0) console.log('no version in force at the flip: the rollback part is vacuous on this run');
-    report('E3 poisoned', pass, { seeds: r.seeds, flipAt, vacuous: preFlipVersion === 0, promotedBeforeFlip: promotedBefore, candidatesAcrossFlip: across.length, promotedAfterFlip: promotedAcross, preFlipVersion, rolledBack, tradesBeforeRollback, cumulativeLearnedR: r3(cumL), cumulativeStaticR: r3(cumS) });
+    report('E3 poisoned', pass, {
+      seeds: r.seeds,
+      flipAt,
+      vacuous: preFlipVersion === 0,
+      promotedBeforeFlip: promotedBefore,
+      candidatesAcrossFlip: across.length,
+      promotedAfterFlip: promotedAcross,
+      preFlipVersion,
+      rolledBack,
+      tradesBeforeRollback,
+      cumulativeLearnedR: r3(cumL),
+      cumulativeStaticR: r3(cumS),
+    });
   }
   // falls through never
   case 'e4': {
@@ -184,13 +270,30 @@ switch (process.argv[2]) {
     const built = learner.build(flipped, { seed: 1 });
     if (!built.ok) report('E4 forced bad promotion', false, { error: built.reason });
     const content = {
-      kind: MEMORY_KIND, schemaVersion: MEMORY_SCHEMA, featureNames: [...samples.at(-1)!.featureNames], candidates: { 'meta-label': learner.serialize(built.candidate) },
-      filter: { learnerId: 'meta-label', minScore: 0.5 }, sections: {}, trainedOn: samples.length, trainedThrough: samples.at(-1)!.sampleId, expectedR: 0,
+      kind: MEMORY_KIND,
+      schemaVersion: MEMORY_SCHEMA,
+      featureNames: [...samples.at(-1)!.featureNames],
+      candidates: { 'meta-label': learner.serialize(built.candidate) },
+      filter: { learnerId: 'meta-label', minScore: 0.5 },
+      sections: {},
+      trainedOn: samples.length,
+      trainedThrough: samples.at(-1)!.sampleId,
+      expectedR: 0,
     };
     const candidate = activate(0, memoryChecksum(content), content, [{ id: 'meta-label', instance: learner }]);
     const holdout = samples.slice(-Math.max(20, Math.round(samples.length * 0.3)));
-    const verdict = shadowGate({ champion: policyOf(BASELINE), candidate: policyOf(candidate), holdout, schemaMatches: true, params: gateParams.parse({}), seed: 1 });
-    console.log(`inverted filter at the gate: ${verdict.pass ? 'PASSED' : `refused (${verdict.failed.join(', ')})`}; ` + `ΔR ${verdict.figures.deltaR} (lo ${verdict.figures.deltaLoR})`);
+    const verdict = shadowGate({
+      champion: policyOf(BASELINE),
+      candidate: policyOf(candidate),
+      holdout,
+      schemaMatches: true,
+      params: gateParams.parse({}),
+      seed: 1,
+    });
+    console.log(
+      `inverted filter at the gate: ${verdict.pass ? 'PASSED' : `refused (${verdict.failed.join(', ')})`}; ` +
+        `ΔR ${verdict.figures.deltaR} (lo ${verdict.figures.deltaLoR})`,
+    );
     const { ds, memory } = await storeOf(file);
     const saved = await memory.save(content, 'inverted filter (bench E4)');
     if (!saved.ok) report('E4 forced bad promotion', false, { error: saved.reason });
@@ -198,11 +301,36 @@ switch (process.argv[2]) {
     await ds.destroy();
     console.log(`forced promotion of v${saved.value.version}: ${forced.ok ? 'ok' : forced.reason}`);
     // The bench's store writes createdAt 0 (no session clock here): lift the age limit so only the gate judges it.
-    const next = await runSweepDay({ seed: 1 + days, index: days, signal: 'planted', flipAt: 1e9, arm: 'learned', store: file, dataDir, baseDir: root, learning: { ...quick, monitor: { maxAgeHours: 1e9 } } });
+    const next = await runSweepDay({
+      seed: 1 + days,
+      index: days,
+      signal: 'planted',
+      flipAt: 1e9,
+      arm: 'learned',
+      store: file,
+      dataDir,
+      baseDir: root,
+      learning: { ...quick, monitor: { maxAgeHours: 1e9 } },
+    });
     const load = next.loadRows[0];
-    console.log(`next session: started under v${next.startVersion}; gate on load ` + `${load === undefined ? 'did not run' : load.pass ? 'passed' : `refused (${(load.failed as string[]).join(', ')})`}; ` + `rollbacks ${next.rollbacks}; first entry decision names memory v${next.firstEntryMemoryVersion}`);
-    const pass = !verdict.pass && next.startVersion === saved.value.version && load?.pass === false && next.firstEntryMemoryVersion !== saved.value.version && next.firstEntryMemoryVersion !== undefined;
-    report('E4 forced bad promotion', pass, { refusedByGate: !verdict.pass, failed: verdict.failed, forcedVersion: saved.value.version, firstEntryMemoryVersion: next.firstEntryMemoryVersion ?? null, rolledBackOnLoad: load?.pass === false });
+    console.log(
+      `next session: started under v${next.startVersion}; gate on load ` +
+        `${load === undefined ? 'did not run' : load.pass ? 'passed' : `refused (${(load.failed as string[]).join(', ')})`}; ` +
+        `rollbacks ${next.rollbacks}; first entry decision names memory v${next.firstEntryMemoryVersion}`,
+    );
+    const pass =
+      !verdict.pass &&
+      next.startVersion === saved.value.version &&
+      load?.pass === false &&
+      next.firstEntryMemoryVersion !== saved.value.version &&
+      next.firstEntryMemoryVersion !== undefined;
+    report('E4 forced bad promotion', pass, {
+      refusedByGate: !verdict.pass,
+      failed: verdict.failed,
+      forcedVersion: saved.value.version,
+      firstEntryMemoryVersion: next.firstEntryMemoryVersion ?? null,
+      rolledBackOnLoad: load?.pass === false,
+    });
   }
   // falls through never
   case 'e5': {
@@ -210,25 +338,60 @@ switch (process.argv[2]) {
     const messageFile = path.join(lobster, 'GOOG_2012-06-21_34200000_57600000_message_10.csv');
     if (!fs.existsSync(messageFile)) report('E5 real data', false, { skipped: `no LOBSTER sample at ${lobster}` });
     const recording = path.join(tmp, 'goog.hrec');
-    await importLobster({ messageFile, orderbookFile: messageFile.replace('message', 'orderbook'), out: recording, symbol: 'GOOG', date: '2012-06-21' });
+    await importLobster({
+      messageFile,
+      orderbookFile: messageFile.replace('message', 'orderbook'),
+      out: recording,
+      symbol: 'GOOG',
+      date: '2012-06-21',
+    });
     const days = Number(arg('days', '12'));
     const file = path.join(tmp, 'e5.sqlite');
     const trained = await chain(days, file, 'planted', quick);
     const promoted = trained.reduce((a, d) => a + d.promotions, 0);
-    const goog = (store: string, arm: 'learned' | 'static') => runSweepDay({
-      seed: 1, index: 0, signal: 'none', flipAt: 1e9, arm, store, dataDir, baseDir: root, recording, symbol: 'GOOG',
-      session: { date: '2012-06-21', start: '09:30', end: '16:00' },
-      // As in test/data/lmp-goog-replay.spec.ts: GOOG trades above LMP's $50 ceiling, wider spread, below VWAP all day.
-      lmp: { maxPrice: 1000, minTopNSize: 0, maxSpreadAbs: 0.5, extraWindows: [{ start: '11:15', end: '15:45' }], requireAboveVwap: false },
-      learning: { ...quick, monitor: { maxPromotionsPerSession: 0, maxAgeHours: 1e6 } },
-    });
+    const goog = (store: string, arm: 'learned' | 'static') =>
+      runSweepDay({
+        seed: 1,
+        index: 0,
+        signal: 'none',
+        flipAt: 1e9,
+        arm,
+        store,
+        dataDir,
+        baseDir: root,
+        recording,
+        symbol: 'GOOG',
+        session: { date: '2012-06-21', start: '09:30', end: '16:00' },
+        // As in test/data/lmp-goog-replay.spec.ts: GOOG trades above LMP's $50 ceiling, wider spread, below VWAP all day.
+        lmp: {
+          maxPrice: 1000,
+          minTopNSize: 0,
+          maxSpreadAbs: 0.5,
+          extraWindows: [{ start: '11:15', end: '15:45' }],
+          requireAboveVwap: false,
+        },
+        learning: { ...quick, monitor: { maxPromotionsPerSession: 0, maxAgeHours: 1e6 } },
+      });
     const learned = await goog(file, 'learned');
     const stat = await goog(path.join(tmp, 'e5-static.sqlite'), 'static');
     const n = Math.max(1, stat.trades.length);
     const cost = r3((sumR(stat) - sumR(learned)) / n);
     const finite = learned.filterScores.every((x) => Number.isFinite(x));
-    console.log(`memory from ${days} generated days (${promoted} promotions), in force on GOOG: ` + `v${learned.startVersion}; trades learned ${learned.trades.length} static ${stat.trades.length}; cost ` + `${cost} R/trade (target ≤ 0.1); scores ${learned.filterScores.length}, all finite: ${finite}`);
-    report('E5 real data', cost <= 0.1 && finite, { version: learned.startVersion, learnedTrades: learned.trades.length, staticTrades: stat.trades.length, learnedR: r3(sumR(learned)), staticR: r3(sumR(stat)), costPerTradeR: cost, scores: learned.filterScores.length, finite });
+    console.log(
+      `memory from ${days} generated days (${promoted} promotions), in force on GOOG: ` +
+        `v${learned.startVersion}; trades learned ${learned.trades.length} static ${stat.trades.length}; cost ` +
+        `${cost} R/trade (target ≤ 0.1); scores ${learned.filterScores.length}, all finite: ${finite}`,
+    );
+    report('E5 real data', cost <= 0.1 && finite, {
+      version: learned.startVersion,
+      learnedTrades: learned.trades.length,
+      staticTrades: stat.trades.length,
+      learnedR: r3(sumR(learned)),
+      staticR: r3(sumR(stat)),
+      costPerTradeR: cost,
+      scores: learned.filterScores.length,
+      finite,
+    });
   }
   // falls through never
   default:

@@ -34,7 +34,9 @@ fs.mkdirSync(dataDir, { recursive: true });
 const lobsterDir = path.resolve('../shared/data/lobster/GOOG_2012-06-21_L10');
 const messageFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_message_10.csv');
 const orderbookFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_orderbook_10.csv');
-const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
+const say = (s: string) => {
+  if (!json) process.stderr.write(`${s}\n`);
+};
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const NY_OPEN = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
 
@@ -42,7 +44,17 @@ const NY_OPEN = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' 
 async function dayChild(minutes: number): Promise<void> {
   const file = path.join(dataDir, `generated-${minutes}min-i8-v${GENERATOR_VERSION}.hrec`);
   if (!fs.existsSync(file)) {
-    generateToFile(file, { seed: 7, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: NY_OPEN, endTime: NY_OPEN + minutes * 60e6, tick: 100, startPrice: 325_000, intensity: 8 });
+    generateToFile(file, {
+      seed: 7,
+      symbol: 'HRVST',
+      date: '2024-03-14',
+      timeZone: 'America/New_York',
+      startTime: NY_OPEN,
+      endTime: NY_OPEN + minutes * 60e6,
+      tick: 100,
+      startPrice: 325_000,
+      intensity: 8,
+    });
   }
   const end = DateTime.fromMillis(NY_OPEN / 1000 + minutes * 60e3, { zone: 'America/New_York' }).toFormat('HH:mm');
   const run = await runFramework({ marketData: { recording: file }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end, dataDir });
@@ -50,7 +62,10 @@ async function dayChild(minutes: number): Promise<void> {
 }
 
 function child(minutes: number): Record<string, unknown> {
-  const c = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run-bench.ts', '--day-child', String(minutes)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const c = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run-bench.ts', '--day-child', String(minutes)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (c.status !== 0) throw new Error(`bench child (${minutes} min) failed: ${c.stderr}`);
   return JSON.parse(c.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
@@ -63,7 +78,17 @@ async function main(): Promise<void> {
   if (dayArg >= 0) return dayChild(Number(argv[dayArg + 1]));
 
   const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
-  if (!fs.existsSync(gen)) generateToFile(gen, { seed: 42, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', startTime: NY_OPEN, endTime: NY_OPEN + 105 * 60e6, tick: 100, startPrice: 325_000 });
+  if (!fs.existsSync(gen))
+    generateToFile(gen, {
+      seed: 42,
+      symbol: 'HRVST',
+      date: '2024-03-14',
+      timeZone: 'America/New_York',
+      startTime: NY_OPEN,
+      endTime: NY_OPEN + 105 * 60e6,
+      tick: 100,
+      startPrice: 325_000,
+    });
   const goog = fs.existsSync(messageFile) ? path.join(dataDir, 'goog-2012-06-21.hrec') : null;
   if (goog !== null && !fs.existsSync(goog)) {
     say('importing the LOBSTER GOOG day…');
@@ -74,10 +99,29 @@ async function main(): Promise<void> {
   const dGoog = goog === null ? null : await decode(goog);
   const msgs = goog === null ? null : loadLobsterMessages(messageFile);
   const dGen = await decode(gen);
-  const googRun = () => runFramework({ marketData: { recording: goog! }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
-  const genRun = (strategy: 'bench' | 'lmp') => runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
+  const googRun = () =>
+    runFramework({ marketData: { recording: goog! }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
+  const genRun = (strategy: 'bench' | 'lmp') =>
+    runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
 
-  const s = { bareGoog: [] as number[], fwGoog: [] as number[], nobMsg: [] as number[], nobDayMs: [] as number[], fwGoogDayMs: [] as number[], ratioGoog: [] as number[], ratioNob: [] as number[], bareGen: [] as number[], fwGen: [] as number[], ratioGen: [] as number[], lmp: [] as number[], cpuGoog: [] as number[], cpuGen: [] as number[], cpuLmp: [] as number[], bookNs: [] as number[], bookNsGen: [] as number[] };
+  const s = {
+    bareGoog: [] as number[],
+    fwGoog: [] as number[],
+    nobMsg: [] as number[],
+    nobDayMs: [] as number[],
+    fwGoogDayMs: [] as number[],
+    ratioGoog: [] as number[],
+    ratioNob: [] as number[],
+    bareGen: [] as number[],
+    fwGen: [] as number[],
+    ratioGen: [] as number[],
+    lmp: [] as number[],
+    cpuGoog: [] as number[],
+    cpuGen: [] as number[],
+    cpuLmp: [] as number[],
+    bookNs: [] as number[],
+    bookNsGen: [] as number[],
+  };
   let googRes: Awaited<ReturnType<typeof googRun>> | null = null;
   let genRes: Awaited<ReturnType<typeof googRun>> | null = null;
   let lmpRes: Awaited<ReturnType<typeof googRun>> | null = null;
@@ -90,41 +134,79 @@ async function main(): Promise<void> {
       const fw = await googRun();
       const nob = nodejsOrderBook(msgs);
       if (r > 0) {
-        s.bareGoog.push(bare.eventsPerSec); s.bookNs.push(bare.bookUpdateNs); s.fwGoog.push(fw.eventsPerSec); s.ratioGoog.push(fw.eventsPerSec / bare.eventsPerSec);
-        s.nobMsg.push(nob.eventsPerSec); s.cpuGoog.push(fw.steadyCpuMs); s.nobDayMs.push(nob.dayMs); s.fwGoogDayMs.push(fw.steadyMs);
+        s.bareGoog.push(bare.eventsPerSec);
+        s.bookNs.push(bare.bookUpdateNs);
+        s.fwGoog.push(fw.eventsPerSec);
+        s.ratioGoog.push(fw.eventsPerSec / bare.eventsPerSec);
+        s.nobMsg.push(nob.eventsPerSec);
+        s.cpuGoog.push(fw.steadyCpuMs);
+        s.nobDayMs.push(nob.dayMs);
+        s.fwGoogDayMs.push(fw.steadyMs);
         // Per LOBSTER message: both divided by the same day's message count, so this is also the per-day ratio.
-        s.ratioNob.push((nob.messages / (fw.steadyMs / 1000)) / nob.eventsPerSec);
+        s.ratioNob.push(nob.messages / (fw.steadyMs / 1000) / nob.eventsPerSec);
       }
-      googRes = fw; nobRes = nob;
+      googRes = fw;
+      nobRes = nob;
     }
     const bareG = bareLoop(dGen);
     const fwG = await genRun('bench');
     const lmp = await genRun('lmp');
     if (r > 0) {
-      s.bareGen.push(bareG.eventsPerSec); s.bookNsGen.push(bareG.bookUpdateNs); s.fwGen.push(fwG.eventsPerSec); s.ratioGen.push(fwG.eventsPerSec / bareG.eventsPerSec);
-      s.lmp.push(lmp.eventsPerSec); s.cpuGen.push(fwG.steadyCpuMs); s.cpuLmp.push(lmp.steadyCpuMs);
+      s.bareGen.push(bareG.eventsPerSec);
+      s.bookNsGen.push(bareG.bookUpdateNs);
+      s.fwGen.push(fwG.eventsPerSec);
+      s.ratioGen.push(fwG.eventsPerSec / bareG.eventsPerSec);
+      s.lmp.push(lmp.eventsPerSec);
+      s.cpuGen.push(fwG.steadyCpuMs);
+      s.cpuLmp.push(lmp.steadyCpuMs);
     }
-    genRes = fwG; lmpRes = lmp;
+    genRes = fwG;
+    lmpRes = lmp;
   }
 
   const datasets: Record<string, unknown>[] = [];
   if (googRes !== null && nobRes !== null) {
-    const fw = spread(s.fwGoog); const bare = spread(s.bareGoog);
+    const fw = spread(s.fwGoog);
+    const bare = spread(s.bareGoog);
     datasets.push({
-      name: 'lobster-goog-2012-06-21', events: googRes.events, lobsterMessages: nobRes.messages, orders: googRes.orders, fills: googRes.fills,
-      frameworkEventsPerSec: r0(fw), bareLoopEventsPerSec: r0(bare), ratioToBaseline: round(fw.median / bare.median), perRoundRatioToBaseline: r2(spread(s.ratioGoog)),
-      frameworkMessagesPerSec: r0(spread(s.fwGoogDayMs.map((ms) => nobRes!.messages / (ms / 1000)))), nodejsOrderBookMessagesPerSec: r0(spread(s.nobMsg)),
-      frameworkDayMs: r0(spread(s.fwGoogDayMs)), nodejsOrderBookDayMs: r0(spread(s.nobDayMs)), nodejsOrderBookRejected: nobRes.rejected,
-      ratioToNodejsOrderBook: round((nobRes.messages / (spread(s.fwGoogDayMs).median / 1000)) / spread(s.nobMsg).median), perRoundRatioToNodejsOrderBook: r2(spread(s.ratioNob)),
-      bookUpdateNs: r0(spread(s.bookNs)), frameworkSteadyCpuMs: r0(spread(s.cpuGoog)),
+      name: 'lobster-goog-2012-06-21',
+      events: googRes.events,
+      lobsterMessages: nobRes.messages,
+      orders: googRes.orders,
+      fills: googRes.fills,
+      frameworkEventsPerSec: r0(fw),
+      bareLoopEventsPerSec: r0(bare),
+      ratioToBaseline: round(fw.median / bare.median),
+      perRoundRatioToBaseline: r2(spread(s.ratioGoog)),
+      frameworkMessagesPerSec: r0(spread(s.fwGoogDayMs.map((ms) => nobRes!.messages / (ms / 1000)))),
+      nodejsOrderBookMessagesPerSec: r0(spread(s.nobMsg)),
+      frameworkDayMs: r0(spread(s.fwGoogDayMs)),
+      nodejsOrderBookDayMs: r0(spread(s.nobDayMs)),
+      nodejsOrderBookRejected: nobRes.rejected,
+      ratioToNodejsOrderBook: round(nobRes.messages / (spread(s.fwGoogDayMs).median / 1000) / spread(s.nobMsg).median),
+      perRoundRatioToNodejsOrderBook: r2(spread(s.ratioNob)),
+      bookUpdateNs: r0(spread(s.bookNs)),
+      frameworkSteadyCpuMs: r0(spread(s.cpuGoog)),
     });
   }
-  const fwG = spread(s.fwGen); const bareG = spread(s.bareGen); const lmp = spread(s.lmp);
+  const fwG = spread(s.fwGen);
+  const bareG = spread(s.bareGen);
+  const lmp = spread(s.lmp);
   datasets.push({
-    name: 'generated-105min', events: genRes!.events, orders: genRes!.orders, fills: genRes!.fills,
-    frameworkEventsPerSec: r0(fwG), bareLoopEventsPerSec: r0(bareG), ratioToBaseline: round(fwG.median / bareG.median), perRoundRatioToBaseline: r2(spread(s.ratioGen)),
-    lmpEventsPerSec: r0(lmp), lmpOrders: lmpRes!.orders, lmpFills: lmpRes!.fills, bookUpdateNs: r0(spread(s.bookNsGen)),
-    frameworkSteadyCpuMs: r0(spread(s.cpuGen)), lmpSteadyCpuMs: r0(spread(s.cpuLmp)),
+    name: 'generated-105min',
+    events: genRes!.events,
+    orders: genRes!.orders,
+    fills: genRes!.fills,
+    frameworkEventsPerSec: r0(fwG),
+    bareLoopEventsPerSec: r0(bareG),
+    ratioToBaseline: round(fwG.median / bareG.median),
+    perRoundRatioToBaseline: r2(spread(s.ratioGen)),
+    lmpEventsPerSec: r0(lmp),
+    lmpOrders: lmpRes!.orders,
+    lmpFills: lmpRes!.fills,
+    bookUpdateNs: r0(spread(s.bookNsGen)),
+    frameworkSteadyCpuMs: r0(spread(s.cpuGen)),
+    lmpSteadyCpuMs: r0(spread(s.cpuLmp)),
   });
 
   let fullDay: Record<string, unknown> | null = null;
@@ -132,18 +214,52 @@ async function main(): Promise<void> {
     say('generated 1-hour and 6.5-hour days, each in its own child process…');
     const hour = child(60);
     const day = child(390);
-    fullDay = { oneHour: hour, fullDay: day, rssFlat: `1 h: ${String(hour.events)} events, ${String(hour.peakRssMb)} MB; ` + `6.5 h: ${String(day.events)} events, ${String(day.peakRssMb)} MB` };
+    fullDay = {
+      oneHour: hour,
+      fullDay: day,
+      rssFlat:
+        `1 h: ${String(hour.events)} events, ${String(hour.peakRssMb)} MB; ` +
+        `6.5 h: ${String(day.events)} events, ${String(day.peakRssMb)} MB`,
+    };
   }
 
-  const head = datasets[0]! as { frameworkEventsPerSec: { median: number }; bareLoopEventsPerSec: { median: number }; ratioToBaseline: number; ratioToNodejsOrderBook?: number; events: number };
+  const head = datasets[0]! as {
+    frameworkEventsPerSec: { median: number };
+    bareLoopEventsPerSec: { median: number };
+    ratioToBaseline: number;
+    ratioToNodejsOrderBook?: number;
+    events: number;
+  };
   const out = {
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadAverage: (await import('node:os')).loadavg().map((x) => round(x, 1)) },
-    rounds, datasets, fullDay,
-    goals: { ratioToBaseline: '>= 0.5 (GOOG and generated, median of >= 5 rounds)', ratioToNodejsOrderBook: '>= 3 per LOBSTER message', lmpEventsPerSec: '>= 1.5M', fullDayPeakRssMb: '< 250, flat with day length' },
+    machine: {
+      cpus: (await import('node:os')).cpus().length,
+      node: process.version,
+      loadAverage: (await import('node:os')).loadavg().map((x) => round(x, 1)),
+    },
+    rounds,
+    datasets,
+    fullDay,
+    goals: {
+      ratioToBaseline: '>= 0.5 (GOOG and generated, median of >= 5 rounds)',
+      ratioToNodejsOrderBook: '>= 3 per LOBSTER message',
+      lmpEventsPerSec: '>= 1.5M',
+      fullDayPeakRssMb: '< 250, flat with day length',
+    },
     // The headline figures (the last line of --json): medians of the measured rounds.
-    events: head.events, eventsPerSec: head.frameworkEventsPerSec.median, baselineEventsPerSec: head.bareLoopEventsPerSec.median, ratioToBaseline: head.ratioToBaseline,
-    ratioToNodejsOrderBook: head.ratioToNodejsOrderBook ?? null, generatedRatioToBaseline: round(fwG.median / bareG.median), lmpEventsPerSec: Math.round(lmp.median),
-    peakRssMb: rssMb(), ...(fullDay !== null ? { fullDayPeakRssMb: (fullDay.fullDay as { peakRssMb: number }).peakRssMb, oneHourPeakRssMb: (fullDay.oneHour as { peakRssMb: number }).peakRssMb } : {}),
+    events: head.events,
+    eventsPerSec: head.frameworkEventsPerSec.median,
+    baselineEventsPerSec: head.bareLoopEventsPerSec.median,
+    ratioToBaseline: head.ratioToBaseline,
+    ratioToNodejsOrderBook: head.ratioToNodejsOrderBook ?? null,
+    generatedRatioToBaseline: round(fwG.median / bareG.median),
+    lmpEventsPerSec: Math.round(lmp.median),
+    peakRssMb: rssMb(),
+    ...(fullDay !== null
+      ? {
+          fullDayPeakRssMb: (fullDay.fullDay as { peakRssMb: number }).peakRssMb,
+          oneHourPeakRssMb: (fullDay.oneHour as { peakRssMb: number }).peakRssMb,
+        }
+      : {}),
   };
   process.stdout.write(json ? `${JSON.stringify(out)}\n` : `${JSON.stringify(out, null, 2)}\n`);
 }

@@ -1,7 +1,16 @@
 import type { ErrorCode } from '../core/domain/error-codes.js';
 import type {
-  AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderSide, OrderStatus, OrderType,
-  Position, SubmitReceipt, TimeInForce,
+  AccountSnapshot,
+  BracketRequest,
+  OpenOrder,
+  OrderChanges,
+  OrderRequest,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  Position,
+  SubmitReceipt,
+  TimeInForce,
 } from '../core/domain/orders.js';
 import type { Micros, Money, Price, Quantity } from '../core/domain/units.js';
 import { createToken, type Disposer } from './create-token.js';
@@ -44,14 +53,43 @@ export type CancelReason = 'requested' | 'oca' | 'parent-cancelled' | 'bracket-l
 export interface BrokerEvents {
   'connection.changed': { from: ConnectionState; to: ConnectionState; reason: string; at: Micros };
   'order.submitted': {
-    coid: string; symbol: string; side: OrderSide; type: OrderType; qty: Quantity; price: Price | null;
-    triggerPrice: Price | null; tif: TimeInForce; orderRef: string; bracketId: string | null; parentCoid: string | null; at: Micros;
+    coid: string;
+    symbol: string;
+    side: OrderSide;
+    type: OrderType;
+    qty: Quantity;
+    price: Price | null;
+    triggerPrice: Price | null;
+    tif: TimeInForce;
+    orderRef: string;
+    bracketId: string | null;
+    parentCoid: string | null;
+    at: Micros;
   };
-  'order.accepted': { coid: string; brokerOrderId: string; permId: string | null; held: boolean; holdReason: string | null; synthetic: boolean; reconciled: boolean; at: Micros };
+  'order.accepted': {
+    coid: string;
+    brokerOrderId: string;
+    permId: string | null;
+    held: boolean;
+    holdReason: string | null;
+    synthetic: boolean;
+    reconciled: boolean;
+    at: Micros;
+  };
   'order.triggered': { coid: string; at: Micros };
   'order.filled': {
-    coid: string; execId: string; symbol: string; side: OrderSide; qty: Quantity; price: Price; cumQty: Quantity; leavesQty: Quantity;
-    status: 'PartiallyFilled' | 'Filled'; commission: Money | null; orderRef: string; at: Micros;
+    coid: string;
+    execId: string;
+    symbol: string;
+    side: OrderSide;
+    qty: Quantity;
+    price: Price;
+    cumQty: Quantity;
+    leavesQty: Quantity;
+    status: 'PartiallyFilled' | 'Filled';
+    commission: Money | null;
+    orderRef: string;
+    at: Micros;
   };
   'order.fill-corrected': { coid: string; execId: string; revision: number; price: Price; qtyDelta: Quantity; at: Micros };
   'commission.reported': { execId: string; amount: Money; currency: string; at: Micros };
@@ -59,7 +97,15 @@ export interface BrokerEvents {
   'order.cancelled': { coid: string; filledQty: Quantity; cancelledQty: Quantity; reason: CancelReason; at: Micros };
   'order.cancel-rejected': { coid: string; code: ErrorCode; reason: string; reconciled: boolean; at: Micros };
   'order.modify-requested': { coid: string; changes: OrderChanges; at: Micros };
-  'order.modified': { coid: string; price: Price | null; qty: Quantity; triggerPrice: Price | null; leavesQty: Quantity; reason: string; at: Micros };
+  'order.modified': {
+    coid: string;
+    price: Price | null;
+    qty: Quantity;
+    triggerPrice: Price | null;
+    leavesQty: Quantity;
+    reason: string;
+    at: Micros;
+  };
   'order.modify-rejected': { coid: string; code: ErrorCode; reason: string; reconciled: boolean; at: Micros };
   'order.rejected': { coid: string; origin: 'adapter' | 'broker'; code: ErrorCode; reason: string; venueCode: number | null; at: Micros };
   'order.unknown': { coid: string; cause: 'ack-timeout' | 'disconnect-after-send'; at: Micros };
@@ -75,8 +121,15 @@ export interface BrokerEvents {
    * `adoptedCoids` names the orders adopted by this pass.
    */
   'reconciliation.completed': {
-    status: 'complete' | 'incomplete'; detail?: string; adopted: number; adoptedCoids: string[]; closed: number; unresolved: number;
-    unresolvedCoids: string[]; discrepancies: string[]; at: Micros;
+    status: 'complete' | 'incomplete';
+    detail?: string;
+    adopted: number;
+    adoptedCoids: string[];
+    closed: number;
+    unresolved: number;
+    unresolvedCoids: string[];
+    discrepancies: string[];
+    at: Micros;
   };
   /**
    * Something the venue reported that does not add up. `overfill` (an execution past the order's quantity) and
@@ -85,9 +138,19 @@ export interface BrokerEvents {
    * wire frames dropped before decoding.
    */
   'broker.anomaly': {
-    kind: 'duplicate-exec' | 'orphan-commission' | 'commission-missing' | 'external-fill' | 'late-fill' | 'overfill' | 'unknown-status' | 'pacing'
-      | 'untrusted-exec' | 'malformed-frames';
-    details: Record<string, unknown>; at: Micros;
+    kind:
+      | 'duplicate-exec'
+      | 'orphan-commission'
+      | 'commission-missing'
+      | 'external-fill'
+      | 'late-fill'
+      | 'overfill'
+      | 'unknown-status'
+      | 'pacing'
+      | 'untrusted-exec'
+      | 'malformed-frames';
+    details: Record<string, unknown>;
+    at: Micros;
   };
   /** A venue/TWS error routed to no order, for the kill switch and operators; `severity` from the adapter's error table. */
   'broker.error': { code: number; harvesterCode: ErrorCode; message: string; severity: 'info' | 'warn' | 'error' | 'fatal'; at: Micros };

@@ -62,7 +62,11 @@ export function declareColumns(names: readonly string[]): ColumnCheck {
   for (const name of names) {
     const knownAt = knownAtOf(name);
     if (knownAt === null) {
-      return { ok: false, code: 'LEARNER.INVALID_FEATURE', reason: `feature '${name}' declares no time (prefix one of ${Object.keys(KNOWN_AT_PREFIXES).join(', ')})` };
+      return {
+        ok: false,
+        code: 'LEARNER.INVALID_FEATURE',
+        reason: `feature '${name}' declares no time (prefix one of ${Object.keys(KNOWN_AT_PREFIXES).join(', ')})`,
+      };
     }
     columns.push({ name, knownAt });
   }
@@ -79,7 +83,11 @@ export function checkRequest(requested: readonly string[], purpose: LearnerPurpo
   const limit = knownAtRank(LATEST_ALLOWED[purpose]);
   for (const c of declared.columns) {
     if (knownAtRank(c.knownAt) > limit) {
-      return { ok: false, code: 'LEARNER.LOOKAHEAD', reason: `feature '${c.name}' is known at ${c.knownAt}, later than ${LATEST_ALLOWED[purpose]}: a ${purpose} learner may not read it` };
+      return {
+        ok: false,
+        code: 'LEARNER.LOOKAHEAD',
+        reason: `feature '${c.name}' is known at ${c.knownAt}, later than ${LATEST_ALLOWED[purpose]}: a ${purpose} learner may not read it`,
+      };
     }
   }
   return declared;

@@ -46,7 +46,14 @@ export interface FeedEvents {
    * deadline, `warning` for a partial entitlement that keeps the line. `symbol` '*' is account-wide (a configured
    * budget larger than the account allows). A failed check blocks entries in that symbol until `feed.entitlement-ok`.
    */
-  'feed.entitlement': { symbol: string; stream: StreamKind; verdict: 'failed' | 'warning'; code: ErrorCode; ibCode: number | null; reason: string };
+  'feed.entitlement': {
+    symbol: string;
+    stream: StreamKind;
+    verdict: 'failed' | 'warning';
+    code: ErrorCode;
+    ibCode: number | null;
+    reason: string;
+  };
   /** The line's data flowed: its check passed (also after an earlier deadline failure). */
   'feed.entitlement-ok': { symbol: string; stream: StreamKind; reason: string };
   /** Malformed input counted, not fatal: `count` is the running total for this feed. */
@@ -127,13 +134,25 @@ export interface HistoricalBar {
  */
 export type HistoricalBarsResult =
   | { readonly ok: true; readonly symbol: string; readonly barSeconds: HistoricalBarSeconds; readonly bars: readonly HistoricalBar[] }
-  | { readonly ok: false; readonly code: 'FEED.PACING'; readonly reason: string; readonly retryAfterMs: number; readonly ibCode: number | null }
   | {
-    readonly ok: false;
-    readonly code: 'FEED.UNKNOWN_SYMBOL' | 'FEED.NOT_ENTITLED' | 'FEED.NOT_CONNECTED' | 'FEED.INVALID_REQUEST' | 'FEED.REQUEST_TIMEOUT' | 'FEED.HISTORICAL_FAILED';
-    readonly reason: string;
-    readonly ibCode: number | null;
-  };
+      readonly ok: false;
+      readonly code: 'FEED.PACING';
+      readonly reason: string;
+      readonly retryAfterMs: number;
+      readonly ibCode: number | null;
+    }
+  | {
+      readonly ok: false;
+      readonly code:
+        | 'FEED.UNKNOWN_SYMBOL'
+        | 'FEED.NOT_ENTITLED'
+        | 'FEED.NOT_CONNECTED'
+        | 'FEED.INVALID_REQUEST'
+        | 'FEED.REQUEST_TIMEOUT'
+        | 'FEED.HISTORICAL_FAILED';
+      readonly reason: string;
+      readonly ibCode: number | null;
+    };
 
 /**
  * Historical bars, an optional capability of a feed (`MarketDataFeed.historical`).

@@ -32,7 +32,9 @@ export interface MemoryEvents {
   'memory.rejected': { version: number; reason: string };
 }
 
-export type MemoryResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: string; readonly reason: string };
+export type MemoryResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly code: string; readonly reason: string };
 
 /**
  * Versioned strategy memory.

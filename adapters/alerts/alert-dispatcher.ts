@@ -5,7 +5,11 @@ import type { Alert, AlertChannel } from './alert.js';
 
 const RANK: Readonly<Record<AlertLevel, number>> = { critical: 3, warning: 2, info: 1 };
 
-export interface ChannelEntry { channel: AlertChannel; minLevel: AlertLevel; levels: Partial<Record<AlertType, AlertLevel | 'off'>> }
+export interface ChannelEntry {
+  channel: AlertChannel;
+  minLevel: AlertLevel;
+  levels: Partial<Record<AlertType, AlertLevel | 'off'>>;
+}
 
 export interface OutboxRecord {
   state: 'raised' | 'sent' | 'failed' | 'suppressed';
@@ -74,7 +78,12 @@ export class AlertDispatcher {
   /** Waits for deliveries in flight (at most `maxWaitMs`), then closes the channels and the outbox. */
   async close(maxWaitMs = 10_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.settled(), new Promise<void>((r) => { timer = setTimeout(r, maxWaitMs); })]);
+    await Promise.race([
+      this.settled(),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, maxWaitMs);
+      }),
+    ]);
     clearTimeout(timer);
     this.closed = true;
     for (const c of this.channels) await c.channel.close?.();

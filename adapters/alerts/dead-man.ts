@@ -24,7 +24,10 @@ export class HeartbeatWriter {
   private readonly timer: NodeJS.Timeout;
   private readonly tmp: string;
 
-  constructor(private readonly file: string, private readonly beat: Omit<Heartbeat, 'beatWallMs' | 'state'>) {
+  constructor(
+    private readonly file: string,
+    private readonly beat: Omit<Heartbeat, 'beatWallMs' | 'state'>,
+  ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
     this.write('running');
@@ -51,7 +54,12 @@ export function judgeHeartbeat(hb: Heartbeat | null, nowMs: number, pidAlive: (p
   if (hb === null) return { kind: 'dead', reason: 'heartbeat file missing or unreadable', lastBeatWallMs: 0 };
   if (hb.state === 'stopped') return { kind: 'stopped' };
   if (!pidAlive(hb.pid)) return { kind: 'dead', reason: `process ${hb.pid} is gone`, lastBeatWallMs: hb.beatWallMs };
-  if (nowMs - hb.beatWallMs > hb.missAfterMs) return { kind: 'dead', reason: `no heartbeat for ${nowMs - hb.beatWallMs} ms (bound ${hb.missAfterMs} ms): the process is frozen`, lastBeatWallMs: hb.beatWallMs };
+  if (nowMs - hb.beatWallMs > hb.missAfterMs)
+    return {
+      kind: 'dead',
+      reason: `no heartbeat for ${nowMs - hb.beatWallMs} ms (bound ${hb.missAfterMs} ms): the process is frozen`,
+      lastBeatWallMs: hb.beatWallMs,
+    };
   return { kind: 'alive' };
 }
 

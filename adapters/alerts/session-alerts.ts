@@ -40,24 +40,46 @@ export function startSessionAlerts(o: SessionAlertsOptions): SessionAlerts {
   const dispatcher = new AlertDispatcher(channels, o.config, path.resolve(o.dataDir, 'alerts', `${o.sessionId}.jsonl`), o.onRecord);
   const rules = new AlertRules(o.config);
   const raise = (a: RaisedAlert): void => dispatcher.raise({ ...a, sessionId: o.sessionId, raisedWallMs: Date.now() } satisfies Alert);
-  const timer = setInterval(() => { for (const a of rules.tick(Date.now(), o.clockNow())) raise(a); }, 1_000);
+  const timer = setInterval(() => {
+    for (const a of rules.tick(Date.now(), o.clockNow())) raise(a);
+  }, 1_000);
   timer.unref();
   let heartbeat: HeartbeatWriter | null = null;
   if (o.watch !== null && o.config.deadMan.enabled) {
     const file = heartbeatFile(o.dataDir, o.sessionId);
-    heartbeat = new HeartbeatWriter(file, { pid: process.pid, sessionId: o.sessionId, intervalMs: o.config.deadMan.intervalMs, missAfterMs: o.config.deadMan.missAfterMs });
-    const child = spawn(process.execPath, [o.watch.bin, 'watch', '--heartbeat', file, '--config', o.watch.configFile], { detached: true, stdio: 'ignore', env: process.env });
+    heartbeat = new HeartbeatWriter(file, {
+      pid: process.pid,
+      sessionId: o.sessionId,
+      intervalMs: o.config.deadMan.intervalMs,
+      missAfterMs: o.config.deadMan.missAfterMs,
+    });
+    const child = spawn(process.execPath, [o.watch.bin, 'watch', '--heartbeat', file, '--config', o.watch.configFile], {
+      detached: true,
+      stdio: 'ignore',
+      env: process.env,
+    });
     child.unref();
   }
   const sessionLevel = rules.level('session');
-  if (sessionLevel !== 'off') raise({ type: 'session', level: sessionLevel, key: 'started', title: `Session ${o.sessionId} started`, detail: '', at: o.clockNow() });
+  if (sessionLevel !== 'off')
+    raise({ type: 'session', level: sessionLevel, key: 'started', title: `Session ${o.sessionId} started`, detail: '', at: o.clockNow() });
   return {
-    onRow: (_sessionId, entry) => { for (const a of rules.onRow(entry, Date.now())) raise(a); },
+    onRow: (_sessionId, entry) => {
+      for (const a of rules.onRow(entry, Date.now())) raise(a);
+    },
     raise,
     async close(status: string): Promise<void> {
       clearInterval(timer);
       heartbeat?.stop();
-      if (sessionLevel !== 'off') raise({ type: 'session', level: sessionLevel, key: `ended:${status}`, title: `Session ${o.sessionId} ended: ${status}`, detail: '', at: o.clockNow() });
+      if (sessionLevel !== 'off')
+        raise({
+          type: 'session',
+          level: sessionLevel,
+          key: `ended:${status}`,
+          title: `Session ${o.sessionId} ended: ${status}`,
+          detail: '',
+          at: o.clockNow(),
+        });
       await dispatcher.close();
     },
   };

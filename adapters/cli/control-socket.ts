@@ -3,7 +3,13 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { OperatorHandler, OperatorResult } from '../../core/operator/operator-commands.js';
-import { controlFailure as fail, decodeControlRequest, decodeControlResult, encodeControlRequest, encodeControlResult } from '../../core/operator/control-protocol.js';
+import {
+  controlFailure as fail,
+  decodeControlRequest,
+  decodeControlResult,
+  encodeControlRequest,
+  encodeControlResult,
+} from '../../core/operator/control-protocol.js';
 
 export type { OperatorHandler, OperatorResult } from '../../core/operator/operator-commands.js';
 
@@ -31,8 +37,12 @@ export interface ControlLimits {
 }
 
 export const DEFAULT_CONTROL_LIMITS: ControlLimits = Object.freeze({
-  maxConnections: 32, idleMs: 5_000, authenticatedIdleMs: 60_000, maxLineChars: 16 * 1024,
-  maxFailuresPerConnection: 3, maxFailuresPerSecond: 20,
+  maxConnections: 32,
+  idleMs: 5_000,
+  authenticatedIdleMs: 60_000,
+  maxLineChars: 16 * 1024,
+  maxFailuresPerConnection: 3,
+  maxFailuresPerSecond: 20,
 });
 
 interface ControlFile {
@@ -70,7 +80,13 @@ interface Conn {
  * Requests on one connection are answered in order. Bad input gets `{ok:false}` within the limits above, then the
  * connection is closed; the server never crashes on it, and every socket error is contained here.
  */
-export async function startControlServer(opts: { dataDir: string; handler: OperatorHandler; onError?: (e: unknown) => void; limits?: Partial<ControlLimits>; now?: () => number }): Promise<ControlServer> {
+export async function startControlServer(opts: {
+  dataDir: string;
+  handler: OperatorHandler;
+  onError?: (e: unknown) => void;
+  limits?: Partial<ControlLimits>;
+  now?: () => number;
+}): Promise<ControlServer> {
   const limits: ControlLimits = { ...DEFAULT_CONTROL_LIMITS, ...opts.limits };
   const token = randomBytes(24).toString('hex');
   const conns = new Set<Conn>();
@@ -79,7 +95,10 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
   let windowFailures = 0;
   const failureAllowed = (): boolean => {
     const now = (opts.now ?? Date.now)();
-    if (now - windowStart >= 1000) { windowStart = now; windowFailures = 0; }
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      windowFailures = 0;
+    }
     return ++windowFailures <= limits.maxFailuresPerSecond;
   };
 
@@ -88,15 +107,26 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
     socket.on('error', () => undefined);
     if (conns.size >= limits.maxConnections) {
       let oldest: Conn | undefined;
-      for (const c of conns) if (!c.authenticated) { oldest = c; break; }
-      if (oldest === undefined) { dropped.cap++; socket.destroy(); return; }
+      for (const c of conns)
+        if (!c.authenticated) {
+          oldest = c;
+          break;
+        }
+      if (oldest === undefined) {
+        dropped.cap++;
+        socket.destroy();
+        return;
+      }
       dropped.cap++;
       drop(oldest);
     }
     const conn: Conn = { socket, authenticated: false, failures: 0 };
     conns.add(conn);
     socket.setEncoding('utf8');
-    socket.setTimeout(limits.idleMs, () => { dropped.idle++; drop(conn); });
+    socket.setTimeout(limits.idleMs, () => {
+      dropped.idle++;
+      drop(conn);
+    });
     let buffer = '';
     let chain: Promise<void> = Promise.resolve();
     const reply = (r: OperatorResult) => {
@@ -113,12 +143,19 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
         if (line === '') continue;
         const verdict = check(line);
         if (verdict.ok) {
-          if (!conn.authenticated) { conn.authenticated = true; socket.setTimeout(limits.authenticatedIdleMs); }
+          if (!conn.authenticated) {
+            conn.authenticated = true;
+            socket.setTimeout(limits.authenticatedIdleMs);
+          }
           chain = chain.then(() => run(verdict.command).then(reply));
           continue;
         }
         conn.failures++;
-        if (!failureAllowed()) { dropped.rate++; drop(conn); return; }
+        if (!failureAllowed()) {
+          dropped.rate++;
+          drop(conn);
+          return;
+        }
         chain = chain.then(() => reply(fail(verdict.error, verdict.invalid === true)));
         if (conn.failures >= limits.maxFailuresPerConnection) {
           dropped.failures++;
@@ -199,7 +236,11 @@ export async function startControlServer(opts: { dataDir: string; handler: Opera
 }
 
 /** Client side, for `harvester control`: read the control file, send one command, await one reply. */
-export async function sendControlCommand(opts: { dataDir: string; command: Readonly<Record<string, unknown>>; timeoutMs?: number }): Promise<OperatorResult> {
+export async function sendControlCommand(opts: {
+  dataDir: string;
+  command: Readonly<Record<string, unknown>>;
+  timeoutMs?: number;
+}): Promise<OperatorResult> {
   const file = join(opts.dataDir, CONTROL_FILE);
   let info: ControlFile;
   try {

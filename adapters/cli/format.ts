@@ -16,10 +16,15 @@ export function dollars(units: number, decimals = 2): string {
  * price word (limit, stop, tp1, tp2, R, at, netPnl=…) and gate values whose gate names a price are shown in dollars.
  */
 export function humanizeNote(note: string): string {
-  return note
-    .replace(/\b(limit|stop|tp\d|target|at|price|entry|exit|shelf|vwap|netPnl=|grossPnl=|pnl=)\s?(-?\d{4,})\b/gi, (_m, word: string, n: string) => `${word}${word.endsWith('=') ? '' : ' '}${dollars(Number(n))}`)
-    // LMP's "R 200" is the risk per share (entry − stop) in price units.
-    .replace(/\bR (\d+)\b/g, (_m, n: string) => `R ${dollars(Number(n))}/sh`);
+  return (
+    note
+      .replace(
+        /\b(limit|stop|tp\d|target|at|price|entry|exit|shelf|vwap|netPnl=|grossPnl=|pnl=)\s?(-?\d{4,})\b/gi,
+        (_m, word: string, n: string) => `${word}${word.endsWith('=') ? '' : ' '}${dollars(Number(n))}`,
+      )
+      // LMP's "R 200" is the risk per share (entry − stop) in price units.
+      .replace(/\bR (\d+)\b/g, (_m, n: string) => `R ${dollars(Number(n))}/sh`)
+  );
 }
 
 const PRICE_GATE = /price|vwap|shelf|stop|limit|tp\d|target|bid|ask|spread|pnl/i;

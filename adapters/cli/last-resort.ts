@@ -25,17 +25,30 @@ export interface LastResortDeps {
  * (TWS keeps an API client's orders when its socket closes), and the next session adopts them through the id
  * journal. Running once is enough; a second error while closing only waits for the exit.
  */
-export function lastResortHandler(d: LastResortDeps): (origin: 'uncaughtException' | 'unhandledRejection', error: unknown) => Promise<void> {
+export function lastResortHandler(
+  d: LastResortDeps,
+): (origin: 'uncaughtException' | 'unhandledRejection', error: unknown) => Promise<void> {
   let fired = false;
   return async (origin, error) => {
     if (fired) return;
     fired = true;
     const e = error instanceof Error ? error : new Error(String(error));
     const text = scrub(`${origin}: ${e.message}`, d.secrets ?? []);
-    const line = JSON.stringify({ level: 50, plugin: 'last-resort', msg: `harvester: fatal ${text}; working orders are left at the venue (open positions keep their stops); exiting ${LAST_RESORT_EXIT}` });
+    const line = JSON.stringify({
+      level: 50,
+      plugin: 'last-resort',
+      msg: `harvester: fatal ${text}; working orders are left at the venue (open positions keep their stops); exiting ${LAST_RESORT_EXIT}`,
+    });
     (d.write ?? ((l: string) => process.stderr.write(l)))(`${line}\n`);
     try {
-      d.journal.write('event', 'process.crashed', { origin, error: text, stack: scrub(e.stack ?? '', d.secrets ?? []).split('\n').slice(0, 12).join('\n') });
+      d.journal.write('event', 'process.crashed', {
+        origin,
+        error: text,
+        stack: scrub(e.stack ?? '', d.secrets ?? [])
+          .split('\n')
+          .slice(0, 12)
+          .join('\n'),
+      });
     } catch {
       // the journal itself may be what failed: the stderr line above is the record then
     }
@@ -43,7 +56,12 @@ export function lastResortHandler(d: LastResortDeps): (origin: 'uncaughtExceptio
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, d.graceMs ?? 5_000);
       timer.unref();
-      d.close().catch(() => undefined).finally(() => { clearTimeout(timer); resolve(); });
+      d.close()
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(timer);
+          resolve();
+        });
     });
     exit(LAST_RESORT_EXIT);
   };
@@ -52,8 +70,12 @@ export function lastResortHandler(d: LastResortDeps): (origin: 'uncaughtExceptio
 /** Installs the handler on the process for one run; returns the uninstaller (the run's `finally`). */
 export function installLastResort(d: LastResortDeps): () => void {
   const handle = lastResortHandler(d);
-  const onException = (e: unknown): void => { void handle('uncaughtException', e); };
-  const onRejection = (e: unknown): void => { void handle('unhandledRejection', e); };
+  const onException = (e: unknown): void => {
+    void handle('uncaughtException', e);
+  };
+  const onRejection = (e: unknown): void => {
+    void handle('unhandledRejection', e);
+  };
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   return () => {

@@ -26,7 +26,12 @@ export async function loadResolvedConfig(file: string | undefined): Promise<{ re
   // Plugins given by path load the same way as the config (tsx's ESM import, wherever they live), so a plugin in a
   // folder without "type": "module" fails with its own error, not with require()'s "ES Module … in a cycle".
   // Env references resolve from the environment captured at start, which config code cannot change.
-  const resolved = await resolveConfig(loaded.input, { builtins: await builtinPlugins(), baseDir: loaded.dir, env: launchEnv, importer: importTs });
+  const resolved = await resolveConfig(loaded.input, {
+    builtins: await builtinPlugins(),
+    baseDir: loaded.dir,
+    env: launchEnv,
+    importer: importTs,
+  });
   loadedSecrets.push(...resolved.secrets);
   return { resolved, path: loaded.path };
 }

@@ -11,8 +11,15 @@ export async function openStore(resolved: ResolvedConfig): Promise<AdapterInstan
   const sel = resolved.store;
   const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
   return sel.manifest.create({
-    pluginId: sel.manifest.id, params: sel.params as Readonly<unknown>, clock: new ManualClock(0), log: quiet, random: new Sfc32(0),
-    mode: resolved.root.mode, seed: resolved.root.seed, secret: (n) => process.env[n], instrument: () => undefined,
+    pluginId: sel.manifest.id,
+    params: sel.params as Readonly<unknown>,
+    clock: new ManualClock(0),
+    log: quiet,
+    random: new Sfc32(0),
+    mode: resolved.root.mode,
+    seed: resolved.root.seed,
+    secret: (n) => process.env[n],
+    instrument: () => undefined,
     market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
     account: { id: null, currency: resolved.root.account.currency, startEquity: 0 },
     session: { date: resolved.root.session.date, timeZone: resolved.root.session.timeZone, start: 0, end: 0 },
@@ -21,7 +28,8 @@ export async function openStore(resolved: ResolvedConfig): Promise<AdapterInstan
 }
 
 /** The `--db-url` option's help text (run, sessions, decisions). */
-export const DB_URL_HELP = 'database: sqlite:///relative.sqlite, sqlite:////absolute.sqlite or postgres://user:password@host:port/db (overrides store.params)';
+export const DB_URL_HELP =
+  'database: sqlite:///relative.sqlite, sqlite:////absolute.sqlite or postgres://user:password@host:port/db (overrides store.params)';
 
 /**
  * The resolved config with `--db-url` in place of the configured database: validated by the store plugin's own
@@ -33,12 +41,22 @@ export function withDbUrl(resolved: ResolvedConfig, url: string | undefined): Re
   const target = parseDbUrl(url);
   const sel = resolved.store;
   if (sel.manifest.id !== 'typeorm') {
-    throw new ConfigError('CONFIG.INVALID', `--db-url needs the typeorm store (store.use is '${sel.manifest.id}')`, 'store.use', sel.manifest.id);
+    throw new ConfigError(
+      'CONFIG.INVALID',
+      `--db-url needs the typeorm store (store.use is '${sel.manifest.id}')`,
+      'store.use',
+      sel.manifest.id,
+    );
   }
   const params: Record<string, unknown> = { ...(sel.params as Record<string, unknown>), driver: target.driver, url };
   const parsed = sel.manifest.paramsSchema.safeParse(params);
   if (!parsed.success) {
-    throw new ConfigError('CONFIG.INVALID', `--db-url ${redactDbUrl(url)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'store.params.url', sel.manifest.id);
+    throw new ConfigError(
+      'CONFIG.INVALID',
+      `--db-url ${redactDbUrl(url)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      'store.params.url',
+      sel.manifest.id,
+    );
   }
   const redactedStore = (resolved.redacted.store ?? {}) as Record<string, unknown>;
   const redactedParams = { ...((redactedStore.params ?? {}) as Record<string, unknown>), driver: target.driver, url: redactDbUrl(url) };

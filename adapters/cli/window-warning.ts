@@ -16,7 +16,11 @@ export function warnAboutWindow(resolved: ResolvedConfig, print: (line: string) 
   const local = now.setZone(zone);
   const window = `${session.date} ${session.start}–${session.end} ${zone}`;
   if (local >= end) {
-    print(`harvester: warning: the session window ${window} has already passed ` + `(it is ${local.toFormat('yyyy-MM-dd HH:mm')} there): nothing will ` + `trade. Set session.date (and start/end) to the day you mean to trade.`);
+    print(
+      `harvester: warning: the session window ${window} has already passed ` +
+        `(it is ${local.toFormat('yyyy-MM-dd HH:mm')} there): nothing will ` +
+        `trade. Set session.date (and start/end) to the day you mean to trade.`,
+    );
   } else if (local < start) {
     const minutes = Math.round(start.diff(local, 'minutes').minutes);
     print(`harvester: the session window ${window} opens in ${minutes} minute(s); entries wait until then.`);

@@ -42,7 +42,12 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
     const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
     return same(bearer ?? cookie(req.headers.cookie, COOKIE), o.token);
   };
-  const deny = (reply: FastifyReply, code: number) => reply.code(code).header('cache-control', 'no-store').type('text/plain').send(code === 401 ? 'unauthorized' : 'forbidden');
+  const deny = (reply: FastifyReply, code: number) =>
+    reply
+      .code(code)
+      .header('cache-control', 'no-store')
+      .type('text/plain')
+      .send(code === 401 ? 'unauthorized' : 'forbidden');
 
   app.addHook('onRequest', async (req, reply) => {
     if (!hosts().has(String(req.headers.host ?? ''))) return deny(reply, 403);
@@ -61,7 +66,11 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
       // Move the token from the URL into an HttpOnly, same-site cookie, so it leaves the address bar and history.
       return reply.header('set-cookie', `${COOKIE}=${o.token}; HttpOnly; SameSite=Strict; Path=/`).redirect('/', 303);
     }
-    return reply.header('cache-control', 'no-store').header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'").type('text/html').send(dashboardPage());
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'")
+      .type('text/html')
+      .send(dashboardPage());
   });
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   app.get('/api/state', async (_req, reply) => reply.header('cache-control', 'no-store').send(o.view.snapshot()));
@@ -72,11 +81,15 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
     return reply.send(await o.apply(parsed.command));
   });
   app.get('/api/stream', { websocket: true }, (socket) => {
-    const send = () => { if (socket.readyState === 1) socket.send(JSON.stringify(o.view.snapshot())); };
+    const send = () => {
+      if (socket.readyState === 1) socket.send(JSON.stringify(o.view.snapshot()));
+    };
     send();
     const timer = setInterval(send, o.pushMs ?? 500);
     socket.on('close', () => clearInterval(timer));
-    socket.on('message', () => { /* the stream is one-way; commands go through POST /api/control */ });
+    socket.on('message', () => {
+      /* the stream is one-way; commands go through POST /api/control */
+    });
   });
 
   await app.listen({ host: '127.0.0.1', port: o.port });
@@ -85,7 +98,9 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
   return {
     port,
     url: `http://127.0.0.1:${port}/`,
-    close: async () => { await app.close(); },
+    close: async () => {
+      await app.close();
+    },
   };
 }
 

@@ -1,7 +1,18 @@
 import type { JournalEntry } from '../../ports/journal.js';
 
-export interface FeedRow { time: number; type: string; symbol: string | null; text: string }
-export interface Marker { time: number; symbol: string; kind: 'buy' | 'sell' | 'exit'; price: number; text: string }
+export interface FeedRow {
+  time: number;
+  type: string;
+  symbol: string | null;
+  text: string;
+}
+export interface Marker {
+  time: number;
+  symbol: string;
+  kind: 'buy' | 'sell' | 'exit';
+  price: number;
+  text: string;
+}
 
 const KEEP = 50;
 
@@ -22,7 +33,12 @@ export class SessionFeed {
     const d = row.data as Record<string, unknown>;
     switch (row.kind) {
       case 'decision':
-        push(this.decisions, { time: row.time, type: row.type, symbol: row.symbol ?? null, text: `${String(d.stage ?? row.type)} → ${String(d.outcome ?? '')}${d.note ? ` (${String(d.note)})` : ''}` });
+        push(this.decisions, {
+          time: row.time,
+          type: row.type,
+          symbol: row.symbol ?? null,
+          text: `${String(d.stage ?? row.type)} → ${String(d.outcome ?? '')}${d.note ? ` (${String(d.note)})` : ''}`,
+        });
         return;
       default:
     }
@@ -32,11 +48,22 @@ export class SessionFeed {
     } else if (row.type === 'connection.changed') {
       this.connection = { state: String(d.to), reason: String(d.reason ?? ''), at: row.time };
     } else if (row.type.startsWith('operator.')) {
-      push(this.operator, { time: row.time, type: row.type, symbol: (d.symbol as string | undefined) ?? null, text: `${row.type.slice(9)} by ${String(d.operatorId ?? '?')}${d.note ? `: ${String(d.note)}` : ''}` });
+      push(this.operator, {
+        time: row.time,
+        type: row.type,
+        symbol: (d.symbol as string | undefined) ?? null,
+        text: `${row.type.slice(9)} by ${String(d.operatorId ?? '?')}${d.note ? `: ${String(d.note)}` : ''}`,
+      });
     } else if (row.type === 'order.requested' && d.role === 'stop-loss' && typeof d.triggerPrice === 'number') {
       this.stops.set(String(d.coid), { symbol: String(d.symbol), price: d.triggerPrice });
     } else if (row.type === 'order.filled') {
-      push(this.markers, { time: Number(d.at ?? row.time), symbol: String(d.symbol), kind: d.side === 'buy' ? 'buy' : 'sell', price: Number(d.price), text: `${String(d.side)} ${String(d.qty)} @ ${(Number(d.price) / 10_000).toFixed(2)}` });
+      push(this.markers, {
+        time: Number(d.at ?? row.time),
+        symbol: String(d.symbol),
+        kind: d.side === 'buy' ? 'buy' : 'sell',
+        price: Number(d.price),
+        text: `${String(d.side)} ${String(d.qty)} @ ${(Number(d.price) / 10_000).toFixed(2)}`,
+      });
       if (d.leavesQty === 0) this.stops.delete(String(d.coid));
     } else if (row.type === 'order.cancelled') {
       this.stops.delete(String(d.coid));

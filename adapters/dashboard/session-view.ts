@@ -51,25 +51,56 @@ export class SessionView {
     const ledger = parts.ledger;
     const root = this.resolved.root;
     return {
-      session: { id: this.sessionId, mode: root.mode, strategy: this.resolved.strategies.map((s) => s.instanceId).join(', '), timeZone: root.session.timeZone, now },
+      session: {
+        id: this.sessionId,
+        mode: root.mode,
+        strategy: this.resolved.strategies.map((s) => s.instanceId).join(', '),
+        timeZone: root.session.timeZone,
+        now,
+      },
       killSwitch: { state: engine.gate.state, last: this.feed.killSwitch },
       connection: this.feed.connection,
       paused: [...engine.pausedSymbols],
       data: this.symbols().map((symbol) => {
         const b = parts.router.book(symbol);
         const last = b?.lastRecvTime ?? 0;
-        return { symbol, bid: b?.bestBid ?? 0, ask: b?.bestAsk ?? 0, ageMs: last === 0 ? null : Math.max(0, Math.round((now - last) / 1000)) };
+        return {
+          symbol,
+          bid: b?.bestBid ?? 0,
+          ask: b?.bestAsk ?? 0,
+          ageMs: last === 0 ? null : Math.max(0, Math.round((now - last) / 1000)),
+        };
       }),
       positions: ledger.positions(),
-      workingOrders: engine.orders.registry.working().map((o) => ({ coid: o.coid, symbol: o.symbol, role: o.role, side: o.side, quantity: o.quantity, filled: o.filled, stop: this.feed.stops.get(o.coid)?.price ?? null })),
-      pnl: { realized: ledger.realized(), unrealized: ledger.unrealized(), daily: ledger.dailyPnl(), equity: ledger.equity(), startEquity: ledger.startEquity },
+      workingOrders: engine.orders.registry
+        .working()
+        .map((o) => ({
+          coid: o.coid,
+          symbol: o.symbol,
+          role: o.role,
+          side: o.side,
+          quantity: o.quantity,
+          filled: o.filled,
+          stop: this.feed.stops.get(o.coid)?.price ?? null,
+        })),
+      pnl: {
+        realized: ledger.realized(),
+        unrealized: ledger.unrealized(),
+        daily: ledger.dailyPnl(),
+        equity: ledger.equity(),
+        startEquity: ledger.startEquity,
+      },
       limits: describeRisk(this.resolved.risk, { startEquity: root.account.startEquity }),
       memory: engine.memory.current === null ? null : { version: engine.memory.current.version },
       decisions: this.feed.decisions.slice(-15).reverse(),
       operator: this.feed.operator.slice(-10).reverse(),
-      alerts: this.alerts.slice(-10).reverse().map((r) => ({ type: r.alert.type, level: r.alert.level, title: r.alert.title, at: r.alert.at })),
+      alerts: this.alerts
+        .slice(-10)
+        .reverse()
+        .map((r) => ({ type: r.alert.type, level: r.alert.level, title: r.alert.title, at: r.alert.at })),
       chart: this.symbols().map((symbol) => ({
-        symbol, points: this.prices.get(symbol) ?? [],
+        symbol,
+        points: this.prices.get(symbol) ?? [],
         markers: this.feed.markers.filter((m) => m.symbol === symbol),
         stops: [...this.feed.stops.values()].filter((s) => s.symbol === symbol).map((s) => s.price),
       })),
@@ -78,6 +109,8 @@ export class SessionView {
 
   private symbols(): string[] {
     const fromConfig = this.resolved.root.instruments.map((i) => i.symbol);
-    return fromConfig.length > 0 ? fromConfig : [...new Set(this.resolved.strategies.map((s) => String((s.params as { symbol?: string }).symbol ?? '')).filter(Boolean))];
+    return fromConfig.length > 0
+      ? fromConfig
+      : [...new Set(this.resolved.strategies.map((s) => String((s.params as { symbol?: string }).symbol ?? '')).filter(Boolean))];
   }
 }

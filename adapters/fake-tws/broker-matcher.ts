@@ -13,24 +13,51 @@ const TOP_N = 5;
 class RowBookView implements BookView {
   lastRecvTime: Micros = 0;
   lastExchTime: Micros | null = null;
-  constructor(readonly symbol: string, readonly rows: RowBook) {}
-  private side(s: BookSide): 0 | 1 { return s === 'bid' ? 1 : 0; }
-  get bestBid(): Price { return this.rows.level(1, 0)?.price ?? 0; }
-  get bestAsk(): Price { return this.rows.level(0, 0)?.price ?? 0; }
-  get bestBidSize(): Quantity { return this.rows.level(1, 0)?.size ?? 0; }
-  get bestAskSize(): Quantity { return this.rows.level(0, 0)?.size ?? 0; }
-  get spread(): Price { return this.bestAsk - this.bestBid; }
-  get mid2(): Price { return this.bestAsk + this.bestBid; }
-  get topN(): number { return TOP_N; }
-  get crossed(): boolean { return this.bestBid > 0 && this.bestAsk > 0 && this.bestBid >= this.bestAsk; }
+  constructor(
+    readonly symbol: string,
+    readonly rows: RowBook,
+  ) {}
+  private side(s: BookSide): 0 | 1 {
+    return s === 'bid' ? 1 : 0;
+  }
+  get bestBid(): Price {
+    return this.rows.level(1, 0)?.price ?? 0;
+  }
+  get bestAsk(): Price {
+    return this.rows.level(0, 0)?.price ?? 0;
+  }
+  get bestBidSize(): Quantity {
+    return this.rows.level(1, 0)?.size ?? 0;
+  }
+  get bestAskSize(): Quantity {
+    return this.rows.level(0, 0)?.size ?? 0;
+  }
+  get spread(): Price {
+    return this.bestAsk - this.bestBid;
+  }
+  get mid2(): Price {
+    return this.bestAsk + this.bestBid;
+  }
+  get topN(): number {
+    return TOP_N;
+  }
+  get crossed(): boolean {
+    return this.bestBid > 0 && this.bestAsk > 0 && this.bestBid >= this.bestAsk;
+  }
   get maxBidSizeTopN(): Quantity {
     let max = 0;
     for (let i = 0; i < Math.min(TOP_N, this.rows.depth(1)); i++) max = Math.max(max, this.rows.level(1, i)!.size);
     return max;
   }
-  levels(side: BookSide): number { return this.rows.depth(this.side(side)); }
-  priceAt(side: BookSide, row: number): Price { return this.rows.level(this.side(side), row)?.price ?? 0; }
-  sizeAt(side: BookSide, row: number): Quantity { return this.rows.level(this.side(side), row)?.size ?? 0; }
+  levels(side: BookSide): number {
+    return this.rows.depth(this.side(side));
+  }
+  priceAt(side: BookSide, row: number): Price {
+    return this.rows.level(this.side(side), row)?.price ?? 0;
+  }
+  sizeAt(side: BookSide, row: number): Quantity {
+    return this.rows.level(this.side(side), row)?.size ?? 0;
+  }
   topVolume(side: BookSide): Quantity {
     let v = 0;
     for (let i = 0; i < Math.min(TOP_N, this.levels(side)); i++) v += this.sizeAt(side, i);
@@ -47,7 +74,9 @@ export class FakeMarketView implements MarketView {
   private readonly depthListeners = new Set<(e: DepthEvent, b: BookView) => void>();
   private readonly tradeListeners = new Set<(e: TradeEvent, b: BookView | undefined) => void>();
 
-  book(symbol: string): BookView | undefined { return this.books.get(symbol); }
+  book(symbol: string): BookView | undefined {
+    return this.books.get(symbol);
+  }
   onDepth(listener: (event: DepthEvent, book: BookView) => void): Disposer {
     this.depthListeners.add(listener);
     return () => this.depthListeners.delete(listener);
@@ -80,7 +109,10 @@ export class BrokerBackedMatcher implements FakeMatcher {
   private sink: MatcherSink = { fill: () => undefined, reject: () => undefined };
   private readonly offs: Disposer[];
 
-  constructor(private readonly broker: IBrokerAdapter, readonly view: FakeMarketView = new FakeMarketView()) {
+  constructor(
+    private readonly broker: IBrokerAdapter,
+    readonly view: FakeMarketView = new FakeMarketView(),
+  ) {
     this.offs = [
       broker.on('order.filled', (f) => {
         const id = Number(f.coid);
@@ -93,20 +125,38 @@ export class BrokerBackedMatcher implements FakeMatcher {
     ];
   }
 
-  setSink(sink: MatcherSink): void { this.sink = sink; }
+  setSink(sink: MatcherSink): void {
+    this.sink = sink;
+  }
 
   submit(o: MatcherOrder): void {
-    const receipt = this.broker.submit({ coid: String(o.orderId), symbol: o.symbol, side: o.side, type: o.type,
-      quantity: o.quantity, limitPrice: o.limitPrice, triggerPrice: o.triggerPrice, tif: 'day',
-      orderRef: `fake-tws-${o.orderId}` });
+    const receipt = this.broker.submit({
+      coid: String(o.orderId),
+      symbol: o.symbol,
+      side: o.side,
+      type: o.type,
+      quantity: o.quantity,
+      limitPrice: o.limitPrice,
+      triggerPrice: o.triggerPrice,
+      tif: 'day',
+      orderRef: `fake-tws-${o.orderId}`,
+    });
     if (receipt.status === 'rejected') this.sink.reject(o.orderId, `${receipt.code}: ${receipt.reason}`);
   }
 
-  modify(orderId: number, changes: MatcherChanges): void { this.broker.modify(String(orderId), changes); }
-  cancel(orderId: number): void { this.broker.cancel(String(orderId)); }
+  modify(orderId: number, changes: MatcherChanges): void {
+    this.broker.modify(String(orderId), changes);
+  }
+  cancel(orderId: number): void {
+    this.broker.cancel(String(orderId));
+  }
   onTouch(): void {}
   onTrade(): void {}
-  onEvent(ev: MarketEvent): void { this.view.feed(ev); }
+  onEvent(ev: MarketEvent): void {
+    this.view.feed(ev);
+  }
 
-  dispose(): void { for (const off of this.offs) off(); }
+  dispose(): void {
+    for (const off of this.offs) off();
+  }
 }

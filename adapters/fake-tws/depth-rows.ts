@@ -98,8 +98,7 @@ function findPrice(rows: DepthRowSide, price: Price, side: 0 | 1): number {
  * pushes a row out of the window is followed by its delete, and a delete that pulls a hidden row in is followed by
  * its insert.
  */
-export function trimToWindow(book: RowBook, c: RowChange, lenAfter: number, numRows: number,
-  out: (c: RowChange) => void): void {
+export function trimToWindow(book: RowBook, c: RowChange, lenAfter: number, numRows: number, out: (c: RowChange) => void): void {
   if (c.position >= numRows) return;
   out(c);
   if (c.operation === 0 && lenAfter > numRows) {

@@ -123,9 +123,13 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     this.clockSkewMs = options.clockSkewMs ?? (this.scenario === 'clock-skew' ? SCENARIO_SKEW_MS : 0);
     const matcher = options.matcher ?? new TouchMatcher({ partialFills: this.scenario === 'partial-fills' });
     this.market = new MarketHub(matcher, this.clock);
-    this.desk = new OrderDesk({ matcher, scenario: () => this.scenario, now: () => this.clock.nowMicros(),
+    this.desk = new OrderDesk({
+      matcher,
+      scenario: () => this.scenario,
+      now: () => this.clock.nowMicros(),
       connectionsOf: (id) => this.live().filter((c) => c.clientId === id),
-      startingCash: toPrice(options.startingCash ?? 1_000_000) });
+      startingCash: toPrice(options.startingCash ?? 1_000_000),
+    });
     this.server = net.createServer((socket) => {
       const conn = new TwsConnection(this.nextConnId++, socket, this);
       this.connections.set(conn.id, conn);
@@ -179,22 +183,40 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
   /** Applies a fault or scripted frame to every ready connection, or to those of one client id. */
   inject(injection: Injection, target: { clientId?: number } = {}): void {
     if (injection.kind === 'fill') {
-      this.desk.forceFill(injection.orderId, injection.quantity,
-        injection.price === undefined ? undefined : toPrice(injection.price));
+      this.desk.forceFill(injection.orderId, injection.quantity, injection.price === undefined ? undefined : toPrice(injection.price));
       return;
     }
     if (injection.kind === 'market') return this.publish(injection.event);
     for (const c of this.live()) {
       if (target.clientId !== undefined && c.clientId !== target.clientId) continue;
       switch (injection.kind) {
-        case 'frame': c.send(typeof injection.fields === 'function' ? injection.fields(c.msgs) : injection.fields); break;
-        case 'raw': c.sendRaw(injection.bytes); break;
-        case 'error': c.send(c.msgs.error(injection.id ?? -1, injection.code,
-          injection.text ?? ERROR_TEXT[injection.code] ?? `fake error ${injection.code}`)); break;
-        case 'close': c.close(); break;
-        case 'silence': c.silent = injection.on ?? true; break;
-        case 'garbage': sendGarbage(c); break;
-        case 'oversized': c.sendRaw(rawFrame(0x7fffffff, 'stall')); break;
+        case 'frame':
+          c.send(typeof injection.fields === 'function' ? injection.fields(c.msgs) : injection.fields);
+          break;
+        case 'raw':
+          c.sendRaw(injection.bytes);
+          break;
+        case 'error':
+          c.send(
+            c.msgs.error(
+              injection.id ?? -1,
+              injection.code,
+              injection.text ?? ERROR_TEXT[injection.code] ?? `fake error ${injection.code}`,
+            ),
+          );
+          break;
+        case 'close':
+          c.close();
+          break;
+        case 'silence':
+          c.silent = injection.on ?? true;
+          break;
+        case 'garbage':
+          sendGarbage(c);
+          break;
+        case 'oversized':
+          c.sendRaw(rawFrame(0x7fffffff, 'stall'));
+          break;
       }
     }
   }
@@ -237,7 +259,8 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
     if (conn.ready && this.scenario === 'socket-close') return conn.close();
     const m = conn.msgs;
     switch (request.kind) {
-      case 'reqIds': return conn.send(m.nextValidId(this.allocateOrderId()));
+      case 'reqIds':
+        return conn.send(m.nextValidId(this.allocateOrderId()));
       case 'placeOrder': {
         // TWS with "Read-Only API" on answers every order message with 321 and nothing else: no openOrder, no status.
         if (this.scenario === 'read-only') return conn.send(m.error(request.order.orderId, 321, ERROR_TEXT[321]!));
@@ -255,8 +278,10 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
       case 'openOrders':
         if (request.scope === 'auto') return; // reqAutoOpenOrders only binds future orders; TWS sends no list
         return this.desk.openOrders(conn, request.scope === 'all');
-      case 'executions': return this.desk.replayExecutions(conn, request.reqId, request);
-      default: return answerInfoRequest(this, conn, request);
+      case 'executions':
+        return this.desk.replayExecutions(conn, request.reqId, request);
+      default:
+        return answerInfoRequest(this, conn, request);
     }
   }
 
@@ -266,7 +291,8 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
    * resolves any symbol.
    */
   contractFor(req: RequestedContract): FakeContract | null {
-    const known: Array<Partial<FakeContract> & { symbol: string }> | undefined = this.options.contracts ?? this.options.market?.symbols?.map((symbol) => ({ symbol }));
+    const known: Array<Partial<FakeContract> & { symbol: string }> | undefined =
+      this.options.contracts ?? this.options.market?.symbols?.map((symbol) => ({ symbol }));
     if (known) {
       const hit = known.find((c) => (req.symbol !== '' && c.symbol === req.symbol) || (req.conId !== 0 && c.conId === req.conId));
       return hit ? completeContract(hit) : null;
@@ -302,7 +328,9 @@ export class FakeTwsServer extends EventEmitter<FakeTwsEvents> implements Connec
   private onReady(conn: TwsConnection): void {
     const m = conn.msgs;
     const codes: Partial<Record<ScenarioName, number[]>> = {
-      'upstream-lost': [1100], 'upstream-restored-data-lost': [1100, 1101], 'upstream-restored-data-kept': [1100, 1102],
+      'upstream-lost': [1100],
+      'upstream-restored-data-lost': [1100, 1101],
+      'upstream-restored-data-kept': [1100, 1102],
       'farm-flaps': [2103, 2104, 2105, 2106],
     };
     for (const code of codes[this.scenario] ?? []) conn.send(m.error(-1, code, ERROR_TEXT[code]!));
@@ -323,9 +351,16 @@ export function completeContract(c: Partial<FakeContract> & { symbol: string }):
   let h = 2166136261;
   for (let i = 0; i < c.symbol.length; i++) h = Math.imul(h ^ c.symbol.charCodeAt(i), 16777619) >>> 0;
   return {
-    conId: c.conId ?? 100_000 + (h % 900_000), symbol: c.symbol, secType: c.secType ?? 'STK',
-    exchange: c.exchange ?? 'SMART', primaryExchange: c.primaryExchange ?? 'NASDAQ', currency: c.currency ?? 'USD',
-    localSymbol: c.localSymbol ?? c.symbol, tradingClass: c.tradingClass ?? 'NMS',
-    longName: c.longName ?? `${c.symbol} FAKE INC`, minTick: c.minTick ?? 0.01, timeZoneId: c.timeZoneId ?? 'US/Eastern',
+    conId: c.conId ?? 100_000 + (h % 900_000),
+    symbol: c.symbol,
+    secType: c.secType ?? 'STK',
+    exchange: c.exchange ?? 'SMART',
+    primaryExchange: c.primaryExchange ?? 'NASDAQ',
+    currency: c.currency ?? 'USD',
+    localSymbol: c.localSymbol ?? c.symbol,
+    tradingClass: c.tradingClass ?? 'NMS',
+    longName: c.longName ?? `${c.symbol} FAKE INC`,
+    minTick: c.minTick ?? 0.01,
+    timeZoneId: c.timeZoneId ?? 'US/Eastern',
   };
 }

@@ -18,8 +18,19 @@ export interface HistoricalQuery {
 }
 
 const BAR_SECONDS: Readonly<Record<string, number>> = {
-  '1 secs': 1, '5 secs': 5, '10 secs': 10, '15 secs': 15, '30 secs': 30, '1 min': 60, '2 mins': 120, '3 mins': 180,
-  '5 mins': 300, '15 mins': 900, '30 mins': 1800, '1 hour': 3600, '1 day': 86_400,
+  '1 secs': 1,
+  '5 secs': 5,
+  '10 secs': 10,
+  '15 secs': 15,
+  '30 secs': 30,
+  '1 min': 60,
+  '2 mins': 120,
+  '3 mins': 180,
+  '5 mins': 300,
+  '15 mins': 900,
+  '30 mins': 1800,
+  '1 hour': 3600,
+  '1 day': 86_400,
 };
 const WHAT = new Set(['TRADES', 'MIDPOINT', 'BID', 'ASK']);
 const NY = 'America/New_York';
@@ -28,8 +39,15 @@ const S = 1_000_000;
 export function decodeHistorical(t: readonly string[]): HistoricalQuery {
   if (t.length < 21) throw new RangeError(`request 20 has ${t.length} tokens, needs 21`);
   return {
-    reqId: parseInt(t[1] ?? '', 10) || 0, conId: parseInt(t[2] ?? '', 10) || 0, symbol: t[3] ?? '', end: t[15] ?? '', barSize: t[16] ?? '',
-    duration: t[17] ?? '', rth: t[18] === '1', what: t[19] ?? '', formatDate: parseInt(t[20] ?? '', 10) || 1,
+    reqId: parseInt(t[1] ?? '', 10) || 0,
+    conId: parseInt(t[2] ?? '', 10) || 0,
+    symbol: t[3] ?? '',
+    end: t[15] ?? '',
+    barSize: t[16] ?? '',
+    duration: t[17] ?? '',
+    rth: t[18] === '1',
+    what: t[19] ?? '',
+    formatDate: parseInt(t[20] ?? '', 10) || 1,
   };
 }
 
@@ -60,15 +78,22 @@ export type HistoricalAnswer = { ok: true; fields: Field[] } | { ok: false; code
  */
 export function historicalBars(q: HistoricalQuery, now: Micros, seed: number, anchor: number): HistoricalAnswer {
   const bar = BAR_SECONDS[q.barSize];
-  if (bar === undefined) return { ok: false, code: 321, text: `Error validating request:-'bX' : cause - Historical data bar size setting is invalid: ${q.barSize}` };
+  if (bar === undefined)
+    return {
+      ok: false,
+      code: 321,
+      text: `Error validating request:-'bX' : cause - Historical data bar size setting is invalid: ${q.barSize}`,
+    };
   if (!WHAT.has(q.what)) return { ok: false, code: 321, text: `Error validating request:-'bX' : cause - Invalid what to show: ${q.what}` };
   const end = parseEnd(q.end, now);
   if (end === null) return { ok: false, code: 321, text: `Error validating request:-'bX' : cause - Invalid end date/time: ${q.end}` };
   const m = /^(\d+) ([SD])$/.exec(q.duration);
-  if (m === null) return { ok: false, code: 321, text: `Error validating request:-'bX' : cause - Historical data duration is invalid: ${q.duration}` };
+  if (m === null)
+    return { ok: false, code: 321, text: `Error validating request:-'bX' : cause - Historical data duration is invalid: ${q.duration}` };
   const n = Number(m[1]);
   const starts = barStarts(end, m[2] === 'D' ? { days: n } : { seconds: n }, bar, q.rth);
-  if (starts.length === 0) return { ok: false, code: 162, text: 'Historical Market Data Service error message:HMDS query returned no data' };
+  if (starts.length === 0)
+    return { ok: false, code: 162, text: 'Historical Market Data Service error message:HMDS query returned no data' };
   const tick = 0.01;
   const mix = symbolHash(q.symbol) ^ seed;
   // Walk back from the anchor: the last bar closes at it, each earlier bar's close is the next one's open.
@@ -88,7 +113,12 @@ export function historicalBars(q: HistoricalQuery, now: Micros, seed: number, an
     const open = i === 0 ? Math.max(1, close - moves[0]!) : closes[i - 1]!;
     const high = Math.max(open, close) + rng.int(0, 3);
     const low = Math.max(1, Math.min(open, close) - rng.int(0, 3));
-    const date = bar === 86_400 ? DateTime.fromMillis(t / 1_000, { zone: NY }).toFormat('yyyyMMdd') : q.formatDate === 2 ? String(t / S) : DateTime.fromMillis(t / 1_000, { zone: NY }).toFormat('yyyyMMdd HH:mm:ss') + ' US/Eastern';
+    const date =
+      bar === 86_400
+        ? DateTime.fromMillis(t / 1_000, { zone: NY }).toFormat('yyyyMMdd')
+        : q.formatDate === 2
+          ? String(t / S)
+          : DateTime.fromMillis(t / 1_000, { zone: NY }).toFormat('yyyyMMdd HH:mm:ss') + ' US/Eastern';
     const volume = trades ? 100 * rng.int(1, 50) : -1;
     const count = trades ? rng.int(1, 40) : -1;
     const wap = trades ? cents(Math.round((high + low + close) / 3)) : '-1';
@@ -112,7 +142,9 @@ function parseEnd(text: string, now: Micros): Micros | null {
   const utc = DateTime.fromFormat(s, 'yyyyMMdd-HH:mm:ss', { zone: 'UTC' });
   if (utc.isValid) return utc.toMillis() * 1_000;
   const [date, time, zone] = s.split(/\s+/);
-  const local = DateTime.fromFormat(`${date} ${time}`, 'yyyyMMdd HH:mm:ss', { zone: zone === 'US/Eastern' || zone === undefined ? NY : zone });
+  const local = DateTime.fromFormat(`${date} ${time}`, 'yyyyMMdd HH:mm:ss', {
+    zone: zone === 'US/Eastern' || zone === undefined ? NY : zone,
+  });
   return local.isValid ? local.toMillis() * 1_000 : null;
 }
 
@@ -134,7 +166,12 @@ function barStarts(end: Micros, span: { days: number } | { seconds: number }, ba
   const out: Micros[] = [];
   for (const [open, close] of sessions.reverse()) {
     if (bar === 86_400) {
-      if (open >= from) out.push(DateTime.fromMillis(open / 1_000, { zone: NY }).startOf('day').toMillis() * 1_000);
+      if (open >= from)
+        out.push(
+          DateTime.fromMillis(open / 1_000, { zone: NY })
+            .startOf('day')
+            .toMillis() * 1_000,
+        );
       continue;
     }
     for (let t = open; t + bar * S <= close || (t < close && close === end); t += bar * S) if (t >= from) out.push(t);

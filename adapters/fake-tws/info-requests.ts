@@ -17,8 +17,10 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
   const m = conn.msgs;
   const scenario = server.scenario;
   switch (r.kind) {
-    case 'currentTime': return conn.send(m.currentTime(skewedSeconds(server.clock.nowMicros(), server.clockSkewMs)));
-    case 'managedAccounts': return conn.send(m.managedAccounts(server.accounts));
+    case 'currentTime':
+      return conn.send(m.currentTime(skewedSeconds(server.clock.nowMicros(), server.clockSkewMs)));
+    case 'managedAccounts':
+      return conn.send(m.managedAccounts(server.accounts));
     case 'marketDataType':
       for (const s of server.market.subs) if (s.conn === conn && s.kind === 'l1') conn.send(m.marketDataType(s.reqId, r.type));
       return;
@@ -42,27 +44,28 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
       server.market.subscribe(sub);
       return startMarket(server);
     }
-    case 'cancelMktData': return server.market.unsubscribe(conn, r.reqId, 'l1');
+    case 'cancelMktData':
+      return server.market.unsubscribe(conn, r.reqId, 'l1');
     case 'mktDepth': {
       if (scenario === 'no-subscription') return conn.send(m.error(r.reqId, 354, ERROR_TEXT[354]!));
       const c = server.contractFor(r.contract);
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
       if (refuse(server, conn, r.reqId, c.symbol, 'depth')) return;
-      server.market.subscribe({ conn, reqId: r.reqId, kind: 'depth', symbol: c.symbol, numRows: r.numRows,
-        smart: r.smart, tickType: '' });
+      server.market.subscribe({ conn, reqId: r.reqId, kind: 'depth', symbol: c.symbol, numRows: r.numRows, smart: r.smart, tickType: '' });
       return startMarket(server);
     }
-    case 'cancelMktDepth': return server.market.unsubscribe(conn, r.reqId, 'depth');
+    case 'cancelMktDepth':
+      return server.market.unsubscribe(conn, r.reqId, 'depth');
     case 'tickByTick': {
       if (scenario === 'competing-session') return conn.send(m.error(r.reqId, 10197, ERROR_TEXT[10197]!));
       const c = server.contractFor(r.contract);
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
       if (refuse(server, conn, r.reqId, c.symbol, 'tape')) return;
-      server.market.subscribe({ conn, reqId: r.reqId, kind: 'tbt', symbol: c.symbol, numRows: 0, smart: false,
-        tickType: r.tickType });
+      server.market.subscribe({ conn, reqId: r.reqId, kind: 'tbt', symbol: c.symbol, numRows: 0, smart: false, tickType: r.tickType });
       return startMarket(server);
     }
-    case 'cancelTickByTick': return server.market.unsubscribe(conn, r.reqId, 'tbt');
+    case 'cancelTickByTick':
+      return server.market.unsubscribe(conn, r.reqId, 'tbt');
     case 'contractData': {
       const c = server.contractFor(r.contract);
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
@@ -71,12 +74,24 @@ export function answerInfoRequest(server: FakeTwsServer, conn: TwsConnection, r:
     }
     case 'historicalData': {
       if (scenario === 'pacing-violation' || r.query === null) return conn.send(m.error(r.reqId, 162, ERROR_TEXT[162]!));
-      const c = server.contractFor({ conId: r.query.conId, symbol: r.query.symbol, secType: 'STK', exchange: '', primaryExchange: '', currency: '' });
+      const c = server.contractFor({
+        conId: r.query.conId,
+        symbol: r.query.symbol,
+        secType: 'STK',
+        exchange: '',
+        primaryExchange: '',
+        currency: '',
+      });
       if (!c) return conn.send(m.error(r.reqId, 200, ERROR_TEXT[200]!));
       const now = server.clock.nowMicros();
       if (server.historicalPacing.violates(r.query, now)) return conn.send(m.error(r.reqId, 162, ERROR_TEXT[162]!));
       const q = server.market.lastQuote.get(c.symbol);
-      const answer = historicalBars({ ...r.query, symbol: c.symbol }, now, server.options.seed ?? 1, q === undefined ? 100 : (q.bid + q.ask) / 2);
+      const answer = historicalBars(
+        { ...r.query, symbol: c.symbol },
+        now,
+        server.options.seed ?? 1,
+        q === undefined ? 100 : (q.bid + q.ask) / 2,
+      );
       return conn.send(answer.ok ? answer.fields : m.error(r.reqId, answer.code, answer.text));
     }
     case 'positions':
@@ -127,14 +142,26 @@ function summaryValue(server: FakeTwsServer, account: string, tag: string): stri
   const net = cash + held;
   const fmt = (money: number): string => fromMoney(money).toFixed(2);
   switch (tag) {
-    case 'AccountType': return 'INDIVIDUAL';
-    case 'NetLiquidation': case 'EquityWithLoanValue': return fmt(net);
-    case 'TotalCashValue': case 'SettledCash': return fmt(cash);
-    case 'BuyingPower': return fmt(net * 4);
-    case 'AvailableFunds': case 'ExcessLiquidity': return fmt(net - gross / 4);
-    case 'GrossPositionValue': return fmt(gross);
-    case 'RealizedPnL': return fmt(d.realized.get(account) ?? 0);
-    case 'UnrealizedPnL': return fmt(0);
-    default: return null;
+    case 'AccountType':
+      return 'INDIVIDUAL';
+    case 'NetLiquidation':
+    case 'EquityWithLoanValue':
+      return fmt(net);
+    case 'TotalCashValue':
+    case 'SettledCash':
+      return fmt(cash);
+    case 'BuyingPower':
+      return fmt(net * 4);
+    case 'AvailableFunds':
+    case 'ExcessLiquidity':
+      return fmt(net - gross / 4);
+    case 'GrossPositionValue':
+      return fmt(gross);
+    case 'RealizedPnL':
+      return fmt(d.realized.get(account) ?? 0);
+    case 'UnrealizedPnL':
+      return fmt(0);
+    default:
+      return null;
   }
 }

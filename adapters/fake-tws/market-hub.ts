@@ -35,7 +35,10 @@ export class MarketHub {
   private playing: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(private readonly matcher: FakeMatcher, private readonly clock: FakeTwsClock) {}
+  constructor(
+    private readonly matcher: FakeMatcher,
+    private readonly clock: FakeTwsClock,
+  ) {}
 
   subscribe(sub: Subscription): void {
     this.subs.push(sub);
@@ -121,8 +124,7 @@ export class MarketHub {
           if (s.symbol !== ev.symbol) continue;
           if (s.kind === 'l1') s.conn.send(s.conn.msgs.tickPrice(s.reqId, 4, price, ev.size, 0));
           else if (s.kind === 'tbt' && (s.tickType === 'Last' || s.tickType === 'AllLast')) {
-            s.conn.send(s.conn.msgs.tickByTickLast(s.reqId, s.tickType === 'Last' ? 1 : 2, time, price, ev.size, 0,
-              'NASDAQ'));
+            s.conn.send(s.conn.msgs.tickByTickLast(s.reqId, s.tickType === 'Last' ? 1 : 2, time, price, ev.size, 0, 'NASDAQ'));
           }
         }
         this.matcher.onTrade(ev.symbol, ev.price, ev.size);
@@ -135,8 +137,9 @@ export class MarketHub {
         b.apply(ev, (change, lenAfter) => {
           for (const s of this.subs) {
             if (s.kind !== 'depth' || s.symbol !== ev.symbol) continue;
-            trimToWindow(b, change, lenAfter, s.numRows, (c) => this.queueDepth(s, c.position, c.operation, c.side,
-              c.price, c.size, ev.marketMaker));
+            trimToWindow(b, change, lenAfter, s.numRows, (c) =>
+              this.queueDepth(s, c.position, c.operation, c.side, c.price, c.size, ev.marketMaker),
+            );
           }
         });
         // One source batch leaves in one socket write, as TWS sends a burst: a client then sees the whole batch in
@@ -155,22 +158,41 @@ export class MarketHub {
   /** TICK_PRICE bid (no synthetic bid size, hence the explicit TICK_SIZE 0) then TICK_PRICE ask, in one write. */
   sendQuote(s: Subscription, q: { bid: number; bidSize: number; ask: number; askSize: number }): void {
     const m = s.conn.msgs;
-    s.conn.sendAll([m.tickPrice(s.reqId, 1, q.bid, q.bidSize, 1), m.tickSize(s.reqId, 0, q.bidSize), m.tickPrice(s.reqId, 2, q.ask, q.askSize, 1)]);
+    s.conn.sendAll([
+      m.tickPrice(s.reqId, 1, q.bid, q.bidSize, 1),
+      m.tickSize(s.reqId, 0, q.bidSize),
+      m.tickPrice(s.reqId, 2, q.ask, q.askSize, 1),
+    ]);
   }
 
-  private sendDepth(s: Subscription, position: number, operation: number, side: number, price: number, size: number,
-    marketMaker = ''): void {
+  private sendDepth(
+    s: Subscription,
+    position: number,
+    operation: number,
+    side: number,
+    price: number,
+    size: number,
+    marketMaker = '',
+  ): void {
     this.queueDepth(s, position, operation, side, price, size, marketMaker);
     this.flushDepth();
   }
 
   private readonly pendingDepth = new Map<Subscription, Field[][]>();
 
-  private queueDepth(s: Subscription, position: number, operation: number, side: number, price: number, size: number,
-    marketMaker = ''): void {
+  private queueDepth(
+    s: Subscription,
+    position: number,
+    operation: number,
+    side: number,
+    price: number,
+    size: number,
+    marketMaker = '',
+  ): void {
     const m = s.conn.msgs;
     const p = fromPrice(price);
-    const frame = s.smart ? m.depthL2(s.reqId, position, marketMaker || 'NSDQ', operation, side, p, size, true)
+    const frame = s.smart
+      ? m.depthL2(s.reqId, position, marketMaker || 'NSDQ', operation, side, p, size, true)
       : m.depth(s.reqId, position, operation, side, p, size);
     let frames = this.pendingDepth.get(s);
     if (frames === undefined) this.pendingDepth.set(s, (frames = []));

@@ -108,8 +108,20 @@ export function syntheticMarket(o: SyntheticMarketOptions): FakeMarketSource {
         const base = { symbol: o.symbol, epoch: 1, recvTime: t, exchTime: t };
         // Re-publish the book only when the touch moves: delete the old levels, insert five new ones per side.
         if (bid !== prevBid || ask !== prevAsk) {
-          const batch: DepthEvent[] = [{ ...base, seq: ++seq, kind: 'depth', side: 'bid', position: -1,
-            operation: 'clear', price: 0, size: 0, marketMaker: '', endOfBatch: false }];
+          const batch: DepthEvent[] = [
+            {
+              ...base,
+              seq: ++seq,
+              kind: 'depth',
+              side: 'bid',
+              position: -1,
+              operation: 'clear',
+              price: 0,
+              size: 0,
+              marketMaker: '',
+              endOfBatch: false,
+            },
+          ];
           for (let l = 0; l < 5; l++) {
             batch.push(depth(base, ++seq, 'bid', bid - l * o.tick, 100 * (1 + rng.int(0, 5))));
             batch.push(depth(base, ++seq, 'ask', ask + l * o.tick, 100 * (1 + rng.int(0, 5))));
@@ -119,28 +131,55 @@ export function syntheticMarket(o: SyntheticMarketOptions): FakeMarketSource {
           prevBid = bid;
           prevAsk = ask;
         }
-        const quote: QuoteEvent = { ...base, seq: ++seq, kind: 'quote', bid, ask, bidSize: 100 * (1 + rng.int(0, 5)),
-          askSize: 100 * (1 + rng.int(0, 5)), flags: 0 };
+        const quote: QuoteEvent = {
+          ...base,
+          seq: ++seq,
+          kind: 'quote',
+          bid,
+          ask,
+          bidSize: 100 * (1 + rng.int(0, 5)),
+          askSize: 100 * (1 + rng.int(0, 5)),
+          flags: 0,
+        };
         yield quote;
         if (rng.next() < 0.4) {
           const buy = rng.next() < 0.5;
-          const trade: TradeEvent = { ...base, seq: ++seq, kind: 'trade', price: buy ? ask : bid,
-            size: 100 * (1 + rng.int(0, 3)), aggressor: buy ? 'buy' : 'sell', aggressorSource: 'venue' };
+          const trade: TradeEvent = {
+            ...base,
+            seq: ++seq,
+            kind: 'trade',
+            price: buy ? ask : bid,
+            size: 100 * (1 + rng.int(0, 3)),
+            aggressor: buy ? 'buy' : 'sell',
+            aggressorSource: 'venue',
+          };
           lastTrade = t;
           yield trade;
         } else if (t - lastTrade >= MAX_TRADE_GAP_US) {
           // TWS's tape on a listed stock is never silent for long; a quiet walk would read as a dead tape line.
           const buy = forced.next() < 0.5;
           lastTrade = t;
-          yield { ...base, seq: ++seq, kind: 'trade', price: buy ? ask : bid, size: 100, aggressor: buy ? 'buy' : 'sell', aggressorSource: 'venue' } satisfies TradeEvent;
+          yield {
+            ...base,
+            seq: ++seq,
+            kind: 'trade',
+            price: buy ? ask : bid,
+            size: 100,
+            aggressor: buy ? 'buy' : 'sell',
+            aggressorSource: 'venue',
+          } satisfies TradeEvent;
         }
       }
     },
   };
 }
 
-function depth(base: { symbol: string; epoch: number; recvTime: Micros; exchTime: Micros }, seq: number,
-  side: 'bid' | 'ask', price: Price, size: number): DepthEvent {
-  return { ...base, seq, kind: 'depth', side, position: -1, operation: 'insert', price, size, marketMaker: '',
-    endOfBatch: false };
+function depth(
+  base: { symbol: string; epoch: number; recvTime: Micros; exchTime: Micros },
+  seq: number,
+  side: 'bid' | 'ask',
+  price: Price,
+  size: number,
+): DepthEvent {
+  return { ...base, seq, kind: 'depth', side, position: -1, operation: 'insert', price, size, marketMaker: '', endOfBatch: false };
 }

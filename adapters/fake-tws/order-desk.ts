@@ -27,7 +27,12 @@ export interface DeskExecution {
   realizedPnl: Money | undefined;
 }
 
-interface PositionRow { account: string; contract: FakeContract; qty: number; cost: Money; }
+interface PositionRow {
+  account: string;
+  contract: FakeContract;
+  qty: number;
+  cost: Money;
+}
 
 export interface DeskDeps {
   matcher: FakeMatcher;
@@ -42,7 +47,8 @@ const OPEN = new Set(['PreSubmitted', 'Submitted', 'PendingSubmit', 'PendingCanc
 const COMMISSION_PER_SHARE: Money = 50; // $0.005
 const MIN_COMMISSION: Money = 10_000; // $1.00
 /** The reason TWS gives for an order the account cannot fund (201), as IB words it. */
-const MARGIN_TEXT = 'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE MUST EXCEED THE INITIAL MARGIN';
+const MARGIN_TEXT =
+  'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE MUST EXCEED THE INITIAL MARGIN';
 
 /**
  * Order state, fills, executions and positions of the fake TWS, shared by all connections.
@@ -75,8 +81,18 @@ export class OrderDesk {
     this.placements.set(p.orderRef, (this.placements.get(p.orderRef) ?? 0) + 1);
     if (p.orderId <= this.highestId) return conn.send(m.error(p.orderId, 103, ERROR_TEXT[103]!));
     this.highestId = p.orderId;
-    const o: DeskOrder = { orderId: p.orderId, clientId: conn.clientId ?? 0, permId: 1_000_000 + ++this.permSeq,
-      placed: p, contract, status: 'PreSubmitted', filled: 0, fillNotional: 0, lastFillPrice: 0, held: !p.transmit };
+    const o: DeskOrder = {
+      orderId: p.orderId,
+      clientId: conn.clientId ?? 0,
+      permId: 1_000_000 + ++this.permSeq,
+      placed: p,
+      contract,
+      status: 'PreSubmitted',
+      filled: 0,
+      fillNotional: 0,
+      lastFillPrice: 0,
+      held: !p.transmit,
+    };
     this.orders.set(o.orderId, o);
     const scenario = this.d.scenario();
     if (scenario === 'reject') {
@@ -119,8 +135,9 @@ export class OrderDesk {
     const o = this.orders.get(orderId);
     if (!o) return conn.send(conn.msgs.error(orderId, 10147, `OrderId ${orderId} ${ERROR_TEXT[10147]}`));
     if (!OPEN.has(o.status)) {
-      return conn.send(conn.msgs.error(orderId, 10148,
-        `OrderId ${orderId} that needs to be cancelled cannot be cancelled, state: ${o.status}.`));
+      return conn.send(
+        conn.msgs.error(orderId, 10148, `OrderId ${orderId} that needs to be cancelled cannot be cancelled, state: ${o.status}.`),
+      );
     }
     this.cancelOrder(o, 'Order Canceled - reason:');
   }
@@ -174,9 +191,11 @@ export class OrderDesk {
     }
     this.ack(o);
     if (!o.held && o.status === 'Submitted') {
-      this.d.matcher.modify(o.orderId, { quantity: p.totalQuantity,
+      this.d.matcher.modify(o.orderId, {
+        quantity: p.totalQuantity,
         limitPrice: p.lmtPrice === undefined ? undefined : toPrice(p.lmtPrice),
-        triggerPrice: p.auxPrice === undefined ? undefined : toPrice(p.auxPrice) });
+        triggerPrice: p.auxPrice === undefined ? undefined : toPrice(p.auxPrice),
+      });
     }
   }
 
@@ -266,7 +285,10 @@ export class OrderDesk {
       pos.cost -= Math.round(avg * closing * Math.sign(pos.qty));
       pos.qty += Math.sign(signed) * closing;
       const rest = Math.abs(signed) - closing;
-      if (rest > 0) { pos.qty += Math.sign(signed) * rest; pos.cost = price * pos.qty; }
+      if (rest > 0) {
+        pos.qty += Math.sign(signed) * rest;
+        pos.cost = price * pos.qty;
+      }
     } else {
       pos.qty += signed;
       pos.cost += price * signed;
@@ -278,10 +300,22 @@ export class OrderDesk {
     this.realized.set(account, (this.realized.get(account) ?? 0) + (realized ?? 0) - commission);
     const execId = `0000e0d5.${(++this.execSeq).toString(16).padStart(8, '0')}.01.01`;
     const x: DeskExecution = {
-      spec: { orderId: o.orderId, contract: o.contract, execId, time: execTime(this.d.now()), account,
-        exchange: o.contract.primaryExchange, side: buy ? 'BOT' : 'SLD', shares: qty, price: fromPrice(price),
-        permId: o.permId, clientId: o.clientId, cumQty: o.filled, avgPrice: fromPrice(Math.round(o.fillNotional / o.filled)),
-        orderRef: o.placed.orderRef },
+      spec: {
+        orderId: o.orderId,
+        contract: o.contract,
+        execId,
+        time: execTime(this.d.now()),
+        account,
+        exchange: o.contract.primaryExchange,
+        side: buy ? 'BOT' : 'SLD',
+        shares: qty,
+        price: fromPrice(price),
+        permId: o.permId,
+        clientId: o.clientId,
+        cumQty: o.filled,
+        avgPrice: fromPrice(Math.round(o.fillNotional / o.filled)),
+        orderRef: o.placed.orderRef,
+      },
       commission,
       realizedPnl: realized,
     };
@@ -290,8 +324,12 @@ export class OrderDesk {
   }
 
   commissionFrame(m: TwsMessages, x: DeskExecution): ReturnType<TwsMessages['commissionReport']> {
-    return m.commissionReport(x.spec.execId, fromPrice(x.commission), x.spec.contract.currency,
-      x.realizedPnl === undefined ? undefined : fromPrice(x.realizedPnl));
+    return m.commissionReport(
+      x.spec.execId,
+      fromPrice(x.commission),
+      x.spec.contract.currency,
+      x.realizedPnl === undefined ? undefined : fromPrice(x.realizedPnl),
+    );
   }
 
   private children(parentId: number): DeskOrder[] {
@@ -303,24 +341,51 @@ export class OrderDesk {
   private matcherOrder(o: DeskOrder, quantity: number): MatcherOrder {
     const t = o.placed.orderType.toUpperCase();
     const type = t === 'LMT' ? 'limit' : t === 'STP' ? 'stop' : t === 'STP LMT' ? 'stop-limit' : 'market';
-    return { orderId: o.orderId, symbol: o.contract.symbol, side: o.placed.action === 'BUY' ? 'buy' : 'sell', type,
-      quantity, limitPrice: o.placed.lmtPrice === undefined ? undefined : toPrice(o.placed.lmtPrice),
-      triggerPrice: o.placed.auxPrice === undefined ? undefined : toPrice(o.placed.auxPrice) };
+    return {
+      orderId: o.orderId,
+      symbol: o.contract.symbol,
+      side: o.placed.action === 'BUY' ? 'buy' : 'sell',
+      type,
+      quantity,
+      limitPrice: o.placed.lmtPrice === undefined ? undefined : toPrice(o.placed.lmtPrice),
+      triggerPrice: o.placed.auxPrice === undefined ? undefined : toPrice(o.placed.auxPrice),
+    };
   }
 
   private openSpec(o: DeskOrder): Parameters<TwsMessages['openOrder']>[0] {
     const p = o.placed;
-    return { orderId: o.orderId, contract: o.contract, action: p.action, totalQuantity: p.totalQuantity,
-      orderType: p.orderType, lmtPrice: p.lmtPrice, auxPrice: p.auxPrice, tif: p.tif || 'DAY', ocaGroup: p.ocaGroup,
-      account: p.account || 'DU0000001', orderRef: p.orderRef, clientId: o.clientId, permId: o.permId,
-      parentId: p.parentId, status: o.status };
+    return {
+      orderId: o.orderId,
+      contract: o.contract,
+      action: p.action,
+      totalQuantity: p.totalQuantity,
+      orderType: p.orderType,
+      lmtPrice: p.lmtPrice,
+      auxPrice: p.auxPrice,
+      tif: p.tif || 'DAY',
+      ocaGroup: p.ocaGroup,
+      account: p.account || 'DU0000001',
+      orderRef: p.orderRef,
+      clientId: o.clientId,
+      permId: o.permId,
+      parentId: p.parentId,
+      status: o.status,
+    };
   }
 
   private statusSpec(o: DeskOrder): Parameters<TwsMessages['orderStatus']>[0] {
-    return { orderId: o.orderId, status: o.status, filled: o.filled, remaining: o.placed.totalQuantity - o.filled,
-      avgFillPrice: o.filled > 0 ? fromPrice(Math.round(o.fillNotional / o.filled)) : 0, permId: o.permId,
-      parentId: o.placed.parentId, lastFillPrice: fromPrice(o.lastFillPrice), clientId: o.clientId,
-      whyHeld: o.held ? 'child' : '' };
+    return {
+      orderId: o.orderId,
+      status: o.status,
+      filled: o.filled,
+      remaining: o.placed.totalQuantity - o.filled,
+      avgFillPrice: o.filled > 0 ? fromPrice(Math.round(o.fillNotional / o.filled)) : 0,
+      permId: o.permId,
+      parentId: o.placed.parentId,
+      lastFillPrice: fromPrice(o.lastFillPrice),
+      clientId: o.clientId,
+      whyHeld: o.held ? 'child' : '',
+    };
   }
 }
 

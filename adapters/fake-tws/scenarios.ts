@@ -25,7 +25,7 @@ export const SCENARIOS = {
   'garbage-frames': 'sends garbage frames (non-numeric id, unknown id 250, empty payload) once the client is ready',
   'oversized-frame': 'sends a frame whose length prefix (0x7FFFFFFF) far exceeds its body once the client is ready',
   'unsupported-version': 'answers the handshake with server version 200 (the client fails with 506)',
-  'margin-check': 'rejects (201, IB\'s margin text, then Cancelled) a buy limit whose value exceeds the account\'s cash',
+  'margin-check': "rejects (201, IB's margin text, then Cancelled) a buy limit whose value exceeds the account's cash",
   'read-only': 'TWS with "Read-Only API" on: every order, cancel and global cancel is answered with 321 (read-only) and nothing else',
   'no-depth-subscription': 'answers every depth request with 354 (quotes and tape flow): an account without TotalView',
   'no-commission': 'never sends a commissionReport (live or replayed): every execution lacks its commission',

@@ -31,7 +31,11 @@ export class TwsConnection {
   framesOut = 0;
   private readonly reader = new FrameReader();
 
-  constructor(readonly id: number, readonly socket: net.Socket, private readonly host: ConnectionHost) {
+  constructor(
+    readonly id: number,
+    readonly socket: net.Socket,
+    private readonly host: ConnectionHost,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined); // a reset by the client is a normal end of a test

@@ -8,5 +8,10 @@ export async function startMetricsServer(registry: Registry, port: number): Prom
   await app.listen({ host: '127.0.0.1', port });
   const addr = app.server.address();
   const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
-  return { url: `http://127.0.0.1:${bound}/metrics`, close: async () => { await app.close(); } };
+  return {
+    url: `http://127.0.0.1:${bound}/metrics`,
+    close: async () => {
+      await app.close();
+    },
+  };
 }

@@ -7,7 +7,18 @@ export interface PendingRow {
 }
 
 /** The journal's columns in insert order (the names the migration creates). */
-export const JOURNAL_COLUMNS = ['session_id', 'ordinal', 'loop_seq', 'time', 'type', 'symbol', 'coid', 'trade_id', 'strategy_id', 'data'] as const;
+export const JOURNAL_COLUMNS = [
+  'session_id',
+  'ordinal',
+  'loop_seq',
+  'time',
+  'type',
+  'symbol',
+  'coid',
+  'trade_id',
+  'strategy_id',
+  'data',
+] as const;
 
 export function rowValues(r: JournalRow): (string | number | null)[] {
   return [r.sessionId, r.ordinal, r.loopSeq, r.time, r.type, r.symbol, r.coid, r.tradeId, r.strategyId, r.data];

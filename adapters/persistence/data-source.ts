@@ -32,7 +32,9 @@ const MIGRATION_LOCK_KEY = 0x4876_6d67;
 
 /** What to name in errors: the SQLite file, or the URL with its password redacted. */
 export function storeLabel(options: StoreOptions): string {
-  return options.driver === 'postgres' ? redactDbUrl(options.url ?? '') : `sqlite:///${path.resolve(options.file ?? 'var/harvester.sqlite')}`;
+  return options.driver === 'postgres'
+    ? redactDbUrl(options.url ?? '')
+    : `sqlite:///${path.resolve(options.file ?? 'var/harvester.sqlite')}`;
 }
 
 /**
@@ -54,7 +56,11 @@ export async function createDataSource(options: StoreOptions): Promise<DataSourc
   };
   let ds: DataSource;
   if (options.driver === 'postgres') {
-    if (!options.url) throw new HarvesterError('STORE.URL_INVALID', 'store: driver postgres needs a url (use env(\'DATABASE_URL\') or --db-url postgres://…)');
+    if (!options.url)
+      throw new HarvesterError(
+        'STORE.URL_INVALID',
+        "store: driver postgres needs a url (use env('DATABASE_URL') or --db-url postgres://…)",
+      );
     ds = new DataSource({ type: 'postgres', url: options.url, connectTimeoutMS: 10_000, ...common });
   } else {
     const file = path.resolve(options.file ?? 'var/harvester.sqlite');
@@ -62,7 +68,10 @@ export async function createDataSource(options: StoreOptions): Promise<DataSourc
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
     } catch (error) {
-      throw new HarvesterError('STORE.OPEN_FAILED', `cannot open database ${label}: ${clean(error)}`, { cause: error, details: { url: label } });
+      throw new HarvesterError('STORE.OPEN_FAILED', `cannot open database ${label}: ${clean(error)}`, {
+        cause: error,
+        details: { url: label },
+      });
     }
     ds = new DataSource({
       type: 'better-sqlite3',

@@ -14,11 +14,16 @@ export const ACCEPTED_DB_URLS: readonly string[] = [
 /** Parse a database URL; an unknown scheme or a malformed URL is refused with the accepted forms. */
 export function parseDbUrl(text: string): StoreTarget {
   const refuse = (why: string): never => {
-    throw new HarvesterError('STORE.URL_INVALID', `database url ${redactDbUrl(text)}: ${why}; accepted forms: ${ACCEPTED_DB_URLS.join(', ')}`, { details: { url: redactDbUrl(text) } });
+    throw new HarvesterError(
+      'STORE.URL_INVALID',
+      `database url ${redactDbUrl(text)}: ${why}; accepted forms: ${ACCEPTED_DB_URLS.join(', ')}`,
+      { details: { url: redactDbUrl(text) } },
+    );
   };
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'sqlite') {
-    if (!text.startsWith('sqlite:///') || text.length <= 'sqlite:///'.length) refuse('a SQLite url is sqlite:/// followed by the file path');
+    if (!text.startsWith('sqlite:///') || text.length <= 'sqlite:///'.length)
+      refuse('a SQLite url is sqlite:/// followed by the file path');
     return { driver: 'sqlite', file: decodeURIComponent(text.slice('sqlite:///'.length)) };
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {

@@ -33,7 +33,12 @@ const params = z
     }
     try {
       const target = parseDbUrl(p.url);
-      if (p.driver !== undefined && p.driver !== target.driver) ctx.addIssue({ code: 'custom', message: `driver ${p.driver} does not match the url's scheme (${target.driver})`, path: ['driver'] });
+      if (p.driver !== undefined && p.driver !== target.driver)
+        ctx.addIssue({
+          code: 'custom',
+          message: `driver ${p.driver} does not match the url's scheme (${target.driver})`,
+          path: ['driver'],
+        });
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: (error as Error).message, path: ['url'] });
     }
@@ -68,7 +73,10 @@ export default defineAdapter({
       throw error;
     }
     const memory = new TypeormMemoryStore(ds, {
-      namespace: ctx.params.namespace, keepLast: ctx.params.keepLast, keepPromoted: ctx.params.keepPromoted, now: () => ctx.clock.now(),
+      namespace: ctx.params.namespace,
+      keepLast: ctx.params.keepLast,
+      keepPromoted: ctx.params.keepPromoted,
+      now: () => ctx.clock.now(),
       dir: ctx.params.memoryDir ?? path.join(ctx.dataDir, 'memory', ctx.params.namespace),
     });
     let closed = false;

@@ -23,7 +23,10 @@ export class MemoryFiles {
   readonly latestFile: string;
   readonly versionsDir: string;
 
-  constructor(readonly dir: string, private readonly hooks: AtomicWriteHooks = {}) {
+  constructor(
+    readonly dir: string,
+    private readonly hooks: AtomicWriteHooks = {},
+  ) {
     this.latestFile = path.join(dir, 'memory_latest.json');
     this.versionsDir = path.join(dir, 'memory_versions');
   }
@@ -59,7 +62,14 @@ export class MemoryFiles {
 }
 
 function toFile(meta: Omit<MemoryVersionMeta, 'status' | 'current'>, content: MemoryContent): MemoryFile {
-  return { version: meta.version, schemaVersion: meta.schemaVersion, checksum: meta.checksum, createdAt: meta.createdAt, note: meta.note, content };
+  return {
+    version: meta.version,
+    schemaVersion: meta.schemaVersion,
+    checksum: meta.checksum,
+    createdAt: meta.createdAt,
+    note: meta.note,
+    content,
+  };
 }
 
 function read(file: string): MemoryFile | null {

@@ -31,7 +31,10 @@ export class PgCommitSink implements CommitSink {
   private readonly label: string;
   private readonly secret: string | null;
 
-  constructor(url: string, private readonly timeoutMs = 30_000) {
+  constructor(
+    url: string,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.label = redactDbUrl(url);
     this.secret = dbUrlPassword(url);
     const signal = new SharedArrayBuffer(8);
@@ -39,7 +42,9 @@ export class PgCommitSink implements CommitSink {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const entry = new URL('./pg-commit-worker.ts', import.meta.url).href;
-    const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+    const tsx = pathToFileURL(
+      path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
+    ).href;
     const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
     // The worker is TypeScript like the rest: it registers tsx itself (the parent may run under `node --import tsx`
     // or under bin/harvester.js's register(), and a worker inherits neither reliably). A worker that cannot boot
@@ -57,7 +62,8 @@ export class PgCommitSink implements CommitSink {
       const poll = (): void => {
         const state = Atomics.load(this.flags, STATE);
         if (state === 0) {
-          if (performance.now() > deadline) reject(this.failure('OPEN_FAILED', `no connection to ${this.label} within ${this.timeoutMs} ms`));
+          if (performance.now() > deadline)
+            reject(this.failure('OPEN_FAILED', `no connection to ${this.label} within ${this.timeoutMs} ms`));
           else setTimeout(poll, 5);
           return;
         }
@@ -114,7 +120,8 @@ export class PgCommitSink implements CommitSink {
       const left = deadline - performance.now();
       if (left <= 0) {
         // Unknown outcome: refuse every later commit rather than resend rows the server may already hold.
-        this.broken = `journal commit to ${this.label}: no answer within ` + `${this.timeoutMs} ms; the journal stops committing (outcome unknown)`;
+        this.broken =
+          `journal commit to ${this.label}: no answer within ` + `${this.timeoutMs} ms; the journal stops committing (outcome unknown)`;
         throw this.failure('COMMIT_FAILED', this.broken);
       }
       Atomics.wait(this.flags, SEQ, done, left);

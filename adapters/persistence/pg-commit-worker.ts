@@ -55,10 +55,16 @@ async function commit(client: pg.Client, rows: WireRow[]): Promise<void> {
   const params: unknown[] = [];
   const inserts: string[] = [];
   for (const [table, list] of byTable) {
-    const tuples = list.map((r) => `(${r.slice(1).map((v) => {
-      params.push(v);
-      return `$${params.length}`;
-    }).join(', ')})`);
+    const tuples = list.map(
+      (r) =>
+        `(${r
+          .slice(1)
+          .map((v) => {
+            params.push(v);
+            return `$${params.length}`;
+          })
+          .join(', ')})`,
+    );
     inserts.push(`INSERT INTO "${table}" (${cols}) VALUES ${tuples.join(', ')}`);
   }
   if (params.length <= MAX_PARAMS) {
@@ -74,10 +80,16 @@ async function commit(client: pg.Client, rows: WireRow[]): Promise<void> {
       for (let i = 0; i < list.length; i += ROWS_PER_INSERT) {
         const chunk = list.slice(i, i + ROWS_PER_INSERT);
         const p: unknown[] = [];
-        const tuples = chunk.map((r) => `(${r.slice(1).map((v) => {
-          p.push(v);
-          return `$${p.length}`;
-        }).join(', ')})`);
+        const tuples = chunk.map(
+          (r) =>
+            `(${r
+              .slice(1)
+              .map((v) => {
+                p.push(v);
+                return `$${p.length}`;
+              })
+              .join(', ')})`,
+        );
         await client.query(`INSERT INTO "${table}" (${cols}) VALUES ${tuples.join(', ')}`, p);
       }
     }

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Journal, JournalEntry, JournalKind, JournalRowType, SessionMeta, SessionRecord, SessionSummary, StoredSession } from '../../ports/journal.js';
+import type {
+  Journal,
+  JournalEntry,
+  JournalKind,
+  JournalRowType,
+  SessionMeta,
+  SessionRecord,
+  SessionSummary,
+  StoredSession,
+} from '../../ports/journal.js';
 import { canonicalJson } from './canonical-json.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { commitSinkFor } from './commit-sink-for.js';
@@ -23,7 +32,10 @@ export class TypeormJournal implements Journal {
   private readonly sink: CommitSink;
   private closed = false;
 
-  constructor(private readonly ds: DataSource, sink?: CommitSink) {
+  constructor(
+    private readonly ds: DataSource,
+    sink?: CommitSink,
+  ) {
     this.sink = sink ?? commitSinkFor(ds);
   }
 
@@ -35,9 +47,17 @@ export class TypeormJournal implements Journal {
   async openSession(meta: SessionMeta): Promise<void> {
     await this.sink.ready;
     const row: SessionRow = {
-      sessionId: meta.sessionId, mode: meta.mode, strategy: meta.strategy, learner: meta.learner, seed: meta.seed,
-      config: canonicalJson(redactUrlsDeep(meta.config)), status: 'running', startedAt: meta.startedAt, endedAt: null,
-      wallStartedAt: meta.wallStartedAt, summary: null,
+      sessionId: meta.sessionId,
+      mode: meta.mode,
+      strategy: meta.strategy,
+      learner: meta.learner,
+      seed: meta.seed,
+      config: canonicalJson(redactUrlsDeep(meta.config)),
+      status: 'running',
+      startedAt: meta.startedAt,
+      endedAt: null,
+      wallStartedAt: meta.wallStartedAt,
+      summary: null,
     };
     await this.ds.getRepository(sessionEntity).save(row);
     this.ordinals.set(meta.sessionId, 0);
@@ -49,8 +69,16 @@ export class TypeormJournal implements Journal {
     this.buffer.push({
       table: JOURNAL_TABLES[entry.kind],
       row: {
-        sessionId, ordinal, loopSeq: entry.loopSeq, time: entry.time, type: entry.type, symbol: entry.symbol ?? null,
-        coid: entry.coid ?? null, tradeId: entry.tradeId ?? null, strategyId: entry.strategyId ?? null, data: canonicalJson(entry.data),
+        sessionId,
+        ordinal,
+        loopSeq: entry.loopSeq,
+        time: entry.time,
+        type: entry.type,
+        symbol: entry.symbol ?? null,
+        coid: entry.coid ?? null,
+        tradeId: entry.tradeId ?? null,
+        strategyId: entry.strategyId ?? null,
+        data: canonicalJson(entry.data),
       },
     });
   }
@@ -64,7 +92,11 @@ export class TypeormJournal implements Journal {
       this.sink.commit(rows);
     } catch (error) {
       // Keep the rows: a later commit retries them in the same order, so the prefix property holds.
-      throw error instanceof HarvesterError ? error : new HarvesterError('STORE.COMMIT_FAILED', `journal commit of ${rows.length} rows failed: ${(error as Error).message}`, { cause: error });
+      throw error instanceof HarvesterError
+        ? error
+        : new HarvesterError('STORE.COMMIT_FAILED', `journal commit of ${rows.length} rows failed: ${(error as Error).message}`, {
+            cause: error,
+          });
     }
     this.buffer = [];
   }
@@ -75,7 +107,9 @@ export class TypeormJournal implements Journal {
 
   async closeSession(sessionId: string, summary: SessionSummary): Promise<void> {
     await this.flush();
-    await this.ds.getRepository(sessionEntity).update({ sessionId }, { status: summary.status, endedAt: summary.endedAt, summary: canonicalJson(summary) });
+    await this.ds
+      .getRepository(sessionEntity)
+      .update({ sessionId }, { status: summary.status, endedAt: summary.endedAt, summary: canonicalJson(summary) });
   }
 
   async digest(sessionId: string): Promise<string> {
@@ -94,7 +128,13 @@ export class TypeormJournal implements Journal {
     const kinds = filter.kind === undefined ? undefined : [filter.kind];
     const out: JournalEntry[] = [];
     for (const [kind, row] of await this.rows(sessionId, kinds, filter.tradeId)) {
-      const e: JournalEntry = { kind, loopSeq: row.loopSeq, time: Number(row.time), type: row.type as JournalRowType, data: JSON.parse(row.data) as Record<string, unknown> };
+      const e: JournalEntry = {
+        kind,
+        loopSeq: row.loopSeq,
+        time: Number(row.time),
+        type: row.type as JournalRowType,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+      };
       if (row.symbol !== null) e.symbol = row.symbol;
       if (row.coid !== null) e.coid = row.coid;
       if (row.tradeId !== null) e.tradeId = row.tradeId;
@@ -106,16 +146,31 @@ export class TypeormJournal implements Journal {
 
   async sessions(limit = 20): Promise<readonly StoredSession[]> {
     const rows = await this.ds.getRepository(sessionEntity).find({ order: { wallStartedAt: 'DESC' }, take: limit });
-    return rows.map((r) => ({ sessionId: r.sessionId, mode: r.mode, strategy: r.strategy, status: r.status, startedAt: Number(r.startedAt), wallStartedAt: r.wallStartedAt }));
+    return rows.map((r) => ({
+      sessionId: r.sessionId,
+      mode: r.mode,
+      strategy: r.strategy,
+      status: r.status,
+      startedAt: Number(r.startedAt),
+      wallStartedAt: r.wallStartedAt,
+    }));
   }
 
   async session(sessionId: string): Promise<SessionRecord | null> {
     const r = await this.ds.getRepository(sessionEntity).findOne({ where: { sessionId } });
     if (r === null) return null;
     return {
-      sessionId: r.sessionId, mode: r.mode, strategy: r.strategy, status: r.status, startedAt: Number(r.startedAt), wallStartedAt: r.wallStartedAt,
-      learner: r.learner, seed: Number(r.seed), config: JSON.parse(r.config) as Record<string, unknown>,
-      endedAt: r.endedAt === null ? null : Number(r.endedAt), summary: r.summary === null ? null : (JSON.parse(r.summary) as SessionSummary),
+      sessionId: r.sessionId,
+      mode: r.mode,
+      strategy: r.strategy,
+      status: r.status,
+      startedAt: Number(r.startedAt),
+      wallStartedAt: r.wallStartedAt,
+      learner: r.learner,
+      seed: Number(r.seed),
+      config: JSON.parse(r.config) as Record<string, unknown>,
+      endedAt: r.endedAt === null ? null : Number(r.endedAt),
+      summary: r.summary === null ? null : (JSON.parse(r.summary) as SessionSummary),
     };
   }
 

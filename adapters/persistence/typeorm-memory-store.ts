@@ -53,7 +53,10 @@ export class TypeormMemoryStore implements MemoryStore {
   readonly files: MemoryFiles | null;
   private synced = false;
 
-  constructor(ds: DataSource, private readonly o: MemoryStoreOptions) {
+  constructor(
+    ds: DataSource,
+    private readonly o: MemoryStoreOptions,
+  ) {
     this.repo = ds.getRepository(memoryVersionEntity);
     this.schemaVersion = o.schemaVersion ?? 1;
     this.supported = o.supportedSchemas ?? [this.schemaVersion];
@@ -74,8 +77,15 @@ export class TypeormMemoryStore implements MemoryStore {
       const text = canonicalJson(content);
       const last = await this.repo.findOne({ where: { namespace: this.o.namespace }, order: { version: 'DESC' } });
       const row: MemoryVersionRow = {
-        namespace: this.o.namespace, version: (last?.version ?? 0) + 1, schemaVersion: this.schemaVersion,
-        checksum: sha256(text), status: 'candidate', content: text, note: note.slice(0, 500), createdAt: this.o.now(), promotedSeq: 0,
+        namespace: this.o.namespace,
+        version: (last?.version ?? 0) + 1,
+        schemaVersion: this.schemaVersion,
+        checksum: sha256(text),
+        status: 'candidate',
+        content: text,
+        note: note.slice(0, 500),
+        createdAt: this.o.now(),
+        promotedSeq: 0,
       };
       this.files?.writeVersion(toMeta(row, null), JSON.parse(text) as MemoryContent);
       await this.repo.insert(row);
@@ -115,7 +125,9 @@ export class TypeormMemoryStore implements MemoryStore {
     // Promoting what is already in force changes nothing and says nothing (idempotent).
     if (current?.version === version) return { ok: true, value: toMeta(current, version) };
     const top = await this.repo.findOne({ where: { namespace: this.o.namespace }, order: { promotedSeq: 'DESC' } });
-    const fail = await this.switchLatest(current, row, content, () => this.repo.update({ id: row.id }, { status: 'promoted', promotedSeq: (top?.promotedSeq ?? 0) + 1 }));
+    const fail = await this.switchLatest(current, row, content, () =>
+      this.repo.update({ id: row.id }, { status: 'promoted', promotedSeq: (top?.promotedSeq ?? 0) + 1 }),
+    );
     if (fail !== null) return fail;
     row.status = 'promoted';
     this.emit('memory.promoted', { version, previous: current?.version ?? null });
@@ -132,7 +144,9 @@ export class TypeormMemoryStore implements MemoryStore {
       const content = await this.verified(prev);
       if (content === null) continue;
       // The version left behind is out of the rotation: only a forced promote brings it back.
-      const fail = await this.switchLatest(current, prev, content, () => this.repo.update({ id: current.id }, { status: 'rejected', note: `rolled back to v${prev.version}`.slice(0, 500) }));
+      const fail = await this.switchLatest(current, prev, content, () =>
+        this.repo.update({ id: current.id }, { status: 'rejected', note: `rolled back to v${prev.version}`.slice(0, 500) }),
+      );
       if (fail !== null) return fail;
       this.emit('memory.rolled-back', { from: current.version, to: prev.version });
       return { ok: true, value: toMeta(prev, prev.version) };
@@ -162,7 +176,12 @@ export class TypeormMemoryStore implements MemoryStore {
    * changes nothing; a failed row update puts the file back. Either way the caller gets MEMORY.WRITE_FAILED and the
    * previous version stays in force.
    */
-  private async switchLatest(prev: MemoryVersionRow | null, next: MemoryVersionRow, content: MemoryContent, update: () => Promise<unknown>): Promise<{ ok: false; code: string; reason: string } | null> {
+  private async switchLatest(
+    prev: MemoryVersionRow | null,
+    next: MemoryVersionRow,
+    content: MemoryContent,
+    update: () => Promise<unknown>,
+  ): Promise<{ ok: false; code: string; reason: string } | null> {
     try {
       this.files?.writeLatest(toMeta(next, next.version), content);
     } catch (error) {
@@ -184,7 +203,10 @@ export class TypeormMemoryStore implements MemoryStore {
   }
 
   private rows(order: 'version' | 'promotedSeq'): Promise<MemoryVersionRow[]> {
-    return this.repo.find({ where: { namespace: this.o.namespace }, order: { [order]: 'DESC', ...(order === 'promotedSeq' ? { version: 'DESC' } : {}) } });
+    return this.repo.find({
+      where: { namespace: this.o.namespace },
+      order: { [order]: 'DESC', ...(order === 'promotedSeq' ? { version: 'DESC' } : {}) },
+    });
   }
 
   /** The newest promoted row whose content verifies (quarantining the ones that do not). */
@@ -211,7 +233,8 @@ export class TypeormMemoryStore implements MemoryStore {
       if (onDisk !== null) this.files.clearLatest();
       return;
     }
-    if (onDisk?.version !== cur.row.version || onDisk.checksum !== cur.row.checksum) this.files.writeLatest(toMeta(cur.row, cur.row.version), cur.content);
+    if (onDisk?.version !== cur.row.version || onDisk.checksum !== cur.row.checksum)
+      this.files.writeLatest(toMeta(cur.row, cur.row.version), cur.content);
   }
 
   /** The content if its checksum and schema hold; otherwise quarantine the row and return null. */
@@ -258,5 +281,13 @@ export class TypeormMemoryStore implements MemoryStore {
 function toMeta(r: MemoryVersionRow, currentVersion: number | null): MemoryVersionMeta {
   const s = r.status as RowStatus;
   const status = s === 'quarantined' ? 'quarantined' : s === 'rejected' ? 'rejected' : r.promotedSeq > 0 ? 'promoted' : 'candidate';
-  return { version: r.version, schemaVersion: r.schemaVersion, checksum: r.checksum, createdAt: Number(r.createdAt), status, note: r.note, current: r.version === currentVersion };
+  return {
+    version: r.version,
+    schemaVersion: r.schemaVersion,
+    checksum: r.checksum,
+    createdAt: Number(r.createdAt),
+    status,
+    note: r.note,
+    current: r.version === currentVersion,
+  };
 }

@@ -28,7 +28,10 @@ export class FeedRecorder {
   private readonly disposers: (() => void)[];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(feed: MarketDataFeed, private readonly o: FeedRecorderOptions) {
+  constructor(
+    feed: MarketDataFeed,
+    private readonly o: FeedRecorderOptions,
+  ) {
     const write = (e: MarketEvent): void => {
       const w = this.writer(e.symbol);
       if (w === undefined) return;
@@ -48,7 +51,9 @@ export class FeedRecorder {
       feed.on('trade.printed', write),
       feed.on('feed.status', write),
     ];
-    this.timer = setInterval(() => { for (const w of this.writers.values()) w.flush(); }, o.flushEveryMs ?? 5_000);
+    this.timer = setInterval(() => {
+      for (const w of this.writers.values()) w.flush();
+    }, o.flushEveryMs ?? 5_000);
     this.timer.unref();
   }
 
@@ -75,7 +80,13 @@ export class FeedRecorder {
     if (w === undefined) {
       if (this.o.symbols.length > 0 && !this.o.symbols.includes(symbol)) return undefined;
       w = RecordingWriter.open(this.fileFor(symbol), {
-        symbol, date: this.o.date, tick: this.o.tick(symbol), timeZone: this.o.timeZone, source: 'harvester-recorder', createdBy: 'harvester run --record', meta: this.o.meta,
+        symbol,
+        date: this.o.date,
+        tick: this.o.tick(symbol),
+        timeZone: this.o.timeZone,
+        source: 'harvester-recorder',
+        createdBy: 'harvester run --record',
+        meta: this.o.meta,
       });
       this.writers.set(symbol, w);
     }

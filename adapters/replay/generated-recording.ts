@@ -27,9 +27,17 @@ export function generateToFile(file: string, o: GenerateToFileOptions): Generato
   // Per process and thread: sweep workers share a pid and may generate the same day at once.
   const tmp = `${file}.${process.pid}-${threadId}.tmp`;
   const writer = RecordingWriter.open(tmp, {
-    symbol: o.symbol, date: o.date, tick: o.tick, timeZone: o.timeZone, source: 'harvester-generator', createdBy: 'harvester generate',
+    symbol: o.symbol,
+    date: o.date,
+    tick: o.tick,
+    timeZone: o.timeZone,
+    source: 'harvester-generator',
+    createdBy: 'harvester generate',
     meta: {
-      seed: o.seed, startPrice: o.startPrice, intensity: o.intensity ?? 1, incidents: o.incidents ?? true,
+      seed: o.seed,
+      startPrice: o.startPrice,
+      intensity: o.intensity ?? 1,
+      incidents: o.incidents ?? true,
       ...(o.signal === 'planted' ? { signal: 'planted', invert: o.invert === true, plantedVersion: PLANTED_VERSION } : {}),
     },
   });

@@ -51,7 +51,10 @@ const params = z
     staleMs: z.number().int().nonnegative().default(0),
   })
   .strict()
-  .refine((p) => (p.recording === undefined) !== (p.generate === undefined), { message: 'give exactly one of recording or generate', path: ['recording'] });
+  .refine((p) => (p.recording === undefined) !== (p.generate === undefined), {
+    message: 'give exactly one of recording or generate',
+    path: ['recording'],
+  });
 
 export default defineAdapter({
   id: 'replay',
@@ -61,20 +64,36 @@ export default defineAdapter({
   paramsSchema: params,
   create: (ctx) => {
     const p = ctx.params;
-    const files = p.recording !== undefined
-      ? (Array.isArray(p.recording) ? p.recording : [p.recording]).map((f) => path.resolve(f))
-      : [cachedGeneratedRecording(ctx.dataDir, {
-        seed: p.generate!.seed ?? ctx.seed, symbol: p.generate!.symbol, date: ctx.session.date, timeZone: ctx.session.timeZone,
-        startTime: ctx.session.start, endTime: ctx.session.end, tick: toPrice(p.generate!.tick), startPrice: toPrice(p.generate!.startPrice),
-        intensity: p.generate!.intensity, incidents: p.generate!.incidents,
-        ...(p.generate!.signal === undefined ? {} : { signal: p.generate!.signal }),
-        ...(p.generate!.invert === undefined ? {} : { invert: p.generate!.invert }),
-      })];
+    const files =
+      p.recording !== undefined
+        ? (Array.isArray(p.recording) ? p.recording : [p.recording]).map((f) => path.resolve(f))
+        : [
+            cachedGeneratedRecording(ctx.dataDir, {
+              seed: p.generate!.seed ?? ctx.seed,
+              symbol: p.generate!.symbol,
+              date: ctx.session.date,
+              timeZone: ctx.session.timeZone,
+              startTime: ctx.session.start,
+              endTime: ctx.session.end,
+              tick: toPrice(p.generate!.tick),
+              startPrice: toPrice(p.generate!.startPrice),
+              intensity: p.generate!.intensity,
+              incidents: p.generate!.incidents,
+              ...(p.generate!.signal === undefined ? {} : { signal: p.generate!.signal }),
+              ...(p.generate!.invert === undefined ? {} : { invert: p.generate!.invert }),
+            }),
+          ];
     // Open each file once up front: a missing or foreign file fails at startup, naming it, not mid-session.
     for (const file of files) RecordingReader.open(file).close();
     const feed = new ReplayFeed({
-      files, clock: ctx.clock, sessionEnd: ctx.session.end, lineBudget: p.lineBudget, depthBudget: p.depthBudget,
-      recvLatencyUs: p.recvLatencyUs, instrument: (symbol) => ctx.instrument(symbol), staleUs: p.staleMs * 1000,
+      files,
+      clock: ctx.clock,
+      sessionEnd: ctx.session.end,
+      lineBudget: p.lineBudget,
+      depthBudget: p.depthBudget,
+      recvLatencyUs: p.recvLatencyUs,
+      instrument: (symbol) => ctx.instrument(symbol),
+      staleUs: p.staleMs * 1000,
     });
     return { feed, close: () => feed.dispose() };
   },

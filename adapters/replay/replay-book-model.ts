@@ -1,4 +1,13 @@
-import { DepthRowSide, ROW_ANOMALY, ROW_BAD, ROW_DELETE, ROW_DROPPED, ROW_INSERT, ROW_OK, ROW_UPDATE } from '../../core/domain/depth-rows.js';
+import {
+  DepthRowSide,
+  ROW_ANOMALY,
+  ROW_BAD,
+  ROW_DELETE,
+  ROW_DROPPED,
+  ROW_INSERT,
+  ROW_OK,
+  ROW_UPDATE,
+} from '../../core/domain/depth-rows.js';
 import type { BookSide, DepthEvent } from '../../core/domain/market.js';
 
 /** Rows kept per side; IB depth asks for at most 20, so this is never reached by a sane source. */
@@ -9,7 +18,10 @@ export { ROW_ANOMALY, ROW_DROPPED, ROW_OK } from '../../core/domain/depth-rows.j
 
 /** The row model's side plus a binary search for price-keyed sources (LOBSTER, the generator keep deeper books). */
 class SideRows extends DepthRowSide {
-  constructor(levels: number, private readonly descending: boolean) {
+  constructor(
+    levels: number,
+    private readonly descending: boolean,
+  ) {
     super(levels, CAPACITY);
   }
 

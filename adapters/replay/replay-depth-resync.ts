@@ -31,8 +31,19 @@ export interface ResyncHost {
 
 export function newSynthRow(): DepthEvent {
   return {
-    kind: 'depth', symbol: '', side: 'bid', position: 0, operation: 'clear', price: 0, size: 0, marketMaker: '', endOfBatch: true,
-    seq: 0, epoch: 1, recvTime: 0, exchTime: null,
+    kind: 'depth',
+    symbol: '',
+    side: 'bid',
+    position: 0,
+    operation: 'clear',
+    price: 0,
+    size: 0,
+    marketMaker: '',
+    endOfBatch: true,
+    seq: 0,
+    epoch: 1,
+    recvTime: 0,
+    exchTime: null,
   };
 }
 

@@ -3,7 +3,15 @@ import type { DepthEvent, Instrument, MarketEvent, QuoteEvent, StreamKind, Trade
 import type { Micros } from '../../core/domain/units.js';
 import type { Clock, VirtualClock } from '../../ports/clock.js';
 import type {
-  FeedEventName, FeedEvents, FeedPlayback, LineUsage, MarketDataFeed, PlaybackOptions, PlaybackSummary, SubscribeOptions, SubscribeResult,
+  FeedEventName,
+  FeedEvents,
+  FeedPlayback,
+  LineUsage,
+  MarketDataFeed,
+  PlaybackOptions,
+  PlaybackSummary,
+  SubscribeOptions,
+  SubscribeResult,
   SubscriptionHandle,
 } from '../../ports/market-data-feed.js';
 import { RecordingReader } from './recording/recording-reader.js';
@@ -50,7 +58,11 @@ export interface ReplayFeedOptions {
 }
 
 /** The market-data events, delivered through direct listener arrays instead of the emitter (the hot path). */
-const DATA_KIND: Partial<Record<FeedEventName, 'quote' | 'depth' | 'trade'>> = { 'quote.updated': 'quote', 'depth.updated': 'depth', 'trade.printed': 'trade' };
+const DATA_KIND: Partial<Record<FeedEventName, 'quote' | 'depth' | 'trade'>> = {
+  'quote.updated': 'quote',
+  'depth.updated': 'depth',
+  'trade.printed': 'trade',
+};
 type DataListener = (e: QuoteEvent | TradeEvent | DepthEvent) => void;
 const DEFAULT_LEVELS = 10;
 
@@ -119,8 +131,17 @@ export class ReplayFeed implements MarketDataFeed {
       return { ok: false, code: 'FEED.LINE_BUDGET_EXCEEDED', reason: `${stream} budget ${counter.budget} in use` };
     }
     const sub: Sub = {
-      handle: { symbol, stream, id: this.nextId++ }, holders: 1, seq: 0, epoch: 1, watch: null, suspect: false, crossedRun: 0,
-      batchOpen: false, burst: false, book: null, anomalies: null,
+      handle: { symbol, stream, id: this.nextId++ },
+      holders: 1,
+      seq: 0,
+      epoch: 1,
+      watch: null,
+      suspect: false,
+      crossedRun: 0,
+      batchOpen: false,
+      burst: false,
+      book: null,
+      anomalies: null,
     };
     if (stream === 'depth') {
       sub.book = new ReplayBookModel(Math.min(20, Math.max(1, options.levels ?? DEFAULT_LEVELS)));
@@ -129,7 +150,12 @@ export class ReplayFeed implements MarketDataFeed {
     const staleUs = this.o.staleUs ?? 0;
     if (staleUs > 0) {
       // A replay cannot resubscribe: the host returns false, so the watch never escalates.
-      sub.watch = new StaleWatch(this.o.clock, staleUs, { stale: (silentFor) => (this.emit('feed.stale', { symbol, stream, silentFor, escalated: false }), false) }, `replay.stale ${key}`);
+      sub.watch = new StaleWatch(
+        this.o.clock,
+        staleUs,
+        { stale: (silentFor) => (this.emit('feed.stale', { symbol, stream, silentFor, escalated: false }), false) },
+        `replay.stale ${key}`,
+      );
       sub.watch.start();
     }
     this.subs.set(key, sub);
@@ -153,7 +179,9 @@ export class ReplayFeed implements MarketDataFeed {
   usage(): LineUsage {
     let lines = 0;
     let depth = 0;
-    for (const s of this.subs.values()) if (s.handle.stream === 'depth') depth++; else lines++;
+    for (const s of this.subs.values())
+      if (s.handle.stream === 'depth') depth++;
+      else lines++;
     return { lines: { used: lines, budget: this.o.lineBudget }, depth: { used: depth, budget: this.o.depthBudget } };
   }
 
@@ -163,7 +191,9 @@ export class ReplayFeed implements MarketDataFeed {
       // Market data: a plain array per kind, replaced (never mutated) on change, so an emit in progress is unaffected.
       const l = listener as DataListener;
       this.data[kind] = [...this.data[kind], l];
-      return () => { this.data[kind] = this.data[kind].filter((x) => x !== l); };
+      return () => {
+        this.data[kind] = this.data[kind].filter((x) => x !== l);
+      };
     }
     this.emitter.on(event, listener as (...a: unknown[]) => void);
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
@@ -183,21 +213,25 @@ export class ReplayFeed implements MarketDataFeed {
       const lanes = readers.map((r) => this.lane(r.header.symbol));
       /** Each event's place in its own recording (the offset of a malformed one). */
       const index = new Float64Array(readers.length).fill(-1);
-      await playMerged(readers, {
-        event: (e, k) => {
-          const at = index[k]! + 1;
-          index[k] = at;
-          if (this.disposed) return;
-          e.recvTime += latency;
-          if (span[0] !== span[0]) span[0] = e.recvTime;
-          span[1] = e.recvTime;
-          virtual?.advanceTo(e.recvTime);
-          if (!this.dispatch(e, lanes[k]!, k, at)) return;
-          delivered++;
-          if (options.onProgress !== undefined && delivered % every === 0) options.onProgress(delivered, e.recvTime);
+      await playMerged(
+        readers,
+        {
+          event: (e, k) => {
+            const at = index[k]! + 1;
+            index[k] = at;
+            if (this.disposed) return;
+            e.recvTime += latency;
+            if (span[0] !== span[0]) span[0] = e.recvTime;
+            span[1] = e.recvTime;
+            virtual?.advanceTo(e.recvTime);
+            if (!this.dispatch(e, lanes[k]!, k, at)) return;
+            delivered++;
+            if (options.onProgress !== undefined && delivered % every === 0) options.onProgress(delivered, e.recvTime);
+          },
+          corrupt: (c, k) => this.countMalformed(k, c.offset, c.reason),
         },
-        corrupt: (c, k) => this.countMalformed(k, c.offset, c.reason),
-      }, options.signal);
+        options.signal,
+      );
     } finally {
       for (const r of readers) r.close();
     }
@@ -205,21 +239,38 @@ export class ReplayFeed implements MarketDataFeed {
     if (this.subs.size > 0) {
       const t = this.o.clock.now();
       for (const symbol of new Set(readers.map((r) => r.header.symbol))) {
-        this.emitter.emit('feed.status', { kind: 'status', symbol, status: 'end', reason: 'end of recording', seq: 0, epoch: 1, recvTime: t, exchTime: null });
+        this.emitter.emit('feed.status', {
+          kind: 'status',
+          symbol,
+          status: 'end',
+          reason: 'end of recording',
+          seq: 0,
+          epoch: 1,
+          recvTime: t,
+          exchTime: null,
+        });
       }
     }
     options.onProgress?.(delivered, this.o.clock.now());
     const first = span[0]!;
     const last = span[1]!;
-    return { events: delivered, malformed: this.malformed, firstTime: first !== first ? null : first, lastTime: last !== last ? null : last };
+    return {
+      events: delivered,
+      malformed: this.malformed,
+      firstTime: first !== first ? null : first,
+      lastTime: last !== last ? null : last,
+    };
   }
 
   /** One recorded event of `lane`'s symbol; true when something was delivered for it. `index`: its place in recording `file`. */
   private dispatch(e: MarketEvent, lane: Lane, file: number, index: number): boolean {
     switch (e.kind) {
-      case 'quote': return this.onQuote(e, lane, file, index);
-      case 'trade': return this.onTrade(e, lane, file, index);
-      case 'depth': return this.onDepth(e, lane);
+      case 'quote':
+        return this.onQuote(e, lane, file, index);
+      case 'trade':
+        return this.onTrade(e, lane, file, index);
+      case 'depth':
+        return this.onDepth(e, lane);
       case 'status': {
         // Status events ride along with any subscription of their symbol but consume no data sequence.
         if (!laneLive(lane)) return false;
@@ -249,7 +300,7 @@ export class ReplayFeed implements MarketDataFeed {
     const sub = lane.subs.tape;
     if (sub === undefined) return false;
     // Without recorded quotes, the delivered book's top is the prevailing quote.
-    const book = lane.quoted ? null : lane.subs.depth?.book ?? null;
+    const book = lane.quoted ? null : (lane.subs.depth?.book ?? null);
     inferAggressor(t, book === null ? lane.bid : book.best('bid'), book === null ? lane.ask : book.best('ask'));
     this.flows(sub, t.recvTime);
     return this.deliver(sub, t);
@@ -316,7 +367,7 @@ export class ReplayFeed implements MarketDataFeed {
 
   private lane(symbol: string): Lane {
     let lane = this.lanes.get(symbol);
-    if (lane === undefined) this.lanes.set(symbol, lane = newLane(symbol));
+    if (lane === undefined) this.lanes.set(symbol, (lane = newLane(symbol)));
     return lane;
   }
 

@@ -27,7 +27,14 @@ interface Cursor {
  */
 export async function playMerged(readers: readonly RecordingReader[], visitor: MergeVisitor, signal?: AbortSignal): Promise<void> {
   if (readers.length === 1) return playOne(readers[0]!, visitor, signal);
-  const cursors: Cursor[] = readers.map((r) => ({ blocks: r.blocks(), fw: createFlyweights(r.header.symbol), view: null, count: 0, next: 0, head: null }));
+  const cursors: Cursor[] = readers.map((r) => ({
+    blocks: r.blocks(),
+    fw: createFlyweights(r.header.symbol),
+    view: null,
+    count: 0,
+    next: 0,
+    head: null,
+  }));
   for (let k = 0; k < cursors.length; k++) advance(cursors[k]!, k, visitor);
   const n = cursors.length;
   while (signal?.aborted !== true) {

@@ -1,5 +1,10 @@
 import {
-  QUOTE_FLAG_CROSSED, QUOTE_FLAG_LOCKED, QUOTE_FLAG_MISSING_ASK, QUOTE_FLAG_MISSING_BID, type QuoteEvent, type TradeEvent,
+  QUOTE_FLAG_CROSSED,
+  QUOTE_FLAG_LOCKED,
+  QUOTE_FLAG_MISSING_ASK,
+  QUOTE_FLAG_MISSING_BID,
+  type QuoteEvent,
+  type TradeEvent,
 } from '../../core/domain/market.js';
 
 // Card FEED-20/21/22 (docs/conformance-cards.md#feed-20) normalization, done in place on the reader's flyweights (nothing is allocated

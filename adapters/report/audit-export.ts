@@ -15,14 +15,29 @@ export const EXPORT_TABLES: Readonly<Record<string, (r: JournalEntry) => boolean
 };
 
 /** Fields holding prices or money in integer ten-thousandths; the CSV shows them in currency units. */
-const MONEY = new Set(['price', 'limitPrice', 'triggerPrice', 'avgPrice', 'commission', 'netPnl', 'grossPnl', 'entryPrice', 'exitPrice', 'realizedPnl', 'equity']);
+const MONEY = new Set([
+  'price',
+  'limitPrice',
+  'triggerPrice',
+  'avgPrice',
+  'commission',
+  'netPnl',
+  'grossPnl',
+  'entryPrice',
+  'exitPrice',
+  'realizedPnl',
+  'equity',
+]);
 
 /**
  * Writes one file per audit table (`<session>-<table>.csv` or `.jsonl`). JSON lines keep the journal's integers and
  * add `timeIso`; CSV flattens `data` into columns (nested values as JSON) with prices and money in currency units and
  * times in the session's zone, for a spreadsheet or the broker's statement.
  */
-export function exportSession(rows: readonly JournalEntry[], o: { sessionId: string; timeZone: string; format: 'csv' | 'jsonl'; outDir: string }): { file: string; rows: number }[] {
+export function exportSession(
+  rows: readonly JournalEntry[],
+  o: { sessionId: string; timeZone: string; format: 'csv' | 'jsonl'; outDir: string },
+): { file: string; rows: number }[] {
   fs.mkdirSync(o.outDir, { recursive: true });
   const iso = (us: number) => DateTime.fromMillis(Math.floor(us / 1000), { zone: o.timeZone }).toISO({ includeOffset: true }) ?? '';
   const out: { file: string; rows: number }[] = [];
@@ -39,7 +54,20 @@ export function exportSession(rows: readonly JournalEntry[], o: { sessionId: str
       const lines = [head.map(csvCell).join(',')];
       for (const r of list) {
         const d = r.data as Record<string, unknown>;
-        lines.push([iso(r.time), r.loopSeq, r.type, r.symbol ?? '', r.coid ?? '', r.tradeId ?? '', r.strategyId ?? '', ...keys.map((k) => cellValue(k, d[k]))].map(csvCell).join(','));
+        lines.push(
+          [
+            iso(r.time),
+            r.loopSeq,
+            r.type,
+            r.symbol ?? '',
+            r.coid ?? '',
+            r.tradeId ?? '',
+            r.strategyId ?? '',
+            ...keys.map((k) => cellValue(k, d[k])),
+          ]
+            .map(csvCell)
+            .join(','),
+        );
       }
       fs.writeFileSync(file, `${lines.join('\n')}\n`);
     }

@@ -17,7 +17,10 @@ export interface BuildReportOptions {
 /** Everything the report shows, computed from the journal (and the session's recordings for prices and the book). */
 export async function buildReport(journal: Journal, sessionId: string, o: BuildReportOptions): Promise<ReportModel> {
   const meta = await journal.session(sessionId);
-  if (meta === null) throw new HarvesterError('CONFIG.INVALID', `no session '${sessionId}' in this store (see \`harvester sessions\`)`, { details: { path: 'session' } });
+  if (meta === null)
+    throw new HarvesterError('CONFIG.INVALID', `no session '${sessionId}' in this store (see \`harvester sessions\`)`, {
+      details: { path: 'session' },
+    });
   // All kinds in append order: an order's request row always precedes its fills.
   const rows = await journal.entries(sessionId);
   const config = meta.config as { session?: { date: string; timeZone: string }; instruments?: { symbol: string; tick: number }[] };
@@ -40,13 +43,35 @@ export async function buildReport(journal: Journal, sessionId: string, o: BuildR
     }
   }
   let equity = 0;
-  const curve = [{ t: meta.startedAt, netPnl: 0 }, ...trades.slice().sort((a, b) => a.exitTime - b.exitTime).map((t) => ({ t: t.exitTime, netPnl: (equity += t.netPnl) }))];
+  const curve = [
+    { t: meta.startedAt, netPnl: 0 },
+    ...trades
+      .slice()
+      .sort((a, b) => a.exitTime - b.exitTime)
+      .map((t) => ({ t: t.exitTime, netPnl: (equity += t.netPnl) })),
+  ];
   const exitReasons: Record<string, number> = {};
   for (const t of trades) exitReasons[t.exitReason] = (exitReasons[t.exitReason] ?? 0) + 1;
   const tickDollars = config.instruments?.find((i) => i.symbol === symbol)?.tick ?? 0.01;
   return {
-    session: { id: sessionId, mode: meta.mode, strategy: meta.strategy, status: meta.status, startedAt: meta.startedAt, endedAt: meta.endedAt, timeZone: config.session?.timeZone ?? 'America/New_York', date: config.session?.date ?? '' },
-    kpis, trades, equity: curve, exitReasons, promotions: promotionDeltas(rows, trades), market, windows, notes,
+    session: {
+      id: sessionId,
+      mode: meta.mode,
+      strategy: meta.strategy,
+      status: meta.status,
+      startedAt: meta.startedAt,
+      endedAt: meta.endedAt,
+      timeZone: config.session?.timeZone ?? 'America/New_York',
+      date: config.session?.date ?? '',
+    },
+    kpis,
+    trades,
+    equity: curve,
+    exitReasons,
+    promotions: promotionDeltas(rows, trades),
+    market,
+    windows,
+    notes,
     tick: Math.round(tickDollars * 10_000),
   };
 }

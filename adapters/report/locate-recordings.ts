@@ -19,18 +19,32 @@ interface StoredConfig {
  */
 export function sessionRecordings(config: Readonly<Record<string, unknown>>, dataDir: string): { files: string[]; note: string | null } {
   const c = config as StoredConfig;
-  if (c.marketData?.use !== 'replay' || c.session === undefined) return { files: [], note: `market data came from '${c.marketData?.use ?? '?'}', not a recording: pass --recording for the drill-down` };
-  const p = replay.paramsSchema.parse(c.marketData.params ?? {}) as { recording?: string | string[]; generate?: { symbol: string; seed?: number; startPrice: number; tick: number; intensity: number; incidents: boolean } };
+  if (c.marketData?.use !== 'replay' || c.session === undefined)
+    return { files: [], note: `market data came from '${c.marketData?.use ?? '?'}', not a recording: pass --recording for the drill-down` };
+  const p = replay.paramsSchema.parse(c.marketData.params ?? {}) as {
+    recording?: string | string[];
+    generate?: { symbol: string; seed?: number; startPrice: number; tick: number; intensity: number; incidents: boolean };
+  };
   if (p.recording !== undefined) {
     const files = (Array.isArray(p.recording) ? p.recording : [p.recording]).map((f) => path.resolve(f));
     const missing = files.filter((f) => !fs.existsSync(f));
-    return missing.length > 0 ? { files: files.filter((f) => !missing.includes(f)), note: `recording not found: ${missing.join(', ')}` } : { files, note: null };
+    return missing.length > 0
+      ? { files: files.filter((f) => !missing.includes(f)), note: `recording not found: ${missing.join(', ')}` }
+      : { files, note: null };
   }
   const g = p.generate!;
   const w = sessionWindow(c.session.date, c.session.timeZone, c.session.start, c.session.end);
   const file = cachedGeneratedRecording(dataDir, {
-    seed: g.seed ?? c.seed ?? 0, symbol: g.symbol, date: c.session.date, timeZone: c.session.timeZone, startTime: w.start, endTime: w.end,
-    tick: toPrice(g.tick), startPrice: toPrice(g.startPrice), intensity: g.intensity, incidents: g.incidents,
+    seed: g.seed ?? c.seed ?? 0,
+    symbol: g.symbol,
+    date: c.session.date,
+    timeZone: c.session.timeZone,
+    startTime: w.start,
+    endTime: w.end,
+    tick: toPrice(g.tick),
+    startPrice: toPrice(g.startPrice),
+    intensity: g.intensity,
+    incidents: g.incidents,
   });
   return { files: [file], note: null };
 }

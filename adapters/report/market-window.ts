@@ -27,15 +27,24 @@ export interface MarketRead {
  * trade, the worst and best prices against each position while it was open (MAE/MFE, written into `trades`), and the
  * median receive − exchange latency of the feed. Memory stays at one recording block plus the sampled columns.
  */
-export async function readMarket(files: readonly string[], symbol: string, trades: TradeRecord[], o: MarketReadOptions = {}): Promise<MarketRead> {
+export async function readMarket(
+  files: readonly string[],
+  symbol: string,
+  trades: TradeRecord[],
+  o: MarketReadOptions = {},
+): Promise<MarketRead> {
   const marginUs = (o.marginSec ?? 60) * 1_000_000;
   const columns = o.columns ?? 160;
   const levels = o.levels ?? 10;
   const bucketUs = o.bucketUs ?? 5_000_000;
   const book = new OrderBook(symbol, { maxLevels: 50 });
   const windows = trades.map((t) => ({
-    tradeId: t.tradeId, from: t.entryTime - marginUs, to: t.exitTime + marginUs,
-    step: Math.max(50_000, Math.floor((t.exitTime - t.entryTime + 2 * marginUs) / columns)), next: t.entryTime - marginUs, columns: [] as BookColumn[],
+    tradeId: t.tradeId,
+    from: t.entryTime - marginUs,
+    to: t.exitTime + marginUs,
+    step: Math.max(50_000, Math.floor((t.exitTime - t.entryTime + 2 * marginUs) / columns)),
+    next: t.entryTime - marginUs,
+    columns: [] as BookColumn[],
   }));
   const worst = trades.map(() => Number.NaN);
   const best = trades.map(() => Number.NaN);
@@ -46,7 +55,9 @@ export async function readMarket(files: readonly string[], symbol: string, trade
   let seen = 0;
   let corrupt = 0;
   for (const file of files) {
-    for await (const e of recordingEvents(file, () => { corrupt++; })) {
+    for await (const e of recordingEvents(file, () => {
+      corrupt++;
+    })) {
       if (e.symbol !== symbol) continue;
       if (e.exchTime !== null && (seen++ & 15) === 0) latencies.push(e.recvTime - e.exchTime);
       if (e.kind === 'depth') book.apply(e);

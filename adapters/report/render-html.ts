@@ -12,7 +12,11 @@ export function kpiRows(k: Kpis): [string, string, string][] {
     ['connectionUptimePct', 'Connection uptime', pct(k.connectionUptimePct)],
     ['disconnects', 'Disconnects', String(k.disconnects)],
     ['marketDataGaps', 'Market-data gaps', String(k.marketDataGaps)],
-    ['medianMarketDataLatencyUs', 'Median market-data latency', k.medianMarketDataLatencyUs === null ? 'n/a (no exchange time)' : `${(k.medianMarketDataLatencyUs / 1000).toFixed(3)} ms`],
+    [
+      'medianMarketDataLatencyUs',
+      'Median market-data latency',
+      k.medianMarketDataLatencyUs === null ? 'n/a (no exchange time)' : `${(k.medianMarketDataLatencyUs / 1000).toFixed(3)} ms`,
+    ],
     ['ordersSent', 'Orders sent', String(k.ordersSent)],
     ['ordersRejected', 'Orders rejected', String(k.ordersRejected)],
     ['ordersCancelled', 'Orders cancelled', String(k.ordersCancelled)],
@@ -25,12 +29,24 @@ export function kpiRows(k: Kpis): [string, string, string][] {
     ['commissions', 'Commissions', money(k.commissions)],
     ['maxDrawdown', 'Max intraday drawdown (realised)', money(k.maxDrawdown)],
     ['expectancyR', 'Expectancy (R per trade)', k.expectancyR === null ? 'n/a' : k.expectancyR.toFixed(3)],
-    ['riskBreaches', 'Risk breaches by type', Object.keys(k.riskBreaches).length === 0 ? 'none' : Object.entries(k.riskBreaches).map(([c, n]) => `${c} × ${n}`).join(', ')],
+    [
+      'riskBreaches',
+      'Risk breaches by type',
+      Object.keys(k.riskBreaches).length === 0
+        ? 'none'
+        : Object.entries(k.riskBreaches)
+            .map(([c, n]) => `${c} × ${n}`)
+            .join(', '),
+    ],
     ['killSwitchTransitions', 'Kill-switch transitions', String(k.killSwitchTransitions)],
     ['learningPromotions', 'Learning promotions', String(k.learningPromotions)],
     ['learningRejections', 'Learning rejections', String(k.learningRejections)],
     ['learningRollbacks', 'Learning rollbacks', String(k.learningRollbacks)],
-    ['learningSuccessRate', 'Learning update success rate', k.learningSuccessRate === null ? 'n/a (no learning updates)' : pct(100 * k.learningSuccessRate)],
+    [
+      'learningSuccessRate',
+      'Learning update success rate',
+      k.learningSuccessRate === null ? 'n/a (no learning updates)' : pct(100 * k.learningSuccessRate),
+    ],
   ];
 }
 
@@ -43,10 +59,28 @@ export function renderReportHtml(model: ReportModel, compare?: ReportModel): str
   const at = (us: number): string => DateTime.fromMillis(Math.floor(us / 1000), { zone: tz }).toFormat('HH:mm:ss.SSS');
   const rowsA = kpiRows(model.kpis);
   const rowsB = compare ? new Map(kpiRows(compare.kpis).map(([key, , val]) => [key, val])) : null;
-  const kpiTable = rowsA.map(([key, label, val]) => `<tr><th>${esc(label)}</th><td data-kpi="${key}">${esc(val)}</td>${rowsB ? `<td data-kpi-compare="${key}">${esc(rowsB.get(key) ?? '')}</td>` : ''}</tr>`).join('\n');
+  const kpiTable = rowsA
+    .map(
+      ([key, label, val]) =>
+        `<tr><th>${esc(label)}</th><td data-kpi="${key}">${esc(val)}</td>${rowsB ? `<td data-kpi-compare="${key}">${esc(rowsB.get(key) ?? '')}</td>` : ''}</tr>`,
+    )
+    .join('\n');
   const trades = model.trades.map((t) => tradeRow(t, at)).join('\n');
-  const drill = model.trades.map((t) => drillDown(t, at, model.windows.some((w) => w.tradeId === t.tradeId && w.columns.length > 0))).join('\n');
-  const promos = model.promotions.map((p) => `<tr><td>${at(p.at)}</td><td>${esc(p.version)}</td><td>${p.before.trades}</td><td>$${formatMoney(p.before.netPnl)}</td><td>${fmtR(p.before.expectancyR)}</td><td>${p.after.trades}</td><td>$${formatMoney(p.after.netPnl)}</td><td>${fmtR(p.after.expectancyR)}</td></tr>`).join('\n');
+  const drill = model.trades
+    .map((t) =>
+      drillDown(
+        t,
+        at,
+        model.windows.some((w) => w.tradeId === t.tradeId && w.columns.length > 0),
+      ),
+    )
+    .join('\n');
+  const promos = model.promotions
+    .map(
+      (p) =>
+        `<tr><td>${at(p.at)}</td><td>${esc(p.version)}</td><td>${p.before.trades}</td><td>$${formatMoney(p.before.netPnl)}</td><td>${fmtR(p.before.expectancyR)}</td><td>${p.after.trades}</td><td>$${formatMoney(p.after.netPnl)}</td><td>${fmtR(p.after.expectancyR)}</td></tr>`,
+    )
+    .join('\n');
   const notes = model.notes.map((n) => `<li>${esc(n)}</li>`).join('');
   const json = JSON.stringify(model).replace(/</g, '\\u003c');
   const s = model.session;
@@ -98,7 +132,12 @@ function tradeRow(t: TradeRecord, at: (us: number) => string): string {
 }
 
 function drillDown(t: TradeRecord, at: (us: number) => string, hasBook: boolean): string {
-  const trail = t.trail.map((s) => `<tr><td>${at(s.time)}</td><td>${esc(s.stage)}</td><td>${esc(s.outcome)}</td><td>${s.passed} passed${s.failed.length ? `; failed: ${esc(s.failed.map((g) => `${g.name}=${String(g.value)}${g.threshold === undefined ? '' : ` (thr ${String(g.threshold)})`}`).join(', '))}` : ''}</td><td>${esc(s.note)}</td><td>${s.memoryVersion === null ? '' : `v${s.memoryVersion}`}</td></tr>`).join('');
+  const trail = t.trail
+    .map(
+      (s) =>
+        `<tr><td>${at(s.time)}</td><td>${esc(s.stage)}</td><td>${esc(s.outcome)}</td><td>${s.passed} passed${s.failed.length ? `; failed: ${esc(s.failed.map((g) => `${g.name}=${String(g.value)}${g.threshold === undefined ? '' : ` (thr ${String(g.threshold)})`}`).join(', '))}` : ''}</td><td>${esc(s.note)}</td><td>${s.memoryVersion === null ? '' : `v${s.memoryVersion}`}</td></tr>`,
+    )
+    .join('');
   return `<details id="drill-${esc(t.tradeId)}" open><summary>${esc(t.tradeId)} · ${t.side} ${t.quantity} · ${at(t.entryTime)} → ${at(t.exitTime)} · net $${formatMoney(t.netPnl)} · ${esc(t.exitReason)}</summary>
 ${hasBook ? `<canvas id="heat-${esc(t.tradeId)}"></canvas>` : '<p>No recording of this window: no book heatmap.</p>'}
 <table class="trail"><tr><th>time</th><th>stage</th><th>outcome</th><th>gates</th><th>note</th><th>memory</th></tr>${trail}</table></details>`;

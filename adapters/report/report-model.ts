@@ -116,7 +116,16 @@ export interface MarketSeries {
 }
 
 export interface ReportModel {
-  session: { id: string; mode: string; strategy: string; status: string; startedAt: Micros; endedAt: Micros | null; timeZone: string; date: string };
+  session: {
+    id: string;
+    mode: string;
+    strategy: string;
+    status: string;
+    startedAt: Micros;
+    endedAt: Micros | null;
+    timeZone: string;
+    date: string;
+  };
   kpis: Kpis;
   trades: TradeRecord[];
   equity: { t: Micros; netPnl: Money }[];

@@ -37,15 +37,24 @@ export function sessionKpis(rows: readonly JournalEntry[], trades: readonly Trad
         }
         break;
       }
-      case 'feed.gap': case 'feed.interrupted': gaps++; break;
+      case 'feed.gap':
+      case 'feed.interrupted':
+        gaps++;
+        break;
       case 'order.requested': {
         const ref = (d.limitPrice ?? d.triggerPrice) as number | undefined;
         if (ref !== undefined) refPrice.set(String(d.coid), ref);
         break;
       }
-      case 'order.submitted': sent++; break;
-      case 'order.rejected': rejected++; break;
-      case 'order.cancelled': cancelled++; break;
+      case 'order.submitted':
+        sent++;
+        break;
+      case 'order.rejected':
+        rejected++;
+        break;
+      case 'order.cancelled':
+        cancelled++;
+        break;
       case 'order.filled': {
         fillsCount++;
         if (d.leavesQty === 0) filled.add(String(d.coid));
@@ -67,8 +76,13 @@ export function sessionKpis(rows: readonly JournalEntry[], trades: readonly Trad
         break;
       }
       // The learning loop journals one `learning.gate` verdict per candidate (core/learning/pipeline.ts).
-      case 'learning.gate': if (d.promoted === true) promotions++; else if (d.pass === false) rejections++; break;
-      case 'learning.rollback': rollbacks++; break;
+      case 'learning.gate':
+        if (d.promoted === true) promotions++;
+        else if (d.pass === false) rejections++;
+        break;
+      case 'learning.rollback':
+        rollbacks++;
+        break;
       default:
     }
   }

@@ -2,12 +2,42 @@ import type { JournalEntry } from '../../ports/journal.js';
 import type { GateMark, TradeRecord, TrailStep } from './report-model.js';
 
 interface ClosedRow {
-  tradeId: string; symbol: string; side: 'long' | 'short'; quantity: number; entryTime: number; exitTime: number;
-  entryPrice: number; exitPrice: number; grossPnl: number; netPnl: number; commission: number; exitReason: string;
+  tradeId: string;
+  symbol: string;
+  side: 'long' | 'short';
+  quantity: number;
+  entryTime: number;
+  exitTime: number;
+  entryPrice: number;
+  exitPrice: number;
+  grossPnl: number;
+  netPnl: number;
+  commission: number;
+  exitReason: string;
 }
-interface RequestedRow { coid: string; intentId?: string; role?: string; limitPrice?: number; triggerPrice?: number; side?: string; type?: string }
-interface FillRow { coid: string; price: number; qty: number; side: string }
-interface DecisionRow { stage?: string; outcome?: string; note?: string; intentId?: string; memoryVersion?: number | null; gates?: Record<string, { pass: boolean; value: unknown; threshold?: unknown }> }
+interface RequestedRow {
+  coid: string;
+  intentId?: string;
+  role?: string;
+  limitPrice?: number;
+  triggerPrice?: number;
+  side?: string;
+  type?: string;
+}
+interface FillRow {
+  coid: string;
+  price: number;
+  qty: number;
+  side: string;
+}
+interface DecisionRow {
+  stage?: string;
+  outcome?: string;
+  note?: string;
+  intentId?: string;
+  memoryVersion?: number | null;
+  gates?: Record<string, { pass: boolean; value: unknown; threshold?: unknown }>;
+}
 
 /**
  * Joins each closed trade with the orders its decisions sent: the entry order's price and the bracket's initial stop
@@ -37,7 +67,7 @@ export function tradeRecords(rows: readonly JournalEntry[]): TradeRecord[] {
   return closed.map((c) => {
     const trail = decisions.get(c.tradeId) ?? [];
     const entryDecision = trail.find((s) => s.d.stage === 'entry' && s.d.intentId !== undefined);
-    const legs = entryDecision ? byIntent.get(entryDecision.d.intentId!) ?? [] : [];
+    const legs = entryDecision ? (byIntent.get(entryDecision.d.intentId!) ?? []) : [];
     const entry = legs.find((l) => l.role === 'entry');
     const stop = legs.find((l) => l.role === 'stop-loss');
     const target = legs.find((l) => l.role === 'take-profit');
@@ -50,7 +80,10 @@ export function tradeRecords(rows: readonly JournalEntry[]): TradeRecord[] {
       plannedRisk,
       r: plannedRisk === null || plannedRisk === 0 ? null : c.netPnl / plannedRisk,
       entrySlippage: entry === undefined ? null : slippage(entry, fills.get(entry.coid) ?? []),
-      maePrice: null, mfePrice: null, maeR: null, mfeR: null,
+      maePrice: null,
+      mfePrice: null,
+      maeR: null,
+      mfeR: null,
       memoryVersion: entryDecision?.d.memoryVersion ?? null,
       trail: trail.map(({ row, d }) => trailStep(row, d)),
     };
@@ -71,17 +104,37 @@ export function slippage(order: RequestedRow, orderFills: readonly FillRow[]): n
 }
 
 function trailStep(row: JournalEntry, d: DecisionRow): TrailStep {
-  const gates: GateMark[] = Object.entries(d.gates ?? {}).map(([name, g]) => ({ name, pass: g.pass, value: g.value, ...(g.threshold === undefined ? {} : { threshold: g.threshold }) }));
+  const gates: GateMark[] = Object.entries(d.gates ?? {}).map(([name, g]) => ({
+    name,
+    pass: g.pass,
+    value: g.value,
+    ...(g.threshold === undefined ? {} : { threshold: g.threshold }),
+  }));
   return {
-    time: row.time, stage: d.stage ?? row.type, outcome: d.outcome ?? '', note: d.note ?? '', memoryVersion: d.memoryVersion ?? null,
-    failed: gates.filter((g) => !g.pass), passed: gates.filter((g) => g.pass).length,
+    time: row.time,
+    stage: d.stage ?? row.type,
+    outcome: d.outcome ?? '',
+    note: d.note ?? '',
+    memoryVersion: d.memoryVersion ?? null,
+    failed: gates.filter((g) => !g.pass),
+    passed: gates.filter((g) => g.pass).length,
   };
 }
 
 function pick(c: ClosedRow) {
   return {
-    tradeId: c.tradeId, symbol: c.symbol, side: c.side, quantity: c.quantity, entryTime: c.entryTime, exitTime: c.exitTime,
-    entryPrice: c.entryPrice, exitPrice: c.exitPrice, grossPnl: c.grossPnl, netPnl: c.netPnl, commission: c.commission, exitReason: c.exitReason,
+    tradeId: c.tradeId,
+    symbol: c.symbol,
+    side: c.side,
+    quantity: c.quantity,
+    entryTime: c.entryTime,
+    exitTime: c.exitTime,
+    entryPrice: c.entryPrice,
+    exitPrice: c.exitPrice,
+    grossPnl: c.grossPnl,
+    netPnl: c.netPnl,
+    commission: c.commission,
+    exitReason: c.exitReason,
   };
 }
 

@@ -35,9 +35,16 @@ export default defineAdapter({
     const p = ctx.params;
     const base = p.commission.model === 'tiered' ? IBKR_TIERED : IBKR_FIXED;
     const broker = new SimulatedBroker({
-      clock: ctx.clock, market: ctx.market, random: ctx.random, latencyUs: p.latencyUs, jitterUs: p.latencyJitterUs,
+      clock: ctx.clock,
+      market: ctx.market,
+      random: ctx.random,
+      latencyUs: p.latencyUs,
+      jitterUs: p.latencyJitterUs,
       commission: { ...base, ...Object.fromEntries(Object.entries(p.commission).filter(([, v]) => v !== undefined)) } as typeof base,
-      queueModel: p.queueModel, startEquity: ctx.account.startEquity, account: ctx.account.id ?? 'SIM', execPrefix: `sim${ctx.seed}`,
+      queueModel: p.queueModel,
+      startEquity: ctx.account.startEquity,
+      account: ctx.account.id ?? 'SIM',
+      execPrefix: `sim${ctx.seed}`,
       tickOf: (symbol) => ctx.instrument(symbol)?.tick,
       lists: (symbol) => ctx.market.book(symbol) !== undefined || ctx.instrument(symbol) !== undefined,
     });

@@ -27,7 +27,10 @@ export class SimAccount {
   }
 
   positions(): Position[] {
-    return [...this.holdings.keys()].sort().map((s) => this.position(s)).filter((p) => p.quantity !== 0);
+    return [...this.holdings.keys()]
+      .sort()
+      .map((s) => this.position(s))
+      .filter((p) => p.quantity !== 0);
   }
 
   snapshot(account: string, time: Micros, book: (symbol: string) => BookView | undefined): AccountSnapshot {
@@ -42,8 +45,14 @@ export class SimAccount {
     }
     const equity = this.startEquity + this.realized + unrealized - this.commissions;
     return {
-      account, currency: 'USD', equity, cash: this.startEquity + this.realized - this.commissions - cashOut,
-      buyingPower: equity * 4, realizedPnl: this.realized, unrealizedPnl: unrealized, time,
+      account,
+      currency: 'USD',
+      equity,
+      cash: this.startEquity + this.realized - this.commissions - cashOut,
+      buyingPower: equity * 4,
+      realizedPnl: this.realized,
+      unrealizedPnl: unrealized,
+      time,
     };
   }
 }

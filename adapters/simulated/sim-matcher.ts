@@ -144,11 +144,28 @@ export class SimMatcher {
     const commission = commissionFor(this.o.commission, qty, price);
     const execId = `${this.o.execPrefix}-${++this.execs}`;
     this.emit('order.filled', {
-      coid: o.req.coid, execId, symbol: o.req.symbol, side: o.req.side, qty, price, cumQty: o.filled, leavesQty: o.req.quantity - o.filled,
-      status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
+      coid: o.req.coid,
+      execId,
+      symbol: o.req.symbol,
+      side: o.req.side,
+      qty,
+      price,
+      cumQty: o.filled,
+      leavesQty: o.req.quantity - o.filled,
+      status: done ? 'Filled' : 'PartiallyFilled',
+      commission,
+      orderRef: o.req.orderRef,
+      at: this.now(),
     });
     const pos = this.acct.apply(o.req.symbol, o.req.side, qty, price, commission);
-    this.emit('position.changed', { symbol: o.req.symbol, qty: pos.quantity, avgPrice: pos.averagePrice, realizedPnl: pos.realizedPnl, source: 'fill', at: this.now() });
+    this.emit('position.changed', {
+      symbol: o.req.symbol,
+      qty: pos.quantity,
+      avgPrice: pos.averagePrice,
+      realizedPnl: pos.realizedPnl,
+      source: 'fill',
+      at: this.now(),
+    });
     // Children were transmitted with the parent and held at the venue: they work from the parent's first fill on,
     // for what it has filled so far (leaves() caps them by the shared budget), so a partly filled entry is protected.
     for (const child of o.children) {
@@ -173,14 +190,21 @@ export class SimMatcher {
   private finishOca(o: SimOrder): void {
     if (o.req.ocaGroup === undefined) return;
     for (const other of this.working.slice()) if (other !== o && other.req.ocaGroup === o.req.ocaGroup) this.cancelNow(other, 'oca');
-    for (const other of this.orders.values()) if (other !== o && !other.live && other.req.ocaGroup === o.req.ocaGroup && !isTerminal(other.status)) this.cancelNow(other, 'oca');
+    for (const other of this.orders.values())
+      if (other !== o && !other.live && other.req.ocaGroup === o.req.ocaGroup && !isTerminal(other.status)) this.cancelNow(other, 'oca');
   }
 
   cancelNow(o: SimOrder, reason: CancelReason): void {
     if (isTerminal(o.status)) return;
     o.status = 'Cancelled';
     this.working = this.working.filter((w) => w !== o);
-    this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: o.req.quantity - o.filled, reason, at: this.now() });
+    this.emit('order.cancelled', {
+      coid: o.req.coid,
+      filledQty: o.filled,
+      cancelledQty: o.req.quantity - o.filled,
+      reason,
+      at: this.now(),
+    });
     for (const child of o.children) {
       const c = this.orders.get(child);
       if (c === undefined || isTerminal(c.status)) continue;
@@ -195,7 +219,15 @@ export class SimMatcher {
         continue;
       }
       c.req = { ...c.req, quantity: c.filled + left };
-      this.emit('order.modified', { coid: c.req.coid, price: c.req.limitPrice ?? null, qty: c.req.quantity, triggerPrice: c.req.triggerPrice ?? null, leavesQty: leaves(c), reason: 'parent-cancelled-partly-filled', at: this.now() });
+      this.emit('order.modified', {
+        coid: c.req.coid,
+        price: c.req.limitPrice ?? null,
+        qty: c.req.quantity,
+        triggerPrice: c.req.triggerPrice ?? null,
+        leavesQty: leaves(c),
+        reason: 'parent-cancelled-partly-filled',
+        at: this.now(),
+      });
     }
   }
 

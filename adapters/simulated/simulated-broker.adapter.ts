@@ -1,9 +1,25 @@
 import { EventEmitter } from 'eventemitter3';
-import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
+import type {
+  AccountSnapshot,
+  BracketRequest,
+  OpenOrder,
+  OrderChanges,
+  OrderRequest,
+  OrderStatus,
+  Position,
+  SubmitReceipt,
+} from '../../core/domain/orders.js';
 import type { Money } from '../../core/domain/units.js';
 import type { ErrorCode } from '../../core/domain/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { BrokerEventName, BrokerEvents, BrokerHealth, ConnectionState, IBrokerAdapter, VenueExecution } from '../../ports/broker-adapter.js';
+import type {
+  BrokerEventName,
+  BrokerEvents,
+  BrokerHealth,
+  ConnectionState,
+  IBrokerAdapter,
+  VenueExecution,
+} from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SeededRandom } from '../../ports/strategy.js';
 import type { MarketView } from '../../plugins/sdk/contexts.js';
@@ -52,7 +68,15 @@ export class SimulatedBroker implements IBrokerAdapter {
     this.matcher = new SimMatcher(o, this.orders, this.acct, (event, payload) => {
       if (event === 'order.filled') {
         const f = payload as BrokerEvents['order.filled'];
-        this.venueExecs.push({ execId: f.execId, coid: f.coid, symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, commission: f.commission });
+        this.venueExecs.push({
+          execId: f.execId,
+          coid: f.coid,
+          symbol: f.symbol,
+          side: f.side,
+          qty: f.qty,
+          price: f.price,
+          commission: f.commission,
+        });
       }
       this.emit(event, payload);
     });
@@ -66,7 +90,16 @@ export class SimulatedBroker implements IBrokerAdapter {
     this.transition('Connecting', 'requested');
     // The venue's state is known at once; the pass still happens so consumers see the same sequence as on TWS.
     this.emit('reconciliation.started', { trigger: 'connect', at: this.now() });
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: this.now() });
+    this.emit('reconciliation.completed', {
+      status: 'complete',
+      adopted: 0,
+      adoptedCoids: [],
+      closed: 0,
+      unresolved: 0,
+      unresolvedCoids: [],
+      discrepancies: [],
+      at: this.now(),
+    });
     this.transition('Connected', 'ready');
   }
 
@@ -96,7 +129,12 @@ export class SimulatedBroker implements IBrokerAdapter {
     for (const leg of [b.parent, b.stopLoss, b.takeProfit]) {
       const refusal = this.validate(leg);
       if (refusal !== null) {
-        this.emit('bracket.failed', { bracketId: b.bracketId, leg: leg === b.parent ? 'parent' : leg === b.stopLoss ? 'stop-loss' : 'take-profit', cause: refusal[1], at: this.now() });
+        this.emit('bracket.failed', {
+          bracketId: b.bracketId,
+          leg: leg === b.parent ? 'parent' : leg === b.stopLoss ? 'stop-loss' : 'take-profit',
+          cause: refusal[1],
+          at: this.now(),
+        });
         return this.refuse(b.parent.coid, refusal[0], refusal[1]);
       }
     }
@@ -114,7 +152,13 @@ export class SimulatedBroker implements IBrokerAdapter {
     this.guard();
     const o = this.orders.get(coid);
     if (this.state !== 'Connected') {
-      this.emit('order.cancel-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: `broker is ${this.state}`, reconciled: false, at: this.now() });
+      this.emit('order.cancel-rejected', {
+        coid,
+        code: 'BROKER.NOT_CONNECTED',
+        reason: `broker is ${this.state}`,
+        reconciled: false,
+        at: this.now(),
+      });
       return;
     }
     if (o === undefined) {
@@ -124,7 +168,13 @@ export class SimulatedBroker implements IBrokerAdapter {
     this.emit('order.cancel-requested', { coid, at: this.now() });
     this.afterLatency(() => {
       if (isTerminal(o.status)) {
-        this.emit('order.cancel-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
+        this.emit('order.cancel-rejected', {
+          coid,
+          code: 'ORDER.NOT_OPEN',
+          reason: `order is ${o.status}`,
+          reconciled: false,
+          at: this.now(),
+        });
         return;
       }
       this.matcher.cancelNow(o, 'requested');
@@ -135,7 +185,13 @@ export class SimulatedBroker implements IBrokerAdapter {
     this.guard();
     const o = this.orders.get(coid);
     if (this.state !== 'Connected') {
-      this.emit('order.modify-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: `broker is ${this.state}`, reconciled: false, at: this.now() });
+      this.emit('order.modify-rejected', {
+        coid,
+        code: 'BROKER.NOT_CONNECTED',
+        reason: `broker is ${this.state}`,
+        reconciled: false,
+        at: this.now(),
+      });
       return;
     }
     if (o === undefined) {
@@ -145,32 +201,73 @@ export class SimulatedBroker implements IBrokerAdapter {
     this.emit('order.modify-requested', { coid, changes, at: this.now() });
     this.afterLatency(() => {
       if (isTerminal(o.status)) {
-        this.emit('order.modify-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
+        this.emit('order.modify-rejected', {
+          coid,
+          code: 'ORDER.NOT_OPEN',
+          reason: `order is ${o.status}`,
+          reconciled: false,
+          at: this.now(),
+        });
         return;
       }
       if (changes.quantity !== undefined && changes.quantity < o.filled) {
-        this.emit('order.modify-rejected', { coid, code: 'ORDER.INVALID_QUANTITY', reason: 'below filled quantity', reconciled: false, at: this.now() });
+        this.emit('order.modify-rejected', {
+          coid,
+          code: 'ORDER.INVALID_QUANTITY',
+          reason: 'below filled quantity',
+          reconciled: false,
+          at: this.now(),
+        });
         return;
       }
       const repriced = changes.limitPrice !== undefined && changes.limitPrice !== o.req.limitPrice;
       o.req = { ...o.req, ...changes };
       if (repriced) o.queueAhead = this.matcher.displayedAt(o);
-      this.emit('order.modified', { coid, price: o.req.limitPrice ?? null, qty: o.req.quantity, triggerPrice: o.req.triggerPrice ?? null, leavesQty: leaves(o), reason: 'modified', at: this.now() });
+      this.emit('order.modified', {
+        coid,
+        price: o.req.limitPrice ?? null,
+        qty: o.req.quantity,
+        triggerPrice: o.req.triggerPrice ?? null,
+        leavesQty: leaves(o),
+        reason: 'modified',
+        at: this.now(),
+      });
       if (o.live) this.matcher.tryFill(o, this.o.market.book(o.req.symbol));
     });
   }
 
   async reconcile(): Promise<void> {
     this.emit('reconciliation.started', { trigger: 'request', at: this.now() });
-    this.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: this.now() });
+    this.emit('reconciliation.completed', {
+      status: 'complete',
+      adopted: 0,
+      adoptedCoids: [],
+      closed: 0,
+      unresolved: 0,
+      unresolvedCoids: [],
+      discrepancies: [],
+      at: this.now(),
+    });
   }
 
   openOrders(): readonly OpenOrder[] {
-    return [...this.orders.values()].filter((o) => !isTerminal(o.status)).map((o) => ({
-      coid: o.req.coid, brokerOrderId: o.req.coid, symbol: o.req.symbol, side: o.req.side, type: o.req.type, quantity: o.req.quantity,
-      limitPrice: o.req.limitPrice ?? null, triggerPrice: o.req.triggerPrice ?? null, filledQuantity: o.filled, status: o.status,
-      orderRef: o.req.orderRef, parentCoid: o.req.parentCoid ?? null, bracketId: o.req.bracketId ?? null,
-    }));
+    return [...this.orders.values()]
+      .filter((o) => !isTerminal(o.status))
+      .map((o) => ({
+        coid: o.req.coid,
+        brokerOrderId: o.req.coid,
+        symbol: o.req.symbol,
+        side: o.req.side,
+        type: o.req.type,
+        quantity: o.req.quantity,
+        limitPrice: o.req.limitPrice ?? null,
+        triggerPrice: o.req.triggerPrice ?? null,
+        filledQuantity: o.filled,
+        status: o.status,
+        orderRef: o.req.orderRef,
+        parentCoid: o.req.parentCoid ?? null,
+        bracketId: o.req.bracketId ?? null,
+      }));
   }
 
   orderStatus(coid: string): OrderStatus | null {
@@ -186,7 +283,14 @@ export class SimulatedBroker implements IBrokerAdapter {
   }
 
   health(): BrokerHealth {
-    return { state: this.state, lastHeard: this.now(), canTrade: this.state === 'Connected', readOnly: false, account: this.o.account, detail: 'simulated venue' };
+    return {
+      state: this.state,
+      lastHeard: this.now(),
+      canTrade: this.state === 'Connected',
+      readOnly: false,
+      account: this.o.account,
+      detail: 'simulated venue',
+    };
   }
 
   /** The venue's own ledger of executions (kept by the matcher as it fills), for the end-of-day reconciliation. */
@@ -222,13 +326,31 @@ export class SimulatedBroker implements IBrokerAdapter {
     }
     if (o.status === 'PendingSubmit') {
       o.status = 'Accepted';
-      this.emit('order.accepted', { coid, brokerOrderId: coid, permId: null, held: false, holdReason: null, synthetic: false, reconciled: false, at: this.now() });
+      this.emit('order.accepted', {
+        coid,
+        brokerOrderId: coid,
+        permId: null,
+        held: false,
+        holdReason: null,
+        synthetic: false,
+        reconciled: false,
+        at: this.now(),
+      });
       // Children travel with the parent and wait at the venue, held, until it fills.
       for (const child of o.children) {
         const c = this.orders.get(child);
         if (c === undefined || c.status !== 'PendingSubmit') continue;
         c.status = 'Accepted';
-        this.emit('order.accepted', { coid: child, brokerOrderId: child, permId: null, held: true, holdReason: 'parent not filled', synthetic: false, reconciled: false, at: this.now() });
+        this.emit('order.accepted', {
+          coid: child,
+          brokerOrderId: child,
+          permId: null,
+          held: true,
+          holdReason: 'parent not filled',
+          synthetic: false,
+          reconciled: false,
+          at: this.now(),
+        });
       }
     }
     this.matcher.activate(o);
@@ -237,12 +359,31 @@ export class SimulatedBroker implements IBrokerAdapter {
   // ---- helpers ----
 
   private track(req: OrderRequest, waitingFor: string | null): SimOrder {
-    const o: SimOrder = { req, status: 'PendingSubmit', filled: 0, queueAhead: 0, levelSeen: 0, live: false, triggered: false, waitingFor, children: [] };
+    const o: SimOrder = {
+      req,
+      status: 'PendingSubmit',
+      filled: 0,
+      queueAhead: 0,
+      levelSeen: 0,
+      live: false,
+      triggered: false,
+      waitingFor,
+      children: [],
+    };
     this.orders.set(req.coid, o);
     this.emit('order.submitted', {
-      coid: req.coid, symbol: req.symbol, side: req.side, type: req.type, qty: req.quantity, price: req.limitPrice ?? null,
-      triggerPrice: req.triggerPrice ?? null, tif: req.tif, orderRef: req.orderRef, bracketId: req.bracketId ?? null,
-      parentCoid: req.parentCoid ?? null, at: this.now(),
+      coid: req.coid,
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      qty: req.quantity,
+      price: req.limitPrice ?? null,
+      triggerPrice: req.triggerPrice ?? null,
+      tif: req.tif,
+      orderRef: req.orderRef,
+      bracketId: req.bracketId ?? null,
+      parentCoid: req.parentCoid ?? null,
+      at: this.now(),
     });
     return o;
   }
@@ -253,13 +394,16 @@ export class SimulatedBroker implements IBrokerAdapter {
     if (!Number.isSafeInteger(order.quantity) || order.quantity <= 0) return ['ORDER.INVALID_QUANTITY', `quantity ${order.quantity}`];
     const needsLimit = order.type === 'limit' || order.type === 'stop-limit';
     const needsTrigger = order.type === 'stop' || order.type === 'stop-limit';
-    if (needsLimit && !(Number.isSafeInteger(order.limitPrice) && order.limitPrice! > 0)) return ['ORDER.INVALID_PRICE', `limit price ${order.limitPrice}`];
-    if (needsTrigger && !(Number.isSafeInteger(order.triggerPrice) && order.triggerPrice! > 0)) return ['ORDER.INVALID_PRICE', `trigger price ${order.triggerPrice}`];
+    if (needsLimit && !(Number.isSafeInteger(order.limitPrice) && order.limitPrice! > 0))
+      return ['ORDER.INVALID_PRICE', `limit price ${order.limitPrice}`];
+    if (needsTrigger && !(Number.isSafeInteger(order.triggerPrice) && order.triggerPrice! > 0))
+      return ['ORDER.INVALID_PRICE', `trigger price ${order.triggerPrice}`];
     if (order.orderRef.length === 0) return ['ORDER.INVALID_REF', 'orderRef is empty'];
     const lists = this.o.lists ?? ((s: string) => this.o.market.book(s) !== undefined);
     if (!lists(order.symbol)) return ['ORDER.UNKNOWN_INSTRUMENT', `${order.symbol} is not listed`];
     const tick = this.o.tickOf?.(order.symbol) ?? 100;
-    for (const p of [order.limitPrice, order.triggerPrice]) if (p !== undefined && p % tick !== 0) return ['ORDER.INVALID_PRICE', `price ${p} is not on the ${tick} tick`];
+    for (const p of [order.limitPrice, order.triggerPrice])
+      if (p !== undefined && p % tick !== 0) return ['ORDER.INVALID_PRICE', `price ${p} is not on the ${tick} tick`];
     return null;
   }
 

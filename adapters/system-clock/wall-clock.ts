@@ -23,10 +23,13 @@ export class WallClock implements Clock {
 
   setTimeout(delay: Micros, callback: () => void, _label = ''): TimerHandle {
     const id = this.nextId++;
-    const handle = setTimeout(() => {
-      this.timers.delete(id);
-      callback();
-    }, Math.max(0, Math.ceil(delay / 1000)));
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(id);
+        callback();
+      },
+      Math.max(0, Math.ceil(delay / 1000)),
+    );
     handle.unref?.();
     this.timers.set(id, handle);
     return { id };

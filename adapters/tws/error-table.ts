@@ -29,7 +29,14 @@ export interface ErrorRule {
 
 const MINUTE = 60_000;
 
-function rule(action: ErrorAction, harvesterCode: ErrorCode, severity: ErrorRule['severity'], request: RequestEffect = 'keep', throttleMs = 0, halt = false): ErrorRule {
+function rule(
+  action: ErrorAction,
+  harvesterCode: ErrorCode,
+  severity: ErrorRule['severity'],
+  request: RequestEffect = 'keep',
+  throttleMs = 0,
+  halt = false,
+): ErrorRule {
   return halt ? { action, harvesterCode, severity, request, throttleMs, halt } : { action, harvesterCode, severity, request, throttleMs };
 }
 

@@ -20,7 +20,10 @@ const params = z
     /** A fixed client id per process (IB allows one connection per id; 326 otherwise). */
     clientId: z.number().int().min(0),
     /** Name of the environment variable that holds the account id; defaults to the config's account.id. */
-    accountEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    accountEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
     connectTimeoutMs: z.number().int().positive().default(10_000),
     /**
      * Reconnect ladder (ms), ±20 % seeded jitter; the last step repeats up to maxReconnectAttempts (docs/tws-adapter.md#reconnect-ladder).
@@ -79,7 +82,10 @@ const params = z
     historicalTimeoutMs: z.number().int().positive().default(60_000),
   })
   .strict()
-  .refine((p) => p.clockSkewSafeModeMs > p.clockSkewWarnMs, { message: 'clockSkewSafeModeMs must exceed clockSkewWarnMs', path: ['clockSkewSafeModeMs'] });
+  .refine((p) => p.clockSkewSafeModeMs > p.clockSkewWarnMs, {
+    message: 'clockSkewSafeModeMs must exceed clockSkewWarnMs',
+    path: ['clockSkewSafeModeMs'],
+  });
 
 export default defineAdapter({
   id: 'tws',
@@ -93,10 +99,23 @@ export default defineAdapter({
     const account = (p.accountEnv !== undefined ? ctx.secret(p.accountEnv) : undefined) ?? ctx.account.id;
     const jitter = new Sfc32(ctx.seed ^ 0x7757);
     const connection = new TwsConnection({
-      host: p.host, port: p.port, clientId: p.clientId, clock: ctx.clock, connectTimeoutMs: p.connectTimeoutMs, backoffMs: p.backoffMs,
-      jitter: () => jitter.next(), maxReconnectAttempts: p.maxReconnectAttempts, heartbeatIntervalMs: p.heartbeatIntervalMs,
-      heartbeatTimeoutMs: p.heartbeatTimeoutMs, heartbeatMisses: p.heartbeatMisses, resetWindows: p.resetWindows, resetRetryMs: p.resetRetryMs,
-      syncAttempts: p.syncAttempts, syncRetryMs: p.syncRetryMs, badFrameLimit: p.badFrameLimit, badFrameWindowMs: p.badFrameWindowMs,
+      host: p.host,
+      port: p.port,
+      clientId: p.clientId,
+      clock: ctx.clock,
+      connectTimeoutMs: p.connectTimeoutMs,
+      backoffMs: p.backoffMs,
+      jitter: () => jitter.next(),
+      maxReconnectAttempts: p.maxReconnectAttempts,
+      heartbeatIntervalMs: p.heartbeatIntervalMs,
+      heartbeatTimeoutMs: p.heartbeatTimeoutMs,
+      heartbeatMisses: p.heartbeatMisses,
+      resetWindows: p.resetWindows,
+      resetRetryMs: p.resetRetryMs,
+      syncAttempts: p.syncAttempts,
+      syncRetryMs: p.syncRetryMs,
+      badFrameLimit: p.badFrameLimit,
+      badFrameWindowMs: p.badFrameWindowMs,
     });
     // One outbound pacer and one qualification cache per connection, shared by orders and data: a contract request
     // is paced like an order message, and an order waits for its conId like a data line does.
@@ -104,16 +123,47 @@ export default defineAdapter({
     const contracts = new TwsContracts(connection, ctx.account.currency, pacer);
     const idStore = new FileIdJournalStore(idJournalPath(ctx.dataDir, p.clientId));
     const broker = new TwsBrokerAdapter({
-      connection, clock: ctx.clock, account: account ?? null, startEquity: ctx.account.startEquity, clientId: p.clientId, reconcileDeadlineMs: p.reconcileDeadlineMs,
-      ackTimeoutMs: p.ackTimeoutMs, reconcileIntervalMs: p.reconcileIntervalMs, commissionTimeoutMs: p.commissionTimeoutMs,
-      clockSkew: { warnMs: p.clockSkewWarnMs, safeModeMs: p.clockSkewSafeModeMs }, tickOf: (symbol) => ctx.instrument(symbol)?.tick, contracts, pacer,
+      connection,
+      clock: ctx.clock,
+      account: account ?? null,
+      startEquity: ctx.account.startEquity,
+      clientId: p.clientId,
+      reconcileDeadlineMs: p.reconcileDeadlineMs,
+      ackTimeoutMs: p.ackTimeoutMs,
+      reconcileIntervalMs: p.reconcileIntervalMs,
+      commissionTimeoutMs: p.commissionTimeoutMs,
+      clockSkew: { warnMs: p.clockSkewWarnMs, safeModeMs: p.clockSkewSafeModeMs },
+      tickOf: (symbol) => ctx.instrument(symbol)?.tick,
+      contracts,
+      pacer,
       // One journal per client id (orders belong to the client id that placed them): a restart adopts its orders.
       ids: new TwsIdJournal(idStore),
-      readOnlyProbe: p.readOnlyProbe, readOnlyProbeMs: p.readOnlyProbeMs,
+      readOnlyProbe: p.readOnlyProbe,
+      readOnlyProbeMs: p.readOnlyProbeMs,
     });
-    const feed = new TwsMarketDataFeed(connection, ctx.clock, { lines: p.lineBudget, depth: p.depthBudget }, {
-      staleMs: p.staleMs, staleTapeMs: p.staleTapeMs, crossedBatches: p.crossedBatches, depthAnomalies: p.depthAnomalies, depthAnomalyWindowMs: p.depthAnomalyWindowMs,
-    }, contracts, { deadlineMs: p.entitlementDeadlineMs, accountLines: p.accountLines, accountDepth: p.accountDepth }, { timeoutMs: p.historicalTimeoutMs, pacer });
-    return { broker, feed, close: async () => { await feed.dispose(); await broker.dispose(); idStore.close(); } };
+    const feed = new TwsMarketDataFeed(
+      connection,
+      ctx.clock,
+      { lines: p.lineBudget, depth: p.depthBudget },
+      {
+        staleMs: p.staleMs,
+        staleTapeMs: p.staleTapeMs,
+        crossedBatches: p.crossedBatches,
+        depthAnomalies: p.depthAnomalies,
+        depthAnomalyWindowMs: p.depthAnomalyWindowMs,
+      },
+      contracts,
+      { deadlineMs: p.entitlementDeadlineMs, accountLines: p.accountLines, accountDepth: p.accountDepth },
+      { timeoutMs: p.historicalTimeoutMs, pacer },
+    );
+    return {
+      broker,
+      feed,
+      close: async () => {
+        await feed.dispose();
+        await broker.dispose();
+        idStore.close();
+      },
+    };
   },
 });

@@ -54,7 +54,8 @@ export class ReconnectPolicy {
   next(now: Micros): ReconnectDecision {
     const hit = this.window(now);
     if (hit !== null) return { kind: 'retry', delayMs: this.o.resetRetryMs, attempt: this.attempts, quiet: true, window: hit };
-    if (this.sawWindow) return { kind: 'escalate', reason: 'still disconnected after the IB reset window ended', code: 'BROKER.RESET_WINDOW_OVERRUN' };
+    if (this.sawWindow)
+      return { kind: 'escalate', reason: 'still disconnected after the IB reset window ended', code: 'BROKER.RESET_WINDOW_OVERRUN' };
     if (this.attempts >= this.o.maxAttempts) {
       return { kind: 'escalate', reason: `reconnect failed after ${this.attempts} attempts`, code: 'BROKER.RECONNECT_EXHAUSTED' };
     }

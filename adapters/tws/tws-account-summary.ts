@@ -52,7 +52,9 @@ export class TwsAccountSummary {
       if (tags === undefined) byAccount.set(acct, (tags = new Map()));
       tags.set(tag, { value, currency });
     });
-    ib.on(EventName.accountSummaryEnd, (reqId: number) => { if (this.rows.has(reqId)) conn.registry.complete(reqId); });
+    ib.on(EventName.accountSummaryEnd, (reqId: number) => {
+      if (this.rows.has(reqId)) conn.registry.complete(reqId);
+    });
   }
 
   /** The last figures TWS gave, or null before the first answered refresh. */
@@ -67,7 +69,13 @@ export class TwsAccountSummary {
     const id = conn.allocateId();
     this.rows.set(id, new Map());
     try {
-      await conn.registry.call({ id, type: 'other', origin: 'account summary', deadlineMs: this.deadlineMs, send: (reqId) => conn.ib.reqAccountSummary(reqId, 'All', TAGS.join(',')) });
+      await conn.registry.call({
+        id,
+        type: 'other',
+        origin: 'account summary',
+        deadlineMs: this.deadlineMs,
+        send: (reqId) => conn.ib.reqAccountSummary(reqId, 'All', TAGS.join(',')),
+      });
     } catch {
       return null;
     } finally {
@@ -81,11 +89,24 @@ export class TwsAccountSummary {
     if (acct === undefined || tags === undefined || equity === null) return null;
     const currency = tags.get('NetLiquidation')?.currency || 'USD';
     this.latest = {
-      account: acct, currency, equity, buyingPower: money(tags.get('BuyingPower')?.value) ?? 0, cash: money(tags.get('TotalCashValue')?.value) ?? 0,
-      realizedPnl: money(tags.get('RealizedPnL')?.value) ?? 0, unrealizedPnl: money(tags.get('UnrealizedPnL')?.value) ?? 0, time: this.now(),
+      account: acct,
+      currency,
+      equity,
+      buyingPower: money(tags.get('BuyingPower')?.value) ?? 0,
+      cash: money(tags.get('TotalCashValue')?.value) ?? 0,
+      realizedPnl: money(tags.get('RealizedPnL')?.value) ?? 0,
+      unrealizedPnl: money(tags.get('UnrealizedPnL')?.value) ?? 0,
+      time: this.now(),
     };
     const l = this.latest;
-    this.emit('account.updated', { account: l.account, currency: l.currency, equity: l.equity, buyingPower: l.buyingPower, cash: l.cash, at: l.time });
+    this.emit('account.updated', {
+      account: l.account,
+      currency: l.currency,
+      equity: l.equity,
+      buyingPower: l.buyingPower,
+      cash: l.cash,
+      at: l.time,
+    });
     return l;
   }
 }

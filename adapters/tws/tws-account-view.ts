@@ -7,9 +7,19 @@ import type { TwsOrderFlow } from './tws-order-flow.js';
 /** The open orders as the port shows them (an order not yet sent has no broker id). */
 export function openOrderViews(book: TwsOrderBook): OpenOrder[] {
   return book.open(true).map((o) => ({
-    coid: o.req.coid, brokerOrderId: o.orderId === UNSENT ? null : String(o.orderId), symbol: o.req.symbol, side: o.req.side, type: o.req.type, quantity: o.req.quantity,
-    limitPrice: o.req.limitPrice ?? null, triggerPrice: o.req.triggerPrice ?? null, filledQuantity: o.filled, status: o.status,
-    orderRef: o.req.orderRef, parentCoid: o.req.parentCoid ?? null, bracketId: o.req.bracketId ?? null,
+    coid: o.req.coid,
+    brokerOrderId: o.orderId === UNSENT ? null : String(o.orderId),
+    symbol: o.req.symbol,
+    side: o.req.side,
+    type: o.req.type,
+    quantity: o.req.quantity,
+    limitPrice: o.req.limitPrice ?? null,
+    triggerPrice: o.req.triggerPrice ?? null,
+    filledQuantity: o.filled,
+    status: o.status,
+    orderRef: o.req.orderRef,
+    parentCoid: o.req.parentCoid ?? null,
+    bracketId: o.req.bracketId ?? null,
   }));
 }
 
@@ -17,7 +27,13 @@ export function openOrderViews(book: TwsOrderBook): OpenOrder[] {
  * Cash is what the fills and commissions moved; positions are carried at cost (the adapter keeps no marks), so
  * equity = cash + cost basis and unrealized PnL is 0 here.
  */
-export function accountSnapshotOf(holdings: TwsHoldings, flow: TwsOrderFlow, startEquity: Money, account: string | null, time: Micros): AccountSnapshot {
+export function accountSnapshotOf(
+  holdings: TwsHoldings,
+  flow: TwsOrderFlow,
+  startEquity: Money,
+  account: string | null,
+  time: Micros,
+): AccountSnapshot {
   const realized = holdings.realized();
   const cash = startEquity + holdings.cashFlow - flow.commissionsPaid;
   const equity = cash + holdings.carried();

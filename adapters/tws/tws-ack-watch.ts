@@ -13,14 +13,25 @@ export const MODIFY = 'modify:';
 export class TwsAckWatch {
   private readonly timers = new Map<string, TimerHandle>();
 
-  constructor(private readonly clock: Clock, private readonly timeoutUs: Micros, private readonly expired: (coid: string) => void) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutUs: Micros,
+    private readonly expired: (coid: string) => void,
+  ) {}
 
   start(coid: string): void {
     this.stop(coid);
-    this.timers.set(coid, this.clock.setTimeout(this.timeoutUs, () => {
-      this.timers.delete(coid);
-      this.expired(coid);
-    }, `tws ack ${coid}`));
+    this.timers.set(
+      coid,
+      this.clock.setTimeout(
+        this.timeoutUs,
+        () => {
+          this.timers.delete(coid);
+          this.expired(coid);
+        },
+        `tws ack ${coid}`,
+      ),
+    );
   }
 
   stop(coid: string): void {

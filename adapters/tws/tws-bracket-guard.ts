@@ -30,7 +30,11 @@ export class TwsBracketGuard {
   ) {}
 
   add(b: BracketRequest): void {
-    this.brackets.set(b.bracketId, { legs: { parent: b.parent.coid, 'stop-loss': b.stopLoss.coid, 'take-profit': b.takeProfit.coid }, failed: null, reported: false });
+    this.brackets.set(b.bracketId, {
+      legs: { parent: b.parent.coid, 'stop-loss': b.stopLoss.coid, 'take-profit': b.takeProfit.coid },
+      failed: null,
+      reported: false,
+    });
   }
 
   /** A leg was rejected or went unknown; `then` runs after `bracket.failed` (the reconciliation of an unknown leg). */
@@ -64,9 +68,11 @@ export class TwsBracketGuard {
   }
 
   private others(b: Tracked, coid: string): TwsOrder[] {
-    return Object.values(b.legs).filter((c) => c !== coid).flatMap((c) => {
-      const o = this.book.byCoid.get(c);
-      return o === undefined ? [] : [o];
-    });
+    return Object.values(b.legs)
+      .filter((c) => c !== coid)
+      .flatMap((c) => {
+        const o = this.book.byCoid.get(c);
+        return o === undefined ? [] : [o];
+      });
   }
 }

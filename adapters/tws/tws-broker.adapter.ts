@@ -1,5 +1,14 @@
 import { EventEmitter } from 'eventemitter3';
-import type { AccountSnapshot, BracketRequest, OpenOrder, OrderChanges, OrderRequest, OrderStatus, Position, SubmitReceipt } from '../../core/domain/orders.js';
+import type {
+  AccountSnapshot,
+  BracketRequest,
+  OpenOrder,
+  OrderChanges,
+  OrderRequest,
+  OrderStatus,
+  Position,
+  SubmitReceipt,
+} from '../../core/domain/orders.js';
 import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { ErrorCode } from '../../core/domain/error-codes.js';
@@ -69,18 +78,36 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.flow = new TwsOrderFlow(this.book, this.holdings, emit, now, o.ids);
     c.observeOrderId(this.flow.ids.maxOrderId); // ids of an earlier run on this journal are taken (IB 103 otherwise)
     this.reconciler = new TwsReconciler(c, this.flow, this.book, this.holdings, emit, now, {
-      deadlineMs: o.reconcileDeadlineMs ?? 15_000, account: o.account, clientId: o.clientId ?? 0, since: () => this.sessionStart ?? this.now(),
+      deadlineMs: o.reconcileDeadlineMs ?? 15_000,
+      account: o.account,
+      clientId: o.clientId ?? 0,
+      since: () => this.sessionStart ?? this.now(),
     });
     this.acks = new TwsAckWatch(o.clock, (o.ackTimeoutMs ?? 5_000) * 1_000, (key) => this.timeouts.expired(key));
     this.brackets = new TwsBracketGuard(this.book, emit, now, (leg) => this.sendCancel(leg));
     this.timeouts = new TwsOrderTimeouts({
-      clock: o.clock, parkTimeoutMs: o.parkTimeoutMs, book: this.book, brackets: this.brackets, reconciler: this.reconciler, emit, now,
-      linkUp: () => c.linkUp, disposed: () => this.disposed,
+      clock: o.clock,
+      parkTimeoutMs: o.parkTimeoutMs,
+      book: this.book,
+      brackets: this.brackets,
+      reconciler: this.reconciler,
+      emit,
+      now,
+      linkUp: () => c.linkUp,
+      disposed: () => this.disposed,
     });
     this.pacer = o.pacer ?? new TwsOutboundPacer(o.clock);
     this.codes = new TwsCodeRouter({
-      book: this.book, flow: this.flow, pacer: this.pacer, acks: this.acks, reconciler: this.reconciler, emit, now,
-      state: () => c.state, canTrade: () => this.health().canTrade, readOnly: (m) => this.onReadOnly(m),
+      book: this.book,
+      flow: this.flow,
+      pacer: this.pacer,
+      acks: this.acks,
+      reconciler: this.reconciler,
+      emit,
+      now,
+      state: () => c.state,
+      canTrade: () => this.health().canTrade,
+      readOnly: (m) => this.onReadOnly(m),
       probeAnswered: (reqId) => {
         if (this.probe?.id !== reqId) return false;
         this.probe.answered();
@@ -88,8 +115,17 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       },
     });
     this.sender = new TwsOrderSender({
-      connection: c, contracts: o.contracts ?? null, pacer: this.pacer, book: this.book, flow: this.flow, holdings: this.holdings,
-      account: o.account ?? undefined, emit, now, canTrade: () => this.health().canTrade, sent: (key) => this.acks.start(key),
+      connection: c,
+      contracts: o.contracts ?? null,
+      pacer: this.pacer,
+      book: this.book,
+      flow: this.flow,
+      holdings: this.holdings,
+      account: o.account ?? undefined,
+      emit,
+      now,
+      canTrade: () => this.health().canTrade,
+      sent: (key) => this.acks.start(key),
     });
     this.flow.hooks = {
       heard: (x) => this.acks.stop(x.req.coid),
@@ -110,9 +146,13 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.periodic = new TwsPeriodicSync(c.timers, o.reconcileIntervalMs ?? 60_000, () => this.periodicPass());
     this.commissions = new TwsCommissionWatch(o.clock, o.commissionTimeoutMs ?? 60_000, emit);
     this.skew = new TwsSkewWatch(o.clockSkew ?? DEFAULT_SKEW, emit, now);
-    this.on('order.filled', (f) => { if (f.commission === null) this.commissions.expect(f.execId, f.coid, f.symbol); });
+    this.on('order.filled', (f) => {
+      if (f.commission === null) this.commissions.expect(f.execId, f.coid, f.symbol);
+    });
     this.on('commission.reported', (r) => this.commissions.arrived(r.execId));
-    this.on('account.updated', () => { this.atSummary = accountSnapshotOf(this.holdings, this.flow, o.startEquity, o.account, this.now()); });
+    this.on('account.updated', () => {
+      this.atSummary = accountSnapshotOf(this.holdings, this.flow, o.startEquity, o.account, this.now());
+    });
     c.on('heartbeat', (skewUs) => this.skew.measured(skewUs));
     c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
@@ -129,9 +169,16 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       if (to === 'Reconnecting' || to === 'Halting' || to === 'Disconnected') this.probe?.abandon();
     });
     c.on('code', (code, reqId, message, route) => this.codes.route(code, reqId, message, route));
-    c.on('notice', (n) => this.emit('broker.error', { code: n.code, harvesterCode: n.harvesterCode, message: n.message, severity: n.severity, at: this.now() }));
+    c.on('notice', (n) =>
+      this.emit('broker.error', { code: n.code, harvesterCode: n.harvesterCode, message: n.message, severity: n.severity, at: this.now() }),
+    );
     c.on('frames', (r) => this.emit('broker.anomaly', { kind: 'malformed-frames', details: { ...r }, at: this.now() }));
-    const oops = (e: unknown): void => this.emit('broker.anomaly', { kind: 'unknown-status', details: { handlerError: (e as Error)?.message ?? String(e) }, at: this.now() });
+    const oops = (e: unknown): void =>
+      this.emit('broker.anomaly', {
+        kind: 'unknown-status',
+        details: { handlerError: (e as Error)?.message ?? String(e) },
+        at: this.now(),
+      });
     listenForOrderEvents(c.ib, this.flow, oops);
   }
 
@@ -180,7 +227,10 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     }
     this.brackets.add(b);
     // The legs leave together with contiguous ids; every leg must then be acknowledged within T_ack (docs/tws-adapter.md#brackets).
-    this.sender.place([this.track(b.parent), this.track(b.stopLoss), this.track(b.takeProfit)], b.stopLoss.ocaGroup ?? `${b.bracketId}-oca`);
+    this.sender.place(
+      [this.track(b.parent), this.track(b.stopLoss), this.track(b.takeProfit)],
+      b.stopLoss.ocaGroup ?? `${b.bracketId}-oca`,
+    );
     return { coid: b.parent.coid, status: 'sent' };
   }
 
@@ -188,12 +238,24 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.guard();
     const o = this.book.byCoid.get(coid);
     if (!this.health().canTrade) {
-      this.emit('order.cancel-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason: this.o.connection.state, reconciled: false, at: this.now() });
+      this.emit('order.cancel-rejected', {
+        coid,
+        code: 'BROKER.NOT_CONNECTED',
+        reason: this.o.connection.state,
+        reconciled: false,
+        at: this.now(),
+      });
       return;
     }
     if (this.readOnlyText !== null && o !== undefined && o.orderId !== UNSENT) {
       // TWS would answer 321 again, and a 321 on a working order must not read as its rejection.
-      this.emit('order.cancel-rejected', { coid, code: 'BROKER.READ_ONLY', reason: 'the TWS API is read-only', reconciled: false, at: this.now() });
+      this.emit('order.cancel-rejected', {
+        coid,
+        code: 'BROKER.READ_ONLY',
+        reason: 'the TWS API is read-only',
+        reconciled: false,
+        at: this.now(),
+      });
       return;
     }
     if (o === undefined) {
@@ -202,7 +264,13 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     }
     if (TERMINAL_STATUSES.has(o.status)) {
       // Nothing to cancel: answering locally keeps TWS out of it (it would say 10148, or 10147 after a restart).
-      this.emit('order.cancel-rejected', { coid, code: 'ORDER.NOT_OPEN', reason: `order is ${o.status}`, reconciled: false, at: this.now() });
+      this.emit('order.cancel-rejected', {
+        coid,
+        code: 'ORDER.NOT_OPEN',
+        reason: `order is ${o.status}`,
+        reconciled: false,
+        at: this.now(),
+      });
       return;
     }
     if (o.orderId === UNSENT) return this.sender.cancel(o); // never sent: cancelled here, nothing leaves
@@ -214,10 +282,24 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   modify(coid: string, changes: OrderChanges): void {
     this.guard();
     const o = this.book.byCoid.get(coid);
-    const refusal: ErrorCode | null = o === undefined ? 'ORDER.UNKNOWN' : !this.health().canTrade ? 'BROKER.NOT_CONNECTED' : this.readOnlyText !== null ? 'BROKER.READ_ONLY' : TERMINAL_STATUSES.has(o.status) ? 'ORDER.NOT_OPEN'
-      : localRefusal({ ...o.req, ...changes }, this.o.tickOf ?? (() => undefined))?.[0] ?? null;
+    const refusal: ErrorCode | null =
+      o === undefined
+        ? 'ORDER.UNKNOWN'
+        : !this.health().canTrade
+          ? 'BROKER.NOT_CONNECTED'
+          : this.readOnlyText !== null
+            ? 'BROKER.READ_ONLY'
+            : TERMINAL_STATUSES.has(o.status)
+              ? 'ORDER.NOT_OPEN'
+              : (localRefusal({ ...o.req, ...changes }, this.o.tickOf ?? (() => undefined))?.[0] ?? null);
     if (o === undefined || refusal !== null) {
-      this.emit('order.modify-rejected', { coid, code: refusal ?? 'ORDER.UNKNOWN', reason: 'cannot modify', reconciled: false, at: this.now() });
+      this.emit('order.modify-rejected', {
+        coid,
+        code: refusal ?? 'ORDER.UNKNOWN',
+        reason: 'cannot modify',
+        reconciled: false,
+        at: this.now(),
+      });
       return;
     }
     // The order keeps its venue values until TWS acknowledges the new ones (a refused modify changes nothing,
@@ -254,8 +336,15 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     if (v === null || this.atSummary === null) return { ...local, source: 'local' };
     const cash = local.cash - this.atSummary.cash;
     return {
-      account: v.account, currency: v.currency, equity: v.equity + (local.equity - this.atSummary.equity), cash: v.cash + cash, buyingPower: v.buyingPower + cash,
-      realizedPnl: v.realizedPnl + (local.realizedPnl - this.atSummary.realizedPnl), unrealizedPnl: v.unrealizedPnl, time: local.time, source: 'venue',
+      account: v.account,
+      currency: v.currency,
+      equity: v.equity + (local.equity - this.atSummary.equity),
+      cash: v.cash + cash,
+      buyingPower: v.buyingPower + cash,
+      realizedPnl: v.realizedPnl + (local.realizedPnl - this.atSummary.realizedPnl),
+      unrealizedPnl: v.unrealizedPnl,
+      time: local.time,
+      source: 'venue',
     };
   }
 
@@ -263,10 +352,24 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     const c = this.o.connection;
     const canTrade = c.state === 'Connected' && this.reconciled && !this.disposed;
     const readOnly = this.readOnlyText !== null;
-    const detail = readOnly ? 'TWS API is read-only: orders are refused' : canTrade ? 'TWS ready' : c.state === 'Connected' ? 'TWS: reconciliation pending' : `TWS ${c.state}`;
+    const detail = readOnly
+      ? 'TWS API is read-only: orders are refused'
+      : canTrade
+        ? 'TWS ready'
+        : c.state === 'Connected'
+          ? 'TWS: reconciliation pending'
+          : `TWS ${c.state}`;
     return {
-      state: c.state, lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt, canTrade, readOnly, account: this.reportedAccount(), detail,
-      lastHeartbeatAt: c.lastHeartbeatAt, clockSkew: c.clockSkewUs, reconnectCount: c.reconnects, droppedFrames: c.frameStats.dropped,
+      state: c.state,
+      lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt,
+      canTrade,
+      readOnly,
+      account: this.reportedAccount(),
+      detail,
+      lastHeartbeatAt: c.lastHeartbeatAt,
+      clockSkew: c.clockSkewUs,
+      reconnectCount: c.reconnects,
+      droppedFrames: c.frameStats.dropped,
     };
   }
 
@@ -293,14 +396,17 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     if (this.o.account !== null && !c.accounts.includes(this.o.account)) {
       // The venue refused the configured account: an authentication failure (card BRK-01 b, docs/conformance-cards.md#brk-01), fatal and never retried.
       // The account id is an identifier, not a credential, so naming it tells the operator which one to fix.
-      return new HarvesterError('BROKER.AUTH_FAILED', `the configured account ${this.o.account} is not among the accounts this TWS session manages `
-        + `(it is logged in to ${describeAccounts(c.accounts)}): log TWS in to the configured account (a paper run needs a paper login on the `
-        + "paper port), or correct account.id (env('TWS_ACCOUNT')) if it names the wrong one");
+      return new HarvesterError(
+        'BROKER.AUTH_FAILED',
+        `the configured account ${this.o.account} is not among the accounts this TWS session manages ` +
+          `(it is logged in to ${describeAccounts(c.accounts)}): log TWS in to the configured account (a paper run needs a paper login on the ` +
+          "paper port), or correct account.id (env('TWS_ACCOUNT')) if it names the wrong one",
+      );
     }
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
     // The account figures belong to the same picture as the positions, so they are asked for in the same burst; a
     // summary TWS does not answer leaves the kernel without account truth (entries wait for it), never the link unusable.
-    const [result] = await Promise.all([this.reconciler.run(map[trigger]), this.summary.refresh()]) as [ReconcileResult, unknown];
+    const [result] = (await Promise.all([this.reconciler.run(map[trigger]), this.summary.refresh()])) as [ReconcileResult, unknown];
     if (result.status === 'complete' && !this.probed && this.probe === null && this.o.readOnlyProbe !== false) this.probeReadOnly();
     this.reconciled = result.status === 'complete';
     return this.reconciled ? 'ok' : 'retry';
@@ -348,11 +454,29 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   /** Books the order (id allocated when its placement leaves) and emits order.submitted. */
   private track(order: OrderRequest): TwsOrder {
-    const o: TwsOrder = { req: order, orderId: UNSENT, permId: null, status: 'PendingSubmit', filled: 0, accepted: false, cancelRequested: false };
+    const o: TwsOrder = {
+      req: order,
+      orderId: UNSENT,
+      permId: null,
+      status: 'PendingSubmit',
+      filled: 0,
+      accepted: false,
+      cancelRequested: false,
+    };
     this.book.add(o);
     this.emit('order.submitted', {
-      coid: order.coid, symbol: order.symbol, side: order.side, type: order.type, qty: order.quantity, price: order.limitPrice ?? null,
-      triggerPrice: order.triggerPrice ?? null, tif: order.tif, orderRef: order.orderRef, bracketId: order.bracketId ?? null, parentCoid: order.parentCoid ?? null, at: this.now(),
+      coid: order.coid,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      qty: order.quantity,
+      price: order.limitPrice ?? null,
+      triggerPrice: order.triggerPrice ?? null,
+      tif: order.tif,
+      orderRef: order.orderRef,
+      bracketId: order.bracketId ?? null,
+      parentCoid: order.parentCoid ?? null,
+      at: this.now(),
     });
     return o;
   }
@@ -367,9 +491,13 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.readOnlyText = message;
     this.sender.abortAll('the TWS API is read-only');
     this.emit('broker.error', {
-      code: 321, harvesterCode: 'BROKER.READ_ONLY', severity: 'error', at: this.now(),
-      message: 'TWS refuses orders: its API is read-only (uncheck "Read-Only API" in TWS/Gateway, Global Configuration → API → Settings, '
-        + `then restart the session). TWS said: ${message}`,
+      code: 321,
+      harvesterCode: 'BROKER.READ_ONLY',
+      severity: 'error',
+      at: this.now(),
+      message:
+        'TWS refuses orders: its API is read-only (uncheck "Read-Only API" in TWS/Gateway, Global Configuration → API → Settings, ' +
+        `then restart the session). TWS said: ${message}`,
     });
   }
 
@@ -410,6 +538,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 function describeAccounts(ids: readonly string[]): string {
   if (ids.length === 0) return 'no account';
   const paper = ids.filter((a) => /^D/i.test(a)).length;
-  const parts = [paper > 0 ? `${paper} paper account${paper > 1 ? 's' : ''} (DU…)` : '', ids.length - paper > 0 ? `${ids.length - paper} live account${ids.length - paper > 1 ? 's' : ''} (U…)` : ''];
+  const parts = [
+    paper > 0 ? `${paper} paper account${paper > 1 ? 's' : ''} (DU…)` : '',
+    ids.length - paper > 0 ? `${ids.length - paper} live account${ids.length - paper > 1 ? 's' : ''} (U…)` : '',
+  ];
   return parts.filter((p) => p !== '').join(' and ');
 }

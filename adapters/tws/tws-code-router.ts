@@ -56,11 +56,19 @@ export class TwsCodeRouter {
       // TWS counted more than it allows: slow the pacer down (BRK-08 b, docs/conformance-cards.md#brk-08). The broker.error below still
       // reaches the kill switch, which decides what repeated violations mean (RISK-14, docs/conformance-cards.md#risk-14).
       d.pacer.backoff();
-      d.emit('broker.anomaly', { kind: 'pacing', details: { code, message, ratePerSecond: Math.round(d.pacer.ratePerSecond) }, at: d.now() });
+      d.emit('broker.anomaly', {
+        kind: 'pacing',
+        details: { code, message, ratePerSecond: Math.round(d.pacer.ratePerSecond) },
+        at: d.now(),
+      });
     }
     const o = route === 'none' && reqId >= 0 ? d.book.byId.get(reqId) : undefined;
     if (o !== undefined) o.lastError = `IB ${code}: ${message}`;
-    if (o !== undefined && this.errors.invalidatesOrder(code) && (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')) {
+    if (
+      o !== undefined &&
+      this.errors.invalidatesOrder(code) &&
+      (o.status === 'PendingSubmit' || o.status === 'Accepted' || o.status === 'Unknown')
+    ) {
       d.flow.rejected(o, message, code, saysReadOnly(code, message) ? 'BROKER.READ_ONLY' : this.errors.harvesterCode(code));
       return;
     }

@@ -11,16 +11,28 @@ import type { Emit } from './tws-order-flow.js';
 export class TwsCommissionWatch {
   private readonly waiting = new Map<string, { handle: TimerHandle; coid: string; symbol: string; since: Micros }>();
 
-  constructor(private readonly clock: Clock, private readonly timeoutMs: number, private readonly emit: Emit) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+    private readonly emit: Emit,
+  ) {}
 
   /** A fill without its commission was reported. */
   expect(execId: string, coid: string, symbol: string): void {
     if (this.waiting.has(execId)) return;
     const since = this.clock.now();
-    const handle = this.clock.setTimeout(this.timeoutMs * 1_000, () => {
-      this.waiting.delete(execId);
-      this.emit('broker.anomaly', { kind: 'commission-missing', details: { execId, coid, symbol, waitedMs: this.timeoutMs }, at: this.clock.now() });
-    }, `tws commission ${execId}`);
+    const handle = this.clock.setTimeout(
+      this.timeoutMs * 1_000,
+      () => {
+        this.waiting.delete(execId);
+        this.emit('broker.anomaly', {
+          kind: 'commission-missing',
+          details: { execId, coid, symbol, waitedMs: this.timeoutMs },
+          at: this.clock.now(),
+        });
+      },
+      `tws commission ${execId}`,
+    );
     this.waiting.set(execId, { handle, coid, symbol, since });
   }
 

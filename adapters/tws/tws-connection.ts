@@ -16,7 +16,16 @@ import { TwsTimers } from './tws-timers.js';
 import { TwsWindowWatch } from './tws-window-watch.js';
 import { installFrameGuard } from './tws-wire-seam.js';
 
-export type { CodeRoute, ConnectionEvents, ConnectionNotice, FrameReport, LinkUp, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
+export type {
+  CodeRoute,
+  ConnectionEvents,
+  ConnectionNotice,
+  FrameReport,
+  LinkUp,
+  SyncTrigger,
+  SyncVerdict,
+  TwsConnectionOptions,
+} from './tws-connection.types.js';
 
 /**
  * One socket per client id, and the state machine over it (TwsConnectionState). Owns the request registry, the id
@@ -60,12 +69,25 @@ export class TwsConnection extends TwsConnectionState {
       this.framesNoticed = false;
     };
     this.policy = new ReconnectPolicy({
-      backoffMs: o.backoffMs, maxAttempts: o.maxReconnectAttempts ?? 10, jitter: o.jitter,
-      resetWindows: o.resetWindows ?? DEFAULT_RESET_WINDOWS, resetRetryMs: o.resetRetryMs ?? 60_000,
+      backoffMs: o.backoffMs,
+      maxAttempts: o.maxReconnectAttempts ?? 10,
+      jitter: o.jitter,
+      resetWindows: o.resetWindows ?? DEFAULT_RESET_WINDOWS,
+      resetRetryMs: o.resetRetryMs ?? 60_000,
     });
-    const probe = { intervalMs: o.heartbeatIntervalMs ?? 10_000, timeoutMs: o.heartbeatTimeoutMs ?? 5_000, maxMisses: o.heartbeatMisses ?? 2 };
+    const probe = {
+      intervalMs: o.heartbeatIntervalMs ?? 10_000,
+      timeoutMs: o.heartbeatTimeoutMs ?? 5_000,
+      maxMisses: o.heartbeatMisses ?? 2,
+    };
     this.heartbeat = new TwsHeartbeat(probe, this.timers, {
-      probe: () => this.registry.call<number>({ type: 'current-time', origin: 'heartbeat', deadlineMs: probe.timeoutMs, send: () => this.ib.reqCurrentTime() }),
+      probe: () =>
+        this.registry.call<number>({
+          type: 'current-time',
+          origin: 'heartbeat',
+          deadlineMs: probe.timeoutMs,
+          send: () => this.ib.reqCurrentTime(),
+        }),
       beat: (serverSeconds) => {
         this.lastHeartbeatAt = o.clock.now();
         this.clockSkewUs = serverSeconds * 1_000_000 - this.lastHeartbeatAt;
@@ -73,8 +95,12 @@ export class TwsConnection extends TwsConnectionState {
       },
       dead: (misses) => this.linkLost(`heartbeat: ${misses} probes unanswered`),
     });
-    this.ib.on(EventName.currentTime, (t: number) => { this.registry.completeType('current-time', t); });
-    this.ib.on(EventName.error, (err: Error, code: number, reqId: number) => this.onCode(code ?? -1, reqId ?? -1, err?.message ?? String(err)));
+    this.ib.on(EventName.currentTime, (t: number) => {
+      this.registry.completeType('current-time', t);
+    });
+    this.ib.on(EventName.error, (err: Error, code: number, reqId: number) =>
+      this.onCode(code ?? -1, reqId ?? -1, err?.message ?? String(err)),
+    );
     this.ib.on(EventName.info, (message: string, code: number) => this.onCode(code, -1, message));
     this.link.onClosed = () => this.onSocketClosed();
   }
@@ -106,7 +132,9 @@ export class TwsConnection extends TwsConnectionState {
     this.userClosed = false;
     this.policy.reset();
     this.move('Connecting', 'requested');
-    this.connecting = this.firstConnect().finally(() => { this.connecting = null; });
+    this.connecting = this.firstConnect().finally(() => {
+      this.connecting = null;
+    });
     return this.connecting;
   }
 
@@ -131,7 +159,8 @@ export class TwsConnection extends TwsConnectionState {
    * on the next link, long after its caller stopped waiting.
    */
   call<T>(spec: Omit<CallSpec, 'id'> & { withId?: boolean }): Promise<T> {
-    if (!this.link.up) return Promise.reject(new HarvesterError('BROKER.NOT_CONNECTED', `${spec.type} request refused: TWS link is ${this.state}`));
+    if (!this.link.up)
+      return Promise.reject(new HarvesterError('BROKER.NOT_CONNECTED', `${spec.type} request refused: TWS link is ${this.state}`));
     const { withId, ...rest } = spec;
     return this.registry.call<T>(withId === false ? rest : { ...rest, id: this.allocateId() });
   }
@@ -152,8 +181,12 @@ export class TwsConnection extends TwsConnectionState {
     try {
       await this.link.closeAndWait(); // a disconnect() just before: let that socket report closed first
       await dialUntilDeadline({
-        link: this.link, clock: this.o.clock, deadlineMs: this.o.connectTimeoutMs, nextDelayMs: () => this.policy.backoff(),
-        wait: (ms) => this.waitRetry(ms), cancelled: () => this.userClosed || this.disposed || this.state !== 'Connecting',
+        link: this.link,
+        clock: this.o.clock,
+        deadlineMs: this.o.connectTimeoutMs,
+        nextDelayMs: () => this.policy.backoff(),
+        wait: (ms) => this.waitRetry(ms),
+        cancelled: () => this.userClosed || this.disposed || this.state !== 'Connecting',
       });
     } catch (e) {
       await this.link.closeAndWait();
@@ -163,8 +196,13 @@ export class TwsConnection extends TwsConnectionState {
     this.emit('restored', 'connect');
     const verdict = await this.runSync('connect');
     if (verdict !== 'ok' || this.state !== 'Connecting') {
-      const error = verdict instanceof HarvesterError ? verdict
-        : new HarvesterError(this.userClosed ? 'BROKER.NOT_CONNECTED' : 'BROKER.RECONCILE_FAILED', this.userClosed ? 'disconnected while connecting' : 'initial reconciliation did not complete');
+      const error =
+        verdict instanceof HarvesterError
+          ? verdict
+          : new HarvesterError(
+              this.userClosed ? 'BROKER.NOT_CONNECTED' : 'BROKER.RECONCILE_FAILED',
+              this.userClosed ? 'disconnected while connecting' : 'initial reconciliation did not complete',
+            );
       await this.link.closeAndWait();
       this.stopActivity('BROKER.NOT_CONNECTED', error.message);
       if (this.state === 'Connecting') this.move('Disconnected', error.code);
@@ -204,7 +242,8 @@ export class TwsConnection extends TwsConnectionState {
     this.emit('interrupted', reason);
     this.heartbeat.stop();
     this.registry.failAll('BROKER.NOT_CONNECTED', reason);
-    if (this.link.socketOpen) this.link.close(); // onSocketClosed schedules the ladder
+    if (this.link.socketOpen)
+      this.link.close(); // onSocketClosed schedules the ladder
     else this.scheduleReconnect();
   }
 
@@ -222,19 +261,38 @@ export class TwsConnection extends TwsConnectionState {
     if (d.kind === 'escalate') return this.escalate(d.code, d.reason, 502);
     if (d.quiet && !this.quietNoticed) {
       this.quietNoticed = true; // once per outage: a nightly reset is routine, not an alarm
-      this.notice(502, 'BROKER.NOT_CONNECTED', 'warn', `disconnected inside IB reset window (${d.window?.window.label ?? 'scheduled'}): retrying every ${d.delayMs} ms`);
+      this.notice(
+        502,
+        'BROKER.NOT_CONNECTED',
+        'warn',
+        `disconnected inside IB reset window (${d.window?.window.label ?? 'scheduled'}): retrying every ${d.delayMs} ms`,
+      );
     }
-    this.cancelRetry = this.timers.after(d.delayMs, () => {
-      this.cancelRetry = null;
-      void this.attempt();
-    }, 'tws reconnect');
+    this.cancelRetry = this.timers.after(
+      d.delayMs,
+      () => {
+        this.cancelRetry = null;
+        void this.attempt();
+      },
+      'tws reconnect',
+    );
   }
 
   /** A first-connect backoff step; `stopActivity` (disconnect, dispose) ends it early so connect() settles at once. */
   private waitRetry(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const cancel = this.timers.after(ms, () => { this.cancelRetry = null; resolve(); }, 'tws connect backoff');
-      this.cancelRetry = () => { cancel(); resolve(); };
+      const cancel = this.timers.after(
+        ms,
+        () => {
+          this.cancelRetry = null;
+          resolve();
+        },
+        'tws connect backoff',
+      );
+      this.cancelRetry = () => {
+        cancel();
+        resolve();
+      };
     });
   }
 
@@ -291,7 +349,8 @@ export class TwsConnection extends TwsConnectionState {
     if (route === 'system' && rule.action === 'connectivity') this.onConnectivity(code);
     this.emit('code', code, reqId, message, route);
     // The code's own broker.error is already fatal: halting adds no second notice.
-    if (rule.action === 'hard-fail' && rule.halt === true && route === 'system') this.escalate(rule.harvesterCode, `IB ${code}: ${message}`, code, false);
+    if (rule.action === 'hard-fail' && rule.halt === true && route === 'system')
+      this.escalate(rule.harvesterCode, `IB ${code}: ${message}`, code, false);
   }
 
   private onConnectivity(code: number): void {
@@ -314,9 +373,18 @@ export class TwsConnection extends TwsConnectionState {
     this.policy.reset();
     const hit = this.policy.window(this.o.clock.now());
     this.move('Degraded', reason);
-    if (hit !== null) this.notice(1100, 'BROKER.NOT_CONNECTED', 'warn', `IB upstream lost inside reset window (${hit.window.label ?? 'scheduled'}): expected, waiting`);
-    this.windowWatch.start(() => this.state === 'Degraded', () => this.policy.overrun(this.o.clock.now()),
-      () => this.escalate('BROKER.RESET_WINDOW_OVERRUN', 'IB upstream still lost after the reset window ended', 1100));
+    if (hit !== null)
+      this.notice(
+        1100,
+        'BROKER.NOT_CONNECTED',
+        'warn',
+        `IB upstream lost inside reset window (${hit.window.label ?? 'scheduled'}): expected, waiting`,
+      );
+    this.windowWatch.start(
+      () => this.state === 'Degraded',
+      () => this.policy.overrun(this.o.clock.now()),
+      () => this.escalate('BROKER.RESET_WINDOW_OVERRUN', 'IB upstream still lost after the reset window ended', 1100),
+    );
   }
 
   private async restoreSync(): Promise<void> {

@@ -30,9 +30,15 @@ export class TwsContracts {
   private readonly collecting = new Map<number, ContractDetails[]>();
 
   /** `pacer`: where the request waits for its outbound slot (the exit lane: orders and data lines are waiting on it). */
-  constructor(private readonly connection: TwsConnection, private readonly currency = 'USD', private readonly pacer: TwsOutboundPacer | null = null) {
+  constructor(
+    private readonly connection: TwsConnection,
+    private readonly currency = 'USD',
+    private readonly pacer: TwsOutboundPacer | null = null,
+  ) {
     const ib = connection.ib;
-    ib.on(EventName.contractDetails, (reqId: number, details: ContractDetails) => { this.collecting.get(reqId)?.push(details); });
+    ib.on(EventName.contractDetails, (reqId: number, details: ContractDetails) => {
+      this.collecting.get(reqId)?.push(details);
+    });
     ib.on(EventName.contractDetailsEnd, (reqId: number) => {
       const rows = this.collecting.get(reqId);
       if (rows === undefined) return;
@@ -67,7 +73,13 @@ export class TwsContracts {
   /** Qualifies every symbol; resolves with the ones that failed (each with its reason), never rejects. */
   async qualifyAll(symbols: Iterable<string>): Promise<Array<{ symbol: string; reason: string }>> {
     const failed: Array<{ symbol: string; reason: string }> = [];
-    await Promise.all([...new Set(symbols)].map((s) => this.qualify(s).catch((e: unknown) => { failed.push({ symbol: s, reason: (e as Error).message }); })));
+    await Promise.all(
+      [...new Set(symbols)].map((s) =>
+        this.qualify(s).catch((e: unknown) => {
+          failed.push({ symbol: s, reason: (e as Error).message });
+        }),
+      ),
+    );
     return failed.sort((a, b) => a.symbol.localeCompare(b.symbol));
   }
 
@@ -75,7 +87,9 @@ export class TwsContracts {
     let rows: ContractDetails[] | null;
     try {
       rows = await this.connection.call<ContractDetails[] | null>({
-        type: 'contract-details', origin: `qualify ${symbol}`, deadlineMs: DEADLINE_MS,
+        type: 'contract-details',
+        origin: `qualify ${symbol}`,
+        deadlineMs: DEADLINE_MS,
         send: (id) => {
           this.collecting.set(id, []);
           const send = (): number => {
@@ -90,17 +104,29 @@ export class TwsContracts {
       });
     } catch (e) {
       const error = e as HarvesterError;
-      if (error.details?.ibCode === 200) throw new HarvesterError('ORDER.UNKNOWN_INSTRUMENT', `TWS knows no ${this.currency} stock ${symbol} (IB 200)`, { cause: error });
+      if (error.details?.ibCode === 200)
+        throw new HarvesterError('ORDER.UNKNOWN_INSTRUMENT', `TWS knows no ${this.currency} stock ${symbol} (IB 200)`, { cause: error });
       throw error;
     }
-    const stocks = (rows ?? []).filter((r) => r.contract?.secType === SecType.STK && (r.contract.currency ?? this.currency) === this.currency);
+    const stocks = (rows ?? []).filter(
+      (r) => r.contract?.secType === SecType.STK && (r.contract.currency ?? this.currency) === this.currency,
+    );
     const conIds = new Set(stocks.map((r) => r.contract?.conId));
-    if (stocks.length === 0) throw new HarvesterError('ORDER.UNKNOWN_INSTRUMENT', `TWS returned no ${this.currency} stock listing for ${symbol}`);
-    if (conIds.size > 1) throw new HarvesterError('ORDER.UNKNOWN_INSTRUMENT', `${symbol} is ambiguous: ${conIds.size} ${this.currency} stock listings (conIds ${[...conIds].join(', ')}); configure the exchange`);
+    if (stocks.length === 0)
+      throw new HarvesterError('ORDER.UNKNOWN_INSTRUMENT', `TWS returned no ${this.currency} stock listing for ${symbol}`);
+    if (conIds.size > 1)
+      throw new HarvesterError(
+        'ORDER.UNKNOWN_INSTRUMENT',
+        `${symbol} is ambiguous: ${conIds.size} ${this.currency} stock listings (conIds ${[...conIds].join(', ')}); configure the exchange`,
+      );
     const d = stocks[0]!;
     const q: QualifiedContract = Object.freeze({
-      symbol, conId: d.contract!.conId!, currency: d.contract!.currency ?? this.currency,
-      primaryExchange: d.contract!.primaryExch ?? '', minTick: fromTws(d.minTick ?? 0.01), longName: d.longName ?? '',
+      symbol,
+      conId: d.contract!.conId!,
+      currency: d.contract!.currency ?? this.currency,
+      primaryExchange: d.contract!.primaryExch ?? '',
+      minTick: fromTws(d.minTick ?? 0.01),
+      longName: d.longName ?? '',
     });
     this.cache.set(symbol, q);
     return q;

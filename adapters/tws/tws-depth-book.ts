@@ -29,7 +29,11 @@ export class TwsDepthBook {
   anomaly = false;
   private readonly anomalies: BurstWindow;
 
-  constructor(readonly levels: number, anomalyLimit: number, anomalyWindowUs: Micros) {
+  constructor(
+    readonly levels: number,
+    anomalyLimit: number,
+    anomalyWindowUs: Micros,
+  ) {
     this.anomalies = new BurstWindow(anomalyLimit, anomalyWindowUs);
     this.bids = new DepthRowSide(levels);
     this.asks = new DepthRowSide(levels);

@@ -23,7 +23,10 @@ export class TwsDepthIngest {
   /** Rows addressed beyond the book (card FEED-13 counter `depth-beyond-book`, docs/conformance-cards.md#feed-13). */
   beyondBook = 0;
 
-  constructor(private readonly host: DepthIngestHost, private readonly crossedBatches: number) {}
+  constructor(
+    private readonly host: DepthIngestHost,
+    private readonly crossedBatches: number,
+  ) {}
 
   row(sub: FeedSub, position: number, operation: number, side: number, price: number, size: number, mm: string, now: Micros): void {
     const d = sub.depth!;
@@ -31,9 +34,17 @@ export class TwsDepthIngest {
     const p = positivePrice(price);
     const s = shareSize(size);
     // A delete needs no price or size of its own: it carries those of the row it removes.
-    if (bid < 0 || !Number.isSafeInteger(position) || position < 0 || !(operation >= 0 && operation <= OP_DELETE)
-      || (operation !== OP_DELETE && (p === MALFORMED || s === MALFORMED || s === null))) {
-      return this.host.countMalformed(sub, `depth row side ${side} position ${position} operation ${operation} price ${price} size ${size}`);
+    if (
+      bid < 0 ||
+      !Number.isSafeInteger(position) ||
+      position < 0 ||
+      !(operation >= 0 && operation <= OP_DELETE) ||
+      (operation !== OP_DELETE && (p === MALFORMED || s === MALFORMED || s === null))
+    ) {
+      return this.host.countMalformed(
+        sub,
+        `depth row side ${side} position ${position} operation ${operation} price ${price} size ${size}`,
+      );
     }
     if (d.book.apply(bid === 1, position, operation, p, s ?? 0)) {
       if (d.held) this.emitRow(sub, false);

@@ -49,5 +49,7 @@ export async function dialUntilDeadline(o: DialOptions): Promise<number> {
     await o.wait(Math.min(o.nextDelayMs(), remaining));
     if (left() <= 0) break;
   }
-  throw new HarvesterError('BROKER.CONNECT_TIMEOUT', `TWS not reachable within ${o.deadlineMs} ms (${attempts} attempts; last: ${last})`, { details: { attempts } });
+  throw new HarvesterError('BROKER.CONNECT_TIMEOUT', `TWS not reachable within ${o.deadlineMs} ms (${attempts} attempts; last: ${last})`, {
+    details: { attempts },
+  });
 }

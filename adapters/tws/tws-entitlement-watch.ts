@@ -39,7 +39,13 @@ const PARTIAL: Readonly<Record<number, string>> = {
   2152: 'depth from some exchanges only (others top of book)',
 };
 
-interface Line { symbol: string; stream: StreamKind; state: 'pending' | 'ok' | 'failed'; sticky: boolean; timer: TimerHandle | null }
+interface Line {
+  symbol: string;
+  stream: StreamKind;
+  state: 'pending' | 'ok' | 'failed';
+  sticky: boolean;
+  timer: TimerHandle | null;
+}
 
 const FEED_NAME: Readonly<Record<StreamKind, string>> = { quote: 'L1 quotes', depth: 'depth (L2)', tape: 'tape (tick-by-tick)' };
 
@@ -54,19 +60,36 @@ export class TwsEntitlementWatch {
   private readonly lines = new Map<string, Line>();
   private budgetsChecked = false;
 
-  constructor(private readonly clock: Clock, private readonly o: EntitlementOptions, private readonly emit: (v: Verdict) => void, private readonly passed: (v: Passed) => void) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly o: EntitlementOptions,
+    private readonly emit: (v: Verdict) => void,
+    private readonly passed: (v: Passed) => void,
+  ) {}
 
   /** The configured budgets against the account's allowance; once per feed. */
   checkBudgets(configured: { lines: number; depth: number }): void {
     if (this.budgetsChecked) return;
     this.budgetsChecked = true;
     if (configured.lines > this.o.accountLines) {
-      this.emit({ symbol: '*', stream: 'quote', verdict: 'failed', code: 'FEED.LINE_BUDGET_EXCEEDED', ibCode: null,
-        reason: `lineBudget ${configured.lines} exceeds the ${this.o.accountLines} market-data lines the account allows (accountLines)` });
+      this.emit({
+        symbol: '*',
+        stream: 'quote',
+        verdict: 'failed',
+        code: 'FEED.LINE_BUDGET_EXCEEDED',
+        ibCode: null,
+        reason: `lineBudget ${configured.lines} exceeds the ${this.o.accountLines} market-data lines the account allows (accountLines)`,
+      });
     }
     if (configured.depth > this.o.accountDepth) {
-      this.emit({ symbol: '*', stream: 'depth', verdict: 'failed', code: 'FEED.LINE_BUDGET_EXCEEDED', ibCode: null,
-        reason: `depthBudget ${configured.depth} exceeds the ${this.o.accountDepth} depth subscriptions the account allows (accountDepth)` });
+      this.emit({
+        symbol: '*',
+        stream: 'depth',
+        verdict: 'failed',
+        code: 'FEED.LINE_BUDGET_EXCEEDED',
+        ibCode: null,
+        reason: `depthBudget ${configured.depth} exceeds the ${this.o.accountDepth} depth subscriptions the account allows (accountDepth)`,
+      });
     }
   }
 
@@ -77,10 +100,15 @@ export class TwsEntitlementWatch {
     const line: Line = { symbol, stream, state: 'pending', sticky: false, timer: null };
     this.lines.set(key, line);
     if (this.o.deadlineMs > 0) {
-      line.timer = this.clock.setTimeout(this.o.deadlineMs * 1_000, () => {
-        line.timer = null;
-        if (line.state === 'pending') this.fail(line, 'FEED.NOT_ENTITLED', null, `no ${FEED_NAME[stream]} data for ${symbol} within ${this.o.deadlineMs} ms`);
-      }, `tws entitlement ${key}`);
+      line.timer = this.clock.setTimeout(
+        this.o.deadlineMs * 1_000,
+        () => {
+          line.timer = null;
+          if (line.state === 'pending')
+            this.fail(line, 'FEED.NOT_ENTITLED', null, `no ${FEED_NAME[stream]} data for ${symbol} within ${this.o.deadlineMs} ms`);
+        },
+        `tws entitlement ${key}`,
+      );
     }
   }
 
@@ -97,7 +125,13 @@ export class TwsEntitlementWatch {
   refusedLocally(symbol: string, stream: StreamKind, budget: number): void {
     const line: Line = { symbol, stream, state: 'pending', sticky: true, timer: null };
     this.lines.set(`${symbol}:${stream}`, line);
-    this.fail(line, 'FEED.LINE_BUDGET_EXCEEDED', null, `${FEED_NAME[stream]} for ${symbol} refused: the config needs more than ` + `the ${stream === 'depth' ? 'depthBudget' : 'lineBudget'} of ${budget}`);
+    this.fail(
+      line,
+      'FEED.LINE_BUDGET_EXCEEDED',
+      null,
+      `${FEED_NAME[stream]} for ${symbol} refused: the config needs more than ` +
+        `the ${stream === 'depth' ? 'depthBudget' : 'lineBudget'} of ${budget}`,
+    );
   }
 
   /** An IB code on a line's request. */
@@ -107,11 +141,24 @@ export class TwsEntitlementWatch {
     const refused = REFUSED[code];
     if (refused !== undefined) {
       line.sticky = true;
-      this.fail(line, code === 101 || code === 309 ? 'FEED.LINE_BUDGET_EXCEEDED' : 'FEED.NOT_ENTITLED', code, `${FEED_NAME[stream]} for ${symbol}: IB ${code} ${refused} (${message})`);
+      this.fail(
+        line,
+        code === 101 || code === 309 ? 'FEED.LINE_BUDGET_EXCEEDED' : 'FEED.NOT_ENTITLED',
+        code,
+        `${FEED_NAME[stream]} for ${symbol}: IB ${code} ${refused} (${message})`,
+      );
       return;
     }
     const partial = PARTIAL[code];
-    if (partial !== undefined) this.emit({ symbol, stream, verdict: 'warning', code: 'FEED.NOT_ENTITLED', ibCode: code, reason: `${FEED_NAME[stream]} for ${symbol}: IB ${code} ${partial} (${message})` });
+    if (partial !== undefined)
+      this.emit({
+        symbol,
+        stream,
+        verdict: 'warning',
+        code: 'FEED.NOT_ENTITLED',
+        ibCode: code,
+        reason: `${FEED_NAME[stream]} for ${symbol}: IB ${code} ${partial} (${message})`,
+      });
   }
 
   /** A code without a request id (2152 arrives so): a warning for every depth line. */
@@ -119,7 +166,15 @@ export class TwsEntitlementWatch {
     const partial = PARTIAL[code];
     if (partial === undefined) return;
     for (const line of this.lines.values()) {
-      if (line.stream === 'depth') this.emit({ symbol: line.symbol, stream: 'depth', verdict: 'warning', code: 'FEED.NOT_ENTITLED', ibCode: code, reason: `depth (L2) for ${line.symbol}: IB ${code} ${partial} (${message})` });
+      if (line.stream === 'depth')
+        this.emit({
+          symbol: line.symbol,
+          stream: 'depth',
+          verdict: 'warning',
+          code: 'FEED.NOT_ENTITLED',
+          ibCode: code,
+          reason: `depth (L2) for ${line.symbol}: IB ${code} ${partial} (${message})`,
+        });
     }
   }
 

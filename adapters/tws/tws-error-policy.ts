@@ -13,7 +13,10 @@ import type { Emit } from './tws-order-flow.js';
 export class TwsErrorPolicy {
   private readonly last = new Map<number, { at: Micros; suppressed: number }>();
 
-  constructor(private readonly emit: Emit, private readonly now: () => Micros) {}
+  constructor(
+    private readonly emit: Emit,
+    private readonly now: () => Micros,
+  ) {}
 
   invalidatesOrder(code: number): boolean {
     return ruleFor(code).action === 'invalidate-order';
@@ -38,7 +41,13 @@ export class TwsErrorPolicy {
       if (seen !== undefined && seen.suppressed > 0) text += ` (${seen.suppressed} repeats folded)`;
       this.last.set(code, { at: now, suppressed: 0 });
     }
-    this.emit('broker.error', { code, harvesterCode: rule.harvesterCode, message: `${text} [${state}]`, severity: rule.severity, at: this.now() });
+    this.emit('broker.error', {
+      code,
+      harvesterCode: rule.harvesterCode,
+      message: `${text} [${state}]`,
+      severity: rule.severity,
+      at: this.now(),
+    });
     return true;
   }
 }

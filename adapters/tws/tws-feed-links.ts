@@ -29,14 +29,23 @@ export class TwsFeedLinks {
   down = false;
   private readonly off: (() => void)[] = [];
 
-  constructor(conn: TwsConnection, private readonly host: FeedLinkHost) {
+  constructor(
+    conn: TwsConnection,
+    private readonly host: FeedLinkHost,
+  ) {
     const onInterrupted = (reason: string): void => this.interrupted(reason, true);
-    const onState = (_from: ConnectionState, to: ConnectionState, reason: string): void => { if (to === 'Degraded') this.interrupted(reason, false); };
+    const onState = (_from: ConnectionState, to: ConnectionState, reason: string): void => {
+      if (to === 'Degraded') this.interrupted(reason, false);
+    };
     const onRestored = (kind: LinkUp): void => this.restored(kind);
     conn.on('interrupted', onInterrupted);
     conn.on('state', onState);
     conn.on('restored', onRestored);
-    this.off.push(() => conn.off('interrupted', onInterrupted), () => conn.off('state', onState), () => conn.off('restored', onRestored));
+    this.off.push(
+      () => conn.off('interrupted', onInterrupted),
+      () => conn.off('state', onState),
+      () => conn.off('restored', onRestored),
+    );
   }
 
   dispose(): void {

@@ -26,8 +26,19 @@ export class DepthStream {
   constructor(symbol: string, levels: number, anomalyLimit: number, anomalyWindowUs: Micros) {
     this.book = new TwsDepthBook(levels, anomalyLimit, anomalyWindowUs);
     this.out = {
-      kind: 'depth', symbol, side: 'bid', position: 0, operation: 'update', price: 0, size: 0, marketMaker: '', endOfBatch: false,
-      seq: 0, epoch: 1, recvTime: 0, exchTime: null,
+      kind: 'depth',
+      symbol,
+      side: 'bid',
+      position: 0,
+      operation: 'update',
+      price: 0,
+      size: 0,
+      marketMaker: '',
+      endOfBatch: false,
+      seq: 0,
+      epoch: 1,
+      recvTime: 0,
+      exchTime: null,
     };
   }
 
@@ -105,5 +116,16 @@ export interface FeedSub {
 }
 
 export function tradeEvent(symbol: string): TradeEvent {
-  return { kind: 'trade', symbol, price: 0, size: 0, aggressor: 'unknown', aggressorSource: 'inferred', seq: 0, epoch: 1, recvTime: 0, exchTime: null };
+  return {
+    kind: 'trade',
+    symbol,
+    price: 0,
+    size: 0,
+    aggressor: 'unknown',
+    aggressorSource: 'inferred',
+    seq: 0,
+    epoch: 1,
+    recvTime: 0,
+    exchTime: null,
+  };
 }

@@ -58,7 +58,10 @@ export class TwsFrameGuard {
   private handshakeDone = false;
   private lost = false;
 
-  constructor(private readonly sink: FrameGuardSink, private readonly serverVersion: () => number) {}
+  constructor(
+    private readonly sink: FrameGuardSink,
+    private readonly serverVersion: () => number,
+  ) {}
 
   /** A new socket: framing starts over with its handshake frame. */
   reset(): void {

@@ -27,7 +27,11 @@ export class TwsHeartbeat {
   private cancelTick: (() => void) | null = null;
   running = false;
 
-  constructor(private readonly o: HeartbeatOptions, private readonly timers: TwsTimers, private readonly hooks: HeartbeatHooks) {}
+  constructor(
+    private readonly o: HeartbeatOptions,
+    private readonly timers: TwsTimers,
+    private readonly hooks: HeartbeatHooks,
+  ) {}
 
   start(): void {
     this.stop();

@@ -4,7 +4,12 @@ import type { HarvesterError } from '../../core/errors/harvester-error.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { Clock } from '../../ports/clock.js';
 import {
-  HISTORICAL_BAR_SECONDS, type HistoricalBar, type HistoricalBars, type HistoricalBarsRequest, type HistoricalBarsResult, type HistoricalWhat,
+  HISTORICAL_BAR_SECONDS,
+  type HistoricalBar,
+  type HistoricalBars,
+  type HistoricalBarsRequest,
+  type HistoricalBarsResult,
+  type HistoricalWhat,
 } from '../../ports/market-data-feed.js';
 import { MALFORMED, positivePrice } from './mapping/market-data.js';
 import type { TwsConnection } from './tws-connection.js';
@@ -16,8 +21,19 @@ const S = 1_000_000;
 
 /** IB's `barSizeSetting` for each bar length the port offers. */
 const BAR_SIZE: Readonly<Record<number, string>> = {
-  1: '1 secs', 5: '5 secs', 10: '10 secs', 15: '15 secs', 30: '30 secs', 60: '1 min', 120: '2 mins', 180: '3 mins', 300: '5 mins',
-  900: '15 mins', 1800: '30 mins', 3600: '1 hour', 86_400: '1 day',
+  1: '1 secs',
+  5: '5 secs',
+  10: '10 secs',
+  15: '15 secs',
+  30: '30 secs',
+  60: '1 min',
+  120: '2 mins',
+  180: '3 mins',
+  300: '5 mins',
+  900: '15 mins',
+  1800: '30 mins',
+  3600: '1 hour',
+  86_400: '1 day',
 };
 const WHAT: Readonly<Record<HistoricalWhat, string>> = { trades: 'TRADES', midpoint: 'MIDPOINT', bid: 'BID', ask: 'ASK' };
 
@@ -36,10 +52,19 @@ export interface HistoricalPacingRules {
 }
 
 export const IB_HISTORICAL_PACING: HistoricalPacingRules = {
-  identicalMs: 15_000, sameContractMs: 2_000, sameContractMax: 5, windowMs: 600_000, windowMax: 60, penaltyMs: 15_000,
+  identicalMs: 15_000,
+  sameContractMs: 2_000,
+  sameContractMax: 5,
+  windowMs: 600_000,
+  windowMax: 60,
+  penaltyMs: 15_000,
 };
 
-interface Sent { key: string; contract: string; at: Micros }
+interface Sent {
+  key: string;
+  contract: string;
+  at: Micros;
+}
 
 /**
  * The pacing ledger on the Clock: `check` answers how long a request must wait (0: it may go now), `record` counts
@@ -50,7 +75,10 @@ export class HistoricalPacing {
   private readonly sent: Sent[] = [];
   private blockedUntil: Micros = 0;
 
-  constructor(private readonly clock: Clock, private readonly rules: HistoricalPacingRules = IB_HISTORICAL_PACING) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly rules: HistoricalPacingRules = IB_HISTORICAL_PACING,
+  ) {}
 
   /** Milliseconds until a request with this identity may be sent, with the rule that holds it; 0 when it may go now. */
   check(key: string, contract: string): { waitMs: number; rule: string } {
@@ -63,13 +91,20 @@ export class HistoricalPacing {
       const s = this.sent[i]!;
       if (s.key === key && s.at > now - r.identicalMs * 1_000) identical = s;
     }
-    if (identical !== undefined) return { waitMs: ms(identical.at + r.identicalMs * 1_000 - now), rule: `an identical request within ${r.identicalMs / 1_000} s` };
+    if (identical !== undefined)
+      return { waitMs: ms(identical.at + r.identicalMs * 1_000 - now), rule: `an identical request within ${r.identicalMs / 1_000} s` };
     const same = this.sent.filter((s) => s.contract === contract && s.at > now - r.sameContractMs * 1_000);
     if (same.length >= r.sameContractMax) {
-      return { waitMs: ms(same[same.length - r.sameContractMax]!.at + r.sameContractMs * 1_000 - now), rule: `${r.sameContractMax + 1} requests for one contract within ${r.sameContractMs / 1_000} s` };
+      return {
+        waitMs: ms(same[same.length - r.sameContractMax]!.at + r.sameContractMs * 1_000 - now),
+        rule: `${r.sameContractMax + 1} requests for one contract within ${r.sameContractMs / 1_000} s`,
+      };
     }
     if (this.sent.length >= r.windowMax) {
-      return { waitMs: ms(this.sent[this.sent.length - r.windowMax]!.at + r.windowMs * 1_000 - now), rule: `more than ${r.windowMax} requests in ${r.windowMs / 60_000} minutes` };
+      return {
+        waitMs: ms(this.sent[this.sent.length - r.windowMax]!.at + r.windowMs * 1_000 - now),
+        rule: `more than ${r.windowMax} requests in ${r.windowMs / 60_000} minutes`,
+      };
     }
     return { waitMs: 0, rule: '' };
   }
@@ -102,7 +137,10 @@ export interface TwsHistoricalOptions {
   pacer?: TwsOutboundPacer | null;
 }
 
-interface Collecting { bars: HistoricalBar[]; dropped: number }
+interface Collecting {
+  bars: HistoricalBar[];
+  dropped: number;
+}
 
 /**
  * Historical bars over `reqHistoricalData`. The unmodified @stoqey/ib client decodes the whole result set from one
@@ -116,12 +154,29 @@ export class TwsHistoricalBars implements HistoricalBars {
   private readonly timeoutMs: number;
   private readonly pacer: TwsOutboundPacer | null;
 
-  constructor(private readonly conn: TwsConnection, private readonly clock: Clock, private readonly contracts: TwsContracts, o: TwsHistoricalOptions = {}) {
+  constructor(
+    private readonly conn: TwsConnection,
+    private readonly clock: Clock,
+    private readonly contracts: TwsContracts,
+    o: TwsHistoricalOptions = {},
+  ) {
     this.pacing = new HistoricalPacing(clock, o.pacing ?? IB_HISTORICAL_PACING);
     this.timeoutMs = o.timeoutMs ?? 60_000;
     this.pacer = o.pacer ?? null;
-    conn.ib.on(EventName.historicalData, (reqId: number, time: string, open: number, high: number, low: number, close: number, volume: number, count: number | undefined, wap: number) =>
-      this.onBar(reqId, time, open, high, low, close, volume, count, wap));
+    conn.ib.on(
+      EventName.historicalData,
+      (
+        reqId: number,
+        time: string,
+        open: number,
+        high: number,
+        low: number,
+        close: number,
+        volume: number,
+        count: number | undefined,
+        wap: number,
+      ) => this.onBar(reqId, time, open, high, low, close, volume, count, wap),
+    );
   }
 
   async bars(req: HistoricalBarsRequest): Promise<HistoricalBarsResult> {
@@ -136,7 +191,13 @@ export class TwsHistoricalBars implements HistoricalBars {
     const contractKey = `${req.symbol}|${what}`;
     const held = this.pacing.check(key, contractKey);
     if (held.waitMs > 0) {
-      return { ok: false, code: 'FEED.PACING', reason: `historical ${req.symbol} not sent: ${held.rule} breaks IB's pacing rules`, retryAfterMs: held.waitMs, ibCode: null };
+      return {
+        ok: false,
+        code: 'FEED.PACING',
+        reason: `historical ${req.symbol} not sent: ${held.rule} breaks IB's pacing rules`,
+        retryAfterMs: held.waitMs,
+        ibCode: null,
+      };
     }
     if (!this.conn.linkUp) return { ok: false, code: 'FEED.NOT_CONNECTED', reason: `TWS link is ${this.conn.state}`, ibCode: null };
     try {
@@ -151,14 +212,25 @@ export class TwsHistoricalBars implements HistoricalBars {
     let reqId = -1;
     try {
       const bars = await this.conn.call<HistoricalBar[] | null>({
-        type: 'historical', origin: `historical ${req.symbol} ${duration} × ${BAR_SIZE[req.barSeconds]}`, deadlineMs: this.timeoutMs,
+        type: 'historical',
+        origin: `historical ${req.symbol} ${duration} × ${BAR_SIZE[req.barSeconds]}`,
+        deadlineMs: this.timeoutMs,
         send: (id) => {
           reqId = id;
           this.collecting.set(id, { bars: [], dropped: 0 });
           const send = (): number => {
             if (!this.conn.linkUp) return 0; // the registry's deadline or failAll answers
-            this.conn.ib.reqHistoricalData(id, this.contracts.contract(req.symbol), endText, duration, BAR_SIZE[req.barSeconds] as BarSizeSetting,
-              WHAT[what] as WhatToShow, rth ? 1 : 0, 2, false);
+            this.conn.ib.reqHistoricalData(
+              id,
+              this.contracts.contract(req.symbol),
+              endText,
+              duration,
+              BAR_SIZE[req.barSeconds] as BarSizeSetting,
+              WHAT[what] as WhatToShow,
+              rth ? 1 : 0,
+              2,
+              false,
+            );
             return 1;
           };
           if (this.pacer === null) send();
@@ -184,13 +256,24 @@ export class TwsHistoricalBars implements HistoricalBars {
       const wait = this.pacing.violated();
       return { ok: false, code: 'FEED.PACING', reason: `IB 162 for historical ${symbol}: ${err.message}`, retryAfterMs: wait, ibCode };
     }
-    if (err.code === 'BROKER.NOT_CONNECTED' || err.code === 'BROKER.DISPOSED') return { ok: false, code: 'FEED.NOT_CONNECTED', reason: err.message, ibCode };
+    if (err.code === 'BROKER.NOT_CONNECTED' || err.code === 'BROKER.DISPOSED')
+      return { ok: false, code: 'FEED.NOT_CONNECTED', reason: err.message, ibCode };
     if (ibCode === 200) return { ok: false, code: 'FEED.UNKNOWN_SYMBOL', reason: err.message, ibCode };
     if (err.code === 'FEED.NOT_ENTITLED') return { ok: false, code: 'FEED.NOT_ENTITLED', reason: err.message, ibCode };
     return { ok: false, code: 'FEED.HISTORICAL_FAILED', reason: err.message, ibCode };
   }
 
-  private onBar(reqId: number, time: string, open: number, high: number, low: number, close: number, volume: number, count: number | undefined, wap: number): void {
+  private onBar(
+    reqId: number,
+    time: string,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    count: number | undefined,
+    wap: number,
+  ): void {
     const c = this.collecting.get(reqId);
     if (c === undefined) return;
     if (typeof time === 'string' && time.startsWith('finished')) {
@@ -200,13 +283,26 @@ export class TwsHistoricalBars implements HistoricalBars {
     const t = barTime(time);
     const [o, h, l, cl] = [positivePrice(open), positivePrice(high), positivePrice(low), positivePrice(close)];
     const prev = c.bars.at(-1);
-    if (t === null || o === MALFORMED || h === MALFORMED || l === MALFORMED || cl === MALFORMED || l > Math.min(o, cl) || h < Math.max(o, cl) || (prev !== undefined && t <= prev.time)) {
+    if (
+      t === null ||
+      o === MALFORMED ||
+      h === MALFORMED ||
+      l === MALFORMED ||
+      cl === MALFORMED ||
+      l > Math.min(o, cl) ||
+      h < Math.max(o, cl) ||
+      (prev !== undefined && t <= prev.time)
+    ) {
       c.dropped++; // a bar that breaks the port's invariants is not passed on
       return;
     }
     const w = positivePrice(wap);
     c.bars.push({
-      time: t, open: o, high: h, low: l, close: cl,
+      time: t,
+      open: o,
+      high: h,
+      low: l,
+      close: cl,
       volume: typeof volume === 'number' && Number.isFinite(volume) && volume >= 0 ? Math.round(volume) : null,
       wap: w === MALFORMED ? null : w,
       count: typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null,
@@ -228,7 +324,8 @@ export function barTime(text: unknown): Micros | null {
 
 function validate(req: HistoricalBarsRequest): string | null {
   if (typeof req.symbol !== 'string' || req.symbol === '') return 'symbol is empty';
-  if (!(HISTORICAL_BAR_SECONDS as readonly number[]).includes(req.barSeconds)) return `barSeconds ${req.barSeconds} is not one of ${HISTORICAL_BAR_SECONDS.join(', ')}`;
+  if (!(HISTORICAL_BAR_SECONDS as readonly number[]).includes(req.barSeconds))
+    return `barSeconds ${req.barSeconds} is not one of ${HISTORICAL_BAR_SECONDS.join(', ')}`;
   const d = req.durationSeconds;
   if (!Number.isSafeInteger(d) || d <= 0) return `durationSeconds ${d} must be a positive whole number`;
   if (d % DAY_S !== 0 && d > DAY_S) return `durationSeconds ${d}: a span longer than a day must be whole days (86400 × n)`;

@@ -78,7 +78,8 @@ export class TwsHoldings {
   }
 
   positions(): Position[] {
-    return [...this.bySymbol.entries()].filter(([, h]) => h.quantity !== 0)
+    return [...this.bySymbol.entries()]
+      .filter(([, h]) => h.quantity !== 0)
       .map(([symbol, h]) => ({ symbol, quantity: h.quantity, averagePrice: averageCostPrice(h), realizedPnl: h.realized }));
   }
 

@@ -75,9 +75,15 @@ export class FileIdJournalStore implements IdJournalStore {
 /** For tests and for adapters without a data directory: survives the adapter only if the store object is reused. */
 export class MemoryIdJournalStore implements IdJournalStore {
   lines: string[] = [];
-  load(): string[] { return [...this.lines]; }
-  append(line: string): void { this.lines.push(line); }
-  rewrite(lines: readonly string[]): void { this.lines = [...lines]; }
+  load(): string[] {
+    return [...this.lines];
+  }
+  append(line: string): void {
+    this.lines.push(line);
+  }
+  rewrite(lines: readonly string[]): void {
+    this.lines = [...lines];
+  }
 }
 
 type JournalLine =
@@ -106,7 +112,12 @@ export class TwsIdJournal {
       if (r === null) continue;
       if (r.op === 'seq') this.maxId = Math.max(this.maxId, r.orderId);
       else if (r.op === 'sent') {
-        this.byCoid.set(r.coid, { coid: r.coid, orderId: r.orderId, permId: this.byCoid.get(r.coid)?.permId ?? null, orderRef: r.orderRef });
+        this.byCoid.set(r.coid, {
+          coid: r.coid,
+          orderId: r.orderId,
+          permId: this.byCoid.get(r.coid)?.permId ?? null,
+          orderRef: r.orderRef,
+        });
         this.maxId = Math.max(this.maxId, r.orderId);
         closed.delete(r.coid);
       } else if (r.op === 'perm') {

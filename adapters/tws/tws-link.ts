@@ -23,8 +23,17 @@ export class TwsLink {
   private nextId = 0;
   private closedWaiters: Array<() => void> = [];
 
-  constructor(private readonly ib: IBApi, private readonly clientId: number, private readonly timers: TwsTimers) {
-    ib.on(EventName.managedAccounts, (list: string) => { this.accounts = String(list).split(',').map((a) => a.trim()).filter(Boolean); });
+  constructor(
+    private readonly ib: IBApi,
+    private readonly clientId: number,
+    private readonly timers: TwsTimers,
+  ) {
+    ib.on(EventName.managedAccounts, (list: string) => {
+      this.accounts = String(list)
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+    });
     ib.on(EventName.nextValidId, (id: number) => this.observeId(id - 1));
     ib.on(EventName.disconnected, () => {
       this.socketOpen = false;
@@ -66,14 +75,26 @@ export class TwsLink {
         }
       };
       // managedAccounts precedes nextValidId on the wire; defer one turn so frames of the same read are applied.
-      const onReady = (): void => { setImmediate(() => (this.socketOpen ? finish() : finish(new HarvesterError('BROKER.NOT_CONNECTED', 'socket closed during handshake')))); };
+      const onReady = (): void => {
+        setImmediate(() =>
+          this.socketOpen ? finish() : finish(new HarvesterError('BROKER.NOT_CONNECTED', 'socket closed during handshake')),
+        );
+      };
       const refuse326 = (code: number): void => {
-        if (code === 326) finish(new HarvesterError('BROKER.CLIENT_ID_IN_USE', `client id ${this.clientId} is already in use (IB 326): another instance, or a zombie connection after a gateway restart`));
+        if (code === 326)
+          finish(
+            new HarvesterError(
+              'BROKER.CLIENT_ID_IN_USE',
+              `client id ${this.clientId} is already in use (IB 326): another instance, or a zombie connection after a gateway restart`,
+            ),
+          );
       };
       const onInfo = (_m: string, code: number): void => refuse326(code);
       const onError = (_e: Error, code: number): void => refuse326(code);
       const onClosed = (): void => finish(new HarvesterError('BROKER.NOT_CONNECTED', 'socket closed during handshake'));
-      const cancelTimer = this.timers.after(deadlineMs, () => finish(new HarvesterError('BROKER.CONNECT_TIMEOUT', `no nextValidId within ${deadlineMs} ms`)));
+      const cancelTimer = this.timers.after(deadlineMs, () =>
+        finish(new HarvesterError('BROKER.CONNECT_TIMEOUT', `no nextValidId within ${deadlineMs} ms`)),
+      );
       this.ib.on(EventName.nextValidId, onReady);
       this.ib.on(EventName.info, onInfo);
       this.ib.on(EventName.error, onError);
@@ -96,8 +117,17 @@ export class TwsLink {
     if (!this.socketOpen) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let done = false;
-      const finish = (): void => { if (!done) { done = true; cancel(); resolve(); } };
-      const cancel = this.timers.after(2_000, () => { this.socketOpen = false; finish(); });
+      const finish = (): void => {
+        if (!done) {
+          done = true;
+          cancel();
+          resolve();
+        }
+      };
+      const cancel = this.timers.after(2_000, () => {
+        this.socketOpen = false;
+        finish();
+      });
       this.closedWaiters.push(finish);
       this.ib.disconnect();
     });

@@ -4,7 +4,14 @@ import type { StreamKind } from '../../core/domain/market.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { ErrorCode } from '../../core/domain/error-codes.js';
 import type { Clock } from '../../ports/clock.js';
-import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
+import type {
+  FeedEventName,
+  FeedEvents,
+  LineUsage,
+  MarketDataFeed,
+  SubscribeResult,
+  SubscriptionHandle,
+} from '../../ports/market-data-feed.js';
 import { MALFORMED, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
 import type { TwsContracts } from './tws-contracts.js';
 import { requestEffect, ruleFor } from './error-table.js';
@@ -32,7 +39,13 @@ export interface FeedQuality {
   depthAnomalyWindowMs: number;
 }
 
-export const DEFAULT_FEED_QUALITY: FeedQuality = { staleMs: 5_000, staleTapeMs: 0, crossedBatches: 3, depthAnomalies: 5, depthAnomalyWindowMs: 60_000 };
+export const DEFAULT_FEED_QUALITY: FeedQuality = {
+  staleMs: 5_000,
+  staleTapeMs: 0,
+  crossedBatches: 3,
+  depthAnomalies: 5,
+  depthAnomalyWindowMs: 60_000,
+};
 
 /**
  * MarketDataFeed over TWS: reqMktData ticks become L1 quotes (one per source quote, see TwsQuoteBuilder),
@@ -63,26 +76,54 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   readonly historical: TwsHistoricalBars;
 
   constructor(
-    private readonly conn: TwsConnection, private readonly clock: Clock, private readonly budget: { lines: number; depth: number },
-    quality: Partial<FeedQuality> = {}, private readonly contracts: TwsContracts, entitlements: EntitlementOptions = DEFAULT_ENTITLEMENTS,
+    private readonly conn: TwsConnection,
+    private readonly clock: Clock,
+    private readonly budget: { lines: number; depth: number },
+    quality: Partial<FeedQuality> = {},
+    private readonly contracts: TwsContracts,
+    entitlements: EntitlementOptions = DEFAULT_ENTITLEMENTS,
     historical: TwsHistoricalOptions = {},
   ) {
     this.q = { ...DEFAULT_FEED_QUALITY, ...quality };
     this.historical = new TwsHistoricalBars(conn, clock, contracts, historical);
-    this.entitlements = new TwsEntitlementWatch(clock, entitlements, (v) => this.emit('feed.entitlement', v), (v) => this.emit('feed.entitlement-ok', v));
-    conn.on('code', (code, _reqId, message, route) => { if (route === 'system') this.entitlements.systemCode(code, message); });
-    this.links = new TwsFeedLinks(conn, {
-      subs: () => this.subs.values(), emit: (e, p) => this.emit(e, p), request: (s) => this.request(s), forget: (s) => this.forget(s),
-      clearDepth: (s) => this.clearDepth(s), resubscribe: (s, clear) => this.resubscribe(s, clear),
+    this.entitlements = new TwsEntitlementWatch(
+      clock,
+      entitlements,
+      (v) => this.emit('feed.entitlement', v),
+      (v) => this.emit('feed.entitlement-ok', v),
+    );
+    conn.on('code', (code, _reqId, message, route) => {
+      if (route === 'system') this.entitlements.systemCode(code, message);
     });
-    this.depth = new TwsDepthIngest({
-      emit: (e, p) => this.emitter.emit(e, p), countMalformed: (s, r) => this.countMalformed(s, r), queue: (s) => this.queue(s),
+    this.links = new TwsFeedLinks(conn, {
+      subs: () => this.subs.values(),
+      emit: (e, p) => this.emit(e, p),
+      request: (s) => this.request(s),
+      forget: (s) => this.forget(s),
+      clearDepth: (s) => this.clearDepth(s),
       resubscribe: (s, clear) => this.resubscribe(s, clear),
-    }, this.q.crossedBatches);
+    });
+    this.depth = new TwsDepthIngest(
+      {
+        emit: (e, p) => this.emitter.emit(e, p),
+        countMalformed: (s, r) => this.countMalformed(s, r),
+        queue: (s) => this.queue(s),
+        resubscribe: (s, clear) => this.resubscribe(s, clear),
+      },
+      this.q.crossedBatches,
+    );
     const ib = conn.ib;
-    ib.on(EventName.updateMktDepth, (id: number, position: number, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, ''));
-    ib.on(EventName.updateMktDepthL2, (id: number, position: number, mm: string, operation: number, side: number, price: number, size: number) => this.onRow(id, position, operation, side, price, size, mm ?? ''));
-    ib.on(EventName.tickByTickAllLast, (id: number, _t: number, time: string | number, price: number, size: number) => this.onPrint(id, time, price, size));
+    ib.on(EventName.updateMktDepth, (id: number, position: number, operation: number, side: number, price: number, size: number) =>
+      this.onRow(id, position, operation, side, price, size, ''),
+    );
+    ib.on(
+      EventName.updateMktDepthL2,
+      (id: number, position: number, mm: string, operation: number, side: number, price: number, size: number) =>
+        this.onRow(id, position, operation, side, price, size, mm ?? ''),
+    );
+    ib.on(EventName.tickByTickAllLast, (id: number, _t: number, time: string | number, price: number, size: number) =>
+      this.onPrint(id, time, price, size),
+    );
     ib.on(EventName.tickPrice, (id: number, field: number, value: number) => this.onTick(id, field, value, true));
     ib.on(EventName.tickSize, (id: number, field?: number, value?: number) => this.onTick(id, field ?? -1, value, false));
   }
@@ -128,9 +169,25 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     this.nextHandle++;
     const levels = Math.min(20, Math.max(1, options.levels ?? 10));
     const sub: FeedSub = {
-      key, symbol, stream, holders: new Set([handle.id]), reqId: -1, seq: 0, epoch: 1, levels, resumePending: false, suspect: false,
-      released: false, queued: false, qualifying: false,
-      watch: new StaleWatch(this.clock, (stream === 'tape' ? this.q.staleTapeMs : this.q.staleMs) * 1_000, { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) }, `tws.stale ${key}`),
+      key,
+      symbol,
+      stream,
+      holders: new Set([handle.id]),
+      reqId: -1,
+      seq: 0,
+      epoch: 1,
+      levels,
+      resumePending: false,
+      suspect: false,
+      released: false,
+      queued: false,
+      qualifying: false,
+      watch: new StaleWatch(
+        this.clock,
+        (stream === 'tape' ? this.q.staleTapeMs : this.q.staleMs) * 1_000,
+        { stale: (silentFor, escalated) => this.onStale(sub, silentFor, escalated) },
+        `tws.stale ${key}`,
+      ),
       quote: stream === 'quote' ? new TwsQuoteBuilder(symbol) : null,
       depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000) : null,
       trade: stream === 'tape' ? tradeEvent(symbol) : null,
@@ -152,7 +209,9 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   usage(): LineUsage {
     let lines = 0;
     let depth = 0;
-    for (const s of this.subs.values()) if (s.stream === 'depth') depth++; else lines++;
+    for (const s of this.subs.values())
+      if (s.stream === 'depth') depth++;
+      else lines++;
     return { lines: { used: lines, budget: this.budget.lines }, depth: { used: depth, budget: this.budget.depth } };
   }
 
@@ -172,7 +231,9 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     this.byReq.set(sub.reqId, sub);
     const { symbol, stream } = sub;
     this.conn.registry.stream({
-      id: sub.reqId, type: stream === 'depth' ? 'market-depth' : stream === 'tape' ? 'tick-by-tick' : 'market-data', origin: `feed ${symbol}:${stream}`,
+      id: sub.reqId,
+      type: stream === 'depth' ? 'market-depth' : stream === 'tape' ? 'tick-by-tick' : 'market-data',
+      origin: `feed ${symbol}:${stream}`,
       onError: (code, message) => this.onStreamError(sub, code, message),
     });
     const contract = this.contracts.contract(symbol);

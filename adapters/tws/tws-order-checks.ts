@@ -15,13 +15,18 @@ export function defaultUsStockTick(price: Price): Price {
 export function localRefusal(order: OrderRequest, tickOf: (symbol: string) => Price | undefined): [ErrorCode, string] | null {
   if (!Number.isSafeInteger(order.quantity) || order.quantity <= 0) return ['ORDER.INVALID_QUANTITY', String(order.quantity)];
   if (order.orderRef.length === 0) return ['ORDER.INVALID_REF', 'orderRef is empty'];
-  for (const [name, price] of [['limit', order.limitPrice], ['trigger', order.triggerPrice]] as const) {
+  for (const [name, price] of [
+    ['limit', order.limitPrice],
+    ['trigger', order.triggerPrice],
+  ] as const) {
     if (price === undefined) continue;
     if (!Number.isSafeInteger(price) || price <= 0) return ['ORDER.INVALID_PRICE', `${name} price ${price}`];
     const tick = tickOf(order.symbol) ?? defaultUsStockTick(price);
     if (price % tick !== 0) return ['ORDER.INVALID_PRICE', `${name} price ${price} is not a multiple of the tick ${tick}`];
   }
-  if ((order.type === 'limit' || order.type === 'stop-limit') && order.limitPrice === undefined) return ['ORDER.INVALID_PRICE', 'limit price missing'];
-  if ((order.type === 'stop' || order.type === 'stop-limit') && order.triggerPrice === undefined) return ['ORDER.INVALID_PRICE', 'trigger price missing'];
+  if ((order.type === 'limit' || order.type === 'stop-limit') && order.limitPrice === undefined)
+    return ['ORDER.INVALID_PRICE', 'limit price missing'];
+  if ((order.type === 'stop' || order.type === 'stop-limit') && order.triggerPrice === undefined)
+    return ['ORDER.INVALID_PRICE', 'trigger price missing'];
   return null;
 }

@@ -24,7 +24,17 @@ export interface FlowHooks {
   commissionParked?(execId: string): void;
 }
 
-const KNOWN_STATUSES = new Set(['ApiPending', 'PendingSubmit', 'PreSubmitted', 'Submitted', 'PendingCancel', 'ApiCancelled', 'Cancelled', 'Filled', 'Inactive']);
+const KNOWN_STATUSES = new Set([
+  'ApiPending',
+  'PendingSubmit',
+  'PreSubmitted',
+  'Submitted',
+  'PendingCancel',
+  'ApiCancelled',
+  'Cancelled',
+  'Filled',
+  'Inactive',
+]);
 
 /** IB's "unset" commission sentinels (max double; −1 while pending per nautilus PR #4230) are "missing", not money. */
 function commissionAmount(value: number | undefined): number | null {
@@ -45,7 +55,10 @@ export class TwsOrderFlow {
   hooks: FlowHooks = { heard: () => undefined, terminal: () => undefined };
 
   constructor(
-    private readonly book: TwsOrderBook, private readonly holdings: TwsHoldings, private readonly emit: Emit, private readonly now: () => Micros,
+    private readonly book: TwsOrderBook,
+    private readonly holdings: TwsHoldings,
+    private readonly emit: Emit,
+    private readonly now: () => Micros,
     /** coid ↔ orderId ↔ permId ↔ orderRef of every order sent, kept across restarts (docs/tws-adapter.md#id-journal). */
     readonly ids: TwsIdJournal = new TwsIdJournal(),
   ) {
@@ -82,7 +95,15 @@ export class TwsOrderFlow {
     this.book.refuse(e.execId ?? '');
     this.emit('broker.anomaly', {
       kind: 'untrusted-exec',
-      details: { execId: e.execId, brokerOrderId: e.orderId ?? null, permId: e.permId ?? null, orderRef: ref, symbol: contract.symbol ?? null, shares: e.shares ?? null, refused: true },
+      details: {
+        execId: e.execId,
+        brokerOrderId: e.orderId ?? null,
+        permId: e.permId ?? null,
+        orderRef: ref,
+        symbol: contract.symbol ?? null,
+        shares: e.shares ?? null,
+        refused: true,
+      },
       at: this.now(),
     });
     return true;
@@ -149,7 +170,8 @@ export class TwsOrderFlow {
       if (this.untrusted(contract, e)) return;
       // An execution for an order not known (yet): park it; reconciliation adopts its order or reports it.
       const dropped = this.book.park(execId, { contract, execution: e });
-      if (dropped !== null) this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: dropped, dropped: true }, at: this.now() });
+      if (dropped !== null)
+        this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: dropped, dropped: true }, at: this.now() });
       else this.hooks.executionParked?.(execId);
       return;
     }
@@ -176,11 +198,21 @@ export class TwsOrderFlow {
     if (p === undefined) return;
     const e = p.execution;
     const orderId = e.orderId ?? -1;
-    this.emit('broker.anomaly', { kind: 'external-fill', details: { execId, brokerOrderId: orderId, symbol: p.contract.symbol }, at: this.now() });
+    this.emit('broker.anomaly', {
+      kind: 'external-fill',
+      details: { execId, brokerOrderId: orderId, symbol: p.contract.symbol },
+      at: this.now(),
+    });
     const known = this.book.byId.get(orderId);
     if (known !== undefined) return this.applyExecution(known, p.contract, e);
     const qty = Math.max(Number(e.cumQty ?? 0), Number(e.shares ?? 0));
-    const order = { action: e.side === 'SLD' ? 'SELL' : 'BUY', orderType: 'MKT', totalQuantity: qty, orderRef: e.orderRef ?? '', permId: e.permId } as Order;
+    const order = {
+      action: e.side === 'SLD' ? 'SELL' : 'BUY',
+      orderType: 'MKT',
+      totalQuantity: qty,
+      orderRef: e.orderRef ?? '',
+      permId: e.permId,
+    } as Order;
     const o = this.adopt(orderId, p.contract, order, false);
     this.applyExecution(o, p.contract, e);
     this.drainParked(o);
@@ -216,8 +248,23 @@ export class TwsOrderFlow {
     const o: TwsOrder = { req, orderId, permId: order.permId || null, status: 'Accepted', filled, accepted: true, cancelRequested: false };
     this.book.add(o);
     if (!external) this.ids.adopted({ coid: req.coid, orderId, permId: o.permId, orderRef: req.orderRef });
-    this.emit('order.adopted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), external, at: this.now() });
-    this.emit('order.accepted', { coid: req.coid, brokerOrderId: String(orderId), permId: o.permId === null ? null : String(o.permId), held, holdReason: held ? 'reported held by TWS' : null, synthetic: false, reconciled: true, at: this.now() });
+    this.emit('order.adopted', {
+      coid: req.coid,
+      brokerOrderId: String(orderId),
+      permId: o.permId === null ? null : String(o.permId),
+      external,
+      at: this.now(),
+    });
+    this.emit('order.accepted', {
+      coid: req.coid,
+      brokerOrderId: String(orderId),
+      permId: o.permId === null ? null : String(o.permId),
+      held,
+      holdReason: held ? 'reported held by TWS' : null,
+      synthetic: false,
+      reconciled: true,
+      at: this.now(),
+    });
     return o;
   }
 
@@ -230,14 +277,29 @@ export class TwsOrderFlow {
     o.accepted = true;
     if (o.status === 'PendingSubmit' || o.status === 'Unknown') o.status = o.filled > 0 ? 'PartiallyFilled' : 'Accepted';
     const permId = o.permId === null ? null : String(o.permId);
-    this.emit('order.accepted', { coid: o.req.coid, brokerOrderId: String(o.orderId), permId, held, holdReason: held ? holdReason : null, synthetic, reconciled: this.reconciling, at: this.now() });
+    this.emit('order.accepted', {
+      coid: o.req.coid,
+      brokerOrderId: String(o.orderId),
+      permId,
+      held,
+      holdReason: held ? holdReason : null,
+      synthetic,
+      reconciled: this.reconciling,
+      at: this.now(),
+    });
   }
 
   cancelled(o: TwsOrder, reason: CancelReason): void {
     if (TERMINAL_STATUSES.has(o.status)) return;
     o.status = 'Cancelled';
     o.modifies = [];
-    this.emit('order.cancelled', { coid: o.req.coid, filledQty: o.filled, cancelledQty: Math.max(0, o.req.quantity - o.filled), reason, at: this.now() });
+    this.emit('order.cancelled', {
+      coid: o.req.coid,
+      filledQty: o.filled,
+      cancelledQty: Math.max(0, o.req.quantity - o.filled),
+      reason,
+      at: this.now(),
+    });
     this.ended(o, 'Cancelled');
   }
 
@@ -272,7 +334,11 @@ export class TwsOrderFlow {
       // More than the order's quantity cannot be one of our fills: refused, never applied (a real venue overfill
       // shows up in the position reconciliation, where the broker wins). The kernel escalates on the anomaly.
       this.book.refuse(execId);
-      this.emit('broker.anomaly', { kind: 'overfill', details: { execId, coid: o.req.coid, filled: o.filled, qty, quantity: o.req.quantity, refused: true }, at: this.now() });
+      this.emit('broker.anomaly', {
+        kind: 'overfill',
+        details: { execId, coid: o.req.coid, filled: o.filled, qty, quantity: o.req.quantity, refused: true },
+        at: this.now(),
+      });
       return;
     }
     if (!o.accepted || o.status === 'Unknown') this.accept(o, false, !this.reconciling);
@@ -281,7 +347,8 @@ export class TwsOrderFlow {
       o.triggered = true;
       this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
     }
-    if (TERMINAL_STATUSES.has(o.status) && o.status !== 'Filled') this.emit('broker.anomaly', { kind: 'late-fill', details: { execId, coid: o.req.coid, status: o.status }, at: this.now() });
+    if (TERMINAL_STATUSES.has(o.status) && o.status !== 'Filled')
+      this.emit('broker.anomaly', { kind: 'late-fill', details: { execId, coid: o.req.coid, status: o.status }, at: this.now() });
     o.filled += qty;
     const done = o.filled >= o.req.quantity;
     o.status = done ? 'Filled' : 'PartiallyFilled';
@@ -290,11 +357,28 @@ export class TwsOrderFlow {
     const side: OrderSide = e.side === 'SLD' ? 'sell' : e.side === 'BOT' ? 'buy' : o.req.side;
     this.book.execs.set(base, { coid: o.req.coid, symbol: o.req.symbol, side, revision, qty, price, commission });
     this.emit('order.filled', {
-      coid: o.req.coid, execId, symbol: contract.symbol ?? o.req.symbol, side, qty, price, cumQty: o.filled,
-      leavesQty: Math.max(0, o.req.quantity - o.filled), status: done ? 'Filled' : 'PartiallyFilled', commission, orderRef: o.req.orderRef, at: this.now(),
+      coid: o.req.coid,
+      execId,
+      symbol: contract.symbol ?? o.req.symbol,
+      side,
+      qty,
+      price,
+      cumQty: o.filled,
+      leavesQty: Math.max(0, o.req.quantity - o.filled),
+      status: done ? 'Filled' : 'PartiallyFilled',
+      commission,
+      orderRef: o.req.orderRef,
+      at: this.now(),
     });
     const h = this.holdings.applyFill(o.req.symbol, side, qty, price);
-    this.emit('position.changed', { symbol: h.symbol, qty: h.qty, avgPrice: h.avgPrice, realizedPnl: h.realizedPnl, source: 'fill', at: this.now() });
+    this.emit('position.changed', {
+      symbol: h.symbol,
+      qty: h.qty,
+      avgPrice: h.avgPrice,
+      realizedPnl: h.realizedPnl,
+      source: 'fill',
+      at: this.now(),
+    });
     if (done) this.ended(o, 'Filled');
   }
 
@@ -311,10 +395,18 @@ export class TwsOrderFlow {
     const qtyDelta = qty - prior.qty;
     this.book.execs.set(base, { ...prior, revision, qty, price });
     o.filled += qtyDelta;
-    if (!TERMINAL_STATUSES.has(o.status) || o.status === 'Filled') o.status = o.filled >= o.req.quantity ? 'Filled' : o.filled > 0 ? 'PartiallyFilled' : o.status;
+    if (!TERMINAL_STATUSES.has(o.status) || o.status === 'Filled')
+      o.status = o.filled >= o.req.quantity ? 'Filled' : o.filled > 0 ? 'PartiallyFilled' : o.status;
     this.emit('order.fill-corrected', { coid: o.req.coid, execId: base, revision, price, qtyDelta, at: this.now() });
     const h = this.holdings.correct(contract.symbol ?? o.req.symbol, prior.side, prior.qty, prior.price, qty, price);
-    this.emit('position.changed', { symbol: h.symbol, qty: h.qty, avgPrice: h.avgPrice, realizedPnl: h.realizedPnl, source: 'fill', at: this.now() });
+    this.emit('position.changed', {
+      symbol: h.symbol,
+      qty: h.qty,
+      avgPrice: h.avgPrice,
+      realizedPnl: h.realizedPnl,
+      source: 'fill',
+      at: this.now(),
+    });
   }
 
   /**
@@ -336,8 +428,13 @@ export class TwsOrderFlow {
     list.splice(0, hit + 1);
     o.req = { ...o.req, ...venue };
     this.emit('order.modified', {
-      coid: o.req.coid, price: o.req.limitPrice ?? null, qty: o.req.quantity, triggerPrice: o.req.triggerPrice ?? null,
-      leavesQty: Math.max(0, o.req.quantity - o.filled), reason: 'requested', at: this.now(),
+      coid: o.req.coid,
+      price: o.req.limitPrice ?? null,
+      qty: o.req.quantity,
+      triggerPrice: o.req.triggerPrice ?? null,
+      leavesQty: Math.max(0, o.req.quantity - o.filled),
+      reason: 'requested',
+      at: this.now(),
     });
   }
 

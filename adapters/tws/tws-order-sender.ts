@@ -48,17 +48,22 @@ export class TwsOrderSender {
     const contracts = this.d.contracts;
     if (contracts === null || contracts.get(symbol) !== undefined) return go();
     for (const o of legs) this.qualifying.set(o.req.coid, o);
-    const done = (): void => { for (const o of legs) this.qualifying.delete(o.req.coid); };
-    contracts.qualify(symbol).then(() => {
-      done();
-      if (legs.some((o) => isHeld(o))) go();
-    }, (e: unknown) => {
-      done();
-      const err = e as HarvesterError;
-      // An unknown symbol is a definitive refusal; a timeout or a dropped link is not, but nothing was sent either.
-      const code = err instanceof HarvesterError ? err.code : 'ORDER.UNKNOWN_INSTRUMENT';
-      for (const o of legs) if (isHeld(o)) this.refuse(o, code, err?.message ?? String(e));
-    });
+    const done = (): void => {
+      for (const o of legs) this.qualifying.delete(o.req.coid);
+    };
+    contracts.qualify(symbol).then(
+      () => {
+        done();
+        if (legs.some((o) => isHeld(o))) go();
+      },
+      (e: unknown) => {
+        done();
+        const err = e as HarvesterError;
+        // An unknown symbol is a definitive refusal; a timeout or a dropped link is not, but nothing was sent either.
+        const code = err instanceof HarvesterError ? err.code : 'ORDER.UNKNOWN_INSTRUMENT';
+        for (const o of legs) if (isHeld(o)) this.refuse(o, code, err?.message ?? String(e));
+      },
+    );
   }
 
   /** A cancel: local while the placement has not left, else through the cancel lane. */
@@ -70,13 +75,23 @@ export class TwsOrderSender {
       this.d.emit('order.cancel-rejected', { coid: o.req.coid, code: 'BROKER.NOT_CONNECTED', reason, reconciled: false, at: this.d.now() });
     };
     this.d.pacer.enqueue({
-      lane: 'cancel', key: o.req.coid, orderPath: true, drop,
+      lane: 'cancel',
+      key: o.req.coid,
+      orderPath: true,
+      drop,
       send: () => {
-        if (!this.d.canTrade()) return drop('TWS is not ready'), 0;
+        if (!this.d.canTrade()) return (drop('TWS is not ready'), 0);
         if (TERMINAL_STATUSES.has(o.status)) {
           // The order settled while the cancel waited for its slot: answered here, as TWS would (10148).
           const code = o.status === 'Filled' ? 'ORDER.ALREADY_FILLED' : 'ORDER.NOT_OPEN';
-          if (o.cancelRequested) this.d.emit('order.cancel-rejected', { coid: o.req.coid, code, reason: `order is ${o.status}`, reconciled: false, at: this.d.now() });
+          if (o.cancelRequested)
+            this.d.emit('order.cancel-rejected', {
+              coid: o.req.coid,
+              code,
+              reason: `order is ${o.status}`,
+              reconciled: false,
+              at: this.d.now(),
+            });
           return 0;
         }
         this.d.connection.ib.cancelOrder(o.orderId);
@@ -90,7 +105,9 @@ export class TwsOrderSender {
   cancelLeg(o: TwsOrder): void {
     if (o.orderId === UNSENT) return this.cancelLocally(o, o.cancelReason ?? 'bracket-leg-rejected');
     this.d.pacer.enqueue({
-      lane: 'cancel', key: o.req.coid, orderPath: true,
+      lane: 'cancel',
+      key: o.req.coid,
+      orderPath: true,
       send: () => {
         if (TERMINAL_STATUSES.has(o.status) || !this.d.canTrade()) return 0;
         this.d.connection.ib.cancelOrder(o.orderId);
@@ -106,23 +123,33 @@ export class TwsOrderSender {
     if (o.orderId === UNSENT) {
       o.req = { ...o.req, ...changes };
       this.d.emit('order.modified', {
-        coid, price: o.req.limitPrice ?? null, qty: o.req.quantity, triggerPrice: o.req.triggerPrice ?? null, leavesQty: o.req.quantity,
-        reason: 'applied before placement', at: this.d.now(),
+        coid,
+        price: o.req.limitPrice ?? null,
+        qty: o.req.quantity,
+        triggerPrice: o.req.triggerPrice ?? null,
+        leavesQty: o.req.quantity,
+        reason: 'applied before placement',
+        at: this.d.now(),
       });
       return;
     }
     const entry: PendingModify = { changes, sent: false };
     (o.modifies ??= []).push(entry);
-    const forget = (): void => { o.modifies = (o.modifies ?? []).filter((m) => m !== entry); };
+    const forget = (): void => {
+      o.modifies = (o.modifies ?? []).filter((m) => m !== entry);
+    };
     const drop = (reason: string): void => {
       if (!(o.modifies ?? []).includes(entry)) return;
       forget();
       this.d.emit('order.modify-rejected', { coid, code: 'BROKER.NOT_CONNECTED', reason, reconciled: false, at: this.d.now() });
     };
     this.d.pacer.enqueue({
-      lane: 'exit', key: coid, orderPath: true, drop,
+      lane: 'exit',
+      key: coid,
+      orderPath: true,
+      drop,
       send: () => {
-        if (!this.d.canTrade()) return drop('TWS is not ready'), 0;
+        if (!this.d.canTrade()) return (drop('TWS is not ready'), 0);
         if (TERMINAL_STATUSES.has(o.status) || !(o.modifies ?? []).includes(entry)) {
           if (TERMINAL_STATUSES.has(o.status)) {
             forget();
@@ -133,9 +160,14 @@ export class TwsOrderSender {
         }
         entry.sent = true;
         const parentId = o.req.parentCoid === undefined ? undefined : this.d.book.byCoid.get(o.req.parentCoid)?.orderId;
-        this.d.connection.ib.placeOrder(o.orderId, this.contract(o.req.symbol), toIbOrder({ ...o.req, ...modifyTarget(o, entry) }, this.d.account, {
-          ...(parentId !== undefined && parentId !== UNSENT ? { parentId } : {}), ...(o.req.ocaGroup !== undefined ? { ocaGroup: o.req.ocaGroup } : {}),
-        }));
+        this.d.connection.ib.placeOrder(
+          o.orderId,
+          this.contract(o.req.symbol),
+          toIbOrder({ ...o.req, ...modifyTarget(o, entry) }, this.d.account, {
+            ...(parentId !== undefined && parentId !== UNSENT ? { parentId } : {}),
+            ...(o.req.ocaGroup !== undefined ? { ocaGroup: o.req.ocaGroup } : {}),
+          }),
+        );
         this.d.sent(`modify:${coid}`);
         return 1;
       },
@@ -152,7 +184,10 @@ export class TwsOrderSender {
   private enqueuePlacement(legs: TwsOrder[], ocaGroup: string | undefined): void {
     const pending = (): TwsOrder[] => legs.filter(isHeld);
     this.d.pacer.enqueue({
-      lane: this.laneOf(legs), key: legs[0]!.req.coid, size: legs.length, orderPath: true,
+      lane: this.laneOf(legs),
+      key: legs[0]!.req.coid,
+      size: legs.length,
+      orderPath: true,
       send: () => {
         const go = pending();
         if (go.length === 0) return 0;
@@ -168,15 +203,22 @@ export class TwsOrderSender {
         go.forEach((o, i) => {
           const last = i === go.length - 1;
           const child = parent !== undefined && o !== parent;
-          c.ib.placeOrder(o.orderId, this.contract(o.req.symbol), toIbOrder(o.req, this.d.account, {
-            transmit: last, ...(child ? { parentId: parent.orderId } : {}),
-            ...(child && ocaGroup !== undefined ? { ocaGroup } : {}),
-          }));
+          c.ib.placeOrder(
+            o.orderId,
+            this.contract(o.req.symbol),
+            toIbOrder(o.req, this.d.account, {
+              transmit: last,
+              ...(child ? { parentId: parent.orderId } : {}),
+              ...(child && ocaGroup !== undefined ? { ocaGroup } : {}),
+            }),
+          );
         });
         for (const o of go) this.d.sent(o.req.coid);
         return go.length;
       },
-      drop: (reason) => { for (const o of pending()) this.refuse(o, 'BROKER.NOT_CONNECTED', reason); },
+      drop: (reason) => {
+        for (const o of pending()) this.refuse(o, 'BROKER.NOT_CONNECTED', reason);
+      },
     });
   }
 

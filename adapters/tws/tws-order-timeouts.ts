@@ -40,10 +40,14 @@ export class TwsOrderTimeouts {
 
   /** Runs `expire` after T_park on the injected Clock, unless the adapter is disposed first. */
   park(execId: string, expire: () => void): void {
-    const h = this.d.clock.setTimeout((this.d.parkTimeoutMs ?? 60_000) * 1_000, () => {
-      this.parkTimers.delete(h);
-      expire();
-    }, `tws park ${execId}`);
+    const h = this.d.clock.setTimeout(
+      (this.d.parkTimeoutMs ?? 60_000) * 1_000,
+      () => {
+        this.parkTimers.delete(h);
+        expire();
+      },
+      `tws park ${execId}`,
+    );
     this.parkTimers.add(h);
   }
 
@@ -62,7 +66,9 @@ export class TwsOrderTimeouts {
     if (o === undefined || o.status !== 'PendingSubmit' || d.disposed()) return;
     o.status = 'Unknown';
     d.emit('order.unknown', { coid, cause: 'ack-timeout', at: d.now() });
-    const reconcile = (): void => { if (d.linkUp()) void d.reconciler.run('ack-timeout'); };
+    const reconcile = (): void => {
+      if (d.linkUp()) void d.reconciler.run('ack-timeout');
+    };
     if (!d.brackets.legFailed(o, 'unknown', reconcile)) reconcile();
   }
 
@@ -81,10 +87,22 @@ export class TwsOrderTimeouts {
     if (d.disposed() || TERMINAL_STATUSES.has(o.status)) return; // the verdict settled it (cancelled, or filled)
     if (kind === 'cancel' && o.cancelRequested) {
       o.cancelRequested = false;
-      d.emit('order.cancel-rejected', { coid, code: 'ORDER.CANCEL_UNCONFIRMED', reason: 'no answer from TWS; the order is still working there', reconciled: true, at: d.now() });
+      d.emit('order.cancel-rejected', {
+        coid,
+        code: 'ORDER.CANCEL_UNCONFIRMED',
+        reason: 'no answer from TWS; the order is still working there',
+        reconciled: true,
+        at: d.now(),
+      });
     } else if (kind === 'modify' && (o.modifies ?? []).length > 0) {
       o.modifies = [];
-      d.emit('order.modify-rejected', { coid, code: 'ORDER.MODIFY_UNCONFIRMED', reason: 'no answer from TWS; the order keeps its venue values', reconciled: true, at: d.now() });
+      d.emit('order.modify-rejected', {
+        coid,
+        code: 'ORDER.MODIFY_UNCONFIRMED',
+        reason: 'no answer from TWS; the order keeps its venue values',
+        reconciled: true,
+        at: d.now(),
+      });
     }
   }
 }

@@ -55,7 +55,10 @@ export class TwsOutboundPacer {
   private slow = 1;
   private slowUntil: Micros = 0;
 
-  constructor(private readonly clock: Clock, options: PacerOptions = {}) {
+  constructor(
+    private readonly clock: Clock,
+    options: PacerOptions = {},
+  ) {
     this.intervalUs = Math.max(1, Math.round((options.intervalMs ?? 30) * 1_000));
   }
 
@@ -131,10 +134,14 @@ export class TwsOutboundPacer {
 
   private arm(at: Micros): void {
     this.disarm(); // a cancel that arrived meanwhile may need an earlier slot than the bracket that armed the timer
-    this.timer = this.clock.setTimer(at, () => {
-      this.timer = null;
-      this.pump();
-    }, 'tws outbound pacer');
+    this.timer = this.clock.setTimer(
+      at,
+      () => {
+        this.timer = null;
+        this.pump();
+      },
+      'tws outbound pacer',
+    );
   }
 
   private disarm(): void {

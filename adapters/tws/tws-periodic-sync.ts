@@ -11,7 +11,11 @@ export class TwsPeriodicSync {
   private cancel: (() => void) | null = null;
   private generation = 0;
 
-  constructor(private readonly timers: TwsTimers, private readonly intervalMs: number, private readonly pass: () => Promise<void>) {}
+  constructor(
+    private readonly timers: TwsTimers,
+    private readonly intervalMs: number,
+    private readonly pass: () => Promise<void>,
+  ) {}
 
   get running(): boolean {
     return this.cancel !== null;
@@ -30,10 +34,18 @@ export class TwsPeriodicSync {
   }
 
   private schedule(gen: number): void {
-    this.cancel = this.timers.after(this.intervalMs, () => {
-      this.cancel = null;
-      if (gen !== this.generation) return;
-      this.pass().catch(() => undefined).finally(() => { if (gen === this.generation) this.schedule(gen); });
-    }, 'tws periodic reconciliation');
+    this.cancel = this.timers.after(
+      this.intervalMs,
+      () => {
+        this.cancel = null;
+        if (gen !== this.generation) return;
+        this.pass()
+          .catch(() => undefined)
+          .finally(() => {
+            if (gen === this.generation) this.schedule(gen);
+          });
+      },
+      'tws periodic reconciliation',
+    );
   }
 }

@@ -1,5 +1,10 @@
 import {
-  QUOTE_FLAG_CROSSED, QUOTE_FLAG_DELAYED, QUOTE_FLAG_LOCKED, QUOTE_FLAG_MISSING_ASK, QUOTE_FLAG_MISSING_BID, type QuoteEvent,
+  QUOTE_FLAG_CROSSED,
+  QUOTE_FLAG_DELAYED,
+  QUOTE_FLAG_LOCKED,
+  QUOTE_FLAG_MISSING_ASK,
+  QUOTE_FLAG_MISSING_BID,
+  type QuoteEvent,
 } from '../../core/domain/market.js';
 import type { Micros } from '../../core/domain/units.js';
 import { MALFORMED, MISSING_PRICE, TICK, quotePrice, shareSize } from './mapping/market-data.js';

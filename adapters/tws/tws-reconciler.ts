@@ -11,8 +11,17 @@ import type { Emit, TwsOrderFlow } from './tws-order-flow.js';
 export type ReconcileTrigger = BrokerEvents['reconciliation.started']['trigger'];
 export type ReconcileResult = BrokerEvents['reconciliation.completed'];
 
-interface OpenReport { orderId: number; contract: Contract; order: Order; status: string }
-interface PositionReport { symbol: string; qty: number; avgCost: number }
+interface OpenReport {
+  orderId: number;
+  contract: Contract;
+  order: Order;
+  status: string;
+}
+interface PositionReport {
+  symbol: string;
+  qty: number;
+  avgCost: number;
+}
 
 interface Snapshot {
   /** null: the query failed or timed out — "unknown", never "empty" (nautilus PR #4230). */
@@ -52,8 +61,12 @@ export class TwsReconciler {
     private readonly o: ReconcilerOptions,
   ) {
     const ib = conn.ib;
-    ib.on(EventName.openOrderEnd, () => { conn.registry.completeType('open-orders'); });
-    ib.on(EventName.execDetailsEnd, (reqId: number) => { conn.registry.complete(reqId); });
+    ib.on(EventName.openOrderEnd, () => {
+      conn.registry.completeType('open-orders');
+    });
+    ib.on(EventName.execDetailsEnd, (reqId: number) => {
+      conn.registry.complete(reqId);
+    });
     ib.on(EventName.positionEnd, () => {
       if (conn.registry.completeType('positions') && conn.linkUp) ib.cancelPositions();
     });
@@ -61,7 +74,9 @@ export class TwsReconciler {
 
   /** Runs a pass; a call while one runs joins it. */
   run(trigger: ReconcileTrigger): Promise<ReconcileResult> {
-    this.running ??= this.pass(trigger).finally(() => { this.running = null; });
+    this.running ??= this.pass(trigger).finally(() => {
+      this.running = null;
+    });
     return this.running;
   }
 
@@ -101,7 +116,11 @@ export class TwsReconciler {
     ib.on(EventName.position, onPosition);
     const deadlineMs = this.o.deadlineMs;
     const reg = conn.registry;
-    const filter = { clientId: String(this.o.clientId), time: DateTime.fromMillis(Math.floor(this.o.since() / 1000), { zone: 'utc' }).toFormat('yyyyMMdd-HH:mm:ss'), ...(this.o.account !== null ? { acctCode: this.o.account } : {}) };
+    const filter = {
+      clientId: String(this.o.clientId),
+      time: DateTime.fromMillis(Math.floor(this.o.since() / 1000), { zone: 'utc' }).toFormat('yyyyMMdd-HH:mm:ss'),
+      ...(this.o.account !== null ? { acctCode: this.o.account } : {}),
+    };
     const [a, b, c] = await Promise.allSettled([
       reg.call({ type: 'open-orders', origin: 'reconcile', deadlineMs, send: () => ib.reqOpenOrders() }),
       reg.call({ id: conn.allocateId(), type: 'executions', origin: 'reconcile', deadlineMs, send: (id) => ib.reqExecutions(id, filter) }),
@@ -109,8 +128,15 @@ export class TwsReconciler {
     ]);
     ib.off(EventName.openOrder, onOpen);
     ib.off(EventName.position, onPosition);
-    const failures = [a, b, c].flatMap((r, i) => (r.status === 'rejected' ? [`${['open orders', 'executions', 'positions'][i]}: ${(r.reason as Error).message}`] : []));
-    return { open: a.status === 'fulfilled' ? open : null, executionsOk: b.status === 'fulfilled', positions: c.status === 'fulfilled' ? positions : null, failures };
+    const failures = [a, b, c].flatMap((r, i) =>
+      r.status === 'rejected' ? [`${['open orders', 'executions', 'positions'][i]}: ${(r.reason as Error).message}`] : [],
+    );
+    return {
+      open: a.status === 'fulfilled' ? open : null,
+      executionsOk: b.status === 'fulfilled',
+      positions: c.status === 'fulfilled' ? positions : null,
+      failures,
+    };
   }
 
   private apply(s: Snapshot, before: ReadonlySet<number>, trigger: ReconcileTrigger): ReconcileResult {
@@ -124,13 +150,18 @@ export class TwsReconciler {
         const known = this.book.byId.get(r.orderId);
         if (known !== undefined) {
           // Found working: an order in "unknown" (sent, then the link dropped) is acknowledged by this verdict.
-          if (!known.accepted || known.status === 'Unknown') { this.flow.reconciling = true; this.flow.accept(known, r.status === 'PreSubmitted' && known.req.parentCoid !== undefined, false); this.flow.reconciling = false; }
+          if (!known.accepted || known.status === 'Unknown') {
+            this.flow.reconciling = true;
+            this.flow.accept(known, r.status === 'PreSubmitted' && known.req.parentCoid !== undefined, false);
+            this.flow.reconciling = false;
+          }
         } else if (this.flow.ownCoid(r.order.permId, r.order.orderRef) !== null) {
           // Ours, from this run or an earlier one: the journal gives back its coid (permId first, then orderRef).
           const o = this.flow.adopt(r.orderId, r.contract, r.order, r.status === 'PreSubmitted');
           this.flow.drainParked(o);
           adopted.push(o.req.coid);
-        } else discrepancies.push(`external order ${r.orderId} ${r.contract.symbol ?? ''} (orderRef '${r.order.orderRef ?? ''}') not adopted`);
+        } else
+          discrepancies.push(`external order ${r.orderId} ${r.contract.symbol ?? ''} (orderRef '${r.order.orderRef ?? ''}') not adopted`);
       }
     }
     // A periodic pass runs while trading: an execution parked now may still be waiting for its order's report, so it
@@ -161,8 +192,15 @@ export class TwsReconciler {
     const complete = ok === 3 && unresolved.length === 0;
     const detail = complete ? undefined : ok === 0 ? 'failed' : ok === 3 ? 'unresolved' : 'partial';
     return {
-      status: complete ? 'complete' : 'incomplete', ...(detail !== undefined ? { detail } : {}), adopted: adopted.length, adoptedCoids: adopted, closed,
-      unresolved: unresolved.length, unresolvedCoids: unresolved, discrepancies, at: this.now(),
+      status: complete ? 'complete' : 'incomplete',
+      ...(detail !== undefined ? { detail } : {}),
+      adopted: adopted.length,
+      adoptedCoids: adopted,
+      closed,
+      unresolved: unresolved.length,
+      unresolvedCoids: unresolved,
+      discrepancies,
+      at: this.now(),
     };
   }
 
@@ -173,7 +211,11 @@ export class TwsReconciler {
     const coids: string[] = [];
     for (const p of parked) {
       if (this.flow.ownCoid(p.execution.permId, p.execution.orderRef) === null) {
-        this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: p.execution.execId, orderId: p.execution.orderId, symbol: p.contract.symbol }, at: this.now() });
+        this.emit('broker.anomaly', {
+          kind: 'external-fill',
+          details: { execId: p.execution.execId, orderId: p.execution.orderId, symbol: p.contract.symbol },
+          at: this.now(),
+        });
         discrepancies.push(`external execution ${p.execution.execId ?? ''} not applied (positions reconcile it)`);
         continue;
       }
@@ -182,8 +224,17 @@ export class TwsReconciler {
     }
     for (const [orderId, list] of byOrder) {
       const first = list[0]!;
-      const quantity = Math.max(...list.map((p) => Number(p.execution.cumQty ?? 0)), list.reduce((n, p) => n + Number(p.execution.shares ?? 0), 0));
-      const order = { action: first.execution.side === 'SLD' ? 'SELL' : 'BUY', orderType: 'MKT', totalQuantity: quantity, orderRef: first.execution.orderRef, permId: first.execution.permId } as Order;
+      const quantity = Math.max(
+        ...list.map((p) => Number(p.execution.cumQty ?? 0)),
+        list.reduce((n, p) => n + Number(p.execution.shares ?? 0), 0),
+      );
+      const order = {
+        action: first.execution.side === 'SLD' ? 'SELL' : 'BUY',
+        orderType: 'MKT',
+        totalQuantity: quantity,
+        orderRef: first.execution.orderRef,
+        permId: first.execution.permId,
+      } as Order;
       this.conn.observeOrderId(orderId);
       const o = this.flow.adopt(orderId, first.contract, order, false);
       for (const p of list) this.flow.applyExecution(o, p.contract, p.execution);
@@ -202,7 +253,14 @@ export class TwsReconciler {
       if (delta === 0) continue;
       this.holdings.setFromBroker(symbol, qty, b === undefined ? 0 : fromTws(b.avgCost));
       const h = this.holdings.view(symbol);
-      this.emit('position.changed', { symbol, qty: h.qty, avgPrice: h.avgPrice, realizedPnl: h.realizedPnl, source: 'reconcile', at: this.now() });
+      this.emit('position.changed', {
+        symbol,
+        qty: h.qty,
+        avgPrice: h.avgPrice,
+        realizedPnl: h.realizedPnl,
+        source: 'reconcile',
+        at: this.now(),
+      });
       discrepancies.push(`${symbol} ${delta > 0 ? '+' : ''}${delta}`);
     }
   }

@@ -6,8 +6,16 @@ import { requestEffect, ruleFor } from './error-table.js';
 import type { TwsTimers } from './tws-timers.js';
 
 export type RequestType =
-  | 'open-orders' | 'executions' | 'positions' | 'current-time' | 'market-data' | 'market-depth' | 'tick-by-tick'
-  | 'historical' | 'contract-details' | 'other';
+  | 'open-orders'
+  | 'executions'
+  | 'positions'
+  | 'current-time'
+  | 'market-data'
+  | 'market-depth'
+  | 'tick-by-tick'
+  | 'historical'
+  | 'contract-details'
+  | 'other';
 
 export type RequestStatus = 'pending' | 'streaming' | 'done' | 'failed' | 'timed-out' | 'cancelled';
 
@@ -68,24 +76,52 @@ export class TwsRequestRegistry {
   private readonly recent = new Map<number, Micros>();
   private nextLocalId = -1000;
 
-  constructor(private readonly clock: Clock, private readonly timers: TwsTimers) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly timers: TwsTimers,
+  ) {}
 
   /** A one-shot request; settles on complete/completeType, an routed error, the deadline, or `failAll`. */
   call<T>(spec: CallSpec): Promise<T> {
     const id = spec.id ?? this.nextLocalId--;
-    const entry: RequestEntry = { id, type: spec.type, origin: spec.origin, createdAt: this.clock.now(), deadlineMs: spec.deadlineMs, status: 'pending', attempts: 0 };
+    const entry: RequestEntry = {
+      id,
+      type: spec.type,
+      origin: spec.origin,
+      createdAt: this.clock.now(),
+      deadlineMs: spec.deadlineMs,
+      status: 'pending',
+      attempts: 0,
+    };
     return new Promise<T>((resolve, reject) => {
       const w: Waiter = { entry, spec, resolve: resolve as (v: unknown) => void, reject, cancelTimer: () => {} };
       this.waiters.set(id, w);
-      w.cancelTimer = this.timers.after(spec.deadlineMs, () => this.settle(id, 'timed-out', new HarvesterError('BROKER.REQUEST_TIMEOUT',
-        `${spec.type} request ${id} (${spec.origin}) got no answer within ${spec.deadlineMs} ms`, { details: { reqId: id, type: spec.type, origin: spec.origin } })));
+      w.cancelTimer = this.timers.after(spec.deadlineMs, () =>
+        this.settle(
+          id,
+          'timed-out',
+          new HarvesterError(
+            'BROKER.REQUEST_TIMEOUT',
+            `${spec.type} request ${id} (${spec.origin}) got no answer within ${spec.deadlineMs} ms`,
+            { details: { reqId: id, type: spec.type, origin: spec.origin } },
+          ),
+        ),
+      );
       this.send(w);
     });
   }
 
   /** A subscription: no deadline; errors go to its owner. */
   stream(spec: StreamSpec): RequestEntry {
-    const entry: RequestEntry = { id: spec.id, type: spec.type, origin: spec.origin, createdAt: this.clock.now(), deadlineMs: null, status: 'streaming', attempts: 1 };
+    const entry: RequestEntry = {
+      id: spec.id,
+      type: spec.type,
+      origin: spec.origin,
+      createdAt: this.clock.now(),
+      deadlineMs: null,
+      status: 'streaming',
+      attempts: 1,
+    };
     this.streams.set(spec.id, { entry, spec });
     return entry;
   }
@@ -126,7 +162,9 @@ export class TwsRequestRegistry {
       const effect = requestEffect(code, message);
       if (effect === 'empty') this.settle(reqId, 'done', undefined, null);
       else if (effect === 'retry' && w.entry.attempts <= (w.spec.retries ?? 0)) {
-        this.timers.after(w.spec.retryDelayMs ?? 1_000, () => { if (this.waiters.get(reqId) === w) this.send(w); });
+        this.timers.after(w.spec.retryDelayMs ?? 1_000, () => {
+          if (this.waiters.get(reqId) === w) this.send(w);
+        });
       } else if (effect !== 'keep') this.settle(reqId, 'failed', this.failure(code, message, w.entry));
       return 'request';
     }
@@ -159,14 +197,20 @@ export class TwsRequestRegistry {
     try {
       w.spec.send(w.entry.id);
     } catch (e) {
-      this.settle(w.entry.id, 'failed', new HarvesterError('BROKER.REQUEST_FAILED', `sending ${w.entry.type} failed: ${(e as Error).message}`, { cause: e }));
+      this.settle(
+        w.entry.id,
+        'failed',
+        new HarvesterError('BROKER.REQUEST_FAILED', `sending ${w.entry.type} failed: ${(e as Error).message}`, { cause: e }),
+      );
     }
   }
 
   private failure(code: number, message: string, entry: RequestEntry): HarvesterError {
     const rule = ruleFor(code);
     const hc: ErrorCode = isErrorCode(rule.harvesterCode) ? rule.harvesterCode : 'BROKER.REQUEST_FAILED';
-    return new HarvesterError(hc, `IB ${code} on ${entry.type} request ${entry.id}: ${message}`, { details: { reqId: entry.id, ibCode: code, type: entry.type, origin: entry.origin } });
+    return new HarvesterError(hc, `IB ${code} on ${entry.type} request ${entry.id}: ${message}`, {
+      details: { reqId: entry.id, ibCode: code, type: entry.type, origin: entry.origin },
+    });
   }
 
   private settle(id: number, status: RequestStatus, error?: HarvesterError, value?: unknown): boolean {

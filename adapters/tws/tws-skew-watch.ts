@@ -28,7 +28,11 @@ export class TwsSkewWatch {
   /** The last measurement (ms), null before the first. */
   lastMs: number | null = null;
 
-  constructor(private readonly t: SkewThresholds, private readonly emit: Emit, private readonly now: () => Micros) {
+  constructor(
+    private readonly t: SkewThresholds,
+    private readonly emit: Emit,
+    private readonly now: () => Micros,
+  ) {
     if (!(t.safeModeMs > t.warnMs)) throw new RangeError(`clock skew: safeModeMs (${t.safeModeMs}) must exceed warnMs (${t.warnMs})`);
   }
 

@@ -16,10 +16,14 @@ export class TwsTimers {
   /** Runs `fn` once after `ms` of Clock time; returns a cancel function. A no-op after `dispose()`. */
   after(ms: number, fn: () => void, label = 'tws'): () => void {
     if (this.disposed) return () => {};
-    const handle = this.clock.setTimeout(Math.max(0, ms) * 1_000, () => {
-      this.live.delete(handle);
-      fn();
-    }, label);
+    const handle = this.clock.setTimeout(
+      Math.max(0, ms) * 1_000,
+      () => {
+        this.live.delete(handle);
+        fn();
+      },
+      label,
+    );
     this.live.add(handle);
     return () => {
       if (!this.live.delete(handle)) return;
@@ -29,7 +33,9 @@ export class TwsTimers {
 
   /** Resolves after `ms` of Clock time (never, once disposed: the awaiting work is abandoned with the adapter). */
   sleep(ms: number, label = 'tws sleep'): Promise<void> {
-    return new Promise<void>((resolve) => { this.after(ms, resolve, label); });
+    return new Promise<void>((resolve) => {
+      this.after(ms, resolve, label);
+    });
   }
 
   get pending(): number {

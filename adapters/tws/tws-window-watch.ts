@@ -8,17 +8,24 @@ import type { TwsTimers } from './tws-timers.js';
 export class TwsWindowWatch {
   private cancel: (() => void) | null = null;
 
-  constructor(private readonly timers: TwsTimers, private readonly periodMs: number) {}
+  constructor(
+    private readonly timers: TwsTimers,
+    private readonly periodMs: number,
+  ) {}
 
   start(active: () => boolean, overrun: () => boolean, escalate: () => void): void {
     this.stop();
     const tick = (): void => {
-      this.cancel = this.timers.after(this.periodMs, () => {
-        this.cancel = null;
-        if (!active()) return;
-        if (overrun()) escalate();
-        else tick();
-      }, 'tws reset-window check');
+      this.cancel = this.timers.after(
+        this.periodMs,
+        () => {
+          this.cancel = null;
+          if (!active()) return;
+          if (overrun()) escalate();
+          else tick();
+        },
+        'tws reset-window check',
+      );
     };
     tick();
   }

@@ -23,18 +23,24 @@ export function installFrameGuard(ib: IBApi, sink: Omit<FrameGuardSink, 'deliver
   const socket = controller?.socket;
   const original = socket?.onData;
   if (socket === undefined || typeof original !== 'function' || controller?.decoder === undefined) {
-    throw new Error('@stoqey/ib internals changed: IBApi.controller.socket.onData / ' + 'controller.decoder not found; the inbound frame guard cannot be installed');
+    throw new Error(
+      '@stoqey/ib internals changed: IBApi.controller.socket.onData / ' +
+        'controller.decoder not found; the inbound frame guard cannot be installed',
+    );
   }
   const decoder = controller.decoder;
-  const guard = new TwsFrameGuard({
-    deliver: (frame) => original.call(socket, frame),
-    dropped: (fault, detail, fatal) => sink.dropped(fault, detail, fatal),
-    // A throw left the rest of that frame's tokens queued; the next frame would be read from the middle of it.
-    decoderThrew: () => {
-      decoder.dataQueue = [];
-      decoder.emitQueue = [];
+  const guard = new TwsFrameGuard(
+    {
+      deliver: (frame) => original.call(socket, frame),
+      dropped: (fault, detail, fatal) => sink.dropped(fault, detail, fatal),
+      // A throw left the rest of that frame's tokens queued; the next frame would be read from the middle of it.
+      decoderThrew: () => {
+        decoder.dataQueue = [];
+        decoder.emitQueue = [];
+      },
     },
-  }, () => socket.serverVersion ?? 0);
+    () => socket.serverVersion ?? 0,
+  );
   socket.onData = (data: Buffer): void => {
     try {
       guard.feed(data);

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface ChartLibraries { uplotJs: string; uplotCss: string; lightweightChartsJs: string }
+export interface ChartLibraries {
+  uplotJs: string;
+  uplotCss: string;
+  lightweightChartsJs: string;
+}
 
 let cached: ChartLibraries | null = null;
 
@@ -24,4 +28,5 @@ export function chartLibraries(): ChartLibraries {
 }
 
 /** Lightweight Charts' licence asks for this notice (its logo is on by default in each chart as well). */
-export const TRADINGVIEW_ATTRIBUTION = 'Price charts: TradingView Lightweight Charts™, Copyright © TradingView, Inc. (https://www.tradingview.com/).';
+export const TRADINGVIEW_ATTRIBUTION =
+  'Price charts: TradingView Lightweight Charts™, Copyright © TradingView, Inc. (https://www.tradingview.com/).';

@@ -31,10 +31,18 @@ export async function decode(file: string): Promise<DecodedEvents> {
       if (n === d.kind.length) d = grow(d);
       d.time[n] = e.recvTime;
       if (e.kind === 'depth') {
-        d.kind[n] = 1; d.side[n] = e.side === 'bid' ? 0 : 1; d.op[n] = OPS.indexOf(e.operation); d.end[n] = e.endOfBatch ? 1 : 0;
-        d.position[n] = e.position; d.price[n] = e.price; d.size[n] = e.size;
+        d.kind[n] = 1;
+        d.side[n] = e.side === 'bid' ? 0 : 1;
+        d.op[n] = OPS.indexOf(e.operation);
+        d.end[n] = e.endOfBatch ? 1 : 0;
+        d.position[n] = e.position;
+        d.price[n] = e.price;
+        d.size[n] = e.size;
       } else if (e.kind === 'trade') {
-        d.kind[n] = 2; d.side[n] = e.aggressor === 'buy' ? 1 : e.aggressor === 'sell' ? 2 : 0; d.price[n] = e.price; d.size[n] = e.size;
+        d.kind[n] = 2;
+        d.side[n] = e.aggressor === 'buy' ? 1 : e.aggressor === 'sell' ? 2 : 0;
+        d.price[n] = e.price;
+        d.size[n] = e.size;
       } else d.kind[n] = 0;
       n++;
     },
@@ -45,12 +53,30 @@ export async function decode(file: string): Promise<DecodedEvents> {
 }
 
 function alloc(symbol: string, cap: number): DecodedEvents {
-  return { symbol, count: 0, kind: new Uint8Array(cap), side: new Uint8Array(cap), op: new Uint8Array(cap), end: new Uint8Array(cap), position: new Int16Array(cap), price: new Float64Array(cap), size: new Float64Array(cap), time: new Float64Array(cap) };
+  return {
+    symbol,
+    count: 0,
+    kind: new Uint8Array(cap),
+    side: new Uint8Array(cap),
+    op: new Uint8Array(cap),
+    end: new Uint8Array(cap),
+    position: new Int16Array(cap),
+    price: new Float64Array(cap),
+    size: new Float64Array(cap),
+    time: new Float64Array(cap),
+  };
 }
 
 function grow(d: DecodedEvents): DecodedEvents {
   const g = alloc(d.symbol, d.kind.length * 2);
-  g.kind.set(d.kind); g.side.set(d.side); g.op.set(d.op); g.end.set(d.end); g.position.set(d.position); g.price.set(d.price); g.size.set(d.size); g.time.set(d.time);
+  g.kind.set(d.kind);
+  g.side.set(d.side);
+  g.op.set(d.op);
+  g.end.set(d.end);
+  g.position.set(d.position);
+  g.price.set(d.price);
+  g.size.set(d.size);
+  g.time.set(d.time);
   return g;
 }
 
@@ -58,15 +84,38 @@ function grow(d: DecodedEvents): DecodedEvents {
 export function bareLoop(d: DecodedEvents): { eventsPerSec: number; bookUpdateNs: number; checksum: number } {
   const book = new OrderBook(d.symbol, { maxLevels: 20, topN: 5 });
   const a = new L2Arithmetic();
-  const e: DepthEvent = { kind: 'depth', symbol: d.symbol, side: 'bid', position: -1, operation: 'update', price: 0, size: 0, marketMaker: '', endOfBatch: false, seq: 0, epoch: 1, recvTime: 0, exchTime: null };
+  const e: DepthEvent = {
+    kind: 'depth',
+    symbol: d.symbol,
+    side: 'bid',
+    position: -1,
+    operation: 'update',
+    price: 0,
+    size: 0,
+    marketMaker: '',
+    endOfBatch: false,
+    seq: 0,
+    epoch: 1,
+    recvTime: 0,
+    exchTime: null,
+  };
   let checksum = 0;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < d.count; i++) {
     const k = d.kind[i];
     if (k === 1) {
-      e.side = d.side[i] === 0 ? 'bid' : 'ask'; e.operation = OPS[d.op[i]!]!; e.position = d.position[i]!; e.price = d.price[i]!; e.size = d.size[i]!; e.endOfBatch = d.end[i] === 1; e.recvTime = d.time[i]!;
+      e.side = d.side[i] === 0 ? 'bid' : 'ask';
+      e.operation = OPS[d.op[i]!]!;
+      e.position = d.position[i]!;
+      e.price = d.price[i]!;
+      e.size = d.size[i]!;
+      e.endOfBatch = d.end[i] === 1;
+      e.recvTime = d.time[i]!;
       book.apply(e);
-      if (e.endOfBatch) { a.onBatch(book); checksum += a.imbalance; }
+      if (e.endOfBatch) {
+        a.onBatch(book);
+        checksum += a.imbalance;
+      }
     } else if (k === 2) {
       a.onTrade(d.time[i]!, d.size[i]!, d.side[i] === 0 ? null : d.side[i] === 1);
     }
@@ -81,7 +130,12 @@ export function bareLoop(d: DecodedEvents): { eventsPerSec: number; bookUpdateNs
     const s = process.hrtime.bigint();
     for (; i < d.count && done < 1000; i++) {
       if (d.kind[i] !== 1) continue;
-      e.side = d.side[i] === 0 ? 'bid' : 'ask'; e.operation = OPS[d.op[i]!]!; e.position = d.position[i]!; e.price = d.price[i]!; e.size = d.size[i]!; e.endOfBatch = d.end[i] === 1;
+      e.side = d.side[i] === 0 ? 'bid' : 'ask';
+      e.operation = OPS[d.op[i]!]!;
+      e.position = d.position[i]!;
+      e.price = d.price[i]!;
+      e.size = d.size[i]!;
+      e.endOfBatch = d.end[i] === 1;
       book2.apply(e);
       done++;
     }
@@ -104,12 +158,23 @@ export interface LobsterMessages {
 export function loadLobsterMessages(messageFile: string): LobsterMessages {
   const lines = fs.readFileSync(messageFile, 'utf8').split('\n');
   const n = lines.length;
-  const m: LobsterMessages = { count: 0, type: new Uint8Array(n), id: new Float64Array(n), size: new Float64Array(n), price: new Float64Array(n), dir: new Int8Array(n) };
+  const m: LobsterMessages = {
+    count: 0,
+    type: new Uint8Array(n),
+    id: new Float64Array(n),
+    size: new Float64Array(n),
+    price: new Float64Array(n),
+    dir: new Int8Array(n),
+  };
   for (const line of lines) {
     const f = line.split(',');
     if (f.length < 6) continue;
     const i = m.count++;
-    m.type[i] = Number(f[1]); m.id[i] = Number(f[2]); m.size[i] = Number(f[3]); m.price[i] = Number(f[4]); m.dir[i] = Number(f[5]);
+    m.type[i] = Number(f[1]);
+    m.id[i] = Number(f[2]);
+    m.size[i] = Number(f[3]);
+    m.price[i] = Number(f[4]);
+    m.dir[i] = Number(f[5]);
   }
   return m;
 }
@@ -136,11 +201,24 @@ export function nodejsOrderBook(msgs: LobsterMessages): { eventsPerSec: number; 
       remaining.set(oid, size[i]!);
     } else if (t === 2 || t === 4) {
       const left = (remaining.get(oid) ?? 0) - size[i]!;
-      if (!remaining.has(oid)) { rejected++; continue; }
-      if (left > 0) { ob.modify(String(oid), { size: left }); remaining.set(oid, left); } else { ob.cancel(String(oid)); remaining.delete(oid); }
+      if (!remaining.has(oid)) {
+        rejected++;
+        continue;
+      }
+      if (left > 0) {
+        ob.modify(String(oid), { size: left });
+        remaining.set(oid, left);
+      } else {
+        ob.cancel(String(oid));
+        remaining.delete(oid);
+      }
     } else if (t === 3) {
-      if (!remaining.has(oid)) { rejected++; continue; }
-      ob.cancel(String(oid)); remaining.delete(oid);
+      if (!remaining.has(oid)) {
+        rejected++;
+        continue;
+      }
+      ob.cancel(String(oid));
+      remaining.delete(oid);
     }
   }
   const ns = Number(process.hrtime.bigint() - t0);

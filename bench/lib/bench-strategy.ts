@@ -3,7 +3,9 @@ import { defineStrategy } from '../../plugins/sdk/define.js';
 import type { Strategy, StrategyContext } from '../../ports/strategy.js';
 import { L2Arithmetic } from './l2-arithmetic.js';
 
-const params = z.object({ symbol: z.string(), tick: z.number().int().positive().default(100), everySec: z.number().positive().default(300) }).strict();
+const params = z
+  .object({ symbol: z.string(), tick: z.number().int().positive().default(100), everySec: z.number().positive().default(300) })
+  .strict();
 
 /** The benchmark's L2 strategy: the shared arithmetic on every event, and a bracket entry now and then. */
 export const benchStrategy = defineStrategy({
@@ -24,10 +26,23 @@ export const benchStrategy = defineStrategy({
         if ((ctx.position(ctx.params.symbol)?.quantity ?? 0) !== 0) return;
         next = now + ctx.params.everySec * 1_000_000;
         const r = ctx.submit({
-          symbol: ctx.params.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 10, limitPrice: book.bestAsk,
-          stopLoss: book.bestBid - 10 * ctx.params.tick, takeProfit: book.bestAsk + 10 * ctx.params.tick, reason: 'bench',
+          symbol: ctx.params.symbol,
+          kind: 'entry',
+          side: 'buy',
+          type: 'limit',
+          quantity: 10,
+          limitPrice: book.bestAsk,
+          stopLoss: book.bestBid - 10 * ctx.params.tick,
+          takeProfit: book.bestAsk + 10 * ctx.params.tick,
+          reason: 'bench',
         });
-        ctx.decide({ symbol: ctx.params.symbol, stage: 'entry', outcome: r.status, intentId: r.intentId, gates: { imbalance: { value: a.imbalance, threshold: 0.3, pass: true }, shelf: { value: a.shelfRatio, pass: true } } });
+        ctx.decide({
+          symbol: ctx.params.symbol,
+          stage: 'entry',
+          outcome: r.status,
+          intentId: r.intentId,
+          gates: { imbalance: { value: a.imbalance, threshold: 0.3, pass: true }, shelf: { value: a.shelfRatio, pass: true } },
+        });
       },
     };
   },

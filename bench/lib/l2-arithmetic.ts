@@ -22,10 +22,12 @@ export class L2Arithmetic {
     const s = aggressorBuy === null ? 0 : aggressorBuy ? size : -size;
     this.signed[this.head & mask] = s;
     this.head++;
-    if (s > 0) this.buy += s; else this.sell -= s;
+    if (s > 0) this.buy += s;
+    else this.sell -= s;
     while (this.tail < this.head && (this.times[this.tail & mask]! < time - 5_000_000 || this.head - this.tail > mask)) {
       const old = this.signed[this.tail & mask]!;
-      if (old > 0) this.buy -= old; else this.sell += old;
+      if (old > 0) this.buy -= old;
+      else this.sell += old;
       this.tail++;
     }
   }
@@ -45,7 +47,10 @@ export class L2Arithmetic {
     for (let i = 1; i < n; i++) {
       const v = this.scratch[i]!;
       let j = i - 1;
-      while (j >= 0 && this.scratch[j]! > v) { this.scratch[j + 1] = this.scratch[j]!; j--; }
+      while (j >= 0 && this.scratch[j]! > v) {
+        this.scratch[j + 1] = this.scratch[j]!;
+        j--;
+      }
       this.scratch[j + 1] = v;
     }
     const median = n === 0 ? 0 : this.scratch[n >> 1]!;

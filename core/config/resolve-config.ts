@@ -2,7 +2,15 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors/harvester-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { isModuleReference, loadPluginModule } from '../plugin-host/load-plugin.js';
-import type { AdapterManifest, AdapterRole, AnyPluginManifest, LearnerManifest, PluginKind, RiskPolicyManifest, StrategyManifest } from '../../plugins/sdk/manifest.js';
+import type {
+  AdapterManifest,
+  AdapterRole,
+  AnyPluginManifest,
+  LearnerManifest,
+  PluginKind,
+  RiskPolicyManifest,
+  StrategyManifest,
+} from '../../plugins/sdk/manifest.js';
 import type { BreachAction } from '../../ports/risk-policy.js';
 import { isEnvRef } from './env-ref.js';
 import { redact } from './redact.js';
@@ -80,9 +88,10 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const select = async <K extends PluginKind>(sel: { use: unknown; params: Record<string, unknown> }, path: string, kind: K) => {
     let manifest: AnyPluginManifest;
     if (typeof sel.use === 'string') {
-      manifest = registry.has(sel.use) || !isModuleReference(sel.use)
-        ? registry.get(sel.use, kind, `${path}.use`)
-        : registry.register(await loadPluginModule(sel.use, options.baseDir, options.importer), `${path}.use`);
+      manifest =
+        registry.has(sel.use) || !isModuleReference(sel.use)
+          ? registry.get(sel.use, kind, `${path}.use`)
+          : registry.register(await loadPluginModule(sel.use, options.baseDir, options.importer), `${path}.use`);
     } else {
       manifest = registry.register(sel.use, `${path}.use`);
     }
@@ -95,7 +104,12 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const adapter = async (sel: RootConfig['broker'], path: string, role: AdapterRole) => {
     const s = await select(sel, path, 'adapter');
     if (!s.manifest.provides.includes(role)) {
-      throw new ConfigError('CONFIG.INVALID', `${path}.use: adapter '${s.manifest.id}' does not provide '${role}' (it provides ${s.manifest.provides.join(', ')})`, `${path}.use`, s.manifest.id);
+      throw new ConfigError(
+        'CONFIG.INVALID',
+        `${path}.use: adapter '${s.manifest.id}' does not provide '${role}' (it provides ${s.manifest.provides.join(', ')})`,
+        `${path}.use`,
+        s.manifest.id,
+      );
     }
     return s;
   };
@@ -105,7 +119,13 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   for (const [i, sel] of root.strategies.entries()) {
     const s = await select(sel, `strategies[${i}]`, 'strategy');
     const instanceId = sel.instanceId ?? (root.strategies.length === 1 ? s.manifest.id : `${s.manifest.id}-${i + 1}`);
-    if (seen.has(instanceId)) throw new ConfigError('CONFIG.INVALID', `strategies[${i}].instanceId: '${instanceId}' is used twice`, `strategies[${i}].instanceId`, s.manifest.id);
+    if (seen.has(instanceId))
+      throw new ConfigError(
+        'CONFIG.INVALID',
+        `strategies[${i}].instanceId: '${instanceId}' is used twice`,
+        `strategies[${i}].instanceId`,
+        s.manifest.id,
+      );
     seen.add(instanceId);
     strategies.push({ ...s, instanceId });
   }
@@ -114,15 +134,17 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
 
   const learners = [];
   for (const [i, sel] of root.learning.learners.entries()) learners.push(await select(sel, `learning.learners[${i}]`, 'learner'));
-  const learner = learners[0] ?? await select(root.learner, 'learner', 'learner');
+  const learner = learners[0] ?? (await select(root.learner, 'learner', 'learner'));
   const learnerIds = new Set<string>();
   for (const l of learners) {
-    if (learnerIds.has(l.manifest.id)) throw new ConfigError('CONFIG.INVALID', `${l.path}.use: learner '${l.manifest.id}' is listed twice`, `${l.path}.use`, l.manifest.id);
+    if (learnerIds.has(l.manifest.id))
+      throw new ConfigError('CONFIG.INVALID', `${l.path}.use: learner '${l.manifest.id}' is listed twice`, `${l.path}.use`, l.manifest.id);
     learnerIds.add(l.manifest.id);
   }
 
   const accountRaw = root.account.id;
-  const accountId = accountRaw === undefined ? null : (resolveEnv(accountRaw, 'account.id', env, secrets, undefined) as string | undefined) ?? null;
+  const accountId =
+    accountRaw === undefined ? null : ((resolveEnv(accountRaw, 'account.id', env, secrets, undefined) as string | undefined) ?? null);
   if (accountId !== null) secrets.push(accountId);
   const alerts = deepFreeze(resolveEnv(root.alerts, 'alerts', env, secrets, undefined) as AlertsConfig);
 
@@ -139,15 +161,30 @@ export async function resolveConfig(input: unknown, options: ResolveOptions): Pr
   const riskFloor: RiskFloorReport = { applies: reachesAccount, added: [], below: [], override: null };
   if (reachesAccount) {
     if (root.instruments.length === 0) {
-      throw new ConfigError('CONFIG.NO_INSTRUMENTS', `instruments: mode '${root.mode}'${venues.length > 0 ? ' with a TWS adapter' : ''} trades ` + `only the instruments listed in config, and none are: add instruments: [{ symbol: 'AAPL' }, …]`, 'instruments');
+      throw new ConfigError(
+        'CONFIG.NO_INSTRUMENTS',
+        `instruments: mode '${root.mode}'${venues.length > 0 ? ' with a TWS adapter' : ''} trades ` +
+          `only the instruments listed in config, and none are: add instruments: [{ symbol: 'AAPL' }, …]`,
+        'instruments',
+      );
     }
-    const assessed = assessRiskFloor(risk.map((r) => ({ id: r.manifest.id, path: r.path, action: r.action, params: r.params })), root.account.startEquity);
+    const assessed = assessRiskFloor(
+      risk.map((r) => ({ id: r.manifest.id, path: r.path, action: r.action, params: r.params })),
+      root.account.startEquity,
+    );
     const liveRules = root.mode !== 'paper';
     if (liveRules && assessed.below.length > 0) {
       const override = root.live.belowRiskFloor;
       const uncovered = assessed.below.filter((b) => override === undefined || !override.policies.includes(b.policy));
       if (uncovered.length > 0) {
-        throw new ConfigError('CONFIG.RISK_FLOOR', `risk: a live chain below the risk floor (docs/risk-floor.md):\n  ` + `${uncovered.map((b) => `${b.path} (${b.policy}): ${b.detail}`).join('\n  ')}\n  tighten these, or accept them with ` + `live.belowRiskFloor: { policies: [${uncovered.map((b) => `'${b.policy}'`).join(', ')}], reason: '…' }`, uncovered[0]!.path, uncovered[0]!.policy);
+        throw new ConfigError(
+          'CONFIG.RISK_FLOOR',
+          `risk: a live chain below the risk floor (docs/risk-floor.md):\n  ` +
+            `${uncovered.map((b) => `${b.path} (${b.policy}): ${b.detail}`).join('\n  ')}\n  tighten these, or accept them with ` +
+            `live.belowRiskFloor: { policies: [${uncovered.map((b) => `'${b.policy}'`).join(', ')}], reason: '…' }`,
+          uncovered[0]!.path,
+          uncovered[0]!.policy,
+        );
       }
       riskFloor.override = override?.reason ?? null;
     }

@@ -19,12 +19,14 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 
 export const RISK_FLOOR: readonly FloorPolicy[] = Object.freeze([
   {
-    use: 'daily-loss', action: 'halt',
+    use: 'daily-loss',
+    action: 'halt',
     params: () => ({ maxLossPct: 1.0 }),
     looser: (p) => ((num(p.maxLossPct) ?? 0) > 1.0 ? `maxLossPct ${String(p.maxLossPct)} % is above the floor's 1 %` : null),
   },
   {
-    use: 'max-position', action: 'reject',
+    use: 'max-position',
+    action: 'reject',
     params: (equity) => ({ maxPositionValue: equity }),
     looser: (p, equity) => {
       const v = num(p.maxPositionValue);
@@ -33,17 +35,20 @@ export const RISK_FLOOR: readonly FloorPolicy[] = Object.freeze([
     },
   },
   {
-    use: 'risk-per-trade', action: 'reject',
+    use: 'risk-per-trade',
+    action: 'reject',
     params: () => ({ riskPct: 0.25 }),
     looser: (p) => ((num(p.riskPct) ?? 0) > 0.25 ? `riskPct ${String(p.riskPct)} % is above the floor's 0.25 %` : null),
   },
   {
-    use: 'max-trades-day', action: 'reject',
+    use: 'max-trades-day',
+    action: 'reject',
     params: () => ({ max: 5 }),
     looser: (p) => ((num(p.max) ?? 0) > 5 ? `max ${String(p.max)} trades a day is above the floor's 5` : null),
   },
   {
-    use: 'consecutive-losses', action: 'halt',
+    use: 'consecutive-losses',
+    action: 'halt',
     params: () => ({ max: 3 }),
     looser: (p) => ((num(p.max) ?? 0) > 3 ? `max ${String(p.max)} losses in a row is above the floor's 3` : null),
   },
@@ -84,7 +89,10 @@ export function assessRiskFloor(
     // One configured instance at or inside the floor is enough: a chain denies if any policy denies.
     const verdicts = configured.map((c) => ({
       c,
-      why: c.action === 'warn' ? `action 'warn' never blocks (the floor needs '${floor.action}')` : floor.looser((c.params ?? {}) as Record<string, unknown>, startEquity),
+      why:
+        c.action === 'warn'
+          ? `action 'warn' never blocks (the floor needs '${floor.action}')`
+          : floor.looser((c.params ?? {}) as Record<string, unknown>, startEquity),
     }));
     if (verdicts.every((v) => v.why !== null)) for (const v of verdicts) below.push({ policy: floor.use, path: v.c.path, detail: v.why! });
   }

@@ -32,7 +32,10 @@ export const riskSelection = pluginSelection.extend({
 });
 
 export const strategySelection = pluginSelection.extend({
-  instanceId: z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/).optional(),
+  instanceId: z
+    .string()
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/)
+    .optional(),
 });
 
 export const instrumentSchema = z
@@ -52,7 +55,10 @@ export const rootSchema = z
     seed: z.number().int().nonnegative().default(1),
     session: z
       .object({
-        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').default('2024-03-14'),
+        date: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+          .default('2024-03-14'),
         timeZone: z.string().default('America/New_York'),
         start: hhmm.default('09:30'),
         end: hhmm.default('11:15'),
@@ -83,9 +89,15 @@ export const rootSchema = z
     /** Thresholds of the automatic kill switch (reconnect loops, outages, stale data, rejects, pacing, plugin errors). */
     killSwitch: autoTriggerParams.default(autoTriggerParams.parse({})),
     /** Start gates: the oldest market data (ms) accepted before the first entry. */
-    startGates: z.object({ maxDataAgeMs: z.number().int().positive().default(5_000) }).strict().default({ maxDataAgeMs: 5_000 }),
+    startGates: z
+      .object({ maxDataAgeMs: z.number().int().positive().default(5_000) })
+      .strict()
+      .default({ maxDataAgeMs: 5_000 }),
     /** Book depth kept per symbol and the N of the incremental top-N sums strategies read. */
-    book: z.object({ topN: z.number().int().min(1).max(20).default(5) }).strict().default({ topN: 5 }),
+    book: z
+      .object({ topN: z.number().int().min(1).max(20).default(5) })
+      .strict()
+      .default({ topN: 5 }),
     dataDir: z.string().default('var'),
     live: z
       .object({
@@ -94,7 +106,10 @@ export const rootSchema = z
          * Accept live risk policies looser than the risk floor (docs/risk-floor.md): name each policy and say why.
          * Journaled with the session; without it a looser live chain is refused.
          */
-        belowRiskFloor: z.object({ policies: z.array(z.string().min(1)).min(1), reason: z.string().min(10, 'say why, in at least 10 characters') }).strict().optional(),
+        belowRiskFloor: z
+          .object({ policies: z.array(z.string().min(1)).min(1), reason: z.string().min(10, 'say why, in at least 10 characters') })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ armed: false }),
@@ -110,7 +125,10 @@ export const rootSchema = z
      * Restart recovery: positions inherited from an earlier run are kept with their working stop ('protect', else
      * closed) or closed ('flatten').
      */
-    recovery: z.object({ adoptedPositions: z.enum(['protect', 'flatten']).default('protect') }).strict().default({ adoptedPositions: 'protect' }),
+    recovery: z
+      .object({ adoptedPositions: z.enum(['protect', 'flatten']).default('protect') })
+      .strict()
+      .default({ adoptedPositions: 'protect' }),
   })
   .strict();
 

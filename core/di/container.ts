@@ -59,7 +59,13 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
   const env = options.env ?? process.env;
 
   const base = <P>(pluginId: string, params: P): PluginContext<P> => ({
-    pluginId, params: params as PluginParams<P>, clock, log: options.log(pluginId), random: new Sfc32(seedFrom(root.seed, pluginId)), mode: root.mode, seed: root.seed,
+    pluginId,
+    params: params as PluginParams<P>,
+    clock,
+    log: options.log(pluginId),
+    random: new Sfc32(seedFrom(root.seed, pluginId)),
+    mode: root.mode,
+    seed: root.seed,
   });
   const instruments = new Map(root.instruments.map((i) => [i.symbol, { ...i, tick: toMoney(i.tick) }]));
   const adapterContext = <P>(pluginId: string, params: P): AdapterContext<P> => ({
@@ -81,7 +87,9 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       try {
         inst = await sel.manifest.create(adapterContext(sel.manifest.id, sel.params));
       } catch (error) {
-        throw new PluginError('PLUGIN.START_FAILED', sel.manifest.id, `startup failed at ${sel.path}: ${(error as Error).message}`, { cause: error });
+        throw new PluginError('PLUGIN.START_FAILED', sel.manifest.id, `startup failed at ${sel.path}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       created.set(key, inst);
     }
@@ -100,10 +108,15 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       if (value === undefined) throw new PluginError('PLUGIN.START_FAILED', id, `declares '${role}' but create() returned none`);
       return value;
     };
-    const learners = config.learners.map((l) => ({ id: l.manifest.id, params: l.params as Readonly<Record<string, unknown>>, instance: l.manifest.create(base(l.manifest.id, l.params)) }));
+    const learners = config.learners.map((l) => ({
+      id: l.manifest.id,
+      params: l.params as Readonly<Record<string, unknown>>,
+      instance: l.manifest.create(base(l.manifest.id, l.params)),
+    }));
     const learner = learners[0]!.instance;
     const risk = config.risk.map((r, i) => ({
-      pluginId: r.manifest.id, action: r.action,
+      pluginId: r.manifest.id,
+      action: r.action,
       policy: r.manifest.create(base(`${r.manifest.id}`, r.params)),
       index: i,
     }));
@@ -134,7 +147,13 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       safety: {
         killSwitch: root.killSwitch,
         maxDataAgeMs: root.startGates.maxDataAgeMs,
-        arming: { accountId: config.accountId, configArmed: root.live.armed, armFlag: options.armLive ?? false, armEnv: env.HARVESTER_ARM_LIVE, venues: config.venues },
+        arming: {
+          accountId: config.accountId,
+          configArmed: root.live.armed,
+          armFlag: options.armLive ?? false,
+          armEnv: env.HARVESTER_ARM_LIVE,
+          venues: config.venues,
+        },
         riskFloor: config.riskFloor,
         whitelist: config.riskFloor.applies ? new Set(root.instruments.map((i) => i.symbol)) : null,
       },

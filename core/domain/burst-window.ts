@@ -10,7 +10,10 @@ export class BurstWindow {
   private next = 0;
   private count = 0;
 
-  constructor(private readonly limit: number, private readonly windowUs: Micros) {
+  constructor(
+    private readonly limit: number,
+    private readonly windowUs: Micros,
+  ) {
     this.at = new Float64Array(Math.max(1, limit));
   }
 

@@ -40,7 +40,10 @@ export class DepthRowSide {
   size = 0;
 
   /** `capacity` ≥ `levels` leaves room for price-keyed use of the same arrays (LOBSTER keeps deeper books). */
-  constructor(readonly levels: number, readonly capacity: number = levels) {
+  constructor(
+    readonly levels: number,
+    readonly capacity: number = levels,
+  ) {
     if (!Number.isSafeInteger(levels) || levels < 1 || capacity < levels) throw new RangeError(`bad depth levels ${levels}/${capacity}`);
     this.prices = new Float64Array(capacity);
     this.sizes = new Float64Array(capacity);

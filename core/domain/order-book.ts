@@ -110,7 +110,10 @@ export class OrderBook implements BookView {
   private recv: Micros = 0;
   private exch: Micros | null = null;
 
-  constructor(readonly symbol: string, options: OrderBookOptions = {}) {
+  constructor(
+    readonly symbol: string,
+    options: OrderBookOptions = {},
+  ) {
     this.n = checkTopN(options.topN ?? BOOK_DEFAULT_TOP_N);
     const max = options.maxLevels ?? BOOK_DEFAULT_MAX_LEVELS;
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxLevels must be a positive integer, got ${max}`);
@@ -119,19 +122,43 @@ export class OrderBook implements BookView {
     this.ask = new SideRows(max);
   }
 
-  get topN(): number { return this.n; }
-  get bestBid(): Price { return this.bid.length > 0 ? this.bid.prices[0]! : 0; }
-  get bestAsk(): Price { return this.ask.length > 0 ? this.ask.prices[0]! : 0; }
-  get bestBidSize(): Quantity { return this.bid.length > 0 ? this.bid.sizes[0]! : 0; }
-  get bestAskSize(): Quantity { return this.ask.length > 0 ? this.ask.sizes[0]! : 0; }
-  get spread(): Price { return this.bid.length > 0 && this.ask.length > 0 ? this.ask.prices[0]! - this.bid.prices[0]! : 0; }
-  get mid2(): Price { return this.bid.length > 0 && this.ask.length > 0 ? this.ask.prices[0]! + this.bid.prices[0]! : 0; }
-  get maxBidSizeTopN(): Quantity { return this.bid.maxTopSize; }
-  get crossed(): boolean { return this.bid.length > 0 && this.ask.length > 0 && this.bid.prices[0]! >= this.ask.prices[0]!; }
-  get lastRecvTime(): Micros { return this.recv; }
-  get lastExchTime(): Micros | null { return this.exch; }
+  get topN(): number {
+    return this.n;
+  }
+  get bestBid(): Price {
+    return this.bid.length > 0 ? this.bid.prices[0]! : 0;
+  }
+  get bestAsk(): Price {
+    return this.ask.length > 0 ? this.ask.prices[0]! : 0;
+  }
+  get bestBidSize(): Quantity {
+    return this.bid.length > 0 ? this.bid.sizes[0]! : 0;
+  }
+  get bestAskSize(): Quantity {
+    return this.ask.length > 0 ? this.ask.sizes[0]! : 0;
+  }
+  get spread(): Price {
+    return this.bid.length > 0 && this.ask.length > 0 ? this.ask.prices[0]! - this.bid.prices[0]! : 0;
+  }
+  get mid2(): Price {
+    return this.bid.length > 0 && this.ask.length > 0 ? this.ask.prices[0]! + this.bid.prices[0]! : 0;
+  }
+  get maxBidSizeTopN(): Quantity {
+    return this.bid.maxTopSize;
+  }
+  get crossed(): boolean {
+    return this.bid.length > 0 && this.ask.length > 0 && this.bid.prices[0]! >= this.ask.prices[0]!;
+  }
+  get lastRecvTime(): Micros {
+    return this.recv;
+  }
+  get lastExchTime(): Micros | null {
+    return this.exch;
+  }
 
-  levels(side: BookSide): number { return this.rows(side).length; }
+  levels(side: BookSide): number {
+    return this.rows(side).length;
+  }
 
   priceAt(side: BookSide, row: number): Price {
     const r = this.rows(side);
@@ -143,10 +170,14 @@ export class OrderBook implements BookView {
     return row >= 0 && row < r.length ? r.sizes[row]! : 0;
   }
 
-  topVolume(side: BookSide): Quantity { return this.rows(side).topVolume; }
+  topVolume(side: BookSide): Quantity {
+    return this.rows(side).topVolume;
+  }
 
   /** Largest size within the top N rows of either side (the BookView exposes the bid one as a property). */
-  maxSizeTopN(side: BookSide): Quantity { return this.rows(side).maxTopSize; }
+  maxSizeTopN(side: BookSide): Quantity {
+    return this.rows(side).maxTopSize;
+  }
 
   setTopN(n: number): void {
     this.n = checkTopN(n);
@@ -210,9 +241,13 @@ export class OrderBook implements BookView {
     return BOOK_OK;
   }
 
-  private crossedFlag(): number { return this.crossed ? BOOK_CROSSED : 0; }
+  private crossedFlag(): number {
+    return this.crossed ? BOOK_CROSSED : 0;
+  }
 
-  private rows(side: BookSide): SideRows { return side === 'bid' ? this.bid : this.ask; }
+  private rows(side: BookSide): SideRows {
+    return side === 'bid' ? this.bid : this.ask;
+  }
 }
 
 function checkTopN(n: number): number {

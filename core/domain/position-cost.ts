@@ -35,11 +35,23 @@ export function divRoundHalfAway(n: number, d: number): number {
   let r = n - q * d;
   // The float quotient can miss by one when n / d lands within an ulp of an integer: bring r into (−d, d) with n's sign.
   if (n >= 0) {
-    while (r < 0) { q--; r += d; }
-    while (r >= d) { q++; r -= d; }
+    while (r < 0) {
+      q--;
+      r += d;
+    }
+    while (r >= d) {
+      q++;
+      r -= d;
+    }
   } else {
-    while (r > 0) { q++; r -= d; }
-    while (r <= -d) { q--; r += d; }
+    while (r > 0) {
+      q++;
+      r -= d;
+    }
+    while (r <= -d) {
+      q--;
+      r += d;
+    }
   }
   return 2 * Math.abs(r) >= d ? q + (n < 0 ? -1 : 1) : q;
 }
@@ -57,7 +69,7 @@ export function averageCostPrice(b: CostBasis): Price {
  */
 export function applyFillToCost(b: CostBasis, signed: Quantity, price: Price): Money {
   if (signed === 0) return 0;
-  if (b.quantity === 0 || (b.quantity > 0) === (signed > 0)) {
+  if (b.quantity === 0 || b.quantity > 0 === signed > 0) {
     b.quantity += signed;
     b.cost += price * signed;
     return 0;

@@ -29,7 +29,10 @@ interface Figures {
   pnlAt: Money;
 }
 
-interface Discrepancy { ledger: Quantity; broker: Quantity }
+interface Discrepancy {
+  ledger: Quantity;
+  broker: Quantity;
+}
 
 /**
  * What the kernel believes about the account, and when it may not trade on that belief
@@ -75,7 +78,9 @@ export class AccountTruth {
       broker.on('clock.skew', (s) => post(() => this.onSkew(s))),
       this.d.gate.addHoldCondition(() => this.holding()),
     ];
-    return () => { for (const dispose of disposers) dispose(); };
+    return () => {
+      for (const dispose of disposers) dispose();
+    };
   }
 
   /** Equity for sizing and risk (Money). */
@@ -92,7 +97,7 @@ export class AccountTruth {
 
   /** The broker's buying power at the last refresh; null where the broker gives none (replay, sim). */
   buyingPower(): Money | null {
-    return this.venue ? this.figures?.buyingPower ?? null : null;
+    return this.venue ? (this.figures?.buyingPower ?? null) : null;
   }
 
   /** Symbols whose ledger position disagrees with the broker's beyond the tolerance. */
@@ -103,17 +108,35 @@ export class AccountTruth {
   /** Why an entry must wait, or null. */
   entryBlock(intent?: OrderIntent): RiskReason | null {
     if (this.venue && this.figures === null) {
-      return { code: 'RISK.BROKER_NOT_READY', limit: 'account-truth.equity', observed: 0, threshold: 1, message: 'no account figures (net liquidation) from the broker yet' };
+      return {
+        code: 'RISK.BROKER_NOT_READY',
+        limit: 'account-truth.equity',
+        observed: 0,
+        threshold: 1,
+        message: 'no account figures (net liquidation) from the broker yet',
+      };
     }
     // An entry the account cannot pay for would only come back as the venue's "insufficient funds" reject.
     const price = intent?.limitPrice ?? intent?.triggerPrice;
     const bp = this.figures?.buyingPower;
     if (this.venue && bp !== undefined && price !== undefined && intent !== undefined && intent.quantity * price > bp) {
-      return { code: 'RISK.BUYING_POWER', limit: 'account-truth.buyingPower', observed: intent.quantity * price, threshold: bp, message: `${intent.quantity} × ${price} exceeds the broker's buying power ${bp}` };
+      return {
+        code: 'RISK.BUYING_POWER',
+        limit: 'account-truth.buyingPower',
+        observed: intent.quantity * price,
+        threshold: bp,
+        message: `${intent.quantity} × ${price} exceeds the broker's buying power ${bp}`,
+      };
     }
     if (this.open.size > 0) {
       const list = [...this.open].map(([s, x]) => `${s} ledger ${x.ledger} vs broker ${x.broker}`).join('; ');
-      return { code: 'RISK.ACCOUNT_DISCREPANCY', limit: 'account-truth.positionTolerance', observed: this.open.size, threshold: 0, message: `positions disagree with the broker: ${list}` };
+      return {
+        code: 'RISK.ACCOUNT_DISCREPANCY',
+        limit: 'account-truth.positionTolerance',
+        observed: this.open.size,
+        threshold: 0,
+        message: `positions disagree with the broker: ${list}`,
+      };
     }
     return null;
   }
@@ -122,7 +145,13 @@ export class AccountTruth {
     this.figures = { equity: a.equity, buyingPower: a.buyingPower, at: a.at, pnlAt: this.d.ledger.dailyPnl() };
     this.first ??= a.equity;
     // No account id in the journal: the figures are what matters here.
-    this.d.journal.write('event', 'account.updated', { currency: a.currency, equity: a.equity, buyingPower: a.buyingPower, cash: a.cash, at: a.at });
+    this.d.journal.write('event', 'account.updated', {
+      currency: a.currency,
+      equity: a.equity,
+      buyingPower: a.buyingPower,
+      cash: a.cash,
+      at: a.at,
+    });
   }
 
   private onReconciled(r: BrokerEvents['reconciliation.completed'], broker: readonly Position[]): void {
@@ -154,7 +183,10 @@ export class AccountTruth {
 
   private skewReason(s: BrokerEvents['clock.skew']): RiskReason {
     return {
-      code: 'RISK.CLOCK_SKEW', limit: 'broker.clockSkewSafeModeMs', observed: Math.abs(s.skewMs), threshold: s.safeModeMs,
+      code: 'RISK.CLOCK_SKEW',
+      limit: 'broker.clockSkewSafeModeMs',
+      observed: Math.abs(s.skewMs),
+      threshold: s.safeModeMs,
       message: `the broker's clock is ${s.skewMs} ms off the local clock (SAFE_MODE above ${s.safeModeMs} ms): check NTP`,
     };
   }

@@ -11,9 +11,12 @@ export interface CloseCoverage {
   linkRestored(): void;
 }
 
-
 export const EXIT_REASON: Record<TrackedOrder['role'], string | null> = {
-  entry: null, 'stop-loss': 'stop-loss', 'take-profit': 'take-profit', exit: null, flatten: 'kill-switch',
+  entry: null,
+  'stop-loss': 'stop-loss',
+  'take-profit': 'take-profit',
+  exit: null,
+  flatten: 'kill-switch',
 };
 
 /**
@@ -26,9 +29,13 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
   const post = d.post;
   // A handler returning false consumed the event (an execution replayed by reconciliation): nothing is published.
   const on = <K extends BrokerEventName>(name: K, handler: (p: BrokerEvents[K]) => void | false): void => {
-    disposers.push(d.broker.on(name, (payload) => post(() => {
-      if (handler(payload) !== false) d.bus.emit(name, payload as never);
-    })));
+    disposers.push(
+      d.broker.on(name, (payload) =>
+        post(() => {
+          if (handler(payload) !== false) d.bus.emit(name, payload as never);
+        }),
+      ),
+    );
   };
 
   for (const name of JOURNALED_ORDER_EVENTS) {
@@ -40,7 +47,12 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
         order = d.recovery.adopted(p as BrokerEvents['order.adopted']);
         if (order !== undefined) registry.add(order);
       }
-      d.journal.write('order', name, { ...p }, { coid, symbol: order?.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined });
+      d.journal.write(
+        'order',
+        name,
+        { ...p },
+        { coid, symbol: order?.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined },
+      );
       if (order === undefined) {
         if (name === 'order.adopted' && coid !== undefined && !(p as BrokerEvents['order.adopted']).external) registry.adopt(coid);
         return;
@@ -49,10 +61,21 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
         const ours = order.cancelRequested === true;
         registry.markTerminal(order);
         const reason = (p as { reason?: string }).reason ?? '';
-        d.notify(order.strategyId, { type: name === 'order.cancelled' ? 'cancelled' : 'rejected', coid: order.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol, reason });
+        d.notify(order.strategyId, {
+          type: name === 'order.cancelled' ? 'cancelled' : 'rejected',
+          coid: order.coid,
+          intentId: order.intentId,
+          tradeId: order.tradeId,
+          symbol: order.symbol,
+          reason,
+        });
         // A close that ended short of its quantity, other than by our own cancel, leaves shares to close again.
         if (order.close === true && !(name === 'order.cancelled' && ours)) {
-          closes.closeFailed(order, (p as { code?: ErrorCode }).code ?? (name === 'order.cancelled' ? 'ORDER.CANCELLED' : 'ORDER.REJECTED'), reason);
+          closes.closeFailed(
+            order,
+            (p as { code?: ErrorCode }).code ?? (name === 'order.cancelled' ? 'ORDER.CANCELLED' : 'ORDER.REJECTED'),
+            reason,
+          );
         } else closes.afterOrderEvent(order.strategyId, order.symbol);
       } else if (name === 'order.modified') {
         // The venue's quantity is the order's quantity from now on (a modify, or bracket children cut to what a
@@ -62,9 +85,21 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
         // The venue refused the cancel: the order still works, so a later cancel (or flatten) must be able to go.
         order.cancelRequested = false;
       } else if (name === 'order.accepted') {
-        d.notify(order.strategyId, { type: 'accepted', coid: order.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol });
+        d.notify(order.strategyId, {
+          type: 'accepted',
+          coid: order.coid,
+          intentId: order.intentId,
+          tradeId: order.tradeId,
+          symbol: order.symbol,
+        });
       } else if (name === 'order.unknown') {
-        d.notify(order.strategyId, { type: 'unknown', coid: order.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol });
+        d.notify(order.strategyId, {
+          type: 'unknown',
+          coid: order.coid,
+          intentId: order.intentId,
+          tradeId: order.tradeId,
+          symbol: order.symbol,
+        });
       }
     });
   }
@@ -81,15 +116,42 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
     const keys = { coid: f.coid, symbol: f.symbol, strategyId: order?.strategyId, tradeId: order?.tradeId ?? undefined };
     // Executions are trusted only for orders we placed (this process, or an earlier one and adopted at
     // reconciliation): anything else would be a phantom position, and more than the order's quantity an overfill.
-    const why: 'overfill' | 'external-order' | 'unknown-order' | null = order !== undefined ? (order.filled + f.qty > order.quantity ? 'overfill' : null)
-      : registry.isAdopted(f.coid) ? null : f.coid.startsWith('EXT-') ? 'external-order' : 'unknown-order';
+    const why: 'overfill' | 'external-order' | 'unknown-order' | null =
+      order !== undefined
+        ? order.filled + f.qty > order.quantity
+          ? 'overfill'
+          : null
+        : registry.isAdopted(f.coid)
+          ? null
+          : f.coid.startsWith('EXT-')
+            ? 'external-order'
+            : 'unknown-order';
     if (why !== null) {
-      const refused = { severity: 'critical' as const, coid: f.coid, execId: f.execId, symbol: f.symbol, qty: f.qty, why, at: d.clock.now() };
-      d.journal.write('fill', 'fill.refused', { ...refused, fill: { ...f }, orderQty: order?.quantity ?? null, filledBefore: order?.filled ?? null }, keys);
+      const refused = {
+        severity: 'critical' as const,
+        coid: f.coid,
+        execId: f.execId,
+        symbol: f.symbol,
+        qty: f.qty,
+        why,
+        at: d.clock.now(),
+      };
+      d.journal.write(
+        'fill',
+        'fill.refused',
+        { ...refused, fill: { ...f }, orderQty: order?.quantity ?? null, filledBefore: order?.filled ?? null },
+        keys,
+      );
       d.bus.emit('fill.refused', refused);
       d.escalate?.('SAFE_MODE', {
-        code: why === 'overfill' ? 'RISK.OVERFILL' : 'RISK.UNTRUSTED_FILL', limit: 'order-manager.trustedFills', observed: f.qty, threshold: order === undefined ? 0 : order.quantity - order.filled,
-        message: why === 'overfill' ? `execution ${f.execId} would fill ${f.coid} beyond its ${order!.quantity} shares` : `execution ${f.execId} for ${f.coid}, an order this kernel did not place`,
+        code: why === 'overfill' ? 'RISK.OVERFILL' : 'RISK.UNTRUSTED_FILL',
+        limit: 'order-manager.trustedFills',
+        observed: f.qty,
+        threshold: order === undefined ? 0 : order.quantity - order.filled,
+        message:
+          why === 'overfill'
+            ? `execution ${f.execId} would fill ${f.coid} beyond its ${order!.quantity} shares`
+            : `execution ${f.execId} for ${f.coid}, an order this kernel did not place`,
       });
       return;
     }
@@ -106,9 +168,22 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
     const tradeId = order.tradeId ?? `${order.strategyId}-x${f.execId}`;
     const exitReason = EXIT_REASON[order.role] ?? order.reason;
     const closed = d.tracker.applyFill(order.strategyId, order.symbol, tradeId, f.side, f.qty, f.price, commission, f.at, exitReason);
-    d.notify(order.strategyId, { type: 'filled', coid: f.coid, intentId: order.intentId, tradeId: order.tradeId, symbol: order.symbol, qty: f.qty, price: f.price });
+    d.notify(order.strategyId, {
+      type: 'filled',
+      coid: f.coid,
+      intentId: order.intentId,
+      tradeId: order.tradeId,
+      symbol: order.symbol,
+      qty: f.qty,
+      price: f.price,
+    });
     if (closed !== null) {
-      d.journal.write('trade', 'trade.closed', { ...closed }, { symbol: closed.symbol, strategyId: closed.strategyId, tradeId: closed.tradeId });
+      d.journal.write(
+        'trade',
+        'trade.closed',
+        { ...closed },
+        { symbol: closed.symbol, strategyId: closed.strategyId, tradeId: closed.tradeId },
+      );
       d.bus.emit('trade.closed', closed);
     }
     closes.afterOrderEvent(order.strategyId, order.symbol);
@@ -136,5 +211,7 @@ export function attachBrokerEvents(d: OrderManagerDeps, registry: OrderRegistry,
     // Trading resumes only after reconciliation, so closes the link refused go out again now, sized afresh.
     if (p.status === 'complete') closes.linkRestored();
   });
-  return () => { for (const dispose of disposers) dispose(); };
+  return () => {
+    for (const dispose of disposers) dispose();
+  };
 }

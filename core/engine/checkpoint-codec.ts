@@ -57,13 +57,21 @@ export type CheckpointVerdict = { ok: true; body: CheckpointBody } | { ok: false
 export function openCheckpoint(data: Readonly<Record<string, unknown>>): CheckpointVerdict {
   const { sha256, ...body } = data as Record<string, unknown>;
   if (typeof sha256 !== 'string') return { ok: false, reason: 'no sha256' };
-  if (body.schemaVersion !== CHECKPOINT_SCHEMA_VERSION) return { ok: false, reason: `schema version ${String(body.schemaVersion)} (expected ${CHECKPOINT_SCHEMA_VERSION})` };
+  if (body.schemaVersion !== CHECKPOINT_SCHEMA_VERSION)
+    return { ok: false, reason: `schema version ${String(body.schemaVersion)} (expected ${CHECKPOINT_SCHEMA_VERSION})` };
   const actual = createHash('sha256').update(canonicalText(body)).digest('hex');
   if (actual !== sha256) return { ok: false, reason: `sha256 mismatch (stored ${sha256.slice(0, 12)}…, computed ${actual.slice(0, 12)}…)` };
   const b = body as unknown as CheckpointBody;
-  const shaped = typeof b.tradingDay === 'string' && typeof b.mode === 'string' && typeof b.accountKey === 'string'
-    && typeof b.killSwitch === 'object' && b.killSwitch !== null && typeof b.ledger === 'object' && typeof b.tracker === 'object'
-    && typeof b.counters === 'object' && Array.isArray(b.workingOrders);
+  const shaped =
+    typeof b.tradingDay === 'string' &&
+    typeof b.mode === 'string' &&
+    typeof b.accountKey === 'string' &&
+    typeof b.killSwitch === 'object' &&
+    b.killSwitch !== null &&
+    typeof b.ledger === 'object' &&
+    typeof b.tracker === 'object' &&
+    typeof b.counters === 'object' &&
+    Array.isArray(b.workingOrders);
   return shaped ? { ok: true, body: b } : { ok: false, reason: 'malformed body' };
 }
 

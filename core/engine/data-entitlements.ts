@@ -16,7 +16,10 @@ export class DataEntitlements {
 
   /** `on`: the kernel bus's subscribe, for the failed/warning verdicts and for the passed ones. */
   attach(on: (failed: (v: Verdict) => void, passed: (v: Passed) => void) => Disposer): Disposer {
-    return on((v) => this.record(v), (v) => this.passed(v));
+    return on(
+      (v) => this.record(v),
+      (v) => this.passed(v),
+    );
   }
 
   record(v: Verdict): void {
@@ -34,7 +37,10 @@ export class DataEntitlements {
     for (const v of this.failed.values()) if (v.symbol === symbol || v.symbol === '*') hits.push(v);
     if (hits.length === 0) return null;
     return {
-      code: 'RISK.DATA_PREREQUISITES', limit: 'start-check.entitlements', observed: hits.length, threshold: 0,
+      code: 'RISK.DATA_PREREQUISITES',
+      limit: 'start-check.entitlements',
+      observed: hits.length,
+      threshold: 0,
       message: hits.map((v) => `${v.stream} ${v.symbol}: ${v.reason}`).join('; '),
     };
   }

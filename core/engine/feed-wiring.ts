@@ -3,7 +3,6 @@ import { JOURNALED_FEED_EVENTS } from '../domain/journal-rows.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { KernelParts } from './kernel-parts.js';
 
-
 /**
  * Connects a feed to the kernel: market data goes straight to the router (the hot path: no closure, no copy per
  * event), status and quality events are journaled and re-published on the bus for the kill switch.
@@ -20,10 +19,16 @@ export function wireFeed(feed: MarketDataFeed, parts: KernelParts, journal: Jour
     }),
   ];
   for (const name of JOURNALED_FEED_EVENTS) {
-    disposers.push(feed.on(name, (payload) => loop.post(() => {
-      journal.write('event', name, { ...payload });
-      bus.emit(name, payload as never);
-    })));
+    disposers.push(
+      feed.on(name, (payload) =>
+        loop.post(() => {
+          journal.write('event', name, { ...payload });
+          bus.emit(name, payload as never);
+        }),
+      ),
+    );
   }
-  return () => { for (const d of disposers) d(); };
+  return () => {
+    for (const d of disposers) d();
+  };
 }

@@ -18,7 +18,12 @@ export type Durability = 'order-path' | 'group';
 const ORDER_PATH_KINDS: ReadonlySet<JournalKind> = new Set<JournalKind>(['risk', 'order', 'fill', 'trade', 'checkpoint']);
 
 /** Broker-side events on the 'event' kind that restart and reconciliation read: committed like order rows. */
-const ORDER_PATH_EVENTS: ReadonlySet<string> = new Set(['connection.changed', 'broker.error', 'broker.anomaly', 'reconciliation.completed']);
+const ORDER_PATH_EVENTS: ReadonlySet<string> = new Set([
+  'connection.changed',
+  'broker.error',
+  'broker.anomaly',
+  'reconciliation.completed',
+]);
 
 export function durabilityOf(kind: JournalKind, type: string): Durability {
   if (ORDER_PATH_KINDS.has(kind)) return 'order-path';

@@ -35,8 +35,20 @@ export class JournalWriter {
     this.bound = bound ?? GROUP_COMMIT_BOUND[clock.kind];
   }
 
-  write<T extends JournalRowType>(kind: JournalRowKind<T>, type: T, data: JournalRowData<T>, keys: Pick<JournalEntry, 'symbol' | 'coid' | 'tradeId' | 'strategyId'> = {}): void {
-    const entry: JournalEntry = { kind, type, loopSeq: this.loop.seq, time: this.clock.now(), data: scrubDeep(data as Record<string, unknown>, this.secrets), ...scrubDeep(stripUndefined(keys), this.secrets) };
+  write<T extends JournalRowType>(
+    kind: JournalRowKind<T>,
+    type: T,
+    data: JournalRowData<T>,
+    keys: Pick<JournalEntry, 'symbol' | 'coid' | 'tradeId' | 'strategyId'> = {},
+  ): void {
+    const entry: JournalEntry = {
+      kind,
+      type,
+      loopSeq: this.loop.seq,
+      time: this.clock.now(),
+      data: scrubDeep(data as Record<string, unknown>, this.secrets),
+      ...scrubDeep(stripUndefined(keys), this.secrets),
+    };
     this.rows++;
     this.journal.append(this.sessionId, entry);
     if (durabilityOf(kind, type) === 'order-path') {

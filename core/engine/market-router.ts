@@ -71,12 +71,16 @@ export class MarketRouter implements MarketView {
 
   onDepth(listener: DepthHook): Disposer {
     this.depthHooks = [...this.depthHooks, listener];
-    return () => { this.depthHooks = this.depthHooks.filter((l) => l !== listener); };
+    return () => {
+      this.depthHooks = this.depthHooks.filter((l) => l !== listener);
+    };
   }
 
   onTrade(listener: TradeHook): Disposer {
     this.tradeHooks = [...this.tradeHooks, listener];
-    return () => { this.tradeHooks = this.tradeHooks.filter((l) => l !== listener); };
+    return () => {
+      this.tradeHooks = this.tradeHooks.filter((l) => l !== listener);
+    };
   }
 
   /**

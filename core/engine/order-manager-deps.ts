@@ -49,4 +49,3 @@ export interface OrderManagerDeps {
    */
   escalate?(to: TradingState, reason: RiskReason): void;
 }
-

@@ -1,8 +1,8 @@
 import type { BracketRequest, OrderRequest, OrderSide } from '../domain/orders.js';
 import type { ErrorCode } from '../domain/error-codes.js';
-import type { BrokerEvents, } from '../../ports/broker-adapter.js';
-import type { OrderIntent, RiskDecision, } from '../../ports/risk-policy.js';
-import type { IntentResult, } from '../../ports/strategy.js';
+import type { BrokerEvents } from '../../ports/broker-adapter.js';
+import type { OrderIntent, RiskDecision } from '../../ports/risk-policy.js';
+import type { IntentResult } from '../../ports/strategy.js';
 import { OrderRegistry, type OrderRole, type TrackedOrder } from './order-registry.js';
 import { attachBrokerEvents } from './broker-event-handler.js';
 import type { OrderManagerDeps } from './order-manager-deps.js';
@@ -50,20 +50,38 @@ export class OrderManager {
     return attachBrokerEvents(this.d, this.registry, this);
   }
 
-  submitIntent(strategyId: string, input: Omit<OrderIntent, 'strategyId' | 'intentId'> & { intentId?: string }, opts: { close?: boolean } = {}): IntentResult {
+  submitIntent(
+    strategyId: string,
+    input: Omit<OrderIntent, 'strategyId' | 'intentId'> & { intentId?: string },
+    opts: { close?: boolean } = {},
+  ): IntentResult {
     const intentId = input.intentId ?? `${strategyId}-i${++this.intentCount}`;
     const intent: OrderIntent = { ...input, intentId, strategyId };
     const decision = this.d.gate.evaluate(intent, this.d.risk);
     const base = { symbol: intent.symbol, strategyId };
     if (decision.action !== 'allow') {
-      this.d.journal.write('risk', 'risk.denied', { intent: intentRecord(intent), action: decision.action, reasons: decision.reasons, warnings: decision.warnings }, base);
+      this.d.journal.write(
+        'risk',
+        'risk.denied',
+        { intent: intentRecord(intent), action: decision.action, reasons: decision.reasons, warnings: decision.warnings },
+        base,
+      );
       this.d.bus.emit('risk.denied', { intentId, strategyId, action: decision.action, reasons: decision.reasons, at: this.d.clock.now() });
       return { status: 'denied', intentId, decision };
     }
     const quantity = decision.maxQty !== undefined ? Math.min(decision.maxQty, intent.quantity) : intent.quantity;
     if (!(quantity > 0)) {
-      const denied: RiskDecision = { action: 'reject', reasons: [{ code: 'RISK.MAX_SHARES', limit: 'maxQty', observed: intent.quantity, threshold: quantity }], warnings: decision.warnings };
-      this.d.journal.write('risk', 'risk.denied', { intent: intentRecord(intent), action: 'reject', reasons: denied.reasons, warnings: [] }, base);
+      const denied: RiskDecision = {
+        action: 'reject',
+        reasons: [{ code: 'RISK.MAX_SHARES', limit: 'maxQty', observed: intent.quantity, threshold: quantity }],
+        warnings: decision.warnings,
+      };
+      this.d.journal.write(
+        'risk',
+        'risk.denied',
+        { intent: intentRecord(intent), action: 'reject', reasons: denied.reasons, warnings: [] },
+        base,
+      );
       return { status: 'denied', intentId, decision: denied };
     }
     if (intent.kind === 'entry') {
@@ -73,7 +91,12 @@ export class OrderManager {
       if (c !== undefined && (this.d.tracker.current(strategyId, intent.symbol)?.quantity ?? 0) === 0) this.closing.delete(c.key);
     }
     const tradeId = this.tradeIdFor(intent);
-    this.d.journal.write('risk', 'risk.approved', { intent: intentRecord(intent), quantity, warnings: decision.warnings }, { ...base, tradeId: tradeId ?? undefined });
+    this.d.journal.write(
+      'risk',
+      'risk.approved',
+      { intent: intentRecord(intent), quantity, warnings: decision.warnings },
+      { ...base, tradeId: tradeId ?? undefined },
+    );
     this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, qty: quantity, at: this.d.clock.now() });
     const sized: OrderIntent = { ...intent, quantity };
     const sent = this.send(sized, tradeId, opts.close === true);
@@ -104,7 +127,12 @@ export class OrderManager {
     const pending = this.registry.workingFor(strategyId, symbol).filter((o) => o.close === true && o.cancelRequested !== true);
     const tradeId = this.d.tracker.current(strategyId, symbol)?.tradeId ?? null;
     if (c.waitingForLink || c.escalated || pending.length === 0) {
-      return { status: 'rejected', intentId: `${strategyId}-close`, code: c.escalated ? 'RISK.CLOSE_FAILED' : 'BROKER.NOT_CONNECTED', reason: c.escalated ? 'close escalated to the operator' : 'close waits for the broker' };
+      return {
+        status: 'rejected',
+        intentId: `${strategyId}-close`,
+        code: c.escalated ? 'RISK.CLOSE_FAILED' : 'BROKER.NOT_CONNECTED',
+        reason: c.escalated ? 'close escalated to the operator' : 'close waits for the broker',
+      };
     }
     return { status: 'sent', intentId: pending[0]!.intentId, coids: pending.map((o) => o.coid), tradeId };
   }
@@ -195,14 +223,29 @@ export class OrderManager {
     const reason = c.failures > 0 ? `${c.reason} (retry ${c.failures})` : c.reason;
     if (c.role === 'exit' && this.d.gate.state !== 'HALT') {
       const type = price === undefined ? 'market' : 'limit';
-      return this.submitIntent(c.strategyId, { symbol: c.symbol, kind: 'exit', side, type, quantity, reason, ...(price === undefined ? {} : { limitPrice: price }) }, { close: true });
+      return this.submitIntent(
+        c.strategyId,
+        { symbol: c.symbol, kind: 'exit', side, type, quantity, reason, ...(price === undefined ? {} : { limitPrice: price }) },
+        { close: true },
+      );
     }
     const coid = `${c.strategyId}-k${++this.intentCount}`;
     const order: OrderRequest = {
-      coid, symbol: c.symbol, side, type: price === undefined ? 'market' : 'limit', quantity, tif: 'day', orderRef: this.orderRef(coid),
+      coid,
+      symbol: c.symbol,
+      side,
+      type: price === undefined ? 'market' : 'limit',
+      quantity,
+      tif: 'day',
+      orderRef: this.orderRef(coid),
     };
     if (price !== undefined) order.limitPrice = price;
-    this.d.journal.write('risk', 'flatten.order', { coid, side, quantity, reason, ...(price === undefined ? {} : { limitPrice: price }) }, { symbol: c.symbol, strategyId: c.strategyId, tradeId: trade!.tradeId, coid });
+    this.d.journal.write(
+      'risk',
+      'flatten.order',
+      { coid, side, quantity, reason, ...(price === undefined ? {} : { limitPrice: price }) },
+      { symbol: c.symbol, strategyId: c.strategyId, tradeId: trade!.tradeId, coid },
+    );
     this.track(order, { intentId: coid, strategyId: c.strategyId, tradeId: trade!.tradeId, role: 'flatten', reason, close: true });
     this.d.journal.durable();
     const receipt = this.d.broker.submit(order);
@@ -229,20 +272,45 @@ export class OrderManager {
     if (c === undefined) return;
     if (code === 'BROKER.NOT_CONNECTED') {
       c.waitingForLink = true;
-      this.d.journal.write('risk', 'close.waiting-for-link', { coid: o.coid, reason }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
+      this.d.journal.write(
+        'risk',
+        'close.waiting-for-link',
+        { coid: o.coid, reason },
+        { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid },
+      );
       return;
     }
     c.failures++;
     if (c.failures >= MAX_CLOSE_FAILURES) {
       c.escalated = true;
       const held = this.d.tracker.current(o.strategyId, o.symbol)?.quantity ?? 0;
-      const alert = { severity: 'critical' as const, strategyId: o.strategyId, symbol: o.symbol, qty: held, attempts: c.failures, code, reason, at: this.d.clock.now() };
+      const alert = {
+        severity: 'critical' as const,
+        strategyId: o.strategyId,
+        symbol: o.symbol,
+        qty: held,
+        attempts: c.failures,
+        code,
+        reason,
+        at: this.d.clock.now(),
+      };
       // Journaled as flatten.escalated so the operator alert rules (flatten-failed, critical) pick it up. The row keeps
       // `quantity` (events say `qty`): renaming a journal key would change every digest of a session that escalated.
       const { qty: _qty, ...row } = alert;
-      this.d.journal.write('risk', 'flatten.escalated', { ...row, quantity: held }, { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid });
+      this.d.journal.write(
+        'risk',
+        'flatten.escalated',
+        { ...row, quantity: held },
+        { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid },
+      );
       this.d.bus.emit('flatten.escalated', alert);
-      this.d.escalate?.('HALT', { code: 'RISK.CLOSE_FAILED', limit: 'order-manager.maxCloseFailures', observed: c.failures, threshold: MAX_CLOSE_FAILURES, message: `closing ${held} ${o.symbol} failed ${c.failures} times (${reason}); an operator must act` });
+      this.d.escalate?.('HALT', {
+        code: 'RISK.CLOSE_FAILED',
+        limit: 'order-manager.maxCloseFailures',
+        observed: c.failures,
+        threshold: MAX_CLOSE_FAILURES,
+        message: `closing ${held} ${o.symbol} failed ${c.failures} times (${reason}); an operator must act`,
+      });
       return;
     }
     this.cover(c);
@@ -301,18 +369,40 @@ export class OrderManager {
     return intent.kind === 'entry' ? `${intent.strategyId}-t${++this.tradeCount}` : null;
   }
 
-  private send(intent: OrderIntent, tradeId: string | null, close: boolean): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: ErrorCode; reason: string } {
+  private send(
+    intent: OrderIntent,
+    tradeId: string | null,
+    close: boolean,
+  ): { status: 'sent'; coids: string[] } | { status: 'rejected'; code: ErrorCode; reason: string } {
     const meta = { intentId: intent.intentId, strategyId: intent.strategyId, tradeId, reason: intent.reason, close };
     const exitSide: OrderSide = intent.side === 'buy' ? 'sell' : 'buy';
-    const parent = this.order(`${intent.intentId}.p`, intent, intent.side, intent.type, intent.quantity, intent.limitPrice, intent.triggerPrice);
+    const parent = this.order(
+      `${intent.intentId}.p`,
+      intent,
+      intent.side,
+      intent.type,
+      intent.quantity,
+      intent.limitPrice,
+      intent.triggerPrice,
+    );
     if (intent.kind === 'entry' && intent.stopLoss !== undefined && intent.takeProfit !== undefined) {
       const bracketId = `${intent.intentId}.b`;
       const oca = `${intent.intentId}.oca`;
       const bracket: BracketRequest = {
         bracketId,
         parent: { ...parent, bracketId },
-        stopLoss: { ...this.order(`${intent.intentId}.sl`, intent, exitSide, 'stop', intent.quantity, undefined, intent.stopLoss), bracketId, parentCoid: parent.coid, ocaGroup: oca },
-        takeProfit: { ...this.order(`${intent.intentId}.tp`, intent, exitSide, 'limit', intent.quantity, intent.takeProfit, undefined), bracketId, parentCoid: parent.coid, ocaGroup: oca },
+        stopLoss: {
+          ...this.order(`${intent.intentId}.sl`, intent, exitSide, 'stop', intent.quantity, undefined, intent.stopLoss),
+          bracketId,
+          parentCoid: parent.coid,
+          ocaGroup: oca,
+        },
+        takeProfit: {
+          ...this.order(`${intent.intentId}.tp`, intent, exitSide, 'limit', intent.quantity, intent.takeProfit, undefined),
+          bracketId,
+          parentCoid: parent.coid,
+          ocaGroup: oca,
+        },
       };
       this.track(bracket.parent, { ...meta, role: 'entry' });
       this.track(bracket.stopLoss, { ...meta, role: 'stop-loss' });
@@ -336,7 +426,15 @@ export class OrderManager {
     return { status: 'sent', coids: [parent.coid] };
   }
 
-  private order(coid: string, intent: OrderIntent, side: OrderSide, type: OrderRequest['type'], quantity: number, limitPrice?: number, triggerPrice?: number): OrderRequest {
+  private order(
+    coid: string,
+    intent: OrderIntent,
+    side: OrderSide,
+    type: OrderRequest['type'],
+    quantity: number,
+    limitPrice?: number,
+    triggerPrice?: number,
+  ): OrderRequest {
     const o: OrderRequest = { coid, symbol: intent.symbol, side, type, quantity, tif: 'day', orderRef: this.orderRef(coid) };
     if (limitPrice !== undefined) o.limitPrice = limitPrice;
     if (triggerPrice !== undefined) o.triggerPrice = triggerPrice;
@@ -347,13 +445,30 @@ export class OrderManager {
     return `hv:${this.d.sessionTag}:${coid}`;
   }
 
-  private track(order: OrderRequest, meta: { intentId: string; strategyId: string; tradeId: string | null; role: OrderRole; reason: string; close?: boolean }): void {
+  private track(
+    order: OrderRequest,
+    meta: { intentId: string; strategyId: string; tradeId: string | null; role: OrderRole; reason: string; close?: boolean },
+  ): void {
     const { close, ...rest } = meta;
-    const tracked: TrackedOrder = { ...rest, coid: order.coid, symbol: order.symbol, side: order.side, type: order.type, quantity: order.quantity, filled: 0, terminal: false };
+    const tracked: TrackedOrder = {
+      ...rest,
+      coid: order.coid,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      quantity: order.quantity,
+      filled: 0,
+      terminal: false,
+    };
     if (close === true) tracked.close = true;
     this.registry.add(tracked);
     this.ordersSent++;
-    this.d.journal.write('order', 'order.requested', { ...order, role: meta.role, intentId: meta.intentId }, { symbol: order.symbol, coid: order.coid, strategyId: meta.strategyId, tradeId: meta.tradeId ?? undefined });
+    this.d.journal.write(
+      'order',
+      'order.requested',
+      { ...order, role: meta.role, intentId: meta.intentId },
+      { symbol: order.symbol, coid: order.coid, strategyId: meta.strategyId, tradeId: meta.tradeId ?? undefined },
+    );
   }
 }
 

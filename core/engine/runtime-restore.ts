@@ -75,10 +75,17 @@ export const IDENTITY_ROW = 'session.identity';
  * switch come back exactly. A carried HALT stays until a `risk.state-changed` to RUNNING (an operator's clear) — so
  * it survives any number of crashes, including one before the restarted session wrote anything.
  */
-export async function restoreRuntime(journal: Journal, id: RestoreIdentity, startEquity: number, liveness: Liveness): Promise<RestoredState> {
+export async function restoreRuntime(
+  journal: Journal,
+  id: RestoreIdentity,
+  startEquity: number,
+  liveness: Liveness,
+): Promise<RestoredState> {
   const all = await journal.sessions(LOOKBACK);
-  const sameDay = (s: StoredSession): boolean => DateTime.fromMillis(Math.floor(s.startedAt / 1000), { zone: id.timeZone }).toISODate() === id.tradingDay;
-  const candidates = all.filter((s) => s.sessionId !== id.sessionId && s.mode === id.mode && sameDay(s))
+  const sameDay = (s: StoredSession): boolean =>
+    DateTime.fromMillis(Math.floor(s.startedAt / 1000), { zone: id.timeZone }).toISODate() === id.tradingDay;
+  const candidates = all
+    .filter((s) => s.sessionId !== id.sessionId && s.mode === id.mode && sameDay(s))
     .sort((a, b) => a.startedAt - b.startedAt || a.wallStartedAt.localeCompare(b.wallStartedAt));
   const loaded: { s: StoredSession; rows: readonly JournalEntry[] }[] = [];
   for (const s of candidates) {
@@ -90,10 +97,19 @@ export async function restoreRuntime(journal: Journal, id: RestoreIdentity, star
     loaded.push({ s, rows });
   }
   const out: RestoredState = {
-    base: null, quarantined: [], crashed: [], sessions: loaded.map((l) => l.s.sessionId), replayedRows: 0,
-    killSwitch: { state: 'RUNNING', reason: null, since: null }, ledger: new Ledger(startEquity), tracker: new TradeTracker(),
-    counters: { intents: 0, trades: 0, ordersSent: 0 }, workingOrders: new Map(), memoryVersion: null,
-    execIds: new Set(), commissionExecIds: new Set(),
+    base: null,
+    quarantined: [],
+    crashed: [],
+    sessions: loaded.map((l) => l.s.sessionId),
+    replayedRows: 0,
+    killSwitch: { state: 'RUNNING', reason: null, since: null },
+    ledger: new Ledger(startEquity),
+    tracker: new TradeTracker(),
+    counters: { intents: 0, trades: 0, ordersSent: 0 },
+    workingOrders: new Map(),
+    memoryVersion: null,
+    execIds: new Set(),
+    commissionExecIds: new Set(),
   };
   for (const { s, rows } of loaded) {
     if (s.status === 'running' && liveness(s.sessionId) !== 'alive') {
@@ -171,8 +187,15 @@ class Replayer {
       case 'order.requested': {
         const coid = r.coid ?? String(d.coid);
         const o: CheckpointOrder = {
-          coid, intentId: String(d.intentId ?? coid), strategyId: r.strategyId ?? '', symbol: r.symbol ?? String(d.symbol), tradeId: r.tradeId ?? null,
-          role: d.role as CheckpointOrder['role'], side: d.side as CheckpointOrder['side'], quantity: Number(d.quantity), filled: 0,
+          coid,
+          intentId: String(d.intentId ?? coid),
+          strategyId: r.strategyId ?? '',
+          symbol: r.symbol ?? String(d.symbol),
+          tradeId: r.tradeId ?? null,
+          role: d.role as CheckpointOrder['role'],
+          side: d.side as CheckpointOrder['side'],
+          quantity: Number(d.quantity),
+          filled: 0,
         };
         this.meta.set(coid, o);
         out.workingOrders.set(coid, o);
@@ -189,7 +212,8 @@ class Replayer {
         if (typeof d.tradeId === 'string') out.counters.trades = Math.max(out.counters.trades, counterOf(d.tradeId, 't'));
         if (typeof d.strategyId === 'string' && typeof d.symbol === 'string') {
           out.tracker.forget(d.strategyId, d.symbol);
-          if (Number(d.quantity) !== 0) out.tracker.adopt(d.strategyId, d.symbol, String(d.tradeId), Number(d.quantity), Number(d.averagePrice), r.time);
+          if (Number(d.quantity) !== 0)
+            out.tracker.adopt(d.strategyId, d.symbol, String(d.tradeId), Number(d.quantity), Number(d.averagePrice), r.time);
         }
         if (typeof d.symbol === 'string' && typeof d.ledgerDelta === 'number' && d.ledgerDelta !== 0) {
           out.ledger.applyFill(d.symbol, d.ledgerDelta > 0 ? 'buy' : 'sell', Math.abs(d.ledgerDelta), Number(d.averagePrice), 0);

@@ -91,57 +91,138 @@ export class SessionEngine {
       },
     });
     this.account = new AccountTruth({
-      broker, ledger, journal: this.journalWriter, gate: this.gate, post: (t) => loop.post(t), now: () => clock.now(), mode: plan.run.mode,
+      broker,
+      ledger,
+      journal: this.journalWriter,
+      gate: this.gate,
+      post: (t) => loop.post(t),
+      now: () => clock.now(),
+      mode: plan.run.mode,
     });
     this.risk = new RiskContextView({
-      clock, ledger, tracker: this.tracker, state: () => this.gate.state, book: (s) => router.book(s),
-      openOrderCount: () => this.orders.registry.workingOrderCount, ordersToday: () => this.orders.ordersSent,
-      pausedSymbols: this.pauses.view, account: this.account,
+      clock,
+      ledger,
+      tracker: this.tracker,
+      state: () => this.gate.state,
+      book: (s) => router.book(s),
+      openOrderCount: () => this.orders.registry.workingOrderCount,
+      ordersToday: () => this.orders.ordersSent,
+      pausedSymbols: this.pauses.view,
+      account: this.account,
     });
     const startGate = createTradingGate({
-      gate: this.gate, clock, journal: this.journalWriter, pausedSymbols: this.pauses.view, mode: plan.run.mode,
-      brokerIsVenue: plan.safety.arming.venues.some((v) => v.path === 'broker'), whitelist: plan.safety.whitelist,
-      window: plan.day.window, maxDataAgeMs: plan.safety.maxDataAgeMs, configuredAccount: plan.safety.arming.accountId,
-      health: () => broker.health(), lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
+      gate: this.gate,
+      clock,
+      journal: this.journalWriter,
+      pausedSymbols: this.pauses.view,
+      mode: plan.run.mode,
+      brokerIsVenue: plan.safety.arming.venues.some((v) => v.path === 'broker'),
+      whitelist: plan.safety.whitelist,
+      window: plan.day.window,
+      maxDataAgeMs: plan.safety.maxDataAgeMs,
+      configuredAccount: plan.safety.arming.accountId,
+      health: () => broker.health(),
+      lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
     });
-    const tradingGate = withEntryBlocks(startGate, [(i) => this.account.entryBlock(i), (i) => this.entitlements.entryBlock(i.symbol)], this.journalWriter);
+    const tradingGate = withEntryBlocks(
+      startGate,
+      [(i) => this.account.entryBlock(i), (i) => this.entitlements.entryBlock(i.symbol)],
+      this.journalWriter,
+    );
     this.triggers = new AutoTriggers(this.gate, clock, plan.safety.killSwitch);
-    this.recovery = plan.run.mode === 'replay' ? null : new SessionRecovery({
-      sessionId: plan.run.sessionId, mode: plan.run.mode, timeZone: plan.day.window.timeZone, startEquity: plan.day.startEquity, plan: plan.recovery,
-      journal, writer: this.journalWriter, clock, loop, bus, ledger, tracker: this.tracker, orders: () => this.orders, gate: () => this.gate,
-      broker, memory: this.memory, log: plan.log('engine'),
-      ownerOf: (symbol) => this.strategies.find((st) => st.subscriptions().some((sub) => sub.symbol === symbol))?.id ?? plan.plugins.strategies[0]?.instanceId,
-    });
+    this.recovery =
+      plan.run.mode === 'replay'
+        ? null
+        : new SessionRecovery({
+            sessionId: plan.run.sessionId,
+            mode: plan.run.mode,
+            timeZone: plan.day.window.timeZone,
+            startEquity: plan.day.startEquity,
+            plan: plan.recovery,
+            journal,
+            writer: this.journalWriter,
+            clock,
+            loop,
+            bus,
+            ledger,
+            tracker: this.tracker,
+            orders: () => this.orders,
+            gate: () => this.gate,
+            broker,
+            memory: this.memory,
+            log: plan.log('engine'),
+            ownerOf: (symbol) =>
+              this.strategies.find((st) => st.subscriptions().some((sub) => sub.symbol === symbol))?.id ??
+              plan.plugins.strategies[0]?.instanceId,
+          });
     this.orders = new OrderManager({
-      broker, gate: tradingGate, risk: this.risk, clock, bus, ledger, tracker: this.tracker,
-      journal: this.journalWriter, sessionTag: plan.run.sessionTag, post: (t) => loop.post(t),
-      notify: (id, u) => this.notify(id, u), escalate: (to, reason) => { this.gate.escalate(to, reason, 'auto'); },
+      broker,
+      gate: tradingGate,
+      risk: this.risk,
+      clock,
+      bus,
+      ledger,
+      tracker: this.tracker,
+      journal: this.journalWriter,
+      sessionTag: plan.run.sessionTag,
+      post: (t) => loop.post(t),
+      notify: (id, u) => this.notify(id, u),
+      escalate: (to, reason) => {
+        this.gate.escalate(to, reason, 'auto');
+      },
       ...(this.recovery !== null ? { recovery: this.recovery } : {}),
     });
     this.controls = new OperatorControls({
-      post: (t) => loop.post(t), journal: this.journalWriter, gate: this.gate, pauses: this.pauses,
-      flattenAll: (reason) => { this.orders.flattenAll(reason); }, riskContext: () => this.risk, positions: () => ledger.positions(),
+      post: (t) => loop.post(t),
+      journal: this.journalWriter,
+      gate: this.gate,
+      pauses: this.pauses,
+      flattenAll: (reason) => {
+        this.orders.flattenAll(reason);
+      },
+      riskContext: () => this.risk,
+      positions: () => ledger.positions(),
     });
     this.samples = new SampleRecorder({
-      sessionId: plan.run.sessionId, seed: plan.run.seed, clock, journal: this.journalWriter, bus, router, tracker: this.tracker,
+      sessionId: plan.run.sessionId,
+      seed: plan.run.seed,
+      clock,
+      journal: this.journalWriter,
+      bus,
+      router,
+      tracker: this.tracker,
       killSwitchEngaged: () => this.gate.state === 'HALT',
-      syntheticWeight: plan.learning.syntheticWeight, forcedExitRCap: plan.learning.forcedExitRCap,
+      syntheticWeight: plan.learning.syntheticWeight,
+      forcedExitRCap: plan.learning.forcedExitRCap,
     });
-    this.learning = learningEnabled(plan.plugins.learners) ? new LearningLoop({
-      sessionId: plan.run.sessionId, learners: plan.plugins.learners, config: plan.learning, seed: plan.run.seed, store: memoryStore, journal, samples: this.samples,
-      holder: this.memory as { current: ActiveMemory | null },
-      write: (kind, type, data, keys) => this.journalWriter.write(kind, type, data, keys),
-      post: (task) => loop.post(task),
-      canPromote: () => this.gate.state === 'RUNNING',
-      learningUnstable: (reason) => { this.triggers.learningUnstable(reason); },
-      // The daily stop (docs/lmp.md#lmp-8) is −1 % of equity.
-      dailyLossLimit: Math.round(plan.day.startEquity * 0.01),
-      now: () => clock.now(), warn: (m, f) => plan.log('learning').warn(m, f),
-    }) : null;
+    this.learning = learningEnabled(plan.plugins.learners)
+      ? new LearningLoop({
+          sessionId: plan.run.sessionId,
+          learners: plan.plugins.learners,
+          config: plan.learning,
+          seed: plan.run.seed,
+          store: memoryStore,
+          journal,
+          samples: this.samples,
+          holder: this.memory as { current: ActiveMemory | null },
+          write: (kind, type, data, keys) => this.journalWriter.write(kind, type, data, keys),
+          post: (task) => loop.post(task),
+          canPromote: () => this.gate.state === 'RUNNING',
+          learningUnstable: (reason) => {
+            this.triggers.learningUnstable(reason);
+          },
+          // The daily stop (docs/lmp.md#lmp-8) is −1 % of equity.
+          dailyLossLimit: Math.round(plan.day.startEquity * 0.01),
+          now: () => clock.now(),
+          warn: (m, f) => plan.log('learning').warn(m, f),
+        })
+      : null;
     // Registered before the recorder attaches (in run), so the loop knows a trade's PnL when its sample arrives.
     if (this.learning !== null) bus.on('trade.closed', (t) => this.learning!.onTradeClosed(t), 'learning');
     router.onMark(() => this.gate.monitor(this.risk));
-    bus.on('order.filled', () => { this.fills++; });
+    bus.on('order.filled', () => {
+      this.fills++;
+    });
     bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
   }
 
@@ -165,12 +246,20 @@ export class SessionEngine {
     const detachAccount = this.account.attach();
     const detachEntitlements = this.entitlements.attach((failed, passed) => {
       const off = [parts.bus.on('feed.entitlement', failed, 'account-truth'), parts.bus.on('feed.entitlement-ok', passed, 'account-truth')];
-      return () => { for (const d of off) d(); };
+      return () => {
+        for (const d of off) d();
+      };
     });
     const detachTriggers = this.triggers.attach((event, listener) => parts.bus.on(event, listener as never, 'kill-switch'));
     await this.journal.openSession({
-      sessionId: plan.run.sessionId, mode: plan.run.mode, strategy: plan.plugins.strategies.map((s) => s.manifest.id).join(','),
-      learner: plan.plugins.learner.id, seed: plan.run.seed, config: plan.run.config, startedAt: clock.now(), wallStartedAt: plan.run.wallStartedAt,
+      sessionId: plan.run.sessionId,
+      mode: plan.run.mode,
+      strategy: plan.plugins.strategies.map((s) => s.manifest.id).join(','),
+      learner: plan.plugins.learner.id,
+      seed: plan.run.seed,
+      config: plan.run.config,
+      startedAt: clock.now(),
+      wallStartedAt: plan.run.wallStartedAt,
     });
     parts.bus.emit('session.started', { sessionId: plan.run.sessionId, mode: plan.run.mode, at: clock.now() });
     let status: SessionSummary['status'] = 'completed';
@@ -216,13 +305,23 @@ export class SessionEngine {
     detachAccount();
     detachEntitlements();
     const summary: SessionSummary = {
-      events: parts.router.events, orders: this.orders.ordersSent, fills: this.fills, trades: this.tracker.closedToday,
-      netPnl: parts.ledger.dailyPnl(), endedAt: clock.now(), status,
+      events: parts.router.events,
+      orders: this.orders.ordersSent,
+      fills: this.fills,
+      trades: this.tracker.closedToday,
+      netPnl: parts.ledger.dailyPnl(),
+      endedAt: clock.now(),
+      status,
     };
     await this.journal.closeSession(plan.run.sessionId, summary);
     parts.bus.emit('session.ended', { sessionId: plan.run.sessionId, status, at: clock.now() });
     const journalSha256 = await this.journal.digest(plan.run.sessionId);
-    if (failure !== null) throw new HarvesterError('ENGINE.INVARIANT', scrub(`session ${plan.run.sessionId} failed: ${(failure as Error).message ?? String(failure)}`, plan.secrets), { cause: failure });
+    if (failure !== null)
+      throw new HarvesterError(
+        'ENGINE.INVARIANT',
+        scrub(`session ${plan.run.sessionId} failed: ${(failure as Error).message ?? String(failure)}`, plan.secrets),
+        { cause: failure },
+      );
     return { ...summary, sessionId: plan.run.sessionId, journalSha256, riskState: this.gate.state };
   }
 
@@ -235,13 +334,25 @@ export class SessionEngine {
     const { arming } = this.plan.safety;
     const { mode } = this.plan.run;
     const verdict = checkLiveArming({
-      mode, configArmed: arming.configArmed, armFlag: arming.armFlag, armEnv: arming.armEnv,
-      configuredAccount: arming.accountId, venues: arming.venues,
+      mode,
+      configArmed: arming.configArmed,
+      armFlag: arming.armFlag,
+      armEnv: arming.armEnv,
+      configuredAccount: arming.accountId,
+      venues: arming.venues,
       ...(connected === undefined ? {} : { connectedAccount: connected }),
     });
     if (!verdict.ok) {
-      this.journalWriter.write('risk', 'arming.refused', { code: verdict.code, message: verdict.message, stage: connected === undefined ? 'before-connect' : 'after-connect' });
-      this.gate.escalate('HALT', { code: 'RISK.BROKER_NOT_READY', limit: 'live-arming', observed: 0, threshold: 1, message: verdict.message }, 'auto');
+      this.journalWriter.write('risk', 'arming.refused', {
+        code: verdict.code,
+        message: verdict.message,
+        stage: connected === undefined ? 'before-connect' : 'after-connect',
+      });
+      this.gate.escalate(
+        'HALT',
+        { code: 'RISK.BROKER_NOT_READY', limit: 'live-arming', observed: 0, threshold: 1, message: verdict.message },
+        'auto',
+      );
       throw new HarvesterError(verdict.code, verdict.message);
     }
   }
@@ -251,25 +362,40 @@ export class SessionEngine {
     const floor = this.plan.safety.riskFloor;
     if (!floor.applies) return;
     this.journalWriter.write('risk', 'risk.floor', { added: floor.added, below: floor.below, override: floor.override });
-    if (floor.override !== null) this.journalWriter.write('risk', 'risk.floor-override', { policies: floor.below.map((b) => b.policy), reason: floor.override });
+    if (floor.override !== null)
+      this.journalWriter.write('risk', 'risk.floor-override', { policies: floor.below.map((b) => b.policy), reason: floor.override });
   }
 
   private startStrategies(): void {
     const { plan, parts, clock } = this;
     for (const s of plan.plugins.strategies) {
       const strategy = createStrategy(s.manifest, s.instanceId, s.params, {
-        clock, router: parts.router, ledger: parts.ledger, orders: this.orders, journal: this.journalWriter,
-        memory: this.memory, log: plan.log, seed: plan.run.seed, equity: () => this.account.equity(),
+        clock,
+        router: parts.router,
+        ledger: parts.ledger,
+        orders: this.orders,
+        journal: this.journalWriter,
+        memory: this.memory,
+        log: plan.log,
+        seed: plan.run.seed,
+        equity: () => this.account.equity(),
         onTrigger: (id, record) => this.samples.onTrigger(id, record),
       });
       this.strategies.push(strategy);
-      parts.bus.on('trade.closed', (t) => { if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t); }, strategy.id);
+      parts.bus.on(
+        'trade.closed',
+        (t) => {
+          if (t.strategyId === strategy.id) strategy.onTradeClosed?.(t);
+        },
+        strategy.id,
+      );
       for (const sub of strategy.subscriptions()) {
         parts.router.addSymbol(sub.symbol, sub.levels ?? 10);
         parts.router.route(strategy, sub.symbol);
         for (const stream of sub.streams) {
           const result = this.feed.subscribe(sub.symbol, stream, { levels: sub.levels ?? 10 });
-          if (!result.ok) this.journalWriter.write('event', 'feed.refused', { symbol: sub.symbol, stream, code: result.code, reason: result.reason });
+          if (!result.ok)
+            this.journalWriter.write('event', 'feed.refused', { symbol: sub.symbol, stream, code: result.code, reason: result.reason });
         }
       }
     }
@@ -284,7 +410,14 @@ export class SessionEngine {
     await new Promise<void>((resolve) => {
       if (options.signal?.aborted === true) return resolve();
       const handle = this.clock.setTimer(this.plan.day.window.end, resolve, 'session-end');
-      options.signal?.addEventListener('abort', () => { this.clock.cancelTimer(handle); resolve(); }, { once: true });
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          this.clock.cancelTimer(handle);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 
@@ -349,5 +482,4 @@ export class SessionEngine {
       this.parts.bus.reportListenerError(strategyId, 'onOrder', error);
     }
   }
-
 }

@@ -13,7 +13,15 @@ import type { Ledger } from './ledger.js';
 import type { RecoveryHooks } from './order-manager-deps.js';
 import type { OrderManager } from './order-manager.js';
 import type { OrderRole, TrackedOrder } from './order-registry.js';
-import { fillKey, IDENTITY_ROW, nextKillSwitch, ORDER_TRACKED_ROW, restoreRuntime, type KillSwitchCarry, type Liveness } from './runtime-restore.js';
+import {
+  fillKey,
+  IDENTITY_ROW,
+  nextKillSwitch,
+  ORDER_TRACKED_ROW,
+  restoreRuntime,
+  type KillSwitchCarry,
+  type Liveness,
+} from './runtime-restore.js';
 import type { MemoryHolder } from './strategy-host.js';
 import type { TradeTracker } from './trade-tracker.js';
 
@@ -77,10 +85,19 @@ export class SessionRecovery implements RecoveryHooks {
     const { d } = this;
     this.tradingDay = DateTime.fromMillis(Math.floor(d.clock.now() / 1000), { zone: d.timeZone }).toISODate() ?? '';
     d.writer.write('event', IDENTITY_ROW, { tradingDay: this.tradingDay, mode: d.mode, accountKey: d.plan.accountKey });
-    const r = await restoreRuntime(d.journal, { sessionId: d.sessionId, mode: d.mode, tradingDay: this.tradingDay, timeZone: d.timeZone, accountKey: d.plan.accountKey }, d.startEquity, d.plan.liveness);
+    const r = await restoreRuntime(
+      d.journal,
+      { sessionId: d.sessionId, mode: d.mode, tradingDay: this.tradingDay, timeZone: d.timeZone, accountKey: d.plan.accountKey },
+      d.startEquity,
+      d.plan.liveness,
+    );
     for (const c of r.crashed) {
       d.writer.write('event', 'session.crashed', { sessionId: c.sessionId, lastRowAt: c.lastRowAt });
-      d.log.warn(`session ${c.sessionId} of this trading day, mode and account crashed ` + `(still marked running, process gone); last durable row at ` + `${c.lastRowAt === null ? 'none' : new Date(c.lastRowAt / 1000).toISOString()}`);
+      d.log.warn(
+        `session ${c.sessionId} of this trading day, mode and account crashed ` +
+          `(still marked running, process gone); last durable row at ` +
+          `${c.lastRowAt === null ? 'none' : new Date(c.lastRowAt / 1000).toISOString()}`,
+      );
     }
     for (const q of r.quarantined) {
       d.writer.write('event', 'checkpoint.quarantined', { sessionId: q.sessionId, seq: q.seq, reason: q.reason });
@@ -94,19 +111,40 @@ export class SessionRecovery implements RecoveryHooks {
     for (const x of r.commissionExecIds) this.commissionIds.add(x);
     this.killSwitch = r.killSwitch;
     d.writer.write('event', 'session.restored', {
-      from: r.base, sessions: r.sessions, replayedRows: r.replayedRows, killSwitch: r.killSwitch, counters: r.counters,
-      realized: r.ledger.realized(), commissions: r.ledger.commissions(), tradesToday: r.tracker.tradesToday,
-      consecutiveLosses: r.tracker.consecutiveLosses, openTrades: r.tracker.openTrades().length, workingOrders: r.workingOrders.size,
+      from: r.base,
+      sessions: r.sessions,
+      replayedRows: r.replayedRows,
+      killSwitch: r.killSwitch,
+      counters: r.counters,
+      realized: r.ledger.realized(),
+      commissions: r.ledger.commissions(),
+      tradesToday: r.tracker.tradesToday,
+      consecutiveLosses: r.tracker.consecutiveLosses,
+      openTrades: r.tracker.openTrades().length,
+      workingOrders: r.workingOrders.size,
       memoryVersion: r.memoryVersion,
     });
-    if (r.sessions.length > 0) d.log.info(`restored the day's state from ${r.base === null ? 'the journal' : `checkpoint ${r.base.sessionId}#${r.base.seq}`} ` + `+ ${r.replayedRows} rows: kill switch ${r.killSwitch.state}`);
+    if (r.sessions.length > 0)
+      d.log.info(
+        `restored the day's state from ${r.base === null ? 'the journal' : `checkpoint ${r.base.sessionId}#${r.base.seq}`} ` +
+          `+ ${r.replayedRows} rows: kill switch ${r.killSwitch.state}`,
+      );
     this.active = true;
     if (r.killSwitch.state !== 'RUNNING') {
       const root = r.killSwitch.reason;
-      d.gate().escalate(r.killSwitch.state, {
-        code: 'RISK.CARRIED_OVER', limit: 'restart', observed: 1, threshold: 0,
-        message: `${r.killSwitch.state} from session ${r.killSwitch.since ?? '?'} ` + `(${root?.code ?? '?'}${root?.message ? `: ${root.message}` : ''}) still holds after the restart; an operator must clear it`,
-      }, 'restart');
+      d.gate().escalate(
+        r.killSwitch.state,
+        {
+          code: 'RISK.CARRIED_OVER',
+          limit: 'restart',
+          observed: 1,
+          threshold: 0,
+          message:
+            `${r.killSwitch.state} from session ${r.killSwitch.since ?? '?'} ` +
+            `(${root?.code ?? '?'}${root?.message ? `: ${root.message}` : ''}) still holds after the restart; an operator must clear it`,
+        },
+        'restart',
+      );
     }
     this.checkpoint();
     await d.journal.flush();
@@ -122,7 +160,11 @@ export class SessionRecovery implements RecoveryHooks {
     const { d } = this;
     const orders = d.orders();
     const broker = new Map(d.broker.positions().map((p) => [p.symbol, p]));
-    const symbols = new Set<string>([...broker.keys(), ...d.ledger.positions().map((p) => p.symbol), ...d.tracker.openTrades().map((t) => t.symbol)]);
+    const symbols = new Set<string>([
+      ...broker.keys(),
+      ...d.ledger.positions().map((p) => p.symbol),
+      ...d.tracker.openTrades().map((t) => t.symbol),
+    ]);
     for (const symbol of [...symbols].sort()) {
       const b = broker.get(symbol);
       const bq = b?.quantity ?? 0;
@@ -137,7 +179,12 @@ export class SessionRecovery implements RecoveryHooks {
       for (const t of trades) d.tracker.forget(t.strategyId, symbol);
       const tradeId = trades[0]?.tradeId ?? orders.nextTradeId(strategyId);
       if (bq !== 0) d.tracker.adopt(strategyId, symbol, tradeId, bq, price, d.clock.now());
-      d.writer.write('risk', 'position.adopted', { symbol, quantity: bq, averagePrice: price, ledgerDelta, strategyId, tradeId, previous: { ledger: lq, trades: tq } }, { symbol, strategyId, tradeId });
+      d.writer.write(
+        'risk',
+        'position.adopted',
+        { symbol, quantity: bq, averagePrice: price, ledgerDelta, strategyId, tradeId, previous: { ledger: lq, trades: tq } },
+        { symbol, strategyId, tradeId },
+      );
       d.log.warn(`position ${symbol} ${bq} adopted from the broker (ledger had ${lq}, trades ${tq})`);
     }
     for (const o of orders.registry.working()) {
@@ -147,13 +194,24 @@ export class SessionRecovery implements RecoveryHooks {
     else {
       const close = new Set<string>();
       for (const t of d.tracker.openTrades()) {
-        const covered = orders.registry.working().some((o) => o.symbol === t.symbol && o.strategyId === t.strategyId && (o.role === 'stop-loss' || o.role === 'flatten'));
+        const covered = orders.registry
+          .working()
+          .some((o) => o.symbol === t.symbol && o.strategyId === t.strategyId && (o.role === 'stop-loss' || o.role === 'flatten'));
         if (this.d.plan.adoptedPositions === 'flatten' || !covered) close.add(`${t.strategyId}\u0000${t.symbol}`);
       }
-      if (close.size > 0) orders.flattenAll(`restart: inherited position ` + `${this.d.plan.adoptedPositions === 'flatten' ? '(adoptedPositions: flatten)' : 'without a working stop'}`, (symbol, strategyId) => close.has(`${strategyId}\u0000${symbol}`));
+      if (close.size > 0)
+        orders.flattenAll(
+          `restart: inherited position ` +
+            `${this.d.plan.adoptedPositions === 'flatten' ? '(adoptedPositions: flatten)' : 'without a working stop'}`,
+          (symbol, strategyId) => close.has(`${strategyId}\u0000${symbol}`),
+        );
     }
     // Restore and reconciliation are both done: from here on strategies may run (and trade, if the gate allows).
-    d.writer.write('event', READY_ROW, { state: d.gate().state, openTrades: d.tracker.openTrades().length, workingOrders: orders.registry.workingOrderCount });
+    d.writer.write('event', READY_ROW, {
+      state: d.gate().state,
+      openTrades: d.tracker.openTrades().length,
+      workingOrders: orders.registry.workingOrderCount,
+    });
     this.checkpoint();
   }
 
@@ -165,17 +223,35 @@ export class SessionRecovery implements RecoveryHooks {
     const strategyId = meta?.strategyId ?? m?.[1];
     const symbol = meta?.symbol ?? open?.symbol;
     if (strategyId === undefined || symbol === undefined) return undefined;
-    const role: OrderRole = meta?.role ?? (m?.[2] === 'k' ? 'flatten' : ROLE_BY_SUFFIX[m?.[4] ?? 'p'] ?? 'entry');
+    const role: OrderRole = meta?.role ?? (m?.[2] === 'k' ? 'flatten' : (ROLE_BY_SUFFIX[m?.[4] ?? 'p'] ?? 'entry'));
     const tradeId = meta?.tradeId ?? this.d.tracker.current(strategyId, symbol)?.tradeId ?? null;
     const o: TrackedOrder = {
-      coid: p.coid, intentId: meta?.intentId ?? p.coid.replace(/\.(p|sl|tp)$/, ''), strategyId, symbol, tradeId, role, reason: 'adopted',
-      side: meta?.side ?? open?.side ?? 'buy', quantity: meta?.quantity ?? open?.quantity ?? 0, filled: meta?.filled ?? open?.filledQuantity ?? 0, terminal: false,
+      coid: p.coid,
+      intentId: meta?.intentId ?? p.coid.replace(/\.(p|sl|tp)$/, ''),
+      strategyId,
+      symbol,
+      tradeId,
+      role,
+      reason: 'adopted',
+      side: meta?.side ?? open?.side ?? 'buy',
+      quantity: meta?.quantity ?? open?.quantity ?? 0,
+      filled: meta?.filled ?? open?.filledQuantity ?? 0,
+      terminal: false,
       type: open?.type ?? (role === 'stop-loss' ? 'stop' : role === 'take-profit' ? 'limit' : 'market'),
     };
     this.adoptedCoids.add(o.coid);
     // Its number is taken, whatever the journal kept: the next intent of this run must not reuse it.
     this.d.orders().restoreCounters({ intents: counterOf(p.coid, 'i'), trades: counterOf(tradeId, 't'), ordersSent: 0 });
-    const row: Omit<CheckpointOrder, 'coid'> = { intentId: o.intentId, strategyId, symbol, tradeId, role, side: o.side, quantity: o.quantity, filled: o.filled };
+    const row: Omit<CheckpointOrder, 'coid'> = {
+      intentId: o.intentId,
+      strategyId,
+      symbol,
+      tradeId,
+      role,
+      side: o.side,
+      quantity: o.quantity,
+      filled: o.filled,
+    };
     this.d.writer.write('order', ORDER_TRACKED_ROW, { ...row }, { coid: o.coid, symbol, strategyId, tradeId: tradeId ?? undefined });
     this.schedule();
     return o;
@@ -198,15 +274,28 @@ export class SessionRecovery implements RecoveryHooks {
     this.killSwitch = nextKillSwitch(this.killSwitch, to, reason, this.d.sessionId);
     this.schedule();
     // A kill-switch transition must outlive a crash right after it: start the commit now, not at the next batch.
-    this.d.loop.post(() => { void this.d.journal.flush().catch(() => {}); });
+    this.d.loop.post(() => {
+      void this.d.journal.flush().catch(() => {});
+    });
   }
 
   /** Subscribes the checkpoint triggers; returns the disposer. */
   attach(): () => void {
     const { bus } = this.d;
-    const offs = (['order.filled', 'commission.reported', 'trade.closed', 'intent.sent', 'order.cancelled', 'order.rejected', 'kill-switch.flattened'] as const)
-      .map((e) => bus.on(e, () => this.schedule(), 'checkpoint'));
-    return () => { for (const off of offs) off(); };
+    const offs = (
+      [
+        'order.filled',
+        'commission.reported',
+        'trade.closed',
+        'intent.sent',
+        'order.cancelled',
+        'order.rejected',
+        'kill-switch.flattened',
+      ] as const
+    ).map((e) => bus.on(e, () => this.schedule(), 'checkpoint'));
+    return () => {
+      for (const off of offs) off();
+    };
   }
 
   /** One checkpoint per kernel input, however many state changes it caused. */
@@ -224,10 +313,26 @@ export class SessionRecovery implements RecoveryHooks {
     const { d } = this;
     const orders = d.orders();
     const body: CheckpointBody = {
-      schemaVersion: CHECKPOINT_SCHEMA_VERSION, tradingDay: this.tradingDay, mode: d.mode, accountKey: d.plan.accountKey, sessionId: d.sessionId,
-      seq: ++this.seq, killSwitch: { ...this.killSwitch }, ledger: d.ledger.snapshot(), tracker: d.tracker.snapshot(), counters: orders.counters,
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+      tradingDay: this.tradingDay,
+      mode: d.mode,
+      accountKey: d.plan.accountKey,
+      sessionId: d.sessionId,
+      seq: ++this.seq,
+      killSwitch: { ...this.killSwitch },
+      ledger: d.ledger.snapshot(),
+      tracker: d.tracker.snapshot(),
+      counters: orders.counters,
       workingOrders: orders.registry.working().map((o) => ({
-        coid: o.coid, intentId: o.intentId, strategyId: o.strategyId, symbol: o.symbol, tradeId: o.tradeId, role: o.role, side: o.side, quantity: o.quantity, filled: o.filled,
+        coid: o.coid,
+        intentId: o.intentId,
+        strategyId: o.strategyId,
+        symbol: o.symbol,
+        tradeId: o.tradeId,
+        role: o.role,
+        side: o.side,
+        quantity: o.quantity,
+        filled: o.filled,
       })),
       memoryVersion: d.memory.current?.version ?? null,
     };

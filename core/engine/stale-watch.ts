@@ -31,7 +31,12 @@ export class StaleWatch {
   private since: Micros;
   private timer: TimerHandle | null = null;
 
-  constructor(private readonly clock: Clock, private readonly staleUs: Micros, private readonly host: StaleHost, private readonly label: string) {
+  constructor(
+    private readonly clock: Clock,
+    private readonly staleUs: Micros,
+    private readonly host: StaleHost,
+    private readonly label: string,
+  ) {
     this.lastAt = this.since = clock.now();
   }
 

@@ -3,7 +3,16 @@ import type { Position } from '../domain/orders.js';
 import { Sfc32, seedFrom } from '../domain/random.js';
 import type { Money } from '../domain/units.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DecisionRecord, IntentResult, MemoryView, Strategy, StrategyContext, StrategyIntent, StrategyLog, TriggerRecord } from '../../ports/strategy.js';
+import type {
+  DecisionRecord,
+  IntentResult,
+  MemoryView,
+  Strategy,
+  StrategyContext,
+  StrategyIntent,
+  StrategyLog,
+  TriggerRecord,
+} from '../../ports/strategy.js';
 import type { StrategyManifest } from '../../plugins/sdk/manifest.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { Ledger } from './ledger.js';
@@ -47,9 +56,16 @@ export function createStrategy(manifest: StrategyManifest<unknown>, instanceId: 
       const m = d.memory.current;
       // The checksum rides along only when memory is in force, so a session without learning journals as before.
       const memory = m === null ? { memoryVersion: null } : { memoryVersion: m.version, memoryChecksum: m.checksum ?? null };
-      d.journal.write('decision', `decision.${record.stage}`, { ...record, ...memory }, {
-        symbol: record.symbol, strategyId: instanceId, tradeId: record.tradeId,
-      });
+      d.journal.write(
+        'decision',
+        `decision.${record.stage}`,
+        { ...record, ...memory },
+        {
+          symbol: record.symbol,
+          strategyId: instanceId,
+          tradeId: record.tradeId,
+        },
+      );
     },
     snapshot: (tradeId: string, label: string, features: Readonly<Record<string, number>>): void => {
       d.journal.write('sample', 'feature.snapshot', { label, features: { ...features } }, { strategyId: instanceId, tradeId });
@@ -66,7 +82,13 @@ export function createStrategy(manifest: StrategyManifest<unknown>, instanceId: 
   };
   return {
     id: instanceId,
-    subscriptions: bind('subscriptions'), start: bind('start'), onBook: bind('onBook'), onTrade: bind('onTrade'),
-    onStatus: bind('onStatus'), onOrder: bind('onOrder'), onTradeClosed: bind('onTradeClosed'), stop: bind('stop'),
+    subscriptions: bind('subscriptions'),
+    start: bind('start'),
+    onBook: bind('onBook'),
+    onTrade: bind('onTrade'),
+    onStatus: bind('onStatus'),
+    onOrder: bind('onOrder'),
+    onTradeClosed: bind('onTradeClosed'),
+    stop: bind('stop'),
   };
 }

@@ -56,16 +56,35 @@ export class TradeTracker {
    * `tradeId` is the id the order manager allocated when the entry intent was sent.
    */
   applyFill(
-    strategyId: string, symbol: string, tradeId: string, side: OrderSide, qty: Quantity, price: Price,
-    commission: Money, time: Micros, exitReason: string,
+    strategyId: string,
+    symbol: string,
+    tradeId: string,
+    side: OrderSide,
+    qty: Quantity,
+    price: Price,
+    commission: Money,
+    time: Micros,
+    exitReason: string,
   ): ClosedTrade | null {
     const k = key(strategyId, symbol);
     let trade = this.open.get(k);
     const signed = side === 'buy' ? qty : -qty;
     if (trade === undefined) {
       trade = {
-        tradeId, strategyId, symbol, side: signed > 0 ? 'long' : 'short', quantity: 0, maxQuantity: 0,
-        entryQty: 0, entryNotional: 0, exitQty: 0, exitNotional: 0, commission: 0, entryTime: time, lowMark: price, highMark: price,
+        tradeId,
+        strategyId,
+        symbol,
+        side: signed > 0 ? 'long' : 'short',
+        quantity: 0,
+        maxQuantity: 0,
+        entryQty: 0,
+        entryNotional: 0,
+        exitQty: 0,
+        exitNotional: 0,
+        commission: 0,
+        entryTime: time,
+        lowMark: price,
+        highMark: price,
       };
       this.open.set(k, trade);
       this.openList.push(trade);
@@ -73,7 +92,7 @@ export class TradeTracker {
       this.entriesBySymbol.set(symbol, (this.entriesBySymbol.get(symbol) ?? 0) + 1);
     }
     trade.commission += commission;
-    const adding = (trade.side === 'long') === (signed > 0);
+    const adding = (trade.side === 'long') === signed > 0;
     if (adding) {
       trade.entryQty += qty;
       trade.entryNotional += qty * price;
@@ -102,9 +121,20 @@ export class TradeTracker {
     const excess = qty - closing;
     if (excess > 0) this.applyFill(strategyId, symbol, `${trade.tradeId}.over`, side, excess, price, 0, time, exitReason);
     return {
-      tradeId: trade.tradeId, strategyId, symbol, side: trade.side, quantity: trade.maxQuantity,
-      entryPrice: entryAvg, exitPrice: exitAvg, entryTime: trade.entryTime, exitTime: time,
-      grossPnl, commission: trade.commission, netPnl, exitReason, ...excursion(trade, entryAvg, direction, price),
+      tradeId: trade.tradeId,
+      strategyId,
+      symbol,
+      side: trade.side,
+      quantity: trade.maxQuantity,
+      entryPrice: entryAvg,
+      exitPrice: exitAvg,
+      entryTime: trade.entryTime,
+      exitTime: time,
+      grossPnl,
+      commission: trade.commission,
+      netPnl,
+      exitReason,
+      ...excursion(trade, entryAvg, direction, price),
     };
   }
 
@@ -140,8 +170,12 @@ export class TradeTracker {
 
   snapshot(): TrackerSnapshot {
     return {
-      open: [...this.open.values()].map((t) => ({ ...t })), entriesBySymbol: [...this.entriesBySymbol.entries()],
-      stopOuts: [...this.stopOuts.entries()], tradesToday: this.tradesToday, closedToday: this.closedToday, consecutiveLosses: this.consecutiveLosses,
+      open: [...this.open.values()].map((t) => ({ ...t })),
+      entriesBySymbol: [...this.entriesBySymbol.entries()],
+      stopOuts: [...this.stopOuts.entries()],
+      tradesToday: this.tradesToday,
+      closedToday: this.closedToday,
+      consecutiveLosses: this.consecutiveLosses,
     };
   }
 
@@ -166,8 +200,20 @@ export class TradeTracker {
     const side = quantity > 0 ? 'long' : 'short';
     const qty = Math.abs(quantity);
     this.open.set(key(strategyId, symbol), {
-      tradeId, strategyId, symbol, side, quantity: qty, maxQuantity: qty, entryQty: qty, entryNotional: qty * averagePrice,
-      exitQty: 0, exitNotional: 0, commission: 0, entryTime: time, lowMark: averagePrice, highMark: averagePrice,
+      tradeId,
+      strategyId,
+      symbol,
+      side,
+      quantity: qty,
+      maxQuantity: qty,
+      entryQty: qty,
+      entryNotional: qty * averagePrice,
+      exitQty: 0,
+      exitNotional: 0,
+      commission: 0,
+      entryTime: time,
+      lowMark: averagePrice,
+      highMark: averagePrice,
     });
   }
 

@@ -29,14 +29,25 @@ export class HarvesterError extends Error {
 
 /** A config problem; `path` is the dotted config path, `pluginId` the plugin whose params failed, if any. */
 export class ConfigError extends HarvesterError {
-  constructor(code: ErrorCode, message: string, readonly path: string, readonly pluginId?: string, options: HarvesterErrorOptions = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly path: string,
+    readonly pluginId?: string,
+    options: HarvesterErrorOptions = {},
+  ) {
     super(code, message, { ...options, details: { ...options.details, path, pluginId } });
   }
 }
 
 /** A plugin failed to load, validate or start; the message always names the plugin. */
 export class PluginError extends HarvesterError {
-  constructor(code: ErrorCode, readonly pluginId: string, message: string, options: HarvesterErrorOptions = {}) {
+  constructor(
+    code: ErrorCode,
+    readonly pluginId: string,
+    message: string,
+    options: HarvesterErrorOptions = {},
+  ) {
     super(code, `Plugin '${pluginId}': ${message}`, { ...options, details: { ...options.details, pluginId } });
   }
 }

@@ -18,9 +18,26 @@ export interface KernelEvents {
   'trade.closed': ClosedTrade;
   'kill-switch.flattened': { positions: number; cancelled: number; reason: string; at: Micros };
   /** Operator-visible: closing a position failed MAX_CLOSE_FAILURES times; the shares are still held. */
-  'flatten.escalated': { severity: 'critical'; strategyId: string; symbol: string; qty: number; attempts: number; code: ErrorCode; reason: string; at: Micros };
+  'flatten.escalated': {
+    severity: 'critical';
+    strategyId: string;
+    symbol: string;
+    qty: number;
+    attempts: number;
+    code: ErrorCode;
+    reason: string;
+    at: Micros;
+  };
   /** An execution the kernel cannot trust (unknown or external order, or beyond the order's quantity): not applied. */
-  'fill.refused': { severity: 'critical'; coid: string; execId: string; symbol: string; qty: number; why: 'unknown-order' | 'external-order' | 'overfill'; at: Micros };
+  'fill.refused': {
+    severity: 'critical';
+    coid: string;
+    execId: string;
+    symbol: string;
+    qty: number;
+    why: 'unknown-order' | 'external-order' | 'overfill';
+    at: Micros;
+  };
   'session.started': { sessionId: string; mode: string; at: Micros };
   'session.ended': { sessionId: string; status: string; at: Micros };
 }

@@ -55,7 +55,10 @@ export function isLearningMemory(content: MemoryContent | null | undefined): con
  * A scorer for the filter of `content`, using the learner instances of this session (by id): the columns it reads
  * are the candidate's own (a learner may use a subset of the sample's columns).
  */
-export function filterScorer(content: LearningMemory, learners: readonly LoopLearner[]): { names: readonly string[]; score(values: readonly number[]): number | null } | null {
+export function filterScorer(
+  content: LearningMemory,
+  learners: readonly LoopLearner[],
+): { names: readonly string[]; score(values: readonly number[]): number | null } | null {
   if (content.filter === null) return null;
   const learner = learners.find((l) => l.id === content.filter!.learnerId)?.instance;
   const text = content.candidates[content.filter.learnerId];
@@ -82,8 +85,10 @@ export function activate(version: number, checksum: string, content: MemoryConte
   // so at decision time they are filled with 0. A missing decision-time column means no opinion.
   const later = names.map((n) => knownAtOf(n) !== 'decision');
   return {
-    version, checksum, content,
-    minScore: scorer === null ? null : mem?.filter?.minScore ?? null,
+    version,
+    checksum,
+    content,
+    minScore: scorer === null ? null : (mem?.filter?.minScore ?? null),
     score: (features) => {
       if (scorer === null) return null;
       for (let i = 0; i < names.length; i++) {
@@ -97,7 +102,13 @@ export function activate(version: number, checksum: string, content: MemoryConte
   };
 }
 
-export const BASELINE: ActiveMemory = Object.freeze({ version: 0, checksum: 'static', content: Object.freeze({}), score: () => null, minScore: null });
+export const BASELINE: ActiveMemory = Object.freeze({
+  version: 0,
+  checksum: 'static',
+  content: Object.freeze({}),
+  score: () => null,
+  minScore: null,
+});
 
 /** The memory as a policy over samples (for the shadow gate): skip when the filter scores below its cut-off. */
 export function policyOf(memory: ActiveMemory): Policy {

@@ -14,7 +14,10 @@ export interface BootstrapInterval {
  *
  * Hand-written because the maths is ten lines and must use the project's seeded stream (no npm bootstrap takes one).
  */
-export function bootstrapMean(values: readonly number[], options: { seed: number; iterations?: number; confidence?: number }): BootstrapInterval {
+export function bootstrapMean(
+  values: readonly number[],
+  options: { seed: number; iterations?: number; confidence?: number },
+): BootstrapInterval {
   const n = values.length;
   if (n === 0) return { mean: 0, lo: 0, hi: 0, n: 0 };
   let sum = 0;

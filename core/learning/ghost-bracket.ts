@@ -46,7 +46,10 @@ export class GhostBracket {
   private readonly half: Quantity;
   outcome: GhostOutcome | null = null;
 
-  constructor(readonly bracket: PlannedBracket, readonly decidedAt: Micros) {
+  constructor(
+    readonly bracket: PlannedBracket,
+    readonly decidedAt: Micros,
+  ) {
     this.quantity = bracket.quantity > 0 ? bracket.quantity : GHOST_NOMINAL_QUANTITY;
     this.half = Math.floor(this.quantity * bracket.tp1Fraction);
     this.rest = this.quantity;
@@ -102,8 +105,14 @@ export class GhostBracket {
     const low = Math.min(this.low, price);
     const high = Math.max(this.high, price);
     this.outcome = {
-      filledAt: this.filledAt, fillPrice: this.fillPrice, closedAt: now, quantity: this.quantity, pnl: this.realised,
-      maxAdverse: Math.max(0, this.fillPrice - low), maxFavourable: Math.max(0, high - this.fillPrice), exitReason: reason,
+      filledAt: this.filledAt,
+      fillPrice: this.fillPrice,
+      closedAt: now,
+      quantity: this.quantity,
+      pnl: this.realised,
+      maxAdverse: Math.max(0, this.fillPrice - low),
+      maxFavourable: Math.max(0, high - this.fillPrice),
+      exitReason: reason,
     };
     return true;
   }

@@ -44,8 +44,15 @@ export function buildLabel(i: LabelInput): TradeLabel {
   }
   r = r6(r);
   return {
-    r, mae: r6(mae), mfe: r6(mfe), win: r > 0, timeInTrade: r6(i.timeInTradeMicros / 1_000_000),
-    exitReason: i.exitReason, setupReason: i.setupReason, forced: i.forced, capped,
+    r,
+    mae: r6(mae),
+    mfe: r6(mfe),
+    win: r > 0,
+    timeInTrade: r6(i.timeInTradeMicros / 1_000_000),
+    exitReason: i.exitReason,
+    setupReason: i.setupReason,
+    forced: i.forced,
+    capped,
   };
 }
 

@@ -20,7 +20,12 @@ export interface LearningLoopDeps {
   holder: { current: ActiveMemory | null };
   /** The session's sample recorder (core/learning/sample-recorder.ts): real trades and ghost brackets. */
   samples: { onSample(listener: (s: TrainingSample) => void): Disposer };
-  write(kind: 'event', type: LearningRowType, data: Record<string, unknown>, keys?: { tradeId?: string; strategyId?: string; symbol?: string }): void;
+  write(
+    kind: 'event',
+    type: LearningRowType,
+    data: Record<string, unknown>,
+    keys?: { tradeId?: string; strategyId?: string; symbol?: string },
+  ): void;
   post(task: () => void): void;
   canPromote(): boolean;
   learningUnstable(reason: string): void;
@@ -46,9 +51,18 @@ export class LearningLoop {
 
   constructor(private readonly d: LearningLoopDeps) {
     this.pipeline = new LearningPipeline({
-      learners: d.learners, config: d.config, seed: d.seed, store: d.store, holder: d.holder,
-      journal: (type, data) => d.write('event', type, data), post: d.post, canPromote: d.canPromote,
-      learningUnstable: d.learningUnstable, dailyLossLimit: d.dailyLossLimit, now: d.now, warn: d.warn,
+      learners: d.learners,
+      config: d.config,
+      seed: d.seed,
+      store: d.store,
+      holder: d.holder,
+      journal: (type, data) => d.write('event', type, data),
+      post: d.post,
+      canPromote: d.canPromote,
+      learningUnstable: d.learningUnstable,
+      dailyLossLimit: d.dailyLossLimit,
+      now: d.now,
+      warn: d.warn,
     });
   }
 
@@ -77,9 +91,18 @@ export class LearningLoop {
     const got = before === undefined ? null : await this.d.store.get(before.version);
     this.pipeline.start(
       samples.slice(-this.d.config.window.max),
-      latest === null ? null : { version: latest.meta.version, checksum: latest.meta.checksum, createdAt: latest.meta.createdAt, content: latest.content },
+      latest === null
+        ? null
+        : { version: latest.meta.version, checksum: latest.meta.checksum, createdAt: latest.meta.createdAt, content: latest.content },
       highest,
-      got === null || !got.ok ? null : { version: got.value.meta.version, checksum: got.value.meta.checksum, createdAt: got.value.meta.createdAt, content: got.value.content },
+      got === null || !got.ok
+        ? null
+        : {
+            version: got.value.meta.version,
+            checksum: got.value.meta.checksum,
+            createdAt: got.value.meta.createdAt,
+            content: got.value.content,
+          },
       denied.sort(),
     );
     this.detach = this.d.samples.onSample((sample) => {

@@ -44,7 +44,10 @@ export const monitorParams = z
     /** Rollbacks in one session before learning is declared unstable (SAFE_MODE). */
     maxRollbacks: z.number().int().min(1).default(2),
     /** Memory older than this (hours of Clock time since it was saved) is not used: static LMP (version 0). */
-    maxAgeHours: z.number().positive().default(24 * 14),
+    maxAgeHours: z
+      .number()
+      .positive()
+      .default(24 * 14),
   })
   .strict();
 

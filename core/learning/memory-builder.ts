@@ -54,13 +54,24 @@ export function buildMemory(learners: readonly LoopLearner[], samples: readonly 
   }
   const last = train[train.length - 1]!;
   const base: Omit<LearningMemory, 'filter' | 'expectedR'> = {
-    kind: MEMORY_KIND, schemaVersion: MEMORY_SCHEMA, featureNames: [...last.featureNames], candidates, sections,
-    trainedOn: train.length, trainedThrough: last.sampleId,
-    seed, learners: provenance,
+    kind: MEMORY_KIND,
+    schemaVersion: MEMORY_SCHEMA,
+    featureNames: [...last.featureNames],
+    candidates,
+    sections,
+    trainedOn: train.length,
+    trainedThrough: last.sampleId,
+    seed,
+    learners: provenance,
     samples: { count: train.length, synthetic: train.filter((s) => s.synthetic).length, ids: train.map((s) => s.sampleId) },
   };
   const filter = filterLearner === null ? null : chooseCutOff(learners.find((l) => l.id === filterLearner)!, train, seed, base);
-  const taken = evaluatePolicy(filter === null ? () => ({ take: true, p: null }) : policyOf(activate(0, '', { ...base, filter, expectedR: 0 } as unknown as MemoryContent, learners)), train);
+  const taken = evaluatePolicy(
+    filter === null
+      ? () => ({ take: true, p: null })
+      : policyOf(activate(0, '', { ...base, filter, expectedR: 0 } as unknown as MemoryContent, learners)),
+    train,
+  );
   const content = { ...base, filter, expectedR: Math.round(taken.takenMeanR * 1e6) / 1e6 };
   return { ok: true, content: content as LearningMemory & MemoryContent, refusals };
 }
@@ -74,7 +85,12 @@ const VALIDATION_SHARE = 0.3;
  * cut-off on the samples the model was fitted on rewards its in-sample optimism — it vetoed 35–45 % of the planted
  * market's holdout trades, most of them still profitable (docs/learning.md). Too few samples to split: no filter.
  */
-function chooseCutOff(learner: LoopLearner, train: readonly TrainingSample[], seed: number, base: Omit<LearningMemory, 'filter' | 'expectedR'>): LearningMemory['filter'] {
+function chooseCutOff(
+  learner: LoopLearner,
+  train: readonly TrainingSample[],
+  seed: number,
+  base: Omit<LearningMemory, 'filter' | 'expectedR'>,
+): LearningMemory['filter'] {
   const cut = Math.floor(train.length * (1 - VALIDATION_SHARE));
   const fit = train.slice(0, cut);
   const check = train.slice(cut);
@@ -82,7 +98,10 @@ function chooseCutOff(learner: LoopLearner, train: readonly TrainingSample[], se
   const inner = learner.instance.build(fit, { seed });
   if (!inner.ok) return null;
   const probe = { ...base, candidates: { ...base.candidates, [learner.id]: learner.instance.serialize(inner.candidate) } };
-  let best: { filter: LearningMemory['filter']; e: number } = { filter: null, e: evaluatePolicy(() => ({ take: true, p: null }), check).expectancyR };
+  let best: { filter: LearningMemory['filter']; e: number } = {
+    filter: null,
+    e: evaluatePolicy(() => ({ take: true, p: null }), check).expectancyR,
+  };
   for (const minScore of FILTER_GRID) {
     const trial = { ...probe, filter: { learnerId: learner.id, minScore }, expectedR: 0 };
     const f = evaluatePolicy(policyOf(activate(0, '', trial as unknown as MemoryContent, [learner])), check);

@@ -1,7 +1,15 @@
 import type { Micros } from '../domain/units.js';
 import type { TrainingSample } from '../../ports/learner.js';
 import type { MemoryContent, MemoryStore } from '../../ports/memory-store.js';
-import { type ActiveMemory, BASELINE, type LearningMemory, type LoopLearner, activate, isLearningMemory, policyOf } from './active-memory.js';
+import {
+  type ActiveMemory,
+  BASELINE,
+  type LearningMemory,
+  type LoopLearner,
+  activate,
+  isLearningMemory,
+  policyOf,
+} from './active-memory.js';
 import type { LearningConfig } from './learning-config.js';
 import { type GateParams, type MonitorParams, gateParams, monitorParams } from './learning-params.js';
 import { memoryChecksum } from './memory-checksum.js';
@@ -82,7 +90,9 @@ export class LearningPipeline {
    * version number in the store. Memory older than `maxAgeHours` is not used (static LMP instead).
    */
   start(
-    samples: readonly TrainingSample[], latest: StoredVersion | null, highestVersion: number,
+    samples: readonly TrainingSample[],
+    latest: StoredVersion | null,
+    highestVersion: number,
     /** The promoted version before `latest`, the target of a rollback (static LMP when absent). */
     previous: StoredVersion | null = null,
     /** Checksums earlier sessions rolled back: never in force again (a rollback to static cannot move the store's
@@ -90,7 +100,8 @@ export class LearningPipeline {
     denied: readonly string[] = [],
   ): void {
     for (const c of denied) this.denied.add(c);
-    if (previous !== null && !this.denied.has(previous.checksum)) this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
+    if (previous !== null && !this.denied.has(previous.checksum))
+      this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
     for (const s of samples) this.push(s);
     // The cadence counts real closes across sessions: a day with fewer than K trades still moves it on.
     this.realCloses = samples.filter((s) => !s.synthetic).length;
@@ -99,7 +110,12 @@ export class LearningPipeline {
     if (latest !== null) {
       const ageHours = (this.d.now() - latest.createdAt) / HOUR;
       if (ageHours > this.monitorParams.maxAgeHours) {
-        this.d.journal('learning.memory-stale', { version: latest.version, checksum: latest.checksum, ageHours: Math.round(ageHours), maxAgeHours: this.monitorParams.maxAgeHours });
+        this.d.journal('learning.memory-stale', {
+          version: latest.version,
+          checksum: latest.checksum,
+          ageHours: Math.round(ageHours),
+          maxAgeHours: this.monitorParams.maxAgeHours,
+        });
       } else if (this.denied.has(latest.checksum)) {
         const back = this.history.pop() ?? BASELINE;
         this.d.journal('learning.memory-denied', { version: latest.version, checksum: latest.checksum, instead: back.version });
@@ -109,7 +125,12 @@ export class LearningPipeline {
     this.d.holder.current = active;
     this.installedAt = this.d.now();
     if (active.version !== 0) this.monitor = this.newMonitor(active);
-    this.d.journal('learning.started', { version: active.version, checksum: active.checksum, samples: this.window.length, learners: this.d.learners.map((l) => l.id) });
+    this.d.journal('learning.started', {
+      version: active.version,
+      checksum: active.checksum,
+      samples: this.window.length,
+      learners: this.d.learners.map((l) => l.id),
+    });
     if (active.version !== 0) this.gateOnLoad(active);
   }
 
@@ -123,11 +144,21 @@ export class LearningPipeline {
     const holdoutN = Math.min(n, Math.max(this.gate.minHoldout, Math.round(n * this.gate.holdoutShare)));
     if (holdoutN < this.gate.minHoldout) return;
     const verdict = shadowGate({
-      champion: policyOf(BASELINE), candidate: policyOf(active), holdout: this.window.slice(n - holdoutN),
-      schemaMatches: true, params: this.gate, seed: seedFrom(this.d.seed, 'learning-load'),
+      champion: policyOf(BASELINE),
+      candidate: policyOf(active),
+      holdout: this.window.slice(n - holdoutN),
+      schemaMatches: true,
+      params: this.gate,
+      seed: seedFrom(this.d.seed, 'learning-load'),
     });
     const failed = verdict.failed.filter((f) => f !== 'no-change' && f !== 'holdout-size');
-    this.d.journal('learning.gate-on-load', { version: active.version, checksum: active.checksum, pass: failed.length === 0, failed, figures: { ...verdict.figures } });
+    this.d.journal('learning.gate-on-load', {
+      version: active.version,
+      checksum: active.checksum,
+      pass: failed.length === 0,
+      failed,
+      figures: { ...verdict.figures },
+    });
     if (failed.length > 0) this.rollback('gate-on-load');
   }
 
@@ -185,9 +216,15 @@ export class LearningPipeline {
     const candidate = activate(version, checksum, content, this.d.learners);
     const champion = this.d.holder.current ?? BASELINE;
     const verdict = shadowGate({
-      champion: policyOf(champion), candidate: policyOf(candidate), holdout,
-      schemaMatches: sameSchema(champion, content), params: { ...this.gate, selectionAlpha: this.gate.selectionAlpha / looks }, seed,
-      sectionsChanged: memoryChecksum((content as LearningMemory).sections) !== memoryChecksum(isLearningMemory(champion.content) ? champion.content.sections : {}),
+      champion: policyOf(champion),
+      candidate: policyOf(candidate),
+      holdout,
+      schemaMatches: sameSchema(champion, content),
+      params: { ...this.gate, selectionAlpha: this.gate.selectionAlpha / looks },
+      seed,
+      sectionsChanged:
+        memoryChecksum((content as LearningMemory).sections) !==
+        memoryChecksum(isLearningMemory(champion.content) ? champion.content.sections : {}),
     });
     const failed = [...verdict.failed];
     if (this.denied.has(checksum)) failed.push('deny-listed');
@@ -198,11 +235,26 @@ export class LearningPipeline {
     else if (pass && this.realCloses - this.closesAtPromotion < this.monitorParams.minClosesBetweenPromotions) held = 'rate-limit';
     else if (pass && this.promotions >= this.monitorParams.maxPromotionsPerSession) held = 'session-cap';
     if (force && !this.d.canPromote()) held = 'safe-mode';
-    else if (force) { held = null; promote = true; }
+    else if (force) {
+      held = null;
+      promote = true;
+    }
     if (held !== null) promote = false;
     this.d.journal('learning.gate', {
-      version, checksum, pass, failed, promoted: promote, held, forced: force && !pass, champion: champion.version,
-      trainedOn: train.length, trainedFrom: (content as LearningMemory).samples.ids[0] ?? null, holdout: holdout.length, looks, filter: (content as LearningMemory).filter, figures: { ...verdict.figures },
+      version,
+      checksum,
+      pass,
+      failed,
+      promoted: promote,
+      held,
+      forced: force && !pass,
+      champion: champion.version,
+      trainedOn: train.length,
+      trainedFrom: (content as LearningMemory).samples.ids[0] ?? null,
+      holdout: holdout.length,
+      looks,
+      filter: (content as LearningMemory).filter,
+      figures: { ...verdict.figures },
     });
     if (!pass && !force) this.stats.rejections++;
     if (held !== null && pass) this.stats.deferred++;
@@ -214,7 +266,8 @@ export class LearningPipeline {
   private compose(train: readonly TrainingSample[], seed: number): { content: LearningMemory & MemoryContent } | null {
     if (train.length === 0) return null;
     const built = buildMemory(this.d.learners, train, seed);
-    for (const r of built.refusals) this.d.journal('learning.build-refused', { learnerId: r.id, code: r.code, reason: r.reason, samples: train.length });
+    for (const r of built.refusals)
+      this.d.journal('learning.build-refused', { learnerId: r.id, code: r.code, reason: r.reason, samples: train.length });
     return built.ok ? { content: built.content } : null;
   }
 
@@ -242,7 +295,14 @@ export class LearningPipeline {
     this.stats.rollbacks++;
     this.monitor = previous.version === 0 ? null : this.newMonitor(previous);
     const reading = this.monitor === null ? null : this.monitor.reading();
-    this.d.journal('learning.rollback', { from: current.version, fromChecksum: current.checksum, to: previous.version, trigger, rollbacks: this.rollbacks, reading });
+    this.d.journal('learning.rollback', {
+      from: current.version,
+      fromChecksum: current.checksum,
+      to: previous.version,
+      trigger,
+      rollbacks: this.rollbacks,
+      reading,
+    });
     this.d.post(() => {
       this.d.holder.current = previous;
       this.installedAt = this.d.now();
@@ -265,13 +325,18 @@ export class LearningPipeline {
 
   /** Store writes run behind the loop, in order; their outcome is logged, never journaled (it would not replay). */
   private persist(content: MemoryContent, note: string, expectedVersion: number, promote: boolean): void {
-    this.io = this.io.then(async () => {
-      const saved = await this.d.store.save(content, note);
-      if (!saved.ok) return this.d.warn('memory save failed', { code: saved.code, reason: saved.reason });
-      if (saved.value.version !== expectedVersion) this.d.warn('memory store numbered the version differently', { expected: expectedVersion, stored: saved.value.version });
-      const r = promote ? await this.d.store.promote(saved.value.version, { force: true }) : await this.d.store.reject(saved.value.version, note);
-      if (!r.ok) this.d.warn('memory promote/reject failed', { code: r.code, reason: r.reason });
-    }).catch((error: unknown) => this.d.warn('memory write failed', { message: (error as Error).message }));
+    this.io = this.io
+      .then(async () => {
+        const saved = await this.d.store.save(content, note);
+        if (!saved.ok) return this.d.warn('memory save failed', { code: saved.code, reason: saved.reason });
+        if (saved.value.version !== expectedVersion)
+          this.d.warn('memory store numbered the version differently', { expected: expectedVersion, stored: saved.value.version });
+        const r = promote
+          ? await this.d.store.promote(saved.value.version, { force: true })
+          : await this.d.store.reject(saved.value.version, note);
+        if (!r.ok) this.d.warn('memory promote/reject failed', { code: r.code, reason: r.reason });
+      })
+      .catch((error: unknown) => this.d.warn('memory write failed', { message: (error as Error).message }));
   }
 }
 

@@ -25,7 +25,11 @@ export class PostPromotionMonitor {
   private cumR = 0;
   private loss = 0;
 
-  constructor(private readonly p: MonitorParams, private readonly dailyLossLimit: number, private readonly expectedR: number) {}
+  constructor(
+    private readonly p: MonitorParams,
+    private readonly dailyLossLimit: number,
+    private readonly expectedR: number,
+  ) {}
 
   /** One closed trade: its R and net PnL (Money units). Returns the trigger that fired, if any. */
   observe(r: number, netPnl: number): MonitorTrigger | null {

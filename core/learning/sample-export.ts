@@ -14,14 +14,21 @@ export function exportSamples(samples: readonly TrainingSample[], format: Sample
   if (format === 'jsonl') return samples.map((s) => `${JSON.stringify(s)}\n`).join('');
   const features: string[] = [];
   const seen = new Set<string>();
-  for (const s of samples) for (const n of s.featureNames) if (!seen.has(n)) { seen.add(n); features.push(n); }
+  for (const s of samples)
+    for (const n of s.featureNames)
+      if (!seen.has(n)) {
+        seen.add(n);
+        features.push(n);
+      }
   const header = [...META_FIELDS, ...LABEL_FIELDS.map((f) => `label.${f}`), ...features];
   const lines = [header.map(csvCell).join(',')];
   for (const s of samples) {
     const byName = new Map(s.featureNames.map((n, i) => [n, s.features[i]]));
-    lines.push([
-      ...META_FIELDS.map((f) => s[f]), ...LABEL_FIELDS.map((f) => s.label[f]), ...features.map((n) => byName.get(n)),
-    ].map(csvCell).join(','));
+    lines.push(
+      [...META_FIELDS.map((f) => s[f]), ...LABEL_FIELDS.map((f) => s.label[f]), ...features.map((n) => byName.get(n))]
+        .map(csvCell)
+        .join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

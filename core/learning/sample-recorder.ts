@@ -14,9 +14,13 @@ import { ENTRY_UNFILLED, GHOST_UNFILLED_ROW_TYPE, SAMPLE_ROW_TYPE, sampleIdOf, t
 
 /** Columns the recorder adds after the strategy's decision columns, in this order (ports/feature-spec.ts prefixes). */
 export const OUTCOME_COLUMNS = [
-  'fill.filled', 'fill.slippageTicks', 'fill.fillDelaySec', 'p5s.markoutTicks', 'p15s.markoutTicks', 'exit.markoutTicks',
+  'fill.filled',
+  'fill.slippageTicks',
+  'fill.fillDelaySec',
+  'p5s.markoutTicks',
+  'p15s.markoutTicks',
+  'exit.markoutTicks',
 ] as const;
-
 
 export interface SampleRecorderDeps {
   sessionId: string;
@@ -78,14 +82,30 @@ export class SampleRecorder {
   attach(): Disposer {
     const { bus, router } = this.d;
     const off = [
-      router.onDepth((event, book) => { if (event.endOfBatch) this.onBook(book); }),
-      bus.on('intent.sent', (e) => { if (e.tradeId !== null && e.coids[0] !== undefined) this.coidsByTrade.set(e.tradeId, e.coids[0]); }, 'learning'),
+      router.onDepth((event, book) => {
+        if (event.endOfBatch) this.onBook(book);
+      }),
+      bus.on(
+        'intent.sent',
+        (e) => {
+          if (e.tradeId !== null && e.coids[0] !== undefined) this.coidsByTrade.set(e.tradeId, e.coids[0]);
+        },
+        'learning',
+      ),
       bus.on('trade.closed', (t) => this.onTradeClosed(t), 'learning'),
       bus.on('order.filled', (f) => this.onFill(f.coid, f.qty, f.price, f.at), 'learning'),
-      bus.on('order.cancelled', (e) => { if (e.filledQty === 0) this.onEntryDead(e.coid); }, 'learning'),
+      bus.on(
+        'order.cancelled',
+        (e) => {
+          if (e.filledQty === 0) this.onEntryDead(e.coid);
+        },
+        'learning',
+      ),
       bus.on('order.rejected', (e) => this.onEntryDead(e.coid), 'learning'),
     ];
-    return () => { for (const f of off) f(); };
+    return () => {
+      for (const f of off) f();
+    };
   }
 
   /** Every sample, as it is journaled. */
@@ -102,7 +122,19 @@ export class SampleRecorder {
     const names = Object.keys(record.features).sort();
     const decision = names.map((n) => record.features[n]!);
     const base: Pending = {
-      strategyId, record, decidedAt: now, names, decision, entryCoid: null, filledQty: 0, filledNotional: 0, filledAt: 0, fillPrice: 0, m5: Number.NaN, m15: Number.NaN, lastMid: 0,
+      strategyId,
+      record,
+      decidedAt: now,
+      names,
+      decision,
+      entryCoid: null,
+      filledQty: 0,
+      filledNotional: 0,
+      filledAt: 0,
+      fillPrice: 0,
+      m5: Number.NaN,
+      m15: Number.NaN,
+      lastMid: 0,
     };
     if (record.taken) {
       base.entryCoid = this.coidsByTrade.get(record.triggerId) ?? null;
@@ -175,16 +207,28 @@ export class SampleRecorder {
     const o = g.ghost.outcome;
     if (g.ghost.phase === 'unfilled' || o === null) {
       this.counts.ghostsUnfilled++;
-      this.d.journal.write('sample', GHOST_UNFILLED_ROW_TYPE, { triggerId: g.record.triggerId, outcome: g.record.outcome, decidedAt: g.decidedAt },
-        { symbol: g.record.symbol, strategyId: g.strategyId, tradeId: g.record.triggerId });
+      this.d.journal.write(
+        'sample',
+        GHOST_UNFILLED_ROW_TYPE,
+        { triggerId: g.record.triggerId, outcome: g.record.outcome, decidedAt: g.decidedAt },
+        { symbol: g.record.symbol, strategyId: g.strategyId, tradeId: g.record.triggerId },
+      );
       return;
     }
     const b = g.record.bracket;
     const forced: ForcedExit | null = o.exitReason === 'session-end' || o.exitReason === 'kill-switch' ? o.exitReason : null;
     const riskPerShare = b.entry - b.stop;
     const label = buildLabel({
-      netPnl: o.pnl, plannedRisk: riskPerShare * o.quantity, maxAdverse: o.maxAdverse, maxFavourable: o.maxFavourable, riskPerShare,
-      timeInTradeMicros: o.closedAt - o.filledAt, exitReason: o.exitReason, setupReason: g.record.setupReason, forced, rCap: this.d.forcedExitRCap,
+      netPnl: o.pnl,
+      plannedRisk: riskPerShare * o.quantity,
+      maxAdverse: o.maxAdverse,
+      maxFavourable: o.maxFavourable,
+      riskPerShare,
+      timeInTradeMicros: o.closedAt - o.filledAt,
+      exitReason: o.exitReason,
+      setupReason: g.record.setupReason,
+      forced,
+      rCap: this.d.forcedExitRCap,
     });
     this.emit(g, label, true, now, o.fillPrice);
   }
@@ -201,9 +245,16 @@ export class SampleRecorder {
     const b = p.record.bracket;
     const riskPerShare = b.entry - b.stop;
     const label = buildLabel({
-      netPnl: t.netPnl, plannedRisk: riskPerShare * t.quantity, maxAdverse: t.maxAdverse ?? 0, maxFavourable: t.maxFavourable ?? 0, riskPerShare,
-      timeInTradeMicros: t.exitTime - t.entryTime, exitReason: t.exitReason, setupReason: p.record.setupReason,
-      forced: forcedExitOf(t.exitReason, this.d.killSwitchEngaged(), this.sessionEnding), rCap: this.d.forcedExitRCap,
+      netPnl: t.netPnl,
+      plannedRisk: riskPerShare * t.quantity,
+      maxAdverse: t.maxAdverse ?? 0,
+      maxFavourable: t.maxFavourable ?? 0,
+      riskPerShare,
+      timeInTradeMicros: t.exitTime - t.entryTime,
+      exitReason: t.exitReason,
+      setupReason: p.record.setupReason,
+      forced: forcedExitOf(t.exitReason, this.d.killSwitchEngaged(), this.sessionEnding),
+      rCap: this.d.forcedExitRCap,
     });
     this.emit(p, label, false, t.exitTime, t.entryPrice);
   }
@@ -230,9 +281,23 @@ export class SampleRecorder {
     if (this.d.tracker.current(p.strategyId, p.record.symbol)?.tradeId === p.record.triggerId) return;
     this.pending.splice(i, 1);
     this.counts.entriesUnfilled++;
-    this.emit(p, {
-      r: 0, mae: 0, mfe: 0, win: false, timeInTrade: 0, exitReason: ENTRY_UNFILLED, setupReason: p.record.setupReason, forced: null, capped: false,
-    }, false, this.d.clock.now(), 0);
+    this.emit(
+      p,
+      {
+        r: 0,
+        mae: 0,
+        mfe: 0,
+        win: false,
+        timeInTrade: 0,
+        exitReason: ENTRY_UNFILLED,
+        setupReason: p.record.setupReason,
+        forced: null,
+        capped: false,
+      },
+      false,
+      this.d.clock.now(),
+      0,
+    );
   }
 
   private emit(p: Pending, label: TrainingSample['label'], synthetic: boolean, closedAt: Micros, fillPrice: Price): void {
@@ -248,13 +313,26 @@ export class SampleRecorder {
       filled ? (p.lastMid > 0 ? (p.lastMid - fillPrice) / tick : 0) : 0,
     ];
     const sample: TrainingSample = {
-      sampleId: sampleIdOf(p.decidedAt, this.d.seed, p.strategyId, p.record.triggerId), tradeId: p.record.triggerId, sessionId: this.d.sessionId, strategyId: p.strategyId,
-      symbol: p.record.symbol, decidedAt: p.decidedAt, closedAt, synthetic, weight: synthetic ? this.d.syntheticWeight : 1,
-      featureNames: [...p.names, ...OUTCOME_COLUMNS], features: [...p.decision, ...tail].map(finite), label,
+      sampleId: sampleIdOf(p.decidedAt, this.d.seed, p.strategyId, p.record.triggerId),
+      tradeId: p.record.triggerId,
+      sessionId: this.d.sessionId,
+      strategyId: p.strategyId,
+      symbol: p.record.symbol,
+      decidedAt: p.decidedAt,
+      closedAt,
+      synthetic,
+      weight: synthetic ? this.d.syntheticWeight : 1,
+      featureNames: [...p.names, ...OUTCOME_COLUMNS],
+      features: [...p.decision, ...tail].map(finite),
+      label,
     };
     if (synthetic) this.counts.synthetic++;
     else this.counts.real++;
-    this.d.journal.write('sample', SAMPLE_ROW_TYPE, toStoredSample(sample) as unknown as Record<string, unknown>, { symbol: sample.symbol, strategyId: sample.strategyId, tradeId: sample.tradeId });
+    this.d.journal.write('sample', SAMPLE_ROW_TYPE, toStoredSample(sample) as unknown as Record<string, unknown>, {
+      symbol: sample.symbol,
+      strategyId: sample.strategyId,
+      tradeId: sample.tradeId,
+    });
     for (const l of this.listeners) l(sample);
   }
 }

@@ -11,7 +11,11 @@ import { Sfc32 } from '../domain/random.js';
  * Seeded (core/domain/random.ts) and exact in arithmetic order, so a journaled verdict recomputes. Only the positions
  * where the policies disagree are drawn (a partial Fisher–Yates shuffle of the outcomes per iteration).
  */
-export function selectionPValue(w: readonly number[], r: readonly number[], options: { seed: number; iterations: number }): { statistic: number; p: number; changed: number } {
+export function selectionPValue(
+  w: readonly number[],
+  r: readonly number[],
+  options: { seed: number; iterations: number },
+): { statistic: number; p: number; changed: number } {
   const n = r.length;
   const at: number[] = [];
   const sign: number[] = [];

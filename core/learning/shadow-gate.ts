@@ -57,15 +57,26 @@ export function shadowGate(input: {
   // (a real trade and the ghost brackets beside it), so a filter vetoing one losing episode would count as several
   // independent hits: only the first opportunity of each run of overlapping [decision, exit] intervals is a unit.
   const units = episodeHeads(input.holdout);
-  const sel = selectionPValue(units.map((i) => w[i]!), units.map((i) => input.holdout[i]!.label.r), { seed: input.seed, iterations: p.iterations });
+  const sel = selectionPValue(
+    units.map((i) => w[i]!),
+    units.map((i) => input.holdout[i]!.label.r),
+    { seed: input.seed, iterations: p.iterations },
+  );
   const figures: GateFigures = {
     holdout: input.holdout.length,
-    championExpectancyR: round(ch.expectancyR), candidateExpectancyR: round(ca.expectancyR),
-    deltaR: round(ci.mean), deltaLoR: round(ci.lo), deltaHiR: round(ci.hi),
-    championMaeR: round(ch.meanMaeR), candidateMaeR: round(ca.meanMaeR),
-    candidateCoverage: round(ca.coverage), vetoShift: round(Math.abs(ca.vetoRate - ch.vetoRate)),
-    championBrier: round(ch.brier), candidateBrier: round(ca.brier),
-    changed: sel.changed, selectionP: round(sel.p),
+    championExpectancyR: round(ch.expectancyR),
+    candidateExpectancyR: round(ca.expectancyR),
+    deltaR: round(ci.mean),
+    deltaLoR: round(ci.lo),
+    deltaHiR: round(ci.hi),
+    championMaeR: round(ch.meanMaeR),
+    candidateMaeR: round(ca.meanMaeR),
+    candidateCoverage: round(ca.coverage),
+    vetoShift: round(Math.abs(ca.vetoRate - ch.vetoRate)),
+    championBrier: round(ch.brier),
+    candidateBrier: round(ca.brier),
+    changed: sel.changed,
+    selectionP: round(sel.p),
   };
   const failed: string[] = [];
   // Non-inferiority alone would promote a candidate that changes nothing; a new version must change a decision.

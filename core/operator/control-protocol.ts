@@ -12,7 +12,10 @@ export function encodeControlRequest(command: Readonly<Record<string, unknown>>,
 }
 
 /** Decode one untrusted request line; `tokenMatches` is the transport's constant-time token check. */
-export function decodeControlRequest(line: string, tokenMatches: (given: unknown) => boolean): { ok: true; command: OperatorCommand } | { ok: false; error: string; invalid?: true } {
+export function decodeControlRequest(
+  line: string,
+  tokenMatches: (given: unknown) => boolean,
+): { ok: true; command: OperatorCommand } | { ok: false; error: string; invalid?: true } {
   let msg: unknown;
   try {
     msg = JSON.parse(line);

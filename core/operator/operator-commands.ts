@@ -26,7 +26,16 @@ export interface OperatorHandler {
   handle(cmd: OperatorCommand): Promise<OperatorResult>;
 }
 
-export const OPERATOR_COMMANDS: readonly OperatorCommandName[] = ['pause', 'resume', 'pause-symbol', 'resume-symbol', 'flatten', 'halt', 'clear', 'status'];
+export const OPERATOR_COMMANDS: readonly OperatorCommandName[] = [
+  'pause',
+  'resume',
+  'pause-symbol',
+  'resume-symbol',
+  'flatten',
+  'halt',
+  'clear',
+  'status',
+];
 
 /** Long names accepted on the wire and in the CLI. */
 const ALIASES: Readonly<Record<string, OperatorCommandName>> = { 'flatten-all': 'flatten', 'clear-halt': 'clear' };

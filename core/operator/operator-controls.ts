@@ -7,8 +7,12 @@ import type { JournalWriter } from '../engine/journal-writer.js';
 export class SymbolPauses {
   private readonly paused = new Set<string>();
   readonly view: ReadonlySet<string> = this.paused;
-  pause(symbol: string): void { this.paused.add(symbol); }
-  resume(symbol: string): void { this.paused.delete(symbol); }
+  pause(symbol: string): void {
+    this.paused.add(symbol);
+  }
+  resume(symbol: string): void {
+    this.paused.delete(symbol);
+  }
 }
 
 /** What operator controls act on, each collaborator named; the controls never see the engine itself. */
@@ -48,25 +52,41 @@ export class OperatorControls {
     {
       d.journal.write('risk', `operator.${cmd.command}`, { ...cmd });
       switch (cmd.command) {
-        case 'pause': d.pauses.pause('*'); break;
-        case 'resume': d.pauses.resume('*'); break;
-        case 'pause-symbol': d.pauses.pause(cmd.symbol); break;
-        case 'resume-symbol': d.pauses.resume(cmd.symbol); break;
+        case 'pause':
+          d.pauses.pause('*');
+          break;
+        case 'resume':
+          d.pauses.resume('*');
+          break;
+        case 'pause-symbol':
+          d.pauses.pause(cmd.symbol);
+          break;
+        case 'resume-symbol':
+          d.pauses.resume(cmd.symbol);
+          break;
         // A flatten also pauses entries: otherwise the strategy re-enters at its next signal, seconds later.
-        case 'flatten': d.pauses.pause('*'); d.flattenAll(`operator ${cmd.operatorId}: ${cmd.note ?? ''}`); break;
-        case 'halt': d.gate.halt(cmd.operatorId, cmd.note ?? ''); break;
+        case 'flatten':
+          d.pauses.pause('*');
+          d.flattenAll(`operator ${cmd.operatorId}: ${cmd.note ?? ''}`);
+          break;
+        case 'halt':
+          d.gate.halt(cmd.operatorId, cmd.note ?? '');
+          break;
         case 'clear': {
           const r = d.gate.clear(cmd.operatorId, cmd.note ?? '', d.riskContext());
           if (!r.ok) result = { ok: false, state: d.gate.state, reasons: r.reasons };
           break;
         }
-        case 'status': break;
+        case 'status':
+          break;
       }
       if (result.ok) {
         result = {
-          ok: true, state: d.gate.state,
+          ok: true,
+          state: d.gate.state,
           detail: {
-            paused: [...d.pauses.view], positions: d.positions(),
+            paused: [...d.pauses.view],
+            positions: d.positions(),
             ...(d.gate.reason === null ? {} : { why: d.gate.reason }),
             ...(cmd.command === 'flatten' ? { note: 'entries are paused too; `harvester control resume` when ready' } : {}),
           },

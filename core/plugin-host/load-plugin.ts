@@ -13,7 +13,11 @@ export function isModuleReference(ref: string): boolean {
  * Import a plugin from a path (relative to the config file's folder) or an installed package name, and return its
  * default export (or its only manifest-shaped export). Import failures name the reference.
  */
-export async function loadPluginModule(ref: string, baseDir: string, importer: (specifier: string) => Promise<unknown> = (s) => import(s)): Promise<AnyPluginManifest> {
+export async function loadPluginModule(
+  ref: string,
+  baseDir: string,
+  importer: (specifier: string) => Promise<unknown> = (s) => import(s),
+): Promise<AnyPluginManifest> {
   const byPath = ref.startsWith('.') || ref.startsWith('/');
   const specifier = byPath ? pathToFileURL(path.resolve(baseDir, ref)).href : ref;
   let mod: Record<string, unknown>;

@@ -36,7 +36,10 @@ export class PluginRegistry {
   }
 
   ids(kind?: PluginKind): string[] {
-    return [...this.byId.values()].filter((e) => kind === undefined || e.manifest.kind === kind).map((e) => e.manifest.id).sort();
+    return [...this.byId.values()]
+      .filter((e) => kind === undefined || e.manifest.kind === kind)
+      .map((e) => e.manifest.id)
+      .sort();
   }
 
   list(): { id: string; kind: PluginKind; origin: string; description: string }[] {
@@ -50,10 +53,16 @@ export function validateManifest(manifest: unknown, origin: string): AnyPluginMa
   const m = manifest as Partial<AnyPluginManifest> | null;
   const id = typeof m?.id === 'string' ? m.id : `<${origin}>`;
   if (m === null || typeof m !== 'object') throw new PluginError('PLUGIN.LOAD_FAILED', id, `${origin} does not export a plugin manifest`);
-  if (typeof m.id !== 'string' || !PLUGIN_ID_PATTERN.test(m.id)) throw new PluginError('PLUGIN.LOAD_FAILED', id, `id must be kebab-case (${PLUGIN_ID_PATTERN})`);
-  if (!KINDS.includes(m.kind as PluginKind)) throw new PluginError('PLUGIN.LOAD_FAILED', id, `kind must be one of ${KINDS.join(', ')}; use defineStrategy/defineAdapter/…`);
+  if (typeof m.id !== 'string' || !PLUGIN_ID_PATTERN.test(m.id))
+    throw new PluginError('PLUGIN.LOAD_FAILED', id, `id must be kebab-case (${PLUGIN_ID_PATTERN})`);
+  if (!KINDS.includes(m.kind as PluginKind))
+    throw new PluginError('PLUGIN.LOAD_FAILED', id, `kind must be one of ${KINDS.join(', ')}; use defineStrategy/defineAdapter/…`);
   if (m.apiVersion !== PLUGIN_API_VERSION) {
-    throw new PluginError('PLUGIN.API_VERSION', id, `speaks plugin API version ${String(m.apiVersion)}, this Harvester speaks ${PLUGIN_API_VERSION}`);
+    throw new PluginError(
+      'PLUGIN.API_VERSION',
+      id,
+      `speaks plugin API version ${String(m.apiVersion)}, this Harvester speaks ${PLUGIN_API_VERSION}`,
+    );
   }
   if (typeof m.create !== 'function') throw new PluginError('PLUGIN.LOAD_FAILED', id, 'has no create(context) function');
   if (m.paramsSchema === undefined || typeof (m.paramsSchema as { safeParse?: unknown }).safeParse !== 'function') {

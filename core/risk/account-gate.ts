@@ -14,7 +14,9 @@ export type EntryBlock = (intent: OrderIntent) => RiskReason | null;
 export function withEntryBlocks(inner: RiskGateLike, blocks: readonly EntryBlock[], journal: JournalWriter): RiskGateLike {
   let last = '';
   return {
-    get state() { return inner.state; },
+    get state() {
+      return inner.state;
+    },
     evaluate(intent: OrderIntent, ctx: RiskContext): RiskDecision {
       if (intent.kind === 'entry' && inner.state === 'RUNNING') {
         const reasons: RiskReason[] = [];
@@ -24,7 +26,12 @@ export function withEntryBlocks(inner: RiskGateLike, blocks: readonly EntryBlock
         }
         const key = reasons.map((r) => `${r.code}:${r.message ?? ''}`).join('|');
         if (key !== last) {
-          journal.write('risk', reasons.length > 0 ? 'account-truth.blocked' : 'account-truth.cleared', { reasons }, { symbol: intent.symbol });
+          journal.write(
+            'risk',
+            reasons.length > 0 ? 'account-truth.blocked' : 'account-truth.cleared',
+            { reasons },
+            { symbol: intent.symbol },
+          );
           last = key;
         }
         if (reasons.length > 0) {

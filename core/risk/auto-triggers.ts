@@ -9,7 +9,10 @@ import type { Disposer } from '../../ports/create-token.js';
 import type { RiskReason, TradingState } from '../../ports/risk-policy.js';
 
 /** The events the kill switch listens to, typed from the kernel's event map. */
-export type TriggerEvents = Pick<HarvesterEvents, 'connection.changed' | 'feed.stale' | 'feed.resumed' | 'feed.unsubscribed' | 'order.rejected' | 'broker.error' | 'plugin.error'>;
+export type TriggerEvents = Pick<
+  HarvesterEvents,
+  'connection.changed' | 'feed.stale' | 'feed.resumed' | 'feed.unsubscribed' | 'order.rejected' | 'broker.error' | 'plugin.error'
+>;
 
 /** Subscribe function injected by the kernel (its bus's `on`), so this module does not depend on the bus class. */
 export type Subscribe = <K extends keyof TriggerEvents>(event: K, listener: (payload: TriggerEvents[K]) => void) => Disposer;
@@ -27,7 +30,10 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 export const autoTriggerParams = z
   .object({
     /** N transitions to Reconnecting within windowMs → HALT (RISK.RECONNECT_LOOP). */
-    reconnectLoop: z.object({ count: z.number().int().min(1).default(3), windowMs: z.number().int().positive().default(300_000) }).strict().default({ count: 3, windowMs: 300_000 }),
+    reconnectLoop: z
+      .object({ count: z.number().int().min(1).default(3), windowMs: z.number().int().positive().default(300_000) })
+      .strict()
+      .default({ count: 3, windowMs: 300_000 }),
     /** Degraded/Reconnecting/Disconnected for longer than timeoutMs → `action` (RISK.OUTAGE). */
     outage: z
       .object({
@@ -45,17 +51,29 @@ export const autoTriggerParams = z
       .strict()
       .default({ timeoutMs: 30_000, action: 'SAFE_MODE', immediateSafeMode: false, quietWindows: [], timeZone: 'America/New_York' }),
     /** A subscription silent for staleMs → SAFE_MODE; for killMs, or escalated by the feed → HALT (RISK.STALE_DATA). */
-    staleData: z.object({ staleMs: z.number().int().positive().default(5_000), killMs: z.number().int().positive().default(30_000) }).strict().default({ staleMs: 5_000, killMs: 30_000 }),
+    staleData: z
+      .object({ staleMs: z.number().int().positive().default(5_000), killMs: z.number().int().positive().default(30_000) })
+      .strict()
+      .default({ staleMs: 5_000, killMs: 30_000 }),
     /** K broker-origin order rejects within windowMs → HALT (RISK.REPEATED_REJECTS). */
-    rejects: z.object({ count: z.number().int().min(1).default(3), windowMs: z.number().int().positive().default(60_000) }).strict().default({ count: 3, windowMs: 60_000 }),
+    rejects: z
+      .object({ count: z.number().int().min(1).default(3), windowMs: z.number().int().positive().default(60_000) })
+      .strict()
+      .default({ count: 3, windowMs: 60_000 }),
     /**
      * Pacing (100/162/420) and line-budget (101) venue errors. Entitlement codes are not among them: 354 (not
      * subscribed) fails one line and the feed's data check blocks entries in that symbol; 10090 (part of the data not
      * subscribed) keeps the line as a warning (docs/tws-account-and-reconciliation.md).
      */
-    venue: z.object({ pacing: level.default('HALT'), lineBudget: level.default('HALT') }).strict().default({ pacing: 'HALT', lineBudget: 'HALT' }),
+    venue: z
+      .object({ pacing: level.default('HALT'), lineBudget: level.default('HALT') })
+      .strict()
+      .default({ pacing: 'HALT', lineBudget: 'HALT' }),
     /** M errors from one plugin within windowMs → HALT (RISK.PLUGIN_FAILING). */
-    pluginErrors: z.object({ count: z.number().int().min(1).default(5), windowMs: z.number().int().positive().default(60_000) }).strict().default({ count: 5, windowMs: 60_000 }),
+    pluginErrors: z
+      .object({ count: z.number().int().min(1).default(5), windowMs: z.number().int().positive().default(60_000) })
+      .strict()
+      .default({ count: 5, windowMs: 60_000 }),
   })
   .strict();
 
@@ -112,7 +130,9 @@ export class AutoTriggers {
       on('feed.resumed', (e) => this.stale.delete(`${e.symbol}:${e.stream}`)),
       on('feed.unsubscribed', (e) => this.stale.delete(`${e.symbol}:${e.stream}`)),
       // Read-only refusals are one cause, escalated once as SAFE_MODE (onBrokerError), not a run of rejects.
-      on('order.rejected', (e) => { if (e.origin === 'broker' && e.code !== 'BROKER.READ_ONLY') this.onReject(); }),
+      on('order.rejected', (e) => {
+        if (e.origin === 'broker' && e.code !== 'BROKER.READ_ONLY') this.onReject();
+      }),
       on('broker.error', (e) => this.onBrokerError(e.code, e.severity, e.message, e.harvesterCode)),
       on('plugin.error', (e) => this.onPluginError(e.pluginId)),
       this.gate.addHoldCondition(() => this.holding()),
@@ -136,7 +156,16 @@ export class AutoTriggers {
     if (this.connection !== null && this.connection !== 'Connected') {
       out.push(r('RISK.OUTAGE', 'auto-triggers.outage', 1, 0, `broker is ${this.connection}`));
     }
-    for (const [key, silentFor] of this.stale) out.push(r('RISK.STALE_DATA', 'auto-triggers.staleData.staleMs', Math.floor(silentFor / MS), this.params.staleData.staleMs, `${key} is stale`));
+    for (const [key, silentFor] of this.stale)
+      out.push(
+        r(
+          'RISK.STALE_DATA',
+          'auto-triggers.staleData.staleMs',
+          Math.floor(silentFor / MS),
+          this.params.staleData.staleMs,
+          `${key} is stale`,
+        ),
+      );
     return out;
   }
 
@@ -159,7 +188,11 @@ export class AutoTriggers {
     if (!OUT.has(to) || this.outageSince !== null) return;
     this.outageSince = now;
     if (this.params.outage.immediateSafeMode) {
-      this.gate.escalate('SAFE_MODE', r('RISK.BROKER_NOT_READY', 'auto-triggers.outage.immediateSafeMode', 1, 0, `broker is ${to}`), 'auto');
+      this.gate.escalate(
+        'SAFE_MODE',
+        r('RISK.BROKER_NOT_READY', 'auto-triggers.outage.immediateSafeMode', 1, 0, `broker is ${to}`),
+        'auto',
+      );
     }
     const deadline = this.outageDeadline(now);
     this.outageTimer = this.clock.setTimer(deadline, () => this.onOutageTimeout(), 'risk.outage');
@@ -189,7 +222,11 @@ export class AutoTriggers {
     if (this.outageSince === null || this.connection === 'Connected') return;
     const lasted = Math.floor((this.clock.now() - this.outageSince) / MS);
     const { action, timeoutMs } = this.params.outage;
-    this.gate.escalate(action, r('RISK.OUTAGE', 'auto-triggers.outage.timeoutMs', lasted, timeoutMs, `broker ${this.connection ?? 'unknown'}`), 'auto');
+    this.gate.escalate(
+      action,
+      r('RISK.OUTAGE', 'auto-triggers.outage.timeoutMs', lasted, timeoutMs, `broker ${this.connection ?? 'unknown'}`),
+      'auto',
+    );
   }
 
   private cancelOutageTimer(): void {
@@ -233,6 +270,7 @@ export class AutoTriggers {
     if (list === undefined) this.pluginErrors.set(pluginId, (list = []));
     const { count, windowMs } = this.params.pluginErrors;
     const n = pushInWindow(list, this.clock.now(), windowMs * MS);
-    if (n >= count) this.gate.escalate('HALT', r('RISK.PLUGIN_FAILING', 'auto-triggers.pluginErrors.count', n, count, `plugin ${pluginId}`), 'auto');
+    if (n >= count)
+      this.gate.escalate('HALT', r('RISK.PLUGIN_FAILING', 'auto-triggers.pluginErrors.count', n, count, `plugin ${pluginId}`), 'auto');
   }
 }

@@ -40,7 +40,8 @@ const CONDITIONS: Readonly<Record<string, (p: P, startEquity?: number) => string
   },
   'consecutive-losses': (p) => `after ${n(p, 'max', 3)} losing trades in a row`,
   'risk-per-trade': (p) =>
-    `when the entry's loss at its stop would exceed ${pct(n(p, 'riskPct', 0.25))} ` + `of ${s(p, 'equity', 'current')} equity, or it has no valid stop`,
+    `when the entry's loss at its stop would exceed ${pct(n(p, 'riskPct', 0.25))} ` +
+    `of ${s(p, 'equity', 'current')} equity, or it has no valid stop`,
   'max-position': (p) => {
     const parts: string[] = [];
     if (typeof p.maxShares === 'number') parts.push(`${int.format(p.maxShares)} shares`);
@@ -80,9 +81,11 @@ export function describeRisk(selections: readonly RiskSelectionLike[], opts: { s
     const params = (typeof sel.params === 'object' && sel.params !== null ? sel.params : {}) as P;
     const condition = CONDITIONS[id];
     const tag = sel.path?.includes('risk floor') === true ? ' [added by the risk floor]' : '';
-    lines.push(condition === undefined
-      ? `${id}: ${verb(sel.action)} on a breach (custom policy, params ${JSON.stringify(params)})${tag}`
-      : `${id}: ${verb(sel.action)} ${condition(params, opts.startEquity)}${tag}`);
+    lines.push(
+      condition === undefined
+        ? `${id}: ${verb(sel.action)} on a breach (custom policy, params ${JSON.stringify(params)})${tag}`
+        : `${id}: ${verb(sel.action)} ${condition(params, opts.startEquity)}${tag}`,
+    );
   }
   lines.push('exits are never blocked by entry limits; SAFE_MODE allows only exits that reduce a position');
   lines.push('HALT flattens, cancels and allows nothing until an operator clears it (refused while a trigger still holds)');
@@ -99,10 +102,14 @@ export function describeRiskFloor(floor: {
   if (!floor.applies) return [];
   const lines: string[] = [];
   if (floor.added.length > 0) {
-    lines.push(`risk floor: the chain lacked ${floor.added.map((a) => a.use).join(', ')}; added at the ` + `floor defaults (${floor.added.map((a) => `${a.use} ${JSON.stringify(a.params)}`).join('; ')})`);
+    lines.push(
+      `risk floor: the chain lacked ${floor.added.map((a) => a.use).join(', ')}; added at the ` +
+        `floor defaults (${floor.added.map((a) => `${a.use} ${JSON.stringify(a.params)}`).join('; ')})`,
+    );
   }
   for (const b of floor.below) lines.push(`risk floor: ${b.path} (${b.policy}) is below the floor: ${b.detail}`);
   if (floor.override !== null) lines.push(`risk floor: live.belowRiskFloor accepts the above: ${floor.override}`);
-  if (lines.length === 0) lines.push('risk floor: the chain meets the floor (daily-loss, max-position, risk-per-trade, max-trades-day, consecutive-losses)');
+  if (lines.length === 0)
+    lines.push('risk floor: the chain meets the floor (daily-loss, max-position, risk-per-trade, max-trades-day, consecutive-losses)');
   return lines;
 }

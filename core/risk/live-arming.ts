@@ -58,7 +58,8 @@ const fail = (code: LiveArmingCode, message: string): LiveArmingResult => ({ ok:
  */
 export function checkLiveArming(input: LiveArmingInput): LiveArmingResult {
   const { mode } = input;
-  const venues: readonly VenueUse[] = input.venues ?? (input.port === undefined ? [] : [{ path: 'broker', adapter: 'venue', port: input.port }]);
+  const venues: readonly VenueUse[] =
+    input.venues ?? (input.port === undefined ? [] : [{ path: 'broker', adapter: 'venue', port: input.port }]);
   const simulatedMode = mode === 'replay' || mode === 'sim-live';
   if (simulatedMode && venues.length === 0) return { ok: true };
   const where = venues.map((v) => `${v.path} '${v.adapter}' (port ${v.port})`).join(' and ');
@@ -68,13 +69,25 @@ export function checkLiveArming(input: LiveArmingInput): LiveArmingResult {
 
   if (mode === 'paper') {
     if (venues.length > 0 && configured === null) {
-      return fail('CONFIG.ACCOUNT_MISSING', `mode is 'paper' and ${where} talks to TWS, but account.id is not set: set account: { id: ` + `env('TWS_ACCOUNT') } to your paper account (DU…), so a live account is never traded by mistake`);
+      return fail(
+        'CONFIG.ACCOUNT_MISSING',
+        `mode is 'paper' and ${where} talks to TWS, but account.id is not set: set account: { id: ` +
+          `env('TWS_ACCOUNT') } to your paper account (DU…), so a live account is never traded by mistake`,
+      );
     }
     if (configured !== null && !isPaperAccount(configured)) {
-      return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'paper' but account.id is a live account (paper ids start with " + "D): point account.id at the paper account, or use mode 'live' with arming");
+      return fail(
+        'CONFIG.ACCOUNT_MISMATCH',
+        "mode is 'paper' but account.id is a live account (paper ids start with " +
+          "D): point account.id at the paper account, or use mode 'live' with arming",
+      );
     }
     for (const v of venues) {
-      if (LIVE_PORTS.has(v.port)) return fail('CONFIG.PORT_MISMATCH', `mode is 'paper' but ${v.path}.params.port ${v.port} is a live TWS/Gateway port: use the paper port (7497 TWS, 4002 Gateway)`);
+      if (LIVE_PORTS.has(v.port))
+        return fail(
+          'CONFIG.PORT_MISMATCH',
+          `mode is 'paper' but ${v.path}.params.port ${v.port} is a live TWS/Gateway port: use the paper port (7497 TWS, 4002 Gateway)`,
+        );
     }
     return checkConnected(postConnect, connected, configured, venues.length > 0, 'paper');
   }
@@ -84,28 +97,55 @@ export function checkLiveArming(input: LiveArmingInput): LiveArmingResult {
     : "mode is 'live'";
   if (!input.configArmed) return fail('CONFIG.LIVE_NOT_ARMED', `${label}: live.armed is not true in the config`);
   const envArmed = input.armEnv === true || input.armEnv === '1';
-  if (!input.armFlag && !envArmed) return fail('CONFIG.LIVE_NOT_ARMED', `${label}: the run was not armed: pass --arm-live or set HARVESTER_ARM_LIVE=1 in the environment that starts harvester`);
-  if (configured === null) return fail('CONFIG.ACCOUNT_MISSING', `${label}: account.id is not set: set account: { id: env('TWS_ACCOUNT') } to the live account`);
-  if (isPaperAccount(configured)) return fail('CONFIG.ACCOUNT_MISMATCH', `${label}: account.id is a paper account (it starts with D): use mode 'paper' for it`);
+  if (!input.armFlag && !envArmed)
+    return fail(
+      'CONFIG.LIVE_NOT_ARMED',
+      `${label}: the run was not armed: pass --arm-live or set HARVESTER_ARM_LIVE=1 in the environment that starts harvester`,
+    );
+  if (configured === null)
+    return fail('CONFIG.ACCOUNT_MISSING', `${label}: account.id is not set: set account: { id: env('TWS_ACCOUNT') } to the live account`);
+  if (isPaperAccount(configured))
+    return fail('CONFIG.ACCOUNT_MISMATCH', `${label}: account.id is a paper account (it starts with D): use mode 'paper' for it`);
   for (const v of venues) {
-    if (PAPER_PORTS.has(v.port)) return fail('CONFIG.PORT_MISMATCH', `${label}: ${v.path}.params.port ${v.port} is a paper TWS/Gateway port: use the live port (7496 TWS, 4001 Gateway) or mode 'paper'`);
+    if (PAPER_PORTS.has(v.port))
+      return fail(
+        'CONFIG.PORT_MISMATCH',
+        `${label}: ${v.path}.params.port ${v.port} is a paper TWS/Gateway port: use the live port (7496 TWS, 4001 Gateway) or mode 'paper'`,
+      );
   }
   return checkConnected(postConnect, connected, configured, true, 'live');
 }
 
-function checkConnected(postConnect: boolean, connected: string | null, configured: string | null, venue: boolean, kind: 'paper' | 'live'): LiveArmingResult {
+function checkConnected(
+  postConnect: boolean,
+  connected: string | null,
+  configured: string | null,
+  venue: boolean,
+  kind: 'paper' | 'live',
+): LiveArmingResult {
   if (!postConnect) return { ok: true };
   if (connected === null || connected === '') {
-    return venue ? fail('CONFIG.ACCOUNT_MISMATCH', 'the broker reported no account once connected: no order goes to an unnamed account; check the TWS login') : { ok: true };
+    return venue
+      ? fail(
+          'CONFIG.ACCOUNT_MISMATCH',
+          'the broker reported no account once connected: no order goes to an unnamed account; check the TWS login',
+        )
+      : { ok: true };
   }
   if (kind === 'paper' && !isPaperAccount(connected)) {
-    return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'paper' but the connected TWS session is logged in to a live account: log TWS in to the paper account");
+    return fail(
+      'CONFIG.ACCOUNT_MISMATCH',
+      "mode is 'paper' but the connected TWS session is logged in to a live account: log TWS in to the paper account",
+    );
   }
   if (kind === 'live' && isPaperAccount(connected)) {
     return fail('CONFIG.ACCOUNT_MISMATCH', "mode is 'live' but the connected TWS session is logged in to a paper account");
   }
   if (configured !== null && connected !== configured) {
-    return fail('CONFIG.ACCOUNT_MISMATCH', 'the connected account differs from account.id: log TWS in to the configured account or fix account.id');
+    return fail(
+      'CONFIG.ACCOUNT_MISMATCH',
+      'the connected account differs from account.id: log TWS in to the configured account or fix account.id',
+    );
   }
   return { ok: true };
 }

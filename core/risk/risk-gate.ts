@@ -59,7 +59,13 @@ export interface RiskGateOptions {
 const RANK: Readonly<Record<TradingState, number>> = { RUNNING: 0, SAFE_MODE: 1, HALT: 2 };
 
 const HALTED_REASON: readonly RiskReason[] = Object.freeze([
-  Object.freeze({ code: 'RISK.HALTED', limit: 'gate.state', observed: 2, threshold: 2, message: 'trading is halted; an operator must clear it' }),
+  Object.freeze({
+    code: 'RISK.HALTED',
+    limit: 'gate.state',
+    observed: 2,
+    threshold: 2,
+    message: 'trading is halted; an operator must clear it',
+  }),
 ]);
 const SAFE_MODE_REASON: readonly RiskReason[] = Object.freeze([
   Object.freeze({ code: 'RISK.SAFE_MODE', limit: 'gate.state', observed: 1, threshold: 1, message: 'safe mode allows exits only' }),
@@ -67,7 +73,13 @@ const SAFE_MODE_REASON: readonly RiskReason[] = Object.freeze([
 
 function policyError(pluginId: string, where: string, err: unknown): RiskReason {
   const detail = err instanceof Error ? err.message : String(err);
-  return { code: 'RISK.POLICY_ERROR', limit: `${pluginId}.${where}`, observed: 1, threshold: 0, message: `policy '${pluginId}' ${where} failed: ${detail}` };
+  return {
+    code: 'RISK.POLICY_ERROR',
+    limit: `${pluginId}.${where}`,
+    observed: 1,
+    threshold: 0,
+    message: `policy '${pluginId}' ${where} failed: ${detail}`,
+  };
 }
 
 /** True when the intent is an exit that only shrinks the current position (never flips or opens one). */
@@ -150,7 +162,12 @@ export class RiskGate {
     if (this.current === 'SAFE_MODE' && !reduces(intent, ctx)) return this.deny(intent, 'reject', SAFE_MODE_REASON, []);
 
     if (!Number.isSafeInteger(intent.quantity) || intent.quantity <= 0) {
-      return this.deny(intent, 'reject', [{ code: 'ORDER.INVALID_QUANTITY', limit: 'gate.quantity', observed: Number(intent.quantity) || 0, threshold: 1 }], []);
+      return this.deny(
+        intent,
+        'reject',
+        [{ code: 'ORDER.INVALID_QUANTITY', limit: 'gate.quantity', observed: Number(intent.quantity) || 0, threshold: 1 }],
+        [],
+      );
     }
     let reasons: RiskReason[] | null = null;
     let warnings: RiskReason[] | null = null;
@@ -178,9 +195,10 @@ export class RiskGate {
         if (d.maxQty !== undefined && (maxQty === undefined || d.maxQty < maxQty)) maxQty = d.maxQty;
         continue;
       }
-      const breach: readonly RiskReason[] = d.reasons.length > 0
-        ? d.reasons
-        : [{ code: 'RISK.POLICY_ERROR', limit: entry.pluginId, observed: 0, threshold: 0, message: 'denied without a reason' }];
+      const breach: readonly RiskReason[] =
+        d.reasons.length > 0
+          ? d.reasons
+          : [{ code: 'RISK.POLICY_ERROR', limit: entry.pluginId, observed: 0, threshold: 0, message: 'denied without a reason' }];
       // The configured action decides what a breach does; the policy only says that it breached.
       if (entry.action === 'warn') {
         (warnings ??= []).push(...breach);
@@ -281,7 +299,12 @@ export class RiskGate {
     this.why = null;
     const code = from === 'HALT' ? 'RISK.HALTED' : 'RISK.SAFE_MODE';
     this.safeHook(() =>
-      this.hooks.stateChanged({ from, to: 'RUNNING', reason: { code, limit: 'operator.clear', observed: 0, threshold: 0, message: note }, by: operatorId }),
+      this.hooks.stateChanged({
+        from,
+        to: 'RUNNING',
+        reason: { code, limit: 'operator.clear', observed: 0, threshold: 0, message: note },
+        by: operatorId,
+      }),
     );
     return { ok: true };
   }

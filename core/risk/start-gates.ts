@@ -51,13 +51,24 @@ export function checkStartGates(input: StartGateInput): { ok: boolean; results: 
   const results: StartGateResult[] = [];
   const add = (gate: StartGateResult['gate'], pass: boolean, reason: string) => results.push({ gate, pass, reason });
 
-  add('mode', input.mode === input.intendedMode,
-    input.mode === null ? `the broker has not reported its account, so the mode it trades in is unknown (config intends ${input.intendedMode})`
-      : input.mode === input.intendedMode ? `running in ${input.mode} as intended`
-        : `running in ${input.mode} but config intends ` + `${input.intendedMode}${input.mode === 'sim-live' ? ' (the broker is simulated and never reaches an account)' : ''}`);
+  add(
+    'mode',
+    input.mode === input.intendedMode,
+    input.mode === null
+      ? `the broker has not reported its account, so the mode it trades in is unknown (config intends ${input.intendedMode})`
+      : input.mode === input.intendedMode
+        ? `running in ${input.mode} as intended`
+        : `running in ${input.mode} but config intends ` +
+          `${input.intendedMode}${input.mode === 'sim-live' ? ' (the broker is simulated and never reaches an account)' : ''}`,
+  );
 
   if (health === null) add('connection', false, 'no broker health yet');
-  else add('connection', health.canTrade, health.canTrade ? `broker ${health.state}, reconciled` : `broker ${health.state} cannot trade yet: ${health.detail}`);
+  else
+    add(
+      'connection',
+      health.canTrade,
+      health.canTrade ? `broker ${health.state}, reconciled` : `broker ${health.state} cannot trade yet: ${health.detail}`,
+    );
 
   const symbols = Object.keys(input.lastData);
   const stale: string[] = [];
@@ -67,13 +78,31 @@ export function checkStartGates(input: StartGateInput): { ok: boolean; results: 
     else if (input.now - t > input.maxDataAgeMs * 1000) stale.push(`${s} (${Math.floor((input.now - t) / 1000)} ms old)`);
   }
   if (symbols.length === 0) add('data-fresh', false, 'no subscribed symbols');
-  else add('data-fresh', stale.length === 0, stale.length === 0 ? `data fresh for ${symbols.join(', ')}` : `stale: ${stale.join(', ')} (limit ${input.maxDataAgeMs} ms)`);
+  else
+    add(
+      'data-fresh',
+      stale.length === 0,
+      stale.length === 0 ? `data fresh for ${symbols.join(', ')}` : `stale: ${stale.join(', ')} (limit ${input.maxDataAgeMs} ms)`,
+    );
 
   if (health === null) add('order-placement', false, 'unknown whether orders are allowed (no broker health)');
-  else add('order-placement', !health.readOnly, health.readOnly ? 'the API session is read-only (TWS "Read-Only API" is on)' : 'orders allowed');
+  else
+    add(
+      'order-placement',
+      !health.readOnly,
+      health.readOnly ? 'the API session is read-only (TWS "Read-Only API" is on)' : 'orders allowed',
+    );
 
   const open = input.now >= input.window.start && input.now < input.window.end;
-  add('time-window', open, open ? 'inside the trading window' : input.now < input.window.start ? 'the trading window has not opened' : 'the trading window has closed');
+  add(
+    'time-window',
+    open,
+    open
+      ? 'inside the trading window'
+      : input.now < input.window.start
+        ? 'the trading window has not opened'
+        : 'the trading window has closed',
+  );
 
   const simulated = input.mode === 'replay' || input.mode === 'sim-live';
   // Account ids never appear in a reason: they would reach the journal and the logs.

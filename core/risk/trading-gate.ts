@@ -26,8 +26,12 @@ export interface TradingGateDeps {
 }
 
 const GATE_CODES: Record<StartGateResult['gate'], RiskCode> = {
-  mode: 'RISK.MODE_MISMATCH', connection: 'RISK.BROKER_NOT_READY', 'data-fresh': 'RISK.DATA_PREREQUISITES',
-  'order-placement': 'RISK.BROKER_NOT_READY', 'time-window': 'RISK.OUTSIDE_WINDOW', account: 'RISK.ACCOUNT_MISMATCH',
+  mode: 'RISK.MODE_MISMATCH',
+  connection: 'RISK.BROKER_NOT_READY',
+  'data-fresh': 'RISK.DATA_PREREQUISITES',
+  'order-placement': 'RISK.BROKER_NOT_READY',
+  'time-window': 'RISK.OUTSIDE_WINDOW',
+  account: 'RISK.ACCOUNT_MISMATCH',
 };
 
 /**
@@ -40,22 +44,39 @@ export function createTradingGate(d: TradingGateDeps): RiskGateLike {
   let lastFailure = '';
   const deny = (reasons: RiskReason[]): RiskDecision => ({ action: 'reject', reasons, warnings: [] });
   return {
-    get state() { return d.gate.state; },
+    get state() {
+      return d.gate.state;
+    },
     evaluate(intent: OrderIntent, ctx: RiskContext): RiskDecision {
       // The kill switch outranks pauses and start gates: a halted or safe-mode session answers with its own state
       // (RISK.HALTED / RISK.SAFE_MODE), whatever else would also refuse the entry.
       if (intent.kind === 'entry' && d.gate.state === 'RUNNING') {
         if (d.pausedSymbols.has('*')) return deny([{ code: 'RISK.PAUSED', limit: 'operator.pause', observed: 1, threshold: 0 }]);
-        if (d.pausedSymbols.has(intent.symbol)) return deny([{ code: 'RISK.SYMBOL_PAUSED', limit: 'operator.pause-symbol', observed: 1, threshold: 0 }]);
+        if (d.pausedSymbols.has(intent.symbol))
+          return deny([{ code: 'RISK.SYMBOL_PAUSED', limit: 'operator.pause-symbol', observed: 1, threshold: 0 }]);
         if (d.whitelist !== null && !d.whitelist.has(intent.symbol)) {
-          return deny([{ code: 'RISK.SYMBOL_NOT_LISTED', limit: 'instruments', observed: 0, threshold: 1, message: `${intent.symbol} is not in config instruments, the list ` + `of symbols this session may trade: add it there to trade it` }]);
+          return deny([
+            {
+              code: 'RISK.SYMBOL_NOT_LISTED',
+              limit: 'instruments',
+              observed: 0,
+              threshold: 1,
+              message:
+                `${intent.symbol} is not in config instruments, the list ` + `of symbols this session may trade: add it there to trade it`,
+            },
+          ]);
         }
         if (!started) {
           const health = d.health();
           const check = checkStartGates({
-            intendedMode: d.mode, mode: observedMode(d.mode, d.brokerIsVenue, health.account), health, now: d.clock.now(),
-            lastData: { [intent.symbol]: d.lastData(intent.symbol) }, maxDataAgeMs: d.maxDataAgeMs,
-            window: d.window, configuredAccount: d.configuredAccount,
+            intendedMode: d.mode,
+            mode: observedMode(d.mode, d.brokerIsVenue, health.account),
+            health,
+            now: d.clock.now(),
+            lastData: { [intent.symbol]: d.lastData(intent.symbol) },
+            maxDataAgeMs: d.maxDataAgeMs,
+            window: d.window,
+            configuredAccount: d.configuredAccount,
           });
           if (!check.ok) {
             const failed = check.results.filter((r) => !r.pass);
@@ -64,7 +85,15 @@ export function createTradingGate(d: TradingGateDeps): RiskGateLike {
               lastFailure = key;
               d.journal.write('risk', 'start-gates.failed', { results: check.results }, { symbol: intent.symbol });
             }
-            return deny(failed.map((f) => ({ code: GATE_CODES[f.gate], limit: `start-gate.${f.gate}`, observed: 0, threshold: 1, message: f.reason })));
+            return deny(
+              failed.map((f) => ({
+                code: GATE_CODES[f.gate],
+                limit: `start-gate.${f.gate}`,
+                observed: 0,
+                threshold: 1,
+                message: f.reason,
+              })),
+            );
           }
           started = true;
           d.journal.write('risk', 'start-gates.passed', { results: check.results }, { symbol: intent.symbol });

@@ -9,7 +9,13 @@ export const BUCKETS = ['tight-calm', 'tight-normal', 'tight-fast', 'wide-calm',
 export type BucketKey = (typeof BUCKETS)[number];
 
 /** Columns read: decision-time regime, and execution outcomes known at fill and 5 s after it. */
-export const EXEC_COLUMNS = { spread: 'dec.spreadTicks', volatility: 'dec.volatilityTicks', filled: 'fill.filled', slippage: 'fill.slippageTicks', markout: 'p5s.markoutTicks' } as const;
+export const EXEC_COLUMNS = {
+  spread: 'dec.spreadTicks',
+  volatility: 'dec.volatilityTicks',
+  filled: 'fill.filled',
+  slippage: 'fill.slippageTicks',
+  markout: 'p5s.markoutTicks',
+} as const;
 
 export interface ExecMemoryParams {
   /** Samples needed for a candidate (real ones then fill the buckets). */
@@ -42,7 +48,14 @@ export interface ExecMemoryPayload {
 
 function isPayload(p: unknown): p is ExecMemoryPayload {
   const x = p as ExecMemoryPayload;
-  return typeof x === 'object' && x !== null && typeof x.columns === 'object' && x.columns !== null && Array.isArray(x.buckets) && x.buckets.length === BUCKETS.length;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.columns === 'object' &&
+    x.columns !== null &&
+    Array.isArray(x.buckets) &&
+    x.buckets.length === BUCKETS.length
+  );
 }
 
 export function bucketOf(spreadTicks: number, volatilityTicks: number): number {
@@ -69,11 +82,22 @@ export class ExecMemoryLearner implements Learner {
     if (!checked.ok) return checked;
     const names = checked.names;
     const col = (n: string): number => names.indexOf(n);
-    const columns = { spread: col(EXEC_COLUMNS.spread), volatility: col(EXEC_COLUMNS.volatility), filled: col(EXEC_COLUMNS.filled), slippage: col(EXEC_COLUMNS.slippage), markout: col(EXEC_COLUMNS.markout) };
+    const columns = {
+      spread: col(EXEC_COLUMNS.spread),
+      volatility: col(EXEC_COLUMNS.volatility),
+      filled: col(EXEC_COLUMNS.filled),
+      slippage: col(EXEC_COLUMNS.slippage),
+      markout: col(EXEC_COLUMNS.markout),
+    };
     if (columns.spread < 0 || columns.volatility < 0) {
-      return { ok: false, code: 'LEARNER.FEATURE_MISMATCH', reason: `exec-memory needs ${EXEC_COLUMNS.spread} and ${EXEC_COLUMNS.volatility}` };
+      return {
+        ok: false,
+        code: 'LEARNER.FEATURE_MISMATCH',
+        reason: `exec-memory needs ${EXEC_COLUMNS.spread} and ${EXEC_COLUMNS.volatility}`,
+      };
     }
-    if (input.length < p.minSamples) return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: `${input.length} samples, need ${p.minSamples}` };
+    if (input.length < p.minSamples)
+      return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: `${input.length} samples, need ${p.minSamples}` };
     // Ghost brackets never met a real queue: execution statistics come from real trades only (buckets need minBucket).
     const real = sortedById(input).filter((s) => !s.synthetic);
     const n = new Array<number>(BUCKETS.length).fill(0);
@@ -97,9 +121,27 @@ export class ExecMemoryLearner implements Learner {
       const entryOffsetTicks = !enough ? null : fillRate < p.minFillRate && markoutTicks >= p.markoutForOffset ? 1 : 0;
       const adverse = markoutTicks < 0 ? -markoutTicks : 0;
       const stopBufferTicks = !enough || filled[b]! === 0 ? null : Math.min(3, Math.max(1, 1 + Math.ceil(adverse - 1e-9)));
-      return { key, n: n[b]!, filled: filled[b]!, fillRate: quantize(fillRate), slippageTicks: quantize(slippageTicks), markoutTicks: quantize(markoutTicks), entryOffsetTicks, stopBufferTicks };
+      return {
+        key,
+        n: n[b]!,
+        filled: filled[b]!,
+        fillRate: quantize(fillRate),
+        slippageTicks: quantize(slippageTicks),
+        markoutTicks: quantize(markoutTicks),
+        entryOffsetTicks,
+        stopBufferTicks,
+      };
     });
-    return { ok: true, candidate: { learnerId: this.id, formatVersion: EXEC_MEMORY_FORMAT, featureNames: [...names], trainedOn: input.length, payload: { columns, buckets } } };
+    return {
+      ok: true,
+      candidate: {
+        learnerId: this.id,
+        formatVersion: EXEC_MEMORY_FORMAT,
+        featureNames: [...names],
+        trainedOn: input.length,
+        payload: { columns, buckets },
+      },
+    };
   }
 
   score(candidate: LearnerCandidate, featureNames: readonly string[], features: readonly number[]): ScoreResult {
@@ -112,11 +154,30 @@ export class ExecMemoryLearner implements Learner {
 
   serialize(c: LearnerCandidate): string {
     const m = c.payload as ExecMemoryPayload;
-    const columns = { spread: m.columns.spread, volatility: m.columns.volatility, filled: m.columns.filled, slippage: m.columns.slippage, markout: m.columns.markout };
+    const columns = {
+      spread: m.columns.spread,
+      volatility: m.columns.volatility,
+      filled: m.columns.filled,
+      slippage: m.columns.slippage,
+      markout: m.columns.markout,
+    };
     const buckets = m.buckets.map((b) => ({
-      key: b.key, n: b.n, filled: b.filled, fillRate: b.fillRate, slippageTicks: b.slippageTicks, markoutTicks: b.markoutTicks, entryOffsetTicks: b.entryOffsetTicks, stopBufferTicks: b.stopBufferTicks,
+      key: b.key,
+      n: b.n,
+      filled: b.filled,
+      fillRate: b.fillRate,
+      slippageTicks: b.slippageTicks,
+      markoutTicks: b.markoutTicks,
+      entryOffsetTicks: b.entryOffsetTicks,
+      stopBufferTicks: b.stopBufferTicks,
     }));
-    return JSON.stringify({ learnerId: c.learnerId, formatVersion: c.formatVersion, featureNames: c.featureNames, trainedOn: c.trainedOn, payload: { columns, buckets } });
+    return JSON.stringify({
+      learnerId: c.learnerId,
+      formatVersion: c.formatVersion,
+      featureNames: c.featureNames,
+      trainedOn: c.trainedOn,
+      payload: { columns, buckets },
+    });
   }
 
   deserialize(text: string): { ok: true; candidate: LearnerCandidate } | { ok: false; code: string; reason: string } {
@@ -126,7 +187,8 @@ export class ExecMemoryLearner implements Learner {
   /** `{ execution: { buckets: { 'tight-calm': { entryOffsetTicks, stopBufferTicks }, … } } }` (null: keep LMP's rule). */
   memory(c: LearnerCandidate): Readonly<Record<string, unknown>> {
     const out: Record<string, { entryOffsetTicks: number | null; stopBufferTicks: number | null; n: number }> = {};
-    for (const b of (c.payload as ExecMemoryPayload).buckets) out[b.key] = { entryOffsetTicks: b.entryOffsetTicks, stopBufferTicks: b.stopBufferTicks, n: b.n };
+    for (const b of (c.payload as ExecMemoryPayload).buckets)
+      out[b.key] = { entryOffsetTicks: b.entryOffsetTicks, stopBufferTicks: b.stopBufferTicks, n: b.n };
     return { execution: { buckets: out } };
   }
 }

@@ -16,7 +16,8 @@ export const metaLabelParams = z
 export default defineLearner({
   id: 'meta-label',
   apiVersion: 1,
-  description: 'Take/skip filter: P(R > 0) from the decision-time vector (standardiser + L2 logistic regression, deterministic Newton steps).',
+  description:
+    'Take/skip filter: P(R > 0) from the decision-time vector (standardiser + L2 logistic regression, deterministic Newton steps).',
   paramsSchema: metaLabelParams,
   create: (ctx) => new MetaLabelLearner(ctx.params),
 });

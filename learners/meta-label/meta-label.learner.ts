@@ -33,8 +33,19 @@ export interface MetaLabelPayload {
 
 function isPayload(p: unknown): p is MetaLabelPayload {
   const x = p as MetaLabelPayload;
-  return typeof x === 'object' && x !== null && Array.isArray(x.used) && Array.isArray(x.mean) && Array.isArray(x.scale) && Array.isArray(x.weights)
-    && typeof x.intercept === 'number' && typeof x.zClip === 'number' && x.used.length === x.weights.length && x.mean.length === x.used.length && x.scale.length === x.used.length;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray(x.used) &&
+    Array.isArray(x.mean) &&
+    Array.isArray(x.scale) &&
+    Array.isArray(x.weights) &&
+    typeof x.intercept === 'number' &&
+    typeof x.zClip === 'number' &&
+    x.used.length === x.weights.length &&
+    x.mean.length === x.used.length &&
+    x.scale.length === x.used.length
+  );
 }
 
 /**
@@ -52,7 +63,10 @@ export class MetaLabelLearner implements Learner {
   build(input: readonly TrainingSample[], options: BuildOptions): BuildResult {
     const p = { ...this.defaults, ...(options.params as Partial<MetaLabelParams> | undefined) };
     const checked = checkSamples(input);
-    if (!checked.ok) return checked.code === 'LEARNER.TOO_FEW_SAMPLES' && p.minSamples > 0 ? { ok: false, code: checked.code, reason: checked.reason } : checked;
+    if (!checked.ok)
+      return checked.code === 'LEARNER.TOO_FEW_SAMPLES' && p.minSamples > 0
+        ? { ok: false, code: checked.code, reason: checked.reason }
+        : checked;
     const names = checked.names;
     const wanted = p.features ?? allowedNames(names, this.purpose);
     const request = checkRequest(wanted, this.purpose);
@@ -64,10 +78,15 @@ export class MetaLabelLearner implements Learner {
       used.push(i);
     }
     const samples = withOutcome(sortedById(input));
-    if (samples.length < p.minSamples) return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: `${samples.length} samples with an outcome, need ${p.minSamples}` };
+    if (samples.length < p.minSamples)
+      return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: `${samples.length} samples with an outcome, need ${p.minSamples}` };
     const wins = samples.filter((s) => s.label.r > 0).length;
     if (wins < p.minPerClass || samples.length - wins < p.minPerClass) {
-      return { ok: false, code: 'LEARNER.DEGENERATE_LABELS', reason: `${wins} wins and ${samples.length - wins} losses; need ${p.minPerClass} of each` };
+      return {
+        ok: false,
+        code: 'LEARNER.DEGENERATE_LABELS',
+        reason: `${wins} wins and ${samples.length - wins} losses; need ${p.minPerClass} of each`,
+      };
     }
     const d = used.length;
     const n = samples.length;
@@ -134,9 +153,18 @@ export class MetaLabelLearner implements Learner {
       for (let a = 0; a < k; a++) beta[a] = beta[a]! + step[a]!;
     }
     const payload: MetaLabelPayload = {
-      used, mean, scale, intercept: quantize(beta[0]!), weights: beta.slice(1).map(quantize), zClip: p.zClip, baseRate: quantize(base),
+      used,
+      mean,
+      scale,
+      intercept: quantize(beta[0]!),
+      weights: beta.slice(1).map(quantize),
+      zClip: p.zClip,
+      baseRate: quantize(base),
     };
-    return { ok: true, candidate: { learnerId: this.id, formatVersion: META_LABEL_FORMAT, featureNames: [...names], trainedOn: input.length, payload } };
+    return {
+      ok: true,
+      candidate: { learnerId: this.id, formatVersion: META_LABEL_FORMAT, featureNames: [...names], trainedOn: input.length, payload },
+    };
   }
 
   score(candidate: LearnerCandidate, featureNames: readonly string[], features: readonly number[]): ScoreResult {
@@ -151,8 +179,19 @@ export class MetaLabelLearner implements Learner {
   serialize(c: LearnerCandidate): string {
     const m = c.payload as MetaLabelPayload;
     return JSON.stringify({
-      learnerId: c.learnerId, formatVersion: c.formatVersion, featureNames: c.featureNames, trainedOn: c.trainedOn,
-      payload: { used: m.used, mean: m.mean, scale: m.scale, intercept: m.intercept, weights: m.weights, zClip: m.zClip, baseRate: m.baseRate },
+      learnerId: c.learnerId,
+      formatVersion: c.formatVersion,
+      featureNames: c.featureNames,
+      trainedOn: c.trainedOn,
+      payload: {
+        used: m.used,
+        mean: m.mean,
+        scale: m.scale,
+        intercept: m.intercept,
+        weights: m.weights,
+        zClip: m.zClip,
+        baseRate: m.baseRate,
+      },
     });
   }
 

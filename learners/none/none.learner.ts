@@ -18,9 +18,13 @@ export class NoneLearner implements Learner {
       if (s.featureNames.length !== names.length || s.featureNames.some((n, i) => n !== names[i])) {
         return { ok: false, code: 'LEARNER.FEATURE_MISMATCH', reason: `sample ${s.sampleId} has different feature names` };
       }
-      if (s.features.some((v) => !Number.isFinite(v))) return { ok: false, code: 'LEARNER.INVALID_FEATURE', reason: `sample ${s.sampleId} has a non-finite feature` };
+      if (s.features.some((v) => !Number.isFinite(v)))
+        return { ok: false, code: 'LEARNER.INVALID_FEATURE', reason: `sample ${s.sampleId} has a non-finite feature` };
     }
-    return { ok: true, candidate: { learnerId: this.id, formatVersion: FORMAT_VERSION, featureNames: [...names], trainedOn: samples.length, payload: {} } };
+    return {
+      ok: true,
+      candidate: { learnerId: this.id, formatVersion: FORMAT_VERSION, featureNames: [...names], trainedOn: samples.length, payload: {} },
+    };
   }
 
   score(candidate: LearnerCandidate, featureNames: readonly string[], features: readonly number[]): ScoreResult {

@@ -34,7 +34,11 @@ export function checkSamples(samples: readonly TrainingSample[]): Checked {
 }
 
 /** Names equal to the candidate's, and a finite vector of the same length. */
-export function checkVector(expected: readonly string[], names: readonly string[], features: readonly number[]): { ok: true } | { ok: false; code: string; reason: string } {
+export function checkVector(
+  expected: readonly string[],
+  names: readonly string[],
+  features: readonly number[],
+): { ok: true } | { ok: false; code: string; reason: string } {
   if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
     return { ok: false, code: 'LEARNER.FEATURE_MISMATCH', reason: 'feature names differ from the candidate' };
   }
@@ -45,14 +49,35 @@ export function checkVector(expected: readonly string[], names: readonly string[
 }
 
 /** Parse a serialized candidate of one learner id and format version. */
-export function parseCandidate<T>(text: string, learnerId: string, formatVersion: number, valid: (payload: unknown) => payload is T):
-  { ok: true; candidate: { learnerId: string; formatVersion: number; featureNames: readonly string[]; trainedOn: number; payload: T } } | { ok: false; code: string; reason: string } {
+export function parseCandidate<T>(
+  text: string,
+  learnerId: string,
+  formatVersion: number,
+  valid: (payload: unknown) => payload is T,
+):
+  | { ok: true; candidate: { learnerId: string; formatVersion: number; featureNames: readonly string[]; trainedOn: number; payload: T } }
+  | { ok: false; code: string; reason: string } {
   try {
-    const c = JSON.parse(text) as { learnerId?: unknown; formatVersion?: unknown; featureNames?: unknown; trainedOn?: unknown; payload?: unknown };
-    if (c.learnerId !== learnerId || c.formatVersion !== formatVersion || !Array.isArray(c.featureNames) || typeof c.trainedOn !== 'number' || !valid(c.payload)) {
+    const c = JSON.parse(text) as {
+      learnerId?: unknown;
+      formatVersion?: unknown;
+      featureNames?: unknown;
+      trainedOn?: unknown;
+      payload?: unknown;
+    };
+    if (
+      c.learnerId !== learnerId ||
+      c.formatVersion !== formatVersion ||
+      !Array.isArray(c.featureNames) ||
+      typeof c.trainedOn !== 'number' ||
+      !valid(c.payload)
+    ) {
       return { ok: false, code: 'LEARNER.FORMAT_UNSUPPORTED', reason: `not a ${learnerId} candidate of format ${formatVersion}` };
     }
-    return { ok: true, candidate: { learnerId, formatVersion, featureNames: c.featureNames as string[], trainedOn: c.trainedOn, payload: c.payload } };
+    return {
+      ok: true,
+      candidate: { learnerId, formatVersion, featureNames: c.featureNames as string[], trainedOn: c.trainedOn, payload: c.payload },
+    };
   } catch (error) {
     return { ok: false, code: 'LEARNER.FORMAT_UNSUPPORTED', reason: (error as Error).message };
   }

@@ -17,7 +17,8 @@ export const thresholdTunerParams = z
 export default defineLearner({
   id: 'threshold-tuner',
   apiVersion: 1,
-  description: 'Moves up to three LMP gate thresholds one bounded step per promotion within the roadmap ranges, shrunk toward the defaults.',
+  description:
+    'Moves up to three LMP gate thresholds one bounded step per promotion within the roadmap ranges, shrunk toward the defaults.',
   paramsSchema: thresholdTunerParams,
   create: (ctx) => new ThresholdTunerLearner(ctx.params),
 });

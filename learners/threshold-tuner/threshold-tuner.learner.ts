@@ -56,7 +56,8 @@ export class ThresholdTunerLearner implements Learner {
     if (!checked.ok) return checked;
     if (p.tune.length > 3) return { ok: false, code: 'LEARNER.INVALID_PARAMS', reason: 'at most three thresholds are tuned' };
     const samples = withOutcome(sortedById(input));
-    if (samples.length < p.minSamples) return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: `${samples.length} samples, need ${p.minSamples}` };
+    if (samples.length < p.minSamples)
+      return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: `${samples.length} samples, need ${p.minSamples}` };
     const names = checked.names;
     const thresholds: TunedThreshold[] = [];
     for (const t of TUNABLE) {
@@ -67,10 +68,25 @@ export class ThresholdTunerLearner implements Learner {
       const cur = p.current?.[t.name] === undefined ? t.defaultBp : snapBp(t, p.current[t.name]!);
       thresholds.push(this.step(t, column, cur, samples, p));
     }
-    return { ok: true, candidate: { learnerId: this.id, formatVersion: THRESHOLD_TUNER_FORMAT, featureNames: [...names], trainedOn: input.length, payload: { thresholds } } };
+    return {
+      ok: true,
+      candidate: {
+        learnerId: this.id,
+        formatVersion: THRESHOLD_TUNER_FORMAT,
+        featureNames: [...names],
+        trainedOn: input.length,
+        payload: { thresholds },
+      },
+    };
   }
 
-  private step(t: TunableThreshold, column: number, cur: number, samples: readonly TrainingSample[], p: ThresholdTunerParams): TunedThreshold {
+  private step(
+    t: TunableThreshold,
+    column: number,
+    cur: number,
+    samples: readonly TrainingSample[],
+    p: ThresholdTunerParams,
+  ): TunedThreshold {
     const evaluate = (bp: number): { value: number; kept: number } => {
       const thr = bp / 10_000;
       let wr = 0;
@@ -101,21 +117,44 @@ export class ThresholdTunerLearner implements Learner {
       best = cur === t.defaultBp ? cur : cur > t.defaultBp ? cur - t.stepBp : cur + t.stepBp;
       bestEval = evaluate(best);
     }
-    return { name: t.name, column, valueBp: best, fromBp: cur, defaultBp: t.defaultBp, value: quantize(bestEval.value), currentValue: quantize(here.value), kept: bestEval.kept };
+    return {
+      name: t.name,
+      column,
+      valueBp: best,
+      fromBp: cur,
+      defaultBp: t.defaultBp,
+      value: quantize(bestEval.value),
+      currentValue: quantize(here.value),
+      kept: bestEval.kept,
+    };
   }
 
   score(candidate: LearnerCandidate, featureNames: readonly string[], features: readonly number[]): ScoreResult {
     const v = checkVector(candidate.featureNames, featureNames, features);
     if (!v.ok) return v;
-    for (const t of (candidate.payload as ThresholdTunerPayload).thresholds) if (features[t.column]! < t.valueBp / 10_000) return { ok: true, score: 0 };
+    for (const t of (candidate.payload as ThresholdTunerPayload).thresholds)
+      if (features[t.column]! < t.valueBp / 10_000) return { ok: true, score: 0 };
     return { ok: true, score: 1 };
   }
 
   serialize(c: LearnerCandidate): string {
     const th = (c.payload as ThresholdTunerPayload).thresholds.map((t) => ({
-      name: t.name, column: t.column, valueBp: t.valueBp, fromBp: t.fromBp, defaultBp: t.defaultBp, value: t.value, currentValue: t.currentValue, kept: t.kept,
+      name: t.name,
+      column: t.column,
+      valueBp: t.valueBp,
+      fromBp: t.fromBp,
+      defaultBp: t.defaultBp,
+      value: t.value,
+      currentValue: t.currentValue,
+      kept: t.kept,
     }));
-    return JSON.stringify({ learnerId: c.learnerId, formatVersion: c.formatVersion, featureNames: c.featureNames, trainedOn: c.trainedOn, payload: { thresholds: th } });
+    return JSON.stringify({
+      learnerId: c.learnerId,
+      formatVersion: c.formatVersion,
+      featureNames: c.featureNames,
+      trainedOn: c.trainedOn,
+      payload: { thresholds: th },
+    });
   }
 
   deserialize(text: string): { ok: true; candidate: LearnerCandidate } | { ok: false; code: string; reason: string } {

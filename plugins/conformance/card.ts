@@ -50,7 +50,11 @@ export interface CardResult {
 
 /** Thrown by sequence checks so that the report can show expected and recorded side by side. */
 export class SequenceMismatch extends Error {
-  constructor(message: string, readonly expected: string[], readonly recorded: string[]) {
+  constructor(
+    message: string,
+    readonly expected: string[],
+    readonly recorded: string[],
+  ) {
     super(message);
     this.name = 'SequenceMismatch';
   }
@@ -58,7 +62,10 @@ export class SequenceMismatch extends Error {
 
 /** Thrown by the runner when monitors found invariant violations on a card whose own sequence matched. */
 export class InvariantViolation extends Error {
-  constructor(readonly violations: string[], readonly recorded: string[]) {
+  constructor(
+    readonly violations: string[],
+    readonly recorded: string[],
+  ) {
     super(`invariant violations:\n  ${violations.join('\n  ')}`);
     this.name = 'InvariantViolation';
   }
@@ -118,7 +125,17 @@ export function preflight(card: CardDef<unknown>, env: ApplyEnv, waivers: Readon
 
 /** The result of a card that preflight kept from running. */
 export function notRunResult(card: { id: string; variant?: string | undefined; title: string }, pre: NotRun): CardResult {
-  return { id: card.id, variant: card.variant ?? null, title: card.title, status: pre.status, reason: pre.reason, violations: [], durationMs: 0, expected: [], recorded: [] };
+  return {
+    id: card.id,
+    variant: card.variant ?? null,
+    title: card.title,
+    status: pre.status,
+    reason: pre.reason,
+    violations: [],
+    durationMs: 0,
+    expected: [],
+    recorded: [],
+  };
 }
 
 /** Waivers must name a known card, give a reason and never waive a baseline card (docs/conformance-kit.md#waivers). */

@@ -9,26 +9,86 @@ export { KNOWN_GAP_PREFIX } from './card.js';
 export { registerMochaSuite, runSuiteProgrammatically, validateSuite, type CommonSuiteOptions, type PortSuite } from './suite.js';
 export { BROKER_CARDS, DEFAULT_START, buildBrokerSuite, describeBrokerAdapterConformance } from './broker/broker-suite.js';
 export type {
-  BrokerCapabilities, BrokerCapabilityShort, BrokerCreateContext, BrokerDriver, BrokerDriverFeature, BrokerFixtures, BrokerRun,
-  BrokerSubjectHandle, BrokerSuiteOptions, BrokerTimeouts,
+  BrokerCapabilities,
+  BrokerCapabilityShort,
+  BrokerCreateContext,
+  BrokerDriver,
+  BrokerDriverFeature,
+  BrokerFixtures,
+  BrokerRun,
+  BrokerSubjectHandle,
+  BrokerSuiteOptions,
+  BrokerTimeouts,
 } from './broker/broker-types.js';
 export { brokerMonitor, positionMonitor } from './broker/broker-monitor.js';
-export { LEARNER_CARDS, buildLearnerSuite, describeLearnerConformance, type LearnerCapabilities, type LearnerRun, type LearnerSuiteOptions } from './learner/learner-suite.js';
+export {
+  LEARNER_CARDS,
+  buildLearnerSuite,
+  describeLearnerConformance,
+  type LearnerCapabilities,
+  type LearnerRun,
+  type LearnerSuiteOptions,
+} from './learner/learner-suite.js';
 export { KIT_FEATURE_BOUNDS, KIT_FEATURE_NAMES, KIT_SAMPLES, KIT_VECTORS } from './learner/learner-samples.js';
 export {
-  MEMORY_CARDS, buildMemorySuite, canonicalJson, describeMemoryStoreConformance, sha256Canonical,
-  type MemoryCapabilities, type MemoryCreateContext, type MemoryDriver, type MemoryRun, type MemorySubjectHandle, type MemorySuiteOptions,
+  MEMORY_CARDS,
+  buildMemorySuite,
+  canonicalJson,
+  describeMemoryStoreConformance,
+  sha256Canonical,
+  type MemoryCapabilities,
+  type MemoryCreateContext,
+  type MemoryDriver,
+  type MemoryRun,
+  type MemorySubjectHandle,
+  type MemorySuiteOptions,
 } from './memory/memory-suite.js';
 export {
-  RISK_CARDS, buildRiskSuite, describeRiskPolicyConformance, runtimeMonitor,
-  type BrokerRequest, type EngineRun, type GateFactory, type KillSwitchSettings, type RiskCapabilities, type RiskEngineContext, type RiskEngineFactory,
-  type RiskEngineIntent, type RiskEngineSession, type RiskEngineSetup, type RiskRun, type RiskRuntimeContext, type RiskRuntimeHandle, type RiskSignal,
-  type RiskSuiteOptions, type RuntimeRun,
+  RISK_CARDS,
+  buildRiskSuite,
+  describeRiskPolicyConformance,
+  runtimeMonitor,
+  type BrokerRequest,
+  type EngineRun,
+  type GateFactory,
+  type KillSwitchSettings,
+  type RiskCapabilities,
+  type RiskEngineContext,
+  type RiskEngineFactory,
+  type RiskEngineIntent,
+  type RiskEngineSession,
+  type RiskEngineSetup,
+  type RiskRun,
+  type RiskRuntimeContext,
+  type RiskRuntimeHandle,
+  type RiskSignal,
+  type RiskSuiteOptions,
+  type RuntimeRun,
 } from './risk/risk-suite.js';
-export { CARD_KILL_SWITCH, CARD_LIMITS, entry, exit, long, ny, riskContext, type CardLimits, type RiskLimitName } from './risk/risk-fixtures.js';
+export {
+  CARD_KILL_SWITCH,
+  CARD_LIMITS,
+  entry,
+  exit,
+  long,
+  ny,
+  riskContext,
+  type CardLimits,
+  type RiskLimitName,
+} from './risk/risk-fixtures.js';
 export { FEED_CARDS, buildFeedSuite, describeMarketDataFeedConformance } from './feed/feed-suite.js';
 export { RowBookModel, feedMonitor } from './feed/feed-monitor.js';
 export type {
-  DepthRow, FeedBudgets, FeedCapabilities, FeedCreateContext, FeedDriver, FeedDriverFeature, FeedFixtures, FeedRun, FeedSubjectHandle,
-  FeedSuiteOptions, FeedTimeouts, PrintSpec,
+  DepthRow,
+  FeedBudgets,
+  FeedCapabilities,
+  FeedCreateContext,
+  FeedDriver,
+  FeedDriverFeature,
+  FeedFixtures,
+  FeedRun,
+  FeedSubjectHandle,
+  FeedSuiteOptions,
+  FeedTimeouts,
+  PrintSpec,
 } from './feed/feed-types.js';

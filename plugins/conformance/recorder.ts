@@ -32,9 +32,11 @@ export class EventRecorder {
 
   attach(on: OnFn, names: readonly string[]): this {
     for (const name of names) {
-      this.disposers.push(on(name, (payload) => {
-        this.events.push({ index: this.events.length, type: name, payload: { ...(payload as Record<string, unknown>) } });
-      }));
+      this.disposers.push(
+        on(name, (payload) => {
+          this.events.push({ index: this.events.length, type: name, payload: { ...(payload as Record<string, unknown>) } });
+        }),
+      );
     }
     return this;
   }
@@ -137,7 +139,11 @@ export function expectSequence(events: readonly Recorded[], items: readonly Sequ
 export function expectNone(events: readonly Recorded[], type: string, where?: Where, label = 'none'): void {
   const hit = events.find((e) => e.type === type && (where === undefined || matches(e, where)));
   if (hit !== undefined) {
-    throw new SequenceMismatch(`${label}: unexpected ${describe(hit)}`, [`none: ${describeStep({ type, ...(where ? { where } : {}) })}`], events.map(describe));
+    throw new SequenceMismatch(
+      `${label}: unexpected ${describe(hit)}`,
+      [`none: ${describeStep({ type, ...(where ? { where } : {}) })}`],
+      events.map(describe),
+    );
   }
 }
 
@@ -158,7 +164,13 @@ export const either = (...steps: Step[]): EitherOrder => ({ either: steps });
 /** Predicates for `where`. */
 export const is = {
   nonEmptyString: (v: unknown): boolean => typeof v === 'string' && v.length > 0,
-  atMost: (n: number) => (v: unknown): boolean => typeof v === 'number' && v <= n,
-  oneOf: (...xs: unknown[]) => (v: unknown): boolean => xs.some((x) => deepEqual(x, v)),
+  atMost:
+    (n: number) =>
+    (v: unknown): boolean =>
+      typeof v === 'number' && v <= n,
+  oneOf:
+    (...xs: unknown[]) =>
+    (v: unknown): boolean =>
+      xs.some((x) => deepEqual(x, v)),
   defined: (v: unknown): boolean => v !== undefined && v !== null,
 };

@@ -31,8 +31,14 @@ export interface NotApplicableCard {
 }
 
 export function buildReport(args: {
-  port: string; name: string; subjectVersion?: string; capabilities: Readonly<Record<string, unknown>>;
-  driverFeatures: readonly string[]; fixtures: Readonly<Record<string, unknown>>; registered: number; results: CardResult[];
+  port: string;
+  name: string;
+  subjectVersion?: string;
+  capabilities: Readonly<Record<string, unknown>>;
+  driverFeatures: readonly string[];
+  fixtures: Readonly<Record<string, unknown>>;
+  registered: number;
+  results: CardResult[];
 }): ConformanceReport {
   const counts: Record<CardStatus, number> = { passed: 0, failed: 0, skipped: 0, waived: 0, 'not-applicable': 0 };
   for (const r of args.results) counts[r.status]++;
@@ -50,12 +56,22 @@ export function buildReport(args: {
     : counts.failed === 0 && knownGaps > 0
       ? `${args.name} has known gaps against the ${args.port} kit ${KIT_VERSION}: no conformance claim (${tally})`
       : counts.failed === 0
-      ? `${args.name} conforms to the ${args.port} kit ${KIT_VERSION}: ${tally}`
-      : `${args.name} does not conform to the ${args.port} kit ${KIT_VERSION}: ${tally}`;
+        ? `${args.name} conforms to the ${args.port} kit ${KIT_VERSION}: ${tally}`
+        : `${args.name} does not conform to the ${args.port} kit ${KIT_VERSION}: ${tally}`;
   return {
-    kit: KIT_VERSION, port: args.port, name: args.name, subjectVersion: args.subjectVersion ?? null,
-    capabilities: args.capabilities, driverFeatures: args.driverFeatures, fixtures: args.fixtures,
-    partial, counts, knownGaps, notApplicable, cards: args.results, summary,
+    kit: KIT_VERSION,
+    port: args.port,
+    name: args.name,
+    subjectVersion: args.subjectVersion ?? null,
+    capabilities: args.capabilities,
+    driverFeatures: args.driverFeatures,
+    fixtures: args.fixtures,
+    partial,
+    counts,
+    knownGaps,
+    notApplicable,
+    cards: args.results,
+    summary,
   };
 }
 
@@ -73,14 +89,18 @@ export function reportMarkdown(report: ConformanceReport): string {
   ];
   for (const c of report.cards) {
     const id = c.variant === null ? c.id : `${c.id} (${c.variant})`;
-    lines.push(`| ${id} ${c.title} | ${c.status} | ${(c.reason ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${c.durationMs.toFixed(0)} |`);
+    lines.push(
+      `| ${id} ${c.title} | ${c.status} | ${(c.reason ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${c.durationMs.toFixed(0)} |`,
+    );
   }
   const notApplicable = notApplicableLines(report);
-  if (notApplicable.length > 0) lines.push('', `## Not applicable (${report.notApplicable.length} cards, not run)`, '', ...notApplicable.map((l) => `- ${l}`));
+  if (notApplicable.length > 0)
+    lines.push('', `## Not applicable (${report.notApplicable.length} cards, not run)`, '', ...notApplicable.map((l) => `- ${l}`));
   for (const c of report.cards.filter((x) => x.status === 'failed' && (x.expected.length || x.recorded.length))) {
     lines.push('', `## ${c.id}${c.variant ? ` (${c.variant})` : ''} expected vs recorded`, '', '| Expected | Recorded |', '|---|---|');
     const n = Math.max(c.expected.length, c.recorded.length);
-    for (let i = 0; i < n; i++) lines.push(`| ${(c.expected[i] ?? '').replace(/\|/g, '\\|')} | ${(c.recorded[i] ?? '').replace(/\|/g, '\\|')} |`);
+    for (let i = 0; i < n; i++)
+      lines.push(`| ${(c.expected[i] ?? '').replace(/\|/g, '\\|')} | ${(c.recorded[i] ?? '').replace(/\|/g, '\\|')} |`);
   }
   return `${lines.join('\n')}\n`;
 }

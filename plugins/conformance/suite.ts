@@ -1,4 +1,16 @@
-import { cardKey, cardTitle, knownGap, notRunResult, preflight, runCard, validateKnownGaps, validateWaivers, type ApplyEnv, type CardDef, type CardResult } from './card.js';
+import {
+  cardKey,
+  cardTitle,
+  knownGap,
+  notRunResult,
+  preflight,
+  runCard,
+  validateKnownGaps,
+  validateWaivers,
+  type ApplyEnv,
+  type CardDef,
+  type CardResult,
+} from './card.js';
 import { buildReport, notApplicableLines, writeReport, type ConformanceReport } from './report.js';
 import type { ManualClock } from '../../core/engine/virtual-clock.js';
 import type { Micros } from '../../core/domain/units.js';
@@ -103,9 +115,10 @@ export function registerMochaSuite<R>(suite: PortSuite<R>): void {
         // Only a known gap that failed as declared is skipped here; its title carries the declared reason.
         if (result.status === 'skipped') this.skip();
         if (result.status === 'failed') {
-          const detail = result.expected.length || result.recorded.length
-            ? `\n    expected: ${result.expected.join(' → ')}\n    recorded: ${result.recorded.join('\n              ')}`
-            : '';
+          const detail =
+            result.expected.length || result.recorded.length
+              ? `\n    expected: ${result.expected.join(' → ')}\n    recorded: ${result.recorded.join('\n              ')}`
+              : '';
           throw new Error(`${result.reason ?? 'failed'}${detail}`);
         }
       });
@@ -133,9 +146,14 @@ function finish<R>(suite: PortSuite<R>, unordered: CardResult[]): ConformanceRep
   const at = (r: CardResult): number => position.get(cardKey({ id: r.id, variant: r.variant ?? undefined })) ?? Number.MAX_SAFE_INTEGER;
   const results = [...unordered].sort((a, b) => at(a) - at(b));
   const report = buildReport({
-    port: suite.port, name: suite.name, ...(suite.options.subjectVersion ? { subjectVersion: suite.options.subjectVersion } : {}),
-    capabilities: suite.env.capabilities, driverFeatures: [...suite.env.driverFeatures], fixtures: suite.fixtures,
-    registered: suite.cards.length, results,
+    port: suite.port,
+    name: suite.name,
+    ...(suite.options.subjectVersion ? { subjectVersion: suite.options.subjectVersion } : {}),
+    capabilities: suite.env.capabilities,
+    driverFeatures: [...suite.env.driverFeatures],
+    fixtures: suite.fixtures,
+    registered: suite.cards.length,
+    results,
   });
   const dir = suite.options.reportDir ?? 'conformance-report';
   if (dir !== false) writeReport(report, dir);

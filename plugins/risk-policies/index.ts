@@ -13,12 +13,32 @@ import riskPerTrade from './risk-per-trade/index.js';
 import sessionWindow from './session-window/index.js';
 
 export {
-  consecutiveLosses, cooldownAfterStop, dailyLoss, maxOpenPositions, maxOrderSize, maxOrdersDay, maxPosition,
-  maxReentries, maxTradesDay, priceSanity, riskPerTrade, sessionWindow,
+  consecutiveLosses,
+  cooldownAfterStop,
+  dailyLoss,
+  maxOpenPositions,
+  maxOrderSize,
+  maxOrdersDay,
+  maxPosition,
+  maxReentries,
+  maxTradesDay,
+  priceSanity,
+  riskPerTrade,
+  sessionWindow,
 };
 
 /** Every built-in risk policy, for the CLI to register by id (config names them as strings). */
 export const builtinRiskPolicies: readonly RiskPolicyManifest<any>[] = Object.freeze([
-  riskPerTrade, maxPosition, dailyLoss, consecutiveLosses, maxTradesDay, maxReentries, cooldownAfterStop,
-  maxOpenPositions, maxOrderSize, maxOrdersDay, sessionWindow, priceSanity,
+  riskPerTrade,
+  maxPosition,
+  dailyLoss,
+  consecutiveLosses,
+  maxTradesDay,
+  maxReentries,
+  cooldownAfterStop,
+  maxOpenPositions,
+  maxOrderSize,
+  maxOrdersDay,
+  sessionWindow,
+  priceSanity,
 ]);

@@ -65,8 +65,4 @@ export interface AdapterManifest<P = unknown> extends ManifestBase<'adapter', P>
   create(context: AdapterContext<P>): AdapterInstance | Promise<AdapterInstance>;
 }
 
-export type AnyPluginManifest =
-  | StrategyManifest<any>
-  | LearnerManifest<any>
-  | RiskPolicyManifest<any>
-  | AdapterManifest<any>;
+export type AnyPluginManifest = StrategyManifest<any> | LearnerManifest<any> | RiskPolicyManifest<any> | AdapterManifest<any>;

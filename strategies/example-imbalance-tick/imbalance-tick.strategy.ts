@@ -46,13 +46,22 @@ export class ImbalanceTickStrategy implements Strategy {
     const spreadTicks = book.spread / p.tick;
     if (imbalance < p.minImbalance || spreadTicks > p.maxSpreadTicks) return;
     const result = this.ctx.submit({
-      symbol: p.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: p.quantity, limitPrice: book.bestAsk,
-      stopLoss: book.bestBid - p.stopTicks * p.tick, takeProfit: book.bestAsk + p.targetTicks * p.tick,
+      symbol: p.symbol,
+      kind: 'entry',
+      side: 'buy',
+      type: 'limit',
+      quantity: p.quantity,
+      limitPrice: book.bestAsk,
+      stopLoss: book.bestBid - p.stopTicks * p.tick,
+      takeProfit: book.bestAsk + p.targetTicks * p.tick,
       reason: 'imbalance',
     });
     this.ctx.decide({
-      symbol: p.symbol, stage: 'entry', outcome: result.status, intentId: result.intentId,
-      tradeId: result.status === 'sent' ? result.tradeId ?? undefined : undefined,
+      symbol: p.symbol,
+      stage: 'entry',
+      outcome: result.status,
+      intentId: result.intentId,
+      tradeId: result.status === 'sent' ? (result.tradeId ?? undefined) : undefined,
       gates: {
         imbalance: { value: Number(imbalance.toFixed(4)), threshold: p.minImbalance, pass: true },
         spreadTicks: { value: spreadTicks, threshold: p.maxSpreadTicks, pass: true },

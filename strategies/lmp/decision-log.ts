@@ -14,7 +14,15 @@ import type { GateRecord } from './gates.js';
  */
 export const DECISION_STAGES = ['skip', 'setup', 'entry', 'cancel', 'exit', 'status', 'closed'] as const;
 
-export function decision(symbol: string, stage: (typeof DECISION_STAGES)[number], outcome: string, gates: GateRecord, note?: string, tradeId?: string, intentId?: string): DecisionRecord {
+export function decision(
+  symbol: string,
+  stage: (typeof DECISION_STAGES)[number],
+  outcome: string,
+  gates: GateRecord,
+  note?: string,
+  tradeId?: string,
+  intentId?: string,
+): DecisionRecord {
   const record: DecisionRecord = { symbol, stage, outcome, gates };
   if (note !== undefined) record.note = note;
   if (tradeId !== undefined) record.tradeId = tradeId;

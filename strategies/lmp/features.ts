@@ -28,7 +28,9 @@ export const BASE_FEATURES = [
 
 export const TRADE_FEATURES = ['entryPrice', 'stopPrice', 'tp1Price', 'tp2Price', 'slippageTicks', 'fillDelaySec'] as const;
 
-export const F = Object.freeze(Object.fromEntries(BASE_FEATURES.map((n, i) => [n, i]))) as Readonly<Record<(typeof BASE_FEATURES)[number], number>>;
+export const F = Object.freeze(Object.fromEntries(BASE_FEATURES.map((n, i) => [n, i]))) as Readonly<
+  Record<(typeof BASE_FEATURES)[number], number>
+>;
 
 /** All snapshot feature names for a given top N, in column order. */
 export function featureNames(topN: number): string[] {
@@ -92,7 +94,11 @@ export class FeatureHistory {
   /** Sequence number of the latest row whose best bid is NaN (a rescan's Math.min turns the swing low into NaN). */
   private lastNaNBid = -1;
 
-  constructor(readonly sampleMicros: Micros, spanMicros: Micros, width: number) {
+  constructor(
+    readonly sampleMicros: Micros,
+    spanMicros: Micros,
+    width: number,
+  ) {
     this.width = width;
     const capacity = Math.max(8, Math.ceil(spanMicros / sampleMicros) + 2);
     this.rows = new Float64Array(capacity * width);

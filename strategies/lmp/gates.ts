@@ -37,10 +37,32 @@ export interface LiveState {
 
 export function emptyLiveState(): LiveState {
   return {
-    now: 0, inSession: false, broken: false, bestBid: 0, bestAsk: 0, crossed: false, spread: 0, spreadLimit: 0, mid: 0,
-    topBid: 0, topAsk: 0, imbalance: 0, tapeImbalance: 0, relativeVolume: Number.NaN, vwap: 0, impulseTicks: 0,
-    retracement: 0, swingLow: 0, volatilityTicks: 0, shelfPresent: false, shelfPersistent: false, shelfPrice: 0,
-    shelfSizeRatio: 0, shelfPersistenceSec: 0, shelfDistanceTicks: Number.NaN, replenishments: 0,
+    now: 0,
+    inSession: false,
+    broken: false,
+    bestBid: 0,
+    bestAsk: 0,
+    crossed: false,
+    spread: 0,
+    spreadLimit: 0,
+    mid: 0,
+    topBid: 0,
+    topAsk: 0,
+    imbalance: 0,
+    tapeImbalance: 0,
+    relativeVolume: Number.NaN,
+    vwap: 0,
+    impulseTicks: 0,
+    retracement: 0,
+    swingLow: 0,
+    volatilityTicks: 0,
+    shelfPresent: false,
+    shelfPersistent: false,
+    shelfPrice: 0,
+    shelfSizeRatio: 0,
+    shelfPersistenceSec: 0,
+    shelfDistanceTicks: Number.NaN,
+    replenishments: 0,
   };
 }
 
@@ -56,13 +78,28 @@ const r4 = (x: number): number => (Number.isFinite(x) ? Math.round(x * 10_000) /
 
 /** Is the name tradable at all right now (docs/trading-safety.md#time-window, docs/lmp.md#lmp-1). */
 export const UNIVERSE_GATES: readonly Gate[] = Object.freeze([
-  { name: 'session', value: (s) => s.inSession, threshold: (c) => `${c.p.session.start}-${c.p.session.end} ${c.p.timeZone}`, pass: (s) => s.inSession },
+  {
+    name: 'session',
+    value: (s) => s.inSession,
+    threshold: (c) => `${c.p.session.start}-${c.p.session.end} ${c.p.timeZone}`,
+    pass: (s) => s.inSession,
+  },
   { name: 'feedHealthy', value: (s) => !s.broken, threshold: () => undefined, pass: (s) => !s.broken },
-  { name: 'bookReady', value: (s) => s.bestBid > 0 && s.bestAsk > 0 && !s.crossed, threshold: () => undefined, pass: (s) => s.bestBid > 0 && s.bestAsk > 0 && !s.crossed },
+  {
+    name: 'bookReady',
+    value: (s) => s.bestBid > 0 && s.bestAsk > 0 && !s.crossed,
+    threshold: () => undefined,
+    pass: (s) => s.bestBid > 0 && s.bestAsk > 0 && !s.crossed,
+  },
   { name: 'priceMin', value: (s) => s.mid, threshold: (c) => c.minPrice, pass: (s, c) => s.mid >= c.minPrice },
   { name: 'priceMax', value: (s) => s.mid, threshold: (c) => c.maxPrice, pass: (s, c) => s.mid <= c.maxPrice },
   { name: 'spread', value: (s) => s.spread, threshold: () => undefined, pass: (s) => s.spread <= s.spreadLimit },
-  { name: 'liquidity', value: (s) => s.topBid + s.topAsk, threshold: (c) => c.p.minTopNSize, pass: (s, c) => s.topBid + s.topAsk >= c.p.minTopNSize },
+  {
+    name: 'liquidity',
+    value: (s) => s.topBid + s.topAsk,
+    threshold: (c) => c.p.minTopNSize,
+    pass: (s, c) => s.topBid + s.topAsk >= c.p.minTopNSize,
+  },
   {
     name: 'relativeVolume',
     value: (s) => (Number.isNaN(s.relativeVolume) ? 'n/a' : r4(s.relativeVolume)),
@@ -74,7 +111,12 @@ export const UNIVERSE_GATES: readonly Gate[] = Object.freeze([
 
 /** Long setup gates (docs/lmp.md#lmp-4): momentum context, VWAP, L2 imbalance, tape, replenishment. */
 export const SETUP_GATES: readonly Gate[] = Object.freeze([
-  { name: 'impulse', value: (s) => s.impulseTicks, threshold: (c) => c.p.minImpulseTicks, pass: (s, c) => s.impulseTicks >= c.p.minImpulseTicks },
+  {
+    name: 'impulse',
+    value: (s) => s.impulseTicks,
+    threshold: (c) => c.p.minImpulseTicks,
+    pass: (s, c) => s.impulseTicks >= c.p.minImpulseTicks,
+  },
   {
     // An impulse the price has already given back more than the pullback zone allows is history, not context:
     // arming on it would only disarm at the next batch (pullback too deep).
@@ -83,9 +125,19 @@ export const SETUP_GATES: readonly Gate[] = Object.freeze([
     threshold: (c) => c.p.maxRetracement,
     pass: (s, c) => s.retracement <= c.p.maxRetracement,
   },
-  { name: 'aboveVwap', value: (s) => s.mid, threshold: () => undefined, pass: (s, c) => !c.p.requireAboveVwap || (s.vwap > 0 && s.mid >= s.vwap) },
+  {
+    name: 'aboveVwap',
+    value: (s) => s.mid,
+    threshold: () => undefined,
+    pass: (s, c) => !c.p.requireAboveVwap || (s.vwap > 0 && s.mid >= s.vwap),
+  },
   { name: 'imbalance', value: (s) => r4(s.imbalance), threshold: (c) => c.p.minImbalance, pass: (s, c) => s.imbalance >= c.p.minImbalance },
-  { name: 'tape', value: (s) => r4(s.tapeImbalance), threshold: (c) => c.p.minTapeImbalance, pass: (s, c) => s.tapeImbalance >= c.p.minTapeImbalance },
+  {
+    name: 'tape',
+    value: (s) => r4(s.tapeImbalance),
+    threshold: (c) => c.p.minTapeImbalance,
+    pass: (s, c) => s.tapeImbalance >= c.p.minTapeImbalance,
+  },
   {
     name: 'replenishment',
     value: (s) => s.replenishments,
@@ -96,15 +148,30 @@ export const SETUP_GATES: readonly Gate[] = Object.freeze([
 
 /** Pullback trigger (docs/lmp.md#lmp-5): retracement zone, hold above VWAP or shelf, persistent shelf within reach, tape recovered. */
 export const TRIGGER_GATES: readonly Gate[] = Object.freeze([
-  { name: 'retracementMin', value: (s) => r4(s.retracement), threshold: (c) => c.p.minRetracement, pass: (s, c) => s.retracement >= c.p.minRetracement },
-  { name: 'retracementMax', value: (s) => r4(s.retracement), threshold: (c) => c.p.maxRetracement, pass: (s, c) => s.retracement <= c.p.maxRetracement },
+  {
+    name: 'retracementMin',
+    value: (s) => r4(s.retracement),
+    threshold: (c) => c.p.minRetracement,
+    pass: (s, c) => s.retracement >= c.p.minRetracement,
+  },
+  {
+    name: 'retracementMax',
+    value: (s) => r4(s.retracement),
+    threshold: (c) => c.p.maxRetracement,
+    pass: (s, c) => s.retracement <= c.p.maxRetracement,
+  },
   {
     name: 'holdsVwapOrShelf',
     value: (s) => s.mid,
     threshold: () => undefined,
     pass: (s) => (s.vwap > 0 && s.mid >= s.vwap) || (s.shelfPresent && s.bestBid >= s.shelfPrice),
   },
-  { name: 'shelfPersistent', value: (s) => r4(s.shelfPersistenceSec), threshold: (c) => c.p.shelfPersistenceSec, pass: (s) => s.shelfPersistent },
+  {
+    name: 'shelfPersistent',
+    value: (s) => r4(s.shelfPersistenceSec),
+    threshold: (c) => c.p.shelfPersistenceSec,
+    pass: (s) => s.shelfPersistent,
+  },
   {
     name: 'shelfProximity',
     value: (s) => (Number.isNaN(s.shelfDistanceTicks) ? 'none' : s.shelfDistanceTicks),
@@ -119,7 +186,12 @@ export const TRIGGER_GATES: readonly Gate[] = Object.freeze([
     threshold: (c) => c.p.minImbalance,
     pass: (s, c) => s.imbalance >= c.p.minImbalance,
   },
-  { name: 'tapeRecovered', value: (s) => r4(s.tapeImbalance), threshold: (c) => c.p.minRecoveredTape, pass: (s, c) => s.tapeImbalance >= c.p.minRecoveredTape },
+  {
+    name: 'tapeRecovered',
+    value: (s) => r4(s.tapeImbalance),
+    threshold: (c) => c.p.minRecoveredTape,
+    pass: (s, c) => s.tapeImbalance >= c.p.minRecoveredTape,
+  },
 ]);
 
 /** The first failing gate of a list, or null when all pass. Allocates nothing. */

@@ -65,7 +65,16 @@ export class LmpStrategy implements Strategy {
   private readonly ghostArm = new GhostArm();
   private ghostSeq = 0;
   private readonly pos: PositionState = {
-    entryPrice: 0, filledAt: 0, stop: 0, risk: 0, tp1: 0, tp2: 0, scaled: false, maxBid: 0, spreadBreachSince: 0, bidBefore: 0,
+    entryPrice: 0,
+    filledAt: 0,
+    stop: 0,
+    risk: 0,
+    tp1: 0,
+    tp2: 0,
+    scaled: false,
+    maxBid: 0,
+    spreadBreachSince: 0,
+    bidBefore: 0,
   };
 
   constructor(private readonly ctx: StrategyContext<LmpParams>) {
@@ -106,11 +115,16 @@ export class LmpStrategy implements Strategy {
     const now = this.ctx.clock.now();
     this.metrics.onBook(book, now);
     switch (this.phase) {
-      case 'scanning': return this.scan(now);
-      case 'armed': return this.armed(now);
-      case 'pending': return this.pending();
-      case 'long': return this.manage(now);
-      case 'exiting': return this.exiting(now);
+      case 'scanning':
+        return this.scan(now);
+      case 'armed':
+        return this.armed(now);
+      case 'pending':
+        return this.pending();
+      case 'long':
+        return this.manage(now);
+      case 'exiting':
+        return this.exiting(now);
     }
   }
 
@@ -175,9 +189,14 @@ export class LmpStrategy implements Strategy {
     const universe = firstFailing(UNIVERSE_GATES, s, c);
     const spreadOnly = universe !== null && universe.name === 'spread' && now - this.armedSpreadSince <= c.spreadBreach;
     if (spreadOnly) return;
-    const disarm = universe !== null ? universe.name
-      : s.retracement > c.p.maxRetracement && !(s.shelfPresent && s.bestBid >= s.shelfPrice) ? 'pullbackTooDeep'
-      : now - this.armedAt > c.impulseLookback ? 'expired' : null;
+    const disarm =
+      universe !== null
+        ? universe.name
+        : s.retracement > c.p.maxRetracement && !(s.shelfPresent && s.bestBid >= s.shelfPrice)
+          ? 'pullbackTooDeep'
+          : now - this.armedAt > c.impulseLookback
+            ? 'expired'
+            : null;
     if (disarm !== null) {
       this.phase = 'scanning';
       return this.decide('setup', `disarmed:${disarm}`, gateRecord(s, c, UNIVERSE_GATES, TRIGGER_GATES));
@@ -192,12 +211,23 @@ export class LmpStrategy implements Strategy {
     const advice = this.advice;
     const buffer = advice?.stopBufferTicks ?? null;
     const lv = entryLevels({
-      bestAsk: s.bestAsk, shelfPrice: s.shelfPrice + (advice?.entryOffsetTicks ?? 0) * p.tick, swingLow: this.swingLow, tick: p.tick, volatilityTicks: s.volatilityTicks,
-      stopBufferMinTicks: buffer ?? p.stopBufferMinTicks, stopBufferMaxTicks: buffer ?? p.stopBufferMaxTicks, tp1R: p.tp1R, tp2R: p.tp2R,
+      bestAsk: s.bestAsk,
+      shelfPrice: s.shelfPrice + (advice?.entryOffsetTicks ?? 0) * p.tick,
+      swingLow: this.swingLow,
+      tick: p.tick,
+      volatilityTicks: s.volatilityTicks,
+      stopBufferMinTicks: buffer ?? p.stopBufferMinTicks,
+      stopBufferMaxTicks: buffer ?? p.stopBufferMaxTicks,
+      tp1R: p.tp1R,
+      tp2R: p.tp2R,
     });
     const size = positionSize({
-      equity: this.ctx.equity(), riskFraction: p.riskFraction, entry: lv.limit, stop: lv.stop,
-      maxPositionValue: c.maxPositionValue, maxShares: p.maxShares,
+      equity: this.ctx.equity(),
+      riskFraction: p.riskFraction,
+      entry: lv.limit,
+      stop: lv.stop,
+      maxPositionValue: c.maxPositionValue,
+      maxShares: p.maxShares,
     });
     const gates = gateRecord(s, c, UNIVERSE_GATES, TRIGGER_GATES);
     gates.size = { value: size.shares, threshold: size.boundBy, pass: size.shares > 0 };
@@ -205,8 +235,10 @@ export class LmpStrategy implements Strategy {
     const features = decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk);
     if (advice !== null) {
       gates.memory = { value: advice.version, threshold: advice.checksum, pass: true };
-      if (advice.entryOffsetTicks !== 0 || buffer !== null) gates.memoryExecution = { value: `offset ${advice.entryOffsetTicks}t buffer ${buffer ?? 'vol'}`, pass: true };
-      for (const [k, v] of Object.entries(advice.thresholds)) gates[`memory.${k}`] = { value: v, threshold: (p as unknown as Record<string, number>)[k]!, pass: true };
+      if (advice.entryOffsetTicks !== 0 || buffer !== null)
+        gates.memoryExecution = { value: `offset ${advice.entryOffsetTicks}t buffer ${buffer ?? 'vol'}`, pass: true };
+      for (const [k, v] of Object.entries(advice.thresholds))
+        gates[`memory.${k}`] = { value: v, threshold: (p as unknown as Record<string, number>)[k]!, pass: true };
       const m = this.ctx.memory()!;
       const score = m.score?.(features) ?? null;
       const min = m.minScore ?? null;
@@ -227,12 +259,26 @@ export class LmpStrategy implements Strategy {
       return this.decide('entry', 'skipped:size', gates, levels);
     }
     const result = this.ctx.submit({
-      symbol: p.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: size.shares, limitPrice: lv.limit,
-      stopLoss: lv.stop, takeProfit: lv.tp2, reason: 'lmp-pullback',
+      symbol: p.symbol,
+      kind: 'entry',
+      side: 'buy',
+      type: 'limit',
+      quantity: size.shares,
+      limitPrice: lv.limit,
+      stopLoss: lv.stop,
+      takeProfit: lv.tp2,
+      reason: 'lmp-pullback',
     });
-    const tradeId = result.status === 'sent' ? result.tradeId ?? undefined : undefined;
+    const tradeId = result.status === 'sent' ? (result.tradeId ?? undefined) : undefined;
     this.decide('entry', result.status, gates, levels, tradeId, result.intentId);
-    this.reportTrigger(result.status === 'sent' ? tradeId ?? result.intentId : result.intentId, result.status === 'sent', result.status, lv, size.shares, features);
+    this.reportTrigger(
+      result.status === 'sent' ? (tradeId ?? result.intentId) : result.intentId,
+      result.status === 'sent',
+      result.status,
+      lv,
+      size.shares,
+      features,
+    );
     if (result.status !== 'sent') {
       // A denial is a value: back off for the entry window instead of asking risk again at every batch.
       this.phase = 'scanning';
@@ -246,7 +292,16 @@ export class LmpStrategy implements Strategy {
     this.cancelSent = false;
     this.entryShelf = s.shelfPrice;
     this.filledQty = 0;
-    this.trade = { tradeId: tradeId ?? result.intentId, decidedAt: now, limit: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, fillPrice: 0, filledAt: 0 };
+    this.trade = {
+      tradeId: tradeId ?? result.intentId,
+      decidedAt: now,
+      limit: lv.limit,
+      stop: lv.stop,
+      tp1: lv.tp1,
+      tp2: lv.tp2,
+      fillPrice: 0,
+      filledAt: 0,
+    };
     Object.assign(this.pos, { stop: lv.stop, risk: lv.risk, tp1: lv.tp1, tp2: lv.tp2, scaled: false, spreadBreachSince: 0 });
   }
 
@@ -270,13 +325,32 @@ export class LmpStrategy implements Strategy {
     const p = c.p;
     if (!this.ghostArm.step(now, s, c, this.metrics.impulseLow, this.metrics.impulseHigh)) return;
     const lv = entryLevels({
-      bestAsk: s.bestAsk, shelfPrice: s.shelfPrice, swingLow: this.ghostArm.swingLow, tick: p.tick, volatilityTicks: s.volatilityTicks,
-      stopBufferMinTicks: p.stopBufferMinTicks, stopBufferMaxTicks: p.stopBufferMaxTicks, tp1R: p.tp1R, tp2R: p.tp2R,
+      bestAsk: s.bestAsk,
+      shelfPrice: s.shelfPrice,
+      swingLow: this.ghostArm.swingLow,
+      tick: p.tick,
+      volatilityTicks: s.volatilityTicks,
+      stopBufferMinTicks: p.stopBufferMinTicks,
+      stopBufferMaxTicks: p.stopBufferMaxTicks,
+      tp1R: p.tp1R,
+      tp2R: p.tp2R,
     });
     const size = positionSize({
-      equity: this.ctx.equity(), riskFraction: p.riskFraction, entry: lv.limit, stop: lv.stop, maxPositionValue: c.maxPositionValue, maxShares: p.maxShares,
+      equity: this.ctx.equity(),
+      riskFraction: p.riskFraction,
+      entry: lv.limit,
+      stop: lv.stop,
+      maxPositionValue: c.maxPositionValue,
+      maxShares: p.maxShares,
     });
-    this.reportTrigger(this.ghostId(), false, why, lv, Math.max(0, size.shares), decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk));
+    this.reportTrigger(
+      this.ghostId(),
+      false,
+      why,
+      lv,
+      Math.max(0, size.shares),
+      decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk),
+    );
   }
 
   private ghostId(): string {
@@ -284,12 +358,28 @@ export class LmpStrategy implements Strategy {
     return `${this.id}-${this.config.p.symbol}-g${this.ghostSeq}`;
   }
 
-  private reportTrigger(triggerId: string, taken: boolean, outcome: string, lv: EntryLevels, quantity: number, features: Record<string, number>): void {
+  private reportTrigger(
+    triggerId: string,
+    taken: boolean,
+    outcome: string,
+    lv: EntryLevels,
+    quantity: number,
+    features: Record<string, number>,
+  ): void {
     const p = this.config.p;
     const bracket: PlannedBracket = {
-      side: 'long', entry: lv.limit, stop: lv.stop, tp1: lv.tp1, tp2: lv.tp2, tp1Fraction: p.tp1Fraction,
-      breakEven: lv.limit + p.breakEvenBufferTicks * p.tick, timeStop: this.config.timeStop, timeStopR: p.timeStopR,
-      maxWait: this.config.entryMaxWait, quantity, tick: p.tick,
+      side: 'long',
+      entry: lv.limit,
+      stop: lv.stop,
+      tp1: lv.tp1,
+      tp2: lv.tp2,
+      tp1Fraction: p.tp1Fraction,
+      breakEven: lv.limit + p.breakEvenBufferTicks * p.tick,
+      timeStop: this.config.timeStop,
+      timeStopR: p.timeStopR,
+      maxWait: this.config.entryMaxWait,
+      quantity,
+      tick: p.tick,
     };
     this.ctx.trigger({ symbol: p.symbol, triggerId, taken, outcome, setupReason: 'lmp-pullback', bracket, features });
   }
@@ -349,18 +439,43 @@ export class LmpStrategy implements Strategy {
     const rest = this.filledQty - half;
     if (this.filledQty < this.intendedQty) this.ctx.cancel(this.entryCoid);
     for (const coid of this.childCoids) this.ctx.cancel(coid);
-    const sold = half > 0
-      ? this.ctx.submit({ symbol: p.symbol, kind: 'exit', side: 'sell', type: 'limit', quantity: half, limitPrice: s.bestBid, reason: 'lmp-tp1' })
-      : null;
+    const sold =
+      half > 0
+        ? this.ctx.submit({
+            symbol: p.symbol,
+            kind: 'exit',
+            side: 'sell',
+            type: 'limit',
+            quantity: half,
+            limitPrice: s.bestBid,
+            reason: 'lmp-tp1',
+          })
+        : null;
     const be = breakEven(this.pos, this.config);
-    const stop = rest > 0
-      ? this.ctx.submit({ symbol: p.symbol, kind: 'exit', side: 'sell', type: 'stop', quantity: rest, triggerPrice: be, reason: 'lmp-breakeven-stop' })
-      : null;
+    const stop =
+      rest > 0
+        ? this.ctx.submit({
+            symbol: p.symbol,
+            kind: 'exit',
+            side: 'sell',
+            type: 'stop',
+            quantity: rest,
+            triggerPrice: be,
+            reason: 'lmp-breakeven-stop',
+          })
+        : null;
     this.childCoids = stop !== null && stop.status === 'sent' ? [...stop.coids] : [];
     this.filledQty = rest;
     const gates = gateRecord(s, this.config, SETUP_GATES);
     gates.tp1 = { value: s.bestBid, threshold: this.pos.tp1, pass: true };
-    this.decide('exit', 'tp1', gates, `sold ${half} (${sold?.status ?? 'none'}), stop ${rest} at ${be} (${stop?.status ?? 'none'})`, this.trade?.tradeId, sold?.intentId);
+    this.decide(
+      'exit',
+      'tp1',
+      gates,
+      `sold ${half} (${sold?.status ?? 'none'}), stop ${rest} at ${be} (${stop?.status ?? 'none'})`,
+      this.trade?.tradeId,
+      sold?.intentId,
+    );
   }
 
   private exit(reason: string): void {

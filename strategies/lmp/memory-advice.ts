@@ -42,7 +42,9 @@ export function readAdvice(memory: MemoryView, p: LmpParams): MemoryAdvice {
   const offset = num(sections.execution?.entryOffsetTicks);
   const buffer = num(sections.execution?.stopBufferTicks);
   return {
-    version: memory.version, checksum: memory.checksum ?? '', thresholds,
+    version: memory.version,
+    checksum: memory.checksum ?? '',
+    thresholds,
     entryOffsetTicks: offset === null ? 0 : clamp(Math.round(offset), 0, 1),
     stopBufferTicks: buffer === null ? null : clamp(Math.round(buffer), p.stopBufferMinTicks, p.stopBufferMaxTicks),
   };

@@ -103,7 +103,10 @@ export const lmpParams = z
   .refine((p) => p.topN <= p.levels, { message: 'topN must be ≤ levels', path: ['topN'] })
   .refine((p) => p.minPrice < p.maxPrice, { message: 'minPrice must be < maxPrice', path: ['minPrice'] })
   .refine((p) => p.minRetracement < p.maxRetracement, { message: 'minRetracement must be < maxRetracement', path: ['minRetracement'] })
-  .refine((p) => p.stopBufferMinTicks <= p.stopBufferMaxTicks, { message: 'stopBufferMinTicks must be ≤ stopBufferMaxTicks', path: ['stopBufferMinTicks'] })
+  .refine((p) => p.stopBufferMinTicks <= p.stopBufferMaxTicks, {
+    message: 'stopBufferMinTicks must be ≤ stopBufferMaxTicks',
+    path: ['stopBufferMinTicks'],
+  })
   .refine((p) => p.tp1R < p.tp2R, { message: 'tp1R must be < tp2R', path: ['tp1R'] });
 
 export type LmpParams = z.output<typeof lmpParams>;

@@ -19,7 +19,10 @@ export class SessionWindows {
   private dayEnd: Micros = 0;
   private bounds: Float64Array;
 
-  constructor(private readonly timeZone: string, private readonly windows: readonly WallWindow[]) {
+  constructor(
+    private readonly timeZone: string,
+    private readonly windows: readonly WallWindow[],
+  ) {
     if (!IANAZone.isValidZone(timeZone)) throw new RangeError(`unknown time zone '${timeZone}'`);
     this.bounds = new Float64Array(windows.length * 2);
   }

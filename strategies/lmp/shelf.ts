@@ -42,7 +42,11 @@ export class ShelfTracker {
   justLost = false;
   private readonly scratch: Float64Array;
 
-  constructor(private readonly k: number, private readonly topN: number, private readonly persistMicros: Micros) {
+  constructor(
+    private readonly k: number,
+    private readonly topN: number,
+    private readonly persistMicros: Micros,
+  ) {
     this.scratch = new Float64Array(topN);
   }
 
@@ -119,7 +123,10 @@ export class ReplenishmentTracker {
   private head = 0;
   private count = 0;
 
-  constructor(private readonly windowMicros: Micros, private readonly refillRatio: number) {}
+  constructor(
+    private readonly windowMicros: Micros,
+    private readonly refillRatio: number,
+  ) {}
 
   /** A seller-initiated print at `price` of `size`; `book` as it stands when the print arrives. */
   onSellHit(price: Price, size: Quantity, book: BookView, now: Micros): void {

@@ -26,13 +26,21 @@ export interface TradeLevels {
 export class SnapshotWriter {
   private readonly names: string[];
 
-  constructor(private readonly ctx: StrategyContext<unknown>, private readonly history: FeatureHistory, topN: number, private readonly tick: Price) {
+  constructor(
+    private readonly ctx: StrategyContext<unknown>,
+    private readonly history: FeatureHistory,
+    topN: number,
+    private readonly tick: Price,
+  ) {
     this.names = featureNames(topN).slice(0, history.width);
   }
 
   /** Writes the pre-entry snapshots (T-3s, T-1s) and the entry snapshot; schedules +5s and +15s. */
   onEntryFill(levels: TradeLevels, live: Float64Array): void {
-    for (const [label, back] of [['T-3s', 3_000_000], ['T-1s', 1_000_000]] as const) {
+    for (const [label, back] of [
+      ['T-3s', 3_000_000],
+      ['T-1s', 1_000_000],
+    ] as const) {
       const slot = this.history.slotAt(levels.decidedAt - back);
       if (slot < 0) continue;
       const rec: Record<string, number> = {};

@@ -36,7 +36,10 @@ export class TapeWindow {
   sellVolume = 0;
   totalVolume = 0;
 
-  constructor(readonly windowMicros: Micros, capacity = 1024) {
+  constructor(
+    readonly windowMicros: Micros,
+    capacity = 1024,
+  ) {
     this.times = new Float64Array(capacity);
     this.sizes = new Float64Array(capacity);
     this.signs = new Int8Array(capacity);

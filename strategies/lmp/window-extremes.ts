@@ -17,7 +17,10 @@ export class MonotoneChain {
   private start = 0;
   private len = 0;
 
-  constructor(capacity: number, private readonly keepMax: boolean) {
+  constructor(
+    capacity: number,
+    private readonly keepMax: boolean,
+  ) {
     this.seqs = new Float64Array(capacity);
     this.vals = new Float64Array(capacity);
   }
@@ -98,8 +101,14 @@ export class RangeMin {
     let l = lo + this.size;
     let r = hi + this.size + 1;
     while (l < r) {
-      if (l & 1) { const v = this.tree[l++]!; if (v < best) best = v; }
-      if (r & 1) { const v = this.tree[--r]!; if (v < best) best = v; }
+      if (l & 1) {
+        const v = this.tree[l++]!;
+        if (v < best) best = v;
+      }
+      if (r & 1) {
+        const v = this.tree[--r]!;
+        if (v < best) best = v;
+      }
       l >>= 1;
       r >>= 1;
     }

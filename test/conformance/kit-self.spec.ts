@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { buildBrokerSuite, describeBrokerAdapterConformance, runSuiteProgrammatically, validateSuite, type BrokerSuiteOptions } from '../../plugins/conformance/index.js';
+import {
+  buildBrokerSuite,
+  describeBrokerAdapterConformance,
+  runSuiteProgrammatically,
+  validateSuite,
+  type BrokerSuiteOptions,
+} from '../../plugins/conformance/index.js';
 import { cardTitle, preflight, type CardDef } from '../../plugins/conformance/card.js';
 import { ToyBroker, type ToyFault } from './support/toy-broker.js';
 
@@ -14,7 +20,14 @@ function toyOptions(faults: ToyFault[] = []): BrokerSuiteOptions {
       const broker = new ToyBroker(ctx.clock, ctx.fixtures.cash, new Set(faults));
       return { subject: broker, driver: broker.driver() };
     },
-    capabilities: { supportsMarketOrders: true, supportsStopOrders: true, supportsBrackets: true, supportsModify: true, supportsOrderRef: true, isLive: false },
+    capabilities: {
+      supportsMarketOrders: true,
+      supportsStopOrders: true,
+      supportsBrackets: true,
+      supportsModify: true,
+      supportsOrderRef: true,
+      isLive: false,
+    },
     driverFeatures: ['fill', 'partialFill', 'reject'],
     reportDir: REPORT_DIR,
   };
@@ -38,7 +51,9 @@ describe('conformance kit — cards that do not apply', function () {
     const notApplicable = suite.cards.length - applicable.length;
     expect(report.notApplicable).to.have.length(notApplicable);
     expect(report.counts['not-applicable']).to.equal(notApplicable);
-    expect(report.notApplicable.find((c) => c.card === 'BRK-81')).to.deep.include({ reason: 'requires driver feature restart; not provided' });
+    expect(report.notApplicable.find((c) => c.card === 'BRK-81')).to.deep.include({
+      reason: 'requires driver feature restart; not provided',
+    });
     expect(report.summary).to.include(`${notApplicable} not applicable`);
     expect(report.partial).to.equal(false);
   });
@@ -46,8 +61,13 @@ describe('conformance kit — cards that do not apply', function () {
 
 describe('conformance kit — it fails broken adapters', function () {
   async function failedCards(faults: ToyFault[], only: string[]): Promise<string[]> {
-    const report = await runSuiteProgrammatically(buildBrokerSuite(`toy-${faults.join('-')}`, { ...toyOptions(faults), reportDir: false }), only);
-    return report.cards.filter((c) => c.status === 'failed').map((c) => `${c.id}${c.variant ? ` (${c.variant})` : ''}: ${c.violations[0] ?? c.reason ?? ''}`);
+    const report = await runSuiteProgrammatically(
+      buildBrokerSuite(`toy-${faults.join('-')}`, { ...toyOptions(faults), reportDir: false }),
+      only,
+    );
+    return report.cards
+      .filter((c) => c.status === 'failed')
+      .map((c) => `${c.id}${c.variant ? ` (${c.variant})` : ''}: ${c.violations[0] ?? c.reason ?? ''}`);
   }
 
   it('a fill without an exec id fails on B4', async function () {

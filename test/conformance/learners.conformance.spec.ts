@@ -15,15 +15,28 @@ const DECLARED: Record<string, LearnerCapabilities> = {
 };
 
 const root = join(process.cwd(), 'learners');
-const ids = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'index.ts'))).map((d) => d.name).sort() : [];
-const manifests = await Promise.all(ids.map(async (id) => ({ id, manifest: (await import(join(root, id, 'index.ts'))).default as LearnerManifest<unknown> })));
+const ids = existsSync(root)
+  ? readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'index.ts')))
+      .map((d) => d.name)
+      .sort()
+  : [];
+const manifests = await Promise.all(
+  ids.map(async (id) => ({ id, manifest: (await import(join(root, id, 'index.ts'))).default as LearnerManifest<unknown> })),
+);
 
 for (const { id, manifest } of manifests) {
   describeLearnerConformance(`learner-${id}`, {
-    create: () => manifest.create({
-      pluginId: manifest.id, params: manifest.paramsSchema.parse({}), clock: new ManualClock(0), log: { debug() {}, info() {}, warn() {} },
-      random: new Sfc32(7), mode: 'replay', seed: 7,
-    }),
+    create: () =>
+      manifest.create({
+        pluginId: manifest.id,
+        params: manifest.paramsSchema.parse({}),
+        clock: new ManualClock(0),
+        log: { debug() {}, info() {}, warn() {} },
+        random: new Sfc32(7),
+        mode: 'replay',
+        seed: 7,
+      }),
     capabilities: DECLARED[id] ?? {},
     reportDir: 'var/conformance-report',
   });

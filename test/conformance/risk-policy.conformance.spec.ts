@@ -6,7 +6,14 @@ import * as builtins from '../../plugins/risk-policies/index.js';
 import type { RiskPolicyManifest } from '../../plugins/sdk/manifest.js';
 import type { RiskPolicy } from '../../ports/risk-policy.js';
 import { harvesterRiskEngine } from './support/risk-engine.js';
-import { CARD_LIMITS, describeRiskPolicyConformance, type GateFactory, type RiskLimitName, type RiskRuntimeContext, type RiskRuntimeHandle } from '../../plugins/conformance/index.js';
+import {
+  CARD_LIMITS,
+  describeRiskPolicyConformance,
+  type GateFactory,
+  type RiskLimitName,
+  type RiskRuntimeContext,
+  type RiskRuntimeHandle,
+} from '../../plugins/conformance/index.js';
 
 // The RISK cards against every built-in risk policy (each declaring the card limits it implements,
 // docs/conformance-kit.md#risk-limits), and against Harvester's risk gate running the full built-in chain with its
@@ -31,10 +38,20 @@ const POLICIES: readonly Declared[] = [
   { manifest: builtins.maxTradesDay, params: { max: L.maxTradesPerDay }, limits: ['maxTradesPerDay'], action: 'reject' },
   { manifest: builtins.riskPerTrade, params: { riskPct: L.riskPerTradePct }, limits: ['riskPerTrade'], action: 'reject' },
   // maxPositionValue is in dollars in params: 50,000,000 Money units = $5,000.
-  { manifest: builtins.maxPosition, params: { maxShares: L.maxShares, maxPositionValue: L.maxPositionValue / 10_000 }, limits: ['maxShares', 'maxPositionValue'], action: 'reject' },
+  {
+    manifest: builtins.maxPosition,
+    params: { maxShares: L.maxShares, maxPositionValue: L.maxPositionValue / 10_000 },
+    limits: ['maxShares', 'maxPositionValue'],
+    action: 'reject',
+  },
   { manifest: builtins.maxReentries, params: { max: L.maxReentriesPerSymbol }, limits: ['maxReentriesPerSymbol'], action: 'reject' },
   { manifest: builtins.cooldownAfterStop, params: { seconds: L.cooldownAfterStopSec }, limits: ['cooldownAfterStop'], action: 'reject' },
-  { manifest: builtins.sessionWindow, params: { start: L.tradingWindow.start, end: L.tradingWindow.end, timeZone: L.tradingWindow.timeZone }, limits: ['tradingWindow'], action: 'reject' },
+  {
+    manifest: builtins.sessionWindow,
+    params: { start: L.tradingWindow.start, end: L.tradingWindow.end, timeZone: L.tradingWindow.timeZone },
+    limits: ['tradingWindow'],
+    action: 'reject',
+  },
   { manifest: builtins.priceSanity, params: { maxQuoteAgeMs: L.staleAfterMs }, limits: ['dataFreshness'], action: 'reject' },
   { manifest: builtins.maxOrderSize, params: { maxQuantity: 1_000 }, limits: [], action: 'reject' },
   { manifest: builtins.maxOrdersDay, params: { max: 20 }, limits: [], action: 'reject' },
@@ -43,8 +60,13 @@ const POLICIES: readonly Declared[] = [
 function instantiate(d: Declared): RiskPolicy {
   const m = d.manifest;
   return m.create({
-    pluginId: m.id, params: m.paramsSchema.parse(d.params), clock: new ManualClock(0), log: { debug() {}, info() {}, warn() {} },
-    random: new Sfc32(7), mode: 'replay', seed: 7,
+    pluginId: m.id,
+    params: m.paramsSchema.parse(d.params),
+    clock: new ManualClock(0),
+    log: { debug() {}, info() {}, warn() {} },
+    random: new Sfc32(7),
+    mode: 'replay',
+    seed: 7,
   });
 }
 
@@ -65,21 +87,37 @@ function gateRuntime(ctx: RiskRuntimeContext): RiskRuntimeHandle {
     clearRefused: (e) => out.emit('risk.clear-refused', e),
   });
   const k = ctx.killSwitch;
-  const triggers = new AutoTriggers(g, ctx.clock, autoTriggerParams.parse({
-    reconnectLoop: k.reconnectLoop, staleData: k.staleData, rejects: k.rejects,
-    outage: { timeoutMs: k.outage.timeoutMs, action: k.outage.action, immediateSafeMode: k.outage.safeModeOnDegraded, quietWindows: k.outage.quietWindows, timeZone: 'America/New_York' },
-  }));
+  const triggers = new AutoTriggers(
+    g,
+    ctx.clock,
+    autoTriggerParams.parse({
+      reconnectLoop: k.reconnectLoop,
+      staleData: k.staleData,
+      rejects: k.rejects,
+      outage: {
+        timeoutMs: k.outage.timeoutMs,
+        action: k.outage.action,
+        immediateSafeMode: k.outage.safeModeOnDegraded,
+        quietWindows: k.outage.quietWindows,
+        timeZone: 'America/New_York',
+      },
+    }),
+  );
   const detach = triggers.attach((event, listener) => {
     bus.on(event, listener as (...a: unknown[]) => void);
     return () => bus.off(event, listener as (...a: unknown[]) => void);
   });
   return {
-    get state() { return g.state; },
+    get state() {
+      return g.state;
+    },
     evaluate: (intent, c) => g.evaluate(intent, c),
     monitor: (c) => g.monitor(c),
     clear: (op, note, c) => g.clear(op, note, c),
     halt: (op, note) => g.halt(op, note),
-    signal: (event, payload) => { bus.emit(event, payload); },
+    signal: (event, payload) => {
+      bus.emit(event, payload);
+    },
     on: (event, listener) => {
       out.on(event, listener);
       return () => out.off(event, listener);

@@ -11,7 +11,14 @@ import { describeBrokerAdapterConformance, type BrokerDriver } from '../../plugi
 // The IBrokerAdapter cards against the simulated venue, behind a real kernel market router: the driver moves the
 // market (quotes, prints, liquidity at a price) and the simulator's own matching produces every event.
 describeBrokerAdapterConformance('simulated-broker', {
-  capabilities: { supportsMarketOrders: true, supportsStopOrders: true, supportsBrackets: true, supportsModify: true, supportsOrderRef: true, isLive: false },
+  capabilities: {
+    supportsMarketOrders: true,
+    supportsStopOrders: true,
+    supportsBrackets: true,
+    supportsModify: true,
+    supportsOrderRef: true,
+    isLive: false,
+  },
   driverFeatures: ['fill', 'partialFill', 'reject'],
   reportDir: 'var/conformance-report',
   create: (ctx) => {
@@ -19,17 +26,48 @@ describeBrokerAdapterConformance('simulated-broker', {
     const router = new MarketRouter(new EventLoop(), new EventBus(), new Ledger(0), 5);
     router.addSymbol(fx.symbol, 10);
     const broker = new SimulatedBroker({
-      clock: ctx.clock, market: router, random: new Sfc32(11), latencyUs: 1_000, jitterUs: 0,
+      clock: ctx.clock,
+      market: router,
+      random: new Sfc32(11),
+      latencyUs: 1_000,
+      jitterUs: 0,
       commission: { ...IBKR_FIXED, perShare: 0, minimum: fx.commissionPerExecution / 10_000, maxFraction: 1 },
-      queueModel: 'tail', startEquity: fx.cash, account: 'SIM-KIT', execPrefix: 'kit', tickOf: () => fx.tick,
+      queueModel: 'tail',
+      startEquity: fx.cash,
+      account: 'SIM-KIT',
+      execPrefix: 'kit',
+      tickOf: () => fx.tick,
     });
     let seq = 0;
-    const depth = (side: 'bid' | 'ask', operation: DepthEvent['operation'], price: number, size: number): void => router.handleDepth({
-      kind: 'depth', symbol: fx.symbol, side, position: -1, operation, price, size, marketMaker: '', endOfBatch: true, seq: ++seq, epoch: 1, recvTime: ctx.clock.now(), exchTime: null,
-    });
-    const print = (price: number, size: number, aggressor: TradeEvent['aggressor']): void => router.handleTrade({
-      kind: 'trade', symbol: fx.symbol, price, size, aggressor, aggressorSource: 'venue', seq: ++seq, epoch: 1, recvTime: ctx.clock.now(), exchTime: null,
-    });
+    const depth = (side: 'bid' | 'ask', operation: DepthEvent['operation'], price: number, size: number): void =>
+      router.handleDepth({
+        kind: 'depth',
+        symbol: fx.symbol,
+        side,
+        position: -1,
+        operation,
+        price,
+        size,
+        marketMaker: '',
+        endOfBatch: true,
+        seq: ++seq,
+        epoch: 1,
+        recvTime: ctx.clock.now(),
+        exchTime: null,
+      });
+    const print = (price: number, size: number, aggressor: TradeEvent['aggressor']): void =>
+      router.handleTrade({
+        kind: 'trade',
+        symbol: fx.symbol,
+        price,
+        size,
+        aggressor,
+        aggressorSource: 'venue',
+        seq: ++seq,
+        epoch: 1,
+        recvTime: ctx.clock.now(),
+        exchTime: null,
+      });
     const quote = (bid: number, bidSize: number, ask: number, askSize: number): void => {
       depth('bid', 'clear', 0, 0);
       depth('bid', 'insert', bid, bidSize);

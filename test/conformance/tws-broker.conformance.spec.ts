@@ -12,13 +12,39 @@ describeBrokerAdapterConformance('tws-broker', {
   // or missed heartbeats and reconciles before trading resumes (supportsReconnect); order messages go through the
   // adapter's outbound pacer, cancels first (hasOutboundPacer). Not declared: supportsOcaReduce (OCA type 1, cancel
   // with block: a partial exit fill does not reduce its sibling).
-  capabilities: { supportsMarketOrders: true, supportsStopOrders: true, supportsBrackets: true, supportsModify: true, supportsOrderRef: true, supportsReconnect: true, hasOutboundPacer: true, isLive: false },
+  capabilities: {
+    supportsMarketOrders: true,
+    supportsStopOrders: true,
+    supportsBrackets: true,
+    supportsModify: true,
+    supportsOrderRef: true,
+    supportsReconnect: true,
+    hasOutboundPacer: true,
+    isLive: false,
+  },
   // Driver features wired on the fake TWS (support/fake-tws-faults.ts). authFail: the fake stops managing the
   // configured account; cancelRace and modifyRace: support/fake-tws-races.ts. Not wired: suppressStatus (the fake
   // always reports a status).
   driverFeatures: [
-    'fill', 'partialFill', 'reject', 'inactive', 'duplicateReports', 'reorderReports', 'execCorrection', 'externalOrders', 'restart',
-    'cancelRace', 'modifyRace', 'dropReply', 'socketDrop', 'upstreamLoss', 'silence', 'identityInUse', 'authFail', 'fatal', 'pacing',
+    'fill',
+    'partialFill',
+    'reject',
+    'inactive',
+    'duplicateReports',
+    'reorderReports',
+    'execCorrection',
+    'externalOrders',
+    'restart',
+    'cancelRace',
+    'modifyRace',
+    'dropReply',
+    'socketDrop',
+    'upstreamLoss',
+    'silence',
+    'identityInUse',
+    'authFail',
+    'fatal',
+    'pacing',
   ],
   // As configured on the adapter (LADDER below): the production reconnect ladder (the kit's default,
   // docs/tws-adapter.md#reconnect-ladder), whose steps are long enough for the kit to see Reconnecting between settle
@@ -35,7 +61,9 @@ describeBrokerAdapterConformance('tws-broker', {
     // The fake resolves only the kit's instruments: qualifying an unknown symbol gets TWS 200, as live, and the order
     // is refused before any placement.
     const rig = await startTwsRig(ctx.clock, ctx.fixtures.cash, undefined, {
-      contracts: [ctx.fixtures.symbol, 'ABC', 'DEF', 'GHI'], params: LADDER, ...(previous !== undefined ? { server: previous.server, accounts: previous.accounts, dataDir: previous.dataDir } : {}),
+      contracts: [ctx.fixtures.symbol, 'ABC', 'DEF', 'GHI'],
+      params: LADDER,
+      ...(previous !== undefined ? { server: previous.server, accounts: previous.accounts, dataDir: previous.dataDir } : {}),
     });
     rigs.set(rig.broker, rig);
     const dispose = previous === undefined ? rig.close : () => rig.broker.dispose();

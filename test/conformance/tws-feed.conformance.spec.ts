@@ -6,11 +6,16 @@ import { startTwsRig, twsFeedDriver } from './support/fake-tws-driver.js';
 // declaration).
 
 describeMarketDataFeedConformance('tws-feed', {
-  capabilities: { supportsDepth: true, supportsTape: true, supportsReconnect: true, isLive: false, providesExchangeTime: { quote: false, depth: false, tape: true } },
+  capabilities: {
+    supportsDepth: true,
+    supportsTape: true,
+    supportsReconnect: true,
+    isLive: false,
+    providesExchangeTime: { quote: false, depth: false, tape: true },
+  },
   driverFeatures: ['quote', 'silence', 'depthRows', 'prints', 'bookReset', 'socketDrop', 'upstreamLoss'],
   reportDir: 'var/conformance-report',
-  knownGaps: {
-  },
+  knownGaps: {},
   create: async (ctx) => {
     const rig = await startTwsRig(ctx.clock, 1_000_000_000, ctx.budgets);
     // The engine connects the broker first (handshake, account check, initial sync); the feed shares its link.
@@ -20,9 +25,13 @@ describeMarketDataFeedConformance('tws-feed', {
     // shutdown and releases the broker too; a timer the feed itself left behind would still show (FEED-02).
     const feed = rig.feed;
     const subject = new Proxy(feed, {
-      get: (target, key, receiver) => (key === 'dispose'
-        ? async () => { await target.dispose(); await rig.broker.dispose(); }
-        : Reflect.get(target, key, receiver) as unknown),
+      get: (target, key, receiver) =>
+        key === 'dispose'
+          ? async () => {
+              await target.dispose();
+              await rig.broker.dispose();
+            }
+          : (Reflect.get(target, key, receiver) as unknown),
     });
     return { subject, driver: twsFeedDriver(rig, ctx.clock), dispose: rig.close };
   },

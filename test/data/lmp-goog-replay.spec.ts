@@ -24,20 +24,37 @@ describe('LMP over the real GOOG day through the whole framework (data)', functi
     recording = path.join(tmp, 'goog.hrec');
     await importLobster({ messageFile, orderbookFile, out: recording, symbol: 'GOOG', date: '2012-06-21' });
   });
-  after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+  after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
 
   async function session(name: string, extra: Record<string, unknown> = {}) {
-    const resolved = await resolveConfig({
-      seed: 1,
-      session: { date: '2012-06-21', timeZone: 'America/New_York', start: '09:30', end: '16:00' },
-      marketData: { use: 'replay', params: { recording } },
-      broker: { use: 'simulated', params: {} },
-      store: { use: 'typeorm', params: { file: path.join(tmp, `${name}.sqlite`) } },
-      risk: [{ use: 'daily-loss', action: 'halt', params: {} }],
-      // GOOG trades far above LMP's $50 universe ceiling and with a wider spread: widen those filters only.
-      strategies: [{ use: 'lmp', params: { symbol: 'GOOG', maxPrice: 1000, minTopNSize: 0, maxSpreadAbs: 0.5, extraWindows: [{ start: '11:15', end: '15:45' }], ...extra } }],
-      dataDir: tmp,
-    }, { builtins: await builtinPlugins(), baseDir: process.cwd() });
+    const resolved = await resolveConfig(
+      {
+        seed: 1,
+        session: { date: '2012-06-21', timeZone: 'America/New_York', start: '09:30', end: '16:00' },
+        marketData: { use: 'replay', params: { recording } },
+        broker: { use: 'simulated', params: {} },
+        store: { use: 'typeorm', params: { file: path.join(tmp, `${name}.sqlite`) } },
+        risk: [{ use: 'daily-loss', action: 'halt', params: {} }],
+        // GOOG trades far above LMP's $50 universe ceiling and with a wider spread: widen those filters only.
+        strategies: [
+          {
+            use: 'lmp',
+            params: {
+              symbol: 'GOOG',
+              maxPrice: 1000,
+              minTopNSize: 0,
+              maxSpreadAbs: 0.5,
+              extraWindows: [{ start: '11:15', end: '15:45' }],
+              ...extra,
+            },
+          },
+        ],
+        dataDir: tmp,
+      },
+      { builtins: await builtinPlugins(), baseDir: process.cwd() },
+    );
     const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
     const runtime = await createHarvester(resolved, { sessionId: name, wallStartedAt: 'x', log: quiet });
     const result = await runtime.engine.run();

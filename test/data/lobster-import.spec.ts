@@ -27,7 +27,10 @@ describe('LOBSTER import on the real GOOG day (data)', function () {
     const mismatch: string[] = [];
     const check = (index: number, row: LobsterRow): void => {
       compared++;
-      for (const [side, prices, sizes] of [['ask', row.askPrice, row.askSize], ['bid', row.bidPrice, row.bidSize]] as const) {
+      for (const [side, prices, sizes] of [
+        ['ask', row.askPrice, row.askSize],
+        ['bid', row.bidPrice, row.bidSize],
+      ] as const) {
         const n = prices.filter((p) => p > 0).length;
         if (book.levels(side) !== n && mismatch.length < 5) mismatch.push(`row ${index} ${side}: ${book.levels(side)} levels vs ${n}`);
         for (let k = 0; k < n; k++) {
@@ -37,13 +40,17 @@ describe('LOBSTER import on the real GOOG day (data)', function () {
         }
       }
     };
-    const report = await importLobsterStream({ messageFile: message, orderbookFile: orderbook, symbol: 'GOOG', date: '2012-06-21', ...(levels ? { levels } : {}) }, (e) => {
-      if (e.kind === 'depth' && book.apply(e) !== 0) anomalies++;
-    }, check);
+    const report = await importLobsterStream(
+      { messageFile: message, orderbookFile: orderbook, symbol: 'GOOG', date: '2012-06-21', ...(levels ? { levels } : {}) },
+      (e) => {
+        if (e.kind === 'depth' && book.apply(e) !== 0) anomalies++;
+      },
+      check,
+    );
     return { report, mismatch, compared, anomalies, book };
   }
 
-  it('every orderbook row equals the imported book\'s top 10 after the same message', async () => {
+  it("every orderbook row equals the imported book's top 10 after the same message", async () => {
     const { report, mismatch, compared, anomalies } = await reconcile(messageFile, orderbookFile);
     expect(report.levels).to.equal(10);
     expect(mismatch).to.deep.equal([]);
@@ -57,7 +64,11 @@ describe('LOBSTER import on the real GOOG day (data)', function () {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-lobster5-'));
     try {
       const five = path.join(tmp, 'GOOG_2012-06-21_34200000_57600000_orderbook_5.csv');
-      const rows = fs.readFileSync(orderbookFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split(',').slice(0, 20).join(','));
+      const rows = fs
+        .readFileSync(orderbookFile, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.split(',').slice(0, 20).join(','));
       fs.writeFileSync(five, `${rows.join('\n')}\n`);
       const { report, mismatch, compared, anomalies, book } = await reconcile(messageFile, five);
       expect(report.levels).to.equal(5);
@@ -67,7 +78,11 @@ describe('LOBSTER import on the real GOOG day (data)', function () {
       expect(anomalies).to.equal(0);
       expect(book.levels('bid')).to.be.at.most(5);
       let error: unknown;
-      await importLobsterStream({ messageFile, orderbookFile: five, symbol: 'GOOG', date: '2012-06-21', levels: 10 }, () => {}).catch((e: unknown) => { error = e; });
+      await importLobsterStream({ messageFile, orderbookFile: five, symbol: 'GOOG', date: '2012-06-21', levels: 10 }, () => {}).catch(
+        (e: unknown) => {
+          error = e;
+        },
+      );
       expect(String(error)).to.match(/has 5 level\(s\) per side, not the 10 asked for/);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -89,7 +104,13 @@ describe('LOBSTER import on the real GOOG day (data)', function () {
       books[400] = c.join(',');
       fs.writeFileSync(path.join(tmp, 'm.csv'), lines.join('\n'));
       fs.writeFileSync(path.join(tmp, 'o.csv'), books.join('\n'));
-      const report = await importLobster({ messageFile: path.join(tmp, 'm.csv'), orderbookFile: path.join(tmp, 'o.csv'), out: path.join(tmp, 'x.hrec'), symbol: 'GOOG', date: '2012-06-21' });
+      const report = await importLobster({
+        messageFile: path.join(tmp, 'm.csv'),
+        orderbookFile: path.join(tmp, 'o.csv'),
+        out: path.join(tmp, 'x.hrec'),
+        symbol: 'GOOG',
+        date: '2012-06-21',
+      });
       expect(report.anomalies).to.deep.equal({ 'time-backwards': 1, 'negative-size': 1, 'crossed-book': 1, 'extra-orderbook-rows': 5 });
       expect(report.malformed.map((m) => m.line).slice(0, 2)).to.deep.equal([201, 301]);
       // The recording it wrote has time moving forward only: the reader finds nothing wrong.
@@ -104,12 +125,24 @@ describe('LOBSTER import on the real GOOG day (data)', function () {
   it('a file whose rows are all rejected fails loudly and leaves no recording', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-lobster-bad-'));
     try {
-      const books = fs.readFileSync(orderbookFile, 'utf8').split('\n').slice(0, 500).map((l) => l.replace(/^(\d+),(\d+)/, '$1,-$2'));
+      const books = fs
+        .readFileSync(orderbookFile, 'utf8')
+        .split('\n')
+        .slice(0, 500)
+        .map((l) => l.replace(/^(\d+),(\d+)/, '$1,-$2'));
       fs.writeFileSync(path.join(tmp, 'm.csv'), fs.readFileSync(messageFile, 'utf8').split('\n').slice(0, 500).join('\n'));
       fs.writeFileSync(path.join(tmp, 'o.csv'), books.join('\n'));
       const out = path.join(tmp, 'bad.hrec');
       let error: unknown;
-      await importLobster({ messageFile: path.join(tmp, 'm.csv'), orderbookFile: path.join(tmp, 'o.csv'), out, symbol: 'GOOG', date: '2012-06-21' }).catch((e: unknown) => { error = e; });
+      await importLobster({
+        messageFile: path.join(tmp, 'm.csv'),
+        orderbookFile: path.join(tmp, 'o.csv'),
+        out,
+        symbol: 'GOOG',
+        date: '2012-06-21',
+      }).catch((e: unknown) => {
+        error = e;
+      });
       expect(String(error)).to.match(/500 of 500 line\(s\) rejected .*negative-size 500/);
       expect(fs.existsSync(out)).to.equal(false);
       expect(fs.readdirSync(tmp).filter((n) => n.includes('.tmp'))).to.deep.equal([]);
@@ -128,7 +161,13 @@ describe('LOBSTER import on the real GOOG day (data)', function () {
       fs.writeFileSync(path.join(tmp, 'm.csv'), lines.join('\n'));
       fs.writeFileSync(path.join(tmp, 'o.csv'), books.join('\n'));
       const out = path.join(tmp, 'goog.hrec');
-      const report = await importLobster({ messageFile: path.join(tmp, 'm.csv'), orderbookFile: path.join(tmp, 'o.csv'), out, symbol: 'GOOG', date: '2012-06-21' });
+      const report = await importLobster({
+        messageFile: path.join(tmp, 'm.csv'),
+        orderbookFile: path.join(tmp, 'o.csv'),
+        out,
+        symbol: 'GOOG',
+        date: '2012-06-21',
+      });
       expect(report.malformed.map((m) => m.line)).to.deep.equal([101, 501]);
       expect(report.anomalies).to.deep.equal({ 'bad-message-line': 1, 'bad-orderbook-row': 1 });
       expect(report.messages).to.equal(1998);

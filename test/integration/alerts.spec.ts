@@ -13,8 +13,15 @@ const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/harvester.js');
 
 const alert = (over: Partial<Parameters<AlertDispatcher['raise']>[0]> = {}) => ({
-  type: 'kill-switch' as const, level: 'critical' as const, key: 'HALT:test', title: 'Kill switch RUNNING → HALT: test', detail: 'forced',
-  sessionId: 's-test', at: 0, raisedWallMs: Date.now(), ...over,
+  type: 'kill-switch' as const,
+  level: 'critical' as const,
+  key: 'HALT:test',
+  title: 'Kill switch RUNNING → HALT: test',
+  detail: 'forced',
+  sessionId: 's-test',
+  at: 0,
+  raisedWallMs: Date.now(),
+  ...over,
 });
 
 async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
@@ -61,7 +68,11 @@ describe('alerts: channels, delivery and the dead-man switch', function () {
       const hook = records.filter((r) => r.channel === 'webhook:json');
       expect(hook.map((r) => `${r.state}${r.attempt}`)).to.deep.equal(['failed1', 'failed2', 'sent3']);
       expect(records.filter((r) => r.state === 'suppressed')).to.have.length(1);
-      const lines = fs.readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as OutboxRecord);
+      const lines = fs
+        .readFileSync(outbox, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as OutboxRecord);
       expect(lines.length).to.equal(records.length);
     } finally {
       await fakes.close();
@@ -70,7 +81,11 @@ describe('alerts: channels, delivery and the dead-man switch', function () {
   });
 
   it('an endpoint that is down is retried and given up on without holding anything up', async () => {
-    const cfg = alertsSchema.parse({ retries: 3, retryBaseMs: 10, channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/nothing-listens' }] });
+    const cfg = alertsSchema.parse({
+      retries: 3,
+      retryBaseMs: 10,
+      channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/nothing-listens' }],
+    });
     const records: OutboxRecord[] = [];
     const d = new AlertDispatcher(buildChannels(cfg), cfg, null, (r) => records.push(r));
     d.raise(alert());
@@ -92,32 +107,61 @@ describe('alerts: channels, delivery and the dead-man switch', function () {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-alerts-e2e-'));
       try {
         child = spawn(process.execPath, [bin, 'run', '--config', 'test/fixtures/configs/alerts.config.ts'], {
-          cwd: repo, env: { ...process.env, ...fakes.env, HV_TEST_DIR: dir }, stdio: ['ignore', 'ignore', 'pipe'],
+          cwd: repo,
+          env: { ...process.env, ...fakes.env, HV_TEST_DIR: dir },
+          stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';
-        child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
-        await until(() => fs.existsSync(path.join(dir, CONTROL_FILE)) || child!.exitCode !== null, 60_000, 'the session to open its control socket');
+        child.stderr!.on('data', (c: Buffer) => {
+          stderr += c.toString('utf8');
+        });
+        await until(
+          () => fs.existsSync(path.join(dir, CONTROL_FILE)) || child!.exitCode !== null,
+          60_000,
+          'the session to open its control socket',
+        );
         expect(child.exitCode, stderr).to.equal(null);
         const haltSent = Date.now();
-        const answer = await sendControlCommand({ dataDir: dir, command: { command: 'halt', operatorId: 'alert-spec', note: 'forced by the alert test' } });
+        const answer = await sendControlCommand({
+          dataDir: dir,
+          command: { command: 'halt', operatorId: 'alert-spec', note: 'forced by the alert test' },
+        });
         expect(answer.ok, JSON.stringify(answer)).to.equal(true);
         const isHalt = (body: string) => /HALT/.test(body);
         await fakes.waitFor((r) => ['webhook', 'slack', 'telegram', 'smtp'].every((c) => r.some((x) => x.channel === c && isHalt(x.body))));
-        const latency = Object.fromEntries(['webhook', 'slack', 'telegram', 'smtp'].map((c) => [c, fakes.received.find((x) => x.channel === c && isHalt(x.body))!.wallMs - haltSent]));
+        const latency = Object.fromEntries(
+          ['webhook', 'slack', 'telegram', 'smtp'].map((c) => [
+            c,
+            fakes.received.find((x) => x.channel === c && isHalt(x.body))!.wallMs - haltSent,
+          ]),
+        );
         process.stdout.write(`      HALT → alert received (ms after the control command): ${JSON.stringify(latency)}\n`);
-        const sentHalts = () => fs.readFileSync(path.join(dir, 'alerts', fs.readdirSync(path.join(dir, 'alerts')).find((f) => f.endsWith('.jsonl') && !f.includes('watch'))!), 'utf8')
-          .trim().split('\n').map((l) => JSON.parse(l) as OutboxRecord).filter((r) => r.state === 'sent' && r.alert.type === 'kill-switch');
+        const sentHalts = () =>
+          fs
+            .readFileSync(
+              path.join(dir, 'alerts', fs.readdirSync(path.join(dir, 'alerts')).find((f) => f.endsWith('.jsonl') && !f.includes('watch'))!),
+              'utf8',
+            )
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as OutboxRecord)
+            .filter((r) => r.state === 'sent' && r.alert.type === 'kill-switch');
         // The SMTP outcome is written once the server has closed the transaction, a moment after the fake saw the mail.
         await until(() => sentHalts().length === 4, 10_000, 'four sent rows in the outbox');
         const outbox = sentHalts();
         expect(outbox.map((r) => r.channel).sort()).to.deep.equal(['smtp', 'telegram', 'webhook:json', 'webhook:slack']);
-        process.stdout.write(`      delivery latency from raise (outbox, ms): ` + `${JSON.stringify(Object.fromEntries(outbox.map((r) => [r.channel, r.latencyMs])))}\n`);
+        process.stdout.write(
+          `      delivery latency from raise (outbox, ms): ` +
+            `${JSON.stringify(Object.fromEntries(outbox.map((r) => [r.channel, r.latencyMs])))}\n`,
+        );
 
         const killed = Date.now();
         child.kill('SIGKILL');
         await fakes.waitFor((r) => r.some((x) => x.channel === 'webhook' && /process-died/.test(x.body)), 30_000);
         const died = fakes.received.find((x) => x.channel === 'webhook' && /process-died/.test(x.body))!;
-        process.stdout.write(`      kill -9 → process-died alert: ${died.wallMs - killed} ms (heartbeat every 200 ms, missed after 5000 ms)\n`);
+        process.stdout.write(
+          `      kill -9 → process-died alert: ${died.wallMs - killed} ms (heartbeat every 200 ms, missed after 5000 ms)\n`,
+        );
         expect(JSON.parse(died.body).detail).to.match(/process \d+ is gone/);
       } finally {
         await fakes.close();

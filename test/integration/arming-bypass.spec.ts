@@ -11,7 +11,11 @@ const bin = path.join(repo, 'bin/harvester.js');
 /** A made-up live-style (U…) account id: the fake TWS reports it, as a TWS logged in to a real account would. */
 const LIVE_ACCOUNT = 'UFAKE0001';
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** `harvester …` as a child process (async: the fake TWS answers from this process meanwhile). */
 function harvester(args: string[], env: Record<string, string | undefined>, onStart?: (kill: () => void) => void): Promise<Run> {
@@ -23,11 +27,18 @@ function harvester(args: string[], env: Record<string, string | undefined>, onSt
     const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: childEnv });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += String(c); });
-    child.stderr.on('data', (c: Buffer) => { stderr += String(c); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += String(c);
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += String(c);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
     onStart?.(() => child.kill('SIGKILL'));
-    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 
@@ -46,7 +57,9 @@ describe('arming cannot be bypassed (harvester run as a child process against a 
 
   before(async () => {
     server = await FakeTwsServer.start({
-      clock: new StepClock(), accounts: [LIVE_ACCOUNT], speed: 1,
+      clock: new StepClock(),
+      accounts: [LIVE_ACCOUNT],
+      speed: 1,
       market: syntheticMarket({ symbol: 'HRVST', seed: 5, start: 0, steps: 4_000, mid: 325_000, tick: 100, interval: 15_000 }),
     });
     // The fake counts every order placement it receives; a bypass shows as a placement (and the child is stopped).
@@ -62,25 +75,32 @@ describe('arming cannot be bypassed (harvester run as a child process against a 
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  beforeEach(() => { placements = 0; });
+  beforeEach(() => {
+    placements = 0;
+  });
 
   const tws = (port: number) => `{ use: 'tws', params: { port: ${port}, clientId: 61 } }`;
   const write = (name: string, body: string, firstLine = ''): string => {
     const file = path.join(dir, `${name}.config.ts`);
-    fs.writeFileSync(file, `${firstLine}export default {
+    fs.writeFileSync(
+      file,
+      `${firstLine}export default {
   ${body},
   session: ${windowAroundNow()},
   instruments: [{ symbol: 'HRVST', tick: 0.01 }],
   store: { use: 'typeorm', params: { file: '${dir}/${name}.sqlite' } },
   strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'HRVST', minImbalance: 0.2, cooldownSeconds: 1, maxHoldSeconds: 2, quantity: 10 } }],
   dataDir: '${dir}/${name}',
-};\n`);
+};\n`,
+    );
     return file;
   };
   const run = (file: string, extra: string[] = [], env: Record<string, string | undefined> = {}) =>
-    harvester(['run', '--config', file, ...extra], env, (kill) => { killChild = kill; });
+    harvester(['run', '--config', file, ...extra], env, (kill) => {
+      killChild = kill;
+    });
 
-  it("sim-live with the TWS broker follows the live rules: refused unarmed, 0 orders, exit non-zero", async () => {
+  it('sim-live with the TWS broker follows the live rules: refused unarmed, 0 orders, exit non-zero', async () => {
     const file = write('sim-live', `mode: 'sim-live', marketData: ${tws(server.port)}, broker: ${tws(server.port)}`);
     const r = await run(file);
     expect(placements).to.equal(0);
@@ -90,7 +110,10 @@ describe('arming cannot be bypassed (harvester run as a child process against a 
 
   it('replay with the TWS broker is refused before it connects', async () => {
     const before = server.stats.connections;
-    const file = write('replay-tws', `mode: 'replay', marketData: { use: 'replay', params: { generate: { symbol: 'HRVST' } } }, broker: ${tws(server.port)}`);
+    const file = write(
+      'replay-tws',
+      `mode: 'replay', marketData: { use: 'replay', params: { generate: { symbol: 'HRVST' } } }, broker: ${tws(server.port)}`,
+    );
     const r = await run(file);
     expect(placements).to.equal(0);
     expect(server.stats.connections).to.equal(before);
@@ -110,7 +133,10 @@ describe('arming cannot be bypassed (harvester run as a child process against a 
   });
 
   it('armed live on the paper port 7497 is refused before it connects, naming the port setting', async () => {
-    const file = write('live-7497', `mode: 'live', live: { armed: true }, account: { id: { $env: 'TWS_ACCOUNT' } }, marketData: ${tws(7497)}, broker: ${tws(7497)}`);
+    const file = write(
+      'live-7497',
+      `mode: 'live', live: { armed: true }, account: { id: { $env: 'TWS_ACCOUNT' } }, marketData: ${tws(7497)}, broker: ${tws(7497)}`,
+    );
     const r = await run(file, ['--arm-live'], { TWS_ACCOUNT: LIVE_ACCOUNT });
     expect(placements).to.equal(0);
     expect(r.status, r.stderr).to.not.equal(0);
@@ -120,8 +146,11 @@ describe('arming cannot be bypassed (harvester run as a child process against a 
   });
 
   it('a config file cannot arm itself: process.env.HARVESTER_ARM_LIVE set by the config is ignored', async () => {
-    const file = write('self-arming', `mode: 'live', live: { armed: true }, account: { id: { $env: 'TWS_ACCOUNT' } }, marketData: ${tws(server.port)}, broker: ${tws(server.port)}`,
-      "process.env.HARVESTER_ARM_LIVE = '1';\n");
+    const file = write(
+      'self-arming',
+      `mode: 'live', live: { armed: true }, account: { id: { $env: 'TWS_ACCOUNT' } }, marketData: ${tws(server.port)}, broker: ${tws(server.port)}`,
+      "process.env.HARVESTER_ARM_LIVE = '1';\n",
+    );
     const before = server.stats.connections;
     const r = await run(file, [], { TWS_ACCOUNT: LIVE_ACCOUNT });
     expect(placements).to.equal(0);
@@ -131,8 +160,11 @@ describe('arming cannot be bypassed (harvester run as a child process against a 
   });
 
   it('a config file cannot set the account either: env() reads the environment captured at start', async () => {
-    const file = write('self-account', `mode: 'paper', account: { id: { $env: 'TWS_ACCOUNT' } }, marketData: ${tws(server.port)}, broker: ${tws(server.port)}`,
-      "process.env.TWS_ACCOUNT = 'DFAKE0001';\n");
+    const file = write(
+      'self-account',
+      `mode: 'paper', account: { id: { $env: 'TWS_ACCOUNT' } }, marketData: ${tws(server.port)}, broker: ${tws(server.port)}`,
+      "process.env.TWS_ACCOUNT = 'DFAKE0001';\n",
+    );
     const r = await run(file);
     expect(placements).to.equal(0);
     expect(r.status, r.stderr).to.not.equal(0);

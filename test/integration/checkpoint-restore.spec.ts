@@ -14,7 +14,20 @@ function roundTrip() {
       onBook: (book) => {
         const now = ctx.clock.now();
         if (state === 'flat' && now >= WINDOW.start + 10 * S) {
-          if (ctx.submit({ symbol: 'TST', kind: 'entry', side: 'buy', type: 'limit', quantity: 100, limitPrice: book.bestAsk, stopLoss: book.bestBid - 2000, takeProfit: book.bestAsk + 5000, reason: 'probe' }).status === 'sent') state = 'sent';
+          if (
+            ctx.submit({
+              symbol: 'TST',
+              kind: 'entry',
+              side: 'buy',
+              type: 'limit',
+              quantity: 100,
+              limitPrice: book.bestAsk,
+              stopLoss: book.bestBid - 2000,
+              takeProfit: book.bestAsk + 5000,
+              reason: 'probe',
+            }).status === 'sent'
+          )
+            state = 'sent';
         } else if (state === 'sent' && now >= WINDOW.start + 20 * S && (ctx.position('TST')?.quantity ?? 0) > 0) {
           ctx.close('TST', 'stop');
           state = 'closed';
@@ -25,7 +38,13 @@ function roundTrip() {
 }
 
 const checkpoints = (rows: readonly JournalEntry[]): CheckpointBody[] =>
-  rows.filter((r) => r.kind === 'checkpoint').map((r) => { const v = openCheckpoint(r.data); if (!v.ok) throw new Error(v.reason); return v.body; });
+  rows
+    .filter((r) => r.kind === 'checkpoint')
+    .map((r) => {
+      const v = openCheckpoint(r.data);
+      if (!v.ok) throw new Error(v.reason);
+      return v.body;
+    });
 
 describe('runtime checkpoints through the engine (sim-live; replays never carry state)', () => {
   it('writes checkpoints with schema version and sha256; a restart continues the day: trades, losses, cooldown, ids', async () => {
@@ -38,7 +57,11 @@ describe('runtime checkpoints through the engine (sim-live; replays never carry 
     expect(last.tracker.stopOuts.map(([s]) => s)).to.deep.equal(['TST']); // the cooldown-after-stop deadline's source
     const second = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'two', journal: first.journal });
     const rows = await second.journal.entries('two');
-    const restored = rows.find((r) => r.type === 'session.restored')!.data as { from: { sessionId: string }; tradesToday: number; realized: number };
+    const restored = rows.find((r) => r.type === 'session.restored')!.data as {
+      from: { sessionId: string };
+      tradesToday: number;
+      realized: number;
+    };
     expect(restored.from.sessionId).to.equal('one');
     expect(restored.tradesToday).to.equal(1);
     const end = checkpoints(rows).pop()!;
@@ -64,19 +87,46 @@ describe('runtime checkpoints through the engine (sim-live; replays never carry 
     expect(q).to.deep.equal([{ sessionId: 'one', seq: newest.data.seq, reason: q[0]!.reason }]);
     expect(String(q[0]!.reason)).to.match(/sha256 mismatch/);
     expect(first.journal.rows.get('one')).to.include(tampered); // kept
-    const restored = rows.find((r) => r.type === 'session.restored')!.data as { from: { seq: number }; tradesToday: number; replayedRows: number };
+    const restored = rows.find((r) => r.type === 'session.restored')!.data as {
+      from: { seq: number };
+      tradesToday: number;
+      replayedRows: number;
+    };
     expect(restored.from.seq).to.equal(Number(newest.data.seq) - 1);
     expect(restored.replayedRows).to.be.greaterThan(0);
     expect(restored.tradesToday, 'the rows after the previous checkpoint are replayed').to.equal(1);
   });
 
   it('a carried HALT survives a restarted session that crashed before it wrote a row, and keeps its root reason', async () => {
-    const first = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'one', onBroker: (broker, clock) => {
-      for (const t of [30, 31, 32]) clock.setTimer(WINDOW.start + t * S, () => broker.emit('order.rejected', { coid: `x${t}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'no', venueCode: 201, at: clock.now() }));
-    } });
+    const first = await runWith(roundTrip(), [], {
+      mode: 'sim-live',
+      sessionId: 'one',
+      onBroker: (broker, clock) => {
+        for (const t of [30, 31, 32])
+          clock.setTimer(WINDOW.start + t * S, () =>
+            broker.emit('order.rejected', {
+              coid: `x${t}`,
+              origin: 'broker',
+              code: 'ORDER.REJECTED',
+              reason: 'no',
+              venueCode: 201,
+              at: clock.now(),
+            }),
+          );
+      },
+    });
     expect(first.result.riskState).to.equal('HALT');
     // Session "two" started, then died before its first commit: a session row and nothing else, still 'running'.
-    await first.journal.openSession({ sessionId: 'two', mode: 'sim-live', strategy: 'probe', learner: 'none', seed: 1, config: {}, startedAt: WINDOW.start + 60 * S, wallStartedAt: 'y' });
+    await first.journal.openSession({
+      sessionId: 'two',
+      mode: 'sim-live',
+      strategy: 'probe',
+      learner: 'none',
+      seed: 1,
+      config: {},
+      startedAt: WINDOW.start + 60 * S,
+      wallStartedAt: 'y',
+    });
     const third = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'three', journal: first.journal });
     expect(third.result.riskState).to.equal('HALT');
     const rows = await third.journal.entries('three');
@@ -89,9 +139,13 @@ describe('runtime checkpoints through the engine (sim-live; replays never carry 
   });
 
   it('a position at the broker that no trade covers is adopted (ledger, exposure) and, unprotected, closed before trading', async () => {
-    const run = await runWith(roundTrip(), [], { mode: 'sim-live', sessionId: 'solo', onBroker: (broker) => {
-      broker.positions = () => [{ symbol: 'TST', quantity: 50, averagePrice: 500_000, realizedPnl: 0 }];
-    } });
+    const run = await runWith(roundTrip(), [], {
+      mode: 'sim-live',
+      sessionId: 'solo',
+      onBroker: (broker) => {
+        broker.positions = () => [{ symbol: 'TST', quantity: 50, averagePrice: 500_000, realizedPnl: 0 }];
+      },
+    });
     const rows = await run.journal.entries('solo');
     const adopted = rows.find((r) => r.type === 'position.adopted')!;
     expect(adopted.data).to.deep.include({ symbol: 'TST', quantity: 50, averagePrice: 500_000, ledgerDelta: 50, strategyId: 'probe' });
@@ -99,7 +153,10 @@ describe('runtime checkpoints through the engine (sim-live; replays never carry 
     expect(flatten.data).to.deep.include({ side: 'sell', quantity: 50 });
     expect(String(flatten.data.reason)).to.match(/inherited position without a working stop/);
     const ready = rows.findIndex((r) => r.type === 'session.ready');
-    expect(rows.findIndex((r) => r.type === 'risk.approved'), 'no intent before restore + reconciliation').to.be.greaterThan(ready);
+    expect(
+      rows.findIndex((r) => r.type === 'risk.approved'),
+      'no intent before restore + reconciliation',
+    ).to.be.greaterThan(ready);
     expect(run.broker.submitted[0]).to.deep.include({ side: 'sell', quantity: 50, type: 'market' });
   });
 

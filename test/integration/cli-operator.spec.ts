@@ -29,14 +29,18 @@ describe('the CLI as an operator reads it', function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('logs the session\'s life at --log-level info (closed trades with their net in dollars)', () => {
+  it("logs the session's life at --log-level info (closed trades with their net in dollars)", () => {
     expect(runStderr).to.match(/trade lmp-t\d+ closed at 09:\d\d:\d\d\.\d{3}: lmp-[a-z0-9-]+ net -?\$\d+\.\d\d/);
   });
 
   it('the session ends with an end-of-day reconciliation against the venue: every execution and commission agrees', () => {
     const r = harvester(['export', sessionId, '--config', config, '--format', 'jsonl', '--out', path.join(dir, 'x')], env());
     expect(r.status, r.stderr).to.equal(0);
-    const rows = fs.readFileSync(path.join(dir, 'x', `${sessionId}-risk-events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    const rows = fs
+      .readFileSync(path.join(dir, 'x', `${sessionId}-risk-events.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
     const eod = rows.filter((x) => x.type === 'reconciliation.end-of-day');
     expect(eod).to.have.length(1);
     const report = eod[0]!.data as { status: string; executions: { venue: number; journal: number } };
@@ -45,7 +49,7 @@ describe('the CLI as an operator reads it', function () {
     expect(report.executions.venue).to.equal(report.executions.journal);
   });
 
-  it('decisions: times in the session\'s zone, prices in dollars; an unknown session exits non-zero naming it', () => {
+  it("decisions: times in the session's zone, prices in dollars; an unknown session exits non-zero naming it", () => {
     const r = harvester(['decisions', sessionId, '--config', config], env());
     expect(r.status, r.stderr).to.equal(0);
     const entry = r.stdout.split('\n').find((l) => / entry → sent /.test(l))!;
@@ -58,7 +62,11 @@ describe('the CLI as an operator reads it', function () {
   });
 
   it('decisions --json | head -1 ends quietly (a closed pipe is not a failure)', () => {
-    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${bin}" decisions ${sessionId} --config ${config} --json | head -1`], { cwd: repo, env: { ...process.env, ...env() }, encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-o', 'pipefail', '-c', `"${process.execPath}" "${bin}" decisions ${sessionId} --config ${config} --json | head -1`],
+      { cwd: repo, env: { ...process.env, ...env() }, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stderr).to.not.match(/EPIPE|Error/);
     expect(JSON.parse(r.stdout.trim())).to.have.property('type');
@@ -82,7 +90,9 @@ describe('the CLI as an operator reads it', function () {
   });
 
   it('a wall-clock session whose window has passed says so before it starts', () => {
-    const r = harvester(['run', '--config', 'test/fixtures/configs/dashboard.config.ts', '--json'], { HV_TEST_DIR: path.join(dir, 'late') });
+    const r = harvester(['run', '--config', 'test/fixtures/configs/dashboard.config.ts', '--json'], {
+      HV_TEST_DIR: path.join(dir, 'late'),
+    });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stderr).to.match(/the session window 2024-03-14 09:30–12:00 America\/New_York has already passed/);
   });

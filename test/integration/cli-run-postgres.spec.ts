@@ -10,7 +10,11 @@ const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/harvester.js');
 const e2e = path.join(repo, 'test/fixtures/configs/e2e.config.ts');
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function harvester(args: string[], cwd: string, env: Record<string, string> = {}): Run {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 300_000 });
@@ -22,8 +26,12 @@ function harvesterAsync(args: string[], cwd: string, env: Record<string, string>
     const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
@@ -54,7 +62,10 @@ describe('harvester run on PostgreSQL (--db-url, real server)', function () {
     const password = new URL(db.url).password;
     const onSqlite = harvester(['run', '--json', '--config', path.join(repo, 'harvester.config.ts')], dir);
     expect(onSqlite.status, onSqlite.stderr).to.equal(0);
-    const onPg = harvester(['run', '--json', '--config', path.join(repo, 'harvester.config.ts'), '--db-url', db.url, '--log-level', 'debug'], dir);
+    const onPg = harvester(
+      ['run', '--json', '--config', path.join(repo, 'harvester.config.ts'), '--db-url', db.url, '--log-level', 'debug'],
+      dir,
+    );
     expect(onPg.status, onPg.stderr).to.equal(0);
     const a = lastJson(onSqlite.stdout);
     const b = lastJson(onPg.stdout);
@@ -65,7 +76,9 @@ describe('harvester run on PostgreSQL (--db-url, real server)', function () {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      const rows = (await c.query<{ session_id: string; config: string; status: string }>('SELECT session_id, config, status FROM hv_sessions')).rows;
+      const rows = (
+        await c.query<{ session_id: string; config: string; status: string }>('SELECT session_id, config, status FROM hv_sessions')
+      ).rows;
       expect(rows.map((r) => r.session_id)).to.deep.equal([b.sessionId]);
       expect(rows[0]!.status).to.equal('completed');
       expect(rows[0]!.config).to.not.contain(password);
@@ -78,7 +91,10 @@ describe('harvester run on PostgreSQL (--db-url, real server)', function () {
     const sessions = harvester(['sessions', '--config', path.join(repo, 'harvester.config.ts'), '--db-url', db.url], dir);
     expect(sessions.status, sessions.stderr).to.equal(0);
     expect(sessions.stdout).to.contain(String(b.sessionId)).and.contain('completed');
-    const decisions = harvester(['decisions', String(b.sessionId), '--config', path.join(repo, 'harvester.config.ts'), '--db-url', db.url, '--json'], dir);
+    const decisions = harvester(
+      ['decisions', String(b.sessionId), '--config', path.join(repo, 'harvester.config.ts'), '--db-url', db.url, '--json'],
+      dir,
+    );
     expect(decisions.status, decisions.stderr).to.equal(0);
     expect(decisions.stdout.trim().split('\n').length).to.be.greaterThan(0);
   });
@@ -109,7 +125,9 @@ describe('harvester run on PostgreSQL (--db-url, real server)', function () {
     await c.connect();
     try {
       expect(Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM migrations')).rows[0]!.n)).to.equal(1);
-      expect(Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM hv_sessions WHERE status = 'completed'`)).rows[0]!.n)).to.equal(2);
+      expect(
+        Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM hv_sessions WHERE status = 'completed'`)).rows[0]!.n),
+      ).to.equal(2);
     } finally {
       await c.end();
     }
@@ -130,9 +148,15 @@ describe('harvester --db-url refusals (no server needed)', function () {
   this.timeout(120_000);
   it('an unknown scheme is refused with the accepted forms, on run, sessions and decisions', () => {
     for (const args of [['run', '--json'], ['sessions'], ['decisions', 'x']]) {
-      const r = harvester([...args, '--config', e2e, '--db-url', 'mysql://u:hunter22@h/db'], repo, { HV_TEST_DIR: path.join(os.tmpdir(), 'hv-refuse') });
+      const r = harvester([...args, '--config', e2e, '--db-url', 'mysql://u:hunter22@h/db'], repo, {
+        HV_TEST_DIR: path.join(os.tmpdir(), 'hv-refuse'),
+      });
       expect(r.status, args[0]).to.equal(2);
-      expect(r.stderr).to.contain('STORE.URL_INVALID').and.contain("unknown scheme 'mysql'").and.contain('sqlite:///relative/path.sqlite').and.contain('postgres://user:password@host:port/database');
+      expect(r.stderr)
+        .to.contain('STORE.URL_INVALID')
+        .and.contain("unknown scheme 'mysql'")
+        .and.contain('sqlite:///relative/path.sqlite')
+        .and.contain('postgres://user:password@host:port/database');
       expect(r.stderr).to.not.contain('hunter22');
     }
   });

@@ -31,7 +31,20 @@ describe('harvester run (end to end through the CLI, real SQLite file)', functio
     const a = harvester(['run', '--json', '--config', config], { HV_TEST_DIR: dir, HV_TEST_SEED: '42' });
     expect(a.status, a.stderr).to.equal(0);
     const first = lastJson(a.stdout);
-    for (const key of ['sessionId', 'mode', 'strategy', 'learner', 'events', 'orders', 'fills', 'trades', 'netPnl', 'elapsedMs', 'eventsPerSec', 'journalSha256']) {
+    for (const key of [
+      'sessionId',
+      'mode',
+      'strategy',
+      'learner',
+      'events',
+      'orders',
+      'fills',
+      'trades',
+      'netPnl',
+      'elapsedMs',
+      'eventsPerSec',
+      'journalSha256',
+    ]) {
       expect(first, key).to.have.property(key);
     }
     expect(first.events as number).to.be.greaterThan(10_000);
@@ -49,7 +62,11 @@ describe('harvester run (end to end through the CLI, real SQLite file)', functio
 
   it('the default harvester.config.ts trades LMP on the generated day', () => {
     // Run from an empty folder so the default's relative SQLite path lands there, not in the repository.
-    const r = spawnSync(process.execPath, [bin, 'run', '--json', '--config', path.join(repo, 'harvester.config.ts')], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+    const r = spawnSync(process.execPath, [bin, 'run', '--json', '--config', path.join(repo, 'harvester.config.ts')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(r.status, r.stderr).to.equal(0);
     const out = lastJson(r.stdout);
     expect(out.strategy).to.equal('lmp');
@@ -59,7 +76,10 @@ describe('harvester run (end to end through the CLI, real SQLite file)', functio
 
   it('config check exits non-zero naming the bad path', () => {
     const bad = path.join(dir, 'bad.config.ts');
-    fs.writeFileSync(bad, `export default { mode: 'replay', marketData: { use: 'replay', params: {} }, broker: { use: 'simulated', params: { latencyUs: -1 } }, store: { use: 'typeorm', params: {} }, strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'X', quantity: 'ten' } }] };\n`);
+    fs.writeFileSync(
+      bad,
+      `export default { mode: 'replay', marketData: { use: 'replay', params: {} }, broker: { use: 'simulated', params: { latencyUs: -1 } }, store: { use: 'typeorm', params: {} }, strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'X', quantity: 'ten' } }] };\n`,
+    );
     const r = harvester(['config', 'check', '--config', bad], {});
     expect(r.status).to.not.equal(0);
     expect(r.stderr).to.match(/broker\.params\.latencyUs|strategies\[0\]\.params\.quantity/);
@@ -67,7 +87,10 @@ describe('harvester run (end to end through the CLI, real SQLite file)', functio
 
   it('refuses mode live without arming, before connecting', () => {
     const live = path.join(dir, 'live.config.ts');
-    fs.writeFileSync(live, `export default { mode: 'live', instruments: [{ symbol: 'X' }], marketData: { use: 'replay', params: { generate: {} } }, broker: { use: 'simulated', params: {} }, store: { use: 'typeorm', params: { file: '${dir}/live.sqlite' } }, strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'X' } }] };\n`);
+    fs.writeFileSync(
+      live,
+      `export default { mode: 'live', instruments: [{ symbol: 'X' }], marketData: { use: 'replay', params: { generate: {} } }, broker: { use: 'simulated', params: {} }, store: { use: 'typeorm', params: { file: '${dir}/live.sqlite' } }, strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'X' } }] };\n`,
+    );
     const r = harvester(['run', '--config', live], {});
     expect(r.status).to.not.equal(0);
     expect(r.stderr).to.contain('LIVE_NOT_ARMED');

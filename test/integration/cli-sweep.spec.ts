@@ -9,10 +9,17 @@ describe('harvester sweep (CLI, piscina workers, whole engine per day)', functio
   this.timeout(600_000);
 
   it('runs both arms on the same days and ends stdout with one JSON summary', () => {
-    const r = spawnSync(process.execPath, [bin, 'sweep', '--seeds', '3..4', '--learning', 'both', '--signal', 'planted', '--json'], { cwd: repo, encoding: 'utf8', timeout: 580_000 });
+    const r = spawnSync(process.execPath, [bin, 'sweep', '--seeds', '3..4', '--learning', 'both', '--signal', 'planted', '--json'], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 580_000,
+    });
     expect(r.status, r.stderr).to.equal(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.some((l) => l.startsWith('learned ')), r.stdout).to.equal(true);
+    expect(
+      lines.some((l) => l.startsWith('learned ')),
+      r.stdout,
+    ).to.equal(true);
     const out = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
     expect(out.seeds).to.equal('3..4');
     expect(out.signal).to.equal('planted');

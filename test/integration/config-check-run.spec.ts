@@ -17,7 +17,9 @@ function harvester(args: string[], env: Record<string, string> = {}): { status: 
 describe('config check accepts exactly what run accepts (CLI as a child process)', function () {
   this.timeout(300_000);
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-check-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-check-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const replayBase = (over: string) => `export default {
@@ -51,13 +53,24 @@ describe('config check accepts exactly what run accepts (CLI as a child process)
     const file = write('live-no-risk', liveBase('risk: [],'));
     const r = harvester(['config', 'check', '--config', file], LIVE_ENV);
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/risk floor: the chain lacked daily-loss, max-position, risk-per-trade, max-trades-day, consecutive-losses; added at the floor defaults/);
-    expect(r.stdout).to.match(/effective risk chain:\n\s+daily-loss: halt trading when the day's net PnL ≤ −1\.00 % .*\[added by the risk floor\]/);
-    for (const id of ['max-position', 'risk-per-trade', 'max-trades-day', 'consecutive-losses']) expect(r.stdout).to.match(new RegExp(`${id}: .*\\[added by the risk floor\\]`));
+    expect(r.stdout).to.match(
+      /risk floor: the chain lacked daily-loss, max-position, risk-per-trade, max-trades-day, consecutive-losses; added at the floor defaults/,
+    );
+    expect(r.stdout).to.match(
+      /effective risk chain:\n\s+daily-loss: halt trading when the day's net PnL ≤ −1\.00 % .*\[added by the risk floor\]/,
+    );
+    for (const id of ['max-position', 'risk-per-trade', 'max-trades-day', 'consecutive-losses'])
+      expect(r.stdout).to.match(new RegExp(`${id}: .*\\[added by the risk floor\\]`));
     expect(r.stdout).to.not.contain('UFAKE0002');
     const json = harvester(['config', 'check', '--json', '--config', file], LIVE_ENV);
     const parsed = JSON.parse(json.stdout) as { effectiveRisk: { use: string }[] };
-    expect(parsed.effectiveRisk.map((p) => p.use)).to.deep.equal(['daily-loss', 'max-position', 'risk-per-trade', 'max-trades-day', 'consecutive-losses']);
+    expect(parsed.effectiveRisk.map((p) => p.use)).to.deep.equal([
+      'daily-loss',
+      'max-position',
+      'risk-per-trade',
+      'max-trades-day',
+      'consecutive-losses',
+    ]);
     expect(json.stdout).to.not.contain('UFAKE0002');
   });
 
@@ -65,12 +78,20 @@ describe('config check accepts exactly what run accepts (CLI as a child process)
     const loose = write('live-loose', liveBase("risk: [{ use: 'daily-loss', action: 'halt', params: { maxLossPct: 5 } }],"));
     const check = harvester(['config', 'check', '--config', loose], LIVE_ENV);
     expect(check.status).to.not.equal(0);
-    expect(check.stderr).to.match(/CONFIG\.RISK_FLOOR: risk: a live chain below the risk floor.*\n\s+risk\[0\] \(daily-loss\): maxLossPct 5 % is above the floor's 1 %/);
+    expect(check.stderr).to.match(
+      /CONFIG\.RISK_FLOOR: risk: a live chain below the risk floor.*\n\s+risk\[0\] \(daily-loss\): maxLossPct 5 % is above the floor's 1 %/,
+    );
     expect(check.stderr).to.contain("live.belowRiskFloor: { policies: ['daily-loss']");
     const run = harvester(['run', '--arm-live', '--config', loose], LIVE_ENV);
     expect(run.status).to.not.equal(0);
     expect(run.stderr).to.contain('CONFIG.RISK_FLOOR');
-    const accepted = write('live-accepted', liveBase("risk: [{ use: 'daily-loss', action: 'halt', params: { maxLossPct: 5 } }],").replace("live: { armed: true }", "live: { armed: true, belowRiskFloor: { policies: ['daily-loss'], reason: 'a wider stop for the first week, agreed with risk' } }"));
+    const accepted = write(
+      'live-accepted',
+      liveBase("risk: [{ use: 'daily-loss', action: 'halt', params: { maxLossPct: 5 } }],").replace(
+        'live: { armed: true }',
+        "live: { armed: true, belowRiskFloor: { policies: ['daily-loss'], reason: 'a wider stop for the first week, agreed with risk' } }",
+      ),
+    );
     const ok = harvester(['config', 'check', '--config', accepted], LIVE_ENV);
     expect(ok.status, ok.stderr).to.equal(0);
     expect(ok.stdout).to.match(/risk floor: live\.belowRiskFloor accepts the above: a wider stop for the first week/);
@@ -81,8 +102,16 @@ describe('config check accepts exactly what run accepts (CLI as a child process)
     ['bad-zone', "session: { timeZone: 'Mars/Olympus' },", /session: .* in Mars\/Olympus is not a valid time/],
     ['end-before-start', "session: { start: '11:00', end: '10:00' },", /session\.end \(10:00\) must be after session\.start \(11:00\)/],
     ['huge-equity', 'account: { startEquity: 1e300 },', /account\.startEquity: .*at most 1000000000/],
-    ['huge-position', "risk: [{ use: 'max-position', action: 'reject', params: { maxPositionValue: 1e308 } }],", /risk\[0\]\.params\.maxPositionValue: .*at most 1000000000/],
-    ['huge-shares', "risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1e12 } }],", /risk\[0\]\.params\.maxShares: .*at most 10000000/],
+    [
+      'huge-position',
+      "risk: [{ use: 'max-position', action: 'reject', params: { maxPositionValue: 1e308 } }],",
+      /risk\[0\]\.params\.maxPositionValue: .*at most 1000000000/,
+    ],
+    [
+      'huge-shares',
+      "risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1e12 } }],",
+      /risk\[0\]\.params\.maxShares: .*at most 10000000/,
+    ],
   ] as const) {
     it(`refuses ${name} in config check and in run, with the same message`, () => {
       const file = write(name, replayBase(over));
@@ -100,7 +129,10 @@ describe('config check accepts exactly what run accepts (CLI as a child process)
     const pluginDir = path.join(dir, 'plain-folder');
     fs.mkdirSync(pluginDir, { recursive: true });
     fs.writeFileSync(path.join(pluginDir, 'package.json'), '{ "name": "plain-folder" }\n');
-    fs.writeFileSync(path.join(pluginDir, 'my-policy.ts'), `import { helper } from './helper-that-does-not-exist.js';\nexport default { kind: 'risk-policy', id: 'my-policy', apiVersion: 1, paramsSchema: null, create: () => helper };\n`);
+    fs.writeFileSync(
+      path.join(pluginDir, 'my-policy.ts'),
+      `import { helper } from './helper-that-does-not-exist.js';\nexport default { kind: 'risk-policy', id: 'my-policy', apiVersion: 1, paramsSchema: null, create: () => helper };\n`,
+    );
     const file = path.join(pluginDir, 'plugin.config.ts');
     fs.writeFileSync(file, replayBase("risk: [{ use: './my-policy.ts', action: 'reject', params: {} }],"));
     const r = harvester(['config', 'check', '--config', file]);

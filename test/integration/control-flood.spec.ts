@@ -24,7 +24,11 @@ function open(port: number): Promise<Socket | null> {
 function junk(port: number, lines: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection({ host: '127.0.0.1', port });
-    const done = (byServer: boolean) => { clearTimeout(t); s.destroy(); resolve(byServer); };
+    const done = (byServer: boolean) => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(byServer);
+    };
     const t = setTimeout(() => done(false), 5_000);
     s.on('error', () => done(true));
     s.on('close', () => done(true));
@@ -44,7 +48,11 @@ describe('control socket flood against a running paper session (harvester run as
   before(async () => {
     // The fake TWS runs in its own process too, so the flood (from this process) cannot starve the session's market
     // data: whatever state the session reports afterwards is its own.
-    fake = spawn(process.execPath, [bin, 'fake-tws', '--port', '0', '--seed', '9', '--speed', '1', '--account', 'DFAKE0003', '--symbol', 'HRVST'], { cwd: repo });
+    fake = spawn(
+      process.execPath,
+      [bin, 'fake-tws', '--port', '0', '--seed', '9', '--speed', '1', '--account', 'DFAKE0003', '--symbol', 'HRVST'],
+      { cwd: repo },
+    );
     fakePort = await new Promise<number>((resolve, reject) => {
       let out = '';
       fake!.stdout!.on('data', (c: Buffer) => {
@@ -60,7 +68,8 @@ describe('control socket flood against a running paper session (harvester run as
     for (const s of held) s.destroy();
     child?.kill('SIGKILL');
     fake?.kill('SIGKILL');
-    if (process.env.HV_KEEP === undefined) fs.rmSync(dir, { recursive: true, force: true }); else console.log(dir);
+    if (process.env.HV_KEEP === undefined) fs.rmSync(dir, { recursive: true, force: true });
+    else console.log(dir);
   });
 
   it(`survives ${IDLE_CONNECTIONS} idle connections and ${JUNK_LINES} junk lines, then answers a valid command and is still RUNNING`, async () => {
@@ -71,7 +80,9 @@ describe('control socket flood against a running paper session (harvester run as
     fs.writeFileSync(path.join(data, CONTROL_FILE), '{}\n', { mode: 0o644 });
     fs.chmodSync(path.join(data, CONTROL_FILE), 0o644);
     const config = path.join(dir, 'paper.config.ts');
-    fs.writeFileSync(config, `export default {
+    fs.writeFileSync(
+      config,
+      `export default {
   mode: 'paper',
   session: { date: '${now.toISODate()!}', timeZone: 'America/New_York', start: '${now.minus({ minutes: 1 }).toFormat('HH:mm')}', end: '${now.plus({ minutes: 4 }).toFormat('HH:mm')}' },
   account: { id: { $env: 'HV_FLOOD_ACCOUNT' } },
@@ -87,19 +98,31 @@ describe('control socket flood against a running paper session (harvester run as
   ],
   strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'HRVST', minImbalance: 0.2, cooldownSeconds: 1, maxHoldSeconds: 2, quantity: 10 } }],
   dataDir: '${data}',
-};\n`);
+};\n`,
+    );
     let stderr = '';
     let exited: number | null | undefined;
-    child = spawn(process.execPath, [bin, 'run', '--config', config], { cwd: repo, env: { ...process.env, HV_FLOOD_ACCOUNT: 'DFAKE0003' } });
-    child.stderr!.on('data', (c: Buffer) => { stderr += String(c); });
+    child = spawn(process.execPath, [bin, 'run', '--config', config], {
+      cwd: repo,
+      env: { ...process.env, HV_FLOOD_ACCOUNT: 'DFAKE0003' },
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += String(c);
+    });
     child.stdout!.on('data', () => undefined);
-    child.on('exit', (code) => { exited = code; });
+    child.on('exit', (code) => {
+      exited = code;
+    });
 
     // Wait for the session to advertise its control port (a fresh token in a 0600 file).
     let info: { port: number; token?: string } = { port: 0 };
     for (let i = 0; i < 600 && info.token === undefined; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      try { info = JSON.parse(fs.readFileSync(path.join(data, CONTROL_FILE), 'utf8')) as typeof info; } catch { /* not yet */ }
+      try {
+        info = JSON.parse(fs.readFileSync(path.join(data, CONTROL_FILE), 'utf8')) as typeof info;
+      } catch {
+        /* not yet */
+      }
       expect(exited, stderr).to.equal(undefined);
     }
     expect(info.token, stderr).to.be.a('string');
@@ -110,7 +133,12 @@ describe('control socket flood against a running paper session (harvester run as
     // 1. Idle connections, opened in batches and held open.
     for (let i = 0; i < IDLE_CONNECTIONS; i += 200) {
       const batch = await Promise.all(Array.from({ length: 200 }, () => open(info.port)));
-      for (const s of batch) if (s !== null) { s.on('error', () => undefined); s.resume(); held.push(s); }
+      for (const s of batch)
+        if (s !== null) {
+          s.on('error', () => undefined);
+          s.resume();
+          held.push(s);
+        }
     }
     // 2. Junk lines: 1,000 lines over each of 100 connections, 10 at a time.
     let closedByServer = 0;

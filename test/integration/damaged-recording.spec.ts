@@ -20,12 +20,15 @@ describe('a damaged recording through the CLI', function () {
     const first = 12 + b.readUInt32LE(8);
     b.writeUInt32LE(0x0fffffff, first + 4);
     fs.writeFileSync(path.join(dir, 'damaged.hrec'), b);
-    fs.writeFileSync(path.join(dir, 'c.config.ts'), `export default {
+    fs.writeFileSync(
+      path.join(dir, 'c.config.ts'),
+      `export default {
       mode: 'replay', seed: 1, session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '09:50' },
       instruments: [{ symbol: 'HRVST', tick: 0.01 }],
       marketData: { use: 'replay', params: { recording: 'damaged.hrec' } }, broker: { use: 'simulated', params: {} },
       store: { use: 'typeorm', params: { file: 'h.sqlite' } }, strategies: [{ use: 'lmp', params: { symbol: 'HRVST' } }], dataDir: '.',
-    };\n`);
+    };\n`,
+    );
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

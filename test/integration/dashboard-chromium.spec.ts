@@ -11,11 +11,16 @@ import { launchChromium } from '../support/chromium.js';
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/harvester.js');
 
-function request(url: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+function request(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: o.method ?? 'GET', headers: o.headers }, (res) => {
       let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+      res.on('data', (c: Buffer) => {
+        body += c.toString('utf8');
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
@@ -44,9 +49,13 @@ describe('the live dashboard and metrics (a running session, real Chromium)', fu
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-dash-'));
     child = spawn(process.execPath, [bin, 'run', '--config', 'test/fixtures/configs/dashboard.config.ts', '--dashboard', '--metrics'], {
-      cwd: repo, env: { ...process.env, HV_TEST_DIR: dir }, stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: repo,
+      env: { ...process.env, HV_TEST_DIR: dir },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
     const urlFile = path.join(dir, 'dashboard.url');
     await until(() => fs.existsSync(urlFile) || child.exitCode !== null, 90_000, 'the dashboard URL file');
     expect(child.exitCode, stderr).to.equal(null);
@@ -67,10 +76,12 @@ describe('the live dashboard and metrics (a running session, real Chromium)', fu
     expect((await request(`${base}api/state`)).status).to.equal(401);
     expect((await request(`${base}api/state`, { headers: { authorization: 'Bearer nope' } })).status).to.equal(401);
     expect((await request(`${base}`, { headers: { host: 'attacker.example:80' } })).status).to.equal(403);
-    const post = (origin?: string) => request(`${base}api/control`, {
-      method: 'POST', body: '{"command":"halt"}',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
-    });
+    const post = (origin?: string) =>
+      request(`${base}api/control`, {
+        method: 'POST',
+        body: '{"command":"halt"}',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+      });
     expect((await post()).status).to.equal(403);
     expect((await post('http://evil.example')).status).to.equal(403);
     const ok = await request(`${base}api/state`, { headers: { authorization: `Bearer ${token}` } });
@@ -83,7 +94,14 @@ describe('the live dashboard and metrics (a running session, real Chromium)', fu
     const metricsUrl = /metrics on (http:\S+)/.exec(stderr)![1]!;
     const r = await request(metricsUrl);
     expect(r.status).to.equal(200);
-    for (const name of ['harvester_orders_submitted_total', 'harvester_decisions_total', 'harvester_kill_switch_state', 'harvester_broker_connected', 'harvester_pnl_daily_usd', 'harvester_process_nodejs_eventloop_lag_seconds']) {
+    for (const name of [
+      'harvester_orders_submitted_total',
+      'harvester_decisions_total',
+      'harvester_kill_switch_state',
+      'harvester_broker_connected',
+      'harvester_pnl_daily_usd',
+      'harvester_process_nodejs_eventloop_lag_seconds',
+    ]) {
       expect(r.body, name).to.match(new RegExp(`^${name}\\{[^}]*session="[^"]+"[^}]*\\} `, 'm'));
     }
     expect(r.body).to.match(/^harvester_kill_switch_state\{[^}]*\} 0$/m);
@@ -101,7 +119,9 @@ describe('the live dashboard and metrics (a running session, real Chromium)', fu
     expect(await page.$$eval('#data tr', (r) => r.length)).to.be.greaterThan(1);
     await page.click('#btn-pause');
     await page.waitForSelector('#msg[data-last="pause:ok"]', { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelector('#reason')?.getAttribute('data-paused')?.includes('*'), null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#reason')?.getAttribute('data-paused')?.includes('*'), null, {
+      timeout: 30_000,
+    });
     expect(errors).to.deep.equal([]);
     await page.close();
     await until(() => child.exitCode !== null, 120_000, 'the session to end');

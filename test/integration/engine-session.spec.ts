@@ -7,7 +7,10 @@ describe('session engine (kernel end to end with in-test adapters)', () => {
     const { result, journal } = await runWith((ctx) => ({
       id: ctx.strategyId,
       subscriptions: () => [{ symbol: 'TST', streams: ['depth', 'tape'] }],
-      onBook: () => { calls++; if (calls % 50 === 0) throw new Error('strategy bug'); },
+      onBook: () => {
+        calls++;
+        if (calls % 50 === 0) throw new Error('strategy bug');
+      },
     }));
     expect(calls).to.equal(300);
     expect(result.events).to.equal(900);
@@ -24,7 +27,17 @@ describe('session engine (kernel end to end with in-test adapters)', () => {
       subscriptions: () => [{ symbol: 'TST', streams: ['depth', 'tape'] }],
       onBook: (book) => {
         if (sent > 0 || ctx.clock.now() < WINDOW.start + 30 * S) return;
-        const r = ctx.submit({ symbol: 'TST', kind: 'entry', side: 'buy', type: 'limit', quantity: 10, limitPrice: book.bestAsk, stopLoss: book.bestBid - 500, takeProfit: book.bestAsk + 500, reason: 'probe' });
+        const r = ctx.submit({
+          symbol: 'TST',
+          kind: 'entry',
+          side: 'buy',
+          type: 'limit',
+          quantity: 10,
+          limitPrice: book.bestAsk,
+          stopLoss: book.bestBid - 500,
+          takeProfit: book.bestAsk + 500,
+          reason: 'probe',
+        });
         if (r.status === 'sent') sent++;
       },
     }));
@@ -40,14 +53,28 @@ describe('session engine (kernel end to end with in-test adapters)', () => {
 
   it('on a halt breach, flattens every position and cancels working orders, journaling the transition', async () => {
     let entered = false;
-    const { journal, broker, result } = await runWith((ctx) => ({
-      id: ctx.strategyId,
-      subscriptions: () => [{ symbol: 'TST', streams: ['depth', 'tape'] }],
-      onBook: (book) => {
-        if (entered || ctx.clock.now() < WINDOW.start + 10 * S) return;
-        entered = ctx.submit({ symbol: 'TST', kind: 'entry', side: 'buy', type: 'limit', quantity: 200, limitPrice: book.bestAsk, stopLoss: book.bestBid - 500, takeProfit: book.bestAsk + 2000, reason: 'probe' }).status === 'sent';
-      },
-    }), [{ use: 'daily-loss', action: 'halt', params: { maxLossPct: 0.0001 } }]);
+    const { journal, broker, result } = await runWith(
+      (ctx) => ({
+        id: ctx.strategyId,
+        subscriptions: () => [{ symbol: 'TST', streams: ['depth', 'tape'] }],
+        onBook: (book) => {
+          if (entered || ctx.clock.now() < WINDOW.start + 10 * S) return;
+          entered =
+            ctx.submit({
+              symbol: 'TST',
+              kind: 'entry',
+              side: 'buy',
+              type: 'limit',
+              quantity: 200,
+              limitPrice: book.bestAsk,
+              stopLoss: book.bestBid - 500,
+              takeProfit: book.bestAsk + 2000,
+              reason: 'probe',
+            }).status === 'sent';
+        },
+      }),
+      [{ use: 'daily-loss', action: 'halt', params: { maxLossPct: 0.0001 } }],
+    );
     const change = journal.all().find((e) => e.type === 'risk.state-changed');
     expect(change?.data).to.include({ to: 'HALT' });
     expect(journal.all().some((e) => e.type === 'flatten.all')).to.equal(true);

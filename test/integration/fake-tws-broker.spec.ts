@@ -32,10 +32,28 @@ describe('fake TWS with an IBrokerAdapter behind it (BrokerBackedMatcher)', () =
     client.ib.placeOrder(1000, AAPL, lmt(150.25));
     await client.waitFor(EventName.orderStatus, (a) => a[1] === 'Submitted');
     expect(broker.submitted).to.have.length(1);
-    expect(broker.submitted[0]).to.include({ coid: '1000', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10,
-      limitPrice: 1_502_500 });
-    broker.emit('order.filled', { coid: '1000', execId: 'sim-1', symbol: 'AAPL', side: 'buy', qty: 10, price: 1_502_500,
-      cumQty: 10, leavesQty: 0, status: 'Filled', commission: null, orderRef: '', at: 0 });
+    expect(broker.submitted[0]).to.include({
+      coid: '1000',
+      symbol: 'AAPL',
+      side: 'buy',
+      type: 'limit',
+      quantity: 10,
+      limitPrice: 1_502_500,
+    });
+    broker.emit('order.filled', {
+      coid: '1000',
+      execId: 'sim-1',
+      symbol: 'AAPL',
+      side: 'buy',
+      qty: 10,
+      price: 1_502_500,
+      cumQty: 10,
+      leavesQty: 0,
+      status: 'Filled',
+      commission: null,
+      orderRef: '',
+      at: 0,
+    });
     const [, , exec] = (await client.waitFor(EventName.execDetails)) as [number, unknown, any];
     expect(exec).to.include({ orderId: 1000, shares: 10, price: 150.25 });
     await client.waitFor(EventName.orderStatus, (a) => a[1] === 'Filled');
@@ -57,8 +75,9 @@ describe('fake TWS with an IBrokerAdapter behind it (BrokerBackedMatcher)', () =
     server.publish(level('AAPL', 'ask', 150.27, 300));
     server.publish(trade('AAPL', 150.27, 5));
     const book = matcher.view.book('AAPL')!;
-    expect([book.bestBid, book.bestAsk, book.bestBidSize, book.spread, book.levels('bid')]).to.deep.equal(
-      [1_502_500, 1_502_700, 200, 200, 2]);
+    expect([book.bestBid, book.bestAsk, book.bestBidSize, book.spread, book.levels('bid')]).to.deep.equal([
+      1_502_500, 1_502_700, 200, 200, 2,
+    ]);
     expect(seen).to.deep.equal([1_502_400, 1_502_500, 1_502_500]);
     expect(trades).to.equal(1);
   });
@@ -69,7 +88,6 @@ describe('fake TWS with an IBrokerAdapter behind it (BrokerBackedMatcher)', () =
     client.ib.placeOrder(1000, AAPL, lmt(150));
     await client.waitFor(EventName.orderStatus, (a) => a[1] === 'Cancelled');
     const [err] = client.all(EventName.error);
-    expect([err?.[1], err?.[2], (err?.[0] as Error).message]).to.deep.equal([201, 1000,
-      'Order rejected - reason:ORDER.REJECTED: size']);
+    expect([err?.[1], err?.[2], (err?.[0] as Error).message]).to.deep.equal([201, 1000, 'Order rejected - reason:ORDER.REJECTED: size']);
   });
 });

@@ -74,8 +74,27 @@ describe('harvester fake-tws command', () => {
   it('plays a Harvester recording (.hrec) and fills a marketable order through the simulated broker', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-fake-cli-'));
     const file = path.join(dir, 'day.hrec');
-    const w = RecordingWriter.open(file, { symbol: 'HRVST', date: '2024-03-14', tick: 100, timeZone: 'America/New_York', source: 'test', createdBy: 'spec' });
-    generateSession({ seed: 5, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: 3, tick: 100, startPrice: 325_000 }, (e) => w.write(e));
+    const w = RecordingWriter.open(file, {
+      symbol: 'HRVST',
+      date: '2024-03-14',
+      tick: 100,
+      timeZone: 'America/New_York',
+      source: 'test',
+      createdBy: 'spec',
+    });
+    generateSession(
+      {
+        seed: 5,
+        symbol: 'HRVST',
+        date: '2024-03-14',
+        timeZone: 'America/New_York',
+        start: '09:30',
+        minutes: 3,
+        tick: 100,
+        startPrice: 325_000,
+      },
+      (e) => w.write(e),
+    );
     w.close();
     const { out, done } = run(['--port', '0', '--recording', file, '--speed', '1']);
     try {

@@ -56,8 +56,10 @@ describe('fake TWS fault scenarios as the @stoqey/ib client sees them', () => {
   });
 
   for (const [scenario, codes] of [
-    ['upstream-lost', [1100]], ['upstream-restored-data-lost', [1100, 1101]],
-    ['upstream-restored-data-kept', [1100, 1102]], ['farm-flaps', [2103, 2104, 2105, 2106]],
+    ['upstream-lost', [1100]],
+    ['upstream-restored-data-lost', [1100, 1101]],
+    ['upstream-restored-data-kept', [1100, 1102]],
+    ['farm-flaps', [2103, 2104, 2105, 2106]],
   ] as const) {
     it(`${scenario}: ${codes.join(', ')} arrive as info with id -1`, async () => {
       const h = await setup(scenario);
@@ -82,7 +84,10 @@ describe('fake TWS fault scenarios as the @stoqey/ib client sees them', () => {
     h.ib.reqMktData(11, AAPL, '', false, false);
     h.ib.reqMktDepth(12, AAPL, 5, false, []);
     await h.settle();
-    expect(h.all(EventName.error).map((a) => [a[1], a[2]])).to.deep.equal([[354, 11], [354, 12]]);
+    expect(h.all(EventName.error).map((a) => [a[1], a[2]])).to.deep.equal([
+      [354, 11],
+      [354, 12],
+    ]);
   });
 
   it('pacing-violation: historical data gets 162', async () => {

@@ -15,8 +15,17 @@ const { Decoder } = require('@stoqey/ib/dist/core/io/decoder') as {
 };
 
 const AAPL: FakeContract = {
-  conId: 265598, symbol: 'AAPL', secType: 'STK', exchange: 'SMART', primaryExchange: 'NASDAQ', currency: 'USD',
-  localSymbol: 'AAPL', tradingClass: 'NMS', longName: 'APPLE INC', minTick: 0.01, timeZoneId: 'US/Eastern',
+  conId: 265598,
+  symbol: 'AAPL',
+  secType: 'STK',
+  exchange: 'SMART',
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
+  localSymbol: 'AAPL',
+  tradingClass: 'NMS',
+  longName: 'APPLE INC',
+  minTick: 0.01,
+  timeZoneId: 'US/Eastern',
 };
 
 function decode(sv: number, fields: Field[]): { events: [string, unknown[]][]; errors: string[] } {
@@ -43,14 +52,61 @@ function samples(m: TwsMessages): [string, Field[]][] {
     ['updateMktDepthL2', m.depthL2(12, 0, 'NSDQ', 0, 0, 150.26, 200, true)],
     ['tickByTickAllLast', m.tickByTickLast(13, 2, 1767268800, 150.3, 5, 0, 'NASDAQ')],
     ['tickByTickBidAsk', m.tickByTickBidAsk(13, 1767268800, 150.2, 150.4, 10, 20)],
-    ['orderStatus', m.orderStatus({ orderId: 1000, status: 'Filled', filled: 10, remaining: 0, avgFillPrice: 150.5,
-      permId: 5, parentId: 0, lastFillPrice: 150.5, clientId: 7, whyHeld: '' })],
-    ['openOrder', m.openOrder({ orderId: 1000, contract: AAPL, action: 'BUY', totalQuantity: 10, orderType: 'LMT',
-      lmtPrice: 150.5, auxPrice: undefined, tif: 'DAY', ocaGroup: '', account: 'DU0000001', orderRef: 'r', clientId: 7,
-      permId: 5, parentId: 0, status: 'Submitted' })],
-    ['execDetails', m.execution({ reqId: -1, orderId: 1000, contract: AAPL, execId: 'e1', time: '20260101 12:00:01',
-      account: 'DU0000001', exchange: 'ISLAND', side: 'BOT', shares: 10, price: 150.5, permId: 5, clientId: 7,
-      cumQty: 10, avgPrice: 150.5, orderRef: 'r' })],
+    [
+      'orderStatus',
+      m.orderStatus({
+        orderId: 1000,
+        status: 'Filled',
+        filled: 10,
+        remaining: 0,
+        avgFillPrice: 150.5,
+        permId: 5,
+        parentId: 0,
+        lastFillPrice: 150.5,
+        clientId: 7,
+        whyHeld: '',
+      }),
+    ],
+    [
+      'openOrder',
+      m.openOrder({
+        orderId: 1000,
+        contract: AAPL,
+        action: 'BUY',
+        totalQuantity: 10,
+        orderType: 'LMT',
+        lmtPrice: 150.5,
+        auxPrice: undefined,
+        tif: 'DAY',
+        ocaGroup: '',
+        account: 'DU0000001',
+        orderRef: 'r',
+        clientId: 7,
+        permId: 5,
+        parentId: 0,
+        status: 'Submitted',
+      }),
+    ],
+    [
+      'execDetails',
+      m.execution({
+        reqId: -1,
+        orderId: 1000,
+        contract: AAPL,
+        execId: 'e1',
+        time: '20260101 12:00:01',
+        account: 'DU0000001',
+        exchange: 'ISLAND',
+        side: 'BOT',
+        shares: 10,
+        price: 150.5,
+        permId: 5,
+        clientId: 7,
+        cumQty: 10,
+        avgPrice: 150.5,
+        orderRef: 'r',
+      }),
+    ],
     ['commissionReport', m.commissionReport('e1', 1, 'USD')],
     ['position', m.position('DU0000001', AAPL, 100, 145.2)],
     ['accountSummary', m.accountSummary(16, 'DU0000001', 'NetLiquidation', '100000.00', 'USD')],
@@ -67,27 +123,71 @@ describe('fake TWS message layouts against the @stoqey/ib Decoder', () => {
       for (const [event, fields] of samples(new TwsMessages(sv))) {
         const { events, errors } = decode(sv, fields);
         expect(errors, `${event} at sv ${sv}`).to.deep.equal([]);
-        expect(events.map((e) => e[0]), `${event} at sv ${sv}`).to.include(event);
+        expect(
+          events.map((e) => e[0]),
+          `${event} at sv ${sv}`,
+        ).to.include(event);
       }
     }
   });
 
   it('flags a wrong field count (the oracle can fail)', () => {
-    const fields = new TwsMessages(193).openOrder({ orderId: 1, contract: AAPL, action: 'BUY', totalQuantity: 1,
-      orderType: 'MKT', lmtPrice: undefined, auxPrice: undefined, tif: 'DAY', ocaGroup: '', account: 'DU0000001',
-      orderRef: '', clientId: 1, permId: 1, parentId: 0, status: 'Submitted' });
+    const fields = new TwsMessages(193).openOrder({
+      orderId: 1,
+      contract: AAPL,
+      action: 'BUY',
+      totalQuantity: 1,
+      orderType: 'MKT',
+      lmtPrice: undefined,
+      auxPrice: undefined,
+      tif: 'DAY',
+      ocaGroup: '',
+      account: 'DU0000001',
+      orderRef: '',
+      clientId: 1,
+      permId: 1,
+      parentId: 0,
+      status: 'Submitted',
+    });
     expect(decode(192, fields).errors).to.have.length.greaterThan(0);
   });
 
   it('decodes OPEN_ORDER values the client reads back', () => {
-    const { events } = decode(193, new TwsMessages(193).openOrder({ orderId: 1000, contract: AAPL, action: 'SELL',
-      totalQuantity: 10, orderType: 'STP LMT', lmtPrice: 149.5, auxPrice: 149.9, tif: 'GTC', ocaGroup: 'OCA-1',
-      account: 'DU0000001', orderRef: 'strat-1', clientId: 7, permId: 99, parentId: 999, status: 'PreSubmitted' }));
+    const { events } = decode(
+      193,
+      new TwsMessages(193).openOrder({
+        orderId: 1000,
+        contract: AAPL,
+        action: 'SELL',
+        totalQuantity: 10,
+        orderType: 'STP LMT',
+        lmtPrice: 149.5,
+        auxPrice: 149.9,
+        tif: 'GTC',
+        ocaGroup: 'OCA-1',
+        account: 'DU0000001',
+        orderRef: 'strat-1',
+        clientId: 7,
+        permId: 99,
+        parentId: 999,
+        status: 'PreSubmitted',
+      }),
+    );
     const [, [orderId, contract, order, state]] = events[0] as [string, [number, any, any, any]];
     expect(orderId).to.equal(1000);
     expect(contract.symbol).to.equal('AAPL');
-    expect(order).to.include({ action: 'SELL', totalQuantity: 10, orderType: 'STP LMT', lmtPrice: 149.5,
-      auxPrice: 149.9, tif: 'GTC', ocaGroup: 'OCA-1', orderRef: 'strat-1', permId: 99, parentId: 999 });
+    expect(order).to.include({
+      action: 'SELL',
+      totalQuantity: 10,
+      orderType: 'STP LMT',
+      lmtPrice: 149.5,
+      auxPrice: 149.9,
+      tif: 'GTC',
+      ocaGroup: 'OCA-1',
+      orderRef: 'strat-1',
+      permId: 99,
+      parentId: 999,
+    });
     expect(state.status).to.equal('PreSubmitted');
   });
 });

@@ -40,8 +40,21 @@ function diff(prev: [Levels, Levels], next: [Levels, Levels], t: number): DepthE
     const a = prev[i]!;
     const b = next[i]!;
     const push = (price: number, size: number): void => {
-      out.push({ kind: 'depth', symbol: 'GOOG', seq: 0, epoch: 1, recvTime: t, exchTime: t, side, position: -1,
-        operation: size > 0 ? 'update' : 'delete', price, size, marketMaker: '', endOfBatch: false });
+      out.push({
+        kind: 'depth',
+        symbol: 'GOOG',
+        seq: 0,
+        epoch: 1,
+        recvTime: t,
+        exchTime: t,
+        side,
+        position: -1,
+        operation: size > 0 ? 'update' : 'delete',
+        price,
+        size,
+        marketMaker: '',
+        endOfBatch: false,
+      });
     };
     for (const p of a.keys()) if (!b.has(p)) push(p, 0);
     for (const [p, s] of b) if (a.get(p) !== s) push(p, s);
@@ -83,7 +96,10 @@ describe('fake TWS depth on the real LOBSTER GOOG day', () => {
       else r.splice(pos!, 1);
     }
     const top = (m: Levels, desc: boolean): Array<[number, number]> =>
-      [...m].sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0])).slice(0, 5).map(([p, s]) => [p / 10_000, s]);
+      [...m]
+        .sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]))
+        .slice(0, 5)
+        .map(([p, s]) => [p / 10_000, s]);
     const last = snaps[snaps.length - 1]!;
     expect(events).to.be.greaterThan(ROWS);
     expect(rows[0]).to.deep.equal(top(last[0], false));

@@ -72,15 +72,23 @@ describe('fake TWS server with the unmodified @stoqey/ib client', () => {
     await h.settle();
     const s = server!;
     s.publish(quote('AAPL', 150.25, 150.27, 300, 200));
-    for (const [p, q] of [[150.25, 300], [150.24, 100], [150.23, 400], [150.22, 500]] as const) {
+    for (const [p, q] of [
+      [150.25, 300],
+      [150.24, 100],
+      [150.23, 400],
+      [150.22, 500],
+    ] as const) {
       s.publish(level('AAPL', 'bid', p, q));
     }
     s.publish(level('AAPL', 'bid', 150.26, 50)); // new best bid pushes 150.23 out of the 3-row window
     s.publish(level('AAPL', 'bid', 150.24, 0)); // delete pulls 150.23 back in
     s.publish(trade('AAPL', 150.27, 25));
     await h.settle();
-    expect(h.all(EventName.tickPrice)).to.deep.include.members([[11, 1, 150.25, true], [11, 2, 150.27, true],
-      [11, 4, 150.27, false]]);
+    expect(h.all(EventName.tickPrice)).to.deep.include.members([
+      [11, 1, 150.25, true],
+      [11, 2, 150.27, true],
+      [11, 4, 150.27, false],
+    ]);
     expect(h.all(EventName.tickSize)).to.deep.include([11, 0, 300]);
     // Rebuild the client's 3-row bid book from the row operations it received.
     const rows: number[] = [];
@@ -99,8 +107,15 @@ describe('fake TWS server with the unmodified @stoqey/ib client', () => {
   });
 
   it('plays a synthetic market source as fast as possible; smart depth arrives as L2 rows', async () => {
-    const market = syntheticMarket({ symbol: 'AAPL', seed: 42, start: 1_767_277_800_000_000, steps: 300, mid: 1_500_000,
-      tick: 100, interval: 100_000 });
+    const market = syntheticMarket({
+      symbol: 'AAPL',
+      seed: 42,
+      start: 1_767_277_800_000_000,
+      steps: 300,
+      mid: 1_500_000,
+      tick: 100,
+      interval: 100_000,
+    });
     const h = await setup({ market, speed: Infinity });
     h.ib.reqMktDepth(12, AAPL, 5, true, []);
     h.ib.reqMktData(11, AAPL, '', false, false);
@@ -160,7 +175,10 @@ describe('fake TWS server with the unmodified @stoqey/ib client', () => {
     await h.waitFor(EventName.positionEnd);
     h.ib.reqOpenOrders();
     await h.waitFor(EventName.openOrderEnd);
-    const open = h.all(EventName.openOrder).filter((a) => (a[3] as any).status === 'Submitted').map((a) => a[0]);
+    const open = h
+      .all(EventName.openOrder)
+      .filter((a) => (a[3] as any).status === 'Submitted')
+      .map((a) => a[0]);
     expect(open).to.include(1001);
     h.ib.reqExecutions(21, {} as any);
     await h.waitFor(EventName.execDetailsEnd, (a) => a[0] === 21);
@@ -175,11 +193,23 @@ describe('fake TWS server with the unmodified @stoqey/ib client', () => {
   it('holds a bracket until the last child transmits, then works children after the parent fill (OCA)', async () => {
     const h = await setup();
     server!.publish(quote('AAPL', 150.25, 150.27));
-    h.ib.placeOrder(1000, AAPL, order({ action: 'BUY' as any, orderType: 'LMT' as any, lmtPrice: 150.3, totalQuantity: 10, transmit: false }));
-    h.ib.placeOrder(1001, AAPL, order({ action: 'SELL' as any, orderType: 'LMT' as any, lmtPrice: 151, totalQuantity: 10, parentId: 1000, transmit: false }));
+    h.ib.placeOrder(
+      1000,
+      AAPL,
+      order({ action: 'BUY' as any, orderType: 'LMT' as any, lmtPrice: 150.3, totalQuantity: 10, transmit: false }),
+    );
+    h.ib.placeOrder(
+      1001,
+      AAPL,
+      order({ action: 'SELL' as any, orderType: 'LMT' as any, lmtPrice: 151, totalQuantity: 10, parentId: 1000, transmit: false }),
+    );
     await h.waitFor(EventName.orderStatus, (a) => a[0] === 1001);
     expect(h.all(EventName.execDetails)).to.have.length(0); // marketable but held
-    h.ib.placeOrder(1002, AAPL, order({ action: 'SELL' as any, orderType: 'STP' as any, auxPrice: 149, totalQuantity: 10, parentId: 1000, transmit: true }));
+    h.ib.placeOrder(
+      1002,
+      AAPL,
+      order({ action: 'SELL' as any, orderType: 'STP' as any, auxPrice: 149, totalQuantity: 10, parentId: 1000, transmit: true }),
+    );
     await h.waitFor(EventName.orderStatus, (a) => a[0] === 1000 && a[1] === 'Filled');
     await h.waitFor(EventName.orderStatus, (a) => a[0] === 1001 && a[1] === 'Submitted');
     server!.publish(trade('AAPL', 151.05, 100));
@@ -192,8 +222,11 @@ describe('fake TWS server with the unmodified @stoqey/ib client', () => {
   it('paces a market source on event time × speed through the injected clock', async () => {
     const clock = new StepClock(1_767_277_800_000_000);
     const t0 = 1_767_277_800_000_000;
-    const market = scriptedMarket([quote('AAPL', 150, 150.02, 100, 100, t0), quote('AAPL', 150.01, 150.03, 100, 100, t0 + 1_000_000),
-      trade('AAPL', 150.03, 10, t0 + 3_000_000)]);
+    const market = scriptedMarket([
+      quote('AAPL', 150, 150.02, 100, 100, t0),
+      quote('AAPL', 150.01, 150.03, 100, 100, t0 + 1_000_000),
+      trade('AAPL', 150.03, 10, t0 + 3_000_000),
+    ]);
     const h = await setup({ clock, market, speed: 2, marketStart: 'manual' });
     h.ib.reqMktData(11, AAPL, '', false, false);
     await h.settle();

@@ -15,12 +15,23 @@ import type { StoreOptions } from '../../adapters/persistence/data-source.js';
 import { freshPgDatabase, pgCount, pgTestUrl } from '../support/pg-test-db.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const meta = (sessionId: string) => ({ sessionId, mode: 'replay', strategy: 's', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: '2024-03-14T13:30:00.000Z' });
+const meta = (sessionId: string) => ({
+  sessionId,
+  mode: 'replay',
+  strategy: 's',
+  learner: 'none',
+  seed: 1,
+  config: {},
+  startedAt: 0,
+  wallStartedAt: '2024-03-14T13:30:00.000Z',
+});
 
 interface Backend {
   name: string;
   /** Open a store; returns its options and an out-of-band row counter. */
-  open(ctx: Mocha.Context): Promise<{ options: StoreOptions; target: string; count(table: string, where?: string): Promise<number>; dispose(): Promise<void> }>;
+  open(
+    ctx: Mocha.Context,
+  ): Promise<{ options: StoreOptions; target: string; count(table: string, where?: string): Promise<number>; dispose(): Promise<void> }>;
 }
 
 const sqlite: Backend = {
@@ -87,7 +98,7 @@ for (const backend of [sqlite, postgres]) {
       expect(await store.count('hv_decisions'), 'the decision before it went with it (prefix)').to.equal(1);
       writer.write('order', 'order.requested', { n: 2 });
       writer.write('fill', 'order.filled', { n: 3 } as never);
-      expect(await store.count('hv_orders') + await store.count('hv_fills')).to.equal(2);
+      expect((await store.count('hv_orders')) + (await store.count('hv_fills'))).to.equal(2);
 
       writer.write('event', 'feed.stale', { n: 4 } as never);
       clock.advanceTo(1_000_000 + bound.clockUs - 1);
@@ -128,7 +139,9 @@ for (const backend of [sqlite, postgres]) {
         writer.write('risk', 'risk.approved', { n: 1 });
         const url = new URL(store.target);
         // Cut every other connection to this database server-side: the commit worker's among them.
-        await ds.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [url.pathname.slice(1)]);
+        await ds.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+          url.pathname.slice(1),
+        ]);
         let error: unknown;
         try {
           writer.write('order', 'order.requested', { n: 2 });
@@ -136,7 +149,9 @@ for (const backend of [sqlite, postgres]) {
           error = e;
         }
         expect((error as { code?: string }).code).to.equal('STORE.COMMIT_FAILED');
-        expect((error as Error).message).to.contain(`${url.username}:[redacted]@`).and.not.contain(url.password);
+        expect((error as Error).message)
+          .to.contain(`${url.username}:[redacted]@`)
+          .and.not.contain(url.password);
         expect(await store.count('hv_orders')).to.equal(0);
         expect(await store.count('hv_risk_events')).to.equal(1);
         await journal.close().catch(() => {});
@@ -144,9 +159,16 @@ for (const backend of [sqlite, postgres]) {
     }
 
     it('a crash (SIGKILL) as the first order reaches the broker leaves its approval and request on disk', async () => {
-      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'test/fixtures/crash/kill-at-first-submit.ts'), 'crash-1', store.target], {
-        cwd: repo, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HV_TEST_DIR: path.join(os.tmpdir(), 'hv-dur-data') },
-      });
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(repo, 'test/fixtures/crash/kill-at-first-submit.ts'), 'crash-1', store.target],
+        {
+          cwd: repo,
+          encoding: 'utf8',
+          timeout: 120_000,
+          env: { ...process.env, HV_TEST_DIR: path.join(os.tmpdir(), 'hv-dur-data') },
+        },
+      );
       expect(child.signal, child.stderr).to.equal('SIGKILL');
       expect(child.stdout).to.contain('submitting');
       const approved = await store.count('hv_risk_events', `session_id = 'crash-1' AND type = 'risk.approved'`);

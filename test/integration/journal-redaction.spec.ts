@@ -19,26 +19,46 @@ describe('no account id in the journal (paper session through the TWS adapter on
 
   it('redacts the account from every row, including raw TWS error texts and the start-gate rows', async () => {
     const server = await FakeTwsServer.start({
-      clock: new StepClock(), accounts: [ACCOUNT], speed: 1,
+      clock: new StepClock(),
+      accounts: [ACCOUNT],
+      speed: 1,
       market: syntheticMarket({ symbol: 'HRVST', seed: 5, start: 0, steps: 400, mid: 325_000, tick: 100, interval: 15_000 }),
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-redact-'));
     const file = path.join(dir, 'paper.sqlite');
     try {
       const now = DateTime.now().setZone('America/New_York');
-      const resolved = await resolveConfig({
-        mode: 'paper',
-        session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 2 }).toFormat('HH:mm') },
-        account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
-        instruments: [{ symbol: 'HRVST', tick: 0.01 }],
-        marketData: { use: 'tws', params: { port: server.port, clientId: 43 } },
-        broker: { use: 'tws', params: { port: server.port, clientId: 43 } },
-        store: { use: 'typeorm', params: { file } },
-        strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'HRVST', minImbalance: 0.2, cooldownSeconds: 1, maxHoldSeconds: 2, quantity: 10 } }],
-        dataDir: dir,
-      }, { builtins: await builtinPlugins(), baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: ACCOUNT } });
+      const resolved = await resolveConfig(
+        {
+          mode: 'paper',
+          session: {
+            date: now.toISODate(),
+            timeZone: 'America/New_York',
+            start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
+            end: now.plus({ minutes: 2 }).toFormat('HH:mm'),
+          },
+          account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
+          instruments: [{ symbol: 'HRVST', tick: 0.01 }],
+          marketData: { use: 'tws', params: { port: server.port, clientId: 43 } },
+          broker: { use: 'tws', params: { port: server.port, clientId: 43 } },
+          store: { use: 'typeorm', params: { file } },
+          strategies: [
+            {
+              use: 'example-imbalance-tick',
+              params: { symbol: 'HRVST', minImbalance: 0.2, cooldownSeconds: 1, maxHoldSeconds: 2, quantity: 10 },
+            },
+          ],
+          dataDir: dir,
+        },
+        { builtins: await builtinPlugins(), baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: ACCOUNT } },
+      );
       const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
-      const runtime = await createHarvester(resolved, { sessionId: 'redact', wallStartedAt: new Date().toISOString(), clock: new WallClock(), log: quiet });
+      const runtime = await createHarvester(resolved, {
+        sessionId: 'redact',
+        wallStartedAt: new Date().toISOString(),
+        clock: new WallClock(),
+        log: quiet,
+      });
       const stop = new AbortController();
       let injected = false;
       runtime.parts.bus.on('order.filled', () => {
@@ -63,7 +83,13 @@ describe('no account id in the journal (paper session through the TWS adapter on
       expect(String(notice!.data.message)).to.contain('(account [redacted])');
       // Nothing on disk names the account: every table, the WAL, the id journal.
       const files: string[] = [];
-      const walkDir = (d: string) => { for (const f of fs.readdirSync(d)) { const p = path.join(d, f); if (fs.statSync(p).isDirectory()) walkDir(p); else files.push(p); } };
+      const walkDir = (d: string) => {
+        for (const f of fs.readdirSync(d)) {
+          const p = path.join(d, f);
+          if (fs.statSync(p).isDirectory()) walkDir(p);
+          else files.push(p);
+        }
+      };
       walkDir(dir);
       for (const f of files) expect(fs.readFileSync(f).includes(ACCOUNT), f).to.equal(false);
     } finally {

@@ -14,9 +14,31 @@ function holder(throwFrom = Infinity, side: 'buy' | 'sell' = 'buy') {
         const now = ctx.clock.now();
         if (now >= WINDOW.start + throwFrom * S) throw new Error('strategy keeps failing');
         if (entered || now < WINDOW.start + 10 * S) return;
-        entered = (side === 'buy'
-          ? ctx.submit({ symbol: 'TST', kind: 'entry', side, type: 'limit', quantity: 100, limitPrice: book.bestAsk, stopLoss: book.bestBid - 2000, takeProfit: book.bestAsk + 5000, reason: 'hold' })
-          : ctx.submit({ symbol: 'TST', kind: 'entry', side, type: 'limit', quantity: 100, limitPrice: book.bestBid, stopLoss: book.bestAsk + 2000, takeProfit: book.bestBid - 5000, reason: 'hold' })).status === 'sent';
+        entered =
+          (side === 'buy'
+            ? ctx.submit({
+                symbol: 'TST',
+                kind: 'entry',
+                side,
+                type: 'limit',
+                quantity: 100,
+                limitPrice: book.bestAsk,
+                stopLoss: book.bestBid - 2000,
+                takeProfit: book.bestAsk + 5000,
+                reason: 'hold',
+              })
+            : ctx.submit({
+                symbol: 'TST',
+                kind: 'entry',
+                side,
+                type: 'limit',
+                quantity: 100,
+                limitPrice: book.bestBid,
+                stopLoss: book.bestAsk + 2000,
+                takeProfit: book.bestBid - 5000,
+                reason: 'hold',
+              })
+          ).status === 'sent';
       },
     };
   };
@@ -47,7 +69,16 @@ describe('automatic kill switch through the engine', () => {
     const { journal } = await runWith(holder(), [], {
       onBroker: (broker, clock) => {
         for (const t of [20, 25, 30]) {
-          clock.setTimer(WINDOW.start + t * S, () => broker.emit('order.rejected', { coid: `x${t}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'venue says no', venueCode: 201, at: clock.now() }));
+          clock.setTimer(WINDOW.start + t * S, () =>
+            broker.emit('order.rejected', {
+              coid: `x${t}`,
+              origin: 'broker',
+              code: 'ORDER.REJECTED',
+              reason: 'venue says no',
+              venueCode: 201,
+              at: clock.now(),
+            }),
+          );
         }
       },
     });
@@ -96,9 +127,21 @@ describe('automatic kill switch through the engine', () => {
 });
 
 describe('the kill switch outlives a restart (same trading day, same mode; replay never carries)', () => {
-  const rejectThrice = (broker: Parameters<NonNullable<Parameters<typeof runWith>[2]>['onBroker'] & {}>[0], clock: Parameters<NonNullable<Parameters<typeof runWith>[2]>['onBroker'] & {}>[1]) => {
+  const rejectThrice = (
+    broker: Parameters<NonNullable<Parameters<typeof runWith>[2]>['onBroker'] & {}>[0],
+    clock: Parameters<NonNullable<Parameters<typeof runWith>[2]>['onBroker'] & {}>[1],
+  ) => {
     for (const t of [20, 25, 30]) {
-      clock.setTimer(WINDOW.start + t * S, () => broker.emit('order.rejected', { coid: `x${t}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'venue says no', venueCode: 201, at: clock.now() }));
+      clock.setTimer(WINDOW.start + t * S, () =>
+        broker.emit('order.rejected', {
+          coid: `x${t}`,
+          origin: 'broker',
+          code: 'ORDER.REJECTED',
+          reason: 'venue says no',
+          venueCode: 201,
+          at: clock.now(),
+        }),
+      );
     }
   };
 
@@ -113,7 +156,9 @@ describe('the kill switch outlives a restart (same trading day, same mode; repla
     expect((change!.data as { reason: { code: string; message: string } }).reason.code).to.equal('RISK.CARRIED_OVER');
     expect((change!.data as { reason: { message: string } }).reason.message).to.contain('morning');
     expect(again.broker.submitted, 'no order reaches the broker').to.have.length(0);
-    expect(rows.some((r) => r.type === 'risk.denied' || (r.kind === 'decision' && JSON.stringify(r.data).includes('RISK.HALTED')))).to.equal(true);
+    expect(
+      rows.some((r) => r.type === 'risk.denied' || (r.kind === 'decision' && JSON.stringify(r.data).includes('RISK.HALTED'))),
+    ).to.equal(true);
   });
 
   it('a replay starts RUNNING whatever an earlier session left (replays stay reproducible)', async () => {

@@ -20,13 +20,18 @@ import { protectionGaps } from '../support/protection-check.js';
 describe('LMP over the seed-5 full day: every open share stays protected (integration, real SQLite)', function () {
   this.timeout(180_000);
   let tmp: string;
-  before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-seed5-')); });
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-seed5-'));
+  });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('has no moment with an open share and no protective order; LMP closes its own trades and ends flat and idle', async () => {
     const input = {
-      ...defaults, seed: 5, session: { ...defaults.session, start: '09:30', end: '16:00' },
-      store: { use: 'typeorm', params: { driver: 'sqlite', file: path.join(tmp, 's5.sqlite') } }, dataDir: tmp,
+      ...defaults,
+      seed: 5,
+      session: { ...defaults.session, start: '09:30', end: '16:00' },
+      store: { use: 'typeorm', params: { driver: 'sqlite', file: path.join(tmp, 's5.sqlite') } },
+      dataDir: tmp,
       strategies: [{ use: 'lmp', params: { symbol: 'HRVST', maxEntries: 100, session: { start: '09:30', end: '16:00' } } }],
     };
     const resolved = await resolveConfig(input, { builtins: await builtinPlugins(), baseDir: path.resolve(import.meta.dirname, '../..') });
@@ -40,7 +45,9 @@ describe('LMP over the seed-5 full day: every open share stays protected (integr
 
     expect(result.status).to.equal('completed');
     // The scenario itself: an entry that filled in parts while LMP decided to exit.
-    const partials = rows.filter((r) => r.type === 'order.filled' && (r.data as { status: string }).status === 'PartiallyFilled' && r.coid?.endsWith('.p'));
+    const partials = rows.filter(
+      (r) => r.type === 'order.filled' && (r.data as { status: string }).status === 'PartiallyFilled' && r.coid?.endsWith('.p'),
+    );
     expect(partials.length, 'partly filled entries').to.be.greaterThan(0);
 
     const monitor = protectionGaps(rows);
@@ -49,9 +56,14 @@ describe('LMP over the seed-5 full day: every open share stays protected (integr
 
     // LMP closes every trade itself (no session-end flatten picks up a forgotten remainder), each soon after it
     // decided to exit, and ends scanning.
-    const closed = rows.filter((r) => r.type === 'trade.closed').map((r) => r.data as { tradeId: string; exitReason: string; exitTime: number });
+    const closed = rows
+      .filter((r) => r.type === 'trade.closed')
+      .map((r) => r.data as { tradeId: string; exitReason: string; exitTime: number });
     expect(closed.length).to.be.greaterThan(3);
-    expect(closed.filter((t) => t.exitReason === 'kill-switch').map((t) => t.tradeId), 'closed by the session-end flatten').to.deep.equal([]);
+    expect(
+      closed.filter((t) => t.exitReason === 'kill-switch').map((t) => t.tradeId),
+      'closed by the session-end flatten',
+    ).to.deep.equal([]);
     for (const exit of rows.filter((r) => r.type === 'decision.exit')) {
       const t = closed.find((c) => c.tradeId === exit.tradeId);
       expect(t, `trade ${exit.tradeId} closed`).to.not.equal(undefined);
@@ -63,18 +75,39 @@ describe('LMP over the seed-5 full day: every open share stays protected (integr
   });
 });
 
-interface Row { ordinal: number; loop_seq: number; time: number; type: string; coid: string | null; trade_id: string | null; data: string }
+interface Row {
+  ordinal: number;
+  loop_seq: number;
+  time: number;
+  type: string;
+  coid: string | null;
+  trade_id: string | null;
+  data: string;
+}
 
 /** Every journal row of the file in append order, read with plain SQL. */
 function readJournal(file: string): JournalEntry[] {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = (db.prepare(`select name from sqlite_master where type = 'table' and name like 'hv_%' and name not in ('hv_sessions', 'hv_memory_versions', 'hv_checkpoints')`).all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      db
+        .prepare(
+          `select name from sqlite_master where type = 'table' and name like 'hv_%' and name not in ('hv_sessions', 'hv_memory_versions', 'hv_checkpoints')`,
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
     const rows: Row[] = [];
-    for (const t of tables) rows.push(...(db.prepare(`select ordinal, loop_seq, time, type, coid, trade_id, data from ${t}`).all() as Row[]));
+    for (const t of tables)
+      rows.push(...(db.prepare(`select ordinal, loop_seq, time, type, coid, trade_id, data from ${t}`).all() as Row[]));
     rows.sort((a, b) => a.ordinal - b.ordinal);
     return rows.map((r) => {
-      const e: JournalEntry = { kind: 'event', loopSeq: r.loop_seq, time: Number(r.time), type: r.type as JournalEntry['type'], data: JSON.parse(r.data) as Record<string, unknown> };
+      const e: JournalEntry = {
+        kind: 'event',
+        loopSeq: r.loop_seq,
+        time: Number(r.time),
+        type: r.type as JournalEntry['type'],
+        data: JSON.parse(r.data) as Record<string, unknown>,
+      };
       if (r.coid !== null) e.coid = r.coid;
       if (r.trade_id !== null) e.tradeId = r.trade_id;
       return e;

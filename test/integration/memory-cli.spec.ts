@@ -10,7 +10,12 @@ const bin = path.join(repo, 'bin/harvester.js');
 const config = 'test/fixtures/configs/learning.config.ts';
 
 function harvester(args: string[], env: Record<string, string>, cfg = config): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args, '--config', cfg], { cwd: repo, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, [bin, ...args, '--config', cfg], {
+    cwd: repo,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,9 +34,13 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-memcli-'));
     env = { HV_TEST_DIR: dir, HV_TEST_SEED: '42' };
-    const lines = ok(harvester(['run', '--json'], env)).trim().split('\n');
+    const lines = ok(harvester(['run', '--json'], env))
+      .trim()
+      .split('\n');
     sessionId = (JSON.parse(lines[lines.length - 1]!) as { sessionId: string }).sessionId;
-    const twin = ok(harvester(['run', '--json'], env)).trim().split('\n');
+    const twin = ok(harvester(['run', '--json'], env))
+      .trim()
+      .split('\n');
     twinId = (JSON.parse(twin[twin.length - 1]!) as { sessionId: string }).sessionId;
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -39,10 +48,15 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
   it('build → ls → show → rebuild reproduces the checksum; promote, diff, rollback, a rejected version needs --force; export', () => {
     expect(ok(harvester(['memory', 'build', sessionId], env))).to.match(/^saved v1 /);
     expect(ok(harvester(['memory', 'build', sessionId, '--seed', '7'], env))).to.match(/^saved v2 /);
-    const ls = ok(harvester(['memory', 'ls'], env)).trim().split('\n');
+    const ls = ok(harvester(['memory', 'ls'], env))
+      .trim()
+      .split('\n');
     expect(ls.map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).to.deep.equal(['v2 candidate', 'v1 candidate']);
 
-    const shown = JSON.parse(ok(harvester(['memory', 'show', '1'], env))) as { meta: { checksum: string }; content: { samples: { ids: string[] }; learners: { id: string }[]; sections: Record<string, unknown> } };
+    const shown = JSON.parse(ok(harvester(['memory', 'show', '1'], env))) as {
+      meta: { checksum: string };
+      content: { samples: { ids: string[] }; learners: { id: string }[]; sections: Record<string, unknown> };
+    };
     expect(shown.content.learners.map((l) => l.id)).to.deep.equal(['meta-label', 'threshold-tuner', 'exec-memory']);
     expect(shown.content.samples.ids.every((id) => /^\d{17}:42:lmp:/.test(id))).to.equal(true);
     // One format with the session's pipeline: the take/skip model acts through `filter`, the others through sections.
@@ -73,7 +87,9 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
   it('rebuild fails with MEMORY.REBUILD_MISMATCH when a journaled sample no longer matches', () => {
     const db = new Database(path.join(dir, 'harvester.sqlite'));
     try {
-      const row = db.prepare(`select id, data from hv_training_samples where type = 'training.sample' and session_id = ? order by id limit 1`).get(sessionId) as { id: number; data: string };
+      const row = db
+        .prepare(`select id, data from hv_training_samples where type = 'training.sample' and session_id = ? order by id limit 1`)
+        .get(sessionId) as { id: number; data: string };
       const data = JSON.parse(row.data) as { label: { r: number } };
       data.label.r = data.label.r + 1;
       db.prepare('update hv_training_samples set data = ? where id = ?').run(JSON.stringify(data), row.id);
@@ -95,7 +111,7 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
   });
 });
 
-describe('versions the session\'s own pipeline saved are rebuilt byte for byte (E0, second half)', function () {
+describe("versions the session's own pipeline saved are rebuilt byte for byte (E0, second half)", function () {
   this.timeout(300_000);
   const loop = 'test/fixtures/configs/learning-loop.config.ts';
   let dir: string;
@@ -107,14 +123,28 @@ describe('versions the session\'s own pipeline saved are rebuilt byte for byte (
   it('three sessions with learning on; `memory rebuild` reproduces the checksum of every version the loop saved', () => {
     for (const seed of ['42', '43', '44']) ok(harvester(['run', '--json'], { HV_TEST_DIR: dir, HV_TEST_SEED: seed }, loop));
     const env = { HV_TEST_DIR: dir, HV_TEST_SEED: '42' };
-    const ls = ok(harvester(['memory', 'ls'], env, loop)).trim().split('\n').filter((l) => l.trim() !== '');
-    const versions = ls.map((l) => ({ v: /v(\d+)/.exec(l)![1]!, checksum: l.trim().replace(/^\*\s*/, '').split(/\s+/)[2]! }));
+    const ls = ok(harvester(['memory', 'ls'], env, loop))
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    const versions = ls.map((l) => ({
+      v: /v(\d+)/.exec(l)![1]!,
+      checksum: l
+        .trim()
+        .replace(/^\*\s*/, '')
+        .split(/\s+/)[2]!,
+    }));
     expect(versions.length, 'the pipeline saved versions').to.be.greaterThan(1);
     for (const { v, checksum } of versions) {
-      const shown = JSON.parse(ok(harvester(['memory', 'show', v], env, loop))) as { meta: { checksum: string }; content: { kind: string; seed: number; learners: { id: string }[] } };
+      const shown = JSON.parse(ok(harvester(['memory', 'show', v], env, loop))) as {
+        meta: { checksum: string };
+        content: { kind: string; seed: number; learners: { id: string }[] };
+      };
       expect(shown.content.kind, `v${v} is in the loop's format`).to.equal('harvester.learning');
       expect(shown.meta.checksum.startsWith(checksum)).to.equal(true);
-      expect(ok(harvester(['memory', 'rebuild', v], env, loop)), `v${v}`).to.match(new RegExp(`checksum ${shown.meta.checksum} reproduced`));
+      expect(ok(harvester(['memory', 'rebuild', v], env, loop)), `v${v}`).to.match(
+        new RegExp(`checksum ${shown.meta.checksum} reproduced`),
+      );
     }
   });
 });

@@ -14,7 +14,11 @@ async function open(file: string, dir: string): Promise<{ store: TypeormMemorySt
 }
 
 function latestFile(dir: string): { version: number; checksum: string; content: unknown } {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'memory_latest.json'), 'utf8')) as { version: number; checksum: string; content: unknown };
+  return JSON.parse(fs.readFileSync(path.join(dir, 'memory_latest.json'), 'utf8')) as {
+    version: number;
+    checksum: string;
+    content: unknown;
+  };
 }
 
 describe('memory on disk: memory_latest.json + memory_versions/, atomic, and a kill mid-save (real SQLite, real SIGKILL)', function () {

@@ -46,17 +46,25 @@ describe('the npm package, installed into an outside project with --omit=dev', f
 
     outside = path.join(tmp, 'outside');
     fs.mkdirSync(outside);
-    fs.writeFileSync(path.join(outside, 'package.json'), `${JSON.stringify({ name: 'outside', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(outside, 'package.json'),
+      `${JSON.stringify({ name: 'outside', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+    );
     // --prefer-offline: every tarball `npm ci` cached is taken from the cache without asking the registry; only what the
     // cache lacks (npm ci stores tarballs, not always the registry's version lists) is fetched, from the npm registry CI
     // reaches. --ignore-scripts: the only install script among the production dependencies is better-sqlite3's native
     // build (minutes of node-gyp on two cores, or a prebuilt binary from outside the npm registry), and none of the three
     // entry points loads it; the CLI's own use of it is covered by the clone's specs.
-    const install = run('npm', ['install', '--omit=dev', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', path.join(tmp, packed.filename)], outside, 180_000);
+    const install = run(
+      'npm',
+      ['install', '--omit=dev', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', path.join(tmp, packed.filename)],
+      outside,
+      180_000,
+    );
     if (install.status !== 0) {
       throw new Error(
-        `npm install --omit=dev of the packed tarball failed (exit ${install.status}). It needs the npm cache that \`npm ci\` filled, `
-          + `or the npm registry for what that cache lacks (ENOTCACHED / ENOTFOUND below mean neither had it):\n${tail(install.stderr)}`,
+        `npm install --omit=dev of the packed tarball failed (exit ${install.status}). It needs the npm cache that \`npm ci\` filled, ` +
+          `or the npm registry for what that cache lacks (ENOTCACHED / ENOTFOUND below mean neither had it):\n${tail(install.stderr)}`,
       );
     }
   });
@@ -74,7 +82,14 @@ describe('the npm package, installed into an outside project with --omit=dev', f
 
   it('packs the product and its built entry points, and nothing of test/, bench/ or scripts/', () => {
     const files = packed.files.map((f) => f.path);
-    for (const f of ['bin/harvester.js', 'bin/source-condition.js', 'adapters/cli/main.ts', 'tsconfig.json', 'harvester.config.ts', 'README.md']) {
+    for (const f of [
+      'bin/harvester.js',
+      'bin/source-condition.js',
+      'adapters/cli/main.ts',
+      'tsconfig.json',
+      'harvester.config.ts',
+      'README.md',
+    ]) {
       expect(files, f).to.include(f);
     }
     for (const entry of ['index', 'plugins/sdk/index', 'plugins/conformance/index']) {
@@ -85,7 +100,7 @@ describe('the npm package, installed into an outside project with --omit=dev', f
     expect(fs.existsSync(path.join(repo, 'dist')), 'postpack leaves no dist/ in the checkout').to.equal(false);
   });
 
-  it('installs production dependencies and the kit\'s test-runner peer (chai), but no dev dependency and not the optional mocha', () => {
+  it("installs production dependencies and the kit's test-runner peer (chai), but no dev dependency and not the optional mocha", () => {
     const has = (name: string) => fs.existsSync(path.join(outside, 'node_modules', name, 'package.json'));
     expect(has('harvester')).to.equal(true);
     expect(has('zod')).to.equal(true);
@@ -97,19 +112,43 @@ describe('the npm package, installed into an outside project with --omit=dev', f
   it('`harvester/sdk` loads in plain Node and exposes the plugin SDK, the ports and the domain primitives', () => {
     const got = probe(`const m = await import('harvester/sdk');
       const s = m.defineStrategy({ id: 'probe-one', apiVersion: m.PLUGIN_API_VERSION, description: 'p', paramsSchema: m.z.object({}), create: () => ({}) });
-      console.log(JSON.stringify({ keys: Object.keys(m), kind: s.kind, price: m.toPrice(12.34), parsed: m.z.number().parse(3) }));`) as
-      { keys: string[]; kind: string; price: number; parsed: number };
-    expect(got.keys).to.include.members(['defineStrategy', 'defineAdapter', 'defineLearner', 'defineRiskPolicy', 'defineConfig', 'env', 'z', 'createToken', 'toPrice']);
+      console.log(JSON.stringify({ keys: Object.keys(m), kind: s.kind, price: m.toPrice(12.34), parsed: m.z.number().parse(3) }));`) as {
+      keys: string[];
+      kind: string;
+      price: number;
+      parsed: number;
+    };
+    expect(got.keys).to.include.members([
+      'defineStrategy',
+      'defineAdapter',
+      'defineLearner',
+      'defineRiskPolicy',
+      'defineConfig',
+      'env',
+      'z',
+      'createToken',
+      'toPrice',
+    ]);
     expect(got).to.deep.include({ kind: 'strategy', price: 123_400, parsed: 3 });
   });
 
   it('`harvester/conformance` loads in plain Node, with the suites, the card lists and the programmatic runner', () => {
     const got = probe(`const k = await import('harvester/conformance');
-      console.log(JSON.stringify({ keys: Object.keys(k), kit: k.KIT_VERSION, brk: k.BROKER_CARDS.length, feed: k.FEED_CARDS.length }));`) as
-      { keys: string[]; kit: string; brk: number; feed: number };
+      console.log(JSON.stringify({ keys: Object.keys(k), kit: k.KIT_VERSION, brk: k.BROKER_CARDS.length, feed: k.FEED_CARDS.length }));`) as {
+      keys: string[];
+      kit: string;
+      brk: number;
+      feed: number;
+    };
     expect(got.keys).to.include.members([
-      'describeBrokerAdapterConformance', 'describeMarketDataFeedConformance', 'describeRiskPolicyConformance', 'describeLearnerConformance',
-      'describeMemoryStoreConformance', 'runSuiteProgrammatically', 'buildReport', 'EventRecorder',
+      'describeBrokerAdapterConformance',
+      'describeMarketDataFeedConformance',
+      'describeRiskPolicyConformance',
+      'describeLearnerConformance',
+      'describeMemoryStoreConformance',
+      'runSuiteProgrammatically',
+      'buildReport',
+      'EventRecorder',
     ]);
     expect(got.kit).to.equal('1.0');
     expect(got.brk).to.be.greaterThan(0);
@@ -124,17 +163,24 @@ describe('the npm package, installed into an outside project with --omit=dev', f
   });
 
   it('its .d.ts files typecheck a strict outside project that has no @types of its own', () => {
-    fs.writeFileSync(path.join(outside, 'check.ts'), `import { defineStrategy, z, type Strategy } from 'harvester/sdk';
+    fs.writeFileSync(
+      path.join(outside, 'check.ts'),
+      `import { defineStrategy, z, type Strategy } from 'harvester/sdk';
 import { runSuiteProgrammatically, type ConformanceReport } from 'harvester/conformance';
 import { HarvesterError, type ErrorCode } from 'harvester';
 export const s = defineStrategy({ id: 'x-y', apiVersion: 1, description: 'd', paramsSchema: z.object({ a: z.number() }), create: () => ({}) as unknown as Strategy });
 export type Report = ConformanceReport;
 export const code: ErrorCode = new HarvesterError('CONFIG.INVALID', 'x').code;
 export const runner: typeof runSuiteProgrammatically = runSuiteProgrammatically;
-`);
-    fs.writeFileSync(path.join(outside, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: [] }, files: ['check.ts'],
-    }));
+`,
+    );
+    fs.writeFileSync(
+      path.join(outside, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: [] },
+        files: ['check.ts'],
+      }),
+    );
     const r = run(process.execPath, [tsc, '-p', 'tsconfig.json'], outside);
     expect(r.status, `${r.stdout}${r.stderr}`).to.equal(0);
   });

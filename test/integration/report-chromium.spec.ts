@@ -45,7 +45,9 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     const errors: string[] = [];
     const requests: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) requests.push(r.url());
+    });
     await page.goto(`file://${html}`);
     await page.waitForFunction(() => document.body.dataset.rendered !== undefined);
     const rendered = (await page.evaluate(() => document.body.dataset.rendered ?? '')).split(' ');
@@ -53,19 +55,27 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     expect(errors).to.deep.equal([]);
     expect(requests).to.deep.equal([]);
     expect(trades.length).to.be.greaterThan(0);
-    for (const id of ['chart-price', 'chart-equity', 'chart-r', 'chart-mae', 'chart-exits', ...trades.map((t) => `heat-${t}`)]) expect(rendered, id).to.include(id);
+    for (const id of ['chart-price', 'chart-equity', 'chart-r', 'chart-mae', 'chart-exits', ...trades.map((t) => `heat-${t}`)])
+      expect(rendered, id).to.include(id);
     // Not blank: every canvas of the page carries ink (uPlot, Lightweight Charts and the heatmaps all draw on canvases).
-    const inked = await page.$$eval('canvas', (cs, fn) => cs.map((c) => (new Function(`return ${fn}`)() as (c: HTMLCanvasElement) => number)(c as HTMLCanvasElement)), INKED_SHARE);
+    const inked = await page.$$eval(
+      'canvas',
+      (cs, fn) => cs.map((c) => (new Function(`return ${fn}`)() as (c: HTMLCanvasElement) => number)(c as HTMLCanvasElement)),
+      INKED_SHARE,
+    );
     expect(inked.filter((s) => s > 0.001).length, `inked canvases ${JSON.stringify(inked)}`).to.be.greaterThan(trades.length + 4);
     const shot = await page.screenshot({ fullPage: true });
     expect(shot.length).to.be.greaterThan(50_000);
     await page.close();
   });
 
-  it('the numbers on the page are the journal\'s', async () => {
+  it("the numbers on the page are the journal's", async () => {
     const db = new Database(path.join(dir, 'harvester.sqlite'), { readonly: true });
-    const count = (table: string, type: string) => (db.prepare(`select count(*) n from ${table} where session_id = ? and type = ?`).get(sessionId, type) as { n: number }).n;
-    const closed = (db.prepare(`select data from hv_trades where session_id = ? and type = 'trade.closed'`).all(sessionId) as { data: string }[]).map((r) => JSON.parse(r.data) as { netPnl: number; grossPnl: number; tradeId: string });
+    const count = (table: string, type: string) =>
+      (db.prepare(`select count(*) n from ${table} where session_id = ? and type = ?`).get(sessionId, type) as { n: number }).n;
+    const closed = (
+      db.prepare(`select data from hv_trades where session_id = ? and type = 'trade.closed'`).all(sessionId) as { data: string }[]
+    ).map((r) => JSON.parse(r.data) as { netPnl: number; grossPnl: number; tradeId: string });
     const submitted = count('hv_orders', 'order.submitted');
     const cancelled = count('hv_orders', 'order.cancelled');
     db.close();
@@ -78,7 +88,9 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     expect(await kpi('ordersSent')).to.equal(String(submitted));
     expect(await kpi('ordersCancelled')).to.equal(String(cancelled));
     expect(await kpi('trades')).to.match(new RegExp(`^${closed.length} \\(`));
-    const rows = await page.$$eval('#trades tr[data-trade]', (trs) => trs.map((tr) => [tr.getAttribute('data-trade'), tr.querySelector('[data-net]')?.textContent]));
+    const rows = await page.$$eval('#trades tr[data-trade]', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-trade'), tr.querySelector('[data-net]')?.textContent]),
+    );
     expect(rows).to.deep.equal(closed.map((t) => [t.tradeId, (t.netPnl / 10_000).toFixed(2)]));
     await page.close();
   });
@@ -94,9 +106,16 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     const expected = { orders: n('hv_orders'), fills: n('hv_fills'), trades: n('hv_trades'), decisions: n('hv_decisions') };
     db.close();
     for (const [table, count] of Object.entries(expected)) {
-      const jsonl = fs.readFileSync(path.join(out, `${sessionId}-${table}.jsonl`), 'utf8').trim().split('\n').filter(Boolean);
+      const jsonl = fs
+        .readFileSync(path.join(out, `${sessionId}-${table}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean);
       expect(jsonl.length, table).to.equal(count);
-      const csv = fs.readFileSync(path.join(out, `${sessionId}-${table}.csv`), 'utf8').trim().split('\n');
+      const csv = fs
+        .readFileSync(path.join(out, `${sessionId}-${table}.csv`), 'utf8')
+        .trim()
+        .split('\n');
       expect(csv.length - 1, table).to.equal(count); // one line a row: JSON cells never hold a raw line break
       expect(new Set(csv[0]!.split(',')).size, `${table}: unique column names`).to.equal(csv[0]!.split(',').length);
     }
@@ -112,7 +131,12 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
     const day = path.join(root, '2024-03-14', sessionId);
     const manifest = JSON.parse(fs.readFileSync(path.join(day, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
     const names = manifest.files.map((f) => f.file);
-    expect(names).to.include.members(['report.html', 'session.json', `journal/${sessionId}-fills.jsonl`, `journal/${sessionId}-orders.jsonl`]);
+    expect(names).to.include.members([
+      'report.html',
+      'session.json',
+      `journal/${sessionId}-fills.jsonl`,
+      `journal/${sessionId}-orders.jsonl`,
+    ]);
     expect(names.some((n) => n.endsWith('.hrec'))).to.equal(true);
     expect(harvester(['archive', sessionId, '--verify', day], {}).status).to.equal(0);
     fs.appendFileSync(path.join(day, `journal/${sessionId}-fills.jsonl`), '{"forged":true}\n');
@@ -122,7 +146,19 @@ describe('harvester report (LMP session → self-contained HTML, rendered in Chr
   });
 
   it('--db-url names the database instead of the config (the default config points elsewhere)', () => {
-    const r = harvester(['report', sessionId, '--db-url', `sqlite:///${path.join(dir, 'harvester.sqlite')}`, '--no-market', '--json', '--out', path.join(dir, 'by-url.html')], {});
+    const r = harvester(
+      [
+        'report',
+        sessionId,
+        '--db-url',
+        `sqlite:///${path.join(dir, 'harvester.sqlite')}`,
+        '--no-market',
+        '--json',
+        '--out',
+        path.join(dir, 'by-url.html'),
+      ],
+      {},
+    );
     expect(r.status, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout.trim().split('\n').pop()!).sessionId).to.equal(sessionId);
   });

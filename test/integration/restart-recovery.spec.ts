@@ -3,13 +3,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  control, DRILL_ACCOUNT, JournalDb, kill9, readySession, startHarvester, startVenue, SYMBOL, until, writeConfig, writeRestingStrategy, type Child, type Venue,
+  control,
+  DRILL_ACCOUNT,
+  JournalDb,
+  kill9,
+  readySession,
+  startHarvester,
+  startVenue,
+  SYMBOL,
+  until,
+  writeConfig,
+  writeRestingStrategy,
+  type Child,
+  type Venue,
 } from './crash-drill/drill-harness.js';
 import { runCrashDrills } from './crash-drill/crash-drill.js';
 import { spawn } from 'node:child_process';
 
 async function runCli(args: string[]): Promise<string> {
-  const p = spawn(process.execPath, ['bin/harvester.js', ...args], { env: { ...process.env, HV_DRILL_ACCOUNT: DRILL_ACCOUNT }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, ['bin/harvester.js', ...args], {
+    env: { ...process.env, HV_DRILL_ACCOUNT: DRILL_ACCOUNT },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const out: string[] = [];
   p.stdout.on('data', (b: Buffer) => out.push(b.toString()));
   await new Promise((r) => p.on('exit', r));
@@ -32,7 +47,8 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
     return c;
   };
   const deskOrders = () => [...venue.server.desk.orders.values()];
-  const position = (): number => [...venue.server.desk.positions.values()].filter((p) => p.contract.symbol === SYMBOL).reduce((n, p) => n + p.qty, 0);
+  const position = (): number =>
+    [...venue.server.desk.positions.values()].filter((p) => p.contract.symbol === SYMBOL).reduce((n, p) => n + p.qty, 0);
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-restart-'));
@@ -47,10 +63,18 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
 
   it('SIGINT: the working entry is cancelled at the fake TWS, the journal is complete, the session is stopped (exit 130)', async () => {
     const strategy = writeRestingStrategy(dir);
-    const config = writeConfig(dir, { port: venue.port, clientId: 61, strategies: `[{ use: ${JSON.stringify(strategy)}, params: { symbol: '${SYMBOL}' } }]` });
+    const config = writeConfig(dir, {
+      port: venue.port,
+      clientId: 61,
+      strategies: `[{ use: ${JSON.stringify(strategy)}, params: { symbol: '${SYMBOL}' } }]`,
+    });
     const child = start(config);
     await readySession(path.join(dir, 'journal.sqlite'), new Set(), child);
-    const entry = await until('a resting entry at the fake', () => deskOrders().find((o) => o.placed.orderRef.endsWith('-i1.p') && o.status === 'Submitted'), 60_000);
+    const entry = await until(
+      'a resting entry at the fake',
+      () => deskOrders().find((o) => o.placed.orderRef.endsWith('-i1.p') && o.status === 'Submitted'),
+      60_000,
+    );
     child.proc.kill('SIGINT');
     const exit = await child.exited;
     expect(exit.code, child.err.join('')).to.equal(130);
@@ -65,8 +89,14 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
       const orders = j.rows('hv_orders');
       for (const o of deskOrders()) {
         const coid = o.placed.orderRef.split(':')[2]!;
-        expect(orders.some((r) => r.type === 'order.requested' && r.coid === coid), `${coid} requested`).to.equal(true);
-        expect(orders.some((r) => r.type === 'order.cancelled' && r.coid === coid), `${coid} cancelled`).to.equal(true);
+        expect(
+          orders.some((r) => r.type === 'order.requested' && r.coid === coid),
+          `${coid} requested`,
+        ).to.equal(true);
+        expect(
+          orders.some((r) => r.type === 'order.cancelled' && r.coid === coid),
+          `${coid} cancelled`,
+        ).to.equal(true);
       }
       expect(j.rows('hv_risk_events').map((r) => r.type)).to.include.members(['session.stopping', 'stop.cancel-entries']);
       expect(j.rows('hv_checkpoints').length).to.be.at.least(3);
@@ -93,7 +123,9 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
       expect(status.state, `round ${round}`).to.equal('HALT');
       const j = db();
       try {
-        const change = j.rows('hv_risk_events', "session_id = ? AND type = 'risk.state-changed'", next).map((r) => JSON.parse(r.data) as { to: string; by: string; reason: { code: string; message: string } })[0];
+        const change = j
+          .rows('hv_risk_events', "session_id = ? AND type = 'risk.state-changed'", next)
+          .map((r) => JSON.parse(r.data) as { to: string; by: string; reason: { code: string; message: string } })[0];
         expect(change).to.deep.include({ to: 'HALT', by: 'restart' });
         expect(change!.reason.code).to.equal('RISK.CARRIED_OVER');
         // The root cause and the session that raised it, however many restarts later.
@@ -116,8 +148,17 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
     const file = path.join(dir, 'journal.sqlite');
     let child = start(config);
     const first = await readySession(file, new Set(), child);
-    const parent = await until('a filled entry with its bracket working', () => deskOrders().find((o) => o.placed.orderRef.endsWith('.p') && o.status === 'Filled'
-      && deskOrders().filter((c) => c.placed.parentId === o.orderId && c.status === 'Submitted').length === 2), 90_000);
+    const parent = await until(
+      'a filled entry with its bracket working',
+      () =>
+        deskOrders().find(
+          (o) =>
+            o.placed.orderRef.endsWith('.p') &&
+            o.status === 'Filled' &&
+            deskOrders().filter((c) => c.placed.parentId === o.orderId && c.status === 'Submitted').length === 2,
+        ),
+      90_000,
+    );
     const legs = deskOrders().filter((c) => c.placed.parentId === parent.orderId);
     expect(position()).to.equal(10);
     await kill9(child);
@@ -126,7 +167,10 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
     // Inherited with its working stop: kept (adoptedPositions 'protect'), legs still working at the venue.
     expect(legs.map((l) => l.status)).to.deep.equal(['Submitted', 'Submitted']);
     const status = await control(dir, 'status');
-    const held = ((status as { detail?: { positions?: { symbol: string; quantity: number }[] } }).detail?.positions ?? []).map((p) => [p.symbol, p.quantity]);
+    const held = ((status as { detail?: { positions?: { symbol: string; quantity: number }[] } }).detail?.positions ?? []).map((p) => [
+      p.symbol,
+      p.quantity,
+    ]);
     expect(held, 'the restarted kernel knows the inherited position').to.deep.equal([[SYMBOL, 10]]);
     expect((await control(dir, 'pause')).ok).to.equal(true); // no new entry muddles the venue's position
     expect((await control(dir, 'flatten', 'spec: close the inherited position')).ok).to.equal(true);
@@ -135,10 +179,14 @@ describe('restart recovery against the fake TWS (child processes, kill -9, SIGIN
     expect((await child.exited).code).to.equal(130);
     const j = db();
     try {
-      const flatten = j.rows('hv_risk_events', "session_id = ? AND type = 'flatten.all'", second).map((r) => JSON.parse(r.data) as { positions: number; cancelled: number });
+      const flatten = j
+        .rows('hv_risk_events', "session_id = ? AND type = 'flatten.all'", second)
+        .map((r) => JSON.parse(r.data) as { positions: number; cancelled: number });
       // The legs stay until the position is flat (every open share protected), then are cancelled: checked at the venue above.
       expect(flatten[0]).to.deep.include({ positions: 1 });
-      expect(j.rows('hv_orders', "session_id = ? AND type = 'order.rejected'", second).filter((r) => r.data.includes('DUPLICATE_ID'))).to.deep.equal([]);
+      expect(
+        j.rows('hv_orders', "session_id = ? AND type = 'order.rejected'", second).filter((r) => r.data.includes('DUPLICATE_ID')),
+      ).to.deep.equal([]);
     } finally {
       j.close();
     }
@@ -151,8 +199,14 @@ describe('crash drill (npm run drill:crash; a small count here)', function () {
   it('kill -9 at seeded moments: nothing lost, nothing placed or filled twice, halts restored, integrity ok', async () => {
     const r = await runCrashDrills({ drills: 3, seed: 5, haltShare: 0.5 });
     expect(r.drills).to.equal(3);
-    expect({ lost: r.lostRows, orders: r.duplicateOrders, fills: r.duplicateFills, halts: r.lostHalts, counters: r.counterMismatches, integrity: r.integrityFailures })
-      .to.deep.equal({ lost: 0, orders: 0, fills: 0, halts: 0, counters: 0, integrity: 0 });
+    expect({
+      lost: r.lostRows,
+      orders: r.duplicateOrders,
+      fills: r.duplicateFills,
+      halts: r.lostHalts,
+      counters: r.counterMismatches,
+      integrity: r.integrityFailures,
+    }).to.deep.equal({ lost: 0, orders: 0, fills: 0, halts: 0, counters: 0, integrity: 0 });
     expect(r.finalStop).to.deep.equal({ exitCode: 130, status: 'stopped' });
   });
 });
@@ -164,7 +218,8 @@ describe('orderly stop of a replay (SIGINT ends the run early with a partial sum
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-replay-stop-'));
     try {
       const p = spawn(process.execPath, ['bin/harvester.js', 'run', '--json', '--config', 'test/fixtures/configs/e2e.config.ts'], {
-        env: { ...process.env, HV_TEST_DIR: dir, HV_TEST_END: '15:30' }, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, HV_TEST_DIR: dir, HV_TEST_END: '15:30' },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       const out: string[] = [];
       const err: string[] = [];
@@ -173,15 +228,20 @@ describe('orderly stop of a replay (SIGINT ends the run early with a partial sum
       const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
       const file = path.join(dir, 'harvester.sqlite');
       // Once the session row exists the replay is under way (the day takes far longer to play than this wait).
-      await until('the replay session row', () => {
-        if (!fs.existsSync(file)) return false;
-        const d = new JournalDb(file);
-        try {
-          return d.sessions().length > 0;
-        } finally {
-          d.close();
-        }
-      }, 120_000, 50);
+      await until(
+        'the replay session row',
+        () => {
+          if (!fs.existsSync(file)) return false;
+          const d = new JournalDb(file);
+          try {
+            return d.sessions().length > 0;
+          } finally {
+            d.close();
+          }
+        },
+        120_000,
+        50,
+      );
       await new Promise((r) => setTimeout(r, 300));
       p.kill('SIGINT');
       expect(await exited, err.join('')).to.equal(130);

@@ -30,10 +30,13 @@ describe('harvester samples export (CLI, real SQLite file)', function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('exports the session\'s labelled samples as JSON lines and CSV, the same samples in both', () => {
+  it("exports the session's labelled samples as JSON lines and CSV, the same samples in both", () => {
     const j = harvester(['samples', 'export', sessionId, '--config', config, '--format', 'jsonl'], env);
     expect(j.status, j.stderr).to.equal(0);
-    const samples = j.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainingSample);
+    const samples = j.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TrainingSample);
     expect(samples.length).to.be.greaterThan(0);
     expect(new Set(samples.map((s) => s.sampleId)).size, 'unique ids').to.equal(samples.length);
     for (const s of samples) {
@@ -43,22 +46,47 @@ describe('harvester samples export (CLI, real SQLite file)', function () {
       expect(s.features.every(Number.isFinite), 'finite features').to.equal(true);
       expect(s.weight).to.equal(s.synthetic ? 0.5 : 1);
     }
-    expect(samples.some((s) => s.synthetic), 'ghost-labelled triggers').to.equal(true);
-    expect(samples.some((s) => !s.synthetic && s.label.exitReason !== 'entry-unfilled'), 'real closed trades').to.equal(true);
+    expect(
+      samples.some((s) => s.synthetic),
+      'ghost-labelled triggers',
+    ).to.equal(true);
+    expect(
+      samples.some((s) => !s.synthetic && s.label.exitReason !== 'entry-unfilled'),
+      'real closed trades',
+    ).to.equal(true);
 
     const out = path.join(dir, 'samples.csv');
     const c = harvester(['samples', 'export', sessionId, '--config', config, '--format', 'csv', '--out', out], env);
     expect(c.status, c.stderr).to.equal(0);
     const rows = fs.readFileSync(out, 'utf8').trim().split('\n');
     const header = rows[0]!.split(',');
-    expect(header).to.include.members(['sampleId', 'synthetic', 'label.r', 'label.mae', 'label.mfe', 'label.forced', 'dec.imbalance', 'tm3s.imbalance', 'd1.imbalance', 'p5s.markoutTicks']);
+    expect(header).to.include.members([
+      'sampleId',
+      'synthetic',
+      'label.r',
+      'label.mae',
+      'label.mfe',
+      'label.forced',
+      'dec.imbalance',
+      'tm3s.imbalance',
+      'd1.imbalance',
+      'p5s.markoutTicks',
+    ]);
     expect(rows.length - 1, 'one CSV row per sample').to.equal(samples.length);
     const first = rows[1]!.split(',');
     expect(Number(first[header.indexOf('label.r')])).to.equal(samples[0]!.label.r);
-    expect(Number(first[header.indexOf('dec.imbalance')])).to.equal(samples[0]!.features[samples[0]!.featureNames.indexOf('dec.imbalance')]);
+    expect(Number(first[header.indexOf('dec.imbalance')])).to.equal(
+      samples[0]!.features[samples[0]!.featureNames.indexOf('dec.imbalance')],
+    );
 
     const real = harvester(['samples', 'export', sessionId, '--config', config, '--real-only'], env);
-    expect(real.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainingSample).every((s) => !s.synthetic)).to.equal(true);
+    expect(
+      real.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as TrainingSample)
+        .every((s) => !s.synthetic),
+    ).to.equal(true);
   });
 
   it('refuses an unknown format, naming the option', () => {

@@ -35,20 +35,39 @@ describe('third-party strategy plugins', function () {
     const init = run(process.execPath, [bin, 'init', 'strategy', 'opening-drive', '--dir', dir], repo);
     expect(init.status, init.out).to.equal(0);
     const plugin = path.join(dir, 'opening-drive');
-    for (const f of ['package.json', 'index.ts', 'params.ts', 'opening-drive.strategy.ts', 'test/opening-drive.spec.ts', 'tsconfig.json', 'README.md']) {
+    for (const f of [
+      'package.json',
+      'index.ts',
+      'params.ts',
+      'opening-drive.strategy.ts',
+      'test/opening-drive.spec.ts',
+      'tsconfig.json',
+      'README.md',
+    ]) {
       expect(fs.existsSync(path.join(plugin, f)), f).to.equal(true);
     }
     const again = run(process.execPath, [bin, 'init', 'strategy', 'opening-drive', '--dir', dir], repo);
     expect(again.status).to.not.equal(0);
 
-    const tsc = run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--customConditions', SOURCE], plugin);
+    const tsc = run(
+      process.execPath,
+      [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--customConditions', SOURCE],
+      plugin,
+    );
     expect(tsc.status, tsc.out).to.equal(0);
-    const spec = run(process.execPath, ['--import', 'tsx', path.join(repo, 'node_modules/mocha/bin/mocha.js'), 'test/opening-drive.spec.ts'], plugin, { NODE_OPTIONS: `--conditions=${SOURCE}` });
+    const spec = run(
+      process.execPath,
+      ['--import', 'tsx', path.join(repo, 'node_modules/mocha/bin/mocha.js'), 'test/opening-drive.spec.ts'],
+      plugin,
+      { NODE_OPTIONS: `--conditions=${SOURCE}` },
+    );
     expect(spec.status, spec.out).to.equal(0);
     expect(spec.out).to.match(/2 passing/);
 
     const config = path.join(dir, 'harvester.config.ts');
-    fs.writeFileSync(config, `import { defineConfig } from 'harvester/sdk';
+    fs.writeFileSync(
+      config,
+      `import { defineConfig } from 'harvester/sdk';
 export default defineConfig({
   seed: 5,
   session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '10:00' },
@@ -58,10 +77,17 @@ export default defineConfig({
   strategies: [{ use: './opening-drive/index.ts', params: { symbol: 'HRVST', minImbalance: 0.3, cooldownSeconds: 60 } }],
   dataDir: '${path.join(dir, 'var')}',
 });
-`);
+`,
+    );
     const session = run(process.execPath, [bin, 'run', '--json', '--config', config], dir);
     expect(session.status, session.out).to.equal(0);
-    const summary = JSON.parse(session.out.trim().split('\n').filter((l) => l.startsWith('{') && l.includes('"journalSha256"')).at(-1)!) as { strategy: string; orders: number };
+    const summary = JSON.parse(
+      session.out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.includes('"journalSha256"'))
+        .at(-1)!,
+    ) as { strategy: string; orders: number };
     expect(summary.strategy).to.equal('opening-drive');
     expect(summary.orders).to.be.greaterThan(0);
   });
@@ -72,7 +98,9 @@ export default defineConfig({
     fs.mkdirSync(esm, { recursive: true });
     fs.writeFileSync(path.join(esm, 'package.json'), '{ "type": "module" }\n');
     const config = path.join(esm, 'harvester.config.ts');
-    fs.writeFileSync(config, `import { defineConfig } from 'harvester/sdk';
+    fs.writeFileSync(
+      config,
+      `import { defineConfig } from 'harvester/sdk';
 export default defineConfig({
   session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '09:40' },
   marketData: { use: 'replay', params: { generate: { symbol: 'HRVST' } } },
@@ -81,7 +109,8 @@ export default defineConfig({
   strategies: [{ use: 'lmp', params: { symbol: 'HRVST' } }],
   dataDir: '${path.join(dir, 'var')}',
 });
-`);
+`,
+    );
     const check = run(process.execPath, [bin, 'config', 'check', '--config', config], esm);
     expect(check.out).to.not.match(/LOAD_FAILED|not defined by "exports"|Cannot find module/);
     expect(check.status, check.out).to.equal(0);
@@ -89,7 +118,9 @@ export default defineConfig({
 
   it('loads an independent example plugin by path from a config and trades with it', () => {
     const config = path.join(dir, 'fixture.config.ts');
-    fs.writeFileSync(config, `export default {
+    fs.writeFileSync(
+      config,
+      `export default {
   seed: 9,
   session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '10:00' },
   marketData: { use: 'replay', params: { generate: { symbol: 'HRVST' } } },
@@ -98,10 +129,17 @@ export default defineConfig({
   strategies: [{ use: '${path.join(repo, 'test/fixtures/plugins/tape-burst/index.ts')}', params: { symbol: 'HRVST' } }],
   dataDir: '${path.join(dir, 'var')}',
 };
-`);
+`,
+    );
     const session = run(process.execPath, [bin, 'run', '--json', '--config', config], dir);
     expect(session.status, session.out).to.equal(0);
-    const summary = JSON.parse(session.out.trim().split('\n').filter((l) => l.startsWith('{') && l.includes('"journalSha256"')).at(-1)!) as { strategy: string; fills: number };
+    const summary = JSON.parse(
+      session.out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.includes('"journalSha256"'))
+        .at(-1)!,
+    ) as { strategy: string; fills: number };
     expect(summary.strategy).to.equal('tape-burst');
     expect(summary.fills).to.be.greaterThan(0);
   });

@@ -12,7 +12,17 @@ function prober(symbol: string, seen: { sent: number; denied: string[] }) {
     subscriptions: () => [{ symbol: 'TST', streams: ['depth', 'tape'] }],
     onBook: (book) => {
       if (seen.sent > 0 || seen.denied.length >= 5 || ctx.clock.now() < WINDOW.start + 10 * S) return;
-      const r = ctx.submit({ symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 10, limitPrice: book.bestAsk, stopLoss: book.bestBid - 500, takeProfit: book.bestAsk + 500, reason: 'probe' });
+      const r = ctx.submit({
+        symbol,
+        kind: 'entry',
+        side: 'buy',
+        type: 'limit',
+        quantity: 10,
+        limitPrice: book.bestAsk,
+        stopLoss: book.bestBid - 500,
+        takeProfit: book.bestAsk + 500,
+        reason: 'probe',
+      });
       if (r.status === 'sent') seen.sent++;
       else if (r.status === 'denied') seen.denied.push(...r.decision.reasons.map((x) => x.code));
     },
@@ -53,15 +63,27 @@ describe('the trading gate as the engine runs it (start gates, instrument whitel
   });
 
   it('a paper config with no instruments is refused before the session is built', async () => {
-    const error = await runWith(prober('TST', { sent: 0, denied: [] }), [], { mode: 'paper', config: { ...paper, instruments: [] } }).then(() => null, (e: unknown) => e);
+    const error = await runWith(prober('TST', { sent: 0, denied: [] }), [], { mode: 'paper', config: { ...paper, instruments: [] } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(String(error)).to.match(/instruments: mode 'paper' trades only the instruments listed in config, and none are/);
     expect((error as { code?: string }).code).to.equal('CONFIG.NO_INSTRUMENTS');
   });
 
   it('a paper chain missing the floor gets the five floor policies added, journaled at the start', async () => {
-    const { journal } = await runWith(prober('TST', { sent: 0, denied: [] }), [{ use: 'max-position', action: 'reject', params: { maxShares: 100 } }], { mode: 'paper', config: paper });
+    const { journal } = await runWith(
+      prober('TST', { sent: 0, denied: [] }),
+      [{ use: 'max-position', action: 'reject', params: { maxShares: 100 } }],
+      { mode: 'paper', config: paper },
+    );
     const floor = journal.all().find((e) => e.type === 'risk.floor');
-    expect((floor?.data.added as { use: string }[]).map((a) => a.use)).to.deep.equal(['daily-loss', 'risk-per-trade', 'max-trades-day', 'consecutive-losses']);
+    expect((floor?.data.added as { use: string }[]).map((a) => a.use)).to.deep.equal([
+      'daily-loss',
+      'risk-per-trade',
+      'max-trades-day',
+      'consecutive-losses',
+    ]);
     // max-position with only maxShares leaves the value uncapped: below the floor, accepted in paper and reported.
     expect((floor?.data.below as { policy: string }[]).map((b) => b.policy)).to.deep.equal(['max-position']);
   });
@@ -70,10 +92,24 @@ describe('the trading gate as the engine runs it (start gates, instrument whitel
     const journal = new MemoryJournal();
     let connects = 0;
     const error = await runWith(prober('TST', { sent: 0, denied: [] }), [], {
-      mode: 'sim-live', brokerVenuePort: 7555, journal, config: paper,
-      onBroker: (b) => { const connect = b.connect.bind(b); b.connect = async () => { connects++; await connect(); }; },
-    }).then(() => null, (e: unknown) => e);
-    expect(String(error)).to.match(/mode is 'sim-live' but broker 'instant' \(port 7555\) talks to TWS, so the live rules apply.*live\.armed is not true/);
+      mode: 'sim-live',
+      brokerVenuePort: 7555,
+      journal,
+      config: paper,
+      onBroker: (b) => {
+        const connect = b.connect.bind(b);
+        b.connect = async () => {
+          connects++;
+          await connect();
+        };
+      },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(String(error)).to.match(
+      /mode is 'sim-live' but broker 'instant' \(port 7555\) talks to TWS, so the live rules apply.*live\.armed is not true/,
+    );
     expect(connects).to.equal(0);
     const refused = journal.all().find((e) => e.type === 'arming.refused');
     expect(refused?.data).to.include({ code: 'CONFIG.LIVE_NOT_ARMED', stage: 'before-connect' });

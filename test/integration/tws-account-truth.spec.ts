@@ -24,7 +24,9 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
   async function start(options: FakeTwsOptions = {}): Promise<void> {
     clock = new ManualClock(START);
     server = await FakeTwsServer.start({
-      accounts: [TEST_ACCOUNT], startingCash: 250_000, ...options,
+      accounts: [TEST_ACCOUNT],
+      startingCash: 250_000,
+      ...options,
       clock: { nowMicros: () => clock.now(), sleep: () => new Promise((r) => setImmediate(r)) },
     });
   }
@@ -53,7 +55,16 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
   /** A manual order by another client (TWS's own window, say), force-filled: the account holds shares we never traded. */
   async function externalFill(quantity: number, orderId = 7_000): Promise<void> {
     const manual = await IbHarness.connect(server.port, 99);
-    manual.ib.placeOrder(orderId, AAPL, { action: 'BUY', orderType: 'LMT', lmtPrice: 100, totalQuantity: quantity, tif: 'DAY', transmit: true, account: TEST_ACCOUNT, orderRef: 'manual' } as Order);
+    manual.ib.placeOrder(orderId, AAPL, {
+      action: 'BUY',
+      orderType: 'LMT',
+      lmtPrice: 100,
+      totalQuantity: quantity,
+      tif: 'DAY',
+      transmit: true,
+      account: TEST_ACCOUNT,
+      orderRef: 'manual',
+    } as Order);
     await manual.waitFor(EventName.orderStatus);
     server.inject({ kind: 'fill', orderId, price: 100 });
     await manual.waitFor(EventName.execDetails);
@@ -65,12 +76,20 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
     await start();
     const t = adapter(60);
     let summaries = 0;
-    server.on('frame', (f) => { if (f.request.kind === 'accountSummary') summaries++; });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'accountSummary') summaries++;
+    });
     await connect(t);
     expect(summaries).to.equal(1);
     const snap = t.broker.accountSnapshot();
     // The harness configures 100,000 of start equity; the fake account holds 250,000 of cash.
-    expect(snap).to.include({ source: 'venue', account: TEST_ACCOUNT, equity: 250_000 * DOLLAR, cash: 250_000 * DOLLAR, buyingPower: 1_000_000 * DOLLAR });
+    expect(snap).to.include({
+      source: 'venue',
+      account: TEST_ACCOUNT,
+      equity: 250_000 * DOLLAR,
+      cash: 250_000 * DOLLAR,
+      buyingPower: 1_000_000 * DOLLAR,
+    });
     expect(t.seen.account.map((a) => a.equity)).to.deep.equal([250_000 * DOLLAR]);
   });
 
@@ -82,7 +101,10 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
     await externalFill(5);
     expect(t.broker.positions()).to.deep.equal([]);
     await runClock({ to: t0 + 59 * S });
-    expect(t.of('reconciliation.started').map((p) => p.trigger), 'nothing before the period').to.deep.equal(['connect']);
+    expect(
+      t.of('reconciliation.started').map((p) => p.trigger),
+      'nothing before the period',
+    ).to.deep.equal(['connect']);
     await runClock({ to: t0 + 61 * S, done: () => t.of('reconciliation.completed').length === 2, what: 'the periodic pass' });
     expect(t.of('reconciliation.started').map((p) => p.trigger)).to.deep.equal(['connect', 'periodic']);
     const pass = t.of('reconciliation.completed')[1]!;
@@ -102,7 +124,16 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
     await start({ scenario: 'no-commission' });
     const t = adapter(62, { commissionTimeoutMs: 30_000, reconcileIntervalMs: 0 });
     await connect(t);
-    t.broker.submit({ coid: 'B1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, limitPrice: 1_000_000, tif: 'day', orderRef: 'hv:t1:B1' });
+    t.broker.submit({
+      coid: 'B1',
+      symbol: 'AAPL',
+      side: 'buy',
+      type: 'limit',
+      quantity: 10,
+      limitPrice: 1_000_000,
+      tif: 'day',
+      orderRef: 'hv:t1:B1',
+    });
     await runClock({ to: clock.now() + 2 * S, done: () => t.of('order.accepted').length === 1, what: 'ack' });
     server.inject({ kind: 'fill', orderId: [...server.desk.orders.keys()].at(-1)!, price: 100 });
     await runClock({ to: clock.now() + 2 * S, done: () => t.of('order.filled').length === 1, what: 'fill' });
@@ -118,7 +149,16 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
 
     // A well-behaved TWS: the commission comes and nothing is reported.
     server.scenario = 'normal';
-    t.broker.submit({ coid: 'B2', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, limitPrice: 1_000_000, tif: 'day', orderRef: 'hv:t1:B2' });
+    t.broker.submit({
+      coid: 'B2',
+      symbol: 'AAPL',
+      side: 'buy',
+      type: 'limit',
+      quantity: 10,
+      limitPrice: 1_000_000,
+      tif: 'day',
+      orderRef: 'hv:t1:B2',
+    });
     await runClock({ to: clock.now() + 2 * S, done: () => t.of('order.accepted').length === 2, what: 'ack 2' });
     server.inject({ kind: 'fill', orderId: [...server.desk.orders.keys()].at(-1)!, price: 100 });
     await runClock({ to: clock.now() + 2 * S, done: () => t.of('commission.reported').length === 1, what: 'commission 2' });
@@ -128,7 +168,13 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
 
   it('clock skew: one event per band change — warn above clockSkewWarnMs, safe-mode above clockSkewSafeModeMs, ok again', async () => {
     await start();
-    const t = adapter(63, { heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 5_000, clockSkewWarnMs: 2_000, clockSkewSafeModeMs: 5_000, reconcileIntervalMs: 0 });
+    const t = adapter(63, {
+      heartbeatIntervalMs: 10_000,
+      heartbeatTimeoutMs: 5_000,
+      clockSkewWarnMs: 2_000,
+      clockSkewSafeModeMs: 5_000,
+      reconcileIntervalMs: 0,
+    });
     await connect(t);
     const t0 = clock.now();
     // TWS's currentTime is whole seconds, so a clock in sync measures between −1 s and 0.
@@ -143,7 +189,11 @@ describe('TWS adapter account truth, periodic reconciliation, commission-missing
     await runClock({ to: t0 + 61 * S });
     server.clockSkewMs = 0;
     await runClock({ to: t0 + 71 * S });
-    expect(t.seen.skew.map(band)).to.deep.equal([['warn', 3], ['safe-mode', -8], ['ok', 0]]);
+    expect(t.seen.skew.map(band)).to.deep.equal([
+      ['warn', 3],
+      ['safe-mode', -8],
+      ['ok', 0],
+    ]);
     expect(t.seen.skew[1]).to.include({ warnMs: 2_000, safeModeMs: 5_000 });
   });
 });

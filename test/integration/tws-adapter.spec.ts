@@ -20,17 +20,42 @@ function create(port: number, clientId = 17, accountEnv?: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'hv-tws-')); // a fresh id journal per adapter
   const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
   const inst = twsManifest.create({
-    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port, clientId, connectTimeoutMs: 2_000, backoffMs: [50, 100], ...(accountEnv ? { accountEnv } : {}) }),
-    clock, log: quiet, random: new Sfc32(1), mode: 'paper', seed: 1, secret: (n) => ({ HV_TEST_TWS_ACCOUNT: ACCOUNT, HV_WRONG_ACCOUNT: 'DU9999999' } as Record<string, string>)[n],
-    instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
-    account: { id: null, currency: 'USD', startEquity: 1_000_000_000 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir,
+    pluginId: 'tws',
+    params: twsManifest.paramsSchema.parse({
+      port,
+      clientId,
+      connectTimeoutMs: 2_000,
+      backoffMs: [50, 100],
+      ...(accountEnv ? { accountEnv } : {}),
+    }),
+    clock,
+    log: quiet,
+    random: new Sfc32(1),
+    mode: 'paper',
+    seed: 1,
+    secret: (n) => (({ HV_TEST_TWS_ACCOUNT: ACCOUNT, HV_WRONG_ACCOUNT: 'DU9999999' }) as Record<string, string>)[n],
+    instrument: () => undefined,
+    market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
+    account: { id: null, currency: 'USD', startEquity: 1_000_000_000 },
+    session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 },
+    dataDir,
   }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
   const close = async (): Promise<void> => {
     await inst.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
   const events: { name: BrokerEventName; p: Record<string, unknown> }[] = [];
-  for (const name of ['connection.changed', 'order.submitted', 'order.accepted', 'order.filled', 'commission.reported', 'order.cancelled', 'order.rejected', 'position.changed', 'broker.anomaly'] as BrokerEventName[]) {
+  for (const name of [
+    'connection.changed',
+    'order.submitted',
+    'order.accepted',
+    'order.filled',
+    'commission.reported',
+    'order.cancelled',
+    'order.rejected',
+    'position.changed',
+    'broker.anomaly',
+  ] as BrokerEventName[]) {
     inst.broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
   }
   return { ...inst, close, events };
@@ -61,10 +86,21 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     await t.broker.connect();
     expect(t.broker.health()).to.include({ state: 'Connected', canTrade: true, account: ACCOUNT });
     server.publish(quote('AAPL', 150.25, 150.27));
-    const r = t.broker.submit({ coid: 'c1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: 10, tif: 'day', orderRef: 'hv:test:c1' });
+    const r = t.broker.submit({
+      coid: 'c1',
+      symbol: 'AAPL',
+      side: 'buy',
+      type: 'market',
+      quantity: 10,
+      tif: 'day',
+      orderRef: 'hv:test:c1',
+    });
     expect(r.status).to.equal('sent');
     await until(() => t.events.some((e) => e.name === 'order.filled'));
-    await until(() => t.events.some((e) => e.name === 'commission.reported') || t.events.find((e) => e.name === 'order.filled')!.p.commission !== null);
+    await until(
+      () =>
+        t.events.some((e) => e.name === 'commission.reported') || t.events.find((e) => e.name === 'order.filled')!.p.commission !== null,
+    );
     const fill = t.events.find((e) => e.name === 'order.filled')!.p;
     expect(fill).to.include({ coid: 'c1', qty: 10, price: 1_502_700, status: 'Filled' });
     const names = t.events.map((e) => e.name);
@@ -80,7 +116,10 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     closers.push(t.close);
     let code = '';
     let message = '';
-    await t.broker.connect().catch((e: { code: string; message: string }) => { code = e.code; message = e.message; });
+    await t.broker.connect().catch((e: { code: string; message: string }) => {
+      code = e.code;
+      message = e.message;
+    });
     expect(code).to.equal('BROKER.AUTH_FAILED');
     // The refusal names the setting to fix and what TWS is logged in to (by kind, never by id).
     expect(message).to.contain('account.id').and.to.contain('1 paper account (DU…)');
@@ -96,7 +135,9 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     const b = create(server.port, 21);
     closers.push(b.close);
     let code = '';
-    await b.broker.connect().catch((e: { code: string }) => { code = e.code; });
+    await b.broker.connect().catch((e: { code: string }) => {
+      code = e.code;
+    });
     expect(code).to.equal('BROKER.CLIENT_ID_IN_USE');
   });
 
@@ -107,7 +148,10 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     await t.broker.connect();
     const rows: DepthEvent[] = [];
     const book = new OrderBook('AAPL', { maxLevels: 20, topN: 5 });
-    t.feed.on('depth.updated', (e) => { rows.push({ ...e }); book.apply(e); }); // the feed reuses its event objects: keep copies
+    t.feed.on('depth.updated', (e) => {
+      rows.push({ ...e });
+      book.apply(e);
+    }); // the feed reuses its event objects: keep copies
     expect(t.feed.subscribe('AAPL', 'depth', { levels: 5 }).ok).to.equal(true);
     // The client's rate limiter may hold the request behind the connect-time reconciliation queries.
     await until(() => server!.market.subs.some((s) => s.kind === 'depth'));
@@ -124,8 +168,10 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
     expect(t.feed.usage().depth.used).to.equal(1);
   });
   describe('under injected faults (fake TWS scenarios)', () => {
-
-    async function tradeUnder(scenario: Parameters<typeof FakeTwsServer.start>[0] extends infer O ? O extends { scenario?: infer S } ? S : never : never, clientId: number) {
+    async function tradeUnder(
+      scenario: Parameters<typeof FakeTwsServer.start>[0] extends infer O ? (O extends { scenario?: infer S } ? S : never) : never,
+      clientId: number,
+    ) {
       server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [ACCOUNT], scenario });
       const t = create(server.port, clientId);
       closers.push(t.close);
@@ -145,7 +191,8 @@ describe('TWS adapter on @stoqey/ib against the fake TWS over loopback', () => {
         expect(fills.reduce((n, f) => n + (f.p.qty as number), 0)).to.equal(10);
         const names = t.events.map((e) => e.name);
         expect(names.indexOf('order.accepted')).to.be.lessThan(names.indexOf('order.filled'));
-        const commissions = fills.filter((f) => f.p.commission !== null).length + t.events.filter((e) => e.name === 'commission.reported').length;
+        const commissions =
+          fills.filter((f) => f.p.commission !== null).length + t.events.filter((e) => e.name === 'commission.reported').length;
         expect(commissions).to.equal(fills.length);
         expect(t.broker.positions()[0]?.quantity).to.equal(10);
         // The scenario really repeated executions: the adapter saw and dropped them.

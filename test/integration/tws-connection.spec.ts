@@ -22,7 +22,9 @@ describe('TWS connection state machine: heartbeat, reconnect ladder, dispose (fa
   beforeEach(async () => {
     startApis.length = 0;
     server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] });
-    server.on('frame', (f) => { if (f.request.kind === 'startApi') startApis.push({ clientId: f.request.clientId }); });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'startApi') startApis.push({ clientId: f.request.clientId });
+    });
   });
   afterEach(async () => {
     for (const c of closers.splice(0)) await c().catch(() => undefined);
@@ -72,7 +74,12 @@ describe('TWS connection state machine: heartbeat, reconnect ladder, dispose (fa
     server.scenario = 'normal';
     await until(() => t.connection.state === 'Connected' && t.chain().length === 4, 'reconnected');
     expect(new Set(startApis.map((s) => s.clientId))).to.deep.equal(new Set(['52']));
-    expect(t.chain()).to.deep.equal(['Disconnected→Connecting', 'Connecting→Connected', 'Connected→Reconnecting', 'Reconnecting→Connected']);
+    expect(t.chain()).to.deep.equal([
+      'Disconnected→Connecting',
+      'Connecting→Connected',
+      'Connected→Reconnecting',
+      'Reconnecting→Connected',
+    ]);
     // 326 while reconnecting is retried, never fatal (a zombie connection after a gateway restart clears by itself).
     expect(t.of('broker.error').filter((e) => e.severity === 'fatal')).to.deep.equal([]);
   });
@@ -82,7 +89,13 @@ describe('TWS connection state machine: heartbeat, reconnect ladder, dispose (fa
     await t.broker.connect();
     await server.stop(); // TWS is gone: every attempt is refused
     await until(() => t.connection.state === 'Disconnected', 'gave up');
-    expect(t.chain()).to.deep.equal(['Disconnected→Connecting', 'Connecting→Connected', 'Connected→Reconnecting', 'Reconnecting→Halting', 'Halting→Disconnected']);
+    expect(t.chain()).to.deep.equal([
+      'Disconnected→Connecting',
+      'Connecting→Connected',
+      'Connected→Reconnecting',
+      'Reconnecting→Halting',
+      'Halting→Disconnected',
+    ]);
     const fatal = t.of('broker.error').filter((e) => e.severity === 'fatal');
     expect(fatal).to.have.length(1);
     expect(fatal[0]).to.include({ harvesterCode: 'BROKER.RECONNECT_EXHAUSTED' });
@@ -103,7 +116,9 @@ describe('TWS connection state machine: heartbeat, reconnect ladder, dispose (fa
     expect(t.connection.timers.pending).to.equal(0);
     await sleep(250);
     expect(startApis.length).to.equal(attemptsBefore);
-    expect(() => t.broker.submit({ coid: 'x', symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, tif: 'day', orderRef: 'hv:t:x' })).to.throw(/after dispose/);
+    expect(() =>
+      t.broker.submit({ coid: 'x', symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, tif: 'day', orderRef: 'hv:t:x' }),
+    ).to.throw(/after dispose/);
   });
 
   it('connect() and disconnect() are idempotent', async () => {

@@ -12,10 +12,16 @@ describe('TWS contract qualification with a cache (fake TWS over loopback)', fun
   beforeEach(async () => {
     requests = [];
     server = await FakeTwsServer.start({
-      clock: new StepClock(), accounts: ['DU0000001'],
-      contracts: [{ symbol: 'AAPL', conId: 265_598, primaryExchange: 'NASDAQ', minTick: 0.01 }, { symbol: 'HRVST', conId: 777_001, primaryExchange: 'ARCA', minTick: 0.01 }],
+      clock: new StepClock(),
+      accounts: ['DU0000001'],
+      contracts: [
+        { symbol: 'AAPL', conId: 265_598, primaryExchange: 'NASDAQ', minTick: 0.01 },
+        { symbol: 'HRVST', conId: 777_001, primaryExchange: 'ARCA', minTick: 0.01 },
+      ],
     });
-    server.on('frame', (f) => { if (f.request.kind === 'contractData') requests.push(f.request.contract.symbol); });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'contractData') requests.push(f.request.contract.symbol);
+    });
   });
   afterEach(async () => {
     await close();
@@ -46,7 +52,9 @@ describe('TWS contract qualification with a cache (fake TWS over loopback)', fun
     close = t.close;
     await t.broker.connect();
     const depthFrames: Array<{ symbol: string; conId: number }> = [];
-    server.on('frame', (f) => { if (f.request.kind === 'mktDepth') depthFrames.push({ symbol: f.request.contract.symbol, conId: f.request.contract.conId }); });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'mktDepth') depthFrames.push({ symbol: f.request.contract.symbol, conId: f.request.contract.conId });
+    });
     expect(t.feed.subscribe('AAPL', 'depth', { levels: 5 }).ok).to.equal(true);
     expect(t.feed.subscribe('NOPE', 'tape').ok).to.equal(true);
     await until(() => depthFrames.length === 1 && t.of('feed.failed').length === 1, 'the AAPL depth request and the NOPE failure');
@@ -61,7 +69,10 @@ describe('TWS contract qualification with a cache (fake TWS over loopback)', fun
     const failed = await contracts.qualifyAll(['HRVST', 'NOPE', 'AAPL']);
     expect(failed.map((f) => f.symbol)).to.deep.equal(['NOPE']);
     expect(failed[0]!.reason).to.match(/NOPE/);
-    await contracts.qualify('NOPE').then(() => expect.fail('NOPE qualified'), (e: { code: string }) => expect(e.code).to.equal('ORDER.UNKNOWN_INSTRUMENT'));
+    await contracts.qualify('NOPE').then(
+      () => expect.fail('NOPE qualified'),
+      (e: { code: string }) => expect(e.code).to.equal('ORDER.UNKNOWN_INSTRUMENT'),
+    );
     expect(contracts.get('NOPE')).to.equal(undefined);
     expect(contracts.get('HRVST')).to.include({ conId: 777_001, primaryExchange: 'ARCA' });
     expect(requests.filter((s) => s === 'NOPE')).to.have.length(2);

@@ -7,7 +7,14 @@ import { completeContract } from '../../adapters/fake-tws/index.js';
 import type { TwsMessages } from '../../adapters/fake-tws/messages.js';
 
 const START = Date.UTC(2026, 2, 10, 14, 0, 0) * 1000;
-const NAMES: BrokerEventName[] = ['order.accepted', 'order.filled', 'order.adopted', 'position.changed', 'broker.anomaly', 'commission.reported'];
+const NAMES: BrokerEventName[] = [
+  'order.accepted',
+  'order.filled',
+  'order.adopted',
+  'position.changed',
+  'broker.anomaly',
+  'commission.reported',
+];
 
 /**
  * Executions are trusted only for orders we placed (issue #11 item 18, adapter side): through the real client over
@@ -30,13 +37,39 @@ describe('TWS broker: executions trusted only for our own orders (spoofed execDe
     clock.advanceTo(target);
     await socketsQuiet(rig.server);
   }
-  const of = (type: string, where: Record<string, unknown> = {}) => events.filter((e) => e.type === type && Object.entries(where).every(([k, v]) => e.p[k] === v)).map((e) => e.p);
+  const of = (type: string, where: Record<string, unknown> = {}) =>
+    events.filter((e) => e.type === type && Object.entries(where).every(([k, v]) => e.p[k] === v)).map((e) => e.p);
   /** An execDetails as TWS sends a live one (reqId −1), with its commission report. */
-  const exec = (orderId: number, execId: string, shares: number, orderRef: string, permId = 0) => (m: TwsMessages) => m.execution({
-    reqId: -1, orderId, contract: completeContract({ symbol: 'XYZ' }), execId, time: '20260310 10:00:01', account: 'DU0000001', exchange: 'ISLAND',
-    side: 'BOT', shares, price: 123.4, permId, clientId: 31, cumQty: shares, avgPrice: 123.4, orderRef,
+  const exec =
+    (orderId: number, execId: string, shares: number, orderRef: string, permId = 0) =>
+    (m: TwsMessages) =>
+      m.execution({
+        reqId: -1,
+        orderId,
+        contract: completeContract({ symbol: 'XYZ' }),
+        execId,
+        time: '20260310 10:00:01',
+        account: 'DU0000001',
+        exchange: 'ISLAND',
+        side: 'BOT',
+        shares,
+        price: 123.4,
+        permId,
+        clientId: 31,
+        cumQty: shares,
+        avgPrice: 123.4,
+        orderRef,
+      });
+  const order = (coid: string, quantity: number) => ({
+    coid,
+    symbol: 'XYZ',
+    side: 'buy' as const,
+    type: 'limit' as const,
+    quantity,
+    limitPrice: 1_200_000,
+    tif: 'day' as const,
+    orderRef: `hv:t1:${coid}`,
   });
-  const order = (coid: string, quantity: number) => ({ coid, symbol: 'XYZ', side: 'buy' as const, type: 'limit' as const, quantity, limitPrice: 1_200_000, tif: 'day' as const, orderRef: `hv:t1:${coid}` });
 
   beforeEach(async () => {
     clock = new ManualClock(START);
@@ -61,8 +94,12 @@ describe('TWS broker: executions trusted only for our own orders (spoofed execDe
     expect(of('order.adopted')).to.have.length(0);
     expect(rig.broker.positions().filter((p) => p.quantity !== 0)).to.deep.equal([]);
     const anomalies = of('broker.anomaly', { kind: 'untrusted-exec' });
-    expect(anomalies.map((a) => (a.details as Record<string, unknown>).execId)).to.deep.equal(['spoof.00001.01', 'spoof.00002.01', 'spoof.00003.01']);
-    expect((anomalies[0]!.details as Record<string, unknown>)).to.include({ brokerOrderId: 9_999, orderRef: 'hv:t1:C1', refused: true });
+    expect(anomalies.map((a) => (a.details as Record<string, unknown>).execId)).to.deep.equal([
+      'spoof.00001.01',
+      'spoof.00002.01',
+      'spoof.00003.01',
+    ]);
+    expect(anomalies[0]!.details as Record<string, unknown>).to.include({ brokerOrderId: 9_999, orderRef: 'hv:t1:C1', refused: true });
     expect(rig.broker.orderStatus('C1')).to.equal('Accepted');
   });
 

@@ -6,8 +6,15 @@ import { FakeTwsServer, StepClock, type ScenarioName } from '../../adapters/fake
 import { level, quote } from '../../adapters/fake-tws/market-builders.js';
 import { createTwsAdapter, sleep, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
-const market = (coid: string, quantity = 10) =>
-  ({ coid, symbol: 'AAPL', side: 'buy' as const, type: 'market' as const, quantity, tif: 'day' as const, orderRef: `hv:faults:${coid}` });
+const market = (coid: string, quantity = 10) => ({
+  coid,
+  symbol: 'AAPL',
+  side: 'buy' as const,
+  type: 'market' as const,
+  quantity,
+  tif: 'day' as const,
+  orderRef: `hv:faults:${coid}`,
+});
 const resting = (coid: string) => ({ ...market(coid), type: 'limit' as const, limitPrice: 1_000_000 });
 
 /** Faults injected by the fake TWS over loopback, observed through the adapter (broker + feed on one connection). */
@@ -58,7 +65,10 @@ describe('TWS adapter under injected faults (fake TWS over loopback)', function 
     expect(t.chain().slice(2)).to.deep.equal(['Connected→Reconnecting', 'Reconnecting→Connected']);
     expect(t.of('connection.changed')[2]).to.include({ reason: 'socket closed' });
     expect(t.of('reconciliation.completed').at(-1)).to.include({ status: 'complete' });
-    await until(() => t.of('commission.reported').length + t.of('order.filled').filter((f) => f.commission !== null).length === 2, 'commissions');
+    await until(
+      () => t.of('commission.reported').length + t.of('order.filled').filter((f) => f.commission !== null).length === 2,
+      'commissions',
+    );
     fillsOk(t, 20);
   });
 
@@ -75,7 +85,9 @@ describe('TWS adapter under injected faults (fake TWS over loopback)', function 
     const t = await connected(82);
     server.inject({ kind: 'oversized' });
     await until(() => t.chain().includes('Reconnecting→Connected'), 'reconnected');
-    expect(String(t.of('connection.changed').find((c) => c.to === 'Reconnecting')!.reason)).to.match(/^malformed inbound frames \(length-prefix/);
+    expect(String(t.of('connection.changed').find((c) => c.to === 'Reconnecting')!.reason)).to.match(
+      /^malformed inbound frames \(length-prefix/,
+    );
     expect(t.broker.health().canTrade).to.equal(true);
   });
 
@@ -149,10 +161,30 @@ describe('TWS adapter under injected faults (fake TWS over loopback)', function 
     const t = await connected(87);
     let sends = 0;
     const req = t.connection.call({
-      type: 'historical', origin: 'spec', deadlineMs: 2_000, retries: 1, retryDelayMs: 20,
-      send: (id) => { sends++; t.connection.ib.reqHistoricalData(id, { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', '1 D', '1 min' as never, 'TRADES', 1, 1, false); },
+      type: 'historical',
+      origin: 'spec',
+      deadlineMs: 2_000,
+      retries: 1,
+      retryDelayMs: 20,
+      send: (id) => {
+        sends++;
+        t.connection.ib.reqHistoricalData(
+          id,
+          { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' },
+          '',
+          '1 D',
+          '1 min' as never,
+          'TRADES',
+          1,
+          1,
+          false,
+        );
+      },
     });
-    const error = await req.then(() => null, (e: { code: string }) => e);
+    const error = await req.then(
+      () => null,
+      (e: { code: string }) => e,
+    );
     expect(error?.code).to.equal('RISK.PACING');
     expect(sends).to.equal(2);
     // The request's own answer, not a session-wide error: no broker.error for the kill switch to halt on.
@@ -246,20 +278,34 @@ describe('TWS adapter under injected faults (fake TWS over loopback)', function 
     await until(() => t.of('order.filled').length === 1, 'fill after garbage');
   });
 
-  it('hard-fail 503: a fatal broker.error that the kernel\'s auto-triggers turn into HALT; the adapter halts', async () => {
+  it("hard-fail 503: a fatal broker.error that the kernel's auto-triggers turn into HALT; the adapter halts", async () => {
     await start();
     const t = await connected(94);
     const escalations: Array<{ to: TradingState; reason: RiskReason }> = [];
-    const gate: EscalationTarget = { state: 'RUNNING', escalate: (to, reason) => { escalations.push({ to, reason }); return true; }, addHoldCondition: () => () => {} };
-    const on = ((event: string, listener: (p: unknown) => void) => (event === 'broker.error' || event === 'connection.changed' || event === 'order.rejected'
-      ? t.broker.on(event, listener as never) : () => {})) as Subscribe;
+    const gate: EscalationTarget = {
+      state: 'RUNNING',
+      escalate: (to, reason) => {
+        escalations.push({ to, reason });
+        return true;
+      },
+      addHoldCondition: () => () => {},
+    };
+    const on = ((event: string, listener: (p: unknown) => void) =>
+      event === 'broker.error' || event === 'connection.changed' || event === 'order.rejected'
+        ? t.broker.on(event, listener as never)
+        : () => {}) as Subscribe;
     const triggers = new AutoTriggers(gate, new WallClock());
     triggers.attach(on);
     server.inject({ kind: 'error', code: 503, text: 'The TWS is out of date and must be upgraded.' });
     await until(() => t.connection.state === 'Disconnected', 'halted');
     triggers.dispose();
     expect(t.chain().slice(-2)).to.deep.equal(['Connected→Halting', 'Halting→Disconnected']);
-    expect(t.of('broker.error').filter((e) => e.severity === 'fatal').map((e) => e.code)).to.deep.equal([503]);
+    expect(
+      t
+        .of('broker.error')
+        .filter((e) => e.severity === 'fatal')
+        .map((e) => e.code),
+    ).to.deep.equal([503]);
     expect(escalations.map((e) => [e.to, e.reason.code])).to.deep.equal([['HALT', 'RISK.BROKER_NOT_READY']]);
   });
 });

@@ -39,10 +39,22 @@ class ScriptVenue extends RecordingBroker {
     const fills = order.type === 'market' || (order.type === 'limit' && (order.side === 'buy' || (order.limitPrice ?? 0) <= 330_000));
     if (fills) {
       const price = order.limitPrice ?? 325_000;
-      queueMicrotask(() => this.emit('order.filled', {
-        coid: order.coid, execId: `sv-${++this.exec}`, symbol: order.symbol, side: order.side, qty: order.quantity, price, cumQty: order.quantity,
-        leavesQty: 0, status: 'Filled', commission: null, orderRef: order.orderRef, at: 0,
-      }));
+      queueMicrotask(() =>
+        this.emit('order.filled', {
+          coid: order.coid,
+          execId: `sv-${++this.exec}`,
+          symbol: order.symbol,
+          side: order.side,
+          qty: order.quantity,
+          price,
+          cumQty: order.quantity,
+          leavesQty: 0,
+          status: 'Filled',
+          commission: null,
+          orderRef: order.orderRef,
+          at: 0,
+        }),
+      );
     }
     return { coid: order.coid, status: 'sent' };
   }
@@ -51,13 +63,25 @@ class ScriptVenue extends RecordingBroker {
 /** Buys 100 with a wide bracket whenever `wanted` asks for an entry and it holds nothing. */
 const probe = { wanted: 1 };
 const holdStrategy = defineStrategy({
-  id: 'hold-probe', apiVersion: 1, paramsSchema: z.object({}),
+  id: 'hold-probe',
+  apiVersion: 1,
+  paramsSchema: z.object({}),
   create: (ctx) => ({
     id: ctx.strategyId,
     subscriptions: () => [{ symbol: SYMBOL, streams: ['depth', 'tape'] }],
     onBook: (book) => {
       if (probe.wanted <= 0 || (ctx.position(SYMBOL)?.quantity ?? 0) !== 0 || book.bestAsk === 0) return;
-      const r = ctx.submit({ symbol: SYMBOL, kind: 'entry', side: 'buy', type: 'limit', quantity: 100, limitPrice: book.bestAsk, stopLoss: book.bestBid - 5_000, takeProfit: book.bestAsk + 50_000, reason: 'hold' });
+      const r = ctx.submit({
+        symbol: SYMBOL,
+        kind: 'entry',
+        side: 'buy',
+        type: 'limit',
+        quantity: 100,
+        limitPrice: book.bestAsk,
+        stopLoss: book.bestBid - 5_000,
+        takeProfit: book.bestAsk + 50_000,
+        reason: 'hold',
+      });
       if (r.status === 'sent') probe.wanted--;
     },
   }),
@@ -66,7 +90,10 @@ const holdStrategy = defineStrategy({
 /** A paper session on the fake TWS with the hold probe, the control socket up and every journal row seen. */
 async function session(dir: string, venue: ScriptVenue) {
   const server = await FakeTwsServer.start({
-    clock: new StepClock(), accounts: ['DU0000001'], speed: 1, matcher: new BrokerBackedMatcher(venue),
+    clock: new StepClock(),
+    accounts: ['DU0000001'],
+    speed: 1,
+    matcher: new BrokerBackedMatcher(venue),
     market: syntheticMarket({ symbol: SYMBOL, seed: 5, start: 0, steps: 4_000, mid: 325_000, tick: 100, interval: 15_000 }),
   });
   try {
@@ -81,33 +108,55 @@ async function sessionOn(server: FakeTwsServer, dir: string) {
   const now = DateTime.now().setZone('America/New_York');
   // No IB reset windows: the test runs at any hour, and a drop inside one would wait a minute to retry.
   const tws = { port: server.port, clientId: 43, backoffMs: [400, 800], resetWindows: [] };
-  const resolved = await resolveConfig({
-    mode: 'paper',
-    session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 3 }).toFormat('HH:mm') },
-    account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
-    instruments: [{ symbol: SYMBOL, tick: 0.01 }],
-    marketData: { use: 'tws', params: tws }, broker: { use: 'tws', params: tws },
-    store: { use: 'typeorm', params: { file: path.join(dir, 'paper.sqlite') } },
-    risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1_000 } }],
-    strategies: [{ use: 'hold-probe' }],
-    dataDir: dir,
-  }, { builtins: [...await builtinPlugins(), holdStrategy], baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: 'DU0000001' } });
+  const resolved = await resolveConfig(
+    {
+      mode: 'paper',
+      session: {
+        date: now.toISODate(),
+        timeZone: 'America/New_York',
+        start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
+        end: now.plus({ minutes: 3 }).toFormat('HH:mm'),
+      },
+      account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
+      instruments: [{ symbol: SYMBOL, tick: 0.01 }],
+      marketData: { use: 'tws', params: tws },
+      broker: { use: 'tws', params: tws },
+      store: { use: 'typeorm', params: { file: path.join(dir, 'paper.sqlite') } },
+      risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1_000 } }],
+      strategies: [{ use: 'hold-probe' }],
+      dataDir: dir,
+    },
+    { builtins: [...(await builtinPlugins()), holdStrategy], baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: 'DU0000001' } },
+  );
   const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
-  const runtime = await createHarvester(resolved, { sessionId: 'flatten-e2e', wallStartedAt: new Date().toISOString(), clock: new WallClock(), log: quiet });
+  const runtime = await createHarvester(resolved, {
+    sessionId: 'flatten-e2e',
+    wallStartedAt: new Date().toISOString(),
+    clock: new WallClock(),
+    log: quiet,
+  });
   // As `harvester run` does for sessions in wall time; `runControl` is what `harvester control flatten` runs.
   const control = await startControlServer({ dataDir: dir, handler: { handle: async (cmd) => runtime.engine.controls.apply(cmd) } });
   const rows: JournalEntry[] = [];
   runtime.parts.bus.on('flatten.escalated', () => undefined);
   const journal = (runtime.engine as unknown as { journal: { append: (s: string, e: JournalEntry) => void } }).journal;
   const append = journal.append.bind(journal);
-  journal.append = (s, e) => { rows.push(e); append(s, e); };
+  journal.append = (s, e) => {
+    rows.push(e);
+    append(s, e);
+  };
   const alerts: unknown[] = [];
-  runtime.parts.bus.on('flatten.escalated', (e) => { alerts.push(e); });
+  runtime.parts.bus.on('flatten.escalated', (e) => {
+    alerts.push(e);
+  });
   const stop = new AbortController();
   const running = runtime.engine.run({ signal: stop.signal });
   const engineBroker = (runtime.engine as unknown as { broker: { health(): { canTrade: boolean } } }).broker;
   return {
-    server, runtime, rows, alerts,
+    server,
+    runtime,
+    rows,
+    alerts,
     held: () => runtime.parts.ledger.quantity(SYMBOL),
     canTrade: () => engineBroker.health().canTrade,
     flatten: (note: string) => runControl('flatten', { dataDir: dir, operator: 'op', note, timeout: '5000' }, () => undefined),
@@ -126,7 +175,10 @@ async function sessionOn(server: FakeTwsServer, dir: string) {
 describe('flatten that finishes: operator flatten over the control socket, through the TWS adapter on the fake TWS', function () {
   this.timeout(90_000);
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-flatten-e2e-')); probe.wanted = 1; });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-flatten-e2e-'));
+    probe.wanted = 1;
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('a flatten refused while the link is down goes out again after reconnect and reconciliation, and finishes', async () => {
@@ -142,8 +194,14 @@ describe('flatten that finishes: operator flatten over the control socket, throu
       const types = s.rows.map((r) => r.type);
       const resent = types.indexOf('close.resent');
       expect(resent, 'close re-sent').to.be.greaterThan(-1);
-      expect(types.lastIndexOf('reconciliation.completed', resent), 'after a reconciliation').to.be.greaterThan(types.indexOf('close.waiting-for-link'));
-      await until(() => s.runtime.engine.orders.registry.workingFor('hold-probe', SYMBOL).length === 0, 'the bracket cancelled once flat', 5_000);
+      expect(types.lastIndexOf('reconciliation.completed', resent), 'after a reconciliation').to.be.greaterThan(
+        types.indexOf('close.waiting-for-link'),
+      );
+      await until(
+        () => s.runtime.engine.orders.registry.workingFor('hold-probe', SYMBOL).length === 0,
+        'the bracket cancelled once flat',
+        5_000,
+      );
     } finally {
       expect(await s.end(), 'decode errors').to.equal(0);
     }
@@ -158,7 +216,10 @@ describe('flatten that finishes: operator flatten over the control socket, throu
       expect(await s.flatten('refused'), 'harvester control flatten exit code').to.equal(0);
       await until(() => s.alerts.length > 0, 'the escalation', 15_000);
       const closes = venue.submitted.filter((o) => o.side === 'sell' && o.type !== 'stop' && (o.limitPrice ?? 0) < 370_000);
-      expect(closes.map((o) => o.type), 'first at market, then through the spread').to.deep.equal(['market', 'limit', 'limit']);
+      expect(
+        closes.map((o) => o.type),
+        'first at market, then through the spread',
+      ).to.deep.equal(['market', 'limit', 'limit']);
       expect(s.alerts[0]).to.deep.include({ severity: 'critical', symbol: SYMBOL, qty: 100, attempts: 3 });
       const escalatedRow = s.rows.find((r) => r.type === 'flatten.escalated');
       expect(escalatedRow, 'journaled').to.not.equal(undefined);
@@ -166,7 +227,7 @@ describe('flatten that finishes: operator flatten over the control socket, throu
       const raised = new AlertRules(alertsSchema.parse({})).onRow(escalatedRow!, Date.now());
       expect(raised.map((a) => `${a.type} ${a.level}`)).to.deep.equal(['flatten-failed critical']);
       const change = s.rows.find((r) => r.type === 'risk.state-changed');
-      expect((change?.data as { to: string; reason: { code: string } }), 'HALT').to.deep.include({ to: 'HALT' });
+      expect(change?.data as { to: string; reason: { code: string } }, 'HALT').to.deep.include({ to: 'HALT' });
       expect((change!.data as { reason: { code: string } }).reason.code).to.equal('RISK.CLOSE_FAILED');
       expect(s.held(), 'the shares are still held').to.equal(100);
       const stops = s.runtime.engine.orders.registry.workingFor('hold-probe', SYMBOL).filter((o) => o.role === 'stop-loss');

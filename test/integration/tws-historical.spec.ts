@@ -18,7 +18,13 @@ describe('TWS historical bars (fake TWS over loopback)', function () {
   const closers: Array<() => Promise<void>> = [];
 
   async function start(scenario: 'normal' | 'pacing-violation' = 'normal', seed = 7): Promise<void> {
-    server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT], scenario, seed, contracts: [{ symbol: 'AAPL' }] });
+    server = await FakeTwsServer.start({
+      clock: new StepClock(),
+      accounts: [TEST_ACCOUNT],
+      scenario,
+      seed,
+      contracts: [{ symbol: 'AAPL' }],
+    });
   }
   async function connected(clientId: number, params: Record<string, unknown> = {}) {
     const t = createTwsAdapter(server.port, clientId, params);
@@ -64,14 +70,20 @@ describe('TWS historical bars (fake TWS over loopback)', function () {
     await start(); // for afterEach
     expect(a.ok).to.equal(true);
     expect(a).to.deep.equal(b);
-    if (a.ok) expect(a.bars.every((x) => x.volume === null && x.wap === null && x.count === null), 'midpoint bars have no volume').to.equal(true);
+    if (a.ok)
+      expect(
+        a.bars.every((x) => x.volume === null && x.wap === null && x.count === null),
+        'midpoint bars have no volume',
+      ).to.equal(true);
   });
 
   it('an identical request within 15 s is refused locally as a value; nothing reaches TWS', async () => {
     await start();
     const t = await connected(63);
     const sent: number[] = [];
-    server.on('frame', (f) => { if (f.request.kind === 'historicalData') sent.push(f.request.reqId); });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'historicalData') sent.push(f.request.reqId);
+    });
     const req = { symbol: 'AAPL', barSeconds: 300, durationSeconds: DAY, end: END } as const;
     expect((await t.feed.historical.bars(req)).ok).to.equal(true);
     const again = await t.feed.historical.bars(req);
@@ -86,7 +98,17 @@ describe('TWS historical bars (fake TWS over loopback)', function () {
     // Another client on the same TWS sends the request first: TWS counts per TWS, so ours is the identical repeat.
     const other = await IbHarness.connect(server.port, 65);
     const endText = '20260106-21:00:00';
-    other.ib.reqHistoricalData(1, { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, endText, '1 D', '5 mins' as never, 'TRADES' as never, 1, 2, false);
+    other.ib.reqHistoricalData(
+      1,
+      { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' },
+      endText,
+      '1 D',
+      '5 mins' as never,
+      'TRADES' as never,
+      1,
+      2,
+      false,
+    );
     await other.waitFor(EventName.historicalData);
     const r = await t.feed.historical.bars({ symbol: 'AAPL', barSeconds: 300, durationSeconds: DAY, end: END });
     other.ib.disconnect();
@@ -94,18 +116,33 @@ describe('TWS historical bars (fake TWS over loopback)', function () {
     // No broker.error for it: the kill switch would read 162 as session-wide pacing (core/risk/auto-triggers.ts).
     expect(t.of('broker.error').filter((e) => e.code === 162)).to.deep.equal([]);
     // The adapter then waits its penalty before anything else goes.
-    expect(await t.feed.historical.bars({ symbol: 'AAPL', barSeconds: 60, durationSeconds: 3_600, end: END })).to.include({ ok: false, code: 'FEED.PACING', ibCode: null });
+    expect(await t.feed.historical.bars({ symbol: 'AAPL', barSeconds: 60, durationSeconds: 3_600, end: END })).to.include({
+      ok: false,
+      code: 'FEED.PACING',
+      ibCode: null,
+    });
   });
 
   it('unknown symbol, an unanswered request and an invalid one are values too', async () => {
     await start();
     const t = await connected(66, { historicalTimeoutMs: 300 });
-    expect(await t.feed.historical.bars({ symbol: 'NOPE', barSeconds: 300, durationSeconds: DAY, end: END })).to.include({ ok: false, code: 'FEED.UNKNOWN_SYMBOL' });
-    expect(await t.feed.historical.bars({ symbol: 'AAPL', barSeconds: 7 as never, durationSeconds: DAY })).to.include({ ok: false, code: 'FEED.INVALID_REQUEST' });
+    expect(await t.feed.historical.bars({ symbol: 'NOPE', barSeconds: 300, durationSeconds: DAY, end: END })).to.include({
+      ok: false,
+      code: 'FEED.UNKNOWN_SYMBOL',
+    });
+    expect(await t.feed.historical.bars({ symbol: 'AAPL', barSeconds: 7 as never, durationSeconds: DAY })).to.include({
+      ok: false,
+      code: 'FEED.INVALID_REQUEST',
+    });
     server.withheld.add('historicalData');
     const cancels: number[] = [];
-    server.on('frame', (f) => { if (f.request.kind === 'cancelHistoricalData') cancels.push(f.request.reqId); });
-    expect(await t.feed.historical.bars({ symbol: 'AAPL', barSeconds: 300, durationSeconds: DAY, end: END })).to.include({ ok: false, code: 'FEED.REQUEST_TIMEOUT' });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'cancelHistoricalData') cancels.push(f.request.reqId);
+    });
+    expect(await t.feed.historical.bars({ symbol: 'AAPL', barSeconds: 300, durationSeconds: DAY, end: END })).to.include({
+      ok: false,
+      code: 'FEED.REQUEST_TIMEOUT',
+    });
     await until(() => cancels.length === 1, 'the timed-out request to be cancelled');
     expect(t.connection.state).to.equal('Connected');
   });

@@ -6,8 +6,16 @@ import { idJournalPath } from '../../adapters/tws/tws-id-journal.js';
 import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
-const limit = (coid: string, price: number, orderRef: string, quantity = 10) =>
-  ({ coid, symbol: 'AAPL', side: 'buy' as const, type: 'limit' as const, quantity, limitPrice: price, tif: 'day' as const, orderRef });
+const limit = (coid: string, price: number, orderRef: string, quantity = 10) => ({
+  coid,
+  symbol: 'AAPL',
+  side: 'buy' as const,
+  type: 'limit' as const,
+  quantity,
+  limitPrice: price,
+  tif: 'day' as const,
+  orderRef,
+});
 
 // A restart is a new adapter (a new process) on the same data directory and client id, against a venue that kept
 // the orders. The orderRefs here are a strategy's own (no hv: prefix): only the journal can give the coids back.
@@ -38,7 +46,8 @@ describe('TWS id journal across a restart (fake TWS over loopback)', function ()
     const journaledAtSend: boolean[] = [];
     server.on('frame', (f) => {
       // The mapping is on disk before TWS sees the placement: a crash right after the send loses nothing.
-      if (f.request.kind === 'placeOrder') journaledAtSend.push(existsSync(path) && readFileSync(path, 'utf8').includes(`"orderId":${f.request.order.orderId},`));
+      if (f.request.kind === 'placeOrder')
+        journaledAtSend.push(existsSync(path) && readFileSync(path, 'utf8').includes(`"orderId":${f.request.order.orderId},`));
     });
     const a = adapter(90);
     await a.broker.connect();
@@ -52,9 +61,13 @@ describe('TWS id journal across a restart (fake TWS over loopback)', function ()
     const b = adapter(90);
     await b.broker.connect();
     expect(b.of('reconciliation.completed')[0]).to.deep.include({ status: 'complete', adopted: 2, adoptedCoids: ['C1', 'C2'] });
-    expect(b.of('order.adopted').map((p) => [p.coid, p.external, p.permId])).to.deep.equal([['C1', false, permIds.C1], ['C2', false, permIds.C2]]);
+    expect(b.of('order.adopted').map((p) => [p.coid, p.external, p.permId])).to.deep.equal([
+      ['C1', false, permIds.C1],
+      ['C2', false, permIds.C2],
+    ]);
     expect(b.broker.openOrders().map((o) => [o.coid, o.limitPrice, o.quantity, o.orderRef])).to.deep.equal([
-      ['C1', 1_000_000, 10, 'alpha-7'], ['C2', 1_010_000, 20, 'alpha-7'],
+      ['C1', 1_000_000, 10, 'alpha-7'],
+      ['C2', 1_010_000, 20, 'alpha-7'],
     ]);
     b.broker.cancel('C2');
     await until(() => b.of('order.cancelled').length === 1, 'cancel of adopted C2');

@@ -13,9 +13,31 @@ interface Faults {
 }
 
 const START = Date.UTC(2026, 2, 10, 14, 0, 0) * 1000;
-const NAMES: BrokerEventName[] = ['order.submitted', 'order.accepted', 'order.filled', 'order.fill-corrected', 'order.unknown', 'order.rejected',
-  'order.cancelled', 'bracket.failed', 'position.changed', 'reconciliation.started', 'reconciliation.completed', 'broker.anomaly', 'connection.changed'];
-const lmt = (coid: string, side: 'buy' | 'sell', price: number) => ({ coid, symbol: 'XYZ', side, type: 'limit' as const, quantity: 100, limitPrice: price, tif: 'day' as const, orderRef: `HVK-${coid}` });
+const NAMES: BrokerEventName[] = [
+  'order.submitted',
+  'order.accepted',
+  'order.filled',
+  'order.fill-corrected',
+  'order.unknown',
+  'order.rejected',
+  'order.cancelled',
+  'bracket.failed',
+  'position.changed',
+  'reconciliation.started',
+  'reconciliation.completed',
+  'broker.anomaly',
+  'connection.changed',
+];
+const lmt = (coid: string, side: 'buy' | 'sell', price: number) => ({
+  coid,
+  symbol: 'XYZ',
+  side,
+  type: 'limit' as const,
+  quantity: 100,
+  limitPrice: price,
+  tif: 'day' as const,
+  orderRef: `HVK-${coid}`,
+});
 
 /** The adapter's fill ledger and order guards against the fake TWS through the conformance driver, on a virtual clock. */
 describe('TWS broker: corrections, ack timeout, bracket guard, duplicates (fake TWS through the kit driver)', function () {
@@ -36,7 +58,8 @@ describe('TWS broker: corrections, ack timeout, bracket guard, duplicates (fake 
     clock.advanceTo(target);
     await socketsQuiet(rig.server);
   }
-  const of = (type: string, where: Record<string, unknown> = {}) => events.filter((e) => e.type === type && Object.entries(where).every(([k, v]) => e.p[k] === v)).map((e) => e.p);
+  const of = (type: string, where: Record<string, unknown> = {}) =>
+    events.filter((e) => e.type === type && Object.entries(where).every(([k, v]) => e.p[k] === v)).map((e) => e.p);
   const order = () => events.map((e) => `${e.type}${typeof e.p.coid === 'string' ? `{${e.p.coid}}` : ''}`);
 
   beforeEach(async () => {
@@ -75,7 +98,9 @@ describe('TWS broker: corrections, ack timeout, bracket guard, duplicates (fake 
 
   it('a swallowed placement becomes order.unknown{ack-timeout} after T_ack, then a reconciliation; never a reject or a re-send', async () => {
     let placements = 0;
-    rig.server.on('frame', (f) => { if (f.request.kind === 'placeOrder') placements++; });
+    rig.server.on('frame', (f) => {
+      if (f.request.kind === 'placeOrder') placements++;
+    });
     venue.dropReply('place');
     rig.broker.submit(lmt('C1', 'buy', 120000));
     await settle(4_000_000);
@@ -95,7 +120,7 @@ describe('TWS broker: corrections, ack timeout, bracket guard, duplicates (fake 
     await settle(20_000_000);
     expect(of('order.unknown')).to.have.length(0);
     // The connection's own timers (the heartbeat) are on this clock too; nothing else may be left.
-    expect(clock.pendingTimers() - rig.broker.connection.timers.pending, 'timers beyond the connection\'s').to.equal(0);
+    expect(clock.pendingTimers() - rig.broker.connection.timers.pending, "timers beyond the connection's").to.equal(0);
   });
 
   it('a rejected bracket leg cancels the other legs (bracket-leg-rejected), then bracket.failed', async () => {
@@ -107,13 +132,38 @@ describe('TWS broker: corrections, ack timeout, bracket guard, duplicates (fake 
       const id = f.request.order.orderId;
       holdFrame(rig.server, conn, () => {
         conn.send(conn.msgs.error(id, 201, 'Order rejected - reason:stop too close'));
-        conn.send(conn.msgs.orderStatus({ orderId: id, status: 'Cancelled', filled: 0, remaining: 0, avgFillPrice: 0, permId: 0, parentId: 0, lastFillPrice: 0, clientId: conn.clientId ?? 0, whyHeld: '' }));
+        conn.send(
+          conn.msgs.orderStatus({
+            orderId: id,
+            status: 'Cancelled',
+            filled: 0,
+            remaining: 0,
+            avgFillPrice: 0,
+            permId: 0,
+            parentId: 0,
+            lastFillPrice: 0,
+            clientId: conn.clientId ?? 0,
+            whyHeld: '',
+          }),
+        );
       });
     });
     rig.broker.submitBracket({
       bracketId: 'B1',
       parent: { ...lmt('B1-P', 'buy', 123400), bracketId: 'B1' },
-      stopLoss: { coid: 'B1-S', symbol: 'XYZ', side: 'sell', type: 'stop', quantity: 100, triggerPrice: 122400, tif: 'day', orderRef: 'HVK-B1-S', bracketId: 'B1', parentCoid: 'B1-P', ocaGroup: 'B1' },
+      stopLoss: {
+        coid: 'B1-S',
+        symbol: 'XYZ',
+        side: 'sell',
+        type: 'stop',
+        quantity: 100,
+        triggerPrice: 122400,
+        tif: 'day',
+        orderRef: 'HVK-B1-S',
+        bracketId: 'B1',
+        parentCoid: 'B1-P',
+        ocaGroup: 'B1',
+      },
       takeProfit: { ...lmt('B1-T', 'sell', 125400), bracketId: 'B1', parentCoid: 'B1-P', ocaGroup: 'B1' },
     });
     await settle();

@@ -4,7 +4,14 @@ import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, sleep, until } from '../support/tws-adapter-harness.js';
 
 const lmt = (coid: string, symbol: string, limitPrice = 1_200_000): OrderRequest => ({
-  coid, symbol, side: 'buy', type: 'limit', quantity: 100, limitPrice, tif: 'day', orderRef: `hv:spec:${coid}`,
+  coid,
+  symbol,
+  side: 'buy',
+  type: 'limit',
+  quantity: 100,
+  limitPrice,
+  tif: 'day',
+  orderRef: `hv:spec:${coid}`,
 });
 
 // The order path qualifies before it places (docs/tws-adapter.md#qualification: route by conId): the receipt and
@@ -17,7 +24,11 @@ describe('TWS orders wait for contract qualification (fake TWS over loopback)', 
 
   beforeEach(async () => {
     frames = [];
-    server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'], contracts: [{ symbol: 'XYZ', conId: 424_242, primaryExchange: 'NASDAQ' }] });
+    server = await FakeTwsServer.start({
+      clock: new StepClock(),
+      accounts: ['DU0000001'],
+      contracts: [{ symbol: 'XYZ', conId: 424_242, primaryExchange: 'NASDAQ' }],
+    });
     // The adapter's connect-time read-only probe cancels an id never placed: not an order cancel, left out here.
     const placed = new Set<number>();
     server.on('frame', (f) => {
@@ -25,7 +36,12 @@ describe('TWS orders wait for contract qualification (fake TWS over loopback)', 
       if (r.kind === 'contractData') frames.push({ kind: 'qualify', symbol: r.contract.symbol });
       if (r.kind === 'placeOrder') {
         placed.add(r.order.orderId);
-        frames.push({ kind: 'place', symbol: r.order.contract.symbol, conId: r.order.contract.conId, ...(r.order.lmtPrice !== undefined ? { price: r.order.lmtPrice } : {}) });
+        frames.push({
+          kind: 'place',
+          symbol: r.order.contract.symbol,
+          conId: r.order.contract.conId,
+          ...(r.order.lmtPrice !== undefined ? { price: r.order.lmtPrice } : {}),
+        });
       }
       if (r.kind === 'cancelOrder' && placed.has(r.orderId)) frames.push({ kind: 'cancel' });
     });
@@ -45,13 +61,22 @@ describe('TWS orders wait for contract qualification (fake TWS over loopback)', 
   it('the first order for a symbol is placed only after qualification, with the conId; the next one at once', async () => {
     const t = await connected(71);
     expect(t.broker.submit(lmt('C1', 'XYZ')).status).to.equal('sent');
-    expect(t.of('order.submitted').map((p) => p.coid), 'order.submitted at once').to.deep.equal(['C1']);
+    expect(
+      t.of('order.submitted').map((p) => p.coid),
+      'order.submitted at once',
+    ).to.deep.equal(['C1']);
     expect(t.broker.openOrders()[0], 'held: no broker id yet').to.include({ coid: 'C1', brokerOrderId: null, status: 'PendingSubmit' });
     await until(() => t.of('order.accepted').length === 1, 'C1 accepted');
-    expect(frames).to.deep.equal([{ kind: 'qualify', symbol: 'XYZ' }, { kind: 'place', symbol: 'XYZ', conId: 424_242, price: 120 }]);
+    expect(frames).to.deep.equal([
+      { kind: 'qualify', symbol: 'XYZ' },
+      { kind: 'place', symbol: 'XYZ', conId: 424_242, price: 120 },
+    ]);
     t.broker.submit(lmt('C2', 'XYZ'));
     await until(() => t.of('order.accepted').length === 2, 'C2 accepted');
-    expect(frames.filter((f) => f.kind === 'qualify'), 'the cache answers the second order').to.have.length(1);
+    expect(
+      frames.filter((f) => f.kind === 'qualify'),
+      'the cache answers the second order',
+    ).to.have.length(1);
   });
 
   it('an unknown symbol ends in order.rejected{origin adapter, ORDER.UNKNOWN_INSTRUMENT}: a value, nothing placed', async () => {
@@ -75,7 +100,10 @@ describe('TWS orders wait for contract qualification (fake TWS over loopback)', 
     expect(t.of('order.modified')[0]).to.include({ coid: 'C2', price: 1_210_000 });
     await until(() => t.of('order.accepted').length === 1, 'C2 accepted');
     await sleep(50);
-    expect(frames.filter((f) => f.kind !== 'qualify'), 'only C2 is placed, at the modified price').to.deep.equal([{ kind: 'place', symbol: 'XYZ', conId: 424_242, price: 121 }]);
+    expect(
+      frames.filter((f) => f.kind !== 'qualify'),
+      'only C2 is placed, at the modified price',
+    ).to.deep.equal([{ kind: 'place', symbol: 'XYZ', conId: 424_242, price: 121 }]);
     expect(t.of('order.modify-requested'), 'a held modify sends nothing of its own').to.deep.equal([]);
   });
 
@@ -83,12 +111,28 @@ describe('TWS orders wait for contract qualification (fake TWS over loopback)', 
     const t = await connected(74);
     const ids: number[] = [];
     const parents: number[] = [];
-    server.on('frame', (f) => { if (f.request.kind === 'placeOrder') { ids.push(f.request.order.orderId); parents.push(f.request.order.parentId); } });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'placeOrder') {
+        ids.push(f.request.order.orderId);
+        parents.push(f.request.order.parentId);
+      }
+    });
     const leg = (coid: string, side: 'buy' | 'sell', type: 'limit' | 'stop', price: number): OrderRequest => ({
-      ...lmt(coid, 'XYZ'), side, type, ...(type === 'stop' ? { limitPrice: undefined, triggerPrice: price } : { limitPrice: price }), bracketId: 'B1',
+      ...lmt(coid, 'XYZ'),
+      side,
+      type,
+      ...(type === 'stop' ? { limitPrice: undefined, triggerPrice: price } : { limitPrice: price }),
+      bracketId: 'B1',
       ...(coid === 'P' ? {} : { parentCoid: 'P', ocaGroup: 'B1' }),
     });
-    expect(t.broker.submitBracket({ bracketId: 'B1', parent: leg('P', 'buy', 'limit', 1_200_000), stopLoss: leg('S', 'sell', 'stop', 1_100_000), takeProfit: leg('T', 'sell', 'limit', 1_300_000) }).status).to.equal('sent');
+    expect(
+      t.broker.submitBracket({
+        bracketId: 'B1',
+        parent: leg('P', 'buy', 'limit', 1_200_000),
+        stopLoss: leg('S', 'sell', 'stop', 1_100_000),
+        takeProfit: leg('T', 'sell', 'limit', 1_300_000),
+      }).status,
+    ).to.equal('sent');
     await until(() => t.of('order.accepted').length === 3, 'three legs accepted');
     expect(ids[1]).to.equal(ids[0]! + 1);
     expect(ids[2]).to.equal(ids[0]! + 2);

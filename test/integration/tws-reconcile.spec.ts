@@ -5,15 +5,25 @@ import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
 import { quote } from '../../adapters/fake-tws/market-builders.js';
 import { createTwsAdapter, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 
-const limitBuy = (coid: string, price: number, quantity = 10) =>
-  ({ coid, symbol: 'AAPL', side: 'buy' as const, type: 'limit' as const, quantity, limitPrice: price, tif: 'day' as const, orderRef: `hv:t1:${coid}` });
+const limitBuy = (coid: string, price: number, quantity = 10) => ({
+  coid,
+  symbol: 'AAPL',
+  side: 'buy' as const,
+  type: 'limit' as const,
+  quantity,
+  limitPrice: price,
+  tif: 'day' as const,
+  orderRef: `hv:t1:${coid}`,
+});
 
 describe('TWS adapter reconciliation against the fake TWS (open orders, executions, positions)', function () {
   this.timeout(15_000);
   let server: FakeTwsServer;
   const closers: Array<() => Promise<void> | void> = [];
 
-  beforeEach(async () => { server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] }); });
+  beforeEach(async () => {
+    server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] });
+  });
   afterEach(async () => {
     for (const c of closers.splice(0)) await Promise.resolve(c()).catch(() => undefined);
     await server.stop();
@@ -38,7 +48,13 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     const names = t.events.map((e) => e.name).filter((n) => n === 'connection.changed' || n.startsWith('reconciliation'));
     expect(names).to.deep.equal(['connection.changed', 'reconciliation.started', 'reconciliation.completed', 'connection.changed']);
     expect(t.of('reconciliation.started')[0]).to.include({ trigger: 'connect' });
-    expect(t.of('reconciliation.completed')[0]).to.deep.include({ status: 'complete', adopted: 0, closed: 0, unresolved: 0, discrepancies: [] });
+    expect(t.of('reconciliation.completed')[0]).to.deep.include({
+      status: 'complete',
+      adopted: 0,
+      closed: 0,
+      unresolved: 0,
+      discrepancies: [],
+    });
     expect(canTradeDuringSync).to.equal(false);
     expect(duringSync).to.deep.include({ status: 'rejected', code: 'BROKER.NOT_CONNECTED' });
     expect(t.broker.health()).to.include({ state: 'Connected', canTrade: true });
@@ -53,8 +69,20 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     await a.broker.dispose(); // the process dies; TWS keeps its orders
     // A manual order under the same client id (not ours: no hv: orderRef).
     const manual = await IbHarness.connect(server.port, 41);
-    manual.ib.placeOrder(5_000, { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract,
-      { action: 'BUY', orderType: 'LMT', lmtPrice: 90, totalQuantity: 5, tif: 'DAY', transmit: true, account: TEST_ACCOUNT, orderRef: 'manual' } as Order);
+    manual.ib.placeOrder(
+      5_000,
+      { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract,
+      {
+        action: 'BUY',
+        orderType: 'LMT',
+        lmtPrice: 90,
+        totalQuantity: 5,
+        tif: 'DAY',
+        transmit: true,
+        account: TEST_ACCOUNT,
+        orderRef: 'manual',
+      } as Order,
+    );
     await manual.waitFor(EventName.orderStatus);
     manual.disconnect();
     await until(() => server.live().length === 0, 'manual client gone');
@@ -65,8 +93,14 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     expect(done).to.include({ status: 'complete', adopted: 2, closed: 0, unresolved: 0 });
     expect((done.discrepancies as string[]).some((d) => d.startsWith('external order 5000'))).to.equal(true);
     expect(b.of('order.adopted').map((p) => p.coid)).to.deep.equal(['C1', 'C2']);
-    expect(b.of('order.accepted').map((p) => [p.coid, p.reconciled])).to.deep.equal([['C1', true], ['C2', true]]);
-    expect(b.broker.openOrders().map((o) => [o.coid, o.limitPrice, o.quantity, o.status])).to.deep.equal([['C1', 1_000_000, 10, 'Accepted'], ['C2', 1_010_000, 20, 'Accepted']]);
+    expect(b.of('order.accepted').map((p) => [p.coid, p.reconciled])).to.deep.equal([
+      ['C1', true],
+      ['C2', true],
+    ]);
+    expect(b.broker.openOrders().map((o) => [o.coid, o.limitPrice, o.quantity, o.status])).to.deep.equal([
+      ['C1', 1_000_000, 10, 'Accepted'],
+      ['C2', 1_010_000, 20, 'Accepted'],
+    ]);
     // Adopted orders are fully manageable, and the next id is above every id TWS reported (no 103).
     b.broker.cancel('C1');
     await until(() => b.of('order.cancelled').length === 1, 'cancel of adopted C1');
@@ -83,21 +117,38 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     await t.broker.connect();
     server.publish(quote('AAPL', 150.25, 150.27));
     t.broker.submit({ ...limitBuy('F1', 1_000_000), type: 'market', limitPrice: undefined });
-    await until(() => t.of('order.filled').length === 1 && t.of('commission.reported').length + t.of('order.filled').filter((f) => f.commission !== null).length === 1, 'first fill with commission');
+    await until(
+      () =>
+        t.of('order.filled').length === 1 &&
+        t.of('commission.reported').length + t.of('order.filled').filter((f) => f.commission !== null).length === 1,
+      'first fill with commission',
+    );
     t.broker.submit(limitBuy('R1', 1_000_000, 30));
     await until(() => t.of('order.accepted').length === 2, 'R1 resting');
     const rest = [...server.desk.orders.values()].find((o) => o.placed.orderRef === 'hv:t1:R1')!;
     server.inject({ kind: 'close' });
     server.inject({ kind: 'fill', orderId: rest.orderId, quantity: 30, price: 100 }); // fills while nobody listens
     await until(() => t.chain().at(-1) === 'Reconnecting→Connected', 'reconnected');
-    expect(t.chain()).to.deep.equal(['Disconnected→Connecting', 'Connecting→Connected', 'Connected→Reconnecting', 'Reconnecting→Connected']);
+    expect(t.chain()).to.deep.equal([
+      'Disconnected→Connecting',
+      'Connecting→Connected',
+      'Connected→Reconnecting',
+      'Reconnecting→Connected',
+    ]);
     const fills = t.of('order.filled');
-    expect(fills.map((f) => [f.coid, f.qty])).to.deep.equal([['F1', 10], ['R1', 30]]);
+    expect(fills.map((f) => [f.coid, f.qty])).to.deep.equal([
+      ['F1', 10],
+      ['R1', 30],
+    ]);
     expect(new Set(fills.map((f) => f.execId)).size).to.equal(2);
     expect(t.of('reconciliation.completed').at(-1)).to.include({ status: 'complete', closed: 0, unresolved: 0 });
-    expect(t.broker.positions()).to.deep.equal([{ symbol: 'AAPL', quantity: 40, averagePrice: Math.round((10 * 1_502_700 + 30 * 1_000_000) / 40), realizedPnl: 0 }]);
+    expect(t.broker.positions()).to.deep.equal([
+      { symbol: 'AAPL', quantity: 40, averagePrice: Math.round((10 * 1_502_700 + 30 * 1_000_000) / 40), realizedPnl: 0 },
+    ]);
     const paid = t.broker.accountSnapshot();
-    const commissions = fills.reduce((n, f) => n + ((f.commission as number | null) ?? 0), 0) + t.of('commission.reported').reduce((n, c) => n + (c.amount as number), 0);
+    const commissions =
+      fills.reduce((n, f) => n + ((f.commission as number | null) ?? 0), 0) +
+      t.of('commission.reported').reduce((n, c) => n + (c.amount as number), 0);
     expect(commissions).to.equal(10_000 + 10_000); // $1 minimum each, counted once despite the replayed reports
     // The account snapshot is TWS's own (account summary, refreshed by the reconnect's pass): the fake's 1,000,000 of
     // cash less what the commissions took, the shares carried at cost.
@@ -113,7 +164,9 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     const t = adapter(43);
     await t.broker.connect();
     let placed = 0;
-    server.on('frame', (f) => { if (f.request.kind === 'placeOrder') placed++; });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'placeOrder') placed++;
+    });
     server.withheld.add('placeOrder');
     t.broker.submit(limitBuy('L1', 1_000_000));
     await until(() => placed === 1, 'the placement reached the fake (and was lost there)');
@@ -150,10 +203,15 @@ describe('TWS adapter reconciliation against the fake TWS (open orders, executio
     server.withheld.add('openOrders');
     const t = adapter(46, { reconcileDeadlineMs: 100, syncAttempts: 2, syncRetryMs: 20 });
     let code = '';
-    await t.broker.connect().catch((e: { code: string }) => { code = e.code; });
+    await t.broker.connect().catch((e: { code: string }) => {
+      code = e.code;
+    });
     expect(code).to.equal('BROKER.RECONCILE_FAILED');
     const passes = t.of('reconciliation.completed');
-    expect(passes.map((p) => [p.status, p.detail])).to.deep.equal([['incomplete', 'partial'], ['incomplete', 'partial']]);
+    expect(passes.map((p) => [p.status, p.detail])).to.deep.equal([
+      ['incomplete', 'partial'],
+      ['incomplete', 'partial'],
+    ]);
     expect((passes[0]!.discrepancies as string[])[0]).to.match(/open orders: .*no answer within 100 ms/);
     expect(t.chain()).to.deep.equal(['Disconnected→Connecting', 'Connecting→Disconnected']);
     expect(t.broker.health().canTrade).to.equal(false);

@@ -17,7 +17,9 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
   let server: FakeTwsServer;
   const closers: Array<() => Promise<void>> = [];
 
-  beforeEach(async () => { server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] }); });
+  beforeEach(async () => {
+    server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] });
+  });
   afterEach(async () => {
     for (const c of closers.splice(0)) await c().catch(() => undefined);
     await server.stop();
@@ -25,7 +27,12 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
 
   function adapter(clientId: number, clock: ManualClock) {
     // A ladder that would give up after 2 quick attempts outside a window.
-    const t = createTwsAdapter(server.port, clientId, { resetWindows: NIGHTLY, resetRetryMs: 600_000, backoffMs: [10], maxReconnectAttempts: 2, heartbeatIntervalMs: 86_400_000 }, clock);
+    const t = createTwsAdapter(
+      server.port,
+      clientId,
+      { resetWindows: NIGHTLY, resetRetryMs: 600_000, backoffMs: [10], maxReconnectAttempts: 2, heartbeatIntervalMs: 86_400_000 },
+      clock,
+    );
     closers.push(t.close);
     return t;
   }
@@ -43,7 +50,11 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
     expect(quiet).to.have.length(1);
     expect(quiet[0]).to.include({ severity: 'warn' });
     // The first retry after the window ends (01:00 is exclusive) finds it still down and escalates.
-    await runClock(clock, { to: ny('2026-03-05T01:01') + 10 * MIN, done: () => t.connection.state === 'Disconnected', what: 'escalation at the end of the window' });
+    await runClock(clock, {
+      to: ny('2026-03-05T01:01') + 10 * MIN,
+      done: () => t.connection.state === 'Disconnected',
+      what: 'escalation at the end of the window',
+    });
     expect(clock.now()).to.be.at.least(ny('2026-03-05T01:00'));
     const fatal = t.of('broker.error').filter((e) => e.severity === 'fatal');
     expect(fatal).to.have.length(1);
@@ -58,7 +69,12 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
     await t.broker.connect();
     await server.stop();
     await runClock(clock, { to: clock.now() + MIN, done: () => t.connection.state === 'Disconnected', what: 'ladder exhausted' });
-    expect(t.of('broker.error').filter((e) => e.severity === 'fatal').map((e) => e.harvesterCode)).to.deep.equal(['BROKER.RECONNECT_EXHAUSTED']);
+    expect(
+      t
+        .of('broker.error')
+        .filter((e) => e.severity === 'fatal')
+        .map((e) => e.harvesterCode),
+    ).to.deep.equal(['BROKER.RECONNECT_EXHAUSTED']);
     expect(t.of('broker.error').some((e) => /reset window/.test(String(e.message)))).to.equal(false);
     server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] });
   });
@@ -77,7 +93,12 @@ describe('TWS adapter in IB reset windows (New York time from the injected Clock
     await runClock(clock, { to: ny('2026-03-05T00:59') });
     expect(t.connection.state).to.equal('Degraded');
     await runClock(clock, { to: ny('2026-03-05T01:01') + 10 * MIN, done: () => t.connection.state === 'Disconnected', what: 'escalation' });
-    expect(t.of('broker.error').filter((e) => e.severity === 'fatal').map((e) => e.harvesterCode)).to.deep.equal(['BROKER.RESET_WINDOW_OVERRUN']);
+    expect(
+      t
+        .of('broker.error')
+        .filter((e) => e.severity === 'fatal')
+        .map((e) => e.harvesterCode),
+    ).to.deep.equal(['BROKER.RESET_WINDOW_OVERRUN']);
     expect(t.chain().slice(-3)).to.deep.equal(['Connected→Degraded', 'Degraded→Halting', 'Halting→Disconnected']);
   });
 

@@ -15,33 +15,58 @@ describe('harvester session in paper mode through the TWS adapter on the fake TW
 
   it('trades: orders reach the fake TWS, fills come back with commissions, and the session ends flat', async () => {
     const server = await FakeTwsServer.start({
-      clock: new StepClock(), accounts: ['DU0000001'], speed: 1,
+      clock: new StepClock(),
+      accounts: ['DU0000001'],
+      speed: 1,
       market: syntheticMarket({ symbol: 'HRVST', seed: 5, start: 0, steps: 400, mid: 325_000, tick: 100, interval: 15_000 }),
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-tws-session-'));
     try {
       // A session window around "now" in New York, since paper mode runs on the wall clock.
       const now = DateTime.now().setZone('America/New_York');
-      const resolved = await resolveConfig({
-        mode: 'paper',
-        session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 2 }).toFormat('HH:mm') },
-        account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
-        instruments: [{ symbol: 'HRVST', tick: 0.01 }],
-        marketData: { use: 'tws', params: { port: server.port, clientId: 41 } },
-        broker: { use: 'tws', params: { port: server.port, clientId: 41 } },
-        store: { use: 'typeorm', params: { file: path.join(dir, 'paper.sqlite') } },
-        risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1_000 } }],
-        strategies: [{ use: 'example-imbalance-tick', params: { symbol: 'HRVST', minImbalance: 0.2, cooldownSeconds: 1, maxHoldSeconds: 2, quantity: 10 } }],
-        dataDir: dir,
-      }, { builtins: await builtinPlugins(), baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: 'DU0000001' } });
+      const resolved = await resolveConfig(
+        {
+          mode: 'paper',
+          session: {
+            date: now.toISODate(),
+            timeZone: 'America/New_York',
+            start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
+            end: now.plus({ minutes: 2 }).toFormat('HH:mm'),
+          },
+          account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
+          instruments: [{ symbol: 'HRVST', tick: 0.01 }],
+          marketData: { use: 'tws', params: { port: server.port, clientId: 41 } },
+          broker: { use: 'tws', params: { port: server.port, clientId: 41 } },
+          store: { use: 'typeorm', params: { file: path.join(dir, 'paper.sqlite') } },
+          risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1_000 } }],
+          strategies: [
+            {
+              use: 'example-imbalance-tick',
+              params: { symbol: 'HRVST', minImbalance: 0.2, cooldownSeconds: 1, maxHoldSeconds: 2, quantity: 10 },
+            },
+          ],
+          dataDir: dir,
+        },
+        { builtins: await builtinPlugins(), baseDir: process.cwd(), env: { HV_TEST_PAPER_ACCOUNT: 'DU0000001' } },
+      );
       const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
       const clock = new WallClock();
-      const runtime = await createHarvester(resolved, { sessionId: 'paper-on-fake', wallStartedAt: new Date().toISOString(), clock, log: quiet });
+      const runtime = await createHarvester(resolved, {
+        sessionId: 'paper-on-fake',
+        wallStartedAt: new Date().toISOString(),
+        clock,
+        log: quiet,
+      });
       const stop = new AbortController();
       const fills: { commission: number | null }[] = [];
       let commissionReports = 0;
-      runtime.parts.bus.on('order.filled', (f) => { fills.push(f); if (fills.length >= 4) setTimeout(() => stop.abort(), 300); });
-      runtime.parts.bus.on('commission.reported', () => { commissionReports++; });
+      runtime.parts.bus.on('order.filled', (f) => {
+        fills.push(f);
+        if (fills.length >= 4) setTimeout(() => stop.abort(), 300);
+      });
+      runtime.parts.bus.on('commission.reported', () => {
+        commissionReports++;
+      });
       const deadline = setTimeout(() => stop.abort(), 6_000);
       const result = await runtime.engine.run({ signal: stop.signal });
       clearTimeout(deadline);

@@ -21,7 +21,9 @@ describe('live-validation suite (seed 002) against the fake TWS', function () {
   let quiet = false;
   const spawned: FakeTwsServer[] = [];
   const options = (): FakeTwsOptions => ({
-    clock: wallClock, accounts: [ACCOUNT], contracts: [...SYMBOLS, 'NOANSWER'].map((symbol) => ({ symbol })),
+    clock: wallClock,
+    accounts: [ACCOUNT],
+    contracts: [...SYMBOLS, 'NOANSWER'].map((symbol) => ({ symbol })),
   });
   const tick = (s: FakeTwsServer, symbol: string, mid = MID[symbol] ?? 100): void => {
     const now = Date.now() * 1_000;
@@ -35,7 +37,12 @@ describe('live-validation suite (seed 002) against the fake TWS', function () {
     server = await FakeTwsServer.start(options());
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-validation-')); // id journals and session stores stay out of the repo
     // "An earlier day" left 7 IWM in the account: C3 must see them at connect.
-    server.desk.positions.set(`${ACCOUNT}|IWM`, { account: ACCOUNT, contract: completeContract({ symbol: 'IWM' }), qty: 7, cost: 7 * toPrice(MID.IWM!) });
+    server.desk.positions.set(`${ACCOUNT}|IWM`, {
+      account: ACCOUNT,
+      contract: completeContract({ symbol: 'IWM' }),
+      qty: 7,
+      cost: 7 * toPrice(MID.IWM!),
+    });
     // A market that is open: every symbol quotes, books and prints every 40 ms on every fake TWS of the suite.
     maker = setInterval(() => {
       if (quiet) return;
@@ -52,21 +59,39 @@ describe('live-validation suite (seed 002) against the fake TWS', function () {
   });
 
   const fake: FakeControl = {
-    get server() { return server; },
+    get server() {
+      return server;
+    },
     spawn: async (o = {}) => {
       const s = await FakeTwsServer.start({ ...options(), ...o });
       spawned.push(s);
       return s;
     },
-    quiet: (on) => { quiet = on; },
+    quiet: (on) => {
+      quiet = on;
+    },
     tick,
   };
 
   paperValidationScenarios(() => ({
-    name: 'fake-tws', host: '127.0.0.1', port: server.port, clientId: 60, account: ACCOUNT, symbols: SYMBOLS, unknownSymbol: 'INVALIDXYZ', dataDir,
+    name: 'fake-tws',
+    host: '127.0.0.1',
+    port: server.port,
+    clientId: 60,
+    account: ACCOUNT,
+    symbols: SYMBOLS,
+    unknownSymbol: 'INVALIDXYZ',
+    dataDir,
     timing: {
-      waitMs: 3_000, streamWindowMs: 1_000, streamMinQuotes: 10, staleMs: 400, heartbeatIntervalMs: 700, heartbeatTimeoutMs: 700,
-      backoffMs: [100, 200, 400], soakMs: 1_500, soakMinEvents: 5_000,
+      waitMs: 3_000,
+      streamWindowMs: 1_000,
+      streamMinQuotes: 10,
+      staleMs: 400,
+      heartbeatIntervalMs: 700,
+      heartbeatTimeoutMs: 700,
+      backoffMs: [100, 200, 400],
+      soakMs: 1_500,
+      soakMinEvents: 5_000,
     },
     fake,
   }));

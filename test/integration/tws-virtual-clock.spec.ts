@@ -40,7 +40,8 @@ describe('TWS adapter timers on the injected Clock (fake TWS over loopback)', fu
   });
 
   /** Moves the clock timer by timer, each step after the venue's traffic has stopped (real time, never asserted). */
-  const runClock = (c: ManualClock, o: { to: number; done?: () => boolean; what?: string }) => drive(c, { ...o, io: () => socketsQuiet(server) });
+  const runClock = (c: ManualClock, o: { to: number; done?: () => boolean; what?: string }) =>
+    drive(c, { ...o, io: () => socketsQuiet(server) });
 
   function adapter(clientId: number, params: Record<string, unknown> = {}) {
     const t = createTwsAdapter(server.port, clientId, { resetWindows: [], ...params }, clock);
@@ -51,7 +52,9 @@ describe('TWS adapter timers on the injected Clock (fake TWS over loopback)', fu
   it('a silent link is found by the heartbeat in Clock time: nothing before the period, Reconnecting by period + 2 misses', async () => {
     const t = adapter(80, { heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 5_000, heartbeatMisses: 2, backoffMs: [2_500, 5_000] });
     let probes = 0;
-    server.on('frame', (f) => { if (f.request.kind === 'currentTime') probes++; });
+    server.on('frame', (f) => {
+      if (f.request.kind === 'currentTime') probes++;
+    });
     const connecting = t.broker.connect();
     await runClock(clock, { to: START + S, done: () => t.connection.state === 'Connected', what: 'Connected' });
     await connecting;
@@ -80,7 +83,15 @@ describe('TWS adapter timers on the injected Clock (fake TWS over loopback)', fu
     const t = adapter(81, { connectTimeoutMs: 10_000, backoffMs: [2_500, 5_000, 10_000] });
     let error: { code?: string } | null = null;
     let settled = false;
-    void t.broker.connect().then(() => { settled = true; }, (e: { code?: string }) => { error = e; settled = true; });
+    void t.broker.connect().then(
+      () => {
+        settled = true;
+      },
+      (e: { code?: string }) => {
+        error = e;
+        settled = true;
+      },
+    );
     await runClock(clock, { to: START + 30 * S, done: () => settled, what: 'connect() settled' });
     expect(error).to.deep.include({ code: 'BROKER.CONNECT_TIMEOUT' });
     expect(t.chain()).to.deep.equal(['Disconnected→Connecting', 'Connecting→Disconnected']);
@@ -109,7 +120,9 @@ describe('TWS adapter timers on the injected Clock (fake TWS over loopback)', fu
     server.scenario = 'client-id-in-use';
     const t = adapter(83, { connectTimeoutMs: 10_000 });
     let code = '';
-    await t.broker.connect().catch((e: { code: string }) => { code = e.code; });
+    await t.broker.connect().catch((e: { code: string }) => {
+      code = e.code;
+    });
     expect(code).to.equal('BROKER.CLIENT_ID_IN_USE');
     expect(attempts.length).to.equal(1);
     expect(clock.now(), 'no clock time was needed').to.equal(START);
@@ -120,7 +133,9 @@ describe('TWS adapter timers on the injected Clock (fake TWS over loopback)', fu
     down = true;
     const t = adapter(84, { connectTimeoutMs: 10_000, backoffMs: [2_500] });
     let error: { code?: string } | null = null;
-    const p = t.broker.connect().catch((e: { code?: string }) => { error = e; });
+    const p = t.broker.connect().catch((e: { code?: string }) => {
+      error = e;
+    });
     await runClock(clock, { to: START + S });
     await t.broker.disconnect();
     await p;

@@ -8,9 +8,18 @@ const child = join(repo, 'test', 'support', 'wire-fuzz-child.ts');
 
 interface Report {
   perCase: Record<string, { dropped: number; state: string }>;
-  placementsOnGarbage: number; fillsOnGarbage: number; placementsAfter: number;
-  beatsDuringFuzz: number; beats: number; ticksDuringFuzz: number;
-  droppedFrames: number; byFault: Record<string, number>; passed: number; reconnects: number; state: string; fatal: number[];
+  placementsOnGarbage: number;
+  fillsOnGarbage: number;
+  placementsAfter: number;
+  beatsDuringFuzz: number;
+  beats: number;
+  ticksDuringFuzz: number;
+  droppedFrames: number;
+  byFault: Record<string, number>;
+  passed: number;
+  reconnects: number;
+  state: string;
+  fatal: number[];
 }
 
 /**
@@ -24,12 +33,21 @@ function fuzz(mode: 'crafted' | 'random', seed: number): Promise<Report> {
     const p = spawn(process.execPath, ['--import', 'tsx', child, mode, String(seed)], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const kill = setTimeout(() => p.kill('SIGKILL'), 90_000);
     p.on('close', (code, signal) => {
       clearTimeout(kill);
-      if (code !== 0) return reject(new Error(`fuzz child ${mode} ${seed} ended with ${signal ?? `exit ${code}`} (a crash, or frozen and killed):\n${err.slice(-2_000)}`));
+      if (code !== 0)
+        return reject(
+          new Error(
+            `fuzz child ${mode} ${seed} ended with ${signal ?? `exit ${code}`} (a crash, or frozen and killed):\n${err.slice(-2_000)}`,
+          ),
+        );
       resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Report);
     });
   });
@@ -42,7 +60,8 @@ describe('TWS wire fuzz: any frame from TWS is survived (adapter over loopback f
     const r = await fuzz('crafted', 1);
     expect(r.perCase['bad-json']).to.deep.equal({ dropped: 1, state: 'Connected' });
     expect(r.perCase['negative-prefix']).to.deep.equal({ dropped: 1, state: 'Connected' });
-    for (const name of ['zero-length', 'oversized', 'no-terminator', 'unknown-id', 'non-numeric-id']) expect(r.perCase[name], name).to.deep.equal({ dropped: 1, state: 'Connected' });
+    for (const name of ['zero-length', 'oversized', 'no-terminator', 'unknown-id', 'non-numeric-id'])
+      expect(r.perCase[name], name).to.deep.equal({ dropped: 1, state: 'Connected' });
     // Well-framed frames are the library's to judge (an underrun is its 505), and valid escaped JSON passes.
     expect(r.perCase.underrun!.dropped).to.equal(0);
     expect(r.perCase['escaped-json']!.dropped).to.equal(0);

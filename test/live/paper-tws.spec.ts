@@ -30,7 +30,10 @@ const num = (name: string, fallback: number): number => {
     fs.mkdirSync(dataDir, { recursive: true });
   });
   paperValidationScenarios(() => {
-    const symbols = (process.env.HARVESTER_VALIDATION_SYMBOLS ?? 'SPY,QQQ,IWM').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const symbols = (process.env.HARVESTER_VALIDATION_SYMBOLS ?? 'SPY,QQQ,IWM')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (symbols.length !== 3) throw new Error('HARVESTER_VALIDATION_SYMBOLS must name exactly three liquid, L2-entitled symbols');
     const window = num('HARVESTER_VALIDATION_STREAM_MS', 60_000);
     return {
@@ -44,9 +47,15 @@ const num = (name: string, fallback: number): number => {
       dataDir,
       reportDir: process.env.HARVESTER_VALIDATION_REPORT_DIR,
       timing: {
-        waitMs: num('HARVESTER_VALIDATION_WAIT_MS', 30_000), streamWindowMs: window, streamMinQuotes: Math.floor((window / 1_000) * 50 / 60),
-        staleMs: 2_000, heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 5_000, backoffMs: [1_000, 2_000, 4_000],
-        soakMs: num('HARVESTER_VALIDATION_SOAK_MS', 60_000), soakMinEvents: 500,
+        waitMs: num('HARVESTER_VALIDATION_WAIT_MS', 30_000),
+        streamWindowMs: window,
+        streamMinQuotes: Math.floor(((window / 1_000) * 50) / 60),
+        staleMs: 2_000,
+        heartbeatIntervalMs: 10_000,
+        heartbeatTimeoutMs: 5_000,
+        backoffMs: [1_000, 2_000, 4_000],
+        soakMs: num('HARVESTER_VALIDATION_SOAK_MS', 60_000),
+        soakMinEvents: 500,
       },
     };
   });

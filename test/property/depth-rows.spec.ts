@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DepthRowSide, ROW_ANOMALY, ROW_BAD, ROW_DELETE, ROW_DROPPED, ROW_INSERT, ROW_OK, ROW_UPDATE } from '../../core/domain/depth-rows.js';
+import {
+  DepthRowSide,
+  ROW_ANOMALY,
+  ROW_BAD,
+  ROW_DELETE,
+  ROW_DROPPED,
+  ROW_INSERT,
+  ROW_OK,
+  ROW_UPDATE,
+} from '../../core/domain/depth-rows.js';
 import type { DepthEvent } from '../../core/domain/market.js';
 import { BOOK_BAD_POSITION, OrderBook } from '../../core/domain/order-book.js';
 import { RowBook, type RowChange } from '../../adapters/fake-tws/depth-rows.js';
@@ -40,16 +49,19 @@ describe('depth rows (core/domain/depth-rows: the one IB row model)', () => {
       price: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.constantFrom(0, -3)),
       size: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constantFrom(-1, 1.5)),
     });
-    fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.array(row, { maxLength: 80 }), (levels, seq) => {
-      const side = new DepthRowSide(levels);
-      let ref: Row[] = [];
-      for (const r of seq) {
-        const want = reference(ref, levels, r.op, r.p, r.price, r.size);
-        expect(side.apply(r.op, r.p, r.price, r.size)).to.equal(want.flags);
-        ref = want.rows;
-        expect(rowsOf(side)).to.deep.equal(ref);
-      }
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(row, { maxLength: 80 }), (levels, seq) => {
+        const side = new DepthRowSide(levels);
+        let ref: Row[] = [];
+        for (const r of seq) {
+          const want = reference(ref, levels, r.op, r.p, r.price, r.size);
+          expect(side.apply(r.op, r.p, r.price, r.size)).to.equal(want.flags);
+          ref = want.rows;
+          expect(rowsOf(side)).to.deep.equal(ref);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('one rule per edge case', () => {
@@ -66,13 +78,31 @@ describe('depth rows (core/domain/depth-rows: the one IB row model)', () => {
     expect(s.apply(ROW_DELETE, 2, 0, 0), 'delete past the end inside the window').to.equal(ROW_DROPPED | ROW_ANOMALY);
     expect(s.apply(ROW_UPDATE, 0, 100, -1), 'negative size').to.equal(ROW_BAD | ROW_DROPPED);
     expect(s.apply(ROW_UPDATE, 0, 100, 0), 'zero size kept as sent').to.equal(ROW_OK);
-    expect(rowsOf(s)).to.deep.equal([[100, 0], [99, 1]]);
+    expect(rowsOf(s)).to.deep.equal([
+      [100, 0],
+      [99, 1],
+    ]);
   });
 
   it('every user applies the same rule to a delete past the end of a side (they used to disagree)', () => {
     const levels = 3;
-    const rows = (e: Partial<DepthEvent>): DepthEvent => ({ kind: 'depth', symbol: 'X', seq: 0, epoch: 1, recvTime: 0, exchTime: 0,
-      side: 'bid', position: 0, operation: 'insert', price: 100, size: 1, marketMaker: '', endOfBatch: true, ...e } as DepthEvent);
+    const rows = (e: Partial<DepthEvent>): DepthEvent =>
+      ({
+        kind: 'depth',
+        symbol: 'X',
+        seq: 0,
+        epoch: 1,
+        recvTime: 0,
+        exchTime: 0,
+        side: 'bid',
+        position: 0,
+        operation: 'insert',
+        price: 100,
+        size: 1,
+        marketMaker: '',
+        endOfBatch: true,
+        ...e,
+      }) as DepthEvent;
     const book = new OrderBook('X', { maxLevels: levels });
     book.apply(rows({}));
     expect(book.apply(rows({ operation: 'delete', position: 2 })) & BOOK_BAD_POSITION, 'kernel: inside the window').to.not.equal(0);
@@ -90,7 +120,10 @@ describe('depth rows (core/domain/depth-rows: the one IB row model)', () => {
     fake.apply(rows({}), (c) => out.push(c));
     fake.apply(rows({ operation: 'delete', position: 2 }), (c) => out.push(c));
     fake.apply(rows({ operation: 'update', position: 4, price: 99 }), (c) => out.push(c));
-    expect(out.map((c) => [c.operation, c.position, c.price])).to.deep.equal([[0, 0, 100], [0, 1, 99]]);
+    expect(out.map((c) => [c.operation, c.position, c.price])).to.deep.equal([
+      [0, 0, 100],
+      [0, 1, 99],
+    ]);
     expect(fake.depth(1)).to.equal(2);
   });
 });

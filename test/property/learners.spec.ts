@@ -9,7 +9,17 @@ import { ExecMemoryLearner } from '../../learners/exec-memory/exec-memory.learne
 import { execMemoryParams } from '../../learners/exec-memory/index.js';
 import { Sfc32 } from '../../core/domain/random.js';
 
-const NAMES = ['dec.imbalance', 'dec.tapeImbalance', 'dec.retracement', 'd1.mid', 'dec.spreadTicks', 'dec.volatilityTicks', 'fill.filled', 'fill.slippageTicks', 'p5s.markoutTicks'];
+const NAMES = [
+  'dec.imbalance',
+  'dec.tapeImbalance',
+  'dec.retracement',
+  'd1.mid',
+  'dec.spreadTicks',
+  'dec.volatilityTicks',
+  'fill.filled',
+  'fill.slippageTicks',
+  'p5s.markoutTicks',
+];
 
 /** Samples whose R depends on dec.imbalance, drawn from a seed; ids are unique. */
 function samples(seed: number, n: number): TrainingSample[] {
@@ -17,13 +27,41 @@ function samples(seed: number, n: number): TrainingSample[] {
   const out: TrainingSample[] = [];
   for (let i = 0; i < n; i++) {
     const imb = Math.round(rng.next() * 10_000) / 10_000;
-    const f = [imb, Math.round((rng.next() - 0.3) * 1000) / 1000, Math.round((0.3 + rng.next() * 0.25) * 1000) / 1000, Math.round((rng.next() - 0.5) * 400) / 100,
-      1 + Math.floor(rng.next() * 3), Math.round(rng.next() * 300) / 100, rng.next() < 0.8 ? 1 : 0, Math.round((rng.next() - 0.5) * 100) / 100, Math.round((rng.next() - 0.4) * 400) / 100];
+    const f = [
+      imb,
+      Math.round((rng.next() - 0.3) * 1000) / 1000,
+      Math.round((0.3 + rng.next() * 0.25) * 1000) / 1000,
+      Math.round((rng.next() - 0.5) * 400) / 100,
+      1 + Math.floor(rng.next() * 3),
+      Math.round(rng.next() * 300) / 100,
+      rng.next() < 0.8 ? 1 : 0,
+      Math.round((rng.next() - 0.5) * 100) / 100,
+      Math.round((rng.next() - 0.4) * 400) / 100,
+    ];
     const r = Math.round(((imb - 0.45) * 4 + (rng.next() - 0.5)) * 1000) / 1000;
     out.push({
-      sampleId: `s${seed}-${String(i).padStart(4, '0')}`, tradeId: `t${i}`, sessionId: 'p', strategyId: 'lmp', symbol: 'X', decidedAt: i * 1_000_000, closedAt: i * 1_000_000 + 5,
-      synthetic: i % 3 === 0, weight: i % 3 === 0 ? 0.5 : 1, featureNames: NAMES, features: f,
-      label: { r, mae: Math.min(0, r), mfe: Math.max(0, r), win: r > 0, timeInTrade: 10, exitReason: 'tp2', setupReason: 'p', forced: null, capped: false },
+      sampleId: `s${seed}-${String(i).padStart(4, '0')}`,
+      tradeId: `t${i}`,
+      sessionId: 'p',
+      strategyId: 'lmp',
+      symbol: 'X',
+      decidedAt: i * 1_000_000,
+      closedAt: i * 1_000_000 + 5,
+      synthetic: i % 3 === 0,
+      weight: i % 3 === 0 ? 0.5 : 1,
+      featureNames: NAMES,
+      features: f,
+      label: {
+        r,
+        mae: Math.min(0, r),
+        mfe: Math.max(0, r),
+        win: r > 0,
+        timeInTrade: 10,
+        exitReason: 'tp2',
+        setupReason: 'p',
+        forced: null,
+        capped: false,
+      },
     });
   }
   return out;
@@ -49,17 +87,25 @@ describe('learners — determinism (property)', function () {
   this.timeout(60_000);
   for (const [id, make] of LEARNERS) {
     it(`${id}: the same samples twice and any shuffle of them give identical candidate bytes`, function () {
-      fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 40, max: 120 }), fc.integer({ min: 1, max: 1_000_000 }), (seed, n, shuffleSeed) => {
-        const set = samples(seed, n);
-        const a = make().build(set, { seed: 3 });
-        const b = make().build(samples(seed, n), { seed: 3 });
-        const c = make().build(shuffle(set, shuffleSeed), { seed: 3 });
-        expect(a.ok, a.ok ? '' : a.reason).to.equal(true);
-        if (!a.ok || !b.ok || !c.ok) return;
-        const text = make().serialize(a.candidate);
-        expect(make().serialize(b.candidate)).to.equal(text);
-        expect(make().serialize(c.candidate)).to.equal(text);
-      }), { numRuns: 25, seed: 12 });
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 1_000_000 }),
+          fc.integer({ min: 40, max: 120 }),
+          fc.integer({ min: 1, max: 1_000_000 }),
+          (seed, n, shuffleSeed) => {
+            const set = samples(seed, n);
+            const a = make().build(set, { seed: 3 });
+            const b = make().build(samples(seed, n), { seed: 3 });
+            const c = make().build(shuffle(set, shuffleSeed), { seed: 3 });
+            expect(a.ok, a.ok ? '' : a.reason).to.equal(true);
+            if (!a.ok || !b.ok || !c.ok) return;
+            const text = make().serialize(a.candidate);
+            expect(make().serialize(b.candidate)).to.equal(text);
+            expect(make().serialize(c.candidate)).to.equal(text);
+          },
+        ),
+        { numRuns: 25, seed: 12 },
+      );
     });
   }
 });
@@ -80,7 +126,14 @@ describe('meta-label — it learns the planted link and refuses look-ahead', fun
     }
     // The default reads decision-time columns only: fill./p5s. are not in the model.
     const used = (res.candidate.payload as { used: number[] }).used.map((i) => NAMES[i]);
-    expect(used).to.deep.equal(['dec.imbalance', 'dec.tapeImbalance', 'dec.retracement', 'd1.mid', 'dec.spreadTicks', 'dec.volatilityTicks']);
+    expect(used).to.deep.equal([
+      'dec.imbalance',
+      'dec.tapeImbalance',
+      'dec.retracement',
+      'd1.mid',
+      'dec.spreadTicks',
+      'dec.volatilityTicks',
+    ]);
   });
 
   it('refuses a request for a column known after the decision with LEARNER.LOOKAHEAD', function () {
@@ -128,7 +181,9 @@ describe('exec-memory — statistics from real trades only', function () {
     expect(a.ok && b.ok).to.equal(true);
     if (!a.ok || !b.ok) return;
     expect(l.serialize(b.candidate)).to.equal(l.serialize(a.candidate));
-    const buckets = (l.memory(a.candidate).execution as { buckets: Record<string, { entryOffsetTicks: number | null; stopBufferTicks: number | null }> }).buckets;
+    const buckets = (
+      l.memory(a.candidate).execution as { buckets: Record<string, { entryOffsetTicks: number | null; stopBufferTicks: number | null }> }
+    ).buckets;
     for (const b of Object.values(buckets)) {
       if (b.entryOffsetTicks !== null) expect(b.entryOffsetTicks).to.be.oneOf([0, 1]);
       if (b.stopBufferTicks !== null) expect(b.stopBufferTicks).to.be.within(1, 3);

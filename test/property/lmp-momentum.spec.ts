@@ -15,7 +15,10 @@ function rescan(h: FeatureHistory, now: number, lookback: number, mid: number, o
     const slot = h.slotOf(k);
     if (h.timeOf(slot) < now - lookback) continue;
     const m = h.value(slot, F.mid);
-    if (m >= high) { high = m; highK = k; }
+    if (m >= high) {
+      high = m;
+      highK = k;
+    }
   }
   let low = high;
   let swingLow = Number.POSITIVE_INFINITY;
@@ -86,7 +89,11 @@ describe('LMP momentum is incremental and equal to the rescan (property)', () =>
               expect(h.momentum(t, lookback, current, a)).to.deep.equal(rescan(h, t, lookback, current, b));
               const slot = h.slotAt(t);
               let expected = -1;
-              for (let k = h.length - 1; k >= 0; k--) if (h.timeOf(h.slotOf(k)) <= t) { expected = h.slotOf(k); break; }
+              for (let k = h.length - 1; k >= 0; k--)
+                if (h.timeOf(h.slotOf(k)) <= t) {
+                  expected = h.slotOf(k);
+                  break;
+                }
               expect(slot).to.equal(expected);
             }
           }
@@ -100,14 +107,18 @@ describe('LMP momentum is incremental and equal to the rescan (property)', () =>
 describe('LMP shelf median without a typed-array view (property)', () => {
   it('equals the median of the sorted copy and sorts the first n entries as a typed array sorts them', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.constant(Number.NaN)), { minLength: 0, maxLength: 20 }), fc.nat(20), (xs, cut) => {
-        const n = Math.min(cut, xs.length);
-        const a = Float64Array.from(xs);
-        const ref = Float64Array.from(xs).subarray(0, n).sort();
-        const expected = n === 0 ? 0 : n % 2 === 1 ? ref[(n - 1) >> 1]! : (ref[n / 2 - 1]! + ref[n / 2]!) / 2;
-        expect(Object.is(medianInPlace(a, n), expected)).to.equal(true);
-        expect([...a.subarray(0, n)]).to.deep.equal([...ref]);
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.constant(Number.NaN)), { minLength: 0, maxLength: 20 }),
+        fc.nat(20),
+        (xs, cut) => {
+          const n = Math.min(cut, xs.length);
+          const a = Float64Array.from(xs);
+          const ref = Float64Array.from(xs).subarray(0, n).sort();
+          const expected = n === 0 ? 0 : n % 2 === 1 ? ref[(n - 1) >> 1]! : (ref[n / 2 - 1]! + ref[n / 2]!) / 2;
+          expect(Object.is(medianInPlace(a, n), expected)).to.equal(true);
+          expect([...a.subarray(0, n)]).to.deep.equal([...ref]);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -43,8 +43,15 @@ describe('LMP properties', () => {
         (shelfTicks, askAbove, swingAbove, vol, minBuf) => {
           const tick = 100;
           const lv = entryLevels({
-            bestAsk: (shelfTicks + askAbove) * tick, shelfPrice: shelfTicks * tick, swingLow: (shelfTicks + swingAbove) * tick, tick,
-            volatilityTicks: vol, stopBufferMinTicks: minBuf, stopBufferMaxTicks: 3, tp1R: 1, tp2R: 2,
+            bestAsk: (shelfTicks + askAbove) * tick,
+            shelfPrice: shelfTicks * tick,
+            swingLow: (shelfTicks + swingAbove) * tick,
+            tick,
+            volatilityTicks: vol,
+            stopBufferMinTicks: minBuf,
+            stopBufferMaxTicks: 3,
+            tp1R: 1,
+            tp2R: 2,
           });
           for (const x of [lv.limit, lv.stop, lv.tp1, lv.tp2]) expect(x % tick).to.equal(0);
           expect(lv.stop).to.be.lessThan(lv.limit);
@@ -59,7 +66,11 @@ describe('LMP properties', () => {
   });
 
   it('tape window: sums equal a naive recomputation over (now − W, now] for any print sequence', () => {
-    const print = fc.record({ dt: fc.integer({ min: 0, max: 3_000_000 }), size: fc.integer({ min: 1, max: 10_000 }), sign: fc.constantFrom<Sign>(1, -1, 0) });
+    const print = fc.record({
+      dt: fc.integer({ min: 0, max: 3_000_000 }),
+      size: fc.integer({ min: 1, max: 10_000 }),
+      sign: fc.constantFrom<Sign>(1, -1, 0),
+    });
     fc.assert(
       fc.property(fc.array(print, { maxLength: 300 }), fc.integer({ min: 1, max: 10_000_000 }), (prints, w) => {
         const tape = new TapeWindow(w, 4);
@@ -89,7 +100,21 @@ describe('LMP properties', () => {
       fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }), (sizes) => {
         const book = new OrderBook('P', { topN: 5 });
         sizes.forEach((size, i) => {
-          book.apply({ kind: 'depth', symbol: 'P', seq: i + 1, epoch: 1, recvTime: 0, exchTime: null, side: 'bid', position: -1, operation: 'insert', price: 100_000 - i * 100, size, marketMaker: '', endOfBatch: false });
+          book.apply({
+            kind: 'depth',
+            symbol: 'P',
+            seq: i + 1,
+            epoch: 1,
+            recvTime: 0,
+            exchTime: null,
+            side: 'bid',
+            position: -1,
+            operation: 'insert',
+            price: 100_000 - i * 100,
+            size,
+            marketMaker: '',
+            endOfBatch: false,
+          });
         });
         const sh = new ShelfTracker(2.5, 5, 1_500_000);
         sh.update(book, 0);

@@ -12,7 +12,11 @@ class ReferenceBook {
   constructor(readonly maxLevels: number) {}
 
   apply(e: DepthEvent): void {
-    if (e.operation === 'clear') { this.bid = []; this.ask = []; return; }
+    if (e.operation === 'clear') {
+      this.bid = [];
+      this.ask = [];
+      return;
+    }
     if (!Number.isSafeInteger(e.size) || e.size < 0) return;
     if (e.operation !== 'delete' && (!Number.isSafeInteger(e.price) || e.price <= 0)) return;
     const rows = e.side === 'bid' ? this.bid : this.ask;
@@ -31,8 +35,14 @@ class ReferenceBook {
 
   private keyed(rows: Row[], desc: boolean, e: DepthEvent): void {
     const i = rows.findIndex((r) => r.price === e.price);
-    if (e.operation === 'delete' || e.size === 0) { if (i >= 0) rows.splice(i, 1); return; }
-    if (i >= 0) { rows[i]!.size = e.size; return; }
+    if (e.operation === 'delete' || e.size === 0) {
+      if (i >= 0) rows.splice(i, 1);
+      return;
+    }
+    if (i >= 0) {
+      rows[i]!.size = e.size;
+      return;
+    }
     rows.push({ price: e.price, size: e.size });
     rows.sort((a, b) => (desc ? b.price - a.price : a.price - b.price));
     if (rows.length > this.maxLevels) rows.splice(this.maxLevels);
@@ -41,11 +51,37 @@ class ReferenceBook {
 
 const side = fc.constantFrom<BookSide>('bid', 'ask');
 const op = fc.constantFrom<DepthOperation>('insert', 'insert', 'update', 'update', 'delete', 'clear');
-const rowDelta = fc.record({ side, op, position: fc.integer({ min: 0, max: 12 }), price: fc.integer({ min: 1, max: 40 }), size: fc.integer({ min: 0, max: 500 }) });
-const keyedDelta = fc.record({ side, op: fc.constantFrom<DepthOperation>('insert', 'update', 'update', 'delete', 'delete'), position: fc.constant(-1), price: fc.integer({ min: 90, max: 110 }), size: fc.integer({ min: 0, max: 500 }) });
+const rowDelta = fc.record({
+  side,
+  op,
+  position: fc.integer({ min: 0, max: 12 }),
+  price: fc.integer({ min: 1, max: 40 }),
+  size: fc.integer({ min: 0, max: 500 }),
+});
+const keyedDelta = fc.record({
+  side,
+  op: fc.constantFrom<DepthOperation>('insert', 'update', 'update', 'delete', 'delete'),
+  position: fc.constant(-1),
+  price: fc.integer({ min: 90, max: 110 }),
+  size: fc.integer({ min: 0, max: 500 }),
+});
 
 function toEvent(x: { side: BookSide; op: DepthOperation; position: number; price: number; size: number }, i: number): DepthEvent {
-  return { kind: 'depth', symbol: 'X', seq: i + 1, epoch: 0, recvTime: i, exchTime: null, side: x.side, position: x.position, operation: x.op, price: x.price, size: x.size, marketMaker: '', endOfBatch: true };
+  return {
+    kind: 'depth',
+    symbol: 'X',
+    seq: i + 1,
+    epoch: 0,
+    recvTime: i,
+    exchTime: null,
+    side: x.side,
+    position: x.position,
+    operation: x.op,
+    price: x.price,
+    size: x.size,
+    marketMaker: '',
+    endOfBatch: true,
+  };
 }
 
 function check(book: OrderBook, ref: ReferenceBook, flags: number): void {
@@ -68,7 +104,11 @@ function check(book: OrderBook, ref: ReferenceBook, flags: number): void {
   expect(book.spread).to.equal(ref.bid.length && ref.ask.length ? ref.ask[0]!.price - ref.bid[0]!.price : 0);
 }
 
-function run(deltas: Array<{ side: BookSide; op: DepthOperation; position: number; price: number; size: number }>, maxLevels: number, topN: number): void {
+function run(
+  deltas: Array<{ side: BookSide; op: DepthOperation; position: number; price: number; size: number }>,
+  maxLevels: number,
+  topN: number,
+): void {
   const book = new OrderBook('X', { maxLevels, topN });
   const ref = new ReferenceBook(maxLevels);
   deltas.forEach((x, i) => {
@@ -81,22 +121,43 @@ function run(deltas: Array<{ side: BookSide; op: DepthOperation; position: numbe
 
 describe('OrderBook property: equals a naive splice model', () => {
   it('IB row deltas (insert/update/delete/clear at any position, truncation)', () => {
-    fc.assert(fc.property(fc.array(rowDelta, { maxLength: 120 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 20 }),
-      (deltas, maxLevels, topN) => run(deltas, maxLevels, topN)), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(rowDelta, { maxLength: 120 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 20 }),
+        (deltas, maxLevels, topN) => run(deltas, maxLevels, topN),
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('price-keyed deltas (sorted sides, unknown updates insert, size 0 deletes)', () => {
-    fc.assert(fc.property(fc.array(keyedDelta, { maxLength: 150 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }),
-      (deltas, maxLevels, topN) => run(deltas, maxLevels, topN)), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(keyedDelta, { maxLength: 150 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 20 }),
+        (deltas, maxLevels, topN) => run(deltas, maxLevels, topN),
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('setTopN recomputes sums over the new window', () => {
-    fc.assert(fc.property(fc.array(keyedDelta, { maxLength: 60 }), fc.integer({ min: 1, max: 20 }), (deltas, n) => {
-      const book = new OrderBook('X', { maxLevels: 20, topN: 5 });
-      const ref = new ReferenceBook(20);
-      deltas.forEach((x, i) => { const e = toEvent(x, i); book.apply(e); ref.apply(e); });
-      book.setTopN(n);
-      check(book, ref, book.crossed ? BOOK_CROSSED : 0);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(keyedDelta, { maxLength: 60 }), fc.integer({ min: 1, max: 20 }), (deltas, n) => {
+        const book = new OrderBook('X', { maxLevels: 20, topN: 5 });
+        const ref = new ReferenceBook(20);
+        deltas.forEach((x, i) => {
+          const e = toEvent(x, i);
+          book.apply(e);
+          ref.apply(e);
+        });
+        book.setTopN(n);
+        check(book, ref, book.crossed ? BOOK_CROSSED : 0);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

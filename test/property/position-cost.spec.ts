@@ -13,9 +13,13 @@ function refDiv(n: bigint, d: bigint): bigint {
   return 2n * abs >= d ? q + (n < 0n ? -1n : 1n) : q;
 }
 
-interface Ref { q: bigint; cost: bigint; realized: bigint }
+interface Ref {
+  q: bigint;
+  cost: bigint;
+  realized: bigint;
+}
 function refFill(b: Ref, signed: bigint, price: bigint): void {
-  if (b.q === 0n || (b.q > 0n) === (signed > 0n)) {
+  if (b.q === 0n || b.q > 0n === signed > 0n) {
     b.q += signed;
     b.cost += price * signed;
     return;
@@ -39,9 +43,12 @@ const fills = fc.array(
 
 describe('position cost (core/domain/position-cost)', () => {
   it('divRoundHalfAway equals the BigInt reference for safe integers', () => {
-    fc.assert(fc.property(fc.integer({ min: -(2 ** 50), max: 2 ** 50 }), fc.integer({ min: 1, max: 2 ** 20 }), (n, d) => {
-      expect(divRoundHalfAway(n, d)).to.equal(Number(refDiv(BigInt(n), BigInt(d))));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 50), max: 2 ** 50 }), fc.integer({ min: 1, max: 2 ** 20 }), (n, d) => {
+        expect(divRoundHalfAway(n, d)).to.equal(Number(refDiv(BigInt(n), BigInt(d))));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('rounds halves away from zero on both sides', () => {
@@ -52,36 +59,46 @@ describe('position cost (core/domain/position-cost)', () => {
   });
 
   it('any fill sequence matches the exact reference (quantity, cost, realized, average price)', () => {
-    fc.assert(fc.property(fills, (seq) => {
-      const b = emptyCostBasis();
-      const r: Ref = { q: 0n, cost: 0n, realized: 0n };
-      for (const f of seq) {
-        applyFillToCost(b, f.signed, f.price);
-        refFill(r, BigInt(f.signed), BigInt(f.price));
-        expect([b.quantity, b.cost, b.realized]).to.deep.equal([Number(r.q), Number(r.cost), Number(r.realized)]);
-        const avg = r.q === 0n ? 0 : Number(refDiv(r.q > 0n ? r.cost : -r.cost, r.q < 0n ? -r.q : r.q));
-        expect(averageCostPrice(b)).to.equal(avg);
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fills, (seq) => {
+        const b = emptyCostBasis();
+        const r: Ref = { q: 0n, cost: 0n, realized: 0n };
+        for (const f of seq) {
+          applyFillToCost(b, f.signed, f.price);
+          refFill(r, BigInt(f.signed), BigInt(f.price));
+          expect([b.quantity, b.cost, b.realized]).to.deep.equal([Number(r.q), Number(r.cost), Number(r.realized)]);
+          const avg = r.q === 0n ? 0 : Number(refDiv(r.q > 0n ? r.cost : -r.cost, r.q < 0n ? -r.q : r.q));
+          expect(averageCostPrice(b)).to.equal(avg);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a short is the mirror of the same long: realized PnL and average price flip sign only', () => {
-    fc.assert(fc.property(fills, (seq) => {
-      const long = emptyCostBasis();
-      const short = emptyCostBasis();
-      for (const f of seq) {
-        expect(applyFillToCost(short, -f.signed, f.price)).to.equal(-applyFillToCost(long, f.signed, f.price) || 0);
-      }
-      expect(short.cost).to.equal(-long.cost || 0);
-      expect(averageCostPrice(short)).to.equal(averageCostPrice(long));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fills, (seq) => {
+        const long = emptyCostBasis();
+        const short = emptyCostBasis();
+        for (const f of seq) {
+          expect(applyFillToCost(short, -f.signed, f.price)).to.equal(-applyFillToCost(long, f.signed, f.price) || 0);
+        }
+        expect(short.cost).to.equal(-long.cost || 0);
+        expect(averageCostPrice(short)).to.equal(averageCostPrice(long));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('the ledger, the simulated account and TWS holdings agree on a short closed at a half (was −1 unit apart)', () => {
     const ledger = new Ledger(0);
     const sim = new SimAccount(0);
     const tws = new TwsHoldings();
-    const steps: ['buy' | 'sell', number][] = [['sell', 3], ['sell', 4], ['buy', 5]];
+    const steps: ['buy' | 'sell', number][] = [
+      ['sell', 3],
+      ['sell', 4],
+      ['buy', 5],
+    ];
     for (const [side, price] of steps) {
       ledger.applyFill('X', side, 1, price, 0);
       sim.apply('X', side, 1, price, 0);

@@ -12,12 +12,32 @@ export type Op =
   | { k: 'entry'; qty: number }
   | { k: 'move'; ticks: number; askSize: number }
   | { k: 'print'; atBid: boolean; size: number }
-  | { k: 'close' } | { k: 'cancel' } | { k: 'reject' } | { k: 'drop' } | { k: 'restore' } | { k: 'flatten' } | { k: 'wait' };
+  | { k: 'close' }
+  | { k: 'cancel' }
+  | { k: 'reject' }
+  | { k: 'drop' }
+  | { k: 'restore' }
+  | { k: 'flatten' }
+  | { k: 'wait' };
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: fc.constant('entry' as const), qty: fc.integer({ min: 1, max: 9 }).map((n) => n * 100) }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('move' as const), ticks: fc.integer({ min: -4, max: 4 }), askSize: fc.integer({ min: 1, max: 10 }).map((n) => n * 50) }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('print' as const), atBid: fc.boolean(), size: fc.integer({ min: 1, max: 6 }).map((n) => n * 100) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('move' as const),
+      ticks: fc.integer({ min: -4, max: 4 }),
+      askSize: fc.integer({ min: 1, max: 10 }).map((n) => n * 50),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('print' as const),
+      atBid: fc.boolean(),
+      size: fc.integer({ min: 1, max: 6 }).map((n) => n * 100),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ k: 'close' as const }) },
   { weight: 1, arbitrary: fc.constant({ k: 'cancel' as const }) },
   { weight: 1, arbitrary: fc.constant({ k: 'reject' as const }) },
@@ -28,7 +48,11 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ k: 'wait' as const }) },
 );
 
-export async function runProtection(venue: ProtectionVenue, book: () => import('../../core/domain/book-view.js').BookView | undefined, ops: readonly Op[]) {
+export async function runProtection(
+  venue: ProtectionVenue,
+  book: () => import('../../core/domain/book-view.js').BookView | undefined,
+  ops: readonly Op[],
+) {
   const k = protectionKernel(venue, book);
   const monitor = new ProtectionMonitor();
   let seen = 0;
@@ -48,21 +72,52 @@ export async function runProtection(venue: ProtectionVenue, book: () => import('
           const busy = k.tracker.current('s', SYMBOL) !== undefined || k.orders.registry.workingFor('s', SYMBOL).length > 0;
           if (!busy) {
             k.orders.submitIntent('s', {
-              symbol: SYMBOL, kind: 'entry', side: 'buy', type: 'limit', quantity: op.qty, limitPrice: market.bid + TICK,
-              stopLoss: market.bid - 3 * TICK, takeProfit: market.bid + 6 * TICK, reason: 'prop',
+              symbol: SYMBOL,
+              kind: 'entry',
+              side: 'buy',
+              type: 'limit',
+              quantity: op.qty,
+              limitPrice: market.bid + TICK,
+              stopLoss: market.bid - 3 * TICK,
+              takeProfit: market.bid + 6 * TICK,
+              reason: 'prop',
             });
           }
           break;
         }
-        case 'move': market.move(op.ticks, op.askSize); break;
-        case 'print': market.print(op.atBid, op.size); break;
-        case 'close': k.orders.closePosition('s', SYMBOL, 'prop-close'); break;
-        case 'cancel': for (const o of k.orders.registry.workingFor('s', SYMBOL)) if (o.role === 'entry') k.orders.cancel('s', o.coid); break;
-        case 'reject': venue.rejectNext(); break;
-        case 'drop': if (linkUp) { await venue.drop(); linkUp = false; } break;
-        case 'restore': if (!linkUp) { await venue.restore(); linkUp = true; } break;
-        case 'flatten': k.orders.flattenAll('prop-flatten'); break;
-        case 'wait': await venue.settle(); break;
+        case 'move':
+          market.move(op.ticks, op.askSize);
+          break;
+        case 'print':
+          market.print(op.atBid, op.size);
+          break;
+        case 'close':
+          k.orders.closePosition('s', SYMBOL, 'prop-close');
+          break;
+        case 'cancel':
+          for (const o of k.orders.registry.workingFor('s', SYMBOL)) if (o.role === 'entry') k.orders.cancel('s', o.coid);
+          break;
+        case 'reject':
+          venue.rejectNext();
+          break;
+        case 'drop':
+          if (linkUp) {
+            await venue.drop();
+            linkUp = false;
+          }
+          break;
+        case 'restore':
+          if (!linkUp) {
+            await venue.restore();
+            linkUp = true;
+          }
+          break;
+        case 'flatten':
+          k.orders.flattenAll('prop-flatten');
+          break;
+        case 'wait':
+          await venue.settle();
+          break;
       }
       observe();
     }
@@ -89,17 +144,23 @@ describe('property: every open share stays protected (simulated broker)', functi
   this.timeout(120_000);
 
   it('after every event of random partial fills, closes, cancels, rejects and link drops; a flatten finishes', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 40 }), async (ops) => {
-      const venue = simVenue();
-      const { monitor, kernel } = await runProtection(venue, () => venue.router.book(SYMBOL), ops);
-      expect(monitor.gaps.slice(0, 2), 'moments with uncovered shares').to.deep.equal([]);
-      expect(kernel.ledger.quantity(SYMBOL), 'ledger = journal').to.equal(monitor.positionOf(SYMBOL));
-      const escalated = kernel.escalations.some((e) => e.reason.code === 'RISK.CLOSE_FAILED');
-      if (!escalated) {
-        expect(monitor.positionOf(SYMBOL), 'flat after the flatten').to.equal(0);
-        expect(kernel.orders.registry.workingFor('s', SYMBOL).map((o) => `${o.coid} ${o.role}`), 'nothing working').to.deep.equal([]);
-      }
-    }), { numRuns: 200, seed: 11 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 40 }), async (ops) => {
+        const venue = simVenue();
+        const { monitor, kernel } = await runProtection(venue, () => venue.router.book(SYMBOL), ops);
+        expect(monitor.gaps.slice(0, 2), 'moments with uncovered shares').to.deep.equal([]);
+        expect(kernel.ledger.quantity(SYMBOL), 'ledger = journal').to.equal(monitor.positionOf(SYMBOL));
+        const escalated = kernel.escalations.some((e) => e.reason.code === 'RISK.CLOSE_FAILED');
+        if (!escalated) {
+          expect(monitor.positionOf(SYMBOL), 'flat after the flatten').to.equal(0);
+          expect(
+            kernel.orders.registry.workingFor('s', SYMBOL).map((o) => `${o.coid} ${o.role}`),
+            'nothing working',
+          ).to.deep.equal([]);
+        }
+      }),
+      { numRuns: 200, seed: 11 },
+    );
   });
 });
 
@@ -109,13 +170,16 @@ describe('property: every open share stays protected (TWS adapter, fake TWS over
   this.timeout(300_000);
 
   it('after every event of random partial fills, closes, cancels, rejects and link drops; a flatten finishes', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 16 }), async (ops) => {
-      const venue = await twsVenue();
-      const { monitor, kernel } = await runProtection(venue, () => venue.view.book(SYMBOL), ops);
-      expect(monitor.gaps.slice(0, 2), 'moments with uncovered shares').to.deep.equal([]);
-      expect(kernel.ledger.quantity(SYMBOL), 'ledger = journal').to.equal(monitor.positionOf(SYMBOL));
-      const escalated = kernel.escalations.some((e) => e.reason.code === 'RISK.CLOSE_FAILED');
-      if (!escalated) expect(monitor.positionOf(SYMBOL), 'flat after the flatten').to.equal(0);
-    }), { numRuns: 8, seed: 11 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 16 }), async (ops) => {
+        const venue = await twsVenue();
+        const { monitor, kernel } = await runProtection(venue, () => venue.view.book(SYMBOL), ops);
+        expect(monitor.gaps.slice(0, 2), 'moments with uncovered shares').to.deep.equal([]);
+        expect(kernel.ledger.quantity(SYMBOL), 'ledger = journal').to.equal(monitor.positionOf(SYMBOL));
+        const escalated = kernel.escalations.some((e) => e.reason.code === 'RISK.CLOSE_FAILED');
+        if (!escalated) expect(monitor.positionOf(SYMBOL), 'flat after the flatten').to.equal(0);
+      }),
+      { numRuns: 8, seed: 11 },
+    );
   });
 });

@@ -23,7 +23,17 @@ describe('recording damage (fuzz)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-fuzz-'));
     const file = path.join(dir, 'intact.hrec');
     const start = Date.UTC(2024, 2, 14, 13, 30) * 1000;
-    generateToFile(file, { seed: 3, symbol: 'FUZZ', date: '2024-03-14', timeZone: 'America/New_York', startTime: start, endTime: start + 10 * 60e6, tick: 100, startPrice: 325_000, intensity: 3 });
+    generateToFile(file, {
+      seed: 3,
+      symbol: 'FUZZ',
+      date: '2024-03-14',
+      timeZone: 'America/New_York',
+      startTime: start,
+      endTime: start + 10 * 60e6,
+      tick: 100,
+      startPrice: 325_000,
+      intensity: 3,
+    });
     original = fs.readFileSync(file);
     headerEnd = 12 + original.readUInt32LE(8);
     const r = read(file);
@@ -64,25 +74,34 @@ describe('recording damage (fuzz)', function () {
   };
 
   it('a flipped byte anywhere is reported', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: original.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, mask) => {
-      const b = Buffer.from(original);
-      b[at] = b[at]! ^ mask;
-      expect(damaged(b), `byte ${at} ^ ${mask}`).to.equal(true);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: original.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, mask) => {
+        const b = Buffer.from(original);
+        b[at] = b[at]! ^ mask;
+        expect(damaged(b), `byte ${at} ^ ${mask}`).to.equal(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a cut anywhere is reported, block boundaries included', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: original.length - 1 }), (at) => {
-      expect(damaged(original.subarray(0, at)), `cut at ${at}`).to.equal(true);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: original.length - 1 }), (at) => {
+        expect(damaged(original.subarray(0, at)), `cut at ${at}`).to.equal(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('a repeated or misplaced run of bytes (a body written twice) is reported', () => {
-    fc.assert(fc.property(fc.integer({ min: headerEnd, max: original.length - 37 }), fc.integer({ min: 1, max: 300_000 }), (from, len) => {
-      const piece = original.subarray(from, Math.min(original.length - 36, from + len));
-      const b = Buffer.concat([original.subarray(0, original.length - 36), piece, original.subarray(original.length - 36)]);
-      expect(damaged(b), `repeat ${from}+${piece.length}`).to.equal(true);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.integer({ min: headerEnd, max: original.length - 37 }), fc.integer({ min: 1, max: 300_000 }), (from, len) => {
+        const piece = original.subarray(from, Math.min(original.length - 36, from + len));
+        const b = Buffer.concat([original.subarray(0, original.length - 36), piece, original.subarray(original.length - 36)]);
+        expect(damaged(b), `repeat ${from}+${piece.length}`).to.equal(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('edited headers are refused with a clear code, never a crash', () => {
@@ -94,8 +113,14 @@ describe('recording damage (fuzz)', function () {
     };
     const header = JSON.parse(original.subarray(12, headerEnd).toString('utf8')) as Record<string, unknown>;
     const cases = [
-      '{not json', '{"formatVersion":1}', JSON.stringify({ ...header, formatVersion: 2 }), JSON.stringify({ ...header, symbol: 'FUZY' }),
-      JSON.stringify({ ...header, tick: -1 }), JSON.stringify({ ...header, date: '2024-3-14' }), '[]', 'null',
+      '{not json',
+      '{"formatVersion":1}',
+      JSON.stringify({ ...header, formatVersion: 2 }),
+      JSON.stringify({ ...header, symbol: 'FUZY' }),
+      JSON.stringify({ ...header, tick: -1 }),
+      JSON.stringify({ ...header, date: '2024-3-14' }),
+      '[]',
+      'null',
     ];
     for (const c of cases) {
       const file = path.join(dir, 'header.hrec');

@@ -34,27 +34,38 @@ function chain(actions: readonly BreachAction[], withFlaky: boolean): RiskChainE
 
 const symbol = fc.constantFrom('XYZ', 'ABC', 'DEF');
 const price = fc.integer({ min: 1, max: 2_000_000 });
-const intentArb: fc.Arbitrary<OrderIntent> = fc.record({
-  intentId: fc.string({ maxLength: 6 }),
-  strategyId: fc.constant('s'),
-  symbol,
-  kind: fc.constantFrom('entry', 'exit'),
-  side: fc.constantFrom('buy', 'sell'),
-  type: fc.constantFrom('market', 'limit', 'stop', 'stop-limit'),
-  quantity: fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.constantFrom(0, -5, 211)),
-  limitPrice: fc.option(price, { nil: undefined }),
-  triggerPrice: fc.option(price, { nil: undefined }),
-  stopLoss: fc.option(price, { nil: undefined }),
-  takeProfit: fc.option(price, { nil: undefined }),
-  reason: fc.constant('p'),
-}, { requiredKeys: ['intentId', 'strategyId', 'symbol', 'kind', 'side', 'type', 'quantity', 'reason'] });
+const intentArb: fc.Arbitrary<OrderIntent> = fc.record(
+  {
+    intentId: fc.string({ maxLength: 6 }),
+    strategyId: fc.constant('s'),
+    symbol,
+    kind: fc.constantFrom('entry', 'exit'),
+    side: fc.constantFrom('buy', 'sell'),
+    type: fc.constantFrom('market', 'limit', 'stop', 'stop-limit'),
+    quantity: fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.constantFrom(0, -5, 211)),
+    limitPrice: fc.option(price, { nil: undefined }),
+    triggerPrice: fc.option(price, { nil: undefined }),
+    stopLoss: fc.option(price, { nil: undefined }),
+    takeProfit: fc.option(price, { nil: undefined }),
+    reason: fc.constant('p'),
+  },
+  { requiredKeys: ['intentId', 'strategyId', 'symbol', 'kind', 'side', 'type', 'quantity', 'reason'] },
+);
 
 const snapshotArb: fc.Arbitrary<Partial<RiskSnapshot>> = fc.record({
   now: fc.integer({ min: DAY0, max: DAY0 + 4 * 3600e6 }),
   equity: fc.integer({ min: 0, max: 2_000_000_000 }),
   startEquity: fc.integer({ min: 1, max: 2_000_000_000 }),
   dailyPnl: fc.integer({ min: -50_000_000, max: 50_000_000 }),
-  positions: fc.array(fc.record({ symbol, quantity: fc.integer({ min: -2000, max: 2000 }), averagePrice: price, realizedPnl: fc.integer({ min: -1e6, max: 1e6 }) }), { maxLength: 3 }),
+  positions: fc.array(
+    fc.record({
+      symbol,
+      quantity: fc.integer({ min: -2000, max: 2000 }),
+      averagePrice: price,
+      realizedPnl: fc.integer({ min: -1e6, max: 1e6 }),
+    }),
+    { maxLength: 3 },
+  ),
   openOrderCount: fc.nat(5),
   ordersToday: fc.nat(30),
   tradesToday: fc.nat(8),
@@ -114,13 +125,17 @@ describe('property: the risk gate', () => {
 
   it('monitor only escalates, whatever the context', () => {
     fc.assert(
-      fc.property(fc.constantFrom<TradingState>('RUNNING', 'SAFE_MODE', 'HALT'), fc.array(snapshotArb, { minLength: 1, maxLength: 5 }), (start, snaps) => {
-        const changes: RiskStateChange[] = [];
-        const gate = new RiskGate(chain(['reject', 'halt'], false), { stateChanged: (e) => changes.push(e) });
-        gate.escalate(start, { code: 'RISK.HALTED', limit: 't', observed: 0, threshold: 0 }, 'auto');
-        for (const s of snaps) gate.monitor(staticRiskContext(s));
-        for (const c of changes) expect(RANK[c.to]).to.be.greaterThan(RANK[c.from]);
-      }),
+      fc.property(
+        fc.constantFrom<TradingState>('RUNNING', 'SAFE_MODE', 'HALT'),
+        fc.array(snapshotArb, { minLength: 1, maxLength: 5 }),
+        (start, snaps) => {
+          const changes: RiskStateChange[] = [];
+          const gate = new RiskGate(chain(['reject', 'halt'], false), { stateChanged: (e) => changes.push(e) });
+          gate.escalate(start, { code: 'RISK.HALTED', limit: 't', observed: 0, threshold: 0 }, 'auto');
+          for (const s of snaps) gate.monitor(staticRiskContext(s));
+          for (const c of changes) expect(RANK[c.to]).to.be.greaterThan(RANK[c.from]);
+        },
+      ),
       { numRuns: 300, seed: 7 },
     );
   });

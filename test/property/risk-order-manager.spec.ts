@@ -24,20 +24,65 @@ function engine(actions: readonly BreachAction[]) {
   const loop = new EventLoop();
   const bus = new EventBus(() => clock.now());
   const journal = new MemoryJournal();
-  void journal.openSession({ sessionId: 's', mode: 'replay', strategy: 'x', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: '' });
+  void journal.openSession({
+    sessionId: 's',
+    mode: 'replay',
+    strategy: 'x',
+    learner: 'none',
+    seed: 1,
+    config: {},
+    startedAt: 0,
+    wallStartedAt: '',
+  });
   const writer = new JournalWriter(journal, 's', loop, clock);
   const ledger = new Ledger(1_000_000_000);
   const tracker = new TradeTracker();
   const broker = new RecordingBroker();
-  const book = { get bestBid() { return 99_990; }, get bestAsk() { return 100_000; }, get lastRecvTime() { return clock.now(); } } as unknown as BookView;
+  const book = {
+    get bestBid() {
+      return 99_990;
+    },
+    get bestAsk() {
+      return 100_000;
+    },
+    get lastRecvTime() {
+      return clock.now();
+    },
+  } as unknown as BookView;
   const chain = builtinRiskPolicies.map((m, k) => ({
-    pluginId: m.id, action: actions[k % actions.length]!,
+    pluginId: m.id,
+    action: actions[k % actions.length]!,
     policy: m.create({ pluginId: m.id, params: m.paramsSchema.parse(PARAMS[m.id] ?? {}) } as PluginContext<unknown>),
   }));
   let orders: OrderManager | undefined;
-  const gate = new RiskGate(chain, { stateChanged: (e) => { if (e.to === 'HALT') orders?.flattenAll(`kill-switch: ${e.reason.code}`); } });
-  const risk = new RiskContextView({ clock, ledger, tracker, state: () => gate.state, book: () => book, openOrderCount: () => 0, ordersToday: () => orders?.ordersSent ?? 0, pausedSymbols: new Set() });
-  orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t) });
+  const gate = new RiskGate(chain, {
+    stateChanged: (e) => {
+      if (e.to === 'HALT') orders?.flattenAll(`kill-switch: ${e.reason.code}`);
+    },
+  });
+  const risk = new RiskContextView({
+    clock,
+    ledger,
+    tracker,
+    state: () => gate.state,
+    book: () => book,
+    openOrderCount: () => 0,
+    ordersToday: () => orders?.ordersSent ?? 0,
+    pausedSymbols: new Set(),
+  });
+  orders = new OrderManager({
+    broker,
+    gate,
+    risk,
+    clock,
+    bus,
+    ledger,
+    tracker,
+    journal: writer,
+    notify: () => {},
+    sessionTag: 'tag',
+    post: (t) => loop.post(t),
+  });
   orders.attach();
   return { clock, gate, orders, broker, journal, risk };
 }
@@ -49,7 +94,17 @@ type Step =
   | { op: 'advance'; seconds: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('intent' as const), kind: fc.constantFrom('entry' as const, 'exit' as const), side: fc.constantFrom('buy' as const, 'sell' as const), qty: fc.integer({ min: 1, max: 1500 }), stopOffset: fc.option(fc.integer({ min: -500, max: 500 }), { nil: null }), bracket: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('intent' as const),
+      kind: fc.constantFrom('entry' as const, 'exit' as const),
+      side: fc.constantFrom('buy' as const, 'sell' as const),
+      qty: fc.integer({ min: 1, max: 1500 }),
+      stopOffset: fc.option(fc.integer({ min: -500, max: 500 }), { nil: null }),
+      bracket: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('escalate' as const), to: fc.constantFrom<TradingState>('SAFE_MODE', 'HALT') }) },
   { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 600 }) }) },
@@ -60,41 +115,57 @@ describe('property: no order reaches the broker without the risk gate', () => {
     let routed = 0;
     let flattened = 0;
     fc.assert(
-      fc.property(fc.array(fc.constantFrom<BreachAction>('warn', 'reject', 'halt'), { minLength: 1, maxLength: 3 }), fc.array(stepArb, { maxLength: 40 }), (actions, steps) => {
-        const e = engine(actions);
-        const sentIn = new Map<string, { state: TradingState; kind: string }>();
-        let n = 0;
-        for (const s of steps) {
-          if (s.op === 'escalate') e.gate.escalate(s.to, { code: 'RISK.OUTAGE', limit: 'test', observed: 1, threshold: 0 }, 'auto');
-          else if (s.op === 'clear') e.gate.clear('op', 'test', e.risk);
-          else if (s.op === 'advance') e.clock.advanceTo(e.clock.now() + s.seconds * 1_000_000);
-          else {
-            const state = e.gate.state;
-            const intentId = `p-i${++n}`;
-            const limitPrice = 100_000;
-            const input: Omit<OrderIntent, 'strategyId' | 'intentId'> & { intentId: string } = {
-              intentId, symbol: 'XYZ', kind: s.kind, side: s.side, type: 'limit', quantity: s.qty, limitPrice, reason: 'p',
-            };
-            if (s.stopOffset !== null) input.stopLoss = limitPrice + s.stopOffset;
-            if (s.bracket) input.takeProfit = s.side === 'buy' ? limitPrice + 300 : limitPrice - 300;
-            const r = e.orders.submitIntent('p', input);
-            if (r.status === 'sent') sentIn.set(intentId, { state, kind: s.kind });
+      fc.property(
+        fc.array(fc.constantFrom<BreachAction>('warn', 'reject', 'halt'), { minLength: 1, maxLength: 3 }),
+        fc.array(stepArb, { maxLength: 40 }),
+        (actions, steps) => {
+          const e = engine(actions);
+          const sentIn = new Map<string, { state: TradingState; kind: string }>();
+          let n = 0;
+          for (const s of steps) {
+            if (s.op === 'escalate') e.gate.escalate(s.to, { code: 'RISK.OUTAGE', limit: 'test', observed: 1, threshold: 0 }, 'auto');
+            else if (s.op === 'clear') e.gate.clear('op', 'test', e.risk);
+            else if (s.op === 'advance') e.clock.advanceTo(e.clock.now() + s.seconds * 1_000_000);
+            else {
+              const state = e.gate.state;
+              const intentId = `p-i${++n}`;
+              const limitPrice = 100_000;
+              const input: Omit<OrderIntent, 'strategyId' | 'intentId'> & { intentId: string } = {
+                intentId,
+                symbol: 'XYZ',
+                kind: s.kind,
+                side: s.side,
+                type: 'limit',
+                quantity: s.qty,
+                limitPrice,
+                reason: 'p',
+              };
+              if (s.stopOffset !== null) input.stopLoss = limitPrice + s.stopOffset;
+              if (s.bracket) input.takeProfit = s.side === 'buy' ? limitPrice + 300 : limitPrice - 300;
+              const r = e.orders.submitIntent('p', input);
+              if (r.status === 'sent') sentIn.set(intentId, { state, kind: s.kind });
+            }
           }
-        }
-        const journal = e.journal.all();
-        const approvedAt = new Map<string, number>();
-        journal.forEach((j, idx) => { if (j.type === 'risk.approved') approvedAt.set((j.data.intent as OrderIntent).intentId, idx); });
-        for (const o of e.broker.submitted) {
-          if (/-k\d+$/.test(o.coid)) { flattened++; continue; } // kill-switch flatten orders are the gate's own reaction to HALT
-          const intentId = o.coid.slice(0, o.coid.lastIndexOf('.'));
-          expect(approvedAt.has(intentId), `order ${o.coid} without approval`).to.equal(true);
-          const at = sentIn.get(intentId);
-          expect(at, `order ${o.coid} from an intent that was not sent`).to.not.equal(undefined);
-          expect(at!.state).to.not.equal('HALT');
-          if (at!.kind === 'entry') expect(at!.state).to.equal('RUNNING');
-          routed++;
-        }
-      }),
+          const journal = e.journal.all();
+          const approvedAt = new Map<string, number>();
+          journal.forEach((j, idx) => {
+            if (j.type === 'risk.approved') approvedAt.set((j.data.intent as OrderIntent).intentId, idx);
+          });
+          for (const o of e.broker.submitted) {
+            if (/-k\d+$/.test(o.coid)) {
+              flattened++;
+              continue;
+            } // kill-switch flatten orders are the gate's own reaction to HALT
+            const intentId = o.coid.slice(0, o.coid.lastIndexOf('.'));
+            expect(approvedAt.has(intentId), `order ${o.coid} without approval`).to.equal(true);
+            const at = sentIn.get(intentId);
+            expect(at, `order ${o.coid} from an intent that was not sent`).to.not.equal(undefined);
+            expect(at!.state).to.not.equal('HALT');
+            if (at!.kind === 'entry') expect(at!.state).to.equal('RUNNING');
+            routed++;
+          }
+        },
+      ),
       { numRuns: 300, seed: 5 },
     );
     // Not vacuous: many intents were approved and routed. (No fills here, so flatten sends cancels only.)

@@ -11,9 +11,26 @@ type Step =
   | { k: 'wait'; us: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ k: fc.constant('order' as const), side: fc.constantFrom('buy' as const, 'sell' as const), type: fc.constantFrom('market' as const, 'limit' as const, 'stop' as const), offset: fc.integer({ min: -3, max: 3 }), qty: fc.integer({ min: 1, max: 600 }), bracket: fc.boolean() }),
-  fc.record({ k: fc.constant('print' as const), offset: fc.integer({ min: -4, max: 4 }), size: fc.integer({ min: 1, max: 500 }), buy: fc.boolean() }),
-  fc.record({ k: fc.constant('level' as const), bid: fc.boolean(), offset: fc.integer({ min: 0, max: 4 }), size: fc.integer({ min: 0, max: 900 }) }),
+  fc.record({
+    k: fc.constant('order' as const),
+    side: fc.constantFrom('buy' as const, 'sell' as const),
+    type: fc.constantFrom('market' as const, 'limit' as const, 'stop' as const),
+    offset: fc.integer({ min: -3, max: 3 }),
+    qty: fc.integer({ min: 1, max: 600 }),
+    bracket: fc.boolean(),
+  }),
+  fc.record({
+    k: fc.constant('print' as const),
+    offset: fc.integer({ min: -4, max: 4 }),
+    size: fc.integer({ min: 1, max: 500 }),
+    buy: fc.boolean(),
+  }),
+  fc.record({
+    k: fc.constant('level' as const),
+    bid: fc.boolean(),
+    offset: fc.integer({ min: 0, max: 4 }),
+    size: fc.integer({ min: 0, max: 900 }),
+  }),
   fc.record({ k: fc.constant('cancel' as const), n: fc.nat(20) }),
   fc.record({ k: fc.constant('wait' as const), us: fc.integer({ min: 0, max: 3000 }) }),
 );
@@ -31,10 +48,40 @@ async function play(steps: Step[], seed: number) {
     if (s.k === 'order') {
       const coid = `o${++n}`;
       const price = (s.side === 'buy' ? 100_00 : 100_01) + s.offset;
-      const o: OrderRequest = { coid, symbol: 'X', side: s.side, type: s.type, quantity: s.qty, tif: 'day', orderRef: coid, ...(s.type === 'limit' ? { limitPrice: price } : {}), ...(s.type === 'stop' ? { triggerPrice: price } : {}) };
+      const o: OrderRequest = {
+        coid,
+        symbol: 'X',
+        side: s.side,
+        type: s.type,
+        quantity: s.qty,
+        tif: 'day',
+        orderRef: coid,
+        ...(s.type === 'limit' ? { limitPrice: price } : {}),
+        ...(s.type === 'stop' ? { triggerPrice: price } : {}),
+      };
       if (s.bracket && s.type !== 'stop') {
         const exit = s.side === 'buy' ? 'sell' : 'buy';
-        h.broker.submitBracket({ bracketId: `b${n}`, parent: o, stopLoss: { ...o, coid: `${coid}.sl`, side: exit, type: 'stop', triggerPrice: price - (s.side === 'buy' ? 3 : -3), limitPrice: undefined, ocaGroup: `g${n}` }, takeProfit: { ...o, coid: `${coid}.tp`, side: exit, type: 'limit', limitPrice: price + (s.side === 'buy' ? 3 : -3), ocaGroup: `g${n}` } });
+        h.broker.submitBracket({
+          bracketId: `b${n}`,
+          parent: o,
+          stopLoss: {
+            ...o,
+            coid: `${coid}.sl`,
+            side: exit,
+            type: 'stop',
+            triggerPrice: price - (s.side === 'buy' ? 3 : -3),
+            limitPrice: undefined,
+            ocaGroup: `g${n}`,
+          },
+          takeProfit: {
+            ...o,
+            coid: `${coid}.tp`,
+            side: exit,
+            type: 'limit',
+            limitPrice: price + (s.side === 'buy' ? 3 : -3),
+            ocaGroup: `g${n}`,
+          },
+        });
         coids.push(coid, `${coid}.sl`, `${coid}.tp`);
       } else {
         h.broker.submit(o);

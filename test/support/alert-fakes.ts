@@ -2,7 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-export interface Received { channel: string; wallMs: number; body: string }
+export interface Received {
+  channel: string;
+  wallMs: number;
+  body: string;
+}
 
 /**
  * Local stand-ins for the alert endpoints: one HTTP server answering the JSON and Slack webhooks and Telegram's
@@ -14,7 +18,9 @@ export async function startAlertFakes(o: { failFirst?: number } = {}) {
   let failures = o.failFirst ?? 0;
   const web = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString('utf8');
+    });
     req.on('end', () => {
       const channel = req.url?.startsWith('/bot') ? 'telegram' : req.url === '/slack' ? 'slack' : 'webhook';
       if (channel === 'webhook' && failures > 0) {
@@ -28,11 +34,18 @@ export async function startAlertFakes(o: { failFirst?: number } = {}) {
   });
   await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
   const smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, _session, cb) {
       let body = '';
-      stream.on('data', (c: Buffer) => { body += c.toString('utf8'); });
-      stream.on('end', () => { received.push({ channel: 'smtp', wallMs: Date.now(), body }); cb(); });
+      stream.on('data', (c: Buffer) => {
+        body += c.toString('utf8');
+      });
+      stream.on('end', () => {
+        received.push({ channel: 'smtp', wallMs: Date.now(), body });
+        cb();
+      });
     },
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
@@ -50,7 +63,11 @@ export async function startAlertFakes(o: { failFirst?: number } = {}) {
     async waitFor(pred: (r: Received[]) => boolean, ms = 20_000): Promise<void> {
       const end = Date.now() + ms;
       while (!pred(received)) {
-        if (Date.now() > end) throw new Error(`alert fakes: condition not met in ${ms} ms; received ` + `${JSON.stringify(received.map((r) => [r.channel, r.body.slice(0, 120)]))}`);
+        if (Date.now() > end)
+          throw new Error(
+            `alert fakes: condition not met in ${ms} ms; received ` +
+              `${JSON.stringify(received.map((r) => [r.channel, r.body.slice(0, 120)]))}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },

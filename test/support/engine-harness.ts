@@ -24,10 +24,33 @@ export function market(): MarketEvent[] {
     const t = WINDOW.start + i * S;
     const bid = 50_00_00 + (i % 7) * 100;
     const d = (side: 'bid' | 'ask', price: number, end: boolean): DepthEvent => ({
-      kind: 'depth', symbol: 'TST', side, position: -1, operation: 'update', price, size: 500, marketMaker: '', endOfBatch: end, seq: ++seq, epoch: 1, recvTime: t, exchTime: t,
+      kind: 'depth',
+      symbol: 'TST',
+      side,
+      position: -1,
+      operation: 'update',
+      price,
+      size: 500,
+      marketMaker: '',
+      endOfBatch: end,
+      seq: ++seq,
+      epoch: 1,
+      recvTime: t,
+      exchTime: t,
     });
     out.push(d('bid', bid, false), d('ask', bid + 100, true));
-    const trade: TradeEvent = { kind: 'trade', symbol: 'TST', price: bid + 100, size: 100, aggressor: 'buy', aggressorSource: 'venue', seq: ++seq, epoch: 1, recvTime: t + 1, exchTime: t + 1 };
+    const trade: TradeEvent = {
+      kind: 'trade',
+      symbol: 'TST',
+      price: bid + 100,
+      size: 100,
+      aggressor: 'buy',
+      aggressorSource: 'venue',
+      seq: ++seq,
+      epoch: 1,
+      recvTime: t + 1,
+      exchTime: t + 1,
+    };
     out.push(trade);
   }
   return out;
@@ -37,9 +60,12 @@ export async function runWith(
   strategy: (ctx: Parameters<Parameters<typeof defineStrategy>[0]['create']>[0]) => Strategy,
   risk: unknown[] = [],
   extra: {
-    killSwitch?: Record<string, unknown>; onBroker?: (broker: InstantBroker, clock: VirtualClock) => void;
+    killSwitch?: Record<string, unknown>;
+    onBroker?: (broker: InstantBroker, clock: VirtualClock) => void;
     /** A journal shared across runs (restarts), the mode, and the session id. */
-    journal?: MemoryJournal; mode?: 'replay' | 'sim-live' | 'paper' | 'live'; sessionId?: string;
+    journal?: MemoryJournal;
+    mode?: 'replay' | 'sim-live' | 'paper' | 'live';
+    sessionId?: string;
     /** Declare the broker as talking to a venue on this port (as the TWS adapter does), for the arming rules. */
     brokerVenuePort?: number;
     /** More root config (account, instruments, live…), merged last. */
@@ -50,11 +76,20 @@ export async function runWith(
   let broker!: InstantBroker;
   let clock!: VirtualClock;
   const feedAdapter = defineAdapter({
-    id: 'scripted', apiVersion: 1, provides: ['market-data'], paramsSchema: z.object({}),
-    create: (ctx) => { clock = ctx.clock as VirtualClock; return { feed: new ScriptedFeed(market(), clock, WINDOW.end) }; },
+    id: 'scripted',
+    apiVersion: 1,
+    provides: ['market-data'],
+    paramsSchema: z.object({}),
+    create: (ctx) => {
+      clock = ctx.clock as VirtualClock;
+      return { feed: new ScriptedFeed(market(), clock, WINDOW.end) };
+    },
   });
   const brokerAdapter = defineAdapter({
-    id: 'instant', apiVersion: 1, provides: ['broker'], paramsSchema: z.object({}),
+    id: 'instant',
+    apiVersion: 1,
+    provides: ['broker'],
+    paramsSchema: z.object({}),
     ...(extra.brokerVenuePort === undefined ? {} : { venue: () => ({ kind: 'tws', host: '127.0.0.1', port: extra.brokerVenuePort! }) }),
     create: (ctx) => {
       broker = new InstantBroker(ctx.clock, (s) => ctx.market.book(s)?.bestAsk ?? 0);
@@ -63,21 +98,30 @@ export async function runWith(
     },
   });
   const storeAdapter = defineAdapter({
-    id: 'memory', apiVersion: 1, provides: ['store'], paramsSchema: z.object({}),
+    id: 'memory',
+    apiVersion: 1,
+    provides: ['store'],
+    paramsSchema: z.object({}),
     create: () => ({ journal, memory: new InMemoryMemoryStore() }),
   });
   const strat = defineStrategy({ id: 'probe', apiVersion: 1, paramsSchema: z.object({}), create: strategy });
-  const resolved = await resolveConfig({
-    ...(extra.mode ? { mode: extra.mode } : {}),
-    session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '09:40' },
-    marketData: { use: 'scripted' }, broker: { use: 'instant' }, store: { use: 'memory' },
-    risk, strategies: [{ use: 'probe' }], ...(extra.killSwitch ? { killSwitch: extra.killSwitch } : {}),
-    ...(extra.config ?? {}),
-  }, { builtins: [feedAdapter, brokerAdapter, storeAdapter, strat, noneLearner, ...builtinRiskPolicies], baseDir: '.', env: {} });
+  const resolved = await resolveConfig(
+    {
+      ...(extra.mode ? { mode: extra.mode } : {}),
+      session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '09:40' },
+      marketData: { use: 'scripted' },
+      broker: { use: 'instant' },
+      store: { use: 'memory' },
+      risk,
+      strategies: [{ use: 'probe' }],
+      ...(extra.killSwitch ? { killSwitch: extra.killSwitch } : {}),
+      ...(extra.config ?? {}),
+    },
+    { builtins: [feedAdapter, brokerAdapter, storeAdapter, strat, noneLearner, ...builtinRiskPolicies], baseDir: '.', env: {} },
+  );
   const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
   const runtime = await createHarvester(resolved, { sessionId: extra.sessionId ?? 'test-session', wallStartedAt: 'x', log: quiet });
   const result = await runtime.engine.run();
   await runtime.close();
   return { result, journal, broker: broker!, runtime };
 }
-

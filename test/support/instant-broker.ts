@@ -10,7 +10,10 @@ export class InstantBroker extends RecordingBroker {
   private exec = 0;
   readonly resting = new Map<string, OrderRequest>();
 
-  constructor(private readonly clock: Clock, private readonly price: (symbol: string) => number) {
+  constructor(
+    private readonly clock: Clock,
+    private readonly price: (symbol: string) => number,
+  ) {
     super();
   }
 
@@ -56,13 +59,32 @@ export class InstantBroker extends RecordingBroker {
   }
 
   private accept(o: OrderRequest): void {
-    this.emit('order.accepted', { coid: o.coid, brokerOrderId: o.coid, permId: null, held: false, holdReason: null, synthetic: false, reconciled: false, at: this.clock.now() });
+    this.emit('order.accepted', {
+      coid: o.coid,
+      brokerOrderId: o.coid,
+      permId: null,
+      held: false,
+      holdReason: null,
+      synthetic: false,
+      reconciled: false,
+      at: this.clock.now(),
+    });
   }
 
   private fill(o: OrderRequest, price: number): void {
     this.emit('order.filled', {
-      coid: o.coid, execId: `x${++this.exec}`, symbol: o.symbol, side: o.side, qty: o.quantity, price, cumQty: o.quantity,
-      leavesQty: 0, status: 'Filled', commission: 10_000, orderRef: o.orderRef, at: this.clock.now(),
+      coid: o.coid,
+      execId: `x${++this.exec}`,
+      symbol: o.symbol,
+      side: o.side,
+      qty: o.quantity,
+      price,
+      cumQty: o.quantity,
+      leavesQty: 0,
+      status: 'Filled',
+      commission: 10_000,
+      orderRef: o.orderRef,
+      at: this.clock.now(),
     });
   }
 }

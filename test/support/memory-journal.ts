@@ -26,21 +26,41 @@ export class MemoryJournal implements Journal {
     this.summaries.set(sessionId, summary);
   }
   async digest(sessionId: string): Promise<string> {
-    return createHash('sha256').update(JSON.stringify(this.rows.get(sessionId) ?? [])).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify(this.rows.get(sessionId) ?? []))
+      .digest('hex');
   }
   async entries(sessionId: string, filter: { kind?: JournalKind; tradeId?: string } = {}): Promise<readonly JournalEntry[]> {
-    return (this.rows.get(sessionId) ?? []).filter((e) => (filter.kind === undefined || e.kind === filter.kind) && (filter.tradeId === undefined || e.tradeId === filter.tradeId));
+    return (this.rows.get(sessionId) ?? []).filter(
+      (e) => (filter.kind === undefined || e.kind === filter.kind) && (filter.tradeId === undefined || e.tradeId === filter.tradeId),
+    );
   }
   async sessions(): Promise<readonly StoredSession[]> {
-    return [...this.meta.values()].map((m) => ({ sessionId: m.sessionId, mode: m.mode, strategy: m.strategy, status: this.summaries.get(m.sessionId)?.status ?? 'running', startedAt: m.startedAt, wallStartedAt: m.wallStartedAt }));
+    return [...this.meta.values()].map((m) => ({
+      sessionId: m.sessionId,
+      mode: m.mode,
+      strategy: m.strategy,
+      status: this.summaries.get(m.sessionId)?.status ?? 'running',
+      startedAt: m.startedAt,
+      wallStartedAt: m.wallStartedAt,
+    }));
   }
   async session(sessionId: string): Promise<SessionRecord | null> {
     const m = this.meta.get(sessionId);
     if (m === undefined) return null;
     const summary = this.summaries.get(sessionId) ?? null;
     return {
-      sessionId, mode: m.mode, strategy: m.strategy, status: summary?.status ?? 'running', startedAt: m.startedAt, wallStartedAt: m.wallStartedAt,
-      learner: m.learner, seed: m.seed, config: m.config, endedAt: summary?.endedAt ?? null, summary,
+      sessionId,
+      mode: m.mode,
+      strategy: m.strategy,
+      status: summary?.status ?? 'running',
+      startedAt: m.startedAt,
+      wallStartedAt: m.wallStartedAt,
+      learner: m.learner,
+      seed: m.seed,
+      config: m.config,
+      endedAt: summary?.endedAt ?? null,
+      summary,
     };
   }
   async close(): Promise<void> {}

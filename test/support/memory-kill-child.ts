@@ -7,8 +7,14 @@ const [file, dir, mode] = process.argv.slice(2) as [string, string, 'save' | 'pr
 const ds = await createDataSource({ driver: 'sqlite', file });
 let armed = mode === 'save';
 const store = new TypeormMemoryStore(ds, {
-  namespace: 'kill', now: () => 2, dir,
-  fileHooks: { beforeRename: () => { if (armed) process.kill(process.pid, 'SIGKILL'); } },
+  namespace: 'kill',
+  now: () => 2,
+  dir,
+  fileHooks: {
+    beforeRename: () => {
+      if (armed) process.kill(process.pid, 'SIGKILL');
+    },
+  },
 });
 const saved = await store.save({ thresholds: { minImbalance: 0.3 }, n: 2 });
 if (mode === 'promote' && saved.ok) {

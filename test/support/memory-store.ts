@@ -8,10 +8,17 @@ export class InMemoryMemoryStore implements MemoryStore {
 
   async loadLatest(): Promise<{ meta: MemoryVersionMeta; content: MemoryContent } | null> {
     const v = this.promoted.at(-1);
-    return v === undefined ? null : this.versions.find((x) => x.meta.version === v) ?? null;
+    return v === undefined ? null : (this.versions.find((x) => x.meta.version === v) ?? null);
   }
   async save(content: MemoryContent, note = ''): Promise<MemoryResult<MemoryVersionMeta>> {
-    const meta: MemoryVersionMeta = { version: this.versions.length + 1, schemaVersion: 1, checksum: createHash('sha256').update(JSON.stringify(content)).digest('hex'), createdAt: 0, status: 'candidate', note };
+    const meta: MemoryVersionMeta = {
+      version: this.versions.length + 1,
+      schemaVersion: 1,
+      checksum: createHash('sha256').update(JSON.stringify(content)).digest('hex'),
+      createdAt: 0,
+      status: 'candidate',
+      note,
+    };
     this.versions.push({ meta, content });
     return { ok: true, value: meta };
   }

@@ -19,17 +19,50 @@ export function orderManagerHarness(gate: RiskGateLike = ALLOW_ALL, quote: { bid
   const loop = new EventLoop();
   const bus = new EventBus(() => clock.now());
   const journal = new MemoryJournal();
-  void journal.openSession({ sessionId: 's', mode: 'replay', strategy: 'x', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: '' });
+  void journal.openSession({
+    sessionId: 's',
+    mode: 'replay',
+    strategy: 'x',
+    learner: 'none',
+    seed: 1,
+    config: {},
+    startedAt: 0,
+    wallStartedAt: '',
+  });
   const writer = new JournalWriter(journal, 's', loop, clock);
   const ledger = new Ledger(1_000_000_000);
   const tracker = new TradeTracker();
   const broker = new RecordingBroker();
-  const book = quote === null ? undefined : { bestBid: quote.bid, bestAsk: quote.ask, lastRecvTime: 0 } as unknown as BookView;
-  const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book: () => book, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
+  const book = quote === null ? undefined : ({ bestBid: quote.bid, bestAsk: quote.ask, lastRecvTime: 0 } as unknown as BookView);
+  const risk = new RiskContextView({
+    clock,
+    ledger,
+    tracker,
+    state: () => 'RUNNING',
+    book: () => book,
+    openOrderCount: () => 0,
+    ordersToday: () => 0,
+    pausedSymbols: new Set(),
+  });
   const escalations: Array<{ to: TradingState; reason: RiskReason }> = [];
   const alerts: unknown[] = [];
   bus.on('flatten.escalated', (e) => alerts.push(e));
-  const orders = new OrderManager({ broker, gate, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'tag', post: (t) => loop.post(t), escalate: (to, reason) => { escalations.push({ to, reason }); } });
+  const orders = new OrderManager({
+    broker,
+    gate,
+    risk,
+    clock,
+    bus,
+    ledger,
+    tracker,
+    journal: writer,
+    notify: () => {},
+    sessionTag: 'tag',
+    post: (t) => loop.post(t),
+    escalate: (to, reason) => {
+      escalations.push({ to, reason });
+    },
+  });
   orders.attach();
   return { clock, loop, orders, broker, journal, ledger, tracker, escalations, alerts };
 }

@@ -15,7 +15,9 @@ export type { ValidationTarget, ValidationTiming, FakeControl } from './validati
 const order = (id: string): number => 'CMORE'.indexOf(id[0]!) * 100 + Number(id.slice(1));
 
 /** Every seed-002 item, in seed order: 16 scenarios (C, M, O, R) and 17 edge cases (E). */
-export const VALIDATION_SCENARIOS: readonly Scenario[] = [...CORE_SCENARIOS, ...EDGE_SCENARIOS, ...ENGINE_SCENARIOS].sort((a, b) => order(a.id) - order(b.id));
+export const VALIDATION_SCENARIOS: readonly Scenario[] = [...CORE_SCENARIOS, ...EDGE_SCENARIOS, ...ENGINE_SCENARIOS].sort(
+  (a, b) => order(a.id) - order(b.id),
+);
 
 /** TWS and IB Gateway's live-trading ports by convention: the suite never runs against them. */
 const LIVE_PORTS = new Set([7496, 4001]);
@@ -26,8 +28,10 @@ const LIVE_PORTS = new Set([7496, 4001]);
  * account the TWS session does not manage (BROKER.AUTH_FAILED), so the suite can only ever trade the paper account.
  */
 export function refuseNonPaper(t: Pick<ValidationTarget, 'account' | 'port'>): void {
-  if (!/^D[A-Z0-9]+$/i.test(t.account)) throw new Error(`refusing to validate against ${t.account.slice(0, 2)}…: not a paper account (paper ids start with D)`);
-  if (LIVE_PORTS.has(t.port)) throw new Error(`refusing to validate on port ${t.port}: a live TWS/Gateway port (paper: 7497 TWS, 4002 Gateway)`);
+  if (!/^D[A-Z0-9]+$/i.test(t.account))
+    throw new Error(`refusing to validate against ${t.account.slice(0, 2)}…: not a paper account (paper ids start with D)`);
+  if (LIVE_PORTS.has(t.port))
+    throw new Error(`refusing to validate on port ${t.port}: a live TWS/Gateway port (paper: 7497 TWS, 4002 Gateway)`);
 }
 
 /**
@@ -51,7 +55,8 @@ export function paperValidationScenarios(getTarget: () => ValidationTarget): voi
       shared = openVenue(t, { clientOffset: 0 });
       await shared.broker.connect();
       const h = shared.broker.health();
-      if (h.account !== t.account) throw new Error(`the TWS session reports account ${h.account?.slice(0, 2)}…, not the configured paper account`);
+      if (h.account !== t.account)
+        throw new Error(`the TWS session reports account ${h.account?.slice(0, 2)}…, not the configured paper account`);
     } catch (e) {
       refused = (e as Error).message;
       await shared?.close().catch(() => undefined);
@@ -69,7 +74,8 @@ export function paperValidationScenarios(getTarget: () => ValidationTarget): voi
     if (t === undefined) return;
     // Nothing ran after a refused or failed start: every item is reported, as not run and why.
     for (const s of VALIDATION_SCENARIOS) {
-      if (refused !== null && !rows.some((r) => r.id === s.id)) rows.push({ id: s.id, title: s.title, seed: s.seed, outcome: 'fail', why: `not run: ${refused}`, ms: 0 });
+      if (refused !== null && !rows.some((r) => r.id === s.id))
+        rows.push({ id: s.id, title: s.title, seed: s.seed, outcome: 'fail', why: `not run: ${refused}`, ms: 0 });
     }
     const at = new Date().toISOString();
     const file = writeReport(t.reportDir ?? path.join('var', 'validation-report'), t.name, rows, at);
@@ -102,18 +108,28 @@ export function paperValidationScenarios(getTarget: () => ValidationTarget): voi
         port,
         open: async (o = {}) => {
           const { main, ...rest } = o;
-          const v = openVenue(t, { clientOffset: nextOffset++, ...(main || rest.port !== undefined || !t.fake ? {} : { port: await port() }), ...rest });
+          const v = openVenue(t, {
+            clientOffset: nextOffset++,
+            ...(main || rest.port !== undefined || !t.fake ? {} : { port: await port() }),
+            ...rest,
+          });
           venues.push(v);
           return v;
         },
         proxy: async (o = {}) => {
           const upstream = await port();
-          const p = o.late ? await LinkProxy.reserve(t.fake ? '127.0.0.1' : t.host, upstream) : await LinkProxy.start(t.fake ? '127.0.0.1' : t.host, upstream);
+          const p = o.late
+            ? await LinkProxy.reserve(t.fake ? '127.0.0.1' : t.host, upstream)
+            : await LinkProxy.start(t.fake ? '127.0.0.1' : t.host, upstream);
           proxies.push(p);
           return p;
         },
-        defer: (fn) => { deferred.push(fn); },
-        note: (text) => { notes.push(text); },
+        defer: (fn) => {
+          deferred.push(fn);
+        },
+        note: (text) => {
+          notes.push(text);
+        },
       };
       try {
         await s.run(ctx);
@@ -122,7 +138,10 @@ export function paperValidationScenarios(getTarget: () => ValidationTarget): voi
         record('fail', (e as Error).message);
         throw e;
       } finally {
-        for (const fn of deferred.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+        for (const fn of deferred.reverse())
+          await Promise.resolve()
+            .then(fn)
+            .catch(() => undefined);
         for (const v of venues) await v.close().catch(() => undefined);
         for (const p of proxies) await p.stop();
       }

@@ -11,11 +11,16 @@ export function pgTestUrl(ctx: Mocha.Context): string {
   const url = process.env.HARVESTER_TEST_PG_URL;
   if (url !== undefined && url !== '') return url;
   if (process.env.CI === 'true') {
-    throw new Error('HARVESTER_TEST_PG_URL is not set but CI=true: the PostgreSQL specs must ' + 'run in CI (.ci/run starts the server with scripts/pg-test-server.sh)');
+    throw new Error(
+      'HARVESTER_TEST_PG_URL is not set but CI=true: the PostgreSQL specs must ' +
+        'run in CI (.ci/run starts the server with scripts/pg-test-server.sh)',
+    );
   }
   if (!warned) {
     warned = true;
-    process.stderr.write('PostgreSQL specs skipped: HARVESTER_TEST_PG_URL is not set (eval "$(scripts/pg-test-server.sh start)" to run them)\n');
+    process.stderr.write(
+      'PostgreSQL specs skipped: HARVESTER_TEST_PG_URL is not set (eval "$(scripts/pg-test-server.sh start)" to run them)\n',
+    );
   }
   return skipBecause(ctx, 'HARVESTER_TEST_PG_URL is not set');
 }

@@ -12,9 +12,25 @@ import type { JournalEntry } from '../../ports/journal.js';
  * exposure a fill creates then (a close that lost the race with its stop) can only be covered once the link is back,
  * so such moments are kept apart (`outageGaps`); from the first step after the link is back the rule holds again.
  */
-export interface ProtectionGap { index: number; time: number; symbol: string; position: number; covered: number; type: string }
+export interface ProtectionGap {
+  index: number;
+  time: number;
+  symbol: string;
+  position: number;
+  covered: number;
+  type: string;
+}
 
-interface Tracked { symbol: string; side: 'buy' | 'sell'; role: string; type: string; quantity: number; filled: number; parent: string | null; done: boolean }
+interface Tracked {
+  symbol: string;
+  side: 'buy' | 'sell';
+  role: string;
+  type: string;
+  quantity: number;
+  filled: number;
+  parent: string | null;
+  done: boolean;
+}
 
 export class ProtectionMonitor {
   private readonly orders = new Map<string, Tracked>();
@@ -36,8 +52,14 @@ export class ProtectionMonitor {
     if (row.type === 'connection.changed') this.linkUp = d.to === 'Connected';
     if (row.type === 'order.requested' && coid !== undefined) {
       this.orders.set(coid, {
-        symbol: d.symbol as string, side: d.side as 'buy' | 'sell', role: d.role as string, type: d.type as string,
-        quantity: d.quantity as number, filled: 0, parent: (d.parentCoid as string | undefined) ?? null, done: false,
+        symbol: d.symbol as string,
+        side: d.side as 'buy' | 'sell',
+        role: d.role as string,
+        type: d.type as string,
+        quantity: d.quantity as number,
+        filled: 0,
+        parent: (d.parentCoid as string | undefined) ?? null,
+        done: false,
       });
     } else if (row.type === 'order.filled' && coid !== undefined) {
       const qty = d.qty as number;

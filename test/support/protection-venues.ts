@@ -48,15 +48,45 @@ export function protectionKernel(venue: ProtectionVenue, book: () => BookView | 
   const loop = new EventLoop();
   const bus = new EventBus(() => clock.now());
   const journal = new MemoryJournal();
-  void journal.openSession({ sessionId: 'p', mode: 'replay', strategy: 'x', learner: 'none', seed: 1, config: {}, startedAt: 0, wallStartedAt: '' });
+  void journal.openSession({
+    sessionId: 'p',
+    mode: 'replay',
+    strategy: 'x',
+    learner: 'none',
+    seed: 1,
+    config: {},
+    startedAt: 0,
+    wallStartedAt: '',
+  });
   const writer = new JournalWriter(journal, 'p', loop, clock);
   const ledger = new Ledger(1_000_000_000);
   const tracker = new TradeTracker();
   const escalations: Array<{ to: TradingState; reason: RiskReason }> = [];
-  const risk = new RiskContextView({ clock, ledger, tracker, state: () => 'RUNNING', book, openOrderCount: () => 0, ordersToday: () => 0, pausedSymbols: new Set() });
+  const risk = new RiskContextView({
+    clock,
+    ledger,
+    tracker,
+    state: () => 'RUNNING',
+    book,
+    openOrderCount: () => 0,
+    ordersToday: () => 0,
+    pausedSymbols: new Set(),
+  });
   const orders = new OrderManager({
-    broker: venue.broker, gate: ALLOW, risk, clock, bus, ledger, tracker, journal: writer, notify: () => {}, sessionTag: 'pt',
-    post: (t) => loop.post(t), escalate: (to, reason) => { escalations.push({ to, reason }); },
+    broker: venue.broker,
+    gate: ALLOW,
+    risk,
+    clock,
+    bus,
+    ledger,
+    tracker,
+    journal: writer,
+    notify: () => {},
+    sessionTag: 'pt',
+    post: (t) => loop.post(t),
+    escalate: (to, reason) => {
+      escalations.push({ to, reason });
+    },
   });
   const detach = orders.attach();
   return { orders, journal, ledger, tracker, escalations, bus, detach };
@@ -68,13 +98,28 @@ export function simVenue(): ProtectionVenue & { router: MarketRouter } {
   const router = new MarketRouter(new EventLoop(), new EventBus(), new Ledger(0), 5);
   router.addSymbol(SYMBOL, 10);
   const broker = new SimulatedBroker({
-    clock, market: router, random: new Sfc32(5), latencyUs: 1_000, jitterUs: 500, commission: IBKR_FIXED, queueModel: 'tail',
-    startEquity: 1_000_000_000, account: 'SIM', execPrefix: 'pv',
+    clock,
+    market: router,
+    random: new Sfc32(5),
+    latencyUs: 1_000,
+    jitterUs: 500,
+    commission: IBKR_FIXED,
+    queueModel: 'tail',
+    startEquity: 1_000_000_000,
+    account: 'SIM',
+    execPrefix: 'pv',
   });
   return {
-    broker, clock, router,
-    publish: (e) => { if (e.kind === 'depth') router.handleDepth(e); else if (e.kind === 'trade') router.handleTrade(e); },
-    settle: async () => { clock.advanceTo(clock.now() + 5_000); },
+    broker,
+    clock,
+    router,
+    publish: (e) => {
+      if (e.kind === 'depth') router.handleDepth(e);
+      else if (e.kind === 'trade') router.handleTrade(e);
+    },
+    settle: async () => {
+      clock.advanceTo(clock.now() + 5_000);
+    },
     rejectNext: () => broker.rejectNext('no liquidity'),
     drop: () => broker.disconnect(),
     restore: () => broker.connect(),
@@ -90,7 +135,21 @@ export class SteppedMarket {
 
   private depth(side: 'bid' | 'ask', price: number, size: number, operation: DepthEvent['operation'], end: boolean): DepthEvent {
     const t = this.venue.clock.now();
-    return { kind: 'depth', symbol: SYMBOL, side, position: -1, operation, price, size, marketMaker: '', endOfBatch: end, seq: ++this.seq, epoch: 1, recvTime: t, exchTime: t };
+    return {
+      kind: 'depth',
+      symbol: SYMBOL,
+      side,
+      position: -1,
+      operation,
+      price,
+      size,
+      marketMaker: '',
+      endOfBatch: end,
+      seq: ++this.seq,
+      epoch: 1,
+      recvTime: t,
+      exchTime: t,
+    };
   }
 
   open(askSize: number): void {
@@ -110,7 +169,18 @@ export class SteppedMarket {
 
   print(atBid: boolean, size: number): void {
     const t = this.venue.clock.now();
-    const e: TradeEvent = { kind: 'trade', symbol: SYMBOL, price: atBid ? this.bid : this.bid + TICK, size, aggressor: atBid ? 'sell' : 'buy', aggressorSource: 'venue', seq: ++this.seq, epoch: 1, recvTime: t, exchTime: t };
+    const e: TradeEvent = {
+      kind: 'trade',
+      symbol: SYMBOL,
+      price: atBid ? this.bid : this.bid + TICK,
+      size,
+      aggressor: atBid ? 'sell' : 'buy',
+      aggressorSource: 'venue',
+      seq: ++this.seq,
+      epoch: 1,
+      recvTime: t,
+      exchTime: t,
+    };
     this.venue.publish(e);
   }
 }
@@ -123,16 +193,40 @@ export class SteppedMarket {
 export async function twsVenue(): Promise<ProtectionVenue & { view: FakeMarketView }> {
   const view = new FakeMarketView();
   const matcherBroker = new SimulatedBroker({
-    clock: new WallClock(), market: view, random: new Sfc32(5), latencyUs: 0, jitterUs: 0, commission: IBKR_FIXED, queueModel: 'tail',
-    startEquity: 1_000_000_000, account: TEST_ACCOUNT, execPrefix: 'fk',
+    clock: new WallClock(),
+    market: view,
+    random: new Sfc32(5),
+    latencyUs: 0,
+    jitterUs: 0,
+    commission: IBKR_FIXED,
+    queueModel: 'tail',
+    startEquity: 1_000_000_000,
+    account: TEST_ACCOUNT,
+    execPrefix: 'fk',
   });
   await matcherBroker.connect();
-  const server = await FakeTwsServer.start({ clock: wallClock, accounts: [TEST_ACCOUNT], matcher: new BrokerBackedMatcher(matcherBroker, view) });
+  const server = await FakeTwsServer.start({
+    clock: wallClock,
+    accounts: [TEST_ACCOUNT],
+    matcher: new BrokerBackedMatcher(matcherBroker, view),
+  });
   const clock = new WallClock();
   const adapter = createTwsAdapter(server.port, 31, {}, clock);
   let last = 0;
-  const bump = (): void => { last = Date.now(); };
-  for (const name of ['order.submitted', 'order.accepted', 'order.filled', 'order.cancelled', 'order.rejected', 'order.modified', 'commission.reported', 'connection.changed'] as const) adapter.broker.on(name, bump);
+  const bump = (): void => {
+    last = Date.now();
+  };
+  for (const name of [
+    'order.submitted',
+    'order.accepted',
+    'order.filled',
+    'order.cancelled',
+    'order.rejected',
+    'order.modified',
+    'commission.reported',
+    'connection.changed',
+  ] as const)
+    adapter.broker.on(name, bump);
   /** Quiet for a while (nothing new from the adapter), or the cap: pacing only, never asserted on. */
   const settle = async (): Promise<void> => {
     const start = Date.now();
@@ -140,12 +234,24 @@ export async function twsVenue(): Promise<ProtectionVenue & { view: FakeMarketVi
     while (Date.now() - last < 40 && Date.now() - start < 2_000) await sleep(5);
   };
   return {
-    broker: adapter.broker, clock, view,
+    broker: adapter.broker,
+    clock,
+    view,
     publish: (e) => server.publish(e),
     settle,
     rejectNext: () => matcherBroker.rejectNext('no liquidity'),
-    drop: async () => { server.inject({ kind: 'close' }); await until(() => !adapter.broker.health().canTrade, 'link down', 2_000).catch(() => undefined); },
-    restore: async () => { await until(() => adapter.broker.health().canTrade, 'link back', 6_000); await settle(); },
-    close: async () => { await adapter.close(); await server.stop(); await matcherBroker.dispose(); },
+    drop: async () => {
+      server.inject({ kind: 'close' });
+      await until(() => !adapter.broker.health().canTrade, 'link down', 2_000).catch(() => undefined);
+    },
+    restore: async () => {
+      await until(() => adapter.broker.health().canTrade, 'link back', 6_000);
+      await settle();
+    },
+    close: async () => {
+      await adapter.close();
+      await server.stop();
+      await matcherBroker.dispose();
+    },
   };
 }

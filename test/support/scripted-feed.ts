@@ -1,7 +1,15 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MarketEvent, StreamKind } from '../../core/domain/market.js';
 import type { VirtualClock } from '../../ports/clock.js';
-import type { FeedEventName, FeedEvents, LineUsage, MarketDataFeed, PlaybackSummary, SubscribeResult, SubscriptionHandle } from '../../ports/market-data-feed.js';
+import type {
+  FeedEventName,
+  FeedEvents,
+  LineUsage,
+  MarketDataFeed,
+  PlaybackSummary,
+  SubscribeResult,
+  SubscriptionHandle,
+} from '../../ports/market-data-feed.js';
 
 const EVENT_NAME = { quote: 'quote.updated', depth: 'depth.updated', trade: 'trade.printed', status: 'feed.status' } as const;
 
@@ -13,7 +21,11 @@ export class ScriptedFeed implements MarketDataFeed {
   private nextId = 1;
   readonly playback = { run: async (): Promise<PlaybackSummary> => this.play() };
 
-  constructor(private readonly events: readonly MarketEvent[], protected readonly clock: VirtualClock, private readonly endTime?: number) {}
+  constructor(
+    private readonly events: readonly MarketEvent[],
+    protected readonly clock: VirtualClock,
+    private readonly endTime?: number,
+  ) {}
 
   async connect(): Promise<void> {}
   async disconnect(): Promise<void> {}

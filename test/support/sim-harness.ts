@@ -15,21 +15,64 @@ export function simHarness(options: { queueModel?: 'tail' | 'probabilistic'; see
   const router = new MarketRouter(new EventLoop(), new EventBus(), new Ledger(0), 5);
   router.addSymbol('X', 10);
   const broker = new SimulatedBroker({
-    clock, market: router, random: new Sfc32(options.seed ?? 1), latencyUs: options.latencyUs ?? 1000, jitterUs: 0,
-    commission: IBKR_FIXED, queueModel: options.queueModel ?? 'tail', startEquity: 1_000_000_000, account: 'SIM', execPrefix: 'x',
+    clock,
+    market: router,
+    random: new Sfc32(options.seed ?? 1),
+    latencyUs: options.latencyUs ?? 1000,
+    jitterUs: 0,
+    commission: IBKR_FIXED,
+    queueModel: options.queueModel ?? 'tail',
+    startEquity: 1_000_000_000,
+    account: 'SIM',
+    execPrefix: 'x',
     // A venue quoting in single Price units keeps the test prices short.
     tickOf: () => 1,
   });
   const events: { name: BrokerEventName; p: Record<string, unknown> }[] = [];
-  const names: BrokerEventName[] = ['order.submitted', 'order.accepted', 'order.filled', 'order.cancelled', 'order.rejected', 'order.triggered', 'order.modified', 'position.changed'];
-  for (const name of names) broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
+  const names: BrokerEventName[] = [
+    'order.submitted',
+    'order.accepted',
+    'order.filled',
+    'order.cancelled',
+    'order.rejected',
+    'order.triggered',
+    'order.modified',
+    'position.changed',
+  ];
+  for (const name of names)
+    broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
   let seq = 0;
   const level = (side: 'bid' | 'ask', price: number, size: number, op: DepthEvent['operation'] = 'update'): void => {
-    const e: DepthEvent = { kind: 'depth', symbol: 'X', side, position: -1, operation: size === 0 ? 'delete' : op, price, size, marketMaker: '', endOfBatch: true, seq: ++seq, epoch: 1, recvTime: clock.now(), exchTime: clock.now() };
+    const e: DepthEvent = {
+      kind: 'depth',
+      symbol: 'X',
+      side,
+      position: -1,
+      operation: size === 0 ? 'delete' : op,
+      price,
+      size,
+      marketMaker: '',
+      endOfBatch: true,
+      seq: ++seq,
+      epoch: 1,
+      recvTime: clock.now(),
+      exchTime: clock.now(),
+    };
     router.handleDepth(e);
   };
   const print = (price: number, size: number, aggressor: 'buy' | 'sell'): void => {
-    const t: TradeEvent = { kind: 'trade', symbol: 'X', price, size, aggressor, aggressorSource: 'venue', seq: ++seq, epoch: 1, recvTime: clock.now(), exchTime: clock.now() };
+    const t: TradeEvent = {
+      kind: 'trade',
+      symbol: 'X',
+      price,
+      size,
+      aggressor,
+      aggressorSource: 'venue',
+      seq: ++seq,
+      epoch: 1,
+      recvTime: clock.now(),
+      exchTime: clock.now(),
+    };
     router.handleTrade(t);
   };
   const advance = (us: number): void => clock.advanceTo(clock.now() + us);

@@ -8,7 +8,11 @@ export class StumpLearner implements Learner {
   readonly id: string;
   readonly purpose = 'take-skip' as const;
 
-  constructor(private readonly feature: string, private readonly invert = false, id = 'stump') {
+  constructor(
+    private readonly feature: string,
+    private readonly invert = false,
+    id = 'stump',
+  ) {
     this.id = id;
   }
 
@@ -22,7 +26,16 @@ export class StumpLearner implements Learner {
       const total = sorted.filter((s) => s.features[i]! >= c).reduce((a, s) => a + s.label.r, 0);
       if (total > best.total) best = { cut: c, total };
     }
-    return { ok: true, candidate: { learnerId: this.id, formatVersion: 1, featureNames: [...sorted[0]!.featureNames], trainedOn: sorted.length, payload: { cut: best.cut, index: i } } };
+    return {
+      ok: true,
+      candidate: {
+        learnerId: this.id,
+        formatVersion: 1,
+        featureNames: [...sorted[0]!.featureNames],
+        trainedOn: sorted.length,
+        payload: { cut: best.cut, index: i },
+      },
+    };
   }
 
   score(c: LearnerCandidate, names: readonly string[], values: readonly number[]): ScoreResult {
@@ -33,7 +46,13 @@ export class StumpLearner implements Learner {
   }
 
   serialize(c: LearnerCandidate): string {
-    return JSON.stringify({ ...c, payload: { ...(c.payload as object), cut: (c.payload as { cut: number }).cut === -Infinity ? null : (c.payload as { cut: number }).cut } });
+    return JSON.stringify({
+      ...c,
+      payload: {
+        ...(c.payload as object),
+        cut: (c.payload as { cut: number }).cut === -Infinity ? null : (c.payload as { cut: number }).cut,
+      },
+    });
   }
 
   deserialize(text: string): { ok: true; candidate: LearnerCandidate } {
@@ -45,12 +64,30 @@ export class StumpLearner implements Learner {
 
 /** A sample whose R depends on feature `x` (x ≥ 0.2 wins +1, below loses −1) unless `flip`. */
 export function sample(i: number, x: number, flip = false, session = 's'): TrainingSample {
-  const good = (x >= 0.2) !== flip;
+  const good = x >= 0.2 !== flip;
   const r = good ? 1 : -1;
   return {
-    sampleId: `${session}:${String(i).padStart(5, '0')}`, tradeId: `t${i}`, sessionId: session, strategyId: 'lmp', symbol: 'X',
-    decidedAt: i * 1_000_000, closedAt: i * 1_000_000 + 500_000, synthetic: false, weight: 1,
-    featureNames: ['dec.x'], features: [x],
-    label: { r, mae: good ? -0.2 : -1, mfe: good ? 1 : 0.1, win: r > 0, timeInTrade: 30, exitReason: 'x', setupReason: 'y', forced: null, capped: false },
+    sampleId: `${session}:${String(i).padStart(5, '0')}`,
+    tradeId: `t${i}`,
+    sessionId: session,
+    strategyId: 'lmp',
+    symbol: 'X',
+    decidedAt: i * 1_000_000,
+    closedAt: i * 1_000_000 + 500_000,
+    synthetic: false,
+    weight: 1,
+    featureNames: ['dec.x'],
+    features: [x],
+    label: {
+      r,
+      mae: good ? -0.2 : -1,
+      mfe: good ? 1 : 0.1,
+      win: r > 0,
+      timeInTrade: 30,
+      exitReason: 'x',
+      setupReason: 'y',
+      forced: null,
+      capped: false,
+    },
   };
 }

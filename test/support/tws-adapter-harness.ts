@@ -13,19 +13,57 @@ import type { Clock, VirtualClock } from '../../ports/clock.js';
 export const TEST_ACCOUNT = 'DU0000001';
 
 const BROKER_EVENTS: BrokerEventName[] = [
-  'connection.changed', 'order.submitted', 'order.accepted', 'order.triggered', 'order.filled', 'order.fill-corrected', 'commission.reported',
-  'order.cancel-requested', 'order.cancelled', 'order.cancel-rejected', 'order.modify-requested', 'order.modified', 'order.modify-rejected',
-  'order.rejected', 'order.unknown', 'order.adopted', 'bracket.failed', 'position.changed', 'reconciliation.started', 'reconciliation.completed',
-  'broker.anomaly', 'broker.error',
+  'connection.changed',
+  'order.submitted',
+  'order.accepted',
+  'order.triggered',
+  'order.filled',
+  'order.fill-corrected',
+  'commission.reported',
+  'order.cancel-requested',
+  'order.cancelled',
+  'order.cancel-rejected',
+  'order.modify-requested',
+  'order.modified',
+  'order.modify-rejected',
+  'order.rejected',
+  'order.unknown',
+  'order.adopted',
+  'bracket.failed',
+  'position.changed',
+  'reconciliation.started',
+  'reconciliation.completed',
+  'broker.anomaly',
+  'broker.error',
 ];
-const FEED_EVENTS: FeedEventName[] = ['feed.subscribed', 'feed.failed', 'feed.unsubscribed', 'feed.interrupted', 'feed.resubscribed', 'depth.updated', 'trade.printed'];
+const FEED_EVENTS: FeedEventName[] = [
+  'feed.subscribed',
+  'feed.failed',
+  'feed.unsubscribed',
+  'feed.interrupted',
+  'feed.resubscribed',
+  'depth.updated',
+  'trade.printed',
+];
 
-export interface Recorded { name: string; p: Record<string, unknown> }
+export interface Recorded {
+  name: string;
+  p: Record<string, unknown>;
+}
 
 /** Fast defaults for specs: short ladder, heartbeat and deadlines, so a fault resolves in well under a second. */
 export const FAST = {
-  connectTimeoutMs: 1_000, backoffMs: [30, 60, 120], maxReconnectAttempts: 6, heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 150,
-  heartbeatMisses: 2, reconcileDeadlineMs: 500, syncAttempts: 2, syncRetryMs: 30, resetWindows: [], resetRetryMs: 50,
+  connectTimeoutMs: 1_000,
+  backoffMs: [30, 60, 120],
+  maxReconnectAttempts: 6,
+  heartbeatIntervalMs: 60_000,
+  heartbeatTimeoutMs: 150,
+  heartbeatMisses: 2,
+  reconcileDeadlineMs: 500,
+  syncAttempts: 2,
+  syncRetryMs: 30,
+  resetWindows: [],
+  resetRetryMs: 50,
 };
 
 /**
@@ -33,22 +71,38 @@ export const FAST = {
  * directory (the id journal) is a fresh temporary one, removed on close, unless `dataDir` is given (a restart: a second
  * adapter on the first one's journal).
  */
-export function createTwsAdapter(port: number, clientId: number, params: Record<string, unknown> = {}, clock: Clock = new WallClock(), opts: { dataDir?: string } = {}) {
+export function createTwsAdapter(
+  port: number,
+  clientId: number,
+  params: Record<string, unknown> = {},
+  clock: Clock = new WallClock(),
+  opts: { dataDir?: string } = {},
+) {
   const owned = opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'hv-tws-')) : null;
   const dataDir = opts.dataDir ?? owned!;
   const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
   const inst = twsManifest.create({
-    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port, clientId, ...FAST, ...params }),
-    clock, log: quiet, random: new Sfc32(1), mode: 'paper', seed: 1, secret: (n) => (n === 'HV_TEST_TWS_ACCOUNT' ? TEST_ACCOUNT : undefined),
-    instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
-    account: { id: null, currency: 'USD', startEquity: 1_000_000_000 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir,
+    pluginId: 'tws',
+    params: twsManifest.paramsSchema.parse({ port, clientId, ...FAST, ...params }),
+    clock,
+    log: quiet,
+    random: new Sfc32(1),
+    mode: 'paper',
+    seed: 1,
+    secret: (n) => (n === 'HV_TEST_TWS_ACCOUNT' ? TEST_ACCOUNT : undefined),
+    instrument: () => undefined,
+    market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
+    account: { id: null, currency: 'USD', startEquity: 1_000_000_000 },
+    session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 },
+    dataDir,
   }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
   const close = async (): Promise<void> => {
     await inst.close();
     if (owned !== null) rmSync(owned, { recursive: true, force: true });
   };
   const events: Recorded[] = [];
-  for (const name of BROKER_EVENTS) inst.broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
+  for (const name of BROKER_EVENTS)
+    inst.broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
   for (const name of FEED_EVENTS) inst.feed.on(name, (p: unknown) => events.push({ name, p: p as Record<string, unknown> }));
   const of = (name: string): Record<string, unknown>[] => events.filter((e) => e.name === name).map((e) => e.p);
   /** The connection chain as "from→to" strings. */
@@ -78,7 +132,10 @@ async function ioTurn(): Promise<void> {
  * next due timer, until `done()` holds (or, without `done`, until every timer up to `to` has fired). The adapter's
  * timers (ladder, heartbeat, deadlines) run on this clock, so time passes only here.
  */
-export async function runClock(clock: VirtualClock, opts: { to: number; done?: () => boolean; what?: string; io?: () => Promise<void> }): Promise<void> {
+export async function runClock(
+  clock: VirtualClock,
+  opts: { to: number; done?: () => boolean; what?: string; io?: () => Promise<void> },
+): Promise<void> {
   // `io`: a better "I/O has settled" test where the venue can count its frames (socketsQuiet); @stoqey/ib paces its
   // sends in real time, so a request queued behind a burst may take longer than one short turn.
   const io = opts.io ?? ioTurn;

@@ -18,7 +18,10 @@ const seed = Number(process.argv[3] ?? 1);
 function crafted(): Array<{ name: string; bytes: Buffer }> {
   return [
     { name: 'bad-json', bytes: encodeFrame([4, 2, 1000, 201, 'Order rejected - reason:', '{not json']) },
-    { name: 'negative-prefix', bytes: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from('4\x002\x00-1\x002104\x00x\x00\x00')]) },
+    {
+      name: 'negative-prefix',
+      bytes: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from('4\x002\x00-1\x002104\x00x\x00\x00')]),
+    },
     { name: 'zero-length', bytes: Buffer.concat([Buffer.alloc(4), Buffer.from('9\x001\x001\x00')]) },
     { name: 'oversized', bytes: rawFrame(0x7fffffff, 'stall') },
     { name: 'no-terminator', bytes: rawFrame(5, '9\x001\x001') },
@@ -26,7 +29,10 @@ function crafted(): Array<{ name: string; bytes: Buffer }> {
     { name: 'non-numeric-id', bytes: rawFrame(8, 'abc\x00def\x00') },
     { name: 'underrun', bytes: encodeFrame([11, -1, 1000]) },
     // Valid: the library un-escapes \uXXXX before JSON.parse, and so does the guard.
-    { name: 'escaped-json', bytes: encodeFrame([4, 2, 1000, 201, 'Order rejected - reason:', '{\\u0022rejectReason\\u0022:\\u0022x\\u0022}']) },
+    {
+      name: 'escaped-json',
+      bytes: encodeFrame([4, 2, 1000, 201, 'Order rejected - reason:', '{\\u0022rejectReason\\u0022:\\u0022x\\u0022}']),
+    },
   ];
 }
 
@@ -66,19 +72,32 @@ function random(n: number): Buffer[] {
 async function main(): Promise<void> {
   const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: [TEST_ACCOUNT] });
   let placements = 0;
-  server.on('frame', (f) => { if (f.request.kind === 'placeOrder') placements++; });
+  server.on('frame', (f) => {
+    if (f.request.kind === 'placeOrder') placements++;
+  });
   const t = createTwsAdapter(server.port, 61, {
-    heartbeatIntervalMs: 25, heartbeatTimeoutMs: 300, backoffMs: [20, 40, 80], maxReconnectAttempts: 200, badFrameLimit: 5, badFrameWindowMs: 10_000,
+    heartbeatIntervalMs: 25,
+    heartbeatTimeoutMs: 300,
+    backoffMs: [20, 40, 80],
+    maxReconnectAttempts: 200,
+    badFrameLimit: 5,
+    badFrameWindowMs: 10_000,
   });
   await t.broker.connect();
   let ticks = 0; // an event-loop timer: a synchronous spin in the client library would stop it
-  const ticker = setInterval(() => { ticks++; }, 1);
+  const ticker = setInterval(() => {
+    ticks++;
+  }, 1);
   let beats = 0;
   let last = t.connection.lastHeartbeatAt;
   const poll = setInterval(() => {
-    if (t.connection.lastHeartbeatAt !== last) { beats++; last = t.connection.lastHeartbeatAt; }
+    if (t.connection.lastHeartbeatAt !== last) {
+      beats++;
+      last = t.connection.lastHeartbeatAt;
+    }
   }, 2);
-  const connected = (): Promise<void> => until(() => t.connection.state === 'Connected' && t.broker.health().canTrade, 'Connected again', 10_000);
+  const connected = (): Promise<void> =>
+    until(() => t.connection.state === 'Connected' && t.broker.health().canTrade, 'Connected again', 10_000);
   const perCase: Record<string, { dropped: number; state: string }> = {};
   if (mode === 'crafted') {
     for (const c of crafted()) {
@@ -91,7 +110,7 @@ async function main(): Promise<void> {
   } else {
     const frames = random(400);
     const rng = new Sfc32(seed ^ 0x5eed);
-    for (let i = 0; i < frames.length;) {
+    for (let i = 0; i < frames.length; ) {
       if (t.connection.state !== 'Connected') await connected(); // frames sent while reconnecting would reach no one
       // A random number of frames in one write, split at a random byte: the guard must frame across chunks.
       const k = rng.int(1, 6);
@@ -117,10 +136,24 @@ async function main(): Promise<void> {
   clearInterval(poll);
   clearInterval(ticker);
   const report = {
-    mode, seed, perCase, placementsOnGarbage, fillsOnGarbage, placementsAfter: placements, beatsDuringFuzz: fuzzBeats, beats, ticksDuringFuzz: fuzzTicks,
-    droppedFrames: t.broker.health().droppedFrames, byFault: t.connection.frameStats.byFault, passed: t.connection.frameStats.passed,
-    reconnects: t.connection.reconnects, state: t.connection.state,
-    fatal: t.of('broker.error').filter((e) => e.severity === 'fatal').map((e) => e.code),
+    mode,
+    seed,
+    perCase,
+    placementsOnGarbage,
+    fillsOnGarbage,
+    placementsAfter: placements,
+    beatsDuringFuzz: fuzzBeats,
+    beats,
+    ticksDuringFuzz: fuzzTicks,
+    droppedFrames: t.broker.health().droppedFrames,
+    byFault: t.connection.frameStats.byFault,
+    passed: t.connection.frameStats.passed,
+    reconnects: t.connection.reconnects,
+    state: t.connection.state,
+    fatal: t
+      .of('broker.error')
+      .filter((e) => e.severity === 'fatal')
+      .map((e) => e.code),
   };
   await t.close();
   await server.stop();

@@ -84,7 +84,11 @@ describe('config resolution (two-phase zod validation)', () => {
   it('loads a plugin by module path relative to the config', async () => {
     const input = base();
     input.strategies = [{ use: '../../strategies/example-imbalance-tick/index.ts', instanceId: 'by-path', params: { symbol: 'ABC' } }];
-    const resolved = await resolveConfig(input, { builtins: builtins.filter((b) => b.id !== 'example-imbalance-tick'), baseDir: here, env: {} });
+    const resolved = await resolveConfig(input, {
+      builtins: builtins.filter((b) => b.id !== 'example-imbalance-tick'),
+      baseDir: here,
+      env: {},
+    });
     expect(resolved.strategies[0]!.manifest.id).to.equal('example-imbalance-tick');
     expect(resolved.strategies[0]!.instanceId).to.equal('by-path');
   });

@@ -7,7 +7,11 @@ import { CONTROL_FILE, sendControlCommand, startControlServer, type ControlServe
 import type { OperatorHandler } from '../../core/operator/operator-commands.js';
 import { skipBecause } from '../support/skip.js';
 
-const handler: OperatorHandler = { async handle() { return { ok: true, state: 'RUNNING' }; } };
+const handler: OperatorHandler = {
+  async handle() {
+    return { ok: true, state: 'RUNNING' };
+  },
+};
 
 function connect(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -16,13 +20,19 @@ function connect(port: number): Promise<Socket> {
     s.on('error', reject);
   });
 }
-const closed = (s: Socket): Promise<void> => new Promise((resolve) => { if (s.destroyed) resolve(); else s.once('close', () => resolve()); });
+const closed = (s: Socket): Promise<void> =>
+  new Promise((resolve) => {
+    if (s.destroyed) resolve();
+    else s.once('close', () => resolve());
+  });
 /** Everything the server sends until it closes the connection. */
 function readAll(s: Socket): Promise<string> {
   return new Promise((resolve) => {
     let buf = '';
     s.setEncoding('utf8');
-    s.on('data', (c: string) => { buf += c; });
+    s.on('data', (c: string) => {
+      buf += c;
+    });
     s.on('error', () => undefined);
     s.on('close', () => resolve(buf));
   });
@@ -31,7 +41,9 @@ function readAll(s: Socket): Promise<string> {
 describe('control socket limits', () => {
   let dir: string;
   let server: ControlServer | undefined;
-  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'hv-control-limits-')); });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hv-control-limits-'));
+  });
   afterEach(async () => {
     await server?.close();
     server = undefined;
@@ -86,7 +98,12 @@ describe('control socket limits', () => {
 
   it('rate-limits failed tokens across connections: beyond the rate a failing connection is closed unanswered', async () => {
     let now = 1_000_000;
-    server = await startControlServer({ dataDir: dir, handler, limits: { maxFailuresPerSecond: 5, maxFailuresPerConnection: 100 }, now: () => now });
+    server = await startControlServer({
+      dataDir: dir,
+      handler,
+      limits: { maxFailuresPerSecond: 5, maxFailuresPerConnection: 100 },
+      now: () => now,
+    });
     const answers: string[] = [];
     for (let i = 0; i < 10; i++) {
       const s = await connect(server.port);
@@ -98,7 +115,10 @@ describe('control socket limits', () => {
     expect(answers.filter((a) => a === '')).to.have.length(5);
     expect(server.dropped.rate).to.equal(5);
     // A valid token is never rate-limited; the next second answers failures again.
-    expect(await sendControlCommand({ dataDir: dir, command: { command: 'status', operatorId: 'op' } })).to.deep.equal({ ok: true, state: 'RUNNING' });
+    expect(await sendControlCommand({ dataDir: dir, command: { command: 'status', operatorId: 'op' } })).to.deep.equal({
+      ok: true,
+      state: 'RUNNING',
+    });
     now += 1_000;
     const s = await connect(server.port);
     const got = readAll(s);

@@ -32,13 +32,17 @@ describe('database urls (--db-url, store.params.url)', () => {
       }
       expect(error).to.be.instanceOf(HarvesterError);
       expect((error as HarvesterError).code).to.equal('STORE.URL_INVALID');
-      expect((error as Error).message).to.contain('sqlite:///relative/path.sqlite').and.contain('postgres://user:password@host:port/database');
+      expect((error as Error).message)
+        .to.contain('sqlite:///relative/path.sqlite')
+        .and.contain('postgres://user:password@host:port/database');
       expect((error as Error).message).to.not.contain('s3cret');
     });
   }
 
   it('redacts the password and nothing else', () => {
-    expect(redactDbUrl('postgres://harvester:pa%40ss@127.0.0.1:5/hv?sslmode=disable')).to.equal('postgres://harvester:[redacted]@127.0.0.1:5/hv?sslmode=disable');
+    expect(redactDbUrl('postgres://harvester:pa%40ss@127.0.0.1:5/hv?sslmode=disable')).to.equal(
+      'postgres://harvester:[redacted]@127.0.0.1:5/hv?sslmode=disable',
+    );
     expect(redactDbUrl('postgres://harvester@127.0.0.1/hv')).to.equal('postgres://harvester@127.0.0.1/hv');
     expect(redactDbUrl('sqlite:///var/h.sqlite')).to.equal('sqlite:///var/h.sqlite');
   });
@@ -46,7 +50,8 @@ describe('database urls (--db-url, store.params.url)', () => {
 
 describe('store url in config: env() and --db-url', () => {
   const input = (url: unknown) => ({
-    mode: 'replay', seed: 1,
+    mode: 'replay',
+    seed: 1,
     session: { date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', end: '10:00' },
     instruments: [{ symbol: 'HRVST', tick: 0.01 }],
     marketData: { use: 'replay', params: { generate: { symbol: 'HRVST' } } },
@@ -59,7 +64,11 @@ describe('store url in config: env() and --db-url', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-url-'));
     try {
       const file = path.join(dir, 'from-env.sqlite');
-      const resolved = await resolveConfig(input(env('HV_TEST_DB_URL')), { builtins: await builtinPlugins(), baseDir: dir, env: { HV_TEST_DB_URL: `sqlite:///${file}` } });
+      const resolved = await resolveConfig(input(env('HV_TEST_DB_URL')), {
+        builtins: await builtinPlugins(),
+        baseDir: dir,
+        env: { HV_TEST_DB_URL: `sqlite:///${file}` },
+      });
       expect((resolved.store.params as { url: string }).url).to.equal(`sqlite:///${file}`);
       expect(JSON.stringify(resolved.redacted)).to.contain('env(HV_TEST_DB_URL)').and.not.contain('from-env.sqlite');
       const store = await openStore(resolved);
@@ -71,7 +80,11 @@ describe('store url in config: env() and --db-url', () => {
   });
 
   it('--db-url replaces the configured database, its password joins the scrubbed secrets and is redacted', async () => {
-    const resolved = await resolveConfig(input('sqlite:///var/x.sqlite'), { builtins: await builtinPlugins(), baseDir: process.cwd(), env: {} });
+    const resolved = await resolveConfig(input('sqlite:///var/x.sqlite'), {
+      builtins: await builtinPlugins(),
+      baseDir: process.cwd(),
+      env: {},
+    });
     const over = withDbUrl(resolved, 'postgres://hv:s3cret-pw@127.0.0.1:5432/hv');
     expect(over.store.params).to.include({ driver: 'postgres', url: 'postgres://hv:s3cret-pw@127.0.0.1:5432/hv' });
     expect(over.secrets).to.include('s3cret-pw');

@@ -21,7 +21,10 @@ describe('dependency rule (dependency-cruiser)', function () {
     fs.mkdirSync(path.join(dir, 'adapters'));
     fs.writeFileSync(path.join(dir, 'adapters/thing.ts'), 'export const thing = 1;\n');
     fs.writeFileSync(path.join(dir, 'core/bad.ts'), "import { thing } from '../adapters/thing.js';\nexport const x = thing;\n");
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }));
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }),
+    );
     expect(cruise(dir, 'core', 'adapters')).to.not.equal(0);
     fs.writeFileSync(path.join(dir, 'core/bad.ts'), 'export const x = 1;\n');
     expect(cruise(dir, 'core', 'adapters')).to.equal(0);

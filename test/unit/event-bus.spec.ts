@@ -8,7 +8,13 @@ describe('EventBus', () => {
     const errors: { pluginId: string; event: string; message: string }[] = [];
     const seen: string[] = [];
     bus.on('plugin.error', (e) => errors.push(e));
-    bus.on('session.started', () => { throw new Error('boom'); }, 'bad-plugin');
+    bus.on(
+      'session.started',
+      () => {
+        throw new Error('boom');
+      },
+      'bad-plugin',
+    );
     bus.on('session.started', (e) => seen.push(e.sessionId), 'good-plugin');
     bus.emit('session.started', { sessionId: 's1', mode: 'replay', at: 0 });
     expect(seen).to.deep.equal(['s1']);
@@ -19,7 +25,9 @@ describe('EventBus', () => {
   it('returns idempotent disposers', () => {
     const bus = new EventBus();
     let n = 0;
-    const off = bus.on('session.ended', () => { n++; });
+    const off = bus.on('session.ended', () => {
+      n++;
+    });
     off();
     off();
     bus.emit('session.ended', { sessionId: 's', status: 'completed', at: 0 });
@@ -28,8 +36,20 @@ describe('EventBus', () => {
 
   it('does not recurse when a plugin.error listener throws', () => {
     const bus = new EventBus();
-    bus.on('plugin.error', () => { throw new Error('again'); }, 'p');
-    bus.on('session.started', () => { throw new Error('first'); }, 'q');
+    bus.on(
+      'plugin.error',
+      () => {
+        throw new Error('again');
+      },
+      'p',
+    );
+    bus.on(
+      'session.started',
+      () => {
+        throw new Error('first');
+      },
+      'q',
+    );
     expect(() => bus.emit('session.started', { sessionId: 's', mode: 'replay', at: 0 })).to.not.throw();
   });
 });
@@ -50,7 +70,11 @@ describe('EventLoop', () => {
 
   it('keeps going after a task throws', () => {
     const loop = new EventLoop();
-    expect(() => loop.post(() => { throw new Error('x'); })).to.throw('x');
+    expect(() =>
+      loop.post(() => {
+        throw new Error('x');
+      }),
+    ).to.throw('x');
     const log: number[] = [];
     loop.post(() => log.push(loop.seq));
     expect(log).to.deep.equal([2]);

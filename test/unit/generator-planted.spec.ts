@@ -4,7 +4,16 @@ import type { MarketEvent } from '../../core/domain/market.js';
 import { generateSession, type GeneratorOptions } from '../../adapters/replay/generator/market-generator.js';
 import { PlantedQuality } from '../../adapters/replay/generator/planted.js';
 
-const base: GeneratorOptions = { seed: 7, symbol: 'HRVST', date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: 20, tick: 100, startPrice: 325_000 };
+const base: GeneratorOptions = {
+  seed: 7,
+  symbol: 'HRVST',
+  date: '2024-03-14',
+  timeZone: 'America/New_York',
+  start: '09:30',
+  minutes: 20,
+  tick: 100,
+  startPrice: 325_000,
+};
 
 function digest(o: GeneratorOptions): { sha: string } {
   const h = createHash('sha256');

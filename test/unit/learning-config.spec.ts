@@ -17,7 +17,17 @@ import { KIT_SAMPLES, shuffled } from '../../plugins/conformance/learner/learner
 import { allowAllPolicy, fakeBrokerAdapter, fakeFeedAdapter, fakeStoreAdapter } from '../support/fake-plugins.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const builtins = [fakeFeedAdapter, fakeBrokerAdapter, fakeStoreAdapter, noneLearner, metaLabel, thresholdTuner, execMemory, example, allowAllPolicy];
+const builtins = [
+  fakeFeedAdapter,
+  fakeBrokerAdapter,
+  fakeStoreAdapter,
+  noneLearner,
+  metaLabel,
+  thresholdTuner,
+  execMemory,
+  example,
+  allowAllPolicy,
+];
 const base = (): Record<string, unknown> => ({
   marketData: { use: 'fake-feed', params: { recording: 'x.hrec' } },
   broker: { use: 'fake-broker', params: {} },
@@ -27,24 +37,44 @@ const base = (): Record<string, unknown> => ({
 
 describe('learning: { learners, everyTrades, window, gate, monitor } in the root config', function () {
   it('defaults: the learner shorthand is the one learner; cadence 5, window 50–200, synthetic weight 0.5', async () => {
-    const r = await resolveConfig({ ...base(), learner: { use: 'meta-label', params: { minSamples: 40 } } }, { builtins, baseDir: here, env: {} });
+    const r = await resolveConfig(
+      { ...base(), learner: { use: 'meta-label', params: { minSamples: 40 } } },
+      { builtins, baseDir: here, env: {} },
+    );
     expect(r.learners.map((l) => l.manifest.id)).to.deep.equal(['meta-label']);
     expect((r.learners[0]!.params as { minSamples: number }).minSamples).to.equal(40);
     expect(r.root.learning).to.deep.include({ everyTrades: 5, window: { min: 50, max: 200 }, syntheticWeight: 0.5 });
   });
 
   it('a list of learners, each validated by its own schema and named by path', async () => {
-    const r = await resolveConfig({ ...base(), learning: { learners: [{ use: 'meta-label' }, { use: 'exec-memory', params: { minBucket: 4 } }], everyTrades: 10 } }, { builtins, baseDir: here, env: {} });
+    const r = await resolveConfig(
+      { ...base(), learning: { learners: [{ use: 'meta-label' }, { use: 'exec-memory', params: { minBucket: 4 } }], everyTrades: 10 } },
+      { builtins, baseDir: here, env: {} },
+    );
     expect(r.learners.map((l) => l.manifest.id)).to.deep.equal(['meta-label', 'exec-memory']);
     expect(r.learner.manifest.id, 'the first one stands for `learner`').to.equal('meta-label');
-    const bad = await resolveConfig({ ...base(), learning: { learners: [{ use: 'meta-label', params: { l2: -1 } }] } }, { builtins, baseDir: here, env: {} }).catch((e: unknown) => e);
+    const bad = await resolveConfig(
+      { ...base(), learning: { learners: [{ use: 'meta-label', params: { l2: -1 } }] } },
+      { builtins, baseDir: here, env: {} },
+    ).catch((e: unknown) => e);
     expect(bad).to.be.instanceOf(ConfigError);
-    expect((bad as ConfigError).message).to.match(/learning\.learners\[0\]\.params\.l2 .*meta-label|meta-label[\s\S]*learning\.learners\[0\]\.params\.l2/);
-    const twice = await resolveConfig({ ...base(), learning: { learners: [{ use: 'meta-label' }, { use: 'meta-label' }] } }, { builtins, baseDir: here, env: {} }).catch((e: unknown) => e);
+    expect((bad as ConfigError).message).to.match(
+      /learning\.learners\[0\]\.params\.l2 .*meta-label|meta-label[\s\S]*learning\.learners\[0\]\.params\.l2/,
+    );
+    const twice = await resolveConfig(
+      { ...base(), learning: { learners: [{ use: 'meta-label' }, { use: 'meta-label' }] } },
+      { builtins, baseDir: here, env: {} },
+    ).catch((e: unknown) => e);
     expect((twice as ConfigError).message).to.match(/listed twice/);
-    const unknown = await resolveConfig({ ...base(), learning: { learners: [{ use: 'no-such-learner' }] } }, { builtins, baseDir: here, env: {} }).catch((e: unknown) => e);
+    const unknown = await resolveConfig(
+      { ...base(), learning: { learners: [{ use: 'no-such-learner' }] } },
+      { builtins, baseDir: here, env: {} },
+    ).catch((e: unknown) => e);
     expect(unknown).to.be.instanceOf(PluginError);
-    const window = await resolveConfig({ ...base(), learning: { window: { min: 300, max: 200 } } }, { builtins, baseDir: here, env: {} }).catch((e: unknown) => e);
+    const window = await resolveConfig(
+      { ...base(), learning: { window: { min: 300, max: 200 } } },
+      { builtins, baseDir: here, env: {} },
+    ).catch((e: unknown) => e);
     expect((window as ConfigError).message).to.match(/learning\.window\.min/);
   });
 });

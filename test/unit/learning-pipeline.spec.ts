@@ -21,16 +21,33 @@ function harness(opts: { invert?: boolean; learning?: Partial<LearningConfig>; c
   let unstable = 0;
   const learner = new StumpLearner('dec.x', opts.invert === true);
   const config: LearningConfig = {
-    ...DEFAULT_LEARNING, everyTrades: 5, window: { min: 40, max: 120 },
-    gate: { minHoldout: 20 }, monitor: { minClosesBetweenPromotions: 5 }, ...opts.learning,
+    ...DEFAULT_LEARNING,
+    everyTrades: 5,
+    window: { min: 40, max: 120 },
+    gate: { minHoldout: 20 },
+    monitor: { minClosesBetweenPromotions: 5 },
+    ...opts.learning,
   };
   const store = new InMemoryMemoryStore();
   const p = new LearningPipeline({
-    learners: [{ id: 'stump', instance: learner }], config, seed: 9, store, holder,
-    journal: (type, data) => rows.push({ type, data }), post: (t) => queue.push(t), canPromote: opts.canPromote ?? (() => true),
-    learningUnstable: () => { unstable++; }, dailyLossLimit: 1_000_000, now: () => 0, warn: () => {},
+    learners: [{ id: 'stump', instance: learner }],
+    config,
+    seed: 9,
+    store,
+    holder,
+    journal: (type, data) => rows.push({ type, data }),
+    post: (t) => queue.push(t),
+    canPromote: opts.canPromote ?? (() => true),
+    learningUnstable: () => {
+      unstable++;
+    },
+    dailyLossLimit: 1_000_000,
+    now: () => 0,
+    warn: () => {},
   });
-  const boundary = (): void => { while (queue.length > 0) queue.shift()!(); };
+  const boundary = (): void => {
+    while (queue.length > 0) queue.shift()!();
+  };
   return { p, rows, holder, boundary, store, unstable: () => unstable };
 }
 
@@ -58,7 +75,14 @@ describe('learning pipeline (core/learning)', () => {
   it('the gate refuses an inverted filter (it skips the winners, keeps the losers), with its figures', () => {
     const holdout = Array.from({ length: 40 }, (_, i) => sample(i, xOf(i)));
     const inverted = (t: ReturnType<typeof sample>) => ({ take: t.features[0]! < 0.2, p: t.features[0]! < 0.2 ? 0.8 : 0.2 });
-    const v = shadowGate({ champion: STATIC_POLICY, candidate: inverted, holdout, schemaMatches: true, params: gateParams.parse({}), seed: 1 });
+    const v = shadowGate({
+      champion: STATIC_POLICY,
+      candidate: inverted,
+      holdout,
+      schemaMatches: true,
+      params: gateParams.parse({}),
+      seed: 1,
+    });
     expect(v.pass).to.equal(false);
     expect(v.failed).to.include.members(['non-inferiority', 'calibration']);
     expect(v.figures.deltaHiR).to.be.lessThan(0);
@@ -79,7 +103,14 @@ describe('learning pipeline (core/learning)', () => {
       const q = [0.05, 0.1, 0.2, 0.3][t % 4]!;
       const veto = new Set(holdout.filter(() => rng.next() < q).map((s) => s.sampleId));
       const filter = (s: (typeof holdout)[number]) => ({ take: !veto.has(s.sampleId), p: null });
-      const v = shadowGate({ champion: STATIC_POLICY, candidate: filter, holdout, schemaMatches: true, params: gateParams.parse({ minHoldout: 20 }), seed: t + 1 });
+      const v = shadowGate({
+        champion: STATIC_POLICY,
+        candidate: filter,
+        holdout,
+        schemaMatches: true,
+        params: gateParams.parse({ minHoldout: 20 }),
+        seed: t + 1,
+      });
       if (v.pass) passed++;
     }
     expect(passed / trials, `${passed} of ${trials} promoted`).to.be.at.most(0.08);
@@ -92,7 +123,11 @@ describe('learning pipeline (core/learning)', () => {
     const built = buildMemory([{ id: 'stump', instance: new StumpLearner('dec.x') }], samples, 1);
     expect(built.ok).to.equal(true);
     if (built.ok) expect(built.content.filter).to.equal(null);
-    const holds = buildMemory([{ id: 'stump', instance: new StumpLearner('dec.x') }], Array.from({ length: 100 }, (_, i) => sample(i, xOf(i))), 1);
+    const holds = buildMemory(
+      [{ id: 'stump', instance: new StumpLearner('dec.x') }],
+      Array.from({ length: 100 }, (_, i) => sample(i, xOf(i))),
+      1,
+    );
     expect(holds.ok && holds.content.filter?.learnerId).to.equal('stump');
   });
 
@@ -110,14 +145,24 @@ describe('learning pipeline (core/learning)', () => {
     // 40 ordinary opportunities alternate +1/−1; then one episode of 6 triggers whose [decision, exit] intervals
     // overlap, all losers (a real trade and its ghost brackets). Vetoing exactly that episode is one lucky call.
     const rs = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 1 : -1));
-    const ordinary = rs.map((r, i) => { const s = sample(i, 0.5); return { ...s, label: { ...s.label, r, win: r > 0, mae: -0.5 } }; });
+    const ordinary = rs.map((r, i) => {
+      const s = sample(i, 0.5);
+      return { ...s, label: { ...s.label, r, win: r > 0, mae: -0.5 } };
+    });
     const episode = Array.from({ length: 6 }, (_, j) => {
       const s = sample(100 + j, 0.1);
       return { ...s, decidedAt: 100_000_000 + j * 100_000, closedAt: 105_000_000, label: { ...s.label, r: -1, win: false, mae: -0.5 } };
     });
     const holdout = [...ordinary, ...episode];
     const filter = (s: (typeof holdout)[number]) => ({ take: s.features[0]! >= 0.2, p: null });
-    const v = shadowGate({ champion: STATIC_POLICY, candidate: filter, holdout, schemaMatches: true, params: gateParams.parse({}), seed: 3 });
+    const v = shadowGate({
+      champion: STATIC_POLICY,
+      candidate: filter,
+      holdout,
+      schemaMatches: true,
+      params: gateParams.parse({}),
+      seed: 3,
+    });
     expect(v.figures.changed).to.equal(1);
     expect(v.failed).to.include('selection');
   });
@@ -173,7 +218,17 @@ describe('learning pipeline (core/learning)', () => {
   });
 
   it('a version an earlier session rolled back is not in force again (the deny-list outlives the session)', () => {
-    const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x'], candidates: {}, filter: null, sections: {}, trainedOn: 0, trainedThrough: '', expectedR: 0 };
+    const content = {
+      kind: 'harvester.learning',
+      schemaVersion: 1,
+      featureNames: ['dec.x'],
+      candidates: {},
+      filter: null,
+      sections: {},
+      trainedOn: 0,
+      trainedThrough: '',
+      expectedR: 0,
+    };
     const h = harness();
     h.p.start([], { version: 3, checksum: 'c3', createdAt: 0, content }, 3, null, ['c3']);
     expect(h.holder.current!.version).to.equal(0);
@@ -185,7 +240,17 @@ describe('learning pipeline (core/learning)', () => {
 
   it('memory older than maxAgeHours falls back to static (version 0)', () => {
     const h = harness({ learning: { monitor: { maxAgeHours: 1 } } });
-    const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x'], candidates: {}, filter: null, sections: {}, trainedOn: 0, trainedThrough: '', expectedR: 0 };
+    const content = {
+      kind: 'harvester.learning',
+      schemaVersion: 1,
+      featureNames: ['dec.x'],
+      candidates: {},
+      filter: null,
+      sections: {},
+      trainedOn: 0,
+      trainedThrough: '',
+      expectedR: 0,
+    };
     h.p.start([], { version: 3, checksum: 'c', createdAt: -2 * 3_600_000_000, content }, 3);
     expect(h.holder.current).to.equal(BASELINE);
     expect(h.rows.some((r) => r.type === 'learning.memory-stale')).to.equal(true);
@@ -208,12 +273,22 @@ describe('learning pipeline (core/learning)', () => {
     const learner = new StumpLearner('dec.x');
     const built = learner.build(withOutcome, { seed: 1 });
     if (!built.ok) throw new Error(built.reason);
-    const content = { kind: 'harvester.learning', schemaVersion: 1, featureNames: ['dec.x', 'fill.slippageTicks'], candidates: { stump: learner.serialize(built.candidate) }, filter: { learnerId: 'stump', minScore: 0.5 }, sections: {}, trainedOn: 20, trainedThrough: '', expectedR: 0 };
+    const content = {
+      kind: 'harvester.learning',
+      schemaVersion: 1,
+      featureNames: ['dec.x', 'fill.slippageTicks'],
+      candidates: { stump: learner.serialize(built.candidate) },
+      filter: { learnerId: 'stump', minScore: 0.5 },
+      sections: {},
+      trainedOn: 20,
+      trainedThrough: '',
+      expectedR: 0,
+    };
     const live = activate(1, 'c', content, [{ id: 'stump', instance: learner }]);
     // LMP's decision record has no fill. column; the gate saw one. Both must get the same verdict.
     expect(live.score({ 'dec.x': 0.05 })).to.equal(0.2);
     expect(live.score({ 'dec.x': 0.9 })).to.equal(0.8);
-    expect(live.score({ 'other': 1 }), 'a missing decision column: no opinion').to.equal(null);
+    expect(live.score({ other: 1 }), 'a missing decision column: no opinion').to.equal(null);
   });
 
   it('static policy takes everything; a version-0 activation has no filter', () => {

@@ -22,17 +22,24 @@ describe('Ledger', () => {
 
   it('keeps realized PnL equal to proceeds minus cost over any flat-to-flat sequence', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 2_000_000 })), { minLength: 1, maxLength: 20 }), (buys) => {
-        const ledger = new Ledger(0);
-        let cash = 0;
-        let qty = 0;
-        for (const [q, p] of buys) { ledger.applyFill('X', 'buy', q, p, 0); cash -= q * p; qty += q; }
-        ledger.applyFill('X', 'sell', qty, 1_000_000, 0);
-        cash += qty * 1_000_000;
-        // Rounding of partial cost removal never happens here (full close), so equality is exact.
-        expect(ledger.realized()).to.equal(cash);
-        expect(ledger.quantity('X')).to.equal(0);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 2_000_000 })), { minLength: 1, maxLength: 20 }),
+        (buys) => {
+          const ledger = new Ledger(0);
+          let cash = 0;
+          let qty = 0;
+          for (const [q, p] of buys) {
+            ledger.applyFill('X', 'buy', q, p, 0);
+            cash -= q * p;
+            qty += q;
+          }
+          ledger.applyFill('X', 'sell', qty, 1_000_000, 0);
+          cash += qty * 1_000_000;
+          // Rounding of partial cost removal never happens here (full close), so equality is exact.
+          expect(ledger.realized()).to.equal(cash);
+          expect(ledger.quantity('X')).to.equal(0);
+        },
+      ),
     );
   });
 });

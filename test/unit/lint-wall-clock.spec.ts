@@ -30,7 +30,11 @@ const ALLOWED = [
   'export const iso = (us: number): string => new Date(us / 1000).toISOString();',
   "export const sha = createHash('sha256');",
 ];
-const RESTRICTED_IMPORTS = ["import { randomUUID } from 'node:crypto';", "import { performance } from 'node:perf_hooks';", 'export const u = [randomUUID, performance];'];
+const RESTRICTED_IMPORTS = [
+  "import { randomUUID } from 'node:crypto';",
+  "import { performance } from 'node:perf_hooks';",
+  'export const u = [randomUUID, performance];',
+];
 
 const DETERMINISTIC = ['core/probe.ts', 'ports/probe.ts', 'strategies/probe/index.ts', 'learners/probe/index.ts'];
 const CLOCK_ADAPTER = 'adapters/system-clock/probe.ts';
@@ -52,7 +56,10 @@ function lintScratch(files: Record<string, string>): { status: number | null; di
       fs.writeFileSync(path.join(dir, rel), `${text}\n`);
     }
     // The scratch tree is no git checkout: the config's vcs ignore-file lookup would fail, so it is switched off here.
-    const r = spawnSync(process.execPath, [biome, 'lint', '--vcs-enabled=false', '--reporter=github', '--max-diagnostics=none', '.'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [biome, 'lint', '--vcs-enabled=false', '--reporter=github', '--max-diagnostics=none', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     const output = `${r.stdout}\n${r.stderr}`;
     const diagnostics: Diagnostic[] = [];
     for (const m of r.stdout.matchAll(/^::error title=([^,]+),file=([^,]+),line=(\d+),/gm)) {

@@ -6,16 +6,38 @@ import { positionSize } from '../../strategies/lmp/sizing.js';
 import { $, S, T0, config } from './lmp-fixtures.spec.js';
 
 function live(over: Partial<LiveState> = {}): LiveState {
-  return Object.assign(emptyLiveState(), {
-    now: T0 + 10 * S, inSession: true, bestBid: $(20.02), bestAsk: $(20.03), spread: $(0.01), spreadLimit: $(0.03),
-    mid: $(20.025), imbalance: 0.3, tapeImbalance: 0.2, shelfPresent: true, shelfPrice: $(19.99),
-  }, over);
+  return Object.assign(
+    emptyLiveState(),
+    {
+      now: T0 + 10 * S,
+      inSession: true,
+      bestBid: $(20.02),
+      bestAsk: $(20.03),
+      spread: $(0.01),
+      spreadLimit: $(0.03),
+      mid: $(20.025),
+      imbalance: 0.3,
+      tapeImbalance: 0.2,
+      shelfPresent: true,
+      shelfPrice: $(19.99),
+    },
+    over,
+  );
 }
 
 function position(over: Partial<PositionState> = {}): PositionState {
   return {
-    entryPrice: $(20), filledAt: T0, stop: $(19.96), risk: $(0.04), tp1: $(20.04), tp2: $(20.08), scaled: false,
-    maxBid: $(20.03), spreadBreachSince: 0, bidBefore: $(20.02), ...over,
+    entryPrice: $(20),
+    filledAt: T0,
+    stop: $(19.96),
+    risk: $(0.04),
+    tp1: $(20.04),
+    tp2: $(20.08),
+    scaled: false,
+    maxBid: $(20.03),
+    spreadBreachSince: 0,
+    bidBefore: $(20.02),
+    ...over,
   };
 }
 
@@ -103,22 +125,46 @@ describe('LMP entry levels', () => {
 
 describe('LMP sizing', () => {
   it('shares = floor(equity · r / stop distance)', () => {
-    const s = positionSize({ equity: $(100_000), riskFraction: 0.0025, entry: $(20), stop: $(19.97), maxPositionValue: $(1e6), maxShares: 1e6 });
+    const s = positionSize({
+      equity: $(100_000),
+      riskFraction: 0.0025,
+      entry: $(20),
+      stop: $(19.97),
+      maxPositionValue: $(1e6),
+      maxShares: 1e6,
+    });
     expect(s.riskBudget).to.equal($(250));
     expect(s.shares).to.equal(8333);
     expect(s.boundBy).to.equal('risk');
   });
 
   it('is capped by max position value and max shares', () => {
-    const byValue = positionSize({ equity: $(100_000), riskFraction: 0.0025, entry: $(20), stop: $(19.97), maxPositionValue: $(25_000), maxShares: 1e6 });
+    const byValue = positionSize({
+      equity: $(100_000),
+      riskFraction: 0.0025,
+      entry: $(20),
+      stop: $(19.97),
+      maxPositionValue: $(25_000),
+      maxShares: 1e6,
+    });
     expect(byValue.shares).to.equal(1250);
     expect(byValue.boundBy).to.equal('maxPositionValue');
-    const byShares = positionSize({ equity: $(100_000), riskFraction: 0.0025, entry: $(20), stop: $(19.97), maxPositionValue: $(25_000), maxShares: 1000 });
+    const byShares = positionSize({
+      equity: $(100_000),
+      riskFraction: 0.0025,
+      entry: $(20),
+      stop: $(19.97),
+      maxPositionValue: $(25_000),
+      maxShares: 1000,
+    });
     expect(byShares.shares).to.equal(1000);
     expect(byShares.boundBy).to.equal('maxShares');
   });
 
   it('a stop at or above the entry sizes zero', () => {
-    expect(positionSize({ equity: $(100_000), riskFraction: 0.0025, entry: $(20), stop: $(20), maxPositionValue: $(25_000), maxShares: 10 }).shares).to.equal(0);
+    expect(
+      positionSize({ equity: $(100_000), riskFraction: 0.0025, entry: $(20), stop: $(20), maxPositionValue: $(25_000), maxShares: 10 })
+        .shares,
+    ).to.equal(0);
   });
 });

@@ -25,7 +25,21 @@ export function config(over: Partial<LmpParamsInput> = {}): LmpConfig {
 type Levels = ReadonlyArray<readonly [number, number]>;
 
 function depth(side: 'bid' | 'ask', operation: DepthEvent['operation'], price: number, size: number, t: number, end: boolean): DepthEvent {
-  return { kind: 'depth', symbol: SYM, seq: 0, epoch: 1, recvTime: t, exchTime: t, side, position: -1, operation, price, size, marketMaker: '', endOfBatch: end };
+  return {
+    kind: 'depth',
+    symbol: SYM,
+    seq: 0,
+    epoch: 1,
+    recvTime: t,
+    exchTime: t,
+    side,
+    position: -1,
+    operation,
+    price,
+    size,
+    marketMaker: '',
+    endOfBatch: end,
+  };
 }
 
 /** Replace the whole book with the given levels ([price in dollars, size]); returns the last (end-of-batch) event. */
@@ -45,7 +59,18 @@ export function makeBook(bids: Levels, asks: Levels, topN = 5): OrderBook {
 }
 
 export function trade(t: number, price: number, size: number, aggressor: Aggressor = 'unknown'): TradeEvent {
-  return { kind: 'trade', symbol: SYM, seq: 0, epoch: 1, recvTime: t, exchTime: t, price: $(price), size, aggressor, aggressorSource: aggressor === 'unknown' ? 'inferred' : 'venue' };
+  return {
+    kind: 'trade',
+    symbol: SYM,
+    seq: 0,
+    epoch: 1,
+    recvTime: t,
+    exchTime: t,
+    price: $(price),
+    size,
+    aggressor,
+    aggressorSource: aggressor === 'unknown' ? 'inferred' : 'venue',
+  };
 }
 
 export function status(t: number, s: FeedStatus): FeedStatusEvent {
@@ -70,37 +95,66 @@ export class FakeContext implements StrategyContext<LmpParams> {
   private n = 0;
   books = new Map<string, OrderBook>();
 
-  constructor(readonly params: LmpParams, start = T0) {
+  constructor(
+    readonly params: LmpParams,
+    start = T0,
+  ) {
     this.clock = new ManualClock(start);
   }
 
-  book(symbol: string): OrderBook | undefined { return this.books.get(symbol); }
-  position(): Position | undefined { return this.positionValue; }
-  equity(): number { return this.equityValue; }
+  book(symbol: string): OrderBook | undefined {
+    return this.books.get(symbol);
+  }
+  position(): Position | undefined {
+    return this.positionValue;
+  }
+  equity(): number {
+    return this.equityValue;
+  }
   submit(intent: StrategyIntent): IntentResult {
     this.submits.push(intent);
     const intentId = `lmp-i${++this.n}`;
     if (this.deny) {
-      return { status: 'denied', intentId, decision: { action: 'reject', reasons: [{ code: 'RISK.DENIED', limit: 'test', observed: 1, threshold: 0 }], warnings: [] } };
+      return {
+        status: 'denied',
+        intentId,
+        decision: { action: 'reject', reasons: [{ code: 'RISK.DENIED', limit: 'test', observed: 1, threshold: 0 }], warnings: [] },
+      };
     }
     const bracket = intent.stopLoss !== undefined && intent.takeProfit !== undefined;
     const coids = bracket ? [`${intentId}.p`, `${intentId}.sl`, `${intentId}.tp`] : [`${intentId}.p`];
     return { status: 'sent', intentId, coids, tradeId: intent.kind === 'entry' ? 'lmp-t1' : 'lmp-t1' };
   }
-  cancel(coid: string): void { this.cancels.push(coid); }
+  cancel(coid: string): void {
+    this.cancels.push(coid);
+  }
   close(symbol: string, reason: string): IntentResult | null {
     this.closes.push({ symbol, reason });
     return { status: 'sent', intentId: `lmp-c${++this.n}`, coids: [`lmp-c${this.n}.p`], tradeId: 'lmp-t1' };
   }
-  decide(record: DecisionRecord): void { this.decisions.push(record); }
-  snapshot(tradeId: string, label: string, features: Readonly<Record<string, number>>): void { this.snapshots.push({ tradeId, label, features }); }
-  trigger(record: TriggerRecord): void { this.triggers.push(record); }
-  memory(): null { return null; }
+  decide(record: DecisionRecord): void {
+    this.decisions.push(record);
+  }
+  snapshot(tradeId: string, label: string, features: Readonly<Record<string, number>>): void {
+    this.snapshots.push({ tradeId, label, features });
+  }
+  trigger(record: TriggerRecord): void {
+    this.triggers.push(record);
+  }
+  memory(): null {
+    return null;
+  }
 }
 
 describe('LMP test fixtures', () => {
   it('setBook builds a price-keyed book with the given levels', () => {
-    const book = makeBook([[10, 100], [9.99, 200]], [[10.01, 300]]);
+    const book = makeBook(
+      [
+        [10, 100],
+        [9.99, 200],
+      ],
+      [[10.01, 300]],
+    );
     expect(book.bestBid).to.equal($(10));
     expect(book.bestAsk).to.equal($(10.01));
     expect(book.topVolume('bid')).to.equal(300);

@@ -1,15 +1,43 @@
 import { expect } from 'chai';
 import { bookImbalance, spreadLimit } from '../../strategies/lmp/features.js';
-import { type LiveState, SETUP_GATES, TRIGGER_GATES, UNIVERSE_GATES, emptyLiveState, firstFailing, gateRecord } from '../../strategies/lmp/gates.js';
+import {
+  type LiveState,
+  SETUP_GATES,
+  TRIGGER_GATES,
+  UNIVERSE_GATES,
+  emptyLiveState,
+  firstFailing,
+  gateRecord,
+} from '../../strategies/lmp/gates.js';
 import { $, config, makeBook } from './lmp-fixtures.spec.js';
 
 /** A state where every universe, setup and trigger gate passes; each test breaks one thing. */
 function good(): LiveState {
   return Object.assign(emptyLiveState(), {
-    now: 1, inSession: true, broken: false, bestBid: $(20), bestAsk: $(20.01), crossed: false, spread: $(0.01),
-    spreadLimit: $(0.03), mid: $(20.005), topBid: 3000, topAsk: 1000, imbalance: 0.5, tapeImbalance: 0.3,
-    relativeVolume: Number.NaN, vwap: $(19.9), impulseTicks: 20, retracement: 0.4, shelfPresent: true,
-    shelfPersistent: true, shelfPrice: $(19.99), shelfSizeRatio: 3, shelfPersistenceSec: 2, shelfDistanceTicks: 1, replenishments: 0,
+    now: 1,
+    inSession: true,
+    broken: false,
+    bestBid: $(20),
+    bestAsk: $(20.01),
+    crossed: false,
+    spread: $(0.01),
+    spreadLimit: $(0.03),
+    mid: $(20.005),
+    topBid: 3000,
+    topAsk: 1000,
+    imbalance: 0.5,
+    tapeImbalance: 0.3,
+    relativeVolume: Number.NaN,
+    vwap: $(19.9),
+    impulseTicks: 20,
+    retracement: 0.4,
+    shelfPresent: true,
+    shelfPersistent: true,
+    shelfPrice: $(19.99),
+    shelfSizeRatio: 3,
+    shelfPersistenceSec: 2,
+    shelfDistanceTicks: 1,
+    replenishments: 0,
   });
 }
 
@@ -51,7 +79,8 @@ describe('LMP gates', () => {
       expect(firstFailing(list as never, s, c)?.name).to.equal(name);
       const rec = gateRecord(s, c, list as never);
       expect(rec[name]!.pass).to.equal(false);
-      for (const [k, v] of Object.entries(rec)) if (k !== name && !(name.startsWith('price') && k.startsWith('price'))) expect(v.pass, k).to.equal(true);
+      for (const [k, v] of Object.entries(rec))
+        if (k !== name && !(name.startsWith('price') && k.startsWith('price'))) expect(v.pass, k).to.equal(true);
     });
   }
 
@@ -80,7 +109,18 @@ describe('LMP gates', () => {
   });
 
   it('book imbalance over the top N', () => {
-    const book = makeBook([[10, 300], [9.99, 300], [9.98, 9999]], [[10.01, 100], [10.02, 100]], 2);
+    const book = makeBook(
+      [
+        [10, 300],
+        [9.99, 300],
+        [9.98, 9999],
+      ],
+      [
+        [10.01, 100],
+        [10.02, 100],
+      ],
+      2,
+    );
     expect(bookImbalance(book)).to.be.closeTo((600 - 200) / 800, 1e-12);
     expect(bookImbalance(makeBook([[10, 100]], [[10.01, 100]]))).to.equal(0);
   });

@@ -36,18 +36,46 @@ class RowBook implements BookView {
     // LOBSTER pads missing levels with dummy prices (±9999999999) and size 0.
     return r < 10 && v > 0 && v < 9_999_999_999 ? v : 0;
   }
-  get bestBid(): number { return this.col('bid', 0, 0); }
-  get bestAsk(): number { return this.col('ask', 0, 0); }
-  get bestBidSize(): number { return this.col('bid', 0, 1); }
-  get bestAskSize(): number { return this.col('ask', 0, 1); }
-  get spread(): number { return this.bestBid > 0 && this.bestAsk > 0 ? this.bestAsk - this.bestBid : 0; }
-  get mid2(): number { return this.bestBid > 0 && this.bestAsk > 0 ? this.bestAsk + this.bestBid : 0; }
-  get crossed(): boolean { return this.bestBid > 0 && this.bestAsk > 0 && this.bestBid >= this.bestAsk; }
-  get maxBidSizeTopN(): number { let m = 0; for (let r = 0; r < this.topN; r++) m = Math.max(m, this.sizeAt('bid', r)); return m; }
-  levels(side: BookSide): number { let n = 0; while (n < 10 && this.col(side, n, 0) > 0) n++; return n; }
-  priceAt(side: BookSide, r: number): number { return this.col(side, r, 0); }
-  sizeAt(side: BookSide, r: number): number { return this.col(side, r, 1); }
-  topVolume(side: BookSide): number { return this.sums[side]; }
+  get bestBid(): number {
+    return this.col('bid', 0, 0);
+  }
+  get bestAsk(): number {
+    return this.col('ask', 0, 0);
+  }
+  get bestBidSize(): number {
+    return this.col('bid', 0, 1);
+  }
+  get bestAskSize(): number {
+    return this.col('ask', 0, 1);
+  }
+  get spread(): number {
+    return this.bestBid > 0 && this.bestAsk > 0 ? this.bestAsk - this.bestBid : 0;
+  }
+  get mid2(): number {
+    return this.bestBid > 0 && this.bestAsk > 0 ? this.bestAsk + this.bestBid : 0;
+  }
+  get crossed(): boolean {
+    return this.bestBid > 0 && this.bestAsk > 0 && this.bestBid >= this.bestAsk;
+  }
+  get maxBidSizeTopN(): number {
+    let m = 0;
+    for (let r = 0; r < this.topN; r++) m = Math.max(m, this.sizeAt('bid', r));
+    return m;
+  }
+  levels(side: BookSide): number {
+    let n = 0;
+    while (n < 10 && this.col(side, n, 0) > 0) n++;
+    return n;
+  }
+  priceAt(side: BookSide, r: number): number {
+    return this.col(side, r, 0);
+  }
+  sizeAt(side: BookSide, r: number): number {
+    return this.col(side, r, 1);
+  }
+  topVolume(side: BookSide): number {
+    return this.sums[side];
+  }
 }
 
 async function* lines(file: string): AsyncGenerator<string> {
@@ -73,7 +101,21 @@ async function runMorning(over: Partial<LmpParamsInput>): Promise<FakeContext> {
   let closes = 0;
   const closeTrade = (exit: number, reason: string, now: number): void => {
     const pnl = (exit - open!.entry) * open!.qty;
-    s.onTradeClosed({ tradeId: 'lmp-t1', strategyId: 'lmp', symbol: 'TEST', side: 'long', quantity: open!.qty, entryPrice: open!.entry, exitPrice: exit, entryTime: open!.at, exitTime: now, grossPnl: pnl, commission: 0, netPnl: pnl, exitReason: reason });
+    s.onTradeClosed({
+      tradeId: 'lmp-t1',
+      strategyId: 'lmp',
+      symbol: 'TEST',
+      side: 'long',
+      quantity: open!.qty,
+      entryPrice: open!.entry,
+      exitPrice: exit,
+      entryTime: open!.at,
+      exitTime: now,
+      grossPnl: pnl,
+      commission: 0,
+      netPnl: pnl,
+      exitReason: reason,
+    });
     open = null;
   };
   const msgs = lines(msgFile)[Symbol.asyncIterator]();
@@ -93,14 +135,28 @@ async function runMorning(over: Partial<LmpParamsInput>): Promise<FakeContext> {
     // Fill model, after the strategy saw the event.
     const last = ctx.submits.at(-1);
     if (last?.kind === 'entry' && pending === null && open === null && s.phase === 'pending') {
-      pending = { limit: last.limitPrice!, stop: last.stopLoss!, tp: last.takeProfit!, qty: last.quantity, coid: `lmp-i${ctx.submits.length}.p` };
+      pending = {
+        limit: last.limitPrice!,
+        stop: last.stopLoss!,
+        tp: last.takeProfit!,
+        qty: last.quantity,
+        coid: `lmp-i${ctx.submits.length}.p`,
+      };
     }
     if (pending !== null && ctx.cancels.length > cancels) {
       cancels = ctx.cancels.length;
       s.onOrder({ type: 'cancelled', coid: pending.coid, intentId: '', tradeId: 'lmp-t1', symbol: 'TEST' });
       pending = null;
     } else if (pending !== null && book.bestAsk > 0 && book.bestAsk <= pending.limit) {
-      s.onOrder({ type: 'filled', coid: pending.coid, intentId: '', tradeId: 'lmp-t1', symbol: 'TEST', qty: pending.qty, price: pending.limit });
+      s.onOrder({
+        type: 'filled',
+        coid: pending.coid,
+        intentId: '',
+        tradeId: 'lmp-t1',
+        symbol: 'TEST',
+        qty: pending.qty,
+        price: pending.limit,
+      });
       open = { entry: pending.limit, stop: pending.stop, tp: pending.tp, qty: pending.qty, at: now };
       pending = null;
     }
@@ -116,14 +172,17 @@ async function runMorning(over: Partial<LmpParamsInput>): Promise<FakeContext> {
   const byOutcome: Record<string, number> = {};
   for (const d of ctx.decisions) byOutcome[`${d.stage}:${d.outcome}`] = (byOutcome[`${d.stage}:${d.outcome}`] ?? 0) + 1;
   const entries = ctx.submits.filter((i) => i.kind === 'entry').length;
-  console.log(`    events ${events}, decisions ${ctx.decisions.length}, entries ${entries}, ` + `snapshots ${ctx.snapshots.length}, closes [${ctx.closes.map((c) => c.reason).join(' ')}]`);
+  console.log(
+    `    events ${events}, decisions ${ctx.decisions.length}, entries ${entries}, ` +
+      `snapshots ${ctx.snapshots.length}, closes [${ctx.closes.map((c) => c.reason).join(' ')}]`,
+  );
   console.log(`    ${JSON.stringify(byOutcome)}`);
   return ctx;
 }
 
 function check(ctx: FakeContext): void {
   const entries = ctx.submits.filter((i) => i.kind === 'entry');
-    for (const d of ctx.decisions) {
+  for (const d of ctx.decisions) {
     expect(d.symbol).to.equal('TEST');
     for (const g of Object.values(d.gates)) expect(typeof g.pass).to.equal('boolean');
   }

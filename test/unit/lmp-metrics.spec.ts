@@ -31,7 +31,10 @@ describe('LMP session window', () => {
   });
 
   it('supports the optional afternoon window and reports the end of the current one', () => {
-    const two = new SessionWindows('America/New_York', [{ start: '09:30', end: '11:15' }, { start: '14:30', end: '15:45' }]);
+    const two = new SessionWindows('America/New_York', [
+      { start: '09:30', end: '11:15' },
+      { start: '14:30', end: '15:45' },
+    ]);
     expect(two.contains(ny('2024-03-14T12:00'))).to.equal(false);
     expect(two.contains(ny('2024-03-14T15:00'))).to.equal(true);
     expect(two.endOf(ny('2024-03-14T15:00'))).to.equal(ny('2024-03-14T15:45'));
@@ -86,7 +89,16 @@ describe('LMP shelf', () => {
 
   it('a level ≥ K · median qualifies and must persist 1.5 s', () => {
     const sh = new ShelfTracker(2.5, 5, 1.5 * S);
-    const book = makeBook([[10, 100], [9.99, 100], [9.98, 250], [9.97, 100], [9.96, 100]], [[10.01, 100]]);
+    const book = makeBook(
+      [
+        [10, 100],
+        [9.99, 100],
+        [9.98, 250],
+        [9.97, 100],
+        [9.96, 100],
+      ],
+      [[10.01, 100]],
+    );
     sh.update(book, T0);
     expect(sh.present).to.equal(true);
     expect(sh.price).to.equal($(9.98));
@@ -100,13 +112,42 @@ describe('LMP shelf', () => {
 
   it('below K · median there is no shelf, and a lost persistent shelf is flagged once', () => {
     const sh = new ShelfTracker(2.5, 5, 1.5 * S);
-    const book = makeBook([[10, 100], [9.99, 100], [9.98, 249], [9.97, 100], [9.96, 100]], [[10.01, 100]]);
+    const book = makeBook(
+      [
+        [10, 100],
+        [9.99, 100],
+        [9.98, 249],
+        [9.97, 100],
+        [9.96, 100],
+      ],
+      [[10.01, 100]],
+    );
     sh.update(book, T0);
     expect(sh.present).to.equal(false);
-    setBook(book, [[10, 100], [9.99, 100], [9.98, 400], [9.97, 100], [9.96, 100]], [[10.01, 100]]);
+    setBook(
+      book,
+      [
+        [10, 100],
+        [9.99, 100],
+        [9.98, 400],
+        [9.97, 100],
+        [9.96, 100],
+      ],
+      [[10.01, 100]],
+    );
     sh.update(book, T0);
     sh.update(book, T0 + 2 * S);
-    setBook(book, [[10, 100], [9.99, 100], [9.98, 120], [9.97, 100], [9.96, 100]], [[10.01, 100]]);
+    setBook(
+      book,
+      [
+        [10, 100],
+        [9.99, 100],
+        [9.98, 120],
+        [9.97, 100],
+        [9.96, 100],
+      ],
+      [[10.01, 100]],
+    );
     sh.update(book, T0 + 3 * S);
     expect(sh.present).to.equal(false);
     expect(sh.justLost).to.equal(true);
@@ -116,9 +157,28 @@ describe('LMP shelf', () => {
 
   it('keeps the tracked shelf while it qualifies even if a bigger level appears', () => {
     const sh = new ShelfTracker(2.5, 5, 1.5 * S);
-    const book = makeBook([[10, 100], [9.99, 100], [9.98, 400], [9.97, 100], [9.96, 100]], [[10.01, 100]]);
+    const book = makeBook(
+      [
+        [10, 100],
+        [9.99, 100],
+        [9.98, 400],
+        [9.97, 100],
+        [9.96, 100],
+      ],
+      [[10.01, 100]],
+    );
     sh.update(book, T0);
-    setBook(book, [[10, 100], [9.99, 900], [9.98, 400], [9.97, 100], [9.96, 100]], [[10.01, 100]]);
+    setBook(
+      book,
+      [
+        [10, 100],
+        [9.99, 900],
+        [9.98, 400],
+        [9.97, 100],
+        [9.96, 100],
+      ],
+      [[10.01, 100]],
+    );
     sh.update(book, T0 + 2 * S);
     expect(sh.price).to.equal($(9.98));
     expect(sh.since).to.equal(T0);

@@ -46,7 +46,8 @@ class Scenario {
 
   /** Pullback to one tick above a $20.12 shelf of 3000 shares, sellers hitting the bid. */
   pullback(): void {
-    for (let k = 1; k <= 60; k++) this.step(20.2 - Math.min(7, Math.floor(k / 8)) * 0.01, { side: 'sell', size: 100 }, { price: 20.12, size: 3000 });
+    for (let k = 1; k <= 60; k++)
+      this.step(20.2 - Math.min(7, Math.floor(k / 8)) * 0.01, { side: 'sell', size: 100 }, { price: 20.12, size: 3000 });
   }
 
   /** Tape recovers at the shelf: larger buys at the ask, bid holding at $20.13. */
@@ -79,15 +80,16 @@ describe('LMP strategy (synthetic day)', () => {
     expect(sc.ctx.submits).to.have.length(1);
     const intent = sc.ctx.submits[0]!;
     // limit = min(ask 20.14, shelf 20.12 + 1 tick) = 20.13; stop = min(swing low 20.13, shelf 20.12) − 2 ticks.
-    expect(intent).to.include({ symbol: 'TEST', kind: 'entry', side: 'buy', type: 'limit', limitPrice: $(20.13), stopLoss: $(20.10) });
+    expect(intent).to.include({ symbol: 'TEST', kind: 'entry', side: 'buy', type: 'limit', limitPrice: $(20.13), stopLoss: $(20.1) });
     expect(intent.takeProfit).to.equal($(20.19)); // +2R, R = $0.03
-    expect(intent.quantity).to.equal(Math.floor($(100_000) * 0.0025 / $(0.03))); // 8333
+    expect(intent.quantity).to.equal(Math.floor(($(100_000) * 0.0025) / $(0.03))); // 8333
     expect(sc.s.phase).to.equal('pending');
     const entry = sc.ctx.decisions.find((d) => d.stage === 'entry')!;
     expect(entry.outcome).to.equal('sent');
     expect(entry.intentId).to.equal('lmp-i1');
     expect(entry.tradeId).to.equal('lmp-t1');
-    for (const g of ['shelfPersistent', 'shelfProximity', 'tapeRecovered', 'retracementMin', 'retracementMax', 'size']) expect(entry.gates[g]!.pass, g).to.equal(true);
+    for (const g of ['shelfPersistent', 'shelfProximity', 'tapeRecovered', 'retracementMin', 'retracementMax', 'size'])
+      expect(entry.gates[g]!.pass, g).to.equal(true);
     expect(entry.note).to.match(/tp1 201600/);
     const stages = sc.ctx.decisions.map((d) => `${d.stage}:${d.outcome}`);
     expect(stages).to.include('setup:armed');
@@ -102,14 +104,34 @@ describe('LMP strategy (synthetic day)', () => {
       for (let k = 0; k < steps; k++) {
         sc.t += STEP;
         sc.ctx.clock.advanceTo(sc.t);
-        const ev = setBook(sc.book, [[20.2, 600], [20.19, 500], [20.18, 500], [20.17, 500], [20.16, 500]], [[20.3, 100], [20.31, 100], [20.32, 100], [20.33, 100], [20.34, 100]], sc.t);
+        const ev = setBook(
+          sc.book,
+          [
+            [20.2, 600],
+            [20.19, 500],
+            [20.18, 500],
+            [20.17, 500],
+            [20.16, 500],
+          ],
+          [
+            [20.3, 100],
+            [20.31, 100],
+            [20.32, 100],
+            [20.33, 100],
+            [20.34, 100],
+          ],
+          sc.t,
+        );
         sc.s.onBook(sc.book, ev);
       }
     };
     wide(5);
     sc.step(20.2, { side: 'buy', size: 100 });
     expect(sc.s.phase, 'a 0.5 s spike is tolerated').to.equal('armed');
-    expect(sc.ctx.decisions.map((d) => `${d.stage}:${d.outcome}`), 'no disarm, no re-arm').to.not.include('setup:disarmed:spread');
+    expect(
+      sc.ctx.decisions.map((d) => `${d.stage}:${d.outcome}`),
+      'no disarm, no re-arm',
+    ).to.not.include('setup:disarmed:spread');
     wide(15);
     expect(sc.s.phase, 'a 1.5 s breach disarms').to.equal('scanning');
     expect(sc.ctx.decisions.map((d) => `${d.stage}:${d.outcome}`)).to.include('setup:disarmed:spread');
@@ -127,7 +149,7 @@ describe('LMP strategy (synthetic day)', () => {
     const entrySnap = sc.ctx.snapshots[2]!.features;
     for (const name of FEATURE_NAMES) expect(entrySnap, name).to.have.property(name);
     expect(entrySnap.entryPrice).to.equal($(20.13));
-    expect(entrySnap.stopPrice).to.equal($(20.10));
+    expect(entrySnap.stopPrice).to.equal($(20.1));
     expect(sc.ctx.snapshots[0]!.features.shelfPrice).to.equal($(20.12));
     sc.recover(50);
     expect(sc.ctx.snapshots.map((x) => x.label)).to.include('+5s');
@@ -143,8 +165,19 @@ describe('LMP strategy (synthetic day)', () => {
     expect(sc.ctx.closes).to.deep.equal([{ symbol: 'TEST', reason: 'lmp-tp2' }]);
     expect(sc.s.phase).to.equal('exiting');
     sc.s.onTradeClosed({
-      tradeId: 'lmp-t1', strategyId: 'lmp', symbol: 'TEST', side: 'long', quantity: q, entryPrice: $(20.13), exitPrice: $(20.175),
-      entryTime: T0, exitTime: sc.t, grossPnl: 1, commission: 0, netPnl: 1, exitReason: 'lmp-tp2',
+      tradeId: 'lmp-t1',
+      strategyId: 'lmp',
+      symbol: 'TEST',
+      side: 'long',
+      quantity: q,
+      entryPrice: $(20.13),
+      exitPrice: $(20.175),
+      entryTime: T0,
+      exitTime: sc.t,
+      grossPnl: 1,
+      commission: 0,
+      netPnl: 1,
+      exitReason: 'lmp-tp2',
     });
     expect(sc.ctx.snapshots.at(-1)!.label).to.equal('exit');
     expect(sc.s.phase).to.equal('scanning');
@@ -221,7 +254,20 @@ describe('LMP strategy (synthetic day)', () => {
     // Asks pile up: top-5 ask volume far above the bids → imbalance < +0.05.
     sc.t += STEP;
     sc.ctx.clock.advanceTo(sc.t);
-    const ev = setBook(sc.book, [[20.13, 600], [20.12, 3000], [20.11, 500]], [[20.14, 3000], [20.15, 3000], [20.16, 3000]], sc.t);
+    const ev = setBook(
+      sc.book,
+      [
+        [20.13, 600],
+        [20.12, 3000],
+        [20.11, 500],
+      ],
+      [
+        [20.14, 3000],
+        [20.15, 3000],
+        [20.16, 3000],
+      ],
+      sc.t,
+    );
     sc.s.onBook(sc.book, ev);
     expect(sc.ctx.closes).to.deep.equal([{ symbol: 'TEST', reason: 'lmp-imbalance-flip' }]);
     const exit = sc.ctx.decisions.find((d) => d.stage === 'exit')!;
@@ -249,8 +295,19 @@ describe('LMP strategy (synthetic day)', () => {
     sc.recover(40);
     sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: 100, price: $(20.13) });
     sc.s.onTradeClosed({
-      tradeId: 'lmp-t1', strategyId: 'lmp', symbol: 'TEST', side: 'long', quantity: 100, entryPrice: $(20.13), exitPrice: $(20.1),
-      entryTime: T0, exitTime: sc.t, grossPnl: -$(3), commission: 0, netPnl: -$(3), exitReason: 'stop-loss',
+      tradeId: 'lmp-t1',
+      strategyId: 'lmp',
+      symbol: 'TEST',
+      side: 'long',
+      quantity: 100,
+      entryPrice: $(20.13),
+      exitPrice: $(20.1),
+      entryTime: T0,
+      exitTime: sc.t,
+      grossPnl: -$(3),
+      commission: 0,
+      netPnl: -$(3),
+      exitReason: 'stop-loss',
     });
     expect(sc.s.phase).to.equal('scanning');
     sc.recover(20);

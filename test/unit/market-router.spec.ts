@@ -7,7 +7,21 @@ import { MarketRouter } from '../../core/engine/market-router.js';
 import type { Strategy } from '../../ports/strategy.js';
 
 function depth(side: 'bid' | 'ask', price: number, size: number, endOfBatch: boolean, seq: number): DepthEvent {
-  return { kind: 'depth', symbol: 'X', side, position: -1, operation: 'insert', price, size, marketMaker: '', endOfBatch, seq, epoch: 1, recvTime: seq, exchTime: seq };
+  return {
+    kind: 'depth',
+    symbol: 'X',
+    side,
+    position: -1,
+    operation: 'insert',
+    price,
+    size,
+    marketMaker: '',
+    endOfBatch,
+    seq,
+    epoch: 1,
+    recvTime: seq,
+    exchTime: seq,
+  };
 }
 
 describe('MarketRouter (the per-event hot path)', () => {
@@ -20,13 +34,42 @@ describe('MarketRouter (the per-event hot path)', () => {
     bus.on('plugin.error', (e) => errors.push(`${e.pluginId}:${e.event}`));
     let goodBooks = 0;
     let goodTrades = 0;
-    const bad: Strategy = { id: 'bad', subscriptions: () => [], onBook: () => { throw new Error('bad book'); }, onTrade: () => { throw new Error('bad trade'); } };
-    const good: Strategy = { id: 'good', subscriptions: () => [], onBook: () => { goodBooks++; }, onTrade: () => { goodTrades++; } };
+    const bad: Strategy = {
+      id: 'bad',
+      subscriptions: () => [],
+      onBook: () => {
+        throw new Error('bad book');
+      },
+      onTrade: () => {
+        throw new Error('bad trade');
+      },
+    };
+    const good: Strategy = {
+      id: 'good',
+      subscriptions: () => [],
+      onBook: () => {
+        goodBooks++;
+      },
+      onTrade: () => {
+        goodTrades++;
+      },
+    };
     router.route(bad, 'X');
     router.route(good, 'X');
     router.handleDepth(depth('bid', 100_00, 5, false, 1));
     router.handleDepth(depth('ask', 101_00, 7, true, 2));
-    const trade: TradeEvent = { kind: 'trade', symbol: 'X', price: 101_00, size: 1, aggressor: 'buy', aggressorSource: 'venue', seq: 1, epoch: 1, recvTime: 3, exchTime: 3 };
+    const trade: TradeEvent = {
+      kind: 'trade',
+      symbol: 'X',
+      price: 101_00,
+      size: 1,
+      aggressor: 'buy',
+      aggressorSource: 'venue',
+      seq: 1,
+      epoch: 1,
+      recvTime: 3,
+      exchTime: 3,
+    };
     router.handleTrade(trade);
     router.handleDepth(depth('bid', 100_01, 5, true, 3));
     expect(goodBooks).to.equal(2);

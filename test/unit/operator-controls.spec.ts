@@ -6,11 +6,29 @@ import type { RiskContext, TradingState } from '../../ports/risk-policy.js';
 function harness() {
   const rows: { type: string; data: unknown }[] = [];
   const flattened: string[] = [];
-  const gate = { state: 'RUNNING' as TradingState, reason: null, halt: (): void => { gate.state = 'HALT'; }, clear: () => ({ ok: false as const, reasons: [{ code: 'RISK.STALE_DATA' as const, limit: 'x', observed: 1, threshold: 0 }] }) };
+  const gate = {
+    state: 'RUNNING' as TradingState,
+    reason: null,
+    halt: (): void => {
+      gate.state = 'HALT';
+    },
+    clear: () => ({ ok: false as const, reasons: [{ code: 'RISK.STALE_DATA' as const, limit: 'x', observed: 1, threshold: 0 }] }),
+  };
   const pauses = new SymbolPauses();
   const deps: OperatorDeps = {
-    post: (task) => task(), journal: { write: (_kind, type, data) => { rows.push({ type, data }); } }, gate, pauses,
-    flattenAll: (reason) => { flattened.push(reason); }, riskContext: () => ({}) as RiskContext, positions: () => [],
+    post: (task) => task(),
+    journal: {
+      write: (_kind, type, data) => {
+        rows.push({ type, data });
+      },
+    },
+    gate,
+    pauses,
+    flattenAll: (reason) => {
+      flattened.push(reason);
+    },
+    riskContext: () => ({}) as RiskContext,
+    positions: () => [],
   };
   return { controls: new OperatorControls(deps), rows, flattened, pauses, gate };
 }

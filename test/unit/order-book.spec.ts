@@ -1,14 +1,34 @@
 import { expect } from 'chai';
 import type { BookSide, DepthEvent, DepthOperation } from '../../core/domain/market.js';
 import {
-  BOOK_BAD_POSITION, BOOK_BAD_PRICE, BOOK_BAD_SIZE, BOOK_CROSSED, BOOK_DUPLICATE_PRICE, BOOK_UNKNOWN_PRICE,
-  OrderBook, describeBookFlags,
+  BOOK_BAD_POSITION,
+  BOOK_BAD_PRICE,
+  BOOK_BAD_SIZE,
+  BOOK_CROSSED,
+  BOOK_DUPLICATE_PRICE,
+  BOOK_UNKNOWN_PRICE,
+  OrderBook,
+  describeBookFlags,
 } from '../../core/domain/order-book.js';
 
 let seq = 0;
 function d(side: BookSide, position: number, operation: DepthOperation, price: number, size: number): DepthEvent {
   seq++;
-  return { kind: 'depth', symbol: 'X', seq, epoch: 0, recvTime: seq * 10, exchTime: null, side, position, operation, price, size, marketMaker: '', endOfBatch: true };
+  return {
+    kind: 'depth',
+    symbol: 'X',
+    seq,
+    epoch: 0,
+    recvTime: seq * 10,
+    exchTime: null,
+    side,
+    position,
+    operation,
+    price,
+    size,
+    marketMaker: '',
+    endOfBatch: true,
+  };
 }
 
 function rows(book: OrderBook, side: BookSide): Array<[number, number]> {
@@ -23,9 +43,17 @@ describe('OrderBook: IB row semantics (position >= 0)', () => {
     expect(book.apply(d('bid', 0, 'insert', 100, 1))).to.equal(0);
     book.apply(d('bid', 1, 'insert', 99, 2));
     book.apply(d('bid', 0, 'insert', 101, 3));
-    expect(rows(book, 'bid')).to.deep.equal([[101, 3], [100, 1], [99, 2]]);
+    expect(rows(book, 'bid')).to.deep.equal([
+      [101, 3],
+      [100, 1],
+      [99, 2],
+    ]);
     book.apply(d('bid', 1, 'insert', 105, 7)); // rows are not keyed by price: kept unsorted as sent
-    expect(rows(book, 'bid')).to.deep.equal([[101, 3], [105, 7], [100, 1]]);
+    expect(rows(book, 'bid')).to.deep.equal([
+      [101, 3],
+      [105, 7],
+      [100, 1],
+    ]);
     expect(book.topVolume('bid')).to.equal(10);
     expect(book.maxBidSizeTopN).to.equal(7);
   });
@@ -35,14 +63,21 @@ describe('OrderBook: IB row semantics (position >= 0)', () => {
     book.apply(d('ask', 0, 'insert', 200, 1));
     book.apply(d('ask', 1, 'insert', 201, 2));
     expect(book.apply(d('ask', 1, 'update', 202, 9))).to.equal(0);
-    expect(rows(book, 'ask')).to.deep.equal([[200, 1], [202, 9]]);
+    expect(rows(book, 'ask')).to.deep.equal([
+      [200, 1],
+      [202, 9],
+    ]);
   });
 
   it('delete removes row p and shifts rows below up', () => {
     const book = new OrderBook('X', { maxLevels: 5 });
     for (let i = 0; i < 4; i++) book.apply(d('ask', i, 'insert', 200 + i, i + 1));
     book.apply(d('ask', 1, 'delete', 0, 0));
-    expect(rows(book, 'ask')).to.deep.equal([[200, 1], [202, 3], [203, 4]]);
+    expect(rows(book, 'ask')).to.deep.equal([
+      [200, 1],
+      [202, 3],
+      [203, 4],
+    ]);
     book.apply(d('ask', 0, 'delete', 0, 0));
     expect(book.bestAsk).to.equal(202);
     expect(book.bestAskSize).to.equal(3);
@@ -52,7 +87,10 @@ describe('OrderBook: IB row semantics (position >= 0)', () => {
     const book = new OrderBook('X', { maxLevels: 5 });
     expect(book.apply(d('bid', 3, 'update', 100, 5))).to.equal(BOOK_BAD_POSITION);
     expect(book.apply(d('bid', 4, 'insert', 99, 5))).to.equal(BOOK_BAD_POSITION);
-    expect(rows(book, 'bid')).to.deep.equal([[100, 5], [99, 5]]);
+    expect(rows(book, 'bid')).to.deep.equal([
+      [100, 5],
+      [99, 5],
+    ]);
     expect(book.apply(d('bid', 2, 'delete', 0, 0))).to.equal(BOOK_BAD_POSITION);
     expect(book.levels('bid')).to.equal(2);
     expect(book.apply(d('bid', -2, 'insert', 98, 1))).to.equal(BOOK_BAD_POSITION);
@@ -78,8 +116,15 @@ describe('OrderBook: price-keyed deltas (position -1)', () => {
     book.apply(d('bid', -1, 'insert', 101, 3));
     book.apply(d('ask', -1, 'insert', 105, 4));
     book.apply(d('ask', -1, 'insert', 103, 5));
-    expect(rows(book, 'bid')).to.deep.equal([[102, 2], [101, 3], [100, 1]]);
-    expect(rows(book, 'ask')).to.deep.equal([[103, 5], [105, 4]]);
+    expect(rows(book, 'bid')).to.deep.equal([
+      [102, 2],
+      [101, 3],
+      [100, 1],
+    ]);
+    expect(rows(book, 'ask')).to.deep.equal([
+      [103, 5],
+      [105, 4],
+    ]);
     expect(book.spread).to.equal(1);
     expect(book.mid2).to.equal(205);
     expect(book.topVolume('bid')).to.equal(6);
@@ -90,7 +135,10 @@ describe('OrderBook: price-keyed deltas (position -1)', () => {
     book.apply(d('bid', -1, 'insert', 100, 1));
     expect(book.apply(d('bid', -1, 'update', 100, 7))).to.equal(0);
     expect(book.apply(d('bid', -1, 'update', 99, 4))).to.equal(0);
-    expect(rows(book, 'bid')).to.deep.equal([[100, 7], [99, 4]]);
+    expect(rows(book, 'bid')).to.deep.equal([
+      [100, 7],
+      [99, 4],
+    ]);
     expect(book.apply(d('bid', -1, 'update', 100, 0))).to.equal(0);
     expect(rows(book, 'bid')).to.deep.equal([[99, 4]]);
   });
@@ -103,7 +151,10 @@ describe('OrderBook: price-keyed deltas (position -1)', () => {
     expect(book.bestAskSize).to.equal(3);
     book.apply(d('ask', -1, 'insert', 102, 1));
     book.apply(d('ask', -1, 'insert', 104, 1)); // truncated: side holds 2 rows
-    expect(rows(book, 'ask')).to.deep.equal([[100, 3], [102, 1]]);
+    expect(rows(book, 'ask')).to.deep.equal([
+      [100, 3],
+      [102, 1],
+    ]);
     expect(book.apply(d('ask', -1, 'delete', 104, 0))).to.equal(0);
   });
 

@@ -8,14 +8,34 @@ import { orderManagerHarness } from '../support/order-manager-harness.js';
 function setup() {
   const { clock, orders, broker } = orderManagerHarness();
   let exec = 0;
-  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) => broker.emit('order.filled', {
-    coid, execId: `x${++exec}`, symbol: 'X', side, qty, price: 100_000, cumQty, leavesQty, status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled', commission: 0, orderRef: '', at: clock.now(),
-  });
+  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) =>
+    broker.emit('order.filled', {
+      coid,
+      execId: `x${++exec}`,
+      symbol: 'X',
+      side,
+      qty,
+      price: 100_000,
+      cumQty,
+      leavesQty,
+      status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled',
+      commission: 0,
+      orderRef: '',
+      at: clock.now(),
+    });
   // Long X 100 (filled) and one resting entry.
   const held = orders.submitIntent('s1', { symbol: 'X', kind: 'entry', side: 'buy', type: 'market', quantity: 100, reason: 't' });
   if (held.status !== 'sent') throw new Error('setup');
   fill(held.coids[0]!, 'buy', 100, 100, 0);
-  const rest = orders.submitIntent('s1', { symbol: 'X', kind: 'entry', side: 'buy', type: 'limit', quantity: 100, limitPrice: 99_000, reason: 't' });
+  const rest = orders.submitIntent('s1', {
+    symbol: 'X',
+    kind: 'entry',
+    side: 'buy',
+    type: 'limit',
+    quantity: 100,
+    limitPrice: 99_000,
+    reason: 't',
+  });
   if (rest.status !== 'sent') throw new Error('setup');
   broker.submitted.length = 0;
   return { orders, broker, fill, resting: rest.coids[0]!, clock };

@@ -5,14 +5,36 @@ import { orderManagerHarness } from '../support/order-manager-harness.js';
 function setup(quote: { bid: number; ask: number } | null = { bid: 100_000, ask: 100_100 }) {
   const h = orderManagerHarness(undefined, quote);
   let exec = 0;
-  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) => h.broker.emit('order.filled', {
-    coid, execId: `x${++exec}`, symbol: 'X', side, qty, price: 100_000, cumQty, leavesQty, status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled', commission: 0, orderRef: '', at: h.clock.now(),
-  });
+  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) =>
+    h.broker.emit('order.filled', {
+      coid,
+      execId: `x${++exec}`,
+      symbol: 'X',
+      side,
+      qty,
+      price: 100_000,
+      cumQty,
+      leavesQty,
+      status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled',
+      commission: 0,
+      orderRef: '',
+      at: h.clock.now(),
+    });
   return { ...h, fill };
 }
 
 function bracketEntry(h: ReturnType<typeof setup>, quantity: number) {
-  const r = h.orders.submitIntent('s1', { symbol: 'X', kind: 'entry', side: 'buy', type: 'limit', quantity, limitPrice: 100_100, stopLoss: 99_000, takeProfit: 102_000, reason: 't' });
+  const r = h.orders.submitIntent('s1', {
+    symbol: 'X',
+    kind: 'entry',
+    side: 'buy',
+    type: 'limit',
+    quantity,
+    limitPrice: 100_100,
+    stopLoss: 99_000,
+    takeProfit: 102_000,
+    reason: 't',
+  });
   if (r.status !== 'sent') throw new Error('setup');
   const [parent, stop, target] = r.coids as [string, string, string];
   return { parent, stop, target };
@@ -37,7 +59,8 @@ describe('OrderManager: every open share stays covered while a position closes (
     h.fill(h.broker.submitted[1]!.coid, 'sell', 254, 254, 0);
     expect(h.broker.cancels, 'cancelled once flat').to.include.members([stop, target]);
     expect(h.orders.isClosing('s1', 'X'), 'watching until the cancels are answered').to.equal(true);
-    for (const coid of [stop, target]) h.broker.emit('order.cancelled', { coid, filledQty: 0, cancelledQty: 754, reason: 'requested', at: h.clock.now() });
+    for (const coid of [stop, target])
+      h.broker.emit('order.cancelled', { coid, filledQty: 0, cancelledQty: 754, reason: 'requested', at: h.clock.now() });
     expect(h.orders.isClosing('s1', 'X')).to.equal(false);
   });
 
@@ -47,18 +70,30 @@ describe('OrderManager: every open share stays covered while a position closes (
     h.fill(parent, 'buy', 100, 100, 0);
     h.broker.submitted.length = 0;
     h.orders.flattenAll('kill-switch: test');
-    const reject = (i: number) => h.broker.emit('order.rejected', { coid: h.broker.submitted[i]!.coid, origin: 'broker', code: 'ORDER.REJECTED', reason: 'no liquidity', venueCode: 201, at: h.clock.now() });
+    const reject = (i: number) =>
+      h.broker.emit('order.rejected', {
+        coid: h.broker.submitted[i]!.coid,
+        origin: 'broker',
+        code: 'ORDER.REJECTED',
+        reason: 'no liquidity',
+        venueCode: 201,
+        at: h.clock.now(),
+      });
     reject(0);
     reject(1);
     expect(h.broker.submitted.map((o) => `${o.side} ${o.quantity} ${o.type} ${o.limitPrice ?? ''}`)).to.deep.equal([
-      'sell 100 market ', 'sell 100 limit 99900', 'sell 100 limit 99800',
+      'sell 100 market ',
+      'sell 100 limit 99900',
+      'sell 100 limit 99800',
     ]);
     expect(h.alerts).to.have.length(0);
     reject(2);
     expect(h.broker.submitted, 'nothing more after the third failure').to.have.length(3);
     expect(h.alerts).to.have.length(1);
     expect(h.alerts[0]).to.deep.include({ severity: 'critical', symbol: 'X', qty: 100, attempts: 3 });
-    expect(h.journal.all().find((r) => r.type === 'flatten.escalated')?.data, 'the journal row keeps its key').to.deep.include({ quantity: 100 });
+    expect(h.journal.all().find((r) => r.type === 'flatten.escalated')?.data, 'the journal row keeps its key').to.deep.include({
+      quantity: 100,
+    });
     expect(h.journal.all().some((r) => r.type === 'flatten.escalated')).to.equal(true);
     expect(h.escalations.map((e) => `${e.to} ${e.reason.code}`)).to.deep.equal(['HALT RISK.CLOSE_FAILED']);
   });
@@ -72,12 +107,28 @@ describe('OrderManager: every open share stays covered while a position closes (
     let canTrade = false;
     h.broker.health = () => ({ ...up, state: canTrade ? 'Connected' : 'Reconnecting', canTrade });
     h.orders.flattenAll('kill-switch: RISK.OUTAGE');
-    h.broker.emit('order.rejected', { coid: h.broker.submitted[0]!.coid, origin: 'adapter', code: 'BROKER.NOT_CONNECTED', reason: 'broker is Reconnecting', venueCode: null, at: h.clock.now() });
+    h.broker.emit('order.rejected', {
+      coid: h.broker.submitted[0]!.coid,
+      origin: 'adapter',
+      code: 'BROKER.NOT_CONNECTED',
+      reason: 'broker is Reconnecting',
+      venueCode: null,
+      at: h.clock.now(),
+    });
     expect(h.broker.submitted, 'no retry while the link is down').to.have.length(1);
     h.fill(parent, 'buy', 100, 300, 0); // reported at reconciliation: the entry's rest filled during the outage
     expect(h.broker.submitted).to.have.length(1);
     canTrade = true;
-    h.broker.emit('reconciliation.completed', { status: 'complete', adopted: 0, adoptedCoids: [], closed: 0, unresolved: 0, unresolvedCoids: [], discrepancies: [], at: h.clock.now() });
+    h.broker.emit('reconciliation.completed', {
+      status: 'complete',
+      adopted: 0,
+      adoptedCoids: [],
+      closed: 0,
+      unresolved: 0,
+      unresolvedCoids: [],
+      discrepancies: [],
+      at: h.clock.now(),
+    });
     expect(h.broker.submitted.map((o) => `${o.side} ${o.quantity} ${o.type}`)).to.deep.equal(['sell 200 market', 'sell 300 market']);
     expect(h.alerts).to.have.length(0);
   });
@@ -88,7 +139,12 @@ describe('OrderManager: executions are trusted only for orders we placed (#11 it
     const h = setup();
     h.fill('lmp-i7.p', 'buy', 5_000, 5_000, 0);
     expect(h.ledger.quantity('X')).to.equal(0);
-    expect(h.journal.all().filter((r) => r.type === 'fill.refused').map((r) => (r.data as { why: string }).why)).to.deep.equal(['unknown-order']);
+    expect(
+      h.journal
+        .all()
+        .filter((r) => r.type === 'fill.refused')
+        .map((r) => (r.data as { why: string }).why),
+    ).to.deep.equal(['unknown-order']);
     expect(h.escalations.map((e) => `${e.to} ${e.reason.code}`)).to.deep.equal(['SAFE_MODE RISK.UNTRUSTED_FILL']);
   });
 

@@ -13,16 +13,23 @@ describe('live-validation suite: paper guard and item list', () => {
   });
 
   it('lists every seed-002 item once, in seed order: C1-C4, M1-M4, O1-O4, R1-R4, E1-E17', () => {
-    const want = [...['C', 'M', 'O', 'R'].flatMap((g) => [1, 2, 3, 4].map((n) => `${g}${n}`)), ...Array.from({ length: 17 }, (_, i) => `E${i + 1}`)];
+    const want = [
+      ...['C', 'M', 'O', 'R'].flatMap((g) => [1, 2, 3, 4].map((n) => `${g}${n}`)),
+      ...Array.from({ length: 17 }, (_, i) => `E${i + 1}`),
+    ];
     expect(VALIDATION_SCENARIOS.map((s) => s.id)).to.deep.equal(want);
     for (const s of VALIDATION_SCENARIOS) expect(s.title.length, s.id).to.be.greaterThan(10);
   });
 
   it('renders the operator table with the counts and one row per item', () => {
-    const table = renderTable('paper-tws', [
-      { id: 'C1', title: 'connect', seed: 'x', outcome: 'pass', why: 'ok | fine', ms: 1 },
-      { id: 'M2', title: 'bars', seed: 'y', outcome: 'pending', why: 'no API', ms: 0 },
-    ], '2026-01-01T00:00:00Z');
+    const table = renderTable(
+      'paper-tws',
+      [
+        { id: 'C1', title: 'connect', seed: 'x', outcome: 'pass', why: 'ok | fine', ms: 1 },
+        { id: 'M2', title: 'bars', seed: 'y', outcome: 'pending', why: 'no API', ms: 0 },
+      ],
+      '2026-01-01T00:00:00Z',
+    );
     expect(table).to.include('1 pass, 0 fail, 1 pending of 2');
     expect(table).to.include('| C1 | connect | x | PASS | ok / fine |');
     expect(table).to.include('| M2 | bars | y | PENDING | no API |');

@@ -38,9 +38,11 @@ describe('pending tests say why', () => {
     const offenders: string[] = [];
     for (const file of [...sources('test'), ...sources('plugins')]) {
       if (file === SELF || ALLOWED.has(file) || NOT_IN_NPM_TEST.some((p) => file.startsWith(p))) continue;
-      fs.readFileSync(path.join(repo, file), 'utf8').split('\n').forEach((line, i) => {
-        if (SKIP_CALLS.some((re) => re.test(line)) || NO_BODY.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
-      });
+      fs.readFileSync(path.join(repo, file), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (SKIP_CALLS.some((re) => re.test(line)) || NO_BODY.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(offenders, 'use skipBecause(this, reason) from test/support/skip.ts').to.deep.equal([]);
   });
@@ -49,7 +51,12 @@ describe('pending tests say why', () => {
     const { skipBecause } = await import('../support/skip.js');
     const test = { type: 'test', title: 'reads the file' } as Mocha.Test;
     let skipped = false;
-    const ctx = { test, skip: () => { skipped = true; } } as unknown as Mocha.Context;
+    const ctx = {
+      test,
+      skip: () => {
+        skipped = true;
+      },
+    } as unknown as Mocha.Context;
     skipBecause(ctx, 'no file');
     expect([test.title, skipped]).to.deep.equal(['reads the file (skipped: no file)', true]);
 

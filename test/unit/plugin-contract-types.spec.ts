@@ -50,6 +50,13 @@ defineLearner({
 
 describe('plugin contract types', () => {
   it('rejects a bad id at definition time (runtime guard for JavaScript authors)', () => {
-    expect(() => defineStrategy({ id: 'Not_Kebab', apiVersion: 1, paramsSchema: params, create: (ctx) => ({ id: ctx.strategyId, subscriptions: () => [] }) })).to.throw(/kebab-case/);
+    expect(() =>
+      defineStrategy({
+        id: 'Not_Kebab',
+        apiVersion: 1,
+        paramsSchema: params,
+        create: (ctx) => ({ id: ctx.strategyId, subscriptions: () => [] }),
+      }),
+    ).to.throw(/kebab-case/);
   });
 });

@@ -17,11 +17,30 @@ describe('recordingEvents (a recording as an async iterable, one block in memory
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-rec-events-'));
     file = path.join(dir, 'a.hrec');
     written = [];
-    const w = RecordingWriter.open(file, { symbol: 'TST', date: '2024-03-14', tick: 100, timeZone: 'America/New_York', source: 'test', createdBy: 'spec' });
-    generateSession({ seed: 3, symbol: 'TST', date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: 12, tick: 100, startPrice: 325_000 }, (e) => {
-      w.write(e);
-      written.push({ ...e });
+    const w = RecordingWriter.open(file, {
+      symbol: 'TST',
+      date: '2024-03-14',
+      tick: 100,
+      timeZone: 'America/New_York',
+      source: 'test',
+      createdBy: 'spec',
     });
+    generateSession(
+      {
+        seed: 3,
+        symbol: 'TST',
+        date: '2024-03-14',
+        timeZone: 'America/New_York',
+        start: '09:30',
+        minutes: 12,
+        tick: 100,
+        startPrice: 325_000,
+      },
+      (e) => {
+        w.write(e);
+        written.push({ ...e });
+      },
+    );
     w.close();
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -11,12 +11,31 @@ import type { MarketEvent } from '../../core/domain/market.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 
 const START = Date.UTC(2024, 2, 14, 13, 30) * 1000;
-const opts = (seed: number) => ({ seed, symbol: 'TST', date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: 9, tick: 100, startPrice: 325_000 });
+const opts = (seed: number) => ({
+  seed,
+  symbol: 'TST',
+  date: '2024-03-14',
+  timeZone: 'America/New_York',
+  start: '09:30',
+  minutes: 9,
+  tick: 100,
+  startPrice: 325_000,
+});
 
 function write(file: string, seed = 1, minutes = 9): MarketEvent[] {
   const events: MarketEvent[] = [];
-  const w = RecordingWriter.open(file, { symbol: 'TST', date: '2024-03-14', tick: 100, timeZone: 'America/New_York', source: 'test', createdBy: 'spec' });
-  generateSession({ ...opts(seed), minutes }, (e) => { w.write(e); events.push({ ...e }); });
+  const w = RecordingWriter.open(file, {
+    symbol: 'TST',
+    date: '2024-03-14',
+    tick: 100,
+    timeZone: 'America/New_York',
+    source: 'test',
+    createdBy: 'spec',
+  });
+  generateSession({ ...opts(seed), minutes }, (e) => {
+    w.write(e);
+    events.push({ ...e });
+  });
   w.close();
   return events;
 }
@@ -31,7 +50,9 @@ async function readAll(file: string) {
 
 describe('recording format v1', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-rec-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-rec-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('round-trips every event exactly, block by block', async () => {
@@ -47,7 +68,9 @@ describe('recording format v1', () => {
 
   it('is deterministic per seed and differs across seeds', () => {
     const [a, b, c] = ['a', 'b', 'c'].map((n) => path.join(dir, `${n}.hrec`));
-    write(a!, 7); write(b!, 7); write(c!, 8);
+    write(a!, 7);
+    write(b!, 7);
+    write(c!, 8);
     expect(fs.readFileSync(a!).equals(fs.readFileSync(b!))).to.equal(true);
     expect(fs.readFileSync(a!).equals(fs.readFileSync(c!))).to.equal(false);
   });
@@ -93,7 +116,15 @@ describe('replay feed', () => {
     const file = path.join(dir, 'f.hrec');
     write(file);
     const clock = new ManualClock(START);
-    const feed = new ReplayFeed({ files: [file], clock, sessionEnd: START + 10 * 60e6, lineBudget: 1, depthBudget: 1, recvLatencyUs: 0, instrument: undefined });
+    const feed = new ReplayFeed({
+      files: [file],
+      clock,
+      sessionEnd: START + 10 * 60e6,
+      lineBudget: 1,
+      depthBudget: 1,
+      recvLatencyUs: 0,
+      instrument: undefined,
+    });
     expect(feed.subscribe('TST', 'depth').ok).to.equal(true);
     expect(feed.subscribe('TST', 'tape').ok).to.equal(true);
     const refused = feed.subscribe('OTHER', 'quote');
@@ -115,7 +146,9 @@ describe('replay feed', () => {
       rows++;
       if (clock.now() !== e.recvTime) clockOk = false;
     });
-    feed.on('trade.printed', () => { trades++; });
+    feed.on('trade.printed', () => {
+      trades++;
+    });
     const summary = await feed.playback.run();
     expect(clockOk).to.equal(true);
     expect(rows).to.be.greaterThan(1000);

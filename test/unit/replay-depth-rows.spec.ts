@@ -10,16 +10,53 @@ type Out = string;
 function rig(levels = 5, k = 5) {
   const out: Out[] = [];
   const host: ResyncHost = {
-    kCross: 3, beyondBook: 0, synth: newSynthRow(),
-    emit: (event, payload) => { out.push(`${event} ${JSON.stringify(payload)}`); },
-    deliver: (s, e) => { e.seq = ++s.seq; e.epoch = s.epoch; out.push(`${e.side} ${e.operation} ${e.position} ${e.price}x${e.size}${e.endOfBatch ? ' |' : ''} @${e.epoch}`); },
+    kCross: 3,
+    beyondBook: 0,
+    synth: newSynthRow(),
+    emit: (event, payload) => {
+      out.push(`${event} ${JSON.stringify(payload)}`);
+    },
+    deliver: (s, e) => {
+      e.seq = ++s.seq;
+      e.epoch = s.epoch;
+      out.push(`${e.side} ${e.operation} ${e.position} ${e.price}x${e.size}${e.endOfBatch ? ' |' : ''} @${e.epoch}`);
+    },
   };
   const sub: DepthRowsSub = {
-    handle: { symbol: 'XYZ', stream: 'depth', id: 1 }, seq: 0, epoch: 1, suspect: false, crossedRun: 0, batchOpen: false, burst: false,
-    book: new ReplayBookModel(levels), anomalies: new BurstWindow(k, 60_000_000),
+    handle: { symbol: 'XYZ', stream: 'depth', id: 1 },
+    seq: 0,
+    epoch: 1,
+    suspect: false,
+    crossedRun: 0,
+    batchOpen: false,
+    burst: false,
+    book: new ReplayBookModel(levels),
+    anomalies: new BurstWindow(k, 60_000_000),
   };
-  const row = (side: 'bid' | 'ask', position: number, operation: DepthEvent['operation'], price: number, size: number, endOfBatch = true, t = 0): void => {
-    ingestDepth(host, sub, { kind: 'depth', symbol: 'XYZ', side, position, operation, price, size, marketMaker: '', endOfBatch, seq: 0, epoch: 1, recvTime: t, exchTime: null });
+  const row = (
+    side: 'bid' | 'ask',
+    position: number,
+    operation: DepthEvent['operation'],
+    price: number,
+    size: number,
+    endOfBatch = true,
+    t = 0,
+  ): void => {
+    ingestDepth(host, sub, {
+      kind: 'depth',
+      symbol: 'XYZ',
+      side,
+      position,
+      operation,
+      price,
+      size,
+      marketMaker: '',
+      endOfBatch,
+      seq: 0,
+      epoch: 1,
+      recvTime: t,
+      exchTime: null,
+    });
   };
   return { out, host, sub, row };
 }
@@ -69,7 +106,11 @@ describe('replay depth rows (card FEED-13)', () => {
       'feed.suspect {"symbol":"XYZ","stream":"depth","reason":"depth-anomaly"}',
       'bid clear 0 0x0 | @1',
       'feed.resubscribed {"symbol":"XYZ","stream":"depth","epoch":2}',
-      'bid insert 0 300x1 @2', 'bid insert 1 200x1 @2', 'bid insert 2 100x1 @2', 'ask insert 0 500x1 @2', 'ask insert 1 600x1 | @2',
+      'bid insert 0 300x1 @2',
+      'bid insert 1 200x1 @2',
+      'bid insert 2 100x1 @2',
+      'ask insert 0 500x1 @2',
+      'ask insert 1 600x1 | @2',
       'feed.resumed {"symbol":"XYZ","stream":"depth"}',
     ]);
   });

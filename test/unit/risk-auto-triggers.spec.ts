@@ -24,7 +24,8 @@ function harness(params: unknown = {}, start = 1_000 * S) {
   const gate = new RiskGate([], { stateChanged: (e) => changes.push(e) });
   const triggers = new AutoTriggers(gate, clock, autoTriggerParams.parse(params));
   const dispose = triggers.attach(on);
-  const conn = (from: string, to: string) => emit('connection.changed', { from, to, reason: 't', at: clock.now() } as TriggerEvents['connection.changed']);
+  const conn = (from: string, to: string) =>
+    emit('connection.changed', { from, to, reason: 't', at: clock.now() } as TriggerEvents['connection.changed']);
   return { clock, emit, gate, changes, triggers, dispose, conn, listeners };
 }
 
@@ -111,7 +112,8 @@ describe('automatic kill-switch triggers', () => {
 
   it('K broker rejects within the window halt; adapter-origin rejects do not count', () => {
     const h = harness({ rejects: { count: 3, windowMs: 60_000 } });
-    const rej = (origin: 'adapter' | 'broker') => h.emit('order.rejected', { coid: 'c', origin, code: 'ORDER.REJECTED', reason: 'x', venueCode: 201, at: h.clock.now() });
+    const rej = (origin: 'adapter' | 'broker') =>
+      h.emit('order.rejected', { coid: 'c', origin, code: 'ORDER.REJECTED', reason: 'x', venueCode: 201, at: h.clock.now() });
     for (let i = 0; i < 5; i++) rej('adapter');
     rej('broker');
     rej('broker');
@@ -121,7 +123,11 @@ describe('automatic kill-switch triggers', () => {
     expect(h.changes[0]!.reason.code).to.equal('RISK.REPEATED_REJECTS');
   });
 
-  for (const [code, expected] of [[100, 'RISK.PACING'], [420, 'RISK.PACING'], [101, 'RISK.LINE_BUDGET']] as const) {
+  for (const [code, expected] of [
+    [100, 'RISK.PACING'],
+    [420, 'RISK.PACING'],
+    [101, 'RISK.LINE_BUDGET'],
+  ] as const) {
     it(`broker error ${code} halts with ${expected}`, () => {
       const h = harness();
       h.emit('broker.error', { code, harvesterCode: 'BROKER.REQUEST_FAILED', message: 'm', severity: 'warn', at: h.clock.now() });
@@ -133,7 +139,10 @@ describe('automatic kill-switch triggers', () => {
   // IB 354 (market data not subscribed) fails only that line: the feed releases it and its entitlement check blocks
   // entries in that symbol (core/engine/data-entitlements.ts); halting the whole session on it was wrong.
   // 10090 (part of the requested data not subscribed) keeps its line and is a warning of the data check.
-  for (const [code, text] of [[354, 'Requested market data is not subscribed.'], [10090, 'Part of requested market data is not subscribed.']] as const) {
+  for (const [code, text] of [
+    [354, 'Requested market data is not subscribed.'],
+    [10090, 'Part of requested market data is not subscribed.'],
+  ] as const) {
     it(`broker error ${code} does not escalate: it concerns one line, not the session`, () => {
       const h = harness();
       h.emit('broker.error', { code, harvesterCode: 'FEED.NOT_ENTITLED', message: text, severity: 'error', at: h.clock.now() });
@@ -146,14 +155,24 @@ describe('automatic kill-switch triggers', () => {
     const h = harness();
     h.emit('broker.error', { code: 2104, harvesterCode: 'BROKER.REQUEST_FAILED', message: 'farm ok', severity: 'info', at: h.clock.now() });
     expect(h.gate.state).to.equal('RUNNING');
-    h.emit('broker.error', { code: 1300, harvesterCode: 'BROKER.REQUEST_FAILED', message: 'socket port reset', severity: 'fatal', at: h.clock.now() });
+    h.emit('broker.error', {
+      code: 1300,
+      harvesterCode: 'BROKER.REQUEST_FAILED',
+      message: 'socket port reset',
+      severity: 'fatal',
+      at: h.clock.now(),
+    });
     expect(h.gate.state).to.equal('HALT');
   });
 
   it('M errors from one plugin within the window halt; spread across plugins they do not', () => {
     const h = harness({ pluginErrors: { count: 3, windowMs: 10_000 } });
-    const err = (pluginId: string) => h.emit('plugin.error', { pluginId, event: 'e', code: 'PLUGIN.LISTENER_THREW', message: 'x', at: h.clock.now() });
-    err('a'); err('b'); err('a'); err('b');
+    const err = (pluginId: string) =>
+      h.emit('plugin.error', { pluginId, event: 'e', code: 'PLUGIN.LISTENER_THREW', message: 'x', at: h.clock.now() });
+    err('a');
+    err('b');
+    err('a');
+    err('b');
     expect(h.gate.state).to.equal('RUNNING');
     err('a');
     expect(h.gate.state).to.equal('HALT');

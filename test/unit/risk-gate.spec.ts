@@ -9,7 +9,18 @@ const deny = (code: RiskCode): RiskDecision => ({ action: 'reject', reasons: [re
 const policy = (id: string, evaluate: RiskPolicy['evaluate'], monitor?: RiskPolicy['monitor']): RiskPolicy =>
   monitor ? { id, evaluate, monitor } : { id, evaluate };
 
-const entry: OrderIntent = { intentId: 'i1', strategyId: 's', symbol: 'GOOG', kind: 'entry', side: 'buy', type: 'limit', quantity: 10, limitPrice: 5_000_000, stopLoss: 4_990_000, reason: 't' };
+const entry: OrderIntent = {
+  intentId: 'i1',
+  strategyId: 's',
+  symbol: 'GOOG',
+  kind: 'entry',
+  side: 'buy',
+  type: 'limit',
+  quantity: 10,
+  limitPrice: 5_000_000,
+  stopLoss: 4_990_000,
+  reason: 't',
+};
 const exit: OrderIntent = { ...entry, intentId: 'i2', kind: 'exit', side: 'sell', stopLoss: undefined };
 const ctx = staticRiskContext();
 
@@ -50,7 +61,9 @@ describe('RiskGate', () => {
   });
 
   it("denies and escalates to HALT on a 'halt' breach, then denies everything", () => {
-    const { gate, changes } = gateWith([{ pluginId: 'a', action: 'halt', policy: policy('a', (i) => (i.kind === 'entry' ? deny('RISK.DAILY_LOSS') : ALLOW)) }]);
+    const { gate, changes } = gateWith([
+      { pluginId: 'a', action: 'halt', policy: policy('a', (i) => (i.kind === 'entry' ? deny('RISK.DAILY_LOSS') : ALLOW)) },
+    ]);
     expect(gate.evaluate(entry, ctx).action).to.equal('halt');
     expect(gate.state).to.equal('HALT');
     expect(changes).to.have.length(1);
@@ -61,7 +74,15 @@ describe('RiskGate', () => {
   });
 
   it('turns a throwing policy into RISK.POLICY_ERROR and HALT without throwing', () => {
-    const { gate } = gateWith([{ pluginId: 'boom', action: 'warn', policy: policy('boom', () => { throw new Error('bad'); }) }]);
+    const { gate } = gateWith([
+      {
+        pluginId: 'boom',
+        action: 'warn',
+        policy: policy('boom', () => {
+          throw new Error('bad');
+        }),
+      },
+    ]);
     const d = gate.evaluate(entry, ctx);
     expect(d.action).to.equal('halt');
     expect(d.reasons[0]!.code).to.equal('RISK.POLICY_ERROR');
@@ -69,10 +90,20 @@ describe('RiskGate', () => {
   });
 
   it("with onPolicyError 'reject', a throwing policy denies the intent and trading goes on (RISK-15)", () => {
-    const gate = new RiskGate([
-      { pluginId: 'ok', action: 'reject', policy: policy('ok', () => ALLOW) },
-      { pluginId: 'boom', action: 'reject', policy: policy('boom', () => { throw new Error('bad'); }) },
-    ], { stateChanged: () => {} }, { onPolicyError: 'reject' });
+    const gate = new RiskGate(
+      [
+        { pluginId: 'ok', action: 'reject', policy: policy('ok', () => ALLOW) },
+        {
+          pluginId: 'boom',
+          action: 'reject',
+          policy: policy('boom', () => {
+            throw new Error('bad');
+          }),
+        },
+      ],
+      { stateChanged: () => {} },
+      { onPolicyError: 'reject' },
+    );
     const d = gate.evaluate(entry, ctx);
     expect(d.action).to.equal('reject');
     expect(d.reasons[0]).to.include({ code: 'RISK.POLICY_ERROR', limit: 'boom.evaluate' });
@@ -97,9 +128,21 @@ describe('RiskGate', () => {
 
   it('reports a failing policy through policyFailed', () => {
     const failed: string[] = [];
-    const gate = new RiskGate([{ pluginId: 'boom', action: 'reject', policy: policy('boom', () => { throw new Error('x'); }) }], {
-      stateChanged: () => {}, policyFailed: (e) => failed.push(e.pluginId),
-    });
+    const gate = new RiskGate(
+      [
+        {
+          pluginId: 'boom',
+          action: 'reject',
+          policy: policy('boom', () => {
+            throw new Error('x');
+          }),
+        },
+      ],
+      {
+        stateChanged: () => {},
+        policyFailed: (e) => failed.push(e.pluginId),
+      },
+    );
     gate.evaluate(entry, ctx);
     expect(failed).to.deep.equal(['boom']);
   });
@@ -116,7 +159,17 @@ describe('RiskGate', () => {
   it('monitor escalates on a policy trigger; clear is refused while it holds and succeeds after', () => {
     let losing = true;
     const trigger = { to: 'HALT' as const, reason: reason('RISK.DAILY_LOSS') };
-    const { gate, changes, refused } = gateWith([{ pluginId: 'dl', action: 'halt', policy: policy('dl', () => ALLOW, () => (losing ? trigger : null)) }]);
+    const { gate, changes, refused } = gateWith([
+      {
+        pluginId: 'dl',
+        action: 'halt',
+        policy: policy(
+          'dl',
+          () => ALLOW,
+          () => (losing ? trigger : null),
+        ),
+      },
+    ]);
     gate.monitor(ctx);
     expect(gate.state).to.equal('HALT');
     const r = gate.clear('op', 'try', ctx);
@@ -140,8 +193,12 @@ describe('RiskGate', () => {
 
   it('a throwing hook does not change the decision', () => {
     const gate = new RiskGate([{ pluginId: 'a', action: 'halt', policy: policy('a', () => deny('RISK.DAILY_LOSS')) }], {
-      stateChanged: () => { throw new Error('journal down'); },
-      denied: () => { throw new Error('journal down'); },
+      stateChanged: () => {
+        throw new Error('journal down');
+      },
+      denied: () => {
+        throw new Error('journal down');
+      },
     });
     expect(gate.evaluate(entry, ctx).action).to.equal('halt');
     expect(gate.state).to.equal('HALT');
@@ -151,7 +208,22 @@ describe('RiskGate', () => {
 describe('RiskGate intent sanity', () => {
   it('rejects a non-positive or fractional quantity before any policy runs', () => {
     let calls = 0;
-    const gate = new RiskGate([{ pluginId: 'a', action: 'reject', policy: { id: 'a', evaluate: () => { calls++; return ALLOW; } } }], { stateChanged: () => {} });
+    const gate = new RiskGate(
+      [
+        {
+          pluginId: 'a',
+          action: 'reject',
+          policy: {
+            id: 'a',
+            evaluate: () => {
+              calls++;
+              return ALLOW;
+            },
+          },
+        },
+      ],
+      { stateChanged: () => {} },
+    );
     for (const quantity of [0, -1, 1.5, Number.NaN]) {
       expect(gate.evaluate({ ...entry, quantity }, ctx).reasons[0]!.code).to.equal('ORDER.INVALID_QUANTITY');
     }

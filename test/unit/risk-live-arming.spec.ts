@@ -4,7 +4,10 @@ import { checkLiveArming, isPaperAccount, microLaunchRiskProfile, type LiveArmin
 import { builtinRiskPolicies } from '../../plugins/risk-policies/index.js';
 
 const armed: LiveArmingInput = { mode: 'live', configArmed: true, armFlag: true, configuredAccount: 'U1234567' };
-const code = (i: LiveArmingInput) => { const r = checkLiveArming(i); return r.ok ? 'ok' : r.code; };
+const code = (i: LiveArmingInput) => {
+  const r = checkLiveArming(i);
+  return r.ok ? 'ok' : r.code;
+};
 
 describe('live arming', () => {
   it('arms live only with config armed AND the flag or the env', () => {
@@ -45,7 +48,9 @@ describe('live arming', () => {
     const tws = [{ path: 'broker', adapter: 'tws', port: 7555 }];
     const unarmed = { configArmed: false, armFlag: false, configuredAccount: null };
     expect(code({ mode: 'sim-live', ...unarmed, venues: tws })).to.equal('CONFIG.LIVE_NOT_ARMED');
-    expect(code({ mode: 'replay', ...unarmed, venues: [{ path: 'marketData', adapter: 'tws', port: 7555 }] })).to.equal('CONFIG.LIVE_NOT_ARMED');
+    expect(code({ mode: 'replay', ...unarmed, venues: [{ path: 'marketData', adapter: 'tws', port: 7555 }] })).to.equal(
+      'CONFIG.LIVE_NOT_ARMED',
+    );
     expect(code({ mode: 'sim-live', ...unarmed, venues: [] })).to.equal('ok');
     expect(code({ mode: 'paper', ...unarmed, venues: tws })).to.equal('CONFIG.ACCOUNT_MISSING');
     expect(code({ mode: 'paper', ...unarmed, configuredAccount: 'UFAKE1', venues: tws })).to.equal('CONFIG.ACCOUNT_MISMATCH');
@@ -83,19 +88,35 @@ describe('risk floor and redaction (pure parts)', () => {
     const byId = new Map(builtinRiskPolicies.map((m) => [m.id, m]));
     const chain = microLaunchRiskProfile.map((sel, i) => {
       const parsed = riskSelection.parse(sel);
-      return { id: parsed.use as string, path: `risk[${i}]`, action: parsed.action, params: byId.get(parsed.use as string)!.paramsSchema.parse(parsed.params) };
+      return {
+        id: parsed.use as string,
+        path: `risk[${i}]`,
+        action: parsed.action,
+        params: byId.get(parsed.use as string)!.paramsSchema.parse(parsed.params),
+      };
     });
     expect(assessRiskFloor(chain, 100_000)).to.deep.equal({ added: [], below: [] });
-    expect(assessRiskFloor([], 100_000).added.map((a) => a.use)).to.deep.equal(['daily-loss', 'max-position', 'risk-per-trade', 'max-trades-day', 'consecutive-losses']);
+    expect(assessRiskFloor([], 100_000).added.map((a) => a.use)).to.deep.equal([
+      'daily-loss',
+      'max-position',
+      'risk-per-trade',
+      'max-trades-day',
+      'consecutive-losses',
+    ]);
     const warnOnly = assessRiskFloor([{ id: 'daily-loss', path: 'risk[0]', action: 'warn', params: { maxLossPct: 0.5 } }], 100_000);
-    expect(warnOnly.below).to.deep.equal([{ policy: 'daily-loss', path: 'risk[0]', detail: "action 'warn' never blocks (the floor needs 'halt')" }]);
+    expect(warnOnly.below).to.deep.equal([
+      { policy: 'daily-loss', path: 'risk[0]', detail: "action 'warn' never blocks (the floor needs 'halt')" },
+    ]);
   });
 
   it('scrubDeep redacts secrets in nested strings and keys and leaves clean values untouched', async () => {
     const { scrubDeep } = await import('../../core/config/redact.js');
     const clean = { a: 1, b: ['x', { c: 'y' }] };
     expect(scrubDeep(clean, ['DFAKE9'])).to.equal(clean);
-    expect(scrubDeep({ text: 'acct DFAKE9 refused', list: [{ DFAKE9: 'DFAKE9' }], n: 3 }, ['DFAKE9']))
-      .to.deep.equal({ text: 'acct [redacted] refused', list: [{ '[redacted]': '[redacted]' }], n: 3 });
+    expect(scrubDeep({ text: 'acct DFAKE9 refused', list: [{ DFAKE9: 'DFAKE9' }], n: 3 }, ['DFAKE9'])).to.deep.equal({
+      text: 'acct [redacted] refused',
+      list: [{ '[redacted]': '[redacted]' }],
+      n: 3,
+    });
   });
 });

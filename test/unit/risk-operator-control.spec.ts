@@ -9,9 +9,15 @@ import { parseOperatorCommand, type OperatorCommand, type OperatorHandler } from
 
 describe('operator commands', () => {
   it('parses each command and refuses bad input with a reason', () => {
-    expect(parseOperatorCommand({ command: 'pause', operatorId: 'op-1' })).to.deep.equal({ ok: true, command: { command: 'pause', operatorId: 'op-1' } });
+    expect(parseOperatorCommand({ command: 'pause', operatorId: 'op-1' })).to.deep.equal({
+      ok: true,
+      command: { command: 'pause', operatorId: 'op-1' },
+    });
     expect(parseOperatorCommand({ command: 'pause-symbol', operatorId: 'op', symbol: 'XYZ' }).ok).to.equal(true);
-    expect(parseOperatorCommand({ command: 'flatten-all', operatorId: 'op' })).to.deep.include({ ok: true, command: { command: 'flatten', operatorId: 'op' } });
+    expect(parseOperatorCommand({ command: 'flatten-all', operatorId: 'op' })).to.deep.include({
+      ok: true,
+      command: { command: 'flatten', operatorId: 'op' },
+    });
     expect(parseOperatorCommand({ command: 'clear-halt', operatorId: 'op', note: 'checked' }).ok).to.equal(true);
     expect(parseOperatorCommand({ command: 'clear', operatorId: 'op' }).ok, 'clear needs a note').to.equal(false);
     expect(parseOperatorCommand({ command: 'pause-symbol', operatorId: 'op' }).ok, 'symbol required').to.equal(false);
@@ -29,7 +35,12 @@ describe('control socket', () => {
   const handler: OperatorHandler = {
     async handle(cmd) {
       seen.push(cmd);
-      if (cmd.command === 'clear') return { ok: false, state: 'HALT', reasons: [{ code: 'RISK.DAILY_LOSS', limit: 'daily-loss.maxLossPct', observed: -3, threshold: -2 }] };
+      if (cmd.command === 'clear')
+        return {
+          ok: false,
+          state: 'HALT',
+          reasons: [{ code: 'RISK.DAILY_LOSS', limit: 'daily-loss.maxLossPct', observed: -3, threshold: -2 }],
+        };
       if (cmd.command === 'flatten') throw new Error('boom');
       return { ok: true, state: cmd.command === 'halt' ? 'HALT' : 'RUNNING' };
     },
@@ -76,7 +87,10 @@ describe('control socket', () => {
       s.on('data', (c: string) => {
         buf += c;
         const got = buf.split('\n').filter(Boolean);
-        if (got.length >= 2) { s.destroy(); resolve(got); }
+        if (got.length >= 2) {
+          s.destroy();
+          resolve(got);
+        }
       });
       s.on('error', reject);
     });

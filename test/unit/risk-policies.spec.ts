@@ -2,8 +2,19 @@ import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { staticRiskContext, type RiskSnapshot } from '../../core/risk/static-risk-context.js';
 import {
-  builtinRiskPolicies, consecutiveLosses, cooldownAfterStop, dailyLoss, maxOpenPositions, maxOrderSize, maxOrdersDay,
-  maxPosition, maxReentries, maxTradesDay, priceSanity, riskPerTrade, sessionWindow,
+  builtinRiskPolicies,
+  consecutiveLosses,
+  cooldownAfterStop,
+  dailyLoss,
+  maxOpenPositions,
+  maxOrderSize,
+  maxOrdersDay,
+  maxPosition,
+  maxReentries,
+  maxTradesDay,
+  priceSanity,
+  riskPerTrade,
+  sessionWindow,
 } from '../../plugins/risk-policies/index.js';
 import type { PluginContext } from '../../plugins/sdk/contexts.js';
 import type { RiskPolicyManifest } from '../../plugins/sdk/manifest.js';
@@ -21,8 +32,17 @@ const ctx = (p: Partial<RiskSnapshot> = {}): RiskContext => staticRiskContext({ 
 const long = (symbol: string, quantity: number) => ({ symbol, quantity, averagePrice: 123_500, realizedPnl: 0 });
 
 const entry = (p: Partial<OrderIntent> = {}): OrderIntent => ({
-  intentId: 'i', strategyId: 's', symbol: 'XYZ', kind: 'entry', side: 'buy', type: 'limit', quantity: 100,
-  limitPrice: 123_500, stopLoss: 123_200, reason: 'test', ...p,
+  intentId: 'i',
+  strategyId: 's',
+  symbol: 'XYZ',
+  kind: 'entry',
+  side: 'buy',
+  type: 'limit',
+  quantity: 100,
+  limitPrice: 123_500,
+  stopLoss: 123_200,
+  reason: 'test',
+  ...p,
 });
 const exit = (p: Partial<OrderIntent> = {}): OrderIntent => entry({ kind: 'exit', side: 'sell', stopLoss: undefined, ...p });
 const codes = (d: { reasons: readonly { code: string }[] }) => d.reasons.map((r) => r.code);
@@ -37,8 +57,16 @@ describe('risk policies', () => {
 
   it('every built-in allows an exit, even with every counter exhausted', () => {
     const bad = ctx({
-      now: TEN_NY - 2 * 3600e6, dailyPnl: -10_000_000, consecutiveLosses: 9, tradesToday: 99, ordersToday: 999,
-      openOrderCount: 9, entries: { XYZ: 9 }, stopOuts: { XYZ: TEN_NY - 2 * 3600e6 }, positions: [long('XYZ', 100), long('ABC', 5)], quotes: {},
+      now: TEN_NY - 2 * 3600e6,
+      dailyPnl: -10_000_000,
+      consecutiveLosses: 9,
+      tradesToday: 99,
+      ordersToday: 999,
+      openOrderCount: 9,
+      entries: { XYZ: 9 },
+      stopOuts: { XYZ: TEN_NY - 2 * 3600e6 },
+      positions: [long('XYZ', 100), long('ABC', 5)],
+      quotes: {},
     });
     const params: Record<string, unknown> = { 'max-position': { maxShares: 1 }, 'max-order-size': { maxQuantity: 1 } };
     for (const m of builtinRiskPolicies) {
@@ -121,7 +149,11 @@ describe('risk policies', () => {
     it('max-reentries: second re-entry allowed, third refused (RISK-06)', () => {
       const p = make(maxReentries);
       expect(p.evaluate(entry(), ctx({ entries: { XYZ: 2 } })).action).to.equal('allow');
-      expect(p.evaluate(entry(), ctx({ entries: { XYZ: 3 } })).reasons[0]).to.include({ code: 'RISK.MAX_REENTRIES', observed: 2, threshold: 2 });
+      expect(p.evaluate(entry(), ctx({ entries: { XYZ: 3 } })).reasons[0]).to.include({
+        code: 'RISK.MAX_REENTRIES',
+        observed: 2,
+        threshold: 2,
+      });
       expect(p.evaluate(entry({ symbol: 'ABC' }), ctx({ entries: { XYZ: 3 } })).action).to.equal('allow');
     });
     it('max-orders-day', () => {
@@ -132,7 +164,11 @@ describe('risk policies', () => {
     it('max-open-positions: a new symbol is refused, adding to the held one is not (RISK-03)', () => {
       const p = make(maxOpenPositions);
       const held = ctx({ positions: [long('XYZ', 100)] });
-      expect(p.evaluate(entry({ symbol: 'ABC' }), held).reasons[0]).to.include({ code: 'RISK.MAX_OPEN_POSITIONS', observed: 1, threshold: 1 });
+      expect(p.evaluate(entry({ symbol: 'ABC' }), held).reasons[0]).to.include({
+        code: 'RISK.MAX_OPEN_POSITIONS',
+        observed: 1,
+        threshold: 1,
+      });
       expect(p.evaluate(entry({ symbol: 'XYZ' }), held).action).to.equal('allow');
       expect(p.evaluate(entry({ symbol: 'ABC' }), ctx({ positions: [long('XYZ', 0)] })).action).to.equal('allow');
     });
@@ -195,7 +231,9 @@ describe('risk policies', () => {
     });
     it('refuses a wide spread, a crossed book, a price far from the mid and a missing quote', () => {
       expect(codes(p.evaluate(entry(), ctx({ quotes: { XYZ: { bid: 120_000, ask: 123_500, time: TEN_NY } } })))).to.include('RISK.SPREAD');
-      expect(codes(p.evaluate(entry(), ctx({ quotes: { XYZ: { bid: 123_500, ask: 123_400, time: TEN_NY } } })))).to.include('RISK.PRICE_SANITY');
+      expect(codes(p.evaluate(entry(), ctx({ quotes: { XYZ: { bid: 123_500, ask: 123_400, time: TEN_NY } } })))).to.include(
+        'RISK.PRICE_SANITY',
+      );
       expect(codes(p.evaluate(entry({ limitPrice: 130_000, stopLoss: 129_000 }), ctx()))).to.deep.equal(['RISK.PRICE_SANITY']);
       expect(codes(p.evaluate(entry({ symbol: 'NOPE' }), ctx()))).to.deep.equal(['RISK.PRICE_SANITY']);
     });

@@ -5,10 +5,19 @@ import type { BrokerHealth } from '../../ports/broker-adapter.js';
 const S = 1_000_000;
 const health: BrokerHealth = { state: 'Connected', lastHeard: 100 * S, canTrade: true, readOnly: false, account: 'DU123', detail: 'ok' };
 const good: StartGateInput = {
-  intendedMode: 'paper', mode: 'paper', health, now: 100 * S, lastData: { XYZ: 99 * S }, maxDataAgeMs: 5000,
-  window: { start: 50 * S, end: 200 * S }, configuredAccount: 'DU123',
+  intendedMode: 'paper',
+  mode: 'paper',
+  health,
+  now: 100 * S,
+  lastData: { XYZ: 99 * S },
+  maxDataAgeMs: 5000,
+  window: { start: 50 * S, end: 200 * S },
+  configuredAccount: 'DU123',
 };
-const failing = (i: StartGateInput) => checkStartGates(i).results.filter((r) => !r.pass).map((r) => r.gate);
+const failing = (i: StartGateInput) =>
+  checkStartGates(i)
+    .results.filter((r) => !r.pass)
+    .map((r) => r.gate);
 
 describe('start gates', () => {
   it('pass when everything is healthy, reporting every gate by name', () => {
@@ -35,7 +44,13 @@ describe('start gates', () => {
   });
 
   it('simulated modes need no configured account', () => {
-    const sim = { ...good, intendedMode: 'replay' as const, mode: 'replay' as const, configuredAccount: null, health: { ...health, account: null } };
+    const sim = {
+      ...good,
+      intendedMode: 'replay' as const,
+      mode: 'replay' as const,
+      configuredAccount: null,
+      health: { ...health, account: null },
+    };
     expect(checkStartGates(sim).ok).to.equal(true);
     expect(failing({ ...sim, mode: 'paper', intendedMode: 'paper' })).to.deep.equal(['account']);
   });

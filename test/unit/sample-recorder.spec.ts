@@ -15,11 +15,27 @@ import type { PlannedBracket, TriggerRecord } from '../../ports/strategy.js';
 
 const S = 1_000_000;
 const bracket: PlannedBracket = {
-  side: 'long', entry: 100_000, stop: 99_500, tp1: 100_500, tp2: 101_000, tp1Fraction: 0.5, breakEven: 100_000,
-  timeStop: 60 * S, timeStopR: 0.5, maxWait: 10 * S, quantity: 100, tick: 100,
+  side: 'long',
+  entry: 100_000,
+  stop: 99_500,
+  tp1: 100_500,
+  tp2: 101_000,
+  tp1Fraction: 0.5,
+  breakEven: 100_000,
+  timeStop: 60 * S,
+  timeStopR: 0.5,
+  maxWait: 10 * S,
+  quantity: 100,
+  tick: 100,
 };
 const trigger = (triggerId: string, taken: boolean, outcome: string): TriggerRecord => ({
-  symbol: 'X', triggerId, taken, outcome, setupReason: 'test', bracket, features: { 'dec.imbalance': 0.3, 'tm1s.imbalance': 0.25, 'd1.imbalance': 0.05 },
+  symbol: 'X',
+  triggerId,
+  taken,
+  outcome,
+  setupReason: 'test',
+  bracket,
+  features: { 'dec.imbalance': 0.3, 'tm1s.imbalance': 0.25, 'd1.imbalance': 0.05 },
 });
 
 function harness() {
@@ -33,7 +49,18 @@ function harness() {
   const journal = { append: (_s: string, e: JournalEntry) => rows.push(e) } as unknown as Journal;
   const writer = new JournalWriter(journal, 'sess', loop, clock);
   let halted = false;
-  const rec = new SampleRecorder({ sessionId: 'sess', seed: 9, clock, journal: writer, bus, router, tracker, killSwitchEngaged: () => halted, syntheticWeight: 0.5, forcedExitRCap: 2 });
+  const rec = new SampleRecorder({
+    sessionId: 'sess',
+    seed: 9,
+    clock,
+    journal: writer,
+    bus,
+    router,
+    tracker,
+    killSwitchEngaged: () => halted,
+    syntheticWeight: 0.5,
+    forcedExitRCap: 2,
+  });
   rec.attach();
   const samples: TrainingSample[] = [];
   rec.onSample((s) => samples.push(s));
@@ -41,7 +68,19 @@ function harness() {
   let bid = 0;
   let ask = 0;
   const ev = (side: 'bid' | 'ask', operation: 'insert' | 'delete', price: number, end: boolean): DepthEvent => ({
-    kind: 'depth', symbol: 'X', side, position: -1, operation, price, size: 100, marketMaker: '', endOfBatch: end, seq: ++seq, epoch: 1, recvTime: seq, exchTime: seq,
+    kind: 'depth',
+    symbol: 'X',
+    side,
+    position: -1,
+    operation,
+    price,
+    size: 100,
+    marketMaker: '',
+    endOfBatch: end,
+    seq: ++seq,
+    epoch: 1,
+    recvTime: seq,
+    exchTime: seq,
   });
   /** Move the book to one bid and one ask level and end the batch at `t` seconds. */
   const quote = (b: number, a: number, t: number): void => {
@@ -53,7 +92,18 @@ function harness() {
     bid = b;
     ask = a;
   };
-  return { clock, bus, tracker, rec, rows, samples, quote, halt: () => { halted = true; } };
+  return {
+    clock,
+    bus,
+    tracker,
+    rec,
+    rows,
+    samples,
+    quote,
+    halt: () => {
+      halted = true;
+    },
+  };
 }
 
 describe('SampleRecorder — every trigger becomes a labelled sample', function () {
@@ -68,16 +118,27 @@ describe('SampleRecorder — every trigger becomes a labelled sample', function 
     h.quote(101_000, 101_100, 1_005);
     expect(h.samples).to.have.length(1);
     const s = h.samples[0]!;
-    expect(s).to.include({ sampleId: '00000001000000000:9:lmp:i1', sessionId: 'sess', synthetic: true, weight: 0.5, decidedAt: 1_000 * S, closedAt: 1_005 * S });
+    expect(s).to.include({
+      sampleId: '00000001000000000:9:lmp:i1',
+      sessionId: 'sess',
+      synthetic: true,
+      weight: 0.5,
+      decidedAt: 1_000 * S,
+      closedAt: 1_005 * S,
+    });
     expect(s.label).to.deep.include({ r: 1.5, mae: -0.6, mfe: 2, win: true, exitReason: 'tp2', forced: null });
-    expect(s.featureNames.slice(0, 3), 'decision columns sorted, then outcome columns').to.deep.equal(['d1.imbalance', 'dec.imbalance', 'tm1s.imbalance']);
+    expect(s.featureNames.slice(0, 3), 'decision columns sorted, then outcome columns').to.deep.equal([
+      'd1.imbalance',
+      'dec.imbalance',
+      'tm1s.imbalance',
+    ]);
     expect(s.features[s.featureNames.indexOf('fill.filled')]).to.equal(1);
     const row = h.rows.find((r) => r.type === 'training.sample')!;
     expect(row.data, 'the journaled form leaves the session id out').to.not.have.property('sessionId');
     expect(sampleFromRow(row, 'sess'), 'and restores it on read').to.deep.equal(s);
   });
 
-  it('a taken trigger is labelled by its trade: R on the planned risk, MAE/MFE from the tracker\'s marks, markouts from the fill', () => {
+  it("a taken trigger is labelled by its trade: R on the planned risk, MAE/MFE from the tracker's marks, markouts from the fill", () => {
     const h = harness();
     h.quote(99_900, 100_100, 1_000);
     h.bus.emit('intent.sent', { intentId: 'n1', strategyId: 'lmp', coids: ['c1', 'c1-sl', 'c1-tp'], tradeId: 't1', at: 1_000 * S });
@@ -112,7 +173,12 @@ describe('SampleRecorder — every trigger becomes a labelled sample', function 
     h.rec.onTrigger('lmp', trigger('g1', false, 'maxEntries'));
     h.quote(99_900, 100_000, 1_010);
     h.quote(98_000, 98_100, 1_011);
-    expect(h.samples[1]!.label, 'a stop gapped through fills at the bid').to.deep.include({ r: -4, exitReason: 'stop-loss', forced: null, capped: false });
+    expect(h.samples[1]!.label, 'a stop gapped through fills at the bid').to.deep.include({
+      r: -4,
+      exitReason: 'stop-loss',
+      forced: null,
+      capped: false,
+    });
 
     // A real trade the kill switch flattened at −3 R: flagged, and |R| capped at 2.
     h.bus.emit('intent.sent', { intentId: 'n3', strategyId: 'lmp', coids: ['c3'], tradeId: 't3', at: 1_020 * S });

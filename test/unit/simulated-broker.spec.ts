@@ -3,7 +3,16 @@ import type { OrderRequest } from '../../core/domain/orders.js';
 import { commissionFor, IBKR_FIXED } from '../../adapters/simulated/commission-model.js';
 import { simHarness } from '../support/sim-harness.js';
 
-const order = (coid: string, o: Partial<OrderRequest>): OrderRequest => ({ coid, symbol: 'X', side: 'buy', type: 'market', quantity: 100, tif: 'day', orderRef: `ref-${coid}`, ...o });
+const order = (coid: string, o: Partial<OrderRequest>): OrderRequest => ({
+  coid,
+  symbol: 'X',
+  side: 'buy',
+  type: 'market',
+  quantity: 100,
+  tif: 'day',
+  orderRef: `ref-${coid}`,
+  ...o,
+});
 
 async function ready(h: ReturnType<typeof simHarness>) {
   await h.broker.connect();
@@ -27,10 +36,15 @@ describe('SimulatedBroker', () => {
     expect(h.fills()).to.have.length(0);
     h.advance(1000);
     const fills = h.fills();
-    expect(fills.map((f) => [f.qty, f.price, f.status])).to.deep.equal([[200, 100_01, 'PartiallyFilled'], [100, 100_02, 'Filled']]);
+    expect(fills.map((f) => [f.qty, f.price, f.status])).to.deep.equal([
+      [200, 100_01, 'PartiallyFilled'],
+      [100, 100_02, 'Filled'],
+    ]);
     expect(new Set(fills.map((f) => f.execId)).size).to.equal(2);
     expect(fills[0]!.commission).to.equal(commissionFor(IBKR_FIXED, 200, 100_01));
-    expect(h.broker.positions()).to.deep.equal([{ symbol: 'X', quantity: 300, averagePrice: Math.round((200 * 100_01 + 100 * 100_02) / 300), realizedPnl: 0 }]);
+    expect(h.broker.positions()).to.deep.equal([
+      { symbol: 'X', quantity: 300, averagePrice: Math.round((200 * 100_01 + 100 * 100_02) / 300), realizedPnl: 0 },
+    ]);
   });
 
   it('queues a resting limit behind the displayed size and fills as prints trade through the queue', async () => {
@@ -43,7 +57,10 @@ describe('SimulatedBroker', () => {
     h.print(100_00, 100, 'sell');
     expect(h.fills().map((f) => f.qty)).to.deep.equal([50]);
     h.print(99_99, 100, 'sell');
-    expect(h.fills().map((f) => [f.qty, f.price])).to.deep.equal([[50, 100_00], [50, 100_00]]);
+    expect(h.fills().map((f) => [f.qty, f.price])).to.deep.equal([
+      [50, 100_00],
+      [50, 100_00],
+    ]);
     expect(h.broker.orderStatus('l')).to.equal('Filled');
   });
 
@@ -82,8 +99,24 @@ describe('SimulatedBroker', () => {
     await ready(h);
     // The parent buys the 200 offered at 100_01 and rests for the other 300.
     const parent = order('p', { type: 'limit', limitPrice: 100_01, quantity: 500, bracketId: 'b' });
-    const sl = order('sl', { side: 'sell', type: 'stop', triggerPrice: 99_99, quantity: 500, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' });
-    const tp = order('tp', { side: 'sell', type: 'limit', limitPrice: 100_10, quantity: 500, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' });
+    const sl = order('sl', {
+      side: 'sell',
+      type: 'stop',
+      triggerPrice: 99_99,
+      quantity: 500,
+      parentCoid: 'p',
+      ocaGroup: 'g',
+      bracketId: 'b',
+    });
+    const tp = order('tp', {
+      side: 'sell',
+      type: 'limit',
+      limitPrice: 100_10,
+      quantity: 500,
+      parentCoid: 'p',
+      ocaGroup: 'g',
+      bracketId: 'b',
+    });
     h.broker.submitBracket({ bracketId: 'b', parent, stopLoss: sl, takeProfit: tp });
     h.advance(1000);
     expect(h.broker.orderStatus('p')).to.equal('PartiallyFilled');
@@ -94,7 +127,10 @@ describe('SimulatedBroker', () => {
     expect(cut.map((m) => `${m.coid} ${m.qty}`).sort(), 'children cut to the parent fill').to.deep.equal(['sl 200', 'tp 200']);
     h.print(99_99, 100, 'sell');
     const stopFills = h.fills().filter((f) => f.coid === 'sl');
-    expect(stopFills.map((f) => [f.qty, f.status]), 'the stop fires for the 200 held').to.deep.equal([[200, 'Filled']]);
+    expect(
+      stopFills.map((f) => [f.qty, f.status]),
+      'the stop fires for the 200 held',
+    ).to.deep.equal([[200, 'Filled']]);
     expect(h.broker.orderStatus('tp')).to.equal('Cancelled');
     expect(h.broker.positions()).to.deep.equal([]);
   });
@@ -103,15 +139,40 @@ describe('SimulatedBroker', () => {
     const h = simHarness();
     await ready(h);
     h.broker.submitBracket({
-      bracketId: 'b', parent: order('p', { quantity: 200, bracketId: 'b' }),
-      stopLoss: order('sl', { side: 'sell', type: 'stop', triggerPrice: 99_90, quantity: 200, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' }),
-      takeProfit: order('tp', { side: 'sell', type: 'limit', limitPrice: 100_10, quantity: 200, parentCoid: 'p', ocaGroup: 'g', bracketId: 'b' }),
+      bracketId: 'b',
+      parent: order('p', { quantity: 200, bracketId: 'b' }),
+      stopLoss: order('sl', {
+        side: 'sell',
+        type: 'stop',
+        triggerPrice: 99_90,
+        quantity: 200,
+        parentCoid: 'p',
+        ocaGroup: 'g',
+        bracketId: 'b',
+      }),
+      takeProfit: order('tp', {
+        side: 'sell',
+        type: 'limit',
+        limitPrice: 100_10,
+        quantity: 200,
+        parentCoid: 'p',
+        ocaGroup: 'g',
+        bracketId: 'b',
+      }),
     });
     h.advance(1000);
     h.print(100_10, 50, 'buy');
-    expect(h.fills().filter((f) => f.coid === 'tp').map((f) => f.qty)).to.deep.equal([50]);
+    expect(
+      h
+        .fills()
+        .filter((f) => f.coid === 'tp')
+        .map((f) => f.qty),
+    ).to.deep.equal([50]);
     h.print(99_90, 500, 'sell');
-    const soldByStop = h.fills().filter((f) => f.coid === 'sl').reduce((n, f) => n + f.qty, 0);
+    const soldByStop = h
+      .fills()
+      .filter((f) => f.coid === 'sl')
+      .reduce((n, f) => n + f.qty, 0);
     expect(soldByStop, 'never more than the position').to.equal(150);
     expect(h.broker.positions()).to.deep.equal([]);
   });
@@ -120,7 +181,8 @@ describe('SimulatedBroker', () => {
     const h = simHarness();
     await ready(h);
     h.broker.submitBracket({
-      bracketId: 'b', parent: order('p', { type: 'limit', limitPrice: 99_00 }),
+      bracketId: 'b',
+      parent: order('p', { type: 'limit', limitPrice: 99_00 }),
       stopLoss: order('sl', { side: 'sell', type: 'stop', triggerPrice: 98_00, ocaGroup: 'g' }),
       takeProfit: order('tp', { side: 'sell', type: 'limit', limitPrice: 101_00, ocaGroup: 'g' }),
     });
@@ -131,7 +193,10 @@ describe('SimulatedBroker', () => {
   });
 
   it('probabilistic queue model: cancels ahead move a resting order up; the tail model ignores them', async () => {
-    for (const [model, expectFill] of [['probabilistic', true], ['tail', false]] as const) {
+    for (const [model, expectFill] of [
+      ['probabilistic', true],
+      ['tail', false],
+    ] as const) {
       const h = simHarness({ queueModel: model, seed: 3 });
       await ready(h);
       h.broker.submit(order('l', { type: 'limit', limitPrice: 100_00 }));

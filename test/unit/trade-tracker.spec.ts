@@ -7,7 +7,17 @@ describe('TradeTracker', () => {
     expect(t.applyFill('s', 'X', 't1', 'buy', 100, 500_000, 10_000, 1, 'entry')).to.equal(null);
     expect(t.applyFill('s', 'X', 't1', 'sell', 50, 501_000, 5_000, 2, 'take-profit')).to.equal(null);
     const closed = t.applyFill('s', 'X', 't1', 'sell', 50, 499_000, 5_000, 3, 'stop-loss');
-    expect(closed).to.include({ tradeId: 't1', side: 'long', quantity: 100, entryPrice: 500_000, exitPrice: 500_000, grossPnl: 0, commission: 20_000, netPnl: -20_000, exitReason: 'stop-loss' });
+    expect(closed).to.include({
+      tradeId: 't1',
+      side: 'long',
+      quantity: 100,
+      entryPrice: 500_000,
+      exitPrice: 500_000,
+      grossPnl: 0,
+      commission: 20_000,
+      netPnl: -20_000,
+      exitReason: 'stop-loss',
+    });
     expect(t.tradesToday).to.equal(1);
     expect(t.consecutiveLosses).to.equal(1);
     expect(t.lastStopOutAt('X')).to.equal(3);

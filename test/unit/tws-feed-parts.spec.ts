@@ -61,16 +61,29 @@ describe('TWS feed parts', () => {
       expect(book.anomaly).to.equal(true);
       expect(book.apply(false, 0, OP_DELETE, 0, 0), 'delete of a missing row').to.equal(false);
       expect(book.anomaly).to.equal(true);
-      expect(rows(book, true)).to.deep.equal([[123300, 500], [123100, 300], [123000, 100]]);
+      expect(rows(book, true)).to.deep.equal([
+        [123300, 500],
+        [123100, 300],
+        [123000, 100],
+      ]);
     });
 
     it('a delete of the row an insert pushed out of the window is harmless, not an anomaly', () => {
       const book = new TwsDepthBook(3, 5, 60_000_000);
-      for (const [p, price] of [[0, 123300], [1, 123200], [2, 123100]] as const) book.apply(true, p, OP_INSERT, price, 100);
+      for (const [p, price] of [
+        [0, 123300],
+        [1, 123200],
+        [2, 123100],
+      ] as const)
+        book.apply(true, p, OP_INSERT, price, 100);
       expect(book.apply(true, 0, OP_INSERT, 123400, 100)).to.equal(true);
       expect(book.apply(true, 3, OP_DELETE, 0, 0), 'the pushed-out row is already cut').to.equal(false);
       expect(book.anomaly).to.equal(false);
-      expect(rows(book, true)).to.deep.equal([[123400, 100], [123300, 100], [123200, 100]]);
+      expect(rows(book, true)).to.deep.equal([
+        [123400, 100],
+        [123300, 100],
+        [123200, 100],
+      ]);
       book.apply(true, 2, OP_DELETE, 0, 0);
       expect(book.apply(true, 2, OP_DELETE, 0, 0), 'a missing row inside the window').to.equal(false);
       expect(book.anomaly).to.equal(true);
@@ -78,7 +91,10 @@ describe('TWS feed parts', () => {
 
     it('reports an anomaly burst at K within the window, not when they are spread out', () => {
       const book = new TwsDepthBook(5, 3, 60_000_000);
-      expect([0, 40_000_000, 80_000_000].map((t) => book.anomalyBurst(t)), '0, 40, 80 s: spread over 80 s').to.deep.equal([false, false, false]);
+      expect(
+        [0, 40_000_000, 80_000_000].map((t) => book.anomalyBurst(t)),
+        '0, 40, 80 s: spread over 80 s',
+      ).to.deep.equal([false, false, false]);
       expect(book.anomalyBurst(90_000_000), '40, 80, 90 s: three inside 60 s').to.equal(true);
       expect(book.anomalyBurst(91_000_000), 'the count starts over').to.equal(false);
     });
@@ -88,24 +104,60 @@ describe('TWS feed parts', () => {
     it('commits one quote per turn, flags missing, crossed and locked sides, and drops a malformed turn whole', () => {
       const q = new TwsQuoteBuilder('XYZ');
       const turn = (ticks: [boolean, number, unknown][]): string => {
-        for (const [price, field, v] of ticks) if (price) q.price(field, v, 1); else q.size(field, v, 1);
+        for (const [price, field, v] of ticks)
+          if (price) q.price(field, v, 1);
+          else q.size(field, v, 1);
         return q.flush();
       };
-      expect(turn([[true, 1, 12.34], [false, 0, 500], [true, 2, 12.35], [false, 3, 300]])).to.equal('emit');
+      expect(
+        turn([
+          [true, 1, 12.34],
+          [false, 0, 500],
+          [true, 2, 12.35],
+          [false, 3, 300],
+        ]),
+      ).to.equal('emit');
       expect([q.out.bid, q.out.bidSize, q.out.ask, q.out.askSize, q.out.flags]).to.deep.equal([123400, 500, 123500, 300, 0]);
-      expect(turn([[true, 1, -1], [false, 0, 500]])).to.equal('emit');
+      expect(
+        turn([
+          [true, 1, -1],
+          [false, 0, 500],
+        ]),
+      ).to.equal('emit');
       expect([q.out.bid, q.out.bidSize, q.out.flags]).to.deep.equal([0, 0, QUOTE_FLAG_MISSING_BID]);
-      expect(turn([[true, 1, 12.36], [true, 2, 0]])).to.equal('emit');
+      expect(
+        turn([
+          [true, 1, 12.36],
+          [true, 2, 0],
+        ]),
+      ).to.equal('emit');
       expect(q.out.flags).to.equal(QUOTE_FLAG_MISSING_ASK);
-      expect(turn([[true, 2, 12.35], [false, 3, 300]])).to.equal('emit');
+      expect(
+        turn([
+          [true, 2, 12.35],
+          [false, 3, 300],
+        ]),
+      ).to.equal('emit');
       expect(q.out.flags).to.equal(QUOTE_FLAG_CROSSED);
       expect(turn([[true, 2, 12.36]])).to.equal('emit');
       expect(q.out.flags).to.equal(QUOTE_FLAG_LOCKED);
-      expect(turn([[true, 1, 12.30], [false, 0, -200], [true, 2, 12.40]])).to.equal('malformed');
+      expect(
+        turn([
+          [true, 1, 12.3],
+          [false, 0, -200],
+          [true, 2, 12.4],
+        ]),
+      ).to.equal('malformed');
       expect(q.lastBad).to.equal('bid size -200');
       expect([q.bid, q.ask], 'the last good quote stands').to.deep.equal([123600, 123600]);
       expect(turn([[true, 1, Number.NaN]])).to.equal('malformed');
-      expect(turn([[true, 4, 12.35], [false, 5, 100]]), 'last price and size are not quote ticks').to.equal('none');
+      expect(
+        turn([
+          [true, 4, 12.35],
+          [false, 5, 100],
+        ]),
+        'last price and size are not quote ticks',
+      ).to.equal('none');
     });
 
     it('a repeated price inside one read starts the next quote; a repeated size does not', () => {
@@ -123,7 +175,13 @@ describe('TWS feed parts', () => {
       const clock = new ManualClock(0);
       const calls: [number, boolean][] = [];
       let watch: TwsStaleWatch;
-      const host = { stale: (silentFor: number, escalated: boolean): boolean => { calls.push([silentFor, escalated]); if (!escalated) watch.start(); return !escalated; } };
+      const host = {
+        stale: (silentFor: number, escalated: boolean): boolean => {
+          calls.push([silentFor, escalated]);
+          if (!escalated) watch.start();
+          return !escalated;
+        },
+      };
       watch = new TwsStaleWatch(clock, 5_000_000, host, 'spec');
       watch.start();
       clock.advanceTo(3_000_000);
@@ -132,7 +190,10 @@ describe('TWS feed parts', () => {
       expect(calls).to.deep.equal([[5_000_000, false]]);
       expect(watch.touch(8_000_000), 'the snapshot after the resubscribe').to.equal(true);
       clock.advanceTo(13_000_000);
-      expect(calls).to.deep.equal([[5_000_000, false], [5_000_000, true]]);
+      expect(calls).to.deep.equal([
+        [5_000_000, false],
+        [5_000_000, true],
+      ]);
       expect(clock.nextTimerAt(), 'no loop after escalating').to.equal(null);
       expect(watch.touch(20_000_000)).to.equal(true);
       watch.cancel();

@@ -6,7 +6,14 @@ import { encodeFrame, rawFrame } from '../../adapters/fake-tws/index.js';
 function guard(sv = 193) {
   const delivered: Buffer[] = [];
   const dropped: { fault: FrameFault; fatal: boolean }[] = [];
-  const g = new TwsFrameGuard({ deliver: (f) => delivered.push(Buffer.from(f)), dropped: (fault, _d, fatal) => dropped.push({ fault, fatal }), decoderThrew: () => {} }, () => sv);
+  const g = new TwsFrameGuard(
+    {
+      deliver: (f) => delivered.push(Buffer.from(f)),
+      dropped: (fault, _d, fatal) => dropped.push({ fault, fatal }),
+      decoderThrew: () => {},
+    },
+    () => sv,
+  );
   g.feed(encodeFrame([sv, '20260101 09:30:00 EST'])); // the handshake frame
   delivered.length = 0;
   return { g, delivered, dropped };
@@ -14,17 +21,29 @@ function guard(sv = 193) {
 
 describe('TWS inbound frame guard (before @stoqey/ib decodes)', () => {
   it('passes well-formed frames whole, in any TCP segmentation (property)', () => {
-    const frame = fc.tuple(fc.constantFrom(1, 2, 4, 9, 11, 99), fc.array(fc.string({ maxLength: 8 }).map((s) => s.replace(/\0/g, '')), { maxLength: 8 }));
-    fc.assert(fc.property(fc.array(frame, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 10 }), (frames, cuts) => {
-      const t = guard();
-      const bytes = Buffer.concat(frames.map(([id, f]) => encodeFrame(id === 4 ? [4, 2, 1, 2104, 'x', ''] : [id, ...f])));
-      const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-      let from = 0;
-      for (const c of [...at, bytes.length]) { t.g.feed(bytes.subarray(from, c)); from = c; }
-      expect(Buffer.concat(t.delivered).equals(bytes)).to.equal(true);
-      expect(t.delivered).to.have.length(frames.length);
-      expect(t.dropped).to.deep.equal([]);
-    }), { numRuns: 200 });
+    const frame = fc.tuple(
+      fc.constantFrom(1, 2, 4, 9, 11, 99),
+      fc.array(
+        fc.string({ maxLength: 8 }).map((s) => s.replace(/\0/g, '')),
+        { maxLength: 8 },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 10 }), (frames, cuts) => {
+        const t = guard();
+        const bytes = Buffer.concat(frames.map(([id, f]) => encodeFrame(id === 4 ? [4, 2, 1, 2104, 'x', ''] : [id, ...f])));
+        const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        let from = 0;
+        for (const c of [...at, bytes.length]) {
+          t.g.feed(bytes.subarray(from, c));
+          from = c;
+        }
+        expect(Buffer.concat(t.delivered).equals(bytes)).to.equal(true);
+        expect(t.delivered).to.have.length(frames.length);
+        expect(t.dropped).to.deep.equal([]);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('drops what the library cannot survive; a bad prefix loses the framing for the rest of the socket', () => {
@@ -51,7 +70,16 @@ describe('TWS inbound frame guard (before @stoqey/ib decodes)', () => {
 
   it('a throw inside the library costs that frame only', () => {
     let n = 0;
-    const g = new TwsFrameGuard({ deliver: () => { if (++n === 2) throw new SyntaxError('boom'); }, dropped: () => {}, decoderThrew: () => {} }, () => 193);
+    const g = new TwsFrameGuard(
+      {
+        deliver: () => {
+          if (++n === 2) throw new SyntaxError('boom');
+        },
+        dropped: () => {},
+        decoderThrew: () => {},
+      },
+      () => 193,
+    );
     g.feed(Buffer.concat([encodeFrame([193, 't']), encodeFrame([9, 1, 5]), encodeFrame([9, 1, 6])]));
     expect(n).to.equal(3);
     expect(g.stats.byFault).to.deep.equal({ 'decoder-threw': 1 });

@@ -6,7 +6,9 @@ import { FileIdJournalStore, idJournalPath, MemoryIdJournalStore, TwsIdJournal }
 
 describe('TWS id journal (coid ↔ orderId ↔ permId ↔ orderRef across restarts)', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'hv-ids-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hv-ids-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes each mapping at once, so a new journal on the same file (a restarted process) finds it', () => {
@@ -54,9 +56,14 @@ describe('TWS id journal (coid ↔ orderId ↔ permId ↔ orderRef across restar
     const b = new TwsIdJournal(new FileIdJournalStore(path));
     expect(b.entries().map((e) => e.coid)).to.deep.equal(['C2']);
     expect(b.maxOrderId, 'a closed order still took its id').to.equal(41);
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).to.deep.equal([
-      { op: 'seq', orderId: 41 }, { op: 'sent', coid: 'C2', orderId: 41, orderRef: 'r2' }, { op: 'perm', coid: 'C2', permId: 4_100 },
+      { op: 'seq', orderId: 41 },
+      { op: 'sent', coid: 'C2', orderId: 41, orderRef: 'r2' },
+      { op: 'perm', coid: 'C2', permId: 4_100 },
     ]);
     b.closed('C2');
     const c = new TwsIdJournal(new FileIdJournalStore(path));
@@ -77,7 +84,11 @@ describe('TWS id journal (coid ↔ orderId ↔ permId ↔ orderRef across restar
     const path = idJournalPath(dir, 3);
     const openOnPath = (): number =>
       readdirSync('/proc/self/fd').filter((fd) => {
-        try { return readlinkSync(`/proc/self/fd/${fd}`) === path; } catch { return false; }
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
       }).length;
     const store = new FileIdJournalStore(path);
     const j = new TwsIdJournal(store);

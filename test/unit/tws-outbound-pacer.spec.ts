@@ -9,9 +9,21 @@ describe('TWS outbound pacer (lanes and spacing on the injected Clock)', () => {
     const sent: Array<{ key: string; at: number }> = [];
     const dropped: string[] = [];
     const job = (lane: Lane, key: string, size = 1) => ({
-      lane, key, size, orderPath: true, send: () => { for (let i = 0; i < size; i++) sent.push({ key, at: clock.now() }); return size; }, drop: () => { dropped.push(key); },
+      lane,
+      key,
+      size,
+      orderPath: true,
+      send: () => {
+        for (let i = 0; i < size; i++) sent.push({ key, at: clock.now() });
+        return size;
+      },
+      drop: () => {
+        dropped.push(key);
+      },
     });
-    const runAll = () => { for (let t = clock.nextTimerAt(); t !== null; t = clock.nextTimerAt()) clock.advanceTo(t); };
+    const runAll = () => {
+      for (let t = clock.nextTimerAt(); t !== null; t = clock.nextTimerAt()) clock.advanceTo(t);
+    };
     return { clock, pacer, sent, dropped, job, runAll };
   }
 
@@ -20,7 +32,11 @@ describe('TWS outbound pacer (lanes and spacing on the injected Clock)', () => {
     for (const k of ['a', 'b', 'c']) pacer.enqueue(job('entry', k));
     expect(sent.map((s) => s.key)).to.deep.equal(['a']);
     runAll();
-    expect(sent).to.deep.equal([{ key: 'a', at: 0 }, { key: 'b', at: 30_000 }, { key: 'c', at: 60_000 }]);
+    expect(sent).to.deep.equal([
+      { key: 'a', at: 0 },
+      { key: 'b', at: 30_000 },
+      { key: 'c', at: 60_000 },
+    ]);
   });
 
   it('a cancel queued behind a burst of entries leaves in the next slot; exits before entries', () => {

@@ -12,7 +12,13 @@ const NIGHTLY = [{ start: '23:30', end: '01:00', label: 'nightly' }];
 describe('TWS reconnect policy (ladder, jitter, reset windows)', () => {
   it('walks the ladder with ±20 % seeded jitter, repeats the cap, and escalates after maxAttempts', () => {
     const rng = new Sfc32(9);
-    const p = new ReconnectPolicy({ backoffMs: [2_500, 5_000, 10_000], maxAttempts: 5, jitter: () => rng.next(), resetWindows: [], resetRetryMs: 60_000 });
+    const p = new ReconnectPolicy({
+      backoffMs: [2_500, 5_000, 10_000],
+      maxAttempts: 5,
+      jitter: () => rng.next(),
+      resetWindows: [],
+      resetRetryMs: 60_000,
+    });
     const at = ny('2026-03-04T11:00');
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -30,8 +36,17 @@ describe('TWS reconnect policy (ladder, jitter, reset windows)', () => {
   it('is deterministic for a seed', () => {
     const run = (seed: number): number[] => {
       const rng = new Sfc32(seed);
-      const p = new ReconnectPolicy({ backoffMs: [1_000, 2_000], maxAttempts: 4, jitter: () => rng.next(), resetWindows: [], resetRetryMs: 1 });
-      return [0, 1, 2, 3].map(() => { const d = p.next(0); return d.kind === 'retry' ? d.delayMs : -1; });
+      const p = new ReconnectPolicy({
+        backoffMs: [1_000, 2_000],
+        maxAttempts: 4,
+        jitter: () => rng.next(),
+        resetWindows: [],
+        resetRetryMs: 1,
+      });
+      return [0, 1, 2, 3].map(() => {
+        const d = p.next(0);
+        return d.kind === 'retry' ? d.delayMs : -1;
+      });
     };
     expect(run(3)).to.deep.equal(run(3));
     expect(run(3)).to.not.deep.equal(run(4));
@@ -59,7 +74,9 @@ describe('TWS reconnect policy (ladder, jitter, reset windows)', () => {
 
 describe('TWS heartbeat (on the injected Clock)', () => {
   /** Probe outcomes are promises: let them settle after each clock step. */
-  const flush = async (): Promise<void> => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
 
   it('declares the link dead after maxMisses consecutive unanswered probes, not before', async () => {
     const clock = new ManualClock(0);
@@ -67,9 +84,16 @@ describe('TWS heartbeat (on the injected Clock)', () => {
     let probes = 0;
     let dead = -1;
     const hb = new TwsHeartbeat({ intervalMs: 5, timeoutMs: 5, maxMisses: 2 }, timers, {
-      probe: () => { probes++; return Promise.reject(new Error('timeout')); },
-      beat: () => { throw new Error('no beat expected'); },
-      dead: (m) => { dead = m; },
+      probe: () => {
+        probes++;
+        return Promise.reject(new Error('timeout'));
+      },
+      beat: () => {
+        throw new Error('no beat expected');
+      },
+      dead: (m) => {
+        dead = m;
+      },
     });
     hb.start();
     clock.advanceTo(4_999);
@@ -92,7 +116,9 @@ describe('TWS heartbeat (on the injected Clock)', () => {
     const hb = new TwsHeartbeat({ intervalMs: 5, timeoutMs: 5, maxMisses: 2 }, timers, {
       probe: () => (++n % 2 === 1 ? Promise.reject(new Error('miss')) : Promise.resolve(1_700_000_000 + n)),
       beat: (s) => beats.push(s),
-      dead: () => { dead = true; },
+      dead: () => {
+        dead = true;
+      },
     });
     hb.start();
     for (let i = 0; i < 12; i++) {

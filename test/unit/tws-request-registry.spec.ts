@@ -31,7 +31,9 @@ describe('TWS request registry', () => {
     const a = reg.call<string>({ id: 7, type: 'executions', origin: 'reconcile', deadlineMs: 1_000, send: (id) => sent.push(id) });
     const b = reg.call<null>({ type: 'open-orders', origin: 'reconcile', deadlineMs: 1_000, send: () => sent.push(-1) });
     expect(reg.entries().map((e) => [e.id >= 0 ? e.id : 'local', e.type, e.origin, e.deadlineMs, e.status])).to.deep.equal([
-      [7, 'executions', 'reconcile', 1_000, 'pending'], ['local', 'open-orders', 'reconcile', 1_000, 'pending']]);
+      [7, 'executions', 'reconcile', 1_000, 'pending'],
+      ['local', 'open-orders', 'reconcile', 1_000, 'pending'],
+    ]);
     expect(sent).to.deep.equal([7, -1]);
     expect(reg.complete(7, 'done')).to.equal(true);
     expect(reg.completeType('open-orders')).to.equal(true);
@@ -57,7 +59,17 @@ describe('TWS request registry', () => {
     expect(e.details).to.include({ ibCode: 354 });
 
     let sends = 0;
-    const paced = reg.call({ id: 10, type: 'historical', origin: 'test', deadlineMs: 1_000, retries: 1, retryDelayMs: 5, send: () => { sends++; } });
+    const paced = reg.call({
+      id: 10,
+      type: 'historical',
+      origin: 'test',
+      deadlineMs: 1_000,
+      retries: 1,
+      retryDelayMs: 5,
+      send: () => {
+        sends++;
+      },
+    });
     reg.route(10, 162, 'Historical Market Data Service error message:Historical data request pacing violation');
     clock.advanceTo(clock.now() + 5_000); // the retry backoff is on the injected Clock
     expect(sends).to.equal(2);
@@ -82,7 +94,14 @@ describe('TWS request registry', () => {
   });
 
   it('late errors for ended requests are absorbed for 60 s, then unknown', async () => {
-    reg.stream({ id: 14, type: 'market-data', origin: 'feed', onError: () => { throw new Error('ended stream must not be called'); } });
+    reg.stream({
+      id: 14,
+      type: 'market-data',
+      origin: 'feed',
+      onError: () => {
+        throw new Error('ended stream must not be called');
+      },
+    });
     reg.endStream(14);
     expect(reg.route(14, 300, "Can't find EId with tickerId:14")).to.equal('late');
     const done = reg.call({ id: 15, type: 'executions', origin: 'x', deadlineMs: 1_000, send: () => {} });
@@ -123,7 +142,12 @@ describe('TWS error table and policy', () => {
   it('folds repeated warnings of one code per window, reports how many, and never folds errors or fatals', () => {
     const clock = new ManualClock(0);
     const out: Array<{ code: number; message: string; severity: string }> = [];
-    const policy = new TwsErrorPolicy(((name: string, p: { code: number; message: string; severity: string }) => { if (name === 'broker.error') out.push(p); }) as never, () => clock.now());
+    const policy = new TwsErrorPolicy(
+      ((name: string, p: { code: number; message: string; severity: string }) => {
+        if (name === 'broker.error') out.push(p);
+      }) as never,
+      () => clock.now(),
+    );
     for (let i = 0; i < 15; i++) policy.report(10197, 7, 'No market data during competing live session', 'Connected');
     expect(out.map((e) => e.code)).to.deep.equal([10197]);
     clock.advanceTo(16 * 60 * 1_000_000);

@@ -18,7 +18,9 @@ describe('ManualClock', () => {
   it('does not fire a cancelled timer and never moves backwards', () => {
     const clock = new ManualClock(0);
     let fired = false;
-    const handle = clock.setTimeout(10, () => { fired = true; });
+    const handle = clock.setTimeout(10, () => {
+      fired = true;
+    });
     clock.cancelTimer(handle);
     clock.cancelTimer(handle);
     clock.advanceTo(20);
@@ -31,7 +33,10 @@ describe('ManualClock', () => {
   it('fires timers set by a callback within the same advance when due', () => {
     const clock = new ManualClock(0);
     const order: number[] = [];
-    clock.setTimer(10, () => { order.push(clock.now()); clock.setTimeout(5, () => order.push(clock.now())); });
+    clock.setTimer(10, () => {
+      order.push(clock.now());
+      clock.setTimeout(5, () => order.push(clock.now()));
+    });
     clock.advanceTo(100);
     expect(order).to.deep.equal([10, 15]);
   });

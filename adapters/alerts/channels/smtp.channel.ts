@@ -2,14 +2,26 @@ import nodemailer from 'nodemailer';
 import type { Alert, AlertChannel } from '../alert.js';
 import { alertText } from '../alert.js';
 
-export interface SmtpOptions { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string; to: string | string[] }
+export interface SmtpOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  pass?: string;
+  from: string;
+  to: string | string[];
+}
 
 /** E-mail over SMTP through nodemailer (STARTTLS when the server offers it; `secure` for implicit TLS). */
 export function smtpChannel(o: SmtpOptions): AlertChannel {
   const transport = nodemailer.createTransport({
-    host: o.host, port: o.port, secure: o.secure,
+    host: o.host,
+    port: o.port,
+    secure: o.secure,
     ...(o.user !== undefined ? { auth: { user: o.user, pass: o.pass ?? '' } } : {}),
-    connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000,
+    connectionTimeout: 5_000,
+    greetingTimeout: 5_000,
+    socketTimeout: 10_000,
   });
   return {
     name: 'smtp',

@@ -8,12 +8,14 @@ export function telegramChannel(baseUrl: string, token: string, chatId: string |
     name: 'telegram',
     async send(alert: Alert): Promise<void> {
       const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ chat_id: chatId, text: alertText(alert).slice(0, 4096), disable_web_page_preview: true }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       const answer = (await res.json().catch(() => ({}))) as { ok?: boolean; description?: string };
-      if (!res.ok || answer.ok !== true) throw new Error(`telegram answered ${res.status}${answer.description ? `: ${answer.description}` : ''}`);
+      if (!res.ok || answer.ok !== true)
+        throw new Error(`telegram answered ${res.status}${answer.description ? `: ${answer.description}` : ''}`);
     },
   };
 }

@@ -6,10 +6,26 @@ export function webhookChannel(url: string, shape: 'json' | 'slack' | 'discord',
   return {
     name: `webhook:${shape}`,
     async send(alert: Alert): Promise<void> {
-      const body = shape === 'slack' ? { text: alertText(alert) }
-        : shape === 'discord' ? { content: alertText(alert).slice(0, 2000) }
-        : { type: alert.type, level: alert.level, key: alert.key, title: alert.title, detail: alert.detail, sessionId: alert.sessionId, at: alert.at };
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      const body =
+        shape === 'slack'
+          ? { text: alertText(alert) }
+          : shape === 'discord'
+            ? { content: alertText(alert).slice(0, 2000) }
+            : {
+                type: alert.type,
+                level: alert.level,
+                key: alert.key,
+                title: alert.title,
+                detail: alert.detail,
+                sessionId: alert.sessionId,
+                at: alert.at,
+              };
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (!res.ok) throw new Error(`webhook answered ${res.status}`);
       await res.arrayBuffer();
     },

@@ -16,12 +16,20 @@ function format(r: OperatorResult): string {
     const detail = r.detail === undefined ? '' : `\n${JSON.stringify(r.detail, null, 2)}`;
     return `ok — state ${r.state}${detail}`;
   }
-  const reasons = r.reasons.map((x) => (typeof x === 'string' ? x : `${x.code} (${x.limit}: observed ${x.observed}, threshold ${x.threshold})${x.message ? ` ${x.message}` : ''}`));
+  const reasons = r.reasons.map((x) =>
+    typeof x === 'string'
+      ? x
+      : `${x.code} (${x.limit}: observed ${x.observed}, threshold ${x.threshold})${x.message ? ` ${x.message}` : ''}`,
+  );
   return `refused — state ${r.state}\n  ${reasons.join('\n  ')}`;
 }
 
 /** Run one control action against the session whose control file is in `dataDir`; returns the exit code. */
-export async function runControl(action: string, opts: ControlOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function runControl(
+  action: string,
+  opts: ControlOptions,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<number> {
   const raw: Record<string, unknown> = { command: action, operatorId: opts.operator };
   if (opts.note !== undefined) raw.note = opts.note;
   if (opts.symbol !== undefined) raw.symbol = opts.symbol;
@@ -49,7 +57,11 @@ export function registerControlCommands(program: Command): void {
     .option('-s, --symbol <symbol>', 'symbol for pause-symbol/resume-symbol (or pause/resume of one symbol)')
     .option('-n, --note <note>', 'why (journaled with the operator id; required for clear)')
     .option('-d, --data-dir <dir>', 'data directory of the running session', 'var')
-    .addOption(new Option('-o, --operator <id>', 'operator id recorded in the journal').default(process.env.HARVESTER_OPERATOR ?? process.env.USER ?? 'operator'))
+    .addOption(
+      new Option('-o, --operator <id>', 'operator id recorded in the journal').default(
+        process.env.HARVESTER_OPERATOR ?? process.env.USER ?? 'operator',
+      ),
+    )
     .option('--timeout <ms>', 'how long to wait for an answer', '5000')
     .option('--json', 'print the raw JSON answer')
     .action(async (action: string, opts: ControlOptions) => {

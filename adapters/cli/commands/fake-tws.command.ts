@@ -62,21 +62,38 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
       const start = fake.wallClock.nowMicros();
       const market = recording
         ? fake.iterableMarket(() => load(recording))
-        : fake.syntheticMarket({ symbol: opts.symbol, seed, start, steps: 6.5 * 3600 * 10, mid: 1_500_000, tick: 100,
-          interval: 100_000 });
+        : fake.syntheticMarket({ symbol: opts.symbol, seed, start, steps: 6.5 * 3600 * 10, mid: 1_500_000, tick: 100, interval: 100_000 });
       // Orders are matched by the simulated broker (book walking, queue position, OCA), fed the book the clients see.
       const view = new fake.FakeMarketView();
       const venue = new SimulatedBroker({
-        clock: new WallClock(), market: view, random: new Sfc32(seed), latencyUs: 0, jitterUs: 0, commission: IBKR_FIXED,
-        queueModel: 'tail', startEquity: 1_000_000 * 10_000, account: opts.account, execPrefix: 'fake',
+        clock: new WallClock(),
+        market: view,
+        random: new Sfc32(seed),
+        latencyUs: 0,
+        jitterUs: 0,
+        commission: IBKR_FIXED,
+        queueModel: 'tail',
+        startEquity: 1_000_000 * 10_000,
+        account: opts.account,
+        execPrefix: 'fake',
       });
       await venue.connect();
       const server = await fake.FakeTwsServer.start({
-        port: Number(opts.port), host: '127.0.0.1', serverVersion, accounts: [opts.account], scenario: opts.scenario,
-        seed, market, speed: speed > 0 ? speed : Infinity, clock: fake.wallClock, matcher: new fake.BrokerBackedMatcher(venue, view),
+        port: Number(opts.port),
+        host: '127.0.0.1',
+        serverVersion,
+        accounts: [opts.account],
+        scenario: opts.scenario,
+        seed,
+        market,
+        speed: speed > 0 ? speed : Infinity,
+        clock: fake.wallClock,
+        matcher: new fake.BrokerBackedMatcher(venue, view),
       });
-      process.stdout.write(`fake TWS listening on 127.0.0.1:${server.port} (scenario ${opts.scenario}, ` +
-        `server version ${serverVersion}, market ${recording ?? `synthetic ${opts.symbol} seed ${seed}`})\n`);
+      process.stdout.write(
+        `fake TWS listening on 127.0.0.1:${server.port} (scenario ${opts.scenario}, ` +
+          `server version ${serverVersion}, market ${recording ?? `synthetic ${opts.symbol} seed ${seed}`})\n`,
+      );
       server.on('connection', (e) => process.stdout.write(`connection #${e.connectionId}\n`));
       server.on('disconnect', (e) => process.stdout.write(`connection #${e.connectionId} (client ${e.clientId}) closed\n`));
       // Each order message that reaches this TWS, so an operator rehearsing a refusal (read-only, arming) sees at once
@@ -86,13 +103,17 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
         if (e.request.kind !== 'placeOrder') return;
         orders++;
         const o = e.request.order;
-        process.stdout.write(`order #${orders}: id ${o.orderId} ${o.action} ${o.totalQuantity} ${o.contract.symbol} ${o.orderType} from client ${e.clientId}\n`);
+        process.stdout.write(
+          `order #${orders}: id ${o.orderId} ${o.action} ${o.totalQuantity} ${o.contract.symbol} ${o.orderType} from client ${e.clientId}\n`,
+        );
       });
       await new Promise<void>((resolve) => {
         // Started through `npx`, this process is npm's child: killing npx's pid must not leave the server listening,
         // so it also stops on SIGHUP and when its parent is gone (it is then re-parented, and its ppid changes).
         const parent = process.ppid;
-        const orphaned = setInterval(() => { if (process.ppid !== parent) stop(); }, 500);
+        const orphaned = setInterval(() => {
+          if (process.ppid !== parent) stop();
+        }, 500);
         orphaned.unref();
         const stop = (): void => {
           clearInterval(orphaned);
@@ -109,8 +130,10 @@ export function registerFakeTwsCommand(program: Command, deps: FakeTwsCommandDep
         process.on('SIGTERM', stop);
         process.on('SIGHUP', stop);
       });
-      process.stdout.write(`fake TWS stopped (${server.stats.connections} connections, ${orders} order messages, ` +
-        `${server.stats.decodeErrors} undecodable client frames)\n`);
+      process.stdout.write(
+        `fake TWS stopped (${server.stats.connections} connections, ${orders} order messages, ` +
+          `${server.stats.decodeErrors} undecodable client frames)\n`,
+      );
     });
 }
 

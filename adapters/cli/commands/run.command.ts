@@ -66,7 +66,10 @@ export function registerRunCommand(program: Command): void {
     .option('--record <file>', 'record the market data the session sees into a Harvester recording (one file a symbol)')
     .option('--status-every <sec>', 'outside replay, print a one-line status this often (0: never)', '60')
     .option('--metrics [port]', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (a free port unless given; the URL goes to stderr)')
-    .option('--dashboard [port]', 'serve the live dashboard on 127.0.0.1 (a free port unless given); its address with the token goes to <dataDir>/dashboard.url')
+    .option(
+      '--dashboard [port]',
+      'serve the live dashboard on 127.0.0.1 (a free port unless given); its address with the token goes to <dataDir>/dashboard.url',
+    )
     .option('--db-url <url>', DB_URL_HELP)
     .action(async (opts: RunOptions) => {
       process.exitCode = await runSession(opts);
@@ -111,8 +114,12 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
   // are the ones captured at process start, before the config file (which is code) ran.
   const armFlag = Boolean(opts.armLive) && launchArmFlag;
   const arming = checkLiveArming({
-    mode: resolved.root.mode, configArmed: resolved.root.live.armed, armFlag,
-    armEnv: launchEnv.HARVESTER_ARM_LIVE, configuredAccount: resolved.accountId, venues: resolved.venues,
+    mode: resolved.root.mode,
+    configArmed: resolved.root.live.armed,
+    armFlag,
+    armEnv: launchEnv.HARVESTER_ARM_LIVE,
+    configuredAccount: resolved.accountId,
+    venues: resolved.venues,
   });
   if (!arming.ok) {
     process.stderr.write(`harvester: refusing to start: ${arming.code}: ${arming.message}\n`);
@@ -125,13 +132,20 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
   let clockNow = (): number => 0;
   let view: SessionView | null = null;
   const alerts = startSessionAlerts({
-    config: resolved.alerts, sessionId, dataDir: resolved.root.dataDir, clockNow: () => clockNow(),
+    config: resolved.alerts,
+    sessionId,
+    dataDir: resolved.root.dataDir,
+    clockNow: () => clockNow(),
     watch: resolved.root.mode === 'replay' ? null : { bin: HARVESTER_BIN, configFile: configPath },
     onRecord: (r) => view?.noteAlert(r),
   });
   const narrator = new SessionNarrator(logFactory('session'), {
-    timeZone: resolved.root.session.timeZone, mode: resolved.root.mode, statusEverySec: Number(opts.statusEvery ?? 60),
-    print: (line) => { process.stderr.write(`${line}\n`); },
+    timeZone: resolved.root.session.timeZone,
+    mode: resolved.root.mode,
+    statusEverySec: Number(opts.statusEvery ?? 60),
+    print: (line) => {
+      process.stderr.write(`${line}\n`);
+    },
   });
   warnAboutWindow(resolved, (line) => process.stderr.write(`${line}\n`));
   // Damaged input must not pass for a clean day: every skipped block or line is counted here and reported at the end.
@@ -144,7 +158,13 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
   let metrics: SessionMetrics | null = null;
   const runtime = await createHarvester(resolved, {
     liveness: sessionLiveness(resolved.root.dataDir),
-    wrapJournal: (j) => tapJournal(j, feed === null ? [alerts.onRow, narrator.onRow, countDamage] : [alerts.onRow, narrator.onRow, countDamage, feed.onRow, (s, e) => metrics?.onRow(s, e)]),
+    wrapJournal: (j) =>
+      tapJournal(
+        j,
+        feed === null
+          ? [alerts.onRow, narrator.onRow, countDamage]
+          : [alerts.onRow, narrator.onRow, countDamage, feed.onRow, (s, e) => metrics?.onRow(s, e)],
+      ),
     sessionId,
     wallStartedAt: wall.toISOString(),
     clock: resolved.root.mode === 'replay' ? undefined : new WallClock(),
@@ -156,18 +176,34 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
   // Which process runs the session: a session left 'running' whose process is gone shows as crashed.
   writePidFile(resolved.root.dataDir, sessionId);
   narrator.start(runtime);
-  const recorder = opts.record === undefined ? null : new FeedRecorder(runtime.feed, {
-    file: opts.record, symbols: resolved.root.instruments.map((i) => i.symbol), date: resolved.root.session.date, timeZone: resolved.root.session.timeZone,
-    tick: (symbol) => toPrice(resolved.root.instruments.find((i) => i.symbol === symbol)?.tick ?? 0.01), meta: { sessionId, mode: resolved.root.mode },
+  const recorder =
+    opts.record === undefined
+      ? null
+      : new FeedRecorder(runtime.feed, {
+          file: opts.record,
+          symbols: resolved.root.instruments.map((i) => i.symbol),
+          date: resolved.root.session.date,
+          timeZone: resolved.root.session.timeZone,
+          tick: (symbol) => toPrice(resolved.root.instruments.find((i) => i.symbol === symbol)?.tick ?? 0.01),
+          meta: { sessionId, mode: resolved.root.mode },
+        });
+  const disarmLastResort = installLastResort({
+    journal: runtime.engine.journalWriter,
+    close: async () => {
+      await runtime.close();
+      await alerts.close('crashed');
+    },
+    secrets: resolved.secrets,
   });
-  const disarmLastResort = installLastResort({ journal: runtime.engine.journalWriter, close: async () => { await runtime.close(); await alerts.close('crashed'); }, secrets: resolved.secrets });
   // Operator controls (pause, flatten, halt, clear…) for sessions that run in wall time; loopback only.
   let control: ControlServer | null = null;
   let dashboard: DashboardServer | null = null;
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
   let endStatus = 'failed';
   // An operator command is answered once its rows are durable: a HALT acknowledged must survive a crash right after.
-  const applyDurably = async (cmd: Parameters<typeof runtime.engine.controls.apply>[0]): ReturnType<typeof runtime.engine.controls.apply> => {
+  const applyDurably = async (
+    cmd: Parameters<typeof runtime.engine.controls.apply>[0],
+  ): ReturnType<typeof runtime.engine.controls.apply> => {
     const result = await runtime.engine.controls.apply(cmd);
     await runtime.engine.flushJournal();
     return result;
@@ -185,14 +221,25 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
     process.stderr.write(`harvester: metrics on ${metricsServer.url}\n`);
   }
   if (view !== null && opts.dashboard !== undefined && control !== null) {
-    dashboard = await startDashboard({ port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0, token: control.token, view, apply: applyDurably });
+    dashboard = await startDashboard({
+      port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0,
+      token: control.token,
+      view,
+      apply: applyDurably,
+    });
     // The URL with the token goes to a 0600 file, not to stderr, which logs and CI capture.
     const urlFile = path.resolve(resolved.root.dataDir, 'dashboard.url');
     fs.writeFileSync(urlFile, `${dashboard.url}?token=${control.token}\n`, { mode: 0o600 });
     fs.chmodSync(urlFile, 0o600);
     process.stderr.write(`harvester: dashboard on ${dashboard.url} — open the address in ${urlFile} (it carries the session token)\n`);
   }
-  const bar = !opts.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'replay {bar} {value} events | {time}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const bar =
+    !opts.json && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { format: 'replay {bar} {value} events | {time}', stream: process.stderr, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
   bar?.start(0, 0, { time: '' });
   try {
     const result = await runtime.engine.run({
@@ -237,7 +284,12 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
     }
     endStatus = result.status;
     if (damaged.length > 0) {
-      process.stderr.write(`harvester: the market data was damaged: ${damaged.length} block(s) or row(s) skipped\n${damaged.slice(0, 10).map((d) => `  ${d.source} @${d.offset}: ${d.reason}`).join('\n')}\n`);
+      process.stderr.write(
+        `harvester: the market data was damaged: ${damaged.length} block(s) or row(s) skipped\n${damaged
+          .slice(0, 10)
+          .map((d) => `  ${d.source} @${d.offset}: ${d.reason}`)
+          .join('\n')}\n`,
+      );
       if (!opts.tolerateCorrupt && result.status !== 'failed') {
         process.stderr.write('harvester: exiting 4 (pass --tolerate-corrupt to accept a damaged recording)\n');
         return 4;

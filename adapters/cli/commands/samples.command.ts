@@ -20,15 +20,20 @@ export async function journaledSamples(journal: Journal, sessionId: string): Pro
 
 export function registerSamplesCommands(program: Command): void {
   const samples = program.command('samples').description('training samples journaled by sessions (real trades and ghost brackets)');
-  storeOptions(samples
-    .command('export')
-    .description('export a session\'s training samples as CSV or JSON lines')
-    .argument('<session>', 'session id (see `harvester sessions`)'))
+  storeOptions(
+    samples
+      .command('export')
+      .description("export a session's training samples as CSV or JSON lines")
+      .argument('<session>', 'session id (see `harvester sessions`)'),
+  )
     .option('--format <format>', 'csv | jsonl', 'jsonl')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--real-only', 'leave out synthetic (ghost bracket) samples')
     .action(async (session: string, opts: StoreOptions & { format: string; out?: string; realOnly?: boolean }) => {
-      if (opts.format !== 'csv' && opts.format !== 'jsonl') throw new HarvesterError('CONFIG.INVALID', `--format: expected csv or jsonl, got '${opts.format}'`, { details: { path: '--format' } });
+      if (opts.format !== 'csv' && opts.format !== 'jsonl')
+        throw new HarvesterError('CONFIG.INVALID', `--format: expected csv or jsonl, got '${opts.format}'`, {
+          details: { path: '--format' },
+        });
       await withJournal(opts, async (journal) => {
         const all = await journaledSamples(journal, session);
         const list = opts.realOnly ? all.filter((s) => !s.synthetic) : all;

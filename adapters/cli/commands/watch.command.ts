@@ -32,11 +32,23 @@ export function registerWatchCommand(program: Command): void {
         const verdict = judgeHeartbeat(hb, Date.now(), pidAlive);
         if (verdict.kind === 'stopped') return;
         if (verdict.kind === 'dead') {
-          const dispatcher = new AlertDispatcher(channels, resolved.alerts, `${opts.heartbeat.replace(/\.heartbeat\.json$/, '')}.watch.jsonl`);
+          const dispatcher = new AlertDispatcher(
+            channels,
+            resolved.alerts,
+            `${opts.heartbeat.replace(/\.heartbeat\.json$/, '')}.watch.jsonl`,
+          );
           dispatcher.raise({
-            type: 'process-died', level: 'critical', key: 'died', sessionId: hb?.sessionId ?? '?', at: 0, raisedWallMs: Date.now(),
+            type: 'process-died',
+            level: 'critical',
+            key: 'died',
+            sessionId: hb?.sessionId ?? '?',
+            at: 0,
+            raisedWallMs: Date.now(),
             title: `Harvester session ${hb?.sessionId ?? '?'} is not running`,
-            detail: `${verdict.reason}; last heartbeat ` + `${verdict.lastBeatWallMs ? new Date(verdict.lastBeatWallMs).toISOString() : 'never'}. Positions and ` + `working orders at the broker are as the process left them: check them now.`,
+            detail:
+              `${verdict.reason}; last heartbeat ` +
+              `${verdict.lastBeatWallMs ? new Date(verdict.lastBeatWallMs).toISOString() : 'never'}. Positions and ` +
+              `working orders at the broker are as the process left them: check them now.`,
           });
           await dispatcher.close(60_000);
           return;

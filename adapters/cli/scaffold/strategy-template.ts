@@ -1,23 +1,41 @@
 /** Files of a new strategy plugin package, as `harvester init strategy NAME` writes them. */
 export function strategyTemplate(name: string): Record<string, string> {
-  const className = name.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('') + 'Strategy';
+  const className =
+    name
+      .split('-')
+      .map((p) => p[0]!.toUpperCase() + p.slice(1))
+      .join('') + 'Strategy';
   return {
-    'package.json': `${JSON.stringify({
-      name: `harvester-strategy-${name}`,
-      version: '0.1.0',
-      type: 'module',
-      main: './index.ts',
-      exports: { '.': './index.ts' },
-      peerDependencies: { harvester: '*' },
-      scripts: { test: 'mocha --import=tsx test/*.spec.ts' },
-    }, null, 2)}\n`,
-    'tsconfig.json': `${JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
-        skipLibCheck: true, experimentalDecorators: true, types: ['mocha', 'node'],
+    'package.json': `${JSON.stringify(
+      {
+        name: `harvester-strategy-${name}`,
+        version: '0.1.0',
+        type: 'module',
+        main: './index.ts',
+        exports: { '.': './index.ts' },
+        peerDependencies: { harvester: '*' },
+        scripts: { test: 'mocha --import=tsx test/*.spec.ts' },
       },
-      include: ['*.ts', 'test/*.ts'],
-    }, null, 2)}\n`,
+      null,
+      2,
+    )}\n`,
+    'tsconfig.json': `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          experimentalDecorators: true,
+          types: ['mocha', 'node'],
+        },
+        include: ['*.ts', 'test/*.ts'],
+      },
+      null,
+      2,
+    )}\n`,
     'index.ts': `import { defineStrategy } from 'harvester/sdk';
 import { ${className} } from './${name}.strategy.js';
 import { params } from './params.js';

@@ -42,7 +42,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const pool = new Piscina({ filename: new URL('./sweep-worker-entry.mjs', import.meta.url).href, maxThreads: o.threads, minThreads: 1 });
   const flipAt = Math.floor(o.seeds.length / 2);
   const task = (seed: number, index: number, arm: 'learned' | 'static'): SweepDayTask => ({
-    seed, index, signal: o.signal, flipAt, arm, dataDir: o.dataDir, baseDir: o.baseDir,
+    seed,
+    index,
+    signal: o.signal,
+    flipAt,
+    arm,
+    dataDir: o.dataDir,
+    baseDir: o.baseDir,
     store: path.join(tmp, arm === 'learned' ? 'learned.sqlite' : `static-${index}.sqlite`),
     ...(o.learningConfig === undefined ? {} : { learning: o.learningConfig }),
   });
@@ -50,7 +56,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const wantStatic = o.learning !== 'on';
   const total = (wantLearned ? o.seeds.length : 0) + (wantStatic ? o.seeds.length : 0);
   let done = 0;
-  const tick = (): void => { done++; o.onDay?.(done, total); };
+  const tick = (): void => {
+    done++;
+    o.onDay?.(done, total);
+  };
   try {
     const learnedChain = (async () => {
       const out: SweepDayResult[] = [];
@@ -62,15 +71,32 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
       return out;
     })();
     const statics = wantStatic
-      ? Promise.all(o.seeds.map(async (seed, i) => { const r = (await pool.run(task(seed, i, 'static'))) as SweepDayResult; tick(); return r; }))
+      ? Promise.all(
+          o.seeds.map(async (seed, i) => {
+            const r = (await pool.run(task(seed, i, 'static'))) as SweepDayResult;
+            tick();
+            return r;
+          }),
+        )
       : Promise.resolve([] as SweepDayResult[]);
     const [learned, stat] = await Promise.all([learnedChain, statics]);
     stat.sort((a, b) => a.index - b.index);
     const seedsLabel = `${o.seeds[0]}..${o.seeds[o.seeds.length - 1]}`;
     return {
-      seeds: seedsLabel, signal: o.signal,
-      learned: wantLearned ? armFigures(learned.flatMap((d) => d.trades), 1) : null,
-      static: wantStatic ? armFigures(stat.flatMap((d) => d.trades), 2) : null,
+      seeds: seedsLabel,
+      signal: o.signal,
+      learned: wantLearned
+        ? armFigures(
+            learned.flatMap((d) => d.trades),
+            1,
+          )
+        : null,
+      static: wantStatic
+        ? armFigures(
+            stat.flatMap((d) => d.trades),
+            2,
+          )
+        : null,
       oracle: wantStatic && o.signal !== 'none' ? oracleFigures(stat, 3) : null,
       upliftPerDay: wantLearned && wantStatic ? dailyUplift(learned, stat, 4) : null,
       promotions: learned.reduce((a, d) => a + d.promotions, 0),
@@ -94,6 +120,7 @@ export function parseSeeds(text: string): number[] {
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
   const list = text.split(',').map((s) => Number(s.trim()));
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--seeds ${text}: expected A..B or a list of integers`);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 0))
+    throw new Error(`--seeds ${text}: expected A..B or a list of integers`);
   return list;
 }

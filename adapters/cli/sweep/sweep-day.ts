@@ -91,13 +91,28 @@ export async function resolveSweepDay(t: SweepDayTask): Promise<ResolvedConfig> 
   const date = START_DATE.plus({ days: t.index }).toISODate()!;
   const planted = t.signal !== 'none';
   const invert = t.signal === 'poisoned' && t.index >= t.flipAt;
-  const monitor = { ...((t.learning?.monitor as Record<string, unknown>) ?? {}), ...(t.arm === 'static' ? { maxPromotionsPerSession: 0 } : {}) };
+  const monitor = {
+    ...((t.learning?.monitor as Record<string, unknown>) ?? {}),
+    ...(t.arm === 'static' ? { maxPromotionsPerSession: 0 } : {}),
+  };
   const input = {
-    mode: 'replay', seed: t.seed,
-    session: { date: t.session?.date ?? date, timeZone: 'America/New_York', start: t.session?.start ?? '09:30', end: t.session?.end ?? '11:15' },
+    mode: 'replay',
+    seed: t.seed,
+    session: {
+      date: t.session?.date ?? date,
+      timeZone: 'America/New_York',
+      start: t.session?.start ?? '09:30',
+      end: t.session?.end ?? '11:15',
+    },
     account: { currency: 'USD', startEquity: 100_000 },
     instruments: [{ symbol: t.symbol ?? 'HRVST', tick: 0.01 }],
-    marketData: { use: 'replay', params: t.recording !== undefined ? { recording: t.recording } : { generate: { symbol: 'HRVST', ...(planted ? { signal: 'planted', invert } : {}) } } },
+    marketData: {
+      use: 'replay',
+      params:
+        t.recording !== undefined
+          ? { recording: t.recording }
+          : { generate: { symbol: 'HRVST', ...(planted ? { signal: 'planted', invert } : {}) } },
+    },
     broker: { use: 'simulated', params: {} },
     store: { use: 'typeorm', params: { driver: 'sqlite', file: t.store } },
     learning: { learners: [{ use: 'meta-label', params: SWEEP_META_LABEL }], ...(t.learning ?? {}), monitor },
@@ -128,12 +143,20 @@ async function collect(t: SweepDayTask, sessionId: string, runtime: Awaited<Retu
     const rollbackRows = events.filter((e) => e.type === 'learning.rollback').map((e) => ({ ...e.data }));
     const started = events.find((e) => e.type === 'learning.started');
     const entries = (await journal.entries(sessionId, { kind: 'decision' })).filter((e) => e.type === 'decision.entry');
-    const filterScores = entries.map((e) => (e.data.gates as Record<string, { value: unknown }> | undefined)?.memoryFilter?.value).filter((v): v is number => typeof v === 'number');
+    const filterScores = entries
+      .map((e) => (e.data.gates as Record<string, { value: unknown }> | undefined)?.memoryFilter?.value)
+      .filter((v): v is number => typeof v === 'number');
     return {
-      seed: t.seed, index: t.index, arm: t.arm, trades,
+      seed: t.seed,
+      index: t.index,
+      arm: t.arm,
+      trades,
       promotions: verdicts.filter((v) => v.promoted === true).length,
       rejections: verdicts.filter((v) => v.pass === false && v.forced !== true).length,
-      evaluations: verdicts.length, rollbacks: rollbackRows.length, verdicts, rollbackRows,
+      evaluations: verdicts.length,
+      rollbacks: rollbackRows.length,
+      verdicts,
+      rollbackRows,
       loadRows: events.filter((e) => e.type === 'learning.gate-on-load').map((e) => ({ ...e.data })),
       startVersion: (started?.data.version as number | undefined) ?? null,
       firstEntryMemoryVersion: entries[0]?.data.memoryVersion as number | null | undefined,

@@ -19,9 +19,13 @@ export function armFigures(trades: readonly SweepTrade[], seed: number): ArmFigu
   const ci = bootstrapMean(rs, { seed, iterations: 4000, confidence: 0.95 });
   const mean = (xs: number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
   return {
-    trades: rs.length, expectancyR: r4(ci.mean), ciLowR: r4(ci.lo), ciHighR: r4(ci.hi),
+    trades: rs.length,
+    expectancyR: r4(ci.mean),
+    ciLowR: r4(ci.lo),
+    ciHighR: r4(ci.hi),
     winRate: r4(rs.length === 0 ? 0 : rs.filter((r) => r > 0).length / rs.length),
-    maeR: r4(mean(trades.map((t) => t.mae))), mfeR: r4(mean(trades.map((t) => t.mfe))),
+    maeR: r4(mean(trades.map((t) => t.mae))),
+    mfeR: r4(mean(trades.map((t) => t.mfe))),
   };
 }
 
@@ -29,7 +33,11 @@ export function armFigures(trades: readonly SweepTrade[], seed: number): ArmFigu
  * Uplift per day, paired on the same days: (learned R summed over the day) − (static R summed), bootstrapped over
  * days (95 %). Per-day sums, not per-trade means, because a filter changes the number of trades.
  */
-export function dailyUplift(learned: readonly SweepDayResult[], statics: readonly SweepDayResult[], seed: number): { meanR: number; ciLowR: number; ciHighR: number; days: number } {
+export function dailyUplift(
+  learned: readonly SweepDayResult[],
+  statics: readonly SweepDayResult[],
+  seed: number,
+): { meanR: number; ciLowR: number; ciHighR: number; days: number } {
   const byIndex = new Map(statics.map((d) => [d.index, d]));
   const diffs: number[] = [];
   for (const l of learned) {

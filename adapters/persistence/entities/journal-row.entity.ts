@@ -49,5 +49,8 @@ function journalEntity(kind: JournalKind): EntitySchema<JournalRow> {
 }
 
 export const journalEntities: Readonly<Record<JournalKind, EntitySchema<JournalRow>>> = Object.freeze(
-  Object.fromEntries((Object.keys(JOURNAL_TABLES) as JournalKind[]).map((k) => [k, journalEntity(k)])) as Record<JournalKind, EntitySchema<JournalRow>>,
+  Object.fromEntries((Object.keys(JOURNAL_TABLES) as JournalKind[]).map((k) => [k, journalEntity(k)])) as Record<
+    JournalKind,
+    EntitySchema<JournalRow>
+  >,
 );

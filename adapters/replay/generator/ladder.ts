@@ -11,7 +11,14 @@ export class Ladder {
   readonly sizes = new Float64Array(LEVELS);
   best: number;
 
-  constructor(readonly side: BookSide, best: number, readonly tick: number, private readonly out: (e: Omit<DepthEvent, 'symbol' | 'seq' | 'epoch' | 'recvTime' | 'exchTime' | 'marketMaker' | 'endOfBatch' | 'kind'>) => void) {
+  constructor(
+    readonly side: BookSide,
+    best: number,
+    readonly tick: number,
+    private readonly out: (
+      e: Omit<DepthEvent, 'symbol' | 'seq' | 'epoch' | 'recvTime' | 'exchTime' | 'marketMaker' | 'endOfBatch' | 'kind'>,
+    ) => void,
+  ) {
     this.best = best;
   }
 

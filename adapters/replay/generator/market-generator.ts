@@ -73,20 +73,64 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
   const quality = planted ? new PlantedQuality(options.seed, options.invert === true) : null;
   const regimes: Readonly<Record<PlantedRegime, RegimeSpec>> = planted ? PLANTED_REGIMES : (REGIMES as Record<PlantedRegime, RegimeSpec>);
   const start = options.startTime ?? DateTime.fromISO(`${options.date}T${options.start}`, { zone: options.timeZone }).toMillis() * 1000;
-  const end = options.endTime !== undefined ? options.endTime : options.end !== undefined
-    ? DateTime.fromISO(`${options.date}T${options.end}`, { zone: options.timeZone }).toMillis() * 1000
-    : start + Math.round((options.minutes ?? 105) * 60 * S);
+  const end =
+    options.endTime !== undefined
+      ? options.endTime
+      : options.end !== undefined
+        ? DateTime.fromISO(`${options.date}T${options.end}`, { zone: options.timeZone }).toMillis() * 1000
+        : start + Math.round((options.minutes ?? 105) * 60 * S);
   const tick = options.tick;
   const intensity = options.intensity ?? 1;
-  const summary: GeneratorSummary = { events: 0, trades: 0, depth: 0, status: 0, firstTime: start, lastTime: start, lastPrice: options.startPrice };
+  const summary: GeneratorSummary = {
+    events: 0,
+    trades: 0,
+    depth: 0,
+    status: 0,
+    firstTime: start,
+    lastTime: start,
+    lastPrice: options.startPrice,
+  };
 
   let now = start;
   const batch: DepthEvent[] = [];
   const pool: DepthEvent[] = [];
-  const trade: TradeEvent = { kind: 'trade', symbol: options.symbol, price: 0, size: 0, aggressor: 'unknown', aggressorSource: 'venue', seq: 0, epoch: 1, recvTime: 0, exchTime: 0 };
-  const push = (d: Omit<DepthEvent, 'symbol' | 'seq' | 'epoch' | 'recvTime' | 'exchTime' | 'marketMaker' | 'endOfBatch' | 'kind'>): void => {
-    const e = pool[batch.length] ?? (pool[batch.length] = { kind: 'depth', symbol: options.symbol, side: 'bid', position: -1, operation: 'update', price: 0, size: 0, marketMaker: '', endOfBatch: false, seq: 0, epoch: 1, recvTime: 0, exchTime: 0 });
-    e.side = d.side; e.operation = d.operation; e.price = d.price; e.size = d.size; e.position = -1;
+  const trade: TradeEvent = {
+    kind: 'trade',
+    symbol: options.symbol,
+    price: 0,
+    size: 0,
+    aggressor: 'unknown',
+    aggressorSource: 'venue',
+    seq: 0,
+    epoch: 1,
+    recvTime: 0,
+    exchTime: 0,
+  };
+  const push = (
+    d: Omit<DepthEvent, 'symbol' | 'seq' | 'epoch' | 'recvTime' | 'exchTime' | 'marketMaker' | 'endOfBatch' | 'kind'>,
+  ): void => {
+    const e =
+      pool[batch.length] ??
+      (pool[batch.length] = {
+        kind: 'depth',
+        symbol: options.symbol,
+        side: 'bid',
+        position: -1,
+        operation: 'update',
+        price: 0,
+        size: 0,
+        marketMaker: '',
+        endOfBatch: false,
+        seq: 0,
+        epoch: 1,
+        recvTime: 0,
+        exchTime: 0,
+      });
+    e.side = d.side;
+    e.operation = d.operation;
+    e.price = d.price;
+    e.size = d.size;
+    e.position = -1;
     batch.push(e);
   };
   const flush = (): void => {
@@ -219,7 +263,8 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
         impulseHigh = bids.best;
         travel = (12 + rng.int(0, 24)) * tick;
       }
-      if (regime === 'recovery') travel = Math.max(4 * tick, Math.round((Math.abs(impulseHigh - impulseFrom) * (0.5 + rng.next() * 0.5)) / tick) * tick);
+      if (regime === 'recovery')
+        travel = Math.max(4 * tick, Math.round((Math.abs(impulseHigh - impulseFrom) * (0.5 + rng.next() * 0.5)) / tick) * tick);
       travelFrom = direction === 1 ? bids.best : asks.best;
       if (regime === 'breakdown') travel = (6 + rng.int(0, 10)) * tick;
       if (regime === 'pullback' && direction === 1) {
@@ -227,7 +272,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
         const retrace = Math.round(((impulseHigh - from) * (0.36 + rng.next() * 0.12)) / tick);
         // The shelf's owner rests at the retracement price; it shows once that price is within the visible book.
         shelfAt = impulseHigh - Math.max(2, retrace) * tick;
-        shelfSize = Math.round((bids.total(5) / 5) * (quality !== null ? quality.draw() : 3 + rng.next() * 2) / LOT) * LOT;
+        shelfSize = Math.round(((bids.total(5) / 5) * (quality !== null ? quality.draw() : 3 + rng.next() * 2)) / LOT) * LOT;
         shelfTested = false;
         exhaustAfter = Math.round((quality !== null && !quality.genuine ? quality.pullDelaySeconds() : 2 + rng.next() * 5) * S);
       } else shelfAt = 0;
@@ -282,7 +327,11 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       }
     }
     if (regime === 'pullback' && shelfTested && regimeEnds - now > exhaustAfter) regimeEnds = now + exhaustAfter;
-    if (regime === 'breakdown' ? travelFrom - bids.best >= travel : direction * ((direction === 1 ? bids.best : asks.best) - travelFrom) >= travel) {
+    if (
+      regime === 'breakdown'
+        ? travelFrom - bids.best >= travel
+        : direction * ((direction === 1 ? bids.best : asks.best) - travelFrom) >= travel
+    ) {
       regimeEnds = now;
       travel = Infinity;
     }

@@ -21,8 +21,15 @@ export const PLANTED_REGIMES: Readonly<Record<PlantedRegime, RegimeSpec>> = {
   burst: { ...REGIMES.burst, next: (rng) => (rng.next() < 0.85 ? 'pullback' : 'calm') },
   base: { ...REGIMES.base, next: () => 'recovery' },
   breakdown: {
-    rate: 120, trade: 0.32, buyShare: 0.18, improve: 0.05, bidImproveShare: 0.2, add: 0.34, bidAddShare: 0.3,
-    seconds: [12, 25], next: () => 'calm',
+    rate: 120,
+    trade: 0.32,
+    buyShare: 0.18,
+    improve: 0.05,
+    bidImproveShare: 0.2,
+    add: 0.34,
+    bidAddShare: 0.3,
+    seconds: [12, 25],
+    next: () => 'calm',
   },
 };
 
@@ -41,7 +48,10 @@ export class PlantedQuality {
   private readonly rng: Sfc32;
   genuine = true;
 
-  constructor(seed: number, private readonly invert: boolean) {
+  constructor(
+    seed: number,
+    private readonly invert: boolean,
+  ) {
     // Its own stream: drawing a quality never shifts the order flow's draws.
     this.rng = new Sfc32((seed ^ 0x51e1f) >>> 0);
   }

@@ -21,7 +21,13 @@ export interface LobsterImportOptions {
 
 /** What can be wrong with a LOBSTER pair, each counted (docs/recordings.md). */
 export type LobsterAnomaly =
-  | 'bad-message-line' | 'bad-orderbook-row' | 'negative-size' | 'time-backwards' | 'crossed-book' | 'orderbook-ended-early' | 'extra-orderbook-rows';
+  | 'bad-message-line'
+  | 'bad-orderbook-row'
+  | 'negative-size'
+  | 'time-backwards'
+  | 'crossed-book'
+  | 'orderbook-ended-early'
+  | 'extra-orderbook-rows';
 
 export interface LobsterImportReport {
   /** Levels per side, read from the orderbook file. */
@@ -53,13 +59,23 @@ const EMPTY_BID = -9_999_999_999;
 export function parseOrderbookRow(line: string, levels: number): LobsterRow | null {
   const f = line.split(',');
   if (f.length !== levels * 4) return null;
-  const row: LobsterRow = { askPrice: new Float64Array(levels), askSize: new Float64Array(levels), bidPrice: new Float64Array(levels), bidSize: new Float64Array(levels) };
+  const row: LobsterRow = {
+    askPrice: new Float64Array(levels),
+    askSize: new Float64Array(levels),
+    bidPrice: new Float64Array(levels),
+    bidSize: new Float64Array(levels),
+  };
   for (let k = 0; k < levels; k++) {
-    const ap = Number(f[4 * k]); const as = Number(f[4 * k + 1]); const bp = Number(f[4 * k + 2]); const bs = Number(f[4 * k + 3]);
+    const ap = Number(f[4 * k]);
+    const as = Number(f[4 * k + 1]);
+    const bp = Number(f[4 * k + 2]);
+    const bs = Number(f[4 * k + 3]);
     if (![ap, as, bp, bs].every(Number.isFinite)) return null;
     // LOBSTER's dummy prices mark an empty level.
-    row.askPrice[k] = ap === EMPTY_ASK ? 0 : ap; row.askSize[k] = ap === EMPTY_ASK ? 0 : as;
-    row.bidPrice[k] = bp === EMPTY_BID ? 0 : bp; row.bidSize[k] = bp === EMPTY_BID ? 0 : bs;
+    row.askPrice[k] = ap === EMPTY_ASK ? 0 : ap;
+    row.askSize[k] = ap === EMPTY_ASK ? 0 : as;
+    row.bidPrice[k] = bp === EMPTY_BID ? 0 : bp;
+    row.bidSize[k] = bp === EMPTY_BID ? 0 : bs;
   }
   return row;
 }
@@ -86,18 +102,37 @@ export async function importLobsterStream(
   const midnight = DateTime.fromISO(`${o.date}T00:00`, { zone: o.timeZone ?? 'America/New_York' }).toMillis() * 1000;
   const levels = await levelsOf(o.orderbookFile);
   if (o.levels !== undefined && o.levels !== levels) {
-    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${o.orderbookFile}: the orderbook file has ${levels} level(s) per side, not the ${o.levels} asked for (--levels)`);
+    throw new HarvesterError(
+      'DATA.UNSUPPORTED_FORMAT',
+      `${o.orderbookFile}: the orderbook file has ${levels} level(s) per side, not the ${o.levels} asked for (--levels)`,
+    );
   }
   const messages = readline.createInterface({ input: fs.createReadStream(o.messageFile), crlfDelay: Infinity });
   const books = readline.createInterface({ input: fs.createReadStream(o.orderbookFile), crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const report: LobsterImportReport = { levels, lines: 0, messages: 0, events: 0, trades: 0, depth: 0, halts: 0, malformed: [], rejected: 0, anomalies: {} };
+  const report: LobsterImportReport = {
+    levels,
+    lines: 0,
+    messages: 0,
+    events: 0,
+    trades: 0,
+    depth: 0,
+    halts: 0,
+    malformed: [],
+    rejected: 0,
+    anomalies: {},
+  };
   const reject = (line: number, kind: LobsterAnomaly, reason: string): void => {
     report.rejected++;
     report.anomalies[kind] = (report.anomalies[kind] ?? 0) + 1;
     if (report.malformed.length < 1_000) report.malformed.push({ line, reason });
   };
   let lastTime = -Infinity;
-  let prev: LobsterRow = { askPrice: new Float64Array(levels), askSize: new Float64Array(levels), bidPrice: new Float64Array(levels), bidSize: new Float64Array(levels) };
+  let prev: LobsterRow = {
+    askPrice: new Float64Array(levels),
+    askSize: new Float64Array(levels),
+    bidPrice: new Float64Array(levels),
+    bidSize: new Float64Array(levels),
+  };
   const base = { symbol: o.symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: 0 as number | null };
   const trade: TradeEvent = { ...base, kind: 'trade', price: 0, size: 0, aggressor: 'unknown', aggressorSource: 'venue' };
   const batch: DepthEvent[] = [];
@@ -113,27 +148,47 @@ export async function importLobsterStream(
     const f = msg.split(',');
     const row = parseOrderbookRow(next.value, levels);
     const type = Number(f[1]);
-    if (row === null) { reject(line, 'bad-orderbook-row', 'bad orderbook row'); continue; }
-    if (f.length < 6 || !Number.isFinite(type) || !/^\d+(\.\d+)?$/.test(f[0] ?? '') || ![f[3], f[4], f[5]].every((x) => Number.isFinite(Number(x)))) {
-      reject(line, 'bad-message-line', 'bad message line'); continue;
+    if (row === null) {
+      reject(line, 'bad-orderbook-row', 'bad orderbook row');
+      continue;
     }
-    if (hasNegative(row) || Number(f[3]) < 0) { reject(line, 'negative-size', 'negative size or price'); continue; }
+    if (
+      f.length < 6 ||
+      !Number.isFinite(type) ||
+      !/^\d+(\.\d+)?$/.test(f[0] ?? '') ||
+      ![f[3], f[4], f[5]].every((x) => Number.isFinite(Number(x)))
+    ) {
+      reject(line, 'bad-message-line', 'bad message line');
+      continue;
+    }
+    if (hasNegative(row) || Number(f[3]) < 0) {
+      reject(line, 'negative-size', 'negative size or price');
+      continue;
+    }
     const t = midnight + lobsterMicros(f[0]!);
-    if (t < lastTime) { reject(line, 'time-backwards', `time ${f[0]} is before the previous line's`); continue; }
+    if (t < lastTime) {
+      reject(line, 'time-backwards', `time ${f[0]} is before the previous line's`);
+      continue;
+    }
     lastTime = t;
-    if (row.bidPrice[0]! > 0 && row.askPrice[0]! > 0 && row.bidPrice[0]! >= row.askPrice[0]!) report.anomalies['crossed-book'] = (report.anomalies['crossed-book'] ?? 0) + 1;
+    if (row.bidPrice[0]! > 0 && row.askPrice[0]! > 0 && row.bidPrice[0]! >= row.askPrice[0]!)
+      report.anomalies['crossed-book'] = (report.anomalies['crossed-book'] ?? 0) + 1;
     report.messages++;
     if (type === 4 || type === 5) {
-      trade.price = Number(f[4]); trade.size = Number(f[3]);
+      trade.price = Number(f[4]);
+      trade.size = Number(f[3]);
       trade.aggressor = Number(f[5]) === -1 ? 'buy' : 'sell';
-      trade.recvTime = t; trade.exchTime = t;
+      trade.recvTime = t;
+      trade.exchTime = t;
       sink(trade);
-      report.trades++; report.events++;
+      report.trades++;
+      report.events++;
     } else if (type === 7) {
       const p = Number(f[4]);
       const status: FeedStatus = p === -1 ? 'halted' : p === 1 ? 'resumed' : 'trading';
       sink({ ...base, kind: 'status', status, reason: `LOBSTER halt message ${p}`, recvTime: t, exchTime: t });
-      report.halts++; report.events++;
+      report.halts++;
+      report.events++;
     }
     diffSide('ask', prev.askPrice, prev.askSize, row.askPrice, row.askSize, batch, base, t);
     diffSide('bid', prev.bidPrice, prev.bidSize, row.bidPrice, row.bidSize, batch, base, t);
@@ -141,7 +196,8 @@ export async function importLobsterStream(
       batch[i]!.endOfBatch = i === batch.length - 1;
       sink(batch[i]!);
     }
-    report.depth += batch.length; report.events += batch.length;
+    report.depth += batch.length;
+    report.events += batch.length;
     batch.length = 0;
     onMessage?.(line, row);
     prev = row;
@@ -155,13 +211,25 @@ export async function importLobsterStream(
   }
   const share = report.lines === 0 ? 1 : report.rejected / Math.max(report.lines, 1);
   if (report.messages === 0 || share > (o.maxRejectShare ?? 0.05)) {
-    throw new HarvesterError('DATA.MALFORMED_LINE', `${o.messageFile}: ${report.rejected} of ${report.lines} line(s) rejected ` + `(${(100 * share).toFixed(1)} %, more than the ${(100 * (o.maxRejectShare ?? 0.05)).toFixed(1)} ` + `% allowed): ${describeAnomalies(report.anomalies)}; first: ` + `${report.malformed.slice(0, 3).map((m) => `line ${m.line} ${m.reason}`).join('; ')}`, { details: { report } });
+    throw new HarvesterError(
+      'DATA.MALFORMED_LINE',
+      `${o.messageFile}: ${report.rejected} of ${report.lines} line(s) rejected ` +
+        `(${(100 * share).toFixed(1)} %, more than the ${(100 * (o.maxRejectShare ?? 0.05)).toFixed(1)} ` +
+        `% allowed): ${describeAnomalies(report.anomalies)}; first: ` +
+        `${report.malformed
+          .slice(0, 3)
+          .map((m) => `line ${m.line} ${m.reason}`)
+          .join('; ')}`,
+      { details: { report } },
+    );
   }
   return report;
 }
 
 export function describeAnomalies(a: Partial<Record<LobsterAnomaly, number>>): string {
-  const parts = Object.entries(a).filter(([, n]) => (n ?? 0) > 0).map(([k, n]) => `${k} ${n}`);
+  const parts = Object.entries(a)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([k, n]) => `${k} ${n}`);
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
@@ -171,7 +239,11 @@ async function levelsOf(file: string): Promise<number> {
   try {
     for await (const first of rl) {
       const columns = first.split(',').length;
-      if (columns < 4 || columns % 4 !== 0) throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the first orderbook row has ${columns} column(s); LOBSTER rows hold 4 per level`);
+      if (columns < 4 || columns % 4 !== 0)
+        throw new HarvesterError(
+          'DATA.UNSUPPORTED_FORMAT',
+          `${file}: the first orderbook row has ${columns} column(s); LOBSTER rows hold 4 per level`,
+        );
       return columns / 4;
     }
   } finally {
@@ -187,10 +259,32 @@ function hasNegative(row: LobsterRow): boolean {
   return false;
 }
 
-function diffSide(side: 'bid' | 'ask', pp: Float64Array, ps: Float64Array, np: Float64Array, ns: Float64Array, out: DepthEvent[], base: { symbol: string }, t: number): void {
-  const push = (operation: DepthEvent['operation'], price: number, size: number) => out.push({
-    kind: 'depth', symbol: base.symbol, side, position: -1, operation, price, size, marketMaker: '', endOfBatch: false, seq: 0, epoch: 1, recvTime: t, exchTime: t,
-  });
+function diffSide(
+  side: 'bid' | 'ask',
+  pp: Float64Array,
+  ps: Float64Array,
+  np: Float64Array,
+  ns: Float64Array,
+  out: DepthEvent[],
+  base: { symbol: string },
+  t: number,
+): void {
+  const push = (operation: DepthEvent['operation'], price: number, size: number) =>
+    out.push({
+      kind: 'depth',
+      symbol: base.symbol,
+      side,
+      position: -1,
+      operation,
+      price,
+      size,
+      marketMaker: '',
+      endOfBatch: false,
+      seq: 0,
+      epoch: 1,
+      recvTime: t,
+      exchTime: t,
+    });
   for (let i = 0; i < pp.length; i++) if (pp[i]! > 0 && np.indexOf(pp[i]!) < 0) push('delete', pp[i]!, 0);
   for (let i = 0; i < np.length; i++) {
     if (np[i]! <= 0) continue;
@@ -204,8 +298,13 @@ function diffSide(side: 'bid' | 'ask', pp: Float64Array, ps: Float64Array, np: F
 export async function importLobster(o: LobsterImportOptions): Promise<LobsterImportReport> {
   const tmp = `${o.out}.${process.pid}.tmp`;
   const writer = RecordingWriter.open(tmp, {
-    symbol: o.symbol, date: o.date, tick: 100, timeZone: o.timeZone ?? 'America/New_York', source: 'lobster',
-    createdBy: 'harvester import lobster', meta: { messageFile: o.messageFile, orderbookFile: o.orderbookFile, citation: 'LOBSTER, https://lobsterdata.com' },
+    symbol: o.symbol,
+    date: o.date,
+    tick: 100,
+    timeZone: o.timeZone ?? 'America/New_York',
+    source: 'lobster',
+    createdBy: 'harvester import lobster',
+    meta: { messageFile: o.messageFile, orderbookFile: o.orderbookFile, citation: 'LOBSTER, https://lobsterdata.com' },
   });
   let closed = false;
   try {

@@ -98,7 +98,17 @@ export interface Flyweights {
 export function createFlyweights(symbol: string): Flyweights {
   const base = { symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: null as number | null };
   return {
-    depth: { ...base, kind: 'depth', side: 'bid', position: -1, operation: 'update', price: 0, size: 0, marketMaker: '', endOfBatch: false },
+    depth: {
+      ...base,
+      kind: 'depth',
+      side: 'bid',
+      position: -1,
+      operation: 'update',
+      price: 0,
+      size: 0,
+      marketMaker: '',
+      endOfBatch: false,
+    },
     trade: { ...base, kind: 'trade', price: 0, size: 0, aggressor: 'unknown', aggressorSource: 'inferred' },
     quote: { ...base, kind: 'quote', bid: 0, bidSize: 0, ask: 0, askSize: 0, flags: 0 },
     status: { ...base, kind: 'status', status: 'trading', reason: '' },

@@ -3,7 +3,17 @@ import zlib from 'node:zlib';
 import type { MarketEvent } from '../../../core/domain/market.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import {
-  BLOCK_HEADER_SIZE, BLOCK_MAGIC, blockView, createFlyweights, decodeAt, MAGIC, MAX_BLOCK_EVENTS, RECORD_SIZE, recordTime, type BlockView, type RecordingHeader,
+  BLOCK_HEADER_SIZE,
+  BLOCK_MAGIC,
+  blockView,
+  createFlyweights,
+  decodeAt,
+  MAGIC,
+  MAX_BLOCK_EVENTS,
+  RECORD_SIZE,
+  recordTime,
+  type BlockView,
+  type RecordingHeader,
 } from './recording-format.js';
 
 export interface CorruptBlock {
@@ -37,7 +47,12 @@ export class RecordingReader {
   private readonly dataStart: number;
   private readonly size: number;
 
-  private constructor(private readonly fd: number, header: RecordingHeader, dataStart: number, size: number) {
+  private constructor(
+    private readonly fd: number,
+    header: RecordingHeader,
+    dataStart: number,
+    size: number,
+  ) {
     this.header = header;
     this.dataStart = dataStart;
     this.size = size;
@@ -116,15 +131,22 @@ export class RecordingReader {
     const bad = (offset: number, reason: string): RecordingBlock => ({ view: null!, count: 0, corrupt: { offset, reason } });
     while (pos < this.size) {
       const got = fs.readSync(this.fd, head, 0, BLOCK_HEADER_SIZE, pos);
-      if (got < BLOCK_HEADER_SIZE) { yield bad(pos, 'truncated block header'); return; }
+      if (got < BLOCK_HEADER_SIZE) {
+        yield bad(pos, 'truncated block header');
+        return;
+      }
       const payloadLen = head.readUInt32LE(4);
       const rawLen = head.readUInt32LE(8);
       const count = head.readUInt32LE(12);
       if (head.readUInt32LE(0) === BLOCK_MAGIC && count === 0 && payloadLen === 0 && rawLen === 0) {
         // The END block: all zeros but its magic. Anything after it was appended by something else.
-        if (head.subarray(16).some((b) => b !== 0)) { yield bad(pos, 'damaged END block'); return; }
+        if (head.subarray(16).some((b) => b !== 0)) {
+          yield bad(pos, 'damaged END block');
+          return;
+        }
         ended = true;
-        if (pos + BLOCK_HEADER_SIZE < this.size) yield bad(pos + BLOCK_HEADER_SIZE, `${this.size - pos - BLOCK_HEADER_SIZE} byte(s) after the end of the recording`);
+        if (pos + BLOCK_HEADER_SIZE < this.size)
+          yield bad(pos + BLOCK_HEADER_SIZE, `${this.size - pos - BLOCK_HEADER_SIZE} byte(s) after the end of the recording`);
         return;
       }
       if (head.readUInt32LE(0) !== BLOCK_MAGIC || payloadLen > MAX_PAYLOAD || rawLen !== count * RECORD_SIZE || count > MAX_BLOCK_EVENTS) {
@@ -164,7 +186,8 @@ export class RecordingReader {
       pos += BLOCK_HEADER_SIZE + payloadLen;
       yield { view, count, corrupt: null };
     }
-    if (!ended && this.header.endMarker === true) yield bad(this.size, 'the recording has no END block: it was cut short (or its writer crashed)');
+    if (!ended && this.header.endMarker === true)
+      yield bad(this.size, 'the recording has no END block: it was cut short (or its writer crashed)');
   }
 
   close(): void {
@@ -203,16 +226,22 @@ function checkHeader(file: string, json: Buffer): RecordingHeader {
   try {
     parsed = JSON.parse(json.toString('utf8'));
   } catch (error) {
-    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header is not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header is not valid JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
-  if (typeof parsed !== 'object' || parsed === null) throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header is not an object`);
+  if (typeof parsed !== 'object' || parsed === null)
+    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header is not an object`);
   const h = parsed as RecordingHeader;
-  if (h.formatVersion !== 1) throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: recording format v${String(h.formatVersion)} is not supported (v1)`);
+  if (h.formatVersion !== 1)
+    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: recording format v${String(h.formatVersion)} is not supported (v1)`);
   const wrong = HEADER_FIELDS.filter(([k, ok]) => !ok((h as unknown as Record<string, unknown>)[k])).map(([k, , what]) => `${k} (${what})`);
-  if (wrong.length > 0) throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header lacks or garbles ${wrong.join(', ')}`);
+  if (wrong.length > 0)
+    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header lacks or garbles ${wrong.join(', ')}`);
   if (h.headerCrc32 !== undefined) {
     const { headerCrc32, ...rest } = h;
-    if (zlib.crc32(Buffer.from(JSON.stringify(rest), 'utf8')) !== headerCrc32) throw new HarvesterError('DATA.CORRUPT_BLOCK', `${file}: the recording header fails its CRC (damaged)`);
+    if (zlib.crc32(Buffer.from(JSON.stringify(rest), 'utf8')) !== headerCrc32)
+      throw new HarvesterError('DATA.CORRUPT_BLOCK', `${file}: the recording header fails its CRC (damaged)`);
   }
   return h;
 }

@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { MarketEvent } from '../../../core/domain/market.js';
-import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, encodeEvent, FORMAT_VERSION, MAGIC, MAX_BLOCK_EVENTS, RECORD_SIZE, type RecordingHeader } from './recording-format.js';
+import {
+  BLOCK_HEADER_SIZE,
+  BLOCK_MAGIC,
+  encodeEvent,
+  FORMAT_VERSION,
+  MAGIC,
+  MAX_BLOCK_EVENTS,
+  RECORD_SIZE,
+  type RecordingHeader,
+} from './recording-format.js';
 
 /** Streams events into a recording: one block per MAX_BLOCK_EVENTS, written as soon as it is full. */
 export class RecordingWriter {
@@ -19,7 +28,10 @@ export class RecordingWriter {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const fd = fs.openSync(file, 'w');
     const body = JSON.stringify({ formatVersion: FORMAT_VERSION, ...header, endMarker: true });
-    const json = Buffer.from(JSON.stringify({ ...(JSON.parse(body) as object), headerCrc32: zlib.crc32(Buffer.from(body, 'utf8')) }), 'utf8');
+    const json = Buffer.from(
+      JSON.stringify({ ...(JSON.parse(body) as object), headerCrc32: zlib.crc32(Buffer.from(body, 'utf8')) }),
+      'utf8',
+    );
     const len = Buffer.alloc(4);
     len.writeUInt32LE(json.length, 0);
     fs.writeSync(fd, MAGIC);

@@ -9,8 +9,14 @@ import { fromTws } from './price.js';
 
 /** reqMktData tick types (IB "Tick Types" table). Delayed variants (66–70) follow 10167 or reqMarketDataType(3). */
 export const TICK = {
-  BID_SIZE: 0, BID: 1, ASK: 2, ASK_SIZE: 3,
-  DELAYED_BID: 66, DELAYED_ASK: 67, DELAYED_BID_SIZE: 69, DELAYED_ASK_SIZE: 70,
+  BID_SIZE: 0,
+  BID: 1,
+  ASK: 2,
+  ASK_SIZE: 3,
+  DELAYED_BID: 66,
+  DELAYED_ASK: 67,
+  DELAYED_BID_SIZE: 69,
+  DELAYED_ASK_SIZE: 70,
 } as const;
 
 /** A price the source marked as absent (IB sends −1, and 0 before the open): the side is missing, not malformed. */

@@ -10,7 +10,11 @@ const TYPES = { market: IbOrderType.MKT, limit: IbOrderType.LMT, stop: IbOrderTy
 const TIFS = { day: IbTif.DAY, gtc: IbTif.GTC, ioc: IbTif.IOC } as const;
 
 /** A Harvester order as TWS wants it; the account and orderRef travel on every order. */
-export function toIbOrder(o: OrderRequest, account: string | undefined, extra: { parentId?: number; transmit?: boolean; ocaGroup?: string } = {}): Order {
+export function toIbOrder(
+  o: OrderRequest,
+  account: string | undefined,
+  extra: { parentId?: number; transmit?: boolean; ocaGroup?: string } = {},
+): Order {
   const order: Order = {
     action: o.side === 'buy' ? OrderAction.BUY : OrderAction.SELL,
     orderType: TYPES[o.type],
@@ -73,8 +77,21 @@ export function fromIbOrder(contract: Contract, order: Order): OrderRequest {
     orderRef,
   };
   // IB marks unset prices with max double; only real prices cross into integer units.
-  if (order.lmtPrice !== undefined && Number.isFinite(order.lmtPrice) && order.lmtPrice < 1e9 && req.type !== 'market' && req.type !== 'stop') req.limitPrice = fromTws(order.lmtPrice);
-  if (order.auxPrice !== undefined && Number.isFinite(order.auxPrice) && order.auxPrice < 1e9 && (req.type === 'stop' || req.type === 'stop-limit')) req.triggerPrice = fromTws(order.auxPrice);
+  if (
+    order.lmtPrice !== undefined &&
+    Number.isFinite(order.lmtPrice) &&
+    order.lmtPrice < 1e9 &&
+    req.type !== 'market' &&
+    req.type !== 'stop'
+  )
+    req.limitPrice = fromTws(order.lmtPrice);
+  if (
+    order.auxPrice !== undefined &&
+    Number.isFinite(order.auxPrice) &&
+    order.auxPrice < 1e9 &&
+    (req.type === 'stop' || req.type === 'stop-limit')
+  )
+    req.triggerPrice = fromTws(order.auxPrice);
   if (order.account) req.account = order.account;
   if (order.ocaGroup) req.ocaGroup = order.ocaGroup;
   return req;

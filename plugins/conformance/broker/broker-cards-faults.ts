@@ -14,7 +14,11 @@ function expectReasonsAndClockTimes(r: BrokerRun, from: number, startedAt: numbe
   for (const e of r.rec.of('connection.changed').filter((x) => x.index >= from)) {
     const at = e.payload.at as number;
     if (typeof e.payload.reason !== 'string' || e.payload.reason === '' || !(at >= startedAt && at <= r.clock.now())) {
-      throw new SequenceMismatch(`connection.changed #${e.index} needs a reason and a Clock time in [${startedAt}, ${r.clock.now()}]`, ['reason, at'], r.rec.lines());
+      throw new SequenceMismatch(
+        `connection.changed #${e.index} needs a reason and a Clock time in [${startedAt}, ${r.clock.now()}]`,
+        ['reason, at'],
+        r.rec.lines(),
+      );
     }
   }
 }
@@ -22,16 +26,23 @@ function expectReasonsAndClockTimes(r: BrokerRun, from: number, startedAt: numbe
 /** BRK-53 (docs/conformance-cards.md#brk-53): the venue swallows the placement of C1; reconciliation then finds it `outcome`. */
 function silentPlacement(outcome: 'working' | 'filled' | 'absent'): BrokerCard {
   return {
-    id: 'BRK-53', variant: `a, ${outcome}`, title: `Silence after a submit means "unknown, reconcile": found ${outcome}`, baseline: false, applies: f('dropReply'),
+    id: 'BRK-53',
+    variant: `a, ${outcome}`,
+    title: `Silence after a submit means "unknown, reconcile": found ${outcome}`,
+    baseline: false,
+    applies: f('dropReply'),
     run: async (r) => {
       await feature(r, 'dropReply')('place', { coid: 'C1', outcome });
       submitSent(r, order('C1', 'buy', 'limit', 100, { limit: 120000 }));
       await r.settle(r.timeouts.ackTimeout - 1_000_000);
       expectNone(r.rec.events, 'order.unknown', { coid: 'C1' }, 'nothing before T_ack');
       await r.settle();
-      const tail = outcome === 'working' ? [step('order.accepted', { coid: 'C1', reconciled: true })]
-        : outcome === 'filled' ? [step('order.accepted', { coid: 'C1', reconciled: true }), step('order.filled', { coid: 'C1' })]
-          : [step('reconciliation.completed', { unresolvedCoids: includesAll('C1') })];
+      const tail =
+        outcome === 'working'
+          ? [step('order.accepted', { coid: 'C1', reconciled: true })]
+          : outcome === 'filled'
+            ? [step('order.accepted', { coid: 'C1', reconciled: true }), step('order.filled', { coid: 'C1' })]
+            : [step('reconciliation.completed', { unresolvedCoids: includesAll('C1') })];
       expectSequence(r.rec.events, [
         step('order.submitted', { coid: 'C1' }),
         step('order.unknown', { coid: 'C1', cause: 'ack-timeout' }),
@@ -52,28 +63,47 @@ function silentPlacement(outcome: 'working' | 'filled' | 'absent'): BrokerCard {
  */
 export const faultCards: BrokerCard[] = [
   {
-    id: 'BRK-04', title: 'State transitions follow the table', baseline: false, applies: f('socketDrop', 'upstreamLoss', 'fatal'),
+    id: 'BRK-04',
+    title: 'State transitions follow the table',
+    baseline: false,
+    applies: f('socketDrop', 'upstreamLoss', 'fatal'),
     run: async (r) => {
       const m = r.rec.mark();
       const startedAt = r.clock.now();
       await feature(r, 'socketDrop')();
-      await until(r, () => stateOf(r) === 'Connected' && r.rec.of('connection.changed', { to: 'Reconnecting' }).length > 0, 'Reconnecting → Connected');
+      await until(
+        r,
+        () => stateOf(r) === 'Connected' && r.rec.of('connection.changed', { to: 'Reconnecting' }).length > 0,
+        'Reconnecting → Connected',
+      );
       await feature(r, 'upstreamLoss')('lost');
       await until(r, () => stateOf(r) === 'Degraded', 'Degraded');
       await feature(r, 'upstreamLoss')('restored', true);
       await until(r, () => stateOf(r) === 'Connected', 'Degraded → Connected');
       await feature(r, 'fatal')();
       await until(r, () => stateOf(r) === 'Disconnected', 'Halting → Disconnected');
-      const chain = r.rec.since(m).filter((e) => e.type === 'connection.changed').map((e) => `${String(e.payload.from)}→${String(e.payload.to)}`);
+      const chain = r.rec
+        .since(m)
+        .filter((e) => e.type === 'connection.changed')
+        .map((e) => `${String(e.payload.from)}→${String(e.payload.to)}`);
       expect(chain, 'the transition chain').to.deep.equal([
-        'Connected→Reconnecting', 'Reconnecting→Connected', 'Connected→Degraded', 'Degraded→Connected', 'Connected→Halting', 'Halting→Disconnected',
+        'Connected→Reconnecting',
+        'Reconnecting→Connected',
+        'Connected→Degraded',
+        'Degraded→Connected',
+        'Connected→Halting',
+        'Halting→Disconnected',
       ]);
       expectReasonsAndClockTimes(r, m, startedAt);
       expect(r.subject.health().state, 'no Reconnecting or Degraded left open').to.equal('Disconnected');
     },
   },
   {
-    id: 'BRK-05', variant: 'a', title: 'A venue outage is edge-triggered, and reports keep flowing', baseline: false, applies: f('upstreamLoss', 'fill'),
+    id: 'BRK-05',
+    variant: 'a',
+    title: 'A venue outage is edge-triggered, and reports keep flowing',
+    baseline: false,
+    applies: f('upstreamLoss', 'fill'),
     run: async (r) => {
       await resting(r, 'C1', 'buy', 123400);
       const m = r.rec.mark();
@@ -103,7 +133,11 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-05', variant: 'b', title: 'A market-data-only outage changes nothing on the order channel', baseline: false, applies: f('upstreamLoss', 'fill'),
+    id: 'BRK-05',
+    variant: 'b',
+    title: 'A market-data-only outage changes nothing on the order channel',
+    baseline: false,
+    applies: f('upstreamLoss', 'fill'),
     run: async (r) => {
       const m = r.rec.mark();
       await feature(r, 'upstreamLoss')('data-only');
@@ -113,7 +147,10 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-07', variant: 'a', title: 'A dead link is detected and re-established', baseline: false,
+    id: 'BRK-07',
+    variant: 'a',
+    title: 'A dead link is detected and re-established',
+    baseline: false,
     applies: requires.all(flag('supportsReconnect'), f('silence', 'socketDrop', 'identityInUse')),
     run: async (r) => {
       const t = r.timeouts;
@@ -125,14 +162,22 @@ export const faultCards: BrokerCard[] = [
       await until(r, () => stateOf(r) === 'Reconnecting', 'Reconnecting after missed heartbeats', 8, t.heartbeat);
       const lost = r.rec.of('connection.changed', { to: 'Reconnecting' })[0]!;
       expect(lost.payload.reason, 'reason').to.satisfy(token('heartbeat'));
-      expect(lost.payload.at as number, 'detected within the heartbeat budget').to.be.at.most(silentAt + (t.heartbeatMisses + 1) * t.heartbeat);
+      expect(lost.payload.at as number, 'detected within the heartbeat budget').to.be.at.most(
+        silentAt + (t.heartbeatMisses + 1) * t.heartbeat,
+      );
       await feature(r, 'silence')(false);
       const unhealthy: string[] = [];
-      await until(r, () => {
-        const h = r.subject.health();
-        if (h.state !== 'Connected' && h.canTrade) unhealthy.push(h.state);
-        return stateOf(r) === 'Connected';
-      }, 'Reconnecting → Connected', 40, t.ladder[0]);
+      await until(
+        r,
+        () => {
+          const h = r.subject.health();
+          if (h.state !== 'Connected' && h.canTrade) unhealthy.push(h.state);
+          return stateOf(r) === 'Connected';
+        },
+        'Reconnecting → Connected',
+        40,
+        t.ladder[0],
+      );
       expect(unhealthy, 'health() reports tradable outside Connected').to.deep.equal([]);
       expectSequence(r.rec.events, [
         step('connection.changed', { from: 'Connected', to: 'Reconnecting' }),
@@ -149,7 +194,9 @@ export const faultCards: BrokerCard[] = [
           const delay = a.at - prev;
           const base = t.ladder[Math.min(i, t.ladder.length - 1)]!;
           expect(delay, `attempt ${i + 1}: delay ≥ ladder step ${base} µs −20 %`).to.be.at.least(Math.floor(base * 0.8));
-          expect(delay, `attempt ${i + 1}: delay not shorter than the previous one, within jitter`).to.be.at.least(Math.floor(prevDelay * 0.8 / 1.2));
+          expect(delay, `attempt ${i + 1}: delay not shorter than the previous one, within jitter`).to.be.at.least(
+            Math.floor((prevDelay * 0.8) / 1.2),
+          );
           prev = a.at;
           prevDelay = delay;
         });
@@ -162,19 +209,33 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-07', variant: 'b', title: 'A venue down from the start: backoff until the connect deadline', baseline: false, fresh: true,
+    id: 'BRK-07',
+    variant: 'b',
+    title: 'A venue down from the start: backoff until the connect deadline',
+    baseline: false,
+    fresh: true,
     applies: requires.all(flag('supportsReconnect'), f('silence', 'socketDrop', 'identityInUse')),
     run: async (r) => {
       await feature(r, 'socketDrop')('down');
-      const p = r.subject.connect().then(() => null, (e: unknown) => e);
+      const p = r.subject.connect().then(
+        () => null,
+        (e: unknown) => e,
+      );
       const healthy: string[] = [];
       let settled = false;
-      void p.then(() => { settled = true; });
-      await until(r, () => {
-        const h = r.subject.health();
-        if (h.canTrade) healthy.push(h.state);
-        return settled;
-      }, 'connect() settles by the deadline', Math.ceil(r.timeouts.connectDeadline / (r.timeouts.ackTimeout + 1_000_000)) + 4);
+      void p.then(() => {
+        settled = true;
+      });
+      await until(
+        r,
+        () => {
+          const h = r.subject.health();
+          if (h.canTrade) healthy.push(h.state);
+          return settled;
+        },
+        'connect() settles by the deadline',
+        Math.ceil(r.timeouts.connectDeadline / (r.timeouts.ackTimeout + 1_000_000)) + 4,
+      );
       expect(errorCode(await p), 'connect() rejects with').to.equal('BROKER.CONNECT_TIMEOUT');
       expect(healthy, 'never tradable').to.deep.equal([]);
       expectSequence(r.rec.events, [
@@ -187,36 +248,55 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-52', variant: 'a', title: 'Inactive after an error reason is a broker reject', baseline: false, applies: f('inactive'),
+    id: 'BRK-52',
+    variant: 'a',
+    title: 'Inactive after an error reason is a broker reject',
+    baseline: false,
+    applies: f('inactive'),
     run: async (r) => {
       await feature(r, 'inactive')({ reason: 'order size exceeds limit' });
       submitSent(r, order('C1', 'buy', 'limit', 100, { limit: 120000 }));
       await r.settle();
       expectSequence(r.rec.events, [
         step('order.submitted', { coid: 'C1' }),
-        step('order.rejected', { coid: 'C1', origin: 'broker', reason: (x: unknown) => typeof x === 'string' && x.includes('order size exceeds limit') }),
+        step('order.rejected', {
+          coid: 'C1',
+          origin: 'broker',
+          reason: (x: unknown) => typeof x === 'string' && x.includes('order size exceeds limit'),
+        }),
       ]);
     },
   },
   {
-    id: 'BRK-52', variant: 'b', title: 'Inactive with a locate hold is a held acceptance', baseline: false, applies: f('inactive'),
+    id: 'BRK-52',
+    variant: 'b',
+    title: 'Inactive with a locate hold is a held acceptance',
+    baseline: false,
+    applies: f('inactive'),
     run: async (r) => {
       await feature(r, 'inactive')({ whyHeld: 'locate' });
       submitSent(r, order('C2', 'sell', 'limit', 100, { limit: 127000 }));
       await r.settle();
-      expectSequence(r.rec.events, [step('order.accepted', { coid: 'C2', held: true, holdReason: (x: unknown) => typeof x === 'string' && x.includes('locate') })]);
+      expectSequence(r.rec.events, [
+        step('order.accepted', { coid: 'C2', held: true, holdReason: (x: unknown) => typeof x === 'string' && x.includes('locate') }),
+      ]);
       expectNone(r.rec.events, 'order.rejected', { coid: 'C2' });
     },
   },
   {
-    id: 'BRK-52', variant: 'c', title: 'An unrecognised status changes nothing', baseline: false, applies: f('inactive'),
+    id: 'BRK-52',
+    variant: 'c',
+    title: 'An unrecognised status changes nothing',
+    baseline: false,
+    applies: f('inactive'),
     run: async (r) => {
       await resting(r, 'C3', 'buy', 120000);
       const m = r.rec.mark();
       await feature(r, 'inactive')({ coid: 'C3', status: 'Frobnicated' });
       await r.settle();
       const ev = r.rec.since(m).filter((e) => e.type !== 'broker.anomaly' && e.type !== 'broker.error');
-      if (ev.some((e) => e.payload.coid === 'C3')) throw new SequenceMismatch('no event for C3', ['none: C3'], r.rec.since(m).map(describeEvent));
+      if (ev.some((e) => e.payload.coid === 'C3'))
+        throw new SequenceMismatch('no event for C3', ['none: C3'], r.rec.since(m).map(describeEvent));
       expectSequence(r.rec.since(m), [step('broker.anomaly', { kind: 'unknown-status' })]);
       expect(r.subject.orderStatus('C3'), 'C3 keeps its state').to.equal('Accepted');
     },
@@ -225,7 +305,11 @@ export const faultCards: BrokerCard[] = [
   silentPlacement('filled'),
   silentPlacement('absent'),
   {
-    id: 'BRK-53', variant: 'b', title: 'Silence after a cancel means "unknown, reconcile"', baseline: false, applies: f('dropReply'),
+    id: 'BRK-53',
+    variant: 'b',
+    title: 'Silence after a cancel means "unknown, reconcile"',
+    baseline: false,
+    applies: f('dropReply'),
     run: async (r) => {
       await resting(r, 'C2', 'buy', 120000);
       await feature(r, 'dropReply')('cancel');
@@ -238,12 +322,20 @@ export const faultCards: BrokerCard[] = [
       const ev = r.rec.since(m);
       expectSequence(ev, [step('order.cancel-requested', { coid: 'C2' }), step('reconciliation.started')]);
       const cancelled = ev.some((e) => e.type === 'order.cancelled' && e.payload.coid === 'C2');
-      if (!cancelled) expectSequence(ev, [step('reconciliation.started'), step('order.cancel-rejected', { coid: 'C2', code: 'ORDER.CANCEL_UNCONFIRMED', reconciled: true })]);
+      if (!cancelled)
+        expectSequence(ev, [
+          step('reconciliation.started'),
+          step('order.cancel-rejected', { coid: 'C2', code: 'ORDER.CANCEL_UNCONFIRMED', reconciled: true }),
+        ]);
       expectNone(ev, 'order.rejected');
     },
   },
   {
-    id: 'BRK-53', variant: 'c', title: 'Silence after a modify means "unknown, reconcile"', baseline: false, applies: requires.all(f('dropReply'), flag('supportsModify')),
+    id: 'BRK-53',
+    variant: 'c',
+    title: 'Silence after a modify means "unknown, reconcile"',
+    baseline: false,
+    applies: requires.all(f('dropReply'), flag('supportsModify')),
     run: async (r) => {
       await resting(r, 'C3', 'buy', 120000);
       await feature(r, 'dropReply')('modify');
@@ -256,7 +348,11 @@ export const faultCards: BrokerCard[] = [
       const ev = r.rec.since(m);
       expectSequence(ev, [step('order.modify-requested', { coid: 'C3' }), step('reconciliation.started')]);
       const modified = ev.some((e) => e.type === 'order.modified' && e.payload.coid === 'C3');
-      if (!modified) expectSequence(ev, [step('reconciliation.started'), step('order.modify-rejected', { coid: 'C3', code: 'ORDER.MODIFY_UNCONFIRMED', reconciled: true })]);
+      if (!modified)
+        expectSequence(ev, [
+          step('reconciliation.started'),
+          step('order.modify-rejected', { coid: 'C3', code: 'ORDER.MODIFY_UNCONFIRMED', reconciled: true }),
+        ]);
       expectNone(ev, 'order.rejected');
       expectCount(r.rec.events, 'order.accepted', { coid: 'C3', reconciled: is.oneOf(false) }, 1, 'one acceptance of C3');
     },

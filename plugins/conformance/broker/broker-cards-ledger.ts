@@ -7,11 +7,15 @@ import { bracketB1, expectCommission, execIdOf, feature, order, resting, submitS
 const f = requires.feature;
 const flag = requires.flag;
 
-const detail = (key: string, value: unknown) => (v: unknown): boolean => typeof v === 'object' && v !== null && String((v as Record<string, unknown>)[key]) === String(value);
+const detail =
+  (key: string, value: unknown) =>
+  (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && String((v as Record<string, unknown>)[key]) === String(value);
 
 /** The position never went beyond `max` (BRK-73: a correction replaces, never adds; docs/conformance-cards.md#brk-73). */
 function expectPositionsAtMost(events: readonly Recorded[], max: number): void {
-  for (const e of events.filter((x) => x.type === 'position.changed')) expect(Math.abs(e.payload.qty as number), `position.changed #${e.index}`).to.be.at.most(max);
+  for (const e of events.filter((x) => x.type === 'position.changed'))
+    expect(Math.abs(e.payload.qty as number), `position.changed #${e.index}`).to.be.at.most(max);
 }
 
 /**
@@ -20,14 +24,21 @@ function expectPositionsAtMost(events: readonly Recorded[], max: number): void {
  */
 export const ledgerCards: BrokerCard[] = [
   {
-    id: 'BRK-63', variant: 'a', title: 'A rejected leg fails the whole bracket', baseline: false, applies: requires.all(flag('supportsBrackets'), f('reject', 'dropReply')),
+    id: 'BRK-63',
+    variant: 'a',
+    title: 'A rejected leg fails the whole bracket',
+    baseline: false,
+    applies: requires.all(flag('supportsBrackets'), f('reject', 'dropReply')),
     run: async (r) => {
       await r.venue().reject({ reason: 'stop too close', venueCode: 201, coid: 'B1-S' });
       expect(r.subject.submitBracket(bracketB1(r.fx.symbol)).status, 'submitBracket receipt').to.equal('sent');
       await r.settle();
       expectSequence(r.rec.events, [
         step('order.rejected', { coid: 'B1-S', origin: 'broker', reason: is.nonEmptyString }),
-        either(step('order.cancelled', { coid: 'B1-P', reason: 'bracket-leg-rejected' }), step('order.cancelled', { coid: 'B1-T', reason: 'bracket-leg-rejected' })),
+        either(
+          step('order.cancelled', { coid: 'B1-P', reason: 'bracket-leg-rejected' }),
+          step('order.cancelled', { coid: 'B1-T', reason: 'bracket-leg-rejected' }),
+        ),
         step('bracket.failed', { bracketId: 'B1', leg: 'stop-loss', cause: 'rejected' }),
       ]);
       expectNone(r.rec.events, 'order.filled');
@@ -35,7 +46,11 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-63', variant: 'b', title: 'A leg never acknowledged fails the whole bracket', baseline: false, applies: requires.all(flag('supportsBrackets'), f('reject', 'dropReply')),
+    id: 'BRK-63',
+    variant: 'b',
+    title: 'A leg never acknowledged fails the whole bracket',
+    baseline: false,
+    applies: requires.all(flag('supportsBrackets'), f('reject', 'dropReply')),
     run: async (r) => {
       await feature(r, 'dropReply')('place', { coid: 'B1-T' });
       expect(r.subject.submitBracket(bracketB1(r.fx.symbol)).status, 'submitBracket receipt').to.equal('sent');
@@ -52,7 +67,10 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-70', title: 'Duplicate reports are ignored', baseline: false, applies: f('duplicateReports'),
+    id: 'BRK-70',
+    title: 'Duplicate reports are ignored',
+    baseline: false,
+    applies: f('duplicateReports'),
     run: async (r) => {
       const dup = feature(r, 'duplicateReports');
       await resting(r, 'C1', 'buy', 123400);
@@ -69,7 +87,10 @@ export const ledgerCards: BrokerCard[] = [
       const e1 = execIdOf(r.rec.events, 'C1');
       expectCount(r.rec.events, 'order.accepted', { coid: 'C1' }, 1);
       expectCount(r.rec.events, 'order.filled', { coid: 'C1' }, 1);
-      expectSequence(r.rec.events, [step('order.filled', { coid: 'C1', execId: e1, qty: 100, status: 'Filled' }), step('position.changed', { qty: 100 })]);
+      expectSequence(r.rec.events, [
+        step('order.filled', { coid: 'C1', execId: e1, qty: 100, status: 'Filled' }),
+        step('position.changed', { qty: 100 }),
+      ]);
       expectCount(r.rec.events, 'position.changed', undefined, 1);
       expectCommission(r.rec.events, e1, r.fx.commissionPerExecution);
       expectSequence(r.rec.events, [step('broker.anomaly', { kind: 'duplicate-exec', details: detail('execId', e1) })]);
@@ -78,7 +99,11 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-71', variant: 'b', title: 'Executions and commissions join by exec id: commission before execution', baseline: false, applies: f('reorderReports'),
+    id: 'BRK-71',
+    variant: 'b',
+    title: 'Executions and commissions join by exec id: commission before execution',
+    baseline: false,
+    applies: f('reorderReports'),
     run: async (r) => {
       await resting(r, 'C2', 'buy', 123400);
       await feature(r, 'reorderReports')('commission-first');
@@ -90,20 +115,30 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-71', variant: 'c', title: 'An orphan commission is reported after T_park, and no fill is invented', baseline: false, applies: f('reorderReports'),
+    id: 'BRK-71',
+    variant: 'c',
+    title: 'An orphan commission is reported after T_park, and no fill is invented',
+    baseline: false,
+    applies: f('reorderReports'),
     run: async (r) => {
       await resting(r, 'C3', 'buy', 123400);
       const e3 = await feature(r, 'reorderReports')('orphan-commission');
       await r.settle(r.timeouts.park - 1_000_000);
       expectNone(r.rec.events, 'broker.anomaly', { kind: 'orphan-commission' }, 'parked until T_park');
       await r.settle();
-      expectSequence(r.rec.events, [step('broker.anomaly', { kind: 'orphan-commission', ...(typeof e3 === 'string' ? { details: detail('execId', e3) } : {}) })]);
+      expectSequence(r.rec.events, [
+        step('broker.anomaly', { kind: 'orphan-commission', ...(typeof e3 === 'string' ? { details: detail('execId', e3) } : {}) }),
+      ]);
       expectNone(r.rec.events, 'order.filled');
       expectNone(r.rec.events, 'commission.reported');
     },
   },
   {
-    id: 'BRK-71', variant: 'd', title: 'A "not yet known" commission never appears as an amount', baseline: false, applies: f('reorderReports'),
+    id: 'BRK-71',
+    variant: 'd',
+    title: 'A "not yet known" commission never appears as an amount',
+    baseline: false,
+    applies: f('reorderReports'),
     run: async (r) => {
       await resting(r, 'C4', 'buy', 123400);
       await feature(r, 'reorderReports')('sentinel-commission');
@@ -120,7 +155,11 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-72', variant: 'a', title: 'An execution before the acknowledgement is accepted synthetically', baseline: false, applies: f('reorderReports'),
+    id: 'BRK-72',
+    variant: 'a',
+    title: 'An execution before the acknowledgement is accepted synthetically',
+    baseline: false,
+    applies: f('reorderReports'),
     run: async (r) => {
       await feature(r, 'reorderReports')('exec-before-ack');
       submitSent(r, order('C1', 'buy', 'limit', 100, { limit: 123600 }));
@@ -135,7 +174,10 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-72', variant: 'b', title: 'Fills without any status are declared Filled from the executions', baseline: false,
+    id: 'BRK-72',
+    variant: 'b',
+    title: 'Fills without any status are declared Filled from the executions',
+    baseline: false,
     applies: requires.all(f('reorderReports', 'suppressStatus'), flag('supportsMarketOrders')),
     run: async (r) => {
       await feature(r, 'reorderReports')('exec-before-ack');
@@ -151,7 +193,10 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-73', title: 'An execution correction replaces, never adds', baseline: false, applies: f('execCorrection'),
+    id: 'BRK-73',
+    title: 'An execution correction replaces, never adds',
+    baseline: false,
+    applies: f('execCorrection'),
     run: async (r) => {
       await resting(r, 'C1', 'buy', 123400);
       await r.venue().fill('C1', { price: 123400 });
@@ -162,7 +207,13 @@ export const ledgerCards: BrokerCard[] = [
       expectSequence(r.rec.events, [
         step('order.filled', { coid: 'C1', execId: e1, qty: 100, price: 123400, status: 'Filled' }),
         step('position.changed', { qty: 100, avgPrice: 123400 }),
-        step('order.fill-corrected', { coid: 'C1', execId: (x: unknown) => typeof x === 'string' && x.length > 0 && e1.startsWith(x) && x !== e1, revision: 2, price: 123300, qtyDelta: 0 }),
+        step('order.fill-corrected', {
+          coid: 'C1',
+          execId: (x: unknown) => typeof x === 'string' && x.length > 0 && e1.startsWith(x) && x !== e1,
+          revision: 2,
+          price: 123300,
+          qtyDelta: 0,
+        }),
         step('position.changed', { qty: 100, avgPrice: 123300 }),
       ]);
       expectCount(r.rec.events, 'order.filled', { coid: 'C1' }, 1);
@@ -170,7 +221,11 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-74', variant: 'a', title: 'An execution for an unknown order is parked, then adopted as external', baseline: false, applies: f('externalOrders'),
+    id: 'BRK-74',
+    variant: 'a',
+    title: 'An execution for an unknown order is parked, then adopted as external',
+    baseline: false,
+    applies: f('externalOrders'),
     run: async (r) => {
       await feature(r, 'externalOrders')({ orderId: 9001, qty: 100, price: 123400 });
       await r.settle(r.timeouts.park - 1_000_000);
@@ -185,7 +240,11 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-74', variant: 'b', title: 'An execution that precedes its order\'s report is replayed from the park', baseline: false, applies: f('externalOrders'),
+    id: 'BRK-74',
+    variant: 'b',
+    title: "An execution that precedes its order's report is replayed from the park",
+    baseline: false,
+    applies: f('externalOrders'),
     run: async (r) => {
       await feature(r, 'externalOrders')({ orderId: 9002, qty: 100, price: 123400 });
       await r.settle(2_000_000);

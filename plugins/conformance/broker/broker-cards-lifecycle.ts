@@ -16,7 +16,11 @@ const flag = requires.flag;
  */
 export const lifecycleCards: BrokerCard[] = [
   {
-    id: 'BRK-01', variant: 'a', title: 'Connect reaches Connected only after the initial sync', baseline: true, fresh: true,
+    id: 'BRK-01',
+    variant: 'a',
+    title: 'Connect reaches Connected only after the initial sync',
+    baseline: true,
+    fresh: true,
     run: async (r) => {
       await connect(r);
       expectSequence(r.rec.events, [
@@ -31,12 +35,19 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-01', variant: 'b', title: 'Connect fails fast when credentials are refused', baseline: true, fresh: true,
+    id: 'BRK-01',
+    variant: 'b',
+    title: 'Connect fails fast when credentials are refused',
+    baseline: true,
+    fresh: true,
     applies: f('authFail'),
     run: async (r) => {
       await (r.venue().authFail as () => unknown)();
       // Observe the outcome at once: the rejection may come while the kit settles.
-      const p = r.subject.connect().then(() => null, (e: unknown) => e);
+      const p = r.subject.connect().then(
+        () => null,
+        (e: unknown) => e,
+      );
       await r.settle();
       const err = await p;
       expect(errorCode(err), 'connect() rejects with').to.equal('BROKER.AUTH_FAILED');
@@ -48,7 +59,10 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-02', title: '`connect()` and `disconnect()` are idempotent', baseline: true, fresh: true,
+    id: 'BRK-02',
+    title: '`connect()` and `disconnect()` are idempotent',
+    baseline: true,
+    fresh: true,
     run: async (r) => {
       // (d) first: this adapter has never connected.
       await r.subject.disconnect();
@@ -76,14 +90,20 @@ export const lifecycleCards: BrokerCard[] = [
       // (e) connect again: the whole chain.
       m = r.rec.mark();
       await connect(r);
-      expectSequence(r.rec.since(m), [
-        step('connection.changed', { from: 'Disconnected', to: 'Connecting' }),
-        step('connection.changed', { from: 'Connecting', to: 'Connected' }),
-      ], '(e)');
+      expectSequence(
+        r.rec.since(m),
+        [
+          step('connection.changed', { from: 'Disconnected', to: 'Connecting' }),
+          step('connection.changed', { from: 'Connecting', to: 'Connected' }),
+        ],
+        '(e)',
+      );
     },
   },
   {
-    id: 'BRK-03', title: '`dispose()` releases everything', baseline: true,
+    id: 'BRK-03',
+    title: '`dispose()` releases everything',
+    baseline: true,
     run: async (r) => {
       const disposers = [0, 1, 2].map(() => r.subject.on('order.accepted', () => undefined));
       await resting(r, 'C1', 'buy', 120000);
@@ -109,7 +129,9 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-06', title: 'Nothing routes unless Connected', baseline: true,
+    id: 'BRK-06',
+    title: 'Nothing routes unless Connected',
+    baseline: true,
     run: async (r) => {
       await resting(r, 'C1', 'buy', 120000);
       const d = r.subject.disconnect();
@@ -138,23 +160,40 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-10', title: 'A market BUY fills with exec id and commission', baseline: false, applies: flag('supportsMarketOrders'),
+    id: 'BRK-10',
+    title: 'A market BUY fills with exec id and commission',
+    baseline: false,
+    applies: flag('supportsMarketOrders'),
     run: async (r) => {
       submitSent(r, order('C1', 'buy', 'market', 100));
       await r.settle();
       expectSequence(r.rec.events, [
         step('order.submitted', { coid: 'C1', type: 'market', side: 'buy', qty: 100 }),
         step('order.accepted', { coid: 'C1', brokerOrderId: is.nonEmptyString }),
-        step('order.filled', { coid: 'C1', execId: is.nonEmptyString, qty: 100, price: r.fx.ask, cumQty: 100, leavesQty: 0, status: 'Filled' }),
+        step('order.filled', {
+          coid: 'C1',
+          execId: is.nonEmptyString,
+          qty: 100,
+          price: r.fx.ask,
+          cumQty: 100,
+          leavesQty: 0,
+          status: 'Filled',
+        }),
         step('position.changed', { symbol: r.fx.symbol, qty: 100, avgPrice: r.fx.ask, source: 'fill' }),
       ]);
       await r.settle(r.timeouts.commissionWait);
       expectCommission(r.rec.events, execIdOf(r.rec.events, 'C1'), r.fx.commissionPerExecution);
-      expect(r.subject.openOrders().map((o) => o.coid), 'openOrders()').to.not.include('C1');
+      expect(
+        r.subject.openOrders().map((o) => o.coid),
+        'openOrders()',
+      ).to.not.include('C1');
     },
   },
   {
-    id: 'BRK-11', title: 'A market SELL closes the position; flat is reported as flat', baseline: false, applies: flag('supportsMarketOrders'),
+    id: 'BRK-11',
+    title: 'A market SELL closes the position; flat is reported as flat',
+    baseline: false,
+    applies: flag('supportsMarketOrders'),
     run: async (r) => {
       submitSent(r, order('C1', 'buy', 'market', 100));
       await r.settle();
@@ -174,7 +213,9 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-12', title: 'Positions and the account snapshot agree with the fills', baseline: true,
+    id: 'BRK-12',
+    title: 'Positions and the account snapshot agree with the fills',
+    baseline: true,
     run: async (r) => {
       const v = r.venue();
       submitSent(r, order('C1', 'buy', 'limit', 100, { limit: 123500 }));
@@ -192,7 +233,10 @@ export const lifecycleCards: BrokerCard[] = [
         step('position.changed', { qty: 200, avgPrice: 123600 }),
         step('position.changed', { qty: 150, avgPrice: 123600, realizedPnl: 20000 }),
       ]);
-      const pos = r.subject.positions().filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, qty: p.quantity, avg: p.averagePrice }));
+      const pos = r.subject
+        .positions()
+        .filter((p) => p.quantity !== 0)
+        .map((p) => ({ symbol: p.symbol, qty: p.quantity, avg: p.averagePrice }));
       expect(pos, 'positions()').to.deep.equal([{ symbol: r.fx.symbol, qty: 150, avg: 123600 }]);
       const a = r.subject.accountSnapshot();
       expect(a.currency, 'account currency').to.equal(r.fx.currency);
@@ -205,34 +249,48 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-20', title: 'Limit orders rest on both sides', baseline: true,
+    id: 'BRK-20',
+    title: 'Limit orders rest on both sides',
+    baseline: true,
     run: async (r) => {
       submitSent(r, order('C1', 'buy', 'limit', 100, { limit: 120000 }));
       submitSent(r, order('C2', 'sell', 'limit', 100, { limit: 127000 }));
       await r.settle();
-      for (const coid of ['C1', 'C2']) expectSequence(r.rec.events, [step('order.submitted', { coid }), step('order.accepted', { coid, brokerOrderId: is.nonEmptyString })]);
+      for (const coid of ['C1', 'C2'])
+        expectSequence(r.rec.events, [
+          step('order.submitted', { coid }),
+          step('order.accepted', { coid, brokerOrderId: is.nonEmptyString }),
+        ]);
       const ids = r.rec.of('order.accepted').map((e) => e.payload.brokerOrderId);
       expect(new Set(ids).size, 'distinct broker ids').to.equal(2);
       expectNone(r.rec.events, 'order.filled');
-      const rows = r.subject.openOrders().map((o) => ({ coid: o.coid, side: o.side, qty: o.quantity, price: o.limitPrice, status: o.status, filled: o.filledQuantity }));
+      const rows = r.subject
+        .openOrders()
+        .map((o) => ({ coid: o.coid, side: o.side, qty: o.quantity, price: o.limitPrice, status: o.status, filled: o.filledQuantity }));
       expect(rows, 'openOrders()').to.deep.include({ coid: 'C1', side: 'buy', qty: 100, price: 120000, status: 'Accepted', filled: 0 });
       expect(rows, 'openOrders()').to.deep.include({ coid: 'C2', side: 'sell', qty: 100, price: 127000, status: 'Accepted', filled: 0 });
     },
   },
   {
-    id: 'BRK-21', title: 'A marketable limit fills at its limit or better', baseline: true,
+    id: 'BRK-21',
+    title: 'A marketable limit fills at its limit or better',
+    baseline: true,
     run: async (r) => {
       submitSent(r, order('C1', 'buy', 'limit', 100, { limit: 123600 }));
       await r.settle();
       expectSequence(r.rec.events, [
-        step('order.submitted', { coid: 'C1' }), step('order.accepted', { coid: 'C1' }),
+        step('order.submitted', { coid: 'C1' }),
+        step('order.accepted', { coid: 'C1' }),
         step('order.filled', { coid: 'C1', qty: 100, price: r.caps.isLive ? is.atMost(123600) : r.fx.ask, status: 'Filled' }),
         step('position.changed', { qty: 100 }),
       ]);
     },
   },
   {
-    id: 'BRK-22', title: 'Partial fills add up to Filled', baseline: false, applies: f('partialFill'),
+    id: 'BRK-22',
+    title: 'Partial fills add up to Filled',
+    baseline: false,
+    applies: f('partialFill'),
     run: async (r) => {
       await resting(r, 'C1', 'buy', 123400);
       await r.venue().fill('C1', { qty: 40, price: 123400 });
@@ -249,7 +307,10 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-23', title: 'Partial fill, then cancel; fills during a pending cancel count', baseline: false, applies: f('partialFill'),
+    id: 'BRK-23',
+    title: 'Partial fill, then cancel; fills during a pending cancel count',
+    baseline: false,
+    applies: f('partialFill'),
     run: async (r) => {
       await resting(r, 'C1', 'buy', 123400);
       await r.venue().fill('C1', { qty: 40, price: 123400 });
@@ -268,13 +329,19 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-24', title: 'A stop rests, then triggers and fills', baseline: false, applies: flag('supportsStopOrders'),
+    id: 'BRK-24',
+    title: 'A stop rests, then triggers and fills',
+    baseline: false,
+    applies: flag('supportsStopOrders'),
     run: async (r) => {
       submitSent(r, order('C0', 'buy', 'limit', 100, { limit: r.fx.ask }));
       await r.settle();
       submitSent(r, order('S1', 'sell', 'stop', 100, { trigger: 122000 }));
       await r.settle();
-      expectSequence(r.rec.events, [step('order.submitted', { coid: 'S1', type: 'stop', triggerPrice: 122000 }), step('order.accepted', { coid: 'S1' })]);
+      expectSequence(r.rec.events, [
+        step('order.submitted', { coid: 'S1', type: 'stop', triggerPrice: 122000 }),
+        step('order.accepted', { coid: 'S1' }),
+      ]);
       expectNone(r.rec.events, 'order.triggered', { coid: 'S1' }, 'no trigger while the market stays above');
       await r.venue().fill('S1');
       await r.settle();
@@ -286,7 +353,9 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-30', title: 'Cancel a resting order', baseline: true,
+    id: 'BRK-30',
+    title: 'Cancel a resting order',
+    baseline: true,
     run: async (r) => {
       await resting(r, 'C1', 'buy', 120000);
       r.subject.cancel('C1');
@@ -300,7 +369,9 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-31', title: 'Cancelling a closed or unknown order is rejected', baseline: true,
+    id: 'BRK-31',
+    title: 'Cancelling a closed or unknown order is rejected',
+    baseline: true,
     run: async (r) => {
       await resting(r, 'C1', 'buy', 120000);
       r.subject.cancel('C1');

@@ -16,7 +16,10 @@ function discrepancy(list: unknown, symbol: string, delta: number): boolean {
 /** BRK-84 (docs/conformance-cards.md#brk-84): a reconnect whose `query` never ends is incomplete, keeps Reconnecting and is retried. */
 function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): BrokerCard {
   return {
-    id: 'BRK-84', variant, title: `A failed reconciliation means unknown, never empty: ${query} unanswered`, baseline: false,
+    id: 'BRK-84',
+    variant,
+    title: `A failed reconciliation means unknown, never empty: ${query} unanswered`,
+    baseline: false,
     applies: requires.all(flag('supportsReconnect'), f('socketDrop', 'dropReply')),
     run: async (r) => {
       submitSent(r, order('C0', 'buy', 'limit', 100, { limit: r.fx.ask }));
@@ -32,7 +35,10 @@ function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): Br
       expectSequence(first, [
         step('connection.changed', { from: 'Connected', to: 'Reconnecting' }),
         step('reconciliation.started', { trigger: 'reconnect' }),
-        step('reconciliation.completed', { status: 'incomplete', ...(query === 'openOrders' ? { unresolvedCoids: includesAll('C1', 'C2') } : {}) }),
+        step('reconciliation.completed', {
+          status: 'incomplete',
+          ...(query === 'openOrders' ? { unresolvedCoids: includesAll('C1', 'C2') } : {}),
+        }),
       ]);
       expect(stateOf(r), 'the state stays Reconnecting').to.equal('Reconnecting');
       expect(r.subject.health().canTrade, 'not tradable').to.equal(false);
@@ -46,7 +52,10 @@ function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): Br
       ]);
       expectNone(ev, 'order.cancelled', undefined, 'nothing settled on a guess');
       expectNone(ev, 'position.changed', undefined, 'no position moved on a guess');
-      expect(r.subject.openOrders().map((o) => o.coid), 'C1 and C2 still working').to.include.members(['C1', 'C2']);
+      expect(
+        r.subject.openOrders().map((o) => o.coid),
+        'C1 and C2 still working',
+      ).to.include.members(['C1', 'C2']);
     },
   };
 }
@@ -54,7 +63,10 @@ function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): Br
 /** Identity, recovery and reconciliation (BRK-81 to 84, docs/conformance-kit.md#broker-recovery). */
 export const recoveryCards: BrokerCard[] = [
   {
-    id: 'BRK-81', title: 'Open orders are recovered after a restart', baseline: false, applies: requires.all(flag('supportsOrderRef'), f('restart')),
+    id: 'BRK-81',
+    title: 'Open orders are recovered after a restart',
+    baseline: false,
+    applies: requires.all(flag('supportsOrderRef'), f('restart')),
     run: async (a) => {
       await resting(a, 'C1', 'buy', 120000);
       await resting(a, 'C2', 'sell', 127000, 50);
@@ -70,7 +82,8 @@ export const recoveryCards: BrokerCard[] = [
         ]);
         const rows = b.subject.openOrders().map((o) => ({ coid: o.coid, side: o.side, qty: o.quantity, price: o.limitPrice }));
         expect(rows, 'openOrders() after the restart').to.deep.include.members([
-          { coid: 'C1', side: 'buy', qty: 100, price: 120000 }, { coid: 'C2', side: 'sell', qty: 50, price: 127000 },
+          { coid: 'C1', side: 'buy', qty: 100, price: 120000 },
+          { coid: 'C2', side: 'sell', qty: 50, price: 127000 },
         ]);
         b.subject.cancel('C1');
         await b.settle();
@@ -88,7 +101,10 @@ export const recoveryCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-82', title: 'Outcomes during a disconnect are recovered by reconciliation', baseline: false, applies: requires.all(flag('supportsReconnect'), f('socketDrop')),
+    id: 'BRK-82',
+    title: 'Outcomes during a disconnect are recovered by reconciliation',
+    baseline: false,
+    applies: requires.all(flag('supportsReconnect'), f('socketDrop')),
     run: async (r) => {
       await resting(r, 'C1', 'buy', 123400);
       const m = r.rec.mark();
@@ -114,12 +130,20 @@ export const recoveryCards: BrokerCard[] = [
       const again = r.rec.mark();
       await r.subject.reconcile();
       await r.settle();
-      const second = r.rec.since(again).filter((e) => e.type !== 'reconciliation.started' && e.type !== 'reconciliation.completed' && e.type !== 'broker.error');
-      expect(second.map((e) => e.type), 'the second pass emits nothing').to.deep.equal([]);
+      const second = r.rec
+        .since(again)
+        .filter((e) => e.type !== 'reconciliation.started' && e.type !== 'reconciliation.completed' && e.type !== 'broker.error');
+      expect(
+        second.map((e) => e.type),
+        'the second pass emits nothing',
+      ).to.deep.equal([]);
     },
   },
   {
-    id: 'BRK-83', title: 'Positions reconcile to the broker\'s record', baseline: false, applies: f('externalOrders'),
+    id: 'BRK-83',
+    title: "Positions reconcile to the broker's record",
+    baseline: false,
+    applies: f('externalOrders'),
     run: async (r) => {
       // Local ledger: flat XYZ, long 50 ABC (filled here). The venue: long 200 XYZ from the previous day, flat ABC.
       const sym = r.fx.symbol;
@@ -136,11 +160,17 @@ export const recoveryCards: BrokerCard[] = [
       await r.settle();
       expectSequence(r.rec.since(m), [
         step('reconciliation.started'),
-        either(step('position.changed', { symbol: sym, qty: 200, source: 'reconcile' }), step('position.changed', { symbol: 'ABC', qty: 0, source: 'reconcile' })),
-        step('reconciliation.completed', { status: 'complete', discrepancies: (v: unknown) => discrepancy(v, sym, 200) && discrepancy(v, 'ABC', -50) }),
+        either(
+          step('position.changed', { symbol: sym, qty: 200, source: 'reconcile' }),
+          step('position.changed', { symbol: 'ABC', qty: 0, source: 'reconcile' }),
+        ),
+        step('reconciliation.completed', {
+          status: 'complete',
+          discrepancies: (v: unknown) => discrepancy(v, sym, 200) && discrepancy(v, 'ABC', -50),
+        }),
       ]);
       const pos = new Map(r.subject.positions().map((p) => [p.symbol, p.quantity]));
-      expect([pos.get(sym), pos.get('ABC') ?? 0], 'the broker\'s record wins').to.deep.equal([200, 0]);
+      expect([pos.get(sym), pos.get('ABC') ?? 0], "the broker's record wins").to.deep.equal([200, 0]);
     },
   },
   unansweredQuery('a', 'openOrders'),

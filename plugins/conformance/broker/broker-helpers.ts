@@ -6,11 +6,20 @@ import { describe as describeEvent, type Recorded } from '../recorder.js';
 import type { BrokerFaultDriver, BrokerRun } from './broker-types.js';
 
 export function order(
-  coid: string, side: OrderSide, type: OrderType, qty: Quantity,
+  coid: string,
+  side: OrderSide,
+  type: OrderType,
+  qty: Quantity,
   prices: { limit?: Price; trigger?: Price; symbol?: string; orderRef?: string } = {},
 ): OrderRequest {
   return {
-    coid, symbol: prices.symbol ?? 'XYZ', side, type, quantity: qty, tif: 'day', orderRef: prices.orderRef ?? `HVK-${coid}`,
+    coid,
+    symbol: prices.symbol ?? 'XYZ',
+    side,
+    type,
+    quantity: qty,
+    tif: 'day',
+    orderRef: prices.orderRef ?? `HVK-${coid}`,
     ...(prices.limit !== undefined ? { limitPrice: prices.limit } : {}),
     ...(prices.trigger !== undefined ? { triggerPrice: prices.trigger } : {}),
   };
@@ -40,7 +49,11 @@ export async function resting(r: BrokerRun, coid: string, side: OrderSide, price
   submitSent(r, order(coid, side, 'limit', qty, { limit: price, symbol: r.fx.symbol }));
   await r.settle();
   if (r.rec.of('order.accepted', { coid }).length === 0) {
-    throw new SequenceMismatch(`setup: resting ${coid} was not accepted`, [`order.accepted{coid ${coid}}`], r.rec.events.map(describeEvent));
+    throw new SequenceMismatch(
+      `setup: resting ${coid} was not accepted`,
+      [`order.accepted{coid ${coid}}`],
+      r.rec.events.map(describeEvent),
+    );
   }
 }
 
@@ -81,9 +94,15 @@ export async function until(r: BrokerRun, done: () => boolean, label: string, ro
 }
 
 /** A reason given as a token: the token itself, or the token followed by detail (`upstream-lost (IB 1100)`). */
-export const token = (word: string) => (v: unknown): boolean => typeof v === 'string' && (v === word || v.startsWith(`${word} `) || v.startsWith(`${word}:`) || v.startsWith(`${word} (`));
+export const token =
+  (word: string) =>
+  (v: unknown): boolean =>
+    typeof v === 'string' && (v === word || v.startsWith(`${word} `) || v.startsWith(`${word}:`) || v.startsWith(`${word} (`));
 
-export const includesAll = (...xs: string[]) => (v: unknown): boolean => Array.isArray(v) && xs.every((x) => v.includes(x));
+export const includesAll =
+  (...xs: string[]) =>
+  (v: unknown): boolean =>
+    Array.isArray(v) && xs.every((x) => v.includes(x));
 
 /** The state as the events tell it (the last `connection.changed`). */
 export function stateOf(r: BrokerRun): string {

@@ -4,8 +4,29 @@ import type { Recorded } from '../recorder.js';
 
 const TERMINAL_EVENTS = new Set(['order.cancelled', 'order.rejected']);
 /** Events that are about an order but are not fills; none may follow a terminal state (B1). */
-const ORDER_STATE_EVENTS = new Set(['order.accepted', 'order.triggered', 'order.cancelled', 'order.rejected', 'order.modified', 'order.unknown']);
-const INTEGER_FIELDS = ['qty', 'price', 'triggerPrice', 'cumQty', 'leavesQty', 'commission', 'amount', 'avgPrice', 'realizedPnl', 'filledQty', 'cancelledQty', 'qtyDelta', 'at'];
+const ORDER_STATE_EVENTS = new Set([
+  'order.accepted',
+  'order.triggered',
+  'order.cancelled',
+  'order.rejected',
+  'order.modified',
+  'order.unknown',
+]);
+const INTEGER_FIELDS = [
+  'qty',
+  'price',
+  'triggerPrice',
+  'cumQty',
+  'leavesQty',
+  'commission',
+  'amount',
+  'avgPrice',
+  'realizedPnl',
+  'filledQty',
+  'cancelledQty',
+  'qtyDelta',
+  'at',
+];
 const ROUTE_EVENTS = new Set(['order.submitted', 'order.cancel-requested', 'order.modify-requested']);
 
 /**
@@ -32,7 +53,8 @@ export function brokerMonitor(events: readonly Recorded[], options: { commission
     // B8: integers, no NaN.
     for (const f of INTEGER_FIELDS) {
       const x = p[f];
-      if (x !== undefined && x !== null && !(typeof x === 'number' && Number.isSafeInteger(x))) v.push(`B8 ${e.type} #${e.index}: ${f} = ${String(x)} is not an integer`);
+      if (x !== undefined && x !== null && !(typeof x === 'number' && Number.isSafeInteger(x)))
+        v.push(`B8 ${e.type} #${e.index}: ${f} = ${String(x)} is not an integer`);
     }
 
     if (e.type === 'connection.changed') {
@@ -54,7 +76,8 @@ export function brokerMonitor(events: readonly Recorded[], options: { commission
     if (e.type === 'broker.anomaly') {
       const details = (p.details ?? {}) as Record<string, unknown>;
       if (p.kind === 'overfill' && typeof details.coid === 'string') overfillFlagged.add(details.coid);
-      if (p.kind === 'commission-missing' && typeof details.execId === 'string') commissionCount.set(details.execId, (commissionCount.get(details.execId) ?? 0) + 1);
+      if (p.kind === 'commission-missing' && typeof details.execId === 'string')
+        commissionCount.set(details.execId, (commissionCount.get(details.execId) ?? 0) + 1);
       continue;
     }
 
@@ -68,8 +91,10 @@ export function brokerMonitor(events: readonly Recorded[], options: { commission
       cum.set(coid, total);
       if (p.cumQty !== total) v.push(`B3 #${e.index}: cumQty ${String(p.cumQty)} ≠ sum of fills ${total} for ${coid}`);
       const q = orderQty.get(coid);
-      if (q !== undefined && total > q && !overfillFlagged.has(coid)) v.push(`B3 #${e.index}: ${coid} filled ${total} > order qty ${q} without broker.anomaly{overfill}`);
-      if (typeof execId === 'string' && p.commission !== null && p.commission !== undefined) commissionCount.set(execId, (commissionCount.get(execId) ?? 0) + 1);
+      if (q !== undefined && total > q && !overfillFlagged.has(coid))
+        v.push(`B3 #${e.index}: ${coid} filled ${total} > order qty ${q} without broker.anomaly{overfill}`);
+      if (typeof execId === 'string' && p.commission !== null && p.commission !== undefined)
+        commissionCount.set(execId, (commissionCount.get(execId) ?? 0) + 1);
       if (p.status === 'Filled') {
         if (terminal.has(coid)) v.push(`B1 #${e.index}: ${coid} reached Filled after ${terminal.get(coid)}`);
         else terminal.set(coid, 'Filled');
@@ -101,7 +126,8 @@ export function brokerMonitor(events: readonly Recorded[], options: { commission
   for (const execId of execs) {
     const n = commissionCount.get(execId) ?? 0;
     if (n > 1) v.push(`B5: exec ${execId} has ${n} commissions`);
-    if (n === 0 && options.commissionWindowElapsed) v.push(`B5: exec ${execId} has no commission and no commission-missing anomaly after T_comm`);
+    if (n === 0 && options.commissionWindowElapsed)
+      v.push(`B5: exec ${execId} has no commission and no commission-missing anomaly after T_comm`);
   }
   return v;
 }
@@ -127,7 +153,8 @@ export function positionMonitor(events: readonly Recorded[], positions: readonly
         v.push(`B6 #${e.index}: position.changed{${sym}, source fill} with no fill before it`);
       }
       pendingFill.set(sym, 0);
-      if (e.payload.qty !== net.get(sym)) v.push(`B6 #${e.index}: position.changed{${sym}, qty ${String(e.payload.qty)}} ≠ signed sum of fills ${net.get(sym) ?? 0}`);
+      if (e.payload.qty !== net.get(sym))
+        v.push(`B6 #${e.index}: position.changed{${sym}, qty ${String(e.payload.qty)}} ≠ signed sum of fills ${net.get(sym) ?? 0}`);
     }
   }
   for (const [sym, qty] of net) {

@@ -10,16 +10,28 @@ import { raceCards } from './broker-cards-races.js';
 import { recoveryCards } from './broker-cards-recovery.js';
 import { brokerMonitor, positionMonitor } from './broker-monitor.js';
 import {
-  BROKER_EVENT_NAMES, DEFAULT_BROKER_FIXTURES, DEFAULT_BROKER_TIMEOUTS, normalizeBrokerCapabilities,
-  type BrokerCreateContext, type BrokerRun, type BrokerSubjectHandle, type BrokerSuiteOptions,
+  BROKER_EVENT_NAMES,
+  DEFAULT_BROKER_FIXTURES,
+  DEFAULT_BROKER_TIMEOUTS,
+  normalizeBrokerCapabilities,
+  type BrokerCreateContext,
+  type BrokerRun,
+  type BrokerSubjectHandle,
+  type BrokerSuiteOptions,
 } from './broker-types.js';
 import type { Micros } from '../../../core/domain/units.js';
 
 /**
  * Every BRK card, in id order (the closed registry of docs/conformance-kit.md#waivers); the sort is stable, so variants keep their order.
  */
-export const BROKER_CARDS: readonly BrokerCard[] = [...lifecycleCards, ...orderCards, ...raceCards, ...faultCards, ...ledgerCards, ...recoveryCards]
-  .sort((a, b) => a.id.localeCompare(b.id));
+export const BROKER_CARDS: readonly BrokerCard[] = [
+  ...lifecycleCards,
+  ...orderCards,
+  ...raceCards,
+  ...faultCards,
+  ...ledgerCards,
+  ...recoveryCards,
+].sort((a, b) => a.id.localeCompare(b.id));
 
 /** 2026-03-10 10:00 New York (EDT), a Tuesday. */
 export const DEFAULT_START: Micros = Date.UTC(2026, 2, 10, 14, 0, 0) * 1000;
@@ -38,18 +50,30 @@ export function buildBrokerSuite(name: string, options: BrokerSuiteOptions): Por
   const timeouts = { ...DEFAULT_BROKER_TIMEOUTS, ...(options.timeouts ?? {}) };
   const settleWindow = timeouts.ackTimeout + 1_000_000;
 
-  const makeRun = async (card: string, clock: ManualClock, reopen?: BrokerSubjectHandle): Promise<{ run: BrokerRun; handle: BrokerSubjectHandle }> => {
+  const makeRun = async (
+    card: string,
+    clock: ManualClock,
+    reopen?: BrokerSubjectHandle,
+  ): Promise<{ run: BrokerRun; handle: BrokerSubjectHandle }> => {
     const ctx: BrokerCreateContext = { clock, log: () => undefined, fixtures: fx, timeouts, card, ...(reopen ? { reopen } : {}) };
     const handle = await options.create(ctx);
     if (caps.isLive !== true && handle.driver !== undefined) {
       for (const feat of features) {
         const method = feat === 'partialFill' ? 'fill' : feat;
-        if (typeof handle.driver[method] !== 'function') throw new Error(`conformance: driver feature ${feat} declared, but the driver has no ${method}()`);
+        if (typeof handle.driver[method] !== 'function')
+          throw new Error(`conformance: driver feature ${feat} declared, but the driver has no ${method}()`);
       }
     }
     const rec = new EventRecorder().attach((e, l) => handle.subject.on(e as never, l as never), BROKER_EVENT_NAMES);
     const run: BrokerRun = {
-      subject: handle.subject, driver: handle.driver, clock, rec, fx, timeouts, caps, features,
+      subject: handle.subject,
+      driver: handle.driver,
+      clock,
+      rec,
+      fx,
+      timeouts,
+      caps,
+      features,
       settle: (us = settleWindow) => settleClock(clock, handle, us),
       venue: () => {
         if (handle.driver === undefined) throw new SequenceMismatch('this card needs a driver (venue double); none was provided', [], []);
@@ -104,7 +128,11 @@ export function buildBrokerSuite(name: string, options: BrokerSuiteOptions): Por
   };
 
   return {
-    port: 'IBrokerAdapter', name, cards: BROKER_CARDS, fixtures: fx as unknown as Record<string, unknown>, options,
+    port: 'IBrokerAdapter',
+    name,
+    cards: BROKER_CARDS,
+    fixtures: fx as unknown as Record<string, unknown>,
+    options,
     env: { capabilities: caps as Record<string, unknown>, driverFeatures: features, isLive: caps.isLive === true },
     execute,
   };

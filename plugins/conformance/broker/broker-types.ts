@@ -21,9 +21,26 @@ export interface BrokerCapabilities {
 export type BrokerCapabilityShort = 'market' | 'limit' | 'stop' | 'bracket' | 'modify' | 'ocaReduce' | 'orderRef' | 'reconnect' | 'pacer';
 
 export type BrokerDriverFeature =
-  | 'fill' | 'partialFill' | 'reject' | 'inactive' | 'suppressStatus' | 'duplicateReports' | 'reorderReports'
-  | 'execCorrection' | 'externalOrders' | 'restart' | 'cancelRace' | 'modifyRace' | 'dropReply' | 'socketDrop'
-  | 'upstreamLoss' | 'silence' | 'identityInUse' | 'authFail' | 'fatal' | 'pacing';
+  | 'fill'
+  | 'partialFill'
+  | 'reject'
+  | 'inactive'
+  | 'suppressStatus'
+  | 'duplicateReports'
+  | 'reorderReports'
+  | 'execCorrection'
+  | 'externalOrders'
+  | 'restart'
+  | 'cancelRace'
+  | 'modifyRace'
+  | 'dropReply'
+  | 'socketDrop'
+  | 'upstreamLoss'
+  | 'silence'
+  | 'identityInUse'
+  | 'authFail'
+  | 'fatal'
+  | 'pacing';
 
 /**
  * The venue double. `fill` and `reject` are the minimal features every scripted run needs; the others are optional
@@ -121,7 +138,15 @@ export interface BrokerFaultDriver {
    * Reports this adapter did not place: an execution for venue order `orderId` (no client reference); the order's own
    * report (`report: true`); or a position the venue holds (`position`).
    */
-  externalOrders(o: { orderId?: number; symbol?: string; qty?: Quantity; price?: Price; side?: 'buy' | 'sell'; report?: boolean; position?: { symbol: string; qty: Quantity; avgPrice: Price } }): unknown;
+  externalOrders(o: {
+    orderId?: number;
+    symbol?: string;
+    qty?: Quantity;
+    price?: Price;
+    side?: 'buy' | 'sell';
+    report?: boolean;
+    position?: { symbol: string; qty: Quantity; avgPrice: Price };
+  }): unknown;
   /** The next placement goes Inactive after an error reason, or held (`whyHeld`); or working order `coid` gets an unrecognised `status`. */
   inactive(o: { reason?: string; whyHeld?: string; coid?: string; status?: string }): unknown;
   /** The venue keeps its state while the adapter is replaced (the factory reuses it on `ctx.reopen`). */
@@ -144,7 +169,10 @@ export interface BrokerFaultDriver {
 export interface BrokerFixtures {
   symbol: string;
   tick: Price;
-  bid: Price; bidSize: Quantity; ask: Price; askSize: Quantity;
+  bid: Price;
+  bidSize: Quantity;
+  ask: Price;
+  askSize: Quantity;
   orderQty: Quantity;
   cash: number;
   currency: string;
@@ -220,29 +248,66 @@ export interface BrokerRun {
 }
 
 export const BROKER_EVENT_NAMES = [
-  'connection.changed', 'order.submitted', 'order.accepted', 'order.triggered', 'order.filled', 'order.fill-corrected',
-  'commission.reported', 'order.cancel-requested', 'order.cancelled', 'order.cancel-rejected', 'order.modify-requested',
-  'order.modified', 'order.modify-rejected', 'order.rejected', 'order.unknown', 'order.adopted', 'bracket.failed',
-  'position.changed', 'reconciliation.started', 'reconciliation.completed', 'broker.anomaly', 'broker.error',
+  'connection.changed',
+  'order.submitted',
+  'order.accepted',
+  'order.triggered',
+  'order.filled',
+  'order.fill-corrected',
+  'commission.reported',
+  'order.cancel-requested',
+  'order.cancelled',
+  'order.cancel-rejected',
+  'order.modify-requested',
+  'order.modified',
+  'order.modify-rejected',
+  'order.rejected',
+  'order.unknown',
+  'order.adopted',
+  'bracket.failed',
+  'position.changed',
+  'reconciliation.started',
+  'reconciliation.completed',
+  'broker.anomaly',
+  'broker.error',
 ] as const;
 
 export function normalizeBrokerCapabilities(caps: BrokerCapabilities | readonly BrokerCapabilityShort[]): BrokerCapabilities {
   if (!Array.isArray(caps)) return { ...(caps as BrokerCapabilities) };
   const has = (s: BrokerCapabilityShort): boolean => (caps as readonly string[]).includes(s);
   return {
-    supportsMarketOrders: has('market'), supportsStopOrders: has('stop'), supportsBrackets: has('bracket'),
-    supportsModify: has('modify'), supportsOcaReduce: has('ocaReduce'), supportsOrderRef: has('orderRef'),
-    supportsReconnect: has('reconnect'), hasOutboundPacer: has('pacer'), isLive: false,
+    supportsMarketOrders: has('market'),
+    supportsStopOrders: has('stop'),
+    supportsBrackets: has('bracket'),
+    supportsModify: has('modify'),
+    supportsOcaReduce: has('ocaReduce'),
+    supportsOrderRef: has('orderRef'),
+    supportsReconnect: has('reconnect'),
+    hasOutboundPacer: has('pacer'),
+    isLive: false,
   };
 }
 
 export const DEFAULT_BROKER_FIXTURES: BrokerFixtures = {
-  symbol: 'XYZ', tick: 100, bid: 123400, bidSize: 500, ask: 123500, askSize: 300, orderQty: 100,
-  cash: 1_000_000_000, currency: 'USD', commissionPerExecution: 10_000,
+  symbol: 'XYZ',
+  tick: 100,
+  bid: 123400,
+  bidSize: 500,
+  ask: 123500,
+  askSize: 300,
+  orderQty: 100,
+  cash: 1_000_000_000,
+  currency: 'USD',
+  commissionPerExecution: 10_000,
 };
 
 export const DEFAULT_BROKER_TIMEOUTS: BrokerTimeouts = {
-  ackTimeout: 5_000_000, commissionWait: 60_000_000, park: 60_000_000, heartbeat: 10_000_000, heartbeatMisses: 2,
-  ladder: [2_500_000, 5_000_000, 10_000_000, 20_000_000, 40_000_000, 60_000_000], connectDeadline: 30_000_000,
+  ackTimeout: 5_000_000,
+  commissionWait: 60_000_000,
+  park: 60_000_000,
+  heartbeat: 10_000_000,
+  heartbeatMisses: 2,
+  ladder: [2_500_000, 5_000_000, 10_000_000, 20_000_000, 40_000_000, 60_000_000],
+  connectDeadline: 30_000_000,
   pacing: { budget: 50, window: 1_000_000, slot: 20_000 },
 };

@@ -8,12 +8,20 @@ import type { DepthRow, FeedRun } from './feed-types.js';
 const depth: AppliesFn = requires.flag('supportsDepth');
 const depthWith = (...features: string[]): AppliesFn => requires.all(depth, requires.feature(...features));
 
-const row = (side: 'bid' | 'ask', position: number, operation: DepthRow['operation'], price: number, size: number): DepthRow => ({ side, position, operation, price, size });
+const row = (side: 'bid' | 'ask', position: number, operation: DepthRow['operation'], price: number, size: number): DepthRow => ({
+  side,
+  position,
+  operation,
+  price,
+  size,
+});
 
 /** The FEED-10 (docs/conformance-cards.md#feed-10) starting book: bids [123300 × 500, 123200 × 200]; asks [123500 × 300, 123600 × 400]. */
 const INITIAL: readonly DepthRow[] = [
-  row('bid', 0, 'insert', 123300, 500), row('bid', 1, 'insert', 123200, 200),
-  row('ask', 0, 'insert', 123500, 300), row('ask', 1, 'insert', 123600, 400),
+  row('bid', 0, 'insert', 123300, 500),
+  row('bid', 1, 'insert', 123200, 200),
+  row('ask', 0, 'insert', 123500, 300),
+  row('ask', 1, 'insert', 123600, 400),
 ];
 
 /** The book built from every emitted depth delta of `symbol` (the card's "book"). */
@@ -70,17 +78,33 @@ function generatedBurst(rng: Sfc32, lengths: { bid: number; ask: number }, n: nu
 /** Depth rows and batches (docs/conformance-kit.md#feed-depth). */
 export const depthCards: readonly CardDef<FeedRun>[] = [
   {
-    id: 'FEED-10', title: 'A depth insert shifts rows down', baseline: false, applies: depthWith('depthRows'),
+    id: 'FEED-10',
+    title: 'A depth insert shifts rows down',
+    baseline: false,
+    applies: depthWith('depthRows'),
     run: async (r) => {
       await startDepth(r);
       const m = r.rec.mark();
       await rows(r, [row('bid', 0, 'insert', 123400, 100)]);
-      expectSequence(r.rec.since(m), [step('depth.updated', { symbol: r.fx.symbol, side: 'bid', position: 0, operation: 'insert', price: 123400, size: 100, endOfBatch: true })]);
+      expectSequence(r.rec.since(m), [
+        step('depth.updated', {
+          symbol: r.fx.symbol,
+          side: 'bid',
+          position: 0,
+          operation: 'insert',
+          price: 123400,
+          size: 100,
+          endOfBatch: true,
+        }),
+      ]);
       expect(emittedBook(r).view()).to.deep.equal({ bids: ['123400×100', '123300×500', '123200×200'], asks: ['123500×300', '123600×400'] });
     },
   },
   {
-    id: 'FEED-11', title: 'A depth update replaces in place; a delete shifts up', baseline: false, applies: depthWith('depthRows'),
+    id: 'FEED-11',
+    title: 'A depth update replaces in place; a delete shifts up',
+    baseline: false,
+    applies: depthWith('depthRows'),
     run: async (r) => {
       await startDepth(r);
       await rows(r, [row('bid', 0, 'insert', 123400, 100)]);
@@ -95,19 +119,41 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-12', title: 'Every batch ends with exactly one end-of-batch mark', baseline: false, applies: depthWith('depthRows'),
+    id: 'FEED-12',
+    title: 'Every batch ends with exactly one end-of-batch mark',
+    baseline: false,
+    applies: depthWith('depthRows'),
     run: async (r) => {
       await startDepth(r);
       const up = (size: number): DepthRow => row('bid', 0, 'update', 123300, size);
       let m = r.rec.mark();
       await rows(r, [up(100), up(200), up(300)]);
-      expect(r.rec.since(m).filter((e) => e.type === 'depth.updated').map((e) => e.payload.endOfBatch), 'a 3-row burst').to.deep.equal([false, false, true]);
+      expect(
+        r.rec
+          .since(m)
+          .filter((e) => e.type === 'depth.updated')
+          .map((e) => e.payload.endOfBatch),
+        'a 3-row burst',
+      ).to.deep.equal([false, false, true]);
       m = r.rec.mark();
       await rows(r, [up(400)]);
-      expect(r.rec.since(m).filter((e) => e.type === 'depth.updated').map((e) => e.payload.endOfBatch), 'a single row').to.deep.equal([true]);
+      expect(
+        r.rec
+          .since(m)
+          .filter((e) => e.type === 'depth.updated')
+          .map((e) => e.payload.endOfBatch),
+        'a single row',
+      ).to.deep.equal([true]);
       m = r.rec.mark();
-      await rows(r, Array.from({ length: 10 }, (_, i) => up(500 + i * 100)), { splitAt: 5 });
-      const marks = r.rec.since(m).filter((e) => e.type === 'depth.updated').map((e) => e.payload.endOfBatch);
+      await rows(
+        r,
+        Array.from({ length: 10 }, (_, i) => up(500 + i * 100)),
+        { splitAt: 5 },
+      );
+      const marks = r.rec
+        .since(m)
+        .filter((e) => e.type === 'depth.updated')
+        .map((e) => e.payload.endOfBatch);
       expect(marks, 'the split burst: 10 rows').to.have.length(10);
       expect(marks[9], 'the split burst ends with a mark').to.equal(true);
       expect(marks.filter((x) => x === true).length, 'one batch or two').to.be.oneOf([1, 2]);
@@ -115,12 +161,19 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-13', title: 'An update beyond the book is appended, counted and resynced', baseline: false, applies: depthWith('depthRows'),
+    id: 'FEED-13',
+    title: 'An update beyond the book is appended, counted and resynced',
+    baseline: false,
+    applies: depthWith('depthRows'),
     run: async (r) => {
       await startDepth(r);
       const m = r.rec.mark();
       await rows(r, [row('bid', 6, 'update', 123100, 300)]);
-      expectSequence(r.rec.since(m), [step('depth.updated', { side: 'bid', position: 2, operation: 'insert', price: 123100, size: 300 })], 'appended, never padded');
+      expectSequence(
+        r.rec.since(m),
+        [step('depth.updated', { side: 'bid', position: 2, operation: 'insert', price: 123100, size: 300 })],
+        'appended, never padded',
+      );
       for (let i = 0; i < 4; i++) await rows(r, [row('bid', 9, 'update', 123000 - i * 100, 300)]);
       expectSequence(r.rec.since(m), [
         step('feed.suspect', { symbol: r.fx.symbol, stream: 'depth', reason: 'depth-anomaly' }),
@@ -131,7 +184,11 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-14', variant: 'a', title: 'Book reset: a clear in a batch of its own, then a rebuild', baseline: false, applies: depthWith('bookReset', 'depthRows'),
+    id: 'FEED-14',
+    variant: 'a',
+    title: 'Book reset: a clear in a batch of its own, then a rebuild',
+    baseline: false,
+    applies: depthWith('bookReset', 'depthRows'),
     run: async (r) => {
       await startDepth(r);
       const m = r.rec.mark();
@@ -145,7 +202,11 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-14', variant: 'b', title: 'Depth halt: clear, then a resubscription under a new epoch', baseline: false, applies: depthWith('bookReset'),
+    id: 'FEED-14',
+    variant: 'b',
+    title: 'Depth halt: clear, then a resubscription under a new epoch',
+    baseline: false,
+    applies: depthWith('bookReset'),
     run: async (r) => {
       await startDepth(r);
       await r.source().bookReset!(r.fx.symbol, 'halt');
@@ -158,7 +219,9 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-15', title: 'The depth book matches the reference row model', baseline: false,
+    id: 'FEED-15',
+    title: 'The depth book matches the reference row model',
+    baseline: false,
     applies: (env) => depth(env) ?? (env.driverFeatures.has('depthRows') ? null : 'requires driver feature depthRows; not provided'),
     run: async (r) => {
       r.subscribe(r.fx.symbol, 'depth');
@@ -169,10 +232,16 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
       let bursts = 0;
       for (let seed = 1; seed <= 20; seed++) {
         const rng = new Sfc32(seed);
-        for (let sent = 0; sent < 500;) {
+        for (let sent = 0; sent < 500; ) {
           // 64 bursts per 4 s of kit time (under T_stale, so the line never looks silent); a row beyond the book in
           // one burst out of 256, i.e. at most 4 a minute, under K_depth (see generatedBurst).
-          const burst = generatedBurst(rng, lengths, Math.min(500 - sent, 1 + Math.floor(rng.next() * 8)), bursts % 256 === 0, r.fx.depthLevels);
+          const burst = generatedBurst(
+            rng,
+            lengths,
+            Math.min(500 - sent, 1 + Math.floor(rng.next() * 8)),
+            bursts % 256 === 0,
+            r.fx.depthLevels,
+          );
           await r.source().depthRows!(r.fx.symbol, burst);
           if (++bursts % 64 === 0) await r.settle(4_000_000);
           source.push(...burst);
@@ -191,7 +260,10 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
           expect(mine.view(), `seed ${seed}: the book after row ${i + 1}`).to.deep.equal(ref.view());
         }
         expect(emitted.length, `seed ${seed}: one delta per source row`).to.equal(source.length);
-        expect(emitted.filter((e) => (e.payload.size as number) < 0), 'sizes are never negative').to.have.length(0);
+        expect(
+          emitted.filter((e) => (e.payload.size as number) < 0),
+          'sizes are never negative',
+        ).to.have.length(0);
       }
     },
   },

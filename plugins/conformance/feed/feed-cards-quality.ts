@@ -5,7 +5,10 @@ import { describe as describeEvent, expectCount, expectNone, expectSequence, ste
 import { quoteNow } from './feed-cards-subscriptions.js';
 import type { FeedRun } from './feed-types.js';
 
-const flag = (bit: number) => (f: unknown): boolean => typeof f === 'number' && (f & bit) !== 0;
+const flag =
+  (bit: number) =>
+  (f: unknown): boolean =>
+    typeof f === 'number' && (f & bit) !== 0;
 const tape: AppliesFn = requires.flag('supportsTape');
 
 /** Quotes `symbol` once per second for `seconds`, advancing the clock in between. */
@@ -22,7 +25,10 @@ async function flow(r: FeedRun, symbol: string, seconds: number): Promise<void> 
  */
 export const qualityCards: readonly CardDef<FeedRun>[] = [
   {
-    id: 'FEED-20', variant: 'a', title: 'Crossed and locked quotes are reported, not hidden', baseline: true,
+    id: 'FEED-20',
+    variant: 'a',
+    title: 'Crossed and locked quotes are reported, not hidden',
+    baseline: true,
     run: async (r) => {
       r.subscribe(r.fx.symbol, 'quote');
       await quoteNow(r, r.fx.symbol, 123600, 123500);
@@ -34,12 +40,18 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-20', variant: 'b', title: 'K_cross crossed depth batches make the book suspect and resync it', baseline: false,
+    id: 'FEED-20',
+    variant: 'b',
+    title: 'K_cross crossed depth batches make the book suspect and resync it',
+    baseline: false,
     applies: requires.all(requires.flag('supportsDepth'), requires.feature('depthRows')),
     run: async (r) => {
       r.subscribe(r.fx.symbol, 'depth');
       await r.settle();
-      await r.source().depthRows!(r.fx.symbol, [{ side: 'bid', position: 0, operation: 'insert', price: 123400, size: 100 }, { side: 'ask', position: 0, operation: 'insert', price: 123500, size: 100 }]);
+      await r.source().depthRows!(r.fx.symbol, [
+        { side: 'bid', position: 0, operation: 'insert', price: 123400, size: 100 },
+        { side: 'ask', position: 0, operation: 'insert', price: 123500, size: 100 },
+      ]);
       await r.settle();
       for (let i = 0; i < 3; i++) {
         if (i === 2) expectNone(r.rec.events, 'feed.suspect', undefined, 'fewer than K_cross crossed batches');
@@ -54,7 +66,9 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-21', title: 'Missing, negative and malformed values are normalized and flagged', baseline: true,
+    id: 'FEED-21',
+    title: 'Missing, negative and malformed values are normalized and flagged',
+    baseline: true,
     run: async (r) => {
       const x = r.fx.symbol;
       r.subscribe(x, 'quote');
@@ -76,16 +90,31 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-22', title: 'Tape prints carry the aggressor side', baseline: false, applies: requires.all(tape, requires.feature('prints')),
+    id: 'FEED-22',
+    title: 'Tape prints carry the aggressor side',
+    baseline: false,
+    applies: requires.all(tape, requires.feature('prints')),
     run: async (r) => {
       const x = r.fx.symbol;
       r.subscribe(x, 'quote');
       r.subscribe(x, 'tape');
       await quoteNow(r);
-      await r.source().prints!(x, [{ price: 123500, size: 100 }, { price: 123600, size: 50 }, { price: 123400, size: 200 }, { price: 123450, size: 30 }]);
+      await r.source().prints!(x, [
+        { price: 123500, size: 100 },
+        { price: 123600, size: 50 },
+        { price: 123400, size: 200 },
+        { price: 123450, size: 30 },
+      ]);
       await r.settle();
-      const prints = r.rec.of('trade.printed').map((e) => [e.payload.price, e.payload.size, e.payload.aggressor, e.payload.aggressorSource]);
-      expect(prints).to.deep.equal([[123500, 100, 'buy', 'inferred'], [123600, 50, 'buy', 'inferred'], [123400, 200, 'sell', 'inferred'], [123450, 30, 'unknown', 'inferred']]);
+      const prints = r.rec
+        .of('trade.printed')
+        .map((e) => [e.payload.price, e.payload.size, e.payload.aggressor, e.payload.aggressorSource]);
+      expect(prints).to.deep.equal([
+        [123500, 100, 'buy', 'inferred'],
+        [123600, 50, 'buy', 'inferred'],
+        [123400, 200, 'sell', 'inferred'],
+        [123450, 30, 'unknown', 'inferred'],
+      ]);
       if (r.source().suppliesAggressor === true) {
         await r.source().prints!(x, [{ price: 123450, size: 10, aggressor: 'sell' }]);
         await r.settle();
@@ -94,21 +123,33 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-23', variant: 'a', title: 'Staleness is detected per subscription', baseline: true,
+    id: 'FEED-23',
+    variant: 'a',
+    title: 'Staleness is detected per subscription',
+    baseline: true,
     run: async (r) => {
       const [x, [abc]] = [r.fx.symbol, r.fx.others];
       r.subscribe(x, 'quote');
       r.subscribe(abc, 'quote');
       await quoteNow(r, abc);
       await flow(r, x, 6);
-      expectCount(r.rec.events, 'feed.stale', { symbol: abc, stream: 'quote', silentFor: r.timeouts.stale }, 1, `${abc} is stale after T_stale`);
+      expectCount(
+        r.rec.events,
+        'feed.stale',
+        { symbol: abc, stream: 'quote', silentFor: r.timeouts.stale },
+        1,
+        `${abc} is stale after T_stale`,
+      );
       expectNone(r.rec.events, 'feed.stale', { symbol: x }, `${x} keeps flowing`);
       await quoteNow(r, abc);
       expectSequence(r.rec.events, [step('feed.stale', { symbol: abc }), step('feed.resumed', { symbol: abc, stream: 'quote' })]);
     },
   },
   {
-    id: 'FEED-23', variant: 'b', title: 'A subscription that never delivers becomes stale', baseline: true,
+    id: 'FEED-23',
+    variant: 'b',
+    title: 'A subscription that never delivers becomes stale',
+    baseline: true,
     run: async (r) => {
       const def = r.fx.others[1];
       r.subscribe(def, 'quote');
@@ -117,11 +158,21 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-23', variant: 'c', title: 'A first quote with an old exchange time is stale at once', baseline: false,
-    applies: (env) => ((env.capabilities.providesExchangeTime as { quote?: boolean } | undefined)?.quote === true ? null : 'requires providesExchangeTime.quote; declared false'),
+    id: 'FEED-23',
+    variant: 'c',
+    title: 'A first quote with an old exchange time is stale at once',
+    baseline: false,
+    applies: (env) =>
+      (env.capabilities.providesExchangeTime as { quote?: boolean } | undefined)?.quote === true
+        ? null
+        : 'requires providesExchangeTime.quote; declared false',
   },
   {
-    id: 'FEED-23', variant: 'd', title: 'A stale subscription is resubscribed once, then escalated', baseline: false, applies: requires.flag('supportsReconnect'),
+    id: 'FEED-23',
+    variant: 'd',
+    title: 'A stale subscription is resubscribed once, then escalated',
+    baseline: false,
+    applies: requires.flag('supportsReconnect'),
     run: async (r) => {
       const abc = r.fx.others[0];
       r.subscribe(abc, 'quote');
@@ -136,7 +187,9 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-30', title: 'Resubscribe after a reconnect that lost the data', baseline: false,
+    id: 'FEED-30',
+    title: 'Resubscribe after a reconnect that lost the data',
+    baseline: false,
     applies: requires.all(requires.flag('supportsReconnect'), requires.feature('socketDrop')),
     run: async (r) => {
       const [x, [abc, def]] = [r.fx.symbol, r.fx.others];
@@ -160,7 +213,10 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-31', title: 'A connection restored with its data needs no resubscribe', baseline: false, applies: requires.feature('upstreamLoss'),
+    id: 'FEED-31',
+    title: 'A connection restored with its data needs no resubscribe',
+    baseline: false,
+    applies: requires.feature('upstreamLoss'),
     run: async (r) => {
       r.subscribe(r.fx.symbol, 'quote');
       await quoteNow(r);
@@ -174,7 +230,10 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-40', variant: 'a', title: 'Sequence numbers increase strictly per subscription', baseline: true,
+    id: 'FEED-40',
+    variant: 'a',
+    title: 'Sequence numbers increase strictly per subscription',
+    baseline: true,
     run: async (r) => {
       const x = r.fx.symbol;
       r.subscribe(x, 'quote');
@@ -190,7 +249,11 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-40', variant: 'c', title: 'A gap in the source sequence makes the stream suspect', baseline: false, applies: requires.feature('gap'),
+    id: 'FEED-40',
+    variant: 'c',
+    title: 'A gap in the source sequence makes the stream suspect',
+    baseline: false,
+    applies: requires.feature('gap'),
     run: async (r) => {
       const x = r.fx.symbol;
       r.subscribe(x, 'quote');
@@ -202,7 +265,9 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-41', title: 'Receive time and exchange time stay separate', baseline: true,
+    id: 'FEED-41',
+    title: 'Receive time and exchange time stay separate',
+    baseline: true,
     run: async (r) => {
       const x = r.fx.symbol;
       r.subscribe(x, 'quote');
@@ -211,16 +276,26 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
         await r.settle(250_000);
       }
       const times = r.rec.of('quote.updated').map((e) => e.payload.recvTime);
-      expect(times, 'recvTime is Clock time at ingress').to.deep.equal(times.map((_, i) => times[0] as number + i * 250_000));
+      expect(times, 'recvTime is Clock time at ingress').to.deep.equal(times.map((_, i) => (times[0] as number) + i * 250_000));
       const exch = r.caps.providesExchangeTime;
-      for (const [type, stream] of [['quote.updated', 'quote'], ['depth.updated', 'depth'], ['trade.printed', 'tape']] as const) {
+      for (const [type, stream] of [
+        ['quote.updated', 'quote'],
+        ['depth.updated', 'depth'],
+        ['trade.printed', 'tape'],
+      ] as const) {
         if (exch?.[stream] === true) continue;
-        expect(r.rec.of(type).filter((e) => e.payload.exchTime !== null).length, `${stream}: no source time declared, so exchTime is null`).to.equal(0);
+        expect(
+          r.rec.of(type).filter((e) => e.payload.exchTime !== null).length,
+          `${stream}: no source time declared, so exchTime is null`,
+        ).to.equal(0);
       }
     },
   },
   {
-    id: 'FEED-42', title: 'Replay is deterministic', baseline: false, applies: requires.flag('isReplay'),
+    id: 'FEED-42',
+    title: 'Replay is deterministic',
+    baseline: false,
+    applies: requires.flag('isReplay'),
     run: async (r) => {
       const script = async (run: FeedRun): Promise<string[]> => {
         run.subscribe(run.fx.symbol, 'quote');

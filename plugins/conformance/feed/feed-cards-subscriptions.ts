@@ -4,12 +4,14 @@ import { expectCount, expectNone, expectSequence, step } from '../recorder.js';
 import type { FeedRun } from './feed-types.js';
 
 /** `usage` matcher: the lines and depth counters as `used/budget`. */
-export const usage = (lines: string, depth?: string) => (u: unknown): boolean => {
-  const x = u as { lines: { used: number; budget: number }; depth: { used: number; budget: number } } | undefined;
-  if (x === undefined) return false;
-  const ok = `${x.lines.used}/${x.lines.budget}` === lines;
-  return depth === undefined ? ok : ok && `${x.depth.used}/${x.depth.budget}` === depth;
-};
+export const usage =
+  (lines: string, depth?: string) =>
+  (u: unknown): boolean => {
+    const x = u as { lines: { used: number; budget: number }; depth: { used: number; budget: number } } | undefined;
+    if (x === undefined) return false;
+    const ok = `${x.lines.used}/${x.lines.budget}` === lines;
+    return depth === undefined ? ok : ok && `${x.depth.used}/${x.depth.budget}` === depth;
+  };
 
 /** Streams a quote for the fixture symbol and waits for it. */
 export async function quoteNow(r: FeedRun, symbol = r.fx.symbol, bid = r.fx.bid, ask = r.fx.ask): Promise<void> {
@@ -20,7 +22,9 @@ export async function quoteNow(r: FeedRun, symbol = r.fx.symbol, bid = r.fx.bid,
 /** Subscriptions and line budget (docs/conformance-kit.md#feed-subscriptions). */
 export const subscriptionCards: readonly CardDef<FeedRun>[] = [
   {
-    id: 'FEED-01', title: 'Subscribe to L1 quotes', baseline: true,
+    id: 'FEED-01',
+    title: 'Subscribe to L1 quotes',
+    baseline: true,
     run: async (r) => {
       r.subscribe(r.fx.symbol, 'quote');
       await r.settle();
@@ -32,11 +36,14 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
         step('quote.updated', { symbol: x, seq: 2 }),
         step('quote.updated', { symbol: x, seq: 3 }),
       ]);
-      for (const q of r.rec.of('quote.updated')) expect((q.payload.bid as number) < (q.payload.ask as number), 'unflagged quotes have bid < ask').to.equal(true);
+      for (const q of r.rec.of('quote.updated'))
+        expect((q.payload.bid as number) < (q.payload.ask as number), 'unflagged quotes have bid < ask').to.equal(true);
     },
   },
   {
-    id: 'FEED-02', title: 'Unsubscribe and dispose stop the stream', baseline: true,
+    id: 'FEED-02',
+    title: 'Unsubscribe and dispose stop the stream',
+    baseline: true,
     run: async (r) => {
       const x = r.fx.symbol;
       const h = r.subscribe(x, 'quote');
@@ -45,7 +52,9 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
       await quoteNow(r);
       r.subject.unsubscribe(h);
       await r.settle();
-      expectSequence(r.rec.events, [step('feed.unsubscribed', { symbol: x, stream: 'quote', usage: usage(`${r.caps.supportsTape === true ? 1 : 0}/3`) })]);
+      expectSequence(r.rec.events, [
+        step('feed.unsubscribed', { symbol: x, stream: 'quote', usage: usage(`${r.caps.supportsTape === true ? 1 : 0}/3`) }),
+      ]);
       let m = r.rec.mark();
       await quoteNow(r);
       expectNone(r.rec.since(m), 'quote.updated', { symbol: x }, 'after unsubscribe');
@@ -61,12 +70,17 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
       m = r.rec.mark();
       await quoteNow(r);
       await r.settle(r.timeouts.stale * 2);
-      expect(r.rec.since(m).map((e) => e.type), 'nothing after dispose').to.deep.equal([]);
+      expect(
+        r.rec.since(m).map((e) => e.type),
+        'nothing after dispose',
+      ).to.deep.equal([]);
       expect(r.clock.nextTimerAt(), 'no feed timer is left on the clock').to.equal(null);
     },
   },
   {
-    id: 'FEED-03', title: 'The line budget counts once, refuses beyond and releases on unsubscribe', baseline: true,
+    id: 'FEED-03',
+    title: 'The line budget counts once, refuses beyond and releases on unsubscribe',
+    baseline: true,
     run: async (r) => {
       const [x, [abc, def]] = [r.fx.symbol, r.fx.others];
       const first = r.subscribe(x, 'quote');
@@ -113,13 +127,18 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-04', title: 'A failed subscription releases its line and fails alone', baseline: false,
+    id: 'FEED-04',
+    title: 'A failed subscription releases its line and fails alone',
+    baseline: false,
     applies: requires.feature('subscriptionErrors'),
     run: async (r) => {
       const [x, [abc]] = [r.fx.symbol, r.fx.others];
       r.subscribe(x, 'quote');
       r.subscribe(abc, 'quote');
-      for (const [symbol, kind, code] of [['NOSUCH', 'unknown', 'FEED.UNKNOWN_SYMBOL'], ['NOENT', 'not-entitled', 'FEED.NOT_ENTITLED']] as const) {
+      for (const [symbol, kind, code] of [
+        ['NOSUCH', 'unknown', 'FEED.UNKNOWN_SYMBOL'],
+        ['NOENT', 'not-entitled', 'FEED.NOT_ENTITLED'],
+      ] as const) {
         await r.source().subscriptionErrors!(symbol, kind);
         r.subject.subscribe(symbol, 'quote');
         await r.settle();
@@ -131,7 +150,10 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
       if (r.features.has('delayed')) {
         await r.source().delayed!(x, 'quote');
         await quoteNow(r);
-        expectSequence(r.rec.events, [step('feed.delayed', { symbol: x, stream: 'quote' }), step('quote.updated', { symbol: x, flags: (f: unknown) => ((f as number) & 32) !== 0 })]);
+        expectSequence(r.rec.events, [
+          step('feed.delayed', { symbol: x, stream: 'quote' }),
+          step('quote.updated', { symbol: x, flags: (f: unknown) => ((f as number) & 32) !== 0 }),
+        ]);
       }
     },
   },

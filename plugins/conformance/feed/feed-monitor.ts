@@ -16,8 +16,12 @@ export class RowBookModel {
     this.ask = new DepthRowSide(rows);
   }
 
-  get bids(): { price: number; size: number }[] { return rowsOf(this.bid); }
-  get asks(): { price: number; size: number }[] { return rowsOf(this.ask); }
+  get bids(): { price: number; size: number }[] {
+    return rowsOf(this.bid);
+  }
+  get asks(): { price: number; size: number }[] {
+    return rowsOf(this.ask);
+  }
 
   apply(e: Readonly<Record<string, unknown>>): void {
     if (e.operation === 'clear') {
@@ -89,14 +93,26 @@ export function feedMonitor(events: readonly Recorded[]): string[] {
     } else if (e.type === 'feed.subscribed' || e.type === 'feed.unsubscribed' || e.type === 'feed.refused') {
       const key = `${String(p.symbol)}:${String(p.stream)}`;
       const counter = p.stream === 'depth' ? 'depth' : 'lines';
-      if (e.type === 'feed.subscribed' && !live.has(key)) { live.set(key, 1); closed.delete(key); streamsLive[counter]++; }
-      if (e.type === 'feed.unsubscribed' && live.has(key)) { live.delete(key); closed.add(key); streamsLive[counter]--; }
+      if (e.type === 'feed.subscribed' && !live.has(key)) {
+        live.set(key, 1);
+        closed.delete(key);
+        streamsLive[counter]++;
+      }
+      if (e.type === 'feed.unsubscribed' && live.has(key)) {
+        live.delete(key);
+        closed.add(key);
+        streamsLive[counter]--;
+      }
       // F2: usage within the budget and equal to the distinct live subscriptions.
       const usage = p.usage as Record<'lines' | 'depth', { used: number; budget: number }> | undefined;
-      if (usage === undefined) { v.push(`F2 ${e.type} #${e.index}: no usage`); continue; }
+      if (usage === undefined) {
+        v.push(`F2 ${e.type} #${e.index}: no usage`);
+        continue;
+      }
       for (const c of ['lines', 'depth'] as const) {
         if (usage[c].used > usage[c].budget) v.push(`F2 ${e.type} #${e.index}: ${c} ${usage[c].used}/${usage[c].budget} over budget`);
-        if (usage[c].used !== streamsLive[c]) v.push(`F2 ${e.type} #${e.index}: ${c} used ${usage[c].used}, but ${streamsLive[c]} live subscriptions`);
+        if (usage[c].used !== streamsLive[c])
+          v.push(`F2 ${e.type} #${e.index}: ${c} used ${usage[c].used}, but ${streamsLive[c]} live subscriptions`);
       }
     }
   }

@@ -9,7 +9,12 @@ import { qualityCards } from './feed-cards-quality.js';
 import { subscriptionCards } from './feed-cards-subscriptions.js';
 import { feedMonitor } from './feed-monitor.js';
 import {
-  DEFAULT_FEED_FIXTURES, DEFAULT_FEED_TIMEOUTS, FEED_EVENT_NAMES, type FeedBudgets, type FeedCreateContext, type FeedRun,
+  DEFAULT_FEED_FIXTURES,
+  DEFAULT_FEED_TIMEOUTS,
+  FEED_EVENT_NAMES,
+  type FeedBudgets,
+  type FeedCreateContext,
+  type FeedRun,
   type FeedSuiteOptions,
 } from './feed-types.js';
 
@@ -37,7 +42,8 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
     const handle = await options.create(ctx);
     if (caps.isLive !== true && handle.driver !== undefined) {
       for (const feat of features) {
-        if (!METHODLESS.has(feat) && typeof handle.driver[feat] !== 'function') throw new Error(`conformance: driver feature ${feat} declared, but the driver has no ${feat}()`);
+        if (!METHODLESS.has(feat) && typeof handle.driver[feat] !== 'function')
+          throw new Error(`conformance: driver feature ${feat} declared, but the driver has no ${feat}()`);
       }
     }
     const rec = new EventRecorder().attach((e, l) => handle.subject.on(e as never, l as never), FEED_EVENT_NAMES);
@@ -51,7 +57,13 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
       await handle.dispose?.();
     });
     const run: FeedRun = {
-      subject: handle.subject, clock, rec, fx, timeouts, caps, features,
+      subject: handle.subject,
+      clock,
+      rec,
+      fx,
+      timeouts,
+      caps,
+      features,
       settle: (us = 0) => settleClock(clock, handle, us),
       source: () => {
         if (handle.driver === undefined) throw new SequenceMismatch('this card needs a driver (source double); none was provided', [], []);
@@ -59,7 +71,12 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
       },
       subscribe: (symbol: string, stream: StreamKind) => {
         const r = handle.subject.subscribe(symbol, stream, stream === 'depth' ? { levels: fx.depthLevels } : {});
-        if (!r.ok) throw new SequenceMismatch(`subscribe(${symbol}, ${stream}) refused: ${r.code}`, [`feed.subscribed{${symbol}, ${stream}}`], rec.lines());
+        if (!r.ok)
+          throw new SequenceMismatch(
+            `subscribe(${symbol}, ${stream}) refused: ${r.code}`,
+            [`feed.subscribed{${symbol}, ${stream}}`],
+            rec.lines(),
+          );
         return r.handle;
       },
       another: () => makeRun(card, budgets, cleanup),
@@ -88,7 +105,12 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
   };
 
   return {
-    port: 'MarketDataFeed', name, cards: FEED_CARDS, fixtures: fx as unknown as Record<string, unknown>, options, execute,
+    port: 'MarketDataFeed',
+    name,
+    cards: FEED_CARDS,
+    fixtures: fx as unknown as Record<string, unknown>,
+    options,
+    execute,
     env: { capabilities: caps as Record<string, unknown>, driverFeatures: features, isLive: caps.isLive === true },
   };
 }

@@ -17,8 +17,17 @@ export interface FeedCapabilities {
 }
 
 export type FeedDriverFeature =
-  | 'quote' | 'depthRows' | 'prints' | 'silence' | 'gap' | 'skew' | 'subscriptionErrors' | 'delayed' | 'bookReset'
-  | 'socketDrop' | 'upstreamLoss';
+  | 'quote'
+  | 'depthRows'
+  | 'prints'
+  | 'silence'
+  | 'gap'
+  | 'skew'
+  | 'subscriptionErrors'
+  | 'delayed'
+  | 'bookReset'
+  | 'socketDrop'
+  | 'upstreamLoss';
 
 /** One IB-style depth row: positions are row indexes, never price keys (docs/tws-adapter.md#depth-rows). */
 export interface DepthRow {
@@ -68,7 +77,10 @@ export interface FeedDriver {
 export interface FeedFixtures {
   symbol: string;
   others: readonly [string, string, string];
-  bid: Price; bidSize: Quantity; ask: Price; askSize: Quantity;
+  bid: Price;
+  bidSize: Quantity;
+  ask: Price;
+  askSize: Quantity;
   depthLevels: number;
 }
 
@@ -130,15 +142,37 @@ export interface FeedRun {
 }
 
 export const FEED_EVENT_NAMES = [
-  'quote.updated', 'depth.updated', 'trade.printed', 'feed.status', 'feed.subscribed', 'feed.refused', 'feed.failed',
-  'feed.unsubscribed', 'feed.stale', 'feed.resumed', 'feed.suspect', 'feed.delayed', 'feed.interrupted', 'feed.resubscribed',
+  'quote.updated',
+  'depth.updated',
+  'trade.printed',
+  'feed.status',
+  'feed.subscribed',
+  'feed.refused',
+  'feed.failed',
+  'feed.unsubscribed',
+  'feed.stale',
+  'feed.resumed',
+  'feed.suspect',
+  'feed.delayed',
+  'feed.interrupted',
+  'feed.resubscribed',
   'feed.malformed',
 ] as const;
 
-export const DATA_EVENTS: Readonly<Record<string, StreamKind>> = { 'quote.updated': 'quote', 'depth.updated': 'depth', 'trade.printed': 'tape' };
+export const DATA_EVENTS: Readonly<Record<string, StreamKind>> = {
+  'quote.updated': 'quote',
+  'depth.updated': 'depth',
+  'trade.printed': 'tape',
+};
 
 export const DEFAULT_FEED_FIXTURES: FeedFixtures = {
-  symbol: 'XYZ', others: ['ABC', 'DEF', 'GHI'], bid: 123400, bidSize: 500, ask: 123500, askSize: 300, depthLevels: 5,
+  symbol: 'XYZ',
+  others: ['ABC', 'DEF', 'GHI'],
+  bid: 123400,
+  bidSize: 500,
+  ask: 123500,
+  askSize: 300,
+  depthLevels: 5,
 };
 
 export const DEFAULT_FEED_TIMEOUTS: FeedTimeouts = { stale: 5_000_000 };

@@ -4,7 +4,17 @@ import { InvariantViolation, SequenceMismatch, type CardDef } from '../card.js';
 import { registerMochaSuite, type CommonSuiteOptions, type PortSuite } from '../suite.js';
 import { LATEST_ALLOWED, knownAtOf, knownAtRank } from '../../../ports/feature-spec.js';
 import { Sfc32 } from '../../../core/domain/random.js';
-import { KIT_FEATURE_BOUNDS, KIT_FEATURE_NAMES, KIT_LATE_FEATURE_NAMES, KIT_SAMPLES, KIT_VECTORS, cloneSamples, deepFreeze, shuffled, withLateColumns } from './learner-samples.js';
+import {
+  KIT_FEATURE_BOUNDS,
+  KIT_FEATURE_NAMES,
+  KIT_LATE_FEATURE_NAMES,
+  KIT_SAMPLES,
+  KIT_VECTORS,
+  cloneSamples,
+  deepFreeze,
+  shuffled,
+  withLateColumns,
+} from './learner-samples.js';
 
 export interface LearnerCapabilities {
   /** Inclusive score range; default: any finite number. */
@@ -22,7 +32,12 @@ export interface LearnerCapabilities {
 }
 
 export interface LearnerSuiteOptions extends CommonSuiteOptions {
-  create: (ctx: { card: string }) => Learner | { subject: Learner; dispose?: () => void | Promise<void> } | Promise<Learner | { subject: Learner; dispose?: () => void | Promise<void> }>;
+  create: (ctx: {
+    card: string;
+  }) =>
+    | Learner
+    | { subject: Learner; dispose?: () => void | Promise<void> }
+    | Promise<Learner | { subject: Learner; dispose?: () => void | Promise<void> }>;
   capabilities?: LearnerCapabilities;
   /** Learner params passed to `build`. */
   params?: Readonly<Record<string, unknown>>;
@@ -59,7 +74,9 @@ function scores(r: LearnerRun, learner: Learner, c: LearnerCandidate, vectors = 
 
 export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
   {
-    id: 'LRN-01', title: 'A candidate build is deterministic', baseline: true,
+    id: 'LRN-01',
+    title: 'A candidate build is deterministic',
+    baseline: true,
     run: async (r) => {
       const a = await r.fresh();
       const b = await r.fresh();
@@ -72,7 +89,9 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-02', title: 'Sample order does not matter, and inputs stay intact', baseline: true,
+    id: 'LRN-02',
+    title: 'Sample order does not matter, and inputs stay intact',
+    baseline: true,
     run: async (r) => {
       const learner = await r.fresh();
       const canonical = deepFreeze(cloneSamples(r.samples));
@@ -87,7 +106,9 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-03', title: 'Serialization round trip', baseline: true,
+    id: 'LRN-03',
+    title: 'Serialization round trip',
+    baseline: true,
     run: async (r) => {
       const learner = await r.fresh();
       const c = buildOk(r, learner, r.samples);
@@ -97,8 +118,15 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
       if (!back.ok) return;
       expect(learner.serialize(back.candidate), 'second serialization').to.equal(text);
       expect(scores(r, learner, back.candidate), 'scores of the round-tripped model').to.deep.equal(scores(r, learner, c));
-      expect({ id: back.candidate.learnerId, fmt: back.candidate.formatVersion, names: [...back.candidate.featureNames] }).to.deep.equal({ id: c.learnerId, fmt: c.formatVersion, names: [...c.featureNames] });
-      const foreign: string[] = ['{"learnerId":"kit-foreign","formatVersion":1,"featureNames":[],"trainedOn":0,"payload":{}}', 'not a model'];
+      expect({ id: back.candidate.learnerId, fmt: back.candidate.formatVersion, names: [...back.candidate.featureNames] }).to.deep.equal({
+        id: c.learnerId,
+        fmt: c.formatVersion,
+        names: [...c.featureNames],
+      });
+      const foreign: string[] = [
+        '{"learnerId":"kit-foreign","formatVersion":1,"featureNames":[],"trainedOn":0,"payload":{}}',
+        'not a model',
+      ];
       try {
         const parsed = JSON.parse(text) as Record<string, unknown>;
         foreign.push(JSON.stringify({ ...parsed, learnerId: 'kit-foreign' }), JSON.stringify({ ...parsed, formatVersion: 9_999 }));
@@ -112,7 +140,9 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-04', title: 'Scores stay in the declared range', baseline: true,
+    id: 'LRN-04',
+    title: 'Scores stay in the declared range',
+    baseline: true,
     run: async (r) => {
       const learner = await r.fresh();
       const c = buildOk(r, learner, r.samples);
@@ -121,12 +151,17 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
       const all = [...scores(r, learner, c), ...scores(r, learner, c, edges)];
       const [lo, hi] = r.caps.scoreRange ?? [-Infinity, Infinity];
       for (const s of all) expect(s >= lo && s <= hi, `score ${s} within [${lo}, ${hi}]`).to.equal(true);
-      expect(scores(r, learner, c, [r.vectors[0]!]), 'equal inputs, equal scores').to.deep.equal(scores(r, learner, c, [[...r.vectors[0]!]]));
-      if (r.caps.neutralScore !== undefined) expect(new Set(all), 'a noop learner returns its neutral score').to.deep.equal(new Set([r.caps.neutralScore]));
+      expect(scores(r, learner, c, [r.vectors[0]!]), 'equal inputs, equal scores').to.deep.equal(
+        scores(r, learner, c, [[...r.vectors[0]!]]),
+      );
+      if (r.caps.neutralScore !== undefined)
+        expect(new Set(all), 'a noop learner returns its neutral score').to.deep.equal(new Set([r.caps.neutralScore]));
     },
   },
   {
-    id: 'LRN-05', title: 'Mismatched features are refused, not scored', baseline: true,
+    id: 'LRN-05',
+    title: 'Mismatched features are refused, not scored',
+    baseline: true,
     run: async (r) => {
       const learner = await r.fresh();
       const c = buildOk(r, learner, r.samples);
@@ -144,8 +179,13 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-06', title: 'Too few samples give no candidate', baseline: false,
-    applies: (env) => ((env.capabilities.minSamples as number | undefined ?? 0) > 0 ? null : `requires minSamples > 0; declared ${String(env.capabilities.minSamples ?? 0)}`),
+    id: 'LRN-06',
+    title: 'Too few samples give no candidate',
+    baseline: false,
+    applies: (env) =>
+      ((env.capabilities.minSamples as number | undefined) ?? 0) > 0
+        ? null
+        : `requires minSamples > 0; declared ${String(env.capabilities.minSamples ?? 0)}`,
     run: async (r) => {
       const learner = await r.fresh();
       const min = r.caps.minSamples!;
@@ -160,7 +200,9 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-07', title: 'No look-ahead: columns known after the purpose allows cannot move the candidate, and asking for one is refused', baseline: true,
+    id: 'LRN-07',
+    title: 'No look-ahead: columns known after the purpose allows cannot move the candidate, and asking for one is refused',
+    baseline: true,
     run: async (r) => {
       const learner = await r.fresh();
       const limit = knownAtRank(LATEST_ALLOWED[learner.purpose]);
@@ -171,17 +213,29 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
       // leak), one where they are noise. The permitted columns are the same in both.
       const rng = new Sfc32(99);
       const leak = withLateColumns(r.samples, (s) => KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? s.label.r * 10 : 0.25)));
-      const noise = withLateColumns(r.samples, () => KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? Math.round(rng.next() * 1000) / 100 : 0.25)));
+      const noise = withLateColumns(r.samples, () =>
+        KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? Math.round(rng.next() * 1000) / 100 : 0.25)),
+      );
       const ca = learner.build(leak, { seed: 7, params: r.params });
       const cb = learner.build(noise, { seed: 7, params: r.params });
-      if (ca.ok !== cb.ok) throw new SequenceMismatch('late columns changed whether a candidate is built', [String(cb.ok)], [String(ca.ok)]);
+      if (ca.ok !== cb.ok)
+        throw new SequenceMismatch('late columns changed whether a candidate is built', [String(cb.ok)], [String(ca.ok)]);
       if (ca.ok && cb.ok) {
-        expect(learner.serialize(ca.candidate), 'candidate bytes with leaked vs noisy late columns').to.equal(learner.serialize(cb.candidate));
+        expect(learner.serialize(ca.candidate), 'candidate bytes with leaked vs noisy late columns').to.equal(
+          learner.serialize(cb.candidate),
+        );
         const names = [...r.names, ...KIT_LATE_FEATURE_NAMES];
         const vecs = r.vectors.slice(0, 50);
-        const sa = vecs.map((v, i) => learner.score(ca.candidate, names, [...v, ...KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? i : 0.25))]));
-        const sb = vecs.map((v, i) => learner.score(cb.candidate, names, [...v, ...KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? -i : 0.25))]));
-        expect(sa.map((x) => (x.ok ? x.score : x.code)), 'scores ignore late columns').to.deep.equal(sb.map((x) => (x.ok ? x.score : x.code)));
+        const sa = vecs.map((v, i) =>
+          learner.score(ca.candidate, names, [...v, ...KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? i : 0.25))]),
+        );
+        const sb = vecs.map((v, i) =>
+          learner.score(cb.candidate, names, [...v, ...KIT_LATE_FEATURE_NAMES.map((_, j) => (lateIdx[j] ? -i : 0.25))]),
+        );
+        expect(
+          sa.map((x) => (x.ok ? x.score : x.code)),
+          'scores ignore late columns',
+        ).to.deep.equal(sb.map((x) => (x.ok ? x.score : x.code)));
       } else if (!ca.ok) {
         expect(ca.code, 'a learner that refuses samples carrying late columns says so').to.equal('LEARNER.LOOKAHEAD');
       }
@@ -223,8 +277,12 @@ export function buildLearnerSuite(name: string, options: LearnerSuiteOptions): P
     const disposers: (() => void | Promise<void>)[] = [];
     const violations: string[] = [];
     const run: LearnerRun = {
-      caps, violations, params: options.params ?? {},
-      samples: options.samples ?? KIT_SAMPLES, vectors: options.vectors ?? KIT_VECTORS, names: caps.featureSchema?.names ?? KIT_FEATURE_NAMES,
+      caps,
+      violations,
+      params: options.params ?? {},
+      samples: options.samples ?? KIT_SAMPLES,
+      vectors: options.vectors ?? KIT_VECTORS,
+      names: caps.featureSchema?.names ?? KIT_FEATURE_NAMES,
       fresh: async () => {
         const made = await options.create({ card: card.id });
         if ('subject' in made) {
@@ -244,8 +302,13 @@ export function buildLearnerSuite(name: string, options: LearnerSuiteOptions): P
     if (violations.length > 0) throw new InvariantViolation([...new Set(violations)], []);
   };
   return {
-    port: 'Learner', name, cards: LEARNER_CARDS, fixtures: { samples: (options.samples ?? KIT_SAMPLES).length, vectors: (options.vectors ?? KIT_VECTORS).length },
-    options, execute, env: { capabilities: caps as Record<string, unknown>, driverFeatures: new Set(), isLive: false },
+    port: 'Learner',
+    name,
+    cards: LEARNER_CARDS,
+    fixtures: { samples: (options.samples ?? KIT_SAMPLES).length, vectors: (options.vectors ?? KIT_VECTORS).length },
+    options,
+    execute,
+    env: { capabilities: caps as Record<string, unknown>, driverFeatures: new Set(), isLive: false },
   };
 }
 

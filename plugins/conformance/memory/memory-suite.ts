@@ -68,7 +68,9 @@ const MEMORY_EVENTS = ['memory.saved', 'memory.promoted', 'memory.rolled-back', 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(value as object)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
@@ -99,7 +101,9 @@ const f = requires.feature;
 
 export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
   {
-    id: 'MEM-01', title: 'Save, promote and load keep content, version and checksum', baseline: true,
+    id: 'MEM-01',
+    title: 'Save, promote and load keep content, version and checksum',
+    baseline: true,
     run: async (r) => {
       r.clock.advanceTo(r.clock.now() + 1_000_000);
       const res = await r.store.save(M(1));
@@ -121,7 +125,10 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-02', title: 'A corrupt version is quarantined, never loaded', baseline: true, applies: f('corrupt'),
+    id: 'MEM-02',
+    title: 'A corrupt version is quarantined, never loaded',
+    baseline: true,
+    applies: f('corrupt'),
     run: async (r) => {
       const v1 = await savedPromoted(r, M(1));
       const v2 = await savedPromoted(r, M(2));
@@ -137,7 +144,10 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-03', title: 'An unsupported schema version is not loaded', baseline: true, applies: f('writeSchema'),
+    id: 'MEM-03',
+    title: 'An unsupported schema version is not loaded',
+    baseline: true,
+    applies: f('writeSchema'),
     run: async (r) => {
       const v1 = await savedPromoted(r, M(1));
       const v2 = await r.venue().writeSchema(r.caps.schemaVersion + 1, M(2));
@@ -154,7 +164,10 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-04', title: 'An interrupted save leaves the previous latest intact', baseline: false, applies: f('failWrite'),
+    id: 'MEM-04',
+    title: 'An interrupted save leaves the previous latest intact',
+    baseline: false,
+    applies: f('failWrite'),
     run: async (r) => {
       const v1 = await savedPromoted(r, M(1));
       await r.venue().failWrite!();
@@ -168,7 +181,9 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-05', title: 'Promote makes the chosen version latest', baseline: true,
+    id: 'MEM-05',
+    title: 'Promote makes the chosen version latest',
+    baseline: true,
     run: async (r) => {
       await saved(r, M(1));
       const v2 = await savedPromoted(r, M(2));
@@ -187,7 +202,10 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-06', variant: 'a', title: 'Rollback steps back through the promotions', baseline: true,
+    id: 'MEM-06',
+    variant: 'a',
+    title: 'Rollback steps back through the promotions',
+    baseline: true,
     run: async (r) => {
       const [v1, v2, v3] = [await savedPromoted(r, M(1)), await savedPromoted(r, M(2)), await savedPromoted(r, M(3))];
       const m = r.rec.mark();
@@ -200,7 +218,11 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-06', variant: 'b', title: 'Rollback skips a corrupted version', baseline: true, applies: f('corrupt'),
+    id: 'MEM-06',
+    variant: 'b',
+    title: 'Rollback skips a corrupted version',
+    baseline: true,
+    applies: f('corrupt'),
     run: async (r) => {
       const [v1, v2, v3] = [await savedPromoted(r, M(1)), await savedPromoted(r, M(2)), await savedPromoted(r, M(3))];
       await r.venue().corrupt(v2);
@@ -211,7 +233,9 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-07', title: 'Keep the last N candidates and the last N promoted apart; never prune what is in use', baseline: true,
+    id: 'MEM-07',
+    title: 'Keep the last N candidates and the last N promoted apart; never prune what is in use',
+    baseline: true,
     run: async (r) => {
       const n = r.caps.keepLast;
       const p = r.caps.keepPromoted;
@@ -224,13 +248,18 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
       const pruned = r.rec.of('memory.pruned').flatMap((e) => e.payload.versions as number[]);
       expect(pruned, 'pruned versions').to.include.members([vs[0]!, vs[1]!, cs[0]!, cs[1]!, cs[2]!]);
       const listed = (await r.store.list()).map((x) => x.version);
-      expect(listed, 'list(), newest first: N candidates, then N promoted').to.deep.equal([...cs.slice(3).reverse(), ...vs.slice(2).reverse()]);
+      expect(listed, 'list(), newest first: N candidates, then N promoted').to.deep.equal([
+        ...cs.slice(3).reverse(),
+        ...vs.slice(2).reverse(),
+      ]);
       const back = await r.store.rollback();
       expect(back.ok && back.value.version, 'rollback from the re-promoted v3 reaches the promotion before it').to.equal(vs[p + 1]);
     },
   },
   {
-    id: 'MEM-10', title: 'Rejected candidates never prune the promotion history', baseline: true,
+    id: 'MEM-10',
+    title: 'Rejected candidates never prune the promotion history',
+    baseline: true,
     run: async (r) => {
       const v1 = await savedPromoted(r, M(1));
       const v2 = await savedPromoted(r, M(2));
@@ -246,11 +275,16 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
       const back = await r.store.rollback();
       expect(back.ok ? back.value.version : back.code, `rollback() after ${r.caps.keepLast} rejected candidates`).to.equal(v1);
       expect(await latestVersion(r)).to.equal(v1);
-      expect(listed.filter((m) => rejected.includes(m.version)).map((m) => m.status), 'rejected versions listed as').to.deep.equal(rejected.map(() => 'rejected'));
+      expect(
+        listed.filter((m) => rejected.includes(m.version)).map((m) => m.status),
+        'rejected versions listed as',
+      ).to.deep.equal(rejected.map(() => 'rejected'));
     },
   },
   {
-    id: 'MEM-11', title: 'A rejected version is promoted only when forced; get() returns verified content', baseline: true,
+    id: 'MEM-11',
+    title: 'A rejected version is promoted only when forced; get() returns verified content',
+    baseline: true,
     run: async (r) => {
       const v1 = await savedPromoted(r, M(1));
       const c = await saved(r, M(2));
@@ -270,13 +304,20 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-08', variant: 'a', title: 'No valid version: a typed empty result, no crash (empty store)', baseline: true,
+    id: 'MEM-08',
+    variant: 'a',
+    title: 'No valid version: a typed empty result, no crash (empty store)',
+    baseline: true,
     run: async (r) => {
       expect(await r.store.loadLatest(), 'loadLatest() on an empty store').to.equal(null);
     },
   },
   {
-    id: 'MEM-08', variant: 'b', title: 'No valid version: a typed empty result, no crash (all corrupt)', baseline: true, applies: f('corrupt'),
+    id: 'MEM-08',
+    variant: 'b',
+    title: 'No valid version: a typed empty result, no crash (all corrupt)',
+    baseline: true,
+    applies: f('corrupt'),
     run: async (r) => {
       const vs = [await savedPromoted(r, M(1)), await savedPromoted(r, M(2)), await savedPromoted(r, M(3))];
       for (const v of vs) await r.venue().corrupt(v);
@@ -285,7 +326,10 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-09', title: 'Versions survive a reopen', baseline: false, applies: requires.all(requires.flag('isDurable'), f('corrupt')),
+    id: 'MEM-09',
+    title: 'Versions survive a reopen',
+    baseline: false,
+    applies: requires.all(requires.flag('isDurable'), f('corrupt')),
     run: async (r) => {
       const v1 = await saved(r, M(1));
       const v2 = await savedPromoted(r, M(2));
@@ -310,25 +354,37 @@ async function memoryMonitor(r: MemoryRun): Promise<string[]> {
     if (typeof m.checksum !== 'string' || m.checksum.length === 0) v.push(`M1: v${m.version} has no checksum`);
   }
   for (let i = 1; i < list.length; i++) {
-    if (list[i - 1]!.version <= list[i]!.version && list[i - 1]!.status !== 'latest') v.push(`M3: list() not newest first at v${list[i - 1]!.version}, v${list[i]!.version}`);
+    if (list[i - 1]!.version <= list[i]!.version && list[i - 1]!.status !== 'latest')
+      v.push(`M3: list() not newest first at v${list[i - 1]!.version}, v${list[i]!.version}`);
   }
   const latest = await r.store.loadLatest();
-  if (latest !== null && sha256Canonical(latest.content) !== latest.meta.checksum) v.push(`M2: loadLatest() returned v${latest.meta.version} whose checksum fails`);
+  if (latest !== null && sha256Canonical(latest.content) !== latest.meta.checksum)
+    v.push(`M2: loadLatest() returned v${latest.meta.version} whose checksum fails`);
   const kept = list.filter((m) => m.status !== 'quarantined').length;
-  if (kept > r.caps.keepLast + r.caps.keepPromoted + 1) v.push(`M4: ${kept} versions kept, keepLast ${r.caps.keepLast} + keepPromoted ${r.caps.keepPromoted} (+1 in force)`);
+  if (kept > r.caps.keepLast + r.caps.keepPromoted + 1)
+    v.push(`M4: ${kept} versions kept, keepLast ${r.caps.keepLast} + keepPromoted ${r.caps.keepPromoted} (+1 in force)`);
   return v;
 }
 
 export function buildMemorySuite(name: string, options: MemorySuiteOptions): PortSuite<MemoryRun> {
   const caps = { keepLast: 10, keepPromoted: 10, schemaVersion: 1, ...(options.capabilities ?? {}) };
   const features = new Set<string>(options.driverFeatures ?? []);
-  for (const need of ['corrupt', 'writeSchema']) if (!features.has(need)) throw new Error(`conformance: a scripted memory run needs driver feature ${need}`);
+  for (const need of ['corrupt', 'writeSchema'])
+    if (!features.has(need)) throw new Error(`conformance: a scripted memory run needs driver feature ${need}`);
 
-  const makeRun = async (card: string, clock: ManualClock, reopen?: MemorySubjectHandle): Promise<{ run: MemoryRun; handle: MemorySubjectHandle }> => {
+  const makeRun = async (
+    card: string,
+    clock: ManualClock,
+    reopen?: MemorySubjectHandle,
+  ): Promise<{ run: MemoryRun; handle: MemorySubjectHandle }> => {
     const handle = await options.create({ clock, card, ...(reopen ? { reopen } : {}) });
     const rec = new EventRecorder().attach((e, l) => handle.subject.on(e as never, l as never), MEMORY_EVENTS);
     const run: MemoryRun = {
-      store: handle.subject, driver: handle.driver, clock, rec, caps,
+      store: handle.subject,
+      driver: handle.driver,
+      clock,
+      rec,
+      caps,
       venue: () => {
         if (handle.driver === undefined) throw new SequenceMismatch('this card needs a memory driver', [], []);
         return handle.driver;
@@ -367,7 +423,12 @@ export function buildMemorySuite(name: string, options: MemorySuiteOptions): Por
   };
 
   return {
-    port: 'MemoryStore', name, cards: MEMORY_CARDS, fixtures: {}, options, execute,
+    port: 'MemoryStore',
+    name,
+    cards: MEMORY_CARDS,
+    fixtures: {},
+    options,
+    execute,
     env: { capabilities: caps as Record<string, unknown>, driverFeatures: features, isLive: false },
   };
 }

@@ -11,9 +11,14 @@ import type { RiskRun, RuntimeRun } from './risk-types.js';
 
 const owns: AppliesFn = (env) => (env.capabilities.ownsRuntimeState === true ? null : 'requires ownsRuntimeState; declared false');
 
-const engine: AppliesFn = (env) => owns(env) ?? (env.capabilities.engine === true ? null : 'requires options.engine (the kernel with a recording broker double); none given');
+const engine: AppliesFn = (env) =>
+  owns(env) ??
+  (env.capabilities.engine === true ? null : 'requires options.engine (the kernel with a recording broker double); none given');
 
-const code = (c: string) => (x: unknown): boolean => (x as { code?: string } | undefined)?.code === c;
+const code =
+  (c: string) =>
+  (x: unknown): boolean =>
+    (x as { code?: string } | undefined)?.code === c;
 
 function connection(rt: RuntimeRun, from: string, to: string, reason: string): void {
   rt.subject.signal('connection.changed', { from, to, reason, at: rt.clock.now() });
@@ -25,21 +30,36 @@ function transitions(rt: RuntimeRun): string[] {
 
 export const runtimeCards: readonly CardDef<RiskRun>[] = [
   {
-    id: 'RISK-11', title: 'State machine: automatic escalation, operator clear', baseline: false, applies: owns,
+    id: 'RISK-11',
+    title: 'State machine: automatic escalation, operator clear',
+    baseline: false,
+    applies: owns,
     run: async (r) => {
       const rt = await r.runtime({ outage: { safeModeOnDegraded: true } });
       const day = riskContext();
       connection(rt, 'Connected', 'Degraded', 'upstream-lost');
-      expectSequence(rt.rec.events, [step('risk.state-changed', { from: 'RUNNING', to: 'SAFE_MODE', by: 'auto', reason: code('RISK.BROKER_NOT_READY') })], '(1)');
+      expectSequence(
+        rt.rec.events,
+        [step('risk.state-changed', { from: 'RUNNING', to: 'SAFE_MODE', by: 'auto', reason: code('RISK.BROKER_NOT_READY') })],
+        '(1)',
+      );
       connection(rt, 'Degraded', 'Connected', 'restored');
       expect(rt.subject.state, '(2) automatic transitions only escalate').to.equal('SAFE_MODE');
       expect(rt.subject.clear('op-1', 'broker back', day).ok, '(3) clear').to.equal(true);
       expectSequence(rt.rec.events, [step('risk.state-changed', { from: 'SAFE_MODE', to: 'RUNNING', by: 'op-1' })], '(3)');
       rt.subject.monitor(riskContext({ dailyPnl: -2_500_000 }));
-      expectSequence(rt.rec.events, [step('risk.state-changed', { from: 'RUNNING', to: 'HALT', by: 'auto', reason: code('RISK.DAILY_LOSS') })], '(4)');
+      expectSequence(
+        rt.rec.events,
+        [step('risk.state-changed', { from: 'RUNNING', to: 'HALT', by: 'auto', reason: code('RISK.DAILY_LOSS') })],
+        '(4)',
+      );
       const refused = rt.subject.clear('op-1', 'same day', riskContext({ dailyPnl: -2_500_000 }));
       expect(refused.ok, '(5) clear the same day').to.equal(false);
-      expectSequence(rt.rec.events, [step('risk.clear-refused', { reasons: (x: unknown) => (x as { code: string }[]).some((y) => y.code === 'RISK.DAILY_LOSS') })], '(5)');
+      expectSequence(
+        rt.rec.events,
+        [step('risk.clear-refused', { reasons: (x: unknown) => (x as { code: string }[]).some((y) => y.code === 'RISK.DAILY_LOSS') })],
+        '(5)',
+      );
       expect(rt.subject.state, '(5) stays HALT').to.equal('HALT');
       const nextDay = riskContext({ now: ny(9, 30) + 86_400_000_000, dailyPnl: 0 });
       expect(rt.subject.clear('op-1', 'new day', nextDay).ok, '(6) clear on the next trading day').to.equal(true);
@@ -47,13 +67,20 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-12', title: 'SAFE_MODE allows only intents that reduce a position', baseline: false, applies: owns,
+    id: 'RISK-12',
+    title: 'SAFE_MODE allows only intents that reduce a position',
+    baseline: false,
+    applies: owns,
     run: async (r) => {
       const rt = await r.runtime({ outage: { safeModeOnDegraded: true } });
       connection(rt, 'Connected', 'Degraded', 'upstream-lost');
       expect(rt.subject.state, 'setup: SAFE_MODE').to.equal('SAFE_MODE');
       const ctx = riskContext({ positions: [long('XYZ', 100)], openOrderCount: 1 });
-      for (const [label, intent] of [['entry XYZ', entry('XYZ')], ['entry ABC', entry('ABC')], ['exit XYZ 150', exit('XYZ', 150)]] as const) {
+      for (const [label, intent] of [
+        ['entry XYZ', entry('XYZ')],
+        ['entry ABC', entry('ABC')],
+        ['exit XYZ 150', exit('XYZ', 150)],
+      ] as const) {
         const d = rt.subject.evaluate(intent, ctx);
         expect({ action: d.action, reasons: codes(d) }, label).to.deep.equal({ action: 'reject', reasons: ['RISK.SAFE_MODE'] });
       }
@@ -62,7 +89,10 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-13', title: 'HALT flattens once, then nothing routes', baseline: false, applies: engine,
+    id: 'RISK-13',
+    title: 'HALT flattens once, then nothing routes',
+    baseline: false,
+    applies: engine,
     run: async (r) => {
       const er = await r.engine({ position: { symbol: 'XYZ', quantity: 100 }, restingEntries: 2 });
       const s = er.session;
@@ -72,13 +102,33 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
       const before = s.broker.length;
       const mark = er.rec.mark();
       // The trigger: a pacing violation from the venue (RISK-14 (d): → HALT, docs/conformance-cards.md#risk-14). `at` is restamped by the engine.
-      s.signal('broker.error', { code: 100, harvesterCode: 'RISK.PACING', message: 'IB 100: max rate of messages exceeded', severity: 'warn', at: 0 });
-      expectSequence(er.rec.since(mark), [step('risk.state-changed', { from: 'RUNNING', to: 'HALT', reason: (x: unknown) => typeof (x as { code?: unknown })?.code === 'string' })], 'the trigger');
+      s.signal('broker.error', {
+        code: 100,
+        harvesterCode: 'RISK.PACING',
+        message: 'IB 100: max rate of messages exceeded',
+        severity: 'warn',
+        at: 0,
+      });
+      expectSequence(
+        er.rec.since(mark),
+        [
+          step('risk.state-changed', {
+            from: 'RUNNING',
+            to: 'HALT',
+            reason: (x: unknown) => typeof (x as { code?: unknown })?.code === 'string',
+          }),
+        ],
+        'the trigger',
+      );
       const flatten = s.broker.slice(before);
       const cancels = flatten.filter((q) => q.op === 'cancel').map((q) => q.coid);
       expect([...cancels].sort(), 'the flatten procedure: one cancel per resting order, each once').to.deep.equal([...s.resting].sort());
-      const closes = flatten.filter((q) => q.op === 'submit').map((q) => ({ symbol: q.symbol, side: q.side, quantity: q.quantity, origin: q.origin }));
-      expect(closes, 'the flatten procedure: one closing order').to.deep.equal([{ symbol: 'XYZ', side: 'sell', quantity: 100, origin: 'halt-flatten' }]);
+      const closes = flatten
+        .filter((q) => q.op === 'submit')
+        .map((q) => ({ symbol: q.symbol, side: q.side, quantity: q.quantity, origin: q.origin }));
+      expect(closes, 'the flatten procedure: one closing order').to.deep.equal([
+        { symbol: 'XYZ', side: 'sell', quantity: 100, origin: 'halt-flatten' },
+      ]);
 
       const intents = [
         { kind: 'entry', intentId: 'K13-entry', symbol: 'XYZ', side: 'buy', quantity: 100, type: 'limit', limitPrice: 123500 },
@@ -88,23 +138,44 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
       const afterFlatten = er.rec.mark();
       for (const intent of intents) s.intent(intent);
       for (const intent of intents) {
-        expectCount(er.rec.since(afterFlatten), 'risk.denied', {
-          intentId: intent.intentId, action: 'halt',
-          reasons: (x: unknown) => deepEqual((x as { code?: string }[] | undefined)?.map((y) => y.code), ['RISK.HALTED']),
-        }, 1, `${intent.kind} in HALT`);
+        expectCount(
+          er.rec.since(afterFlatten),
+          'risk.denied',
+          {
+            intentId: intent.intentId,
+            action: 'halt',
+            reasons: (x: unknown) =>
+              deepEqual(
+                (x as { code?: string }[] | undefined)?.map((y) => y.code),
+                ['RISK.HALTED'],
+              ),
+          },
+          1,
+          `${intent.kind} in HALT`,
+        );
       }
 
       const next = await er.restart();
       expect(next.session.state, 'after the restart').to.equal('HALT');
       // The double outlives the session: what it received after the trigger, across the restart, is the flatten only.
       const all = next.session.broker.slice(before).map((q) => `${q.op} ${q.coid} (${q.origin})`);
-      expect(all.filter((x) => x.startsWith('cancel')), 'exactly 2 cancels').to.have.length(2);
-      expect(all.filter((x) => x.startsWith('submit')), 'exactly 1 closing order').to.have.length(1);
+      expect(
+        all.filter((x) => x.startsWith('cancel')),
+        'exactly 2 cancels',
+      ).to.have.length(2);
+      expect(
+        all.filter((x) => x.startsWith('submit')),
+        'exactly 1 closing order',
+      ).to.have.length(1);
       expect(all, 'nothing else').to.have.length(3);
     },
   },
   {
-    id: 'RISK-14', variant: 'a', title: 'Kill-switch triggers: reconnect loop', baseline: false, applies: owns,
+    id: 'RISK-14',
+    variant: 'a',
+    title: 'Kill-switch triggers: reconnect loop',
+    baseline: false,
+    applies: owns,
     run: async (r) => {
       const rt = await r.runtime();
       for (let i = 0; i < 4; i++) {
@@ -112,11 +183,21 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
         connection(rt, 'Reconnecting', 'Connected', 'reconnected');
         rt.clock.advanceTo(rt.clock.now() + seconds(10));
       }
-      expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code('RISK.RECONNECT_LOOP') }, 1, 'one transition, however often');
+      expectCount(
+        rt.rec.events,
+        'risk.state-changed',
+        { to: 'HALT', reason: code('RISK.RECONNECT_LOOP') },
+        1,
+        'one transition, however often',
+      );
     },
   },
   {
-    id: 'RISK-14', variant: 'b', title: 'Kill-switch triggers: an outage inside a reset window counts when it ends', baseline: false, applies: owns,
+    id: 'RISK-14',
+    variant: 'b',
+    title: 'Kill-switch triggers: an outage inside a reset window counts when it ends',
+    baseline: false,
+    applies: owns,
     run: async (r) => {
       const rt = await r.runtime({ outage: { quietWindows: [{ start: '23:45', end: '01:00' }], action: 'SAFE_MODE' } });
       rt.clock.advanceTo(ny(23, 50));
@@ -128,30 +209,57 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-14', variant: 'c', title: 'Kill-switch triggers: repeated order rejections', baseline: false, applies: owns,
+    id: 'RISK-14',
+    variant: 'c',
+    title: 'Kill-switch triggers: repeated order rejections',
+    baseline: false,
+    applies: owns,
     run: async (r) => {
       const rt = await r.runtime();
       for (let i = 0; i < 5; i++) {
-        rt.subject.signal('order.rejected', { coid: `C${i}`, origin: 'broker', code: 'ORDER.REJECTED', reason: 'venue', at: rt.clock.now() });
+        rt.subject.signal('order.rejected', {
+          coid: `C${i}`,
+          origin: 'broker',
+          code: 'ORDER.REJECTED',
+          reason: 'venue',
+          at: rt.clock.now(),
+        });
         rt.clock.advanceTo(rt.clock.now() + seconds(1));
       }
       expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code('RISK.REPEATED_REJECTS') }, 1, 'one transition');
     },
   },
   {
-    id: 'RISK-14', variant: 'd', title: 'Kill-switch triggers: pacing and line-budget errors', baseline: false, applies: owns,
+    id: 'RISK-14',
+    variant: 'd',
+    title: 'Kill-switch triggers: pacing and line-budget errors',
+    baseline: false,
+    applies: owns,
     run: async (r) => {
-      for (const [venueCode, expected] of [[100, 'RISK.PACING'], [101, 'RISK.LINE_BUDGET']] as const) {
+      for (const [venueCode, expected] of [
+        [100, 'RISK.PACING'],
+        [101, 'RISK.LINE_BUDGET'],
+      ] as const) {
         const rt = await r.runtime();
         for (let i = 0; i < 3; i++) {
-          rt.subject.signal('broker.error', { code: venueCode, harvesterCode: 'BROKER.REQUEST_FAILED', message: `IB ${venueCode}`, severity: 'warn', at: rt.clock.now() });
+          rt.subject.signal('broker.error', {
+            code: venueCode,
+            harvesterCode: 'BROKER.REQUEST_FAILED',
+            message: `IB ${venueCode}`,
+            severity: 'warn',
+            at: rt.clock.now(),
+          });
         }
         expectCount(rt.rec.events, 'risk.state-changed', { to: 'HALT', reason: code(expected) }, 1, `IB ${venueCode}`);
       }
     },
   },
   {
-    id: 'RISK-14', variant: 'e', title: 'Kill-switch triggers: data stale beyond the kill threshold', baseline: false, applies: owns,
+    id: 'RISK-14',
+    variant: 'e',
+    title: 'Kill-switch triggers: data stale beyond the kill threshold',
+    baseline: false,
+    applies: owns,
     run: async (r) => {
       const rt = await r.runtime();
       for (const silentFor of [seconds(30), seconds(31), seconds(40)]) {

@@ -6,8 +6,18 @@ import type { KillSwitchSettings } from './risk-types.js';
 
 /** Limit names of docs/conformance-kit.md#risk-limits; a policy declares the ones it implements. */
 export type RiskLimitName =
-  | 'dailyLoss' | 'consecutiveLosses' | 'maxOpenPositions' | 'maxTradesPerDay' | 'riskPerTrade' | 'maxShares'
-  | 'maxPositionValue' | 'maxReentriesPerSymbol' | 'cooldownAfterStop' | 'tradingWindow' | 'dataFreshness' | 'brokerHealth';
+  | 'dailyLoss'
+  | 'consecutiveLosses'
+  | 'maxOpenPositions'
+  | 'maxTradesPerDay'
+  | 'riskPerTrade'
+  | 'maxShares'
+  | 'maxPositionValue'
+  | 'maxReentriesPerSymbol'
+  | 'cooldownAfterStop'
+  | 'tradingWindow'
+  | 'dataFreshness'
+  | 'brokerHealth';
 
 /** The limit values the RISK cards assume (docs/conformance-kit.md#risk-limits). A factory configures its policy with these. */
 export const CARD_LIMITS = Object.freeze({
@@ -43,7 +53,11 @@ const S = 1_000_000;
 export function riskContext(partial: Partial<RiskSnapshot> = {}): RiskContext {
   const now: Micros = partial.now ?? DEFAULT_START;
   return staticRiskContext({
-    now, state: 'RUNNING', startEquity: CARD_LIMITS.equity, equity: CARD_LIMITS.equity, dailyPnl: 0,
+    now,
+    state: 'RUNNING',
+    startEquity: CARD_LIMITS.equity,
+    equity: CARD_LIMITS.equity,
+    dailyPnl: 0,
     quotes: { XYZ: { bid: 123400, ask: 123500, time: now }, ABC: { bid: 99900, ask: 100000, time: now } },
     ...partial,
   });
@@ -55,13 +69,33 @@ let intentSeq = 0;
 export function entry(symbol = 'XYZ', quantity = 100, over: Partial<OrderIntent> = {}): OrderIntent {
   const limit = symbol === 'ABC' ? 100000 : 123500;
   return {
-    intentId: `I${++intentSeq}`, strategyId: 'kit', symbol, kind: 'entry', side: 'buy', type: 'limit', quantity,
-    limitPrice: limit, stopLoss: limit - 300, takeProfit: limit + 600, reason: 'kit', ...over,
+    intentId: `I${++intentSeq}`,
+    strategyId: 'kit',
+    symbol,
+    kind: 'entry',
+    side: 'buy',
+    type: 'limit',
+    quantity,
+    limitPrice: limit,
+    stopLoss: limit - 300,
+    takeProfit: limit + 600,
+    reason: 'kit',
+    ...over,
   };
 }
 
 export function exit(symbol = 'XYZ', quantity = 100, over: Partial<OrderIntent> = {}): OrderIntent {
-  return { intentId: `I${++intentSeq}`, strategyId: 'kit', symbol, kind: 'exit', side: 'sell', type: 'market', quantity, reason: 'kit', ...over };
+  return {
+    intentId: `I${++intentSeq}`,
+    strategyId: 'kit',
+    symbol,
+    kind: 'exit',
+    side: 'sell',
+    type: 'market',
+    quantity,
+    reason: 'kit',
+    ...over,
+  };
 }
 
 export const long = (symbol: string, quantity: number, averagePrice = 123500) => ({ symbol, quantity, averagePrice, realizedPnl: 0 });

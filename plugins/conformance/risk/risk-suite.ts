@@ -9,17 +9,42 @@ import { decisionCards } from './risk-cards-decision.js';
 import { runtimeCards } from './risk-cards-runtime.js';
 import { CARD_KILL_SWITCH, CARD_LIMITS, riskContext } from './risk-fixtures.js';
 import {
-  RISK_EVENT_NAMES, type DeepPartialKillSwitch, type EngineRun, type KillSwitchSettings, type RiskEngineSession, type RiskRun, type RiskSuiteOptions,
+  RISK_EVENT_NAMES,
+  type DeepPartialKillSwitch,
+  type EngineRun,
+  type KillSwitchSettings,
+  type RiskEngineSession,
+  type RiskRun,
+  type RiskSuiteOptions,
   type RuntimeRun,
 } from './risk-types.js';
 
 export type {
-  BrokerRequest, DeepPartialKillSwitch, EngineRun, GateFactory, RiskEngineContext, RiskEngineFactory, RiskEngineIntent, RiskEngineSession, RiskEngineSetup, KillSwitchSettings, RiskCapabilities, RiskRun, RiskRuntimeContext, RiskRuntimeHandle,
-  RiskSignal, RiskSuiteOptions, RuntimeRun,
+  BrokerRequest,
+  DeepPartialKillSwitch,
+  EngineRun,
+  GateFactory,
+  RiskEngineContext,
+  RiskEngineFactory,
+  RiskEngineIntent,
+  RiskEngineSession,
+  RiskEngineSetup,
+  KillSwitchSettings,
+  RiskCapabilities,
+  RiskRun,
+  RiskRuntimeContext,
+  RiskRuntimeHandle,
+  RiskSignal,
+  RiskSuiteOptions,
+  RuntimeRun,
 } from './risk-types.js';
 
 /** Every RISK card, in id order (the closed registry of docs/conformance-kit.md#waivers). */
-export const RISK_CARDS: readonly CardDef<RiskRun>[] = [...decisionCards.filter((c) => c.id !== 'RISK-15'), ...runtimeCards, ...decisionCards.filter((c) => c.id === 'RISK-15')];
+export const RISK_CARDS: readonly CardDef<RiskRun>[] = [
+  ...decisionCards.filter((c) => c.id !== 'RISK-15'),
+  ...runtimeCards,
+  ...decisionCards.filter((c) => c.id === 'RISK-15'),
+];
 
 const RANK: Readonly<Record<string, number>> = { RUNNING: 0, SAFE_MODE: 1, HALT: 2 };
 
@@ -67,7 +92,10 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
       return er;
     };
     const run: RiskRun = {
-      policy, caps, gate: options.gate, violations,
+      policy,
+      caps,
+      gate: options.gate,
+      violations,
       has: (l) => caps.limits.includes(l),
       runtime: async (over) => {
         const clock = new ManualClock(DEFAULT_START);
@@ -97,7 +125,12 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
         if (first.action !== 'allow') {
           if (first.reasons.length === 0) violations.push(`R2: ${first.action} without a reason`);
           for (const x of first.reasons) {
-            if (typeof x.code !== 'string' || typeof x.limit !== 'string' || !Number.isFinite(x.observed) || !Number.isFinite(x.threshold)) {
+            if (
+              typeof x.code !== 'string' ||
+              typeof x.limit !== 'string' ||
+              !Number.isFinite(x.observed) ||
+              !Number.isFinite(x.threshold)
+            ) {
               violations.push(`R2: reason ${JSON.stringify(x)} lacks code, limit, observed or threshold`);
             }
           }
@@ -109,7 +142,11 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
       await card.run!(run);
       for (const rt of runtimes) violations.push(...runtimeMonitor(rt.rec.events, rt.subject.state));
       for (const er of engines) violations.push(...runtimeMonitor(er.rec.events, er.session.state));
-      if (violations.length > 0) throw new InvariantViolation(violations, [...runtimes, ...engines].flatMap((x) => x.rec.lines()));
+      if (violations.length > 0)
+        throw new InvariantViolation(
+          violations,
+          [...runtimes, ...engines].flatMap((x) => x.rec.lines()),
+        );
     } finally {
       for (const er of engines) {
         er.rec.detach();
@@ -122,8 +159,17 @@ export function buildRiskSuite(name: string, options: RiskSuiteOptions): PortSui
     }
   };
   return {
-    port: 'RiskPolicy', name, cards: RISK_CARDS, fixtures: { ...CARD_LIMITS, killSwitch: CARD_KILL_SWITCH }, options, execute,
-    env: { capabilities: { ...caps, gate: options.gate !== undefined, engine: options.engine !== undefined }, driverFeatures: new Set(), isLive: false },
+    port: 'RiskPolicy',
+    name,
+    cards: RISK_CARDS,
+    fixtures: { ...CARD_LIMITS, killSwitch: CARD_KILL_SWITCH },
+    options,
+    execute,
+    env: {
+      capabilities: { ...caps, gate: options.gate !== undefined, engine: options.engine !== undefined },
+      driverFeatures: new Set(),
+      isLive: false,
+    },
   };
 }
 

@@ -112,7 +112,15 @@ export interface RiskEngineContext {
  * strategies would (e.g. cancel-replace), so a denial reaches the kit as `risk.denied` all the same.
  */
 export type RiskEngineIntent =
-  | { readonly kind: 'entry' | 'exit'; readonly intentId: string; readonly symbol: string; readonly side: 'buy' | 'sell'; readonly quantity: number; readonly type: 'market' | 'limit'; readonly limitPrice?: number }
+  | {
+      readonly kind: 'entry' | 'exit';
+      readonly intentId: string;
+      readonly symbol: string;
+      readonly side: 'buy' | 'sell';
+      readonly quantity: number;
+      readonly type: 'market' | 'limit';
+      readonly limitPrice?: number;
+    }
   | { readonly kind: 'modify'; readonly intentId: string; readonly order: number; readonly limitPrice: number };
 
 /**

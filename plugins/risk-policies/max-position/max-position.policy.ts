@@ -29,7 +29,9 @@ export class MaxPositionPolicy implements RiskPolicy {
     if (this.maxValue !== undefined) {
       const price = referencePrice(intent, ctx);
       if (price === null) {
-        reasons.push(reason('RISK.MAX_POSITION_VALUE', 'max-position.maxPositionValue', 0, this.maxValue, 'no price to value the position'));
+        reasons.push(
+          reason('RISK.MAX_POSITION_VALUE', 'max-position.maxPositionValue', 0, this.maxValue, 'no price to value the position'),
+        );
       } else {
         const value = after * price;
         if (value > this.maxValue) reasons.push(reason('RISK.MAX_POSITION_VALUE', 'max-position.maxPositionValue', value, this.maxValue));

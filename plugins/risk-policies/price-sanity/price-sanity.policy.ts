@@ -34,7 +34,11 @@ export class PriceSanityPolicy implements RiskPolicy {
     if (spread * 20_000 > p.maxSpreadBps * twiceMid) {
       reasons.push(reason('RISK.SPREAD', 'price-sanity.maxSpreadBps', Math.round((spread * 20_000) / twiceMid), p.maxSpreadBps));
     }
-    const price = isPositivePrice(intent.limitPrice) ? intent.limitPrice : isPositivePrice(intent.triggerPrice) ? intent.triggerPrice : null;
+    const price = isPositivePrice(intent.limitPrice)
+      ? intent.limitPrice
+      : isPositivePrice(intent.triggerPrice)
+        ? intent.triggerPrice
+        : null;
     if (price !== null) {
       const dev = Math.abs(2 * price - twiceMid);
       if (dev * 10_000 > p.maxDeviationBps * twiceMid) {

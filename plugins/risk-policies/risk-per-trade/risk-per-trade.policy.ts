@@ -21,14 +21,18 @@ export class RiskPerTradePolicy implements RiskPolicy {
     const stop = intent.stopLoss;
     const entry = referencePrice(intent, ctx);
     if (!isPositivePrice(stop)) {
-      return reject(reason('RISK.INVALID_STOP', 'risk-per-trade.stopLoss', typeof stop === 'number' ? stop : 0, 0, 'an entry needs a protective stop'));
+      return reject(
+        reason('RISK.INVALID_STOP', 'risk-per-trade.stopLoss', typeof stop === 'number' ? stop : 0, 0, 'an entry needs a protective stop'),
+      );
     }
     if (entry === null) {
       return reject(reason('RISK.RISK_PER_TRADE', 'risk-per-trade.entryPrice', 0, 0, 'no limit, trigger or quote to price the entry'));
     }
     const distance = intent.side === 'buy' ? entry - stop : stop - entry;
     if (distance <= 0) {
-      return reject(reason('RISK.INVALID_STOP', 'risk-per-trade.stopLoss', stop, entry, `stop ${stop} is not on the protective side of entry ${entry}`));
+      return reject(
+        reason('RISK.INVALID_STOP', 'risk-per-trade.stopLoss', stop, entry, `stop ${stop} is not on the protective side of entry ${entry}`),
+      );
     }
     const equity = this.params.equity === 'start' ? ctx.startEquity : ctx.equity;
     const budget = ppmOf(Math.max(0, equity), this.ppm);

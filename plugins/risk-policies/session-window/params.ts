@@ -15,7 +15,10 @@ export const sessionWindowParams = z
     end: hhmm.default('11:15'),
     /** An optional second window, e.g. an afternoon session after the stability phase. */
     second: window.optional(),
-    timeZone: z.string().default('America/New_York').refine((z) => IANAZone.isValidZone(z), { message: 'unknown IANA time zone' }),
+    timeZone: z
+      .string()
+      .default('America/New_York')
+      .refine((z) => IANAZone.isValidZone(z), { message: 'unknown IANA time zone' }),
   })
   .strict()
   .refine((p) => toMinutes(p.end) > toMinutes(p.start), { message: 'end must be after start', path: ['end'] });

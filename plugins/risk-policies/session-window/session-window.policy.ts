@@ -34,7 +34,15 @@ export class SessionWindowPolicy implements RiskPolicy {
     const t = this.timeOfDay(ctx.now);
     for (const [start, end] of this.windows) if (t >= start && t < end) return ALLOW;
     const first = this.windows[0]!;
-    return reject(reason('RISK.OUTSIDE_WINDOW', 'session-window.start-end', t, t < first[0] ? first[0] : first[1], `outside ${this.describe()} ${this.params.timeZone}`));
+    return reject(
+      reason(
+        'RISK.OUTSIDE_WINDOW',
+        'session-window.start-end',
+        t,
+        t < first[0] ? first[0] : first[1],
+        `outside ${this.describe()} ${this.params.timeZone}`,
+      ),
+    );
   }
 
   private describe(): string {

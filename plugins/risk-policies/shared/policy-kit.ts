@@ -77,4 +77,3 @@ export const positiveInt = () => z.number().int().positive().max(MAX_COUNT, `at 
  */
 export const dollarAmount = () => z.number().positive().max(MAX_DOLLARS, `at most ${MAX_DOLLARS} (1 billion)`);
 export const percent = () => z.number().positive().max(100);
-

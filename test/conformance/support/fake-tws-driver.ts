@@ -52,22 +52,61 @@ export interface TwsRig {
  * adapter's data directory (its id journal); by default a fresh temporary one, removed on close. `venue.params`:
  * adapter parameters over the rig's fast defaults (e.g. the production ladder).
  */
-export async function startTwsRig(clock: Clock, startEquity: number, budgets = { lines: 100, depth: 3 }, venue: { contracts?: readonly string[]; server?: FakeTwsServer; accounts?: string[]; dataDir?: string; params?: Record<string, unknown> } = {}): Promise<TwsRig> {
+export async function startTwsRig(
+  clock: Clock,
+  startEquity: number,
+  budgets = { lines: 100, depth: 3 },
+  venue: {
+    contracts?: readonly string[];
+    server?: FakeTwsServer;
+    accounts?: string[];
+    dataDir?: string;
+    params?: Record<string, unknown>;
+  } = {},
+): Promise<TwsRig> {
   const dataDir = venue.dataDir ?? mkdtempSync(join(tmpdir(), 'hv-tws-kit-'));
   const accounts = venue.accounts ?? [KIT_ACCOUNT];
-  const server = venue.server ?? await FakeTwsServer.start({
-    // The venue's cash is the account's: the adapter's snapshot is TWS's account summary.
-    clock: new StepClock(), accounts, startingCash: startEquity / 10_000, ...(venue.contracts !== undefined ? { contracts: venue.contracts.map((symbol) => ({ symbol })) } : {}),
-  });
+  const server =
+    venue.server ??
+    (await FakeTwsServer.start({
+      // The venue's cash is the account's: the adapter's snapshot is TWS's account summary.
+      clock: new StepClock(),
+      accounts,
+      startingCash: startEquity / 10_000,
+      ...(venue.contracts !== undefined ? { contracts: venue.contracts.map((symbol) => ({ symbol })) } : {}),
+    }));
   const inst = twsManifest.create({
-    pluginId: 'tws', params: twsManifest.paramsSchema.parse({ port: server.port, clientId: 31, connectTimeoutMs: 2_000, backoffMs: [50, 100, 200], reconcileDeadlineMs: 500, syncRetryMs: 50, accountEnv: 'HV_KIT_TWS_ACCOUNT', lineBudget: budgets.lines, depthBudget: budgets.depth, ...venue.params }),
-    clock, log: { debug: () => {}, info: () => {}, warn: () => {} }, random: new Sfc32(1), mode: 'paper', seed: 1,
+    pluginId: 'tws',
+    params: twsManifest.paramsSchema.parse({
+      port: server.port,
+      clientId: 31,
+      connectTimeoutMs: 2_000,
+      backoffMs: [50, 100, 200],
+      reconcileDeadlineMs: 500,
+      syncRetryMs: 50,
+      accountEnv: 'HV_KIT_TWS_ACCOUNT',
+      lineBudget: budgets.lines,
+      depthBudget: budgets.depth,
+      ...venue.params,
+    }),
+    clock,
+    log: { debug: () => {}, info: () => {}, warn: () => {} },
+    random: new Sfc32(1),
+    mode: 'paper',
+    seed: 1,
     secret: (n) => (n === 'HV_KIT_TWS_ACCOUNT' ? KIT_ACCOUNT : undefined),
-    instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
-    account: { id: null, currency: 'USD', startEquity }, session: { date: '2026-03-10', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir,
+    instrument: () => undefined,
+    market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
+    account: { id: null, currency: 'USD', startEquity },
+    session: { date: '2026-03-10', timeZone: 'America/New_York', start: 0, end: 0 },
+    dataDir,
   }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
   return {
-    server, accounts, broker: inst.broker, feed: inst.feed, dataDir,
+    server,
+    accounts,
+    broker: inst.broker,
+    feed: inst.feed,
+    dataDir,
     close: async () => {
       await inst.close().catch(() => undefined);
       await server.stop();
@@ -94,8 +133,10 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
     const open = broker.openOrders().find((x) => x.coid === coid)?.brokerOrderId;
     return open != null ? Number(open) : ids.get(coid);
   };
-  const coidOf = (orderId: number): string => broker.openOrders().find((o) => o.brokerOrderId === String(orderId))?.coid
-    ?? [...ids].find(([, id]) => id === orderId)?.[0] ?? String(orderId);
+  const coidOf = (orderId: number): string =>
+    broker.openOrders().find((o) => o.brokerOrderId === String(orderId))?.coid ??
+    [...ids].find(([, id]) => id === orderId)?.[0] ??
+    String(orderId);
   const attempts: { at: number; identity: string }[] = [];
   const faults = twsFaultFeatures(rig, idOf);
   server.on('frame', (f) => {
@@ -113,7 +154,12 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
       const order = broker.openOrders().find((x) => x.coid === coid);
       if (order === undefined) return;
       if (faults.fill(Number(order.brokerOrderId), o?.qty, o?.price)) return;
-      server.inject({ kind: 'fill', orderId: Number(order.brokerOrderId), ...(o?.qty !== undefined ? { quantity: o.qty } : {}), ...(o?.price !== undefined ? { price: fromPrice(o.price) } : {}) });
+      server.inject({
+        kind: 'fill',
+        orderId: Number(order.brokerOrderId),
+        ...(o?.qty !== undefined ? { quantity: o.qty } : {}),
+        ...(o?.price !== undefined ? { price: fromPrice(o.price) } : {}),
+      });
     },
     // The venue refuses the next placement as TWS does (201 with the reason, then Cancelled, never an ack): the desk
     // never sees that frame, and the refusal is written instead.
@@ -127,7 +173,20 @@ export function twsBrokerDriver(rig: TwsRig, clock: Clock): BrokerDriver {
         const orderId = f.request.order.orderId;
         holdFrame(server, conn, () => {
           conn.send(conn.msgs.error(orderId, o.venueCode ?? 201, `Order rejected - reason:${o.reason}`));
-          conn.send(conn.msgs.orderStatus({ orderId, status: 'Cancelled', filled: 0, remaining: 0, avgFillPrice: 0, permId: 0, parentId: 0, lastFillPrice: 0, clientId: conn.clientId ?? 0, whyHeld: '' }));
+          conn.send(
+            conn.msgs.orderStatus({
+              orderId,
+              status: 'Cancelled',
+              filled: 0,
+              remaining: 0,
+              avgFillPrice: 0,
+              permId: 0,
+              parentId: 0,
+              lastFillPrice: 0,
+              clientId: conn.clientId ?? 0,
+              whyHeld: '',
+            }),
+          );
         });
       };
       server.on('frame', once);
@@ -149,7 +208,8 @@ export function twsFeedDriver(rig: TwsRig, clock: Clock): FeedDriver {
   const OPS = { insert: 0, update: 1, delete: 2 } as const;
   const send = (symbol: string, rows: readonly DepthRow[]): void => {
     for (const s of depthSubs(symbol)) {
-      for (const r of rows) s.conn.send(s.conn.msgs.depth(s.reqId, r.position, OPS[r.operation], r.side === 'bid' ? 1 : 0, fromPrice(r.price), r.size));
+      for (const r of rows)
+        s.conn.send(s.conn.msgs.depth(s.reqId, r.position, OPS[r.operation], r.side === 'bid' ? 1 : 0, fromPrice(r.price), r.size));
     }
   };
   return {
@@ -157,7 +217,8 @@ export function twsFeedDriver(rig: TwsRig, clock: Clock): FeedDriver {
     // A subscription the kit has just made may still be in the client's outbound queue: let it reach the fake first
     // (real time only, the kit's clock stands still), as a source that quotes "now" would see it.
     quote: async (symbol, bid, bidSize, ask, askSize) => {
-      if (rig.feed.usage().lines.used > 0 && !server.market.subs.some((s) => s.kind === 'l1' && s.symbol === symbol)) await socketsQuiet(server);
+      if (rig.feed.usage().lines.used > 0 && !server.market.subs.some((s) => s.kind === 'l1' && s.symbol === symbol))
+        await socketsQuiet(server);
       server.publish(quoteEvent(symbol, ibSide(bid), bidSize, ibSide(ask), askSize, clock.now()));
     },
     depthRows: async (symbol, rows, options) => {
@@ -171,12 +232,30 @@ export function twsFeedDriver(rig: TwsRig, clock: Clock): FeedDriver {
     prints: (symbol, prints: readonly PrintSpec[]) => {
       for (const p of prints) {
         const t = clock.now();
-        server.publish({ kind: 'trade', symbol, price: p.price, size: p.size, aggressor: 'unknown', aggressorSource: 'venue', seq: 0, epoch: 1, recvTime: t, exchTime: t });
+        server.publish({
+          kind: 'trade',
+          symbol,
+          price: p.price,
+          size: p.size,
+          aggressor: 'unknown',
+          aggressorSource: 'venue',
+          seq: 0,
+          epoch: 1,
+          recvTime: t,
+          exchTime: t,
+        });
       }
     },
     // TWS 317 resets a depth book, 316 halts it; both are addressed to the depth request.
     bookReset: (symbol, kind) => {
-      for (const s of depthSubs(symbol)) s.conn.send(s.conn.msgs.error(s.reqId, kind === 'reset' ? 317 : 316, kind === 'reset' ? 'Market depth data has been RESET' : 'Market depth data HALTED'));
+      for (const s of depthSubs(symbol))
+        s.conn.send(
+          s.conn.msgs.error(
+            s.reqId,
+            kind === 'reset' ? 317 : 316,
+            kind === 'reset' ? 'Market depth data has been RESET' : 'Market depth data HALTED',
+          ),
+        );
     },
     socketDrop: () => server.inject({ kind: 'close' }),
     upstreamLoss: (phase) => server.inject({ kind: 'error', code: phase === 'lost' ? 1100 : 1102 }),

@@ -9,7 +9,9 @@ import { twsRaceFeatures } from './fake-tws-races.js';
 export type DropTarget = 'place' | 'cancel' | 'modify' | 'openOrders' | 'positions' | 'executions';
 
 const REQUEST_OF: Record<Exclude<DropTarget, 'place' | 'modify' | 'cancel'>, ClientRequest['kind']> = {
-  openOrders: 'openOrders', positions: 'positions', executions: 'executions',
+  openOrders: 'openOrders',
+  positions: 'positions',
+  executions: 'executions',
 };
 
 type Conn = ReturnType<FakeTwsServer['live']>[number];
@@ -25,7 +27,9 @@ export function holdFrame(server: FakeTwsServer, conn: Conn, then: () => void): 
     server.off('frame', next);
     conn.silent = false;
   };
-  const next = (f: { connectionId: number }): void => { if (f.connectionId === conn.id) release(); };
+  const next = (f: { connectionId: number }): void => {
+    if (f.connectionId === conn.id) release();
+  };
   server.on('frame', next);
   setImmediate(() => {
     release();
@@ -95,26 +99,35 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
      * take the next placement unanswered, then 'down'.
      */
     socketDrop: (mode: 'drop' | 'down' | 'up' | 'after-place' = 'drop') => {
-      if (mode === 'up') { down = false; return; }
+      if (mode === 'up') {
+        down = false;
+        return;
+      }
       if (mode === 'after-place') {
-        return interceptNext((r) => r.kind === 'placeOrder' && !isModify(r), (r) => {
-          const conn = connOf();
-          down = true;
-          const id = conn === undefined ? null : placeSilently(r, conn);
-          if (conn !== undefined) {
-            conn.silent = true;
-            conn.close();
-          }
-          return id;
-        });
+        return interceptNext(
+          (r) => r.kind === 'placeOrder' && !isModify(r),
+          (r) => {
+            const conn = connOf();
+            down = true;
+            const id = conn === undefined ? null : placeSilently(r, conn);
+            if (conn !== undefined) {
+              conn.silent = true;
+              conn.close();
+            }
+            return id;
+          },
+        );
       }
       if (mode === 'down') down = true;
       server.inject({ kind: 'close' });
     },
     /** 1100, then 1102 (data kept) or 1101 (data lost) on restore. */
-    upstreamLoss: (phase: 'lost' | 'restored' | 'data-only', dataKept = true) => server.inject({ kind: 'error', code: phase === 'lost' ? 1100 : phase === 'data-only' ? 2103 : dataKept ? 1102 : 1101 }),
+    upstreamLoss: (phase: 'lost' | 'restored' | 'data-only', dataKept = true) =>
+      server.inject({ kind: 'error', code: phase === 'lost' ? 1100 : phase === 'data-only' ? 2103 : dataKept ? 1102 : 1101 }),
     /** The venue no longer manages the configured account (TWS announces its managed accounts at every connection). */
-    authFail: () => { rig.accounts.splice(0, rig.accounts.length, 'DU9999999'); },
+    authFail: () => {
+      rig.accounts.splice(0, rig.accounts.length, 'DU9999999');
+    },
     /** Stops (or resumes) every answer, heartbeats included, while the socket stays open. */
     silence: (on = true) => server.inject({ kind: 'silence', on }),
     /** 326 for the next `times` connection attempts (the client id is "in use"). */
@@ -124,7 +137,9 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       const count = (f: { request: ClientRequest }): void => {
         if (f.request.kind !== 'startApi' || --left > 0) return;
         server.off('frame', count);
-        setImmediate(() => { server.scenario = 'normal'; }); // after the desk answered this attempt with 326
+        setImmediate(() => {
+          server.scenario = 'normal';
+        }); // after the desk answered this attempt with 326
       };
       server.on('frame', count);
     },
@@ -140,17 +155,28 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       const on = o.on ?? true;
       const ofCoid = (r: ClientRequest): boolean => o.coid === undefined || (r.kind === 'placeOrder' && idOf(o.coid) === r.order.orderId);
       if (what === 'place') {
-        return interceptNext((r) => r.kind === 'placeOrder' && !isModify(r) && ofCoid(r), (r) => {
-          if (o.outcome === undefined || o.outcome === 'absent') return;
-          const conn = connOf();
-          const id = placeSilently(r, conn);
-          if (id === null || o.outcome !== 'filled' || conn === undefined) return;
-          conn.silent = true; // the fill's reports are swallowed too: only reconciliation will see it
-          try { server.desk.forceFill(id); } finally { conn.silent = false; }
-        });
+        return interceptNext(
+          (r) => r.kind === 'placeOrder' && !isModify(r) && ofCoid(r),
+          (r) => {
+            if (o.outcome === undefined || o.outcome === 'absent') return;
+            const conn = connOf();
+            const id = placeSilently(r, conn);
+            if (id === null || o.outcome !== 'filled' || conn === undefined) return;
+            conn.silent = true; // the fill's reports are swallowed too: only reconciliation will see it
+            try {
+              server.desk.forceFill(id);
+            } finally {
+              conn.silent = false;
+            }
+          },
+        );
       }
       if (what === 'modify') return interceptNext(isModify, () => undefined);
-      if (what === 'cancel') return interceptNext((r) => r.kind === 'cancelOrder', () => undefined);
+      if (what === 'cancel')
+        return interceptNext(
+          (r) => r.kind === 'cancelOrder',
+          () => undefined,
+        );
       if (on) server.withheld.add(REQUEST_OF[what]);
       else server.withheld.delete(REQUEST_OF[what]);
     },
@@ -162,7 +188,10 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       const id = idOf(coid);
       const o = id === undefined ? undefined : server.desk.orders.get(id);
       if (opt.staleStatus === true && o !== undefined) {
-        for (const c of conns()) c.send(c.msgs.orderStatus({ ...statusOf(o), status: 'Submitted', filled: 0, remaining: o.placed.totalQuantity, avgFillPrice: 0 }));
+        for (const c of conns())
+          c.send(
+            c.msgs.orderStatus({ ...statusOf(o), status: 'Submitted', filled: 0, remaining: o.placed.totalQuantity, avgFillPrice: 0 }),
+          );
       }
       for (let i = 0; i < times; i++) {
         for (const c of conns()) {
@@ -186,7 +215,8 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       if (!sentinel) {
         for (const x of owedCommissions.splice(0)) for (const c of conns()) c.send(server.desk.commissionFrame(c.msgs, x));
       }
-      server.scenario = mode === 'commission-first' ? 'commission-before-exec' : mode === 'exec-before-ack' ? 'exec-before-open-order' : 'normal';
+      server.scenario =
+        mode === 'commission-first' ? 'commission-before-exec' : mode === 'exec-before-ack' ? 'exec-before-open-order' : 'normal';
       return undefined;
     },
     /** Revises the latest execution of `coid` (…`.01` → …`.02`) to `price` and/or `qty`, with its commission. */
@@ -196,8 +226,10 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       const cut = last.spec.execId.lastIndexOf('.');
       const revision = Number.parseInt(last.spec.execId.slice(cut + 1), 10) + 1;
       const spec = {
-        ...last.spec, execId: `${last.spec.execId.slice(0, cut)}.${String(revision).padStart(2, '0')}`,
-        ...(change.price !== undefined ? { price: fromPrice(change.price) } : {}), ...(change.qty !== undefined ? { shares: change.qty } : {}),
+        ...last.spec,
+        execId: `${last.spec.execId.slice(0, cut)}.${String(revision).padStart(2, '0')}`,
+        ...(change.price !== undefined ? { price: fromPrice(change.price) } : {}),
+        ...(change.qty !== undefined ? { shares: change.qty } : {}),
       };
       const x: DeskExecution = { ...last, spec };
       server.desk.executions.push(x); // a later reqExecutions replays the revision too, as TWS does
@@ -210,12 +242,25 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
      * An execution for venue order `orderId` that this adapter did not place (no client reference), optionally with
      * its order's own report later; or a position the venue holds (`position`), as after a previous day.
      */
-    externalOrders: (o: { orderId?: number; symbol?: string; qty?: Quantity; price?: Price; side?: 'buy' | 'sell'; report?: boolean; position?: { symbol: string; qty: Quantity; avgPrice: Price } }) => {
+    externalOrders: (o: {
+      orderId?: number;
+      symbol?: string;
+      qty?: Quantity;
+      price?: Price;
+      side?: 'buy' | 'sell';
+      report?: boolean;
+      position?: { symbol: string; qty: Quantity; avgPrice: Price };
+    }) => {
       if (o.position !== undefined) {
         const account = rig.accounts[0] ?? '';
         const contract = server.contractFor(stock(o.position.symbol));
         if (contract === null) return;
-        server.desk.positions.set(`${account}|${o.position.symbol}`, { account, contract, qty: o.position.qty, cost: o.position.avgPrice * o.position.qty });
+        server.desk.positions.set(`${account}|${o.position.symbol}`, {
+          account,
+          contract,
+          qty: o.position.qty,
+          cost: o.position.avgPrice * o.position.qty,
+        });
         return;
       }
       const symbol = o.symbol ?? 'XYZ';
@@ -224,19 +269,56 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       const qty = o.qty ?? 100;
       const price = o.price ?? 123400;
       const spec = {
-        orderId: o.orderId, contract, execId: `0000ext0.${o.orderId.toString(16).padStart(8, '0')}.01.01`, time: '20260310 14:00:00 UTC',
-        account: rig.accounts[0] ?? '', exchange: 'NASDAQ', side: (o.side ?? 'buy') === 'buy' ? 'BOT' as const : 'SLD' as const, shares: qty,
-        price: fromPrice(price), permId: 2_000_000 + o.orderId, clientId: 0, cumQty: qty, avgPrice: fromPrice(price), orderRef: '',
+        orderId: o.orderId,
+        contract,
+        execId: `0000ext0.${o.orderId.toString(16).padStart(8, '0')}.01.01`,
+        time: '20260310 14:00:00 UTC',
+        account: rig.accounts[0] ?? '',
+        exchange: 'NASDAQ',
+        side: (o.side ?? 'buy') === 'buy' ? ('BOT' as const) : ('SLD' as const),
+        shares: qty,
+        price: fromPrice(price),
+        permId: 2_000_000 + o.orderId,
+        clientId: 0,
+        cumQty: qty,
+        avgPrice: fromPrice(price),
+        orderRef: '',
       };
       if (o.report === true) {
         // The order's own report, after its execution: a filled order placed elsewhere (no client reference).
         const open = {
-          orderId: o.orderId, contract, action: spec.side === 'BOT' ? 'BUY' : 'SELL', totalQuantity: qty, orderType: 'LMT', lmtPrice: spec.price, auxPrice: undefined,
-          tif: 'DAY', ocaGroup: '', account: spec.account, orderRef: '', clientId: 0, permId: spec.permId, parentId: 0, status: 'Filled',
+          orderId: o.orderId,
+          contract,
+          action: spec.side === 'BOT' ? 'BUY' : 'SELL',
+          totalQuantity: qty,
+          orderType: 'LMT',
+          lmtPrice: spec.price,
+          auxPrice: undefined,
+          tif: 'DAY',
+          ocaGroup: '',
+          account: spec.account,
+          orderRef: '',
+          clientId: 0,
+          permId: spec.permId,
+          parentId: 0,
+          status: 'Filled',
         };
         for (const c of conns()) {
           c.send(c.msgs.openOrder(open));
-          c.send(c.msgs.orderStatus({ orderId: o.orderId, status: 'Filled', filled: qty, remaining: 0, avgFillPrice: spec.price, permId: spec.permId, parentId: 0, lastFillPrice: spec.price, clientId: 0, whyHeld: '' }));
+          c.send(
+            c.msgs.orderStatus({
+              orderId: o.orderId,
+              status: 'Filled',
+              filled: qty,
+              remaining: 0,
+              avgFillPrice: spec.price,
+              permId: spec.permId,
+              parentId: 0,
+              lastFillPrice: spec.price,
+              clientId: 0,
+              whyHeld: '',
+            }),
+          );
         }
         return;
       }
@@ -256,15 +338,37 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
         if (d !== undefined) for (const c of conns()) c.send(c.msgs.orderStatus({ ...statusOf(d), status: o.status ?? 'Unrecognised' }));
         return;
       }
-      interceptNext((r) => r.kind === 'placeOrder' && !isModify(r), (r) => {
-      if (r.kind !== 'placeOrder') return;
-      const orderId = r.order.orderId;
-      for (const c of conns()) {
-        const locate = o.whyHeld !== undefined;
-        c.send(c.msgs.error(orderId, locate ? 404 : 201, locate ? 'Order held while securities are located.' : `Order rejected - reason:${o.reason ?? 'inactive'}`));
-        c.send(c.msgs.orderStatus({ orderId, status: 'Inactive', filled: 0, remaining: r.order.totalQuantity, avgFillPrice: 0, permId: 0, parentId: 0, lastFillPrice: 0, clientId: c.clientId ?? 0, whyHeld: o.whyHeld ?? '' }));
-      }
-      });
+      interceptNext(
+        (r) => r.kind === 'placeOrder' && !isModify(r),
+        (r) => {
+          if (r.kind !== 'placeOrder') return;
+          const orderId = r.order.orderId;
+          for (const c of conns()) {
+            const locate = o.whyHeld !== undefined;
+            c.send(
+              c.msgs.error(
+                orderId,
+                locate ? 404 : 201,
+                locate ? 'Order held while securities are located.' : `Order rejected - reason:${o.reason ?? 'inactive'}`,
+              ),
+            );
+            c.send(
+              c.msgs.orderStatus({
+                orderId,
+                status: 'Inactive',
+                filled: 0,
+                remaining: r.order.totalQuantity,
+                avgFillPrice: 0,
+                permId: 0,
+                parentId: 0,
+                lastFillPrice: 0,
+                clientId: c.clientId ?? 0,
+                whyHeld: o.whyHeld ?? '',
+              }),
+            );
+          }
+        },
+      );
     },
     /** The venue keeps its state while the adapter is replaced: nothing to do here, the factory reuses the server. */
     restart: () => undefined,
@@ -280,7 +384,11 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
       if (conn === undefined) return false;
       const before = server.desk.executions.length;
       conn.silent = true;
-      try { server.desk.forceFill(orderId, qty, price === undefined ? undefined : price); } finally { conn.silent = false; }
+      try {
+        server.desk.forceFill(orderId, qty, price === undefined ? undefined : price);
+      } finally {
+        conn.silent = false;
+      }
       for (const x of server.desk.executions.slice(before)) {
         for (const c of conns()) {
           c.send(c.msgs.execution({ ...x.spec, reqId: -1 }));
@@ -295,12 +403,26 @@ export function twsFaultFeatures(rig: TwsRig, idOf: (coid: string) => number | u
 
 let orphans = 0;
 
-const stock = (symbol: string): RequestedContract => ({ conId: 0, symbol, secType: 'STK', exchange: 'SMART', primaryExchange: '', currency: 'USD' });
+const stock = (symbol: string): RequestedContract => ({
+  conId: 0,
+  symbol,
+  secType: 'STK',
+  exchange: 'SMART',
+  primaryExchange: '',
+  currency: 'USD',
+});
 
 function statusOf(o: DeskOrder) {
   return {
-    orderId: o.orderId, status: o.status, filled: o.filled, remaining: o.placed.totalQuantity - o.filled,
-    avgFillPrice: o.filled > 0 ? fromPrice(Math.round(o.fillNotional / o.filled)) : 0, permId: o.permId, parentId: o.placed.parentId,
-    lastFillPrice: fromPrice(o.lastFillPrice), clientId: o.clientId, whyHeld: '',
+    orderId: o.orderId,
+    status: o.status,
+    filled: o.filled,
+    remaining: o.placed.totalQuantity - o.filled,
+    avgFillPrice: o.filled > 0 ? fromPrice(Math.round(o.fillNotional / o.filled)) : 0,
+    permId: o.permId,
+    parentId: o.placed.parentId,
+    lastFillPrice: fromPrice(o.lastFillPrice),
+    clientId: o.clientId,
+    whyHeld: '',
   };
 }

@@ -29,34 +29,43 @@ export function twsRaceFeatures(server: FakeTwsServer): Record<string, (...a: ne
     if (contract !== null) server.desk.place(conn, r.order, contract);
   };
   return {
-    cancelRace: (mode: 'fill-first' | 'refusal-first' | 'not-found') => interceptNext(isCancel, (r, conn) => {
-      const id = r.orderId;
-      const refuse = (): void => conn.send(mode === 'not-found'
-        ? conn.msgs.error(id, 10147, `OrderId ${id} that needs to be cancelled is not found.`)
-        : conn.msgs.error(id, 10148, `OrderId ${id} that needs to be cancelled cannot be cancelled, state: Filled.`));
-      if (mode === 'refusal-first') {
+    cancelRace: (mode: 'fill-first' | 'refusal-first' | 'not-found') =>
+      interceptNext(isCancel, (r, conn) => {
+        const id = r.orderId;
+        const refuse = (): void =>
+          conn.send(
+            mode === 'not-found'
+              ? conn.msgs.error(id, 10147, `OrderId ${id} that needs to be cancelled is not found.`)
+              : conn.msgs.error(id, 10148, `OrderId ${id} that needs to be cancelled cannot be cancelled, state: Filled.`),
+          );
+        if (mode === 'refusal-first') {
+          refuse();
+          server.desk.forceFill(id);
+          return;
+        }
+        if (mode === 'not-found') {
+          // The fill's reports are lost on this link: only a reconciliation (reqExecutions) will show it.
+          conn.silent = true;
+          try {
+            server.desk.forceFill(id);
+          } finally {
+            conn.silent = false;
+          }
+        } else server.desk.forceFill(id);
         refuse();
-        server.desk.forceFill(id);
-        return;
-      }
-      if (mode === 'not-found') {
-        // The fill's reports are lost on this link: only a reconciliation (reqExecutions) will show it.
-        conn.silent = true;
-        try { server.desk.forceFill(id); } finally { conn.silent = false; }
-      } else server.desk.forceFill(id);
-      refuse();
-    }),
-    modifyRace: (mode: 'fill' | 'in-progress') => interceptNext(isModify, (first, conn) => {
-      if (mode === 'fill') {
-        server.desk.forceFill(first.order.orderId);
-        deliver(first, conn); // now a modify of a filled order: 104
-        return;
-      }
-      // The first modify is still being processed when the second arrives: that one gets 2102, then the first completes.
-      interceptNext(isModify, (second, c) => {
-        c.send(c.msgs.error(second.order.orderId, 2102, 'Unable to modify this order as it is still being processed.'));
-        deliver(first, c);
-      });
-    }),
+      }),
+    modifyRace: (mode: 'fill' | 'in-progress') =>
+      interceptNext(isModify, (first, conn) => {
+        if (mode === 'fill') {
+          server.desk.forceFill(first.order.orderId);
+          deliver(first, conn); // now a modify of a filled order: 104
+          return;
+        }
+        // The first modify is still being processed when the second arrives: that one gets 2102, then the first completes.
+        interceptNext(isModify, (second, c) => {
+          c.send(c.msgs.error(second.order.orderId, 2102, 'Unable to modify this order as it is still being processed.'));
+          deliver(first, c);
+        });
+      }),
   };
 }

@@ -21,7 +21,10 @@ export class ReplaySource implements FeedDriver {
   private readonly pending = new Map<string, MarketEvent[]>();
   private playback: FeedPlayback | null = null;
 
-  constructor(private readonly clock: Clock, readonly symbols: readonly string[]) {
+  constructor(
+    private readonly clock: Clock,
+    readonly symbols: readonly string[],
+  ) {
     this.files = symbols.map((s) => path.join(this.dir, `${s}.hrec`));
     for (const s of symbols) this.pending.set(s, []);
     this.writeSegments();
@@ -37,17 +40,32 @@ export class ReplaySource implements FeedDriver {
 
   depthRows(symbol: string, rows: readonly DepthRow[]): void {
     // One burst is one batch of the recording: a file has no network reads to split it.
-    rows.forEach((r, i) => this.push(symbol, {
-      kind: 'depth', symbol, side: r.side, position: r.position, operation: r.operation, price: r.price, size: r.size,
-      marketMaker: '', endOfBatch: i === rows.length - 1, ...this.stamp(),
-    }));
+    rows.forEach((r, i) =>
+      this.push(symbol, {
+        kind: 'depth',
+        symbol,
+        side: r.side,
+        position: r.position,
+        operation: r.operation,
+        price: r.price,
+        size: r.size,
+        marketMaker: '',
+        endOfBatch: i === rows.length - 1,
+        ...this.stamp(),
+      }),
+    );
   }
 
   prints(symbol: string, prints: readonly PrintSpec[]): void {
     for (const p of prints) {
       this.push(symbol, {
-        kind: 'trade', symbol, price: p.price, size: p.size, aggressor: p.aggressor ?? 'unknown',
-        aggressorSource: p.aggressor === undefined ? 'inferred' : 'venue', ...this.stamp(),
+        kind: 'trade',
+        symbol,
+        price: p.price,
+        size: p.size,
+        aggressor: p.aggressor ?? 'unknown',
+        aggressorSource: p.aggressor === undefined ? 'inferred' : 'venue',
+        ...this.stamp(),
       });
     }
   }
@@ -60,7 +78,18 @@ export class ReplaySource implements FeedDriver {
   /** A reset is a clear row in the recording; a halt is a `halted` status record. */
   bookReset(symbol: string, kind: 'reset' | 'halt'): void {
     if (kind === 'halt') return this.status(symbol, 'halted');
-    this.push(symbol, { kind: 'depth', symbol, side: 'bid', position: 0, operation: 'clear', price: 0, size: 0, marketMaker: '', endOfBatch: true, ...this.stamp() });
+    this.push(symbol, {
+      kind: 'depth',
+      symbol,
+      side: 'bid',
+      position: 0,
+      operation: 'clear',
+      price: 0,
+      size: 0,
+      marketMaker: '',
+      endOfBatch: true,
+      ...this.stamp(),
+    });
   }
 
   async settle(): Promise<void> {
@@ -90,7 +119,12 @@ export class ReplaySource implements FeedDriver {
   private writeSegments(): void {
     this.symbols.forEach((symbol, i) => {
       const w = RecordingWriter.open(this.files[i]!, {
-        symbol, date: '2026-03-10', tick: 100, timeZone: 'America/New_York', source: 'conformance-kit', createdBy: 'harvester-kit',
+        symbol,
+        date: '2026-03-10',
+        tick: 100,
+        timeZone: 'America/New_York',
+        source: 'conformance-kit',
+        createdBy: 'harvester-kit',
       });
       for (const e of this.pending.get(symbol)!.splice(0)) w.write(e);
       w.close();

@@ -16,7 +16,15 @@ import { MemoryJournal } from '../../support/memory-journal.js';
 import { InMemoryMemoryStore } from '../../support/memory-store.js';
 import { RecordingBroker } from '../../support/recording-broker.js';
 import { ScriptedFeed } from '../../support/scripted-feed.js';
-import type { BrokerRequest, KillSwitchSettings, RiskEngineContext, RiskEngineFactory, RiskEngineIntent, RiskEngineSession, RiskSignal } from '../../../plugins/conformance/index.js';
+import type {
+  BrokerRequest,
+  KillSwitchSettings,
+  RiskEngineContext,
+  RiskEngineFactory,
+  RiskEngineIntent,
+  RiskEngineSession,
+  RiskSignal,
+} from '../../../plugins/conformance/index.js';
 
 // Harvester's own engine for the RISK engine cards (RISK-13): the real composition root (createHarvester) on an
 // in-test feed the card holds open, a recording broker double that outlives restarts (it stands for the venue), and
@@ -37,12 +45,26 @@ const ASK = 123_500;
 /** The kill-switch settings of a card in Harvester's config shape. */
 export function killSwitchConfig(k: KillSwitchSettings): Record<string, unknown> {
   return {
-    reconnectLoop: k.reconnectLoop, staleData: k.staleData, rejects: k.rejects,
-    outage: { timeoutMs: k.outage.timeoutMs, action: k.outage.action, immediateSafeMode: k.outage.safeModeOnDegraded, quietWindows: k.outage.quietWindows, timeZone: TZ },
+    reconnectLoop: k.reconnectLoop,
+    staleData: k.staleData,
+    rejects: k.rejects,
+    outage: {
+      timeoutMs: k.outage.timeoutMs,
+      action: k.outage.action,
+      immediateSafeMode: k.outage.safeModeOnDegraded,
+      quietWindows: k.outage.quietWindows,
+      timeZone: TZ,
+    },
   };
 }
 
-interface RawRequest { op: BrokerRequest['op']; coid: string; order?: OrderRequest; sessionId: string; loopSeq: number }
+interface RawRequest {
+  op: BrokerRequest['op'];
+  coid: string;
+  order?: OrderRequest;
+  sessionId: string;
+  loopSeq: number;
+}
 
 /**
  * The venue double: records every request with the session and loop input that sent it; after its round trip it
@@ -63,12 +85,31 @@ class VenueDouble extends RecordingBroker {
     this.record('submit', order.coid, order);
     this.later(() => {
       const at = this.current.clock.now();
-      this.emit('order.accepted', { coid: order.coid, brokerOrderId: order.coid, permId: null, held: false, holdReason: null, synthetic: false, reconciled: false, at });
+      this.emit('order.accepted', {
+        coid: order.coid,
+        brokerOrderId: order.coid,
+        permId: null,
+        held: false,
+        holdReason: null,
+        synthetic: false,
+        reconciled: false,
+        at,
+      });
       if (order.type !== 'market') return;
       const price = order.side === 'buy' ? ASK : BID;
       this.emit('order.filled', {
-        coid: order.coid, execId: `v${++this.exec}`, symbol: order.symbol, side: order.side, qty: order.quantity, price, cumQty: order.quantity,
-        leavesQty: 0, status: 'Filled', commission: 10_000, orderRef: order.orderRef, at,
+        coid: order.coid,
+        execId: `v${++this.exec}`,
+        symbol: order.symbol,
+        side: order.side,
+        qty: order.quantity,
+        price,
+        cumQty: order.quantity,
+        leavesQty: 0,
+        status: 'Filled',
+        commission: 10_000,
+        orderRef: order.orderRef,
+        at,
       });
     });
     if (order.type !== 'market') this.resting.set(order.coid, order);
@@ -84,7 +125,9 @@ class VenueDouble extends RecordingBroker {
     const o = this.resting.get(coid);
     if (o === undefined) return;
     this.resting.delete(coid);
-    this.later(() => this.emit('order.cancelled', { coid, filledQty: 0, cancelledQty: o.quantity, reason: 'requested', at: this.current.clock.now() }));
+    this.later(() =>
+      this.emit('order.cancelled', { coid, filledQty: 0, cancelledQty: o.quantity, reason: 'requested', at: this.current.clock.now() }),
+    );
   }
 
   /**
@@ -110,7 +153,10 @@ class HeldFeed extends ScriptedFeed {
   override readonly id = 'held';
 
   constructor(
-    clock: VirtualClock, private readonly at: number, private readonly onOpen: () => void, private readonly ready: () => void,
+    clock: VirtualClock,
+    private readonly at: number,
+    private readonly onOpen: () => void,
+    private readonly ready: () => void,
     private readonly stop: Promise<void>,
   ) {
     super([], clock);
@@ -125,7 +171,19 @@ class HeldFeed extends ScriptedFeed {
     this.clock.advanceTo(this.at);
     const t = this.clock.now();
     const row = (side: 'bid' | 'ask', price: number, seq: number, end: boolean): DepthEvent => ({
-      kind: 'depth', symbol: 'XYZ', side, position: -1, operation: 'update', price, size: 500, marketMaker: '', endOfBatch: end, seq, epoch: 1, recvTime: t, exchTime: t,
+      kind: 'depth',
+      symbol: 'XYZ',
+      side,
+      position: -1,
+      operation: 'update',
+      price,
+      size: 500,
+      marketMaker: '',
+      endOfBatch: end,
+      seq,
+      epoch: 1,
+      recvTime: t,
+      exchTime: t,
     });
     this.emitter.emit('depth.updated', row('bid', BID, 1, false));
     this.emitter.emit('depth.updated', row('ask', ASK, 2, true));
@@ -162,7 +220,9 @@ function session(shared: Shared, startAt: number, withSetup: boolean): RiskEngin
   const sessionId = `risk13-${shared.ctx.card}-s${n}`;
   const out = new EventEmitter();
   let releaseStop!: () => void;
-  const stop = new Promise<void>((resolve) => { releaseStop = resolve; });
+  const stop = new Promise<void>((resolve) => {
+    releaseStop = resolve;
+  });
   let runtime: HarvesterRuntime | null = null;
   let running: Promise<SessionResult> | null = null;
   let strategy: StrategyContext | null = null;
@@ -173,7 +233,8 @@ function session(shared: Shared, startAt: number, withSetup: boolean): RiskEngin
     if (runtime === null) throw new Error('session not started');
     runtime.parts.loop.post(task);
   };
-  const submit = (i: Extract<RiskEngineIntent, { kind: 'entry' | 'exit' }> | Parameters<StrategyContext['submit']>[0]) => strategy!.submit({ ...i, reason: 'kit' } as Parameters<StrategyContext['submit']>[0]);
+  const submit = (i: Extract<RiskEngineIntent, { kind: 'entry' | 'exit' }> | Parameters<StrategyContext['submit']>[0]) =>
+    strategy!.submit({ ...i, reason: 'kit' } as Parameters<StrategyContext['submit']>[0]);
 
   const end = async (): Promise<void> => {
     if (ended) return;
@@ -187,11 +248,17 @@ function session(shared: Shared, startAt: number, withSetup: boolean): RiskEngin
   };
 
   return {
-    get state() { return runtime?.engine.gate.state ?? 'RUNNING'; },
-    get resting() { return shared.resting; },
+    get state() {
+      return runtime?.engine.gate.state ?? 'RUNNING';
+    },
+    get resting() {
+      return shared.resting;
+    },
     get broker(): readonly BrokerRequest[] {
       return shared.venue.log.map((q) => ({
-        op: q.op, coid: q.coid, origin: origin(shared, q),
+        op: q.op,
+        coid: q.coid,
+        origin: origin(shared, q),
         ...(q.order ? { symbol: q.order.symbol, side: q.order.side, type: q.order.type, quantity: q.order.quantity } : {}),
       }));
     },
@@ -202,36 +269,77 @@ function session(shared: Shared, startAt: number, withSetup: boolean): RiskEngin
     async start() {
       const clock = new ManualClock(startAt);
       let ready!: () => void;
-      const isReady = new Promise<void>((resolve) => { ready = resolve; });
+      const isReady = new Promise<void>((resolve) => {
+        ready = resolve;
+      });
       const feedAdapter = defineAdapter({
-        id: 'held', apiVersion: 1, provides: ['market-data'], paramsSchema: z.object({}),
+        id: 'held',
+        apiVersion: 1,
+        provides: ['market-data'],
+        paramsSchema: z.object({}),
         create: (c) => {
-          feed = new HeldFeed(c.clock as VirtualClock, Math.max(TEN_NY, startAt), () => { if (withSetup) post(() => setup()); }, ready, stop);
+          feed = new HeldFeed(
+            c.clock as VirtualClock,
+            Math.max(TEN_NY, startAt),
+            () => {
+              if (withSetup) post(() => setup());
+            },
+            ready,
+            stop,
+          );
           return { feed };
         },
       });
-      const brokerAdapter = defineAdapter({ id: 'venue', apiVersion: 1, provides: ['broker'], paramsSchema: z.object({}), create: () => ({ broker: shared.venue }) });
-      const storeAdapter = defineAdapter({ id: 'memory', apiVersion: 1, provides: ['store'], paramsSchema: z.object({}), create: () => ({ journal: shared.journal, memory: new InMemoryMemoryStore() }) });
+      const brokerAdapter = defineAdapter({
+        id: 'venue',
+        apiVersion: 1,
+        provides: ['broker'],
+        paramsSchema: z.object({}),
+        create: () => ({ broker: shared.venue }),
+      });
+      const storeAdapter = defineAdapter({
+        id: 'memory',
+        apiVersion: 1,
+        provides: ['store'],
+        paramsSchema: z.object({}),
+        create: () => ({ journal: shared.journal, memory: new InMemoryMemoryStore() }),
+      });
       const strat = defineStrategy({
-        id: 'kit-probe', apiVersion: 1, paramsSchema: z.object({}),
+        id: 'kit-probe',
+        apiVersion: 1,
+        paramsSchema: z.object({}),
         create: (c) => {
           strategy = c as StrategyContext;
           return { id: c.strategyId, subscriptions: () => [{ symbol: 'XYZ', streams: ['depth'] }] };
         },
       });
       const L = shared.ctx.limits;
-      const resolved = await resolveConfig({
-        mode: 'sim-live',
-        session: { date: DATE, timeZone: TZ, start: L.tradingWindow.start, end: L.tradingWindow.end },
-        marketData: { use: 'held' }, broker: { use: 'venue' }, store: { use: 'memory' },
-        // The card is about the gate's HALT, which answers before any policy; the chain is the card limits that
-        // leave the setup (one 100-share fill, two resting 100-share entries) inside every limit.
-        risk: [
-          { use: builtins.dailyLoss.id, action: 'halt', params: { maxLossPct: L.dailyLossPct } },
-          { use: builtins.maxPosition.id, action: 'reject', params: { maxShares: L.maxShares, maxPositionValue: L.maxPositionValue / 10_000 } },
-        ],
-        strategies: [{ use: 'kit-probe' }], killSwitch: killSwitchConfig(shared.ctx.killSwitch),
-      }, { builtins: [feedAdapter, brokerAdapter, storeAdapter, strat, noneLearner, ...builtins.builtinRiskPolicies], baseDir: '.', env: {} });
+      const resolved = await resolveConfig(
+        {
+          mode: 'sim-live',
+          session: { date: DATE, timeZone: TZ, start: L.tradingWindow.start, end: L.tradingWindow.end },
+          marketData: { use: 'held' },
+          broker: { use: 'venue' },
+          store: { use: 'memory' },
+          // The card is about the gate's HALT, which answers before any policy; the chain is the card limits that
+          // leave the setup (one 100-share fill, two resting 100-share entries) inside every limit.
+          risk: [
+            { use: builtins.dailyLoss.id, action: 'halt', params: { maxLossPct: L.dailyLossPct } },
+            {
+              use: builtins.maxPosition.id,
+              action: 'reject',
+              params: { maxShares: L.maxShares, maxPositionValue: L.maxPositionValue / 10_000 },
+            },
+          ],
+          strategies: [{ use: 'kit-probe' }],
+          killSwitch: killSwitchConfig(shared.ctx.killSwitch),
+        },
+        {
+          builtins: [feedAdapter, brokerAdapter, storeAdapter, strat, noneLearner, ...builtins.builtinRiskPolicies],
+          baseDir: '.',
+          env: {},
+        },
+      );
       const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
       runtime = await createHarvester(resolved, { sessionId, wallStartedAt: `wall-${n}`, clock, log: quiet });
       const { bus, loop } = runtime.parts;
@@ -242,7 +350,12 @@ function session(shared: Shared, startAt: number, withSetup: boolean): RiskEngin
       bus.on('risk.clear-refused', (e) => out.emit('risk.clear-refused', e));
       running = runtime.engine.run();
       // A session that ends (or fails) before its setup must fail the card, not hang it.
-      await Promise.race([isReady, running.then(() => { throw new Error(`session ${sessionId} ended before its setup`); })]);
+      await Promise.race([
+        isReady,
+        running.then(() => {
+          throw new Error(`session ${sessionId} ended before its setup`);
+        }),
+      ]);
       if (withSetup) {
         const pos = runtime.parts.ledger.position(shared.ctx.setup.position.symbol)?.quantity ?? 0;
         if (pos !== shared.ctx.setup.position.quantity || shared.resting.some((c) => !shared.venue.resting.has(c))) {
@@ -265,7 +378,15 @@ function session(shared: Shared, startAt: number, withSetup: boolean): RiskEngin
         const coid = shared.resting[i.order]!;
         const old = shared.venue.resting.get(coid);
         strategy!.cancel(coid);
-        submit({ intentId: i.intentId, symbol: 'XYZ', kind: 'entry', side: 'buy', type: 'limit', quantity: old?.quantity ?? 100, limitPrice: i.limitPrice });
+        submit({
+          intentId: i.intentId,
+          symbol: 'XYZ',
+          kind: 'entry',
+          side: 'buy',
+          type: 'limit',
+          quantity: old?.quantity ?? 100,
+          limitPrice: i.limitPrice,
+        });
       });
     },
     async restart() {
@@ -282,9 +403,26 @@ function session(shared: Shared, startAt: number, withSetup: boolean): RiskEngin
       if (r.status !== 'sent') throw new Error(`setup intent ${r.intentId} was ${r.status}`);
       for (const c of r.coids) shared.setupCoids.add(c);
     };
-    sent(submit({ intentId: 'setup-position', symbol: position.symbol, kind: 'entry', side: 'buy', type: 'market', quantity: position.quantity }));
+    sent(
+      submit({
+        intentId: 'setup-position',
+        symbol: position.symbol,
+        kind: 'entry',
+        side: 'buy',
+        type: 'market',
+        quantity: position.quantity,
+      }),
+    );
     for (let k = 0; k < restingEntries; k++) {
-      const r = submit({ intentId: `setup-rest-${k}`, symbol: position.symbol, kind: 'entry', side: 'buy', type: 'limit', quantity: 100, limitPrice: BID - 1_000 * (k + 1) });
+      const r = submit({
+        intentId: `setup-rest-${k}`,
+        symbol: position.symbol,
+        kind: 'entry',
+        side: 'buy',
+        type: 'limit',
+        quantity: 100,
+        limitPrice: BID - 1_000 * (k + 1),
+      });
       sent(r);
       if (r.status === 'sent') shared.resting.push(...r.coids);
     }

@@ -21,17 +21,26 @@ export async function typeormMemoryHandle(ctx: MemoryCreateContext): Promise<Mem
       throw new Error('simulated kill between the temp write and the rename');
     },
   };
-  const store = new TypeormMemoryStore(ds, { namespace: 'kit', now: () => ctx.clock.now(), dir: path.join(path.dirname(file), 'memory'), fileHooks });
+  const store = new TypeormMemoryStore(ds, {
+    namespace: 'kit',
+    now: () => ctx.clock.now(),
+    dir: path.join(path.dirname(file), 'memory'),
+    fileHooks,
+  });
   const handle: MemorySubjectHandle & { file: string } = {
     file,
     subject: store,
     driver: {
-      failWrite: () => { failNext = true; },
+      failWrite: () => {
+        failNext = true;
+      },
       corrupt: async (version) => {
         await ds.query(`UPDATE hv_memory_versions SET content = content || ' ' WHERE namespace = 'kit' AND version = ?`, [version]);
       },
       writeSchema: async (schemaVersion, content) => {
-        const rows = (await ds.query(`SELECT MAX(version) AS v, MAX(promoted_seq) AS p FROM hv_memory_versions WHERE namespace = 'kit'`)) as { v: number | null; p: number | null }[];
+        const rows = (await ds.query(
+          `SELECT MAX(version) AS v, MAX(promoted_seq) AS p FROM hv_memory_versions WHERE namespace = 'kit'`,
+        )) as { v: number | null; p: number | null }[];
         const version = (rows[0]?.v ?? 0) + 1;
         const text = canonicalJson(content);
         await ds.query(
@@ -41,7 +50,9 @@ export async function typeormMemoryHandle(ctx: MemoryCreateContext): Promise<Mem
         return version;
       },
     },
-    close: async () => { if (ds.isInitialized) await ds.destroy(); },
+    close: async () => {
+      if (ds.isInitialized) await ds.destroy();
+    },
     dispose: async () => {
       if (ds.isInitialized) await ds.destroy();
       fs.rmSync(path.dirname(file), { recursive: true, force: true });

@@ -52,8 +52,17 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
   const config = writeConfig(dir, { port: venue.port, clientId: CLIENT_ID });
   const dbFile = path.join(dir, 'journal.sqlite');
   const report: DrillReport = {
-    drills: 0, lostRows: 0, duplicateOrders: 0, duplicateFills: 0, restoredHalts: 0, lostHalts: 0, counterMismatches: 0, integrityFailures: 0,
-    executions: 0, placements: 0, finalStop: null,
+    drills: 0,
+    lostRows: 0,
+    duplicateOrders: 0,
+    duplicateFills: 0,
+    restoredHalts: 0,
+    lostHalts: 0,
+    counterMismatches: 0,
+    integrityFailures: 0,
+    executions: 0,
+    placements: 0,
+    finalStop: null,
   };
   const seen = new Set<string>();
   let child: Child | null = startHarvester(config);
@@ -89,22 +98,36 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
         const lost = missing.length;
         if (lost > 0) {
           const rec = db.rows('hv_events', "session_id = ? AND type = 'reconciliation.completed'", next).map((x) => x.data);
-          log(`drill ${i}: missing ${JSON.stringify(missing.map((x) => ({ execId: x.spec.execId, orderRef: x.spec.orderRef, orderId: x.spec.orderId })))}; ` + `reconciliation ${rec.join(' | ')}`);
+          log(
+            `drill ${i}: missing ${JSON.stringify(missing.map((x) => ({ execId: x.spec.execId, orderRef: x.spec.orderRef, orderId: x.spec.orderId })))}; ` +
+              `reconciliation ${rec.join(' | ')}`,
+          );
         }
         const dupFills = [...counts.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
         const restored = db.rows('hv_events', "session_id = ? AND type = 'session.restored'", next)[0];
-        const r = restored === undefined ? null : (JSON.parse(restored.data) as { killSwitch: { state: string }; tradesToday: number; consecutiveLosses: number });
-        const closed = db.rows('hv_trades', "type = 'trade.closed' AND session_id <> ?", next).map((t) => JSON.parse(t.data) as { netPnl: number });
+        const r =
+          restored === undefined
+            ? null
+            : (JSON.parse(restored.data) as { killSwitch: { state: string }; tradesToday: number; consecutiveLosses: number });
+        const closed = db
+          .rows('hv_trades', "type = 'trade.closed' AND session_id <> ?", next)
+          .map((t) => JSON.parse(t.data) as { netPnl: number });
         let streak = 0;
         for (const t of closed) streak = t.netPnl < 0 ? streak + 1 : 0;
         const restoredTrades = db.rows('hv_checkpoints', "session_id = ? AND type = 'checkpoint'", next)[0];
-        const body = restoredTrades === undefined ? null : (JSON.parse(restoredTrades.data) as { tracker: { closedToday: number; consecutiveLosses: number } });
+        const body =
+          restoredTrades === undefined
+            ? null
+            : (JSON.parse(restoredTrades.data) as { tracker: { closedToday: number; consecutiveLosses: number } });
         if (body === null || body.tracker.closedToday !== closed.length || body.tracker.consecutiveLosses !== streak) {
           report.counterMismatches++;
           log(`drill ${i}: counters restored ${JSON.stringify(body?.tracker ?? null)} vs journal closed=${closed.length} streak=${streak}`);
         }
-        const haltBack = r?.killSwitch.state === 'HALT' && db.rows('hv_risk_events', "session_id = ? AND type = 'risk.state-changed'", next)
-          .some((x) => (JSON.parse(x.data) as { to: string; reason: { code: string } }).reason.code === 'RISK.CARRIED_OVER');
+        const haltBack =
+          r?.killSwitch.state === 'HALT' &&
+          db
+            .rows('hv_risk_events', "session_id = ? AND type = 'risk.state-changed'", next)
+            .some((x) => (JSON.parse(x.data) as { to: string; reason: { code: string } }).reason.code === 'RISK.CARRIED_OVER');
         if (halt) {
           if (haltBack) report.restoredHalts++;
           else report.lostHalts++;
@@ -112,7 +135,10 @@ export async function runCrashDrills(o: DrillOptions): Promise<DrillReport> {
         report.lostRows += lost;
         report.duplicateFills += dupFills;
         report.drills++;
-        log(`drill ${i}: killed ${current} (${halt ? 'halted, ' : ''}${execs.length} executions so far) → ` + `${next}: lost ${lost}, duplicate fills ${dupFills}, kill switch ${r?.killSwitch.state ?? '?'}`);
+        log(
+          `drill ${i}: killed ${current} (${halt ? 'halted, ' : ''}${execs.length} executions so far) → ` +
+            `${next}: lost ${lost}, duplicate fills ${dupFills}, kill switch ${r?.killSwitch.state ?? '?'}`,
+        );
       } finally {
         db.close();
       }

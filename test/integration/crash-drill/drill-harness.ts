@@ -32,21 +32,56 @@ export interface Venue {
 /** The fake TWS as `harvester fake-tws --recording` runs it, on a freshly generated recording of `minutes`. */
 export async function startVenue(dir: string, o: { seed: number; minutes: number; speed: number }): Promise<Venue> {
   const file = path.join(dir, 'day.hrec');
-  const w = RecordingWriter.open(file, { symbol: SYMBOL, date: '2024-03-14', tick: 100, timeZone: 'America/New_York', source: 'drill', createdBy: 'crash-drill' });
-  generateSession({ seed: o.seed, symbol: SYMBOL, date: '2024-03-14', timeZone: 'America/New_York', start: '09:30', minutes: o.minutes, tick: 100, startPrice: 325_000 }, (e) => w.write(e));
+  const w = RecordingWriter.open(file, {
+    symbol: SYMBOL,
+    date: '2024-03-14',
+    tick: 100,
+    timeZone: 'America/New_York',
+    source: 'drill',
+    createdBy: 'crash-drill',
+  });
+  generateSession(
+    {
+      seed: o.seed,
+      symbol: SYMBOL,
+      date: '2024-03-14',
+      timeZone: 'America/New_York',
+      start: '09:30',
+      minutes: o.minutes,
+      tick: 100,
+      startPrice: 325_000,
+    },
+    (e) => w.write(e),
+  );
   w.close();
   const view = new FakeMarketView();
   const venue = new SimulatedBroker({
-    clock: new WallClock(), market: view, random: new Sfc32(o.seed), latencyUs: 0, jitterUs: 0, commission: IBKR_FIXED,
-    queueModel: 'tail', startEquity: 1_000_000 * 10_000, account: DRILL_ACCOUNT, execPrefix: 'fake',
+    clock: new WallClock(),
+    market: view,
+    random: new Sfc32(o.seed),
+    latencyUs: 0,
+    jitterUs: 0,
+    commission: IBKR_FIXED,
+    queueModel: 'tail',
+    startEquity: 1_000_000 * 10_000,
+    account: DRILL_ACCOUNT,
+    execPrefix: 'fake',
   });
   await venue.connect();
   const server = await FakeTwsServer.start({
-    port: 0, host: '127.0.0.1', accounts: [DRILL_ACCOUNT], seed: o.seed, speed: o.speed, clock: wallClock,
-    market: iterableMarket(() => recordingEvents(file)), marketStart: 'immediate', matcher: new BrokerBackedMatcher(venue, view),
+    port: 0,
+    host: '127.0.0.1',
+    accounts: [DRILL_ACCOUNT],
+    seed: o.seed,
+    speed: o.speed,
+    clock: wallClock,
+    market: iterableMarket(() => recordingEvents(file)),
+    marketStart: 'immediate',
+    matcher: new BrokerBackedMatcher(venue, view),
   });
   return {
-    server, port: server.port,
+    server,
+    port: server.port,
     stop: async () => {
       await server.stop();
       await venue.dispose();
@@ -70,7 +105,9 @@ export interface DrillConfig {
 export function writeConfig(dir: string, c: DrillConfig): string {
   const now = DateTime.now().setZone('America/New_York');
   const file = path.join(dir, 'drill.config.ts');
-  fs.writeFileSync(file, `export default ({
+  fs.writeFileSync(
+    file,
+    `export default ({
   mode: 'paper',
   seed: 7,
   session: { date: '${now.toISODate()}', timeZone: 'America/New_York', start: '${now.minus({ minutes: 2 }).toFormat('HH:mm')}', end: '${now.plus({ minutes: 90 }).toFormat('HH:mm')}' },
@@ -90,7 +127,8 @@ export function writeConfig(dir: string, c: DrillConfig): string {
   dataDir: ${JSON.stringify(path.join(dir, 'var'))},
   ${c.extra ?? ''}
 });
-`);
+`,
+  );
   return file;
 }
 
@@ -102,14 +140,22 @@ export interface Child {
 }
 
 export function startHarvester(config: string, args: string[] = []): Child {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/harvester.js'), 'run', '--config', config, '--json', '--log-level', 'info', ...args], {
-    cwd: ROOT, env: { ...process.env, HV_DRILL_ACCOUNT: DRILL_ACCOUNT }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/harvester.js'), 'run', '--config', config, '--json', '--log-level', 'info', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, HV_DRILL_ACCOUNT: DRILL_ACCOUNT },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const out: string[] = [];
   const err: string[] = [];
   proc.stdout!.on('data', (b: Buffer) => out.push(b.toString()));
   proc.stderr!.on('data', (b: Buffer) => err.push(b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { proc, out, err, exited };
 }
 
@@ -119,10 +165,21 @@ export async function kill9(c: Child): Promise<void> {
 }
 
 export function control(dir: string, command: string, note?: string): ReturnType<typeof sendControlCommand> {
-  return sendControlCommand({ dataDir: path.join(dir, 'var'), command: { command, operatorId: 'drill', ...(note !== undefined ? { note } : {}) }, timeoutMs: 10_000 });
+  return sendControlCommand({
+    dataDir: path.join(dir, 'var'),
+    command: { command, operatorId: 'drill', ...(note !== undefined ? { note } : {}) },
+    timeoutMs: 10_000,
+  });
 }
 
-export interface Row { session_id: string; ordinal: number; time: number; type: string; coid: string | null; data: string }
+export interface Row {
+  session_id: string;
+  ordinal: number;
+  time: number;
+  type: string;
+  coid: string | null;
+  data: string;
+}
 
 /** Read-only view of the child's journal (WAL: reads never block the writer). */
 export class JournalDb {
@@ -131,10 +188,14 @@ export class JournalDb {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
   }
   sessions(): { session_id: string; status: string; started_at: number; wall_started_at: string }[] {
-    return this.db.prepare('SELECT session_id, status, started_at, wall_started_at FROM hv_sessions ORDER BY wall_started_at').all() as never;
+    return this.db
+      .prepare('SELECT session_id, status, started_at, wall_started_at FROM hv_sessions ORDER BY wall_started_at')
+      .all() as never;
   }
   rows(table: string, where = '1=1', ...params: unknown[]): Row[] {
-    return this.db.prepare(`SELECT session_id, ordinal, time, type, coid, data FROM ${table} WHERE ${where} ORDER BY session_id, ordinal`).all(...params) as Row[];
+    return this.db
+      .prepare(`SELECT session_id, ordinal, time, type, coid, data FROM ${table} WHERE ${where} ORDER BY session_id, ordinal`)
+      .all(...params) as Row[];
   }
   integrity(): string {
     return (this.db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check;
@@ -147,7 +208,12 @@ export class JournalDb {
 /** Thrown by a probe to stop waiting at once (the child died). */
 export class GiveUp extends Error {}
 
-export async function until<T>(what: string | (() => string), probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string | (() => string),
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let v: T | undefined | null | false;
@@ -165,26 +231,35 @@ export async function until<T>(what: string | (() => string), probe: () => T | u
 
 /** The newest session id in the journal other than `not`, once its `session.ready` row (restore + reconciliation done) is durable. */
 export async function readySession(file: string, not: ReadonlySet<string>, child: Child, timeoutMs = 90_000): Promise<string> {
-  return until(() => `a restored and reconciled session (stderr: ${child.err.join('').slice(-800)})`, () => {
-    if (child.proc.exitCode !== null) throw new GiveUp(`harvester exited ${child.proc.exitCode}: ${child.err.join('').slice(-800)}`);
-    if (!fs.existsSync(file)) return undefined;
-    const db = new JournalDb(file);
-    try {
-      const s = db.sessions().reverse().find((x) => !not.has(x.session_id));
-      if (s === undefined) return undefined;
-      // Durable once its restore and the broker's reconciliation have both completed (the engine flushes it).
-      return db.rows('hv_events', "session_id = ? AND type = 'session.ready'", s.session_id).length > 0 ? s.session_id : undefined;
-    } finally {
-      db.close();
-    }
-  }, timeoutMs);
+  return until(
+    () => `a restored and reconciled session (stderr: ${child.err.join('').slice(-800)})`,
+    () => {
+      if (child.proc.exitCode !== null) throw new GiveUp(`harvester exited ${child.proc.exitCode}: ${child.err.join('').slice(-800)}`);
+      if (!fs.existsSync(file)) return undefined;
+      const db = new JournalDb(file);
+      try {
+        const s = db
+          .sessions()
+          .reverse()
+          .find((x) => !not.has(x.session_id));
+        if (s === undefined) return undefined;
+        // Durable once its restore and the broker's reconciliation have both completed (the engine flushes it).
+        return db.rows('hv_events', "session_id = ? AND type = 'session.ready'", s.session_id).length > 0 ? s.session_id : undefined;
+      } finally {
+        db.close();
+      }
+    },
+    timeoutMs,
+  );
 }
 
 /** A strategy plugin file that rests one bracket entry far below the bid and never fills it (SIGINT spec). */
 export function writeRestingStrategy(dir: string): string {
   const file = path.join(dir, 'resting.strategy.ts');
   fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-  fs.writeFileSync(file, `import { defineStrategy, z } from ${JSON.stringify(path.join(ROOT, 'plugins/sdk/index.ts'))};
+  fs.writeFileSync(
+    file,
+    `import { defineStrategy, z } from ${JSON.stringify(path.join(ROOT, 'plugins/sdk/index.ts'))};
 export default defineStrategy({
   id: 'resting', apiVersion: 1, paramsSchema: z.object({ symbol: z.string() }),
   create: (ctx) => {
@@ -200,6 +275,7 @@ export default defineStrategy({
     };
   },
 });
-`);
+`,
+  );
   return file;
 }

@@ -30,38 +30,75 @@ let sessions = 0;
  * broker and feed on `port` (the target, or a proxy in front of it), a SQLite journal, on the wall clock, with
  * `strategy` as its only strategy. The session window spans now (New York time), as a paper session must.
  */
-export async function startEngineSession(t: ValidationTarget, o: {
-  port: number; clientId: number; strategy: StrategyFactory; watch: readonly HarvesterEventName[]; killSwitch?: Record<string, unknown>; params?: Record<string, unknown>;
-}): Promise<EngineSession> {
+export async function startEngineSession(
+  t: ValidationTarget,
+  o: {
+    port: number;
+    clientId: number;
+    strategy: StrategyFactory;
+    watch: readonly HarvesterEventName[];
+    killSwitch?: Record<string, unknown>;
+    params?: Record<string, unknown>;
+  },
+): Promise<EngineSession> {
   const dir = path.join(t.dataDir, `engine-${++sessions}`);
   fs.mkdirSync(dir, { recursive: true });
   const now = DateTime.now().setZone('America/New_York');
   const tws = {
-    host: '127.0.0.1', port: o.port, clientId: o.clientId, backoffMs: t.timing.backoffMs, heartbeatIntervalMs: t.timing.heartbeatIntervalMs,
-    heartbeatTimeoutMs: t.timing.heartbeatTimeoutMs, staleMs: t.timing.staleMs, syncRetryMs: 200, ...o.params,
+    host: '127.0.0.1',
+    port: o.port,
+    clientId: o.clientId,
+    backoffMs: t.timing.backoffMs,
+    heartbeatIntervalMs: t.timing.heartbeatIntervalMs,
+    heartbeatTimeoutMs: t.timing.heartbeatTimeoutMs,
+    staleMs: t.timing.staleMs,
+    syncRetryMs: 200,
+    ...o.params,
   };
   const probe = defineStrategy({ id: 'validation-probe', apiVersion: 1, paramsSchema: z.object({}), create: o.strategy });
-  const resolved = await resolveConfig({
-    mode: 'paper',
-    session: { date: now.toISODate(), timeZone: 'America/New_York', start: now.minus({ minutes: 1 }).toFormat('HH:mm'), end: now.plus({ minutes: 5 }).toFormat('HH:mm') },
-    account: { id: env('HV_VALIDATION_ACCOUNT'), startEquity: 100_000 },
-    instruments: t.symbols.map((symbol) => ({ symbol, tick: 0.01 })),
-    marketData: { use: 'tws', params: tws }, broker: { use: 'tws', params: tws },
-    store: { use: 'typeorm', params: { file: path.join(dir, 'validation.sqlite') } },
-    risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1_000 } }],
-    strategies: [{ use: 'validation-probe' }],
-    ...(o.killSwitch ? { killSwitch: o.killSwitch } : {}),
-    dataDir: dir,
-  }, { builtins: [...await builtinPlugins(), probe], baseDir: process.cwd(), env: { HV_VALIDATION_ACCOUNT: t.account } });
+  const resolved = await resolveConfig(
+    {
+      mode: 'paper',
+      session: {
+        date: now.toISODate(),
+        timeZone: 'America/New_York',
+        start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
+        end: now.plus({ minutes: 5 }).toFormat('HH:mm'),
+      },
+      account: { id: env('HV_VALIDATION_ACCOUNT'), startEquity: 100_000 },
+      instruments: t.symbols.map((symbol) => ({ symbol, tick: 0.01 })),
+      marketData: { use: 'tws', params: tws },
+      broker: { use: 'tws', params: tws },
+      store: { use: 'typeorm', params: { file: path.join(dir, 'validation.sqlite') } },
+      risk: [{ use: 'max-position', action: 'reject', params: { maxShares: 1_000 } }],
+      strategies: [{ use: 'validation-probe' }],
+      ...(o.killSwitch ? { killSwitch: o.killSwitch } : {}),
+      dataDir: dir,
+    },
+    { builtins: [...(await builtinPlugins()), probe], baseDir: process.cwd(), env: { HV_VALIDATION_ACCOUNT: t.account } },
+  );
   const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
-  const runtime = await createHarvester(resolved, { sessionId: `validation-${Date.now().toString(36)}-${sessions}`, wallStartedAt: new Date().toISOString(), clock: new WallClock(), log: quiet });
+  const runtime = await createHarvester(resolved, {
+    sessionId: `validation-${Date.now().toString(36)}-${sessions}`,
+    wallStartedAt: new Date().toISOString(),
+    clock: new WallClock(),
+    log: quiet,
+  });
   const bus: EngineSession['bus'] = [];
-  for (const type of o.watch) runtime.parts.bus.on(type, (p: unknown) => { bus.push({ type, p: p as Record<string, unknown> }); }, 'validation');
+  for (const type of o.watch)
+    runtime.parts.bus.on(
+      type,
+      (p: unknown) => {
+        bus.push({ type, p: p as Record<string, unknown> });
+      },
+      'validation',
+    );
   const abort = new AbortController();
   const running = runtime.engine.run({ signal: abort.signal });
   let stopped = false;
   return {
-    runtime, bus,
+    runtime,
+    bus,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -15,7 +15,11 @@ export class LinkProxy {
   readonly clientMessages: number[] = [];
   accepted = 0;
 
-  private constructor(private readonly upstreamHost: string, private readonly upstreamPort: number, readonly port: number) {}
+  private constructor(
+    private readonly upstreamHost: string,
+    private readonly upstreamPort: number,
+    readonly port: number,
+  ) {}
 
   /** Reserves a free loopback port without listening on it yet (a "gateway not started" for the adapter). */
   static async reserve(upstreamHost: string, upstreamPort: number): Promise<LinkProxy> {

@@ -69,9 +69,22 @@ export function positionOf(v: Venue, symbol: string): number {
 export async function fillNow(v: Venue, symbol: string, side: OrderSide, qty: number, waitMs: number, tag: string): Promise<string> {
   const id = coid(tag);
   const limitPrice = await marketableLimit(v, symbol, side, waitMs);
-  const r = v.broker.submit({ coid: id, symbol, side, type: 'limit', limitPrice, quantity: qty, tif: 'day', orderRef: `hv:validation:${tag}` });
+  const r = v.broker.submit({
+    coid: id,
+    symbol,
+    side,
+    type: 'limit',
+    limitPrice,
+    quantity: qty,
+    tif: 'day',
+    orderRef: `hv:validation:${tag}`,
+  });
   expect(r.status, `${tag}: ${JSON.stringify(r)}`).to.equal('sent');
-  await until(() => v.of('order.filled').some((f) => f.coid === id && f.status === 'Filled') || v.of('order.rejected').some((x) => x.coid === id), waitMs, `${tag} to fill`);
+  await until(
+    () => v.of('order.filled').some((f) => f.coid === id && f.status === 'Filled') || v.of('order.rejected').some((x) => x.coid === id),
+    waitMs,
+    `${tag} to fill`,
+  );
   const rej = v.of('order.rejected').find((x) => x.coid === id);
   if (rej) throw new Error(`${tag} rejected: ${rej.code} ${rej.reason}`);
   return id;

@@ -7,16 +7,24 @@ import { sleep, twoSidedQuote, until } from './venue.js';
 export const CORE_SCENARIOS: readonly Scenario[] = [
   // ---- connectivity ----
   {
-    id: 'C1', title: 'connect with the fixed client id: the paper account is managed and trading is allowed', seed: 'test_gateway_authentication',
+    id: 'C1',
+    title: 'connect with the fixed client id: the paper account is managed and trading is allowed',
+    seed: 'test_gateway_authentication',
     async run({ t, shared, note }) {
       const h = shared().broker.health();
       expect(h).to.include({ state: 'Connected', canTrade: true, readOnly: false, account: t.account });
-      if (t.fake) expect(t.fake.server.live().some((c) => c.clientId === t.clientId), 'the fake saw our client id').to.equal(true);
+      if (t.fake)
+        expect(
+          t.fake.server.live().some((c) => c.clientId === t.clientId),
+          'the fake saw our client id',
+        ).to.equal(true);
       note(`client id ${t.clientId}, account ${t.account.slice(0, 2)}…, state ${h.state}`);
     },
   },
   {
-    id: 'C2', title: 'account balance and buying power come from the broker', seed: 'test_account_balance_retrieval',
+    id: 'C2',
+    title: 'account balance and buying power come from the broker',
+    seed: 'test_account_balance_retrieval',
     async run({ shared, note }) {
       // The venue was built with startEquity 0: any equity above 0 is the broker's figure, not the config's.
       const v = shared();
@@ -30,7 +38,9 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'C3', title: 'positions from the broker at connect: symbol, non-zero quantity, average cost', seed: 'test_position_retrieval_empty_account',
+    id: 'C3',
+    title: 'positions from the broker at connect: symbol, non-zero quantity, average cost',
+    seed: 'test_position_retrieval_empty_account',
     async run({ t, shared, note }) {
       const ps = shared().broker.positions();
       for (const p of ps) {
@@ -44,7 +54,9 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'C4', title: 'a dropped link reconnects with backoff, reconciles, and trades again', seed: 'test_gateway_reconnection_resilience',
+    id: 'C4',
+    title: 'a dropped link reconnects with backoff, reconciles, and trades again',
+    seed: 'test_gateway_reconnection_resilience',
     async run({ t, open, proxy, note }) {
       const p = await proxy();
       const v = await open({ port: p.port });
@@ -60,7 +72,9 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
   },
   // ---- market data ----
   {
-    id: 'M1', title: 'a quote for the main symbol: qualified contract, bid > 0, ask > bid, fresh', seed: 'test_market_data_subscription_spy',
+    id: 'M1',
+    title: 'a quote for the main symbol: qualified contract, bid > 0, ask > bid, fresh',
+    seed: 'test_market_data_subscription_spy',
     async run({ t, shared, note }) {
       const v = shared();
       const q = await twoSidedQuote(v, t.symbols[0], t.timing.waitMs);
@@ -73,12 +87,16 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'M2', title: 'historical bars for the main symbol: a day of 5-minute bars, positive, in time order; pacing answers as a value', seed: 'test_historical_data_retrieval_spy',
+    id: 'M2',
+    title: 'historical bars for the main symbol: a day of 5-minute bars, positive, in time order; pacing answers as a value',
+    seed: 'test_historical_data_retrieval_spy',
     async run({ t, shared, open, note }) {
       const v = shared();
       const symbol = t.symbols[0];
       let sent = 0;
-      const count = (f: { request: { kind: string } }): void => { if (f.request.kind === 'historicalData') sent++; };
+      const count = (f: { request: { kind: string } }): void => {
+        if (f.request.kind === 'historicalData') sent++;
+      };
       t.fake?.server.on('frame', count);
       try {
         // An explicit end (WallClock µs), so the repeat below is identical in IB's sense.
@@ -104,19 +122,26 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
           await own.broker.connect();
           const p = await own.feed.historical.bars({ symbol, barSeconds: 300, durationSeconds: 86_400 });
           expect(p).to.include({ ok: false, code: 'FEED.PACING', ibCode: 162 });
-          expect(own.of('broker.error').some((e) => e.code === 162), 'a 162 is no broker.error').to.equal(false);
+          expect(
+            own.of('broker.error').some((e) => e.code === 162),
+            'a 162 is no broker.error',
+          ).to.equal(false);
           venue = '; TWS 162 → FEED.PACING';
         }
         const first = new Date(r.bars[0]!.time / 1_000).toISOString();
         const retry = again.ok ? 0 : again.code === 'FEED.PACING' ? again.retryAfterMs : 0;
-        note(`${r.bars.length} bars from ${first}, last close ${r.bars.at(-1)!.close / 10_000}; identical repeat: FEED.PACING (retry after ${retry} ms)${venue}`);
+        note(
+          `${r.bars.length} bars from ${first}, last close ${r.bars.at(-1)!.close / 10_000}; identical repeat: FEED.PACING (retry after ${retry} ms)${venue}`,
+        );
       } finally {
         t.fake?.server.off('frame', count);
       }
     },
   },
   {
-    id: 'M3', title: 'three symbols at once: a two-sided quote for each', seed: 'test_market_data_multiple_symbols',
+    id: 'M3',
+    title: 'three symbols at once: a two-sided quote for each',
+    seed: 'test_market_data_multiple_symbols',
     async run({ t, shared, note }) {
       const v = shared();
       const qs = await Promise.all(t.symbols.map((s) => twoSidedQuote(v, s, t.timing.waitMs)));
@@ -126,12 +151,16 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'M4', title: 'stream quality over the window: enough quotes, seq +1, time never goes back, nothing stale', seed: 'test_market_data_stream_quality',
+    id: 'M4',
+    title: 'stream quality over the window: enough quotes, seq +1, time never goes back, nothing stale',
+    seed: 'test_market_data_stream_quality',
     async run({ t, open, note }) {
       const v = await open();
       await v.broker.connect();
       const got: QuoteEvent[] = [];
-      v.feed.on('quote.updated', (q) => { if (q.symbol === t.symbols[0]) got.push({ ...q }); });
+      v.feed.on('quote.updated', (q) => {
+        if (q.symbol === t.symbols[0]) got.push({ ...q });
+      });
       expect(v.feed.subscribe(t.symbols[0], 'quote').ok).to.equal(true);
       await until(() => got.length > 0, t.timing.waitMs, 'the first quote');
       await sleep(t.timing.streamWindowMs);
@@ -147,7 +176,9 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
   },
   // ---- orders ----
   {
-    id: 'O1', title: 'a marketable limit order fills: exec id and commission', seed: 'test_paper_trading_limit_order_submission',
+    id: 'O1',
+    title: 'a marketable limit order fills: exec id and commission',
+    seed: 'test_paper_trading_limit_order_submission',
     async run({ t, shared, defer, note }) {
       const v = shared();
       const before = positionOf(v, t.symbols[0]);
@@ -156,12 +187,18 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
       const fill = v.of('order.filled').find((f) => f.coid === id)!;
       expect(fill.execId).to.be.a('string').and.not.equal('');
       expect(fill.qty).to.equal(1);
-      await until(() => fill.commission !== null || v.of('commission.reported').some((c) => c.execId === fill.execId), t.timing.waitMs, 'the commission report');
+      await until(
+        () => fill.commission !== null || v.of('commission.reported').some((c) => c.execId === fill.execId),
+        t.timing.waitMs,
+        'the commission report',
+      );
       note(`filled at ${fill.price / 10_000}, exec ${fill.execId}`);
     },
   },
   {
-    id: 'O2', title: 'the filled position shows in Harvester and, after a reconciliation, at the broker', seed: 'test_paper_trading_position_tracking',
+    id: 'O2',
+    title: 'the filled position shows in Harvester and, after a reconciliation, at the broker',
+    seed: 'test_paper_trading_position_tracking',
     async run({ t, shared, defer, note }) {
       const v = shared();
       const before = positionOf(v, t.symbols[0]);
@@ -175,12 +212,25 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'O3', title: 'a resting limit far from the market is accepted, then cancelled', seed: 'test_paper_trading_order_cancellation',
+    id: 'O3',
+    title: 'a resting limit far from the market is accepted, then cancelled',
+    seed: 'test_paper_trading_order_cancellation',
     async run({ t, shared, note }) {
       const v = shared();
       const id = coid('o3');
       const limitPrice = await restingBuy(v, t.symbols[0], t.timing.waitMs);
-      expect(v.broker.submit({ coid: id, symbol: t.symbols[0], side: 'buy', type: 'limit', quantity: 1, limitPrice, tif: 'day', orderRef: 'hv:validation:o3' }).status).to.equal('sent');
+      expect(
+        v.broker.submit({
+          coid: id,
+          symbol: t.symbols[0],
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPrice,
+          tif: 'day',
+          orderRef: 'hv:validation:o3',
+        }).status,
+      ).to.equal('sent');
       await until(() => v.of('order.accepted').some((e) => e.coid === id), t.timing.waitMs, 'the acknowledgement');
       v.broker.cancel(id);
       await until(() => v.of('order.cancelled').some((e) => e.coid === id), t.timing.waitMs, 'the cancel');
@@ -190,7 +240,9 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'O4', title: 'a position is closed: the sell to close fills and the symbol is back where it was', seed: 'test_paper_trading_close_position',
+    id: 'O4',
+    title: 'a position is closed: the sell to close fills and the symbol is back where it was',
+    seed: 'test_paper_trading_close_position',
     async run({ t, shared, defer, note }) {
       const v = shared();
       const before = positionOf(v, t.symbols[0]);
@@ -203,28 +255,46 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
   },
   // ---- resilience ----
   {
-    id: 'R1', title: 'a silent socket: the heartbeat misses, the adapter drops and redials, then reconciles', seed: 'test_network_timeout_handling',
+    id: 'R1',
+    title: 'a silent socket: the heartbeat misses, the adapter drops and redials, then reconciles',
+    seed: 'test_network_timeout_handling',
     async run({ t, open, proxy, defer, note }) {
       const p = await proxy();
       defer(() => p.pause(false));
       const v = await open({ port: p.port });
       await v.broker.connect();
       p.pause(true);
-      await until(() => v.broker.health().state === 'Reconnecting', t.timing.waitMs + 4 * t.timing.heartbeatIntervalMs, 'the heartbeat to declare the socket dead');
+      await until(
+        () => v.broker.health().state === 'Reconnecting',
+        t.timing.waitMs + 4 * t.timing.heartbeatIntervalMs,
+        'the heartbeat to declare the socket dead',
+      );
       p.pause(false);
       await until(() => v.broker.health().canTrade, t.timing.waitMs, 'reconnect and reconciliation');
       note(`reconnects ${v.broker.health().reconnectCount}`);
     },
   },
   {
-    id: 'R2', title: 'a burst of 30 orders and cancels is paced under 50 messages/s, all answered, still connected', seed: 'test_api_rate_limit_handling',
+    id: 'R2',
+    title: 'a burst of 30 orders and cancels is paced under 50 messages/s, all answered, still connected',
+    seed: 'test_api_rate_limit_handling',
     async run({ t, open, proxy, note }) {
       const p = await proxy();
       const v = await open({ port: p.port });
       await v.broker.connect();
       const limitPrice = await restingBuy(v, t.symbols[0], t.timing.waitMs);
       const ids = Array.from({ length: 30 }, (_, i) => coid(`r2-${i}`));
-      for (const id of ids) v.broker.submit({ coid: id, symbol: t.symbols[0], side: 'buy', type: 'limit', quantity: 1, limitPrice, tif: 'day', orderRef: 'hv:validation:r2' });
+      for (const id of ids)
+        v.broker.submit({
+          coid: id,
+          symbol: t.symbols[0],
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPrice,
+          tif: 'day',
+          orderRef: 'hv:validation:r2',
+        });
       for (const id of ids) v.broker.cancel(id);
       await until(() => ids.every((id) => v.broker.orderStatus(id) === 'Cancelled'), t.timing.waitMs * 2, 'all 30 cancels');
       expect(p.maxPerSecond(), 'client messages in any one second').to.be.at.most(50);
@@ -234,7 +304,9 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'R3', title: 'stale data is detected: a silent line goes stale, then resumes', seed: 'test_market_data_staleness_detection',
+    id: 'R3',
+    title: 'stale data is detected: a silent line goes stale, then resumes',
+    seed: 'test_market_data_staleness_detection',
     async run({ t, open, proxy, defer, note }) {
       const p = await proxy();
       defer(() => p.pause(false));
@@ -249,11 +321,22 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: 'R4', title: 'an unknown symbol is refused (error 200) and the connection keeps working', seed: 'test_gateway_error_recovery',
+    id: 'R4',
+    title: 'an unknown symbol is refused (error 200) and the connection keeps working',
+    seed: 'test_gateway_error_recovery',
     async run({ t, shared, note }) {
       const v = shared();
       const id = coid('r4');
-      v.broker.submit({ coid: id, symbol: t.unknownSymbol, side: 'buy', type: 'limit', quantity: 1, limitPrice: 10_000, tif: 'day', orderRef: 'hv:validation:r4' });
+      v.broker.submit({
+        coid: id,
+        symbol: t.unknownSymbol,
+        side: 'buy',
+        type: 'limit',
+        quantity: 1,
+        limitPrice: 10_000,
+        tif: 'day',
+        orderRef: 'hv:validation:r4',
+      });
       await until(() => v.of('order.rejected').some((r) => r.coid === id), t.timing.waitMs, 'the refusal of the unknown symbol');
       const r = v.of('order.rejected').find((x) => x.coid === id)!;
       expect(r.code).to.equal('ORDER.UNKNOWN_INSTRUMENT');
@@ -264,4 +347,3 @@ export const CORE_SCENARIOS: readonly Scenario[] = [
     },
   },
 ];
-

@@ -10,13 +10,40 @@ import type { ValidationTarget } from './target.js';
 
 /** The broker events the scenarios read, in arrival order. */
 export const BROKER_EVENTS: readonly BrokerEventName[] = [
-  'connection.changed', 'order.submitted', 'order.accepted', 'order.filled', 'commission.reported', 'order.cancelled', 'order.cancel-rejected',
-  'order.rejected', 'order.unknown', 'order.adopted', 'position.changed', 'reconciliation.started', 'reconciliation.completed', 'broker.anomaly', 'broker.error',
-  'account.updated', 'clock.skew',
+  'connection.changed',
+  'order.submitted',
+  'order.accepted',
+  'order.filled',
+  'commission.reported',
+  'order.cancelled',
+  'order.cancel-rejected',
+  'order.rejected',
+  'order.unknown',
+  'order.adopted',
+  'position.changed',
+  'reconciliation.started',
+  'reconciliation.completed',
+  'broker.anomaly',
+  'broker.error',
+  'account.updated',
+  'clock.skew',
 ];
-const FEED_EVENTS: readonly FeedEventName[] = ['feed.subscribed', 'feed.refused', 'feed.failed', 'feed.stale', 'feed.resumed', 'feed.suspect', 'feed.interrupted', 'feed.resubscribed'];
+const FEED_EVENTS: readonly FeedEventName[] = [
+  'feed.subscribed',
+  'feed.refused',
+  'feed.failed',
+  'feed.stale',
+  'feed.resumed',
+  'feed.suspect',
+  'feed.interrupted',
+  'feed.resubscribed',
+];
 
-export interface Recorded { name: string; p: Record<string, unknown>; at: number }
+export interface Recorded {
+  name: string;
+  p: Record<string, unknown>;
+  at: number;
+}
 
 /** Harvester's TWS adapter (broker + feed, one connection) as production builds it, with everything it says recorded. */
 export interface Venue {
@@ -44,27 +71,56 @@ export interface VenueOptions {
 /** Builds the adapter through its manifest (the DI path `run` uses), pointed at the target or at a proxy in front. */
 export function openVenue(t: ValidationTarget, o: VenueOptions): Venue {
   const logs: Venue['logs'] = [];
-  const log = { debug: () => {}, info: (m: string) => logs.push({ level: 'info', msg: m }), warn: (m: string) => logs.push({ level: 'warn', msg: m }) };
+  const log = {
+    debug: () => {},
+    info: (m: string) => logs.push({ level: 'info', msg: m }),
+    warn: (m: string) => logs.push({ level: 'warn', msg: m }),
+  };
   const account = o.account ?? t.account;
   const clientId = t.clientId + o.clientOffset;
   const params = twsManifest.paramsSchema.parse({
-    host: o.port === undefined ? t.host : '127.0.0.1', port: o.port ?? t.port, clientId, accountEnv: 'HV_VALIDATION_ACCOUNT',
-    connectTimeoutMs: t.timing.waitMs, backoffMs: t.timing.backoffMs, heartbeatIntervalMs: t.timing.heartbeatIntervalMs,
-    heartbeatTimeoutMs: t.timing.heartbeatTimeoutMs, staleMs: t.timing.staleMs, syncRetryMs: 200, reconcileDeadlineMs: t.timing.waitMs,
+    host: o.port === undefined ? t.host : '127.0.0.1',
+    port: o.port ?? t.port,
+    clientId,
+    accountEnv: 'HV_VALIDATION_ACCOUNT',
+    connectTimeoutMs: t.timing.waitMs,
+    backoffMs: t.timing.backoffMs,
+    heartbeatIntervalMs: t.timing.heartbeatIntervalMs,
+    heartbeatTimeoutMs: t.timing.heartbeatTimeoutMs,
+    staleMs: t.timing.staleMs,
+    syncRetryMs: 200,
+    reconcileDeadlineMs: t.timing.waitMs,
     ...o.params,
   });
   const inst = twsManifest.create({
-    pluginId: 'tws', params, clock: new WallClock(), log, random: new Sfc32(2), mode: 'paper', seed: 2,
+    pluginId: 'tws',
+    params,
+    clock: new WallClock(),
+    log,
+    random: new Sfc32(2),
+    mode: 'paper',
+    seed: 2,
     secret: (n) => (n === 'HV_VALIDATION_ACCOUNT' ? account : undefined),
-    instrument: () => undefined, market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
+    instrument: () => undefined,
+    market: { book: () => undefined, onDepth: () => () => {}, onTrade: () => () => {} },
     // startEquity 0: an equity or buying power above 0 can only have come from the broker.
-    account: { id: null, currency: 'USD', startEquity: 0 }, session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 }, dataDir: t.dataDir,
+    account: { id: null, currency: 'USD', startEquity: 0 },
+    session: { date: '2026-01-02', timeZone: 'America/New_York', start: 0, end: 0 },
+    dataDir: t.dataDir,
   }) as { broker: TwsBrokerAdapter; feed: TwsMarketDataFeed; close: () => Promise<void> };
   const events: Recorded[] = [];
-  for (const name of BROKER_EVENTS) inst.broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown>, at: Date.now() }));
-  for (const name of FEED_EVENTS) inst.feed.on(name, (p: unknown) => events.push({ name, p: p as Record<string, unknown>, at: Date.now() }));
+  for (const name of BROKER_EVENTS)
+    inst.broker.on(name, (p: BrokerEvents[typeof name]) =>
+      events.push({ name, p: p as unknown as Record<string, unknown>, at: Date.now() }),
+    );
+  for (const name of FEED_EVENTS)
+    inst.feed.on(name, (p: unknown) => events.push({ name, p: p as Record<string, unknown>, at: Date.now() }));
   return {
-    ...inst, events, logs, clientId, quoteLines: new Set(),
+    ...inst,
+    events,
+    logs,
+    clientId,
+    quoteLines: new Set(),
     of: (name) => events.filter((e) => e.name === name).map((e) => e.p) as never,
     feedOf: (name) => events.filter((e) => e.name === name).map((e) => e.p) as never,
   };
@@ -84,7 +140,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** Subscribes the quote line of `symbol` (once per venue) and waits for a two-sided quote. */
 export async function twoSidedQuote(v: Venue, symbol: string, ms: number): Promise<QuoteEvent> {
   let last: QuoteEvent | null = null;
-  const off = v.feed.on('quote.updated', (q) => { if (q.symbol === symbol && q.bid > 0 && q.ask > 0) last = { ...q }; });
+  const off = v.feed.on('quote.updated', (q) => {
+    if (q.symbol === symbol && q.bid > 0 && q.ask > 0) last = { ...q };
+  });
   try {
     if (!v.quoteLines.has(symbol)) {
       const r = v.feed.subscribe(symbol, 'quote');
