@@ -72,17 +72,15 @@ export class SessionView {
         };
       }),
       positions: ledger.positions(),
-      workingOrders: engine.orders.registry
-        .working()
-        .map((o) => ({
-          coid: o.coid,
-          symbol: o.symbol,
-          role: o.role,
-          side: o.side,
-          quantity: o.quantity,
-          filled: o.filled,
-          stop: this.feed.stops.get(o.coid)?.price ?? null,
-        })),
+      workingOrders: engine.orders.registry.working().map((o) => ({
+        coid: o.coid,
+        symbol: o.symbol,
+        role: o.role,
+        side: o.side,
+        quantity: o.quantity,
+        filled: o.filled,
+        stop: this.feed.stops.get(o.coid)?.price ?? null,
+      })),
       pnl: {
         realized: ledger.realized(),
         unrealized: ledger.unrealized(),
