@@ -45,7 +45,11 @@ export type MemoryResult<T> =
  * - `list()` is newest first. Retention keeps two separate sets: the last `keepLast` (default 10) candidates and
  *   rejected versions, and the last `keepPromoted` (default 10) promoted ones, so no number of rejected candidates
  *   can prune the promotion history that `rollback` walks; the version in force is never pruned.
- * - `promote` makes a saved version the one `loadLatest` returns; `rollback` returns to the previously promoted one.
+ * - `promote` makes a saved version the one `loadLatest` returns; `rollback` returns to the previously promoted one,
+ *   and from the only (or oldest valid) promoted version to the pinned baseline: version 0, static LMP, no learned
+ *   memory (`loadLatest` then returns null and `rollback` returns `baselineMeta`). A second rollback from the baseline
+ *   is refused with MEMORY.NO_PREVIOUS_VERSION. The version a rollback leaves is marked `rejected`, so it returns only
+ *   by a forced promote (docs/learning.md#rollback-to-the-static-baseline).
  *   A rejected version is promoted only with `{ force: true }`.
  * - `reject` marks a candidate rejected (a promoted or quarantined version cannot be rejected).
  * - `get` returns one version's content, verified like `loadLatest`.
@@ -59,6 +63,22 @@ export interface MemoryStore {
   reject(version: number, reason: string): Promise<MemoryResult<MemoryVersionMeta>>;
   get(version: number): Promise<MemoryResult<{ meta: MemoryVersionMeta; content: MemoryContent }>>;
   on<K extends keyof MemoryEvents>(event: K, listener: (payload: MemoryEvents[K]) => void): Disposer;
+}
+
+/** Version 0: the pinned baseline (static LMP); never saved, never listed, always loadable. */
+export const BASELINE_VERSION = 0;
+
+/** What `rollback` returns when it lands on the baseline (no content: the strategy runs on its static defaults). */
+export function baselineMeta(schemaVersion: number): MemoryVersionMeta {
+  return {
+    version: BASELINE_VERSION,
+    schemaVersion,
+    checksum: 'static',
+    createdAt: 0,
+    status: 'promoted',
+    note: 'static baseline',
+    current: true,
+  };
 }
 
 export const MemoryStore = createToken<MemoryStore>('MemoryStore');

@@ -43,9 +43,13 @@ export class MemoryFiles {
     atomicWriteFile(this.latestFile, `${canonicalJson(toFile(meta, content))}\n`, this.hooks);
   }
 
-  /** Nothing in force: memory_latest.json goes (a reader then starts from the baseline). */
-  clearLatest(): void {
-    fs.rmSync(this.latestFile, { force: true });
+  /**
+   * The static baseline in force (version 0, no content): written atomically like any version, so a reader of the
+   * folder sees the rollback, never a half-written file or the version it left (docs/learning.md#rollback-to-the-static-baseline).
+   */
+  writeBaseline(schemaVersion: number, note: string): void {
+    const meta = { version: 0, schemaVersion, checksum: 'static', createdAt: 0, note };
+    atomicWriteFile(this.latestFile, `${canonicalJson(toFile(meta, {}))}\n`, this.hooks);
   }
 
   readLatest(): MemoryFile | null {

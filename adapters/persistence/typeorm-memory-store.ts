@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { DataSource, Repository } from 'typeorm';
 import type { Micros } from '../../core/domain/units.js';
-import type { MemoryContent, MemoryEvents, MemoryResult, MemoryStore, MemoryVersionMeta } from '../../ports/memory-store.js';
+import {
+  BASELINE_VERSION,
+  baselineMeta,
+  type MemoryContent,
+  type MemoryEvents,
+  type MemoryResult,
+  type MemoryStore,
+  type MemoryVersionMeta,
+} from '../../ports/memory-store.js';
 import type { AtomicWriteHooks } from './atomic-file.js';
 import { canonicalJson } from './canonical-json.js';
 import { memoryVersionEntity, type MemoryVersionRow } from './entities/memory-version.entity.js';
@@ -37,7 +45,9 @@ type RowStatus = 'candidate' | 'promoted' | 'rejected' | 'quarantined';
  * Retention keeps two sets apart: the last `keepLast` never-promoted versions (candidates, rejected) and the last
  * `keepPromoted` promoted ones (by promotion order), so rejected candidates can never push the rollback history
  * out. The version in force is never pruned. A rollback marks the version it leaves `rejected` (it can come back
- * only by a forced promote) and returns to the previous promoted one.
+ * only by a forced promote) and returns to the previous promoted one, or, when there is none that verifies, to the
+ * static baseline (version 0, docs/learning.md#rollback-to-the-static-baseline): no row is in force then, and
+ * memory_latest.json names version 0.
  *
  * Write order: the version file first (atomic), then the row; for a promotion or rollback memory_latest.json first
  * (atomic), then the row. A crash between them leaves the database at the previous state, and the first call after
@@ -125,8 +135,10 @@ export class TypeormMemoryStore implements MemoryStore {
     // Promoting what is already in force changes nothing and says nothing (idempotent).
     if (current?.version === version) return { ok: true, value: toMeta(current, version) };
     const top = await this.repo.findOne({ where: { namespace: this.o.namespace }, order: { promotedSeq: 'DESC' } });
-    const fail = await this.switchLatest(current, row, content, () =>
-      this.repo.update({ id: row.id }, { status: 'promoted', promotedSeq: (top?.promotedSeq ?? 0) + 1 }),
+    const fail = await this.switchLatest(
+      current,
+      () => this.files?.writeLatest(toMeta(row, row.version), content),
+      () => this.repo.update({ id: row.id }, { status: 'promoted', promotedSeq: (top?.promotedSeq ?? 0) + 1 }),
     );
     if (fail !== null) return fail;
     row.status = 'promoted';
@@ -136,22 +148,42 @@ export class TypeormMemoryStore implements MemoryStore {
   }
 
   async rollback(): Promise<MemoryResult<MemoryVersionMeta>> {
+    await this.syncOnce();
     const promoted = (await this.rows('promotedSeq')).filter((r) => r.promotedSeq > 0 && r.status === 'promoted');
-    const [current, ...older] = promoted;
-    if (current === undefined) return { ok: false, code: 'MEMORY.NO_PREVIOUS_VERSION', reason: 'nothing is promoted' };
-    for (const prev of older) {
-      if (prev.version === current.version) continue;
+    let current: MemoryVersionRow | undefined;
+    for (const row of promoted) {
+      if ((await this.verified(row)) !== null) {
+        current = row;
+        break;
+      }
+    }
+    if (current === undefined)
+      return { ok: false, code: 'MEMORY.NO_PREVIOUS_VERSION', reason: 'nothing is promoted: the static baseline (v0) is in force' };
+    const from = current;
+    for (const prev of promoted.slice(promoted.indexOf(from) + 1)) {
+      if (prev.version === from.version) continue;
       const content = await this.verified(prev);
       if (content === null) continue;
       // The version left behind is out of the rotation: only a forced promote brings it back.
-      const fail = await this.switchLatest(current, prev, content, () =>
-        this.repo.update({ id: current.id }, { status: 'rejected', note: `rolled back to v${prev.version}`.slice(0, 500) }),
+      const fail = await this.switchLatest(
+        from,
+        () => this.files?.writeLatest(toMeta(prev, prev.version), content),
+        () => this.repo.update({ id: from.id }, { status: 'rejected', note: `rolled back to v${prev.version}`.slice(0, 500) }),
       );
       if (fail !== null) return fail;
-      this.emit('memory.rolled-back', { from: current.version, to: prev.version });
+      this.emit('memory.rolled-back', { from: from.version, to: prev.version });
       return { ok: true, value: toMeta(prev, prev.version) };
     }
-    return { ok: false, code: 'MEMORY.NO_PREVIOUS_VERSION', reason: 'no earlier valid promoted version' };
+    // No earlier valid promotion: back to the pinned baseline, a first-class state rather than a refusal, so a
+    // restart loads static LMP instead of the version just rolled back (docs/learning.md#rollback-to-the-static-baseline).
+    const fail = await this.switchLatest(
+      from,
+      () => this.files?.writeBaseline(this.schemaVersion, `rolled back from v${from.version}`),
+      () => this.repo.update({ id: from.id }, { status: 'rejected', note: `rolled back to v${BASELINE_VERSION} (static baseline)` }),
+    );
+    if (fail !== null) return fail;
+    this.emit('memory.rolled-back', { from: from.version, to: BASELINE_VERSION });
+    return { ok: true, value: baselineMeta(this.schemaVersion) };
   }
 
   async reject(version: number, reason: string): Promise<MemoryResult<MemoryVersionMeta>> {
@@ -172,18 +204,17 @@ export class TypeormMemoryStore implements MemoryStore {
   }
 
   /**
-   * Make `next` the version in force: memory_latest.json first (atomic), then the row update. A failed file write
-   * changes nothing; a failed row update puts the file back. Either way the caller gets MEMORY.WRITE_FAILED and the
-   * previous version stays in force.
+   * Make a new version (or the baseline) the one in force: memory_latest.json first (`writeFile`, atomic), then the
+   * row update. A failed file write changes nothing; a failed row update puts the file back. Either way the caller
+   * gets MEMORY.WRITE_FAILED and the previous version stays in force.
    */
   private async switchLatest(
     prev: MemoryVersionRow | null,
-    next: MemoryVersionRow,
-    content: MemoryContent,
+    writeFile: () => void,
     update: () => Promise<unknown>,
   ): Promise<{ ok: false; code: string; reason: string } | null> {
     try {
-      this.files?.writeLatest(toMeta(next, next.version), content);
+      writeFile();
     } catch (error) {
       return { ok: false, code: 'MEMORY.WRITE_FAILED', reason: (error as Error).message };
     }
@@ -194,7 +225,7 @@ export class TypeormMemoryStore implements MemoryStore {
       try {
         const back = prev === null ? null : await this.verified(prev);
         if (prev !== null && back !== null) this.files?.writeLatest(toMeta(prev, prev.version), back);
-        else this.files?.clearLatest();
+        else this.files?.writeBaseline(this.schemaVersion, 'nothing in force');
       } catch {
         // The next start re-syncs the file from the database.
       }
@@ -230,7 +261,8 @@ export class TypeormMemoryStore implements MemoryStore {
     const cur = await this.current();
     const onDisk = this.files.readLatest();
     if (cur === null) {
-      if (onDisk !== null) this.files.clearLatest();
+      // A file naming a real version while the rows say none is in force: a crash mid-rollback to the baseline.
+      if (onDisk !== null && onDisk.version !== BASELINE_VERSION) this.files.writeBaseline(this.schemaVersion, 'nothing in force');
       return;
     }
     if (onDisk?.version !== cur.row.version || onDisk.checksum !== cur.row.checksum)

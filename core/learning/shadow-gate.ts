@@ -42,7 +42,7 @@ export function shadowGate(input: {
   candidate: Policy;
   holdout: readonly TrainingSample[];
   schemaMatches: boolean;
-  /** The candidate's sections (thresholds, execution) differ from the champion's. */
+  /** The candidate's sections (thresholds, execution) differ from the champion's: refused, as the holdout cannot replay them. */
   sectionsChanged?: boolean;
   params: GateParams;
   seed: number;
@@ -81,6 +81,11 @@ export function shadowGate(input: {
   const failed: string[] = [];
   // Non-inferiority alone would promote a candidate that changes nothing; a new version must change a decision.
   if (diffs.every((x) => x === 0) && input.sectionsChanged !== true) failed.push('no-change');
+  // The holdout's labels were made under the champion's thresholds and offsets: a loosened threshold would take
+  // triggers never observed, a moved entry offset or stop buffer changes fills and brackets the labels cannot
+  // recompute. A candidate whose sections differ has no evidence here, so it is refused, never waved through
+  // (docs/learning.md#sections-the-gate-cannot-replay); only a forced promote installs one.
+  if (input.sectionsChanged === true) failed.push('sections-unevaluated');
   if (!input.schemaMatches) failed.push('schema');
   if (input.holdout.length < p.minHoldout) failed.push('holdout-size');
   if (ci.lo < -p.marginR) failed.push('non-inferiority');

@@ -109,6 +109,17 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
     const twin = JSON.parse(ok(harvester(['memory', 'show', v], env))) as { meta: { checksum: string } };
     expect(twin.meta.checksum).to.equal(first.meta.checksum);
   });
+
+  it('rollback from the only promoted version returns to v0 (static LMP); one more is refused', () => {
+    expect(ok(harvester(['memory', 'rollback'], env))).to.match(/v2 → v1$/m);
+    expect(ok(harvester(['memory', 'rollback'], env))).to.match(/v1 → v0 \(static baseline\)$/m);
+    expect(ok(harvester(['memory', 'ls'], env)), 'nothing marked in force').to.not.match(/^\*/m);
+    const latest = JSON.parse(fs.readFileSync(path.join(dir, 'memory', 'default', 'memory_latest.json'), 'utf8')) as { version: number };
+    expect(latest.version, 'memory_latest.json names the baseline').to.equal(0);
+    const refused = harvester(['memory', 'rollback'], env);
+    expect(refused.status).to.not.equal(0);
+    expect(refused.stderr).to.match(/MEMORY\.NO_PREVIOUS_VERSION/);
+  });
 });
 
 describe("versions the session's own pipeline saved are rebuilt byte for byte (E0, second half)", function () {

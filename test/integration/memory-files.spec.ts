@@ -53,12 +53,36 @@ describe('memory on disk: memory_latest.json + memory_versions/, atomic, and a k
     }
   });
 
-  for (const mode of ['save', 'promote'] as const) {
+  it('a rollback of the only promotion writes the baseline (v0) to memory_latest.json, and a restart loads static', async () => {
+    const first = await open(file, dir);
+    try {
+      const back = await first.store.rollback();
+      expect(back.ok ? back.value.version : back.code).to.equal(0);
+      expect(latestFile(dir).version, 'memory_latest.json names the baseline').to.equal(0);
+      expect(
+        fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+        'no temp file left',
+      ).to.deep.equal([]);
+    } finally {
+      await first.close();
+    }
+    const { store, close } = await open(file, dir);
+    try {
+      expect(await store.loadLatest(), 'after the restart: static, not v1').to.equal(null);
+      expect(latestFile(dir).version).to.equal(0);
+      expect((await store.get(1)).ok, 'v1 is kept (rejected) for the record').to.equal(true);
+    } finally {
+      await close();
+    }
+  });
+
+  for (const mode of ['save', 'promote', 'rollback'] as const) {
     it(`a process killed between the temp write and the rename (${mode}) leaves the prior version loadable`, async () => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', child, file, dir, mode], { encoding: 'utf8', timeout: 30_000 });
       expect(r.signal, `child: ${r.stdout} ${r.stderr}`).to.equal('SIGKILL');
       expect(r.stdout).to.not.include('not killed');
       const temp = mode === 'save' ? path.join(dir, 'memory_versions', 'v000002.json.tmp') : path.join(dir, 'memory_latest.json.tmp');
+      if (mode === 'rollback') expect(fs.readFileSync(temp, 'utf8'), 'the temp file held the baseline').to.include('"version":0');
       expect(fs.existsSync(temp), 'the kill came after the temp file was written').to.equal(true);
       // The files still name version 1, and the restarted store loads it.
       expect(latestFile(dir).version).to.equal(1);
@@ -69,10 +93,17 @@ describe('memory on disk: memory_latest.json + memory_versions/, atomic, and a k
         expect(latest?.content).to.deep.equal(M1);
         expect(latestFile(dir).version, 'memory_latest.json after the restart').to.equal(1);
         const versions = (await store.list()).map((m) => m.version);
-        expect(versions, 'no half-saved version listed').to.deep.equal(mode === 'save' ? [1] : [2, 1]);
+        expect(versions, 'no half-saved version listed').to.deep.equal(mode === 'promote' ? [2, 1] : [1]);
+        const expected = mode === 'promote' ? 3 : 2;
         const next = await store.save({ n: 3 });
-        expect(next.ok && next.value.version).to.equal(mode === 'save' ? 2 : 3);
-        expect(fs.existsSync(path.join(dir, 'memory_versions', `v00000${mode === 'save' ? 2 : 3}.json`))).to.equal(true);
+        expect(next.ok && next.value.version).to.equal(expected);
+        expect(fs.existsSync(path.join(dir, 'memory_versions', `v00000${expected}.json`))).to.equal(true);
+        if (mode === 'rollback') {
+          // The rollback the kill interrupted can be done again, and lands on the baseline this time.
+          const again = await store.rollback();
+          expect(again.ok ? again.value.version : again.code).to.equal(0);
+          expect(latestFile(dir).version).to.equal(0);
+        }
       } finally {
         await close();
       }

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { MemoryContent, MemoryEvents, MemoryResult, MemoryStore, MemoryVersionMeta } from '../../ports/memory-store.js';
+import {
+  baselineMeta,
+  type MemoryContent,
+  type MemoryEvents,
+  type MemoryResult,
+  type MemoryStore,
+  type MemoryVersionMeta,
+} from '../../ports/memory-store.js';
 
 /** An in-memory MemoryStore for kernel tests (the real one is TypeORM-backed). */
 export class InMemoryMemoryStore implements MemoryStore {
@@ -32,8 +39,10 @@ export class InMemoryMemoryStore implements MemoryStore {
     return { ok: true, value: v.meta };
   }
   async rollback(): Promise<MemoryResult<MemoryVersionMeta>> {
-    if (this.promoted.length < 2) return { ok: false, code: 'MEMORY.NO_PREVIOUS_VERSION', reason: 'none' };
+    if (this.promoted.length === 0) return { ok: false, code: 'MEMORY.NO_PREVIOUS_VERSION', reason: 'none' };
     this.promoted.pop();
+    // From the only promotion: the static baseline (ports/memory-store.ts).
+    if (this.promoted.length === 0) return { ok: true, value: baselineMeta(1) };
     return { ok: true, value: this.versions.find((x) => x.meta.version === this.promoted.at(-1))!.meta };
   }
   async reject(version: number, reason: string): Promise<MemoryResult<MemoryVersionMeta>> {

@@ -88,6 +88,37 @@ describe('learning pipeline (core/learning)', () => {
     expect(v.figures.deltaHiR).to.be.lessThan(0);
   });
 
+  it('a candidate whose thresholds or execution offsets changed is refused with its reason, never passed without evidence', () => {
+    const holdout = Array.from({ length: 40 }, (_, i) => sample(i, xOf(i)));
+    const skipLosers = (t: ReturnType<typeof sample>) => ({ take: t.features[0]! >= 0.2, p: null });
+    const params = gateParams.parse({});
+    // Sections only: the holdout decisions are the champion's, so nothing in the figures speaks for the change.
+    const same = shadowGate({
+      champion: STATIC_POLICY,
+      candidate: STATIC_POLICY,
+      holdout,
+      schemaMatches: true,
+      params,
+      seed: 1,
+      sectionsChanged: true,
+    });
+    expect(same.pass, JSON.stringify(same.failed)).to.equal(false);
+    expect(same.failed).to.deep.equal(['sections-unevaluated']);
+    // A filter with evidence does not carry unevaluated sections through with it.
+    const good = shadowGate({ champion: STATIC_POLICY, candidate: skipLosers, holdout, schemaMatches: true, params, seed: 1 });
+    expect(good.pass, JSON.stringify(good.failed)).to.equal(true);
+    const mixed = shadowGate({
+      champion: STATIC_POLICY,
+      candidate: skipLosers,
+      holdout,
+      schemaMatches: true,
+      params,
+      seed: 1,
+      sectionsChanged: true,
+    });
+    expect(mixed.failed).to.deep.equal(['sections-unevaluated']);
+  });
+
   it('on a market with nothing to learn the gate promotes at most ~its selection level (E1 in miniature)', () => {
     // 400 holdouts of 40 opportunities, R +1.2 (p 0.5) or −1 — E[R] +0.1, like the null generator — and filters that
     // veto 5–30 % of them independently of the outcome. Non-inferiority alone passes most of these sparse filters.

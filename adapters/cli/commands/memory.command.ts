@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import { buildMemory } from '../../../core/learning/memory-builder.js';
-import type { MemoryResult, MemoryStore, MemoryVersionMeta } from '../../../ports/memory-store.js';
+import { BASELINE_VERSION, type MemoryResult, type MemoryStore, type MemoryVersionMeta } from '../../../ports/memory-store.js';
 import type { Journal } from '../../../ports/journal.js';
 import type { ResolvedConfig } from '../../../core/config/resolve-config.js';
 import { loadResolvedConfig } from '../load.js';
@@ -117,13 +117,15 @@ export function registerMemoryCommands(program: Command): void {
     });
   });
 
-  cfg(memory.command('rollback').description('return to the previously promoted version')).action(async (o: { config: string }) => {
-    await withMemory(o.config, async ({ memory: m }) => {
-      const before = (await m.loadLatest())?.meta.version;
-      const meta = must(await m.rollback(), 'rollback');
-      process.stdout.write(`rolled back v${before} → v${meta.version}\n`);
-    });
-  });
+  cfg(memory.command('rollback').description('return to the previously promoted version (from the only one: to v0, static LMP)')).action(
+    async (o: { config: string }) => {
+      await withMemory(o.config, async ({ memory: m }) => {
+        const before = (await m.loadLatest())?.meta.version;
+        const meta = must(await m.rollback(), 'rollback');
+        process.stdout.write(`rolled back v${before} → v${meta.version}${meta.version === BASELINE_VERSION ? ' (static baseline)' : ''}\n`);
+      });
+    },
+  );
 
   cfg(
     memory

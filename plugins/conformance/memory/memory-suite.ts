@@ -212,9 +212,64 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
       await r.store.rollback();
       await r.store.rollback();
       const third = await r.store.rollback();
-      expectSequence(r.rec.since(m), [step('memory.rolled-back', { from: v3, to: v2 }), step('memory.rolled-back', { from: v2, to: v1 })]);
-      expect(third.ok ? 'ok' : third.code, 'third rollback').to.equal('MEMORY.NO_PREVIOUS_VERSION');
-      expect(await latestVersion(r), 'latest unchanged by the refused rollback').to.equal(v1);
+      const fourth = await r.store.rollback();
+      expectSequence(r.rec.since(m), [
+        step('memory.rolled-back', { from: v3, to: v2 }),
+        step('memory.rolled-back', { from: v2, to: v1 }),
+        step('memory.rolled-back', { from: v1, to: 0 }),
+      ]);
+      expect(third.ok ? third.value.version : third.code, 'third rollback lands on the baseline').to.equal(0);
+      expect(fourth.ok ? 'ok' : fourth.code, 'a rollback from the baseline').to.equal('MEMORY.NO_PREVIOUS_VERSION');
+      expect(await latestVersion(r), 'nothing in force on the baseline').to.equal(null);
+    },
+  },
+  {
+    id: 'MEM-06',
+    variant: 'c',
+    title: 'Rollback of the only promoted version returns to the static baseline (v0)',
+    baseline: true,
+    run: async (r) => {
+      const v1 = await savedPromoted(r, M(1));
+      const v2 = await saved(r, M(2));
+      const m = r.rec.mark();
+      const back = await r.store.rollback();
+      expectSequence(r.rec.since(m), [step('memory.rolled-back', { from: v1, to: 0 })]);
+      expect(back.ok ? back.value.version : back.code, 'rollback() of the only promotion').to.equal(0);
+      expect(await r.store.loadLatest(), 'loadLatest() on the baseline').to.equal(null);
+      const listed = await r.store.list();
+      expect(
+        listed.map((x) => [x.version, x.status, x.current === true]),
+        'list(): the version left is rejected, none in force',
+      ).to.deep.equal([
+        [v2, 'candidate', false],
+        [v1, 'rejected', false],
+      ]);
+      const plain = await r.store.promote(v1);
+      expect(plain.ok ? 'ok' : plain.code, 'promote(the version rolled back)').to.equal('MEMORY.VERSION_REJECTED');
+      expect(await latestVersion(r), 'still the baseline').to.equal(null);
+      const next = await r.store.promote(v2);
+      expect(next.ok, 'a new candidate can be promoted from the baseline').to.equal(true);
+      const m2 = r.rec.mark();
+      await r.store.rollback();
+      expectSequence(r.rec.since(m2), [step('memory.rolled-back', { from: v2, to: 0 })]);
+    },
+  },
+  {
+    id: 'MEM-06',
+    variant: 'd',
+    title: 'A rollback to the baseline survives a reopen',
+    baseline: false,
+    applies: requires.flag('isDurable'),
+    run: async (r) => {
+      const v1 = await savedPromoted(r, M(1));
+      const back = await r.store.rollback();
+      expect(back.ok ? back.value.version : back.code, 'rollback() of the only promotion').to.equal(0);
+      const r2 = await r.reopen();
+      expect(await latestVersion(r2), 'loadLatest() after reopen: the baseline, not the version rolled back').to.equal(null);
+      const again = await r2.store.rollback();
+      expect(again.ok ? 'ok' : again.code, 'rollback() from the baseline after reopen').to.equal('MEMORY.NO_PREVIOUS_VERSION');
+      const got = await r2.store.get(v1);
+      expect(got.ok && got.value.meta.status, 'the rolled-back version is kept, rejected').to.equal('rejected');
     },
   },
   {
