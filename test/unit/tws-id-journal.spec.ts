@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipBecause } from '../support/skip.js';
 import { FileIdJournalStore, idJournalPath, MemoryIdJournalStore, TwsIdJournal } from '../../adapters/tws/tws-id-journal.js';
 
 describe('TWS id journal (coid ↔ orderId ↔ permId ↔ orderRef across restarts)', () => {
@@ -80,7 +81,7 @@ describe('TWS id journal (coid ↔ orderId ↔ permId ↔ orderRef across restar
   });
 
   it('appends through one descriptor kept open, not an open per order; close() releases it and a later append reopens', function () {
-    if (!existsSync('/proc/self/fd')) this.skip(); // the descriptor count is read from Linux's procfs
+    if (!existsSync('/proc/self/fd')) skipBecause(this, "the descriptor count is read from Linux's procfs, which this system lacks");
     const path = idJournalPath(dir, 3);
     const openOnPath = (): number =>
       readdirSync('/proc/self/fd').filter((fd) => {
