@@ -1,4 +1,4 @@
-// Mocha runs TypeScript through tsx (esbuild); reflect-metadata is loaded once for inversify.
+// Mocha runs TypeScript through tsx (esbuild).
 module.exports = {
   'node-option': ['import=tsx'],
   require: ['./test/support/setup.ts'],

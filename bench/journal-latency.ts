@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import 'reflect-metadata';
 import { createDataSource, type StoreOptions } from '../adapters/persistence/data-source.js';
 import { redactDbUrl } from '../adapters/persistence/db-url.js';
 import { TypeormJournal } from '../adapters/persistence/typeorm-journal.js';

@@ -10,7 +10,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import 'reflect-metadata';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { builtinPlugins } from '../adapters/cli/builtin-plugins.js';

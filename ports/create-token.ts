@@ -1,5 +1,6 @@
 /**
- * A DI token: a global symbol named after the port. The token shares the port's name so that one import brings
+ * A port's token: a global symbol named after the port, part of the published SDK surface so that a third party
+ * can bind the port in a container of its own (the kernel itself uses none: docs/decisions/0008-explicit-composition-root.md). The token shares the port's name so that one import brings
  * both the type and the value (`import { Clock } from './clock.js'`). `Symbol.for` keeps tokens equal
  * across module copies (a plugin installed as a package may carry its own copy of the ports).
  */

@@ -1,6 +1,5 @@
 // First: the environment and --arm-live are captured before any config code can change them.
 import './launch-env.js';
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { isHarvesterError } from '../../core/errors/harvester-error.js';
 import { registerConfigCommands } from './commands/config-check.command.js';

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import 'reflect-metadata';
 import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';

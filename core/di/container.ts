@@ -3,6 +3,7 @@ import { toMoney } from '../domain/units.js';
 import { ManualClock } from '../engine/virtual-clock.js';
 import { createKernelParts, type KernelParts } from '../engine/kernel-parts.js';
 import { SessionEngine } from '../engine/session-engine.js';
+import { composeKernel } from './compose-kernel.js';
 import { accountKey } from '../engine/checkpoint-codec.js';
 import type { Liveness } from '../engine/runtime-restore.js';
 import type { SessionPlan } from '../engine/session-plan.js';
@@ -168,14 +169,15 @@ export async function createHarvester(config: ResolvedConfig, options: CreateHar
       log: options.log,
     };
 
-    // The kernel is built here, by hand, in one place (docs/decisions/0008-explicit-composition-root.md): the risk
-    // policies and learners travel in the plan, the ports as constructor arguments.
+    // The ports, from the adapters; then the kernel graph, built by hand in one function, and the session over it
+    // (docs/decisions/0008-explicit-composition-root.md).
     const feed = need(feedInst.feed, config.marketData.manifest.id, 'market-data');
     const broker = need(brokerInst.broker, config.broker.manifest.id, 'broker');
     const stored = need(storeInst.journal, config.store.manifest.id, 'store (journal)');
     const journal = options.wrapJournal ? options.wrapJournal(stored) : stored;
-    const memory = need(storeInst.memory, config.store.manifest.id, 'store (memory)');
-    const engine = new SessionEngine(clock, feed, broker, journal, memory, plan, parts);
+    const memoryStore = need(storeInst.memory, config.store.manifest.id, 'store (memory)');
+    const kernel = composeKernel({ clock, feed, broker, journal, memoryStore }, plan, parts);
+    const engine = new SessionEngine(plan, kernel);
     return { engine, clock, parts, feed, journal, close };
   } catch (error) {
     await close();

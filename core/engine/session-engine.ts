@@ -1,32 +1,15 @@
-import type { Clock, VirtualClock } from '../../ports/clock.js';
-import type { IBrokerAdapter } from '../../ports/broker-adapter.js';
-import type { Journal, SessionSummary } from '../../ports/journal.js';
-import type { MarketDataFeed, PlaybackOptions } from '../../ports/market-data-feed.js';
-import type { MemoryStore } from '../../ports/memory-store.js';
-import type { Strategy, StrategyOrderUpdate } from '../../ports/strategy.js';
+import type { VirtualClock } from '../../ports/clock.js';
+import type { SessionSummary } from '../../ports/journal.js';
+import type { PlaybackOptions } from '../../ports/market-data-feed.js';
+import type { Strategy } from '../../ports/strategy.js';
 import { HarvesterError } from '../errors/harvester-error.js';
-import { RiskGate } from '../risk/risk-gate.js';
-import { JournalWriter } from './journal-writer.js';
-import type { SessionPlan } from './session-plan.js';
-import type { KernelParts } from './kernel-parts.js';
-import { OrderManager } from './order-manager.js';
-import { createTradingGate } from '../risk/trading-gate.js';
-import { AutoTriggers } from '../risk/auto-triggers.js';
 import { checkLiveArming } from '../risk/live-arming.js';
 import { scrub } from '../config/redact.js';
-import { SessionRecovery } from './session-recovery.js';
-import { RiskContextView } from '../risk/risk-context.js';
-import { createStrategy, type MemoryHolder } from './strategy-host.js';
-import { TradeTracker } from './trade-tracker.js';
+import { createStrategy } from './strategy-host.js';
 import { wireFeed } from './feed-wiring.js';
-import { OperatorControls, SymbolPauses } from '../operator/operator-controls.js';
 import { endOfDayReport } from './end-of-day.js';
-import { LearningLoop, learningEnabled } from '../learning/learning-loop.js';
-import type { ActiveMemory } from '../learning/active-memory.js';
-import { AccountTruth } from './account-truth.js';
-import { DataEntitlements } from './data-entitlements.js';
-import { withEntryBlocks } from '../risk/account-gate.js';
-import { SampleRecorder } from '../learning/sample-recorder.js';
+import type { SessionPlan } from './session-plan.js';
+import type { Kernel } from './kernel.js';
 
 export interface SessionResult extends SessionSummary {
   sessionId: string;
@@ -44,186 +27,65 @@ const SETTLE_US = 5_000_000;
  * one at a time through the loop) → shutdown (stop strategies, cancel and flatten, settle, final flush).
  */
 export class SessionEngine {
-  readonly tracker = new TradeTracker();
-  readonly memory: MemoryHolder = { current: null };
-  readonly strategies: Strategy[] = [];
-  /** Operator and shutdown pauses of entries; read by the trading gate and the risk context. */
-  readonly pauses = new SymbolPauses();
-  readonly gate: RiskGate;
-  readonly orders: OrderManager;
-  readonly journalWriter: JournalWriter;
-  readonly controls: OperatorControls;
-  /** Training samples of every trigger (core/learning): real trades and ghost brackets. */
-  readonly samples: SampleRecorder;
-  private readonly risk: RiskContextView;
+  // The kernel's objects, exposed for the CLI, the dashboard and tests; the engine never replaces them.
+  readonly tracker: Kernel['tracker'];
+  readonly memory: Kernel['memory'];
+  readonly pauses: Kernel['pauses'];
+  readonly gate: Kernel['gate'];
+  readonly orders: Kernel['orders'];
+  readonly journalWriter: Kernel['journalWriter'];
+  readonly controls: Kernel['controls'];
+  readonly samples: Kernel['samples'];
+  readonly triggers: Kernel['triggers'];
+  readonly learning: Kernel['learning'];
+  readonly account: Kernel['account'];
+  readonly entitlements: Kernel['entitlements'];
+  readonly recovery: Kernel['recovery'];
+  readonly parts: Kernel['parts'];
+  private readonly clock: Kernel['clock'];
+  private readonly feed: Kernel['feed'];
+  private readonly broker: Kernel['broker'];
+  private readonly journal: Kernel['journal'];
+  private readonly memoryStore: Kernel['memoryStore'];
+  private readonly risk: Kernel['risk'];
+  private readonly roster: Kernel['strategies'];
   private fills = 0;
-  readonly triggers: AutoTriggers;
-  /** The learning loop (core/learning), when a learner other than `none` is configured. */
-  readonly learning: LearningLoop | null;
-  /** Broker equity, ledger-vs-broker positions, clock skew; and the feed's data checks (docs/tws-account-and-reconciliation.md). */
-  readonly account: AccountTruth;
-  readonly entitlements = new DataEntitlements();
-  /** Restart recovery and checkpoints; null in replay (replays never carry state). */
-  readonly recovery: SessionRecovery | null;
 
+  /** `kernel` comes whole from the composition root (core/di/compose-kernel.ts); the engine builds none of it. */
   constructor(
-    private readonly clock: Clock,
-    private readonly feed: MarketDataFeed,
-    private readonly broker: IBrokerAdapter,
-    private readonly journal: Journal,
-    private readonly memoryStore: MemoryStore,
     readonly plan: SessionPlan,
-    readonly parts: KernelParts,
+    kernel: Kernel,
   ) {
-    const { loop, bus, ledger, router } = parts;
-    this.journalWriter = new JournalWriter(journal, plan.run.sessionId, loop, clock, plan.secrets);
-    this.gate = new RiskGate(plan.plugins.risk, {
-      stateChanged: (e) => {
-        this.journalWriter.write('risk', 'risk.state-changed', { ...e });
-        bus.emit('risk.state-changed', { ...e, at: clock.now() });
-        this.recovery?.stateChanged(e.to, e.reason);
-        // A HALT carried over a restart is restored before the broker is connected: it flattens once reconciled.
-        if (e.to === 'HALT' && e.by !== 'restart') this.orders.flattenAll(`kill-switch: ${e.reason.code}`);
-      },
-      clearRefused: (e) => {
-        this.journalWriter.write('risk', 'risk.clear-refused', { reasons: e.reasons });
-        bus.emit('risk.clear-refused', { reasons: e.reasons, at: clock.now() });
-      },
-    });
-    this.account = new AccountTruth({
-      broker,
-      ledger,
-      journal: this.journalWriter,
-      gate: this.gate,
-      post: (t) => loop.post(t),
-      now: () => clock.now(),
-      mode: plan.run.mode,
-    });
-    this.risk = new RiskContextView({
-      clock,
-      ledger,
-      tracker: this.tracker,
-      state: () => this.gate.state,
-      book: (s) => router.book(s),
-      openOrderCount: () => this.orders.registry.workingOrderCount,
-      ordersToday: () => this.orders.ordersSent,
-      pausedSymbols: this.pauses.view,
-      account: this.account,
-    });
-    const startGate = createTradingGate({
-      gate: this.gate,
-      clock,
-      journal: this.journalWriter,
-      pausedSymbols: this.pauses.view,
-      mode: plan.run.mode,
-      brokerIsVenue: plan.safety.arming.venues.some((v) => v.path === 'broker'),
-      whitelist: plan.safety.whitelist,
-      window: plan.day.window,
-      maxDataAgeMs: plan.safety.maxDataAgeMs,
-      configuredAccount: plan.safety.arming.accountId,
-      health: () => broker.health(),
-      lastData: (symbol) => router.book(symbol)?.lastRecvTime || null,
-    });
-    const tradingGate = withEntryBlocks(
-      startGate,
-      [(i) => this.account.entryBlock(i), (i) => this.entitlements.entryBlock(i.symbol)],
-      this.journalWriter,
-    );
-    this.triggers = new AutoTriggers(this.gate, clock, plan.safety.killSwitch);
-    this.recovery =
-      plan.run.mode === 'replay'
-        ? null
-        : new SessionRecovery({
-            sessionId: plan.run.sessionId,
-            mode: plan.run.mode,
-            timeZone: plan.day.window.timeZone,
-            startEquity: plan.day.startEquity,
-            plan: plan.recovery,
-            journal,
-            writer: this.journalWriter,
-            clock,
-            loop,
-            bus,
-            ledger,
-            tracker: this.tracker,
-            orders: () => this.orders,
-            gate: () => this.gate,
-            broker,
-            memory: this.memory,
-            log: plan.log('engine'),
-            ownerOf: (symbol) =>
-              this.strategies.find((st) => st.subscriptions().some((sub) => sub.symbol === symbol))?.id ??
-              plan.plugins.strategies[0]?.instanceId,
-          });
-    this.orders = new OrderManager({
-      broker,
-      gate: tradingGate,
-      risk: this.risk,
-      clock,
-      bus,
-      ledger,
-      tracker: this.tracker,
-      journal: this.journalWriter,
-      sessionTag: plan.run.sessionTag,
-      post: (t) => loop.post(t),
-      notify: (id, u) => this.notify(id, u),
-      escalate: (to, reason) => {
-        this.gate.escalate(to, reason, 'auto');
-      },
-      ...(this.recovery !== null ? { recovery: this.recovery } : {}),
-    });
-    this.controls = new OperatorControls({
-      post: (t) => loop.post(t),
-      journal: this.journalWriter,
-      gate: this.gate,
-      pauses: this.pauses,
-      flattenAll: (reason) => {
-        this.orders.flattenAll(reason);
-      },
-      riskContext: () => this.risk,
-      positions: () => ledger.positions(),
-    });
-    this.samples = new SampleRecorder({
-      sessionId: plan.run.sessionId,
-      seed: plan.run.seed,
-      clock,
-      journal: this.journalWriter,
-      bus,
-      router,
-      tracker: this.tracker,
-      killSwitchEngaged: () => this.gate.state === 'HALT',
-      syntheticWeight: plan.learning.syntheticWeight,
-      forcedExitRCap: plan.learning.forcedExitRCap,
-    });
-    this.learning = learningEnabled(plan.plugins.learners)
-      ? new LearningLoop({
-          sessionId: plan.run.sessionId,
-          learners: plan.plugins.learners,
-          config: plan.learning,
-          seed: plan.run.seed,
-          store: memoryStore,
-          journal,
-          samples: this.samples,
-          holder: this.memory as { current: ActiveMemory | null },
-          write: (kind, type, data, keys) => this.journalWriter.write(kind, type, data, keys),
-          post: (task) => loop.post(task),
-          canPromote: () => this.gate.state === 'RUNNING',
-          learningUnstable: (reason) => {
-            this.triggers.learningUnstable(reason);
-          },
-          // The daily stop (docs/lmp.md#lmp-8) is −1 % of equity.
-          dailyLossLimit: Math.round(plan.day.startEquity * 0.01),
-          now: () => clock.now(),
-          warn: (m, f) => plan.log('learning').warn(m, f),
-        })
-      : null;
-    // Registered before the recorder attaches (in run), so the loop knows a trade's PnL when its sample arrives.
-    if (this.learning !== null) bus.on('trade.closed', (t) => this.learning!.onTradeClosed(t), 'learning');
-    router.onMark(() => this.gate.monitor(this.risk));
-    bus.on('order.filled', () => {
+    this.clock = kernel.clock;
+    this.feed = kernel.feed;
+    this.broker = kernel.broker;
+    this.journal = kernel.journal;
+    this.memoryStore = kernel.memoryStore;
+    this.parts = kernel.parts;
+    this.tracker = kernel.tracker;
+    this.memory = kernel.memory;
+    this.pauses = kernel.pauses;
+    this.gate = kernel.gate;
+    this.orders = kernel.orders;
+    this.journalWriter = kernel.journalWriter;
+    this.controls = kernel.controls;
+    this.samples = kernel.samples;
+    this.triggers = kernel.triggers;
+    this.learning = kernel.learning;
+    this.account = kernel.account;
+    this.entitlements = kernel.entitlements;
+    this.recovery = kernel.recovery;
+    this.risk = kernel.risk;
+    this.roster = kernel.strategies;
+    // The session summary's fill count.
+    this.parts.bus.on('order.filled', () => {
       this.fills++;
     });
-    bus.on('plugin.error', (e) => this.journalWriter.write('event', 'plugin.error', { ...e }));
+  }
+
+  /** The running strategies, in start order. */
+  get strategies(): readonly Strategy[] {
+    return this.roster.all;
   }
 
   /** Everything journaled so far is durable when this resolves (operator commands are answered after it). */
@@ -236,7 +98,7 @@ export class SessionEngine {
     return this.pauses.view;
   }
 
-  get riskContext(): RiskContextView {
+  get riskContext(): Kernel['risk'] {
     return this.risk;
   }
 
@@ -381,7 +243,7 @@ export class SessionEngine {
         equity: () => this.account.equity(),
         onTrigger: (id, record) => this.samples.onTrigger(id, record),
       });
-      this.strategies.push(strategy);
+      this.roster.add(strategy);
       parts.bus.on(
         'trade.closed',
         (t) => {
@@ -470,16 +332,6 @@ export class SessionEngine {
       this.journalWriter.write('risk', 'reconciliation.end-of-day', { ...report });
     } catch (error) {
       this.journalWriter.write('event', 'shutdown.error', { step: 'end-of-day reconciliation', message: (error as Error).message });
-    }
-  }
-
-  private notify(strategyId: string, update: StrategyOrderUpdate): void {
-    const s = this.strategies.find((x) => x.id === strategyId);
-    if (s?.onOrder === undefined) return;
-    try {
-      s.onOrder(update);
-    } catch (error) {
-      this.parts.bus.reportListenerError(strategyId, 'onOrder', error);
     }
   }
 }

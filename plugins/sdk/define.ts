@@ -8,7 +8,7 @@ function checkId(id: string): void {
   if (!PLUGIN_ID_PATTERN.test(id)) throw new TypeError(`plugin id '${id}' is not kebab-case (${PLUGIN_ID_PATTERN})`);
 }
 
-/** Declare a strategy plugin. `create` receives a context (params already parsed and frozen), never the container. */
+/** Declare a strategy plugin. `create` receives a context (params already parsed and frozen), never the composition root. */
 export function defineStrategy<P>(manifest: Input<StrategyManifest<P>>): StrategyManifest<P> {
   checkId(manifest.id);
   return Object.freeze({ ...manifest, kind: 'strategy' as const });

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import fc from 'fast-check';
 
 // Property specs run on a fixed seed so that CI is reproducible; set HARVESTER_FC_SEED to explore other seeds

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { runSweepDay, type SweepDayTask } from './sweep-day.js';
 
 /** Piscina worker: one generated day per task, the same engine as `harvester run`. */
