@@ -179,8 +179,10 @@ export class SessionEngine {
     parts.bus.emit('session.ended', { sessionId: plan.run.sessionId, status, at: clock.now() });
     const journalSha256 = await this.journal.digest(plan.run.sessionId);
     if (failure !== null)
+      // A failure that already carries a stable code (an account the venue refused, a broker that never
+      // connected) keeps it, so the CLI's message and exit say what went wrong; anything else is a broken invariant.
       throw new HarvesterError(
-        'ENGINE.INVARIANT',
+        failure instanceof HarvesterError ? failure.code : 'ENGINE.INVARIANT',
         scrub(`session ${plan.run.sessionId} failed: ${(failure as Error).message ?? String(failure)}`, plan.secrets),
         { cause: failure },
       );

@@ -132,6 +132,19 @@ describe('arming cannot be bypassed (harvester run as a child process against a 
     expect(r.stdout).to.not.match(/completed/);
   });
 
+  it('a paper account this TWS does not manage gets no order and fails with the broker code, not an engine invariant', async () => {
+    const file = write(
+      'paper-wrong-account',
+      `mode: 'paper', account: { id: { $env: 'TWS_ACCOUNT' } }, marketData: ${tws(server.port)}, broker: ${tws(server.port)}`,
+    );
+    const r = await run(file, [], { TWS_ACCOUNT: 'DFAKE0002' });
+    expect(placements).to.equal(0);
+    expect(r.status, r.stderr).to.not.equal(0);
+    expect(r.stderr).to.contain('BROKER.AUTH_FAILED');
+    expect(r.stderr).to.not.contain('ENGINE.INVARIANT');
+    expect(r.stderr).to.not.contain(LIVE_ACCOUNT);
+  });
+
   it('armed live on the paper port 7497 is refused before it connects, naming the port setting', async () => {
     const file = write(
       'live-7497',
