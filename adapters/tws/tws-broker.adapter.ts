@@ -21,7 +21,7 @@ import { TwsPeriodicSync } from './tws-periodic-sync.js';
 import { DEFAULT_SKEW, TwsSkewWatch } from './tws-skew-watch.js';
 import { CANCEL, MODIFY, TwsAckWatch } from './tws-ack-watch.js';
 import { TwsBracketGuard } from './tws-bracket-guard.js';
-import { TwsCodeRouter } from './tws-code-router.js';
+import { TwsCodeRouter } from './errors/code-router.js';
 import type { SyncTrigger, SyncVerdict, TwsConnection } from './tws-connection.js';
 import { TwsHoldings } from './tws-holdings.js';
 import { localRefusal } from './tws-order-checks.js';

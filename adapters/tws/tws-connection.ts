@@ -2,7 +2,7 @@ import { EventName, IBApi } from '@stoqey/ib';
 import { BurstWindow } from '../../core/domain/burst-window.js';
 import type { ErrorCode } from '../../core/errors/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { ruleFor } from './error-table.js';
+import { ruleFor } from './errors/error-table.js';
 import { ReconnectPolicy } from './reconnect-policy.js';
 import { DEFAULT_RESET_WINDOWS } from './reset-windows.js';
 import { TwsConnectionState } from './tws-connection-state.js';

@@ -14,7 +14,7 @@ import type {
 } from '../../ports/market-data-feed.js';
 import { MALFORMED, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
 import type { TwsContracts } from './tws-contracts.js';
-import { requestEffect, ruleFor } from './error-table.js';
+import { requestEffect, ruleFor } from './errors/error-table.js';
 import type { TwsConnection } from './tws-connection.js';
 import { TwsDepthIngest } from './tws-depth-ingest.js';
 import { DepthStream, tradeEvent, type FeedSub } from './tws-feed-sub.js';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { requestEffect, ruleFor } from '../../adapters/tws/error-table.js';
-import { TwsErrorPolicy } from '../../adapters/tws/tws-error-policy.js';
+import { requestEffect, ruleFor } from '../../adapters/tws/errors/error-table.js';
+import { TwsErrorPolicy } from '../../adapters/tws/errors/error-policy.js';
 import { TwsRequestRegistry } from '../../adapters/tws/tws-request-registry.js';
 import { TwsTimers } from '../../adapters/tws/tws-timers.js';
 

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../core/errors/error-codes.js';
+import type { ErrorCode } from '../../../core/errors/error-codes.js';
 
 /**
  * What an IB error code means for the adapter (docs/tws-adapter.md#error-policy). The table is data, not scattered `if`s,
