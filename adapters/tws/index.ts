@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { Sfc32 } from '../../core/domain/random.js';
 import { defineAdapter } from '../../plugins/sdk/define.js';
 import { TwsBrokerAdapter } from './tws-broker.adapter.js';
-import { TwsConnection } from './tws-connection.js';
+import { TwsConnection } from './connection/connection.js';
 import { TwsContracts } from './tws-contracts.js';
 import { FileIdJournalStore, idJournalPath, TwsIdJournal } from './tws-id-journal.js';
 import { TwsMarketDataFeed } from './tws-market-data.feed.js';
-import { TwsOutboundPacer } from './tws-outbound-pacer.js';
-import { DEFAULT_RESET_WINDOWS, resetWindowSchema } from './reset-windows.js';
+import { TwsOutboundPacer } from './connection/outbound-pacer.js';
+import { DEFAULT_RESET_WINDOWS, resetWindowSchema } from './connection/reset-windows.js';
 
 export { TwsBrokerAdapter, TwsConnection, TwsMarketDataFeed };
-export { inResetWindow, DEFAULT_RESET_WINDOWS } from './reset-windows.js';
+export { inResetWindow, DEFAULT_RESET_WINDOWS } from './connection/reset-windows.js';
 
 const params = z
   .object({

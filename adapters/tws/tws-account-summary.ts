@@ -1,6 +1,6 @@
 import { EventName } from '@stoqey/ib';
 import type { Micros, Money } from '../../core/domain/units.js';
-import type { TwsConnection } from './tws-connection.js';
+import type { TwsConnection } from './connection/connection.js';
 import type { Emit } from './tws-order-flow.js';
 
 /** The account figures Harvester reads from TWS (account summary tags). */

@@ -2,8 +2,8 @@ import { EventName, SecType, type Contract, type ContractDetails } from '@stoqey
 import type { Price } from '../../core/domain/units.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { fromTws } from './mapping/price.js';
-import type { TwsConnection } from './tws-connection.js';
-import type { TwsOutboundPacer } from './tws-outbound-pacer.js';
+import type { TwsConnection } from './connection/connection.js';
+import type { TwsOutboundPacer } from './connection/outbound-pacer.js';
 
 /** A stock contract as TWS resolved it: the conId pins it, so SMART routing can never pick another listing. */
 export interface QualifiedContract {

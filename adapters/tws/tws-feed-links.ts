@@ -1,7 +1,7 @@
 import type { ConnectionState } from '../../ports/broker-adapter.js';
 import type { FeedEventName, FeedEvents } from '../../ports/market-data-feed.js';
-import type { TwsConnection } from './tws-connection.js';
-import type { LinkUp } from './tws-connection.types.js';
+import type { TwsConnection } from './connection/connection.js';
+import type { LinkUp } from './connection/connection.types.js';
 import type { FeedSub } from './tws-feed-sub.js';
 
 export interface FeedLinkHost {

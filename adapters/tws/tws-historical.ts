@@ -12,9 +12,9 @@ import {
   type HistoricalWhat,
 } from '../../ports/market-data-feed.js';
 import { MALFORMED, positivePrice } from './mapping/market-data.js';
-import type { TwsConnection } from './tws-connection.js';
+import type { TwsConnection } from './connection/connection.js';
 import type { TwsContracts } from './tws-contracts.js';
-import type { TwsOutboundPacer } from './tws-outbound-pacer.js';
+import type { TwsOutboundPacer } from './connection/outbound-pacer.js';
 
 const DAY_S = 86_400;
 const S = 1_000_000;

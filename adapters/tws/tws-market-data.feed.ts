@@ -15,7 +15,7 @@ import type {
 import { MALFORMED, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
 import type { TwsContracts } from './tws-contracts.js';
 import { requestEffect, ruleFor } from './errors/error-table.js';
-import type { TwsConnection } from './tws-connection.js';
+import type { TwsConnection } from './connection/connection.js';
 import { TwsDepthIngest } from './tws-depth-ingest.js';
 import { DepthStream, tradeEvent, type FeedSub } from './tws-feed-sub.js';
 import { TwsFeedLinks } from './tws-feed-links.js';

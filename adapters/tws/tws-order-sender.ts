@@ -4,12 +4,12 @@ import type { Micros } from '../../core/domain/units.js';
 import type { ErrorCode } from '../../core/domain/error-codes.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
 import { stockContract, toIbOrder } from './mapping/order.js';
-import type { TwsConnection } from './tws-connection.js';
+import type { TwsConnection } from './connection/connection.js';
 import type { TwsContracts } from './tws-contracts.js';
 import type { TwsHoldings } from './tws-holdings.js';
 import { modifyTarget, UNSENT, type PendingModify, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
 import type { Emit, TwsOrderFlow } from './tws-order-flow.js';
-import type { Lane, TwsOutboundPacer } from './tws-outbound-pacer.js';
+import type { Lane, TwsOutboundPacer } from './connection/outbound-pacer.js';
 
 export interface SenderDeps {
   connection: TwsConnection;

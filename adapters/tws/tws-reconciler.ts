@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Micros } from '../../core/domain/units.js';
 import type { BrokerEvents } from '../../ports/broker-adapter.js';
 import { fromTws } from './mapping/price.js';
-import type { TwsConnection } from './tws-connection.js';
+import type { TwsConnection } from './connection/connection.js';
 import type { TwsHoldings } from './tws-holdings.js';
 import type { TwsOrderBook } from './tws-order-book.js';
 import type { Emit, TwsOrderFlow } from './tws-order-flow.js';

@@ -1,11 +1,11 @@
 import type { Micros } from '../../../core/domain/units.js';
 import type { ConnectionState } from '../../../ports/broker-adapter.js';
 import { CANCEL, MODIFY, type TwsAckWatch } from '../tws-ack-watch.js';
-import type { CodeRoute } from '../tws-connection.types.js';
+import type { CodeRoute } from '../connection/connection.types.js';
 import { TwsErrorPolicy } from './error-policy.js';
 import type { TwsOrder, TwsOrderBook } from '../tws-order-book.js';
 import type { Emit, TwsOrderFlow } from '../tws-order-flow.js';
-import type { TwsOutboundPacer } from '../tws-outbound-pacer.js';
+import type { TwsOutboundPacer } from '../connection/outbound-pacer.js';
 import type { TwsReconciler } from '../tws-reconciler.js';
 
 export interface TwsCodeRouterDeps {

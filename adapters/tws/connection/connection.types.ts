@@ -1,9 +1,9 @@
-import type { ErrorCode } from '../../core/errors/error-codes.js';
-import type { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { ConnectionState } from '../../ports/broker-adapter.js';
-import type { Clock } from '../../ports/clock.js';
+import type { ErrorCode } from '../../../core/errors/error-codes.js';
+import type { HarvesterError } from '../../../core/errors/harvester-error.js';
+import type { ConnectionState } from '../../../ports/broker-adapter.js';
+import type { Clock } from '../../../ports/clock.js';
 import type { ResetWindow } from './reset-windows.js';
-import type { FrameFault } from './tws-frame-guard.js';
+import type { FrameFault } from './frame-guard.js';
 
 export interface TwsConnectionOptions {
   host: string;
@@ -30,7 +30,7 @@ export interface TwsConnectionOptions {
   badFrameWindowMs?: number;
 }
 
-/** Inbound frames dropped before decoding (tws-frame-guard.ts): the first on a link, and the one that broke it. */
+/** Inbound frames dropped before decoding (connection/frame-guard.ts): the first on a link, and the one that broke it. */
 export interface FrameReport {
   fault: FrameFault;
   detail: string;

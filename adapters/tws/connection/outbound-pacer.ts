@@ -1,5 +1,5 @@
-import type { Micros } from '../../core/domain/units.js';
-import type { Clock, TimerHandle } from '../../ports/clock.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { Clock, TimerHandle } from '../../../ports/clock.js';
 
 /**
  * Priority lanes, first served first (docs/tws-adapter.md#pacing): a cancel limits risk and must never wait behind

@@ -1,4 +1,4 @@
-import type { TwsTimers } from './tws-timers.js';
+import type { TwsTimers } from './timers.js';
 
 /**
  * While IB's upstream is lost (Degraded) nothing arrives to act on, so the end of a reset window has to be noticed by

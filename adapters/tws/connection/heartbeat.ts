@@ -1,4 +1,4 @@
-import type { TwsTimers } from './tws-timers.js';
+import type { TwsTimers } from './timers.js';
 
 export interface HeartbeatOptions {
   /** Period between probes while the link is up. */

@@ -1,4 +1,4 @@
-import type { Micros } from '../../core/domain/units.js';
+import type { Micros } from '../../../core/domain/units.js';
 import { inResetWindow, type ResetWindow, type ResetWindowHit } from './reset-windows.js';
 
 export interface ReconnectPolicyOptions {

@@ -1,9 +1,9 @@
-import { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { Clock } from '../../ports/clock.js';
-import type { TwsLink } from './tws-link.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import type { Clock } from '../../../ports/clock.js';
+import type { TwsSocket } from './socket.js';
 
 export interface DialOptions {
-  link: TwsLink;
+  link: TwsSocket;
   clock: Clock;
   /** The connect deadline (Clock time from the first attempt): past it, the connect fails with CONNECT_TIMEOUT. */
   deadlineMs: number;

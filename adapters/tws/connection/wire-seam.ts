@@ -1,5 +1,5 @@
 import type { IBApi } from '@stoqey/ib';
-import { TwsFrameGuard, type FrameGuardSink } from './tws-frame-guard.js';
+import { TwsFrameGuard, type FrameGuardSink } from './frame-guard.js';
 
 /** The parts of @stoqey/ib 1.6.10's internals the seam touches (`IBApi.controller`, its `socket` and `decoder`). */
 interface LibraryInternals {

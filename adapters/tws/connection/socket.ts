@@ -1,6 +1,6 @@
 import { EventName, type IBApi } from '@stoqey/ib';
-import { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { TwsTimers } from './tws-timers.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import type { TwsTimers } from './timers.js';
 
 /**
  * The socket under @stoqey/ib and its handshake, nothing else. @stoqey/ib emits `connected` before TWS is ready;
@@ -10,7 +10,7 @@ import type { TwsTimers } from './tws-timers.js';
  * `socketOpen` is tracked from our call to that event. A new socket is never opened before the old one reported
  * closed: @stoqey/ib keeps one status field per client, and a late `close` of the old socket would clobber it.
  */
-export class TwsLink {
+export class TwsSocket {
   accounts: string[] = [];
   /** Incremented on every successful handshake: work started on an older link can tell it was superseded. */
   generation = 0;

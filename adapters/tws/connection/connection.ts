@@ -1,20 +1,20 @@
 import { EventName, IBApi } from '@stoqey/ib';
-import { BurstWindow } from '../../core/domain/burst-window.js';
-import type { ErrorCode } from '../../core/errors/error-codes.js';
-import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { ruleFor } from './errors/error-table.js';
+import { BurstWindow } from '../../../core/domain/burst-window.js';
+import type { ErrorCode } from '../../../core/errors/error-codes.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { ruleFor } from '../errors/error-table.js';
 import { ReconnectPolicy } from './reconnect-policy.js';
 import { DEFAULT_RESET_WINDOWS } from './reset-windows.js';
-import { TwsConnectionState } from './tws-connection-state.js';
-import type { CodeRoute, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './tws-connection.types.js';
-import { dialUntilDeadline } from './tws-dial.js';
-import type { FrameFault, FrameGuardStats, TwsFrameGuard } from './tws-frame-guard.js';
-import { TwsHeartbeat } from './tws-heartbeat.js';
-import { TwsLink } from './tws-link.js';
-import { TwsRequestRegistry, type CallSpec } from './tws-request-registry.js';
-import { TwsTimers } from './tws-timers.js';
-import { TwsWindowWatch } from './tws-window-watch.js';
-import { installFrameGuard } from './tws-wire-seam.js';
+import { TwsConnectionState } from './connection-state.js';
+import type { CodeRoute, SyncTrigger, SyncVerdict, TwsConnectionOptions } from './connection.types.js';
+import { dialUntilDeadline } from './dial.js';
+import type { FrameFault, FrameGuardStats, TwsFrameGuard } from './frame-guard.js';
+import { TwsHeartbeat } from './heartbeat.js';
+import { TwsSocket } from './socket.js';
+import { TwsRequestRegistry, type CallSpec } from './request-registry.js';
+import { TwsTimers } from './timers.js';
+import { TwsWindowWatch } from './window-watch.js';
+import { installFrameGuard } from './wire-seam.js';
 
 export type {
   CodeRoute,
@@ -25,7 +25,7 @@ export type {
   SyncTrigger,
   SyncVerdict,
   TwsConnectionOptions,
-} from './tws-connection.types.js';
+} from './connection.types.js';
 
 /**
  * One socket per client id, and the state machine over it (TwsConnectionState). Owns the request registry, the id
@@ -38,7 +38,7 @@ export class TwsConnection extends TwsConnectionState {
   /** Every timer of the connection, on the injected Clock (real and unref'd with the WallClock). */
   readonly timers: TwsTimers;
   readonly registry: TwsRequestRegistry;
-  private readonly link: TwsLink;
+  private readonly link: TwsSocket;
   private readonly heartbeat: TwsHeartbeat;
   private readonly policy: ReconnectPolicy;
   private sync: ((trigger: SyncTrigger) => Promise<SyncVerdict>) | null = null;
@@ -60,8 +60,8 @@ export class TwsConnection extends TwsConnectionState {
     this.ib = new IBApi({ host: o.host, port: o.port });
     this.registry = new TwsRequestRegistry(o.clock, this.timers);
     this.windowWatch = new TwsWindowWatch(this.timers, o.resetRetryMs ?? 60_000);
-    this.link = new TwsLink(this.ib, o.clientId, this.timers);
-    // Every inbound byte is checked before @stoqey/ib decodes it (tws-frame-guard.ts); the seam is in tws-wire-seam.ts.
+    this.link = new TwsSocket(this.ib, o.clientId, this.timers);
+    // Every inbound byte is checked before @stoqey/ib decodes it (connection/frame-guard.ts); the seam is in connection/wire-seam.ts.
     this.frames = installFrameGuard(this.ib, { dropped: (fault, detail, fatal) => this.onBadFrame(fault, detail, fatal) });
     this.badFrames = new BurstWindow(o.badFrameLimit ?? 5, (o.badFrameWindowMs ?? 10_000) * 1_000);
     this.link.beforeOpen = () => {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
-import type { ErrorCode } from '../../core/errors/error-codes.js';
-import type { Micros } from '../../core/domain/units.js';
-import { CONNECTION_TRANSITIONS, type ConnectionState } from '../../ports/broker-adapter.js';
-import type { ConnectionEvents, ConnectionNotice } from './tws-connection.types.js';
+import type { ErrorCode } from '../../../core/errors/error-codes.js';
+import type { Micros } from '../../../core/domain/units.js';
+import { CONNECTION_TRANSITIONS, type ConnectionState } from '../../../ports/broker-adapter.js';
+import type { ConnectionEvents, ConnectionNotice } from './connection.types.js';
 
 /**
  * The connection's observable state: the state machine (only the transitions in CONNECTION_TRANSITIONS, each one

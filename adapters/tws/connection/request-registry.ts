@@ -1,9 +1,9 @@
-import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { isErrorCode, type ErrorCode } from '../../core/errors/error-codes.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { Clock } from '../../ports/clock.js';
-import { requestEffect, ruleFor } from './errors/error-table.js';
-import type { TwsTimers } from './tws-timers.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { isErrorCode, type ErrorCode } from '../../../core/errors/error-codes.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { Clock } from '../../../ports/clock.js';
+import { requestEffect, ruleFor } from '../errors/error-table.js';
+import type { TwsTimers } from './timers.js';
 
 export type RequestType =
   | 'open-orders'

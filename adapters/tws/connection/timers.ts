@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../ports/clock.js';
+import type { Clock, TimerHandle } from '../../../ports/clock.js';
 
 /**
  * The adapter's own timers (heartbeat, request and connect deadlines, reconnect ladder, reset-window checks), all on
