@@ -1,6 +1,6 @@
 import type { Micros } from '../../../core/domain/units.js';
 import type { BrokerEvents } from '../../../ports/broker-adapter.js';
-import type { Emit } from '../tws-order-flow.js';
+import type { Emit } from '../orders/order-flow.js';
 
 export type SkewLevel = BrokerEvents['clock.skew']['level'];
 

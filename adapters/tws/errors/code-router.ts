@@ -1,15 +1,15 @@
 import type { Micros } from '../../../core/domain/units.js';
 import type { ConnectionState } from '../../../ports/broker-adapter.js';
-import { CANCEL, MODIFY, type TwsAckWatch } from '../tws-ack-watch.js';
+import { CANCEL, MODIFY, type TwsAckWatch } from '../orders/ack-watch.js';
 import type { CodeRoute } from '../connection/connection.types.js';
 import { TwsErrorPolicy } from './error-policy.js';
-import type { TwsOrder, TwsOrderBook } from '../tws-order-book.js';
-import type { Emit, TwsOrderFlow } from '../tws-order-flow.js';
+import type { TwsOrder, TwsOrderLedger } from '../orders/order-ledger.js';
+import type { Emit, TwsOrderFlow } from '../orders/order-flow.js';
 import type { TwsOutboundPacer } from '../connection/outbound-pacer.js';
-import type { TwsReconciler } from '../tws-reconciler.js';
+import type { TwsReconciler } from '../orders/reconciler.js';
 
 export interface TwsCodeRouterDeps {
-  book: TwsOrderBook;
+  ledger: TwsOrderLedger;
   flow: TwsOrderFlow;
   pacer: TwsOutboundPacer;
   acks: TwsAckWatch;
@@ -62,7 +62,7 @@ export class TwsCodeRouter {
         at: d.now(),
       });
     }
-    const o = route === 'none' && reqId >= 0 ? d.book.byId.get(reqId) : undefined;
+    const o = route === 'none' && reqId >= 0 ? d.ledger.byId.get(reqId) : undefined;
     if (o !== undefined) o.lastError = `IB ${code}: ${message}`;
     if (
       o !== undefined &&

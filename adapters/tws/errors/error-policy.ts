@@ -2,7 +2,7 @@ import type { ErrorCode } from '../../../core/errors/error-codes.js';
 import type { Micros } from '../../../core/domain/units.js';
 import type { ConnectionState } from '../../../ports/broker-adapter.js';
 import { ruleFor } from './error-table.js';
-import type { Emit } from '../tws-order-flow.js';
+import type { Emit } from '../orders/order-flow.js';
 
 /**
  * Turns IB codes that no order consumed into `broker.error` events, following the error table. Repeated warnings

@@ -1,6 +1,6 @@
-import type { OrderRequest } from '../../core/domain/orders.js';
-import type { Price } from '../../core/domain/units.js';
-import type { ErrorCode } from '../../core/domain/error-codes.js';
+import type { OrderRequest } from '../../../core/domain/orders.js';
+import type { Price } from '../../../core/domain/units.js';
+import type { ErrorCode } from '../../../core/domain/error-codes.js';
 
 /** Prices from $1.00 up trade in cents, below in hundredths of a cent (Reg NMS rule 612, IB's US-stock market rule). */
 export function defaultUsStockTick(price: Price): Price {

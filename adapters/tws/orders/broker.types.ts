@@ -1,9 +1,9 @@
-import type { Micros, Money, Price } from '../../core/domain/units.js';
-import type { Clock } from '../../ports/clock.js';
-import type { TwsConnection } from './connection/connection.js';
-import type { TwsContracts } from './tws-contracts.js';
-import type { TwsIdJournal } from './tws-id-journal.js';
-import type { TwsOutboundPacer } from './connection/outbound-pacer.js';
+import type { Micros, Money, Price } from '../../../core/domain/units.js';
+import type { Clock } from '../../../ports/clock.js';
+import type { TwsConnection } from '../connection/connection.js';
+import type { TwsContracts } from '../tws-contracts.js';
+import type { TwsIdJournal } from './id-journal.js';
+import type { TwsOutboundPacer } from '../connection/outbound-pacer.js';
 
 /** What TwsBrokerAdapter is built from (the manifest in index.ts wires these from config). */
 export interface TwsBrokerOptions {

@@ -1,12 +1,12 @@
-import type { AccountSnapshot, OpenOrder } from '../../core/domain/orders.js';
-import type { Micros, Money } from '../../core/domain/units.js';
-import type { TwsHoldings } from './tws-holdings.js';
-import { UNSENT, type TwsOrderBook } from './tws-order-book.js';
-import type { TwsOrderFlow } from './tws-order-flow.js';
+import type { AccountSnapshot, OpenOrder } from '../../../core/domain/orders.js';
+import type { Micros, Money } from '../../../core/domain/units.js';
+import type { TwsHoldings } from './holdings.js';
+import { UNSENT, type TwsOrderLedger } from './order-ledger.js';
+import type { TwsOrderFlow } from './order-flow.js';
 
 /** The open orders as the port shows them (an order not yet sent has no broker id). */
-export function openOrderViews(book: TwsOrderBook): OpenOrder[] {
-  return book.open(true).map((o) => ({
+export function openOrderViews(ledger: TwsOrderLedger): OpenOrder[] {
+  return ledger.open(true).map((o) => ({
     coid: o.req.coid,
     brokerOrderId: o.orderId === UNSENT ? null : String(o.orderId),
     symbol: o.req.symbol,

@@ -1,4 +1,4 @@
-import type { TwsTimers } from './connection/timers.js';
+import type { TwsTimers } from '../connection/timers.js';
 
 /**
  * The periodic reconciliation (docs/tws-account-and-reconciliation.md): while the link is Connected, every

@@ -1,5 +1,5 @@
-import type { Micros } from '../../core/domain/units.js';
-import type { Clock, TimerHandle } from '../../ports/clock.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { Clock, TimerHandle } from '../../../ports/clock.js';
 
 /** Keys of the cancel and modify acknowledgement timers (a placement's timer is keyed by its bare coid). */
 export const CANCEL = 'cancel:';

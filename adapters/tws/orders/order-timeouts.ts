@@ -1,17 +1,17 @@
-import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { Clock, TimerHandle } from '../../ports/clock.js';
-import { CANCEL, MODIFY } from './tws-ack-watch.js';
-import type { TwsBracketGuard } from './tws-bracket-guard.js';
-import type { TwsOrderBook } from './tws-order-book.js';
-import type { Emit } from './tws-order-flow.js';
-import type { TwsReconciler } from './tws-reconciler.js';
+import { TERMINAL_STATUSES } from '../../../core/domain/orders.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { Clock, TimerHandle } from '../../../ports/clock.js';
+import { CANCEL, MODIFY } from './ack-watch.js';
+import type { TwsBracketGuard } from './bracket-guard.js';
+import type { TwsOrderLedger } from './order-ledger.js';
+import type { Emit } from './order-flow.js';
+import type { TwsReconciler } from './reconciler.js';
 
 export interface TwsOrderTimeoutsDeps {
   clock: Clock;
   /** T_park in ms; default 60 s (docs/tws-adapter.md#fills). */
   parkTimeoutMs?: number;
-  book: TwsOrderBook;
+  ledger: TwsOrderLedger;
   brackets: TwsBracketGuard;
   reconciler: TwsReconciler;
   emit: Emit;
@@ -62,7 +62,7 @@ export class TwsOrderTimeouts {
    */
   private ackTimedOut(coid: string): void {
     const d = this.d;
-    const o = d.book.byCoid.get(coid);
+    const o = d.ledger.byCoid.get(coid);
     if (o === undefined || o.status !== 'PendingSubmit' || d.disposed()) return;
     o.status = 'Unknown';
     d.emit('order.unknown', { coid, cause: 'ack-timeout', at: d.now() });
@@ -78,7 +78,7 @@ export class TwsOrderTimeouts {
    */
   private async requestTimedOut(kind: 'cancel' | 'modify', coid: string): Promise<void> {
     const d = this.d;
-    const o = d.book.byCoid.get(coid);
+    const o = d.ledger.byCoid.get(coid);
     if (o === undefined || d.disposed() || TERMINAL_STATUSES.has(o.status)) return;
     if (kind === 'cancel' && (!o.cancelRequested || o.status === 'PendingCancel')) return;
     if (kind === 'modify' && (o.modifies ?? []).length === 0) return;

@@ -1,12 +1,12 @@
 import { EventName, type Contract, type Order, type OrderState } from '@stoqey/ib';
 import { DateTime } from 'luxon';
-import type { Micros } from '../../core/domain/units.js';
-import type { BrokerEvents } from '../../ports/broker-adapter.js';
-import { fromTws } from './mapping/price.js';
-import type { TwsConnection } from './connection/connection.js';
-import type { TwsHoldings } from './tws-holdings.js';
-import type { TwsOrderBook } from './tws-order-book.js';
-import type { Emit, TwsOrderFlow } from './tws-order-flow.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { BrokerEvents } from '../../../ports/broker-adapter.js';
+import { fromTws } from '../mapping/price.js';
+import type { TwsConnection } from '../connection/connection.js';
+import type { TwsHoldings } from './holdings.js';
+import type { TwsOrderLedger } from './order-ledger.js';
+import type { Emit, TwsOrderFlow } from './order-flow.js';
 
 export type ReconcileTrigger = BrokerEvents['reconciliation.started']['trigger'];
 export type ReconcileResult = BrokerEvents['reconciliation.completed'];
@@ -54,7 +54,7 @@ export class TwsReconciler {
   constructor(
     private readonly conn: TwsConnection,
     private readonly flow: TwsOrderFlow,
-    private readonly book: TwsOrderBook,
+    private readonly ledger: TwsOrderLedger,
     private readonly holdings: TwsHoldings,
     private readonly emit: Emit,
     private readonly now: () => Micros,
@@ -84,7 +84,7 @@ export class TwsReconciler {
     this.emit('reconciliation.started', { trigger, at: this.now() });
     this.flow.reconciling = true;
     // Only orders that existed before the queries went out can be judged absent (a manual pass runs while trading).
-    const before = new Set(this.book.open().map((o) => o.orderId));
+    const before = new Set(this.ledger.open().map((o) => o.orderId));
     let snap: Snapshot;
     try {
       snap = await this.query();
@@ -147,7 +147,7 @@ export class TwsReconciler {
     if (s.open !== null) {
       for (const r of s.open.values()) {
         this.conn.observeOrderId(r.orderId);
-        const known = this.book.byId.get(r.orderId);
+        const known = this.ledger.byId.get(r.orderId);
         if (known !== undefined) {
           // Found working: an order in "unknown" (sent, then the link dropped) is acknowledged by this verdict.
           if (!known.accepted || known.status === 'Unknown') {
@@ -169,7 +169,7 @@ export class TwsReconciler {
     const periodic = trigger === 'periodic';
     if (s.executionsOk && !periodic) adopted.push(...this.adoptFromExecutions(discrepancies));
     if (s.open !== null && s.executionsOk) {
-      for (const o of this.book.open()) {
+      for (const o of this.ledger.open()) {
         if (s.open.has(o.orderId) || !before.has(o.orderId)) continue;
         if (o.status === 'Unknown' && trigger === 'ack-timeout') {
           // On a live link a silent placement may still be on its way to TWS: absent now is not "never arrived".
@@ -183,8 +183,8 @@ export class TwsReconciler {
         discrepancies.push(`${o.req.coid} absent at TWS: settled as cancelled (${o.filled}/${o.req.quantity} filled)`);
         closed++;
       }
-    } else for (const o of this.book.open()) unresolved.push(o.req.coid);
-    if (s.positions !== null) this.comparePositions(s.positions, discrepancies, periodic ? this.book.parkedSymbols() : new Set());
+    } else for (const o of this.ledger.open()) unresolved.push(o.req.coid);
+    if (s.positions !== null) this.comparePositions(s.positions, discrepancies, periodic ? this.ledger.parkedSymbols() : new Set());
     const parts = [s.open !== null, s.executionsOk, s.positions !== null];
     const ok = parts.filter(Boolean).length;
     // The card vocabulary has two outcomes (BRK-84, docs/conformance-cards.md#brk-84); the finer reason stays in `detail` for operators and

@@ -1,7 +1,7 @@
 import { EventName } from '@stoqey/ib';
-import type { Micros, Money } from '../../core/domain/units.js';
-import type { TwsConnection } from './connection/connection.js';
-import type { Emit } from './tws-order-flow.js';
+import type { Micros, Money } from '../../../core/domain/units.js';
+import type { TwsConnection } from '../connection/connection.js';
+import type { Emit } from './order-flow.js';
 
 /** The account figures Harvester reads from TWS (account summary tags). */
 export interface VenueAccount {

@@ -1,14 +1,14 @@
 import type { CommissionReport, Contract, Execution, Order, OrderState } from '@stoqey/ib';
-import type { OrderRequest, OrderSide } from '../../core/domain/orders.js';
-import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { ErrorCode } from '../../core/domain/error-codes.js';
-import type { BrokerEventName, BrokerEvents, CancelReason } from '../../ports/broker-adapter.js';
-import { fromTws } from './mapping/price.js';
-import { coidFromRef, fromIbOrder, ibOrderValues, isHarvesterRef } from './mapping/order.js';
-import { TwsIdJournal } from './tws-id-journal.js';
-import type { TwsHoldings } from './tws-holdings.js';
-import { modifyTarget, splitExecId, type ParkedExecution, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
+import type { OrderRequest, OrderSide } from '../../../core/domain/orders.js';
+import { TERMINAL_STATUSES } from '../../../core/domain/orders.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { ErrorCode } from '../../../core/domain/error-codes.js';
+import type { BrokerEventName, BrokerEvents, CancelReason } from '../../../ports/broker-adapter.js';
+import { fromTws } from '../mapping/price.js';
+import { coidFromRef, fromIbOrder, ibOrderValues, isHarvesterRef } from '../mapping/order.js';
+import { TwsIdJournal } from './id-journal.js';
+import type { TwsHoldings } from './holdings.js';
+import { modifyTarget, splitExecId, type ParkedExecution, type TwsOrder, type TwsOrderLedger } from './order-ledger.js';
 
 export type Emit = <K extends BrokerEventName>(event: K, payload: BrokerEvents[K]) => void;
 
@@ -55,14 +55,14 @@ export class TwsOrderFlow {
   hooks: FlowHooks = { heard: () => undefined, terminal: () => undefined };
 
   constructor(
-    private readonly book: TwsOrderBook,
+    private readonly ledger: TwsOrderLedger,
     private readonly holdings: TwsHoldings,
     private readonly emit: Emit,
     private readonly now: () => Micros,
     /** coid ↔ orderId ↔ permId ↔ orderRef of every order sent, kept across restarts (docs/tws-adapter.md#id-journal). */
     readonly ids: TwsIdJournal = new TwsIdJournal(),
   ) {
-    book.onBound = (o) => ids.sent(o.req.coid, o.orderId, o.req.orderRef);
+    ledger.onBound = (o) => ids.sent(o.req.coid, o.orderId, o.req.orderRef);
   }
 
   /** A terminal order has nothing left to recover after a restart: the journal lets it go, then the adapter hears. */
@@ -92,7 +92,7 @@ export class TwsOrderFlow {
     const ref = e.orderRef ?? '';
     const claims = isHarvesterRef(ref) || (ref !== '' && this.ids.match(null, ref) !== undefined);
     if (!claims || this.ids.byVenueIds(e.orderId, e.permId) !== undefined) return false;
-    this.book.refuse(e.execId ?? '');
+    this.ledger.refuse(e.execId ?? '');
     this.emit('broker.anomaly', {
       kind: 'untrusted-exec',
       details: {
@@ -118,11 +118,11 @@ export class TwsOrderFlow {
 
   onOpenOrder(orderId: number, _contract: Contract, order: Order | undefined, state: OrderState | undefined): void {
     this.lastHeard = this.now();
-    const o = this.book.byId.get(orderId);
+    const o = this.ledger.byId.get(orderId);
     if (o === undefined) {
       // An unknown order is the reconciler's to adopt, unless executions for it are parked: then its own report is
       // what they waited for, and they are replayed from the park now (BRK-74 b, docs/conformance-cards.md#brk-74).
-      const parked = this.book.parkedFor(orderId);
+      const parked = this.ledger.parkedFor(orderId);
       if (parked > 0 && order !== undefined) this.drainParked(this.adopt(orderId, _contract, order, false));
       return;
     }
@@ -139,7 +139,7 @@ export class TwsOrderFlow {
 
   onStatus(orderId: number, status: string, permId: number | undefined, whyHeld: string | undefined): void {
     this.lastHeard = this.now();
-    const o = this.book.byId.get(orderId);
+    const o = this.ledger.byId.get(orderId);
     if (o === undefined) return;
     this.learnPermId(o, permId);
     if (!KNOWN_STATUSES.has(status)) {
@@ -161,15 +161,15 @@ export class TwsOrderFlow {
     this.lastHeard = this.now();
     const execId = e.execId ?? '';
     if (execId === '') return;
-    if (this.book.wasApplied(execId)) {
+    if (this.ledger.wasApplied(execId)) {
       if (reqId < 0) this.emit('broker.anomaly', { kind: 'duplicate-exec', details: { execId }, at: this.now() });
       return;
     }
-    const o = (e.orderId !== undefined ? this.book.byId.get(e.orderId) : undefined) ?? this.book.byPermId(e.permId ?? 0);
+    const o = (e.orderId !== undefined ? this.ledger.byId.get(e.orderId) : undefined) ?? this.ledger.byPermId(e.permId ?? 0);
     if (o === undefined) {
       if (this.untrusted(contract, e)) return;
       // An execution for an order not known (yet): park it; reconciliation adopts its order or reports it.
-      const dropped = this.book.park(execId, { contract, execution: e });
+      const dropped = this.ledger.park(execId, { contract, execution: e });
       if (dropped !== null)
         this.emit('broker.anomaly', { kind: 'external-fill', details: { execId: dropped, dropped: true }, at: this.now() });
       else this.hooks.executionParked?.(execId);
@@ -182,7 +182,7 @@ export class TwsOrderFlow {
     const execId = r.execId ?? '';
     const amount = commissionAmount(r.commission);
     if (execId === '' || amount === null) return;
-    const verdict = this.book.commissionArrived(execId, amount);
+    const verdict = this.ledger.commissionArrived(execId, amount);
     if (verdict === 'parked') this.hooks.commissionParked?.(execId);
     if (verdict !== 'report') return;
     this.commissionsPaid += amount;
@@ -194,7 +194,7 @@ export class TwsOrderFlow {
    * and apply the fill, so the position shows what the venue did (BRK-74 a, docs/conformance-cards.md#brk-74). Nothing is dropped.
    */
   expireExecution(execId: string): void {
-    const [p] = this.book.unpark((x) => x.execution.execId === execId);
+    const [p] = this.ledger.unpark((x) => x.execution.execId === execId);
     if (p === undefined) return;
     const e = p.execution;
     const orderId = e.orderId ?? -1;
@@ -203,7 +203,7 @@ export class TwsOrderFlow {
       details: { execId, brokerOrderId: orderId, symbol: p.contract.symbol },
       at: this.now(),
     });
-    const known = this.book.byId.get(orderId);
+    const known = this.ledger.byId.get(orderId);
     if (known !== undefined) return this.applyExecution(known, p.contract, e);
     const qty = Math.max(Number(e.cumQty ?? 0), Number(e.shares ?? 0));
     const order = {
@@ -223,13 +223,13 @@ export class TwsOrderFlow {
    * (BRK-71 c, docs/conformance-cards.md#brk-71).
    */
   expireCommission(execId: string): void {
-    const amount = this.book.expireCommission(execId);
+    const amount = this.ledger.expireCommission(execId);
     if (amount !== null) this.emit('broker.anomaly', { kind: 'orphan-commission', details: { execId, amount }, at: this.now() });
   }
 
   /** Applies the parked executions of a now-known order (adopted, or tracked late). */
   drainParked(o: TwsOrder): number {
-    const found = this.book.unpark((p) => p.execution.orderId === o.orderId || (o.permId !== null && p.execution.permId === o.permId));
+    const found = this.ledger.unpark((p) => p.execution.orderId === o.orderId || (o.permId !== null && p.execution.permId === o.permId));
     for (const p of found) this.applyExecution(o, p.contract, p.execution);
     return found.length;
   }
@@ -241,12 +241,12 @@ export class TwsOrderFlow {
   adopt(orderId: number, contract: Contract, order: Order, held: boolean, filled = 0): TwsOrder {
     let own = this.ownCoid(order.permId, order.orderRef);
     // A report naming the coid of an order we hold under another order id is not that order: external.
-    const clash = own === null ? undefined : this.book.byCoid.get(own);
+    const clash = own === null ? undefined : this.ledger.byCoid.get(own);
     if (clash !== undefined && clash.orderId !== orderId) own = null;
     const external = own === null;
     const req: OrderRequest = { ...fromIbOrder(contract, order), coid: own ?? `EXT-${orderId}` };
     const o: TwsOrder = { req, orderId, permId: order.permId || null, status: 'Accepted', filled, accepted: true, cancelRequested: false };
-    this.book.add(o);
+    this.ledger.add(o);
     if (!external) this.ids.adopted({ coid: req.coid, orderId, permId: o.permId, orderRef: req.orderRef });
     this.emit('order.adopted', {
       coid: req.coid,
@@ -269,7 +269,7 @@ export class TwsOrderFlow {
   }
 
   parkedFor(match: (p: ParkedExecution) => boolean): ParkedExecution[] {
-    return this.book.unpark(match);
+    return this.ledger.unpark(match);
   }
 
   accept(o: TwsOrder, held: boolean, synthetic: boolean, holdReason: string | null = held ? 'parent not filled' : null): void {
@@ -310,11 +310,11 @@ export class TwsOrderFlow {
   cancelReason(o: TwsOrder): CancelReason {
     if (o.cancelReason !== undefined) return o.cancelReason;
     if (o.cancelRequested) return 'requested';
-    const parent = o.req.parentCoid === undefined ? undefined : this.book.byCoid.get(o.req.parentCoid);
+    const parent = o.req.parentCoid === undefined ? undefined : this.ledger.byCoid.get(o.req.parentCoid);
     if (parent !== undefined && (parent.status === 'Cancelled' || parent.cancelRequested)) return 'parent-cancelled';
     const group = o.req.ocaGroup;
     if (group !== undefined) {
-      for (const sib of this.book.byCoid.values()) {
+      for (const sib of this.ledger.byCoid.values()) {
         if (sib !== o && sib.req.ocaGroup === group && (sib.filled > 0 || sib.venueFilled === true)) return 'oca';
       }
     }
@@ -323,17 +323,17 @@ export class TwsOrderFlow {
 
   applyExecution(o: TwsOrder, contract: Contract, e: Execution): void {
     const execId = e.execId ?? '';
-    if (!this.book.markApplied(execId)) return;
+    if (!this.ledger.markApplied(execId)) return;
     this.hooks.heard(o);
     const { base, revision } = splitExecId(execId);
-    const prior = this.book.execs.get(base);
+    const prior = this.ledger.execs.get(base);
     if (prior !== undefined) return this.correct(o, contract, base, revision, e);
     const qty = e.shares ?? 0;
     const price = fromTws(e.price ?? 0);
     if (o.filled + qty > o.req.quantity) {
       // More than the order's quantity cannot be one of our fills: refused, never applied (a real venue overfill
       // shows up in the position reconciliation, where the broker wins). The kernel escalates on the anomaly.
-      this.book.refuse(execId);
+      this.ledger.refuse(execId);
       this.emit('broker.anomaly', {
         kind: 'overfill',
         details: { execId, coid: o.req.coid, filled: o.filled, qty, quantity: o.req.quantity, refused: true },
@@ -352,10 +352,10 @@ export class TwsOrderFlow {
     o.filled += qty;
     const done = o.filled >= o.req.quantity;
     o.status = done ? 'Filled' : 'PartiallyFilled';
-    const commission = this.book.takeCommission(execId);
+    const commission = this.ledger.takeCommission(execId);
     if (commission !== null) this.commissionsPaid += commission;
     const side: OrderSide = e.side === 'SLD' ? 'sell' : e.side === 'BOT' ? 'buy' : o.req.side;
-    this.book.execs.set(base, { coid: o.req.coid, symbol: o.req.symbol, side, revision, qty, price, commission });
+    this.ledger.execs.set(base, { coid: o.req.coid, symbol: o.req.symbol, side, revision, qty, price, commission });
     this.emit('order.filled', {
       coid: o.req.coid,
       execId,
@@ -388,12 +388,12 @@ export class TwsOrderFlow {
    * fill. A lower or equal revision arriving late changes nothing.
    */
   private correct(o: TwsOrder, contract: Contract, base: string, revision: number, e: Execution): void {
-    const prior = this.book.execs.get(base)!;
+    const prior = this.ledger.execs.get(base)!;
     if (revision <= prior.revision) return;
     const qty = e.shares ?? 0;
     const price = fromTws(e.price ?? 0);
     const qtyDelta = qty - prior.qty;
-    this.book.execs.set(base, { ...prior, revision, qty, price });
+    this.ledger.execs.set(base, { ...prior, revision, qty, price });
     o.filled += qtyDelta;
     if (!TERMINAL_STATUSES.has(o.status) || o.status === 'Filled')
       o.status = o.filled >= o.req.quantity ? 'Filled' : o.filled > 0 ? 'PartiallyFilled' : o.status;

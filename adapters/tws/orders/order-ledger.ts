@@ -1,8 +1,8 @@
 import type { Contract, Execution } from '@stoqey/ib';
-import type { OrderChanges, OrderRequest, OrderStatus } from '../../core/domain/orders.js';
-import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Money, Price, Quantity } from '../../core/domain/units.js';
-import type { CancelReason } from '../../ports/broker-adapter.js';
+import type { OrderChanges, OrderRequest, OrderStatus } from '../../../core/domain/orders.js';
+import { TERMINAL_STATUSES } from '../../../core/domain/orders.js';
+import type { Money, Price, Quantity } from '../../../core/domain/units.js';
+import type { CancelReason } from '../../../ports/broker-adapter.js';
 
 export interface TwsOrder {
   req: OrderRequest;
@@ -76,7 +76,7 @@ const MAX_PARKED = 1_000;
  * whatever TWS repeats — live duplicates and reconciliation replays (reqExecutions re-delivers everything) go
  * through the same check. Commission reports join by exec id in either order, each counted once.
  */
-export class TwsOrderBook {
+export class TwsOrderLedger {
   readonly byCoid = new Map<string, TwsOrder>();
   readonly byId = new Map<number, TwsOrder>();
   private readonly applied = new Set<string>();

@@ -1,9 +1,9 @@
-import type { BracketRequest } from '../../core/domain/orders.js';
-import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { BrokerEvents } from '../../ports/broker-adapter.js';
-import type { TwsOrder, TwsOrderBook } from './tws-order-book.js';
-import type { Emit } from './tws-order-flow.js';
+import type { BracketRequest } from '../../../core/domain/orders.js';
+import { TERMINAL_STATUSES } from '../../../core/domain/orders.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { BrokerEvents } from '../../../ports/broker-adapter.js';
+import type { TwsOrder, TwsOrderLedger } from './order-ledger.js';
+import type { Emit } from './order-flow.js';
 
 type Leg = BrokerEvents['bracket.failed']['leg'];
 
@@ -22,7 +22,7 @@ export class TwsBracketGuard {
   private readonly brackets = new Map<string, Tracked>();
 
   constructor(
-    private readonly book: TwsOrderBook,
+    private readonly ledger: TwsOrderLedger,
     private readonly emit: Emit,
     private readonly now: () => Micros,
     /** Sends a cancel for a leg; false when nothing can be sent (the link is down): reconciliation settles it. */
@@ -71,7 +71,7 @@ export class TwsBracketGuard {
     return Object.values(b.legs)
       .filter((c) => c !== coid)
       .flatMap((c) => {
-        const o = this.book.byCoid.get(c);
+        const o = this.ledger.byCoid.get(c);
         return o === undefined ? [] : [o];
       });
   }

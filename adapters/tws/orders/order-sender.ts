@@ -1,22 +1,22 @@
-import type { OrderChanges } from '../../core/domain/orders.js';
-import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { ErrorCode } from '../../core/domain/error-codes.js';
-import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { stockContract, toIbOrder } from './mapping/order.js';
-import type { TwsConnection } from './connection/connection.js';
-import type { TwsContracts } from './tws-contracts.js';
-import type { TwsHoldings } from './tws-holdings.js';
-import { modifyTarget, UNSENT, type PendingModify, type TwsOrder, type TwsOrderBook } from './tws-order-book.js';
-import type { Emit, TwsOrderFlow } from './tws-order-flow.js';
-import type { Lane, TwsOutboundPacer } from './connection/outbound-pacer.js';
+import type { OrderChanges } from '../../../core/domain/orders.js';
+import { TERMINAL_STATUSES } from '../../../core/domain/orders.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { ErrorCode } from '../../../core/domain/error-codes.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { stockContract, toIbOrder } from '../mapping/order.js';
+import type { TwsConnection } from '../connection/connection.js';
+import type { TwsContracts } from '../tws-contracts.js';
+import type { TwsHoldings } from './holdings.js';
+import { modifyTarget, UNSENT, type PendingModify, type TwsOrder, type TwsOrderLedger } from './order-ledger.js';
+import type { Emit, TwsOrderFlow } from './order-flow.js';
+import type { Lane, TwsOutboundPacer } from '../connection/outbound-pacer.js';
 
 export interface SenderDeps {
   connection: TwsConnection;
   /** The per-connection qualification cache; null: orders go out with the SMART description (tests only). */
   contracts: TwsContracts | null;
   pacer: TwsOutboundPacer;
-  book: TwsOrderBook;
+  ledger: TwsOrderLedger;
   flow: TwsOrderFlow;
   holdings: TwsHoldings;
   account: string | undefined;
@@ -159,7 +159,7 @@ export class TwsOrderSender {
           return 0;
         }
         entry.sent = true;
-        const parentId = o.req.parentCoid === undefined ? undefined : this.d.book.byCoid.get(o.req.parentCoid)?.orderId;
+        const parentId = o.req.parentCoid === undefined ? undefined : this.d.ledger.byCoid.get(o.req.parentCoid)?.orderId;
         this.d.connection.ib.placeOrder(
           o.orderId,
           this.contract(o.req.symbol),
@@ -198,7 +198,7 @@ export class TwsOrderSender {
         const c = this.d.connection;
         // Ids allocated now, contiguous and ascending (docs/tws-adapter.md#brackets, #ids); only the last leg transmits, so TWS holds the
         // others until the whole bracket is in.
-        for (const o of go) this.d.book.bind(o, c.allocateId());
+        for (const o of go) this.d.ledger.bind(o, c.allocateId());
         const parent = go[0]!.req.parentCoid === undefined ? go[0]! : undefined;
         go.forEach((o, i) => {
           const last = i === go.length - 1;
@@ -243,7 +243,7 @@ export class TwsOrderSender {
     // Its queued placement (shared by a bracket's legs) stays in the pacer and sends only the legs still held.
     this.qualifying.delete(o.req.coid);
     this.d.flow.cancelled(o, reason);
-    for (const child of this.d.book.byCoid.values()) {
+    for (const child of this.d.ledger.byCoid.values()) {
       if (child.req.parentCoid === o.req.coid && isHeld(child)) this.cancelLocally(child, 'parent-cancelled');
     }
   }

@@ -1,5 +1,5 @@
 import { EventName, type CommissionReport, type Contract, type Execution, type IBApi, type Order, type OrderState } from '@stoqey/ib';
-import type { TwsOrderFlow } from './tws-order-flow.js';
+import type { TwsOrderFlow } from './order-flow.js';
 
 /** Wraps a reader-path handler: a throw inside must never reach @stoqey/ib's decoder loop (LEAN #219). */
 function safe<A extends unknown[]>(onError: (e: unknown) => void, fn: (...a: A) => void): (...a: A) => void {

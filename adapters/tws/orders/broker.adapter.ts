@@ -8,33 +8,33 @@ import type {
   OrderStatus,
   Position,
   SubmitReceipt,
-} from '../../core/domain/orders.js';
-import { TERMINAL_STATUSES } from '../../core/domain/orders.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { ErrorCode } from '../../core/domain/error-codes.js';
-import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../ports/broker-adapter.js';
-import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { accountSnapshotOf, openOrderViews } from './tws-account-view.js';
-import { TwsAccountSummary } from './tws-account-summary.js';
-import { TwsCommissionWatch } from './tws-commission-watch.js';
-import { TwsPeriodicSync } from './tws-periodic-sync.js';
-import { DEFAULT_SKEW, TwsSkewWatch } from './connection/skew-watch.js';
-import { CANCEL, MODIFY, TwsAckWatch } from './tws-ack-watch.js';
-import { TwsBracketGuard } from './tws-bracket-guard.js';
-import { TwsCodeRouter } from './errors/code-router.js';
-import type { SyncTrigger, SyncVerdict, TwsConnection } from './connection/connection.js';
-import { TwsHoldings } from './tws-holdings.js';
-import { localRefusal } from './tws-order-checks.js';
-import { TwsOrderBook, UNSENT, type TwsOrder } from './tws-order-book.js';
-import { listenForOrderEvents } from './tws-order-events.js';
-import { TwsOrderFlow, type Emit } from './tws-order-flow.js';
-import { TwsOrderSender } from './tws-order-sender.js';
-import { TwsOrderTimeouts } from './tws-order-timeouts.js';
-import { TwsOutboundPacer } from './connection/outbound-pacer.js';
-import { TwsReconciler, type ReconcileResult, type ReconcileTrigger } from './tws-reconciler.js';
-import type { TwsBrokerOptions } from './tws-broker.types.js';
+} from '../../../core/domain/orders.js';
+import { TERMINAL_STATUSES } from '../../../core/domain/orders.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { ErrorCode } from '../../../core/domain/error-codes.js';
+import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../../ports/broker-adapter.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { accountSnapshotOf, openOrderViews } from './account-view.js';
+import { TwsAccountSummary } from './account-summary.js';
+import { TwsCommissionWatch } from './commission-watch.js';
+import { TwsPeriodicSync } from './periodic-sync.js';
+import { DEFAULT_SKEW, TwsSkewWatch } from '../connection/skew-watch.js';
+import { CANCEL, MODIFY, TwsAckWatch } from './ack-watch.js';
+import { TwsBracketGuard } from './bracket-guard.js';
+import { TwsCodeRouter } from '../errors/code-router.js';
+import type { SyncTrigger, SyncVerdict, TwsConnection } from '../connection/connection.js';
+import { TwsHoldings } from './holdings.js';
+import { localRefusal } from './order-checks.js';
+import { TwsOrderLedger, UNSENT, type TwsOrder } from './order-ledger.js';
+import { listenForOrderEvents } from './order-events.js';
+import { TwsOrderFlow, type Emit } from './order-flow.js';
+import { TwsOrderSender } from './order-sender.js';
+import { TwsOrderTimeouts } from './order-timeouts.js';
+import { TwsOutboundPacer } from '../connection/outbound-pacer.js';
+import { TwsReconciler, type ReconcileResult, type ReconcileTrigger } from './reconciler.js';
+import type { TwsBrokerOptions } from './broker.types.js';
 
-export type { TwsBrokerOptions } from './tws-broker.types.js';
+export type { TwsBrokerOptions } from './broker.types.js';
 
 /**
  * IBrokerAdapter over TWS. Orders leave only when `health().canTrade` (Connected and the last reconciliation
@@ -45,7 +45,7 @@ export type { TwsBrokerOptions } from './tws-broker.types.js';
 export class TwsBrokerAdapter implements IBrokerAdapter {
   readonly id = 'tws';
   private readonly emitter = new EventEmitter();
-  private readonly book = new TwsOrderBook();
+  private readonly ledger = new TwsOrderLedger();
   private readonly holdings = new TwsHoldings();
   private readonly flow: TwsOrderFlow;
   private readonly reconciler: TwsReconciler;
@@ -75,20 +75,20 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     this.sessionStart = o.sessionStart ?? null;
     const emit: Emit = (event, payload) => this.emit(event, payload);
     const now = (): Micros => this.now();
-    this.flow = new TwsOrderFlow(this.book, this.holdings, emit, now, o.ids);
+    this.flow = new TwsOrderFlow(this.ledger, this.holdings, emit, now, o.ids);
     c.observeOrderId(this.flow.ids.maxOrderId); // ids of an earlier run on this journal are taken (IB 103 otherwise)
-    this.reconciler = new TwsReconciler(c, this.flow, this.book, this.holdings, emit, now, {
+    this.reconciler = new TwsReconciler(c, this.flow, this.ledger, this.holdings, emit, now, {
       deadlineMs: o.reconcileDeadlineMs ?? 15_000,
       account: o.account,
       clientId: o.clientId ?? 0,
       since: () => this.sessionStart ?? this.now(),
     });
     this.acks = new TwsAckWatch(o.clock, (o.ackTimeoutMs ?? 5_000) * 1_000, (key) => this.timeouts.expired(key));
-    this.brackets = new TwsBracketGuard(this.book, emit, now, (leg) => this.sendCancel(leg));
+    this.brackets = new TwsBracketGuard(this.ledger, emit, now, (leg) => this.sendCancel(leg));
     this.timeouts = new TwsOrderTimeouts({
       clock: o.clock,
       parkTimeoutMs: o.parkTimeoutMs,
-      book: this.book,
+      ledger: this.ledger,
       brackets: this.brackets,
       reconciler: this.reconciler,
       emit,
@@ -98,7 +98,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     });
     this.pacer = o.pacer ?? new TwsOutboundPacer(o.clock);
     this.codes = new TwsCodeRouter({
-      book: this.book,
+      ledger: this.ledger,
       flow: this.flow,
       pacer: this.pacer,
       acks: this.acks,
@@ -118,7 +118,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       connection: c,
       contracts: o.contracts ?? null,
       pacer: this.pacer,
-      book: this.book,
+      ledger: this.ledger,
       flow: this.flow,
       holdings: this.holdings,
       account: o.account ?? undefined,
@@ -236,7 +236,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   cancel(coid: string): void {
     this.guard();
-    const o = this.book.byCoid.get(coid);
+    const o = this.ledger.byCoid.get(coid);
     if (!this.health().canTrade) {
       this.emit('order.cancel-rejected', {
         coid,
@@ -281,7 +281,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   modify(coid: string, changes: OrderChanges): void {
     this.guard();
-    const o = this.book.byCoid.get(coid);
+    const o = this.ledger.byCoid.get(coid);
     const refusal: ErrorCode | null =
       o === undefined
         ? 'ORDER.UNKNOWN'
@@ -315,11 +315,11 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   }
 
   openOrders(): readonly OpenOrder[] {
-    return openOrderViews(this.book);
+    return openOrderViews(this.ledger);
   }
 
   orderStatus(coid: string): OrderStatus | null {
-    return this.book.byCoid.get(coid)?.status ?? null;
+    return this.ledger.byCoid.get(coid)?.status ?? null;
   }
 
   positions(): readonly Position[] {
@@ -442,7 +442,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   /** The link dropped: orders sent but never acknowledged are "unknown" until reconciliation finds them. */
   private markUnknown(): void {
-    for (const o of this.book.open()) {
+    for (const o of this.ledger.open()) {
       if (o.status !== 'PendingSubmit') continue;
       this.acks.stop(o.req.coid);
       o.status = 'Unknown';
@@ -452,7 +452,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
 
   // ---- helpers ----
 
-  /** Books the order (id allocated when its placement leaves) and emits order.submitted. */
+  /** Enters the order in the ledger (id allocated when its placement leaves) and emits order.submitted. */
   private track(order: OrderRequest): TwsOrder {
     const o: TwsOrder = {
       req: order,
@@ -463,7 +463,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       accepted: false,
       cancelRequested: false,
     };
-    this.book.add(o);
+    this.ledger.add(o);
     this.emit('order.submitted', {
       coid: order.coid,
       symbol: order.symbol,
@@ -505,7 +505,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     if (this.readOnlyText !== null) return ['BROKER.READ_ONLY', 'the TWS API is read-only: no order is sent'];
     const h = this.health();
     if (!h.canTrade) return ['BROKER.NOT_CONNECTED', h.detail];
-    if (this.book.byCoid.has(order.coid)) return ['ORDER.DUPLICATE_ID', order.coid];
+    if (this.ledger.byCoid.has(order.coid)) return ['ORDER.DUPLICATE_ID', order.coid];
     return localRefusal(order, this.o.tickOf ?? (() => undefined));
   }
 

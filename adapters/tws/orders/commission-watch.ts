@@ -1,6 +1,6 @@
-import type { Micros } from '../../core/domain/units.js';
-import type { Clock, TimerHandle } from '../../ports/clock.js';
-import type { Emit } from './tws-order-flow.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { Clock, TimerHandle } from '../../../ports/clock.js';
+import type { Emit } from './order-flow.js';
 
 /**
  * The `commission-missing` diagnostic (docs/tws-account-and-reconciliation.md): TWS sends each execution's

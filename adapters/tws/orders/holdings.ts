@@ -1,6 +1,6 @@
-import type { OrderSide, Position } from '../../core/domain/orders.js';
-import { applyFillToCost, averageCostPrice, type CostBasis } from '../../core/domain/position-cost.js';
-import type { Money, Price, Quantity } from '../../core/domain/units.js';
+import type { OrderSide, Position } from '../../../core/domain/orders.js';
+import { applyFillToCost, averageCostPrice, type CostBasis } from '../../../core/domain/position-cost.js';
+import type { Money, Price, Quantity } from '../../../core/domain/units.js';
 
 type Holding = CostBasis;
 
