@@ -3,9 +3,9 @@ import { Sfc32 } from '../../core/domain/random.js';
 import { defineAdapter } from '../../plugins/sdk/define.js';
 import { TwsBrokerAdapter } from './orders/broker.adapter.js';
 import { TwsConnection } from './connection/connection.js';
-import { TwsContracts } from './tws-contracts.js';
+import { TwsContracts } from './mapping/contracts.js';
 import { FileIdJournalStore, idJournalPath, TwsIdJournal } from './orders/id-journal.js';
-import { TwsMarketDataFeed } from './tws-market-data.feed.js';
+import { TwsMarketDataFeed } from './market-data/market-data.feed.js';
 import { TwsOutboundPacer } from './connection/outbound-pacer.js';
 import { DEFAULT_RESET_WINDOWS, resetWindowSchema } from './connection/reset-windows.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twsManifest from '../../adapters/tws/index.js';
 import type { TwsBrokerAdapter } from '../../adapters/tws/orders/broker.adapter.js';
-import type { TwsMarketDataFeed } from '../../adapters/tws/tws-market-data.feed.js';
+import type { TwsMarketDataFeed } from '../../adapters/tws/market-data/market-data.feed.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import type { DepthEvent } from '../../core/domain/market.js';

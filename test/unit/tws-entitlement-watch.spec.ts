@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TwsEntitlementWatch } from '../../adapters/tws/tws-entitlement-watch.js';
+import { TwsEntitlementWatch } from '../../adapters/tws/market-data/entitlement-watch.js';
 import { skewLevel } from '../../adapters/tws/connection/skew-watch.js';
 import { DataEntitlements } from '../../core/engine/data-entitlements.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';

@@ -75,7 +75,7 @@ export class TwsCodeRouter {
     if (o !== undefined && this.refusesCancelOrModify(o, code, message)) return;
     if (route === 'late') return; // an answer for a request that already ended: absorbed (docs/tws-adapter.md#request-registry)
     // A historical-data service answer (162/165/166) on a live request is that request's result, returned to its caller
-    // as a value (tws-historical.ts); reported as a broker.error it would read as session-wide pacing to the kill switch.
+    // as a value (market-data/historical.ts); reported as a broker.error it would read as session-wide pacing to the kill switch.
     if (route === 'request' && HISTORICAL_SERVICE_CODES.has(code)) return;
     this.errors.report(code, reqId, message, d.state());
   }

@@ -1,7 +1,7 @@
 import type { Micros, Money, Price } from '../../../core/domain/units.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { TwsConnection } from '../connection/connection.js';
-import type { TwsContracts } from '../tws-contracts.js';
+import type { TwsContracts } from '../mapping/contracts.js';
 import type { TwsIdJournal } from './id-journal.js';
 import type { TwsOutboundPacer } from '../connection/outbound-pacer.js';
 

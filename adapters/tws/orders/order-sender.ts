@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../../core/domain/error-codes.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
 import { stockContract, toIbOrder } from '../mapping/order.js';
 import type { TwsConnection } from '../connection/connection.js';
-import type { TwsContracts } from '../tws-contracts.js';
+import type { TwsContracts } from '../mapping/contracts.js';
 import type { TwsHoldings } from './holdings.js';
 import { modifyTarget, UNSENT, type PendingModify, type TwsOrder, type TwsOrderLedger } from './order-ledger.js';
 import type { Emit, TwsOrderFlow } from './order-flow.js';

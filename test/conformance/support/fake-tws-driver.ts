@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twsManifest from '../../../adapters/tws/index.js';
 import type { TwsBrokerAdapter } from '../../../adapters/tws/orders/broker.adapter.js';
-import type { TwsMarketDataFeed } from '../../../adapters/tws/tws-market-data.feed.js';
+import type { TwsMarketDataFeed } from '../../../adapters/tws/market-data/market-data.feed.js';
 import { Sfc32 } from '../../../core/domain/random.js';
 import { fromPrice } from '../../../core/domain/units.js';
 import type { Clock } from '../../../ports/clock.js';

@@ -1,7 +1,7 @@
-import type { StreamKind } from '../../core/domain/market.js';
-import type { ErrorCode } from '../../core/domain/error-codes.js';
-import type { Clock, TimerHandle } from '../../ports/clock.js';
-import type { FeedEvents } from '../../ports/market-data-feed.js';
+import type { StreamKind } from '../../../core/domain/market.js';
+import type { ErrorCode } from '../../../core/domain/error-codes.js';
+import type { Clock, TimerHandle } from '../../../ports/clock.js';
+import type { FeedEvents } from '../../../ports/market-data-feed.js';
 
 type Verdict = FeedEvents['feed.entitlement'];
 type Passed = FeedEvents['feed.entitlement-ok'];

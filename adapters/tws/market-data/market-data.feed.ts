@@ -1,9 +1,9 @@
 import { EventName, type TickByTickDataType } from '@stoqey/ib';
 import { EventEmitter } from 'eventemitter3';
-import type { StreamKind } from '../../core/domain/market.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { ErrorCode } from '../../core/domain/error-codes.js';
-import type { Clock } from '../../ports/clock.js';
+import type { StreamKind } from '../../../core/domain/market.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { ErrorCode } from '../../../core/domain/error-codes.js';
+import type { Clock } from '../../../ports/clock.js';
 import type {
   FeedEventName,
   FeedEvents,
@@ -11,18 +11,18 @@ import type {
   MarketDataFeed,
   SubscribeResult,
   SubscriptionHandle,
-} from '../../ports/market-data-feed.js';
-import { MALFORMED, positivePrice, shareSize, twsTime } from './mapping/market-data.js';
-import type { TwsContracts } from './tws-contracts.js';
-import { requestEffect, ruleFor } from './errors/error-table.js';
-import type { TwsConnection } from './connection/connection.js';
-import { TwsDepthIngest } from './tws-depth-ingest.js';
-import { DepthStream, tradeEvent, type FeedSub } from './tws-feed-sub.js';
-import { TwsFeedLinks } from './tws-feed-links.js';
-import { TwsQuoteBuilder } from './tws-quote-builder.js';
-import { StaleWatch } from '../../core/engine/stale-watch.js';
-import { DEFAULT_ENTITLEMENTS, TwsEntitlementWatch, type EntitlementOptions } from './tws-entitlement-watch.js';
-import { TwsHistoricalBars, type TwsHistoricalOptions } from './tws-historical.js';
+} from '../../../ports/market-data-feed.js';
+import { MALFORMED, positivePrice, shareSize, twsTime } from '../mapping/market-data.js';
+import type { TwsContracts } from '../mapping/contracts.js';
+import { requestEffect, ruleFor } from '../errors/error-table.js';
+import type { TwsConnection } from '../connection/connection.js';
+import { TwsDepthIngest } from './depth-ingest.js';
+import { DepthStream, tradeEvent, type FeedSub } from './feed-sub.js';
+import { TwsFeedRecovery } from './feed-recovery.js';
+import { TwsQuoteBuilder } from './quote-builder.js';
+import { StaleWatch } from '../../../core/engine/stale-watch.js';
+import { DEFAULT_ENTITLEMENTS, TwsEntitlementWatch, type EntitlementOptions } from './entitlement-watch.js';
+import { TwsHistoricalBars, type TwsHistoricalOptions } from './historical.js';
 
 /** Data-quality thresholds (conformance kit defaults: T_stale 5 s, K_cross 3, K_depth 5 within 60 s). */
 export interface FeedQuality {
@@ -51,7 +51,7 @@ export const DEFAULT_FEED_QUALITY: FeedQuality = {
  * MarketDataFeed over TWS: reqMktData ticks become L1 quotes (one per source quote, see TwsQuoteBuilder),
  * reqMktDepth rows keep IB's row semantics with the anomalies normalised (TwsDepthIngest), tick-by-tick AllLast is
  * the tape. IB marks no end of a quote or a depth batch, so the end of the current socket read (setImmediate) closes
- * both. Every line has a staleness watch on the Clock; connection loss and 1100/1101/1102 are handled in TwsFeedLinks,
+ * both. Every line has a staleness watch on the Clock; connection loss and 1100/1101/1102 are handled in TwsFeedRecovery,
  * depth reset and halt (317/316) in onStreamError. Event objects are reused per subscription: listeners copy what they keep.
  */
 export class TwsMarketDataFeed implements MarketDataFeed {
@@ -62,7 +62,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   /** The L1 line of each symbol: its committed quote is the one a print's aggressor is inferred from. */
   private readonly quoteOf = new Map<string, TwsQuoteBuilder>();
   private readonly dirty: FeedSub[] = [];
-  private readonly links: TwsFeedLinks;
+  private readonly recovery: TwsFeedRecovery;
   private readonly q: FeedQuality;
   private nextHandle = 1;
   private flushScheduled = false;
@@ -95,7 +95,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     conn.on('code', (code, _reqId, message, route) => {
       if (route === 'system') this.entitlements.systemCode(code, message);
     });
-    this.links = new TwsFeedLinks(conn, {
+    this.recovery = new TwsFeedRecovery(conn, {
       subs: () => this.subs.values(),
       emit: (e, p) => this.emit(e, p),
       request: (s) => this.request(s),
@@ -140,7 +140,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   async dispose(): Promise<void> {
     await this.disconnect();
     this.entitlements.dispose();
-    this.links.dispose();
+    this.recovery.dispose();
   }
 
   /** Counters of data the feed would not pass on as it came (card FEED-13 `depth-beyond-book`, FEED-21; docs/conformance-cards.md#feed-13). */
@@ -241,7 +241,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
     else if (stream === 'tape') this.conn.ib.reqTickByTickData(sub.reqId, contract, 'AllLast' as TickByTickDataType, 0, false);
     else this.conn.ib.reqMktData(sub.reqId, contract, '', false, false);
     this.entitlements.requested(symbol, stream);
-    if (!this.links.down) sub.watch.start();
+    if (!this.recovery.down) sub.watch.start();
   }
 
   private qualifyThenRequest(sub: FeedSub): void {
@@ -322,7 +322,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
 
   private onStale(sub: FeedSub, silentFor: Micros, escalated: boolean): boolean {
     this.emit('feed.stale', { symbol: sub.symbol, stream: sub.stream, silentFor, escalated });
-    if (escalated || this.links.down || !this.conn.linkUp) return false;
+    if (escalated || this.recovery.down || !this.conn.linkUp) return false;
     this.resubscribe(sub, sub.depth !== null); // TWS resends a depth book on a new request: start it from empty
     return true;
   }

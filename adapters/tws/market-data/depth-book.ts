@@ -1,9 +1,9 @@
-import { BurstWindow } from '../../core/domain/burst-window.js';
-import { DepthRowSide, ROW_ANOMALY, ROW_DROPPED, ROW_UPDATE } from '../../core/domain/depth-rows.js';
-import type { Micros } from '../../core/domain/units.js';
+import { BurstWindow } from '../../../core/domain/burst-window.js';
+import { DepthRowSide, ROW_ANOMALY, ROW_DROPPED, ROW_UPDATE } from '../../../core/domain/depth-rows.js';
+import type { Micros } from '../../../core/domain/units.js';
 
 /** Operation codes as IB numbers them (0 insert, 1 update, 2 delete), plus the feed's own clear. */
-export { ROW_INSERT as OP_INSERT, ROW_UPDATE as OP_UPDATE, ROW_DELETE as OP_DELETE } from '../../core/domain/depth-rows.js';
+export { ROW_INSERT as OP_INSERT, ROW_UPDATE as OP_UPDATE, ROW_DELETE as OP_DELETE } from '../../../core/domain/depth-rows.js';
 export const OP_CLEAR = 3;
 export const OP_NAMES = ['insert', 'update', 'delete', 'clear'] as const;
 

@@ -5,9 +5,9 @@ import {
   QUOTE_FLAG_MISSING_ASK,
   QUOTE_FLAG_MISSING_BID,
   type QuoteEvent,
-} from '../../core/domain/market.js';
-import type { Micros } from '../../core/domain/units.js';
-import { MALFORMED, MISSING_PRICE, TICK, quotePrice, shareSize } from './mapping/market-data.js';
+} from '../../../core/domain/market.js';
+import type { Micros } from '../../../core/domain/units.js';
+import { MALFORMED, MISSING_PRICE, TICK, quotePrice, shareSize } from '../mapping/market-data.js';
 
 /**
  * One L1 quote built from reqMktData ticks (cards FEED-01, 20 a, 21; docs/conformance-cards.md#feed-01). TWS sends bid, bid size, ask and

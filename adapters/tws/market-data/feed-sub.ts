@@ -1,8 +1,8 @@
-import type { DepthEvent, StreamKind, TradeEvent } from '../../core/domain/market.js';
-import type { Micros } from '../../core/domain/units.js';
-import { OP_CLEAR, OP_NAMES, TwsDepthBook } from './tws-depth-book.js';
-import type { TwsQuoteBuilder } from './tws-quote-builder.js';
-import type { StaleWatch } from '../../core/engine/stale-watch.js';
+import type { DepthEvent, StreamKind, TradeEvent } from '../../../core/domain/market.js';
+import type { Micros } from '../../../core/domain/units.js';
+import { OP_CLEAR, OP_NAMES, TwsDepthBook } from './depth-book.js';
+import type { TwsQuoteBuilder } from './quote-builder.js';
+import type { StaleWatch } from '../../../core/engine/stale-watch.js';
 
 /**
  * The depth half of a subscription: the emitted book, the one row held back until the next row or the end of the

@@ -1,8 +1,8 @@
-import type { Micros } from '../../core/domain/units.js';
-import type { FeedEventName, FeedEvents } from '../../ports/market-data-feed.js';
-import { MALFORMED, depthSide, positivePrice, shareSize } from './mapping/market-data.js';
-import { OP_DELETE } from './tws-depth-book.js';
-import type { FeedSub } from './tws-feed-sub.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { FeedEventName, FeedEvents } from '../../../ports/market-data-feed.js';
+import { MALFORMED, depthSide, positivePrice, shareSize } from '../mapping/market-data.js';
+import { OP_DELETE } from './depth-book.js';
+import type { FeedSub } from './feed-sub.js';
 
 export interface DepthIngestHost {
   emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void;

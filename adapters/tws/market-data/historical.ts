@@ -1,8 +1,8 @@
 import { EventName, type BarSizeSetting, type WhatToShow } from '@stoqey/ib';
 import { DateTime } from 'luxon';
-import type { HarvesterError } from '../../core/errors/harvester-error.js';
-import type { Micros } from '../../core/domain/units.js';
-import type { Clock } from '../../ports/clock.js';
+import type { HarvesterError } from '../../../core/errors/harvester-error.js';
+import type { Micros } from '../../../core/domain/units.js';
+import type { Clock } from '../../../ports/clock.js';
 import {
   HISTORICAL_BAR_SECONDS,
   type HistoricalBar,
@@ -10,11 +10,11 @@ import {
   type HistoricalBarsRequest,
   type HistoricalBarsResult,
   type HistoricalWhat,
-} from '../../ports/market-data-feed.js';
-import { MALFORMED, positivePrice } from './mapping/market-data.js';
-import type { TwsConnection } from './connection/connection.js';
-import type { TwsContracts } from './tws-contracts.js';
-import type { TwsOutboundPacer } from './connection/outbound-pacer.js';
+} from '../../../ports/market-data-feed.js';
+import { MALFORMED, positivePrice } from '../mapping/market-data.js';
+import type { TwsConnection } from '../connection/connection.js';
+import type { TwsContracts } from '../mapping/contracts.js';
+import type { TwsOutboundPacer } from '../connection/outbound-pacer.js';
 
 const DAY_S = 86_400;
 const S = 1_000_000;

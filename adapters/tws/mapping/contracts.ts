@@ -1,9 +1,9 @@
 import { EventName, SecType, type Contract, type ContractDetails } from '@stoqey/ib';
-import type { Price } from '../../core/domain/units.js';
-import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { fromTws } from './mapping/price.js';
-import type { TwsConnection } from './connection/connection.js';
-import type { TwsOutboundPacer } from './connection/outbound-pacer.js';
+import type { Price } from '../../../core/domain/units.js';
+import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { fromTws } from './price.js';
+import type { TwsConnection } from '../connection/connection.js';
+import type { TwsOutboundPacer } from '../connection/outbound-pacer.js';
 
 /** A stock contract as TWS resolved it: the conId pins it, so SMART routing can never pick another listing. */
 export interface QualifiedContract {

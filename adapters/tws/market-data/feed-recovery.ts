@@ -1,10 +1,10 @@
-import type { ConnectionState } from '../../ports/broker-adapter.js';
-import type { FeedEventName, FeedEvents } from '../../ports/market-data-feed.js';
-import type { TwsConnection } from './connection/connection.js';
-import type { LinkUp } from './connection/connection.types.js';
-import type { FeedSub } from './tws-feed-sub.js';
+import type { ConnectionState } from '../../../ports/broker-adapter.js';
+import type { FeedEventName, FeedEvents } from '../../../ports/market-data-feed.js';
+import type { TwsConnection } from '../connection/connection.js';
+import type { LinkUp } from '../connection/connection.types.js';
+import type { FeedSub } from './feed-sub.js';
 
-export interface FeedLinkHost {
+export interface FeedRecoveryHost {
   subs(): Iterable<FeedSub>;
   emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void;
   request(sub: FeedSub): void;
@@ -24,14 +24,14 @@ export interface FeedLinkHost {
  * While down, staleness watches are off (the silence is already reported) and no stale line is resubscribed.
  * After any interruption, each line's next data emits `feed.resumed`.
  */
-export class TwsFeedLinks {
+export class TwsFeedRecovery {
   /** Between an interruption and the restore. */
   down = false;
   private readonly off: (() => void)[] = [];
 
   constructor(
     conn: TwsConnection,
-    private readonly host: FeedLinkHost,
+    private readonly host: FeedRecoveryHost,
   ) {
     const onInterrupted = (reason: string): void => this.interrupted(reason, true);
     const onState = (_from: ConnectionState, to: ConnectionState, reason: string): void => {
