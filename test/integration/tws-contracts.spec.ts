@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TwsContracts } from '../../adapters/tws/tws-contracts.js';
+import { TwsContracts } from '../../adapters/tws/mapping/contracts.js';
 import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, until } from '../support/tws-adapter-harness.js';
 

@@ -3,7 +3,7 @@ import { EventName } from '@stoqey/ib';
 import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
 import { quote } from '../../adapters/fake-tws/market-builders.js';
-import { HistoricalPacing } from '../../adapters/tws/tws-historical.js';
+import { HistoricalPacing } from '../../adapters/tws/market-data/historical.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { createTwsAdapter, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { idJournalPath } from '../../adapters/tws/tws-id-journal.js';
+import { idJournalPath } from '../../adapters/tws/orders/id-journal.js';
 import { FakeTwsServer, StepClock } from '../../adapters/fake-tws/index.js';
 import { createTwsAdapter, TEST_ACCOUNT, until } from '../support/tws-adapter-harness.js';
 

@@ -13,7 +13,7 @@ import {
 import type { DepthEvent } from '../../core/domain/market.js';
 import { BOOK_BAD_POSITION, OrderBook } from '../../core/domain/order-book.js';
 import { RowBook, type RowChange } from '../../adapters/fake-tws/depth-rows.js';
-import { TwsDepthBook } from '../../adapters/tws/tws-depth-book.js';
+import { TwsDepthBook } from '../../adapters/tws/market-data/depth-book.js';
 import { ReplayBookModel } from '../../adapters/replay/replay-book-model.js';
 
 type Row = [number, number];

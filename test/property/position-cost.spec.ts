@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { applyFillToCost, averageCostPrice, divRoundHalfAway, emptyCostBasis } from '../../core/domain/position-cost.js';
 import { Ledger } from '../../core/engine/ledger.js';
 import { SimAccount } from '../../adapters/simulated/sim-account.js';
-import { TwsHoldings } from '../../adapters/tws/tws-holdings.js';
+import { TwsHoldings } from '../../adapters/tws/orders/holdings.js';
 
 /** Exact reference: BigInt arithmetic, halves away from zero. */
 function refDiv(n: bigint, d: bigint): bigint {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { TwsEntitlementWatch } from '../../adapters/tws/tws-entitlement-watch.js';
-import { skewLevel } from '../../adapters/tws/tws-skew-watch.js';
+import { TwsEntitlementWatch } from '../../adapters/tws/market-data/entitlement-watch.js';
+import { skewLevel } from '../../adapters/tws/connection/skew-watch.js';
 import { DataEntitlements } from '../../core/engine/data-entitlements.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import type { FeedEvents } from '../../ports/market-data-feed.js';

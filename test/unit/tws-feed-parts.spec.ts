@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { QUOTE_FLAG_CROSSED, QUOTE_FLAG_LOCKED, QUOTE_FLAG_MISSING_ASK, QUOTE_FLAG_MISSING_BID } from '../../core/domain/market.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
-import { OP_DELETE, OP_INSERT, OP_NAMES, OP_UPDATE, TwsDepthBook } from '../../adapters/tws/tws-depth-book.js';
-import { TwsQuoteBuilder } from '../../adapters/tws/tws-quote-builder.js';
+import { OP_DELETE, OP_INSERT, OP_NAMES, OP_UPDATE, TwsDepthBook } from '../../adapters/tws/market-data/depth-book.js';
+import { TwsQuoteBuilder } from '../../adapters/tws/market-data/quote-builder.js';
 import { StaleWatch as TwsStaleWatch } from '../../core/engine/stale-watch.js';
 
 /** The row-array model (docs/tws-adapter.md#depth-rows) for rows that stay inside the book. */

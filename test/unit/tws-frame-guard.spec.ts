@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { TwsFrameGuard, type FrameFault } from '../../adapters/tws/tws-frame-guard.js';
+import { TwsFrameGuard, type FrameFault } from '../../adapters/tws/connection/frame-guard.js';
 import { encodeFrame, rawFrame } from '../../adapters/fake-tws/index.js';
 
 function guard(sv = 193) {

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileIdJournalStore, idJournalPath, MemoryIdJournalStore, TwsIdJournal } from '../../adapters/tws/orders/id-journal.js';
 import { skipBecause } from '../support/skip.js';
-import { FileIdJournalStore, idJournalPath, MemoryIdJournalStore, TwsIdJournal } from '../../adapters/tws/tws-id-journal.js';
 
 describe('TWS id journal (coid ↔ orderId ↔ permId ↔ orderRef across restarts)', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TwsOutboundPacer, type Lane } from '../../adapters/tws/tws-outbound-pacer.js';
+import { TwsOutboundPacer, type Lane } from '../../adapters/tws/connection/outbound-pacer.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 
 describe('TWS outbound pacer (lanes and spacing on the injected Clock)', () => {

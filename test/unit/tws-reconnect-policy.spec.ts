@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { Sfc32 } from '../../core/domain/random.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
-import { ReconnectPolicy } from '../../adapters/tws/reconnect-policy.js';
-import { TwsHeartbeat } from '../../adapters/tws/tws-heartbeat.js';
-import { TwsTimers } from '../../adapters/tws/tws-timers.js';
+import { ReconnectPolicy } from '../../adapters/tws/connection/reconnect-policy.js';
+import { TwsHeartbeat } from '../../adapters/tws/connection/heartbeat.js';
+import { TwsTimers } from '../../adapters/tws/connection/timers.js';
 
 const ny = (iso: string): number => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis() * 1000;
 const NIGHTLY = [{ start: '23:30', end: '01:00', label: 'nightly' }];

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 import { HarvesterError } from '../../core/errors/harvester-error.js';
-import { requestEffect, ruleFor } from '../../adapters/tws/error-table.js';
-import { TwsErrorPolicy } from '../../adapters/tws/tws-error-policy.js';
-import { TwsRequestRegistry } from '../../adapters/tws/tws-request-registry.js';
-import { TwsTimers } from '../../adapters/tws/tws-timers.js';
+import { requestEffect, ruleFor } from '../../adapters/tws/errors/error-table.js';
+import { TwsErrorPolicy } from '../../adapters/tws/errors/error-policy.js';
+import { TwsRequestRegistry } from '../../adapters/tws/connection/request-registry.js';
+import { TwsTimers } from '../../adapters/tws/connection/timers.js';
 
 async function rejection(p: Promise<unknown>): Promise<HarvesterError> {
   try {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
-import { DEFAULT_RESET_WINDOWS, inResetWindow, type ResetWindow } from '../../adapters/tws/reset-windows.js';
+import { DEFAULT_RESET_WINDOWS, inResetWindow, type ResetWindow } from '../../adapters/tws/connection/reset-windows.js';
 
 const utc = (iso: string): number => DateTime.fromISO(iso, { zone: 'utc' }).toMillis() * 1000;
 const ny = (iso: string): number => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis() * 1000;

@@ -1,6 +1,6 @@
 import twsManifest from '../../../adapters/tws/index.js';
-import type { TwsBrokerAdapter } from '../../../adapters/tws/tws-broker.adapter.js';
-import type { TwsMarketDataFeed } from '../../../adapters/tws/tws-market-data.feed.js';
+import type { TwsBrokerAdapter } from '../../../adapters/tws/orders/broker.adapter.js';
+import type { TwsMarketDataFeed } from '../../../adapters/tws/market-data/market-data.feed.js';
 import { WallClock } from '../../../adapters/system-clock/wall-clock.js';
 import type { QuoteEvent } from '../../../core/domain/market.js';
 import { Sfc32 } from '../../../core/domain/random.js';
