@@ -1,5 +1,6 @@
 import type { DepthEvent, FeedStatusEvent, QuoteEvent, StreamKind, TradeEvent } from '../core/domain/market.js';
 import type { ErrorCode } from '../core/domain/error-codes.js';
+import type { OrderBook } from '../core/domain/order-book.js';
 import type { Micros, Price } from '../core/domain/units.js';
 import { createToken, type Disposer } from './create-token.js';
 
@@ -170,6 +171,25 @@ export interface HistoricalBars {
 }
 
 /**
+ * Keeping the kernel's depth books, an optional capability of a feed (`MarketDataFeed.books`), so a symbol has one
+ * book rather than the kernel's plus the feed's own copy for its depth checks (docs/depth-rows.md#one-book).
+ *
+ * Contract:
+ * - The kernel lends its book of a symbol (`lend`) before it subscribes that symbol's depth, and makes it at least
+ *   `capacity` rows deep per side (`OrderBookOptions.capacity`; its view stays at the rows subscribed).
+ * - From then on the feed applies each depth row of that symbol to the lent book (`OrderBook.ingest`) right before
+ *   it delivers the row, its own rows too (clears, resync snapshots, batch closes), and judges depth quality on that
+ *   book (crossed batches, rows beyond the book, anomaly bursts, resyncs). The kernel does not apply the row again;
+ *   it counts the book's `flags`.
+ * - A feed without the capability keeps its own state, if any; the kernel then applies every row itself.
+ */
+export interface DepthBookKeeping {
+  /** Rows per side the feed's checks need the book to hold (price-keyed sources may be deeper than the view). */
+  readonly capacity: number;
+  lend(symbol: string, book: OrderBook): void;
+}
+
+/**
  * Quotes, L2 depth deltas and tape for subscribed symbols.
  *
  * Invariants (conformance cards FEED, F1–F6):
@@ -200,6 +220,8 @@ export interface MarketDataFeed {
    * feeds hold no bar history). A caller learns the capability by checking for `undefined`, never by a failed call.
    */
   readonly historical?: HistoricalBars;
+  /** Present when the feed keeps the kernel's depth books itself (see {@link DepthBookKeeping}). */
+  readonly books?: DepthBookKeeping;
 }
 
 export const MarketDataFeed = createToken<MarketDataFeed>('MarketDataFeed');

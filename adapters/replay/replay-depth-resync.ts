@@ -1,7 +1,8 @@
 import type { DepthEvent } from '../../core/domain/market.js';
 import type { Micros } from '../../core/domain/units.js';
 import type { FeedEventName, FeedEvents, SubscriptionHandle } from '../../ports/market-data-feed.js';
-import type { ReplayBookModel } from './replay-book-model.js';
+import type { OrderBook } from '../../core/domain/order-book.js';
+import type { BookCopy } from './replay-book-model.js';
 
 /** The part of a replay subscription the depth checks read and move. */
 export interface ResyncSub {
@@ -10,8 +11,13 @@ export interface ResyncSub {
   epoch: number;
   /** Data arrives but cannot be trusted (a gap, a crossed book) until it flows (depth: a clean batch) again. */
   suspect: boolean;
-  /** Depth only: the book as delivered, to judge batches and to replay a resubscription's snapshot. */
-  book: ReplayBookModel | null;
+  /**
+   * Depth only: the book as delivered, the kernel's when it lent one (ports/market-data-feed.ts `DepthBookKeeping`),
+   * to judge batches and to restate a resubscription's snapshot. Every delivered row is applied to it first.
+   */
+  book: OrderBook | null;
+  /** Whether the last source row was price-keyed: a snapshot is restated in the same keying. */
+  priceKeyed: boolean;
   crossedRun: number;
   /** Depth rows delivered since the last end-of-batch mark. */
   batchOpen: boolean;
@@ -24,6 +30,8 @@ export interface ResyncHost {
   beyondBook: number;
   /** The one row object the feed itself emits (clears and snapshots); listeners copy what they keep. */
   readonly synth: DepthEvent;
+  /** Scratch for a resync: the book's rows, copied before it is cleared. */
+  readonly copy: BookCopy;
   emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void;
   /** Numbers the row in the subscription's (epoch, seq) and emits it. */
   deliver(sub: ResyncSub, e: DepthEvent): void;
@@ -52,7 +60,7 @@ export function newSynthRow(): DepthEvent {
  * resumes it.
  */
 export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void {
-  if (!sub.book!.crossed()) {
+  if (!sub.book!.crossed) {
     sub.crossedRun = 0;
     if (sub.suspect) {
       sub.suspect = false;
@@ -66,7 +74,8 @@ export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void 
 /**
  * What a live feed does by cancelling and re-requesting depth (cards FEED-13, 14 b, 20 b, 40 c; docs/conformance-cards.md#feed-13): a clear
  * in a batch of its own, a new epoch, then the source's book as a fresh batch of inserts. A recording cannot be asked again, so
- * the fresh batch is the book as delivered so far: the consumer ends with the same rows, under epoch + 1. While
+ * the fresh batch is the book as delivered so far, copied before the clear empties it: the book ends with the same rows,
+ * under epoch + 1. While
  * suspect, crossed batches start no further resync (no resubscribe loop).
  */
 export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'gap' | 'depth-anomaly' | null, now: Micros): void {
@@ -75,6 +84,9 @@ export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'ga
     sub.suspect = true;
     host.emit('feed.suspect', { symbol, stream: 'depth', reason });
   }
+  const book = sub.book!;
+  const copy = host.copy;
+  copy.take(book);
   const row = host.synth;
   row.symbol = symbol;
   row.recvTime = now;
@@ -84,17 +96,18 @@ export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'ga
   row.price = 0;
   row.size = 0;
   row.endOfBatch = true;
+  book.ingest(row);
   host.deliver(sub, row);
   sub.epoch++;
   sub.seq = 0;
   sub.crossedRun = 0;
   sub.batchOpen = false;
   host.emit('feed.resubscribed', { symbol, stream: 'depth', epoch: sub.epoch });
-  const book = sub.book!;
-  const n = book.rows();
+  const n = copy.rows;
   for (let i = 0; i < n; i++) {
-    book.snapshotRow(i, row);
+    copy.row(i, row, sub.priceKeyed);
     row.endOfBatch = i === n - 1;
+    book.ingest(row);
     host.deliver(sub, row);
   }
   if (n > 0) judgeBatch(host, sub, now);

@@ -1,6 +1,6 @@
 import type { DepthEvent } from '../../core/domain/market.js';
 import { BurstWindow } from '../../core/domain/burst-window.js';
-import { ROW_ANOMALY, ROW_DROPPED } from './replay-book-model.js';
+import { ROW_ANOMALY, ROW_DROPPED, restateLast } from './replay-book-model.js';
 import { judgeBatch, resync, type ResyncHost, type ResyncSub } from './replay-depth-resync.js';
 
 /** Depth state of a replay subscription beyond the book itself. */
@@ -21,7 +21,8 @@ export interface DepthRowsSub extends ResyncSub {
  */
 export function ingestDepth(host: ResyncHost, sub: DepthRowsSub, d: DepthEvent): void {
   const book = sub.book!;
-  const r = book.apply(d);
+  if (d.operation !== 'clear') sub.priceKeyed = d.position < 0;
+  const r = book.ingest(d);
   if ((r & ROW_ANOMALY) !== 0) {
     host.beyondBook++;
     if (sub.anomalies !== null && sub.anomalies.hit(d.recvTime)) sub.burst = true;
@@ -34,8 +35,9 @@ export function ingestDepth(host: ResyncHost, sub: DepthRowsSub, d: DepthEvent):
     const row = host.synth;
     row.symbol = d.symbol;
     row.recvTime = d.recvTime;
-    book.restateLast(d.side, row);
+    restateLast(book, d.side, row);
     row.endOfBatch = true;
+    book.ingest(row);
     host.deliver(sub, row);
     sub.batchOpen = false;
   } else closed = false;

@@ -3,6 +3,7 @@ import type { DepthEvent, Instrument, MarketEvent, QuoteEvent, StreamKind, Trade
 import type { Micros } from '../../core/domain/units.js';
 import type { Clock, VirtualClock } from '../../ports/clock.js';
 import type {
+  DepthBookKeeping,
   FeedEventName,
   FeedEvents,
   FeedPlayback,
@@ -17,7 +18,8 @@ import type {
 import { RecordingReader } from './recording/recording-reader.js';
 import { laneLive, newLane, recordedInstrument, type Lane, type ReplaySub as Sub } from './replay-lanes.js';
 import { playMerged } from './replay-merge.js';
-import { ReplayBookModel } from './replay-book-model.js';
+import { BookCopy, ownBook, REPLAY_BOOK_CAPACITY } from './replay-book-model.js';
+import type { OrderBook } from '../../core/domain/order-book.js';
 import { newSynthRow, resync, type ResyncHost } from './replay-depth-resync.js';
 import { BurstWindow } from '../../core/domain/burst-window.js';
 import { ingestDepth } from './replay-depth-rows.js';
@@ -91,12 +93,21 @@ export class ReplayFeed implements MarketDataFeed {
   /** What the depth resync needs of the feed (replay-depth-resync.ts). */
   private readonly host: ResyncHost;
   readonly playback: FeedPlayback = { run: (o) => this.run(o) };
+  /**
+   * One book per symbol (ports/market-data-feed.ts `DepthBookKeeping`): the kernel lends its book, and the depth
+   * checks run on it instead of on a copy kept beside it.
+   */
+  readonly books: DepthBookKeeping = {
+    capacity: REPLAY_BOOK_CAPACITY,
+    lend: (symbol, book) => this.lend(symbol, book),
+  };
 
   constructor(private readonly o: ReplayFeedOptions) {
     this.host = {
       kCross: o.crossedBatches ?? 3,
       beyondBook: 0,
       synth: newSynthRow(),
+      copy: new BookCopy(),
       emit: (event, payload) => this.emit(event, payload),
       deliver: (sub, e) => this.deliver(sub as Sub, e),
     };
@@ -141,10 +152,11 @@ export class ReplayFeed implements MarketDataFeed {
       batchOpen: false,
       burst: false,
       book: null,
+      priceKeyed: false,
       anomalies: null,
     };
     if (stream === 'depth') {
-      sub.book = new ReplayBookModel(Math.min(20, Math.max(1, options.levels ?? DEFAULT_LEVELS)));
+      sub.book = this.lane(symbol).lent ?? ownBook(symbol, options.levels ?? DEFAULT_LEVELS);
       sub.anomalies = new BurstWindow(this.o.depthAnomalies ?? 5, this.o.depthAnomalyWindowUs ?? 60_000_000);
     }
     const staleUs = this.o.staleUs ?? 0;
@@ -301,7 +313,7 @@ export class ReplayFeed implements MarketDataFeed {
     if (sub === undefined) return false;
     // Without recorded quotes, the delivered book's top is the prevailing quote.
     const book = lane.quoted ? null : (lane.subs.depth?.book ?? null);
-    inferAggressor(t, book === null ? lane.bid : book.best('bid'), book === null ? lane.ask : book.best('ask'));
+    inferAggressor(t, book === null ? lane.bid : book.bestBid, book === null ? lane.ask : book.bestAsk);
     this.flows(sub, t.recvTime);
     return this.deliver(sub, t);
   }
@@ -363,6 +375,14 @@ export class ReplayFeed implements MarketDataFeed {
     const lane = this.lane(sub.handle.symbol);
     if (lane.subs[sub.handle.stream] === sub) lane.subs[sub.handle.stream] = undefined;
     this.emit('feed.unsubscribed', { symbol: sub.handle.symbol, stream: sub.handle.stream, usage: this.usage() });
+  }
+
+  /** The kernel's book of `symbol` from now on; a live depth subscription moves to it (the kernel stops applying rows). */
+  private lend(symbol: string, book: OrderBook): void {
+    const lane = this.lane(symbol);
+    lane.lent = book;
+    const sub = lane.subs.depth;
+    if (sub !== undefined) sub.book = book;
   }
 
   private lane(symbol: string): Lane {

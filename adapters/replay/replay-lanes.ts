@@ -1,4 +1,5 @@
 import type { Instrument, StreamKind } from '../../core/domain/market.js';
+import type { OrderBook } from '../../core/domain/order-book.js';
 import type { SubscriptionHandle } from '../../ports/market-data-feed.js';
 import { RecordingReader } from './recording/recording-reader.js';
 import type { DepthRowsSub } from './replay-depth-rows.js';
@@ -12,7 +13,7 @@ export interface ReplaySub extends DepthRowsSub {
 }
 
 /**
- * Everything the replay feed keeps per symbol: its live subscriptions by stream and the source's prevailing quote
+ * Everything the replay feed keeps per symbol: its live subscriptions by stream, the kernel's book, the source's prevailing quote
  * (0 = side missing or none yet), for inferring print sides. Recordings are routed to their symbol's lane once, when
  * playback starts, so the per-event path does no lookup by name.
  */
@@ -22,10 +23,12 @@ export interface Lane {
   bid: number;
   ask: number;
   quoted: boolean;
+  /** The kernel's book of this symbol, when it lent one (ports/market-data-feed.ts `DepthBookKeeping`). */
+  lent: OrderBook | null;
 }
 
 export function newLane(symbol: string): Lane {
-  return { symbol, subs: { quote: undefined, depth: undefined, tape: undefined }, bid: 0, ask: 0, quoted: false };
+  return { symbol, subs: { quote: undefined, depth: undefined, tape: undefined }, bid: 0, ask: 0, quoted: false, lent: null };
 }
 
 export function laneLive(lane: Lane): boolean {

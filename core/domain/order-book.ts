@@ -1,6 +1,6 @@
 import type { BookView } from './book-view.js';
 import type { BookSide, DepthEvent } from './market.js';
-import { DepthRowSide, ROW_ANOMALY, ROW_DELETE, ROW_INSERT, ROW_UPDATE } from './depth-rows.js';
+import { DepthRowSide, ROW_ANOMALY, ROW_BAD, ROW_DELETE, ROW_DROPPED, ROW_INSERT, ROW_OK, ROW_UPDATE } from './depth-rows.js';
 import type { Micros, Price, Quantity } from './units.js';
 
 /** Bits returned by {@link OrderBook.apply}; 0 means the delta was applied cleanly. */
@@ -30,6 +30,12 @@ export interface OrderBookOptions {
   maxLevels?: number;
   /** Rows summed by topVolume / scanned by maxBidSizeTopN, 1..20 (default 5). */
   topN?: number;
+  /**
+   * Rows a price-keyed side may hold (≥ maxLevels; default maxLevels). A feed that keeps this book
+   * (ports/market-data-feed.ts `DepthBookKeeping`) asks for more, so levels below the view are not lost when the
+   * levels above them go; reads still show at most maxLevels rows.
+   */
+  capacity?: number;
 }
 
 /** Human-readable names of the set bits of an apply() result, for logs. */
@@ -70,7 +76,8 @@ class SideRows extends DepthRowSide {
 
   /** N ≤ 20, so a bounded rescan after each change is cheaper than bookkeeping every shift case. */
   refreshTop(topN: number): void {
-    const n = this.length < topN ? this.length : topN;
+    const visible = this.length < this.levels ? this.length : this.levels;
+    const n = visible < topN ? visible : topN;
     let sum = 0;
     let max = 0;
     for (let i = 0; i < n; i++) {
@@ -118,8 +125,10 @@ export class OrderBook implements BookView {
     const max = options.maxLevels ?? BOOK_DEFAULT_MAX_LEVELS;
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxLevels must be a positive integer, got ${max}`);
     this.maxLevels = max;
-    this.bid = new SideRows(max);
-    this.ask = new SideRows(max);
+    const capacity = Math.max(max, options.capacity ?? max);
+    if (!Number.isSafeInteger(capacity)) throw new RangeError(`capacity must be an integer, got ${options.capacity}`);
+    this.bid = new SideRows(max, capacity);
+    this.ask = new SideRows(max, capacity);
   }
 
   get topN(): number {
@@ -156,18 +165,32 @@ export class OrderBook implements BookView {
     return this.exch;
   }
 
+  /** Rows in view: at most maxLevels, even where the side holds more (capacity). */
   levels(side: BookSide): number {
-    return this.rows(side).length;
+    const r = this.rows(side);
+    return r.length < r.levels ? r.length : r.levels;
   }
 
   priceAt(side: BookSide, row: number): Price {
-    const r = this.rows(side);
-    return row >= 0 && row < r.length ? r.prices[row]! : 0;
+    return row >= 0 && row < this.levels(side) ? this.rows(side).prices[row]! : 0;
   }
 
   sizeAt(side: BookSide, row: number): Quantity {
-    const r = this.rows(side);
-    return row >= 0 && row < r.length ? r.sizes[row]! : 0;
+    return row >= 0 && row < this.levels(side) ? this.rows(side).sizes[row]! : 0;
+  }
+
+  /** Every row a side holds, the view's and those below it (capacity): what a resync's snapshot must restate. */
+  heldRows(side: BookSide): number {
+    return this.rows(side).length;
+  }
+
+  /** Price of held row `row` (beyond the view too); the caller keeps `row` below heldRows. */
+  heldPrice(side: BookSide, row: number): Price {
+    return this.rows(side).prices[row]!;
+  }
+
+  heldSize(side: BookSide, row: number): Quantity {
+    return this.rows(side).sizes[row]!;
   }
 
   topVolume(side: BookSide): Quantity {
@@ -190,6 +213,40 @@ export class OrderBook implements BookView {
     this.bid.clear();
     this.ask.clear();
   }
+
+  /**
+   * The feed's side of a kept book (ports/market-data-feed.ts `DepthBookKeeping`): applies one source row the way a
+   * live feed treats its source (core/domain/depth-rows.ts) and returns ROW_* bits for the feed's depth checks:
+   * ROW_ANOMALY for a row addressed beyond the book, ROW_DROPPED for one that must not be delivered. A row-keyed row
+   * is normalised in place on `e` (what is delivered is what was applied); a delete of a row that is not there is
+   * delivered as recorded. Price-keyed rows are applied as {@link apply} does. `flags` is left holding the BOOK_*
+   * bits of the row as delivered, which the kernel counts instead of applying it again. Allocates nothing.
+   */
+  ingest(e: DepthEvent): number {
+    const pos = e.position;
+    if (e.operation === 'clear' || pos < 0) {
+      this.flags = this.apply(e);
+      return ROW_OK;
+    }
+    const side = e.side === 'bid' ? this.bid : this.ask;
+    const op = e.operation === 'insert' ? ROW_INSERT : e.operation === 'update' ? ROW_UPDATE : ROW_DELETE;
+    const r = side.apply(op, pos, e.price, e.size);
+    if (r & ROW_BAD) return ROW_ANOMALY | ROW_DROPPED;
+    if (op !== ROW_DELETE && r & ROW_DROPPED) return r;
+    this.recv = e.recvTime;
+    this.exch = e.exchTime;
+    if (op !== ROW_DELETE) {
+      e.operation = side.op === ROW_INSERT ? 'insert' : 'update';
+      e.position = side.position;
+    }
+    side.refreshTop(this.n);
+    // As delivered the row is clean (it was normalised), except a delete of a row that is not there.
+    this.flags = (op === ROW_DELETE && r & ROW_ANOMALY ? BOOK_BAD_POSITION : BOOK_OK) | this.crossedFlag();
+    return op === ROW_DELETE ? r & ROW_ANOMALY : r;
+  }
+
+  /** BOOK_* bits of the last {@link ingest} (the row as delivered). */
+  flags = BOOK_OK;
 
   /** Apply one delta; returns 0 or a bit set of BOOK_* flags. Never throws for bad input. */
   apply(event: DepthEvent): number {
@@ -229,7 +286,7 @@ export class OrderBook implements BookView {
       }
       if (op !== 'delete') return BOOK_OK; // size 0 for a level we do not hold: already absent
       // A full side legitimately lost levels beyond its depth; deleting one of those is not an anomaly.
-      const beyond = side.length === side.levels && side.insertionPoint(price, desc) >= side.length;
+      const beyond = side.length === side.capacity && side.insertionPoint(price, desc) >= side.length;
       return beyond ? BOOK_OK : BOOK_UNKNOWN_PRICE;
     }
     if (at >= 0) {
@@ -237,7 +294,7 @@ export class OrderBook implements BookView {
       return op === 'insert' ? BOOK_DUPLICATE_PRICE : BOOK_OK;
     }
     const k = side.insertionPoint(price, desc);
-    if (k < side.levels) side.insertAt(k, price, size);
+    if (k < side.capacity) side.insertAt(k, price, size);
     return BOOK_OK;
   }
 

@@ -9,6 +9,7 @@ import type { KernelParts } from './kernel-parts.js';
  */
 export function wireFeed(feed: MarketDataFeed, parts: KernelParts, journal: JournalWriter): () => void {
   const { router, bus, loop } = parts;
+  router.keepBooksBy(feed.books ?? null);
   const disposers = [
     feed.on('depth.updated', (e) => router.handleDepth(e)),
     feed.on('trade.printed', (e) => router.handleTrade(e)),
@@ -29,6 +30,7 @@ export function wireFeed(feed: MarketDataFeed, parts: KernelParts, journal: Jour
     );
   }
   return () => {
+    router.keepBooksBy(null);
     for (const d of disposers) d();
   };
 }

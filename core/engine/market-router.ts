@@ -2,6 +2,7 @@ import type { BookView } from '../domain/book-view.js';
 import type { DepthEvent, FeedStatusEvent, TradeEvent } from '../domain/market.js';
 import { OrderBook } from '../domain/order-book.js';
 import type { Disposer } from '../../ports/create-token.js';
+import type { DepthBookKeeping } from '../../ports/market-data-feed.js';
 import type { Strategy } from '../../ports/strategy.js';
 import type { MarketView } from '../../plugins/sdk/contexts.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -33,6 +34,11 @@ export class MarketRouter implements MarketView {
   private cachedSymbol: string | null = null;
   private cachedBook: OrderBook | undefined = undefined;
   private cachedList: Strategy[] | undefined = undefined;
+  /** Whether the cached symbol's book is kept by the feed (it applied the row already). */
+  private cachedKept = false;
+  /** The feed that keeps the books (ports/market-data-feed.ts `DepthBookKeeping`), and the symbols it was lent. */
+  private keeper: DepthBookKeeping | null = null;
+  private readonly kept = new Set<string>();
 
   constructor(
     private readonly loop: EventLoop,
@@ -44,11 +50,31 @@ export class MarketRouter implements MarketView {
   addSymbol(symbol: string, maxLevels: number): OrderBook {
     let book = this.books.get(symbol);
     if (book === undefined) {
-      book = new OrderBook(symbol, { maxLevels: Math.max(maxLevels, this.topN), topN: this.topN });
+      const capacity = this.keeper?.capacity;
+      book = new OrderBook(symbol, { maxLevels: Math.max(maxLevels, this.topN), topN: this.topN, capacity });
       this.books.set(symbol, book);
       this.cachedSymbol = null;
+      this.lend(symbol, book);
     }
     return book;
+  }
+
+  /**
+   * One book per symbol (docs/depth-rows.md#one-book): a feed with the `books` capability is lent every book, the
+   * existing ones as they are and the later ones made as deep as it asks; their rows arrive already applied.
+   * `null` takes the books back (the router applies rows again).
+   */
+  keepBooksBy(keeper: DepthBookKeeping | null): void {
+    this.keeper = keeper;
+    this.kept.clear();
+    this.cachedSymbol = null;
+    if (keeper !== null) for (const [symbol, book] of this.books) this.lend(symbol, book);
+  }
+
+  private lend(symbol: string, book: OrderBook): void {
+    if (this.keeper === null) return;
+    this.keeper.lend(symbol, book);
+    this.kept.add(symbol);
   }
 
   route(strategy: Strategy, symbol: string): void {
@@ -63,6 +89,7 @@ export class MarketRouter implements MarketView {
     this.cachedSymbol = symbol;
     this.cachedBook = this.books.get(symbol);
     this.cachedList = this.strategiesBySymbol.get(symbol);
+    this.cachedKept = this.kept.has(symbol);
   }
 
   book(symbol: string): BookView | undefined {
@@ -99,7 +126,7 @@ export class MarketRouter implements MarketView {
     const entered = this.loop.begin();
     try {
       this.events++;
-      if (book.apply(event) !== 0) this.anomalies++;
+      if ((this.cachedKept ? book.flags : book.apply(event)) !== 0) this.anomalies++;
       const hooks = this.depthHooks;
       for (let i = 0; i < hooks.length; i++) hooks[i]!(event, book);
       if (!event.endOfBatch) return;

@@ -14,7 +14,7 @@ import type { DepthEvent } from '../../core/domain/market.js';
 import { BOOK_BAD_POSITION, OrderBook } from '../../core/domain/order-book.js';
 import { RowBook, type RowChange } from '../../adapters/fake-tws/depth-rows.js';
 import { TwsDepthBook } from '../../adapters/tws/market-data/depth-book.js';
-import { ReplayBookModel } from '../../adapters/replay/replay-book-model.js';
+import { ownBook } from '../../adapters/replay/replay-book-model.js';
 
 type Row = [number, number];
 
@@ -111,9 +111,9 @@ describe('depth rows (core/domain/depth-rows: the one IB row model)', () => {
     tws.apply(true, 0, ROW_INSERT, 100, 1);
     expect(tws.apply(true, 2, ROW_DELETE, 0, 0)).to.equal(false);
     expect(tws.anomaly).to.equal(true);
-    const replay = new ReplayBookModel(levels);
-    replay.apply(rows({}));
-    expect(replay.apply(rows({ operation: 'delete', position: 2 }))).to.equal(ROW_ANOMALY);
+    const replay = ownBook('XYZ', levels);
+    replay.ingest(rows({}));
+    expect(replay.ingest(rows({ operation: 'delete', position: 2 }))).to.equal(ROW_ANOMALY);
     // The fake TWS deleted its last row here, and updated the last row for an update past the end.
     const fake = new RowBook();
     const out: RowChange[] = [];

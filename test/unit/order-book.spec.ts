@@ -190,3 +190,40 @@ describe('OrderBook: price-keyed deltas (position -1)', () => {
     expect(book.topN).to.equal(1);
   });
 });
+
+describe('OrderBook: capacity below the view and the feed side (ingest)', () => {
+  it('holds price-keyed levels below maxLevels and moves them into view when the levels above go', () => {
+    const book = new OrderBook('X', { maxLevels: 3, topN: 2, capacity: 8 });
+    for (let k = 0; k < 5; k++) book.apply(d('bid', -1, 'insert', 1000 - k, 10 + k));
+    expect(rows(book, 'bid')).to.deep.equal([
+      [1000, 10],
+      [999, 11],
+      [998, 12],
+    ]);
+    expect(book.heldRows('bid')).to.equal(5);
+    expect(book.priceAt('bid', 3)).to.equal(0);
+    book.apply(d('bid', -1, 'delete', 1000, 0));
+    book.apply(d('bid', -1, 'delete', 999, 0));
+    expect(rows(book, 'bid')).to.deep.equal([
+      [998, 12],
+      [997, 13],
+      [996, 14],
+    ]);
+    expect(book.topVolume('bid')).to.equal(25);
+  });
+
+  it('ingest normalises a row-keyed row in place, reports it to the feed, and leaves the delivered row clean in flags', () => {
+    const book = new OrderBook('X', { maxLevels: 2, topN: 1 });
+    const first = d('bid', 0, 'insert', 100, 1);
+    expect(book.ingest(first)).to.equal(0);
+    const past = d('bid', 3, 'update', 99, 2);
+    expect(book.ingest(past)).to.equal(1); // ROW_ANOMALY: appended
+    expect([past.operation, past.position]).to.deep.equal(['insert', 1]);
+    expect(book.flags).to.equal(0);
+    expect(book.ingest(d('bid', 2, 'insert', 98, 3)) & 2).to.equal(2); // ROW_DROPPED: beyond the rows subscribed
+    expect(book.ingest(d('ask', 0, 'insert', 100, 1))).to.equal(0);
+    expect(book.flags).to.equal(BOOK_CROSSED);
+    expect(book.ingest(d('ask', 1, 'delete', 0, 0))).to.equal(1); // a delete of a row that is not there: delivered
+    expect(book.flags & BOOK_BAD_POSITION).to.not.equal(0);
+  });
+});

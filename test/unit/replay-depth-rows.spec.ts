@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DepthEvent } from '../../core/domain/market.js';
-import { ReplayBookModel } from '../../adapters/replay/replay-book-model.js';
+import { BookCopy, ownBook } from '../../adapters/replay/replay-book-model.js';
 import { newSynthRow, type ResyncHost } from '../../adapters/replay/replay-depth-resync.js';
 import { ingestDepth, type DepthRowsSub } from '../../adapters/replay/replay-depth-rows.js';
 import { BurstWindow } from '../../core/domain/burst-window.js';
@@ -13,6 +13,7 @@ function rig(levels = 5, k = 5) {
     kCross: 3,
     beyondBook: 0,
     synth: newSynthRow(),
+    copy: new BookCopy(),
     emit: (event, payload) => {
       out.push(`${event} ${JSON.stringify(payload)}`);
     },
@@ -30,7 +31,8 @@ function rig(levels = 5, k = 5) {
     crossedRun: 0,
     batchOpen: false,
     burst: false,
-    book: new ReplayBookModel(levels),
+    book: ownBook('XYZ', levels),
+    priceKeyed: false,
     anomalies: new BurstWindow(k, 60_000_000),
   };
   const row = (
