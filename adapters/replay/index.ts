@@ -35,9 +35,11 @@ const params = z
          * seen only through the shelf's size (adapters/replay/generator/planted.ts). No default is written, so an
          * existing config resolves, and journals, exactly as before.
          */
-        signal: z.enum(['none', 'planted']).optional(),
+        signal: z.enum(['none', 'planted', 'null']).optional(),
         /** Planted only: the observable–outcome link flipped (the poisoned regime). */
         invert: z.boolean().optional(),
+        /** Planted only: the planted market's version (default the newest; 3 stays selectable). */
+        plantedVersion: z.union([z.literal(3), z.literal(4)]).optional(),
       })
       .strict()
       .optional(),
@@ -81,6 +83,7 @@ export default defineAdapter({
               incidents: p.generate!.incidents,
               ...(p.generate!.signal === undefined ? {} : { signal: p.generate!.signal }),
               ...(p.generate!.invert === undefined ? {} : { invert: p.generate!.invert }),
+              ...(p.generate!.plantedVersion === undefined ? {} : { plantedVersion: p.generate!.plantedVersion }),
             }),
           ];
     // Open each file once up front: a missing or foreign file fails at startup, naming it, not mid-session.
