@@ -18,7 +18,7 @@ import path from 'node:path';
 import { createDataSource, TypeormJournal, TypeormMemoryStore } from '../adapters/persistence/index.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { parseSeeds, runSweep, type SweepReport } from '../adapters/cli/sweep/run-sweep.js';
-import { resolveSweepDay, runSweepDay, type SweepDayResult } from '../adapters/cli/sweep/sweep-day.js';
+import { resolveSweepDay, runSweepDay, type Signal, type SweepDayResult } from '../adapters/cli/sweep/sweep-day.js';
 import { rebuildMemory } from '../adapters/cli/memory-rebuild.js';
 import { MEMORY_KIND, MEMORY_SCHEMA, activate, policyOf } from '../core/learning/active-memory.js';
 import { BASELINE } from '../core/learning/active-memory.js';
@@ -180,7 +180,8 @@ switch (process.argv[2]) {
   case 'e3': {
     const kase = process.argv[2];
     const seeds = parseSeeds(arg('seeds', '1..40'));
-    const signal = kase === 'e1' ? 'none' : kase === 'e2' ? 'planted' : 'poisoned';
+    // E1 on the null market by default (`--signal none` replays the v2 market, whose R sizes still track the setup).
+    const signal = (kase === 'e1' ? arg('signal', 'null') : kase === 'e2' ? 'planted' : 'poisoned') as Signal;
     const r = await runSweep({ seeds, signal, learning: 'both', threads: Number(arg('threads', '2')), baseDir: root, dataDir });
     printSweep(r);
     if (kase === 'e1') {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Micros } from '../../core/domain/units.js';
-import { GENERATOR_VERSION, PLANTED_VERSION, generateSession, type GeneratorSummary } from './generator/market-generator.js';
-import type { GeneratorSignal } from './generator/planted.js';
+import { GENERATOR_VERSION, NULL_VERSION, PLANTED_VERSION, generateSession, type GeneratorSummary } from './generator/market-generator.js';
+import type { GeneratorSignal, PlantedVersion } from './generator/planted.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 
 export interface GenerateToFileOptions {
@@ -20,6 +20,7 @@ export interface GenerateToFileOptions {
   /** Absent or `none`: the v2 market (unchanged recordings and cache names). */
   signal?: GeneratorSignal;
   invert?: boolean;
+  plantedVersion?: PlantedVersion;
 }
 
 /** Generate a session into a recording file (written to a temp name and renamed, so a crash leaves no half file). */
@@ -38,7 +39,10 @@ export function generateToFile(file: string, o: GenerateToFileOptions): Generato
       startPrice: o.startPrice,
       intensity: o.intensity ?? 1,
       incidents: o.incidents ?? true,
-      ...(o.signal === 'planted' ? { signal: 'planted', invert: o.invert === true, plantedVersion: PLANTED_VERSION } : {}),
+      ...(o.signal === 'planted'
+        ? { signal: 'planted', invert: o.invert === true, plantedVersion: o.plantedVersion ?? PLANTED_VERSION }
+        : {}),
+      ...(o.signal === 'null' ? { signal: 'null', nullVersion: NULL_VERSION } : {}),
     },
   });
   let summary: GeneratorSummary;
@@ -65,5 +69,6 @@ export function cachedGeneratedRecording(dataDir: string, o: GenerateToFileOptio
 }
 
 function plantedKey(o: GenerateToFileOptions): string {
-  return o.signal === 'planted' ? `-planted${o.invert === true ? '-inv' : ''}-v${PLANTED_VERSION}` : '';
+  if (o.signal === 'null') return `-null-v${NULL_VERSION}`;
+  return o.signal === 'planted' ? `-planted${o.invert === true ? '-inv' : ''}-v${o.plantedVersion ?? PLANTED_VERSION}` : '';
 }

@@ -37,6 +37,7 @@ export default defineAdapter({
               incidents: p.generate!.incidents,
               ...(p.generate!.signal === undefined ? {} : { signal: p.generate!.signal }),
               ...(p.generate!.invert === undefined ? {} : { invert: p.generate!.invert }),
+              ...(p.generate!.plantedVersion === undefined ? {} : { plantedVersion: p.generate!.plantedVersion }),
             }),
           ];
     // Open each file once up front: a missing or foreign file fails at startup, naming it, not mid-session.

@@ -24,9 +24,11 @@ export const replayParams = z
          * seen only through the shelf's size (adapters/replay/generator/planted.ts). No default is written, so an
          * existing config resolves, and journals, exactly as before.
          */
-        signal: z.enum(['none', 'planted']).optional(),
+        signal: z.enum(['none', 'planted', 'null']).optional(),
         /** Planted only: the observable–outcome link flipped (the poisoned regime). */
         invert: z.boolean().optional(),
+        /** Planted only: the planted market's version (default the newest; 3 stays selectable). */
+        plantedVersion: z.union([z.literal(3), z.literal(4)]).optional(),
       })
       .strict()
       .optional(),

@@ -33,6 +33,19 @@ describe('harvester sweep (CLI, piscina workers, whole engine per day)', functio
     for (const k of ['promotions', 'rejections', 'rollbacks']) expect(out[k], k).to.be.a('number');
   });
 
+  it('--signal null runs the null market (no oracle: nothing observable carries its outcome)', () => {
+    const r = spawnSync(process.execPath, [bin, 'sweep', '--seeds', '3..3', '--learning', 'off', '--signal', 'null', '--json'], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 580_000,
+    });
+    expect(r.status, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(out.signal).to.equal('null');
+    expect(out.oracle).to.equal(null);
+    expect((out.static as Record<string, number>).trades).to.be.a('number');
+  });
+
   it('refuses a malformed --seeds, naming it', () => {
     const r = spawnSync(process.execPath, [bin, 'sweep', '--seeds', '9..3'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).to.not.equal(0);

@@ -53,4 +53,39 @@ describe('generator: the planted market beside the v2 one', () => {
       expect(lo.some((m) => m > Math.min(...hi))).to.equal(true);
     }
   });
+
+  it('planted v3 stays selectable, event for event (digest pinned before v4 became the default)', () => {
+    expect(digest({ ...base, signal: 'planted', plantedVersion: 3 }).sha).to.equal(
+      '64032f08d62cd2bd775c59dd3f135dab2577aa0da8d43b646224642ee2906b2e',
+    );
+    expect(digest({ ...base, signal: 'planted' }).sha).to.not.equal(digest({ ...base, signal: 'planted', plantedVersion: 3 }).sha);
+  });
+
+  it('the null market is deterministic and differs from the planted and the v2 markets', () => {
+    const nul = digest({ ...base, signal: 'null' }).sha;
+    expect(digest({ ...base, signal: 'null' }).sha).to.equal(nul);
+    expect(nul).to.not.equal(digest({ ...base, signal: 'planted' }).sha);
+    expect(nul).to.not.equal(digest(base).sha);
+  });
+
+  it('null market: the shelf size is drawn from one range whatever the hidden quality (nothing leaks)', () => {
+    const q = new PlantedQuality(11, false, false);
+    const genuine: number[] = [];
+    const fake: number[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const m = q.draw();
+      (q.genuine ? genuine : fake).push(m);
+      // The post-base travel and the pullback's end come from the same draws for either quality too.
+      q.pullDelaySeconds();
+      q.travelTicks();
+    }
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(q.resolvesAfterBase).to.equal(true);
+    // Uniform on 2.9..6.4: sd ≈ 1.01, so the standard error of a mean of ~2,000 is ≈ 0.023.
+    expect(Math.abs(mean(genuine) - mean(fake))).to.be.lessThan(0.1);
+    expect(Math.min(...genuine)).to.be.lessThan(3.0);
+    expect(Math.min(...fake)).to.be.lessThan(3.0);
+    expect(Math.max(...genuine)).to.be.greaterThan(6.3);
+    expect(Math.max(...fake)).to.be.greaterThan(6.3);
+  });
 });

@@ -49,8 +49,8 @@ export function registerSweepCommands(program: Command): void {
       .option('--seeds <A..B>', 'generator seeds, one day each', name === 'sweep' ? '1..40' : '1..10')
       .option('--learning <on|off|both>', 'which arms to run', 'both')
       .option(
-        '--signal <planted|none|poisoned>',
-        'planted: learnable market; none: the null market; poisoned: planted, link flipped halfway',
+        '--signal <planted|null|none|poisoned>',
+        'planted: learnable market; null: nothing observable predicts the outcome; none: the default v2 market; poisoned: planted, link flipped halfway',
         'planted',
       )
       .option('--threads <n>', 'worker threads (the machine has 2 cores)', '2')
@@ -59,8 +59,8 @@ export function registerSweepCommands(program: Command): void {
       .action(async (o: SweepCliOptions) => {
         const seeds = parseSeeds(o.seeds);
         if (!['on', 'off', 'both'].includes(o.learning)) throw new Error(`--learning ${o.learning}: expected on, off or both`);
-        if (!['planted', 'none', 'poisoned'].includes(o.signal))
-          throw new Error(`--signal ${o.signal}: expected planted, none or poisoned`);
+        if (!['planted', 'null', 'none', 'poisoned'].includes(o.signal))
+          throw new Error(`--signal ${o.signal}: expected planted, null, none or poisoned`);
         const threads = Math.max(1, Number(o.threads) | 0);
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar(

@@ -97,7 +97,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
             2,
           )
         : null,
-      oracle: wantStatic && o.signal !== 'none' ? oracleFigures(stat, 3) : null,
+      oracle: wantStatic && (o.signal === 'planted' || o.signal === 'poisoned') ? oracleFigures(stat, 3) : null,
       upliftPerDay: wantLearned && wantStatic ? dailyUplift(learned, stat, 4) : null,
       promotions: learned.reduce((a, d) => a + d.promotions, 0),
       rejections: learned.reduce((a, d) => a + d.rejections, 0),

@@ -4,7 +4,8 @@ import { type ResolvedConfig, resolveConfig } from '../../../core/config/resolve
 import { sampleFromRow } from '../../../core/learning/sample-row.js';
 import { builtinPlugins } from '../builtin-plugins.js';
 
-export type Signal = 'planted' | 'none' | 'poisoned';
+/** `null`: the null market (no observable carries the outcome); `none`: the v2 default market. */
+export type Signal = 'planted' | 'none' | 'poisoned' | 'null';
 
 export interface SweepDayTask {
   /** Generator seed of the day and its index in the series (the calendar date advances with it). */
@@ -33,6 +34,8 @@ export interface SweepTrade {
   mfe: number;
   /** The decision-time shelf size ratio (for the hindsight oracle). */
   shelfSizeRatio: number | null;
+  /** The label's exit reason (stop, tp2, time-stop, …), for benches that explain a market's R. */
+  exit: string;
 }
 
 export interface SweepDayResult {
@@ -89,7 +92,7 @@ export async function runSweepDay(t: SweepDayTask): Promise<SweepDayResult> {
 /** The resolved config of one sweep day (also what `memory rebuild` needs to recreate the day's learners). */
 export async function resolveSweepDay(t: SweepDayTask): Promise<ResolvedConfig> {
   const date = START_DATE.plus({ days: t.index }).toISODate()!;
-  const planted = t.signal !== 'none';
+  const planted = t.signal === 'planted' || t.signal === 'poisoned';
   const invert = t.signal === 'poisoned' && t.index >= t.flipAt;
   const monitor = {
     ...((t.learning?.monitor as Record<string, unknown>) ?? {}),
@@ -111,7 +114,12 @@ export async function resolveSweepDay(t: SweepDayTask): Promise<ResolvedConfig> 
       params:
         t.recording !== undefined
           ? { recording: t.recording }
-          : { generate: { symbol: 'HRVST', ...(planted ? { signal: 'planted', invert } : {}) } },
+          : {
+              generate: {
+                symbol: 'HRVST',
+                ...(planted ? { signal: 'planted', invert } : t.signal === 'null' ? { signal: 'null' } : {}),
+              },
+            },
     },
     broker: { use: 'simulated', params: {} },
     store: { use: 'typeorm', params: { driver: 'sqlite', file: t.store } },
@@ -136,7 +144,13 @@ async function collect(t: SweepDayTask, sessionId: string, runtime: Awaited<Retu
       const s = sampleFromRow(row, sessionId);
       if (s === null || s.synthetic) continue;
       const i = s.featureNames.indexOf('dec.shelfSizeRatio');
-      trades.push({ r: s.label.r, mae: s.label.mae, mfe: s.label.mfe, shelfSizeRatio: i < 0 ? null : s.features[i]! });
+      trades.push({
+        r: s.label.r,
+        mae: s.label.mae,
+        mfe: s.label.mfe,
+        shelfSizeRatio: i < 0 ? null : s.features[i]!,
+        exit: s.label.exitReason,
+      });
     }
     const events = await journal.entries(sessionId, { kind: 'event' });
     const verdicts = events.filter((e) => e.type === 'learning.gate').map((e) => ({ ...e.data }));

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { DepthEvent, FeedStatus, MarketEvent, TradeEvent } from '../../../core/domain/market.js';
 import { Sfc32 } from '../../../core/domain/random.js';
 import { Ladder, LEVELS } from './ladder.js';
-import { PLANTED_REGIMES, PlantedQuality, type GeneratorSignal, type PlantedRegime } from './planted.js';
+import { PLANTED_REGIMES, PlantedQuality, type GeneratorSignal, type PlantedRegime, type PlantedVersion } from './planted.js';
 import { REGIMES, type RegimeSpec } from './regimes.js';
 
 export interface GeneratorOptions {
@@ -26,10 +26,12 @@ export interface GeneratorOptions {
   /** Exact window in epoch µs; overrides date/start/end when given. */
   startTime?: number;
   endTime?: number;
-  /** `none` (default): the v2 market, no learnable signal. `planted`: hidden shelf quality (see planted.ts). */
+  /** `none` (default): the v2 market. `planted`: hidden shelf quality; `null`: the same without a leak (see planted.ts). */
   signal?: GeneratorSignal;
   /** Planted market only: swap the observable's ranges (the observable–outcome link flips). */
   invert?: boolean;
+  /** Planted market only: which version (default PLANTED_VERSION); 3 stays selectable. */
+  plantedVersion?: PlantedVersion;
 }
 
 export interface GeneratorSummary {
@@ -47,8 +49,13 @@ export interface GeneratorSummary {
  * changed generator never replays a stale cache (v2: bounded bursts, shelf bases, queue-scaled cancels).
  */
 export const GENERATOR_VERSION = 2;
-/** Version of the planted market (`signal: 'planted'`), part of its cache key beside GENERATOR_VERSION. */
-export const PLANTED_VERSION = 3;
+/**
+ * Version of the planted market (`signal: 'planted'`), part of its cache key beside GENERATOR_VERSION (v4: every
+ * tested shelf forms a base and is resolved at its end by a travel that reaches LMP's stop or second target).
+ */
+export const PLANTED_VERSION: PlantedVersion = 4;
+/** Version of the null market (`signal: 'null'`), part of its cache key. */
+export const NULL_VERSION = 1;
 
 type Sink = (event: MarketEvent) => void;
 const S = 1_000_000;
@@ -69,8 +76,16 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
   const rng = new Sfc32(options.seed);
   // The planted market draws its hidden qualities from a stream of its own; `none` never touches it, so the v2
   // market is generated exactly as before.
-  const planted = options.signal === 'planted';
-  const quality = planted ? new PlantedQuality(options.seed, options.invert === true) : null;
+  const planted = options.signal === 'planted' || options.signal === 'null';
+  const quality = planted
+    ? new PlantedQuality(
+        options.seed,
+        options.invert === true,
+        options.signal === 'planted',
+        options.signal === 'planted' ? (options.plantedVersion ?? PLANTED_VERSION) : 4,
+      )
+    : null;
+  const late = quality?.resolvesAfterBase === true;
   const regimes: Readonly<Record<PlantedRegime, RegimeSpec>> = planted ? PLANTED_REGIMES : (REGIMES as Record<PlantedRegime, RegimeSpec>);
   const start = options.startTime ?? DateTime.fromISO(`${options.date}T${options.start}`, { zone: options.timeZone }).toMillis() * 1000;
   const end =
@@ -248,13 +263,21 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       const was = regime;
       regime = spec.next(rng) as PlantedRegime;
       // Planted: a tested shelf decides what follows its pullback (genuine: a base; fake: pulled, a breakdown).
-      if (quality !== null && was === 'pullback') regime = !shelfTested || shelf === null ? 'calm' : quality.genuine ? 'base' : 'breakdown';
+      if (quality !== null && was === 'pullback')
+        regime = !shelfTested || shelf === null ? 'calm' : quality.genuine || late ? 'base' : 'breakdown';
+      // v4 and null: the quality decides only once the base is over, whatever happened before it.
+      if (late && was === 'base') regime = quality!.genuine ? 'recovery' : 'breakdown';
       const [lo, hi] = regimes[regime].seconds;
       regimeEnds = now + Math.round((lo + rng.next() * (hi - lo)) * S);
+      // ...and its travel, not the clock, ends the move (a minute and a half at most).
+      if (late && was === 'base') regimeEnds = now + 90 * S;
       // A fake shelf's owner cancels: the level falls back to an ordinary size.
       if (regime === 'breakdown' && shelf !== null) bids.setSize(shelf.k, levelSize());
       // The shelf outlives its pullback into the base that forms on it; any other regime change retires it.
       if (regime !== 'base') shelf = null;
+      // v4 and null: the pulled shelf's owner turns seller and sweeps the book at once, so a position resting on
+      // the shelf is stopped out instead of easing out on a slowly fading imbalance.
+      if (late && was === 'base' && regime === 'breakdown') aggress(false, bids.total(6));
       travel = Infinity;
       if (regime === 'burst') {
         const drift = (asks.best - options.startPrice) / (options.startPrice * 0.015);
@@ -264,9 +287,12 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
         travel = (12 + rng.int(0, 24)) * tick;
       }
       if (regime === 'recovery')
-        travel = Math.max(4 * tick, Math.round((Math.abs(impulseHigh - impulseFrom) * (0.5 + rng.next() * 0.5)) / tick) * tick);
+        travel =
+          late && was === 'base'
+            ? quality!.travelTicks() * tick
+            : Math.max(4 * tick, Math.round((Math.abs(impulseHigh - impulseFrom) * (0.5 + rng.next() * 0.5)) / tick) * tick);
       travelFrom = direction === 1 ? bids.best : asks.best;
-      if (regime === 'breakdown') travel = (6 + rng.int(0, 10)) * tick;
+      if (regime === 'breakdown') travel = late ? quality!.travelTicks() * tick : (6 + rng.int(0, 10)) * tick;
       if (regime === 'pullback' && direction === 1) {
         const from = Math.min(impulseFrom, recentLow());
         const retrace = Math.round(((impulseHigh - from) * (0.36 + rng.next() * 0.12)) / tick);
@@ -274,7 +300,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
         shelfAt = impulseHigh - Math.max(2, retrace) * tick;
         shelfSize = Math.round(((bids.total(5) / 5) * (quality !== null ? quality.draw() : 3 + rng.next() * 2)) / LOT) * LOT;
         shelfTested = false;
-        exhaustAfter = Math.round((quality !== null && !quality.genuine ? quality.pullDelaySeconds() : 2 + rng.next() * 5) * S);
+        exhaustAfter = Math.round((quality !== null && (late || !quality.genuine) ? quality.pullDelaySeconds() : 2 + rng.next() * 5) * S);
       } else shelfAt = 0;
       if (regime === 'calm' && rng.next() < 0.25) blowoutUntil = now + Math.round((2 + rng.next() * 4) * S);
       if (rng.next() < 0.08) thinUntil = now + Math.round((30 + rng.next() * 30) * S);

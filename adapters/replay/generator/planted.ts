@@ -2,11 +2,17 @@ import { Sfc32 } from '../../../core/domain/random.js';
 import { REGIMES, type RegimeName, type RegimeSpec } from './regimes.js';
 
 /**
- * Which market the generator draws. `none` is the v2 market, whose outcomes are independent of every observable
- * (a base recovers with a fixed probability): the null test of the learning loop. `planted` adds a hidden quality
- * per shelf episode that decides the outcome and leaks only through a noisy observable.
+ * Which market the generator draws. `none` is the v2 market (the default, unchanged): whether a base recovers is a
+ * fixed-probability draw, but how far it goes scales with the impulse, so the size of a trade's R still depends on
+ * what a trader saw. `planted` adds a hidden quality per shelf episode that decides the outcome and leaks only
+ * through a noisy observable. `null` is the planted market with the leak removed: the quality is a coin that no
+ * observable carries, so nothing a trader sees predicts the outcome (the null test of the learning loop,
+ * docs/learning.md#the-markets-it-is-measured-on).
  */
-export type GeneratorSignal = 'none' | 'planted';
+export type GeneratorSignal = 'none' | 'planted' | 'null';
+
+/** Planted-market versions: 3 pulls a fake shelf during its pullback; 4 (the default) resolves every tested shelf after its base. */
+export type PlantedVersion = 3 | 4;
 
 export type PlantedRegime = RegimeName | 'breakdown';
 
@@ -48,23 +54,46 @@ export class PlantedQuality {
   private readonly rng: Sfc32;
   genuine = true;
 
+  /**
+   * `leak` false (the null market): the shelf's size is drawn from one range whatever the quality. Version 4 (and
+   * the null market) let every tested shelf form a base and decide at the base's end — pulled and broken through,
+   * or held and recovered — each by a travel drawn here, not from the impulse, so the path after a trader's entry
+   * does not depend on what came before it (docs/learning.md#the-markets-it-is-measured-on).
+   */
   constructor(
     seed: number,
     private readonly invert: boolean,
+    readonly leak = true,
+    readonly version: PlantedVersion = 3,
   ) {
     // Its own stream: drawing a quality never shifts the order flow's draws.
     this.rng = new Sfc32((seed ^ 0x51e1f) >>> 0);
   }
 
+  /** True when a tested shelf goes through a base and its quality decides at the base's end (version 4, null). */
+  get resolvesAfterBase(): boolean {
+    return this.version >= 4 || !this.leak;
+  }
+
   /** A new shelf episode: draws its quality (half genuine) and returns the shelf's size multiplier. */
   draw(): number {
     this.genuine = this.rng.next() < 0.5;
+    if (!this.leak) return 2.9 + this.rng.next() * 3.5;
     const large = this.genuine !== this.invert;
     return large ? 4.4 + this.rng.next() * 2 : 2.9 + this.rng.next() * 1.8;
   }
 
-  /** Seconds after the first test at which a fake shelf is pulled. */
+  /** Seconds after the first test at which a fake shelf is pulled (v3), or the pullback of any shelf ends (v4, null). */
   pullDelaySeconds(): number {
     return 2.5 + this.rng.next() * 3;
+  }
+
+  /**
+   * Ticks a recovery (genuine) or a breakdown (fake) covers after the base (v4, null): far enough to reach LMP's
+   * second target or its stop from the shelf for any stop buffer and risk the default parameters allow, so the
+   * outcome is all-or-nothing rather than a size that scales with the setup.
+   */
+  travelTicks(): number {
+    return 22 + Math.floor(this.rng.next() * 8);
   }
 }
