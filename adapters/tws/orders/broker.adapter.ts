@@ -14,7 +14,8 @@ import type { Micros } from '../../../core/domain/units.js';
 import type { ErrorCode } from '../../../core/domain/error-codes.js';
 import type { BrokerEventName, BrokerEvents, BrokerHealth, IBrokerAdapter } from '../../../ports/broker-adapter.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
-import { accountSnapshotOf, openOrderViews } from './account-view.js';
+import { TwsAccountIdentity } from './account-identity.js';
+import { openOrderViews } from './account-view.js';
 import { TwsAccountSummary } from './account-summary.js';
 import { TwsCommissionWatch } from './commission-watch.js';
 import { TwsPeriodicSync } from './periodic-sync.js';
@@ -59,9 +60,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private readonly periodic: TwsPeriodicSync;
   private readonly commissions: TwsCommissionWatch;
   private readonly skew: TwsSkewWatch;
+  private readonly identity: TwsAccountIdentity;
   private reconciled = false;
-  /** The local figures when the last account summary arrived: the snapshot moves by the difference since. */
-  private atSummary: AccountSnapshot | null = null;
   private disposed = false;
   /** TWS's text of the first read-only refusal; non-null means no order message leaves again this session. */
   private readOnlyText: string | null = null;
@@ -143,6 +143,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     // Account truth, periodic reconciliation, commission-missing and clock skew (docs/tws-account-and-reconciliation.md).
     const deadlineMs = o.reconcileDeadlineMs ?? 15_000;
     this.summary = new TwsAccountSummary(c, o.account, emit, now, deadlineMs);
+    this.identity = new TwsAccountIdentity(c, o.account, o.startEquity, this.holdings, this.flow, this.summary);
     this.periodic = new TwsPeriodicSync(c.timers, o.reconcileIntervalMs ?? 60_000, () => this.periodicPass());
     this.commissions = new TwsCommissionWatch(o.clock, o.commissionTimeoutMs ?? 60_000, emit);
     this.skew = new TwsSkewWatch(o.clockSkew ?? DEFAULT_SKEW, emit, now);
@@ -150,9 +151,7 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       if (f.commission === null) this.commissions.expect(f.execId, f.coid, f.symbol);
     });
     this.on('commission.reported', (r) => this.commissions.arrived(r.execId));
-    this.on('account.updated', () => {
-      this.atSummary = accountSnapshotOf(this.holdings, this.flow, o.startEquity, o.account, this.now());
-    });
+    this.on('account.updated', () => this.identity.summaryArrived(this.now()));
     c.on('heartbeat', (skewUs) => this.skew.measured(skewUs));
     c.setSyncHandler((trigger) => this.sync(trigger));
     c.on('state', (from, to, reason) => {
@@ -326,26 +325,9 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
     return this.holdings.positions();
   }
 
-  /**
-   * TWS's own figures once an account summary was answered, moved by what this process's fills and commissions did
-   * since (so a snapshot between two refreshes is not stale); before the first summary, what the fills imply.
-   */
+  /** TWS's figures moved by the local fills since the last summary (TwsAccountIdentity.snapshot). */
   accountSnapshot(): AccountSnapshot {
-    const local = accountSnapshotOf(this.holdings, this.flow, this.o.startEquity, this.o.account, this.now());
-    const v = this.summary.current;
-    if (v === null || this.atSummary === null) return { ...local, source: 'local' };
-    const cash = local.cash - this.atSummary.cash;
-    return {
-      account: v.account,
-      currency: v.currency,
-      equity: v.equity + (local.equity - this.atSummary.equity),
-      cash: v.cash + cash,
-      buyingPower: v.buyingPower + cash,
-      realizedPnl: v.realizedPnl + (local.realizedPnl - this.atSummary.realizedPnl),
-      unrealizedPnl: v.unrealizedPnl,
-      time: local.time,
-      source: 'venue',
-    };
+    return this.identity.snapshot(this.now());
   }
 
   health(): BrokerHealth {
@@ -364,24 +346,13 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
       lastHeard: this.flow.lastHeard ?? c.lastHeartbeatAt,
       canTrade,
       readOnly,
-      account: this.reportedAccount(),
+      account: this.identity.reported(),
       detail,
       lastHeartbeatAt: c.lastHeartbeatAt,
       clockSkew: c.clockSkewUs,
       reconnectCount: c.reconnects,
       droppedFrames: c.frameStats.dropped,
     };
-  }
-
-  /**
-   * The account this TWS session would trade: the configured one when TWS manages it, else the first account TWS
-   * reports (so a session without account.id sees, and the arming check refuses, whatever TWS is logged in to);
-   * connected without any account named: null, which never gets an order.
-   */
-  private reportedAccount(): string | null {
-    const managed = this.o.connection.accounts;
-    if (this.o.account !== null && managed.includes(this.o.account)) return this.o.account;
-    return managed[0] ?? (this.o.connection.state === 'Connected' ? null : this.o.account);
   }
 
   on<K extends BrokerEventName>(event: K, listener: (payload: BrokerEvents[K]) => void): () => void {
@@ -392,17 +363,8 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   // ---- sync ----
 
   private async sync(trigger: SyncTrigger): Promise<SyncVerdict> {
-    const c = this.o.connection;
-    if (this.o.account !== null && !c.accounts.includes(this.o.account)) {
-      // The venue refused the configured account: an authentication failure (card BRK-01 b, docs/conformance-cards.md#brk-01), fatal and never retried.
-      // The account id is an identifier, not a credential, so naming it tells the operator which one to fix.
-      return new HarvesterError(
-        'BROKER.AUTH_FAILED',
-        `the configured account ${this.o.account} is not among the accounts this TWS session manages ` +
-          `(it is logged in to ${describeAccounts(c.accounts)}): log TWS in to the configured account (a paper run needs a paper login on the ` +
-          "paper port), or correct account.id (env('TWS_ACCOUNT')) if it names the wrong one",
-      );
-    }
+    const mismatch = this.identity.mismatch();
+    if (mismatch !== null) return mismatch;
     const map: Record<SyncTrigger, ReconcileTrigger> = { connect: 'connect', reconnect: 'reconnect', restored: 'restored' };
     // The account figures belong to the same picture as the positions, so they are asked for in the same burst; a
     // summary TWS does not answer leaves the kernel without account truth (entries wait for it), never the link unusable.
@@ -532,15 +494,4 @@ export class TwsBrokerAdapter implements IBrokerAdapter {
   private emit<K extends BrokerEventName>(event: K, payload: BrokerEvents[K]): void {
     this.emitter.emit(event, payload);
   }
-}
-
-/** What TWS is logged in to, by kind only (a paper id starts with D, a live one with U): ids stay out of messages. */
-function describeAccounts(ids: readonly string[]): string {
-  if (ids.length === 0) return 'no account';
-  const paper = ids.filter((a) => /^D/i.test(a)).length;
-  const parts = [
-    paper > 0 ? `${paper} paper account${paper > 1 ? 's' : ''} (DU…)` : '',
-    ids.length - paper > 0 ? `${ids.length - paper} live account${ids.length - paper > 1 ? 's' : ''} (U…)` : '',
-  ];
-  return parts.filter((p) => p !== '').join(' and ');
 }
