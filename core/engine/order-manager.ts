@@ -6,8 +6,10 @@ import type { IntentResult } from '../../ports/strategy.js';
 import { OrderRegistry, type OrderRole, type TrackedOrder } from './order-registry.js';
 import { attachBrokerEvents } from './broker-event-handler.js';
 import type { OrderManagerDeps } from './order-manager-deps.js';
+import { type Closing, closingKey, crossingPrice, escalateClose, isProtective, MAX_CLOSE_FAILURES } from './close-escalation.js';
 
 export type { OrderManagerDeps, RiskGateLike } from './order-manager-deps.js';
+export { MAX_CLOSE_FAILURES } from './close-escalation.js';
 
 /**
  * Turns strategy intents into orders. Every intent passes the risk chain first and leaves an approval or denial
@@ -219,7 +221,7 @@ export class OrderManager {
     }
     const quantity = held - pending;
     if (quantity <= 0) return null;
-    const price = c.failures > 0 ? this.crossingPrice(c.symbol, side, c.failures) : undefined;
+    const price = c.failures > 0 ? crossingPrice(this.d, c.symbol, side, c.failures) : undefined;
     const reason = c.failures > 0 ? `${c.reason} (retry ${c.failures})` : c.reason;
     if (c.role === 'exit' && this.d.gate.state !== 'HALT') {
       const type = price === undefined ? 'market' : 'limit';
@@ -282,35 +284,7 @@ export class OrderManager {
     }
     c.failures++;
     if (c.failures >= MAX_CLOSE_FAILURES) {
-      c.escalated = true;
-      const held = this.d.tracker.current(o.strategyId, o.symbol)?.quantity ?? 0;
-      const alert = {
-        severity: 'critical' as const,
-        strategyId: o.strategyId,
-        symbol: o.symbol,
-        qty: held,
-        attempts: c.failures,
-        code,
-        reason,
-        at: this.d.clock.now(),
-      };
-      // Journaled as flatten.escalated so the operator alert rules (flatten-failed, critical) pick it up. The row keeps
-      // `quantity` (events say `qty`): renaming a journal key would change every digest of a session that escalated.
-      const { qty: _qty, ...row } = alert;
-      this.d.journal.write(
-        'risk',
-        'flatten.escalated',
-        { ...row, quantity: held },
-        { symbol: o.symbol, strategyId: o.strategyId, coid: o.coid },
-      );
-      this.d.bus.emit('flatten.escalated', alert);
-      this.d.escalate?.('HALT', {
-        code: 'RISK.CLOSE_FAILED',
-        limit: 'order-manager.maxCloseFailures',
-        observed: c.failures,
-        threshold: MAX_CLOSE_FAILURES,
-        message: `closing ${held} ${o.symbol} failed ${c.failures} times (${reason}); an operator must act`,
-      });
+      escalateClose(this.d, c, o, code, reason);
       return;
     }
     this.cover(c);
@@ -327,15 +301,6 @@ export class OrderManager {
   /** Whether a position is being closed (for the event handler and tests). */
   isClosing(strategyId: string, symbol: string): boolean {
     return this.closing.has(closingKey(strategyId, symbol));
-  }
-
-  /** A marketable limit for a retried close: `attempt` spreads through the touch (a sell at or below the bid). */
-  private crossingPrice(symbol: string, side: OrderSide, attempt: number): number | undefined {
-    const q = this.d.risk.quote(symbol);
-    if (q === null || q.ask <= q.bid) return undefined;
-    const spread = q.ask - q.bid;
-    const price = side === 'sell' ? q.bid - attempt * spread : q.ask + attempt * spread;
-    return price > 0 ? price : undefined;
   }
 
   /**
@@ -470,31 +435,6 @@ export class OrderManager {
       { symbol: order.symbol, coid: order.coid, strategyId: meta.strategyId, tradeId: meta.tradeId ?? undefined },
     );
   }
-}
-
-/** Failed attempts to close one position before it is escalated to the operator (seed 002, edge case 13). */
-export const MAX_CLOSE_FAILURES = 3;
-
-interface Closing {
-  key: string;
-  strategyId: string;
-  symbol: string;
-  /** 'exit': a strategy's close, re-issued through risk; 'flatten': the kill switch's, sent directly. */
-  role: 'exit' | 'flatten';
-  reason: string;
-  failures: number;
-  /** A close was refused because the link is down: nothing more goes out until the broker is back and reconciled. */
-  waitingForLink: boolean;
-  escalated: boolean;
-}
-
-function closingKey(strategyId: string, symbol: string): string {
-  return `${strategyId}\u0000${symbol}`;
-}
-
-/** A stop on a position's reducing side: a bracket's stop-loss or a strategy's exit stop (a break-even stop). */
-function isProtective(o: TrackedOrder): boolean {
-  return o.role === 'stop-loss' || o.role === 'take-profit' || (o.role === 'exit' && (o.type === 'stop' || o.type === 'stop-limit'));
 }
 
 function intentRecord(i: OrderIntent): Record<string, unknown> {
