@@ -11,10 +11,8 @@ import { type LmpConfig, type LmpParams, compileParams } from './params.js';
 import { positionSize } from './sizing.js';
 import { SnapshotWriter, type TradeLevels } from './snapshots.js';
 import { type MemoryAdvice, readAdvice } from './memory-advice.js';
-import { GhostArm } from './ghost-arm.js';
+import { LmpTriggerReports } from './trigger-reports.js';
 import { decisionFeatures } from './learning-features.js';
-import type { EntryLevels } from './entry.js';
-import type { PlannedBracket } from '../../ports/strategy.js';
 
 type DecisionStage = (typeof DECISION_STAGES)[number];
 
@@ -61,9 +59,7 @@ export class LmpStrategy implements Strategy {
   private filledQty = 0;
   private intendedQty = 0;
   private retryAt: Micros = 0;
-  // Triggers while the entry cap or a cooldown blocks the real path (labelled by ghost brackets).
-  private readonly ghostArm = new GhostArm();
-  private ghostSeq = 0;
+  private readonly triggers: LmpTriggerReports;
   private readonly pos: PositionState = {
     entryPrice: 0,
     filledAt: 0,
@@ -83,6 +79,7 @@ export class LmpStrategy implements Strategy {
     this.metrics = new LmpMetrics(this.config);
     this.snaps = new SnapshotWriter(ctx as StrategyContext<unknown>, this.metrics.history, this.config.p.topN, this.config.p.tick);
     this.gateConfig = this.config;
+    this.triggers = new LmpTriggerReports(ctx, this.id, this.config, this.metrics);
   }
 
   subscriptions(): readonly StrategySubscription[] {
@@ -153,15 +150,15 @@ export class LmpStrategy implements Strategy {
     const c = this.effectiveConfig();
     if (this.entries >= c.p.maxEntries) {
       this.skip(now, 'maxEntries');
-      return this.shadowTrigger(now, 'maxEntries');
+      return this.triggers.shadow(now, 'maxEntries');
     }
     if (now < this.cooldownUntil) {
       this.skip(now, 'cooldown');
-      return this.shadowTrigger(now, 'cooldown');
+      return this.triggers.shadow(now, 'cooldown');
     }
     const fail = firstFailing(UNIVERSE_GATES, s, c) ?? firstFailing(SETUP_GATES, s, c);
     if (fail !== null) return this.skip(now, fail.name);
-    this.ghostArm.reset();
+    this.triggers.resetShadow();
     this.phase = 'armed';
     this.armedAt = now;
     this.armedLow = this.metrics.impulseLow;
@@ -248,14 +245,14 @@ export class LmpStrategy implements Strategy {
           // A known failure pattern: skip this trigger (and this setup) as a gate would.
           this.phase = 'scanning';
           this.cooldownUntil = now + c.entryMaxWait;
-          this.reportTrigger(this.ghostId(), false, 'filter', lv, size.shares, features);
+          this.triggers.ghost('filter', lv, size.shares, features);
           return this.decide('entry', 'skipped:memory-filter', gates, levels);
         }
       }
     }
     if (size.shares <= 0) {
       this.phase = 'scanning';
-      this.reportTrigger(this.ghostId(), false, 'size', lv, 0, features);
+      this.triggers.ghost('size', lv, 0, features);
       return this.decide('entry', 'skipped:size', gates, levels);
     }
     const result = this.ctx.submit({
@@ -271,7 +268,7 @@ export class LmpStrategy implements Strategy {
     });
     const tradeId = result.status === 'sent' ? (result.tradeId ?? undefined) : undefined;
     this.decide('entry', result.status, gates, levels, tradeId, result.intentId);
-    this.reportTrigger(
+    this.triggers.report(
       result.status === 'sent' ? (tradeId ?? result.intentId) : result.intentId,
       result.status === 'sent',
       result.status,
@@ -316,72 +313,6 @@ export class LmpStrategy implements Strategy {
       this.gateConfig = Object.keys(t).length === 0 ? this.config : compileParams({ ...this.config.p, ...t });
     }
     return this.gateConfig;
-  }
-
-  /** While the cap or a cooldown blocks the real path, a trigger of the shadow path is reported, not taken. */
-  private shadowTrigger(now: Micros, why: 'maxEntries' | 'cooldown'): void {
-    const s = this.metrics.state;
-    const c = this.config;
-    const p = c.p;
-    if (!this.ghostArm.step(now, s, c, this.metrics.impulseLow, this.metrics.impulseHigh)) return;
-    const lv = entryLevels({
-      bestAsk: s.bestAsk,
-      shelfPrice: s.shelfPrice,
-      swingLow: this.ghostArm.swingLow,
-      tick: p.tick,
-      volatilityTicks: s.volatilityTicks,
-      stopBufferMinTicks: p.stopBufferMinTicks,
-      stopBufferMaxTicks: p.stopBufferMaxTicks,
-      tp1R: p.tp1R,
-      tp2R: p.tp2R,
-    });
-    const size = positionSize({
-      equity: this.ctx.equity(),
-      riskFraction: p.riskFraction,
-      entry: lv.limit,
-      stop: lv.stop,
-      maxPositionValue: c.maxPositionValue,
-      maxShares: p.maxShares,
-    });
-    this.reportTrigger(
-      this.ghostId(),
-      false,
-      why,
-      lv,
-      Math.max(0, size.shares),
-      decisionFeatures(this.metrics.history, this.metrics.live, now, p.topN, p.tick, lv, s.bestAsk),
-    );
-  }
-
-  private ghostId(): string {
-    this.ghostSeq++;
-    return `${this.id}-${this.config.p.symbol}-g${this.ghostSeq}`;
-  }
-
-  private reportTrigger(
-    triggerId: string,
-    taken: boolean,
-    outcome: string,
-    lv: EntryLevels,
-    quantity: number,
-    features: Record<string, number>,
-  ): void {
-    const p = this.config.p;
-    const bracket: PlannedBracket = {
-      side: 'long',
-      entry: lv.limit,
-      stop: lv.stop,
-      tp1: lv.tp1,
-      tp2: lv.tp2,
-      tp1Fraction: p.tp1Fraction,
-      breakEven: lv.limit + p.breakEvenBufferTicks * p.tick,
-      timeStop: this.config.timeStop,
-      timeStopR: p.timeStopR,
-      maxWait: this.config.entryMaxWait,
-      quantity,
-      tick: p.tick,
-    };
-    this.ctx.trigger({ symbol: p.symbol, triggerId, taken, outcome, setupReason: 'lmp-pullback', bracket, features });
   }
 
   private pending(): void {
