@@ -65,8 +65,8 @@ export class TwsAccountIdentity {
   }
 
   /**
-   * The venue refused the configured account: an authentication failure (card BRK-01 b,
-   * docs/conformance-cards.md#brk-01), fatal and never retried; null when TWS manages it (or none is configured).
+   * The venue refused the configured account: an authentication failure, fatal and never retried
+   * (card BRK-01 b, docs/conformance-cards.md#brk-01); null when TWS manages it (or none is configured).
    * The account id is an identifier, not a credential, so naming it tells the operator which one to fix.
    */
   mismatch(): HarvesterError | null {
