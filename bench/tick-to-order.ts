@@ -19,7 +19,7 @@ import { env } from '../core/config/env-ref.js';
 import { resolveConfig } from '../core/config/resolve-config.js';
 import { createHarvester } from '../core/di/container.js';
 import { defineStrategy } from '../plugins/sdk/define.js';
-import { FakeTwsServer, StepClock, type FakeMatcher } from '../adapters/fake-tws/index.js';
+import { FakeTwsServer, wallClock, type FakeMatcher } from '../adapters/fake-tws/index.js';
 import { level } from '../adapters/fake-tws/market-builders.js';
 import cliProgress from 'cli-progress';
 
@@ -67,7 +67,10 @@ const restNothing: FakeMatcher = {
   onTouch: () => {},
   onTrade: () => {},
 };
-const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'], matcher: restNothing });
+// The fake's clock must be the wall clock: the session checks TWS's currentTime against its own (WallClock) and goes
+// to SAFE_MODE (entries denied) once they are 5 s apart; a StepClock fixed at 2026-01-01 did that at the first heartbeat,
+// and every later sample waited out its timeout (docs/tws-adapter.md#heartbeat).
+const server = await FakeTwsServer.start({ clock: wallClock, accounts: ['DU0000001'], matcher: restNothing });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-t2o-'));
 const now = DateTime.now().setZone('America/New_York');
 const resolved = await resolveConfig(
@@ -154,9 +157,14 @@ const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * 
 process.stdout.write(
   `${JSON.stringify({ samples: lat.length, spacingMs, missed, p50Us: q(0.5), p90Us: q(0.9), p99Us: q(0.99), maxUs: q(1), firstThousandP50Us: Math.round(early), lastThousandP50Us: Math.round(late) })}\n`,
 );
+const phase = async (name: string, p: Promise<unknown>) => {
+  const t0 = process.hrtime.bigint();
+  await p;
+  if (process.env.HV_KEEP) console.error(`${name}: ${Number(process.hrtime.bigint() - t0) / 1e6} ms`);
+};
 stop.abort();
-await done;
-await runtime.close();
-await server.stop();
+await phase('run', done);
+await phase('close', runtime.close());
+await phase('server', server.stop());
 if (process.env.HV_KEEP) console.error(dir);
 else fs.rmSync(dir, { recursive: true, force: true });
