@@ -28,32 +28,45 @@ const arg = (name: string): number | undefined =>
 const samples = arg('--samples') || 10_000;
 // The adapter's outbound pacer gives order messages a 30 ms slot each (TWS allows 50 msg/s; @stoqey/ib's own limiter
 // passes 4 per 100 ms): one order every 25 ms would wait for its slot every time and measure the pacer, not the
-// path. 35 ms keeps every order inside a free slot.
-const spacingMs = arg('--spacing-ms') || 35;
+// path. Each sample sends two order messages (the new order, then the cancel of the one before, see `reactor`), so
+// 65 ms keeps every order inside a free slot.
+const spacingMs = arg('--spacing-ms') || 65;
 
-/** Reacts to every book batch with a far-away 1-share limit buy: the order itself is the measured output. */
+/**
+ * Reacts to every book batch with a far-away 1-share limit buy: the order itself is the measured output. It then
+ * cancels the order of the sample before, so one order at a time rests: the session writes a checkpoint of every
+ * working order after each kernel input (core/engine/session-recovery.ts), so 10,000 resting orders made every ack
+ * cost O(orders) (checkpoints of 100-200 KB, each committed with FULL sync), the run O(n²), and the orderly stop send
+ * 10,000 paced cancels.
+ */
 const reactor = defineStrategy({
   id: 'tick-reactor',
   apiVersion: 1,
   paramsSchema: z.object({ symbol: z.string() }),
-  create: (ctx) => ({
-    id: ctx.strategyId,
-    subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
-    onBook: () => {
-      // The stop keeps risk-per-trade (part of the paper risk floor, docs/risk-floor.md) satisfied; without a take-profit
-      // the entry is still one plain limit order.
-      ctx.submit({
-        symbol: ctx.params.symbol,
-        kind: 'entry',
-        side: 'buy',
-        type: 'limit',
-        quantity: 1,
-        limitPrice: 10_000,
-        stopLoss: 5_000,
-        reason: 'tick-to-order',
-      });
-    },
-  }),
+  create: (ctx) => {
+    let previous: string | undefined;
+    return {
+      id: ctx.strategyId,
+      subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
+      onBook: () => {
+        // The stop keeps risk-per-trade (part of the paper risk floor, docs/risk-floor.md) satisfied; without a take-profit
+        // the entry is still one plain limit order.
+        const r = ctx.submit({
+          symbol: ctx.params.symbol,
+          kind: 'entry',
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPrice: 10_000,
+          stopLoss: 5_000,
+          reason: 'tick-to-order',
+        });
+        // After the submit, so the new order takes the free slot and the cancel the next one.
+        if (previous !== undefined) ctx.cancel(previous);
+        previous = r.status === 'sent' ? r.coids[0] : undefined;
+      },
+    };
+  },
 });
 
 // The reactor's far-away buys never fill; a venue that sweeps its resting orders on every touch (the fake's default
@@ -144,7 +157,7 @@ for (let i = 0; i < samples + warmup; i++) {
     continue;
   }
   if (i >= warmup) lat.push(Number(t - sentAt) / 1000); // the first ones warm the JIT
-  // Stay under TWS's message pacing (50 msg/s; @stoqey/ib queues above its limit).
+  // Stay under TWS's message pacing (50 msg/s; @stoqey/ib queues above its limit): two messages per sample.
   const spent = Number(process.hrtime.bigint() - sentAt) / 1e6;
   if (spent < spacingMs) await new Promise((r) => setTimeout(r, spacingMs - spent));
 }
