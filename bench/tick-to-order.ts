@@ -18,7 +18,7 @@ import { env } from '../core/config/env-ref.js';
 import { resolveConfig } from '../core/config/resolve-config.js';
 import { createHarvester } from '../core/di/container.js';
 import { defineStrategy } from '../plugins/sdk/define.js';
-import { FakeTwsServer, StepClock, type FakeMatcher } from '../adapters/fake-tws/index.js';
+import { FakeTwsServer, wallClock, type FakeMatcher } from '../adapters/fake-tws/index.js';
 import { level } from '../adapters/fake-tws/market-builders.js';
 import cliProgress from 'cli-progress';
 
@@ -27,32 +27,45 @@ const arg = (name: string): number | undefined =>
 const samples = arg('--samples') || 10_000;
 // The adapter's outbound pacer gives order messages a 30 ms slot each (TWS allows 50 msg/s; @stoqey/ib's own limiter
 // passes 4 per 100 ms): one order every 25 ms would wait for its slot every time and measure the pacer, not the
-// path. 35 ms keeps every order inside a free slot.
-const spacingMs = arg('--spacing-ms') || 35;
+// path. Each sample sends two order messages (the new order, then the cancel of the one before, see `reactor`), so
+// 65 ms keeps every order inside a free slot.
+const spacingMs = arg('--spacing-ms') || 65;
 
-/** Reacts to every book batch with a far-away 1-share limit buy: the order itself is the measured output. */
+/**
+ * Reacts to every book batch with a far-away 1-share limit buy: the order itself is the measured output. It then
+ * cancels the order of the sample before, so one order at a time rests: the session writes a checkpoint of every
+ * working order after each kernel input (core/engine/session-recovery.ts), so 10,000 resting orders made every ack
+ * cost O(orders) (checkpoints of 100-200 KB, each committed with FULL sync), the run O(n²), and the orderly stop send
+ * 10,000 paced cancels.
+ */
 const reactor = defineStrategy({
   id: 'tick-reactor',
   apiVersion: 1,
   paramsSchema: z.object({ symbol: z.string() }),
-  create: (ctx) => ({
-    id: ctx.strategyId,
-    subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
-    onBook: () => {
-      // The stop keeps risk-per-trade (part of the paper risk floor, docs/risk-floor.md) satisfied; without a take-profit
-      // the entry is still one plain limit order.
-      ctx.submit({
-        symbol: ctx.params.symbol,
-        kind: 'entry',
-        side: 'buy',
-        type: 'limit',
-        quantity: 1,
-        limitPrice: 10_000,
-        stopLoss: 5_000,
-        reason: 'tick-to-order',
-      });
-    },
-  }),
+  create: (ctx) => {
+    let previous: string | undefined;
+    return {
+      id: ctx.strategyId,
+      subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
+      onBook: () => {
+        // The stop keeps risk-per-trade (part of the paper risk floor, docs/risk-floor.md) satisfied; without a take-profit
+        // the entry is still one plain limit order.
+        const r = ctx.submit({
+          symbol: ctx.params.symbol,
+          kind: 'entry',
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPrice: 10_000,
+          stopLoss: 5_000,
+          reason: 'tick-to-order',
+        });
+        // After the submit, so the new order takes the free slot and the cancel the next one.
+        if (previous !== undefined) ctx.cancel(previous);
+        previous = r.status === 'sent' ? r.coids[0] : undefined;
+      },
+    };
+  },
 });
 
 // The reactor's far-away buys never fill; a venue that sweeps its resting orders on every touch (the fake's default
@@ -66,7 +79,10 @@ const restNothing: FakeMatcher = {
   onTouch: () => {},
   onTrade: () => {},
 };
-const server = await FakeTwsServer.start({ clock: new StepClock(), accounts: ['DU0000001'], matcher: restNothing });
+// The fake's clock must be the wall clock: the session checks TWS's currentTime against its own (WallClock) and goes
+// to SAFE_MODE (entries denied) once they are 5 s apart; a StepClock fixed at 2026-01-01 did that at the first heartbeat,
+// and every later sample waited out its timeout (docs/tws-adapter.md#heartbeat).
+const server = await FakeTwsServer.start({ clock: wallClock, accounts: ['DU0000001'], matcher: restNothing });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-t2o-'));
 const now = DateTime.now().setZone('America/New_York');
 const resolved = await resolveConfig(
@@ -140,7 +156,7 @@ for (let i = 0; i < samples + warmup; i++) {
     continue;
   }
   if (i >= warmup) lat.push(Number(t - sentAt) / 1000); // the first ones warm the JIT
-  // Stay under TWS's message pacing (50 msg/s; @stoqey/ib queues above its limit).
+  // Stay under TWS's message pacing (50 msg/s; @stoqey/ib queues above its limit): two messages per sample.
   const spent = Number(process.hrtime.bigint() - sentAt) / 1e6;
   if (spent < spacingMs) await new Promise((r) => setTimeout(r, spacingMs - spent));
 }
@@ -153,9 +169,14 @@ const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * 
 process.stdout.write(
   `${JSON.stringify({ samples: lat.length, spacingMs, missed, p50Us: q(0.5), p90Us: q(0.9), p99Us: q(0.99), maxUs: q(1), firstThousandP50Us: Math.round(early), lastThousandP50Us: Math.round(late) })}\n`,
 );
+const phase = async (name: string, p: Promise<unknown>) => {
+  const t0 = process.hrtime.bigint();
+  await p;
+  if (process.env.HV_KEEP) console.error(`${name}: ${Number(process.hrtime.bigint() - t0) / 1e6} ms`);
+};
 stop.abort();
-await done;
-await runtime.close();
-await server.stop();
+await phase('run', done);
+await phase('close', runtime.close());
+await phase('server', server.stop());
 if (process.env.HV_KEEP) console.error(dir);
 else fs.rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,9 @@ import type { JournalKind } from '../../ports/journal.js';
  * - `order-path`: committed synchronously inside `JournalWriter.write`, before the call returns — so before the
  *   next broker call, and before the order manager hands the order's bytes to the broker (it also calls
  *   `JournalWriter.durable()` right before every broker call, so a row kind moved to `group` later still cannot
- *   overtake the broker).
+ *   overtake the broker). One exception, no weaker: the rows one intent writes on its way to the broker (approval,
+ *   order requests) are committed together, in one transaction, by the barrier before its broker call
+ *   (`JournalWriter.toBroker`); nothing leaves the process between those writes and that barrier.
  * - `group`: market-derived rows, committed with the next order-path row or when the group bound is reached,
  *   whichever is first. A crash loses at most one bound of them.
  */

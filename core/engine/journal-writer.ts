@@ -23,6 +23,10 @@ export class JournalWriter {
   private timer: TimerHandle | null = null;
   private timerFailure: unknown = null;
   private readonly bound: GroupCommitBound;
+  /** Inside {@link toBroker}: order-path rows wait for its barrier instead of committing one by one. */
+  private routing = false;
+  /** Order-path rows written inside {@link toBroker} and not committed yet. */
+  private held = false;
 
   constructor(
     private readonly journal: Journal,
@@ -52,7 +56,8 @@ export class JournalWriter {
     this.rows++;
     this.journal.append(this.sessionId, entry);
     if (durabilityOf(kind, type) === 'order-path') {
-      this.durable();
+      if (this.routing) this.held = true;
+      else this.durable();
       return;
     }
     if (++this.pending >= this.bound.rows) {
@@ -60,6 +65,23 @@ export class JournalWriter {
       return;
     }
     if (this.timer === null) this.timer = this.clock.setTimeout(this.bound.clockUs, () => this.onTimer(), 'journal.group-commit');
+  }
+
+  /**
+   * One intent's way to the broker (approval, order requests, the broker call): the order-path rows `fn` writes are
+   * committed in one transaction, by the `durable()` barrier before its broker call or, if `fn` makes none (a refusal),
+   * when it returns. Nothing leaves the process in between, so what a crash can lose is the same as with a commit per
+   * row: an order that never reached the broker (docs/decisions/0005-durability-contract.md).
+   */
+  toBroker<T>(fn: () => T): T {
+    if (this.routing) return fn();
+    this.routing = true;
+    try {
+      return fn();
+    } finally {
+      this.routing = false;
+      if (this.held) this.durable();
+    }
   }
 
   /**
@@ -77,6 +99,7 @@ export class JournalWriter {
       this.timer = null;
     }
     this.pending = 0;
+    this.held = false;
     this.journal.commit();
   }
 

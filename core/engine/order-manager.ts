@@ -93,15 +93,18 @@ export class OrderManager {
       if (c !== undefined && (this.d.tracker.current(strategyId, intent.symbol)?.quantity ?? 0) === 0) this.closing.delete(c.key);
     }
     const tradeId = this.tradeIdFor(intent);
-    this.d.journal.write(
-      'risk',
-      'risk.approved',
-      { intent: intentRecord(intent), quantity, warnings: decision.warnings },
-      { ...base, tradeId: tradeId ?? undefined },
-    );
-    this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, qty: quantity, at: this.d.clock.now() });
-    const sized: OrderIntent = { ...intent, quantity };
-    const sent = this.send(sized, tradeId, opts.close === true);
+    // The approval and the order requests are committed in one transaction at the broker barrier (journal-writer.ts).
+    const sent = this.d.journal.toBroker(() => {
+      this.d.journal.write(
+        'risk',
+        'risk.approved',
+        { intent: intentRecord(intent), quantity, warnings: decision.warnings },
+        { ...base, tradeId: tradeId ?? undefined },
+      );
+      this.d.bus.emit('risk.approved', { intentId, strategyId, symbol: intent.symbol, qty: quantity, at: this.d.clock.now() });
+      const sized: OrderIntent = { ...intent, quantity };
+      return this.send(sized, tradeId, opts.close === true);
+    });
     if (sent.status === 'rejected') return { status: 'rejected', intentId, code: sent.code, reason: sent.reason };
     this.d.bus.emit('intent.sent', { intentId, strategyId, coids: sent.coids, tradeId, at: this.d.clock.now() });
     return { status: 'sent', intentId, coids: sent.coids, tradeId };

@@ -172,4 +172,46 @@ describe('property: no order reaches the broker without the risk gate', () => {
     expect(routed).to.be.greaterThan(100);
     expect(flattened).to.equal(0);
   });
+
+  it('an approved intent reaches the broker after one commit holding its approval and its order requests', () => {
+    for (const bracket of [false, true]) {
+      const e = engine(['warn']);
+      const before = e.journal.commits;
+      const rowsBefore = e.journal.all().length;
+      let atSubmit: { commits: number; rows: string[] } | null = null;
+      const journal = e.journal;
+      const submit = (): void => {
+        atSubmit = {
+          commits: journal.commits - before,
+          rows: journal
+            .all()
+            .slice(rowsBefore)
+            .map((j) => j.type),
+        };
+      };
+      const broker = e.broker as unknown as { submit: (o: unknown) => unknown; submitBracket: (b: unknown) => unknown };
+      const plain = broker.submit.bind(broker);
+      const brk = broker.submitBracket.bind(broker);
+      broker.submit = (o) => (submit(), plain(o));
+      broker.submitBracket = (b) => (submit(), brk(b));
+      const r = e.orders.submitIntent('p', {
+        symbol: 'XYZ',
+        kind: 'entry',
+        side: 'buy',
+        type: 'limit',
+        quantity: 1,
+        limitPrice: 100_000,
+        stopLoss: 99_000,
+        ...(bracket ? { takeProfit: 100_300 } : {}),
+        reason: 'one commit',
+      });
+      expect(r.status).to.equal('sent');
+      // Before the broker call: exactly one commit, and it covered the approval and every order request.
+      expect(atSubmit).to.deep.equal({
+        commits: 1,
+        rows: ['risk.approved', ...Array(bracket ? 3 : 1).fill('order.requested')],
+      });
+      expect(e.journal.commits - before).to.equal(1);
+    }
+  });
 });
