@@ -26,6 +26,11 @@ export interface TrackedOrder {
 /** Every order the kernel sent, by client order id, with who sent it and why. */
 export class OrderRegistry {
   private readonly orders = new Map<string, TrackedOrder>();
+  /**
+   * The non-terminal subset of `orders`, in the same insertion order: the working-order queries scan only these, so
+   * their cost stays with what is working, not with every order the session ever sent (bench/RESULTS.md, tick-to-order).
+   */
+  private readonly live = new Map<string, TrackedOrder>();
   private readonly execToCoid = new Map<string, string>();
   private workingCount = 0;
   /** Orders of ours from an earlier process that the broker reported and reconciliation adopted (not external). */
@@ -33,6 +38,7 @@ export class OrderRegistry {
 
   add(order: TrackedOrder): void {
     this.orders.set(order.coid, order);
+    if (!order.terminal) this.live.set(order.coid, order);
     this.workingCount++;
   }
 
@@ -43,6 +49,7 @@ export class OrderRegistry {
   markTerminal(order: TrackedOrder): void {
     if (order.terminal) return;
     order.terminal = true;
+    this.live.delete(order.coid);
     this.workingCount--;
   }
 
@@ -58,7 +65,7 @@ export class OrderRegistry {
   /** Working orders of one strategy in one symbol (a fresh array; not on the per-event path). */
   workingFor(strategyId: string, symbol: string): TrackedOrder[] {
     const out: TrackedOrder[] = [];
-    for (const o of this.orders.values()) if (!o.terminal && o.strategyId === strategyId && o.symbol === symbol) out.push(o);
+    for (const o of this.live.values()) if (o.strategyId === strategyId && o.symbol === symbol) out.push(o);
     return out;
   }
 
@@ -72,7 +79,7 @@ export class OrderRegistry {
 
   working(): TrackedOrder[] {
     const out: TrackedOrder[] = [];
-    for (const o of this.orders.values()) if (!o.terminal) out.push(o);
+    for (const o of this.live.values()) out.push(o);
     return out;
   }
 
@@ -86,8 +93,8 @@ export class OrderRegistry {
 
   /** Trade id of a not-yet-filled working entry for the strategy and symbol (so a re-entry joins it). */
   pendingEntryTrade(strategyId: string, symbol: string): string | null {
-    for (const o of this.orders.values()) {
-      if (!o.terminal && o.role === 'entry' && o.strategyId === strategyId && o.symbol === symbol && o.tradeId !== null) return o.tradeId;
+    for (const o of this.live.values()) {
+      if (o.role === 'entry' && o.strategyId === strategyId && o.symbol === symbol && o.tradeId !== null) return o.tradeId;
     }
     return null;
   }
