@@ -54,6 +54,14 @@ describe('generator: the planted market beside the v2 one', () => {
     }
   });
 
+  it('planted v4 and the null market are pinned event for event (a later version must not move them)', () => {
+    expect(digest({ ...base, signal: 'planted', plantedVersion: 4 }).sha).to.equal(
+      'd2319c61db90c3057aebf4d25c4606b7f845bf2ee6da3465b3d4c6f8452b32c1',
+    );
+    expect(digest({ ...base, signal: 'planted' }).sha).to.equal(digest({ ...base, signal: 'planted', plantedVersion: 4 }).sha);
+    expect(digest({ ...base, signal: 'null' }).sha).to.equal('530d15d34852a92a293de35c6dc4ffe0d96c2e2692539a3dce3a447322012dc3');
+  });
+
   it('planted v3 stays selectable, event for event (digest pinned before v4 became the default)', () => {
     expect(digest({ ...base, signal: 'planted', plantedVersion: 3 }).sha).to.equal(
       '64032f08d62cd2bd775c59dd3f135dab2577aa0da8d43b646224642ee2906b2e',
