@@ -26,7 +26,7 @@ function expectReasonsAndClockTimes(r: BrokerRun, from: number, startedAt: numbe
 /** BRK-53 (docs/conformance-cards.md#brk-53): the venue swallows the placement of C1; reconciliation then finds it `outcome`. */
 function silentPlacement(outcome: 'working' | 'filled' | 'absent'): BrokerCard {
   return {
-    id: 'BRK-53',
+    id: 'BRK-53', // docs/conformance-cards.md#brk-53
     variant: `a, ${outcome}`,
     title: `Silence after a submit means "unknown, reconcile": found ${outcome}`,
     baseline: false,
@@ -63,7 +63,7 @@ function silentPlacement(outcome: 'working' | 'filled' | 'absent'): BrokerCard {
  */
 export const faultCards: BrokerCard[] = [
   {
-    id: 'BRK-04',
+    id: 'BRK-04', // docs/conformance-cards.md#brk-04
     title: 'State transitions follow the table',
     baseline: false,
     applies: f('socketDrop', 'upstreamLoss', 'fatal'),
@@ -99,7 +99,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-05',
+    id: 'BRK-05', // docs/conformance-cards.md#brk-05
     variant: 'a',
     title: 'A venue outage is edge-triggered, and reports keep flowing',
     baseline: false,
@@ -133,7 +133,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-05',
+    id: 'BRK-05', // docs/conformance-cards.md#brk-05
     variant: 'b',
     title: 'A market-data-only outage changes nothing on the order channel',
     baseline: false,
@@ -147,7 +147,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-07',
+    id: 'BRK-07', // docs/conformance-cards.md#brk-07
     variant: 'a',
     title: 'A dead link is detected and re-established',
     baseline: false,
@@ -209,7 +209,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-07',
+    id: 'BRK-07', // docs/conformance-cards.md#brk-07
     variant: 'b',
     title: 'A venue down from the start: backoff until the connect deadline',
     baseline: false,
@@ -248,7 +248,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-52',
+    id: 'BRK-52', // docs/conformance-cards.md#brk-52
     variant: 'a',
     title: 'Inactive after an error reason is a broker reject',
     baseline: false,
@@ -268,7 +268,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-52',
+    id: 'BRK-52', // docs/conformance-cards.md#brk-52
     variant: 'b',
     title: 'Inactive with a locate hold is a held acceptance',
     baseline: false,
@@ -284,7 +284,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-52',
+    id: 'BRK-52', // docs/conformance-cards.md#brk-52
     variant: 'c',
     title: 'An unrecognised status changes nothing',
     baseline: false,
@@ -305,7 +305,7 @@ export const faultCards: BrokerCard[] = [
   silentPlacement('filled'),
   silentPlacement('absent'),
   {
-    id: 'BRK-53',
+    id: 'BRK-53', // docs/conformance-cards.md#brk-53
     variant: 'b',
     title: 'Silence after a cancel means "unknown, reconcile"',
     baseline: false,
@@ -331,7 +331,7 @@ export const faultCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-53',
+    id: 'BRK-53', // docs/conformance-cards.md#brk-53
     variant: 'c',
     title: 'Silence after a modify means "unknown, reconcile"',
     baseline: false,

@@ -24,7 +24,7 @@ function expectPositionsAtMost(events: readonly Recorded[], max: number): void {
  */
 export const ledgerCards: BrokerCard[] = [
   {
-    id: 'BRK-63',
+    id: 'BRK-63', // docs/conformance-cards.md#brk-63
     variant: 'a',
     title: 'A rejected leg fails the whole bracket',
     baseline: false,
@@ -46,7 +46,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-63',
+    id: 'BRK-63', // docs/conformance-cards.md#brk-63
     variant: 'b',
     title: 'A leg never acknowledged fails the whole bracket',
     baseline: false,
@@ -67,7 +67,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-70',
+    id: 'BRK-70', // docs/conformance-cards.md#brk-70
     title: 'Duplicate reports are ignored',
     baseline: false,
     applies: f('duplicateReports'),
@@ -99,7 +99,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-71',
+    id: 'BRK-71', // docs/conformance-cards.md#brk-71
     variant: 'b',
     title: 'Executions and commissions join by exec id: commission before execution',
     baseline: false,
@@ -115,7 +115,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-71',
+    id: 'BRK-71', // docs/conformance-cards.md#brk-71
     variant: 'c',
     title: 'An orphan commission is reported after T_park, and no fill is invented',
     baseline: false,
@@ -134,7 +134,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-71',
+    id: 'BRK-71', // docs/conformance-cards.md#brk-71
     variant: 'd',
     title: 'A "not yet known" commission never appears as an amount',
     baseline: false,
@@ -155,7 +155,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-72',
+    id: 'BRK-72', // docs/conformance-cards.md#brk-72
     variant: 'a',
     title: 'An execution before the acknowledgement is accepted synthetically',
     baseline: false,
@@ -174,7 +174,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-72',
+    id: 'BRK-72', // docs/conformance-cards.md#brk-72
     variant: 'b',
     title: 'Fills without any status are declared Filled from the executions',
     baseline: false,
@@ -193,7 +193,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-73',
+    id: 'BRK-73', // docs/conformance-cards.md#brk-73
     title: 'An execution correction replaces, never adds',
     baseline: false,
     applies: f('execCorrection'),
@@ -221,7 +221,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-74',
+    id: 'BRK-74', // docs/conformance-cards.md#brk-74
     variant: 'a',
     title: 'An execution for an unknown order is parked, then adopted as external',
     baseline: false,
@@ -240,7 +240,7 @@ export const ledgerCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-74',
+    id: 'BRK-74', // docs/conformance-cards.md#brk-74
     variant: 'b',
     title: "An execution that precedes its order's report is replayed from the park",
     baseline: false,

@@ -16,7 +16,7 @@ const flag = requires.flag;
  */
 export const lifecycleCards: BrokerCard[] = [
   {
-    id: 'BRK-01',
+    id: 'BRK-01', // docs/conformance-cards.md#brk-01
     variant: 'a',
     title: 'Connect reaches Connected only after the initial sync',
     baseline: true,
@@ -35,7 +35,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-01',
+    id: 'BRK-01', // docs/conformance-cards.md#brk-01
     variant: 'b',
     title: 'Connect fails fast when credentials are refused',
     baseline: true,
@@ -59,7 +59,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-02',
+    id: 'BRK-02', // docs/conformance-cards.md#brk-02
     title: '`connect()` and `disconnect()` are idempotent',
     baseline: true,
     fresh: true,
@@ -101,7 +101,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-03',
+    id: 'BRK-03', // docs/conformance-cards.md#brk-03
     title: '`dispose()` releases everything',
     baseline: true,
     run: async (r) => {
@@ -129,7 +129,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-06',
+    id: 'BRK-06', // docs/conformance-cards.md#brk-06
     title: 'Nothing routes unless Connected',
     baseline: true,
     run: async (r) => {
@@ -160,7 +160,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-10',
+    id: 'BRK-10', // docs/conformance-cards.md#brk-10
     title: 'A market BUY fills with exec id and commission',
     baseline: false,
     applies: flag('supportsMarketOrders'),
@@ -190,7 +190,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-11',
+    id: 'BRK-11', // docs/conformance-cards.md#brk-11
     title: 'A market SELL closes the position; flat is reported as flat',
     baseline: false,
     applies: flag('supportsMarketOrders'),
@@ -213,7 +213,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-12',
+    id: 'BRK-12', // docs/conformance-cards.md#brk-12
     title: 'Positions and the account snapshot agree with the fills',
     baseline: true,
     run: async (r) => {
@@ -249,7 +249,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-20',
+    id: 'BRK-20', // docs/conformance-cards.md#brk-20
     title: 'Limit orders rest on both sides',
     baseline: true,
     run: async (r) => {
@@ -272,7 +272,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-21',
+    id: 'BRK-21', // docs/conformance-cards.md#brk-21
     title: 'A marketable limit fills at its limit or better',
     baseline: true,
     run: async (r) => {
@@ -287,7 +287,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-22',
+    id: 'BRK-22', // docs/conformance-cards.md#brk-22
     title: 'Partial fills add up to Filled',
     baseline: false,
     applies: f('partialFill'),
@@ -307,7 +307,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-23',
+    id: 'BRK-23', // docs/conformance-cards.md#brk-23
     title: 'Partial fill, then cancel; fills during a pending cancel count',
     baseline: false,
     applies: f('partialFill'),
@@ -329,7 +329,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-24',
+    id: 'BRK-24', // docs/conformance-cards.md#brk-24
     title: 'A stop rests, then triggers and fills',
     baseline: false,
     applies: flag('supportsStopOrders'),
@@ -353,7 +353,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-30',
+    id: 'BRK-30', // docs/conformance-cards.md#brk-30
     title: 'Cancel a resting order',
     baseline: true,
     run: async (r) => {
@@ -369,7 +369,7 @@ export const lifecycleCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-31',
+    id: 'BRK-31', // docs/conformance-cards.md#brk-31
     title: 'Cancelling a closed or unknown order is rejected',
     baseline: true,
     run: async (r) => {

@@ -28,7 +28,7 @@ async function bracketArmed(r: BrokerRun): Promise<void> {
  */
 export const orderCards: BrokerCard[] = [
   {
-    id: 'BRK-40',
+    id: 'BRK-40', // docs/conformance-cards.md#brk-40
     title: 'Modify price, quantity and trigger in place',
     baseline: false,
     applies: flag('supportsModify'),
@@ -64,7 +64,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-41',
+    id: 'BRK-41', // docs/conformance-cards.md#brk-41
     title: 'Modify is refused when unsupported',
     baseline: false,
     applies: requires.flagFalse('supportsModify'),
@@ -79,7 +79,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-50',
+    id: 'BRK-50', // docs/conformance-cards.md#brk-50
     title: 'A broker rejection carries its reason',
     baseline: true,
     run: async (r) => {
@@ -102,7 +102,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-51',
+    id: 'BRK-51', // docs/conformance-cards.md#brk-51
     title: 'Invalid, duplicate and unknown-instrument orders are refused locally',
     baseline: true,
     run: async (r) => {
@@ -147,7 +147,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-60',
+    id: 'BRK-60', // docs/conformance-cards.md#brk-60
     title: 'Bracket: all three legs are in place, and the entry fill arms the exits',
     baseline: false,
     applies: flag('supportsBrackets'),
@@ -178,7 +178,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-61',
+    id: 'BRK-61', // docs/conformance-cards.md#brk-61
     variant: 'a',
     title: 'An exit fill cancels its sibling (OCA): take-profit',
     baseline: false,
@@ -196,7 +196,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-61',
+    id: 'BRK-61', // docs/conformance-cards.md#brk-61
     variant: 'b',
     title: 'An exit fill cancels its sibling (OCA): stop',
     baseline: false,
@@ -214,7 +214,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-62',
+    id: 'BRK-62', // docs/conformance-cards.md#brk-62
     title: 'A partial take-profit reduces the stop',
     baseline: false,
     applies: requires.all(flag('supportsBrackets'), flag('supportsOcaReduce'), f('partialFill')),
@@ -235,7 +235,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-64',
+    id: 'BRK-64', // docs/conformance-cards.md#brk-64
     title: 'Cancelling the parent cancels the children',
     baseline: false,
     applies: flag('supportsBrackets'),
@@ -255,7 +255,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-71',
+    id: 'BRK-71', // docs/conformance-cards.md#brk-71
     variant: 'a',
     title: 'Executions and commissions join by exec id: commission after execution',
     baseline: true,
@@ -269,7 +269,7 @@ export const orderCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-80',
+    id: 'BRK-80', // docs/conformance-cards.md#brk-80
     variant: 'a',
     title: 'The client reference makes the round trip',
     baseline: false,

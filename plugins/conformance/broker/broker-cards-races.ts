@@ -44,7 +44,7 @@ async function burst(r: BrokerRun, tag: string, n: number): Promise<number | nul
  */
 export const raceCards: BrokerCard[] = [
   {
-    id: 'BRK-08',
+    id: 'BRK-08', // docs/conformance-cards.md#brk-08
     variant: 'a',
     title: 'Outbound pacing keeps cancels first: a cancel behind 200 queued entries',
     baseline: false,
@@ -85,7 +85,7 @@ export const raceCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-08',
+    id: 'BRK-08', // docs/conformance-cards.md#brk-08
     variant: 'b',
     title: 'A pacing violation slows the pacer down and keeps the link',
     baseline: false,
@@ -115,7 +115,7 @@ export const raceCards: BrokerCard[] = [
       c: 'the refusal says "not found"; reconciliation finds the fill',
     }[variant];
     return {
-      id: 'BRK-32',
+      id: 'BRK-32', // docs/conformance-cards.md#brk-32
       variant,
       title: `Cancel after fill: the fill wins (${what})`,
       baseline: false,
@@ -157,7 +157,7 @@ export const raceCards: BrokerCard[] = [
     };
   }),
   {
-    id: 'BRK-42',
+    id: 'BRK-42', // docs/conformance-cards.md#brk-42
     variant: 'a',
     title: "A refused modify leaves the order's venue state intact (filled while the modify was in flight)",
     baseline: false,
@@ -180,7 +180,7 @@ export const raceCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-42',
+    id: 'BRK-42', // docs/conformance-cards.md#brk-42
     variant: 'b',
     title: "A refused modify leaves the order's venue state intact (a second modify while the first is in progress)",
     baseline: false,

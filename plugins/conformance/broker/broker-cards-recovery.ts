@@ -16,7 +16,7 @@ function discrepancy(list: unknown, symbol: string, delta: number): boolean {
 /** BRK-84 (docs/conformance-cards.md#brk-84): a reconnect whose `query` never ends is incomplete, keeps Reconnecting and is retried. */
 function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): BrokerCard {
   return {
-    id: 'BRK-84',
+    id: 'BRK-84', // docs/conformance-cards.md#brk-84
     variant,
     title: `A failed reconciliation means unknown, never empty: ${query} unanswered`,
     baseline: false,
@@ -63,7 +63,7 @@ function unansweredQuery(variant: string, query: 'openOrders' | 'positions'): Br
 /** Identity, recovery and reconciliation (BRK-81 to 84, docs/conformance-kit.md#broker-recovery). */
 export const recoveryCards: BrokerCard[] = [
   {
-    id: 'BRK-81',
+    id: 'BRK-81', // docs/conformance-cards.md#brk-81
     title: 'Open orders are recovered after a restart',
     baseline: false,
     applies: requires.all(flag('supportsOrderRef'), f('restart')),
@@ -101,7 +101,7 @@ export const recoveryCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-82',
+    id: 'BRK-82', // docs/conformance-cards.md#brk-82
     title: 'Outcomes during a disconnect are recovered by reconciliation',
     baseline: false,
     applies: requires.all(flag('supportsReconnect'), f('socketDrop')),
@@ -140,7 +140,7 @@ export const recoveryCards: BrokerCard[] = [
     },
   },
   {
-    id: 'BRK-83',
+    id: 'BRK-83', // docs/conformance-cards.md#brk-83
     title: "Positions reconcile to the broker's record",
     baseline: false,
     applies: f('externalOrders'),

@@ -105,7 +105,7 @@ export function buildBrokerSuite(name: string, options: BrokerSuiteOptions): Por
       await card.run!(run);
       const violations = [
         ...brokerMonitor(run.rec.events, { commissionWindowElapsed: clock.now() - startedAt > timeouts.commissionWait }),
-        ...(card.id === 'BRK-03' ? [] : positionMonitor(run.rec.events, run.subject.positions())),
+        ...(card.id === 'BRK-03' ? [] : positionMonitor(run.rec.events, run.subject.positions())), // docs/conformance-cards.md#brk-03
       ];
       if (violations.length > 0) throw new InvariantViolation(violations, run.rec.lines());
     } catch (error) {

@@ -78,7 +78,7 @@ function generatedBurst(rng: Sfc32, lengths: { bid: number; ask: number }, n: nu
 /** Depth rows and batches (docs/conformance-kit.md#feed-depth). */
 export const depthCards: readonly CardDef<FeedRun>[] = [
   {
-    id: 'FEED-10',
+    id: 'FEED-10', // docs/conformance-cards.md#feed-10
     title: 'A depth insert shifts rows down',
     baseline: false,
     applies: depthWith('depthRows'),
@@ -101,7 +101,7 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-11',
+    id: 'FEED-11', // docs/conformance-cards.md#feed-11
     title: 'A depth update replaces in place; a delete shifts up',
     baseline: false,
     applies: depthWith('depthRows'),
@@ -119,7 +119,7 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-12',
+    id: 'FEED-12', // docs/conformance-cards.md#feed-12
     title: 'Every batch ends with exactly one end-of-batch mark',
     baseline: false,
     applies: depthWith('depthRows'),
@@ -161,7 +161,7 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-13',
+    id: 'FEED-13', // docs/conformance-cards.md#feed-13
     title: 'An update beyond the book is appended, counted and resynced',
     baseline: false,
     applies: depthWith('depthRows'),
@@ -184,7 +184,7 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-14',
+    id: 'FEED-14', // docs/conformance-cards.md#feed-14
     variant: 'a',
     title: 'Book reset: a clear in a batch of its own, then a rebuild',
     baseline: false,
@@ -202,7 +202,7 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-14',
+    id: 'FEED-14', // docs/conformance-cards.md#feed-14
     variant: 'b',
     title: 'Depth halt: clear, then a resubscription under a new epoch',
     baseline: false,
@@ -219,7 +219,7 @@ export const depthCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-15',
+    id: 'FEED-15', // docs/conformance-cards.md#feed-15
     title: 'The depth book matches the reference row model',
     baseline: false,
     applies: (env) => depth(env) ?? (env.driverFeatures.has('depthRows') ? null : 'requires driver feature depthRows; not provided'),

@@ -25,7 +25,7 @@ async function flow(r: FeedRun, symbol: string, seconds: number): Promise<void> 
  */
 export const qualityCards: readonly CardDef<FeedRun>[] = [
   {
-    id: 'FEED-20',
+    id: 'FEED-20', // docs/conformance-cards.md#feed-20
     variant: 'a',
     title: 'Crossed and locked quotes are reported, not hidden',
     baseline: true,
@@ -40,7 +40,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-20',
+    id: 'FEED-20', // docs/conformance-cards.md#feed-20
     variant: 'b',
     title: 'K_cross crossed depth batches make the book suspect and resync it',
     baseline: false,
@@ -66,7 +66,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-21',
+    id: 'FEED-21', // docs/conformance-cards.md#feed-21
     title: 'Missing, negative and malformed values are normalized and flagged',
     baseline: true,
     run: async (r) => {
@@ -90,7 +90,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-22',
+    id: 'FEED-22', // docs/conformance-cards.md#feed-22
     title: 'Tape prints carry the aggressor side',
     baseline: false,
     applies: requires.all(tape, requires.feature('prints')),
@@ -123,7 +123,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-23',
+    id: 'FEED-23', // docs/conformance-cards.md#feed-23
     variant: 'a',
     title: 'Staleness is detected per subscription',
     baseline: true,
@@ -146,7 +146,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-23',
+    id: 'FEED-23', // docs/conformance-cards.md#feed-23
     variant: 'b',
     title: 'A subscription that never delivers becomes stale',
     baseline: true,
@@ -158,7 +158,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-23',
+    id: 'FEED-23', // docs/conformance-cards.md#feed-23
     variant: 'c',
     title: 'A first quote with an old exchange time is stale at once',
     baseline: false,
@@ -168,7 +168,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
         : 'requires providesExchangeTime.quote; declared false',
   },
   {
-    id: 'FEED-23',
+    id: 'FEED-23', // docs/conformance-cards.md#feed-23
     variant: 'd',
     title: 'A stale subscription is resubscribed once, then escalated',
     baseline: false,
@@ -187,7 +187,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-30',
+    id: 'FEED-30', // docs/conformance-cards.md#feed-30
     title: 'Resubscribe after a reconnect that lost the data',
     baseline: false,
     applies: requires.all(requires.flag('supportsReconnect'), requires.feature('socketDrop')),
@@ -213,7 +213,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-31',
+    id: 'FEED-31', // docs/conformance-cards.md#feed-31
     title: 'A connection restored with its data needs no resubscribe',
     baseline: false,
     applies: requires.feature('upstreamLoss'),
@@ -230,7 +230,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-40',
+    id: 'FEED-40', // docs/conformance-cards.md#feed-40
     variant: 'a',
     title: 'Sequence numbers increase strictly per subscription',
     baseline: true,
@@ -249,7 +249,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-40',
+    id: 'FEED-40', // docs/conformance-cards.md#feed-40
     variant: 'c',
     title: 'A gap in the source sequence makes the stream suspect',
     baseline: false,
@@ -265,7 +265,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-41',
+    id: 'FEED-41', // docs/conformance-cards.md#feed-41
     title: 'Receive time and exchange time stay separate',
     baseline: true,
     run: async (r) => {
@@ -292,7 +292,7 @@ export const qualityCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-42',
+    id: 'FEED-42', // docs/conformance-cards.md#feed-42
     title: 'Replay is deterministic',
     baseline: false,
     applies: requires.flag('isReplay'),

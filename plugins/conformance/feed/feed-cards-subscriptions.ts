@@ -22,7 +22,7 @@ export async function quoteNow(r: FeedRun, symbol = r.fx.symbol, bid = r.fx.bid,
 /** Subscriptions and line budget (docs/conformance-kit.md#feed-subscriptions). */
 export const subscriptionCards: readonly CardDef<FeedRun>[] = [
   {
-    id: 'FEED-01',
+    id: 'FEED-01', // docs/conformance-cards.md#feed-01
     title: 'Subscribe to L1 quotes',
     baseline: true,
     run: async (r) => {
@@ -41,7 +41,7 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-02',
+    id: 'FEED-02', // docs/conformance-cards.md#feed-02
     title: 'Unsubscribe and dispose stop the stream',
     baseline: true,
     run: async (r) => {
@@ -78,7 +78,7 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-03',
+    id: 'FEED-03', // docs/conformance-cards.md#feed-03
     title: 'The line budget counts once, refuses beyond and releases on unsubscribe',
     baseline: true,
     run: async (r) => {
@@ -127,7 +127,7 @@ export const subscriptionCards: readonly CardDef<FeedRun>[] = [
     },
   },
   {
-    id: 'FEED-04',
+    id: 'FEED-04', // docs/conformance-cards.md#feed-04
     title: 'A failed subscription releases its line and fails alone',
     baseline: false,
     applies: requires.feature('subscriptionErrors'),

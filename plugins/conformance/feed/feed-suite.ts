@@ -88,7 +88,7 @@ export function buildFeedSuite(name: string, options: FeedSuiteOptions): PortSui
 
   const execute = async (card: CardDef<FeedRun>): Promise<void> => {
     const cleanup: (() => Promise<void>)[] = [];
-    const budgets: FeedBudgets = card.id === 'FEED-03' ? { lines: 2, depth: 1 } : { lines: 3, depth: 1 };
+    const budgets: FeedBudgets = card.id === 'FEED-03' ? { lines: 2, depth: 1 } : { lines: 3, depth: 1 }; // docs/conformance-cards.md#feed-03
     try {
       const run = await makeRun(card.id, budgets, cleanup);
       try {

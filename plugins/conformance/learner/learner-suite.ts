@@ -74,7 +74,7 @@ function scores(r: LearnerRun, learner: Learner, c: LearnerCandidate, vectors = 
 
 export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
   {
-    id: 'LRN-01',
+    id: 'LRN-01', // docs/conformance-cards.md#lrn-01
     title: 'A candidate build is deterministic',
     baseline: true,
     run: async (r) => {
@@ -89,7 +89,7 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-02',
+    id: 'LRN-02', // docs/conformance-cards.md#lrn-02
     title: 'Sample order does not matter, and inputs stay intact',
     baseline: true,
     run: async (r) => {
@@ -106,7 +106,7 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-03',
+    id: 'LRN-03', // docs/conformance-cards.md#lrn-03
     title: 'Serialization round trip',
     baseline: true,
     run: async (r) => {
@@ -140,7 +140,7 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-04',
+    id: 'LRN-04', // docs/conformance-cards.md#lrn-04
     title: 'Scores stay in the declared range',
     baseline: true,
     run: async (r) => {
@@ -159,7 +159,7 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-05',
+    id: 'LRN-05', // docs/conformance-cards.md#lrn-05
     title: 'Mismatched features are refused, not scored',
     baseline: true,
     run: async (r) => {
@@ -179,7 +179,7 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-06',
+    id: 'LRN-06', // docs/conformance-cards.md#lrn-06
     title: 'Too few samples give no candidate',
     baseline: false,
     applies: (env) =>
@@ -200,7 +200,7 @@ export const LEARNER_CARDS: readonly CardDef<LearnerRun>[] = [
     },
   },
   {
-    id: 'LRN-07',
+    id: 'LRN-07', // docs/conformance-cards.md#lrn-07
     title: 'No look-ahead: columns known after the purpose allows cannot move the candidate, and asking for one is refused',
     baseline: true,
     run: async (r) => {

@@ -101,7 +101,7 @@ const f = requires.feature;
 
 export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
   {
-    id: 'MEM-01',
+    id: 'MEM-01', // docs/conformance-cards.md#mem-01
     title: 'Save, promote and load keep content, version and checksum',
     baseline: true,
     run: async (r) => {
@@ -125,7 +125,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-02',
+    id: 'MEM-02', // docs/conformance-cards.md#mem-02
     title: 'A corrupt version is quarantined, never loaded',
     baseline: true,
     applies: f('corrupt'),
@@ -144,7 +144,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-03',
+    id: 'MEM-03', // docs/conformance-cards.md#mem-03
     title: 'An unsupported schema version is not loaded',
     baseline: true,
     applies: f('writeSchema'),
@@ -164,7 +164,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-04',
+    id: 'MEM-04', // docs/conformance-cards.md#mem-04
     title: 'An interrupted save leaves the previous latest intact',
     baseline: false,
     applies: f('failWrite'),
@@ -181,7 +181,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-05',
+    id: 'MEM-05', // docs/conformance-cards.md#mem-05
     title: 'Promote makes the chosen version latest',
     baseline: true,
     run: async (r) => {
@@ -202,7 +202,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-06',
+    id: 'MEM-06', // docs/conformance-cards.md#mem-06
     variant: 'a',
     title: 'Rollback steps back through the promotions',
     baseline: true,
@@ -224,7 +224,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-06',
+    id: 'MEM-06', // docs/conformance-cards.md#mem-06
     variant: 'c',
     title: 'Rollback of the only promoted version returns to the static baseline (v0)',
     baseline: true,
@@ -255,7 +255,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-06',
+    id: 'MEM-06', // docs/conformance-cards.md#mem-06
     variant: 'd',
     title: 'A rollback to the baseline survives a reopen',
     baseline: false,
@@ -273,7 +273,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-06',
+    id: 'MEM-06', // docs/conformance-cards.md#mem-06
     variant: 'b',
     title: 'Rollback skips a corrupted version',
     baseline: true,
@@ -288,7 +288,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-07',
+    id: 'MEM-07', // docs/conformance-cards.md#mem-07
     title: 'Keep the last N candidates and the last N promoted apart; never prune what is in use',
     baseline: true,
     run: async (r) => {
@@ -312,7 +312,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-10',
+    id: 'MEM-10', // docs/conformance-cards.md#mem-10
     title: 'Rejected candidates never prune the promotion history',
     baseline: true,
     run: async (r) => {
@@ -337,7 +337,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-11',
+    id: 'MEM-11', // docs/conformance-cards.md#mem-11
     title: 'A rejected version is promoted only when forced; get() returns verified content',
     baseline: true,
     run: async (r) => {
@@ -359,7 +359,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-08',
+    id: 'MEM-08', // docs/conformance-cards.md#mem-08
     variant: 'a',
     title: 'No valid version: a typed empty result, no crash (empty store)',
     baseline: true,
@@ -368,7 +368,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-08',
+    id: 'MEM-08', // docs/conformance-cards.md#mem-08
     variant: 'b',
     title: 'No valid version: a typed empty result, no crash (all corrupt)',
     baseline: true,
@@ -381,7 +381,7 @@ export const MEMORY_CARDS: readonly CardDef<MemoryRun>[] = [
     },
   },
   {
-    id: 'MEM-09',
+    id: 'MEM-09', // docs/conformance-cards.md#mem-09
     title: 'Versions survive a reopen',
     baseline: false,
     applies: requires.all(requires.flag('isDurable'), f('corrupt')),

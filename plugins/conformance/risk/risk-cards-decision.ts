@@ -36,7 +36,7 @@ const allowAll: RiskPolicy = { id: 'kit-allow', evaluate: () => ({ action: 'allo
 
 export const decisionCards: readonly CardDef<RiskRun>[] = [
   {
-    id: 'RISK-01',
+    id: 'RISK-01', // docs/conformance-cards.md#risk-01
     title: 'No intent reaches a broker without an allow',
     baseline: true,
     applies: needsGate,
@@ -51,7 +51,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-02',
+    id: 'RISK-02', // docs/conformance-cards.md#risk-02
     title: 'The daily loss limit halts at its boundary',
     baseline: false,
     applies: limit('dailyLoss'),
@@ -89,7 +89,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-03',
+    id: 'RISK-03', // docs/conformance-cards.md#risk-03
     title: 'Max open positions',
     baseline: false,
     applies: limit('maxOpenPositions'),
@@ -103,7 +103,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-04',
+    id: 'RISK-04', // docs/conformance-cards.md#risk-04
     title: 'Max trades per day, reset at the New York day boundary',
     baseline: false,
     applies: limit('maxTradesPerDay'),
@@ -119,7 +119,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-05',
+    id: 'RISK-05', // docs/conformance-cards.md#risk-05
     title: 'Size limits: risk per trade, max shares, max position value',
     baseline: false,
     applies: limit('riskPerTrade', 'maxShares', 'maxPositionValue'),
@@ -143,7 +143,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-06',
+    id: 'RISK-06', // docs/conformance-cards.md#risk-06
     title: 'Re-entries per symbol, and the cooldown after a stop',
     baseline: false,
     applies: limit('maxReentriesPerSymbol', 'cooldownAfterStop'),
@@ -170,7 +170,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-07',
+    id: 'RISK-07', // docs/conformance-cards.md#risk-07
     title: 'Consecutive losses halt trading',
     baseline: false,
     applies: limit('consecutiveLosses'),
@@ -207,7 +207,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-08',
+    id: 'RISK-08', // docs/conformance-cards.md#risk-08
     title: 'The trading window runs on New York time, across DST',
     baseline: false,
     applies: limit('tradingWindow'),
@@ -223,7 +223,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-09',
+    id: 'RISK-09', // docs/conformance-cards.md#risk-09
     title: 'Health gates: fresh data, a ready broker, the data prerequisites',
     baseline: false,
     applies: limit('dataFreshness', 'brokerHealth'),
@@ -242,7 +242,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-10',
+    id: 'RISK-10', // docs/conformance-cards.md#risk-10
     title: 'Violation actions warn, reject and halt; chains combine',
     baseline: false,
     applies: (env) => needsGate(env) ?? limit('maxShares')(env),
@@ -268,7 +268,7 @@ export const decisionCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-15',
+    id: 'RISK-15', // docs/conformance-cards.md#risk-15
     title: 'A failing policy fails closed',
     baseline: true,
     applies: needsGate,

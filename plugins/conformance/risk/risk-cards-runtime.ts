@@ -30,7 +30,7 @@ function transitions(rt: RuntimeRun): string[] {
 
 export const runtimeCards: readonly CardDef<RiskRun>[] = [
   {
-    id: 'RISK-11',
+    id: 'RISK-11', // docs/conformance-cards.md#risk-11
     title: 'State machine: automatic escalation, operator clear',
     baseline: false,
     applies: owns,
@@ -67,7 +67,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-12',
+    id: 'RISK-12', // docs/conformance-cards.md#risk-12
     title: 'SAFE_MODE allows only intents that reduce a position',
     baseline: false,
     applies: owns,
@@ -89,7 +89,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-13',
+    id: 'RISK-13', // docs/conformance-cards.md#risk-13
     title: 'HALT flattens once, then nothing routes',
     baseline: false,
     applies: engine,
@@ -171,7 +171,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-14',
+    id: 'RISK-14', // docs/conformance-cards.md#risk-14
     variant: 'a',
     title: 'Kill-switch triggers: reconnect loop',
     baseline: false,
@@ -193,7 +193,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-14',
+    id: 'RISK-14', // docs/conformance-cards.md#risk-14
     variant: 'b',
     title: 'Kill-switch triggers: an outage inside a reset window counts when it ends',
     baseline: false,
@@ -209,7 +209,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-14',
+    id: 'RISK-14', // docs/conformance-cards.md#risk-14
     variant: 'c',
     title: 'Kill-switch triggers: repeated order rejections',
     baseline: false,
@@ -230,7 +230,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-14',
+    id: 'RISK-14', // docs/conformance-cards.md#risk-14
     variant: 'd',
     title: 'Kill-switch triggers: pacing and line-budget errors',
     baseline: false,
@@ -255,7 +255,7 @@ export const runtimeCards: readonly CardDef<RiskRun>[] = [
     },
   },
   {
-    id: 'RISK-14',
+    id: 'RISK-14', // docs/conformance-cards.md#risk-14
     variant: 'e',
     title: 'Kill-switch triggers: data stale beyond the kill threshold',
     baseline: false,

@@ -41,9 +41,9 @@ export type {
 
 /** Every RISK card, in id order (the closed registry of docs/conformance-kit.md#waivers). */
 export const RISK_CARDS: readonly CardDef<RiskRun>[] = [
-  ...decisionCards.filter((c) => c.id !== 'RISK-15'),
+  ...decisionCards.filter((c) => c.id !== 'RISK-15'), // docs/conformance-cards.md#risk-15
   ...runtimeCards,
-  ...decisionCards.filter((c) => c.id === 'RISK-15'),
+  ...decisionCards.filter((c) => c.id === 'RISK-15'), // docs/conformance-cards.md#risk-15
 ];
 
 const RANK: Readonly<Record<string, number>> = { RUNNING: 0, SAFE_MODE: 1, HALT: 2 };
