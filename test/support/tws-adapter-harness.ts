@@ -7,35 +7,14 @@ import type { TwsMarketDataFeed } from '../../adapters/tws/market-data/market-da
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
+import { BROKER_EVENT_NAMES } from '../../plugins/conformance/broker/broker-types.js';
 import type { FeedEventName } from '../../ports/market-data-feed.js';
 import type { Clock, VirtualClock } from '../../ports/clock.js';
 
 export const TEST_ACCOUNT = 'DU0000001';
 
-const BROKER_EVENTS: BrokerEventName[] = [
-  'connection.changed',
-  'order.submitted',
-  'order.accepted',
-  'order.triggered',
-  'order.filled',
-  'order.fill-corrected',
-  'commission.reported',
-  'order.cancel-requested',
-  'order.cancelled',
-  'order.cancel-rejected',
-  'order.modify-requested',
-  'order.modified',
-  'order.modify-rejected',
-  'order.rejected',
-  'order.unknown',
-  'order.adopted',
-  'bracket.failed',
-  'position.changed',
-  'reconciliation.started',
-  'reconciliation.completed',
-  'broker.anomaly',
-  'broker.error',
-];
+/** Every broker event, from the one list the conformance kit records (plugins/conformance/broker/broker-types.ts). */
+const BROKER_EVENTS: readonly BrokerEventName[] = BROKER_EVENT_NAMES;
 const FEED_EVENTS: FeedEventName[] = [
   'feed.subscribed',
   'feed.failed',
