@@ -85,25 +85,24 @@ export class TwsDepthIngest {
   }
 
   /**
-   * Applies the held row to the book and delivers it unless the book dropped it; a dropped last row of an open batch
-   * is replaced by the book's closing restatement. A row that completes a K_depth burst closes the batch and, when
+   * Applies the held row to the book and delivers it unless the book dropped it (an insert or update beyond a full
+   * side; a delete of a missing row is delivered as sent, as the replay feed does); a dropped last row of an open
+   * batch is replaced by the book's closing restatement. A row that completes a K_depth burst closes the batch and, when
    * `mayResync` (not when the caller is clearing anyway), resyncs the line.
    */
   private release(sub: FeedSub, endOfBatch: boolean, mayResync: boolean): typeof OPEN | typeof CLOSED | typeof RESYNCED {
     const d = sub.depth!;
     const e = d.take(endOfBatch);
     const book = d.book;
-    // A delete that removes no row changes nothing and is not delivered (the book tells whether it was beyond the book).
-    const missing = e.operation === 'delete' && e.position >= book.heldRows(e.side);
     const r = book.ingest(e);
     const burst = (r & ROW_ANOMALY) !== 0 && this.countBeyondBook(sub, e.recvTime) && mayResync;
     const close = endOfBatch || burst;
     let closed = false;
-    if ((r & ROW_DROPPED) === 0 && !missing) {
+    if ((r & ROW_DROPPED) === 0) {
       e.endOfBatch = close;
       this.deliver(sub);
       closed = close;
-    } else if (close && d.batchOpen) {
+    } else if (close && d.batchOpen && book.heldRows(e.side) > 0) {
       book.ingest(d.closer());
       this.deliver(sub);
       closed = true;

@@ -69,7 +69,7 @@ export class DepthStream {
 
   /**
    * The held row as the reused event, not yet applied (seq and epoch are the caller's). A delete names the row it
-   * will remove, as the book holds it; one addressed past the end carries nothing.
+   * will remove, as the book holds it; one addressed past the end carries no price or size.
    */
   take(endOfBatch: boolean): DepthEvent {
     this.held = false;
@@ -92,20 +92,16 @@ export class DepthStream {
   }
 
   /**
-   * The mark that closes a batch whose last row was not delivered (`out` still holds that row): the last row of its
-   * side restated as an update, else of the other side; a book left empty is restated as a clear. The book is
-   * unchanged by it.
+   * The mark that closes a batch whose last row was not delivered (`out` still holds that row, an insert or update
+   * beyond a full side): the side's last row restated as an update, which leaves the book as it is.
    */
   closer(): DepthEvent {
     const o = this.out;
-    const b = this.book;
-    const side = b.heldRows(o.side) > 0 ? o.side : o.side === 'bid' ? 'ask' : 'bid';
-    const last = b.heldRows(side) - 1;
-    o.side = last < 0 ? 'bid' : side;
-    o.operation = last < 0 ? 'clear' : 'update';
-    o.position = last < 0 ? 0 : last;
-    o.price = last < 0 ? 0 : b.heldPrice(side, last);
-    o.size = last < 0 ? 0 : b.heldSize(side, last);
+    const last = this.book.heldRows(o.side) - 1;
+    o.operation = 'update';
+    o.position = last;
+    o.price = this.book.heldPrice(o.side, last);
+    o.size = this.book.heldSize(o.side, last);
     o.marketMaker = '';
     o.endOfBatch = true;
     return o;
