@@ -152,6 +152,17 @@ describe('TWS feed: one book per symbol (docs/depth-rows.md#one-book)', () => {
     expect(feed.anomalies().depthBeyondBook).to.equal(2);
   });
 
+  it("asks IB for as many rows as the lent book shows, so no row pushed out of IB's window stays in its view", async () => {
+    const { clock, feed, read, requests } = rig();
+    // The kernel shows at least its top N (5) rows.
+    const { book } = kernel(feed, clock, () => {}, 3);
+    feed.subscribe('XYZ', 'depth', { levels: 3 });
+    expect(requests.map((r) => r.rows)).to.deep.equal([book.maxLevels]);
+    expect(book.maxLevels).to.equal(5);
+    await read([0, 1, 2, 3, 4, 5].map((p): IbRow => [p, INSERT, BID, 10 - p / 100, 100]));
+    expect(book.levels('bid'), 'an insert beyond the rows asked for is dropped').to.equal(5);
+  });
+
   it('matches the reference row model on random in-book rows, deletes naming the row they removed (seeds 1-10)', async () => {
     for (let seed = 1; seed <= 10; seed++) {
       const { clock, feed, read } = rig();

@@ -182,7 +182,10 @@ export class TwsMarketDataFeed implements MarketDataFeed {
       return { ok: false, code: 'FEED.LINE_BUDGET_EXCEEDED', reason: `${stream} budget ${counter.budget} in use` };
     }
     this.nextHandle++;
-    const levels = Math.min(20, Math.max(1, options.levels ?? 10));
+    // A lent book may show more rows than asked for (the kernel's top N): IB is asked for as many, or the rows an
+    // insert pushes out of IB's window would stay in the book's view, never updated again.
+    const lent = stream === 'depth' ? this.lent.get(symbol) : undefined;
+    const levels = Math.min(20, Math.max(1, options.levels ?? 10, lent?.maxLevels ?? 1));
     const sub: FeedSub = {
       key,
       symbol,
@@ -204,10 +207,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
         `tws.stale ${key}`,
       ),
       quote: stream === 'quote' ? new TwsQuoteBuilder(symbol) : null,
-      depth:
-        stream === 'depth'
-          ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000, this.lent.get(symbol))
-          : null,
+      depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000, lent) : null,
       trade: stream === 'tape' ? tradeEvent(symbol) : null,
     };
     this.subs.set(key, sub);
