@@ -1,8 +1,13 @@
+import { ROW_ANOMALY, ROW_DELETE, ROW_DROPPED } from '../../../core/domain/depth-rows.js';
 import type { Micros } from '../../../core/domain/units.js';
 import type { FeedEventName, FeedEvents } from '../../../ports/market-data-feed.js';
 import { MALFORMED, depthSide, positivePrice, shareSize } from '../mapping/market-data.js';
-import { OP_DELETE } from './depth-book.js';
 import type { FeedSub } from './feed-sub.js';
+
+/** What releasing a held row did: left the batch open, closed it, or resynced the line. */
+const OPEN = 0;
+const CLOSED = 1;
+const RESYNCED = 2;
 
 export interface DepthIngestHost {
   emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void;
@@ -15,9 +20,12 @@ export interface DepthIngestHost {
 
 /**
  * IB depth rows → `depth.updated` deltas for one feed (cards FEED-10..14, 20 b; docs/tws-adapter.md#depth-rows, #depth-batches;
- * docs/conformance-cards.md#feed-10). Each row is checked, normalised by the subscription's TwsDepthBook and held until the next row or the
- * end of the read, so the last row of a read carries `endOfBatch`. Batch ends are judged: K_cross consecutive crossed books, or K_depth
- * anomalies inside the window, make the book suspect and resync it (suspect → clear → new epoch); the next clean batch resumes.
+ * docs/conformance-cards.md#feed-10). Each row is checked and held until the next row or the end of the read, so the last row of a
+ * read carries `endOfBatch`. A held row is applied to the subscription's book (the kernel's when lent, docs/depth-rows.md#one-book)
+ * by `OrderBook.ingest` right before it is delivered, which normalises it under the shared row rules; a row the book drops is not
+ * delivered, and when it was the read's last row the batch is closed by restating a row the book holds. Batch ends are judged on
+ * that book: K_cross consecutive crossed books, or K_depth anomalies inside the window, make it suspect and resync it
+ * (suspect → clear → new epoch); the next clean batch resumes.
  */
 export class TwsDepthIngest {
   /** Rows addressed beyond the book (card FEED-13 counter `depth-beyond-book`, docs/conformance-cards.md#feed-13). */
@@ -38,32 +46,26 @@ export class TwsDepthIngest {
       bid < 0 ||
       !Number.isSafeInteger(position) ||
       position < 0 ||
-      !(operation >= 0 && operation <= OP_DELETE) ||
-      (operation !== OP_DELETE && (p === MALFORMED || s === MALFORMED || s === null))
+      !(operation >= 0 && operation <= ROW_DELETE) ||
+      (operation !== ROW_DELETE && (p === MALFORMED || s === MALFORMED || s === null))
     ) {
       return this.host.countMalformed(
         sub,
         `depth row side ${side} position ${position} operation ${operation} price ${price} size ${size}`,
       );
     }
-    if (d.book.apply(bid === 1, position, operation, p, s ?? 0)) {
-      if (d.held) this.emitRow(sub, false);
-      d.hold(bid === 1, mm, now);
-      this.host.queue(sub);
-    }
-    if (d.book.anomaly) {
-      this.beyondBook++;
-      if (d.book.anomalyBurst(now)) this.resync(sub, 'depth-anomaly');
-    }
+    // A burst of anomalies in the held row resyncs the line: this row belongs to the cancelled request.
+    if (d.held && this.release(sub, false, true) === RESYNCED) return;
+    d.hold(bid === 1, operation, position, p, s ?? 0, mm, now);
+    this.host.queue(sub);
   }
 
   /** End of the read: the held row closes the batch, and the book it leaves is judged. */
   endOfBatch(sub: FeedSub): void {
     const d = sub.depth!;
-    if (!d.held) return;
-    this.emitRow(sub, true);
-    d.book.invalid = false;
-    if (!d.book.crossed()) {
+    // Judged only when a batch was closed here (not after a resync, nor when no row of the read was delivered).
+    if (!d.held || this.release(sub, true, true) !== CLOSED) return;
+    if (!d.book.crossed) {
       d.crossedRun = 0;
       if (sub.suspect) {
         sub.suspect = false;
@@ -76,25 +78,60 @@ export class TwsDepthIngest {
   clear(sub: FeedSub, now: Micros): void {
     const d = sub.depth;
     if (d === null) return;
-    if (d.held) this.emitRow(sub, true);
+    if (d.held) this.release(sub, true, false);
     const e = d.clear(now);
-    e.seq = ++sub.seq;
-    e.epoch = sub.epoch;
-    this.host.emit('depth.updated', e);
+    d.book.ingest(e);
+    this.deliver(sub);
+  }
+
+  /**
+   * Applies the held row to the book and delivers it unless the book dropped it (an insert or update beyond a full
+   * side; a delete of a missing row is delivered as sent, as the replay feed does); a dropped last row of an open
+   * batch is replaced by the book's closing restatement. A row that completes a K_depth burst closes the batch and, when
+   * `mayResync` (not when the caller is clearing anyway), resyncs the line.
+   */
+  private release(sub: FeedSub, endOfBatch: boolean, mayResync: boolean): typeof OPEN | typeof CLOSED | typeof RESYNCED {
+    const d = sub.depth!;
+    const e = d.take(endOfBatch);
+    const book = d.book;
+    const r = book.ingest(e);
+    const burst = (r & ROW_ANOMALY) !== 0 && this.countBeyondBook(sub, e.recvTime) && mayResync;
+    const close = endOfBatch || burst;
+    let closed = false;
+    if ((r & ROW_DROPPED) === 0) {
+      e.endOfBatch = close;
+      this.deliver(sub);
+      closed = close;
+    } else if (close && d.batchOpen && book.heldRows(e.side) > 0) {
+      book.ingest(d.closer());
+      this.deliver(sub);
+      closed = true;
+    }
+    if (!burst) return closed ? CLOSED : OPEN;
+    this.resync(sub, 'depth-anomaly');
+    return RESYNCED;
+  }
+
+  /** Counts a row addressed beyond the book; true when it completes K_depth inside the window (the count starts over). */
+  private countBeyondBook(sub: FeedSub, now: Micros): boolean {
+    this.beyondBook++;
+    return sub.depth!.anomalies.hit(now);
   }
 
   /** The book cannot be trusted: suspect → clear → a new request under a new epoch (usage unchanged). */
   private resync(sub: FeedSub, reason: 'crossed' | 'depth-anomaly'): void {
-    if (sub.depth!.held) this.emitRow(sub, true);
     sub.suspect = true;
     this.host.emit('feed.suspect', { symbol: sub.symbol, stream: 'depth', reason });
     this.host.resubscribe(sub, true);
   }
 
-  private emitRow(sub: FeedSub, endOfBatch: boolean): void {
-    const e = sub.depth!.take(endOfBatch);
+  /** Numbers the stream's event (the row just applied to the book) and emits it. */
+  private deliver(sub: FeedSub): void {
+    const d = sub.depth!;
+    const e = d.out;
     e.seq = ++sub.seq;
     e.epoch = sub.epoch;
+    d.batchOpen = !e.endOfBatch;
     this.host.emit('depth.updated', e);
   }
 }

@@ -3,8 +3,10 @@ import { EventEmitter } from 'eventemitter3';
 import type { StreamKind } from '../../../core/domain/market.js';
 import type { Micros } from '../../../core/domain/units.js';
 import type { ErrorCode } from '../../../core/domain/error-codes.js';
+import type { OrderBook } from '../../../core/domain/order-book.js';
 import type { Clock } from '../../../ports/clock.js';
 import type {
+  DepthBookKeeping,
   FeedEventName,
   FeedEvents,
   LineUsage,
@@ -38,6 +40,9 @@ export interface FeedQuality {
   depthAnomalies: number;
   depthAnomalyWindowMs: number;
 }
+
+/** IB depth rows are positional and at most 20 per side: the feed's checks need no row below the view. */
+const TWS_BOOK_CAPACITY = 20;
 
 export const DEFAULT_FEED_QUALITY: FeedQuality = {
   staleMs: 5_000,
@@ -74,6 +79,16 @@ export class TwsMarketDataFeed implements MarketDataFeed {
   private readonly flowing = new WeakSet<FeedSub>();
   /** Historical bars over reqHistoricalData, paced by IB's historical rules (docs/tws-adapter.md). */
   readonly historical: TwsHistoricalBars;
+  /** The kernel's books, lent per symbol (ports/market-data-feed.ts `DepthBookKeeping`). */
+  private readonly lent = new Map<string, OrderBook>();
+  /**
+   * One book per symbol (docs/depth-rows.md#one-book): the kernel lends its book and the depth rows are applied to it
+   * as they are delivered, and judged on it, instead of on a copy kept beside it.
+   */
+  readonly books: DepthBookKeeping = {
+    capacity: TWS_BOOK_CAPACITY,
+    lend: (symbol, book) => this.lend(symbol, book),
+  };
 
   constructor(
     private readonly conn: TwsConnection,
@@ -167,7 +182,10 @@ export class TwsMarketDataFeed implements MarketDataFeed {
       return { ok: false, code: 'FEED.LINE_BUDGET_EXCEEDED', reason: `${stream} budget ${counter.budget} in use` };
     }
     this.nextHandle++;
-    const levels = Math.min(20, Math.max(1, options.levels ?? 10));
+    // A lent book may show more rows than asked for (the kernel's top N): IB is asked for as many, or the rows an
+    // insert pushes out of IB's window would stay in the book's view, never updated again.
+    const lent = stream === 'depth' ? this.lent.get(symbol) : undefined;
+    const levels = Math.min(20, Math.max(1, options.levels ?? 10, lent?.maxLevels ?? 1));
     const sub: FeedSub = {
       key,
       symbol,
@@ -189,7 +207,7 @@ export class TwsMarketDataFeed implements MarketDataFeed {
         `tws.stale ${key}`,
       ),
       quote: stream === 'quote' ? new TwsQuoteBuilder(symbol) : null,
-      depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000) : null,
+      depth: stream === 'depth' ? new DepthStream(symbol, levels, this.q.depthAnomalies, this.q.depthAnomalyWindowMs * 1_000, lent) : null,
       trade: stream === 'tape' ? tradeEvent(symbol) : null,
     };
     this.subs.set(key, sub);
@@ -416,6 +434,16 @@ export class TwsMarketDataFeed implements MarketDataFeed {
       q.out.epoch = sub.epoch;
       this.emitter.emit('quote.updated', q.out);
     } else if (r === 'malformed') this.countMalformed(sub, q.lastBad);
+  }
+
+  /**
+   * The kernel's book of `symbol` from now on. A live depth line moves to it: the kernel applied every row delivered
+   * so far to that book itself, so it holds the book as delivered; a held row is applied when it is delivered.
+   */
+  private lend(symbol: string, book: OrderBook): void {
+    this.lent.set(symbol, book);
+    const d = this.subs.get(`${symbol}:depth`)?.depth;
+    if (d !== undefined && d !== null) d.book = book;
   }
 
   private clearDepth(sub: FeedSub): void {
