@@ -1,5 +1,6 @@
 import type { BookView } from '../../core/domain/book-view.js';
 import type { DepthEvent, TradeEvent } from '../../core/domain/market.js';
+import type { OrderChanges } from '../../core/domain/orders.js';
 import type { Price, Quantity } from '../../core/domain/units.js';
 import type { BrokerEventName, BrokerEvents, CancelReason } from '../../ports/broker-adapter.js';
 import type { Clock } from '../../ports/clock.js';
@@ -22,13 +23,40 @@ export interface SimMatcherOptions {
 export type SimEmit = <K extends BrokerEventName>(event: K, payload: BrokerEvents[K]) => void;
 
 /**
+ * The working orders of one symbol, in working order, and what a market event of that symbol needs to know about
+ * them. Built whole from the working list after any change to an order, never changed in place, so a pass over it
+ * sees the orders that were working when the event began.
+ */
+interface SymbolWork {
+  orders: SimOrder[];
+  /** Price levels holding a limit of ours on each side (buys rest on the bid), with the orders at each, in working order. */
+  bidPrices: number[];
+  bidOrders: SimOrder[][];
+  askPrices: number[];
+  askOrders: SimOrder[][];
+  /** The highest limit a buy could fill at (+Infinity: a market buy), -Infinity when no buy can fill. */
+  maxBuy: number;
+  /** The lowest limit a sell could fill at (-Infinity: a market sell), +Infinity when no sell can fill. */
+  minSell: number;
+}
+
+/**
  * The simulated venue's matching: the working orders, their queue position at their limit, stop triggers on prints,
  * fills against the displayed book, and what a fill or cancel does to bracket children and OCA siblings. It runs on
- * every market event, so with nothing working it returns at once.
+ * every market event, so it is indexed by symbol and price level: a depth row updates the queue only of the orders
+ * resting at its level, and the orders are offered the book only when its top reaches the best limit that could fill.
+ * The index is rebuilt, at the next market event, after anything that changes which orders work or at what limit.
  */
 export class SimMatcher {
-  private working: SimOrder[] = [];
+  /** Every working order, in the order it started working (the order fills and random draws follow). */
+  protected working: SimOrder[] = [];
   private execs = 0;
+  private readonly bySymbol = new Map<string, SymbolWork>();
+  /** The index no longer describes `working`. */
+  private stale = false;
+  /** The last symbol looked up: a replay is mostly one symbol, so the Map lookup per event becomes a comparison. */
+  private lastSymbol: string | null = null;
+  private lastWork: SymbolWork | undefined = undefined;
 
   constructor(
     private readonly o: SimMatcherOptions,
@@ -44,77 +72,149 @@ export class SimMatcher {
     o.queueAhead = this.displayedAt(o);
     o.levelSeen = o.queueAhead;
     this.working.push(o);
+    this.stale = true;
     this.tryFill(o, this.o.market.book(o.req.symbol));
+  }
+
+  /** A modification reached the venue: the order works with its new terms from now on. */
+  amend(o: SimOrder, changes: OrderChanges): void {
+    const repriced = changes.limitPrice !== undefined && changes.limitPrice !== o.req.limitPrice;
+    o.req = { ...o.req, ...changes };
+    if (repriced) o.queueAhead = this.displayedAt(o);
+    this.stale = true;
   }
 
   /** A depth update: cancellations at our levels first, then anything the new book makes marketable. */
   onDepth(e: DepthEvent, book: BookView): void {
-    if (this.working.length > 0) this.onLevel(e.symbol, e.side, e.price, e.size);
-    this.onBook(e.symbol, book);
+    if (this.working.length === 0) return;
+    const w = this.work(e.symbol);
+    if (w === undefined) return;
+    const prices = e.side === 'bid' ? w.bidPrices : w.askPrices;
+    for (let i = 0; i < prices.length; i++) {
+      if (prices[i] !== e.price) continue;
+      const at = (e.side === 'bid' ? w.bidOrders : w.askOrders)[i]!;
+      for (let j = 0; j < at.length; j++) this.levelChanged(at[j]!, e.size);
+      break;
+    }
+    if (!this.reachable(w, book)) return;
+    const orders = w.orders;
+    for (let i = 0; i < orders.length; i++) {
+      const o = orders[i]!;
+      if (o.live) this.tryFill(o, book);
+    }
   }
 
-  private onBook(symbol: string, book: BookView): void {
-    // `working` only ever grows by push and is otherwise replaced (filter), so its first `n` entries are the
-    // snapshot a slice would copy: no copy per market event.
-    const working = this.working;
-    const n = working.length;
-    for (let i = 0; i < n; i++) {
-      const o = working[i]!;
-      if (o.req.symbol === symbol && o.live) this.tryFill(o, book);
-    }
+  /**
+   * Whether the book's top is at or through the best limit that could fill. Short of it, `tryFill` stops at the first
+   * row for every order without touching anything, so not offering them the book changes nothing.
+   */
+  private reachable(w: SymbolWork, book: BookView): boolean {
+    if (w.maxBuy > Number.NEGATIVE_INFINITY && book.levels('ask') > 0 && book.priceAt('ask', 0) <= w.maxBuy) return true;
+    return w.minSell < Number.POSITIVE_INFINITY && book.levels('bid') > 0 && book.priceAt('bid', 0) >= w.minSell;
   }
 
   /**
    * Size leaving our price level other than by prints is cancellations. 'tail' assumes they all come from behind
    * us; 'probabilistic' lets each cancelled share be ahead of us with probability queueAhead / level size.
    */
-  private onLevel(symbol: string, side: 'bid' | 'ask', price: Price, size: Quantity): void {
-    for (const o of this.working) {
-      if (o.req.symbol !== symbol || o.req.limitPrice !== price || (o.req.side === 'buy') !== (side === 'bid')) continue;
-      const cancelled = o.levelSeen - size;
-      if (cancelled > 0 && o.queueAhead > 0 && this.o.queueModel === 'probabilistic') {
-        const share = Math.min(1, o.queueAhead / Math.max(o.levelSeen, 1));
-        let ahead = 0;
-        for (let i = 0; i < cancelled; i += 100) if (this.o.random.next() < share) ahead += Math.min(100, cancelled - i);
-        o.queueAhead = Math.max(0, o.queueAhead - ahead);
-      }
-      o.levelSeen = size;
+  protected levelChanged(o: SimOrder, size: Quantity): void {
+    const cancelled = o.levelSeen - size;
+    if (cancelled > 0 && o.queueAhead > 0 && this.o.queueModel === 'probabilistic') {
+      const share = Math.min(1, o.queueAhead / Math.max(o.levelSeen, 1));
+      let ahead = 0;
+      for (let i = 0; i < cancelled; i += 100) if (this.o.random.next() < share) ahead += Math.min(100, cancelled - i);
+      o.queueAhead = Math.max(0, o.queueAhead - ahead);
     }
+    o.levelSeen = size;
   }
 
   onTrade(t: TradeEvent, book: BookView | undefined): void {
-    const working = this.working; // the snapshot a slice would copy, as in onBook
-    const n = working.length;
-    for (let i = 0; i < n; i++) {
-      const o = working[i]!;
-      if (o.req.symbol !== t.symbol || !o.live || isTerminal(o.status)) continue;
-      const type = o.req.type;
-      if ((type === 'stop' || type === 'stop-limit') && !o.triggered) {
-        const trig = o.req.triggerPrice!;
-        if ((o.req.side === 'sell' && t.price <= trig) || (o.req.side === 'buy' && t.price >= trig)) {
-          o.triggered = true;
+    if (this.working.length === 0) return;
+    const w = this.work(t.symbol);
+    if (w === undefined) return;
+    const orders = w.orders;
+    for (let i = 0; i < orders.length; i++) {
+      const o = orders[i]!;
+      if (o.live && !isTerminal(o.status)) this.printed(o, t, book);
+    }
+  }
+
+  /** One print of the order's symbol: stop triggers, fills through or at the limit (queue first), or the book. */
+  protected printed(o: SimOrder, t: TradeEvent, book: BookView | undefined): void {
+    const type = o.req.type;
+    if ((type === 'stop' || type === 'stop-limit') && !o.triggered) {
+      const trig = o.req.triggerPrice!;
+      if (!((o.req.side === 'sell' && t.price <= trig) || (o.req.side === 'buy' && t.price >= trig))) return;
+      o.triggered = true;
+      o.queueAhead = 0;
+      this.stale = true;
+      this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
+    }
+    const limit = activeLimit(o);
+    if (limit !== null) {
+      const through = o.req.side === 'buy' ? t.price < limit : t.price > limit;
+      if (through) {
+        this.fill(o, leaves(o), limit);
+        return;
+      }
+      if (t.price === limit && t.aggressor !== o.req.side) {
+        o.levelSeen -= t.size;
+        o.queueAhead -= t.size;
+        if (o.queueAhead < 0) {
+          this.fill(o, Math.min(leaves(o), -o.queueAhead), limit);
           o.queueAhead = 0;
-          this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
-        } else continue;
+        }
+        return;
       }
+    }
+    this.tryFill(o, book);
+  }
+
+  /** The working orders of `symbol`, the index rebuilt first if an order changed since. */
+  private work(symbol: string): SymbolWork | undefined {
+    if (this.stale) this.reindex();
+    else if (symbol === this.lastSymbol) return this.lastWork;
+    this.lastSymbol = symbol;
+    this.lastWork = this.bySymbol.get(symbol);
+    return this.lastWork;
+  }
+
+  private reindex(): void {
+    this.stale = false;
+    this.lastSymbol = null;
+    this.bySymbol.clear();
+    for (const o of this.working) {
+      let w = this.bySymbol.get(o.req.symbol);
+      if (w === undefined) {
+        w = {
+          orders: [],
+          bidPrices: [],
+          bidOrders: [],
+          askPrices: [],
+          askOrders: [],
+          maxBuy: Number.NEGATIVE_INFINITY,
+          minSell: Number.POSITIVE_INFINITY,
+        };
+        this.bySymbol.set(o.req.symbol, w);
+      }
+      w.orders.push(o);
+      const buy = o.req.side === 'buy';
+      const price = o.req.limitPrice;
+      if (price !== undefined) {
+        const prices = buy ? w.bidPrices : w.askPrices;
+        const lists = buy ? w.bidOrders : w.askOrders;
+        const at = prices.indexOf(price);
+        if (at >= 0) lists[at]!.push(o);
+        else {
+          prices.push(price);
+          lists.push([o]);
+        }
+      }
+      // What tryFill would cross at: nothing for a stop not yet triggered (or an order already done).
+      if (isTerminal(o.status) || ((o.req.type === 'stop' || o.req.type === 'stop-limit') && !o.triggered)) continue;
       const limit = activeLimit(o);
-      if (limit !== null) {
-        const through = o.req.side === 'buy' ? t.price < limit : t.price > limit;
-        if (through) {
-          this.fill(o, leaves(o), limit);
-          continue;
-        }
-        if (t.price === limit && t.aggressor !== o.req.side) {
-          o.levelSeen -= t.size;
-          o.queueAhead -= t.size;
-          if (o.queueAhead < 0) {
-            this.fill(o, Math.min(leaves(o), -o.queueAhead), limit);
-            o.queueAhead = 0;
-          }
-          continue;
-        }
-      }
-      this.tryFill(o, book);
+      if (buy) w.maxBuy = Math.max(w.maxBuy, limit ?? Number.POSITIVE_INFINITY);
+      else w.minSell = Math.min(w.minSell, limit ?? Number.NEGATIVE_INFINITY);
     }
   }
 
@@ -141,6 +241,7 @@ export class SimMatcher {
     }
     const done = o.filled >= o.req.quantity;
     o.status = done ? 'Filled' : 'PartiallyFilled';
+    this.stale = true;
     const commission = commissionFor(this.o.commission, qty, price);
     const execId = `${this.o.execPrefix}-${++this.execs}`;
     this.emit('order.filled', {
@@ -198,6 +299,7 @@ export class SimMatcher {
     if (isTerminal(o.status)) return;
     o.status = 'Cancelled';
     this.working = this.working.filter((w) => w !== o);
+    this.stale = true;
     this.emit('order.cancelled', {
       coid: o.req.coid,
       filledQty: o.filled,
@@ -219,6 +321,7 @@ export class SimMatcher {
         continue;
       }
       c.req = { ...c.req, quantity: c.filled + left };
+      this.stale = true;
       this.emit('order.modified', {
         coid: c.req.coid,
         price: c.req.limitPrice ?? null,

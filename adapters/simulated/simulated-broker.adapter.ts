@@ -43,6 +43,8 @@ export interface SimulatedBrokerOptions {
   tickOf?: (symbol: string) => number | undefined;
   /** Whether the venue lists a symbol; default: it has a book. */
   lists?: (symbol: string) => boolean;
+  /** The matching engine; default SimMatcher. The property tests put a scanning reference here to compare fills. */
+  Matcher?: typeof SimMatcher;
 }
 
 /**
@@ -65,7 +67,7 @@ export class SimulatedBroker implements IBrokerAdapter {
 
   constructor(private readonly o: SimulatedBrokerOptions) {
     this.acct = new SimAccount(o.startEquity);
-    this.matcher = new SimMatcher(o, this.orders, this.acct, (event, payload) => {
+    this.matcher = new (o.Matcher ?? SimMatcher)(o, this.orders, this.acct, (event, payload) => {
       if (event === 'order.filled') {
         const f = payload as BrokerEvents['order.filled'];
         this.venueExecs.push({
@@ -220,9 +222,7 @@ export class SimulatedBroker implements IBrokerAdapter {
         });
         return;
       }
-      const repriced = changes.limitPrice !== undefined && changes.limitPrice !== o.req.limitPrice;
-      o.req = { ...o.req, ...changes };
-      if (repriced) o.queueAhead = this.matcher.displayedAt(o);
+      this.matcher.amend(o, changes);
       this.emit('order.modified', {
         coid,
         price: o.req.limitPrice ?? null,

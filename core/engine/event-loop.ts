@@ -39,6 +39,11 @@ export class EventLoop {
   }
 
   end(): void {
+    // Most market events queue nothing: leave without entering the drain's try/finally.
+    if (this.head === this.queue.length) {
+      this.depth--;
+      return;
+    }
     this.drainAndLeave();
   }
 

@@ -46,9 +46,12 @@ export class Ledger {
     this.commissionTotal += amount;
   }
 
-  mark(symbol: string, price: Price): void {
+  /** Mark `symbol` at a print; returns its open quantity (the router's one lookup per print serves both). */
+  mark(symbol: string, price: Price): Quantity {
     const book = this.books.get(symbol);
-    if (book !== undefined && price > 0) book.mark = price;
+    if (book === undefined) return 0;
+    if (price > 0) book.mark = price;
+    return book.quantity;
   }
 
   position(symbol: string): Position | undefined {

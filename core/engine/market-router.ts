@@ -113,7 +113,7 @@ export class MarketRouter implements MarketView {
   /**
    * Runtime risk monitors on marks: called after a print moved the ledger's mark of a symbol with an open position,
    * so an unrealised breach (daily loss) acts on the print that crossed it rather than on the next fill. Flat symbols
-   * cost one map lookup per print and nothing else.
+   * cost nothing beyond the ledger's one lookup per print.
    */
   onMark(listener: ((symbol: string) => void) | null): void {
     this.markListener = listener;
@@ -154,8 +154,8 @@ export class MarketRouter implements MarketView {
       this.events++;
       this.select(event.symbol);
       const book = this.cachedBook;
-      this.ledger.mark(event.symbol, event.price);
-      if (this.markListener !== null && this.ledger.quantity(event.symbol) !== 0) this.markListener(event.symbol);
+      const open = this.ledger.mark(event.symbol, event.price);
+      if (this.markListener !== null && open !== 0) this.markListener(event.symbol);
       const hooks = this.tradeHooks;
       for (let i = 0; i < hooks.length; i++) hooks[i]!(event, book);
       this.select(event.symbol);

@@ -1,5 +1,6 @@
 import { SimulatedBroker } from '../../adapters/simulated/simulated-broker.adapter.js';
 import { IBKR_FIXED } from '../../adapters/simulated/commission-model.js';
+import type { SimMatcher } from '../../adapters/simulated/sim-matcher.js';
 import type { DepthEvent, TradeEvent } from '../../core/domain/market.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import { EventBus } from '../../core/events/event-bus.js';
@@ -10,10 +11,20 @@ import { ManualClock } from '../../core/engine/virtual-clock.js';
 import type { BrokerEventName, BrokerEvents } from '../../ports/broker-adapter.js';
 
 /** A simulated broker on a real kernel market router, with helpers to move the market and record events. */
-export function simHarness(options: { queueModel?: 'tail' | 'probabilistic'; seed?: number; latencyUs?: number } = {}) {
+export function simHarness(
+  options: {
+    queueModel?: 'tail' | 'probabilistic';
+    seed?: number;
+    latencyUs?: number;
+    /** The matching engine (default the broker's own). */
+    Matcher?: typeof SimMatcher;
+    /** Listed symbols, each with a book; default ['X']. */
+    symbols?: string[];
+  } = {},
+) {
   const clock = new ManualClock(1_000_000);
   const router = new MarketRouter(new EventLoop(), new EventBus(), new Ledger(0), 5);
-  router.addSymbol('X', 10);
+  for (const symbol of options.symbols ?? ['X']) router.addSymbol(symbol, 10);
   const broker = new SimulatedBroker({
     clock,
     market: router,
@@ -27,6 +38,7 @@ export function simHarness(options: { queueModel?: 'tail' | 'probabilistic'; see
     execPrefix: 'x',
     // A venue quoting in single Price units keeps the test prices short.
     tickOf: () => 1,
+    ...(options.Matcher === undefined ? {} : { Matcher: options.Matcher }),
   });
   const events: { name: BrokerEventName; p: Record<string, unknown> }[] = [];
   const names: BrokerEventName[] = [
@@ -42,10 +54,10 @@ export function simHarness(options: { queueModel?: 'tail' | 'probabilistic'; see
   for (const name of names)
     broker.on(name, (p: BrokerEvents[typeof name]) => events.push({ name, p: p as unknown as Record<string, unknown> }));
   let seq = 0;
-  const level = (side: 'bid' | 'ask', price: number, size: number, op: DepthEvent['operation'] = 'update'): void => {
+  const level = (side: 'bid' | 'ask', price: number, size: number, op: DepthEvent['operation'] = 'update', symbol = 'X'): void => {
     const e: DepthEvent = {
       kind: 'depth',
-      symbol: 'X',
+      symbol,
       side,
       position: -1,
       operation: size === 0 ? 'delete' : op,
@@ -60,10 +72,10 @@ export function simHarness(options: { queueModel?: 'tail' | 'probabilistic'; see
     };
     router.handleDepth(e);
   };
-  const print = (price: number, size: number, aggressor: 'buy' | 'sell'): void => {
+  const print = (price: number, size: number, aggressor: 'buy' | 'sell', symbol = 'X'): void => {
     const t: TradeEvent = {
       kind: 'trade',
-      symbol: 'X',
+      symbol,
       price,
       size,
       aggressor,
