@@ -1,7 +1,7 @@
 import type { BookView } from '../../core/domain/book-view.js';
 import type { TradeEvent } from '../../core/domain/market.js';
 import type { Micros, Price } from '../../core/domain/units.js';
-import { BASE_FEATURES, F, FeatureHistory, bookImbalance, emptyMomentum, spreadLimit } from './features.js';
+import { BASE_FEATURES, F, FeatureHistory, emptyMomentum, spreadLimit } from './features.js';
 import { type LiveState, emptyLiveState } from './gates.js';
 import type { LmpConfig } from './params.js';
 import { SessionWindows } from './session-window.js';
@@ -75,7 +75,8 @@ export class LmpMetrics {
     s.spreadLimit = spreadLimit(book.mid2, this.c.maxSpreadAbs, p.maxSpreadRel);
     s.topBid = book.topVolume('bid');
     s.topAsk = book.topVolume('ask');
-    s.imbalance = bookImbalance(book);
+    // bookImbalance's formula on the two volumes just read, without reading them again.
+    s.imbalance = s.topBid + s.topAsk > 0 ? (s.topBid - s.topAsk) / (s.topBid + s.topAsk) : 0;
     s.tapeImbalance = this.tape.imbalance(now);
     this.relVol.evict(now);
     const base = p.baselineVolumePerMinute;
