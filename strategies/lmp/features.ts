@@ -112,6 +112,11 @@ export class FeatureHistory {
     return this.count;
   }
 
+  /** Whether `maybeSample(now, …)` would write a row. */
+  due(now: Micros): boolean {
+    return now >= this.nextAt;
+  }
+
   /** Record `live` if a sample is due at `now`. Returns true when a row was written. */
   maybeSample(now: Micros, live: Float64Array): boolean {
     if (now < this.nextAt) return false;

@@ -110,6 +110,8 @@ export class LmpStrategy implements Strategy {
   onBook(book: BookView, _event: DepthEvent): void {
     if (book.symbol !== this.config.p.symbol) return;
     const now = this.ctx.clock.now();
+    // The live vector is read outside book events only by a trade's snapshots (strategies/lmp/snapshots.ts).
+    this.metrics.keepLive = this.trade !== null || this.snaps.pending > 0;
     this.metrics.onBook(book, now);
     switch (this.phase) {
       case 'scanning':

@@ -1,7 +1,7 @@
 import type { BookView } from '../../core/domain/book-view.js';
 import type { TradeEvent } from '../../core/domain/market.js';
 import type { Micros, Price } from '../../core/domain/units.js';
-import { BASE_FEATURES, F, FeatureHistory, bookImbalance, emptyMomentum, spreadLimit } from './features.js';
+import { BASE_FEATURES, F, FeatureHistory, emptyMomentum, spreadLimit } from './features.js';
 import { type LiveState, emptyLiveState } from './gates.js';
 import type { LmpConfig } from './params.js';
 import { SessionWindows } from './session-window.js';
@@ -17,7 +17,16 @@ const MINUTE = 60_000_000;
  */
 export class LmpMetrics {
   readonly state: LiveState = emptyLiveState();
-  readonly live: Float64Array;
+  private readonly liveRow: Float64Array;
+  /**
+   * Whether the strategy may read the live vector outside `onBook` (an open trade, a snapshot timer pending): then
+   * it is filled on every book event, since the book it is read from will have moved on by the time it is read.
+   */
+  keepLive = false;
+  // Lazy live vector: the book and the retracement as they stood where the eager fill used to run.
+  private liveBook: BookView | null = null;
+  private liveRetracement = 0;
+  private liveFresh = false;
   readonly history: FeatureHistory;
   readonly shelf: ShelfTracker;
   readonly sessions: SessionWindows;
@@ -38,7 +47,7 @@ export class LmpMetrics {
     this.shelf = new ShelfTracker(p.shelfK, p.topN, c.shelfPersistence);
     this.replenish = new ReplenishmentTracker(c.replenishWindow, p.replenishRefillRatio);
     const width = BASE_FEATURES.length + 2 * p.topN;
-    this.live = new Float64Array(width);
+    this.liveRow = new Float64Array(width);
     // History must reach back over the impulse lookback and the T-3s snapshot.
     this.history = new FeatureHistory(c.sample, Math.max(c.impulseLookback, 30_000_000), width);
   }
@@ -66,7 +75,8 @@ export class LmpMetrics {
     s.spreadLimit = spreadLimit(book.mid2, this.c.maxSpreadAbs, p.maxSpreadRel);
     s.topBid = book.topVolume('bid');
     s.topAsk = book.topVolume('ask');
-    s.imbalance = bookImbalance(book);
+    // bookImbalance's formula on the two volumes just read, without reading them again.
+    s.imbalance = s.topBid + s.topAsk > 0 ? (s.topBid - s.topAsk) / (s.topBid + s.topAsk) : 0;
     s.tapeImbalance = this.tape.imbalance(now);
     this.relVol.evict(now);
     const base = p.baselineVolumePerMinute;
@@ -82,8 +92,12 @@ export class LmpMetrics {
     s.shelfDistanceTicks = sh.present && book.bestBid > 0 ? (book.bestBid - sh.price) / p.tick : Number.NaN;
     this.replenish.onBook(book, now);
     s.replenishments = this.replenish.refills(now);
-    this.fillLive(book);
-    if (this.history.maybeSample(now, this.live)) {
+    // Most book events never read the vector: fill it only when a sample is due or someone asks for it.
+    this.liveBook = book;
+    this.liveRetracement = s.retracement;
+    this.liveFresh = false;
+    if (this.keepLive) this.fillLive();
+    if (this.history.due(now) && this.history.maybeSample(now, this.live)) {
       this.history.momentum(now, this.c.impulseLookback, s.mid, this.momentum);
       s.impulseTicks = this.momentum.impulse / p.tick;
       s.volatilityTicks = this.momentum.volatility / p.tick;
@@ -91,6 +105,15 @@ export class LmpMetrics {
     const m = this.momentum;
     s.retracement = m.impulse > 0 ? (m.high - s.mid) / m.impulse : 0;
     s.swingLow = m.swingLow > 0 ? Math.min(m.swingLow, s.bestBid) : s.bestBid;
+  }
+
+  /**
+   * The live feature vector of the latest book event. Filled on first read after `onBook`; exact only within that
+   * `onBook` (same book, impulse and volatility not yet re-measured) or while `keepLive` is set.
+   */
+  get live(): Float64Array {
+    if (!this.liveFresh && this.liveBook !== null) this.fillLive();
+    return this.liveRow;
   }
 
   /** Impulse low/high as last measured (the strategy freezes them when it arms). */
@@ -108,9 +131,11 @@ export class LmpMetrics {
     return slot < 0 ? 0 : this.history.value(slot, F.bestBid);
   }
 
-  private fillLive(book: BookView): void {
+  private fillLive(): void {
+    const book = this.liveBook!;
     const s = this.state;
-    const v = this.live;
+    const v = this.liveRow;
+    this.liveFresh = true;
     v[F.imbalance] = s.imbalance;
     v[F.tapeImbalance] = s.tapeImbalance;
     v[F.spread] = s.spread;
@@ -123,7 +148,7 @@ export class LmpMetrics {
     v[F.shelfDistanceTicks] = Number.isNaN(s.shelfDistanceTicks) ? -1 : s.shelfDistanceTicks;
     v[F.volatilityTicks] = s.volatilityTicks;
     v[F.impulseTicks] = s.impulseTicks;
-    v[F.retracement] = s.retracement;
+    v[F.retracement] = this.liveRetracement;
     v[F.vwap] = s.vwap;
     v[F.relativeVolume] = Number.isNaN(s.relativeVolume) ? -1 : s.relativeVolume;
     v[F.replenishments] = s.replenishments;

@@ -41,6 +41,8 @@ export class ShelfTracker {
   /** True on the update where a shelf that had persisted long enough stopped qualifying. */
   justLost = false;
   private readonly scratch: Float64Array;
+  /** The top-N bid sizes in book order (scratch is sorted in place): read from the book once per update. */
+  private readonly sizes: Float64Array;
 
   constructor(
     private readonly k: number,
@@ -48,11 +50,16 @@ export class ShelfTracker {
     private readonly persistMicros: Micros,
   ) {
     this.scratch = new Float64Array(topN);
+    this.sizes = new Float64Array(topN);
   }
 
   update(book: BookView, now: Micros): void {
     const rows = Math.min(this.topN, book.levels('bid'));
-    for (let r = 0; r < rows; r++) this.scratch[r] = book.sizeAt('bid', r);
+    for (let r = 0; r < rows; r++) {
+      const size = book.sizeAt('bid', r);
+      this.sizes[r] = size;
+      this.scratch[r] = size;
+    }
     this.median = medianInPlace(this.scratch, rows);
     const threshold = this.k * this.median;
     const wasPersistent = this.present && this.persistent(now);
@@ -60,7 +67,7 @@ export class ShelfTracker {
     let bestRow = -1;
     let bestSize = -1;
     for (let r = 0; r < rows; r++) {
-      const size = book.sizeAt('bid', r);
+      const size = this.sizes[r]!;
       if (this.median <= 0 || size < threshold) continue;
       const price = book.priceAt('bid', r);
       if (this.present && price === this.price) keepRow = r;
@@ -71,7 +78,7 @@ export class ShelfTracker {
     }
     this.justLost = false;
     if (keepRow >= 0) {
-      this.size = book.sizeAt('bid', keepRow);
+      this.size = this.sizes[keepRow]!;
       return;
     }
     if (bestRow >= 0) {

@@ -25,6 +25,8 @@ export interface TradeLevels {
  */
 export class SnapshotWriter {
   private readonly names: string[];
+  /** +5s/+15s snapshots scheduled and not yet written: they read the live vector later, outside any book event. */
+  pending = 0;
 
   constructor(
     private readonly ctx: StrategyContext<unknown>,
@@ -49,8 +51,14 @@ export class SnapshotWriter {
     }
     this.emitLive('entry', levels, live);
     const snap = { ...levels };
-    this.ctx.clock.setTimeout(5_000_000, () => this.emitLive('+5s', snap, live), `lmp.snapshot+5s.${levels.tradeId}`);
-    this.ctx.clock.setTimeout(15_000_000, () => this.emitLive('+15s', snap, live), `lmp.snapshot+15s.${levels.tradeId}`);
+    this.pending += 2;
+    this.ctx.clock.setTimeout(5_000_000, () => this.emitLater('+5s', snap, live), `lmp.snapshot+5s.${levels.tradeId}`);
+    this.ctx.clock.setTimeout(15_000_000, () => this.emitLater('+15s', snap, live), `lmp.snapshot+15s.${levels.tradeId}`);
+  }
+
+  private emitLater(label: SnapshotLabel, levels: TradeLevels, live: Float64Array): void {
+    this.pending--;
+    this.emitLive(label, levels, live);
   }
 
   emitLive(label: SnapshotLabel, levels: TradeLevels, live: Float64Array): void {

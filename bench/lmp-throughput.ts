@@ -1,0 +1,55 @@
+/**
+ * `node --import tsx bench/lmp-throughput.ts [--rounds N]`: LMP's events/s on the default generated day (the same
+ * run as `lmpEventsPerSec` in `npm run bench -- --json`), without the GOOG and baseline contenders, so a change to
+ * strategies/lmp can be measured in a minute. One unmeasured warm-up round, then N rounds of LMP and of the bench
+ * strategy on the same day; prints min/median of both and their in-process ratio; never passes or fails.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { generateToFile } from '../adapters/replay/generated-recording.js';
+import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
+import { runFramework } from './lib/framework-run.js';
+
+const argv = process.argv.slice(2);
+const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 5;
+const dataDir = path.resolve('var/bench');
+fs.mkdirSync(dataDir, { recursive: true });
+const NY_OPEN = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
+const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
+if (!fs.existsSync(gen))
+  generateToFile(gen, {
+    seed: 42,
+    symbol: 'HRVST',
+    date: '2024-03-14',
+    timeZone: 'America/New_York',
+    startTime: NY_OPEN,
+    endTime: NY_OPEN + 105 * 60e6,
+    tick: 100,
+    startPrice: 325_000,
+  });
+const run = (strategy: 'bench' | 'lmp') =>
+  runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
+
+const lmp: number[] = [];
+const bench: number[] = [];
+for (let r = 0; r <= rounds; r++) {
+  const b = await run('bench');
+  const l = await run('lmp');
+  if (r > 0) {
+    bench.push(b.eventsPerSec);
+    lmp.push(l.eventsPerSec);
+  }
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const out = {
+  rounds,
+  lmpEventsPerSec: Math.round(median(lmp)),
+  lmpMin: Math.round(Math.min(...lmp)),
+  benchStrategyEventsPerSec: Math.round(median(bench)),
+  lmpToBenchStrategy: Math.round((median(lmp) / median(bench)) * 1000) / 1000,
+};
+process.stdout.write(`${JSON.stringify(out)}\n`);
