@@ -1,4 +1,4 @@
-import type { MarketEvent } from '../../../core/domain/market.js';
+import type { DepthEvent, MarketEvent } from '../../../core/domain/market.js';
 
 /**
  * Harvester recording format v1 — append-only, streamable, versioned.
@@ -49,7 +49,12 @@ export function recordTime(v: BlockView, index: number): number {
 }
 
 const KIND = { quote: 0, depth: 1, trade: 2, status: 3 } as const;
+/** Record kind bytes a fused reader tests directly (replay-feed.ts `playSingle`); above KIND_STATUS is not an event. */
+export const KIND_DEPTH = KIND.depth;
+export const KIND_STATUS = KIND.status;
 const OPS = ['insert', 'update', 'delete', 'clear'] as const;
+/** A depth record's operation byte, by value. */
+export const DEPTH_OPERATIONS: readonly DepthEvent['operation'][] = OPS;
 export const STATUSES = ['trading', 'halted', 'resumed', 'gap', 'stale', 'suspect', 'interrupted', 'end'] as const;
 const AGGRESSORS = ['unknown', 'buy', 'sell'] as const;
 
@@ -96,7 +101,9 @@ export interface Flyweights {
 }
 
 export function createFlyweights(symbol: string): Flyweights {
-  const base = { symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: null as number | null };
+  // exchTime starts as a number, not null: a field that has held null stores every later double as a new heap
+  // number (16 bytes per event, bench/alloc-profile.ts); decoding always overwrites it before an event is seen.
+  const base = { symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: 0 as number | null };
   return {
     depth: {
       ...base,
@@ -116,8 +123,8 @@ export function createFlyweights(symbol: string): Flyweights {
 }
 
 /**
- * Typed-array views over one inflated block, copied once into an 8-byte-aligned buffer so that every f64 field is
- * read with a plain indexed load instead of Buffer.readDoubleLE.
+ * Typed-array views over one inflated block, 8-byte aligned (copied into `scratch` only when the block is not), so
+ * that every f64 field is read with a plain indexed load instead of Buffer.readDoubleLE.
  */
 export interface BlockView {
   u8: Uint8Array;
@@ -126,6 +133,16 @@ export interface BlockView {
 }
 
 export function blockView(raw: Buffer, scratch?: ArrayBuffer): BlockView {
+  const at = raw.byteOffset;
+  if ((at & 7) === 0) {
+    // Already 8-byte aligned (inflate's output is a fresh buffer, or an aligned pool slice): view it in place, no copy.
+    const buf = raw.buffer as ArrayBuffer;
+    return {
+      u8: new Uint8Array(buf, at, raw.length),
+      f64: new Float64Array(buf, at, raw.length >> 3),
+      i16: new Int16Array(buf, at, raw.length >> 1),
+    };
+  }
   const buffer = scratch !== undefined && scratch.byteLength >= raw.length ? scratch : new ArrayBuffer(Math.max(raw.length, 1 << 16));
   const u8 = new Uint8Array(buffer, 0, raw.length);
   u8.set(raw);

@@ -175,7 +175,7 @@ export class RecordingReader {
         continue;
       }
       const view = blockView(raw, scratch);
-      scratch = view.u8.buffer as ArrayBuffer;
+      if (view.u8.buffer !== raw.buffer) scratch = view.u8.buffer as ArrayBuffer;
       const problem = timeProblem(view, count, head.readDoubleLE(20), head.readDoubleLE(28), lastTime);
       if (problem !== null) {
         yield bad(pos, problem);
