@@ -18,7 +18,16 @@ import type {
 import { RecordingReader } from './recording/recording-reader.js';
 import { laneLive, newLane, recordedInstrument, type Lane, type ReplaySub as Sub } from './replay-lanes.js';
 import { playMerged } from './replay-merge.js';
-import { createFlyweights, decodeAt, DEPTH_OPERATIONS, KIND_DEPTH, KIND_STATUS, RECORD_SIZE } from './recording/recording-format.js';
+import {
+  createFlyweights,
+  decodeAt,
+  DEPTH_OPERATIONS,
+  KIND_DEPTH,
+  KIND_STATUS,
+  RECORD_SIZE,
+  type BlockView,
+  type Flyweights,
+} from './recording/recording-format.js';
 import { BookCopy, ownBook, REPLAY_BOOK_CAPACITY } from './replay-book-model.js';
 import type { OrderBook } from '../../core/domain/order-book.js';
 import { newSynthRow, resync, type ResyncHost } from './replay-depth-resync.js';
@@ -280,16 +289,9 @@ export class ReplayFeed implements MarketDataFeed {
     span: Float64Array,
     options: PlaybackOptions,
   ): Promise<number> {
-    const latency = this.o.recvLatencyUs;
-    const every = options.progressEvery ?? 100_000;
-    const onProgress = options.onProgress;
-    const signal = options.signal;
     const fw = createFlyweights(reader.header.symbol);
-    const d = fw.depth;
     const blocks = reader.blocks();
-    let delivered = 0;
-    /** The event's place in the recording (the offset of a malformed one). */
-    let index = -1;
+    const at: PlayPosition = { delivered: 0, index: -1 };
     let started = false;
     let read = false;
     try {
@@ -302,56 +304,79 @@ export class ReplayFeed implements MarketDataFeed {
           this.countMalformed(0, block.corrupt.offset, block.corrupt.reason);
           continue;
         }
-        const { u8, f64, i16 } = block.view;
-        const count = block.count;
-        for (let i = 0; i < count; i++) {
-          const b = i * RECORD_SIZE;
-          const kind = u8[b]!;
-          if (kind > KIND_STATUS) continue; // not an event (decodeAt's null)
-          if (started && read) await new Promise<void>((res) => setImmediate(res));
-          read = false;
-          if (signal?.aborted === true) return delivered;
-          started = true;
-          index++;
-          if (this.disposed) continue;
-          const w = b >> 3;
-          const recv = f64[w + 1]! + latency;
-          if (span[0] !== span[0]) span[0] = recv;
-          // Rows of one batch share a time: the clock is already there, so unless a timer is due (one set by the
-          // last event for now, say) advancing would change nothing, and the call boxes its argument (a heap number
-          // per event, bench/alloc-profile.ts).
-          if (virtual !== null && (recv !== span[1] || dueBy(virtual, recv))) virtual.advanceTo(recv);
-          span[1] = recv;
-          if (kind === KIND_DEPTH) {
-            const sub = lane.subs.depth;
-            if (sub === undefined) continue;
-            const exch = f64[w + 2]!;
-            d.side = u8[b + 1] === 0 ? 'bid' : 'ask';
-            d.operation = DEPTH_OPERATIONS[u8[b + 2]!] ?? 'update';
-            d.endOfBatch = (u8[b + 3]! & 1) === 1;
-            d.position = i16[(b + 4) >> 1]!;
-            d.price = f64[w + 3]!;
-            d.size = f64[w + 5]!;
-            d.recvTime = recv;
-            // Two stores, not `exch !== exch ? null : exch`: the conditional's value would be boxed first.
-            if (exch !== exch) d.exchTime = null;
-            else d.exchTime = exch;
-            sub.watch?.touch(recv);
-            ingestDepth(this.host, sub, d);
-          } else {
-            const e = decodeAt(block.view, i, fw)!;
-            e.recvTime = recv;
-            if (!this.dispatch(e, lane, 0, index)) continue;
-          }
-          delivered++;
-          if (onProgress !== undefined && delivered % every === 0) onProgress(delivered, recv);
-        }
+        const first = firstEvent(block.view.u8, block.count);
+        if (first < 0) continue;
+        if (started && read) await new Promise<void>((res) => setImmediate(res));
+        read = false;
+        started = true;
+        // The block's events in one synchronous call: no await inside the per-event loop.
+        if (!this.playBlock(block.view, block.count, first, lane, fw, virtual, span, options, at)) return at.delivered;
       }
       if (started && read) await new Promise<void>((res) => setImmediate(res));
     } finally {
       blocks.return();
     }
-    return delivered;
+    return at.delivered;
+  }
+
+  /** Records `first`.. of one block (see `playSingle`); false when `signal` aborted before one of them. */
+  private playBlock(
+    view: BlockView,
+    count: number,
+    first: number,
+    lane: Lane,
+    fw: Flyweights,
+    virtual: VirtualClock | null,
+    span: Float64Array,
+    options: PlaybackOptions,
+    at: PlayPosition,
+  ): boolean {
+    const { u8, f64, i16 } = view;
+    const latency = this.o.recvLatencyUs;
+    const every = options.progressEvery ?? 100_000;
+    const onProgress = options.onProgress;
+    const signal = options.signal;
+    const d = fw.depth;
+    for (let i = first; i < count; i++) {
+      const b = i * RECORD_SIZE;
+      const kind = u8[b]!;
+      if (kind > KIND_STATUS) continue; // not an event (decodeAt's null)
+      if (signal?.aborted === true) return false;
+      at.index++;
+      if (this.disposed) continue;
+      const w = b >> 3;
+      const recv = f64[w + 1]! + latency;
+      if (span[0] !== span[0]) span[0] = recv;
+      // Rows of one batch share a time: the clock is already there, so unless a timer is due (one set by the
+      // last event for now, say) advancing would change nothing, and the call boxes its argument (a heap number
+      // per event, bench/alloc-profile.ts).
+      if (virtual !== null && (recv !== span[1] || dueBy(virtual, recv))) virtual.advanceTo(recv);
+      span[1] = recv;
+      if (kind === KIND_DEPTH) {
+        const sub = lane.subs.depth;
+        if (sub === undefined) continue;
+        const exch = f64[w + 2]!;
+        d.side = u8[b + 1] === 0 ? 'bid' : 'ask';
+        d.operation = DEPTH_OPERATIONS[u8[b + 2]!] ?? 'update';
+        d.endOfBatch = (u8[b + 3]! & 1) === 1;
+        d.position = i16[(b + 4) >> 1]!;
+        d.price = f64[w + 3]!;
+        d.size = f64[w + 5]!;
+        d.recvTime = recv;
+        // Two stores, not `exch !== exch ? null : exch`: the conditional's value would be boxed first.
+        if (exch !== exch) d.exchTime = null;
+        else d.exchTime = exch;
+        sub.watch?.touch(recv);
+        ingestDepth(this.host, sub, d);
+      } else {
+        const e = decodeAt(view, i, fw)!;
+        e.recvTime = recv;
+        if (!this.dispatch(e, lane, 0, at.index)) continue;
+      }
+      const n = ++at.delivered;
+      if (onProgress !== undefined && n % every === 0) onProgress(n, recv);
+    }
+    return true;
   }
 
   /** The end of playback: the clock to the session end, `end` status per symbol, the summary. */
@@ -515,4 +540,16 @@ export class ReplayFeed implements MarketDataFeed {
 function dueBy(clock: VirtualClock, t: number): boolean {
   const next = clock.nextTimerAt();
   return next !== null && next <= t;
+}
+
+/** A single-recording playback's counts: events delivered, and the last event's place in the recording. */
+interface PlayPosition {
+  delivered: number;
+  index: number;
+}
+
+/** Index of a block's first record that is an event (kind at most KIND_STATUS), or -1. */
+function firstEvent(u8: Uint8Array, count: number): number {
+  for (let i = 0; i < count; i++) if (u8[i * RECORD_SIZE]! <= KIND_STATUS) return i;
+  return -1;
 }
