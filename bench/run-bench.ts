@@ -6,6 +6,9 @@
  *   applied to the kernel's OrderBook, the shared L2 arithmetic (bench/lib/l2-arithmetic.ts) at every batch end and
  *   on every trade — no file, no clock, no events, no strategy host, no risk, no broker, no journal;
  * - nodejs-order-book applying the same day's LOBSTER messages through its documented API.
+ * The framework also replays the GOOG day from stored blocks (format v2, no inflate; docs/recordings.md#stored-blocks),
+ * reported as `storedBlocks*` beside the default-format figures, which stay the headline; and the replay feed alone
+ * (bench/lib/feed-only.ts, `feedOnly*`), to show how much of the gap to the bare loop is the feed's.
  * Every contender runs once unmeasured first (the warm-up: the JIT sees the same code the rounds then time), then
  * `--rounds` (default 5) measured rounds. Prints min / median / max per contender; never passes or fails on time.
  *
@@ -21,6 +24,7 @@ import { generateToFile } from '../adapters/replay/generated-recording.js';
 import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { bareLoop, decode, loadLobsterMessages, nodejsOrderBook } from './lib/baselines.js';
+import { feedOnly } from './lib/feed-only.js';
 import { runFramework } from './lib/framework-run.js';
 import { round, spread, type Spread } from './lib/rounds.js';
 
@@ -95,18 +99,26 @@ async function main(): Promise<void> {
     await importLobster({ messageFile, orderbookFile, out: goog, symbol: 'GOOG', date: '2012-06-21' });
   }
   if (goog === null) say(`LOBSTER sample not found at ${lobsterDir}: GOOG figures skipped`);
+  // The same day with stored blocks (format v2, docs/recordings.md#stored-blocks): the framework without inflate.
+  const googStored = goog === null ? null : path.join(dataDir, 'goog-2012-06-21-stored.hrec');
+  if (googStored !== null && !fs.existsSync(googStored))
+    await importLobster({ messageFile, orderbookFile, out: googStored, symbol: 'GOOG', date: '2012-06-21', compress: false });
 
   const dGoog = goog === null ? null : await decode(goog);
   const msgs = goog === null ? null : loadLobsterMessages(messageFile);
   const dGen = await decode(gen);
-  const googRun = () =>
-    runFramework({ marketData: { recording: goog! }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
+  const googRun = (file = goog!) =>
+    runFramework({ marketData: { recording: file }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
   const genRun = (strategy: 'bench' | 'lmp') =>
     runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
 
   const s = {
     bareGoog: [] as number[],
     fwGoog: [] as number[],
+    fwGoogStored: [] as number[],
+    feedGoog: [] as number[],
+    feedGoogStored: [] as number[],
+    ratioGoogStored: [] as number[],
     nobMsg: [] as number[],
     nobDayMs: [] as number[],
     fwGoogDayMs: [] as number[],
@@ -133,7 +145,14 @@ async function main(): Promise<void> {
       const bare = bareLoop(dGoog);
       const fw = await googRun();
       const nob = nodejsOrderBook(msgs);
+      const fwStored = await googRun(googStored!);
+      const feed = await feedOnly(goog!, 'GOOG');
+      const feedStored = await feedOnly(googStored!, 'GOOG');
       if (r > 0) {
+        s.feedGoog.push(feed.eventsPerSec / bare.eventsPerSec);
+        s.feedGoogStored.push(feedStored.eventsPerSec / bare.eventsPerSec);
+        s.fwGoogStored.push(fwStored.eventsPerSec);
+        s.ratioGoogStored.push(fwStored.eventsPerSec / bare.eventsPerSec);
         s.bareGoog.push(bare.eventsPerSec);
         s.bookNs.push(bare.bookUpdateNs);
         s.fwGoog.push(fw.eventsPerSec);
@@ -187,6 +206,13 @@ async function main(): Promise<void> {
       perRoundRatioToNodejsOrderBook: r2(spread(s.ratioNob)),
       bookUpdateNs: r0(spread(s.bookNs)),
       frameworkSteadyCpuMs: r0(spread(s.cpuGoog)),
+      // The same day read from stored blocks (format v2, no inflate): not the default format, reported beside it.
+      storedBlocksFrameworkEventsPerSec: r0(spread(s.fwGoogStored)),
+      storedBlocksRatioToBaseline: round(spread(s.fwGoogStored).median / bare.median),
+      storedBlocksPerRoundRatioToBaseline: r2(spread(s.ratioGoogStored)),
+      // The replay feed alone (bench/lib/feed-only.ts) ÷ the bare loop, per round: the feed's share of the gap.
+      feedOnlyPerRoundRatioToBaseline: r2(spread(s.feedGoog)),
+      storedBlocksFeedOnlyPerRoundRatioToBaseline: r2(spread(s.feedGoogStored)),
     });
   }
   const fwG = spread(s.fwGen);

@@ -57,9 +57,10 @@ export function newSynthRow(): DepthEvent {
 
 /**
  * Card FEED-20 b (docs/conformance-cards.md#feed-20): a book crossed at K_cross batch ends in a row is out of sync; the next clean batch
- * resumes it.
+ * resumes it. `last`: the batch's closing row (its time is read only for a resync: a time passed as a number would be
+ * boxed at every batch end, bench/alloc-profile.ts).
  */
-export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void {
+export function judgeBatch(host: ResyncHost, sub: ResyncSub, last: DepthEvent): void {
   if (!sub.book!.crossed) {
     sub.crossedRun = 0;
     if (sub.suspect) {
@@ -67,7 +68,7 @@ export function judgeBatch(host: ResyncHost, sub: ResyncSub, now: Micros): void 
       host.emit('feed.resumed', { symbol: sub.handle.symbol, stream: 'depth' });
     }
   } else if (!sub.suspect && ++sub.crossedRun >= host.kCross) {
-    resync(host, sub, 'crossed', now);
+    resync(host, sub, 'crossed', last.recvTime);
   }
 }
 
@@ -110,5 +111,5 @@ export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'ga
     book.ingest(row);
     host.deliver(sub, row);
   }
-  if (n > 0) judgeBatch(host, sub, now);
+  if (n > 0) judgeBatch(host, sub, row);
 }

@@ -45,5 +45,5 @@ export function ingestDepth(host: ResyncHost, sub: DepthRowsSub, d: DepthEvent):
   if (sub.burst) {
     sub.burst = false;
     resync(host, sub, 'depth-anomaly', d.recvTime);
-  } else if (closed) judgeBatch(host, sub, d.recvTime);
+  } else if (closed) judgeBatch(host, sub, d);
 }

@@ -17,6 +17,8 @@ export interface LobsterImportOptions {
   levels?: number;
   /** The import fails when more than this share of the lines is rejected (default 0.05); a file with none fails too. */
   maxRejectShare?: number;
+  /** false: write stored blocks (format v2, no inflate on replay, ~7× the size); default true (v1). */
+  compress?: boolean;
 }
 
 /** What can be wrong with a LOBSTER pair, each counted (docs/recordings.md). */
@@ -297,15 +299,19 @@ function diffSide(
 /** Import into a recording file, written under a temporary name and renamed: a failed import leaves no file. */
 export async function importLobster(o: LobsterImportOptions): Promise<LobsterImportReport> {
   const tmp = `${o.out}.${process.pid}.tmp`;
-  const writer = RecordingWriter.open(tmp, {
-    symbol: o.symbol,
-    date: o.date,
-    tick: 100,
-    timeZone: o.timeZone ?? 'America/New_York',
-    source: 'lobster',
-    createdBy: 'harvester import lobster',
-    meta: { messageFile: o.messageFile, orderbookFile: o.orderbookFile, citation: 'LOBSTER, https://lobsterdata.com' },
-  });
+  const writer = RecordingWriter.open(
+    tmp,
+    {
+      symbol: o.symbol,
+      date: o.date,
+      tick: 100,
+      timeZone: o.timeZone ?? 'America/New_York',
+      source: 'lobster',
+      createdBy: 'harvester import lobster',
+      meta: { messageFile: o.messageFile, orderbookFile: o.orderbookFile, citation: 'LOBSTER, https://lobsterdata.com' },
+    },
+    { compress: o.compress ?? true },
+  );
   let closed = false;
   try {
     const report = await importLobsterStream(o, (e) => writer.write(e));

@@ -1,4 +1,4 @@
-import type { MarketEvent } from '../../../core/domain/market.js';
+import type { DepthEvent, MarketEvent } from '../../../core/domain/market.js';
 
 /**
  * Harvester recording format v1 — append-only, streamable, versioned.
@@ -17,9 +17,17 @@ import type { MarketEvent } from '../../../core/domain/market.js';
  * promises one, so a file cut at a block boundary is told from a complete one. Records' receive times never decrease,
  * within a block and across blocks, and a block header's first/last times equal its records'. Files written before
  * these fields existed carry neither and are read as before.
+ *
+ * Format v2 is v1 with blocks stored, not deflated (header `blockCodec: 'none'`): payload := record * count, so
+ * payloadLength = rawLength and the CRC covers the records themselves. Replay then reads each block straight into an
+ * aligned buffer with no inflate (a fifth to a third of the replay feed's own time, docs/recordings.md#stored-blocks),
+ * at about 7× the size on disk. A v1-only reader refuses a v2 file by its version ("format v2 is not supported").
  */
 export const MAGIC = Buffer.from('HRVREC01', 'latin1');
+/** Deflated blocks, the default. */
 export const FORMAT_VERSION = 1;
+/** Stored blocks (`blockCodec: 'none'`). */
+export const FORMAT_VERSION_STORED = 2;
 export const BLOCK_MAGIC = 0x4b4c4248; // 'HBLK'
 export const BLOCK_HEADER_SIZE = 36;
 export const RECORD_SIZE = 56;
@@ -41,6 +49,8 @@ export interface RecordingHeader {
   endMarker?: boolean;
   /** CRC32 of this header's JSON as written without `headerCrc32`. */
   headerCrc32?: number;
+  /** v2 only: `none`, blocks stored as written (v1 blocks are deflate-raw and carry no such field). */
+  blockCodec?: 'none';
 }
 
 /** Receive time of record `index` of a block, read without decoding the record (second f64 of the record). */
@@ -49,7 +59,12 @@ export function recordTime(v: BlockView, index: number): number {
 }
 
 const KIND = { quote: 0, depth: 1, trade: 2, status: 3 } as const;
+/** Record kind bytes a fused reader tests directly (replay-feed.ts `playSingle`); above KIND_STATUS is not an event. */
+export const KIND_DEPTH = KIND.depth;
+export const KIND_STATUS = KIND.status;
 const OPS = ['insert', 'update', 'delete', 'clear'] as const;
+/** A depth record's operation byte, by value. */
+export const DEPTH_OPERATIONS: readonly DepthEvent['operation'][] = OPS;
 export const STATUSES = ['trading', 'halted', 'resumed', 'gap', 'stale', 'suspect', 'interrupted', 'end'] as const;
 const AGGRESSORS = ['unknown', 'buy', 'sell'] as const;
 
@@ -96,7 +111,9 @@ export interface Flyweights {
 }
 
 export function createFlyweights(symbol: string): Flyweights {
-  const base = { symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: null as number | null };
+  // exchTime starts as a number, not null: a field that has held null stores every later double as a new heap
+  // number (16 bytes per event, bench/alloc-profile.ts); decoding always overwrites it before an event is seen.
+  const base = { symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: 0 as number | null };
   return {
     depth: {
       ...base,
@@ -116,8 +133,8 @@ export function createFlyweights(symbol: string): Flyweights {
 }
 
 /**
- * Typed-array views over one inflated block, copied once into an 8-byte-aligned buffer so that every f64 field is
- * read with a plain indexed load instead of Buffer.readDoubleLE.
+ * Typed-array views over one inflated block, 8-byte aligned (copied into `scratch` only when the block is not), so
+ * that every f64 field is read with a plain indexed load instead of Buffer.readDoubleLE.
  */
 export interface BlockView {
   u8: Uint8Array;
@@ -126,6 +143,16 @@ export interface BlockView {
 }
 
 export function blockView(raw: Buffer, scratch?: ArrayBuffer): BlockView {
+  const at = raw.byteOffset;
+  if ((at & 7) === 0) {
+    // Already 8-byte aligned (inflate's output is a fresh buffer, or an aligned pool slice): view it in place, no copy.
+    const buf = raw.buffer as ArrayBuffer;
+    return {
+      u8: new Uint8Array(buf, at, raw.length),
+      f64: new Float64Array(buf, at, raw.length >> 3),
+      i16: new Int16Array(buf, at, raw.length >> 1),
+    };
+  }
   const buffer = scratch !== undefined && scratch.byteLength >= raw.length ? scratch : new ArrayBuffer(Math.max(raw.length, 1 << 16));
   const u8 = new Uint8Array(buffer, 0, raw.length);
   u8.set(raw);

@@ -8,6 +8,8 @@ import {
   blockView,
   createFlyweights,
   decodeAt,
+  FORMAT_VERSION,
+  FORMAT_VERSION_STORED,
   MAGIC,
   MAX_BLOCK_EVENTS,
   RECORD_SIZE,
@@ -128,6 +130,8 @@ export class RecordingReader {
     let scratch: ArrayBuffer | undefined;
     let lastTime = -Infinity;
     let ended = false;
+    const stored = this.header.blockCodec === 'none';
+    let storedBuf: Buffer | undefined;
     const bad = (offset: number, reason: string): RecordingBlock => ({ view: null!, count: 0, corrupt: { offset, reason } });
     while (pos < this.size) {
       const got = fs.readSync(this.fd, head, 0, BLOCK_HEADER_SIZE, pos);
@@ -160,6 +164,33 @@ export class RecordingReader {
         pos = this.resync(pos + 1);
         continue;
       }
+      if (stored) {
+        // v2: the records themselves, read into one reused aligned buffer (no inflate, no allocation per block).
+        if (payloadLen !== rawLen) {
+          yield bad(pos, 'bad block header (a stored block whose payload is not its records)');
+          pos = this.resync(pos + 1);
+          continue;
+        }
+        storedBuf ??= Buffer.from(new ArrayBuffer(MAX_BLOCK_EVENTS * RECORD_SIZE));
+        const records = storedBuf.subarray(0, payloadLen);
+        fs.readSync(this.fd, records, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
+        if (zlib.crc32(records) !== head.readUInt32LE(16)) {
+          yield bad(pos, 'CRC mismatch');
+          pos = this.resync(pos + 1);
+          continue;
+        }
+        const view = blockView(records);
+        const problem = timeProblem(view, count, head.readDoubleLE(20), head.readDoubleLE(28), lastTime);
+        if (problem !== null) {
+          yield bad(pos, problem);
+          pos += BLOCK_HEADER_SIZE + payloadLen;
+          continue;
+        }
+        lastTime = recordTime(view, count - 1);
+        pos += BLOCK_HEADER_SIZE + payloadLen;
+        yield { view, count, corrupt: null };
+        continue;
+      }
       const payload = Buffer.allocUnsafe(payloadLen);
       fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
       let raw: Buffer;
@@ -175,7 +206,7 @@ export class RecordingReader {
         continue;
       }
       const view = blockView(raw, scratch);
-      scratch = view.u8.buffer as ArrayBuffer;
+      if (view.u8.buffer !== raw.buffer) scratch = view.u8.buffer as ArrayBuffer;
       const problem = timeProblem(view, count, head.readDoubleLE(20), head.readDoubleLE(28), lastTime);
       if (problem !== null) {
         yield bad(pos, problem);
@@ -233,8 +264,14 @@ function checkHeader(file: string, json: Buffer): RecordingHeader {
   if (typeof parsed !== 'object' || parsed === null)
     throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header is not an object`);
   const h = parsed as RecordingHeader;
-  if (h.formatVersion !== 1)
-    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: recording format v${String(h.formatVersion)} is not supported (v1)`);
+  if (h.formatVersion !== FORMAT_VERSION && h.formatVersion !== FORMAT_VERSION_STORED)
+    throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: recording format v${String(h.formatVersion)} is not supported (v1, v2)`);
+  // The codec goes with the version: a v1 file's blocks are deflated, a v2 file's stored.
+  if ((h.formatVersion === FORMAT_VERSION_STORED) !== (h.blockCodec === 'none'))
+    throw new HarvesterError(
+      'DATA.UNSUPPORTED_FORMAT',
+      `${file}: recording format v${String(h.formatVersion)} with block codec ${JSON.stringify(h.blockCodec ?? 'deflate-raw')} is not supported`,
+    );
   const wrong = HEADER_FIELDS.filter(([k, ok]) => !ok((h as unknown as Record<string, unknown>)[k])).map(([k, , what]) => `${k} (${what})`);
   if (wrong.length > 0)
     throw new HarvesterError('DATA.UNSUPPORTED_FORMAT', `${file}: the recording header lacks or garbles ${wrong.join(', ')}`);

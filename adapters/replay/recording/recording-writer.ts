@@ -7,11 +7,20 @@ import {
   BLOCK_MAGIC,
   encodeEvent,
   FORMAT_VERSION,
+  FORMAT_VERSION_STORED,
   MAGIC,
   MAX_BLOCK_EVENTS,
   RECORD_SIZE,
   type RecordingHeader,
 } from './recording-format.js';
+
+export interface RecordingWriterOptions {
+  /**
+   * false: blocks stored, not deflated (format v2, recording-format.ts): no inflate on replay, about 7× the size.
+   * Default true (format v1).
+   */
+  compress?: boolean;
+}
 
 /** Streams events into a recording: one block per MAX_BLOCK_EVENTS, written as soon as it is full. */
 export class RecordingWriter {
@@ -22,12 +31,21 @@ export class RecordingWriter {
   events = 0;
   blocks = 0;
 
-  private constructor(private readonly fd: number) {}
+  private constructor(
+    private readonly fd: number,
+    private readonly compress: boolean,
+  ) {}
 
-  static open(file: string, header: Omit<RecordingHeader, 'formatVersion'>): RecordingWriter {
+  static open(
+    file: string,
+    header: Omit<RecordingHeader, 'formatVersion' | 'blockCodec'>,
+    options: RecordingWriterOptions = {},
+  ): RecordingWriter {
+    const compress = options.compress ?? true;
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const fd = fs.openSync(file, 'w');
-    const body = JSON.stringify({ formatVersion: FORMAT_VERSION, ...header, endMarker: true });
+    const version = compress ? { formatVersion: FORMAT_VERSION } : { formatVersion: FORMAT_VERSION_STORED, blockCodec: 'none' as const };
+    const body = JSON.stringify({ ...version, ...header, endMarker: true });
     const json = Buffer.from(
       JSON.stringify({ ...(JSON.parse(body) as object), headerCrc32: zlib.crc32(Buffer.from(body, 'utf8')) }),
       'utf8',
@@ -37,7 +55,7 @@ export class RecordingWriter {
     fs.writeSync(fd, MAGIC);
     fs.writeSync(fd, len);
     fs.writeSync(fd, json);
-    return new RecordingWriter(fd);
+    return new RecordingWriter(fd, compress);
   }
 
   write(event: MarketEvent): void {
@@ -65,7 +83,8 @@ export class RecordingWriter {
 
   private flushBlock(): void {
     if (this.count === 0) return;
-    const payload = zlib.deflateRawSync(this.raw.subarray(0, this.count * RECORD_SIZE), { level: 6 });
+    const records = this.raw.subarray(0, this.count * RECORD_SIZE);
+    const payload = this.compress ? zlib.deflateRawSync(records, { level: 6 }) : records;
     const header = Buffer.alloc(BLOCK_HEADER_SIZE);
     header.writeUInt32LE(BLOCK_MAGIC, 0);
     header.writeUInt32LE(payload.length, 4);
