@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { JournalWriter } from '../../core/engine/journal-writer.js';
 
-export const STAGES = ['recv', 'decoded', 'onBook', 'commitIn', 'commitOut', 'written', 'end'] as const;
+export const STAGES = ['recv', 'decoded', 'onBook', 'commitIn', 'commitOut', 'placeOrder', 'encoded', 'written', 'end'] as const;
 export type Stage = (typeof STAGES)[number];
 
 interface Proto {
@@ -49,9 +49,16 @@ export class StageClock {
       if (String(a[0]).startsWith('updateMktDepth')) self.mark('decoded');
       return orig.apply(s, a);
     });
+    const api = req('@stoqey/ib/dist/api/api.js').IBApi.prototype as Proto;
+    wrap(api, 'placeOrder', (orig, s, a) => {
+      self.mark('placeOrder');
+      return orig.apply(s, a);
+    });
     wrap(socket, 'send', (orig, s, a) => {
+      const place = firstLeaf(a[0]) === 3; // PLACE_ORDER
+      if (place) self.mark('encoded');
       const r = orig.apply(s, a);
-      if (firstLeaf(a[0]) === 3) self.mark('written'); // PLACE_ORDER
+      if (place) self.mark('written');
       return r;
     });
     const w = JournalWriter.prototype as unknown as Proto;
