@@ -1,11 +1,12 @@
 /**
- * `node --import tsx bench/tick-to-order.ts [--samples N] [--spacing-ms M]`: tick-to-order latency through the whole paper-mode path.
- * The fake TWS writes one depth frame; the real @stoqey/ib client decodes it; the TWS feed turns it into a delta;
- * the kernel applies it to the book; a strategy reacts with an intent; risk approves; the order manager and the TWS
- * broker adapter encode placeOrder; the fake TWS receives those bytes. Client and server share this process, so one
- * monotonic clock times both ends. Samples are spaced 35 ms apart (see `spacingMs`) so that TWS's message pacing
- * (≤ 50 msg/s, which the client enforces by queueing) does not turn into queueing delay. Prints p50/p90/p99 in µs;
- * never passes or fails on time.
+ * `node --import tsx bench/tick-to-order.ts [--samples N] [--spacing-ms M] [--stages]`: tick-to-order latency through
+ * the whole paper-mode path. The fake TWS writes one depth frame; the real @stoqey/ib client decodes it; the TWS feed
+ * turns it into a delta; the kernel applies it to the book; a strategy reacts with an intent; risk approves; the order
+ * manager commits the approval and the order request (the journal barrier) and the TWS broker adapter encodes
+ * placeOrder; the fake TWS receives those bytes. The fake runs on its own thread (bench/lib/tick-to-order-venue.ts),
+ * as TWS is its own process; both threads read one monotonic clock. Samples are spaced `spacingMs` apart so that the
+ * adapter's outbound pacing does not turn into queueing delay. Prints p50/p90/p99 in µs (`--stages`: also when each
+ * sample passed each stage); never passes or fails on time.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,9 +19,10 @@ import { env } from '../core/config/env-ref.js';
 import { resolveConfig } from '../core/config/resolve-config.js';
 import { createHarvester } from '../core/di/container.js';
 import { defineStrategy } from '../plugins/sdk/define.js';
-import { FakeTwsServer, wallClock, type FakeMatcher } from '../adapters/fake-tws/index.js';
-import { level } from '../adapters/fake-tws/market-builders.js';
 import cliProgress from 'cli-progress';
+import { StageClock } from './lib/tick-to-order-stages.js';
+import type { VenueReport, VenueRun } from './lib/tick-to-order-venue.js';
+import { tsWorker } from './lib/ts-worker.js';
 
 const arg = (name: string): number | undefined =>
   process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined;
@@ -28,8 +30,13 @@ const samples = arg('--samples') || 10_000;
 // The adapter's outbound pacer gives order messages a 30 ms slot each (TWS allows 50 msg/s; @stoqey/ib's own limiter
 // passes 4 per 100 ms): one order every 25 ms would wait for its slot every time and measure the pacer, not the
 // path. Each sample sends two order messages (the new order, then the cancel of the one before, see `reactor`), so
-// 65 ms keeps every order inside a free slot.
-const spacingMs = arg('--spacing-ms') || 65;
+// the next order finds its slot free only if the cancel's slot timer fired on time: at 65 ms the margin was 5 ms, and
+// on a loaded machine a late timer pushed the next order into the pacer, which then stayed behind for many samples
+// (p90 38–53 ms, the order waiting for its slot while the path itself took ~2 ms). 100 ms leaves 40 ms.
+const spacingMs = arg('--spacing-ms') || 100;
+/** [sample index, hrtime of its publication], written by the venue thread. */
+const shared = new SharedArrayBuffer(16);
+const stages = process.argv.includes('--stages') ? new StageClock(shared) : null;
 
 /**
  * Reacts to every book batch with a far-away 1-share limit buy: the order itself is the measured output. It then
@@ -48,6 +55,7 @@ const reactor = defineStrategy({
       id: ctx.strategyId,
       subscriptions: () => [{ symbol: ctx.params.symbol, streams: ['depth'], levels: 5 }],
       onBook: () => {
+        stages?.mark('onBook');
         // The stop keeps risk-per-trade (part of the paper risk floor, docs/risk-floor.md) satisfied; without a take-profit
         // the entry is still one plain limit order.
         const r = ctx.submit({
@@ -68,21 +76,31 @@ const reactor = defineStrategy({
   },
 });
 
-// The reactor's far-away buys never fill; a venue that sweeps its resting orders on every touch (the fake's default
-// matcher) would put an O(open orders) cost of the fake into every sample, 10,000 of them by the end. A matcher that
-// rests nothing keeps the figure about Harvester's path; TWS still acknowledges every order through the fake's desk.
-const restNothing: FakeMatcher = {
-  setSink: () => {},
-  submit: () => {},
-  modify: () => {},
-  cancel: () => {},
-  onTouch: () => {},
-  onTrade: () => {},
+stages?.install();
+const venue = tsWorker(new URL('./lib/tick-to-order-venue.ts', import.meta.url), { clock: shared });
+const reports: VenueReport[] = [];
+let notify: (() => void) | null = null;
+venue.on('message', (m: VenueReport) => {
+  reports.push(m);
+  notify?.();
+});
+venue.on('error', (e) => {
+  console.error(e);
+  process.exit(1);
+});
+const next = async <K extends VenueReport['kind']>(
+  kind: K,
+  onOther?: (m: VenueReport) => void,
+): Promise<Extract<VenueReport, { kind: K }>> => {
+  for (;;) {
+    const i = reports.findIndex((m) => m.kind === kind);
+    if (i >= 0) return reports.splice(i, 1)[0] as Extract<VenueReport, { kind: K }>;
+    for (const m of reports.splice(0)) onOther?.(m);
+    await new Promise<void>((r) => (notify = r));
+    notify = null;
+  }
 };
-// The fake's clock must be the wall clock: the session checks TWS's currentTime against its own (WallClock) and goes
-// to SAFE_MODE (entries denied) once they are 5 s apart; a StepClock fixed at 2026-01-01 did that at the first heartbeat,
-// and every later sample waited out its timeout (docs/tws-adapter.md#heartbeat).
-const server = await FakeTwsServer.start({ clock: wallClock, accounts: ['DU0000001'], matcher: restNothing });
+const server = await next('ready');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-t2o-'));
 const now = DateTime.now().setZone('America/New_York');
 const resolved = await resolveConfig(
@@ -117,18 +135,7 @@ const runtime = await createHarvester(resolved, {
 const stop = new AbortController();
 const done = runtime.engine.run({ signal: stop.signal });
 
-let sentAt = 0n;
-let waiting: ((t: bigint) => void) | null = null;
-server.on('frame', (f: { request: { kind: string } }) => {
-  if (f.request.kind === 'placeOrder' && waiting !== null) {
-    const w = waiting;
-    waiting = null;
-    w(process.hrtime.bigint());
-  }
-});
 await new Promise((r) => setTimeout(r, 500)); // subscriptions in place
-const lat: number[] = [];
-let missed = 0;
 const warmup = Math.min(200, Math.floor(samples / 10));
 // Progress on stderr (stdout carries the figures): a bar on a terminal, a line every tenth elsewhere.
 const bar = process.stderr.isTTY
@@ -139,36 +146,27 @@ const bar = process.stderr.isTTY
   : null;
 bar?.start(samples + warmup, 0);
 const tenth = Math.max(1, Math.floor((samples + warmup) / 10));
-for (let i = 0; i < samples + warmup; i++) {
-  if (bar !== null) bar.update(i);
-  else if (i > 0 && i % tenth === 0) process.stderr.write(`tick-to-order: ${i}/${samples + warmup} samples\n`);
-  const got = new Promise<bigint>((resolve) => {
-    waiting = resolve;
-  });
-  sentAt = process.hrtime.bigint();
-  // A new best bid every time, so the frame always reaches row 0 of the client's 5-row book.
-  server.publish(level('AAPL', 'bid', 150 + i / 100, 100 + (i % 7) * 100));
-  const t = await Promise.race([got, new Promise<bigint>((r) => setTimeout(() => r(0n), 1000))]);
-  if (t === 0n) {
-    missed++;
-    waiting = null;
-    if (process.env.HV_KEEP) console.error(`missed at ${i}`);
-    continue;
-  }
-  if (i >= warmup) lat.push(Number(t - sentAt) / 1000); // the first ones warm the JIT
-  // Stay under TWS's message pacing (50 msg/s; @stoqey/ib queues above its limit): two messages per sample.
-  const spent = Number(process.hrtime.bigint() - sentAt) / 1e6;
-  if (spent < spacingMs) await new Promise((r) => setTimeout(r, spacingMs - spent));
-}
+let shown = 0;
+venue.postMessage({ kind: 'run', samples, warmup, spacingMs, trace: process.env.HV_KEEP !== undefined } satisfies VenueRun);
+const { latencyUs } = await next('done', (m) => {
+  if (m.kind !== 'progress') return;
+  if (bar !== null) bar.update(m.done);
+  else if (m.done >= shown + tenth) process.stderr.write(`tick-to-order: ${(shown = m.done)}/${m.total} samples\n`);
+});
 bar?.stop();
+const measured = latencyUs.slice(warmup); // the first ones warm the JIT
+const missed = measured.filter((x) => Number.isNaN(x)).length;
+const lat = measured.filter((x) => !Number.isNaN(x));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 // The figures first: a slow teardown (client disconnect, journal close) must not hold them back.
-const early = lat.slice(0, 1000).sort((a, b) => a - b)[500] ?? 0;
-const late = lat.slice(-1000).sort((a, b) => a - b)[500] ?? 0;
+const early = median(lat.slice(0, 1000));
+const late = median(lat.slice(-1000));
 lat.sort((a, b) => a - b);
 const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 10) / 10;
 process.stdout.write(
   `${JSON.stringify({ samples: lat.length, spacingMs, missed, p50Us: q(0.5), p90Us: q(0.9), p99Us: q(0.99), maxUs: q(1), firstThousandP50Us: Math.round(early), lastThousandP50Us: Math.round(late) })}\n`,
 );
+if (stages !== null) console.error(stages.summary(latencyUs, warmup));
 const phase = async (name: string, p: Promise<unknown>) => {
   const t0 = process.hrtime.bigint();
   await p;
@@ -177,6 +175,8 @@ const phase = async (name: string, p: Promise<unknown>) => {
 stop.abort();
 await phase('run', done);
 await phase('close', runtime.close());
-await phase('server', server.stop());
+venue.postMessage({ kind: 'stop' });
+await phase('server', next('stopped'));
+await venue.terminate();
 if (process.env.HV_KEEP) console.error(dir);
 else fs.rmSync(dir, { recursive: true, force: true });
