@@ -96,4 +96,16 @@ describe('generator: the planted market beside the v2 one', () => {
     expect(Math.max(...genuine)).to.be.greaterThan(6.3);
     expect(Math.max(...fake)).to.be.greaterThan(6.3);
   });
+
+  it('planted and null summaries list each shelf episode with its hidden quality; the v2 market lists none', () => {
+    const none = generateSession(base, () => {});
+    expect(none.episodes).to.equal(undefined);
+    for (const signal of ['planted', 'null'] as const) {
+      const s = generateSession({ ...base, signal }, () => {});
+      expect(s.episodes!.length).to.be.greaterThan(2);
+      expect(s.episodes!.some((e) => e.genuine)).to.equal(true);
+      expect(s.episodes!.some((e) => !e.genuine)).to.equal(true);
+      expect(s.episodes!.every((e, k) => e.at >= s.firstTime && (k === 0 || e.at > s.episodes![k - 1]!.at))).to.equal(true);
+    }
+  });
 });

@@ -42,6 +42,11 @@ export interface GeneratorSummary {
   firstTime: number;
   lastTime: number;
   lastPrice: number;
+  /**
+   * Planted and null markets only: each shelf episode's start (epoch µs) and hidden quality, for benches that join
+   * trades to episodes. A side channel: nothing in core or strategies may read it (it is the answer key).
+   */
+  episodes?: { at: number; genuine: boolean }[];
 }
 
 /**
@@ -105,6 +110,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
     lastTime: start,
     lastPrice: options.startPrice,
   };
+  if (quality !== null) summary.episodes = [];
 
   let now = start;
   const batch: DepthEvent[] = [];
@@ -299,6 +305,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
         // The shelf's owner rests at the retracement price; it shows once that price is within the visible book.
         shelfAt = impulseHigh - Math.max(2, retrace) * tick;
         shelfSize = Math.round(((bids.total(5) / 5) * (quality !== null ? quality.draw() : 3 + rng.next() * 2)) / LOT) * LOT;
+        if (quality !== null) summary.episodes!.push({ at: now, genuine: quality.genuine });
         shelfTested = false;
         exhaustAfter = Math.round((quality !== null && (late || !quality.genuine) ? quality.pullDelaySeconds() : 2 + rng.next() * 5) * S);
       } else shelfAt = 0;
