@@ -8,9 +8,7 @@
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import path from 'node:path';
-import { DateTime } from 'luxon';
-import { generateToFile } from '../adapters/replay/generated-recording.js';
-import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
+import { benchGeneratedDay } from './lib/generated-day.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { runFramework, type FrameworkRun } from './lib/framework-run.js';
 
@@ -27,7 +25,6 @@ fs.mkdirSync(dataDir, { recursive: true });
 const lobsterDir = path.resolve('../shared/data/lobster/GOOG_2012-06-21_L10');
 const messageFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_message_10.csv');
 const orderbookFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_orderbook_10.csv');
-const NY_OPEN = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
 
 async function profiled(name: string, run: () => Promise<FrameworkRun>): Promise<Record<string, unknown>> {
   await run(); // warm-up, as the throughput bench does
@@ -74,18 +71,7 @@ if (!lmpOnly && fs.existsSync(messageFile)) {
     ),
   );
 }
-const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
-if (!fs.existsSync(gen))
-  generateToFile(gen, {
-    seed: 42,
-    symbol: 'HRVST',
-    date: '2024-03-14',
-    timeZone: 'America/New_York',
-    startTime: NY_OPEN,
-    endTime: NY_OPEN + 105 * 60e6,
-    tick: 100,
-    startPrice: 325_000,
-  });
+const gen = benchGeneratedDay(dataDir);
 out.push(
   await profiled('generated-lmp', () =>
     runFramework({

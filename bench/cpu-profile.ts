@@ -7,9 +7,7 @@
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import path from 'node:path';
-import { DateTime } from 'luxon';
-import { generateToFile } from '../adapters/replay/generated-recording.js';
-import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
+import { benchGeneratedDay } from './lib/generated-day.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { runFramework } from './lib/framework-run.js';
 
@@ -26,7 +24,6 @@ const outFile = (argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : unde
 const dataDir = path.resolve('var/bench');
 fs.mkdirSync(dataDir, { recursive: true });
 const lobsterDir = path.resolve('../shared/data/lobster/GOOG_2012-06-21_L10');
-const NY_OPEN = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
 
 let run: () => Promise<unknown>;
 if (which === 'goog') {
@@ -42,18 +39,7 @@ if (which === 'goog') {
   }
   run = () => runFramework({ marketData: { recording: rec }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
 } else {
-  const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
-  if (!fs.existsSync(gen))
-    generateToFile(gen, {
-      seed: 42,
-      symbol: 'HRVST',
-      date: '2024-03-14',
-      timeZone: 'America/New_York',
-      startTime: NY_OPEN,
-      endTime: NY_OPEN + 105 * 60e6,
-      tick: 100,
-      startPrice: 325_000,
-    });
+  const gen = benchGeneratedDay(dataDir);
   run = () =>
     runFramework({
       marketData: { recording: gen },

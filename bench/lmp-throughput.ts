@@ -6,28 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DateTime } from 'luxon';
-import { generateToFile } from '../adapters/replay/generated-recording.js';
-import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
+import { benchGeneratedDay } from './lib/generated-day.js';
 import { runFramework } from './lib/framework-run.js';
 
 const argv = process.argv.slice(2);
 const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 5;
 const dataDir = path.resolve('var/bench');
 fs.mkdirSync(dataDir, { recursive: true });
-const NY_OPEN = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
-const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
-if (!fs.existsSync(gen))
-  generateToFile(gen, {
-    seed: 42,
-    symbol: 'HRVST',
-    date: '2024-03-14',
-    timeZone: 'America/New_York',
-    startTime: NY_OPEN,
-    endTime: NY_OPEN + 105 * 60e6,
-    tick: 100,
-    startPrice: 325_000,
-  });
+const gen = benchGeneratedDay(dataDir);
 const run = (strategy: 'bench' | 'lmp') =>
   runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
 

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import { generateToFile } from '../adapters/replay/generated-recording.js';
 import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
+import { benchGeneratedDay, NY_OPEN } from './lib/generated-day.js';
 import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
 import { bareLoop, decode, loadLobsterMessages, nodejsOrderBook } from './lib/baselines.js';
 import { feedOnly } from './lib/feed-only.js';
@@ -42,7 +43,6 @@ const say = (s: string) => {
   if (!json) process.stderr.write(`${s}\n`);
 };
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const NY_OPEN = DateTime.fromISO('2024-03-14T09:30', { zone: 'America/New_York' }).toMillis() * 1000;
 
 /** A generated day at intensity 8 (seed 7) of `minutes`, replayed alone in this (child) process. */
 async function dayChild(minutes: number): Promise<void> {
@@ -81,18 +81,7 @@ async function main(): Promise<void> {
   const dayArg = argv.indexOf('--day-child');
   if (dayArg >= 0) return dayChild(Number(argv[dayArg + 1]));
 
-  const gen = path.join(dataDir, `generated-105min-v${GENERATOR_VERSION}.hrec`);
-  if (!fs.existsSync(gen))
-    generateToFile(gen, {
-      seed: 42,
-      symbol: 'HRVST',
-      date: '2024-03-14',
-      timeZone: 'America/New_York',
-      startTime: NY_OPEN,
-      endTime: NY_OPEN + 105 * 60e6,
-      tick: 100,
-      startPrice: 325_000,
-    });
+  const gen = benchGeneratedDay(dataDir);
   const goog = fs.existsSync(messageFile) ? path.join(dataDir, 'goog-2012-06-21.hrec') : null;
   if (goog !== null && !fs.existsSync(goog)) {
     say('importing the LOBSTER GOOG day…');
