@@ -164,6 +164,7 @@ export class RecordingReader {
         pos = this.resync(pos + 1);
         continue;
       }
+      let view: ReturnType<typeof blockView>;
       if (stored) {
         // v2: the records themselves, read into one reused aligned buffer (no inflate, no allocation per block).
         if (payloadLen !== rawLen) {
@@ -179,34 +180,26 @@ export class RecordingReader {
           pos = this.resync(pos + 1);
           continue;
         }
-        const view = blockView(records);
-        const problem = timeProblem(view, count, head.readDoubleLE(20), head.readDoubleLE(28), lastTime);
-        if (problem !== null) {
-          yield bad(pos, problem);
-          pos += BLOCK_HEADER_SIZE + payloadLen;
+        view = blockView(records);
+      } else {
+        const payload = Buffer.allocUnsafe(payloadLen);
+        fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
+        let raw: Buffer;
+        try {
+          if (zlib.crc32(payload) !== head.readUInt32LE(16)) throw new Error('CRC mismatch');
+          // One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing
+          // and no Buffer.concat of 16 KB chunks.
+          raw = zlib.inflateRawSync(payload, { chunkSize: rawLen + 64 });
+          if (raw.length !== rawLen) throw new Error('length mismatch after inflate');
+        } catch (error) {
+          yield bad(pos, (error as Error).message);
+          pos = this.resync(pos + 1);
           continue;
         }
-        lastTime = recordTime(view, count - 1);
-        pos += BLOCK_HEADER_SIZE + payloadLen;
-        yield { view, count, corrupt: null };
-        continue;
+        view = blockView(raw, scratch);
+        if (view.u8.buffer !== raw.buffer) scratch = view.u8.buffer as ArrayBuffer;
       }
-      const payload = Buffer.allocUnsafe(payloadLen);
-      fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
-      let raw: Buffer;
-      try {
-        if (zlib.crc32(payload) !== head.readUInt32LE(16)) throw new Error('CRC mismatch');
-        // One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing
-        // and no Buffer.concat of 16 KB chunks.
-        raw = zlib.inflateRawSync(payload, { chunkSize: rawLen + 64 });
-        if (raw.length !== rawLen) throw new Error('length mismatch after inflate');
-      } catch (error) {
-        yield bad(pos, (error as Error).message);
-        pos = this.resync(pos + 1);
-        continue;
-      }
-      const view = blockView(raw, scratch);
-      if (view.u8.buffer !== raw.buffer) scratch = view.u8.buffer as ArrayBuffer;
+      // Both codecs: the block's times must run forward from the last good block's.
       const problem = timeProblem(view, count, head.readDoubleLE(20), head.readDoubleLE(28), lastTime);
       if (problem !== null) {
         yield bad(pos, problem);
