@@ -18,16 +18,7 @@ import type {
 import { RecordingReader } from './recording/recording-reader.js';
 import { laneLive, newLane, recordedInstrument, type Lane, type ReplaySub as Sub } from './replay-lanes.js';
 import { playMerged } from './replay-merge.js';
-import {
-  createFlyweights,
-  decodeAt,
-  DEPTH_OPERATIONS,
-  KIND_DEPTH,
-  KIND_STATUS,
-  RECORD_SIZE,
-  type BlockView,
-  type Flyweights,
-} from './recording/recording-format.js';
+import { playSingle, type SinglePlayHost } from './replay-single.js';
 import { BookCopy, ownBook, REPLAY_BOOK_CAPACITY } from './replay-book-model.js';
 import type { OrderBook } from '../../core/domain/order-book.js';
 import { newSynthRow, resync, type ResyncHost } from './replay-depth-resync.js';
@@ -102,6 +93,8 @@ export class ReplayFeed implements MarketDataFeed {
   private disposed = false;
   /** What the depth resync needs of the feed (replay-depth-resync.ts). */
   private readonly host: ResyncHost;
+  /** What the single-recording loop needs of the feed (replay-single.ts). */
+  private readonly single: SinglePlayHost;
   readonly playback: FeedPlayback = { run: (o) => this.run(o) };
   /**
    * One book per symbol (ports/market-data-feed.ts `DepthBookKeeping`): the kernel lends its book, and the depth
@@ -120,6 +113,13 @@ export class ReplayFeed implements MarketDataFeed {
       copy: new BookCopy(),
       emit: (event, payload) => this.emit(event, payload),
       deliver: (sub, e) => this.deliver(sub as Sub, e),
+    };
+    this.single = {
+      recvLatencyUs: o.recvLatencyUs,
+      resync: this.host,
+      disposed: () => this.disposed,
+      dispatch: (e, lane, file, index) => this.dispatch(e, lane, file, index),
+      countMalformed: (file, offset, reason) => this.countMalformed(file, offset, reason),
     };
   }
 
@@ -232,7 +232,7 @@ export class ReplayFeed implements MarketDataFeed {
       for (const file of this.o.files) readers.push(RecordingReader.open(file));
       const lanes = readers.map((r) => this.lane(r.header.symbol));
       // One recording (the usual replay): nothing to merge, so the fused block loop plays it.
-      if (readers.length === 1) delivered = await this.playSingle(readers[0]!, lanes[0]!, virtual, span, options);
+      if (readers.length === 1) delivered = await playSingle(this.single, readers[0]!, lanes[0]!, virtual, span, options);
       else delivered = await this.playMany(readers, lanes, virtual, span, options);
     } finally {
       for (const r of readers) r.close();
@@ -273,110 +273,6 @@ export class ReplayFeed implements MarketDataFeed {
       options.signal,
     );
     return delivered;
-  }
-
-  /**
-   * One recording, one fused loop per block: each record is read straight from the block's typed views into its
-   * flyweight and handled in place (no merge, no visitor, no decode-then-dispatch), and a depth row with no live
-   * depth subscription is not decoded at all. Same events in the same order as `playMerged` with one cursor: the
-   * same corrupt-block reports, the abort check before each event, a yield to the event loop before an event whose
-   * block had to be read (except the first) and at the end if blocks were read after the last event.
-   */
-  private async playSingle(
-    reader: RecordingReader,
-    lane: Lane,
-    virtual: VirtualClock | null,
-    span: Float64Array,
-    options: PlaybackOptions,
-  ): Promise<number> {
-    const fw = createFlyweights(reader.header.symbol);
-    const blocks = reader.blocks();
-    const at: PlayPosition = { delivered: 0, index: -1 };
-    let started = false;
-    let read = false;
-    try {
-      for (;;) {
-        const r = blocks.next();
-        if (r.done === true) break;
-        read = true;
-        const block = r.value;
-        if (block.corrupt !== null) {
-          this.countMalformed(0, block.corrupt.offset, block.corrupt.reason);
-          continue;
-        }
-        const first = firstEvent(block.view.u8, block.count);
-        if (first < 0) continue;
-        if (started && read) await new Promise<void>((res) => setImmediate(res));
-        read = false;
-        started = true;
-        // The block's events in one synchronous call: no await inside the per-event loop.
-        if (!this.playBlock(block.view, block.count, first, lane, fw, virtual, span, options, at)) return at.delivered;
-      }
-      if (started && read) await new Promise<void>((res) => setImmediate(res));
-    } finally {
-      blocks.return();
-    }
-    return at.delivered;
-  }
-
-  /** Records `first`.. of one block (see `playSingle`); false when `signal` aborted before one of them. */
-  private playBlock(
-    view: BlockView,
-    count: number,
-    first: number,
-    lane: Lane,
-    fw: Flyweights,
-    virtual: VirtualClock | null,
-    span: Float64Array,
-    options: PlaybackOptions,
-    at: PlayPosition,
-  ): boolean {
-    const { u8, f64, i16 } = view;
-    const latency = this.o.recvLatencyUs;
-    const every = options.progressEvery ?? 100_000;
-    const onProgress = options.onProgress;
-    const signal = options.signal;
-    const d = fw.depth;
-    for (let i = first; i < count; i++) {
-      const b = i * RECORD_SIZE;
-      const kind = u8[b]!;
-      if (kind > KIND_STATUS) continue; // not an event (decodeAt's null)
-      if (signal?.aborted === true) return false;
-      at.index++;
-      if (this.disposed) continue;
-      const w = b >> 3;
-      const recv = f64[w + 1]! + latency;
-      if (span[0] !== span[0]) span[0] = recv;
-      // Rows of one batch share a time: the clock is already there, so unless a timer is due (one set by the
-      // last event for now, say) advancing would change nothing, and the call boxes its argument (a heap number
-      // per event, bench/alloc-profile.ts).
-      if (virtual !== null && (recv !== span[1] || dueBy(virtual, recv))) virtual.advanceTo(recv);
-      span[1] = recv;
-      if (kind === KIND_DEPTH) {
-        const sub = lane.subs.depth;
-        if (sub === undefined) continue;
-        const exch = f64[w + 2]!;
-        d.side = u8[b + 1] === 0 ? 'bid' : 'ask';
-        d.operation = DEPTH_OPERATIONS[u8[b + 2]!] ?? 'update';
-        d.endOfBatch = (u8[b + 3]! & 1) === 1;
-        d.position = i16[(b + 4) >> 1]!;
-        d.price = f64[w + 3]!;
-        d.size = f64[w + 5]!;
-        d.recvTime = recv;
-        // Two stores, not `exch !== exch ? null : exch`: the conditional's value would be boxed first.
-        if (exch !== exch) d.exchTime = null;
-        else d.exchTime = exch;
-        sub.watch?.touch(recv);
-        ingestDepth(this.host, sub, d);
-      } else {
-        const e = decodeAt(view, i, fw)!;
-        e.recvTime = recv;
-        if (!this.dispatch(e, lane, 0, at.index)) continue;
-      }
-      const n = ++at.delivered;
-      if (onProgress !== undefined && n % every === 0) onProgress(n, recv);
-    }
-    return true;
   }
 
   /** The end of playback: the clock to the session end, `end` status per symbol, the summary. */
@@ -534,22 +430,4 @@ export class ReplayFeed implements MarketDataFeed {
   private emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void {
     this.emitter.emit(event, payload);
   }
-}
-
-/** Whether a timer of `clock` is due at or before `t`. */
-function dueBy(clock: VirtualClock, t: number): boolean {
-  const next = clock.nextTimerAt();
-  return next !== null && next <= t;
-}
-
-/** A single-recording playback's counts: events delivered, and the last event's place in the recording. */
-interface PlayPosition {
-  delivered: number;
-  index: number;
-}
-
-/** Index of a block's first record that is an event (kind at most KIND_STATUS), or -1. */
-function firstEvent(u8: Uint8Array, count: number): number {
-  for (let i = 0; i < count; i++) if (u8[i * RECORD_SIZE]! <= KIND_STATUS) return i;
-  return -1;
 }

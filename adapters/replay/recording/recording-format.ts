@@ -59,7 +59,7 @@ export function recordTime(v: BlockView, index: number): number {
 }
 
 const KIND = { quote: 0, depth: 1, trade: 2, status: 3 } as const;
-/** Record kind bytes a fused reader tests directly (replay-feed.ts `playSingle`); above KIND_STATUS is not an event. */
+/** Record kind bytes a fused reader tests directly (replay-single.ts `playSingle`); above KIND_STATUS is not an event. */
 export const KIND_DEPTH = KIND.depth;
 export const KIND_STATUS = KIND.status;
 const OPS = ['insert', 'update', 'delete', 'clear'] as const;
