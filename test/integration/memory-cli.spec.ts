@@ -61,7 +61,7 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
     expect(shown.content.samples.ids.every((id) => /^\d{17}:42:lmp:/.test(id))).to.equal(true);
     // One format with the session's pipeline: the take/skip model acts through `filter`, the others through sections.
     expect(Object.keys(shown.content.sections).sort()).to.deep.equal(['execution', 'thresholds']);
-    for (const v of ['1', '2']) expect(ok(harvester(['memory', 'rebuild', v], env))).to.match(/reproduced/);
+    expect(ok(harvester(['memory', 'rebuild', '1', '2'], env))).to.match(/v1 rebuilt[^\n]*reproduced\nv2 rebuilt[^\n]*reproduced/);
 
     ok(harvester(['memory', 'promote', '1'], env));
     ok(harvester(['memory', 'promote', '2'], env));
@@ -138,24 +138,28 @@ describe("versions the session's own pipeline saved are rebuilt byte for byte (E
       .trim()
       .split('\n')
       .filter((l) => l.trim() !== '');
-    const versions = ls.map((l) => ({
-      v: /v(\d+)/.exec(l)![1]!,
+    const listed = ls.map((l) => ({
+      v: Number(/v(\d+)/.exec(l)![1]!),
       checksum: l
         .trim()
         .replace(/^\*\s*/, '')
         .split(/\s+/)[2]!,
     }));
-    expect(versions.length, 'the pipeline saved versions').to.be.greaterThan(1);
-    for (const { v, checksum } of versions) {
-      const shown = JSON.parse(ok(harvester(['memory', 'show', v], env, loop))) as {
-        meta: { checksum: string };
-        content: { kind: string; seed: number; learners: { id: string }[] };
-      };
+    expect(listed.length, 'the pipeline saved versions').to.be.greaterThan(1);
+    // One export and one `rebuild --all` instead of a show and a rebuild per version: the same checks, a CLI start each.
+    const exported = JSON.parse(ok(harvester(['memory', 'export'], env, loop))) as {
+      versions: { meta: { version: number; checksum: string }; content: { kind: string } }[];
+    };
+    expect(exported.versions.map((x) => x.meta.version).sort()).to.deep.equal(listed.map((x) => x.v).sort());
+    for (const { v, checksum } of listed) {
+      const shown = exported.versions.find((x) => x.meta.version === v)!;
       expect(shown.content.kind, `v${v} is in the loop's format`).to.equal('harvester.learning');
       expect(shown.meta.checksum.startsWith(checksum)).to.equal(true);
-      expect(ok(harvester(['memory', 'rebuild', v], env, loop)), `v${v}`).to.match(
-        new RegExp(`checksum ${shown.meta.checksum} reproduced`),
-      );
     }
+    const rebuilt = ok(harvester(['memory', 'rebuild', '--all'], env, loop));
+    for (const { meta } of exported.versions)
+      expect(rebuilt, `v${meta.version}`).to.match(
+        new RegExp(`v${meta.version} rebuilt from \\d+ journaled samples: checksum ${meta.checksum} reproduced`),
+      );
   });
 });

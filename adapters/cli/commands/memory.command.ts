@@ -159,19 +159,29 @@ export function registerMemoryCommands(program: Command): void {
   cfg(
     memory
       .command('rebuild')
-      .description('re-derive a version from the journaled samples and check that its checksum reproduces')
-      .argument('<version>'),
-  ).action(async (v: string, o: { config: string }) => {
+      .description('re-derive versions from the journaled samples and check that their checksums reproduce')
+      .argument('[versions...]')
+      .option('--all', 'every saved version'),
+  ).action(async (vs: string[], o: { config: string; all?: boolean }) => {
     await withMemory(o.config, async ({ resolved, memory: m, journal }) => {
       if (journal === undefined) throw new HarvesterError('CONFIG.INVALID', 'the configured store has no journal');
-      const got = must(await m.get(version(v)), `rebuild v${v}`);
-      const rebuilt = await rebuildMemory(resolved, journal, got.content);
-      if (rebuilt.checksum !== got.meta.checksum || memoryChecksum(got.content) !== got.meta.checksum) {
-        throw new HarvesterError('MEMORY.REBUILD_MISMATCH', `v${v}: stored ${got.meta.checksum}, rebuilt ${rebuilt.checksum}`);
+      const wanted = o.all === true ? (await m.list()).map((meta) => meta.version).sort((a, b) => a - b) : vs.map(version);
+      if (wanted.length === 0) throw new HarvesterError('CONFIG.INVALID', 'memory rebuild: name a version, or --all');
+      // Every version is checked and reported before failing: one mismatch must not hide another.
+      const mismatches: string[] = [];
+      for (const v of wanted) {
+        const got = must(await m.get(v), `rebuild v${v}`);
+        const rebuilt = await rebuildMemory(resolved, journal, got.content);
+        if (rebuilt.checksum !== got.meta.checksum || memoryChecksum(got.content) !== got.meta.checksum) {
+          mismatches.push(`v${v}: stored ${got.meta.checksum}, rebuilt ${rebuilt.checksum}`);
+          process.stdout.write(`v${v} NOT reproduced: stored ${got.meta.checksum}, rebuilt ${rebuilt.checksum}\n`);
+          continue;
+        }
+        process.stdout.write(
+          `v${v} rebuilt from ${rebuilt.content.samples.count} journaled samples: checksum ${rebuilt.checksum} reproduced\n`,
+        );
       }
-      process.stdout.write(
-        `v${v} rebuilt from ${rebuilt.content.samples.count} journaled samples: checksum ${rebuilt.checksum} reproduced\n`,
-      );
+      if (mismatches.length > 0) throw new HarvesterError('MEMORY.REBUILD_MISMATCH', mismatches.join('; '));
     });
   });
 
