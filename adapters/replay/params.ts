@@ -27,8 +27,8 @@ export const replayParams = z
         signal: z.enum(['none', 'planted', 'null']).optional(),
         /** Planted only: the observable–outcome link flipped (the poisoned regime). */
         invert: z.boolean().optional(),
-        /** Planted only: the planted market's version (default the newest; 3 stays selectable). */
-        plantedVersion: z.union([z.literal(3), z.literal(4)]).optional(),
+        /** Planted only: the planted market's version (default the newest; 3 and 4 stay selectable). */
+        plantedVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]).optional(),
       })
       .strict()
       .optional(),

@@ -12,6 +12,8 @@ export interface SweepDayTask {
   seed: number;
   index: number;
   signal: Signal;
+  /** Planted and poisoned only: the planted market's version (absent: the generator's default). */
+  plantedVersion?: 3 | 4 | 5;
   /** Poisoned series: from this index on, the planted market's link is inverted. */
   flipAt: number;
   arm: 'learned' | 'static';
@@ -117,7 +119,11 @@ export async function resolveSweepDay(t: SweepDayTask): Promise<ResolvedConfig> 
           : {
               generate: {
                 symbol: 'HRVST',
-                ...(planted ? { signal: 'planted', invert } : t.signal === 'null' ? { signal: 'null' } : {}),
+                ...(planted
+                  ? { signal: 'planted', invert, ...(t.plantedVersion === undefined ? {} : { plantedVersion: t.plantedVersion }) }
+                  : t.signal === 'null'
+                    ? { signal: 'null' }
+                    : {}),
               },
             },
     },

@@ -30,7 +30,7 @@ export interface GeneratorOptions {
   signal?: GeneratorSignal;
   /** Planted market only: swap the observable's ranges (the observable–outcome link flips). */
   invert?: boolean;
-  /** Planted market only: which version (default PLANTED_VERSION); 3 stays selectable. */
+  /** Planted market only: which version (default PLANTED_VERSION); 3 and 4 stay selectable. */
   plantedVersion?: PlantedVersion;
 }
 
@@ -46,7 +46,17 @@ export interface GeneratorSummary {
    * Planted and null markets only: each shelf episode's start (epoch µs) and hidden quality, for benches that join
    * trades to episodes. A side channel: nothing in core or strategies may read it (it is the answer key).
    */
-  episodes?: { at: number; genuine: boolean }[];
+  episodes?: PlantedEpisode[];
+}
+
+/** One shelf episode of the planted or null market, as the answer key records it. */
+export interface PlantedEpisode {
+  /** Start of its pullback (epoch µs) and its hidden quality. */
+  at: number;
+  genuine: boolean;
+  /** v5 only, when its shelf was tested and based: the tape's turn to buying on it, and the moment its fate began. */
+  turnedAt?: number;
+  resolvedAt?: number;
 }
 
 /**
@@ -56,15 +66,18 @@ export interface GeneratorSummary {
 export const GENERATOR_VERSION = 2;
 /**
  * Version of the planted market (`signal: 'planted'`), part of its cache key beside GENERATOR_VERSION (v4: every
- * tested shelf forms a base and is resolved at its end by a travel that reaches LMP's stop or second target).
+ * tested shelf forms a base and is resolved at its end by a travel that reaches LMP's stop or second target; v5:
+ * resolved 1–3 s after the tape turns to buying on the shelf instead).
  */
-export const PLANTED_VERSION: PlantedVersion = 4;
+export const PLANTED_VERSION: PlantedVersion = 5;
 /** Version of the null market (`signal: 'null'`), part of its cache key. */
 export const NULL_VERSION = 1;
 
 type Sink = (event: MarketEvent) => void;
 const S = 1_000_000;
 const LOT = 100;
+/** LMP's default `tapeWindowSec` (strategies/lmp/params.ts). */
+const TAPE_WINDOW = 5 * S;
 
 /**
  * A seeded order-flow generator for one symbol. Two ladders of ten contiguous levels evolve under regime-dependent
@@ -91,6 +104,15 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       )
     : null;
   const late = quality?.resolvesAfterBase === true;
+  const onTapeTurn = quality?.resolvesOnTapeTurn === true;
+  // v5: signed aggressive volume over the last TAPE_WINDOW, as LMP's default tape window measures it, so the base
+  // can end a drawn 1–3 s after buying outweighs selling on the shelf (planted.ts).
+  const tapeTimes: number[] = [];
+  const tapeSigned: number[] = [];
+  let tapeHead = 0;
+  let tapeSum = 0;
+  let tapeTurned = false;
+  let episode: PlantedEpisode | null = null;
   const regimes: Readonly<Record<PlantedRegime, RegimeSpec>> = planted ? PLANTED_REGIMES : (REGIMES as Record<PlantedRegime, RegimeSpec>);
   const start = options.startTime ?? DateTime.fromISO(`${options.date}T${options.start}`, { zone: options.timeZone }).toMillis() * 1000;
   const end =
@@ -228,6 +250,11 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       const take = Math.min(left, avail);
       trade.price = book.best;
       trade.size = take;
+      if (onTapeTurn) {
+        tapeTimes.push(now);
+        tapeSigned.push(buy ? take : -take);
+        tapeSum += buy ? take : -take;
+      }
       trade.recvTime = now;
       trade.exchTime = now;
       sink(trade);
@@ -277,6 +304,12 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       regimeEnds = now + Math.round((lo + rng.next() * (hi - lo)) * S);
       // ...and its travel, not the clock, ends the move (a minute and a half at most).
       if (late && was === 'base') regimeEnds = now + 90 * S;
+      if (onTapeTurn && was === 'base' && episode !== null) episode.resolvedAt = now;
+      // v5: the tape's turn ends the base (planted.ts); 20 s only bounds a base on which it never turns.
+      if (onTapeTurn && regime === 'base') {
+        tapeTurned = false;
+        regimeEnds = now + 20 * S;
+      }
       // A fake shelf's owner cancels: the level falls back to an ordinary size.
       if (regime === 'breakdown' && shelf !== null) bids.setSize(shelf.k, levelSize());
       // The shelf outlives its pullback into the base that forms on it; any other regime change retires it.
@@ -304,8 +337,12 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
         const retrace = Math.round(((impulseHigh - from) * (0.36 + rng.next() * 0.12)) / tick);
         // The shelf's owner rests at the retracement price; it shows once that price is within the visible book.
         shelfAt = impulseHigh - Math.max(2, retrace) * tick;
-        shelfSize = Math.round(((bids.total(5) / 5) * (quality !== null ? quality.draw() : 3 + rng.next() * 2)) / LOT) * LOT;
-        if (quality !== null) summary.episodes!.push({ at: now, genuine: quality.genuine });
+        const reference = quality !== null ? quality.sizeReference(bids.total(5) / 5) : bids.total(5) / 5;
+        shelfSize = Math.round((reference * (quality !== null ? quality.draw() : 3 + rng.next() * 2)) / LOT) * LOT;
+        if (quality !== null) {
+          episode = { at: now, genuine: quality.genuine };
+          summary.episodes!.push(episode);
+        }
         shelfTested = false;
         exhaustAfter = Math.round((quality !== null && (late || !quality.genuine) ? quality.pullDelaySeconds() : 2 + rng.next() * 5) * S);
       } else shelfAt = 0;
@@ -360,6 +397,19 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
       }
     }
     if (regime === 'pullback' && shelfTested && regimeEnds - now > exhaustAfter) regimeEnds = now + exhaustAfter;
+    if (onTapeTurn) {
+      while (tapeHead < tapeTimes.length && tapeTimes[tapeHead]! <= now - TAPE_WINDOW) tapeSum -= tapeSigned[tapeHead++]!;
+      if (tapeHead > 4096) {
+        tapeTimes.splice(0, tapeHead);
+        tapeSigned.splice(0, tapeHead);
+        tapeHead = 0;
+      }
+      if (regime === 'base' && !tapeTurned && tapeSum >= 0) {
+        tapeTurned = true;
+        if (episode !== null) episode.turnedAt = now;
+        regimeEnds = Math.min(regimeEnds, now + Math.round(quality!.resolveDelaySeconds() * S));
+      }
+    }
     if (
       regime === 'breakdown'
         ? travelFrom - bids.best >= travel

@@ -9,10 +9,24 @@ import { REGIMES, type RegimeName, type RegimeSpec } from './regimes.js';
  * observable carries, so nothing a trader sees predicts the outcome (the null test of the learning loop,
  * docs/learning.md#the-markets-it-is-measured-on).
  */
+/** The generator's median level size in shares (levelSize in market-generator.ts). */
+const TYPICAL_LEVEL = 1500;
+
+/**
+ * v5: the share of genuine shelves. With v5's fakes stopping LMP out, an even split makes static LMP lose on
+ * average, and the best filter would skip most entries, which the gate's coverage and veto-shift bounds forbid by
+ * design (docs/learning.md#the-markets-it-is-measured-on); a fake shelf is the exception, as spoofing is.
+ */
+const GENUINE_SHARE_V5 = 2 / 3;
+
 export type GeneratorSignal = 'none' | 'planted' | 'null';
 
-/** Planted-market versions: 3 pulls a fake shelf during its pullback; 4 (the default) resolves every tested shelf after its base. */
-export type PlantedVersion = 3 | 4;
+/**
+ * Planted-market versions: 3 pulls a fake shelf during its pullback; 4 resolves every tested shelf after its base;
+ * 5 (the default) resolves it 1–3 s after the tape turns to buying on the shelf, the moment LMP's trigger can fire
+ * (docs/learning.md#the-markets-it-is-measured-on).
+ */
+export type PlantedVersion = 3 | 4 | 5;
 
 export type PlantedRegime = RegimeName | 'breakdown';
 
@@ -52,6 +66,8 @@ export const PLANTED_REGIMES: Readonly<Record<PlantedRegime, RegimeSpec>> = {
  */
 export class PlantedQuality {
   private readonly rng: Sfc32;
+  // v5's resolution delays come from a stream of their own, so v3, v4 and the null market draw what they drew.
+  private readonly timing: Sfc32 | null;
   genuine = true;
 
   /**
@@ -68,6 +84,22 @@ export class PlantedQuality {
   ) {
     // Its own stream: drawing a quality never shifts the order flow's draws.
     this.rng = new Sfc32((seed ^ 0x51e1f) >>> 0);
+    this.timing = version >= 5 && leak ? new Sfc32((seed ^ 0x7a9e5) >>> 0) : null;
+  }
+
+  /**
+   * Version 5: the base on a tested shelf ends shortly after the tape has turned to buying, not after a drawn
+   * duration. LMP's trigger waits for that turn (tape ≥ `minRecoveredTape`), so in v4 most of its entries came a few
+   * seconds into a 6–16 s base and left on a microstructure exit before the quality decided (docs/learning.md);
+   * resolving 1–3 s after the turn leaves a position entered on a fake shelf open when the shelf is pulled.
+   */
+  get resolvesOnTapeTurn(): boolean {
+    return this.timing !== null;
+  }
+
+  /** Seconds from the tape's turn on the shelf to the shelf's fate (v5): the same draw for either quality. */
+  resolveDelaySeconds(): number {
+    return 1 + this.timing!.next() * 2;
   }
 
   /** True when a tested shelf goes through a base and its quality decides at the base's end (version 4, null). */
@@ -77,10 +109,20 @@ export class PlantedQuality {
 
   /** A new shelf episode: draws its quality (half genuine) and returns the shelf's size multiplier. */
   draw(): number {
-    this.genuine = this.rng.next() < 0.5;
+    this.genuine = this.rng.next() < (this.timing !== null ? GENUINE_SHARE_V5 : 0.5);
     if (!this.leak) return 2.9 + this.rng.next() * 3.5;
     const large = this.genuine !== this.invert;
+    if (this.timing !== null) return large ? 5.2 + this.rng.next() * 3.8 : 2.9 + this.rng.next() * 2.5;
     return large ? 4.4 + this.rng.next() * 2 : 2.9 + this.rng.next() * 1.8;
+  }
+
+  /**
+   * What the size multiplier applies to. v3, v4 and null: the average of the top five bid levels when the pullback
+   * starts, which a burst's stacked bids inflate up to ×4, noise that drowned v4's leak (docs/learning.md). v5: a
+   * typical level (the generator's median level size), as an owner sizes an order in shares.
+   */
+  sizeReference(topFiveAverage: number): number {
+    return this.timing !== null ? TYPICAL_LEVEL : topFiveAverage;
   }
 
   /** Seconds after the first test at which a fake shelf is pulled (v3), or the pullback of any shelf ends (v4, null). */
