@@ -99,7 +99,7 @@ export async function rebuildMemory(
     );
   }
   const learners = content.learners.map((l) => createLearner(resolved, l.id, l.params));
-  const built = buildMemory(learners, samples, content.seed);
+  const built = buildMemory(learners, samples, content.seed, content.cutOffBounds);
   if (!built.ok) throw new HarvesterError('MEMORY.REBUILD_MISMATCH', `the learners refused the samples now: ${built.code} ${built.reason}`);
   return { content: built.content, checksum: memoryChecksum(built.content) };
 }

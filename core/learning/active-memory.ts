@@ -27,6 +27,8 @@ export interface LearningMemory {
   seed: number;
   learners: readonly { id: string; params: Readonly<Record<string, unknown>>; refused: string | null }[];
   samples: { count: number; synthetic: number; ids: readonly string[] };
+  /** The bound the filter's cut-off was chosen under (memory-builder.ts); absent: none. */
+  cutOffBounds?: { maxVeto: number };
 }
 
 export interface LoopLearner {

@@ -16,6 +16,22 @@ export type BuildMemoryResult =
   | { ok: true; content: LearningMemory & MemoryContent; refusals: BuildRefusal[] }
   | { ok: false; code: string; reason: string; refusals: BuildRefusal[] };
 
+/**
+ * The most a filter may veto of the samples it was built on (`cutOffBounds` of the content, so a rebuild applies
+ * the same bound). The gate refuses a candidate whose veto rate moves by more than `maxVetoShift` or whose coverage
+ * falls below `minCoverage`; the out-of-sample best cut-off on the planted market v5 vetoed 40–55 % of the holdout,
+ * so every such candidate was refused however strong its evidence (docs/learning.md). Choosing among the cut-offs
+ * the gate could accept lets a filter take its first, bounded step.
+ */
+export interface CutOffBounds {
+  maxVeto: number;
+}
+
+/** The bound a pipeline with these gate params builds under: no cut-off the gate would refuse from static LMP. */
+export function cutOffBoundsOf(gate: { maxVetoShift: number; minCoverage: number }): CutOffBounds {
+  return { maxVeto: Math.min(gate.maxVetoShift, Math.round((1 - gate.minCoverage) * 1e6) / 1e6) };
+}
+
 const byId = (a: TrainingSample, b: TrainingSample): number => (a.sampleId < b.sampleId ? -1 : a.sampleId > b.sampleId ? 1 : 0);
 
 /**
@@ -28,7 +44,12 @@ const byId = (a: TrainingSample, b: TrainingSample): number => (a.sampleId < b.s
  * Every learner builds on the same samples and seed; a take/skip learner's model acts through `filter`, whose cut-off
  * is chosen out of sample within these samples (chooseCutOff); the other learners contribute sections (thresholds, execution) that the strategy reads directly.
  */
-export function buildMemory(learners: readonly LoopLearner[], samples: readonly TrainingSample[], seed: number): BuildMemoryResult {
+export function buildMemory(
+  learners: readonly LoopLearner[],
+  samples: readonly TrainingSample[],
+  seed: number,
+  bounds?: CutOffBounds,
+): BuildMemoryResult {
   const train = [...samples].sort(byId);
   const refusals: BuildRefusal[] = [];
   if (train.length === 0) return { ok: false, code: 'LEARNER.TOO_FEW_SAMPLES', reason: 'no samples', refusals };
@@ -64,8 +85,10 @@ export function buildMemory(learners: readonly LoopLearner[], samples: readonly 
     seed,
     learners: provenance,
     samples: { count: train.length, synthetic: train.filter((s) => s.synthetic).length, ids: train.map((s) => s.sampleId) },
+    // Only when given: a version built without a bound keeps the content (and checksum) it always had.
+    ...(bounds === undefined ? {} : { cutOffBounds: { maxVeto: bounds.maxVeto } }),
   };
-  const filter = filterLearner === null ? null : chooseCutOff(learners.find((l) => l.id === filterLearner)!, train, seed, base);
+  const filter = filterLearner === null ? null : chooseCutOff(learners.find((l) => l.id === filterLearner)!, train, seed, base, bounds);
   const taken = evaluatePolicy(
     filter === null
       ? () => ({ take: true, p: null })
@@ -84,12 +107,16 @@ const VALIDATION_SHARE = 0.3;
  * each cut-off of FILTER_GRID scored on the newer 30 % (expectancy per opportunity); "no filter" wins ties. Picking the
  * cut-off on the samples the model was fitted on rewards its in-sample optimism — it vetoed 35–45 % of the planted
  * market's holdout trades, most of them still profitable (docs/learning.md). Too few samples to split: no filter.
+ * With `bounds`, a cut-off under which the model that will be in force (fitted on all of `train`) vetoes more than
+ * `maxVeto` of `train` is not a choice: a veto rate needs no labels, and the validation part alone (a few samples
+ * on a small window) would misjudge it.
  */
 function chooseCutOff(
   learner: LoopLearner,
   train: readonly TrainingSample[],
   seed: number,
   base: Omit<LearningMemory, 'filter' | 'expectedR'>,
+  bounds: CutOffBounds | undefined,
 ): LearningMemory['filter'] {
   const cut = Math.floor(train.length * (1 - VALIDATION_SHARE));
   const fit = train.slice(0, cut);
@@ -105,9 +132,21 @@ function chooseCutOff(
   for (const minScore of FILTER_GRID) {
     const trial = { ...probe, filter: { learnerId: learner.id, minScore }, expectedR: 0 };
     const f = evaluatePolicy(policyOf(activate(0, '', trial as unknown as MemoryContent, [learner])), check);
+    if (bounds !== undefined && vetoRateOf(learner, base, trial.filter, train) > bounds.maxVeto + 1e-9) continue;
     if (f.expectancyR > best.e + 1e-9) best = { filter: trial.filter, e: f.expectancyR };
   }
   return best.filter;
+}
+
+/** Share of `samples` the memory's own model (base.candidates) skips at this cut-off. */
+function vetoRateOf(
+  learner: LoopLearner,
+  base: Omit<LearningMemory, 'filter' | 'expectedR'>,
+  filter: LearningMemory['filter'],
+  samples: readonly TrainingSample[],
+): number {
+  const memory = { ...base, filter, expectedR: 0 } as unknown as MemoryContent;
+  return evaluatePolicy(policyOf(activate(0, '', memory, [learner])), samples).vetoRate;
 }
 
 /** Clock-time span of a memory's samples: sample ids begin with the 17-digit decision time (sample-row.ts). */

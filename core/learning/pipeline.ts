@@ -13,7 +13,7 @@ import {
 import type { LearningConfig } from './learning-config.js';
 import { type GateParams, type MonitorParams, gateParams, monitorParams } from './learning-params.js';
 import { memoryChecksum } from './memory-checksum.js';
-import { buildMemory } from './memory-builder.js';
+import { buildMemory, cutOffBoundsOf } from './memory-builder.js';
 import { PostPromotionMonitor } from './post-promotion-monitor.js';
 import { shadowGate } from './shadow-gate.js';
 import { seedFrom } from '../domain/random.js';
@@ -265,7 +265,7 @@ export class LearningPipeline {
 
   private compose(train: readonly TrainingSample[], seed: number): { content: LearningMemory & MemoryContent } | null {
     if (train.length === 0) return null;
-    const built = buildMemory(this.d.learners, train, seed);
+    const built = buildMemory(this.d.learners, train, seed, cutOffBoundsOf(this.gate));
     for (const r of built.refusals)
       this.d.journal('learning.build-refused', { learnerId: r.id, code: r.code, reason: r.reason, samples: train.length });
     return built.ok ? { content: built.content } : null;

@@ -3,7 +3,7 @@ import { BASELINE, type ActiveMemory, policyOf, activate } from '../../core/lear
 import { bootstrapMean } from '../../core/learning/bootstrap.js';
 import { DEFAULT_LEARNING, type LearningConfig } from '../../core/learning/learning-config.js';
 import { LearningPipeline } from '../../core/learning/pipeline.js';
-import { buildMemory } from '../../core/learning/memory-builder.js';
+import { buildMemory, cutOffBoundsOf } from '../../core/learning/memory-builder.js';
 import { shadowGate } from '../../core/learning/shadow-gate.js';
 import { STATIC_POLICY } from '../../core/learning/policy-eval.js';
 import { PostPromotionMonitor } from '../../core/learning/post-promotion-monitor.js';
@@ -160,6 +160,34 @@ describe('learning pipeline (core/learning)', () => {
       1,
     );
     expect(holds.ok && holds.content.filter?.learnerId).to.equal('stump');
+  });
+
+  it('the cut-off is chosen within the bounds the gate would accept, recorded so a rebuild applies them', () => {
+    // The stump vetoes x < 0.2: a fifth of the samples, all losers.
+    const samples = Array.from({ length: 100 }, (_, i) => sample(i, xOf(i)));
+    const stump = [{ id: 'stump', instance: new StumpLearner('dec.x') }];
+    const within = buildMemory(stump, samples, 1, { maxVeto: 0.3 });
+    expect(within.ok && within.content.filter?.learnerId).to.equal('stump');
+    expect(within.ok && within.content.cutOffBounds).to.deep.equal({ maxVeto: 0.3 });
+    // Vetoing a fifth is out of bounds at 0.1: no cut-off is a choice, so no filter (however good it looks).
+    const tight = buildMemory(stump, samples, 1, { maxVeto: 0.1 });
+    expect(tight.ok && tight.content.filter).to.equal(null);
+    // Without bounds the content has the shape (and checksum) it always had.
+    const free = buildMemory(stump, samples, 1);
+    expect(free.ok && Object.keys(free.content)).to.not.include('cutOffBounds');
+    expect(free.ok && free.content.filter?.learnerId).to.equal('stump');
+    expect(cutOffBoundsOf(gateParams.parse({}))).to.deep.equal({ maxVeto: 0.3 });
+    expect(cutOffBoundsOf(gateParams.parse({ minCoverage: 0.8 }))).to.deep.equal({ maxVeto: 0.2 });
+  });
+
+  it("the pipeline builds under its gate's bounds: a gate allowing a veto shift of 0.1 never sees a filter vetoing a fifth", () => {
+    const h = harness({ learning: { gate: { minHoldout: 20, maxVetoShift: 0.1 } } });
+    h.p.start([], null, 0);
+    for (let i = 0; i < 40; i++) h.p.onSample(sample(i, xOf(i)));
+    const gates = h.rows.filter((r) => r.type === 'learning.gate').map((r) => r.data);
+    expect(gates).to.have.length(1);
+    expect(gates[0]!.filter).to.equal(null);
+    expect(gates[0]!.failed).to.deep.equal(['no-change']);
   });
 
   it('overlapping holdouts split the selection level over the looks that share a sample', () => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
-import { buildMemory } from '../../../core/learning/memory-builder.js';
+import { gateParams } from '../../../core/learning/learning-params.js';
+import { buildMemory, cutOffBoundsOf } from '../../../core/learning/memory-builder.js';
 import { BASELINE_VERSION, type MemoryResult, type MemoryStore, type MemoryVersionMeta } from '../../../ports/memory-store.js';
 import type { Journal } from '../../../ports/journal.js';
 import type { ResolvedConfig } from '../../../core/config/resolve-config.js';
@@ -137,7 +138,13 @@ export function registerMemoryCommands(program: Command): void {
     await withMemory(o.config, async ({ resolved, memory: m, journal }) => {
       if (journal === undefined) throw new HarvesterError('CONFIG.INVALID', 'the configured store has no journal');
       const samples = await samplesOfSessions(journal, sessions);
-      const built = buildMemory(configuredLearners(resolved), samples, o.seed === undefined ? resolved.root.seed : Number(o.seed));
+      // The pipeline's bound, so a version built here is one the session could have built (memory-builder.ts).
+      const built = buildMemory(
+        configuredLearners(resolved),
+        samples,
+        o.seed === undefined ? resolved.root.seed : Number(o.seed),
+        cutOffBoundsOf(gateParams.parse(resolved.root.learning.gate)),
+      );
       if (!built.ok)
         throw new HarvesterError(
           'LEARNER.TOO_FEW_SAMPLES',
