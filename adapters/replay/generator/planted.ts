@@ -118,7 +118,7 @@ export class PlantedQuality {
 
   /**
    * What the size multiplier applies to. v3, v4 and null: the average of the top five bid levels when the pullback
-   * starts, which a burst's stacked bids inflate up to ×4, noise that drowned v4's leak (docs/learning.md). v5: a
+   * starts, which a burst's stacked bids make vary up to ×4, noise on top of the book's own (docs/learning.md). v5: a
    * typical level (the generator's median level size), as an owner sizes an order in shares.
    */
   sizeReference(topFiveAverage: number): number {
