@@ -9,6 +9,8 @@ import { REGIMES, type RegimeName, type RegimeSpec } from './regimes.js';
  * observable carries, so nothing a trader sees predicts the outcome (the null test of the learning loop,
  * docs/learning.md#the-markets-it-is-measured-on).
  */
+export type GeneratorSignal = 'none' | 'planted' | 'null';
+
 /** The generator's median level size in shares (levelSize in market-generator.ts). */
 const TYPICAL_LEVEL = 1500;
 
@@ -18,8 +20,6 @@ const TYPICAL_LEVEL = 1500;
  * design (docs/learning.md#the-markets-it-is-measured-on); a fake shelf is the exception, as spoofing is.
  */
 const GENUINE_SHARE_V5 = 2 / 3;
-
-export type GeneratorSignal = 'none' | 'planted' | 'null';
 
 /**
  * Planted-market versions: 3 pulls a fake shelf during its pullback; 4 resolves every tested shelf after its base;
@@ -59,9 +59,9 @@ export const PLANTED_REGIMES: Readonly<Record<PlantedRegime, RegimeSpec>> = {
  * counter), then is pulled a few seconds after it was first tested and the price breaks down through it.
  *
  * The only leak is the shelf's size: genuine shelves are drawn larger on average than fake ones, with overlapping
- * ranges (genuine 4.4–6.4×, fake 2.9–4.7× the average of the top five bid levels; LMP measures it against the median
- * of a book that moves meanwhile, which adds noise of its own), so a decision-time feature
- * such as LMP's `shelfSizeRatio` separates them only in part. `invert` swaps the two ranges: the
+ * ranges (v3, v4: genuine 4.4–6.4×, fake 2.9–4.7× the average of the top five bid levels; v5: genuine 5.2–9.0×,
+ * fake 2.9–5.4× a typical level; LMP measures it against the median of a book that moves meanwhile, which adds noise
+ * of its own), so a decision-time feature such as LMP's `shelfSizeRatio` separates them only in part. `invert` swaps the two ranges: the
  * observable–outcome link flips (the poisoned regime of the acceptance protocol, docs/learning.md).
  */
 export class PlantedQuality {
@@ -107,7 +107,7 @@ export class PlantedQuality {
     return this.version >= 4 || !this.leak;
   }
 
-  /** A new shelf episode: draws its quality (half genuine) and returns the shelf's size multiplier. */
+  /** A new shelf episode: draws its quality (half genuine; two thirds in v5) and returns the shelf's size multiplier. */
   draw(): number {
     this.genuine = this.rng.next() < (this.timing !== null ? GENUINE_SHARE_V5 : 0.5);
     if (!this.leak) return 2.9 + this.rng.next() * 3.5;
