@@ -2,8 +2,11 @@
  * `npm run bench:journal-latency [-- --json] [-- --samples N] [-- --pg-url postgres://…]`: the order-path journal
  * commit latency — one `JournalWriter.write` of an order row, which returns only once the row is committed
  * (core/engine/journal-durability.ts) — on SQLite (synchronous FULL, as paper/live use, and NORMAL, as replay uses)
- * and on PostgreSQL (`--pg-url`, else HARVESTER_TEST_PG_URL; skipped and said so when neither is set). Prints p50 /
- * p99 / max in µs; never passes or fails on time.
+ * and on PostgreSQL (`--pg-url`, else HARVESTER_TEST_PG_URL; skipped and said so when neither is set). Then, paired
+ * sample by sample so that the disk's own noise falls on all three alike: the FULL commit; what an append-only
+ * barrier log in front of SQLite would cost (the NORMAL commit plus one append and `fdatasync` of the same row); and
+ * that append + `fdatasync` alone (bench/RESULTS.md, "A barrier log would not help"). Prints p50 / p99 / max in µs;
+ * never passes or fails on time.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -67,14 +70,99 @@ async function measure(name: string, options: StoreOptions): Promise<Record<stri
   }
   await journal.close();
   await ds.destroy();
+  return figures(name, us);
+}
+
+function figures(name: string, us: number[]): Record<string, unknown> {
   us.sort((a, b) => a - b);
   return {
     backend: name,
-    samples,
+    samples: us.length,
     p50Us: Math.round(quantile(us, 0.5)),
     p99Us: Math.round(quantile(us, 0.99)),
     maxUs: Math.round(us[us.length - 1]!),
   };
+}
+
+function orderRow(i: number): Record<string, unknown> {
+  return {
+    coid: `bench-i${i}.p`,
+    symbol: 'HRVST',
+    side: 'buy',
+    type: 'limit',
+    quantity: 100,
+    limitPrice: 325_0100,
+    tif: 'day',
+    orderRef: `hv:r1:bench-i${i}.p`,
+    role: 'entry',
+    intentId: `bench-i${i}`,
+  };
+}
+
+/** One journal writer on a fresh SQLite file at `synchronous`. */
+async function sqliteWriter(file: string, synchronous: 'FULL' | 'NORMAL') {
+  const ds = await createDataSource({ driver: 'sqlite', file, synchronous });
+  const journal = new TypeormJournal(ds);
+  const sessionId = `pair-${synchronous}-${process.pid}`;
+  await journal.openSession({
+    sessionId,
+    mode: 'bench',
+    strategy: 'bench',
+    learner: 'none',
+    seed: 1,
+    config: {},
+    startedAt: 0,
+    wallStartedAt: new Date().toISOString(),
+  });
+  const clock = new ManualClock(1_700_000_000_000_000);
+  const writer = new JournalWriter(journal, sessionId, new EventLoop(), clock);
+  const write = (i: number) => {
+    writer.write('order', 'order.requested', orderRow(i) as never, { symbol: 'HRVST', coid: `bench-i${i}.p`, strategyId: 'bench' });
+    clock.advanceTo(clock.now() + 1_000);
+  };
+  return { write, close: async () => (await journal.close(), await ds.destroy()) };
+}
+
+/** FULL commit vs a barrier log (NORMAL commit + append + fdatasync) vs the append + fdatasync alone, interleaved. */
+async function pairedBarrier(): Promise<Record<string, unknown>[]> {
+  const full = await sqliteWriter(path.join(dir, 'pair-full.sqlite'), 'FULL');
+  const normal = await sqliteWriter(path.join(dir, 'pair-normal.sqlite'), 'NORMAL');
+  const logFd = fs.openSync(path.join(dir, 'pair-barrier.log'), 'a');
+  const rawFd = fs.openSync(path.join(dir, 'pair-raw.log'), 'a');
+  const record = Buffer.from(`${JSON.stringify(orderRow(0))}\n`);
+  const a: number[] = [];
+  const b: number[] = [];
+  const c: number[] = [];
+  try {
+    for (let i = 0; i < warmup + samples; i++) {
+      let t0 = performance.now();
+      full.write(i);
+      const ta = performance.now() - t0;
+      t0 = performance.now();
+      normal.write(i);
+      fs.writeSync(logFd, record);
+      fs.fdatasyncSync(logFd);
+      const tb = performance.now() - t0;
+      t0 = performance.now();
+      fs.writeSync(rawFd, record);
+      fs.fdatasyncSync(rawFd);
+      const tc = performance.now() - t0;
+      if (i < warmup) continue;
+      a.push(ta * 1000);
+      b.push(tb * 1000);
+      c.push(tc * 1000);
+    }
+  } finally {
+    fs.closeSync(logFd);
+    fs.closeSync(rawFd);
+    await full.close();
+    await normal.close();
+  }
+  return [
+    figures('paired: sqlite synchronous=FULL commit', a),
+    figures('paired: barrier log (NORMAL commit + append + fdatasync)', b),
+    figures('paired: append + fdatasync alone', c),
+  ];
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-lat-'));
@@ -93,6 +181,7 @@ try {
       backend: 'postgresql',
       skipped: 'no --pg-url and HARVESTER_TEST_PG_URL is not set (eval "$(scripts/pg-test-server.sh start)")',
     });
+  results.push(...(await pairedBarrier()));
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
