@@ -78,6 +78,8 @@ export interface SessionRecord extends StoredSession {
  * - `digest(sessionId)` hashes the session's rows in canonical order (loopSeq, then append order), excluding ids and
  *   wall-clock columns: same config + data + seed ⇒ same digest, byte for byte.
  * - `closeSession` flushes first; it is idempotent.
+ * - `openSession` refuses an id the store already holds (`STORE.SESSION_EXISTS`): rows of two sessions under one id
+ *   could not be told apart.
  */
 export interface Journal {
   openSession(meta: SessionMeta): Promise<void>;

@@ -59,7 +59,18 @@ export class TypeormJournal implements Journal {
       wallStartedAt: meta.wallStartedAt,
       summary: null,
     };
-    await this.ds.getRepository(sessionEntity).save(row);
+    const sessions = this.ds.getRepository(sessionEntity);
+    // `save` would overwrite the row and restart the ordinals at 0: a second session under one id would silently
+    // mix its rows with the first's (and `digest` would hash both), so the id must be new (ports/journal.ts).
+    if ((await sessions.countBy({ sessionId: meta.sessionId })) > 0)
+      throw new HarvesterError(
+        'STORE.SESSION_EXISTS',
+        `journal: session ${meta.sessionId} already exists in this store; a new session needs a new id`,
+        {
+          details: { sessionId: meta.sessionId },
+        },
+      );
+    await sessions.insert(row);
     this.ordinals.set(meta.sessionId, 0);
   }
 

@@ -89,6 +89,26 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         expect(sessions.map((s) => s.status)).to.deep.equal(['completed', 'completed', 'completed']);
       });
 
+      it('refuses a second session under an id the store holds, and keeps the first one whole', async () => {
+        const journal = new TypeormJournal(ds);
+        await journal.openSession(meta('dup'));
+        for (let i = 0; i < 5; i++) journal.append('dup', entry(i));
+        await journal.closeSession('dup', { events: 5, orders: 5, fills: 0, trades: 0, netPnl: 0, endedAt: 9, status: 'completed' });
+        const digest = await journal.digest('dup');
+        // A second journal on the same store (another process, a later run) cannot reuse the id either.
+        for (const j of [journal, new TypeormJournal(ds)]) {
+          const e = await j.openSession(meta('dup')).then(
+            () => null,
+            (x: unknown) => x,
+          );
+          expect((e as { code?: string } | null)?.code, 'refused').to.equal('STORE.SESSION_EXISTS');
+          expect(String((e as Error).message)).to.contain('dup');
+        }
+        expect(await journal.entries('dup')).to.have.length(5);
+        expect(await journal.digest('dup')).to.equal(digest);
+        expect((await journal.sessions()).map((x) => x.status)).to.deep.equal(['completed']);
+      });
+
       it('memory: save, promote, roll back, quarantine a corrupt version, keep the last 10', async () => {
         const store = new TypeormMemoryStore(ds, { namespace: 'lmp', now: () => 42 });
         const events: string[] = [];
