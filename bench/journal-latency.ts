@@ -33,43 +33,16 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function measure(name: string, options: StoreOptions): Promise<Record<string, unknown>> {
-  const ds = await createDataSource(options);
-  const journal = new TypeormJournal(ds);
-  const sessionId = `lat-${process.pid}-${name.replace(/\W+/g, '-')}-${Date.now()}`;
-  await journal.openSession({
-    sessionId,
-    mode: 'bench',
-    strategy: 'bench',
-    learner: 'none',
-    seed: 1,
-    config: {},
-    startedAt: 0,
-    wallStartedAt: new Date().toISOString(),
-  });
-  const clock = new ManualClock(1_700_000_000_000_000);
-  const writer = new JournalWriter(journal, sessionId, new EventLoop(), clock);
+  const w = await openWriter(name, options);
   const us: number[] = [];
   for (let i = 0; i < warmup + samples; i++) {
-    const order = {
-      coid: `bench-i${i}.p`,
-      symbol: 'HRVST',
-      side: 'buy',
-      type: 'limit',
-      quantity: 100,
-      limitPrice: 325_0100,
-      tif: 'day',
-      orderRef: `hv:r1:bench-i${i}.p`,
-      role: 'entry',
-      intentId: `bench-i${i}`,
-    };
     const t0 = performance.now();
-    writer.write('order', 'order.requested', order, { symbol: 'HRVST', coid: order.coid, strategyId: 'bench' });
+    w.write(i);
     const dt = (performance.now() - t0) * 1000;
     if (i >= warmup) us.push(dt);
-    clock.advanceTo(clock.now() + 1_000);
+    w.tick();
   }
-  await journal.close();
-  await ds.destroy();
+  await w.close();
   return figures(name, us);
 }
 
@@ -99,11 +72,11 @@ function orderRow(i: number): Record<string, unknown> {
   };
 }
 
-/** One journal writer on a fresh SQLite file at `synchronous`. */
-async function sqliteWriter(file: string, synchronous: 'FULL' | 'NORMAL') {
-  const ds = await createDataSource({ driver: 'sqlite', file, synchronous });
+/** A journal writer on a fresh session of `options`' store: `write(i)` is one order-path row (committed on return). */
+async function openWriter(name: string, options: StoreOptions) {
+  const ds = await createDataSource(options);
   const journal = new TypeormJournal(ds);
-  const sessionId = `pair-${synchronous}-${process.pid}`;
+  const sessionId = `lat-${process.pid}-${name.replace(/\W+/g, '-')}-${Date.now()}`;
   await journal.openSession({
     sessionId,
     mode: 'bench',
@@ -116,17 +89,21 @@ async function sqliteWriter(file: string, synchronous: 'FULL' | 'NORMAL') {
   });
   const clock = new ManualClock(1_700_000_000_000_000);
   const writer = new JournalWriter(journal, sessionId, new EventLoop(), clock);
-  const write = (i: number) => {
-    writer.write('order', 'order.requested', orderRow(i) as never, { symbol: 'HRVST', coid: `bench-i${i}.p`, strategyId: 'bench' });
-    clock.advanceTo(clock.now() + 1_000);
+  return {
+    write: (i: number) =>
+      writer.write('order', 'order.requested', orderRow(i) as never, { symbol: 'HRVST', coid: `bench-i${i}.p`, strategyId: 'bench' }),
+    tick: () => clock.advanceTo(clock.now() + 1_000),
+    close: async () => {
+      await journal.close();
+      await ds.destroy();
+    },
   };
-  return { write, close: async () => (await journal.close(), await ds.destroy()) };
 }
 
 /** FULL commit vs a barrier log (NORMAL commit + append + fdatasync) vs the append + fdatasync alone, interleaved. */
 async function pairedBarrier(): Promise<Record<string, unknown>[]> {
-  const full = await sqliteWriter(path.join(dir, 'pair-full.sqlite'), 'FULL');
-  const normal = await sqliteWriter(path.join(dir, 'pair-normal.sqlite'), 'NORMAL');
+  const full = await openWriter('pair-full', { driver: 'sqlite', file: path.join(dir, 'pair-full.sqlite'), synchronous: 'FULL' });
+  const normal = await openWriter('pair-normal', { driver: 'sqlite', file: path.join(dir, 'pair-normal.sqlite'), synchronous: 'NORMAL' });
   const logFd = fs.openSync(path.join(dir, 'pair-barrier.log'), 'a');
   const rawFd = fs.openSync(path.join(dir, 'pair-raw.log'), 'a');
   const record = Buffer.from(`${JSON.stringify(orderRow(0))}\n`);
@@ -147,6 +124,8 @@ async function pairedBarrier(): Promise<Record<string, unknown>[]> {
       fs.writeSync(rawFd, record);
       fs.fdatasyncSync(rawFd);
       const tc = performance.now() - t0;
+      full.tick();
+      normal.tick();
       if (i < warmup) continue;
       a.push(ta * 1000);
       b.push(tb * 1000);
