@@ -149,6 +149,14 @@ export class SimMatcher {
       o.queueAhead = 0;
       this.stale = true;
       this.emit('order.triggered', { coid: o.req.coid, at: this.now() });
+      // A stop-market becomes a market order at this print, which traded through every bid above it (every offer
+      // below it, for a buy). A recording gives a sweep's print before the depth rows that remove those levels,
+      // so the displayed book is stale here: filling against it sold above the trigger, and a fake shelf's sweep
+      // cost LMP −0.4 R instead of a full stop (docs/learning.md). It fills at the print or worse.
+      if (activeLimit(o) === null) {
+        this.tryFill(o, book, t.price);
+        return;
+      }
     }
     const limit = activeLimit(o);
     if (limit !== null) {
@@ -218,8 +226,11 @@ export class SimMatcher {
     }
   }
 
-  /** Cross against the displayed opposite side while it is at or better than our limit. */
-  tryFill(o: SimOrder, book: BookView | undefined): void {
+  /**
+   * Cross against the displayed opposite side while it is at or better than our limit. `worst`: a price the fill
+   * cannot beat (a stop triggered by a print fills at the print or worse).
+   */
+  tryFill(o: SimOrder, book: BookView | undefined, worst?: Price): void {
     if (book === undefined || isTerminal(o.status)) return;
     if ((o.req.type === 'stop' || o.req.type === 'stop-limit') && !o.triggered) return;
     const limit = activeLimit(o);
@@ -228,7 +239,8 @@ export class SimMatcher {
     for (let row = 0; row < rows && leaves(o) > 0 && !isTerminal(o.status); row++) {
       const price = book.priceAt(side, row);
       if (limit !== null && (o.req.side === 'buy' ? price > limit : price < limit)) break;
-      this.fill(o, Math.min(leaves(o), book.sizeAt(side, row)), price);
+      const at = worst === undefined ? price : o.req.side === 'buy' ? Math.max(price, worst) : Math.min(price, worst);
+      this.fill(o, Math.min(leaves(o), book.sizeAt(side, row)), at);
     }
   }
 

@@ -73,7 +73,25 @@ describe('SimulatedBroker', () => {
     expect(h.fills()).to.have.length(0);
     h.print(99_99, 100, 'sell');
     expect(h.events.some((e) => e.name === 'order.triggered')).to.equal(true);
-    expect(h.fills().map((f) => [f.side, f.qty])).to.deep.equal([['sell', 100]]);
+    // At the print, not at the 100_00 bid still displayed: a print at 99_99 traded through it.
+    expect(h.fills().map((f) => [f.side, f.qty, f.price])).to.deep.equal([['sell', 100, 99_99]]);
+  });
+
+  it('a stop triggered by a sweep fills at the sweep print or worse, never at the stale book above it', async () => {
+    const h = simHarness();
+    await ready(h);
+    h.broker.submit(order('s', { side: 'sell', type: 'stop', triggerPrice: 99_99, quantity: 600 }));
+    h.broker.submit(order('b', { side: 'buy', type: 'stop', triggerPrice: 100_02, quantity: 300 }));
+    h.advance(1000);
+    // The sweep's print comes before the depth rows that remove the levels it took (as a recording gives them).
+    h.print(99_95, 800, 'sell');
+    const sells = h.fills().filter((f) => f.coid === 's');
+    expect(sells.map((f) => f.qty).reduce((a, b) => a + b, 0)).to.equal(600);
+    for (const f of sells) expect(f.price, 'a sell stop never fills above the print that triggered it').to.be.at.most(99_95);
+    h.print(100_05, 300, 'buy');
+    const buys = h.fills().filter((f) => f.coid === 'b');
+    expect(buys.map((f) => f.qty).reduce((a, b) => a + b, 0)).to.equal(300);
+    for (const f of buys) expect(f.price, 'a buy stop never fills below the print that triggered it').to.be.at.least(100_05);
   });
 
   it('activates bracket children on the parent fill; one child filling cancels the other (OCA)', async () => {
