@@ -114,14 +114,19 @@ export class TouchMatcher implements FakeMatcher {
     const t = this.touchOf(w.symbol);
     const buy = w.side === 'buy';
     const opposite = buy ? t.ask : t.bid;
+    let byTrade = false;
     if (!w.triggered) {
       const ref = trade ?? opposite;
       if (ref === null || w.triggerPrice === undefined) return;
       if (buy ? ref < w.triggerPrice : ref > w.triggerPrice) return;
       w.triggered = true;
+      byTrade = trade !== null;
     }
     let price: Price | null = null;
     if (w.type === 'market' || w.type === 'stop') price = opposite ?? trade ?? t.last;
+    // A stop triggered by a print fills at that print or worse: the touch may not show yet the levels it took
+    // (the same rule as the simulated broker, adapters/simulated/sim-matcher.ts).
+    if (w.type === 'stop' && byTrade && price !== null && trade !== null) price = buy ? Math.max(price, trade) : Math.min(price, trade);
     else if (w.limitPrice !== undefined) {
       const lim = w.limitPrice;
       if (opposite !== null && (buy ? opposite <= lim : opposite >= lim)) price = opposite;
