@@ -1,5 +1,5 @@
 /**
- * `npm run bench:journal-latency [-- --json] [-- --samples N] [-- --pg-url postgres://…]`: the order-path journal
+ * `npm run bench:journal-latency [-- --json] [-- --samples N] [-- --gap-ms N] [-- --pg-url postgres://…]`: the order-path journal
  * commit latency — one `JournalWriter.write` of an order row, which returns only once the row is committed
  * (core/engine/journal-durability.ts) — on SQLite (synchronous FULL, as paper/live use, and NORMAL, as replay uses)
  * and on PostgreSQL (`--pg-url`, else HARVESTER_TEST_PG_URL; skipped and said so when neither is set). Then, paired
@@ -25,6 +25,12 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const samples = Number(opt('--samples') ?? 2_000);
+/**
+ * `--gap-ms N`: idle N ms before each commit, as a paper session between ticks (bench/tick-to-order.ts spaces its
+ * samples 100 ms): on this project's VM disk a flush after idle costs ~3× one back to back (bench/RESULTS.md).
+ */
+const gapMs = Number(opt('--gap-ms') ?? 0);
+const idle = (): Promise<void> => (gapMs > 0 ? new Promise((r) => setTimeout(r, gapMs)) : Promise.resolve());
 const warmup = 100;
 const pgUrl = opt('--pg-url') ?? process.env.HARVESTER_TEST_PG_URL;
 
@@ -36,6 +42,7 @@ async function measure(name: string, options: StoreOptions): Promise<Record<stri
   const w = await openWriter(name, options);
   const us: number[] = [];
   for (let i = 0; i < warmup + samples; i++) {
+    await idle();
     const t0 = performance.now();
     w.write(i);
     const dt = (performance.now() - t0) * 1000;
@@ -102,6 +109,7 @@ async function openWriter(name: string, options: StoreOptions) {
 
 /** FULL commit vs a barrier log (NORMAL commit + append + fdatasync) vs the append + fdatasync alone, interleaved. */
 async function pairedBarrier(): Promise<Record<string, unknown>[]> {
+  if (gapMs > 0) return [];
   const full = await openWriter('pair-full', { driver: 'sqlite', file: path.join(dir, 'pair-full.sqlite'), synchronous: 'FULL' });
   const normal = await openWriter('pair-normal', { driver: 'sqlite', file: path.join(dir, 'pair-normal.sqlite'), synchronous: 'NORMAL' });
   const logFd = fs.openSync(path.join(dir, 'pair-barrier.log'), 'a');
@@ -111,6 +119,7 @@ async function pairedBarrier(): Promise<Record<string, unknown>[]> {
   const b: number[] = [];
   const c: number[] = [];
   try {
+    // Back to back (no --gap-ms): the arms follow each other within a sample, so only the first would be after idle.
     for (let i = 0; i < warmup + samples; i++) {
       let t0 = performance.now();
       full.write(i);
