@@ -24,6 +24,10 @@ export const gateParams = z
     maxVetoShift: z.number().min(0).max(1).default(0.3),
     /** Brier score of P(R>0) may exceed the champion's by at most this. */
     brierSlack: z.number().min(0).default(0.01),
+    /** The candidate's score–outcome relation on the newest `breakUnits` units of the holdout: refused ('break') when
+     * its one-sided permutation p-value of an inverted relation is below `breakAlpha` (docs/learning.md). */
+    breakUnits: z.number().int().min(2).default(12),
+    breakAlpha: z.number().gt(0).max(1).default(0.05),
   })
   .strict();
 
@@ -43,6 +47,10 @@ export const monitorParams = z
     dailyLossShare: z.number().gt(0).max(1).default(0.5),
     /** Rollbacks in one session before learning is declared unstable (SAFE_MODE). */
     maxRollbacks: z.number().int().min(1).default(2),
+    /** The in-force filter's score–outcome relation on the samples decided since its promotion (real and ghost): roll
+     * back ('score-inverted') once at least `relationMinUnits` units show it inverted at level `relationAlpha`. */
+    relationMinUnits: z.number().int().min(2).default(8),
+    relationAlpha: z.number().gt(0).max(1).default(0.05),
     /** Memory older than this (hours of Clock time since it was saved) is not used: static LMP (version 0). */
     maxAgeHours: z
       .number()

@@ -1,4 +1,5 @@
 import { Sfc32 } from '../domain/random.js';
+import type { TrainingSample } from '../../ports/learner.js';
 
 /**
  * One-sided randomisation test of a filter's selection skill on a holdout (Fisher's permutation test). `w[i]` is
@@ -44,4 +45,17 @@ export function selectionPValue(
     if (t >= statistic - 1e-12) asExtreme++;
   }
   return { statistic, p: (1 + asExtreme) / (1 + options.iterations), changed: k };
+}
+
+/** Indices of the first opportunity of each run of overlapping [decidedAt, closedAt] intervals, in decision order. */
+export function episodeHeads(samples: readonly TrainingSample[]): number[] {
+  const order = samples.map((_, i) => i).sort((a, b) => samples[a]!.decidedAt - samples[b]!.decidedAt || a - b);
+  const heads: number[] = [];
+  let end = -Infinity;
+  for (const i of order) {
+    const s = samples[i]!;
+    if (s.decidedAt >= end) heads.push(i);
+    if (s.closedAt > end) end = s.closedAt;
+  }
+  return heads;
 }

@@ -2,7 +2,12 @@ import type { TrainingSample } from '../../ports/learner.js';
 import { bootstrapMean } from './bootstrap.js';
 import type { GateParams } from './learning-params.js';
 import { type Policy, evaluatePolicy } from './policy-eval.js';
-import { selectionPValue } from './selection-test.js';
+import { episodeHeads, selectionPValue } from './selection-test.js';
+
+// Where it always was for its importers; it lives beside the tests that need exchangeable units.
+export { episodeHeads };
+import { scoreRelation } from './score-relation.js';
+import { seedFrom } from '../domain/random.js';
 
 export interface GateFigures {
   holdout: number;
@@ -20,6 +25,11 @@ export interface GateFigures {
   /** Opportunities the two policies decide differently, and the selection test's one-sided p-value on them. */
   changed: number;
   selectionP: number;
+  /** The candidate's score–outcome relation on the newest units of the holdout (the break check): units scored,
+   * Σ (p − p̄)·R and the one-sided p-value of an inverted relation. */
+  breakUnits: number;
+  breakStatistic: number;
+  breakP: number;
 }
 
 export interface GateVerdict {
@@ -62,6 +72,10 @@ export function shadowGate(input: {
     units.map((i) => input.holdout[i]!.label.r),
     { seed: input.seed, iterations: p.iterations },
   );
+  // The holdout is mostly older samples right after a change of regime, so its totals still speak for a filter
+  // whose link to the outcome has just flipped; the newest units alone show it (docs/learning.md#a-break-in-the-score-outcome-relation).
+  const newest = input.holdout.slice(Math.max(0, input.holdout.length - newestSpan(input.holdout, p.breakUnits)));
+  const brk = scoreRelation(input.candidate, newest, { seed: seedFrom(input.seed, 'break'), iterations: p.iterations });
   const figures: GateFigures = {
     holdout: input.holdout.length,
     championExpectancyR: round(ch.expectancyR),
@@ -77,6 +91,9 @@ export function shadowGate(input: {
     candidateBrier: round(ca.brier),
     changed: sel.changed,
     selectionP: round(sel.p),
+    breakUnits: brk.units,
+    breakStatistic: brk.statistic,
+    breakP: round(brk.pInverted),
   };
   const failed: string[] = [];
   // Non-inferiority alone would promote a candidate that changes nothing; a new version must change a decision.
@@ -98,18 +115,13 @@ export function shadowGate(input: {
   if (ca.coverage < p.minCoverage) failed.push('coverage');
   if (Math.abs(ca.vetoRate - ch.vetoRate) > p.maxVetoShift) failed.push('veto-shift');
   if (ca.brier > ch.brier + p.brierSlack) failed.push('calibration');
+  if (brk.units >= p.breakUnits && brk.pInverted < p.breakAlpha) failed.push('break');
   return { pass: failed.length === 0, failed, figures };
 }
 
-/** Indices of the first opportunity of each run of overlapping [decidedAt, closedAt] intervals, in decision order. */
-export function episodeHeads(samples: readonly TrainingSample[]): number[] {
-  const order = samples.map((_, i) => i).sort((a, b) => samples[a]!.decidedAt - samples[b]!.decidedAt || a - b);
-  const heads: number[] = [];
-  let end = -Infinity;
-  for (const i of order) {
-    const s = samples[i]!;
-    if (s.decidedAt >= end) heads.push(i);
-    if (s.closedAt > end) end = s.closedAt;
-  }
-  return heads;
+/** How many of the newest samples (holdout order) hold `units` episode heads: overlapping triggers count once. */
+function newestSpan(samples: readonly TrainingSample[], units: number): number {
+  let k = 0;
+  while (k < samples.length && episodeHeads(samples.slice(samples.length - k)).length < units) k++;
+  return k;
 }
