@@ -70,6 +70,8 @@ export class LearningLoop {
   async start(): Promise<void> {
     const samples: TrainingSample[] = [];
     const denied: string[] = [];
+    /** Version → Clock time of the gate verdict that promoted it (the monitor's fresh samples start there). */
+    const promotedAt = new Map<number, number>();
     const sessions = await this.d.journal.sessions(50);
     for (const s of sessions) {
       if (s.sessionId === this.d.sessionId) continue;
@@ -80,6 +82,8 @@ export class LearningLoop {
       // The deny-list outlives the session: a version rolled back once is never in force again.
       for (const row of await this.d.journal.entries(s.sessionId, { kind: 'event' })) {
         if (row.type === 'learning.rollback' && typeof row.data.fromChecksum === 'string') denied.push(row.data.fromChecksum);
+        if (row.type === 'learning.gate' && row.data.promoted === true && typeof row.data.version === 'number')
+          promotedAt.set(row.data.version, row.time);
       }
     }
     samples.sort((a, b) => a.decidedAt - b.decidedAt || (a.sampleId < b.sampleId ? -1 : a.sampleId > b.sampleId ? 1 : 0));
@@ -104,6 +108,7 @@ export class LearningLoop {
             content: got.value.content,
           },
       denied.sort(),
+      promotedAt,
     );
     this.detach = this.d.samples.onSample((sample) => {
       const netPnl = this.pnl.get(sample.tradeId) ?? 0;

@@ -16,6 +16,7 @@ import { memoryChecksum } from './memory-checksum.js';
 import { buildMemory, cutOffBoundsOf } from './memory-builder.js';
 import { PostPromotionMonitor } from './post-promotion-monitor.js';
 import { shadowGate } from './shadow-gate.js';
+import { type ScoreRelation, scoreRelation } from './score-relation.js';
 import { seedFrom } from '../domain/random.js';
 import type { LearningRowType } from '../domain/journal-rows.js';
 
@@ -74,6 +75,12 @@ export class LearningPipeline {
   private evaluations = 0;
   private lastVersion = 0;
   private monitor: PostPromotionMonitor | null = null;
+  /** The in-force filter and the samples decided since it was promoted (real and ghost), which neither its build
+   * nor its gate saw: the monitor's score–outcome relation check reads them. */
+  private watch: { memory: ActiveMemory; from: Micros } | null = null;
+  private fresh: TrainingSample[] = [];
+  /** Checksum → Clock time of its promotion: a version rolled back to is judged on everything since its own. */
+  private readonly promotedAt = new Map<string, Micros>();
   /** Clock time the memory in force was installed (trades decided before it belong to its predecessor). */
   private installedAt: Micros = 0;
   private io: Promise<void> = Promise.resolve();
@@ -98,8 +105,14 @@ export class LearningPipeline {
     /** Checksums earlier sessions rolled back: never in force again (a rollback to static cannot move the store's
      * latest — there is no earlier promoted version to return to — so the next session would load it again). */
     denied: readonly string[] = [],
+    /** Version → Clock time of the journaled gate verdict that promoted it: samples decided since then are fresh. */
+    promotedAt: ReadonlyMap<number, Micros> = new Map(),
   ): void {
     for (const c of denied) this.denied.add(c);
+    for (const v of [latest, previous]) {
+      const at = v === null ? undefined : promotedAt.get(v.version);
+      if (v !== null && at !== undefined) this.promotedAt.set(v.checksum, at);
+    }
     if (previous !== null && !this.denied.has(previous.checksum))
       this.history.push(activate(previous.version, previous.checksum, previous.content, this.d.learners));
     for (const s of samples) this.push(s);
@@ -120,7 +133,11 @@ export class LearningPipeline {
         const back = this.history.pop() ?? BASELINE;
         this.d.journal('learning.memory-denied', { version: latest.version, checksum: latest.checksum, instead: back.version });
         active = back;
-      } else active = activate(latest.version, latest.checksum, latest.content, this.d.learners);
+        this.watchFrom(back, this.d.now());
+      } else {
+        active = activate(latest.version, latest.checksum, latest.content, this.d.learners);
+        this.watchFrom(active, this.promotedAt.get(active.checksum) ?? this.d.now());
+      }
     }
     this.d.holder.current = active;
     this.installedAt = this.d.now();
@@ -168,9 +185,10 @@ export class LearningPipeline {
    */
   onSample(sample: TrainingSample, netPnl = 0): void {
     this.push(sample);
+    const inverted = this.relationCheck(sample);
     if (sample.synthetic) return;
     this.realCloses++;
-    if (this.monitor !== null && sample.decidedAt >= this.installedAt) {
+    if (!inverted && this.monitor !== null && sample.decidedAt >= this.installedAt) {
       const trigger = this.monitor.observe(sample.label.r, netPnl);
       if (trigger !== null) this.rollback(trigger);
     }
@@ -184,6 +202,34 @@ export class LearningPipeline {
 
   get rollbackCount(): number {
     return this.rollbacks;
+  }
+
+  /** Watch `m` on the samples decided from `from` on; `known` the window's samples may already hold some of them (at
+   * load and on a rollback), while at a promotion every sample in the window was the candidate's training or holdout. */
+  private watchFrom(m: ActiveMemory, from: Micros, known = true): void {
+    this.watch = m.minScore === null ? null : { memory: m, from };
+    this.fresh = this.watch === null || !known ? [] : this.window.filter((s) => s.decidedAt >= from);
+  }
+
+  private relationOf(m: ActiveMemory): ScoreRelation {
+    return scoreRelation(policyOf(m), this.fresh, { seed: seedFrom(this.d.seed, 'learning-relation'), iterations: this.gate.iterations });
+  }
+
+  /**
+   * The filter's own scores against the outcomes of the samples decided since its promotion. On the planted market
+   * it vetoes about one opportunity a day, so realised R (the CUSUM) learns of a flipped link only from the trades it
+   * takes, days later; the relation reads every labelled opportunity (docs/learning.md#a-break-in-the-score-outcome-relation).
+   * Returns true when it rolled back.
+   */
+  private relationCheck(sample: TrainingSample): boolean {
+    if (this.watch === null || sample.decidedAt < this.watch.from) return false;
+    this.fresh.push(sample);
+    const max = this.d.config.window.max;
+    if (this.fresh.length > max) this.fresh.splice(0, this.fresh.length - max);
+    const rel = this.relationOf(this.watch.memory);
+    if (rel.units < this.monitorParams.relationMinUnits || rel.pInverted >= this.monitorParams.relationAlpha) return false;
+    this.rollback('score-inverted', rel);
+    return true;
   }
 
   private push(s: TrainingSample): void {
@@ -278,6 +324,8 @@ export class LearningPipeline {
     this.stats.promotions++;
     this.closesAtPromotion = this.realCloses;
     this.monitor = this.newMonitor(next);
+    this.promotedAt.set(next.checksum, this.d.now());
+    this.watchFrom(next, this.d.now(), false);
     this.d.post(() => {
       this.d.holder.current = next;
       this.installedAt = this.d.now();
@@ -286,7 +334,7 @@ export class LearningPipeline {
   }
 
   /** Roll back to the previous promoted version (static LMP at the floor) before the next entry decision. */
-  rollback(trigger: string): void {
+  rollback(trigger: string, relation?: ScoreRelation): void {
     const current = this.d.holder.current ?? BASELINE;
     if (current.version === 0) return;
     this.denied.add(current.checksum);
@@ -294,6 +342,7 @@ export class LearningPipeline {
     this.rollbacks++;
     this.stats.rollbacks++;
     this.monitor = previous.version === 0 ? null : this.newMonitor(previous);
+    this.watchFrom(previous, this.promotedAt.get(previous.checksum) ?? this.d.now());
     const reading = this.monitor === null ? null : this.monitor.reading();
     this.d.journal('learning.rollback', {
       from: current.version,
@@ -302,6 +351,9 @@ export class LearningPipeline {
       trigger,
       rollbacks: this.rollbacks,
       reading,
+      ...(relation === undefined
+        ? {}
+        : { relation: { units: relation.units, statistic: relation.statistic, pInverted: Math.round(relation.pInverted * 1e6) / 1e6 } }),
     });
     this.d.post(() => {
       this.d.holder.current = previous;

@@ -15,9 +15,12 @@ export interface MonitorReading {
  * a cumulative R at or below −drawdownR within the first drawdownTrades trades, and a loss since promotion of at
  * least a share of the daily loss limit. Counts only trades decided under the promoted version.
  *
- * The drift test is the one-sided CUSUM in Page-Hinkley form against what the gate expected of the version (its
- * mean R on the trades it would take in the holdout): m = max(0, m + expected − r − δ), trigger when m > λ. A
- * detector against the stream's own running mean would miss a version that is bad from its first trade on.
+ * The drift test is the one-sided CUSUM in Page-Hinkley form against what the builder saw of the version
+ * (`expectedR`: its mean R on the training samples it takes, memory-builder.ts — part of the content, so a rebuild
+ * re-derives it; the holdout is not): m = max(0, m + expected − r − δ), trigger when m > λ. Being in-sample, the
+ * reference is if anything optimistic, which makes the CUSUM fire sooner, not later (docs/learning.md). A detector
+ * against the stream's own running mean would miss a version that is bad from its first trade on. The pipeline
+ * adds a fourth trigger, the filter's score–outcome relation (core/learning/score-relation.ts).
  */
 export class PostPromotionMonitor {
   private n = 0;

@@ -14,7 +14,7 @@ import { StumpLearner, sample } from '../support/stump-learner.js';
 
 const xOf = (i: number): number => ((i * 37) % 100) / 100;
 
-function harness(opts: { invert?: boolean; learning?: Partial<LearningConfig>; canPromote?: () => boolean } = {}) {
+function harness(opts: { invert?: boolean; learning?: Partial<LearningConfig>; canPromote?: () => boolean; now?: () => number } = {}) {
   const rows: { type: string; data: Record<string, unknown> }[] = [];
   const queue: (() => void)[] = [];
   const holder: { current: ActiveMemory | null } = { current: null };
@@ -42,7 +42,7 @@ function harness(opts: { invert?: boolean; learning?: Partial<LearningConfig>; c
       unstable++;
     },
     dailyLossLimit: 1_000_000,
-    now: () => 0,
+    now: opts.now ?? (() => 0),
     warn: () => {},
   });
   const boundary = (): void => {
@@ -274,6 +274,84 @@ describe('learning pipeline (core/learning)', () => {
     }
     expect(h.holder.current!.version).to.equal(0);
     expect(h.unstable()).to.equal(1);
+  });
+
+  it("the monitor rolls back a filter whose own scores turn against the outcomes (score-inverted), with the relation's figures", () => {
+    // CUSUM and drawdown out of reach: only the score–outcome relation can fire here.
+    const monitor = { minClosesBetweenPromotions: 0, lambdaR: 1e6, drawdownR: 1e6, dailyLossShare: 1 };
+    const h = harness({ learning: { monitor } });
+    h.p.start([], null, 0);
+    let i = 0;
+    for (; i < 40; i++) h.p.onSample(sample(i, xOf(i)));
+    h.boundary();
+    expect(h.holder.current!.version).to.equal(1);
+    // The link flips: x ≥ 0.2 (scored 0.8) now loses, x < 0.2 (scored 0.2) wins.
+    let rolledAt = -1;
+    for (let k = 0; k < 30 && rolledAt < 0; k++, i++) {
+      h.p.onSample(sample(i, xOf(i), true));
+      if (h.rows.some((r) => r.type === 'learning.rollback')) rolledAt = k + 1;
+    }
+    const rb = h.rows.find((r) => r.type === 'learning.rollback')!;
+    expect(rb?.data.trigger).to.equal('score-inverted');
+    expect(rolledAt).to.be.within(monitorParams.parse({}).relationMinUnits, 20);
+    const rel = rb.data.relation as { units: number; statistic: number; pInverted: number };
+    expect(rel.units).to.be.at.least(monitorParams.parse({}).relationMinUnits);
+    expect(rel.statistic).to.be.lessThan(0);
+    expect(rel.pInverted).to.be.lessThan(monitorParams.parse({}).relationAlpha);
+    h.boundary();
+    expect(h.holder.current!.version).to.equal(0);
+  });
+
+  it('the score–outcome monitor stays quiet while the link holds', () => {
+    const monitor = { minClosesBetweenPromotions: 1e6, lambdaR: 1e6, drawdownR: 1e6, dailyLossShare: 1 };
+    const h = harness({ learning: { monitor } });
+    h.p.start([], null, 0);
+    for (let i = 0; i < 160; i++) h.p.onSample(sample(i, xOf(i)));
+    h.boundary();
+    expect(h.holder.current!.version).to.equal(1);
+    expect(h.rows.filter((r) => r.type === 'learning.rollback')).to.deep.equal([]);
+  });
+
+  it('a version rolled back to is judged on everything since its own promotion, in a later session too', () => {
+    const monitor = { minClosesBetweenPromotions: 0, lambdaR: 1e6, drawdownR: 1e6, dailyLossShare: 1 };
+    const learner = new StumpLearner('dec.x');
+    const train = Array.from({ length: 40 }, (_, i) => sample(i, xOf(i)));
+    const built = buildMemory([{ id: 'stump', instance: learner }], train, 1);
+    if (!built.ok) throw new Error(built.code);
+    const content = built.content;
+    // Promoted at sample 40's time; the 12 samples since then (fewer than the gate-on-load's minimum holdout, so only
+    // the monitor judges) have the link flipped: the loaded version is already in doubt.
+    const flipped = Array.from({ length: 12 }, (_, k) => sample(40 + k, xOf(40 + k), true));
+    const now = () => 60_000_000;
+    const h = harness({ learning: { monitor }, now });
+    h.p.start(flipped, { version: 1, checksum: 'c1', createdAt: 0, content }, 1, null, [], new Map([[1, 40_000_000]]));
+    expect(h.holder.current!.version).to.equal(1);
+    h.p.onSample(sample(52, xOf(52), true));
+    const rb = h.rows.find((r) => r.type === 'learning.rollback');
+    expect(rb?.data.trigger).to.equal('score-inverted');
+    // Without the promotion time the version starts afresh: one more sample is not evidence.
+    const fresh = harness({ learning: { monitor }, now });
+    fresh.p.start(flipped, { version: 1, checksum: 'c1', createdAt: 0, content }, 1);
+    fresh.p.onSample(sample(52, xOf(52), true));
+    expect(fresh.rows.some((r) => r.type === 'learning.rollback')).to.equal(false);
+  });
+
+  it("the gate refuses a candidate whose scores the newest samples contradict ('break'), with its figures", () => {
+    const h = harness({ learning: { monitor: { maxPromotionsPerSession: 0 } } });
+    h.p.start([], null, 0);
+    // 28 samples where x ≥ 0.2 wins, then 12 where it loses: the holdout (20) is still mostly the old regime.
+    for (let i = 0; i < 40; i++) h.p.onSample(sample(i, xOf(i), i >= 28));
+    const gate = h.rows.find((r) => r.type === 'learning.gate')!.data;
+    const figures = gate.figures as { breakUnits: number; breakP: number; breakStatistic: number };
+    expect(gate.failed).to.include('break');
+    expect(figures.breakUnits).to.equal(gateParams.parse({}).breakUnits);
+    expect(figures.breakStatistic).to.be.lessThan(0);
+    expect(figures.breakP).to.be.lessThan(gateParams.parse({}).breakAlpha);
+    // The same window without the flip: no break.
+    const calm = harness({ learning: { monitor: { maxPromotionsPerSession: 0 } } });
+    calm.p.start([], null, 0);
+    for (let i = 0; i < 40; i++) calm.p.onSample(sample(i, xOf(i)));
+    expect(calm.rows.find((r) => r.type === 'learning.gate')!.data.failed).to.not.include('break');
   });
 
   it('a version an earlier session rolled back is not in force again (the deny-list outlives the session)', () => {
