@@ -277,7 +277,13 @@ export class LearningPipeline {
     const pass = failed.length === 0;
     let promote = pass;
     let held: string | null = null;
+    // The holdout is older than the samples the champion's monitor reads: when those already lean against the
+    // champion's scores, a candidate the holdout approves is most likely its near-copy from the old regime. Held, not
+    // refused: it changes nothing until the monitor resolves (docs/learning.md#a-break-in-the-score-outcome-relation).
+    const doubt = this.watch !== null && this.watch.memory.checksum === champion.checksum ? this.relationOf(this.watch.memory) : null;
+    const inDoubt = doubt !== null && doubt.units >= this.monitorParams.relationMinUnits && doubt.statistic < 0;
     if (pass && !this.d.canPromote()) held = 'safe-mode';
+    else if (pass && inDoubt) held = 'champion-in-doubt';
     else if (pass && this.realCloses - this.closesAtPromotion < this.monitorParams.minClosesBetweenPromotions) held = 'rate-limit';
     else if (pass && this.promotions >= this.monitorParams.maxPromotionsPerSession) held = 'session-cap';
     if (force && !this.d.canPromote()) held = 'safe-mode';
@@ -301,6 +307,8 @@ export class LearningPipeline {
       looks,
       filter: (content as LearningMemory).filter,
       figures: { ...verdict.figures },
+      championRelation:
+        doubt === null ? null : { units: doubt.units, statistic: doubt.statistic, pInverted: Math.round(doubt.pInverted * 1e6) / 1e6 },
     });
     if (!pass && !force) this.stats.rejections++;
     if (held !== null && pass) this.stats.deferred++;

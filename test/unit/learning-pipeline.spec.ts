@@ -354,6 +354,41 @@ describe('learning pipeline (core/learning)', () => {
     expect(calm.rows.find((r) => r.type === 'learning.gate')!.data.failed).to.not.include('break');
   });
 
+  it("each verdict journals the champion's relation on its samples since promotion; it leans negative after a flip, never while the link holds", () => {
+    // The monitor cannot fire yet (alpha tiny); the holdout is mostly the old regime, so the gate alone would pass.
+    const learning = { monitor: { minClosesBetweenPromotions: 0, lambdaR: 1e6, drawdownR: 1e6, dailyLossShare: 1, relationAlpha: 1e-9 } };
+    const h = harness({ learning });
+    h.p.start([], null, 0);
+    let i = 0;
+    for (; i < 40; i++) h.p.onSample(sample(i, xOf(i)));
+    h.boundary();
+    expect(h.holder.current!.version).to.equal(1);
+    for (let k = 0; k < 10; k++, i++) h.p.onSample(sample(i, xOf(i), true));
+    const after = h.rows.filter((r) => r.type === 'learning.gate').slice(1);
+    expect(after.length).to.be.greaterThan(0);
+    const last = after.at(-1)!.data;
+    const rel = last.championRelation as { units: number; statistic: number };
+    expect(rel.units).to.be.at.least(monitorParams.parse({}).relationMinUnits);
+    expect(rel.statistic).to.be.lessThan(0);
+    expect(after.every((g) => g.data.promoted === false)).to.equal(true);
+    // (Here the post-flip candidates equal the champion, so they fail 'no-change' before any hold; E3's bench is
+    // where a passing near-copy meets the hold.)
+    // While the link holds the same champion is never in doubt.
+    const calm = harness({ learning });
+    calm.p.start([], null, 0);
+    for (let k = 0; k < 80; k++) {
+      calm.p.onSample(sample(k, xOf(k)));
+      calm.boundary();
+    }
+    expect(calm.rows.filter((r) => r.type === 'learning.gate').some((g) => g.data.held === 'champion-in-doubt')).to.equal(false);
+    const calmRel = calm.rows
+      .filter((r) => r.type === 'learning.gate')
+      .map((g) => g.data.championRelation as { units: number; statistic: number } | null)
+      .filter((r) => r !== null && r.units >= monitorParams.parse({}).relationMinUnits);
+    expect(calmRel.length).to.be.greaterThan(0);
+    expect(calmRel.every((r) => r!.statistic > 0)).to.equal(true);
+  });
+
   it('a version an earlier session rolled back is not in force again (the deny-list outlives the session)', () => {
     const content = {
       kind: 'harvester.learning',
