@@ -81,6 +81,9 @@ export class LearningPipeline {
   private fresh: TrainingSample[] = [];
   /** Checksum → Clock time of its promotion: a version rolled back to is judged on everything since its own. */
   private readonly promotedAt = new Map<string, Micros>();
+  /** The memory in force once the reloads already posted have run: a trigger before the next loop boundary (two
+   * samples labelled in one event) must roll back that one, not the one the holder still shows. */
+  private upcoming: ActiveMemory | null = null;
   /** Clock time the memory in force was installed (trades decided before it belong to its predecessor). */
   private installedAt: Micros = 0;
   private io: Promise<void> = Promise.resolve();
@@ -140,6 +143,7 @@ export class LearningPipeline {
       }
     }
     this.d.holder.current = active;
+    this.upcoming = active;
     this.installedAt = this.d.now();
     if (active.version !== 0) this.monitor = this.newMonitor(active);
     this.d.journal('learning.started', {
@@ -326,12 +330,13 @@ export class LearningPipeline {
   }
 
   private promote(next: ActiveMemory): void {
-    const current = this.d.holder.current ?? BASELINE;
+    const current = this.upcoming ?? this.d.holder.current ?? BASELINE;
     this.history.push(current);
     this.promotions++;
     this.stats.promotions++;
     this.closesAtPromotion = this.realCloses;
     this.monitor = this.newMonitor(next);
+    this.upcoming = next;
     this.promotedAt.set(next.checksum, this.d.now());
     this.watchFrom(next, this.d.now(), false);
     this.d.post(() => {
@@ -343,13 +348,14 @@ export class LearningPipeline {
 
   /** Roll back to the previous promoted version (static LMP at the floor) before the next entry decision. */
   rollback(trigger: string, relation?: ScoreRelation): void {
-    const current = this.d.holder.current ?? BASELINE;
+    const current = this.upcoming ?? this.d.holder.current ?? BASELINE;
     if (current.version === 0) return;
     this.denied.add(current.checksum);
     const previous = this.history.pop() ?? BASELINE;
     this.rollbacks++;
     this.stats.rollbacks++;
     this.monitor = previous.version === 0 ? null : this.newMonitor(previous);
+    this.upcoming = previous;
     this.watchFrom(previous, this.promotedAt.get(previous.checksum) ?? this.d.now());
     const reading = this.monitor === null ? null : this.monitor.reading();
     this.d.journal('learning.rollback', {

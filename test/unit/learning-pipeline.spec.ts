@@ -389,6 +389,21 @@ describe('learning pipeline (core/learning)', () => {
     expect(calmRel.every((r) => r!.statistic > 0)).to.equal(true);
   });
 
+  it('two triggers before the loop boundary roll back once: the second sees the version the first chose', () => {
+    const h = harness({ learning: { monitor: { minClosesBetweenPromotions: 0 } } });
+    h.p.start([], null, 0);
+    for (let i = 0; i < 40; i++) h.p.onSample(sample(i, xOf(i)));
+    h.boundary();
+    expect(h.holder.current!.version).to.equal(1);
+    h.p.rollback('cusum');
+    h.p.rollback('score-inverted');
+    h.boundary();
+    const rbs = h.rows.filter((r) => r.type === 'learning.rollback').map((r) => [r.data.from, r.data.to]);
+    expect(rbs).to.deep.equal([[1, 0]]);
+    expect(h.unstable()).to.equal(0);
+    expect(h.holder.current!.version).to.equal(0);
+  });
+
   it('a version an earlier session rolled back is not in force again (the deny-list outlives the session)', () => {
     const content = {
       kind: 'harvester.learning',
