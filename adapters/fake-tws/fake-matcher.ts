@@ -123,11 +123,12 @@ export class TouchMatcher implements FakeMatcher {
       byTrade = trade !== null;
     }
     let price: Price | null = null;
-    if (w.type === 'market' || w.type === 'stop') price = opposite ?? trade ?? t.last;
-    // A stop triggered by a print fills at that print or worse: the touch may not show yet the levels it took
-    // (the same rule as the simulated broker, adapters/simulated/sim-matcher.ts).
-    if (w.type === 'stop' && byTrade && price !== null && trade !== null) price = buy ? Math.max(price, trade) : Math.min(price, trade);
-    else if (w.limitPrice !== undefined) {
+    if (w.type === 'market' || w.type === 'stop') {
+      price = opposite ?? trade ?? t.last;
+      // A stop triggered by a print fills at that print or worse: the touch may not show yet the levels it took
+      // (the same rule as the simulated broker, adapters/simulated/sim-matcher.ts).
+      if (byTrade && price !== null && trade !== null) price = buy ? Math.max(price, trade) : Math.min(price, trade);
+    } else if (w.limitPrice !== undefined) {
       const lim = w.limitPrice;
       if (opposite !== null && (buy ? opposite <= lim : opposite >= lim)) price = opposite;
       else if (trade !== null && (buy ? trade < lim : trade > lim)) price = lim;
