@@ -3,9 +3,6 @@ import { bootstrapMean } from './bootstrap.js';
 import type { GateParams } from './learning-params.js';
 import { type Policy, evaluatePolicy } from './policy-eval.js';
 import { episodeHeads, selectionPValue } from './selection-test.js';
-
-// Where it always was for its importers; it lives beside the tests that need exchangeable units.
-export { episodeHeads };
 import { scoreRelation } from './score-relation.js';
 import { seedFrom } from '../domain/random.js';
 

@@ -3,6 +3,7 @@ import { createHarvester } from '../../../core/di/container.js';
 import { type ResolvedConfig, resolveConfig } from '../../../core/config/resolve-config.js';
 import { sampleFromRow } from '../../../core/learning/sample-row.js';
 import { builtinPlugins } from '../builtin-plugins.js';
+import type { PlantedVersion } from '../../replay/generator/planted.js';
 
 /** `null`: the null market (no observable carries the outcome); `none`: the v2 default market. */
 export type Signal = 'planted' | 'none' | 'poisoned' | 'null';
@@ -13,7 +14,7 @@ export interface SweepDayTask {
   index: number;
   signal: Signal;
   /** Planted and poisoned only: the planted market's version (absent: the generator's default). */
-  plantedVersion?: 3 | 4 | 5;
+  plantedVersion?: PlantedVersion;
   /** Poisoned series: from this index on, the planted market's link is inverted. */
   flipAt: number;
   arm: 'learned' | 'static';

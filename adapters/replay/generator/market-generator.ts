@@ -2,7 +2,14 @@ import { DateTime } from 'luxon';
 import type { DepthEvent, FeedStatus, MarketEvent, TradeEvent } from '../../../core/domain/market.js';
 import { Sfc32 } from '../../../core/domain/random.js';
 import { Ladder, LEVELS } from './ladder.js';
-import { PLANTED_REGIMES, PlantedQuality, type GeneratorSignal, type PlantedRegime, type PlantedVersion } from './planted.js';
+import {
+  PLANTED_REGIMES,
+  PlantedQuality,
+  TYPICAL_LEVEL,
+  type GeneratorSignal,
+  type PlantedRegime,
+  type PlantedVersion,
+} from './planted.js';
 import { REGIMES, type RegimeSpec } from './regimes.js';
 
 export interface GeneratorOptions {
@@ -193,7 +200,7 @@ export function generateSession(options: GeneratorOptions, sink: Sink): Generato
     summary.events++;
     summary.status++;
   };
-  const levelSize = (scale = 1): number => Math.max(LOT, Math.round((1500 * scale * Math.exp(0.6 * rng.normal())) / LOT) * LOT);
+  const levelSize = (scale = 1): number => Math.max(LOT, Math.round((TYPICAL_LEVEL * scale * Math.exp(0.6 * rng.normal())) / LOT) * LOT);
   const printSize = (): number => (rng.next() < 0.01 ? 10 * LOT : LOT * (1 + Math.floor(Math.log(1 - rng.next()) / Math.log(0.45))));
 
   const bids = new Ladder('bid', options.startPrice - tick, tick, push);

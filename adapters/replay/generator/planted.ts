@@ -11,8 +11,8 @@ import { REGIMES, type RegimeName, type RegimeSpec } from './regimes.js';
  */
 export type GeneratorSignal = 'none' | 'planted' | 'null';
 
-/** The generator's median level size in shares (levelSize in market-generator.ts). */
-const TYPICAL_LEVEL = 1500;
+/** The generator's median level size in shares (market-generator.ts draws every level around it). */
+export const TYPICAL_LEVEL = 1500;
 
 /**
  * v5: the share of genuine shelves. With v5's fakes stopping LMP out, an even split makes static LMP lose on
