@@ -90,7 +90,6 @@ export class ReplayFeed implements MarketDataFeed {
   private readonly lanes = new Map<string, Lane>();
   private nextId = 1;
   private malformed = 0;
-  private disposed = false;
   /** What the depth resync needs of the feed (replay-depth-resync.ts). */
   private readonly host: ResyncHost;
   /** What the single-recording loop needs of the feed (replay-single.ts). */
@@ -117,7 +116,7 @@ export class ReplayFeed implements MarketDataFeed {
     this.single = {
       recvLatencyUs: o.recvLatencyUs,
       resync: this.host,
-      disposed: () => this.disposed,
+      disposed: false,
       dispatch: (e, lane, file, index) => this.dispatch(e, lane, file, index),
       countMalformed: (file, offset, reason) => this.countMalformed(file, offset, reason),
     };
@@ -127,7 +126,7 @@ export class ReplayFeed implements MarketDataFeed {
   async disconnect(): Promise<void> {}
   async dispose(): Promise<void> {
     for (const sub of [...this.subs.values()]) this.release(sub, true);
-    this.disposed = true;
+    this.single.disposed = true;
   }
 
   async instrument(symbol: string): Promise<Instrument | null> {
@@ -259,7 +258,7 @@ export class ReplayFeed implements MarketDataFeed {
         event: (e, k) => {
           const at = index[k]! + 1;
           index[k] = at;
-          if (this.disposed) return;
+          if (this.single.disposed) return;
           e.recvTime += latency;
           if (span[0] !== span[0]) span[0] = e.recvTime;
           span[1] = e.recvTime;

@@ -25,7 +25,8 @@ export interface SinglePlayHost {
   readonly recvLatencyUs: number;
   /** The depth checks' state (replay-depth-resync.ts). */
   readonly resync: ResyncHost;
-  disposed(): boolean;
+  /** Set by the feed's `dispose`: the rest of the playback delivers nothing. A field, read per event, not a call. */
+  disposed: boolean;
   /** A recorded event other than a depth row; true when something was delivered for it. */
   dispatch(e: MarketEvent, lane: Lane, file: number, index: number): boolean;
   countMalformed(file: number, offset: number, reason: string): false;
@@ -101,7 +102,7 @@ function playBlock(
     if (kind > KIND_STATUS) continue; // not an event (decodeAt's null)
     if (signal?.aborted === true) return false;
     at.index++;
-    if (feed.disposed()) continue;
+    if (feed.disposed) continue;
     const w = b >> 3;
     const recv = f64[w + 1]! + latency;
     if (span[0] !== span[0]) span[0] = recv;
