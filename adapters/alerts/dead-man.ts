@@ -1,27 +1,39 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** What the heartbeat file holds: who beats, how often, and whether the session ended on purpose. */
+/**
+ * What the heartbeat file holds: who beats, how often, and where the session is. `starting` is written once, before
+ * the session's start-up work (loading or generating the day, connecting, recovering), which runs in long
+ * synchronous stretches and must not read as a frozen loop; the beat bound then is `startupMs`. `running` beats
+ * every `intervalMs` and is judged by `missAfterMs`; `stopped` is a deliberate end.
+ */
 export interface Heartbeat {
   pid: number;
   sessionId: string;
   intervalMs: number;
   missAfterMs: number;
+  startupMs: number;
   beatWallMs: number;
-  state: 'running' | 'stopped';
+  state: 'starting' | 'running' | 'stopped';
 }
 
 export function heartbeatFile(dataDir: string, sessionId: string): string {
   return path.resolve(dataDir, 'alerts', `${sessionId}.heartbeat.json`);
 }
 
+/** Where the watcher of `heartbeat` says it is up: `{ pid, sinceWallMs }`, written once it starts polling. */
+export function watcherFile(heartbeat: string): string {
+  return heartbeat.replace(/\.heartbeat\.json$/, '.watcher.json');
+}
+
 /**
- * The session's side of the dead-man's switch: rewrites its heartbeat file every `intervalMs` from a timer, so a
- * frozen event loop stops beating just as a dead process does. The write is a rename of a temp file (a reader never
- * sees half a beat). `stop` marks the end as deliberate, so the watcher stands down instead of alerting.
+ * The session's side of the dead-man's switch: writes `starting` at once, and from `running()` on rewrites its
+ * heartbeat file every `intervalMs` from a timer, so a frozen event loop stops beating just as a dead process does.
+ * The write is a rename of a temp file (a reader never sees half a beat). `stop` marks the end as deliberate, so the
+ * watcher stands down instead of alerting.
  */
 export class HeartbeatWriter {
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
   private readonly tmp: string;
 
   constructor(
@@ -30,13 +42,20 @@ export class HeartbeatWriter {
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
+    this.write('starting');
+  }
+
+  /** The session is up: beat from now on. Idempotent. */
+  running(): void {
+    if (this.timer !== null) return;
     this.write('running');
-    this.timer = setInterval(() => this.write('running'), beat.intervalMs);
+    this.timer = setInterval(() => this.write('running'), this.beat.intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
     this.write('stopped');
   }
 
@@ -49,11 +68,22 @@ export class HeartbeatWriter {
 
 export type WatchVerdict = { kind: 'alive' } | { kind: 'stopped' } | { kind: 'dead'; reason: string; lastBeatWallMs: number };
 
-/** The watcher's judgement of one look at the heartbeat: a gone pid or a beat older than `missAfterMs` is dead. */
+/**
+ * The watcher's judgement of one look at the heartbeat: a gone pid is dead in any state but `stopped`; a `running`
+ * beat older than `missAfterMs` is a frozen loop; a `starting` beat older than `startupMs` is a start-up that hangs.
+ */
 export function judgeHeartbeat(hb: Heartbeat | null, nowMs: number, pidAlive: (pid: number) => boolean): WatchVerdict {
   if (hb === null) return { kind: 'dead', reason: 'heartbeat file missing or unreadable', lastBeatWallMs: 0 };
   if (hb.state === 'stopped') return { kind: 'stopped' };
   if (!pidAlive(hb.pid)) return { kind: 'dead', reason: `process ${hb.pid} is gone`, lastBeatWallMs: hb.beatWallMs };
+  if (hb.state === 'starting') {
+    if (nowMs - hb.beatWallMs <= hb.startupMs) return { kind: 'alive' };
+    return {
+      kind: 'dead',
+      reason: `start-up has not finished after ${nowMs - hb.beatWallMs} ms (bound ${hb.startupMs} ms): the process hangs`,
+      lastBeatWallMs: hb.beatWallMs,
+    };
+  }
   if (nowMs - hb.beatWallMs > hb.missAfterMs)
     return {
       kind: 'dead',

@@ -24,10 +24,15 @@ export interface SessionAlerts {
   onRow: RowListener;
   /** Raise an alert from outside the journal stream (e.g. the last-resort handler). */
   raise(a: RaisedAlert): void;
+  /**
+   * The session is up (its runtime exists): the heartbeat goes from `starting`, judged by the start-up bound, to
+   * beating. Until then a long synchronous start-up step is not reported as a frozen loop.
+   */
+  running(): void;
   close(status: string): Promise<void>;
 }
 
-const NONE: SessionAlerts = { onRow: () => {}, raise: () => {}, close: async () => {} };
+const NONE: SessionAlerts = { onRow: () => {}, raise: () => {}, running: () => {}, close: async () => {} };
 
 /**
  * Alerting for one session: rules over the journal stream, a dispatcher with a durable outbox, a timer for conditions
@@ -52,6 +57,7 @@ export function startSessionAlerts(o: SessionAlertsOptions): SessionAlerts {
       sessionId: o.sessionId,
       intervalMs: o.config.deadMan.intervalMs,
       missAfterMs: o.config.deadMan.missAfterMs,
+      startupMs: o.config.deadMan.startupMs,
     });
     const child = spawn(process.execPath, [o.watch.bin, 'watch', '--heartbeat', file, '--config', o.watch.configFile], {
       detached: true,
@@ -68,6 +74,7 @@ export function startSessionAlerts(o: SessionAlertsOptions): SessionAlerts {
       for (const a of rules.onRow(entry, Date.now())) raise(a);
     },
     raise,
+    running: () => heartbeat?.running(),
     async close(status: string): Promise<void> {
       clearInterval(timer);
       heartbeat?.stop();

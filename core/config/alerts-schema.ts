@@ -93,9 +93,11 @@ export const alertsSchema = z
         enabled: z.boolean().default(true),
         intervalMs: z.number().int().min(100).default(1_000),
         missAfterMs: z.number().int().min(200).default(5_000),
+        /** How long the session may take to start (load or generate the day, connect, recover) before it counts as hung. */
+        startupMs: z.number().int().min(1_000).default(300_000),
       })
       .strict()
-      .default({ enabled: true, intervalMs: 1_000, missAfterMs: 5_000 }),
+      .default({ enabled: true, intervalMs: 1_000, missAfterMs: 5_000, startupMs: 300_000 }),
   })
   .strict();
 

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,9 +7,21 @@ import { AlertDispatcher, type OutboxRecord } from '../../adapters/alerts/alert-
 import { buildChannels } from '../../adapters/alerts/build-channels.js';
 import { sendControlCommand, CONTROL_FILE } from '../../adapters/cli/control-socket.js';
 import { startAlertFakes } from '../support/alert-fakes.js';
+import { kill9, startHarvester, startVenue, writeConfig, type Child, type Venue } from './crash-drill/drill-harness.js';
 
-const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'bin/harvester.js');
+/** Every channel pointed at the local fakes (`env` as startAlertFakes gives it); a fast retry and a 200 ms beat. */
+function alertsBlock(env: Record<string, string>): string {
+  return `alerts: {
+    channels: [
+      { type: 'webhook', url: { $env: 'HV_TEST_WEBHOOK_URL' }, shape: 'json', minLevel: 'critical' },
+      { type: 'webhook', url: { $env: 'HV_TEST_SLACK_URL' }, shape: 'slack', minLevel: 'critical' },
+      { type: 'telegram', baseUrl: '${env.HV_TEST_TELEGRAM_BASE}', token: { $env: 'HV_TEST_TELEGRAM_TOKEN' }, chatId: '4242', minLevel: 'critical' },
+      { type: 'smtp', host: '127.0.0.1', port: ${env.HV_TEST_SMTP_PORT}, from: 'harvester@localhost', to: 'ops@localhost', minLevel: 'critical' },
+    ],
+    retryBaseMs: 50,
+    deadMan: { intervalMs: 200, missAfterMs: 5000 },
+  },`;
+}
 
 const alert = (over: Partial<Parameters<AlertDispatcher['raise']>[0]> = {}) => ({
   type: 'kill-switch' as const,
@@ -94,36 +105,36 @@ describe('alerts: channels, delivery and the dead-man switch', function () {
     expect(records.map((r) => r.state)).to.deep.equal(['raised', 'failed', 'failed', 'failed']);
   });
 
-  describe('a sim-live session through the CLI', () => {
-    let child: ChildProcess | undefined;
+  // A paper session against the fake TWS at its recording's wall-clock pace: it runs until the test kills it, and its
+  // event loop is as idle as a real session's (a generated day played as fast as it can ends in seconds).
+  describe('a paper session through the CLI', () => {
+    let child: Child | undefined;
+    let venue: Venue | undefined;
     let dir: string;
-    afterEach(() => {
-      if (child?.exitCode === null) child.kill('SIGKILL');
+    afterEach(async () => {
+      if (child !== undefined && child.proc.exitCode === null && child.proc.signalCode === null) await kill9(child);
+      await venue?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it('a forced HALT reaches the webhook, Slack, Telegram and SMTP fakes; a kill -9 is reported by the dead-man watcher', async () => {
       const fakes = await startAlertFakes();
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-alerts-e2e-'));
+      const data = path.join(dir, 'var');
       try {
-        child = spawn(process.execPath, [bin, 'run', '--config', 'test/fixtures/configs/alerts.config.ts'], {
-          cwd: repo,
-          env: { ...process.env, ...fakes.env, HV_TEST_DIR: dir },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-        let stderr = '';
-        child.stderr!.on('data', (c: Buffer) => {
-          stderr += c.toString('utf8');
-        });
+        venue = await startVenue(dir, { seed: 6, minutes: 240, speed: 1 });
+        child = startHarvester(writeConfig(dir, { port: venue.port, clientId: 32, extra: alertsBlock(fakes.env) }), [], fakes.env);
+        const c = child;
+        const stderr = (): string => c.err.join('');
         await until(
-          () => fs.existsSync(path.join(dir, CONTROL_FILE)) || child!.exitCode !== null,
+          () => fs.existsSync(path.join(data, CONTROL_FILE)) || c.proc.exitCode !== null,
           60_000,
           'the session to open its control socket',
         );
-        expect(child.exitCode, stderr).to.equal(null);
+        expect(c.proc.exitCode, stderr()).to.equal(null);
         const haltSent = Date.now();
         const answer = await sendControlCommand({
-          dataDir: dir,
+          dataDir: data,
           command: { command: 'halt', operatorId: 'alert-spec', note: 'forced by the alert test' },
         });
         expect(answer.ok, JSON.stringify(answer)).to.equal(true);
@@ -139,7 +150,11 @@ describe('alerts: channels, delivery and the dead-man switch', function () {
         const sentHalts = () =>
           fs
             .readFileSync(
-              path.join(dir, 'alerts', fs.readdirSync(path.join(dir, 'alerts')).find((f) => f.endsWith('.jsonl') && !f.includes('watch'))!),
+              path.join(
+                data,
+                'alerts',
+                fs.readdirSync(path.join(data, 'alerts')).find((f) => f.endsWith('.jsonl') && !f.includes('watch'))!,
+              ),
               'utf8',
             )
             .trim()
@@ -155,10 +170,17 @@ describe('alerts: channels, delivery and the dead-man switch', function () {
             `${JSON.stringify(Object.fromEntries(outbox.map((r) => [r.channel, r.latencyMs])))}\n`,
         );
 
+        const diedAlerts = () => fakes.received.filter((x) => x.channel === 'webhook' && /process-died/.test(x.body));
+        expect(
+          diedAlerts().map((x) => x.body),
+          'a process-died alert before the kill',
+        ).to.deep.equal([]);
+        // The kill is measured against a watcher that is up (it loads the config first, a second or two).
+        await until(() => fs.readdirSync(path.join(data, 'alerts')).some((f) => f.endsWith('.watcher.json')), 30_000, 'the watcher');
         const killed = Date.now();
-        child.kill('SIGKILL');
-        await fakes.waitFor((r) => r.some((x) => x.channel === 'webhook' && /process-died/.test(x.body)), 30_000);
-        const died = fakes.received.find((x) => x.channel === 'webhook' && /process-died/.test(x.body))!;
+        await kill9(c);
+        await fakes.waitFor(() => diedAlerts().length > 0, 30_000);
+        const died = diedAlerts()[0]!;
         process.stdout.write(
           `      kill -9 → process-died alert: ${died.wallMs - killed} ms (heartbeat every 200 ms, missed after 5000 ms)\n`,
         );

@@ -90,7 +90,7 @@ describe('the CLI as an operator reads it', function () {
   });
 
   it('a wall-clock session whose window has passed says so before it starts', () => {
-    const r = harvester(['run', '--config', 'test/fixtures/configs/dashboard.config.ts', '--json'], {
+    const r = harvester(['run', '--config', 'test/fixtures/configs/sim-live.config.ts', '--json'], {
       HV_TEST_DIR: path.join(dir, 'late'),
     });
     expect(r.status, r.stderr).to.equal(0);

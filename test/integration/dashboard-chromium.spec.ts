@@ -1,15 +1,12 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
-
-const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'bin/harvester.js');
+import { kill9, startHarvester, startVenue, writeConfig, type Child, type Venue } from './crash-drill/drill-harness.js';
 
 function request(
   url: string,
@@ -36,39 +33,41 @@ async function until(pred: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
+/**
+ * The session is paper trading against the fake TWS at the wall-clock pace of its recording, so it runs until this
+ * test stops it with SIGINT: a session that plays a generated day as fast as it can ends in seconds, and the page
+ * test raced that end (the pause click lost to it in CI).
+ */
 describe('the live dashboard and metrics (a running session, real Chromium)', function () {
   this.timeout(180_000);
   let dir: string;
-  let child: ChildProcess;
+  let venue: Venue | undefined;
+  let child: Child;
   let browser: Browser | undefined;
   let url: string;
   let base: string;
   let token: string;
-  let stderr = '';
+  const stderr = (): string => child.err.join('');
+  const exited = (): boolean => child.proc.exitCode !== null || child.proc.signalCode !== null;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-dash-'));
-    child = spawn(process.execPath, [bin, 'run', '--config', 'test/fixtures/configs/dashboard.config.ts', '--dashboard', '--metrics'], {
-      cwd: repo,
-      env: { ...process.env, HV_TEST_DIR: dir },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      stderr += c.toString('utf8');
-    });
-    const urlFile = path.join(dir, 'dashboard.url');
-    await until(() => fs.existsSync(urlFile) || child.exitCode !== null, 90_000, 'the dashboard URL file');
-    expect(child.exitCode, stderr).to.equal(null);
+    venue = await startVenue(dir, { seed: 5, minutes: 240, speed: 1 });
+    child = startHarvester(writeConfig(dir, { port: venue.port, clientId: 31 }), ['--dashboard', '--metrics']);
+    const urlFile = path.join(dir, 'var', 'dashboard.url');
+    await until(() => fs.existsSync(urlFile) || exited(), 90_000, 'the dashboard URL file');
+    expect(exited(), stderr()).to.equal(false);
     url = fs.readFileSync(urlFile, 'utf8').trim();
     expect((fs.statSync(urlFile).mode & 0o777).toString(8)).to.equal('600');
     base = url.replace(/\?token=.*/, '');
     token = new URL(url).searchParams.get('token')!;
-    expect(stderr).to.not.contain(token);
+    expect(stderr()).to.not.contain(token);
     browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child !== undefined && !exited()) await kill9(child);
+    await venue?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,8 +89,8 @@ describe('the live dashboard and metrics (a running session, real Chromium)', fu
   });
 
   it('serves Prometheus metrics: _total counters, session gauges and the event-loop lag', async () => {
-    await until(() => /metrics on (http:\S+)/.test(stderr), 30_000, 'the metrics URL');
-    const metricsUrl = /metrics on (http:\S+)/.exec(stderr)![1]!;
+    await until(() => /metrics on (http:\S+)/.test(stderr()), 30_000, 'the metrics URL');
+    const metricsUrl = /metrics on (http:\S+)/.exec(stderr())![1]!;
     const r = await request(metricsUrl);
     expect(r.status).to.equal(200);
     for (const name of [
@@ -124,11 +123,16 @@ describe('the live dashboard and metrics (a running session, real Chromium)', fu
     });
     expect(errors).to.deep.equal([]);
     await page.close();
-    await until(() => child.exitCode !== null, 120_000, 'the session to end');
-    expect(child.exitCode, stderr).to.equal(0);
-    const db = new Database(path.join(dir, 'harvester.sqlite'), { readonly: true });
+    expect(exited(), stderr()).to.equal(false);
+    // The orderly stop (exit 130, status 'stopped'); the pause it journaled is in the file.
+    child.proc.kill('SIGINT');
+    const end = await child.exited;
+    expect(end.code, stderr()).to.equal(130);
+    const db = new Database(path.join(dir, 'journal.sqlite'), { readonly: true });
     const rows = db.prepare(`select data from hv_risk_events where type = 'operator.pause'`).all() as { data: string }[];
+    const status = db.prepare(`select status from hv_sessions`).all() as { status: string }[];
     db.close();
     expect(rows.map((r) => JSON.parse(r.data).operatorId)).to.deep.equal(['dashboard']);
+    expect(status.map((r) => r.status)).to.deep.equal(['stopped']);
   });
 });

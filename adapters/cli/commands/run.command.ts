@@ -173,6 +173,8 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
     armLive: armFlag,
   });
   clockNow = () => runtime.clock.now();
+  // From here the heartbeat beats; the start-up above (a generated day is made synchronously) ran under the start-up bound.
+  alerts.running();
   // Which process runs the session: a session left 'running' whose process is gone shows as crashed.
   writePidFile(resolved.root.dataDir, sessionId);
   narrator.start(runtime);

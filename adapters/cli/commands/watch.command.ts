@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import fs from 'node:fs';
 import { AlertDispatcher } from '../../alerts/alert-dispatcher.js';
 import { buildChannels } from '../../alerts/build-channels.js';
-import { judgeHeartbeat, pidAlive, readHeartbeat } from '../../alerts/dead-man.js';
+import { judgeHeartbeat, pidAlive, readHeartbeat, watcherFile } from '../../alerts/dead-man.js';
 import { loadResolvedConfig } from '../load.js';
 
 /**
@@ -19,6 +20,8 @@ export function registerWatchCommand(program: Command): void {
     .action(async (opts: { heartbeat: string; config: string; maxWaitMs: string }) => {
       const { resolved } = await loadResolvedConfig(opts.config);
       const channels = buildChannels(resolved.alerts);
+      // Says the watcher is up (its config loaded, the loop about to poll): until then a death goes unnoticed.
+      fs.writeFileSync(watcherFile(opts.heartbeat), JSON.stringify({ pid: process.pid, sinceWallMs: Date.now() }), { mode: 0o600 });
       const startedMs = Date.now();
       let seen = false;
       for (;;) {

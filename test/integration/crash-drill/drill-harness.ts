@@ -139,13 +139,13 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startHarvester(config: string, args: string[] = []): Child {
+export function startHarvester(config: string, args: string[] = [], env: Record<string, string> = {}): Child {
   const proc = spawn(
     process.execPath,
     [path.join(ROOT, 'bin/harvester.js'), 'run', '--config', config, '--json', '--log-level', 'info', ...args],
     {
       cwd: ROOT,
-      env: { ...process.env, HV_DRILL_ACCOUNT: DRILL_ACCOUNT },
+      env: { ...process.env, HV_DRILL_ACCOUNT: DRILL_ACCOUNT, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
