@@ -93,6 +93,7 @@ export const ErrorCodes = {
     'PAUSED',
     'SYMBOL_NOT_LISTED',
     'MODE_MISMATCH',
+    'EXIT_EXCEEDS_POSITION',
     'ACCOUNT_MISMATCH',
     'LEARNING_UNSTABLE',
     'PLUGIN_FAILING',

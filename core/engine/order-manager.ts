@@ -59,7 +59,7 @@ export class OrderManager {
   ): IntentResult {
     const intentId = input.intentId ?? `${strategyId}-i${++this.intentCount}`;
     const intent: OrderIntent = { ...input, intentId, strategyId };
-    const decision = this.d.gate.evaluate(intent, this.d.risk);
+    const decision = (opts.close === true ? null : this.exitCheck(intent)) ?? this.d.gate.evaluate(intent, this.d.risk);
     const base = { symbol: intent.symbol, strategyId };
     if (decision.action !== 'allow') {
       this.d.journal.write(
@@ -108,6 +108,44 @@ export class OrderManager {
     if (sent.status === 'rejected') return { status: 'rejected', intentId, code: sent.code, reason: sent.reason };
     this.d.bus.emit('intent.sent', { intentId, strategyId, coids: sent.coids, tradeId, at: this.d.clock.now() });
     return { status: 'sent', intentId, coids: sent.coids, tradeId };
+  }
+
+  /**
+   * An exit a strategy sends itself (not a close, which `cover` sizes) may not sell more than its position less what
+   * its working exits can still sell: more would open the opposite position, unprotected. Bracket children share
+   * one budget, so a bracket counts once, by its larger leg; an order whose cancel is in flight is not counted, which
+   * is what lets a strategy replace its bracket by a scale-out (a fill racing that cancel at a live venue is the one
+   * case this cannot see). LMP's TP1 once sized its scale-out by its entry fill after the bracket's take-profit had
+   * already sold 600 of 743 shares, and went 600 short for 23 minutes (docs/learning.md#an-oversell-found-by-the-sweep).
+   */
+  private exitCheck(intent: OrderIntent): RiskDecision | null {
+    if (intent.kind !== 'exit') return null;
+    const trade = this.d.tracker.current(intent.strategyId, intent.symbol);
+    const position = trade !== undefined && (trade.side === 'long') === (intent.side === 'sell') ? trade.quantity : 0;
+    let covered = 0;
+    const brackets = new Map<string, number>();
+    for (const o of this.registry.workingFor(intent.strategyId, intent.symbol)) {
+      if (o.side !== intent.side || o.role === 'entry' || o.cancelRequested === true) continue;
+      const left = Math.max(0, o.quantity - o.filled);
+      if (o.role === 'stop-loss' || o.role === 'take-profit') brackets.set(o.intentId, Math.max(brackets.get(o.intentId) ?? 0, left));
+      else covered += left;
+    }
+    for (const left of brackets.values()) covered += left;
+    const free = Math.max(0, position - covered);
+    if (intent.quantity <= free) return null;
+    return {
+      action: 'reject',
+      reasons: [
+        {
+          code: 'RISK.EXIT_EXCEEDS_POSITION',
+          limit: 'position',
+          observed: intent.quantity,
+          threshold: free,
+          message: `exit of ${intent.quantity} exceeds the ${position} held less ${covered} its working exits can still ${intent.side}`,
+        },
+      ],
+      warnings: [],
+    };
   }
 
   cancel(strategyId: string, coid: string): void {

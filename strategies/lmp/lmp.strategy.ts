@@ -368,8 +368,10 @@ export class LmpStrategy implements Strategy {
     const p = this.config.p;
     const s = this.metrics.state;
     this.pos.scaled = true;
-    const half = Math.floor(this.filledQty * p.tp1Fraction);
-    const rest = this.filledQty - half;
+    // What is held now, not what the entry filled: the bracket's take-profit may have sold part of it already.
+    const held = Math.min(this.filledQty, Math.max(0, this.ctx.position(p.symbol)?.quantity ?? 0));
+    const half = Math.floor(held * p.tp1Fraction);
+    const rest = held - half;
     if (this.filledQty < this.intendedQty) this.ctx.cancel(this.entryCoid);
     for (const coid of this.childCoids) this.ctx.cancel(coid);
     const sold =

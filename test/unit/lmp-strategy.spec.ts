@@ -144,6 +144,7 @@ describe('LMP strategy (synthetic day)', () => {
     sc.recover(40);
     const q = sc.ctx.submits[0]!.quantity;
     sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: q, price: $(20.13) });
+    sc.ctx.positionValue = { symbol: 'TEST', quantity: q, averagePrice: $(20.13), realizedPnl: 0 };
     expect(sc.s.phase).to.equal('long');
     expect(sc.ctx.snapshots.map((x) => x.label)).to.deep.equal(['T-3s', 'T-1s', 'entry']);
     const entrySnap = sc.ctx.snapshots[2]!.features;
@@ -182,6 +183,26 @@ describe('LMP strategy (synthetic day)', () => {
     expect(sc.ctx.snapshots.at(-1)!.label).to.equal('exit');
     expect(sc.s.phase).to.equal('scanning');
     expect(sc.ctx.decisions.filter((d) => d.stage === 'exit').map((d) => d.outcome)).to.deep.equal(['tp1', 'tp2']);
+  });
+
+  it("TP1 after the bracket's take-profit sold part of the position scales out only what is still held", () => {
+    const sc = new Scenario();
+    sc.impulse();
+    sc.pullback();
+    sc.recover(40);
+    const q = sc.ctx.submits[0]!.quantity;
+    sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: q, price: $(20.13) });
+    // The take-profit child filled part of the position on prints at its price while the bid stayed below TP1.
+    const left = q - 600;
+    sc.ctx.positionValue = { symbol: 'TEST', quantity: left, averagePrice: $(20.13), realizedPnl: 0 };
+    sc.recover(50);
+    for (let k = 0; k < 3; k++) sc.step(20.14 + k * 0.01, { side: 'buy', size: 300 }, { price: 20.12, size: 3000 });
+    const exits = sc.ctx.submits.filter((i) => i.kind === 'exit');
+    expect(exits.map((e) => e.quantity)).to.deep.equal([Math.floor(left / 2), left - Math.floor(left / 2)]);
+    expect(
+      exits.reduce((n, e) => n + e.quantity, 0),
+      'never more than is held',
+    ).to.equal(left);
   });
 
   it('time stop: +0.5R not reached within the time stop closes the trade', () => {
