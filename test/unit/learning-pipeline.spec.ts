@@ -176,7 +176,7 @@ describe('learning pipeline (core/learning)', () => {
     const free = buildMemory(stump, samples, 1);
     expect(free.ok && Object.keys(free.content)).to.not.include('cutOffBounds');
     expect(free.ok && free.content.filter?.learnerId).to.equal('stump');
-    expect(cutOffBoundsOf(gateParams.parse({}))).to.deep.equal({ maxVeto: 0.3 });
+    expect(cutOffBoundsOf(gateParams.parse({}))).to.deep.equal({ maxVeto: 0.45 });
     expect(cutOffBoundsOf(gateParams.parse({ minCoverage: 0.8 }))).to.deep.equal({ maxVeto: 0.2 });
   });
 
