@@ -217,12 +217,15 @@ switch (process.argv[2]) {
     const flipAt = Math.floor(seeds.length / 2);
     const after = r.days.learned.filter((d) => d.index >= flipAt);
     const staticAfter = r.days.static.filter((d) => d.index >= flipAt);
-    // Candidates trained across the flip: verdicts after the flip whose training window still reached before it
-    // (its oldest sample was decided before the flip day's session; sample ids begin with the decision time).
+    // Sample ids begin with the decision time. A candidate trained across the flip has training samples from both
+    // sides of the flip day's session start. One evaluated after the flip on training wholly before it carries the
+    // old link only; it is counted apart, and, promoted, it is an earlier regime's version like the one in force at the
+    // flip: the rollback bound (10 trades) applies to it.
     const flipStart = DateTime.fromISO('2024-03-04T09:30', { zone: 'America/New_York' }).plus({ days: flipAt }).toMillis() * 1000;
-    const across = after
-      .flatMap((d) => d.verdicts)
-      .filter((v) => typeof v.trainedFrom === 'string' && Number(v.trainedFrom.slice(0, v.trainedFrom.indexOf(':'))) < flipStart);
+    const idTime = (id: unknown): number => (typeof id === 'string' ? Number(id.slice(0, id.indexOf(':'))) : Number.NaN);
+    const afterVerdicts = after.flatMap((d) => d.verdicts);
+    const across = afterVerdicts.filter((v) => idTime(v.trainedFrom) < flipStart && idTime(v.trainedTo) >= flipStart);
+    const preFlipTrained = afterVerdicts.filter((v) => idTime(v.trainedFrom) < flipStart && idTime(v.trainedTo) < flipStart);
     const promotedBefore = r.days.learned.filter((d) => d.index < flipAt).reduce((a, d) => a + d.promotions, 0);
     const promotedAcross = across.filter((v) => v.promoted === true).length;
     // Trades under a pre-flip version after the flip, until its rollback (or the end).
@@ -237,12 +240,31 @@ switch (process.argv[2]) {
       }
       tradesBeforeRollback += d.trades.length;
     }
+    // Each pre-flip-trained version promoted after the flip: learned trades decided while it was in force, until a
+    // rollback from it or the next promotion replaced it (Clock times: the chain's days are consecutive dates).
+    const afterTrades = after.flatMap((d) => d.trades).map((t) => t.decidedAt);
+    const rollbacksAfter = after.flatMap((d) => d.rollbackRows);
+    const promotionsAfter = afterVerdicts.filter((v) => v.promoted === true).map((v) => Number(v.at));
+    const latePromoted = preFlipTrained
+      .filter((v) => v.promoted === true)
+      .map((v) => {
+        const at = Number(v.at);
+        const rb = rollbacksAfter.find((x) => x.from === v.version && Number(x.at) >= at);
+        const next = promotionsAfter.find((t) => t > at);
+        const end = Math.min(rb === undefined ? Number.POSITIVE_INFINITY : Number(rb.at), next ?? Number.POSITIVE_INFINITY);
+        const ended = rb !== undefined ? 'rolled back' : next !== undefined ? 'replaced' : 'in force to the end';
+        return { version: v.version, ended, trades: afterTrades.filter((t) => t > at && t <= end).length };
+      });
+    const lateOk = latePromoted.every((x) => x.trades <= 10 && x.ended !== 'in force to the end');
     const cumL = after.reduce((a, d) => a + sumR(d), 0);
     const cumS = staticAfter.reduce((a, d) => a + sumR(d), 0);
     console.log(
-      `before the flip: ${promotedBefore} promotions; after the flip (day ${flipAt}): ${across.length} candidates trained across it, ${promotedAcross} promoted; version in force at the flip ${preFlipVersion}, ${preFlipVersion === 0 ? 'nothing to roll back' : rolledBack ? `rolled back after ${tradesBeforeRollback} trades` : 'never rolled back'}; cumulative R learned ${r3(cumL)} static ${r3(cumS)}`,
+      `before the flip: ${promotedBefore} promotions; after the flip (day ${flipAt}): ${across.length} candidates trained across it, ${promotedAcross} promoted; ` +
+        `${preFlipTrained.length} evaluated on training wholly before it, ${latePromoted.length} promoted` +
+        `${latePromoted.length === 0 ? '' : ` (${latePromoted.map((x) => `v${x.version}: ${x.ended} after ${x.trades} trades`).join('; ')})`}; ` +
+        `version in force at the flip ${preFlipVersion}, ${preFlipVersion === 0 ? 'nothing to roll back' : rolledBack ? `rolled back after ${tradesBeforeRollback} trades` : 'never rolled back'}; cumulative R learned ${r3(cumL)} static ${r3(cumS)}`,
     );
-    const pass = promotedAcross === 0 && (preFlipVersion === 0 || (rolledBack && tradesBeforeRollback <= 10)) && cumL >= cumS - 2;
+    const pass = promotedAcross === 0 && (preFlipVersion === 0 || (rolledBack && tradesBeforeRollback <= 10)) && lateOk && cumL >= cumS - 2;
     // Met vacuously when no version was in force at the flip: then there was nothing to roll back.
     if (preFlipVersion === 0) console.log('no version in force at the flip: the rollback part is vacuous on this run');
     report('E3 poisoned', pass, {
@@ -251,7 +273,9 @@ switch (process.argv[2]) {
       vacuous: preFlipVersion === 0,
       promotedBeforeFlip: promotedBefore,
       candidatesAcrossFlip: across.length,
-      promotedAfterFlip: promotedAcross,
+      promotedAcrossFlip: promotedAcross,
+      preFlipTrainedAfterFlip: preFlipTrained.length,
+      preFlipTrainedPromoted: latePromoted,
       preFlipVersion,
       rolledBack,
       tradesBeforeRollback,

@@ -307,6 +307,7 @@ export class LearningPipeline {
       champion: champion.version,
       trainedOn: train.length,
       trainedFrom: (content as LearningMemory).samples.ids[0] ?? null,
+      trainedTo: (content as LearningMemory).samples.ids.at(-1) ?? null,
       holdout: holdout.length,
       looks,
       filter: (content as LearningMemory).filter,

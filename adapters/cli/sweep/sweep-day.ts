@@ -39,6 +39,8 @@ export interface SweepTrade {
   shelfSizeRatio: number | null;
   /** The label's exit reason (stop, tp2, time-stop, …), for benches that explain a market's R. */
   exit: string;
+  /** When the entry was decided (Clock µs), to place a trade between a promotion and a rollback. */
+  decidedAt: number;
 }
 
 export interface SweepDayResult {
@@ -157,11 +159,14 @@ async function collect(t: SweepDayTask, sessionId: string, runtime: Awaited<Retu
         mfe: s.label.mfe,
         shelfSizeRatio: i < 0 ? null : s.features[i]!,
         exit: s.label.exitReason,
+        decidedAt: s.decidedAt,
       });
     }
     const events = await journal.entries(sessionId, { kind: 'event' });
-    const verdicts = events.filter((e) => e.type === 'learning.gate').map((e) => ({ ...e.data }));
-    const rollbackRows = events.filter((e) => e.type === 'learning.rollback').map((e) => ({ ...e.data }));
+    const verdicts = events.filter((e) => e.type === 'learning.gate').map((e): Record<string, unknown> => ({ ...e.data, at: e.time }));
+    const rollbackRows = events
+      .filter((e) => e.type === 'learning.rollback')
+      .map((e): Record<string, unknown> => ({ ...e.data, at: e.time }));
     const started = events.find((e) => e.type === 'learning.started');
     const entries = (await journal.entries(sessionId, { kind: 'decision' })).filter((e) => e.type === 'decision.entry');
     const filterScores = entries
@@ -178,7 +183,7 @@ async function collect(t: SweepDayTask, sessionId: string, runtime: Awaited<Retu
       rollbacks: rollbackRows.length,
       verdicts,
       rollbackRows,
-      loadRows: events.filter((e) => e.type === 'learning.gate-on-load').map((e) => ({ ...e.data })),
+      loadRows: events.filter((e) => e.type === 'learning.gate-on-load').map((e): Record<string, unknown> => ({ ...e.data, at: e.time })),
       startVersion: (started?.data.version as number | undefined) ?? null,
       firstEntryMemoryVersion: entries[0]?.data.memoryVersion as number | null | undefined,
       filterScores,
