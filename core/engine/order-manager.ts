@@ -59,7 +59,9 @@ export class OrderManager {
   ): IntentResult {
     const intentId = input.intentId ?? `${strategyId}-i${++this.intentCount}`;
     const intent: OrderIntent = { ...input, intentId, strategyId };
-    const decision = (opts.close === true ? null : this.exitCheck(intent)) ?? this.d.gate.evaluate(intent, this.d.risk);
+    // The gate first: in HALT or SAFE_MODE its reason is the one that stands.
+    const gated = this.d.gate.evaluate(intent, this.d.risk);
+    const decision = gated.action === 'allow' && opts.close !== true ? (this.exitCheck(intent) ?? gated) : gated;
     const base = { symbol: intent.symbol, strategyId };
     if (decision.action !== 'allow') {
       this.d.journal.write(
