@@ -231,8 +231,12 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
     });
     // The URL with the token goes to a 0600 file, not to stderr, which logs and CI capture.
     const urlFile = path.resolve(resolved.root.dataDir, 'dashboard.url');
-    fs.writeFileSync(urlFile, `${dashboard.url}?token=${control.token}\n`, { mode: 0o600 });
-    fs.chmodSync(urlFile, 0o600);
+    // Written whole or not at all (temp file, then rename): a reader that sees the file never reads half an address,
+    // which the dashboard spec once did in CI ("Invalid URL" on an empty read).
+    const tmpUrl = `${urlFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmpUrl, `${dashboard.url}?token=${control.token}\n`, { mode: 0o600 });
+    fs.chmodSync(tmpUrl, 0o600);
+    fs.renameSync(tmpUrl, urlFile);
     process.stderr.write(`harvester: dashboard on ${dashboard.url} — open the address in ${urlFile} (it carries the session token)\n`);
   }
   const bar =
