@@ -64,5 +64,39 @@ export function orderManagerHarness(gate: RiskGateLike = ALLOW_ALL, quote: { bid
     },
   });
   orders.attach();
-  return { clock, loop, orders, broker, journal, ledger, tracker, escalations, alerts };
+  let exec = 0;
+  /** The venue's fill of `coid` on symbol X at 10.0000, as the broker would report it. */
+  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number): void =>
+    broker.emit('order.filled', {
+      coid,
+      execId: `x${++exec}`,
+      symbol: 'X',
+      side,
+      qty,
+      price: 100_000,
+      cumQty,
+      leavesQty,
+      status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled',
+      commission: 0,
+      orderRef: '',
+      at: clock.now(),
+    });
+  /** A bracket entry of strategy s1: buy X at 10.01, stop 9.90, target 10.20; its parent, stop and target coids. */
+  const bracketEntry = (quantity: number): { parent: string; stop: string; target: string } => {
+    const r = orders.submitIntent('s1', {
+      symbol: 'X',
+      kind: 'entry',
+      side: 'buy',
+      type: 'limit',
+      quantity,
+      limitPrice: 100_100,
+      stopLoss: 99_000,
+      takeProfit: 102_000,
+      reason: 't',
+    });
+    if (r.status !== 'sent') throw new Error('setup');
+    const [parent, stop, target] = r.coids as [string, string, string];
+    return { parent, stop, target };
+  };
+  return { clock, loop, orders, broker, journal, ledger, tracker, escalations, alerts, fill, bracketEntry };
 }

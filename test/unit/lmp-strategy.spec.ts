@@ -55,6 +55,17 @@ class Scenario {
     for (let k = 0; k < steps; k++) this.step(20.13, { side: 'buy', size: 300 }, { price: 20.12, size: 3000 });
   }
 
+  /** Impulse, pullback, recovery, and the entry filled whole: long its quantity (the position too). */
+  filledEntry(): number {
+    this.impulse();
+    this.pullback();
+    this.recover(40);
+    const q = this.ctx.submits[0]!.quantity;
+    this.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: q, price: $(20.13) });
+    this.ctx.positionValue = { symbol: 'TEST', quantity: q, averagePrice: $(20.13), realizedPnl: 0 };
+    return q;
+  }
+
   entries(): number {
     return this.ctx.submits.filter((i) => i.kind === 'entry').length;
   }
@@ -139,12 +150,7 @@ describe('LMP strategy (synthetic day)', () => {
 
   it('manages the trade: snapshots, TP1 scale-out with a break-even stop, TP2 close, exit snapshot', () => {
     const sc = new Scenario();
-    sc.impulse();
-    sc.pullback();
-    sc.recover(40);
-    const q = sc.ctx.submits[0]!.quantity;
-    sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: q, price: $(20.13) });
-    sc.ctx.positionValue = { symbol: 'TEST', quantity: q, averagePrice: $(20.13), realizedPnl: 0 };
+    const q = sc.filledEntry();
     expect(sc.s.phase).to.equal('long');
     expect(sc.ctx.snapshots.map((x) => x.label)).to.deep.equal(['T-3s', 'T-1s', 'entry']);
     const entrySnap = sc.ctx.snapshots[2]!.features;
@@ -187,11 +193,7 @@ describe('LMP strategy (synthetic day)', () => {
 
   it("TP1 after the bracket's take-profit sold part of the position scales out only what is still held", () => {
     const sc = new Scenario();
-    sc.impulse();
-    sc.pullback();
-    sc.recover(40);
-    const q = sc.ctx.submits[0]!.quantity;
-    sc.s.onOrder({ type: 'filled', coid: 'lmp-i1.p', intentId: 'lmp-i1', tradeId: 'lmp-t1', symbol: 'TEST', qty: q, price: $(20.13) });
+    const q = sc.filledEntry();
     // The take-profit child filled part of the position on prints at its price while the bid stayed below TP1.
     const left = q - 600;
     sc.ctx.positionValue = { symbol: 'TEST', quantity: left, averagePrice: $(20.13), realizedPnl: 0 };

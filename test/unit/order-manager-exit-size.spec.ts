@@ -4,38 +4,6 @@ import { orderManagerHarness } from '../support/order-manager-harness.js';
 // The RecordingBroker never answers on its own: each test plays the venue's answers one by one.
 function setup() {
   const h = orderManagerHarness(undefined, { bid: 100_000, ask: 100_100 });
-  let exec = 0;
-  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) =>
-    h.broker.emit('order.filled', {
-      coid,
-      execId: `x${++exec}`,
-      symbol: 'X',
-      side,
-      qty,
-      price: 100_000,
-      cumQty,
-      leavesQty,
-      status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled',
-      commission: 0,
-      orderRef: '',
-      at: h.clock.now(),
-    });
-  const entry = (quantity: number) => {
-    const r = h.orders.submitIntent('s1', {
-      symbol: 'X',
-      kind: 'entry',
-      side: 'buy',
-      type: 'limit',
-      quantity,
-      limitPrice: 100_100,
-      stopLoss: 99_000,
-      takeProfit: 102_000,
-      reason: 't',
-    });
-    if (r.status !== 'sent') throw new Error('setup');
-    const [parent, stop, target] = r.coids as [string, string, string];
-    return { parent, stop, target };
-  };
   const exit = (quantity: number, type: 'limit' | 'stop' = 'limit') =>
     h.orders.submitIntent('s1', {
       symbol: 'X',
@@ -46,13 +14,13 @@ function setup() {
       ...(type === 'limit' ? { limitPrice: 100_000 } : { triggerPrice: 99_500 }),
       reason: 'scale-out',
     });
-  return { ...h, fill, entry, exit };
+  return { ...h, exit };
 }
 
 describe('OrderManager: a strategy exit never sells more than is held and not yet covered', () => {
   it("refuses an exit the bracket's working legs already cover, as a value naming what is free", () => {
     const h = setup();
-    const { parent } = h.entry(743);
+    const { parent } = h.bracketEntry(743);
     h.fill(parent, 'buy', 743, 743, 0);
     const r = h.exit(371);
     expect(r.status).to.equal('denied');
@@ -62,7 +30,7 @@ describe('OrderManager: a strategy exit never sells more than is held and not ye
 
   it('the replay of the sweep day: after the take-profit sold 600 of 743 and the legs were cancelled, 743 more is refused, 143 goes', () => {
     const h = setup();
-    const { parent, stop, target } = h.entry(743);
+    const { parent, stop, target } = h.bracketEntry(743);
     h.fill(parent, 'buy', 743, 743, 0);
     h.fill(target, 'sell', 600, 600, 143);
     h.orders.cancel('s1', stop);
@@ -78,7 +46,7 @@ describe('OrderManager: a strategy exit never sells more than is held and not ye
 
   it('counts a bracket once (its legs share one budget), and closes (sized by the kernel) are not held to it', () => {
     const h = setup();
-    const { parent, stop } = h.entry(100);
+    const { parent, stop } = h.bracketEntry(100);
     h.fill(parent, 'buy', 100, 100, 0);
     h.orders.cancel('s1', stop);
     // The take-profit alone still covers all 100.

@@ -6,23 +6,7 @@ import { orderManagerHarness } from '../support/order-manager-harness.js';
 // RecordingBroker never answers on its own, which holds the manager in exactly that window.
 
 function setup() {
-  const { clock, orders, broker } = orderManagerHarness();
-  let exec = 0;
-  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) =>
-    broker.emit('order.filled', {
-      coid,
-      execId: `x${++exec}`,
-      symbol: 'X',
-      side,
-      qty,
-      price: 100_000,
-      cumQty,
-      leavesQty,
-      status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled',
-      commission: 0,
-      orderRef: '',
-      at: clock.now(),
-    });
+  const { clock, orders, broker, fill } = orderManagerHarness();
   // Long X 100 (filled) and one resting entry.
   const held = orders.submitIntent('s1', { symbol: 'X', kind: 'entry', side: 'buy', type: 'market', quantity: 100, reason: 't' });
   if (held.status !== 'sent') throw new Error('setup');

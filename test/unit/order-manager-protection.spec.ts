@@ -3,47 +3,13 @@ import { orderManagerHarness } from '../support/order-manager-harness.js';
 
 // The RecordingBroker never answers on its own: each test plays the venue's answers one by one.
 function setup(quote: { bid: number; ask: number } | null = { bid: 100_000, ask: 100_100 }) {
-  const h = orderManagerHarness(undefined, quote);
-  let exec = 0;
-  const fill = (coid: string, side: 'buy' | 'sell', qty: number, cumQty: number, leavesQty: number) =>
-    h.broker.emit('order.filled', {
-      coid,
-      execId: `x${++exec}`,
-      symbol: 'X',
-      side,
-      qty,
-      price: 100_000,
-      cumQty,
-      leavesQty,
-      status: leavesQty === 0 ? 'Filled' : 'PartiallyFilled',
-      commission: 0,
-      orderRef: '',
-      at: h.clock.now(),
-    });
-  return { ...h, fill };
-}
-
-function bracketEntry(h: ReturnType<typeof setup>, quantity: number) {
-  const r = h.orders.submitIntent('s1', {
-    symbol: 'X',
-    kind: 'entry',
-    side: 'buy',
-    type: 'limit',
-    quantity,
-    limitPrice: 100_100,
-    stopLoss: 99_000,
-    takeProfit: 102_000,
-    reason: 't',
-  });
-  if (r.status !== 'sent') throw new Error('setup');
-  const [parent, stop, target] = r.coids as [string, string, string];
-  return { parent, stop, target };
+  return orderManagerHarness(undefined, quote);
 }
 
 describe('OrderManager: every open share stays covered while a position closes (#11 item 9)', () => {
   it('a close sent while the entry still fills is re-issued for the remainder; the bracket stays until flat', () => {
     const h = setup();
-    const { parent, stop, target } = bracketEntry(h, 754);
+    const { parent, stop, target } = h.bracketEntry(754);
     h.fill(parent, 'buy', 500, 500, 254);
     h.broker.submitted.length = 0;
     const close = h.orders.closePosition('s1', 'X', 'tape-flip');
@@ -66,7 +32,7 @@ describe('OrderManager: every open share stays covered while a position closes (
 
   it('a rejected close is retried through the spread and escalated after 3 failures (critical, journaled, HALT)', () => {
     const h = setup();
-    const { parent } = bracketEntry(h, 100);
+    const { parent } = h.bracketEntry(100);
     h.fill(parent, 'buy', 100, 100, 0);
     h.broker.submitted.length = 0;
     h.orders.flattenAll('kill-switch: test');
@@ -100,7 +66,7 @@ describe('OrderManager: every open share stays covered while a position closes (
 
   it('a flatten refused while the link is down goes out again after reconnect and reconciliation, sized afresh', () => {
     const h = setup();
-    const { parent } = bracketEntry(h, 300);
+    const { parent } = h.bracketEntry(300);
     h.fill(parent, 'buy', 200, 200, 100);
     h.broker.submitted.length = 0;
     const up = h.broker.health();
