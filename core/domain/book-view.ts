@@ -27,6 +27,12 @@ export interface BookView {
   readonly topN: number;
   /** True while the book is crossed or locked (bid ≥ ask); such a state is reported, never silently kept. */
   readonly crossed: boolean;
+  /**
+   * A count that moves whenever a row of `side` may have changed (any applied row, a clear, a new top N). Equal
+   * values at two reads mean the side's rows are the same, so a reader can skip a rescan (LMP's shelf). It may move
+   * without a visible change; it never stays put across one.
+   */
+  changes(side: BookSide): number;
   /** Receive time and exchange time of the last applied delta. */
   readonly lastRecvTime: Micros;
   readonly lastExchTime: Micros | null;

@@ -56,6 +56,8 @@ class SideRows extends DepthRowSide {
   topVolume = 0;
   /** Largest size over rows [0, topN). */
   maxTopSize = 0;
+  /** BookView.changes: moved by every refresh and clear, which every change of a row is followed by. */
+  changes = 0;
 
   /** Index of `price`, or -1. Rows of a price-keyed side are sorted, so the scan stops early. */
   indexOf(price: number, descending: boolean): number {
@@ -87,10 +89,12 @@ class SideRows extends DepthRowSide {
     }
     this.topVolume = sum;
     this.maxTopSize = max;
+    this.changes++;
   }
 
   override clear(): void {
     super.clear();
+    this.changes++;
     this.topVolume = 0;
     this.maxTopSize = 0;
   }
@@ -200,6 +204,10 @@ export class OrderBook implements BookView {
 
   topVolume(side: BookSide): Quantity {
     return this.rows(side).topVolume;
+  }
+
+  changes(side: BookSide): number {
+    return this.rows(side).changes;
   }
 
   /** Largest size within the top N rows of either side (the BookView exposes the bid one as a property). */

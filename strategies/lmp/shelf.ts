@@ -43,6 +43,9 @@ export class ShelfTracker {
   private readonly scratch: Float64Array;
   /** The top-N bid sizes in book order (scratch is sorted in place): read from the book once per update. */
   private readonly sizes: Float64Array;
+  /** The book and its bid side's change count at the last full update (BookView.changes). */
+  private seenBook: BookView | null = null;
+  private seenChanges = -1;
 
   constructor(
     private readonly k: number,
@@ -54,6 +57,15 @@ export class ShelfTracker {
   }
 
   update(book: BookView, now: Micros): void {
+    // Bids as they were at the last update give the same shelf, size and median (the result does not depend on
+    // `now` unless a shelf is lost, and with the same rows none is): only `justLost` needs clearing.
+    const changes = book.changes('bid');
+    if (book === this.seenBook && changes === this.seenChanges) {
+      this.justLost = false;
+      return;
+    }
+    this.seenBook = book;
+    this.seenChanges = changes;
     const rows = Math.min(this.topN, book.levels('bid'));
     for (let r = 0; r < rows; r++) {
       const size = book.sizeAt('bid', r);
@@ -108,6 +120,7 @@ export class ShelfTracker {
   }
 
   reset(): void {
+    this.seenBook = null;
     this.present = false;
     this.justLost = false;
     this.price = 0;

@@ -129,4 +129,66 @@ describe('LMP properties', () => {
       }),
     );
   });
+
+  it('shelf: skipping updates while the bid side is unchanged gives the same shelf as rescanning every time', () => {
+    // A view of the same book whose change count always moves, so its tracker rescans on every update.
+    const rescanning = (book: OrderBook): OrderBook => {
+      let n = 0;
+      return new Proxy(book, {
+        get: (target, key) => {
+          if (key === 'changes') return () => ++n;
+          const v = Reflect.get(target, key, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+    };
+    const row = fc.record({
+      side: fc.constantFrom('bid' as const, 'ask' as const),
+      operation: fc.constantFrom('insert' as const, 'update' as const, 'delete' as const, 'clear' as const),
+      tick: fc.integer({ min: 0, max: 12 }),
+      size: fc.integer({ min: 0, max: 3000 }),
+      dt: fc.integer({ min: 0, max: 1_000_000 }),
+      reset: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 200 }), (rows) => {
+        const book = new OrderBook('P', { topN: 5 });
+        const view = rescanning(book);
+        const skipping = new ShelfTracker(2.5, 5, 1_500_000);
+        const always = new ShelfTracker(2.5, 5, 1_500_000);
+        let now = 0;
+        let seq = 0;
+        for (const r of rows) {
+          now += r.dt;
+          book.apply({
+            kind: 'depth',
+            symbol: 'P',
+            seq: ++seq,
+            epoch: 1,
+            recvTime: now,
+            exchTime: null,
+            side: r.side,
+            position: -1,
+            operation: r.operation === 'clear' && !r.reset ? 'update' : r.operation,
+            price: r.side === 'bid' ? 100_000 - r.tick * 100 : 101_300 + r.tick * 100,
+            size: r.size,
+            marketMaker: '',
+            endOfBatch: true,
+          });
+          // Several reads of one book state, as LMP reads it at every batch end whether or not the bids moved.
+          for (let k = 0; k < 2; k++) {
+            skipping.update(book, now + k);
+            always.update(view, now + k);
+            const a = [skipping.present, skipping.price, skipping.size, skipping.since, skipping.median, skipping.justLost];
+            const b = [always.present, always.price, always.size, always.since, always.median, always.justLost];
+            expect(a).to.deep.equal(b);
+          }
+          if (r.reset && r.operation === 'clear') {
+            skipping.reset();
+            always.reset();
+          }
+        }
+      }),
+    );
+  });
 });

@@ -111,11 +111,20 @@ function run(
 ): void {
   const book = new OrderBook('X', { maxLevels, topN });
   const ref = new ReferenceBook(maxLevels);
+  const seen = { bid: '[]', ask: '[]' };
+  const count = { bid: book.changes('bid'), ask: book.changes('ask') };
   deltas.forEach((x, i) => {
     const e = toEvent(x, i);
     const flags = book.apply(e);
     ref.apply(e);
     check(book, ref, flags);
+    // BookView.changes: a side whose rows differ from the last read must not report the same count.
+    for (const s of ['bid', 'ask'] as const) {
+      const rows = JSON.stringify(ref[s]);
+      if (rows !== seen[s]) expect(book.changes(s), `${s} changed at delta ${i}`).to.not.equal(count[s]);
+      seen[s] = rows;
+      count[s] = book.changes(s);
+    }
   });
 }
 

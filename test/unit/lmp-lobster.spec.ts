@@ -21,7 +21,12 @@ class RowBook implements BookView {
   lastRecvTime = 0;
   lastExchTime = 0;
   constructor(readonly topN: number) {}
+  private sets = 0;
+  changes(): number {
+    return this.sets;
+  }
   set(row: number[], t: number): void {
+    this.sets++;
     this.row = row;
     this.lastRecvTime = t;
     this.lastExchTime = t;
