@@ -23,9 +23,8 @@ import { FeedRecorder } from '../../recorder/feed-recorder.js';
 import { warnAboutWindow } from '../window-warning.js';
 import { SessionFeed } from '../../dashboard/session-feed.js';
 import { SessionView } from '../../dashboard/session-view.js';
-import { startDashboard, type DashboardServer } from '../../dashboard/dashboard-server.js';
-import { SessionMetrics } from '../../metrics/session-metrics.js';
-import { startMetricsServer } from '../../metrics/metrics-server.js';
+import type { DashboardServer } from '../../dashboard/dashboard-server.js';
+import type { SessionMetrics } from '../../metrics/session-metrics.js';
 
 /** Exit code of a session ended early by an orderly stop (SIGINT/SIGTERM), as shells report an interrupted command. */
 export const EXIT_STOPPED = 130;
@@ -218,11 +217,18 @@ async function runUntil(opts: RunOptions, signal: AbortSignal): Promise<number> 
   }
   if (feed !== null) view = new SessionView(runtime, resolved, sessionId, feed);
   if (view !== null && opts.metrics !== undefined) {
+    // Loaded when asked for (prom-client, fastify and ws): every other command and session skips their load time
+    // (docs/operations.md#cli-start-up).
+    const [{ SessionMetrics }, { startMetricsServer }] = await Promise.all([
+      import('../../metrics/session-metrics.js'),
+      import('../../metrics/metrics-server.js'),
+    ]);
     metrics = new SessionMetrics(view, sessionId, resolved.root.mode);
     metricsServer = await startMetricsServer(metrics.registry, typeof opts.metrics === 'string' ? Number(opts.metrics) : 0);
     process.stderr.write(`harvester: metrics on ${metricsServer.url}\n`);
   }
   if (view !== null && opts.dashboard !== undefined && control !== null) {
+    const { startDashboard } = await import('../../dashboard/dashboard-server.js');
     dashboard = await startDashboard({
       port: typeof opts.dashboard === 'string' ? Number(opts.dashboard) : 0,
       token: control.token,
