@@ -1,0 +1,98 @@
+/**
+ * `node --import tsx bench/journal-commit-anatomy.ts [--commits N] [--rounds R]`: what one order-path commit costs in
+ * a replay (SQLite WAL, `synchronous = NORMAL`, the schema the migrations create), and how much of it each part of
+ * the table costs. Each arm commits N single-row transactions of a real `order.requested` row through
+ * `SqliteCommitSink`, the path `JournalWriter.durable` takes; arms are interleaved round by round and start from a
+ * fresh file each time. Arms: the schema as migrated; without the table's two secondary indexes; with the indexes
+ * but no automatic WAL checkpoints. Prints the median µs per commit, the final close (and its checkpoint) included; never passes or fails (bench/RESULTS.md).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../adapters/persistence/data-source.js';
+import { JOURNAL_TABLES } from '../adapters/persistence/entities/journal-row.entity.js';
+import { SqliteCommitSink } from '../adapters/persistence/sqlite-commit-sink.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, d: number): number => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : d);
+const commits = opt('--commits', 2_000);
+const rounds = opt('--rounds', 5);
+const table = JOURNAL_TABLES.order;
+const data = JSON.stringify({
+  bracketId: 'bench-l2-i1.b',
+  coid: 'bench-l2-i1.p',
+  intentId: 'bench-l2-i1',
+  limitPrice: 5778700,
+  orderRef: 'hv:r1:bench-l2-i1.p',
+  quantity: 10,
+  role: 'entry',
+  side: 'buy',
+  symbol: 'GOOG',
+  tif: 'day',
+  type: 'limit',
+});
+
+type Arm = { name: string; prepare(ds: DataSource): Promise<void> };
+const raw = (ds: DataSource) =>
+  (ds.driver as unknown as { databaseConnection: { exec(s: string): void; pragma(s: string): unknown } }).databaseConnection;
+const arms: Arm[] = [
+  { name: 'as migrated', prepare: async () => {} },
+  {
+    name: 'without the two secondary indexes',
+    prepare: async (ds) => {
+      const rows = (await ds.query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [table])) as { name: string }[];
+      for (const r of rows) if (!r.name.startsWith('sqlite_')) raw(ds).exec(`DROP INDEX "${r.name}"`);
+    },
+  },
+  { name: 'no automatic WAL checkpoint', prepare: async (ds) => void raw(ds).pragma('wal_autocheckpoint = 0') },
+];
+
+async function once(arm: Arm): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-commit-'));
+  try {
+    const ds = await createDataSource({ driver: 'sqlite', file: path.join(dir, 'j.sqlite'), synchronous: 'NORMAL' });
+    await arm.prepare(ds);
+    const sink = new SqliteCommitSink(ds);
+    let ordinal = 0;
+    const commit = () => {
+      ordinal++;
+      sink.commit([
+        {
+          table,
+          row: {
+            sessionId: 'bench-GOOG',
+            ordinal,
+            loopSeq: ordinal,
+            time: 1_340_285_419_843_969 + ordinal,
+            type: 'order.requested',
+            symbol: 'GOOG',
+            coid: `bench-l2-i${ordinal}.p`,
+            tradeId: `bench-l2-t${ordinal}`,
+            strategyId: 'bench-l2',
+            data,
+          } as never,
+        },
+      ]);
+    };
+    for (let i = 0; i < 300; i++) commit(); // warm: statements prepared, pages cached
+    const t0 = performance.now();
+    for (let i = 0; i < commits; i++) commit();
+    // The close is inside the window: it checkpoints what the WAL still holds, work an arm without automatic
+    // checkpoints only defers.
+    await ds.destroy();
+    return ((performance.now() - t0) * 1000) / commits;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results = arms.map(() => [] as number[]);
+for (let r = 0; r < rounds; r++) for (let a = 0; a < arms.length; a++) results[a]!.push(await once(arms[a]!));
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+for (let a = 0; a < arms.length; a++) {
+  const v = results[a]!;
+  process.stdout.write(
+    `${arms[a]!.name.padEnd(36)} median ${median(v).toFixed(1)} µs/commit (min ${Math.min(...v).toFixed(1)}, max ${Math.max(...v).toFixed(1)})\n`,
+  );
+}
