@@ -91,19 +91,18 @@ export class ShelfTracker {
     this.justLost = false;
     if (keepRow >= 0) {
       this.size = this.sizes[keepRow]!;
-      return;
-    }
-    if (bestRow >= 0) {
+    } else if (bestRow >= 0) {
       this.present = true;
       this.price = book.priceAt('bid', bestRow);
       this.size = bestSize;
       this.since = now;
       this.justLost = wasPersistent;
-      return;
+    } else {
+      this.justLost = wasPersistent;
+      this.present = false;
+      this.size = 0;
     }
-    this.justLost = wasPersistent;
-    this.present = false;
-    this.size = 0;
+    this.ratio = this.present && this.median > 0 ? this.size / this.median : 0;
   }
 
   persistence(now: Micros): Micros {
@@ -114,9 +113,14 @@ export class ShelfTracker {
     return this.present && now - this.since >= this.persistMicros;
   }
 
-  /** size / median, 0 when absent. */
+  /**
+   * size / median, 0 when absent: kept as a field by `update`, because a getter that computes a double and is not
+   * inlined returns it boxed (a heap number per book event, bench/alloc-profile.ts).
+   */
+  ratio = 0;
+
   get sizeRatio(): number {
-    return this.present && this.median > 0 ? this.size / this.median : 0;
+    return this.ratio;
   }
 
   reset(): void {
@@ -125,6 +129,7 @@ export class ShelfTracker {
     this.justLost = false;
     this.price = 0;
     this.size = 0;
+    this.ratio = 0;
   }
 }
 

@@ -179,8 +179,16 @@ describe('LMP properties', () => {
           for (let k = 0; k < 2; k++) {
             skipping.update(book, now + k);
             always.update(view, now + k);
-            const a = [skipping.present, skipping.price, skipping.size, skipping.since, skipping.median, skipping.justLost];
-            const b = [always.present, always.price, always.size, always.since, always.median, always.justLost];
+            const a = [
+              skipping.present,
+              skipping.price,
+              skipping.size,
+              skipping.since,
+              skipping.median,
+              skipping.justLost,
+              skipping.sizeRatio,
+            ];
+            const b = [always.present, always.price, always.size, always.since, always.median, always.justLost, always.sizeRatio];
             expect(a).to.deep.equal(b);
           }
           if (r.reset && r.operation === 'clear') {
