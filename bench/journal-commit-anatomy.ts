@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../adapters/persistence/data-source.js';
 import { JOURNAL_TABLES } from '../adapters/persistence/entities/journal-row.entity.js';
-import { SqliteCommitSink } from '../adapters/persistence/sqlite-commit-sink.js';
+import { SqliteCommitSink, sqliteHandle } from '../adapters/persistence/sqlite-commit-sink.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, d: number): number => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : d);
@@ -36,24 +36,22 @@ const data = JSON.stringify({
 });
 
 type Arm = { name: string; prepare(ds: DataSource): Promise<void> };
-const raw = (ds: DataSource) =>
-  (ds.driver as unknown as { databaseConnection: { exec(s: string): void; pragma(s: string): unknown } }).databaseConnection;
 const arms: Arm[] = [
   { name: 'as migrated', prepare: async () => {} },
   {
     name: 'without the two secondary indexes',
     prepare: async (ds) => {
       const rows = (await ds.query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [table])) as { name: string }[];
-      for (const r of rows) if (!r.name.startsWith('sqlite_')) raw(ds).exec(`DROP INDEX "${r.name}"`);
+      for (const r of rows) if (!r.name.startsWith('sqlite_')) sqliteHandle(ds).exec(`DROP INDEX "${r.name}"`);
     },
   },
-  { name: 'no automatic WAL checkpoint', prepare: async (ds) => void raw(ds).pragma('wal_autocheckpoint = 0') },
+  { name: 'no automatic WAL checkpoint', prepare: async (ds) => void sqliteHandle(ds).pragma('wal_autocheckpoint = 0') },
   {
     // A layout the migrations do not create, measured to size the lever: the rows clustered by their natural key,
     // so the rowid tree and the ordinal index become one tree, and the per-trade index stays.
     name: 'WITHOUT ROWID, keyed (session_id, ordinal)',
     prepare: async (ds) => {
-      const db = raw(ds);
+      const db = sqliteHandle(ds);
       db.exec(`DROP TABLE "${table}"`);
       db.exec(
         `CREATE TABLE "${table}" ("session_id" varchar(64) NOT NULL, "ordinal" integer NOT NULL, "loop_seq" integer NOT NULL, ` +

@@ -5,9 +5,17 @@ import { JOURNAL_COLUMNS, rowValues, type CommitSink, type PendingRow } from './
 interface Statement {
   run(...params: unknown[]): unknown;
 }
-interface SqliteHandle {
+/** The parts of better-sqlite3's connection Harvester uses directly. */
+export interface SqliteHandle {
   prepare(sql: string): Statement;
   transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  exec(sql: string): void;
+  pragma(sql: string): unknown;
+}
+
+/** The better-sqlite3 connection under a TypeORM `better-sqlite3` DataSource (one per file). */
+export function sqliteHandle(ds: DataSource): SqliteHandle {
+  return (ds.driver as unknown as { databaseConnection: SqliteHandle }).databaseConnection;
 }
 
 /**
@@ -27,7 +35,7 @@ export class SqliteCommitSink implements CommitSink {
   private readonly run: (rows: readonly PendingRow[]) => void;
 
   constructor(ds: DataSource) {
-    const db = (ds.driver as unknown as { databaseConnection: SqliteHandle }).databaseConnection;
+    const db = sqliteHandle(ds);
     const marks = JOURNAL_COLUMNS.map(() => '?').join(', ');
     for (const table of Object.values(JOURNAL_TABLES)) {
       this.insert.set(table, db.prepare(`INSERT INTO "${table}" (${JOURNAL_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${marks})`));

@@ -87,7 +87,7 @@ export class LmpMetrics {
     s.shelfPresent = sh.present;
     s.shelfPersistent = sh.persistent(now);
     s.shelfPrice = sh.present ? sh.price : 0;
-    s.shelfSizeRatio = sh.ratio;
+    s.shelfSizeRatio = sh.sizeRatio;
     s.shelfPersistenceSec = sh.persistence(now) / 1_000_000;
     s.shelfDistanceTicks = sh.present && book.bestBid > 0 ? (book.bestBid - sh.price) / p.tick : Number.NaN;
     this.replenish.onBook(book, now);

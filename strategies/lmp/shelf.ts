@@ -102,7 +102,7 @@ export class ShelfTracker {
       this.present = false;
       this.size = 0;
     }
-    this.ratio = this.present && this.median > 0 ? this.size / this.median : 0;
+    this.sizeRatio = this.present && this.median > 0 ? this.size / this.median : 0;
   }
 
   persistence(now: Micros): Micros {
@@ -114,14 +114,10 @@ export class ShelfTracker {
   }
 
   /**
-   * size / median, 0 when absent: kept as a field by `update`, because a getter that computes a double and is not
-   * inlined returns it boxed (a heap number per book event, bench/alloc-profile.ts).
+   * size / median, 0 when absent: a field `update` sets, not a getter, because a getter that computes a double and
+   * is not inlined returns it boxed (a heap number per book event, bench/alloc-profile.ts).
    */
-  ratio = 0;
-
-  get sizeRatio(): number {
-    return this.ratio;
-  }
+  sizeRatio = 0;
 
   reset(): void {
     this.seenBook = null;
@@ -129,7 +125,7 @@ export class ShelfTracker {
     this.justLost = false;
     this.price = 0;
     this.size = 0;
-    this.ratio = 0;
+    this.sizeRatio = 0;
   }
 }
 

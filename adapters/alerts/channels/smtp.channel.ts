@@ -38,7 +38,8 @@ export function smtpChannel(o: SmtpOptions): AlertChannel {
       await t.sendMail({ from: o.from, to: o.to, subject: `[Harvester ${alert.level}] ${alert.title}`, text: alertText(alert) });
     },
     async close(): Promise<void> {
-      if (transport !== null) (await transport).close();
+      // A transport that never loaded has nothing to close; the failed send already reported why.
+      if (transport !== null) (await transport.catch(() => null))?.close();
     },
   };
 }
