@@ -3,10 +3,11 @@
  * a replay (SQLite WAL, `synchronous = NORMAL`, the schema the migrations create), and how much of it each part of
  * the table costs. Each arm commits N single-row transactions of a real `order.requested` row through
  * `SqliteCommitSink`, the path `JournalWriter.durable` takes; arms are interleaved round by round and start from a
- * fresh file each time. Arms: the schema as migrated; without the table's two secondary indexes; with the indexes
- * but no automatic WAL checkpoints; the rows in a WITHOUT ROWID table keyed by (session_id, ordinal) with the
- * per-trade index (a layout the migrations do not create). Prints the median µs per commit, the final close (and
- * its checkpoint) included; never passes or fails (bench/RESULTS.md).
+ * fresh file each time. Arms: the schema as migrated (a WITHOUT ROWID table keyed by (session_id, ordinal), no
+ * other index); the first schema's layout (an AUTOINCREMENT rowid table with an ordinal index and a per-trade
+ * index), which migration 1796342400000 replaced; as migrated plus the per-trade index (the layout `hv_decisions`
+ * keeps); as migrated with no automatic WAL checkpoints. Prints the median µs per commit, the final close (and its checkpoint) included; never
+ * passes or fails (bench/RESULTS.md).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,30 +38,27 @@ const data = JSON.stringify({
 
 type Arm = { name: string; prepare(ds: DataSource): Promise<void> };
 const arms: Arm[] = [
-  { name: 'as migrated', prepare: async () => {} },
+  { name: 'as migrated (keyed by session, ordinal)', prepare: async () => {} },
   {
-    name: 'without the two secondary indexes',
-    prepare: async (ds) => {
-      const rows = (await ds.query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [table])) as { name: string }[];
-      for (const r of rows) if (!r.name.startsWith('sqlite_')) sqliteHandle(ds).exec(`DROP INDEX "${r.name}"`);
-    },
-  },
-  { name: 'no automatic WAL checkpoint', prepare: async (ds) => void sqliteHandle(ds).pragma('wal_autocheckpoint = 0') },
-  {
-    // A layout the migrations do not create, measured to size the lever: the rows clustered by their natural key,
-    // so the rowid tree and the ordinal index become one tree, and the per-trade index stays.
-    name: 'WITHOUT ROWID, keyed (session_id, ordinal)',
+    // The layout before migration 1796342400000, rebuilt to keep the comparison in one process.
+    name: 'first schema (rowid table + two indexes)',
     prepare: async (ds) => {
       const db = sqliteHandle(ds);
       db.exec(`DROP TABLE "${table}"`);
       db.exec(
-        `CREATE TABLE "${table}" ("session_id" varchar(64) NOT NULL, "ordinal" integer NOT NULL, "loop_seq" integer NOT NULL, ` +
-          `"time" bigint NOT NULL, "type" varchar(64) NOT NULL, "symbol" varchar(32), "coid" varchar(96), "trade_id" varchar(96), ` +
-          `"strategy_id" varchar(96), "data" text NOT NULL, PRIMARY KEY ("session_id", "ordinal")) WITHOUT ROWID`,
+        `CREATE TABLE "${table}" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "session_id" varchar(64) NOT NULL, ` +
+          `"ordinal" integer NOT NULL, "loop_seq" integer NOT NULL, "time" bigint NOT NULL, "type" varchar(64) NOT NULL, ` +
+          `"symbol" varchar(32), "coid" varchar(96), "trade_id" varchar(96), "strategy_id" varchar(96), "data" text NOT NULL)`,
       );
+      db.exec(`CREATE INDEX "ix_${table}_session_ordinal" ON "${table}" ("session_id", "ordinal")`);
       db.exec(`CREATE INDEX "ix_${table}_session_trade" ON "${table}" ("session_id", "trade_id")`);
     },
   },
+  {
+    name: 'as migrated, plus the per-trade index',
+    prepare: async (ds) => void sqliteHandle(ds).exec(`CREATE INDEX "ix_${table}_session_trade" ON "${table}" ("session_id", "trade_id")`),
+  },
+  { name: 'as migrated, no automatic WAL checkpoint', prepare: async (ds) => void sqliteHandle(ds).pragma('wal_autocheckpoint = 0') },
 ];
 
 async function once(arm: Arm): Promise<number> {
@@ -83,7 +81,7 @@ async function once(arm: Arm): Promise<number> {
             type: 'order.requested',
             symbol: 'GOOG',
             coid: `bench-l2-i${ordinal}.p`,
-            tradeId: `bench-l2-t${ordinal}`,
+            tradeId: `bench-l2-t${ordinal >> 3}`, // a trade's rows come in runs
             strategyId: 'bench-l2',
             data,
           } as never,

@@ -7,6 +7,7 @@ import { journalEntities } from './entities/journal-row.entity.js';
 import { memoryVersionEntity } from './entities/memory-version.entity.js';
 import { sessionEntity } from './entities/session.entity.js';
 import { InitialSchema1732406400000 } from './migrations/1732406400000-initial-schema.js';
+import { JournalKeyedByOrdinal1796342400000 } from './migrations/1796342400000-journal-keyed-by-ordinal.js';
 
 /**
  * SQLite `synchronous` level (always in WAL mode). FULL: every commit fsyncs the WAL — a committed row survives a
@@ -45,7 +46,13 @@ export function storeLabel(options: StoreOptions): string {
  * redacted, also inside the driver's message).
  */
 export async function createDataSource(options: StoreOptions): Promise<DataSource> {
-  const common = { entities, migrations: [InitialSchema1732406400000], migrationsRun: false, synchronize: false, logging: false };
+  const common = {
+    entities,
+    migrations: [InitialSchema1732406400000, JournalKeyedByOrdinal1796342400000],
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+  };
   const label = storeLabel(options);
   const secret = options.driver === 'postgres' ? dbUrlPassword(options.url ?? '') : null;
   const clean = (e: unknown): string => {

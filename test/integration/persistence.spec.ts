@@ -66,7 +66,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await ds.destroy();
         ds = await createDataSource(options);
         const migrations = (await ds.query('SELECT name FROM migrations')) as unknown[];
-        expect(migrations).to.have.length(1);
+        expect(migrations).to.have.length(2);
       });
 
       it('round-trips appended rows in order across kinds and digests identical sessions identically', async () => {

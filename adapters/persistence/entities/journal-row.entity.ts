@@ -3,7 +3,6 @@ import type { JournalKind } from '../../../ports/journal.js';
 
 /** A journal row as stored: plain columns, JSON payload as canonical text. Not a domain object. */
 export interface JournalRow {
-  id?: number;
   sessionId: string;
   ordinal: number;
   loopSeq: number;
@@ -32,10 +31,11 @@ function journalEntity(kind: JournalKind): EntitySchema<JournalRow> {
   return new EntitySchema<JournalRow>({
     name: `journal_${kind}`,
     tableName: JOURNAL_TABLES[kind],
+    // Keyed by (session, ordinal), clustered on SQLite: migrations/1796342400000-journal-keyed-by-ordinal.ts.
+    withoutRowid: true,
     columns: {
-      id: { type: 'integer', primary: true, generated: 'increment' },
-      sessionId: { name: 'session_id', type: 'varchar', length: 64 },
-      ordinal: { type: 'integer' },
+      sessionId: { name: 'session_id', type: 'varchar', length: 64, primary: true },
+      ordinal: { type: 'integer', primary: true },
       loopSeq: { name: 'loop_seq', type: 'integer' },
       time: { type: 'bigint' },
       type: { type: 'varchar', length: 64 },
