@@ -88,11 +88,15 @@ describe('harvester memory … (CLI on a real SQLite file and memory folder)', f
     const db = new Database(path.join(dir, 'harvester.sqlite'));
     try {
       const row = db
-        .prepare(`select id, data from hv_training_samples where type = 'training.sample' and session_id = ? order by id limit 1`)
-        .get(sessionId) as { id: number; data: string };
+        .prepare(`select ordinal, data from hv_training_samples where type = 'training.sample' and session_id = ? order by ordinal limit 1`)
+        .get(sessionId) as { ordinal: number; data: string };
       const data = JSON.parse(row.data) as { label: { r: number } };
       data.label.r = data.label.r + 1;
-      db.prepare('update hv_training_samples set data = ? where id = ?').run(JSON.stringify(data), row.id);
+      db.prepare('update hv_training_samples set data = ? where session_id = ? and ordinal = ?').run(
+        JSON.stringify(data),
+        sessionId,
+        row.ordinal,
+      );
     } finally {
       db.close();
     }
