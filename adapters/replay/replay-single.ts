@@ -48,13 +48,14 @@ export async function playSingle(
   options: PlaybackOptions,
 ): Promise<number> {
   const fw = createFlyweights(reader.header.symbol);
-  const blocks = reader.blocks();
+  // The next block inflates on the thread pool while this one plays (recording-reader.ts, blocksAhead).
+  const blocks = reader.blocksAhead();
   const at: PlayPosition = { delivered: 0, index: -1 };
   let started = false;
   let read = false;
   try {
     for (;;) {
-      const r = blocks.next();
+      const r = await blocks.next();
       if (r.done === true) break;
       read = true;
       const block = r.value;
@@ -72,7 +73,7 @@ export async function playSingle(
     }
     if (started && read) await new Promise<void>((res) => setImmediate(res));
   } finally {
-    blocks.return();
+    await blocks.return();
   }
   return at.delivered;
 }

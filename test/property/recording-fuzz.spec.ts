@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { generateToFile } from '../../adapters/replay/generated-recording.js';
-import { RecordingReader } from '../../adapters/replay/recording/recording-reader.js';
+import { RecordingReader, type RecordingBlock } from '../../adapters/replay/recording/recording-reader.js';
+import { BLOCK_MAGIC, RECORD_SIZE } from '../../adapters/replay/recording/recording-format.js';
 import { isHarvesterError } from '../../core/errors/harvester-error.js';
 
 /**
@@ -102,6 +104,97 @@ describe('recording damage (fuzz)', function () {
       }),
       { numRuns: 100 },
     );
+  });
+
+  /** Each block as a comparable line: its offset and reason, or its count and a CRC of its records. */
+  const summary = (b: RecordingBlock): string =>
+    b.corrupt !== null
+      ? `corrupt @${b.corrupt.offset}: ${b.corrupt.reason}`
+      : `${b.count} @${zlib.crc32(b.view.u8.subarray(0, b.count * RECORD_SIZE)).toString(16)}`;
+
+  it('the read-ahead reader (replay) yields block for block what the synchronous one yields, damage and all', async () => {
+    const both = async (bytes: Buffer): Promise<[string[], string[]]> => {
+      const file = path.join(dir, 'ahead.hrec');
+      fs.writeFileSync(file, bytes);
+      let reader: RecordingReader;
+      try {
+        reader = RecordingReader.open(file);
+      } catch (error) {
+        if (!isHarvesterError(error)) throw error;
+        return [[error.code], [error.code]];
+      }
+      try {
+        const sync = [...reader.blocks()].map(summary);
+        const ahead: string[] = [];
+        for await (const b of reader.blocksAhead()) ahead.push(summary(b));
+        return [sync, ahead];
+      } finally {
+        reader.close();
+      }
+    };
+    const [intact, intactAhead] = await both(original);
+    expect(intactAhead).to.deep.equal(intact);
+    expect(intact.filter((l) => l.startsWith('corrupt'))).to.deep.equal([]);
+    const damage = fc.oneof(
+      fc.record({ flip: fc.integer({ min: 0, max: original.length - 1 }), mask: fc.integer({ min: 1, max: 255 }) }),
+      fc.record({ cut: fc.integer({ min: 0, max: original.length - 1 }) }),
+      fc.record({ from: fc.integer({ min: headerEnd, max: original.length - 37 }), len: fc.integer({ min: 1, max: 300_000 }) }),
+    );
+    let reported = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(damage, { minLength: 1, maxLength: 3 }), async (edits) => {
+        let b = Buffer.from(original);
+        for (const e of edits) {
+          if ('flip' in e) b[e.flip % b.length] = b[e.flip % b.length]! ^ e.mask;
+          else if ('cut' in e) b = b.subarray(0, e.cut % b.length);
+          else {
+            const piece = b.subarray(e.from % b.length, Math.min(b.length, (e.from % b.length) + e.len));
+            b = Buffer.concat([b.subarray(0, Math.max(0, b.length - 36)), piece, b.subarray(Math.max(0, b.length - 36))]);
+          }
+        }
+        const [sync, ahead] = await both(b);
+        expect(ahead, JSON.stringify(edits)).to.deep.equal(sync);
+        if (sync.some((l) => l.startsWith('corrupt'))) reported++;
+      }),
+      { numRuns: 150 },
+    );
+    // The property compared damaged reads, not only intact ones.
+    expect(reported).to.be.greaterThan(50);
+
+    // Random damage never gets past the CRC to inflate, so forge the blocks that do: a payload of garbage or of a
+    // shorter deflate stream, each with its CRC fixed up. Both readers must report it and resync the same way.
+    const second = headerEnd + 36 + original.readUInt32LE(headerEnd + 4);
+    const payloadLen = original.readUInt32LE(second + 4);
+    const forge = (payload: Buffer): Buffer => {
+      const b = Buffer.from(original);
+      payload.copy(b, second + 36);
+      b.writeUInt32LE(zlib.crc32(b.subarray(second + 36, second + 36 + payloadLen)), second + 16);
+      return b;
+    };
+    // A block marker inside the garbage: a reader that trusted the bad block's length would skip it, one that
+    // resyncs (as for all damage) finds it and reports the false block too.
+    const garbage = Buffer.alloc(payloadLen, 0xa5);
+    garbage.writeUInt32LE(BLOCK_MAGIC, 100);
+    const short = zlib.deflateRawSync(Buffer.alloc(RECORD_SIZE, 1));
+    const shortPadded = Buffer.concat([short, Buffer.alloc(payloadLen - short.length)]);
+    for (const [what, payload] of [
+      ['garbage', garbage],
+      ['a short stream', shortPadded],
+    ] as const) {
+      const [sync, ahead] = await both(forge(payload));
+      expect(ahead, what).to.deep.equal(sync);
+      expect(
+        sync.filter((l) => l.startsWith(`corrupt @${second}:`)),
+        what,
+      ).to.have.length(1);
+      if (what === 'garbage')
+        expect(
+          sync.filter((l) => l.startsWith(`corrupt @${second + 136}:`)),
+          what,
+        ).to.have.length(1);
+      // The blocks after the forged one still arrive.
+      expect(sync.filter((l) => !l.startsWith('corrupt')).length, what).to.equal(intact.length - 1);
+    }
   });
 
   it('edited headers are refused with a clear code, never a crash', () => {

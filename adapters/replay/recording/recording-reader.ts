@@ -125,14 +125,90 @@ export class RecordingReader {
    * `corrupt` and skipped.
    */
   *blocks(): Generator<RecordingBlock, void, undefined> {
+    const frames = this.frames();
+    const state: FinishState = { lastTime: -Infinity, scratch: undefined };
+    let failed = false;
+    try {
+      for (;;) {
+        const r = frames.next(failed);
+        failed = false;
+        if (r.done === true) return;
+        const f = r.value;
+        if (f.corrupt !== null) {
+          yield { view: null!, count: 0, corrupt: f.corrupt };
+          continue;
+        }
+        let raw = f.payload;
+        if (!f.stored) {
+          try {
+            raw = inflateFrame(zlib.inflateRawSync(f.payload, { chunkSize: f.rawLen + 64 }), f);
+          } catch (error) {
+            failed = true;
+            yield corruptAt(f.pos, (error as Error).message);
+            continue;
+          }
+        }
+        yield finish(f, raw, state);
+      }
+    } finally {
+      frames.return();
+    }
+  }
+
+  /**
+   * The same blocks as {@link blocks}, in the same order with the same corrupt reports, but each deflated block's
+   * successor is inflated on libuv's thread pool while the caller decodes it: on the replay hot path inflate was a
+   * tenth of the generated day's time on the loop's thread (bench/RESULTS.md, "Inflate on the second core"). Stored
+   * (v2) blocks share one read buffer and have no inflate to overlap, so they come from {@link blocks} as they are.
+   * One block is read ahead; its buffer is the only extra memory. Stop with `return()` like any generator.
+   */
+  async *blocksAhead(): AsyncGenerator<RecordingBlock, void, undefined> {
+    if (this.header.blockCodec === 'none') {
+      yield* this.blocks();
+      return;
+    }
+    const frames = this.frames();
+    const state: FinishState = { lastTime: -Infinity, scratch: undefined };
+    let r = frames.next(false);
+    let inflating = inflateAhead(r);
+    try {
+      while (r.done !== true) {
+        const f = r.value;
+        if (f.corrupt !== null) {
+          r = frames.next(false);
+          inflating = inflateAhead(r);
+          yield { view: null!, count: 0, corrupt: f.corrupt };
+          continue;
+        }
+        let raw: Buffer | null = null;
+        let why = '';
+        try {
+          raw = inflateFrame(await inflating!, f);
+        } catch (error) {
+          why = (error as Error).message;
+        }
+        // The next frame is pulled only now: after an inflate failure the scan must restart inside this one.
+        r = frames.next(raw === null);
+        inflating = inflateAhead(r);
+        yield raw === null ? corruptAt(f.pos, why) : finish(f, raw, state);
+      }
+    } finally {
+      frames.return();
+    }
+  }
+
+  /**
+   * Each block's header and payload read and checked (magic, lengths, CRC), before inflate. The caller passes `true`
+   * to `next()` when the frame it was handed last failed to inflate: the scan then restarts one byte into it, as
+   * for any other damage, instead of trusting its length field.
+   */
+  private *frames(): Generator<Frame, void, boolean | undefined> {
     const head = Buffer.alloc(BLOCK_HEADER_SIZE);
     let pos = this.dataStart;
-    let scratch: ArrayBuffer | undefined;
-    let lastTime = -Infinity;
     let ended = false;
     const stored = this.header.blockCodec === 'none';
     let storedBuf: Buffer | undefined;
-    const bad = (offset: number, reason: string): RecordingBlock => ({ view: null!, count: 0, corrupt: { offset, reason } });
+    const bad = (offset: number, reason: string): Frame => ({ corrupt: { offset, reason } }) as Frame;
     while (pos < this.size) {
       const got = fs.readSync(this.fd, head, 0, BLOCK_HEADER_SIZE, pos);
       if (got < BLOCK_HEADER_SIZE) {
@@ -164,7 +240,7 @@ export class RecordingReader {
         pos = this.resync(pos + 1);
         continue;
       }
-      let view: ReturnType<typeof blockView>;
+      let payload: Buffer;
       if (stored) {
         // v2: the records themselves, read into one reused aligned buffer (no inflate, no allocation per block).
         if (payloadLen !== rawLen) {
@@ -173,42 +249,25 @@ export class RecordingReader {
           continue;
         }
         storedBuf ??= Buffer.from(new ArrayBuffer(MAX_BLOCK_EVENTS * RECORD_SIZE));
-        const records = storedBuf.subarray(0, payloadLen);
-        fs.readSync(this.fd, records, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
-        if (zlib.crc32(records) !== head.readUInt32LE(16)) {
-          yield bad(pos, 'CRC mismatch');
-          pos = this.resync(pos + 1);
-          continue;
-        }
-        view = blockView(records);
-      } else {
-        const payload = Buffer.allocUnsafe(payloadLen);
-        fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
-        let raw: Buffer;
-        try {
-          if (zlib.crc32(payload) !== head.readUInt32LE(16)) throw new Error('CRC mismatch');
-          // One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing
-          // and no Buffer.concat of 16 KB chunks.
-          raw = zlib.inflateRawSync(payload, { chunkSize: rawLen + 64 });
-          if (raw.length !== rawLen) throw new Error('length mismatch after inflate');
-        } catch (error) {
-          yield bad(pos, (error as Error).message);
-          pos = this.resync(pos + 1);
-          continue;
-        }
-        view = blockView(raw, scratch);
-        if (view.u8.buffer !== raw.buffer) scratch = view.u8.buffer as ArrayBuffer;
-      }
-      // Both codecs: the block's times must run forward from the last good block's.
-      const problem = timeProblem(view, count, head.readDoubleLE(20), head.readDoubleLE(28), lastTime);
-      if (problem !== null) {
-        yield bad(pos, problem);
-        pos += BLOCK_HEADER_SIZE + payloadLen;
+        payload = storedBuf.subarray(0, payloadLen);
+      } else payload = Buffer.allocUnsafe(payloadLen);
+      fs.readSync(this.fd, payload, 0, payloadLen, pos + BLOCK_HEADER_SIZE);
+      if (zlib.crc32(payload) !== head.readUInt32LE(16)) {
+        yield bad(pos, 'CRC mismatch');
+        pos = this.resync(pos + 1);
         continue;
       }
-      lastTime = recordTime(view, count - 1);
-      pos += BLOCK_HEADER_SIZE + payloadLen;
-      yield { view, count, corrupt: null };
+      const failed = yield {
+        corrupt: null,
+        pos,
+        count,
+        rawLen,
+        payload,
+        stored,
+        firstTime: head.readDoubleLE(20),
+        lastTime: head.readDoubleLE(28),
+      };
+      pos = failed === true ? this.resync(pos + 1) : pos + BLOCK_HEADER_SIZE + payloadLen;
     }
     if (!ended && this.header.endMarker === true)
       yield bad(this.size, 'the recording has no END block: it was cut short (or its writer crashed)');
@@ -234,6 +293,70 @@ export class RecordingReader {
     }
     return this.size;
   }
+}
+
+/** One block as `frames()` read it: checked up to its CRC, not yet inflated; or why it was skipped. */
+type Frame =
+  | { corrupt: CorruptBlock }
+  | {
+      corrupt: null;
+      pos: number;
+      count: number;
+      rawLen: number;
+      /** Deflated bytes, or (stored) the records in the reader's shared buffer. */
+      payload: Buffer;
+      stored: boolean;
+      /** The block header's first and last record times. */
+      firstTime: number;
+      lastTime: number;
+    };
+type GoodFrame = Extract<Frame, { corrupt: null }>;
+
+/** What consecutive blocks share: the last good block's time (times run forward across blocks) and a copy buffer. */
+interface FinishState {
+  lastTime: number;
+  scratch: ArrayBuffer | undefined;
+}
+
+function corruptAt(offset: number, reason: string): RecordingBlock {
+  return { view: null!, count: 0, corrupt: { offset, reason } };
+}
+
+/** The inflated records, checked against the length the header promised. */
+function inflateFrame(raw: Buffer, f: GoodFrame): Buffer {
+  if (raw.length !== f.rawLen) throw new Error('length mismatch after inflate');
+  return raw;
+}
+
+/**
+ * The next frame's inflate started on the thread pool, or null when there is nothing to inflate. Its rejection is
+ * observed at once (and again by the `await` that reads it), so a read-ahead left behind by an early `return()` is
+ * never an unhandled rejection.
+ */
+function inflateAhead(r: IteratorResult<Frame, void>): Promise<Buffer> | null {
+  if (r.done === true || r.value.corrupt !== null) return null;
+  const f = r.value;
+  // One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing and no
+  // Buffer.concat of 16 KB chunks.
+  const p = new Promise<Buffer>((resolve, reject) =>
+    zlib.inflateRaw(f.payload, { chunkSize: f.rawLen + 64 }, (error, out) => (error === null ? resolve(out) : reject(error))),
+  );
+  p.catch(() => {});
+  return p;
+}
+
+/** A good frame's records as a block, or corrupt if its times do not run forward from the last good block's. */
+function finish(f: GoodFrame, raw: Buffer, state: FinishState): RecordingBlock {
+  let view: BlockView;
+  if (f.stored) view = blockView(raw);
+  else {
+    view = blockView(raw, state.scratch);
+    if (view.u8.buffer !== raw.buffer) state.scratch = view.u8.buffer as ArrayBuffer;
+  }
+  const problem = timeProblem(view, f.count, f.firstTime, f.lastTime, state.lastTime);
+  if (problem !== null) return corruptAt(f.pos, problem);
+  state.lastTime = recordTime(view, f.count - 1);
+  return { view, count: f.count, corrupt: null };
 }
 
 const HEADER_FIELDS: readonly [keyof RecordingHeader, (v: unknown) => boolean, string][] = [
