@@ -10,7 +10,8 @@ export interface MergeVisitor {
 
 /** One recording's read position: the block being decoded and its next (already decoded) event. */
 interface Cursor {
-  readonly blocks: Generator<RecordingBlock, void, undefined>;
+  /** Read ahead: each recording's next block inflates on the thread pool while the merge plays (docs/recordings.md#reading-ahead). */
+  readonly blocks: AsyncGenerator<RecordingBlock, void, undefined>;
   readonly fw: Flyweights;
   view: BlockView | null;
   count: number;
@@ -23,19 +24,20 @@ interface Cursor {
  * going to the recording listed first, so the same files always give the same order. Each recording's own order is
  * kept as written. Memory stays at one block per recording; decoding reuses one flyweight set per recording, so the
  * per-event path allocates nothing. Between blocks it yields to the event loop (journal writes, timers), as
- * `RecordingReader.forEach` does, and it stops when `signal` aborts.
+ * `RecordingReader.forEach` does, and it stops when `signal` aborts. Only reading a block is awaited: an event whose
+ * block is in hand is decoded synchronously, so the per-event path has no await.
  */
 export async function playMerged(readers: readonly RecordingReader[], visitor: MergeVisitor, signal?: AbortSignal): Promise<void> {
   if (readers.length === 1) return playOne(readers[0]!, visitor, signal);
   const cursors: Cursor[] = readers.map((r) => ({
-    blocks: r.blocks(),
+    blocks: r.blocksAhead(),
     fw: createFlyweights(r.header.symbol),
     view: null,
     count: 0,
     next: 0,
     head: null,
   }));
-  for (let k = 0; k < cursors.length; k++) advance(cursors[k]!, k, visitor);
+  for (let k = 0; k < cursors.length; k++) await advance(cursors[k]!, k, visitor);
   const n = cursors.length;
   while (signal?.aborted !== true) {
     let best = -1;
@@ -50,23 +52,29 @@ export async function playMerged(readers: readonly RecordingReader[], visitor: M
     if (best < 0) break;
     const c = cursors[best]!;
     visitor.event(c.head!, best);
-    if (advance(c, best, visitor)) await new Promise<void>((r) => setImmediate(r));
+    if (!nextInBlock(c) && (await advance(c, best, visitor))) await new Promise<void>((r) => setImmediate(r));
   }
-  for (const c of cursors) c.blocks.return();
+  for (const c of cursors) await c.blocks.return();
+}
+
+/** Decodes the cursor's next event of the block in hand into `head`; false when the block is used up. */
+function nextInBlock(c: Cursor): boolean {
+  while (c.next < c.count) {
+    const e = decodeAt(c.view!, c.next++, c.fw);
+    if (e !== null) {
+      c.head = e;
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Decodes the cursor's next event into `head` (null at the end); true when a new block had to be read for it. */
-function advance(c: Cursor, file: number, visitor: MergeVisitor): boolean {
+async function advance(c: Cursor, file: number, visitor: MergeVisitor): Promise<boolean> {
   let read = false;
   for (;;) {
-    while (c.next < c.count) {
-      const e = decodeAt(c.view!, c.next++, c.fw);
-      if (e !== null) {
-        c.head = e;
-        return read;
-      }
-    }
-    const r = c.blocks.next();
+    if (nextInBlock(c)) return read;
+    const r = await c.blocks.next();
     if (r.done === true) {
       c.head = null;
       return read;
@@ -89,12 +97,12 @@ function advance(c: Cursor, file: number, visitor: MergeVisitor): boolean {
  * except the very first, and at the end if blocks were read after the last event.
  */
 async function playOne(reader: RecordingReader, visitor: MergeVisitor, signal?: AbortSignal): Promise<void> {
-  const blocks = reader.blocks();
+  const blocks = reader.blocksAhead();
   const fw = createFlyweights(reader.header.symbol);
   let started = false;
   let read = false;
   for (;;) {
-    const r = blocks.next();
+    const r = await blocks.next();
     if (r.done === true) break;
     read = true;
     if (r.value.corrupt !== null) {
@@ -109,7 +117,7 @@ async function playOne(reader: RecordingReader, visitor: MergeVisitor, signal?: 
       if (started && read) await new Promise<void>((res) => setImmediate(res));
       read = false;
       if (signal?.aborted === true) {
-        blocks.return();
+        await blocks.return();
         return;
       }
       started = true;
@@ -117,5 +125,5 @@ async function playOne(reader: RecordingReader, visitor: MergeVisitor, signal?: 
     }
   }
   if (started && read) await new Promise<void>((res) => setImmediate(res));
-  blocks.return();
+  await blocks.return();
 }
