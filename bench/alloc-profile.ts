@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import path from 'node:path';
+import { benchGoogDay, runGeneratedDay, runGoogDay } from './lib/bench-days.js';
+import type { FrameworkRun } from './lib/framework-run.js';
 import { benchGeneratedDay } from './lib/generated-day.js';
-import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
-import { runFramework, type FrameworkRun } from './lib/framework-run.js';
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -22,9 +22,6 @@ const json = process.argv.includes('--json');
 const lmpOnly = process.argv.includes('--lmp-only');
 const dataDir = path.resolve('var/bench');
 fs.mkdirSync(dataDir, { recursive: true });
-const lobsterDir = path.resolve('../shared/data/lobster/GOOG_2012-06-21_L10');
-const messageFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_message_10.csv');
-const orderbookFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_orderbook_10.csv');
 
 async function profiled(name: string, run: () => Promise<FrameworkRun>): Promise<Record<string, unknown>> {
   await run(); // warm-up, as the throughput bench does
@@ -62,27 +59,8 @@ async function profiled(name: string, run: () => Promise<FrameworkRun>): Promise
 }
 
 const out: Record<string, unknown>[] = [];
-if (!lmpOnly && fs.existsSync(messageFile)) {
-  const rec = path.join(dataDir, 'goog-2012-06-21.hrec');
-  if (!fs.existsSync(rec)) await importLobster({ messageFile, orderbookFile, out: rec, symbol: 'GOOG', date: '2012-06-21' });
-  out.push(
-    await profiled('goog-bench-strategy', () =>
-      runFramework({ marketData: { recording: rec }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir }),
-    ),
-  );
-}
+const goog = lmpOnly ? null : await benchGoogDay(dataDir);
+if (goog !== null) out.push(await profiled('goog-bench-strategy', () => runGoogDay(goog, dataDir)));
 const gen = benchGeneratedDay(dataDir);
-out.push(
-  await profiled('generated-lmp', () =>
-    runFramework({
-      marketData: { recording: gen },
-      symbol: 'HRVST',
-      date: '2024-03-14',
-      start: '09:30',
-      end: '11:15',
-      dataDir,
-      strategy: 'lmp',
-    }),
-  ),
-);
+out.push(await profiled('generated-lmp', () => runGeneratedDay(gen, dataDir, 'lmp')));
 process.stdout.write(json ? `${JSON.stringify(out)}\n` : `${JSON.stringify(out, null, 2)}\n`);

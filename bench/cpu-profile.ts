@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import path from 'node:path';
+import { benchGoogDay, runGeneratedDay, runGoogDay } from './lib/bench-days.js';
 import { benchGeneratedDay } from './lib/generated-day.js';
-import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
-import { runFramework } from './lib/framework-run.js';
 
 interface Node {
   id: number;
@@ -23,33 +22,14 @@ const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') 
 const outFile = (argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : undefined) ?? path.resolve(`var/bench/${which}.cpuprofile`);
 const dataDir = path.resolve('var/bench');
 fs.mkdirSync(dataDir, { recursive: true });
-const lobsterDir = path.resolve('../shared/data/lobster/GOOG_2012-06-21_L10');
-
 let run: () => Promise<unknown>;
 if (which === 'goog') {
-  const rec = path.join(dataDir, 'goog-2012-06-21.hrec');
-  if (!fs.existsSync(rec)) {
-    await importLobster({
-      messageFile: path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_message_10.csv'),
-      orderbookFile: path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_orderbook_10.csv'),
-      out: rec,
-      symbol: 'GOOG',
-      date: '2012-06-21',
-    });
-  }
-  run = () => runFramework({ marketData: { recording: rec }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
+  const rec = await benchGoogDay(dataDir);
+  if (rec === null) throw new Error('the LOBSTER sample is not in ../shared/data/lobster');
+  run = () => runGoogDay(rec, dataDir);
 } else {
   const gen = benchGeneratedDay(dataDir);
-  run = () =>
-    runFramework({
-      marketData: { recording: gen },
-      symbol: 'HRVST',
-      date: '2024-03-14',
-      start: '09:30',
-      end: '11:15',
-      dataDir,
-      strategy: 'lmp',
-    });
+  run = () => runGeneratedDay(gen, dataDir, 'lmp');
 }
 
 await run(); // warm-up

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../adapters/persistence/data-source.js';
 import { JOURNAL_TABLES } from '../adapters/persistence/entities/journal-row.entity.js';
+import { JournalKeyedByOrdinal1796342400000 } from '../adapters/persistence/migrations/1796342400000-journal-keyed-by-ordinal.js';
 import { SqliteCommitSink, sqliteHandle } from '../adapters/persistence/sqlite-commit-sink.js';
 
 const argv = process.argv.slice(2);
@@ -40,18 +41,12 @@ type Arm = { name: string; prepare(ds: DataSource): Promise<void> };
 const arms: Arm[] = [
   { name: 'as migrated (keyed by session, ordinal)', prepare: async () => {} },
   {
-    // The layout before migration 1796342400000, rebuilt to keep the comparison in one process.
+    // The layout before migration 1796342400000, by its own down(): the comparison stays in one process.
     name: 'first schema (rowid table + two indexes)',
     prepare: async (ds) => {
-      const db = sqliteHandle(ds);
-      db.exec(`DROP TABLE "${table}"`);
-      db.exec(
-        `CREATE TABLE "${table}" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "session_id" varchar(64) NOT NULL, ` +
-          `"ordinal" integer NOT NULL, "loop_seq" integer NOT NULL, "time" bigint NOT NULL, "type" varchar(64) NOT NULL, ` +
-          `"symbol" varchar(32), "coid" varchar(96), "trade_id" varchar(96), "strategy_id" varchar(96), "data" text NOT NULL)`,
-      );
-      db.exec(`CREATE INDEX "ix_${table}_session_ordinal" ON "${table}" ("session_id", "ordinal")`);
-      db.exec(`CREATE INDEX "ix_${table}_session_trade" ON "${table}" ("session_id", "trade_id")`);
+      const q = ds.createQueryRunner();
+      await new JournalKeyedByOrdinal1796342400000().down(q);
+      await q.release();
     },
   },
   {

@@ -6,16 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { runGeneratedDay } from './lib/bench-days.js';
 import { benchGeneratedDay } from './lib/generated-day.js';
-import { runFramework } from './lib/framework-run.js';
 
 const argv = process.argv.slice(2);
 const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 5;
 const dataDir = path.resolve('var/bench');
 fs.mkdirSync(dataDir, { recursive: true });
 const gen = benchGeneratedDay(dataDir);
-const run = (strategy: 'bench' | 'lmp') =>
-  runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
+const run = (strategy: 'bench' | 'lmp') => runGeneratedDay(gen, dataDir, strategy);
 
 const lmp: number[] = [];
 const bench: number[] = [];

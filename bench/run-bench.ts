@@ -23,7 +23,7 @@ import { DateTime } from 'luxon';
 import { generateToFile } from '../adapters/replay/generated-recording.js';
 import { GENERATOR_VERSION } from '../adapters/replay/generator/market-generator.js';
 import { benchGeneratedDay, NY_OPEN } from './lib/generated-day.js';
-import { importLobster } from '../adapters/replay/lobster/lobster-importer.js';
+import { benchGoogDay, GOOG_MESSAGES, LOBSTER_DIR, runGeneratedDay, runGoogDay } from './lib/bench-days.js';
 import { bareLoop, decode, loadLobsterMessages, nodejsOrderBook } from './lib/baselines.js';
 import { feedOnly } from './lib/feed-only.js';
 import { runFramework } from './lib/framework-run.js';
@@ -36,9 +36,6 @@ const roundsArg = argv.indexOf('--rounds');
 const rounds = roundsArg >= 0 ? Math.max(1, Number(argv[roundsArg + 1])) : 5;
 const dataDir = path.resolve('var/bench');
 fs.mkdirSync(dataDir, { recursive: true });
-const lobsterDir = path.resolve('../shared/data/lobster/GOOG_2012-06-21_L10');
-const messageFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_message_10.csv');
-const orderbookFile = path.join(lobsterDir, 'GOOG_2012-06-21_34200000_57600000_orderbook_10.csv');
 const say = (s: string) => {
   if (!json) process.stderr.write(`${s}\n`);
 };
@@ -82,24 +79,16 @@ async function main(): Promise<void> {
   if (dayArg >= 0) return dayChild(Number(argv[dayArg + 1]));
 
   const gen = benchGeneratedDay(dataDir);
-  const goog = fs.existsSync(messageFile) ? path.join(dataDir, 'goog-2012-06-21.hrec') : null;
-  if (goog !== null && !fs.existsSync(goog)) {
-    say('importing the LOBSTER GOOG day…');
-    await importLobster({ messageFile, orderbookFile, out: goog, symbol: 'GOOG', date: '2012-06-21' });
-  }
-  if (goog === null) say(`LOBSTER sample not found at ${lobsterDir}: GOOG figures skipped`);
+  const goog = await benchGoogDay(dataDir);
+  if (goog === null) say(`LOBSTER sample not found at ${LOBSTER_DIR}: GOOG figures skipped`);
   // The same day with stored blocks (format v2, docs/recordings.md#stored-blocks): the framework without inflate.
-  const googStored = goog === null ? null : path.join(dataDir, 'goog-2012-06-21-stored.hrec');
-  if (googStored !== null && !fs.existsSync(googStored))
-    await importLobster({ messageFile, orderbookFile, out: googStored, symbol: 'GOOG', date: '2012-06-21', compress: false });
+  const googStored = goog === null ? null : await benchGoogDay(dataDir, { stored: true });
 
   const dGoog = goog === null ? null : await decode(goog);
-  const msgs = goog === null ? null : loadLobsterMessages(messageFile);
+  const msgs = goog === null ? null : loadLobsterMessages(GOOG_MESSAGES);
   const dGen = await decode(gen);
-  const googRun = (file = goog!) =>
-    runFramework({ marketData: { recording: file }, symbol: 'GOOG', date: '2012-06-21', start: '09:30', end: '16:00', dataDir });
-  const genRun = (strategy: 'bench' | 'lmp') =>
-    runFramework({ marketData: { recording: gen }, symbol: 'HRVST', date: '2024-03-14', start: '09:30', end: '11:15', dataDir, strategy });
+  const googRun = (file = goog!) => runGoogDay(file, dataDir);
+  const genRun = (strategy: 'bench' | 'lmp') => runGeneratedDay(gen, dataDir, strategy);
 
   const s = {
     bareGoog: [] as number[],
