@@ -1,7 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { JOURNAL_TABLES } from '../entities/journal-row.entity.js';
 
-/** The journal columns after the surrogate `id`, in the order the first schema declared them. */
+/**
+ * The journal columns after the surrogate `id`, in the order the first schema declared them. Spelled out here rather
+ * than taken from commit-sink.ts's JOURNAL_COLUMNS: a migration describes the schema as it stood when it was written.
+ */
 const COLUMNS = ['session_id', 'ordinal', 'loop_seq', 'time', 'type', 'symbol', 'coid', 'trade_id', 'strategy_id', 'data'];
 const LIST = COLUMNS.map((c) => `"${c}"`).join(', ');
 const COLUMN_SQL =

@@ -135,13 +135,13 @@ export class RecordingReader {
         if (r.done === true) return;
         const f = r.value;
         if (f.corrupt !== null) {
-          yield { view: null!, count: 0, corrupt: f.corrupt };
+          yield corruptAt(f.corrupt.offset, f.corrupt.reason);
           continue;
         }
         let raw = f.payload;
         if (!f.stored) {
           try {
-            raw = inflateFrame(zlib.inflateRawSync(f.payload, { chunkSize: f.rawLen + 64 }), f);
+            raw = checkLength(zlib.inflateRawSync(f.payload, inflateOptions(f)), f);
           } catch (error) {
             failed = true;
             yield corruptAt(f.pos, (error as Error).message);
@@ -177,13 +177,13 @@ export class RecordingReader {
         if (f.corrupt !== null) {
           r = frames.next(false);
           inflating = inflateAhead(r);
-          yield { view: null!, count: 0, corrupt: f.corrupt };
+          yield corruptAt(f.corrupt.offset, f.corrupt.reason);
           continue;
         }
         let raw: Buffer | null = null;
         let why = '';
         try {
-          raw = inflateFrame(await inflating!, f);
+          raw = checkLength(await inflating!, f);
         } catch (error) {
           why = (error as Error).message;
         }
@@ -208,7 +208,7 @@ export class RecordingReader {
     let ended = false;
     const stored = this.header.blockCodec === 'none';
     let storedBuf: Buffer | undefined;
-    const bad = (offset: number, reason: string): Frame => ({ corrupt: { offset, reason } }) as Frame;
+    const bad = (offset: number, reason: string): Frame => ({ corrupt: { offset, reason } });
     while (pos < this.size) {
       const got = fs.readSync(this.fd, head, 0, BLOCK_HEADER_SIZE, pos);
       if (got < BLOCK_HEADER_SIZE) {
@@ -323,9 +323,17 @@ function corruptAt(offset: number, reason: string): RecordingBlock {
 }
 
 /** The inflated records, checked against the length the header promised. */
-function inflateFrame(raw: Buffer, f: GoodFrame): Buffer {
+function checkLength(raw: Buffer, f: GoodFrame): Buffer {
   if (raw.length !== f.rawLen) throw new Error('length mismatch after inflate');
   return raw;
+}
+
+/**
+ * One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing and no
+ * Buffer.concat of 16 KB chunks. The same for the synchronous and the thread-pool inflate.
+ */
+function inflateOptions(f: GoodFrame): zlib.ZlibOptions {
+  return { chunkSize: f.rawLen + 64 };
 }
 
 /**
@@ -336,10 +344,8 @@ function inflateFrame(raw: Buffer, f: GoodFrame): Buffer {
 function inflateAhead(r: IteratorResult<Frame, void>): Promise<Buffer> | null {
   if (r.done === true || r.value.corrupt !== null) return null;
   const f = r.value;
-  // One output chunk larger than the header promises (a full chunk makes zlib allocate another): no growing and no
-  // Buffer.concat of 16 KB chunks.
   const p = new Promise<Buffer>((resolve, reject) =>
-    zlib.inflateRaw(f.payload, { chunkSize: f.rawLen + 64 }, (error, out) => (error === null ? resolve(out) : reject(error))),
+    zlib.inflateRaw(f.payload, inflateOptions(f), (error, out) => (error === null ? resolve(out) : reject(error))),
   );
   p.catch(() => {});
   return p;
