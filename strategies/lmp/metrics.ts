@@ -71,8 +71,10 @@ export class LmpMetrics {
     s.bestAsk = book.bestAsk;
     s.crossed = book.crossed;
     s.spread = book.spread;
-    s.mid = book.mid2 / 2;
-    s.spreadLimit = spreadLimit(book.mid2, this.c.maxSpreadAbs, p.maxSpreadRel);
+    // Book reads once each, into locals or `s`: past the inlining budget every getter is a call (bench/cpu-profile.ts lmp).
+    const mid2 = book.mid2;
+    s.mid = mid2 / 2;
+    s.spreadLimit = spreadLimit(mid2, this.c.maxSpreadAbs, p.maxSpreadRel);
     s.topBid = book.topVolume('bid');
     s.topAsk = book.topVolume('ask');
     // bookImbalance's formula on the two volumes just read, without reading them again.
@@ -89,7 +91,7 @@ export class LmpMetrics {
     s.shelfPrice = sh.present ? sh.price : 0;
     s.shelfSizeRatio = sh.sizeRatio;
     s.shelfPersistenceSec = sh.persistence(now) / 1_000_000;
-    s.shelfDistanceTicks = sh.present && book.bestBid > 0 ? (book.bestBid - sh.price) / p.tick : Number.NaN;
+    s.shelfDistanceTicks = sh.present && s.bestBid > 0 ? (s.bestBid - sh.price) / p.tick : Number.NaN;
     this.replenish.onBook(book, now);
     s.replenishments = this.replenish.refills(now);
     // Most book events never read the vector: fill it only when a sample is due or someone asks for it.

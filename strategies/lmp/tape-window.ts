@@ -109,15 +109,21 @@ export class TapeWindow {
 export class SessionVwap {
   private pv = 0;
   private volume = 0;
+  /**
+   * VWAP in Price units rounded to the nearest unit, or 0 before the first print. Kept by `add`, not divided on
+   * each read: it is read on every book event and changes only with a print.
+   */
+  private vwap: Price = 0;
 
   add(price: Price, size: Quantity): void {
     this.pv += price * size;
     this.volume += size;
+    this.vwap = this.volume > 0 ? Math.round(this.pv / this.volume) : 0;
   }
 
   /** VWAP in Price units rounded to the nearest unit, or 0 before the first print. */
   get value(): Price {
-    return this.volume > 0 ? Math.round(this.pv / this.volume) : 0;
+    return this.vwap;
   }
 
   get sessionVolume(): Quantity {
@@ -127,5 +133,6 @@ export class SessionVwap {
   reset(): void {
     this.pv = 0;
     this.volume = 0;
+    this.vwap = 0;
   }
 }

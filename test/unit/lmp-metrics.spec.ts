@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { F, FeatureHistory, emptyMomentum } from '../../strategies/lmp/features.js';
@@ -76,6 +77,32 @@ describe('LMP tape window', () => {
     v.add($(11), 300);
     expect(v.value).to.equal($(10.75));
     expect(v.sessionVolume).to.equal(400);
+  });
+
+  it('session VWAP kept at each print equals Σ price·size ÷ volume recomputed at the read, across resets', () => {
+    const op = fc.oneof(
+      fc.record({ price: fc.integer({ min: 1, max: 50_000_000 }), size: fc.integer({ min: 0, max: 100_000 }) }),
+      fc.constant('reset' as const),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const v = new SessionVwap();
+        let pv = 0;
+        let vol = 0;
+        for (const o of ops) {
+          if (o === 'reset') {
+            v.reset();
+            pv = 0;
+            vol = 0;
+          } else {
+            v.add(o.price, o.size);
+            pv += o.price * o.size;
+            vol += o.size;
+          }
+          expect(v.value).to.equal(vol > 0 ? Math.round(pv / vol) : 0);
+        }
+      }),
+    );
   });
 });
 
