@@ -1,4 +1,5 @@
 import type { FakeTwsOptions, FakeTwsServer } from '../../../adapters/fake-tws/index.js';
+import type { ResetWindow } from '../../../adapters/tws/connection/reset-windows.js';
 
 /** Timings a scenario uses; the fake runs them short, a paper TWS near the adapter's defaults. */
 export interface ValidationTiming {
@@ -46,5 +47,11 @@ export interface ValidationTarget {
   /** Where the result table is written (default var/validation-report). */
   reportDir?: string;
   timing: ValidationTiming;
+  /**
+   * The adapter's IB reset windows; omitted = its defaults (IB's published schedule, which a paper account obeys).
+   * The fake TWS has no scheduled resets: with the defaults, the reconnect scenarios waited out the weekend window
+   * on a Saturday and failed by the day of the week (tws-reset-window.spec.ts tests the windows themselves).
+   */
+  resetWindows?: readonly ResetWindow[];
   fake?: FakeControl;
 }

@@ -90,6 +90,7 @@ export function openVenue(t: ValidationTarget, o: VenueOptions): Venue {
     staleMs: t.timing.staleMs,
     syncRetryMs: 200,
     reconcileDeadlineMs: t.timing.waitMs,
+    ...(t.resetWindows !== undefined ? { resetWindows: t.resetWindows } : {}),
     ...o.params,
   });
   const inst = twsManifest.create({
