@@ -82,7 +82,6 @@ describe('live-validation suite (seed 002) against the fake TWS', function () {
     symbols: SYMBOLS,
     unknownSymbol: 'INVALIDXYZ',
     dataDir,
-    resetWindows: [],
     timing: {
       waitMs: 3_000,
       streamWindowMs: 1_000,

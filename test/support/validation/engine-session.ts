@@ -10,7 +10,7 @@ import { createHarvester } from '../../../core/di/container.js';
 import { defineStrategy } from '../../../plugins/sdk/define.js';
 import type { HarvesterEventName } from '../../../core/events/harvester-events.js';
 import type { Strategy } from '../../../ports/strategy.js';
-import type { ValidationTarget } from './target.js';
+import { type ValidationTarget, sharedAdapterParams } from './target.js';
 
 type StrategyFactory = (ctx: Parameters<Parameters<typeof defineStrategy>[0]['create']>[0]) => Strategy;
 export type Runtime = Awaited<ReturnType<typeof createHarvester>>;
@@ -48,11 +48,7 @@ export async function startEngineSession(
     host: '127.0.0.1',
     port: o.port,
     clientId: o.clientId,
-    backoffMs: t.timing.backoffMs,
-    heartbeatIntervalMs: t.timing.heartbeatIntervalMs,
-    heartbeatTimeoutMs: t.timing.heartbeatTimeoutMs,
-    staleMs: t.timing.staleMs,
-    syncRetryMs: 200,
+    ...sharedAdapterParams(t),
     ...o.params,
   };
   const probe = defineStrategy({ id: 'validation-probe', apiVersion: 1, paramsSchema: z.object({}), create: o.strategy });

@@ -1,5 +1,4 @@
 import type { FakeTwsOptions, FakeTwsServer } from '../../../adapters/fake-tws/index.js';
-import type { ResetWindow } from '../../../adapters/tws/connection/reset-windows.js';
 
 /** Timings a scenario uses; the fake runs them short, a paper TWS near the adapter's defaults. */
 export interface ValidationTiming {
@@ -47,11 +46,22 @@ export interface ValidationTarget {
   /** Where the result table is written (default var/validation-report). */
   reportDir?: string;
   timing: ValidationTiming;
-  /**
-   * The adapter's IB reset windows; omitted = its defaults (IB's published schedule, which a paper account obeys).
-   * The fake TWS has no scheduled resets: with the defaults, the reconnect scenarios waited out the weekend window
-   * on a Saturday and failed by the day of the week (tws-reset-window.spec.ts tests the windows themselves).
-   */
-  resetWindows?: readonly ResetWindow[];
   fake?: FakeControl;
+}
+
+/**
+ * The adapter params every connection of a validation run shares, for the venue and for the engine session alike.
+ * The fake TWS has no scheduled resets, so it gets no reset windows: with the adapter's defaults, read off the wall
+ * clock, the reconnect scenarios waited out IB's weekend window on a Saturday instead of redialling, and failed by
+ * the day of the week (tws-reset-window.spec.ts tests the windows themselves). A paper account keeps IB's schedule.
+ */
+export function sharedAdapterParams(t: ValidationTarget): Record<string, unknown> {
+  return {
+    backoffMs: t.timing.backoffMs,
+    heartbeatIntervalMs: t.timing.heartbeatIntervalMs,
+    heartbeatTimeoutMs: t.timing.heartbeatTimeoutMs,
+    staleMs: t.timing.staleMs,
+    syncRetryMs: 200,
+    ...(t.name === 'fake-tws' ? { resetWindows: [] } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import type { QuoteEvent } from '../../../core/domain/market.js';
 import { Sfc32 } from '../../../core/domain/random.js';
 import type { BrokerEventName, BrokerEvents } from '../../../ports/broker-adapter.js';
 import type { FeedEventName, FeedEvents } from '../../../ports/market-data-feed.js';
-import type { ValidationTarget } from './target.js';
+import { type ValidationTarget, sharedAdapterParams } from './target.js';
 
 /** The broker events the scenarios read, in arrival order. */
 export const BROKER_EVENTS: readonly BrokerEventName[] = [
@@ -84,13 +84,8 @@ export function openVenue(t: ValidationTarget, o: VenueOptions): Venue {
     clientId,
     accountEnv: 'HV_VALIDATION_ACCOUNT',
     connectTimeoutMs: t.timing.waitMs,
-    backoffMs: t.timing.backoffMs,
-    heartbeatIntervalMs: t.timing.heartbeatIntervalMs,
-    heartbeatTimeoutMs: t.timing.heartbeatTimeoutMs,
-    staleMs: t.timing.staleMs,
-    syncRetryMs: 200,
+    ...sharedAdapterParams(t),
     reconcileDeadlineMs: t.timing.waitMs,
-    ...(t.resetWindows !== undefined ? { resetWindows: t.resetWindows } : {}),
     ...o.params,
   });
   const inst = twsManifest.create({
