@@ -109,10 +109,7 @@ export class TapeWindow {
 export class SessionVwap {
   private pv = 0;
   private volume = 0;
-  /**
-   * VWAP in Price units rounded to the nearest unit, or 0 before the first print. Kept by `add`, not divided on
-   * each read: it is read on every book event and changes only with a print.
-   */
+  /** `value`, kept by `add`, not divided on each read: it is read on every book event and changes only with a print. */
   private vwap: Price = 0;
 
   add(price: Price, size: Quantity): void {
