@@ -76,7 +76,18 @@ class SideRows extends DepthRowSide {
     return i;
   }
 
-  /** N ≤ 20, so a bounded rescan after each change is cheaper than bookkeeping every shift case. */
+  /**
+   * After a change at row `at`: a change at or below row min(topN, levels) moves no row the top-N figures read
+   * (inserts and removals shift only the rows below them), so only the count moves. Most changes of a deep
+   * price-keyed book land there, and the rescan was a third of `apply` (bench/RESULTS.md, session 12).
+   * `at` is NaN or beyond the side when nothing changed.
+   */
+  changedAt(at: number, topN: number): void {
+    if (at < topN && at < this.levels) this.refreshTop(topN);
+    else this.changes++;
+  }
+
+  /** N ≤ 20, so a bounded rescan after a change in the top rows is cheaper than bookkeeping every shift case. */
   refreshTop(topN: number): void {
     const visible = this.length < this.levels ? this.length : this.levels;
     const n = visible < topN ? visible : topN;
@@ -253,7 +264,7 @@ export class OrderBook implements BookView {
       e.operation = side.op === ROW_INSERT ? 'insert' : 'update';
       e.position = side.position;
     }
-    side.refreshTop(this.n);
+    side.changedAt(side.position, this.n);
     // As delivered the row is clean (it was normalised), except a delete of a row that is not there.
     this.flags = (op === ROW_DELETE && r & ROW_ANOMALY ? BOOK_BAD_POSITION : BOOK_OK) | this.crossedFlag();
     return op === ROW_DELETE ? r & ROW_ANOMALY : r;
@@ -279,10 +290,16 @@ export class OrderBook implements BookView {
     const side = event.side === 'bid' ? this.bid : this.ask;
     const pos = event.position;
     let flags: number;
-    if (pos >= 0 && Number.isSafeInteger(pos)) flags = this.applyRow(side, op, pos, price, size);
-    else if (pos === -1) flags = this.applyPriceKeyed(side, event.side === 'bid', op, price, size);
-    else flags = BOOK_BAD_POSITION;
-    side.refreshTop(this.n);
+    if (pos >= 0 && Number.isSafeInteger(pos)) {
+      flags = this.applyRow(side, op, pos, price, size);
+      side.changedAt(side.position, this.n);
+    } else if (pos === -1) {
+      flags = this.applyPriceKeyed(side, event.side === 'bid', op, price, size);
+      side.changedAt(this.keyedAt, this.n);
+    } else {
+      flags = BOOK_BAD_POSITION;
+      side.changedAt(Number.NaN, this.n);
+    }
     return flags | this.crossedFlag();
   }
 
@@ -291,8 +308,12 @@ export class OrderBook implements BookView {
     return side.apply(code, pos, price, size) & ROW_ANOMALY ? BOOK_BAD_POSITION : BOOK_OK;
   }
 
+  /** The row the last price-keyed delta changed, NaN when it changed none (read by SideRows.changedAt). */
+  private keyedAt = Number.NaN;
+
   private applyPriceKeyed(side: SideRows, desc: boolean, op: 'insert' | 'update' | 'delete', price: number, size: number): number {
     const at = side.indexOf(price, desc);
+    this.keyedAt = at >= 0 ? at : Number.NaN;
     // Size 0 empties a level whatever the operation says: a zero-size row must never stay in the book.
     if (op === 'delete' || size === 0) {
       if (at >= 0) {
@@ -309,7 +330,10 @@ export class OrderBook implements BookView {
       return op === 'insert' ? BOOK_DUPLICATE_PRICE : BOOK_OK;
     }
     const k = side.insertionPoint(price, desc);
-    if (k < side.capacity) side.insertAt(k, price, size);
+    if (k < side.capacity) {
+      side.insertAt(k, price, size);
+      this.keyedAt = k;
+    }
     return BOOK_OK;
   }
 

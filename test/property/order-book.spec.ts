@@ -9,7 +9,16 @@ type Row = { price: number; size: number };
 class ReferenceBook {
   bid: Row[] = [];
   ask: Row[] = [];
-  constructor(readonly maxLevels: number) {}
+  /** `capacity`: rows a price-keyed side holds below the view (OrderBookOptions.capacity). */
+  constructor(
+    readonly maxLevels: number,
+    readonly capacity: number = maxLevels,
+  ) {}
+
+  /** The rows a reader sees: at most maxLevels. */
+  view(s: BookSide): Row[] {
+    return this[s].slice(0, this.maxLevels);
+  }
 
   apply(e: DepthEvent): void {
     if (e.operation === 'clear') {
@@ -45,7 +54,7 @@ class ReferenceBook {
     }
     rows.push({ price: e.price, size: e.size });
     rows.sort((a, b) => (desc ? b.price - a.price : a.price - b.price));
-    if (rows.length > this.maxLevels) rows.splice(this.maxLevels);
+    if (rows.length > this.capacity) rows.splice(this.capacity);
   }
 }
 
@@ -86,8 +95,9 @@ function toEvent(x: { side: BookSide; op: DepthOperation; position: number; pric
 
 function check(book: OrderBook, ref: ReferenceBook, flags: number): void {
   for (const s of ['bid', 'ask'] as const) {
-    const want = ref[s];
+    const want = ref.view(s);
     expect(book.levels(s)).to.equal(want.length);
+    expect(book.heldRows(s)).to.equal(ref[s].length);
     for (let i = 0; i < want.length; i++) {
       expect(book.priceAt(s, i)).to.equal(want[i]!.price);
       expect(book.sizeAt(s, i)).to.equal(want[i]!.size);
@@ -96,7 +106,12 @@ function check(book: OrderBook, ref: ReferenceBook, flags: number): void {
     expect(book.topVolume(s)).to.equal(top.reduce((a, r) => a + r.size, 0));
     expect(book.maxSizeTopN(s)).to.equal(top.reduce((a, r) => Math.max(a, r.size), 0));
   }
-  expect(book.maxBidSizeTopN).to.equal(ref.bid.slice(0, book.topN).reduce((a, r) => Math.max(a, r.size), 0));
+  expect(book.maxBidSizeTopN).to.equal(
+    ref
+      .view('bid')
+      .slice(0, book.topN)
+      .reduce((a, r) => Math.max(a, r.size), 0),
+  );
   const crossed = ref.bid.length > 0 && ref.ask.length > 0 && ref.bid[0]!.price >= ref.ask[0]!.price;
   expect(book.crossed).to.equal(crossed);
   expect((flags & BOOK_CROSSED) !== 0).to.equal(crossed);
@@ -108,9 +123,10 @@ function run(
   deltas: Array<{ side: BookSide; op: DepthOperation; position: number; price: number; size: number }>,
   maxLevels: number,
   topN: number,
+  capacity: number = maxLevels,
 ): void {
-  const book = new OrderBook('X', { maxLevels, topN });
-  const ref = new ReferenceBook(maxLevels);
+  const book = new OrderBook('X', { maxLevels, topN, capacity });
+  const ref = new ReferenceBook(maxLevels, capacity);
   const seen = { bid: '[]', ask: '[]' };
   const count = { bid: book.changes('bid'), ask: book.changes('ask') };
   deltas.forEach((x, i) => {
@@ -148,6 +164,21 @@ describe('OrderBook property: equals a naive splice model', () => {
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 20 }),
         (deltas, maxLevels, topN) => run(deltas, maxLevels, topN),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("price-keyed deltas on a side deeper than its view (capacity > maxLevels, the replay feed's book)", () => {
+    // The top-N figures are rescanned only when a change lands in the top rows; changes below the view (and below
+    // topN) must leave them right, and rows pushed out of the view must come back when the levels above them go.
+    fc.assert(
+      fc.property(
+        fc.array(keyedDelta, { maxLength: 200 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 1, max: 20 }),
+        (deltas, maxLevels, extra, topN) => run(deltas, maxLevels, topN, maxLevels + extra),
       ),
       { numRuns: 300 },
     );

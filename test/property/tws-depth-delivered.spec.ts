@@ -37,11 +37,17 @@ describe('TWS feed: the kernel book is the book as delivered (property)', () => 
             feed,
             clock,
             (e, lent) => {
-              shadow ??= new OrderBook('XYZ', { maxLevels: lent.maxLevels });
+              shadow ??= new OrderBook('XYZ', { maxLevels: lent.maxLevels, topN: lent.topN });
               delivered.push({ ...e });
               shadow.apply({ ...e });
-              for (const side of ['bid', 'ask'] as const)
+              for (const side of ['bid', 'ask'] as const) {
                 expect(rowsOf(lent, side), `row ${delivered.length} ${side}`).to.deep.equal(rowsOf(shadow, side));
+                // `ingest` skips the top-N rescan for rows below the top: its figures must still be the rescanned ones.
+                expect([lent.topVolume(side), lent.maxSizeTopN(side)], `top ${delivered.length} ${side}`).to.deep.equal([
+                  shadow.topVolume(side),
+                  shadow.maxSizeTopN(side),
+                ]);
+              }
             },
             levels,
           );
