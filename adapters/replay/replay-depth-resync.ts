@@ -97,7 +97,7 @@ export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'ga
   row.price = 0;
   row.size = 0;
   row.endOfBatch = true;
-  book.ingest(row);
+  book.ingestRestated(row);
   host.deliver(sub, row);
   sub.epoch++;
   sub.seq = 0;
@@ -108,7 +108,7 @@ export function resync(host: ResyncHost, sub: ResyncSub, reason: 'crossed' | 'ga
   for (let i = 0; i < n; i++) {
     copy.row(i, row, sub.priceKeyed);
     row.endOfBatch = i === n - 1;
-    book.ingest(row);
+    book.ingestRestated(row);
     host.deliver(sub, row);
   }
   if (n > 0) judgeBatch(host, sub, row);

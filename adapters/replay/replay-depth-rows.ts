@@ -37,7 +37,7 @@ export function ingestDepth(host: ResyncHost, sub: DepthRowsSub, d: DepthEvent):
     row.recvTime = d.recvTime;
     restateLast(book, d.side, row);
     row.endOfBatch = true;
-    book.ingest(row);
+    book.ingestRestated(row);
     host.deliver(sub, row);
     sub.batchOpen = false;
   } else closed = false;

@@ -247,9 +247,32 @@ export class OrderBook implements BookView {
    * bits of the row as delivered, which the kernel counts instead of applying it again. Allocates nothing.
    */
   ingest(e: DepthEvent): number {
+    const x = e.exchTime;
+    this.rowExch = x === null ? Number.NaN : x;
+    return this.ingestRow(e);
+  }
+
+  /**
+   * {@link ingest} for a row the feed builds itself (a batch closer restated, a resync's clear and snapshot rows),
+   * whose `exchTime` is null by definition and is not read. A replay's feed rows and its own rows are objects of two
+   * shapes; when one site reads `exchTime` from both, V8 boxes the recorded row's double into a new heap number
+   * (14 bytes per event in bench/alloc-profile.ts whenever a resync happened before `apply` was optimised;
+   * bench/RESULTS.md session 12). Reading it only here keeps {@link ingest} on one shape.
+   */
+  ingestRestated(e: DepthEvent): number {
+    this.rowExch = Number.NaN;
+    return this.ingestRow(e);
+  }
+
+  /** The exchange time of the row being ingested, NaN for none (a slot, so no double crosses a call). */
+  private rowExch = Number.NaN;
+
+  private ingestRow(e: DepthEvent): number {
     const pos = e.position;
     if (e.operation === 'clear' || pos < 0) {
-      this.flags = this.apply(e);
+      this.recv = e.recvTime;
+      this.exch = this.rowExch;
+      this.flags = this.applyDelta(e);
       return ROW_OK;
     }
     const side = e.side === 'bid' ? this.bid : this.ask;
@@ -258,8 +281,7 @@ export class OrderBook implements BookView {
     if (r & ROW_BAD) return ROW_ANOMALY | ROW_DROPPED;
     if (op !== ROW_DELETE && r & ROW_DROPPED) return r;
     this.recv = e.recvTime;
-    const x = e.exchTime;
-    this.exch = x === null ? Number.NaN : x;
+    this.exch = this.rowExch;
     if (op !== ROW_DELETE) {
       e.operation = side.op === ROW_INSERT ? 'insert' : 'update';
       e.position = side.position;
@@ -278,6 +300,11 @@ export class OrderBook implements BookView {
     this.recv = event.recvTime;
     const x = event.exchTime;
     this.exch = x === null ? Number.NaN : x;
+    return this.applyDelta(event);
+  }
+
+  /** {@link apply} after the row's times are stored. */
+  private applyDelta(event: DepthEvent): number {
     const op = event.operation;
     if (op === 'clear') {
       this.clear();

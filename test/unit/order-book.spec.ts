@@ -226,4 +226,18 @@ describe('OrderBook: capacity below the view and the feed side (ingest)', () => 
     expect(book.ingest(d('ask', 1, 'delete', 0, 0))).to.equal(1); // a delete of a row that is not there: delivered
     expect(book.flags & BOOK_BAD_POSITION).to.not.equal(0);
   });
+
+  it('ingest keeps each row\'s exchange time; a row the feed restates has none, whatever its object holds', () => {
+    for (const keyed of [true, false]) {
+      const book = new OrderBook('X');
+      const pos = keyed ? -1 : 0;
+      book.ingest({ ...d('bid', pos, 'insert', 100, 1), recvTime: 50, exchTime: 40 });
+      expect([book.lastRecvTime, book.lastExchTime]).to.deep.equal([50, 40]);
+      // A stray time on a restated row must not leak into the book's last exchange time.
+      book.ingestRestated({ ...d('bid', pos, 'update', 100, 2), recvTime: 60, exchTime: 55 });
+      expect([book.lastRecvTime, book.lastExchTime, book.sizeAt('bid', 0)]).to.deep.equal([60, null, 2]);
+      book.ingest({ ...d('bid', pos, 'update', 100, 3), recvTime: 70, exchTime: 65 });
+      expect([book.lastRecvTime, book.lastExchTime]).to.deep.equal([70, 65]);
+    }
+  });
 });
