@@ -227,7 +227,7 @@ describe('OrderBook: capacity below the view and the feed side (ingest)', () => 
     expect(book.flags & BOOK_BAD_POSITION).to.not.equal(0);
   });
 
-  it('ingest keeps each row\'s exchange time; a row the feed restates has none, whatever its object holds', () => {
+  it("ingest keeps each row's exchange time; a row the feed restates has none, whatever its object holds", () => {
     for (const keyed of [true, false]) {
       const book = new OrderBook('X');
       const pos = keyed ? -1 : 0;
