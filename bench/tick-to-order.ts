@@ -11,7 +11,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { builtinPlugins } from '../adapters/cli/builtin-plugins.js';
 import { WallClock } from '../adapters/system-clock/wall-clock.js';
@@ -23,6 +22,7 @@ import cliProgress from 'cli-progress';
 import { StageClock } from './lib/tick-to-order-stages.js';
 import type { VenueReport, VenueRun } from './lib/tick-to-order-venue.js';
 import { tsWorker } from './lib/ts-worker.js';
+import { sessionAround } from '../core/config/session-window.js';
 
 const arg = (name: string): number | undefined =>
   process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined;
@@ -102,16 +102,10 @@ const next = async <K extends VenueReport['kind']>(
 };
 const server = await next('ready');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-t2o-'));
-const now = DateTime.now().setZone('America/New_York');
 const resolved = await resolveConfig(
   {
     mode: 'paper',
-    session: {
-      date: now.toISODate(),
-      timeZone: 'America/New_York',
-      start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-      end: now.plus({ minutes: 30 }).toFormat('HH:mm'),
-    },
+    session: sessionAround(Date.now(), 1, 30),
     account: { id: env('HV_BENCH_ACCOUNT') },
     instruments: [{ symbol: 'AAPL' }],
     // Paper may go below the risk floor: thousands of entries are the point of this benchmark.

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/harvester.js');
@@ -42,10 +42,9 @@ function harvester(args: string[], env: Record<string, string | undefined>, onSt
   });
 }
 
-/** A session window around now in New York: venue modes run on the wall clock. */
+/** A session window around now: venue modes run on the wall clock. */
 function windowAroundNow(): string {
-  const now = DateTime.now().setZone('America/New_York');
-  return `{ date: '${now.toISODate()!}', timeZone: 'America/New_York', start: '${now.minus({ minutes: 1 }).toFormat('HH:mm')}', end: '${now.plus({ minutes: 2 }).toFormat('HH:mm')}' }`;
+  return JSON.stringify(sessionAround(Date.now(), 1, 2));
 }
 
 describe('arming cannot be bypassed (harvester run as a child process against a fake TWS logged in to a live account)', function () {

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createConnection, type Socket } from 'node:net';
-import { DateTime } from 'luxon';
 import { CONTROL_FILE, sendControlCommand } from '../../adapters/cli/control-socket.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/harvester.js');
@@ -73,7 +73,6 @@ describe('control socket flood against a running paper session (harvester run as
   });
 
   it(`survives ${IDLE_CONNECTIONS} idle connections and ${JUNK_LINES} junk lines, then answers a valid command and is still RUNNING`, async () => {
-    const now = DateTime.now().setZone('America/New_York');
     const data = path.join(dir, 'data');
     fs.mkdirSync(data, { recursive: true });
     // An old control file with loose permissions: the new token must not inherit them.
@@ -84,7 +83,7 @@ describe('control socket flood against a running paper session (harvester run as
       config,
       `export default {
   mode: 'paper',
-  session: { date: '${now.toISODate()!}', timeZone: 'America/New_York', start: '${now.minus({ minutes: 1 }).toFormat('HH:mm')}', end: '${now.plus({ minutes: 4 }).toFormat('HH:mm')}' },
+  session: ${JSON.stringify(sessionAround(Date.now(), 1, 4))},
   account: { id: { $env: 'HV_FLOOD_ACCOUNT' } },
   instruments: [{ symbol: 'HRVST', tick: 0.01 }],
   marketData: { use: 'tws', params: { port: ${fakePort}, clientId: 71 } },

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import { env } from '../../core/config/env-ref.js';
@@ -10,6 +9,7 @@ import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
 import { createDataSource, TypeormJournal } from '../../adapters/persistence/index.js';
 import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 /** Made up; the test checks it appears nowhere on disk. */
 const ACCOUNT = 'DFAKE0004';
@@ -27,16 +27,10 @@ describe('no account id in the journal (paper session through the TWS adapter on
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-redact-'));
     const file = path.join(dir, 'paper.sqlite');
     try {
-      const now = DateTime.now().setZone('America/New_York');
       const resolved = await resolveConfig(
         {
           mode: 'paper',
-          session: {
-            date: now.toISODate(),
-            timeZone: 'America/New_York',
-            start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-            end: now.plus({ minutes: 2 }).toFormat('HH:mm'),
-          },
+          session: sessionAround(Date.now(), 1, 2),
           account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
           instruments: [{ symbol: 'HRVST', tick: 0.01 }],
           marketData: { use: 'tws', params: { port: server.port, clientId: 43 } },

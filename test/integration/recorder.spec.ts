@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
 import { FeedRecorder } from '../../adapters/recorder/feed-recorder.js';
 import { RecordingReader } from '../../adapters/replay/recording/recording-reader.js';
@@ -13,6 +12,7 @@ import { createHarvester } from '../../core/di/container.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { MemoryJournal } from '../support/memory-journal.js';
 import { FakeTwsServer, syntheticMarket, wallClock } from '../../adapters/fake-tws/index.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 const SYMBOL = 'HRVST';
 const quiet = () => ({ debug: () => {}, info: () => {}, warn: () => {} });
@@ -33,14 +33,9 @@ describe('the feed recorder (a paper session through the fake TWS, recorded, the
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('replaying what the session recorded reproduces its decisions', async () => {
-    const now = DateTime.now().setZone('America/New_York');
-    const session = {
-      date: now.toISODate()!,
-      timeZone: 'America/New_York',
-      start: now.minus({ minutes: 2 }).toFormat('HH:mm'),
-      end: now.plus({ minutes: 5 }).toFormat('HH:mm'),
-    };
-    const t0 = now.toMillis() * 1000;
+    const nowMs = Date.now();
+    const session = sessionAround(nowMs, 2, 5);
+    const t0 = nowMs * 1000;
     const server = await FakeTwsServer.start({
       clock: wallClock,
       accounts: ['DU0000001'],

@@ -1,6 +1,5 @@
 import { EventName, type Contract, type Order } from '@stoqey/ib';
 import { expect } from 'chai';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
@@ -15,6 +14,7 @@ import { IbHarness } from '../../adapters/fake-tws/ib-client-harness.js';
 import { MemoryJournal } from '../support/memory-journal.js';
 import { InMemoryMemoryStore } from '../support/memory-store.js';
 import { until } from '../support/tws-adapter-harness.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 const ACCOUNT = 'DU0000001';
 const DOLLAR = 10_000;
@@ -84,7 +84,6 @@ describe('paper session on the fake TWS: account truth, periodic reconciliation,
       create: () => ({ journal, memory: new InMemoryMemoryStore() }),
     });
     const holder: { ctx: StrategyContext<unknown> | null } = { ctx: null };
-    const now = DateTime.now().setZone('America/New_York');
     // The heartbeat would measure the fake's StepClock (months off the wall clock): its period is out of reach here
     // unless a case sets it, and the skew case gives the fake the wall clock.
     const tws = {
@@ -98,12 +97,7 @@ describe('paper session on the fake TWS: account truth, periodic reconciliation,
     const resolved = await resolveConfig(
       {
         mode: 'paper',
-        session: {
-          date: now.toISODate(),
-          timeZone: 'America/New_York',
-          start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-          end: now.plus({ minutes: 3 }).toFormat('HH:mm'),
-        },
+        session: sessionAround(Date.now(), 1, 3),
         account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: o.startEquity ?? 100_000 },
         instruments: [{ symbol: 'HRVST', tick: 0.01 }],
         marketData: { use: 'tws', params: tws },

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AlertRules } from '../../adapters/alerts/alert-rules.js';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
@@ -19,6 +18,7 @@ import type { JournalEntry } from '../../ports/journal.js';
 import { RecordingBroker } from '../support/recording-broker.js';
 import { until } from '../support/tws-adapter-harness.js';
 import { BrokerBackedMatcher, FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 const SYMBOL = 'HRVST';
 
@@ -105,18 +105,12 @@ async function session(dir: string, venue: ScriptVenue) {
 }
 
 async function sessionOn(server: FakeTwsServer, dir: string) {
-  const now = DateTime.now().setZone('America/New_York');
   // No IB reset windows: the test runs at any hour, and a drop inside one would wait a minute to retry.
   const tws = { port: server.port, clientId: 43, backoffMs: [400, 800], resetWindows: [] };
   const resolved = await resolveConfig(
     {
       mode: 'paper',
-      session: {
-        date: now.toISODate(),
-        timeZone: 'America/New_York',
-        start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-        end: now.plus({ minutes: 3 }).toFormat('HH:mm'),
-      },
+      session: sessionAround(Date.now(), 1, 3),
       account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
       instruments: [{ symbol: SYMBOL, tick: 0.01 }],
       marketData: { use: 'tws', params: tws },

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import { env } from '../../core/config/env-ref.js';
@@ -12,6 +11,7 @@ import { checkStartGates } from '../../core/risk/start-gates.js';
 import { createTwsAdapter, until } from '../support/tws-adapter-harness.js';
 import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
 import { quote } from '../../adapters/fake-tws/market-builders.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 /**
  * Issue #11 item 1: TWS with "Read-Only API" on answers each order with 321 and nothing else. A paper session
@@ -34,16 +34,10 @@ describe('read-only TWS API: a paper session stops at the first 321 (fake TWS re
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-tws-readonly-'));
     try {
-      const now = DateTime.now().setZone('America/New_York');
       const resolved = await resolveConfig(
         {
           mode: 'paper',
-          session: {
-            date: now.toISODate(),
-            timeZone: 'America/New_York',
-            start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-            end: now.plus({ minutes: 2 }).toFormat('HH:mm'),
-          },
+          session: sessionAround(Date.now(), 1, 2),
           account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
           instruments: [{ symbol: 'HRVST', tick: 0.01 }],
           marketData: { use: 'tws', params: { port: server.port, clientId: 43 } },

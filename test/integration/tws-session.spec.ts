@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { builtinPlugins } from '../../adapters/cli/builtin-plugins.js';
 import { WallClock } from '../../adapters/system-clock/wall-clock.js';
 import { env } from '../../core/config/env-ref.js';
 import { resolveConfig } from '../../core/config/resolve-config.js';
 import { createHarvester } from '../../core/di/container.js';
 import { FakeTwsServer, StepClock, syntheticMarket } from '../../adapters/fake-tws/index.js';
+import { sessionAround } from '../../core/config/session-window.js';
 
 describe('harvester session in paper mode through the TWS adapter on the fake TWS (real socket)', function () {
   this.timeout(60_000);
@@ -22,17 +22,10 @@ describe('harvester session in paper mode through the TWS adapter on the fake TW
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-tws-session-'));
     try {
-      // A session window around "now" in New York, since paper mode runs on the wall clock.
-      const now = DateTime.now().setZone('America/New_York');
       const resolved = await resolveConfig(
         {
           mode: 'paper',
-          session: {
-            date: now.toISODate(),
-            timeZone: 'America/New_York',
-            start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-            end: now.plus({ minutes: 2 }).toFormat('HH:mm'),
-          },
+          session: sessionAround(Date.now(), 1, 2),
           account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
           instruments: [{ symbol: 'HRVST', tick: 0.01 }],
           marketData: { use: 'tws', params: { port: server.port, clientId: 41 } },

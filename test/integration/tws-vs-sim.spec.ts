@@ -15,6 +15,7 @@ import { OrderBook } from '../../core/domain/order-book.js';
 import { Sfc32 } from '../../core/domain/random.js';
 import { createHarvester } from '../../core/di/container.js';
 import type { ClosedTrade } from '../../ports/strategy.js';
+import { sessionAround } from '../../core/config/session-window.js';
 import {
   BrokerBackedMatcher,
   FakeMarketView,
@@ -201,18 +202,12 @@ describe('the same session through the TWS adapter (fake TWS, real socket) and o
       }
       if (f.request.kind === 'cancelOrder' && placedIds.has(f.request.orderId)) venueSide.cancels++;
     });
-    const now = DateTime.now().setZone('America/New_York');
     try {
       const resolved = await resolveConfig(
         {
           mode: 'paper',
           seed: 3,
-          session: {
-            date: now.toISODate()!,
-            timeZone: 'America/New_York',
-            start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-            end: now.plus({ minutes: 3 }).toFormat('HH:mm'),
-          },
+          session: sessionAround(Date.now(), 1, 3),
           account: { id: env('HV_TEST_PAPER_ACCOUNT'), startEquity: 100_000 },
           instruments: [{ symbol: SYMBOL, tick: 0.01 }],
           marketData: { use: 'tws', params: { port: server.port, clientId: 51 } },

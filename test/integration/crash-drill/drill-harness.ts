@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { DateTime } from 'luxon';
 import { Sfc32 } from '../../../core/domain/random.js';
 import { generateSession } from '../../../adapters/replay/generator/market-generator.js';
 import { recordingEvents } from '../../../adapters/replay/recording/recording-events.js';
@@ -18,6 +17,7 @@ import { SimulatedBroker } from '../../../adapters/simulated/simulated-broker.ad
 import { WallClock } from '../../../adapters/system-clock/wall-clock.js';
 import { sendControlCommand } from '../../../adapters/cli/control-socket.js';
 import { BrokerBackedMatcher, FakeMarketView, FakeTwsServer, iterableMarket, wallClock } from '../../../adapters/fake-tws/index.js';
+import { sessionAround } from '../../../core/config/session-window.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DRILL_ACCOUNT = 'DU0000001';
@@ -103,14 +103,13 @@ export interface DrillConfig {
 
 /** A paper config around "now" (paper runs on the wall clock), journaling to `<dir>/journal.sqlite`. */
 export function writeConfig(dir: string, c: DrillConfig): string {
-  const now = DateTime.now().setZone('America/New_York');
   const file = path.join(dir, 'drill.config.ts');
   fs.writeFileSync(
     file,
     `export default ({
   mode: 'paper',
   seed: 7,
-  session: { date: '${now.toISODate()}', timeZone: 'America/New_York', start: '${now.minus({ minutes: 2 }).toFormat('HH:mm')}', end: '${now.plus({ minutes: 90 }).toFormat('HH:mm')}' },
+  session: ${JSON.stringify(sessionAround(Date.now(), 2, 90))},
   account: { id: { $env: 'HV_DRILL_ACCOUNT' }, startEquity: 100000 },
   marketData: { use: 'tws', params: { port: ${c.port}, clientId: ${c.clientId} } },
   broker: { use: 'tws', params: { port: ${c.port}, clientId: ${c.clientId} } },

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { builtinPlugins } from '../../../adapters/cli/builtin-plugins.js';
 import { WallClock } from '../../../adapters/system-clock/wall-clock.js';
@@ -11,6 +10,7 @@ import { defineStrategy } from '../../../plugins/sdk/define.js';
 import type { HarvesterEventName } from '../../../core/events/harvester-events.js';
 import type { Strategy } from '../../../ports/strategy.js';
 import { type ValidationTarget, sharedAdapterParams } from './target.js';
+import { sessionAround } from '../../../core/config/session-window.js';
 
 type StrategyFactory = (ctx: Parameters<Parameters<typeof defineStrategy>[0]['create']>[0]) => Strategy;
 export type Runtime = Awaited<ReturnType<typeof createHarvester>>;
@@ -43,7 +43,6 @@ export async function startEngineSession(
 ): Promise<EngineSession> {
   const dir = path.join(t.dataDir, `engine-${++sessions}`);
   fs.mkdirSync(dir, { recursive: true });
-  const now = DateTime.now().setZone('America/New_York');
   const tws = {
     host: '127.0.0.1',
     port: o.port,
@@ -55,12 +54,7 @@ export async function startEngineSession(
   const resolved = await resolveConfig(
     {
       mode: 'paper',
-      session: {
-        date: now.toISODate(),
-        timeZone: 'America/New_York',
-        start: now.minus({ minutes: 1 }).toFormat('HH:mm'),
-        end: now.plus({ minutes: 5 }).toFormat('HH:mm'),
-      },
+      session: sessionAround(Date.now(), 1, 5),
       account: { id: env('HV_VALIDATION_ACCOUNT'), startEquity: 100_000 },
       instruments: t.symbols.map((symbol) => ({ symbol, tick: 0.01 })),
       marketData: { use: 'tws', params: tws },
