@@ -1,5 +1,6 @@
 import type { MarketEvent } from '../../core/domain/market.js';
-import { createFlyweights, decodeAt, type BlockView, type Flyweights } from './recording/recording-format.js';
+import { createFlyweights, type Flyweights } from './recording/event-flyweights.js';
+import { decodeAt, type BlockView } from './recording/recording-format.js';
 import type { CorruptBlock, RecordingBlock, RecordingReader } from './recording/recording-reader.js';
 
 export interface MergeVisitor {

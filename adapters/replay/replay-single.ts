@@ -2,16 +2,8 @@ import type { MarketEvent } from '../../core/domain/market.js';
 import type { VirtualClock } from '../../ports/clock.js';
 import type { PlaybackOptions } from '../../ports/market-data-feed.js';
 import type { RecordingReader } from './recording/recording-reader.js';
-import {
-  createFlyweights,
-  decodeAt,
-  DEPTH_OPERATIONS,
-  KIND_DEPTH,
-  KIND_STATUS,
-  RECORD_SIZE,
-  type BlockView,
-  type Flyweights,
-} from './recording/recording-format.js';
+import { createFlyweights, type Flyweights } from './recording/event-flyweights.js';
+import { decodeAt, DEPTH_OPERATIONS, KIND_DEPTH, KIND_STATUS, RECORD_SIZE, type BlockView } from './recording/recording-format.js';
 import type { ResyncHost } from './replay-depth-resync.js';
 import { ingestDepth } from './replay-depth-rows.js';
 import type { Lane } from './replay-lanes.js';

@@ -1,5 +1,6 @@
 import type { MarketEvent } from '../../../core/domain/market.js';
-import { createFlyweights, decodeAt } from './recording-format.js';
+import { createFlyweights } from './event-flyweights.js';
+import { decodeAt } from './recording-format.js';
 import { RecordingReader, type CorruptBlock } from './recording-reader.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { DepthEvent, MarketEvent } from '../../../core/domain/market.js';
+import type { Flyweights } from './event-flyweights.js';
 
 /**
  * Harvester recording format v1 — append-only, streamable, versioned.
@@ -100,36 +101,6 @@ export function encodeEvent(e: MarketEvent, buf: Buffer, offset: number): void {
       buf.writeUInt8(STATUSES.indexOf(e.status), offset + 2);
       break;
   }
-}
-
-/** Reused event objects: `decodeEvent` fills one of them and returns it (no allocation per event). */
-export interface Flyweights {
-  depth: Extract<MarketEvent, { kind: 'depth' }>;
-  trade: Extract<MarketEvent, { kind: 'trade' }>;
-  quote: Extract<MarketEvent, { kind: 'quote' }>;
-  status: Extract<MarketEvent, { kind: 'status' }>;
-}
-
-export function createFlyweights(symbol: string): Flyweights {
-  // exchTime starts as a number, not null: a field that has held null stores every later double as a new heap
-  // number (16 bytes per event, bench/alloc-profile.ts); decoding always overwrites it before an event is seen.
-  const base = { symbol, seq: 0, epoch: 1, recvTime: 0, exchTime: 0 as number | null };
-  return {
-    depth: {
-      ...base,
-      kind: 'depth',
-      side: 'bid',
-      position: -1,
-      operation: 'update',
-      price: 0,
-      size: 0,
-      marketMaker: '',
-      endOfBatch: false,
-    },
-    trade: { ...base, kind: 'trade', price: 0, size: 0, aggressor: 'unknown', aggressorSource: 'inferred' },
-    quote: { ...base, kind: 'quote', bid: 0, bidSize: 0, ask: 0, askSize: 0, flags: 0 },
-    status: { ...base, kind: 'status', status: 'trading', reason: '' },
-  };
 }
 
 /**

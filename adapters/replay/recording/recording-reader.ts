@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { MarketEvent } from '../../../core/domain/market.js';
 import { HarvesterError } from '../../../core/errors/harvester-error.js';
+import { createFlyweights } from './event-flyweights.js';
 import {
   BLOCK_HEADER_SIZE,
   BLOCK_MAGIC,
   blockView,
-  createFlyweights,
   decodeAt,
   FORMAT_VERSION,
   FORMAT_VERSION_STORED,

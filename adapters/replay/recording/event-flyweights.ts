@@ -1,0 +1,109 @@
+import type {
+  Aggressor,
+  BookSide,
+  DepthEvent,
+  DepthOperation,
+  FeedStatus,
+  FeedStatusEvent,
+  QuoteEvent,
+  TradeEvent,
+} from '../../../core/domain/market.js';
+import type { Micros, Price, Quantity } from '../../../core/domain/units.js';
+
+/*
+ * The replay loop's reused event objects, one class per kind, rather than object literals built by spreading a shared
+ * base. The literals' shapes came from spread transitions, and after about eight playbacks in one process (a bench
+ * run, a sweep worker's days) V8 handed the new flyweights another hidden class: every function on the market path
+ * deoptimised on "wrong map" at its first read of the event, then ran polymorphic at about half speed for the rest of
+ * the process (bench/RESULTS.md, "The ninth playback"). A class's instances take their shape from its constructor,
+ * the same for every playback. Fields keep the literals' order and initial values, so an event reads, prints and
+ * serialises exactly as before; exchTime starts as a number, not null, because a field that has held null stores
+ * every later double as a new heap number (16 bytes per event, bench/alloc-profile.ts).
+ */
+
+class DepthFlyweight implements DepthEvent {
+  symbol = '';
+  seq = 0;
+  epoch = 1;
+  recvTime: Micros = 0;
+  exchTime: Micros | null = 0;
+  readonly kind = 'depth';
+  side: BookSide = 'bid';
+  position = -1;
+  operation: DepthOperation = 'update';
+  price: Price = 0;
+  size: Quantity = 0;
+  marketMaker = '';
+  endOfBatch = false;
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+}
+
+class TradeFlyweight implements TradeEvent {
+  symbol = '';
+  seq = 0;
+  epoch = 1;
+  recvTime: Micros = 0;
+  exchTime: Micros | null = 0;
+  readonly kind = 'trade';
+  price: Price = 0;
+  size: Quantity = 0;
+  aggressor: Aggressor = 'unknown';
+  aggressorSource: 'venue' | 'inferred' = 'inferred';
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+}
+
+class QuoteFlyweight implements QuoteEvent {
+  symbol = '';
+  seq = 0;
+  epoch = 1;
+  recvTime: Micros = 0;
+  exchTime: Micros | null = 0;
+  readonly kind = 'quote';
+  bid: Price = 0;
+  bidSize: Quantity = 0;
+  ask: Price = 0;
+  askSize: Quantity = 0;
+  flags = 0;
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+}
+
+class StatusFlyweight implements FeedStatusEvent {
+  symbol = '';
+  seq = 0;
+  epoch = 1;
+  recvTime: Micros = 0;
+  exchTime: Micros | null = 0;
+  readonly kind = 'status';
+  status: FeedStatus = 'trading';
+  reason = '';
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+}
+
+/** Reused event objects: `decodeAt` fills one of them and returns it (no allocation per event). */
+export interface Flyweights {
+  depth: DepthEvent;
+  trade: TradeEvent;
+  quote: QuoteEvent;
+  status: FeedStatusEvent;
+}
+
+export function createFlyweights(symbol: string): Flyweights {
+  return {
+    depth: new DepthFlyweight(symbol),
+    trade: new TradeFlyweight(symbol),
+    quote: new QuoteFlyweight(symbol),
+    status: new StatusFlyweight(symbol),
+  };
+}
