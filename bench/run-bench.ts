@@ -8,7 +8,10 @@
  * - nodejs-order-book applying the same day's LOBSTER messages through its documented API.
  * The framework also replays the GOOG day from stored blocks (format v2, no inflate; docs/recordings.md#stored-blocks),
  * reported as `storedBlocks*` beside the default-format figures, which stay the headline; and the replay feed alone
- * (bench/lib/feed-only.ts, `feedOnly*`), to show how much of the gap to the bare loop is the feed's.
+ * (bench/lib/feed-only.ts, `feedOnly*`), to show how much of the gap to the bare loop is the feed's. Those diagnostics
+ * run in a child process with their own bare loop: a second recording format and a feed-only harness are code paths
+ * a session never mixes with the default one, and run beside the headline contenders they left the shared replay
+ * functions polymorphic and the headline figures lower (bench/RESULTS.md, "The ninth playback").
  * Every contender runs once unmeasured first (the warm-up: the JIT sees the same code the rounds then time), then
  * `--rounds` (default 5) measured rounds. Prints min / median / max per contender; never passes or fails on time.
  *
@@ -62,12 +65,48 @@ async function dayChild(minutes: number): Promise<void> {
   process.stdout.write(`${JSON.stringify({ minutes, ...run, peakRssMb: rssMb() })}\n`);
 }
 
-function child(minutes: number): Record<string, unknown> {
-  const c = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run-bench.ts', '--day-child', String(minutes)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  if (c.status !== 0) throw new Error(`bench child (${minutes} min) failed: ${c.stderr}`);
+/**
+ * The GOOG diagnostics (stored blocks, feed alone), replayed alone in this (child) process, each against a bare loop
+ * run in the same rounds, warm-up first as in `main`.
+ */
+async function diagnosticsChild(): Promise<void> {
+  const goog = await benchGoogDay(dataDir);
+  const googStored = await benchGoogDay(dataDir, { stored: true });
+  if (goog === null || googStored === null) throw new Error(`the LOBSTER sample is not at ${LOBSTER_DIR}`);
+  const dGoog = await decode(goog);
+  const d = {
+    bare: [] as number[],
+    fwStored: [] as number[],
+    ratioStored: [] as number[],
+    feed: [] as number[],
+    feedStored: [] as number[],
+  };
+  for (let r = 0; r <= rounds; r++) {
+    const bare = bareLoop(dGoog);
+    const fwStored = await runGoogDay(googStored, dataDir);
+    const feed = await feedOnly(goog, 'GOOG');
+    const feedStored = await feedOnly(googStored, 'GOOG');
+    if (r === 0) continue;
+    d.bare.push(bare.eventsPerSec);
+    d.fwStored.push(fwStored.eventsPerSec);
+    d.ratioStored.push(fwStored.eventsPerSec / bare.eventsPerSec);
+    d.feed.push(feed.eventsPerSec / bare.eventsPerSec);
+    d.feedStored.push(feedStored.eventsPerSec / bare.eventsPerSec);
+  }
+  const out = {
+    storedBlocksFrameworkEventsPerSec: r0(spread(d.fwStored)),
+    storedBlocksBareLoopEventsPerSec: r0(spread(d.bare)),
+    storedBlocksRatioToBaseline: round(spread(d.fwStored).median / spread(d.bare).median),
+    storedBlocksPerRoundRatioToBaseline: r2(spread(d.ratioStored)),
+    feedOnlyPerRoundRatioToBaseline: r2(spread(d.feed)),
+    storedBlocksFeedOnlyPerRoundRatioToBaseline: r2(spread(d.feedStored)),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function child(args: string[], what: string): Record<string, unknown> {
+  const c = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run-bench.ts', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (c.status !== 0) throw new Error(`bench child (${what}) failed: ${c.stderr}`);
   return JSON.parse(c.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
@@ -77,13 +116,11 @@ const r2 = (s: Spread) => ({ min: round(s.min), median: round(s.median), max: ro
 async function main(): Promise<void> {
   const dayArg = argv.indexOf('--day-child');
   if (dayArg >= 0) return dayChild(Number(argv[dayArg + 1]));
+  if (args.has('--diagnostics-child')) return diagnosticsChild();
 
   const gen = benchGeneratedDay(dataDir);
   const goog = await benchGoogDay(dataDir);
   if (goog === null) say(`LOBSTER sample not found at ${LOBSTER_DIR}: GOOG figures skipped`);
-  // The same day with stored blocks (format v2, docs/recordings.md#stored-blocks): the framework without inflate.
-  const googStored = goog === null ? null : await benchGoogDay(dataDir, { stored: true });
-
   const dGoog = goog === null ? null : await decode(goog);
   const msgs = goog === null ? null : loadLobsterMessages(GOOG_MESSAGES);
   const dGen = await decode(gen);
@@ -93,10 +130,6 @@ async function main(): Promise<void> {
   const s = {
     bareGoog: [] as number[],
     fwGoog: [] as number[],
-    fwGoogStored: [] as number[],
-    feedGoog: [] as number[],
-    feedGoogStored: [] as number[],
-    ratioGoogStored: [] as number[],
     nobMsg: [] as number[],
     nobDayMs: [] as number[],
     fwGoogDayMs: [] as number[],
@@ -123,14 +156,7 @@ async function main(): Promise<void> {
       const bare = bareLoop(dGoog);
       const fw = await googRun();
       const nob = nodejsOrderBook(msgs);
-      const fwStored = await googRun(googStored!);
-      const feed = await feedOnly(goog!, 'GOOG');
-      const feedStored = await feedOnly(googStored!, 'GOOG');
       if (r > 0) {
-        s.feedGoog.push(feed.eventsPerSec / bare.eventsPerSec);
-        s.feedGoogStored.push(feedStored.eventsPerSec / bare.eventsPerSec);
-        s.fwGoogStored.push(fwStored.eventsPerSec);
-        s.ratioGoogStored.push(fwStored.eventsPerSec / bare.eventsPerSec);
         s.bareGoog.push(bare.eventsPerSec);
         s.bookNs.push(bare.bookUpdateNs);
         s.fwGoog.push(fw.eventsPerSec);
@@ -184,13 +210,12 @@ async function main(): Promise<void> {
       perRoundRatioToNodejsOrderBook: r2(spread(s.ratioNob)),
       bookUpdateNs: r0(spread(s.bookNs)),
       frameworkSteadyCpuMs: r0(spread(s.cpuGoog)),
-      // The same day read from stored blocks (format v2, no inflate): not the default format, reported beside it.
-      storedBlocksFrameworkEventsPerSec: r0(spread(s.fwGoogStored)),
-      storedBlocksRatioToBaseline: round(spread(s.fwGoogStored).median / bare.median),
-      storedBlocksPerRoundRatioToBaseline: r2(spread(s.ratioGoogStored)),
-      // The replay feed alone (bench/lib/feed-only.ts) ÷ the bare loop, per round: the feed's share of the gap.
-      feedOnlyPerRoundRatioToBaseline: r2(spread(s.feedGoog)),
-      storedBlocksFeedOnlyPerRoundRatioToBaseline: r2(spread(s.feedGoogStored)),
+      // The same day read from stored blocks (format v2, no inflate), and the replay feed alone (bench/lib/feed-only.ts)
+      // ÷ the bare loop per round, the feed's share of the gap: not the default path, measured in a child process.
+      ...(() => {
+        say('GOOG diagnostics (stored blocks, feed alone) in a child process…');
+        return child(['--diagnostics-child', '--rounds', String(rounds)], 'GOOG diagnostics');
+      })(),
     });
   }
   const fwG = spread(s.fwGen);
@@ -216,8 +241,8 @@ async function main(): Promise<void> {
   let fullDay: Record<string, unknown> | null = null;
   if (args.has('--full-day')) {
     say('generated 1-hour and 6.5-hour days, each in its own child process…');
-    const hour = child(60);
-    const day = child(390);
+    const hour = child(['--day-child', '60'], '60 min');
+    const day = child(['--day-child', '390'], '390 min');
     fullDay = {
       oneHour: hour,
       fullDay: day,
