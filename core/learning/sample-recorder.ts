@@ -51,10 +51,43 @@ interface Pending {
   m5: number;
   m15: number;
   lastMid: number;
+  /** The bracket that labels a trigger not taken; null for a taken one (its trade labels it). */
+  ghost: GhostBracket | null;
 }
 
 interface Ghost extends Pending {
   ghost: GhostBracket;
+}
+
+/**
+ * Taken and not-taken triggers from one literal, so every entry has one hidden class: the per-batch loops read them
+ * on every book event. A ghost used to be `{ ...base, ghost }`, and past the ninth such spread each ghost had a class
+ * of its own (docs/decisions/0011-hot-objects-from-classes.md).
+ */
+function entryOf<G extends GhostBracket | null>(
+  strategyId: string,
+  record: TriggerRecord,
+  decidedAt: Micros,
+  names: readonly string[],
+  decision: readonly number[],
+  ghost: G,
+): Pending & { ghost: G } {
+  return {
+    strategyId,
+    record,
+    decidedAt,
+    names,
+    decision,
+    entryCoid: null,
+    filledQty: 0,
+    filledNotional: 0,
+    filledAt: 0,
+    fillPrice: 0,
+    m5: Number.NaN,
+    m15: Number.NaN,
+    lastMid: 0,
+    ghost,
+  };
 }
 
 /**
@@ -121,28 +154,14 @@ export class SampleRecorder {
     const now = this.d.clock.now();
     const names = Object.keys(record.features).sort();
     const decision = names.map((n) => record.features[n]!);
-    const base: Pending = {
-      strategyId,
-      record,
-      decidedAt: now,
-      names,
-      decision,
-      entryCoid: null,
-      filledQty: 0,
-      filledNotional: 0,
-      filledAt: 0,
-      fillPrice: 0,
-      m5: Number.NaN,
-      m15: Number.NaN,
-      lastMid: 0,
-    };
     if (record.taken) {
-      base.entryCoid = this.coidsByTrade.get(record.triggerId) ?? null;
+      const taken = entryOf(strategyId, record, now, names, decision, null);
+      taken.entryCoid = this.coidsByTrade.get(record.triggerId) ?? null;
       this.coidsByTrade.delete(record.triggerId);
-      this.pending.push(base);
+      this.pending.push(taken);
       return;
     }
-    const ghost: Ghost = { ...base, ghost: new GhostBracket(record.bracket, now) };
+    const ghost: Ghost = entryOf(strategyId, record, now, names, decision, new GhostBracket(record.bracket, now));
     this.ghosts.push(ghost);
     // The trigger's own batch may already fill it.
     const book = this.d.router.book(record.symbol);
