@@ -21,12 +21,20 @@ import type { Micros, Price, Quantity } from '../../../core/domain/units.js';
  * every later double as a new heap number (16 bytes per event, bench/alloc-profile.ts).
  */
 
-class DepthFlyweight implements DepthEvent {
-  symbol = '';
+/** The fields every event kind shares, first in every flyweight as they were first in the literals. */
+abstract class FlyweightBase {
+  symbol: string;
   seq = 0;
   epoch = 1;
   recvTime: Micros = 0;
   exchTime: Micros | null = 0;
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+}
+
+class DepthFlyweight extends FlyweightBase implements DepthEvent {
   readonly kind = 'depth';
   side: BookSide = 'bid';
   position = -1;
@@ -35,60 +43,29 @@ class DepthFlyweight implements DepthEvent {
   size: Quantity = 0;
   marketMaker = '';
   endOfBatch = false;
-
-  constructor(symbol: string) {
-    this.symbol = symbol;
-  }
 }
 
-class TradeFlyweight implements TradeEvent {
-  symbol = '';
-  seq = 0;
-  epoch = 1;
-  recvTime: Micros = 0;
-  exchTime: Micros | null = 0;
+class TradeFlyweight extends FlyweightBase implements TradeEvent {
   readonly kind = 'trade';
   price: Price = 0;
   size: Quantity = 0;
   aggressor: Aggressor = 'unknown';
   aggressorSource: 'venue' | 'inferred' = 'inferred';
-
-  constructor(symbol: string) {
-    this.symbol = symbol;
-  }
 }
 
-class QuoteFlyweight implements QuoteEvent {
-  symbol = '';
-  seq = 0;
-  epoch = 1;
-  recvTime: Micros = 0;
-  exchTime: Micros | null = 0;
+class QuoteFlyweight extends FlyweightBase implements QuoteEvent {
   readonly kind = 'quote';
   bid: Price = 0;
   bidSize: Quantity = 0;
   ask: Price = 0;
   askSize: Quantity = 0;
   flags = 0;
-
-  constructor(symbol: string) {
-    this.symbol = symbol;
-  }
 }
 
-class StatusFlyweight implements FeedStatusEvent {
-  symbol = '';
-  seq = 0;
-  epoch = 1;
-  recvTime: Micros = 0;
-  exchTime: Micros | null = 0;
+class StatusFlyweight extends FlyweightBase implements FeedStatusEvent {
   readonly kind = 'status';
   status: FeedStatus = 'trading';
   reason = '';
-
-  constructor(symbol: string) {
-    this.symbol = symbol;
-  }
 }
 
 /** Reused event objects: `decodeAt` fills one of them and returns it (no allocation per event). */
