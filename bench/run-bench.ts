@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --json] [-- --rounds N] [-- --warmup N] [-- --full-day]`: replay throughput of the whole framework against two
- * baselines, in the same process, on the same events, in interleaved rounds so that a noisy shared machine hits every
- * contender alike:
+ * `npm run bench [-- --json] [-- --rounds N] [-- --warmup N] [-- --full-day]`: replay throughput of the whole
+ * framework against two baselines, in the same process, on the same events, in interleaved rounds so that a noisy
+ * shared machine hits every contender alike:
  * - the bare loop (bench/lib/baselines.ts `bareLoop`): the recording pre-decoded into typed arrays, each depth row
  *   applied to the kernel's OrderBook, the shared L2 arithmetic (bench/lib/l2-arithmetic.ts) at every batch end and
  *   on every trade — no file, no clock, no events, no strategy host, no risk, no broker, no journal;
@@ -9,13 +9,14 @@
  * The framework also replays the GOOG day from stored blocks (format v2, no inflate; docs/recordings.md#stored-blocks),
  * reported as `storedBlocks*` beside the default-format figures, which stay the headline; and the replay feed alone
  * (bench/lib/feed-only.ts, `feedOnly*`), to show how much of the gap to the bare loop is the feed's. Those diagnostics
- * run in a child process with their own bare loop: a second recording format and a feed-only harness are code paths
- * a session never mixes with the default one, and run beside the headline contenders they left the shared replay
- * functions polymorphic and the headline figures lower (bench/RESULTS.md, "The ninth playback").
+ * run in a child process with their own bare loop (reported as `storedBlocksBareLoopEventsPerSec`): a second recording
+ * format and a feed-only harness are code paths a session never mixes with the default one, and run beside the
+ * headline contenders they slowed them (bench/RESULTS.md, "The ninth playback").
  * Every contender runs once unmeasured first (the warm-up: the JIT sees the same code the rounds then time), then
- * `--rounds` (default 5) measured rounds. `--warmup N` gives every contender N unmeasured rounds instead of one: the
- * framework reaches its steady rate only after about six playbacks in a process, the bare loop after one, so the
- * default rounds measure part of the framework's ramp (bench/RESULTS.md, "The ninth playback"). Prints min / median / max per contender; never passes or fails on time.
+ * `--rounds` (default 5) measured rounds. `--warmup N` gives every contender N unmeasured rounds instead of one: LMP
+ * reaches its steady rate only after about six playbacks in a process, the bare loop after one, so the default rounds
+ * measure part of its ramp (bench/RESULTS.md, "The ninth playback"). Prints min / median / max per contender; never
+ * passes or fails on time.
  *
  * Data: the real NASDAQ day under ../shared/data/lobster (LOBSTER sample, GOOG 2012-06-21; https://lobsterdata.com)
  * when present, and the default generated day (seed 42, 105 min). `--full-day` also replays generated 1-hour and
