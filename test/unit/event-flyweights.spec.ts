@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { generateSession } from '../../adapters/replay/generator/market-generator.js';
+import { generateToFile } from '../../adapters/replay/generated-recording.js';
 import { createFlyweights } from '../../adapters/replay/recording/event-flyweights.js';
-import { RecordingWriter } from '../../adapters/replay/recording/recording-writer.js';
 import { ReplayFeed } from '../../adapters/replay/replay-feed.js';
 import { ManualClock } from '../../core/engine/virtual-clock.js';
 
@@ -68,28 +67,16 @@ describe('replay event flyweights', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-fw-'));
     try {
       const file = path.join(dir, 'day.hrec');
-      const w = RecordingWriter.open(file, {
+      generateToFile(file, {
+        seed: 3,
         symbol: 'TST',
         date: '2024-03-14',
-        tick: 100,
         timeZone: 'America/New_York',
-        source: 'test',
-        createdBy: 'spec',
+        startTime: START,
+        endTime: START + 60e6,
+        tick: 100,
+        startPrice: 325_000,
       });
-      generateSession(
-        {
-          seed: 3,
-          symbol: 'TST',
-          date: '2024-03-14',
-          timeZone: 'America/New_York',
-          start: '09:30',
-          minutes: 1,
-          tick: 100,
-          startPrice: 325_000,
-        },
-        (e) => w.write(e),
-      );
-      w.close();
       let firstDepth: object | null = null;
       let firstTrade: object | null = null;
       for (let playback = 0; playback < 12; playback++) {
