@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runGeneratedDay } from './lib/bench-days.js';
 import { benchGeneratedDay } from './lib/generated-day.js';
+import { round, spread } from './lib/rounds.js';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--playbacks');
@@ -18,7 +19,6 @@ const json = argv.includes('--json');
 const dataDir = path.resolve('var/bench');
 fs.mkdirSync(dataDir, { recursive: true });
 const day = benchGeneratedDay(dataDir);
-const median = (x: number[]) => [...x].sort((a, b) => a - b)[x.length >> 1]!;
 
 const out: Record<string, { perPlayback: number[]; early: number; late: number; lateOverEarly: number }> = {};
 for (const strategy of ['bench', 'lmp'] as const) {
@@ -27,9 +27,9 @@ for (const strategy of ['bench', 'lmp'] as const) {
     rates.push((await runGeneratedDay(day, dataDir, strategy)).eventsPerSec);
     if (!json) process.stderr.write(`${strategy} playback ${i + 1}/${playbacks}: ${(rates[i]! / 1e6).toFixed(2)} M events/s\n`);
   }
-  const early = median(rates.slice(2, 8));
-  const late = median(rates.slice(8));
-  out[strategy] = { perPlayback: rates, early, late, lateOverEarly: Math.round((late / early) * 100) / 100 };
+  const early = spread(rates.slice(2, 8)).median;
+  const late = spread(rates.slice(8)).median;
+  out[strategy] = { perPlayback: rates, early, late, lateOverEarly: round(late / early) };
 }
 if (json) process.stdout.write(`${JSON.stringify({ playbacks, ...out })}\n`);
 else
