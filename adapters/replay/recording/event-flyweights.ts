@@ -12,10 +12,10 @@ import type { Micros, Price, Quantity } from '../../../core/domain/units.js';
 
 /*
  * The replay loop's reused event objects, one class per kind, rather than object literals built by spreading a shared
- * base. The literals' shapes came from spread transitions, and after about eight playbacks in one process (a bench
- * run, a sweep worker's days) V8 handed the new flyweights another hidden class: every function on the market path
- * deoptimised on "wrong map" at its first read of the event, then ran polymorphic at about half speed for the rest of
- * the process (bench/RESULTS.md, "The ninth playback"). A class's instances take their shape from its constructor,
+ * base. On Node 20 a spread expression gives its results one hidden class for its first nine calls and a new one on
+ * every call after that, so from the tenth playback in one process (a bench run, a sweep worker's days) every
+ * function on the market path deoptimised on "wrong map" at its first read of the event, then ran polymorphic at
+ * about half speed for the rest of the process (bench/RESULTS.md, "The ninth playback"). A class's instances take their shape from its constructor,
  * the same for every playback. Fields keep the literals' order and initial values, so an event reads, prints and
  * serialises exactly as before; exchTime starts as a number, not null, because a field that has held null stores
  * every later double as a new heap number (16 bytes per event, bench/alloc-profile.ts).
